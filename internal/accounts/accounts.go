@@ -1,0 +1,230 @@
+// Package accounts reads and validates curfew's account map: the one description of the
+// organisation that the CDK app, the Lambdas and the CLI all share. It is the only code
+// that knows the map's format, and it imports no other curfew package.
+package accounts
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Environment says whether an account runs production workloads.
+type Environment string
+
+// The environments an account may have.
+const (
+	Production    Environment = "production"
+	NonProduction Environment = "non-production"
+)
+
+// Names of the roles curfew creates in every target account. They are fixed so that
+// another account can build their ARNs without importing stack outputs.
+const (
+	DeveloperAccessRole = "DeveloperAccess"
+	CIRole              = "CurfewCI"
+	SchedulerRole       = "CurfewScheduler"
+	CostReaderRole      = "CurfewCostReader"
+)
+
+// Names of curfew's Lambda functions in the home account, and of their execution roles.
+const (
+	ShutdownFunction   = "curfew-shutdown"
+	RestartFunction    = "curfew-restart"
+	CostReportFunction = "curfew-cost-report"
+)
+
+// Tag keys curfew reads and writes on resources.
+const (
+	SkipTag         = "curfew:skip"
+	SnoozeUntilTag  = "curfew:snooze-until"
+	StoppedAtTag    = "curfew:stopped-at"
+	StoppedByRunTag = "curfew:stopped-by"
+)
+
+// Map is the whole account map.
+type Map struct {
+	// Identity names the account that holds the IAM users and the developers group.
+	Identity string `yaml:"identity"`
+	// Home names the account where curfew's own Lambdas run.
+	Home string `yaml:"home"`
+	// HomeRegion is the region of curfew's service stack in the home account.
+	HomeRegion string `yaml:"homeRegion"`
+	// Management optionally names the organisation's management account; when set, the
+	// cost report makes one grouped Cost Explorer query there.
+	Management string `yaml:"management,omitempty"`
+	// ExternalID is the ExternalId curfew's Lambdas present when they assume roles.
+	ExternalID string `yaml:"externalId"`
+	// CI is the principal that the CI role trusts.
+	CI CI `yaml:"ci"`
+	// Schedule is the organisation-wide shutdown schedule.
+	Schedule Schedule `yaml:"schedule"`
+	// CostReport says when the cost report runs and who receives it.
+	CostReport CostReport `yaml:"costReport"`
+	// Accounts lists every account of the organisation, the identity account included.
+	Accounts []Account `yaml:"accounts"`
+}
+
+// Account is one AWS account of the organisation.
+type Account struct {
+	Name        string      `yaml:"name"`
+	ID          string      `yaml:"id"`
+	Environment Environment `yaml:"environment"`
+	// Regions are swept by the shutdown; the first is the account's default region.
+	Regions []string `yaml:"regions"`
+	// DeveloperPolicies are the AWS managed policies the DeveloperAccess role gets.
+	DeveloperPolicies []string `yaml:"developerPolicies"`
+	// CIPolicies are the AWS managed policies the CI role gets.
+	CIPolicies []string `yaml:"ciPolicies"`
+	// Shutdown turns the night shutdown on or off; it defaults to on for non-production
+	// accounts and must not be on for production ones.
+	Shutdown *bool `yaml:"shutdown,omitempty"`
+	// Schedule overrides parts of the organisation-wide schedule for this account.
+	Schedule *ScheduleOverride `yaml:"schedule,omitempty"`
+	// Holidays are added to the organisation-wide holidays for this account.
+	Holidays []string `yaml:"holidays,omitempty"`
+}
+
+// CI describes the principal of non-interactive use: an IAM user in the identity
+// account, or an OIDC identity provider.
+type CI struct {
+	User string `yaml:"user,omitempty"`
+	OIDC *OIDC  `yaml:"oidc,omitempty"`
+}
+
+// OIDC is a web identity provider trusted by the CI role.
+type OIDC struct {
+	// Issuer is the provider's URL, e.g. https://token.actions.githubusercontent.com.
+	Issuer   string `yaml:"issuer"`
+	Audience string `yaml:"audience"`
+	// Subject is matched with StringLike, so it may contain wildcards.
+	Subject string `yaml:"subject"`
+}
+
+// Schedule is when curfew stops and starts resources, in one time zone.
+type Schedule struct {
+	TimeZone string `yaml:"timezone"`
+	Stop     Cron   `yaml:"stop"`
+	// Start is the optional morning start; without it, only on-demand restarts run.
+	Start *Cron `yaml:"start,omitempty"`
+	// Holidays are dates (YYYY-MM-DD) on which the scheduled morning start does not run.
+	Holidays []string `yaml:"holidays,omitempty"`
+}
+
+// ScheduleOverride replaces the organisation-wide time zone, stop or start of one account.
+type ScheduleOverride struct {
+	TimeZone string `yaml:"timezone,omitempty"`
+	Stop     *Cron  `yaml:"stop,omitempty"`
+	Start    *Cron  `yaml:"start,omitempty"`
+}
+
+// Cron is a time of day on some days of the week.
+type Cron struct {
+	// At is a 24-hour time, HH:MM.
+	At string `yaml:"at"`
+	// Days are three-letter day names or ranges: [MON-FRI], [MON, WED, SAT].
+	Days []string `yaml:"days"`
+}
+
+// CostReport is when the cost report runs and who receives it.
+type CostReport struct {
+	Cron       `yaml:",inline"`
+	Recipients []string `yaml:"recipients"`
+}
+
+// Load reads and validates the account map at path.
+func Load(path string) (*Map, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read account map: %w", err)
+	}
+	m, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("account map %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Parse decodes an account map strictly (unknown fields are errors) and validates it.
+// A validation failure is a *ValidationError listing every problem.
+func Parse(data []byte) (*Map, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var m Map
+	if err := dec.Decode(&m); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the account map is empty")
+		}
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, errors.New("decode: the account map must be a single YAML document")
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Account returns the account with the given name.
+func (m *Map) Account(name string) (Account, bool) {
+	i := slices.IndexFunc(m.Accounts, func(a Account) bool { return a.Name == name })
+	if i < 0 {
+		return Account{}, false
+	}
+	return m.Accounts[i], true
+}
+
+// IdentityAccount returns the account that holds the IAM users.
+func (m *Map) IdentityAccount() Account {
+	a, _ := m.Account(m.Identity)
+	return a
+}
+
+// HomeAccount returns the account where curfew's Lambdas run.
+func (m *Map) HomeAccount() Account {
+	a, _ := m.Account(m.Home)
+	return a
+}
+
+// Targets returns the accounts developers switch into: every account but the identity one.
+func (m *Map) Targets() []Account {
+	return slices.DeleteFunc(slices.Clone(m.Accounts), func(a Account) bool { return a.Name == m.Identity })
+}
+
+// Swept returns the accounts the night shutdown visits: non-production targets with the
+// shutdown on.
+func (m *Map) Swept() []Account {
+	return slices.DeleteFunc(m.Targets(), func(a Account) bool { return !a.ShutdownEnabled() })
+}
+
+// IsProduction reports whether the account runs production workloads.
+func (a Account) IsProduction() bool { return a.Environment != NonProduction }
+
+// ShutdownEnabled reports whether the night shutdown may touch this account. It is false
+// for every production account, whatever the map says.
+func (a Account) ShutdownEnabled() bool {
+	if a.IsProduction() {
+		return false
+	}
+	return a.Shutdown == nil || *a.Shutdown
+}
+
+// RoleARN returns the ARN of the named role in this account.
+func (a Account) RoleARN(role string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", a.ID, role)
+}
+
+// DefaultRegion is the account's first region, or "" when it lists none.
+func (a Account) DefaultRegion() string {
+	if len(a.Regions) == 0 {
+		return ""
+	}
+	return a.Regions[0]
+}
