@@ -1,0 +1,135 @@
+// Package history keeps the summaries of curfew's shutdown and restart runs in S3, where
+// the cost report reads them to work out how long each resource was stopped by curfew.
+package history
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Kind is what a run did.
+type Kind string
+
+// The kinds of run.
+const (
+	Shutdown Kind = "shutdown"
+	Restart  Kind = "restart"
+)
+
+// Resource types as recorded in a run.
+const (
+	EC2Instance   = "ec2-instance"
+	RDSInstance   = "rds-instance"
+	AuroraCluster = "rds-cluster"
+)
+
+// Run is the summary of one run: what curfew stopped or started, and when.
+type Run struct {
+	ID      string    `json:"id"`
+	Kind    Kind      `json:"kind"`
+	Started time.Time `json:"started"`
+	// Changes lists every resource the run stopped (shutdown) or started (restart).
+	Changes []Change `json:"changes"`
+}
+
+// Change is one resource stopped or started by a run.
+type Change struct {
+	Account string `json:"account"` // account name in the account map
+	Region  string `json:"region"`
+	Type    string `json:"type"` // EC2Instance, RDSInstance or AuroraCluster
+	ID      string `json:"id"`
+	// Size is the instance type or DB instance class, for pricing; empty for a cluster.
+	Size string    `json:"size,omitempty"`
+	At   time.Time `json:"at"`
+}
+
+// S3API is the part of the S3 client the store uses.
+type S3API interface {
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	s3.ListObjectsV2APIClient
+}
+
+var _ S3API = (*s3.Client)(nil)
+
+// Store reads and writes run summaries under runs/ in one bucket.
+type Store struct {
+	Client S3API
+	Bucket string
+}
+
+// key sorts by time: runs/YYYY/MM/DD/<RFC3339 UTC>-<kind>-<id>.json.
+func key(r Run) string {
+	t := r.Started.UTC()
+	return fmt.Sprintf("runs/%s/%s-%s-%s.json", t.Format("2006/01/02"), t.Format("20060102T150405Z"), r.Kind, r.ID)
+}
+
+// Put writes one run summary.
+func (s Store) Put(ctx context.Context, r Run) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode run %s: %w", r.ID, err)
+	}
+	_, err = s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:      aws.String(s.Bucket),
+		Key:         aws.String(key(r)),
+		Body:        bytes.NewReader(body),
+		ContentType: aws.String("application/json"),
+	})
+	if err != nil {
+		return fmt.Errorf("put run %s in s3://%s: %w", r.ID, s.Bucket, err)
+	}
+	return nil
+}
+
+// Since returns the runs started at or after since, oldest first.
+func (s Store) Since(ctx context.Context, since time.Time) ([]Run, error) {
+	var runs []Run
+	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{
+		Bucket:     aws.String(s.Bucket),
+		Prefix:     aws.String("runs/"),
+		StartAfter: aws.String(fmt.Sprintf("runs/%s/", since.UTC().Format("2006/01/02"))),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list runs in s3://%s: %w", s.Bucket, err)
+		}
+		for _, obj := range page.Contents {
+			r, err := s.get(ctx, aws.ToString(obj.Key))
+			if err != nil {
+				return nil, err
+			}
+			if !r.Started.Before(since) {
+				runs = append(runs, r)
+			}
+		}
+	}
+	slices.SortStableFunc(runs, func(a, b Run) int { return a.Started.Compare(b.Started) })
+	return runs, nil
+}
+
+func (s Store) get(ctx context.Context, k string) (Run, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(k)})
+	if err != nil {
+		return Run{}, fmt.Errorf("get s3://%s/%s: %w", s.Bucket, k, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		return Run{}, fmt.Errorf("read s3://%s/%s: %w", s.Bucket, k, err)
+	}
+	var r Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Run{}, fmt.Errorf("decode s3://%s/%s: %w", s.Bucket, k, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,53 @@
+package history_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/history"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+func TestPutAndSince(t *testing.T) {
+	cfg := emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1")
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "curfew-runs-test"
+	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{
+		Bucket:                    aws.String(bucket),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	store := history.Store{Client: client, Bucket: bucket}
+	day := time.Date(2026, 11, 20, 19, 0, 0, 0, time.UTC)
+	runs := []history.Run{
+		{ID: "old", Kind: history.Shutdown, Started: day.AddDate(0, 0, -40)},
+		{ID: "night", Kind: history.Shutdown, Started: day, Changes: []history.Change{
+			{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "t3.micro", At: day},
+		}},
+		{ID: "morning", Kind: history.Restart, Started: day.Add(11 * time.Hour), Changes: []history.Change{
+			{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "t3.micro", At: day.Add(11 * time.Hour)},
+		}},
+	}
+	for _, r := range []history.Run{runs[2], runs[0], runs[1]} { // written out of order
+		if err := store.Put(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := store.Since(t.Context(), day.AddDate(0, 0, -30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "night" || got[1].ID != "morning" {
+		t.Fatalf("Since = %+v, want night then morning", got)
+	}
+	if c := got[0].Changes; len(c) != 1 || c[0].ID != "i-1" || c[0].Size != "t3.micro" || !c[0].At.Equal(day) {
+		t.Errorf("changes did not round-trip: %+v", c)
+	}
+}
