@@ -228,3 +228,15 @@ func (a Account) DefaultRegion() string {
 	}
 	return a.Regions[0]
 }
+
+// LambdaRoleARN returns the ARN of the execution role of one of curfew's functions in the
+// home account; the role has the function's name.
+func (m *Map) LambdaRoleARN(function string) string {
+	return m.HomeAccount().RoleARN(function)
+}
+
+// Encode returns the map as YAML without comments, small enough to hand to a Lambda in an
+// environment variable; Parse reads it back.
+func (m *Map) Encode() ([]byte, error) {
+	return yaml.Marshal(m)
+}

@@ -256,3 +256,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEncodeRoundTrips(t *testing.T) {
+	for _, path := range []string{exampleMap, "testdata/valid-oidc.yaml"} {
+		m, err := accounts.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := accounts.Parse(data)
+		if err != nil {
+			t.Fatalf("%s: Parse(Encode()) = %v", path, err)
+		}
+		again, _ := back.Encode()
+		if string(again) != string(data) {
+			t.Errorf("%s: encoding is not stable:\n%s\n---\n%s", path, data, again)
+		}
+		if back.LambdaRoleARN(accounts.ShutdownFunction) != m.HomeAccount().RoleARN("curfew-shutdown") {
+			t.Errorf("LambdaRoleARN = %s", back.LambdaRoleARN(accounts.ShutdownFunction))
+		}
+	}
+}
