@@ -1,0 +1,110 @@
+package faultproxy_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go"
+
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+// start returns a proxy in front of the shared emulator and a config for a fresh account
+// reached through the proxy (so the proxy learns its access key).
+func start(t *testing.T) (*faultproxy.Proxy, string, aws.Config) {
+	t.Helper()
+	s := emulator.Shared(t)
+	p, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	proxied := *s
+	proxied.URL = p.URL
+	account := emulator.NewAccountID()
+	return p, account, proxied.Account(t, account, "eu-west-1")
+}
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func TestErrorsTargetOneAccountAndAction(t *testing.T) {
+	p, account, cfg := start(t)
+	other := emulator.NewAccountID()
+	otherCfg := emulator.Shared(t).Account(t, other, "eu-west-1")
+	otherCfg.BaseEndpoint = aws.String(p.URL)
+	p.Add(faultproxy.Rule{Account: account, Service: "ec2", Action: "DescribeInstances", Kind: faultproxy.Error, Code: "UnauthorizedOperation", Status: 403})
+
+	_, err := ec2.NewFromConfig(cfg).DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{})
+	if got := apiCode(err); got != "UnauthorizedOperation" {
+		t.Fatalf("DescribeInstances in the faulty account: err = %v, want UnauthorizedOperation", err)
+	}
+	if _, err := ec2.NewFromConfig(cfg).DescribeVolumes(t.Context(), &ec2.DescribeVolumesInput{}); err != nil {
+		t.Errorf("another action in the same account failed: %v", err)
+	}
+	// The other account's calls pass through untouched. Its key was learned by assuming
+	// directly against the emulator, so the proxy attributes it to the default account.
+	if _, err := ec2.NewFromConfig(otherCfg).DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{}); err != nil {
+		t.Errorf("DescribeInstances in another account failed: %v", err)
+	}
+	if n := p.Count(account, "sts", "AssumeRole"); n != 0 {
+		t.Errorf("AssumeRole attributed to the assumed account %d times; it is signed by the caller", n)
+	}
+	if n := p.Count(account, "ec2", "DescribeInstances"); n != 1 {
+		t.Errorf("counted %d DescribeInstances in %s, want 1 (403 is not retried)", n, account)
+	}
+}
+
+func TestThrottlingOnceIsRetried(t *testing.T) {
+	p, account, cfg := start(t)
+	p.Add(faultproxy.Rule{Account: account, Service: "rds", Action: "DescribeDBInstances", Kind: faultproxy.Error, Code: "Throttling", Times: 1})
+	if _, err := rds.NewFromConfig(cfg).DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{}); err != nil {
+		t.Fatalf("one throttle should be retried away: %v", err)
+	}
+	if n := p.Count(account, "rds", "DescribeDBInstances"); n != 2 {
+		t.Errorf("calls = %d, want 2 (a throttle and its retry)", n)
+	}
+}
+
+func TestJSONProtocolErrorAndReset(t *testing.T) {
+	p, account, cfg := start(t)
+	p.Add(faultproxy.Rule{Account: account, Service: "ce", Action: "GetCostForecast", Kind: faultproxy.Error, Code: "DataUnavailableException"})
+	_, err := costexplorer.NewFromConfig(cfg).GetCostForecast(t.Context(), &costexplorer.GetCostForecastInput{
+		Granularity: cetypes.GranularityMonthly, Metric: cetypes.MetricUnblendedCost,
+		TimePeriod: &cetypes.DateInterval{Start: aws.String("2026-11-27"), End: aws.String("2026-12-01")},
+	})
+	if got := apiCode(err); got != "DataUnavailableException" {
+		t.Errorf("GetCostForecast err = %v, want DataUnavailableException", err)
+	}
+
+	p.Add(faultproxy.Rule{Account: account, Service: "ec2", Action: "DescribeRegions", Kind: faultproxy.Reset})
+	if _, err := ec2.NewFromConfig(cfg).DescribeRegions(t.Context(), &ec2.DescribeRegionsInput{}); err == nil {
+		t.Error("DescribeRegions through a reset connection succeeded")
+	}
+}
+
+func TestDelay(t *testing.T) {
+	p, account, cfg := start(t)
+	p.Add(faultproxy.Rule{Account: account, Action: "DescribeVolumes", Kind: faultproxy.Delay, Delay: 300 * time.Millisecond})
+	begin := time.Now()
+	if _, err := ec2.NewFromConfig(cfg).DescribeVolumes(t.Context(), &ec2.DescribeVolumesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d < 300*time.Millisecond {
+		t.Errorf("answered after %s, want at least 300ms", d)
+	}
+}
