@@ -1,0 +1,46 @@
+package profiles
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// The marker lines around curfew's block in the user's config file. Everything between
+// them belongs to curfew and is replaced on every run; nothing outside is ever changed.
+const (
+	BeginMarker = "# BEGIN curfew profiles"
+	EndMarker   = "# END curfew profiles"
+)
+
+// Render returns the profiles as curfew's block of an AWS config file, marker lines
+// included, with newline ending every line.
+func Render(profiles []Profile, newline string) []byte {
+	var b bytes.Buffer
+	line := func(format string, args ...any) {
+		fmt.Fprintf(&b, format, args...)
+		b.WriteString(newline)
+	}
+	line("%s: written by `curfew profiles` from the account map; edits between BEGIN and END are replaced.", BeginMarker)
+	line("# curfew never writes credentials: access keys stay in the credentials file.")
+	for _, p := range profiles {
+		line("")
+		if p.Comment != "" {
+			line("# %s", p.Comment)
+		}
+		line("[profile %s]", p.Name)
+		for _, s := range p.Settings {
+			line("%s = %s", s.Key, s.Value)
+		}
+	}
+	line("%s", EndMarker)
+	return b.Bytes()
+}
+
+// Names returns the profile names, in order.
+func Names(profiles []Profile) []string {
+	names := make([]string, len(profiles))
+	for i, p := range profiles {
+		names[i] = p.Name
+	}
+	return names
+}

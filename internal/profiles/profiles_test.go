@@ -1,0 +1,378 @@
+package profiles_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/profiles"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func loadMap(t *testing.T, name string) *accounts.Map {
+	t.Helper()
+	m, err := accounts.Load(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// golden compares got with testdata/<name>, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, profiles.Diff(path, "got", want, got))
+	}
+}
+
+func TestGenerateGolden(t *testing.T) {
+	tests := []struct {
+		name, accountMap string
+		options          profiles.Options
+	}{
+		{"developer", "accounts.yaml", profiles.Options{User: "alice"}},
+		{"mfa-serial-prefix", "accounts.yaml", profiles.Options{
+			MFASerial: "arn:aws:iam::111111111111:mfa/alice-phone", Prefix: "acme-", Duration: 4 * time.Hour}},
+		{"source-profile", "accounts.yaml", profiles.Options{User: "alice", SourceProfile: "work"}},
+		{"ci-user", "accounts.yaml", profiles.Options{User: "alice", CI: true}},
+		{"ci-oidc", "accounts-oidc.yaml", profiles.Options{User: "alice", CI: true,
+			WebIdentityTokenFile: "/var/run/secrets/ci/token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps, err := profiles.Generate(loadMap(t, tt.accountMap), tt.options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name+".golden", profiles.Render(ps, "\n"))
+		})
+	}
+}
+
+func TestGenerateRejectsBadOptions(t *testing.T) {
+	m := loadMap(t, "accounts.yaml")
+	oidc := loadMap(t, "accounts-oidc.yaml")
+	tests := []struct {
+		name    string
+		m       *accounts.Map
+		options profiles.Options
+		want    []string
+	}{
+		{"no MFA device", m, profiles.Options{}, []string{"--user YOUR_IAM_USER", "arn:aws:iam::111111111111:mfa/YOUR_IAM_USER"}},
+		{"bad serial", m, profiles.Options{MFASerial: "my phone"}, []string{`--mfa-serial "my phone"`}},
+		{"bad user and duration, all reported", m, profiles.Options{User: "alice smith", Duration: 13 * time.Hour},
+			[]string{`--user "alice smith"`, "--duration 13h0m0s is outside 15m0s to 12h0m0s"}},
+		{"bad prefix", m, profiles.Options{User: "alice", Prefix: "acme/"}, []string{`--prefix "acme/"`}},
+		{"oidc without token file", oidc, profiles.Options{User: "alice", CI: true}, []string{"--web-identity-token-file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := profiles.Generate(tt.m, tt.options)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// curfew never writes credentials, whatever the options.
+func TestRenderHoldsNoCredentials(t *testing.T) {
+	for _, o := range []profiles.Options{{User: "alice"}, {User: "alice", CI: true}} {
+		ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		block := string(profiles.Render(ps, "\n"))
+		for _, key := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token"} {
+			if strings.Contains(block, key) {
+				t.Errorf("block with %+v contains %s", o, key)
+			}
+		}
+	}
+}
+
+// The AWS SDK's own shared-config parser reads what curfew writes.
+func TestSDKReadsProfiles(t *testing.T) {
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), profiles.Options{User: "alice", Duration: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := os.ReadFile("testdata/merge/realworld.config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := profiles.Merge(input, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, merged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The identity profile's keys are the developer's own, in the credentials file.
+	credentials := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(credentials, []byte("[identity]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load := func(name string) config.SharedConfig {
+		t.Helper()
+		c, err := config.LoadSharedConfigProfile(context.Background(), name, func(o *config.LoadSharedConfigOptions) {
+			o.ConfigFiles = []string{path}
+			o.CredentialsFiles = []string{credentials}
+		})
+		if err != nil {
+			t.Fatalf("profile %s: %v", name, err)
+		}
+		return c
+	}
+	staging := load("staging")
+	if staging.RoleARN != "arn:aws:iam::222222222222:role/DeveloperAccess" || staging.SourceProfileName != "identity" ||
+		staging.MFASerial != "arn:aws:iam::111111111111:mfa/alice" || staging.Region != "eu-west-1" ||
+		staging.RoleDurationSeconds == nil || *staging.RoleDurationSeconds != 2*time.Hour || staging.RoleSessionName != "alice" {
+		t.Errorf("staging profile as the SDK reads it: %+v", staging)
+	}
+	if got := load("sandbox").RoleARN; got != "arn:aws:iam::333333333333:role/DeveloperAccess" {
+		t.Errorf("sandbox role_arn = %s", got)
+	}
+	// The user's own profiles still read as before.
+	if got := load("billing"); got.SSOAccountID != "555555555555" || got.SSOSessionName != "acme-sso" {
+		t.Errorf("billing profile: %+v", got)
+	}
+	if got := load("personal").Region; got != "eu-south-2" {
+		t.Errorf("personal region = %q", got)
+	}
+}
+
+func TestMergeGolden(t *testing.T) {
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), profiles.Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := filepath.Glob("testdata/merge/*.config")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no merge fixtures: %v", err)
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".config")
+		t.Run(name, func(t *testing.T) {
+			input, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := profiles.Merge(input, ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("merge", name+".golden"), got)
+			assertUserBytesKept(t, input, got)
+			again, err := profiles.Merge(got, ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(again, got) {
+				t.Errorf("second merge changed the file:\n%s", profiles.Diff("first", "second", got, again))
+			}
+			if bytes.Contains(input, []byte("\r\n")) && bytes.Count(got, []byte("\n")) != bytes.Count(got, []byte("\r\n")) {
+				t.Error("a CRLF file got lines ending in a bare LF")
+			}
+		})
+	}
+}
+
+// assertUserBytesKept checks that everything outside curfew's block is the user's input:
+// byte for byte around a block that was replaced, or the input followed by line endings
+// when the block was appended.
+func assertUserBytesKept(t *testing.T, input, got []byte) {
+	t.Helper()
+	outsideIn, hadBlock := outside(input)
+	outsideGot, hasBlock := outside(got)
+	if !hasBlock {
+		t.Fatal("merged file has no curfew block")
+	}
+	if hadBlock {
+		if !bytes.Equal(outsideIn, outsideGot) {
+			t.Errorf("bytes outside the block changed:\n%s", profiles.Diff("input", "merged", outsideIn, outsideGot))
+		}
+		return
+	}
+	if !bytes.HasPrefix(got, input) {
+		t.Errorf("merged file does not start with the input:\n%s", profiles.Diff("input", "merged", input, got))
+	}
+	if extra := bytes.Trim(outsideGot[len(input):], "\r\n"); len(extra) > 0 {
+		t.Errorf("merge added %q outside the block", extra)
+	}
+}
+
+// outside returns data without curfew's block.
+func outside(data []byte) ([]byte, bool) {
+	begin := bytes.Index(data, []byte(profiles.BeginMarker))
+	if begin < 0 {
+		return data, false
+	}
+	end := bytes.Index(data, []byte(profiles.EndMarker)) + len(profiles.EndMarker)
+	if bytes.HasPrefix(data[end:], []byte("\r\n")) {
+		end += 2
+	} else if bytes.HasPrefix(data[end:], []byte("\n")) {
+		end++
+	}
+	return append(append([]byte{}, data[:begin]...), data[end:]...), true
+}
+
+func TestMergeRefusesConflictsAndBrokenMarkers(t *testing.T) {
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), profiles.Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, input string
+		want        error
+		mention     string
+	}{
+		{"user has a staging profile", "[profile staging]\nregion = us-east-1\n[profile  identity ]\n", profiles.ErrConflict, "staging, identity"},
+		{"begin without end", profiles.BeginMarker + "\n[profile x]\n", profiles.ErrMarkers, "has no"},
+		{"end without begin", "[default]\n" + profiles.EndMarker + "\n", profiles.ErrMarkers, "line 2"},
+		{"two blocks", profiles.BeginMarker + "\n" + profiles.EndMarker + "\n" + profiles.BeginMarker + "\n" + profiles.EndMarker + "\n",
+			profiles.ErrMarkers, "second"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := profiles.Merge([]byte(tt.input), ps)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.mention) {
+				t.Errorf("Merge error = %v, want %v mentioning %q", err, tt.want, tt.mention)
+			}
+		})
+	}
+	// A profile of the same name inside curfew's own old block is no conflict.
+	old := profiles.Render([]profiles.Profile{{Name: "staging"}}, "\n")
+	if _, err := profiles.Merge(old, ps); err != nil {
+		t.Errorf("merge over curfew's own block: %v", err)
+	}
+}
+
+func TestUpdateWriteBacksUpAndFollowsSymlinks(t *testing.T) {
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), profiles.Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "dotfiles", "aws-config")
+	if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	original := []byte("[default]\nregion = eu-west-1\n")
+	if err := os.WriteFile(real, original, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "config")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	u, err := profiles.Plan(link, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.Changed() || !strings.Contains(u.Diff(), "+[profile staging]") {
+		t.Fatalf("plan: changed=%v diff:\n%s", u.Changed(), u.Diff())
+	}
+	now := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	backup, err := u.Write(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := real + ".curfew-20261127T093000Z.bak"; backup != want {
+		t.Errorf("backup = %s, want %s", backup, want)
+	}
+	if b, _ := os.ReadFile(backup); !bytes.Equal(b, original) {
+		t.Errorf("backup holds %q", b)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced: %v %v", fi.Mode(), err)
+	}
+	if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, want 0640 kept", fi.Mode().Perm())
+	}
+	written, _ := os.ReadFile(real)
+	if !bytes.Equal(written, u.New) {
+		t.Error("file does not hold the merged content")
+	}
+	// A second run changes nothing and writes no second backup.
+	u2, err := profiles.Plan(link, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u2.Changed() || u2.Diff() != "" {
+		t.Errorf("second plan changes the file:\n%s", u2.Diff())
+	}
+	if b, err := u2.Write(now.Add(time.Hour)); err != nil || b != "" {
+		t.Errorf("second write: backup %q, err %v", b, err)
+	}
+	// A missing file is created 0600, with no backup.
+	fresh := filepath.Join(dir, "new", ".aws", "config")
+	u3, err := profiles.Plan(fresh, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := u3.Write(now); err != nil || b != "" {
+		t.Fatalf("write new file: backup %q, err %v", b, err)
+	}
+	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("new file: %v", err)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	a := "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n"
+	b := "one\ntwo\nTHREE\nfour\nfive\nsix\nseven\neight\nnine\nten\neleven"
+	want := `--- a
++++ b
+@@ -1,6 +1,6 @@
+ one
+ two
+-three
++THREE
+ four
+ five
+ six
+@@ -8,3 +8,4 @@
+ eight
+ nine
+ ten
++eleven
+\ No newline at end of file
+`
+	if got := profiles.Diff("a", "b", []byte(a), []byte(b)); got != want {
+		t.Errorf("Diff:\n%s\nwant:\n%s", got, want)
+	}
+	if got := profiles.Diff("a", "b", []byte(a), []byte(a)); got != "" {
+		t.Errorf("Diff of equal files = %q", got)
+	}
+	if got := profiles.Diff("a", "b", nil, []byte("x\n")); got != "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n" {
+		t.Errorf("Diff from empty = %q", got)
+	}
+}
