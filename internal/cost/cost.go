@@ -1,0 +1,131 @@
+// Package cost reads what each account of the map costs, through Cost Explorer, and
+// estimates what curfew's night shutdowns saved, from the run history. It holds the data
+// model of the cost report; internal/report renders and publishes it.
+package cost
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Money is an amount in Cost Explorer's currency, kept at full precision; only the
+// report rounds it, for display.
+type Money struct {
+	Amount float64
+	// Currency is Cost Explorer's unit, e.g. "USD".
+	Currency string
+}
+
+// add returns m+o; an empty currency takes the other's, different ones are an error.
+func (m Money) add(o Money) (Money, error) {
+	switch {
+	case m.Currency == "":
+		m.Currency = o.Currency
+	case o.Currency != "" && o.Currency != m.Currency:
+		return m, fmt.Errorf("cannot add %s to %s", o.Currency, m.Currency)
+	}
+	m.Amount += o.Amount
+	return m, nil
+}
+
+// Service is one AWS service's cost in the month to date.
+type Service struct {
+	Name string
+	Cost Money
+}
+
+// Mode says how the report's figures were read.
+type Mode string
+
+// The modes of reading costs.
+const (
+	// PerAccount reads each account through its own CurfewCostReader role.
+	PerAccount Mode = "per-account"
+	// Grouped reads every account in one query grouped by LINKED_ACCOUNT, in the
+	// organisation's management account.
+	Grouped Mode = "grouped"
+)
+
+// Account is what one account costs.
+type Account struct {
+	Name       string
+	ID         string
+	Production bool
+	// Err is why the account's costs could not be read; the other figures are then zero.
+	Err error
+
+	Yesterday   Money
+	MonthToDate Money
+	// LastMonth is the same days of the month before.
+	LastMonth Money
+	// Forecast is the month's expected total: month to date plus Cost Explorer's forecast
+	// of the rest; nil when there is no forecast, with ForecastErr saying why.
+	Forecast    *Money
+	ForecastErr error
+	// TopServices are the five costliest services of the month to date, costliest first.
+	TopServices []Service
+	// Daily is the cost of each day of Periods.Chart, oldest first.
+	Daily []Money
+}
+
+// Report is every figure of one cost report.
+type Report struct {
+	Generated time.Time
+	Periods   Periods
+	Mode      Mode
+	// Accounts are in the account map's order.
+	Accounts []Account
+	// Requests is how many Cost Explorer requests (pages included) were answered; each is
+	// billed.
+	Requests int
+	// Savings are the night shutdowns' estimated savings; nil with SavingsErr when the
+	// run history could not be read.
+	Savings    *Savings
+	SavingsErr error
+}
+
+// Totals are the sums over the accounts that reported, in one currency.
+type Totals struct {
+	Currency    string
+	Yesterday   float64
+	MonthToDate float64
+	LastMonth   float64
+	Forecast    float64
+	// ForecastPartial is true when some account in this currency has no forecast, so
+	// Forecast is the sum of the others.
+	ForecastPartial bool
+}
+
+// Totals sums the accounts that reported, one Totals per currency, sorted by currency.
+func (r *Report) Totals() []Totals {
+	var out []Totals
+	for _, a := range r.Accounts {
+		if a.Err != nil {
+			continue
+		}
+		cur := a.MonthToDate.Currency
+		i := slices.IndexFunc(out, func(t Totals) bool { return t.Currency == cur })
+		if i < 0 {
+			out = append(out, Totals{Currency: cur})
+			i = len(out) - 1
+		}
+		t := &out[i]
+		t.Yesterday += a.Yesterday.Amount
+		t.MonthToDate += a.MonthToDate.Amount
+		t.LastMonth += a.LastMonth.Amount
+		if a.Forecast != nil {
+			t.Forecast += a.Forecast.Amount
+		} else {
+			t.ForecastPartial = true
+		}
+	}
+	slices.SortFunc(out, func(a, b Totals) int { return cmp.Compare(a.Currency, b.Currency) })
+	return out
+}
+
+// Failed returns the accounts whose costs could not be read.
+func (r *Report) Failed() []Account {
+	return slices.DeleteFunc(slices.Clone(r.Accounts), func(a Account) bool { return a.Err == nil })
+}

@@ -1,0 +1,177 @@
+package cost_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+// testMap returns a valid account map of identity (production, the home account),
+// staging and sandbox (non-production) and production, with fresh account ids.
+func testMap(t *testing.T, management string) *accounts.Map {
+	t.Helper()
+	yaml := fmt.Sprintf(`identity: identity
+home: identity
+homeRegion: eu-west-1
+management: %q
+externalId: curfew-test-ext
+ci: {user: ci-deployer}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [PowerUserAccess]}
+`, management, emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID())
+	m, err := accounts.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
+	t.Helper()
+	a, ok := m.Account(name)
+	if !ok {
+		t.Fatalf("no account %s", name)
+	}
+	return a
+}
+
+// queue hands moto the answers of an account's next distinct GetCostAndUsage requests,
+// in the order the requests are first made.
+func queue(t *testing.T, s *emulator.Server, accountID string, results ...map[string]any) {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"account_id": accountID, "results": results})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("queue cost results: HTTP %d", resp.StatusCode)
+	}
+}
+
+func amount(v float64, unit string) map[string]any {
+	return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprintf("%.10f", v), "Unit": unit}}
+}
+
+// dailyResult is an ungrouped DAILY answer for the days of r, costing cost(day) each.
+func dailyResult(r cost.Range, unit string, costOf func(time.Time) float64) map[string]any {
+	var days []map[string]any
+	for d := r.Start; d.Before(r.End); d = d.AddDate(0, 0, 1) {
+		days = append(days, map[string]any{
+			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
+			"Total":      amount(costOf(d), unit),
+			"Groups":     []any{},
+			"Estimated":  false,
+		})
+	}
+	return map[string]any{"ResultsByTime": days}
+}
+
+// groupedResult is one result per day of r holding the groups groupsOf(day) returns.
+func groupedResult(r cost.Range, step func(time.Time) time.Time, groupsOf func(time.Time) []map[string]any) map[string]any {
+	var results []map[string]any
+	for d := r.Start; d.Before(r.End); d = step(d) {
+		results = append(results, map[string]any{
+			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": step(d).Format(time.DateOnly)},
+			"Total":      map[string]any{},
+			"Groups":     groupsOf(d),
+			"Estimated":  false,
+		})
+	}
+	return map[string]any{"ResultsByTime": results}
+}
+
+func group(v float64, unit string, keys ...string) map[string]any {
+	return map[string]any{"Keys": keys, "Metrics": amount(v, unit)}
+}
+
+// faultyAssumeRole is an SDK middleware, set on the base config, that records every
+// AssumeRole request and answers AccessDenied for the role ARNs in deny.
+type faultyAssumeRole struct {
+	deny map[string]bool
+
+	mu   sync.Mutex
+	seen []sts.AssumeRoleInput
+}
+
+func (f *faultyAssumeRole) option(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("curfewTestAssumeRoleFaults",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if p, ok := in.Parameters.(*sts.AssumeRoleInput); ok {
+				f.mu.Lock()
+				f.seen = append(f.seen, *p)
+				f.mu.Unlock()
+				if arn := aws.ToString(p.RoleArn); f.deny[arn] {
+					return middleware.InitializeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{
+						Code: "AccessDenied", Message: "not authorized to perform sts:AssumeRole on " + arn}
+				}
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
+}
+
+// forecasts answers GetCostForecast, which moto lacks, in front of a real client: per
+// account id, with an amount or an error.
+type forecasts struct {
+	cost.API
+	account string
+	answer  map[string]any // account id → float64 amount or error
+
+	mu     *sync.Mutex
+	inputs *[]costexplorer.GetCostForecastInput
+}
+
+func (f forecasts) GetCostForecast(_ context.Context, in *costexplorer.GetCostForecastInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
+	f.mu.Lock()
+	*f.inputs = append(*f.inputs, *in)
+	f.mu.Unlock()
+	id := f.account
+	if in.Filter != nil && in.Filter.Dimensions != nil && len(in.Filter.Dimensions.Values) == 1 {
+		id = in.Filter.Dimensions.Values[0] // grouped mode asks the management account per linked account
+	}
+	switch a := f.answer[id].(type) {
+	case float64:
+		return &costexplorer.GetCostForecastOutput{Total: &cetypes.MetricValue{
+			Amount: aws.String(fmt.Sprintf("%.10f", a)), Unit: aws.String("USD")}}, nil
+	case error:
+		return nil, &smithy.OperationError{ServiceID: "Cost Explorer", OperationName: "GetCostForecast", Err: a}
+	}
+	return nil, fmt.Errorf("test has no forecast for account %s", id)
+}
+
+// clients is cost.AssumeClients with GetCostForecast answered by the test.
+func clients(base aws.Config, m *accounts.Map, answer map[string]any) (func(accounts.Account) cost.API, *[]costexplorer.GetCostForecastInput) {
+	assumed := cost.AssumeClients(base, m.ExternalID)
+	inputs := new([]costexplorer.GetCostForecastInput)
+	mu := new(sync.Mutex)
+	return func(a accounts.Account) cost.API {
+		return forecasts{API: assumed(a), account: a.ID, answer: answer, mu: mu, inputs: inputs}
+	}, inputs
+}

@@ -1,0 +1,274 @@
+package cost_test
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+)
+
+var reportTime = time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+func checkMoney(t *testing.T, what string, got cost.Money, want float64) {
+	t.Helper()
+	if !near(got.Amount, want) || got.Currency != "USD" {
+		t.Errorf("%s = %v %s, want %v USD", what, got.Amount, got.Currency, want)
+	}
+}
+
+func find(t *testing.T, r *cost.Report, name string) cost.Account {
+	t.Helper()
+	i := slices.IndexFunc(r.Accounts, func(a cost.Account) bool { return a.Name == name })
+	if i < 0 {
+		t.Fatalf("no account %s in the report", name)
+	}
+	return r.Accounts[i]
+}
+
+func serviceNames(s []cost.Service) []string {
+	var names []string
+	for _, x := range s {
+		names = append(names, x.Name)
+	}
+	return names
+}
+
+func TestReadPerAccount(t *testing.T) {
+	s := emulator.Shared(t)
+	m := testMap(t, "")
+	p := cost.PeriodsAt(reportTime)
+	identity, staging := account(t, m, "identity"), account(t, m, "staging")
+	sandbox := account(t, m, "sandbox")
+
+	// identity: 10 a day in October, 12.5 a day in November, 20 yesterday.
+	queue(t, s, identity.ID,
+		dailyResult(p.Daily(), "USD", func(d time.Time) float64 {
+			switch {
+			case d.Equal(p.Yesterday.Start):
+				return 20
+			case d.Month() == time.November:
+				return 12.5
+			}
+			return 10
+		}),
+		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+			return []map[string]any{
+				group(50, "USD", "Amazon Simple Storage Service"),
+				group(150, "USD", "Amazon Elastic Compute Cloud - Compute"),
+				group(0, "USD", "Tax"),
+				group(30, "USD", "AmazonCloudWatch"),
+				group(80, "USD", "Amazon Relational Database Service"),
+				group(10, "USD", "AWS Key Management Service"),
+				group(12.5, "USD", "AWS Lambda"),
+			}
+		}))
+	// staging: 5 a day, the daily answer in two pages.
+	octEnd := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	five := func(time.Time) float64 { return 5 }
+	page1 := dailyResult(cost.Range{Start: p.Daily().Start, End: octEnd}, "USD", five)
+	page1["NextPageToken"] = "page-2"
+	queue(t, s, staging.ID,
+		page1,
+		dailyResult(cost.Range{Start: octEnd, End: p.Today}, "USD", five),
+		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+			return []map[string]any{group(130, "USD", "Amazon Elastic Compute Cloud - Compute")}
+		}))
+	// sandbox: its role cannot be assumed. production: Cost Explorer has no results.
+
+	faults := &faultyAssumeRole{deny: map[string]bool{sandbox.RoleARN(accounts.CostReaderRole): true}}
+	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
+	base.APIOptions = append(base.APIOptions, faults.option)
+	client, _ := clients(base, m, map[string]any{
+		identity.ID: 100.0,
+		staging.ID:  &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Insufficient amount of historical data to generate forecast."},
+	})
+
+	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
+
+	if r.Mode != cost.PerAccount {
+		t.Errorf("mode = %s, want per-account", r.Mode)
+	}
+	if got := len(r.Accounts); got != 4 || r.Accounts[0].Name != "identity" || r.Accounts[3].Name != "production" {
+		t.Fatalf("accounts = %+v, want the map's four in its order", r.Accounts)
+	}
+
+	a := find(t, r, "identity")
+	if a.Err != nil {
+		t.Fatalf("identity failed: %v", a.Err)
+	}
+	checkMoney(t, "identity yesterday", a.Yesterday, 20)
+	checkMoney(t, "identity month to date", a.MonthToDate, 25*12.5+20)
+	checkMoney(t, "identity same days last month", a.LastMonth, 26*10)
+	if a.Forecast == nil {
+		t.Fatalf("identity has no forecast: %v", a.ForecastErr)
+	}
+	checkMoney(t, "identity forecast", *a.Forecast, 332.5+100)
+	wantTop := []string{"Amazon Elastic Compute Cloud - Compute", "Amazon Relational Database Service",
+		"Amazon Simple Storage Service", "AmazonCloudWatch", "AWS Lambda"}
+	if got := serviceNames(a.TopServices); !slices.Equal(got, wantTop) {
+		t.Errorf("identity top services = %q, want %q", got, wantTop)
+	}
+	checkMoney(t, "identity top service", a.TopServices[0].Cost, 150)
+	if len(a.Daily) != 30 || !near(a.Daily[0].Amount, 10) || !near(a.Daily[29].Amount, 20) || !near(a.Daily[4].Amount, 12.5) {
+		t.Errorf("identity daily = %v, want 30 days from 10 (28 Oct) to 20 (26 Nov)", a.Daily)
+	}
+
+	a = find(t, r, "staging")
+	if a.Err != nil {
+		t.Fatalf("staging failed: %v", a.Err)
+	}
+	checkMoney(t, "staging month to date (two pages)", a.MonthToDate, 26*5)
+	checkMoney(t, "staging same days last month", a.LastMonth, 26*5)
+	if a.Forecast != nil || a.ForecastErr == nil || !strings.Contains(cost.Reason(a.ForecastErr), "DataUnavailableException") {
+		t.Errorf("staging forecast = %v, %v; want none, for DataUnavailableException", a.Forecast, a.ForecastErr)
+	}
+
+	a = find(t, r, "sandbox")
+	if a.Err == nil || !strings.Contains(cost.Reason(a.Err), "STS AssumeRole: AccessDenied") {
+		t.Errorf("sandbox error = %v (reason %q), want the AssumeRole AccessDenied", a.Err, reasonOf(a.Err))
+	}
+	a = find(t, r, "production")
+	if a.Err == nil || !strings.Contains(a.Err.Error(), "no results") {
+		t.Errorf("production error = %v, want no results", a.Err)
+	}
+	if got := r.Failed(); len(got) != 2 {
+		t.Errorf("failed = %d accounts, want sandbox and production", len(got))
+	}
+
+	totals := r.Totals()
+	if len(totals) != 1 {
+		t.Fatalf("totals = %+v, want one currency", totals)
+	}
+	tt := totals[0]
+	if tt.Currency != "USD" || !near(tt.Yesterday, 25) || !near(tt.MonthToDate, 332.5+130) ||
+		!near(tt.LastMonth, 260+130) || !near(tt.Forecast, 432.5) || !tt.ForecastPartial {
+		t.Errorf("totals = %+v, want yesterday 25, month to date 462.5, last month 390, forecast 432.5 (partial)", tt)
+	}
+
+	// identity: daily + services + forecast; staging: two daily pages + services (its
+	// forecast failed); sandbox: none; production: one empty daily answer.
+	if r.Requests != 7 {
+		t.Errorf("requests = %d, want 7", r.Requests)
+	}
+	for _, in := range faults.seen {
+		if aws.ToString(in.ExternalId) != m.ExternalID || aws.ToString(in.RoleSessionName) != cost.SessionName ||
+			!strings.HasSuffix(aws.ToString(in.RoleArn), ":role/"+accounts.CostReaderRole) {
+			t.Errorf("AssumeRole %s session %s external id %s; want CurfewCostReader, %s, %s",
+				aws.ToString(in.RoleArn), aws.ToString(in.RoleSessionName), aws.ToString(in.ExternalId), cost.SessionName, m.ExternalID)
+		}
+	}
+}
+
+func reasonOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return cost.Reason(err)
+}
+
+func TestReadGrouped(t *testing.T) {
+	s := emulator.Shared(t)
+	m := testMap(t, "identity")
+	p := cost.PeriodsAt(reportTime)
+	ids := map[string]string{}
+	for _, a := range m.Accounts {
+		ids[a.Name] = a.ID
+	}
+	perDay := map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
+	daily := groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+		var g []map[string]any
+		for name, v := range perDay {
+			g = append(g, group(v, "USD", ids[name]))
+		}
+		return append(g, group(1000, "USD", "999999999999")) // an account outside the map
+	})
+	monthly := func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }
+	services := groupedResult(p.MonthToDate, monthly, func(time.Time) []map[string]any {
+		return []map[string]any{
+			group(40, "USD", ids["production"], "Amazon Relational Database Service"),
+			group(64, "USD", ids["production"], "Amazon Elastic Compute Cloud - Compute"),
+			group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute"),
+			group(1000, "USD", "999999999999", "Amazon Elastic Compute Cloud - Compute"),
+		}
+	})
+	queue(t, s, ids["identity"], daily, services)
+
+	faults := &faultyAssumeRole{}
+	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
+	base.APIOptions = append(base.APIOptions, faults.option)
+	client, inputs := clients(base, m, map[string]any{
+		ids["identity"]:   10.0,
+		ids["staging"]:    20.0,
+		ids["production"]: 40.0,
+		ids["sandbox"]:    errors.New("no forecast for sandbox"),
+	})
+
+	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
+
+	if r.Mode != cost.Grouped {
+		t.Errorf("mode = %s, want grouped", r.Mode)
+	}
+	for _, a := range r.Accounts {
+		if a.Err != nil {
+			t.Fatalf("%s failed: %v", a.Name, a.Err)
+		}
+		v := perDay[a.Name]
+		checkMoney(t, a.Name+" yesterday", a.Yesterday, v)
+		checkMoney(t, a.Name+" month to date", a.MonthToDate, 26*v)
+		checkMoney(t, a.Name+" same days last month", a.LastMonth, 26*v)
+	}
+	if a := find(t, r, "production"); !slices.Equal(serviceNames(a.TopServices),
+		[]string{"Amazon Elastic Compute Cloud - Compute", "Amazon Relational Database Service"}) {
+		t.Errorf("production top services = %q", serviceNames(a.TopServices))
+	}
+	if a := find(t, r, "staging"); a.Forecast == nil || !near(a.Forecast.Amount, 52+20) {
+		t.Errorf("staging forecast = %v, want 72", a.Forecast)
+	}
+	if a := find(t, r, "sandbox"); a.Forecast != nil || a.ForecastErr == nil {
+		t.Errorf("sandbox forecast = %v, want none", a.Forecast)
+	}
+	if tt := r.Totals(); len(tt) != 1 || !near(tt[0].MonthToDate, 26*10) {
+		t.Errorf("totals = %+v, want month to date 260 (the account outside the map left out)", tt)
+	}
+	// Two grouped queries and one forecast per account, the failed one not counted.
+	if r.Requests != 5 {
+		t.Errorf("requests = %d, want 5", r.Requests)
+	}
+	if len(faults.seen) != 1 || aws.ToString(faults.seen[0].RoleArn) != account(t, m, "identity").RoleARN(accounts.CostReaderRole) {
+		t.Errorf("assumed %d roles, want only CurfewCostReader in the management account", len(faults.seen))
+	}
+	for _, in := range *inputs {
+		if in.Filter == nil || in.Filter.Dimensions == nil || len(in.Filter.Dimensions.Values) != 1 {
+			t.Errorf("forecast without a LINKED_ACCOUNT filter: %+v", in)
+		}
+	}
+}
+
+func TestReadGroupedFailsEveryAccountWhenTheManagementRoleFails(t *testing.T) {
+	s := emulator.Shared(t)
+	m := testMap(t, "identity")
+	faults := &faultyAssumeRole{deny: map[string]bool{account(t, m, "identity").RoleARN(accounts.CostReaderRole): true}}
+	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
+	base.APIOptions = append(base.APIOptions, faults.option)
+	client, _ := clients(base, m, nil)
+
+	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
+
+	if got := len(r.Failed()); got != len(m.Accounts) {
+		t.Errorf("%d accounts failed, want all %d", got, len(m.Accounts))
+	}
+	if r.Requests != 0 {
+		t.Errorf("requests = %d, want 0", r.Requests)
+	}
+}

@@ -1,0 +1,180 @@
+package cost
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/curfew/curfew/internal/history"
+)
+
+// HistoryMargin is how much history before the savings window Savings needs, so that a
+// resource stopped shortly before the window is still matched with its stop.
+const HistoryMargin = 14 * 24 * time.Hour
+
+// Savings estimates what the night shutdowns saved within a window.
+type Savings struct {
+	// Start and End bound the window; End is the report's time, so a resource still
+	// stopped counts until then.
+	Start, End time.Time
+	// Accounts are sorted by name.
+	Accounts []AccountSavings
+	// Unmatched counts stops and starts with no counterpart in the history (a resource
+	// stopped twice with no start between, or started with no stop before): their time is
+	// not counted.
+	Unmatched int
+}
+
+// AccountSavings is the estimate for one account.
+type AccountSavings struct {
+	Account string
+	// Resources is how many distinct resources curfew stopped.
+	Resources int
+	// Hours is the time all of them spent stopped, summed.
+	Hours float64
+	// UnpricedHours is the part of Hours that has no price: Aurora clusters (the history
+	// has no size for them) and sizes missing from the price table.
+	UnpricedHours float64
+	// Unpriced names what was not priced, e.g. "Aurora cluster" or "ec2 x2iedn.xlarge".
+	Unpriced []string
+	// Saved is the estimate in PriceCurrency.
+	Saved float64
+	// Daily is the estimate of each day of the window, oldest first.
+	Daily []float64
+}
+
+// Days returns the first instant of each day of the window, the days of Daily.
+func (s *Savings) Days() []time.Time {
+	var days []time.Time
+	for d := day(s.Start); d.Before(s.End); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	return days
+}
+
+// Total is the estimate over every account, in PriceCurrency.
+func (s *Savings) Total() float64 {
+	var t float64
+	for _, a := range s.Accounts {
+		t += a.Saved
+	}
+	return t
+}
+
+func day(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+type resourceKey struct{ account, region, kind, id string }
+
+type stop struct {
+	at   time.Time
+	size string
+}
+
+// Estimate works out, from runs in time order, how long each resource was stopped by
+// curfew within [start, end) — from the shutdown that stopped it to the restart that
+// started it, or to end if it is still stopped — and prices those hours at on-demand
+// rates. Pass runs from HistoryMargin before start.
+func Estimate(runs []history.Run, start, end time.Time) *Savings {
+	s := &Savings{Start: start, End: end}
+	byAccount := map[string]*AccountSavings{}
+	resources := map[resourceKey]bool{}
+	days := s.Days()
+	add := func(k resourceKey, size string, from, to time.Time) {
+		from, to = later(from, start), earlier(to, end)
+		if !to.After(from) {
+			return
+		}
+		a := byAccount[k.account]
+		if a == nil {
+			a = &AccountSavings{Account: k.account, Daily: make([]float64, len(days))}
+			byAccount[k.account] = a
+		}
+		if !resources[k] {
+			resources[k] = true
+			a.Resources++
+		}
+		hours := to.Sub(from).Hours()
+		a.Hours += hours
+		price, ok := hourlyPrice(k.kind, size)
+		if !ok {
+			a.UnpricedHours += hours
+			if what := unpricedName(k.kind, size); !slices.Contains(a.Unpriced, what) {
+				a.Unpriced = append(a.Unpriced, what)
+			}
+			return
+		}
+		a.Saved += hours * price
+		// Split the interval at midnight (UTC) for the daily chart.
+		for i, d := range days {
+			next := d.AddDate(0, 0, 1)
+			if lo, hi := later(from, d), earlier(to, next); hi.After(lo) {
+				a.Daily[i] += hi.Sub(lo).Hours() * price
+			}
+		}
+	}
+
+	open := map[resourceKey]stop{}
+	for _, r := range runs {
+		for _, c := range r.Changes {
+			k := resourceKey{c.Account, c.Region, c.Type, c.ID}
+			at := c.At
+			if at.IsZero() {
+				at = r.Started
+			}
+			switch r.Kind {
+			case history.Shutdown:
+				if _, ok := open[k]; ok {
+					s.Unmatched++ // started by someone else in between, at a time unknown
+				}
+				open[k] = stop{at: at, size: c.Size}
+			case history.Restart:
+				st, ok := open[k]
+				if !ok {
+					s.Unmatched++
+					continue
+				}
+				delete(open, k)
+				add(k, cmp.Or(st.size, c.Size), st.at, at)
+			}
+		}
+	}
+	for k, st := range open {
+		add(k, st.size, st.at, end)
+	}
+	for _, a := range byAccount {
+		slices.Sort(a.Unpriced)
+		s.Accounts = append(s.Accounts, *a)
+	}
+	slices.SortFunc(s.Accounts, func(a, b AccountSavings) int { return cmp.Compare(a.Account, b.Account) })
+	return s
+}
+
+func unpricedName(kind, size string) string {
+	switch kind {
+	case history.AuroraCluster:
+		return "Aurora cluster"
+	case history.EC2Instance:
+		return fmt.Sprintf("ec2 %s", cmp.Or(size, "(no size)"))
+	case history.RDSInstance:
+		return fmt.Sprintf("rds %s", cmp.Or(size, "(no size)"))
+	}
+	return fmt.Sprintf("%s %s", kind, size)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
