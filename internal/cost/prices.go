@@ -41,7 +41,7 @@ var rdsHourly = map[string]float64{
 	"db.m5.large": 0.171, "db.m5.xlarge": 0.342,
 	"db.m6g.large": 0.152, "db.m6g.xlarge": 0.304,
 	"db.m6i.large": 0.171,
-	"db.r5.large": 0.24, "db.r5.xlarge": 0.48,
+	"db.r5.large":  0.24, "db.r5.xlarge": 0.48,
 	"db.r6g.large": 0.215, "db.r6g.xlarge": 0.43,
 }
 
