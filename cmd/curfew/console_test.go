@@ -1,0 +1,73 @@
+package main
+
+func Example_console() {
+	example("--map", "testdata/accounts.yaml", "console")
+	// Output:
+	// Switch-role links (sign in to identity, account 111111111111, as your IAM user with MFA first):
+	//
+	// staging     non-production  https://signin.aws.amazon.com/switchrole?account=222222222222&roleName=DeveloperAccess&displayName=staging&color=b7ca9d
+	// sandbox     non-production  https://signin.aws.amazon.com/switchrole?account=333333333333&roleName=DeveloperAccess&displayName=sandbox&color=b7ca9d
+	// production  production      https://signin.aws.amazon.com/switchrole?account=444444444444&roleName=DeveloperAccess&displayName=production&color=f2b0a9
+	//
+	// AWS Extend Switch Roles configuration (extension > Configure, paste, Save):
+	//
+	// [identity]
+	// aws_account_id = 111111111111
+	//
+	// [staging]
+	// source_profile = identity
+	// aws_account_id = 222222222222
+	// role_name = DeveloperAccess
+	// region = eu-west-1
+	// color = b7ca9d
+	//
+	// [sandbox]
+	// source_profile = identity
+	// aws_account_id = 333333333333
+	// role_name = DeveloperAccess
+	// region = eu-west-1
+	// color = b7ca9d
+	//
+	// [production]
+	// source_profile = identity
+	// aws_account_id = 444444444444
+	// role_name = DeveloperAccess
+	// region = eu-west-1
+	// color = f2b0a9
+}
+
+func Example_consoleWithPrefix() {
+	example("--map", "testdata/accounts.yaml", "console", "--prefix", "acme-")
+	// Output:
+	// Switch-role links (sign in to identity, account 111111111111, as your IAM user with MFA first):
+	//
+	// acme-staging     non-production  https://signin.aws.amazon.com/switchrole?account=222222222222&roleName=DeveloperAccess&displayName=acme-staging&color=b7ca9d
+	// acme-sandbox     non-production  https://signin.aws.amazon.com/switchrole?account=333333333333&roleName=DeveloperAccess&displayName=acme-sandbox&color=b7ca9d
+	// acme-production  production      https://signin.aws.amazon.com/switchrole?account=444444444444&roleName=DeveloperAccess&displayName=acme-production&color=f2b0a9
+	//
+	// AWS Extend Switch Roles configuration (extension > Configure, paste, Save):
+	//
+	// [acme-identity]
+	// aws_account_id = 111111111111
+	//
+	// [acme-staging]
+	// source_profile = acme-identity
+	// aws_account_id = 222222222222
+	// role_name = DeveloperAccess
+	// region = eu-west-1
+	// color = b7ca9d
+	//
+	// [acme-sandbox]
+	// source_profile = acme-identity
+	// aws_account_id = 333333333333
+	// role_name = DeveloperAccess
+	// region = eu-west-1
+	// color = b7ca9d
+	//
+	// [acme-production]
+	// source_profile = acme-identity
+	// aws_account_id = 444444444444
+	// role_name = DeveloperAccess
+	// region = eu-west-1
+	// color = f2b0a9
+}

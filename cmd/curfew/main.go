@@ -1,0 +1,43 @@
+// Command curfew is what developers and operators type: it writes the AWS profiles that
+// reach every account of the account map, prints console switch-role links, snoozes one
+// resource past tonight's shutdown, and runs a shutdown or restart on demand.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	app := &app{
+		stdin:      os.Stdin,
+		stdout:     os.Stdout,
+		stderr:     os.Stderr,
+		now:        time.Now,
+		configFile: defaultConfigFile(),
+	}
+	if err := newRootCommand(app).ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "curfew:", err)
+		os.Exit(1)
+	}
+}
+
+// defaultConfigFile is where the AWS CLI and SDKs read profiles: AWS_CONFIG_FILE when set,
+// ~/.aws/config otherwise.
+func defaultConfigFile() string {
+	if f := os.Getenv("AWS_CONFIG_FILE"); f != "" {
+		return f
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".aws", "config")
+	}
+	return config.DefaultSharedConfigFilename()
+}

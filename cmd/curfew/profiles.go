@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/curfew/curfew/internal/profiles"
+)
+
+// profilesInput is what `curfew profiles` is asked to do.
+type profilesInput struct {
+	options    profiles.Options
+	configFile string
+	dryRun     bool
+}
+
+func (in profilesInput) validate() error {
+	if in.configFile == "" {
+		return withHint(fmt.Errorf("%w: --config-file is empty", ErrInvalidInput), "pass the AWS config file, usually ~/.aws/config")
+	}
+	if filepath.Base(in.configFile) == "credentials" {
+		return withHint(fmt.Errorf("%w: %s looks like the credentials file, and curfew never writes credentials", ErrInvalidInput, in.configFile),
+			"pass the config file with --config-file (usually ~/.aws/config)")
+	}
+	return nil
+}
+
+func newProfilesCommand(a *app) *cobra.Command {
+	in := profilesInput{configFile: a.configFile}
+	cmd := &cobra.Command{
+		Use:   "profiles",
+		Short: "Write AWS CLI profiles for every account of the map into ~/.aws/config",
+		Long: `Write the AWS CLI/SDK profiles that reach every target account: an identity profile for
+your IAM user, and one profile per account that assumes DeveloperAccess with MFA.
+
+The profiles go between "# BEGIN curfew profiles" and "# END curfew profiles" in your AWS
+config file; that block is replaced on every run and every other byte of the file is kept.
+A backup (<file>.curfew-<time>.bak) is written before any change. curfew never writes
+credentials: put your access keys in the credentials file yourself (aws configure).`,
+		Example: `  curfew profiles --user alice --dry-run      # show the diff, write nothing
+  curfew profiles --user alice
+  curfew profiles --mfa-serial arn:aws:iam::111111111111:mfa/alice-phone --prefix acme-
+  curfew profiles --user alice --ci           # also CurfewCI profiles, for pipelines`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := in.validate(); err != nil {
+				return err
+			}
+			return runProfiles(a, in)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&in.options.User, "user", "", "your IAM user name in the identity account; mfa_serial is built from it")
+	f.StringVar(&in.options.MFASerial, "mfa-serial", "", "ARN of your MFA device, when it is not named after your user")
+	f.StringVar(&in.options.Prefix, "prefix", "", "put this in front of every profile name (acme- gives acme-staging)")
+	f.StringVar(&in.options.SourceProfile, "source-profile", "", "use this existing profile with your IAM user's keys instead of writing an identity profile")
+	f.DurationVar(&in.options.Duration, "duration", profiles.DefaultDuration, "session length of the assumed role (duration_seconds), 15m to 12h")
+	f.BoolVar(&in.options.CI, "ci", false, "also write CurfewCI profiles (ci-<account>) for pipelines")
+	f.StringVar(&in.options.WebIdentityTokenFile, "web-identity-token-file", "", "with --ci and an OIDC CI principal: where CI finds its token")
+	f.StringVar(&in.configFile, "config-file", in.configFile, "the AWS config file to merge into")
+	f.BoolVar(&in.dryRun, "dry-run", false, "print the change as a unified diff and write nothing")
+	return cmd
+}
+
+func runProfiles(a *app, in profilesInput) error {
+	ps, err := profiles.Generate(a.m, in.options)
+	if err != nil {
+		return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "fix the flags above; curfew profiles --help lists them")
+	}
+	u, err := profiles.Plan(in.configFile, ps)
+	if err != nil {
+		var conflict *profiles.ConflictError
+		if errors.As(err, &conflict) {
+			return withHint(err, "pass --prefix (e.g. --prefix acme-) so curfew's names differ, --source-profile %s if it holds your keys, or rename yours",
+				conflict.Names[0])
+		}
+		return err
+	}
+	if in.dryRun {
+		if !u.Changed() {
+			fmt.Fprintf(a.stdout, "%s already holds these profiles; nothing to change\n", u.Path)
+			return nil
+		}
+		fmt.Fprint(a.stdout, u.Diff())
+		return nil
+	}
+	if !u.Changed() {
+		fmt.Fprintf(a.stderr, "%s already holds these profiles; nothing written\n", u.Path)
+		return nil
+	}
+	backup, err := u.Write(a.now())
+	if err != nil {
+		return err
+	}
+	if backup != "" {
+		fmt.Fprintf(a.stderr, "wrote %d profiles to %s (backup: %s)\n", len(ps), u.Path, backup)
+	} else {
+		fmt.Fprintf(a.stderr, "wrote %d profiles to %s\n", len(ps), u.Path)
+	}
+	source := in.options.SourceProfile
+	if source == "" {
+		source = ps[0].Name
+	}
+	first := in.options.Prefix + a.m.Targets()[0].Name
+	fmt.Fprintf(a.stderr, "next: put your access keys in the credentials file with `aws configure --profile %s`, then try `aws sts get-caller-identity --profile %s`\n",
+		source, first)
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func Example_profilesDryRun() {
+	example("--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--prefix", "acme-",
+		"--config-file", "testdata/user-config", "--dry-run")
+	// Output:
+	// --- testdata/user-config
+	// +++ testdata/user-config (curfew)
+	// @@ -3,3 +3,38 @@
+	//  # my own account
+	//  [profile personal]
+	//  region = eu-south-2
+	// +
+	// +# BEGIN curfew profiles: written by `curfew profiles` from the account map; edits between BEGIN and END are replaced.
+	// +# curfew never writes credentials: access keys stay in the credentials file.
+	// +
+	// +# identity (111111111111): your IAM user; its access keys belong in the credentials file (aws configure --profile acme-identity)
+	// +[profile acme-identity]
+	// +region = eu-west-1
+	// +
+	// +# staging (222222222222, non-production): DeveloperAccess with MFA
+	// +[profile acme-staging]
+	// +role_arn = arn:aws:iam::222222222222:role/DeveloperAccess
+	// +source_profile = acme-identity
+	// +mfa_serial = arn:aws:iam::111111111111:mfa/alice
+	// +role_session_name = alice
+	// +region = eu-west-1
+	// +duration_seconds = 3600
+	// +
+	// +# sandbox (333333333333, non-production): DeveloperAccess with MFA
+	// +[profile acme-sandbox]
+	// +role_arn = arn:aws:iam::333333333333:role/DeveloperAccess
+	// +source_profile = acme-identity
+	// +mfa_serial = arn:aws:iam::111111111111:mfa/alice
+	// +role_session_name = alice
+	// +region = eu-west-1
+	// +duration_seconds = 3600
+	// +
+	// +# production (444444444444, production): DeveloperAccess with MFA
+	// +[profile acme-production]
+	// +role_arn = arn:aws:iam::444444444444:role/DeveloperAccess
+	// +source_profile = acme-identity
+	// +mfa_serial = arn:aws:iam::111111111111:mfa/alice
+	// +role_session_name = alice
+	// +region = eu-west-1
+	// +duration_seconds = 3600
+	// +# END curfew profiles
+}
+
+func Example_profilesWithoutMFA() {
+	example("--map", "testdata/accounts.yaml", "profiles", "--config-file", "testdata/user-config")
+	// Output:
+	// curfew: invalid input: no MFA device: pass --user YOUR_IAM_USER (mfa_serial becomes arn:aws:iam::111111111111:mfa/YOUR_IAM_USER) or --mfa-serial ARN
+	//   next: fix the flags above; curfew profiles --help lists them
+}
+
+func TestProfilesWriteBackupAndRerun(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "config")
+	original := "# mine\n[profile personal]\nregion = eu-south-2"
+	if err := os.WriteFile(config, []byte(original), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--config-file", config)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	backup := config + ".curfew-20261127T183000Z.bak"
+	if b, err := os.ReadFile(backup); err != nil || string(b) != original {
+		t.Errorf("backup %s: %q, %v", backup, b, err)
+	}
+	for _, want := range []string{"wrote 4 profiles to " + config, "backup: " + backup, "aws configure --profile identity", "aws sts get-caller-identity --profile staging"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	written, _ := os.ReadFile(config)
+	if !strings.HasPrefix(string(written), original+"\n") || !strings.Contains(string(written), "[profile staging]") {
+		t.Errorf("config after the run:\n%s", written)
+	}
+	again := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--config-file", config)
+	if again.err != nil || !strings.Contains(again.stderr, "nothing written") {
+		t.Errorf("second run: %v\n%s", again.err, again.stderr)
+	}
+	if after, _ := os.ReadFile(config); string(after) != string(written) {
+		t.Error("second run changed the file")
+	}
+	dry := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--config-file", config, "--dry-run")
+	if dry.err != nil || !strings.Contains(dry.stdout, "nothing to change") {
+		t.Errorf("dry run after the run: %v\n%s", dry.err, dry.stdout)
+	}
+}
+
+func TestProfilesRefusals(t *testing.T) {
+	dir := t.TempDir()
+	clash := filepath.Join(dir, "config")
+	if err := os.WriteFile(clash, []byte("[profile staging]\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"a profile of the user's has curfew's name", []string{"--config-file", clash, "--user", "alice"},
+			[]string{"already defined outside curfew's block: staging", "--prefix"}},
+		{"the credentials file", []string{"--config-file", filepath.Join(dir, "credentials"), "--user", "alice"},
+			[]string{"curfew never writes credentials", "--config-file"}},
+		{"OIDC CI without a token file", []string{"--map", "testdata/accounts-oidc.yaml", "--config-file", clash, "--prefix", "x-", "--user", "alice", "--ci"},
+			[]string{"--web-identity-token-file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--map", "testdata/accounts.yaml", "profiles"}, tt.args...)
+			r := curfew(t, "", args...)
+			if r.err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.err.Error(), w) {
+					t.Errorf("error %q does not mention %q", r.err, w)
+				}
+			}
+			var h *hintError
+			if !errors.As(r.err, &h) {
+				t.Errorf("error %q carries no hint of what to do next", r.err)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(clash); string(b) != "[profile staging]\nregion = us-east-1\n" {
+		t.Errorf("a refused run changed the file: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "credentials")); err == nil {
+		t.Error("a credentials file was written")
+	}
+}

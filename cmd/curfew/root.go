@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// app holds what every command shares: the account map, the terminal and the clock.
+type app struct {
+	stdin          io.Reader
+	stdinLines     *bufio.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+	// configFile is the default of `curfew profiles --config-file`.
+	configFile string
+
+	mapPath string
+	debug   bool
+	log     *slog.Logger
+	m       *accounts.Map
+}
+
+func newRootCommand(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "curfew",
+		Short: "Reach every account of the account map; keep non-production asleep at night",
+		Long: `curfew reads the account map (accounts.yaml) and gives developers and operators
+what they type every day:
+
+  curfew profiles --user alice      AWS CLI profiles for every account (MFA, DeveloperAccess)
+  curfew console                    console switch-role links and browser-extension config
+  curfew snooze staging i-0abc --until 12h
+                                    keep one instance or database up tonight
+  curfew plan | stop | start        run the shutdown or restart now (operators)`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			level := slog.LevelWarn
+			if a.debug {
+				level = slog.LevelDebug
+			}
+			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			m, err := accounts.Load(a.mapPath)
+			if err != nil {
+				return withHint(err, "pass the account map with --map PATH (default accounts.yaml in the working directory)")
+			}
+			a.m = m
+			return nil
+		},
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.PersistentFlags().StringVar(&a.mapPath, "map", "accounts.yaml", "path of the account map")
+	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "log debug detail, AWS requests and retries to stderr")
+	root.AddCommand(
+		newProfilesCommand(a),
+		newConsoleCommand(a),
+		newSnoozeCommand(a),
+		newInvokeCommand(a, stopCommand),
+		newInvokeCommand(a, startCommand),
+		newInvokeCommand(a, planCommand),
+	)
+	return root
+}
+
+// context returns cmd's context, never nil.
+func commandContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}

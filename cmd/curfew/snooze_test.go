@@ -1,0 +1,189 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+)
+
+// A developer snoozes an EC2 instance, an RDS instance and an Aurora cluster in staging
+// through her own profile (DeveloperAccess with MFA) and lists them.
+func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	developerEnv(t, mapPath, s.URL)
+	staging := s.Account(t, ids["staging"], "eu-west-1")
+	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
+
+	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	instance := aws.ToString(run.Instances[0].InstanceId)
+	db, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
+		Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
+		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster, err := rdsc.CreateDBCluster(t.Context(), &rds.CreateDBClusterInput{
+		DBClusterIdentifier: aws.String("search"), Engine: aws.String("aurora-postgresql"),
+		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		id, until, kind string
+		want            time.Time
+	}{
+		{instance, "12h", "EC2 instance", testNow.Add(12 * time.Hour)},
+		{"orders-db", "2026-11-28T09:00:00+01:00", "RDS instance", time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)},
+		{"search", "2d", "Aurora cluster", testNow.Add(48 * time.Hour)},
+	}
+	for _, tt := range tests {
+		// Each run loads the profile afresh, so each asks for the MFA code once.
+		r := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", tt.id, "--until", tt.until)
+		if r.err != nil {
+			t.Fatalf("snooze %s: %v\n%s", tt.id, r.err, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "MFA code for profile staging") {
+			t.Errorf("no MFA prompt on stderr: %q", r.stderr)
+		}
+		want := "snoozed " + tt.kind + " " + tt.id + " in staging/eu-west-1 until " + tt.want.Format(time.RFC3339)
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout %q does not say %q", r.stdout, want)
+		}
+	}
+
+	value := testNow.Add(12 * time.Hour).Format(time.RFC3339)
+	tags, err := ec2c.DescribeTags(t.Context(), &ec2.DescribeTagsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("resource-id"), Values: []string{instance}},
+		{Name: aws.String("key"), Values: []string{accounts.SnoozeUntilTag}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != value {
+		t.Errorf("EC2 instance tags = %+v, want %s=%s", tags.Tags, accounts.SnoozeUntilTag, value)
+	}
+	for arn, want := range map[string]string{
+		aws.ToString(db.DBInstance.DBInstanceArn):     "2026-11-28T08:00:00Z",
+		aws.ToString(cluster.DBCluster.DBClusterArn): testNow.Add(48 * time.Hour).Format(time.RFC3339),
+	} {
+		out, err := rdsc.ListTagsForResource(t.Context(), &rds.ListTagsForResourceInput{ResourceName: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, ok := rdsTag(out.TagList); !ok || v != want {
+			t.Errorf("%s tags = %+v, want %s=%s", arn, out.TagList, accounts.SnoozeUntilTag, want)
+		}
+	}
+
+	list := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", "--list", "--region", "eu-west-1")
+	if list.err != nil {
+		t.Fatalf("snooze --list: %v\n%s", list.err, list.stderr)
+	}
+	for _, want := range []string{
+		"REGION     KIND            RESOURCE",
+		"eu-west-1  EC2 instance    " + instance,
+		"eu-west-1  RDS instance    orders-db",
+		"2026-11-28T08:00:00Z  13h30m left",
+		"48h left",
+		"eu-west-1  Aurora cluster  search",
+	} {
+		if !strings.Contains(list.stdout, want) {
+			t.Errorf("--list output does not hold %q:\n%s", want, list.stdout)
+		}
+	}
+
+	missing := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", "i-0000000000000dead", "--until", "1h")
+	if missing.err == nil || !strings.Contains(missing.err.Error(), `no EC2 instance, RDS instance or Aurora cluster "i-0000000000000dead"`) ||
+		!strings.Contains(missing.err.Error(), "--region") {
+		t.Errorf("snooze of a missing instance: %v", missing.err)
+	}
+}
+
+// Wrong input fails with a hint before any AWS call.
+func TestSnoozeRefusesBeforeAnyAWSCall(t *testing.T) {
+	mapPath, _ := testMap(t)
+	endpoint, calls := countingEndpoint(t)
+	developerEnv(t, mapPath, endpoint.URL)
+	tests := []struct {
+		name string
+		args []string
+		is   error
+		want string
+	}{
+		{"production", []string{"production", "i-0123456789abcdef0", "--until", "1h"}, ErrProduction, "choose a non-production account: staging, sandbox"},
+		{"unknown account", []string{"stagign", "i-0123456789abcdef0", "--until", "1h"}, ErrUnknownAccount, "use one of staging, sandbox, production"},
+		{"identity account", []string{"identity", "i-0123456789abcdef0", "--until", "1h"}, ErrUnknownAccount, "use one of"},
+		{"missing profile", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--profile", "bob"}, ErrMissingProfile, "curfew profiles --user"},
+		{"past", []string{"staging", "i-0123456789abcdef0", "--until", "2026-11-27T10:00:00Z"}, ErrInvalidInput, "is in the past"},
+		{"too far", []string{"staging", "i-0123456789abcdef0", "--until", "8d"}, ErrInvalidInput, "more than 7 days ahead"},
+		{"not a time", []string{"staging", "i-0123456789abcdef0", "--until", "tonight"}, ErrInvalidInput, "a duration like 12h"},
+		{"no until", []string{"staging", "i-0123456789abcdef0"}, ErrInvalidInput, "--until is missing"},
+		{"no resource", []string{"staging", "--until", "1h"}, ErrInvalidInput, "RESOURCE-ID"},
+		{"foreign region", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--region", "us-east-1"}, ErrInvalidInput, "eu-west-1, eu-central-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := curfew(t, "123456\n", append([]string{"--map", mapPath, "snooze"}, tt.args...)...)
+			if !errors.Is(r.err, tt.is) || !strings.Contains(r.err.Error(), tt.want) {
+				t.Errorf("error = %v, want %v saying %q", r.err, tt.is, tt.want)
+			}
+			if !strings.Contains(r.err.Error(), "next: ") {
+				t.Errorf("error %q does not say what to do next", r.err)
+			}
+		})
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d AWS calls made, want none", n)
+	}
+}
+
+func TestRoughDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		12 * time.Hour: "12h", 13*time.Hour + 30*time.Minute: "13h30m", 45 * time.Minute: "45m",
+		29 * time.Second: "<1m", 90*time.Minute + 40*time.Second: "1h31m",
+	} {
+		if got := roughDuration(d); got != want {
+			t.Errorf("roughDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestParseUntil(t *testing.T) {
+	for in, want := range map[string]time.Time{
+		"90m":                       testNow.Add(90 * time.Minute),
+		"1d":                        testNow.Add(24 * time.Hour),
+		"7d":                        testNow.Add(7 * 24 * time.Hour),
+		"2026-11-27T23:00:00+01:00": time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC),
+		"1h0.5s":                    testNow.Add(time.Hour), // whole seconds only
+	} {
+		got, err := parseUntil(in, testNow)
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("parseUntil(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1h", "0s", "7d1h", "169h", "x", "-2d", "2026-11-27"} {
+		if _, err := parseUntil(in, testNow); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("parseUntil(%q) error = %v, want ErrInvalidInput", in, err)
+		}
+	}
+}
