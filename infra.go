@@ -10,22 +10,16 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
-	"github.com/curfew/curfew/internal/accounts"
 )
 
 func main() {
-	defer jsii.Close()
 	app := awscdk.NewApp(nil)
-	path, _ := app.Node().TryGetContext(jsii.String("accountMap")).(string)
-	if path == "" {
-		path = "accounts.yaml"
-	}
-	m, err := accounts.Load(path)
-	if err != nil {
+	if _, err := cdk.Build(app, cdk.CurfewProps{LambdaDir: "build/lambda"}); err != nil {
 		// Fail before any template is written, naming every bad field.
 		fmt.Fprintln(os.Stderr, err)
+		jsii.Close()
 		os.Exit(1)
 	}
-	cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "build/lambda"})
 	app.Synth(nil)
+	jsii.Close()
 }

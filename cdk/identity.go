@@ -1,0 +1,152 @@
+package cdk
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// DevelopersGroup is the group of the identity account's IAM users.
+const DevelopersGroup = "developers"
+
+// IdentityStackProps configures the identity account's stack.
+type IdentityStackProps struct {
+	awscdk.StackProps
+	Map *accounts.Map
+}
+
+// NewIdentityStack creates the identity account's stack: the developers group, which may
+// manage its members' own credentials and assume DeveloperAccess in every target account;
+// the CI user when the CI principal is an IAM user; and CurfewCostReader, since the cost
+// report covers the identity account too.
+func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStackProps) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	m := props.Map
+	identity := m.IdentityAccount()
+
+	developers := awsiam.NewGroup(stack, jsii.String("Developers"), &awsiam.GroupProps{
+		GroupName: jsii.String(DevelopersGroup),
+	})
+	selfService := awsiam.NewManagedPolicy(stack, jsii.String("SelfService"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("curfew: manage your own password, access keys and MFA device; nothing else until signed in with MFA"),
+		Document:    inline(selfServiceStatements(identity)...),
+	})
+	developers.AddManagedPolicy(selfService)
+	suppress(selfService, "AwsSolutions-IAM5",
+		"Account-wide reads (account aliases, summary, password policy, the list of virtual MFA devices) have no resource; "+
+			"a new virtual MFA device may have any name, so its ARN is only known as mfa/*. "+
+			"Everything per user is scoped to ${aws:username}.",
+		"Resource::*", "Resource::arn:aws:iam::"+identity.ID+":mfa/*")
+
+	for _, a := range m.Targets() {
+		p := awsiam.NewManagedPolicy(stack, jsii.String("AssumeDeveloperAccess-"+a.Name), &awsiam.ManagedPolicyProps{
+			Description: jsii.String("curfew: switch to DeveloperAccess in account " + a.Name),
+			Document: inline(allow("AssumeDeveloperAccess",
+				[]string{"sts:AssumeRole"}, []string{a.RoleARN(accounts.DeveloperAccessRole)}, nil)),
+		})
+		developers.AddManagedPolicy(p)
+	}
+
+	if m.CI.User != "" {
+		newCIUser(stack, m)
+	}
+	newCostReaderRole(stack, m)
+	return stack
+}
+
+// selfServiceStatements let a user manage only their own credentials and MFA device, and
+// deny everything else until the user has signed in with MFA (AWS's "manage own
+// credentials with MFA" policy, bound to the identity account).
+func selfServiceStatements(identity accounts.Account) []awsiam.PolicyStatement {
+	self := "arn:aws:iam::" + identity.ID + ":user/${aws:username}"
+	return []awsiam.PolicyStatement{
+		allow("ViewAccountInfo", []string{
+			"iam:GetAccountPasswordPolicy",
+			"iam:GetAccountSummary",
+			"iam:ListAccountAliases",
+			"iam:ListVirtualMFADevices",
+		}, []string{"*"}, nil),
+		allow("ManageOwnPassword", []string{
+			"iam:ChangePassword",
+			"iam:GetLoginProfile",
+			"iam:GetUser",
+		}, []string{self}, nil),
+		allow("ManageOwnAccessKeys", []string{
+			"iam:CreateAccessKey",
+			"iam:DeleteAccessKey",
+			"iam:GetAccessKeyLastUsed",
+			"iam:ListAccessKeys",
+			"iam:UpdateAccessKey",
+		}, []string{self}, nil),
+		allow("CreateOwnVirtualMFADevice", []string{
+			"iam:CreateVirtualMFADevice",
+		}, []string{"arn:aws:iam::" + identity.ID + ":mfa/*"}, nil),
+		allow("ManageOwnMFA", []string{
+			"iam:DeactivateMFADevice",
+			"iam:EnableMFADevice",
+			"iam:GetMFADevice",
+			"iam:ListMFADevices",
+			"iam:ResyncMFADevice",
+		}, []string{self}, nil),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:    jsii.String("DenyAllExceptMFASetupWithoutMFA"),
+			Effect: awsiam.Effect_DENY,
+			// A first sign-in must be able to change the initial password and set up MFA.
+			NotActions: jsii.Strings(
+				"iam:ChangePassword",
+				"iam:CreateVirtualMFADevice",
+				"iam:EnableMFADevice",
+				"iam:GetAccountPasswordPolicy",
+				"iam:GetMFADevice",
+				"iam:GetUser",
+				"iam:ListMFADevices",
+				"iam:ListVirtualMFADevices",
+				"iam:ResyncMFADevice",
+				"sts:GetSessionToken",
+			),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"BoolIfExists": map[string]any{"aws:MultiFactorAuthPresent": "false"}},
+		}),
+	}
+}
+
+// newCIUser creates the CI principal: an IAM user without a console password, in a group
+// of its own that may only assume the CI role of each target account. Its access keys
+// are created by the operator, never by a template.
+func newCIUser(stack awscdk.Stack, m *accounts.Map) {
+	group := awsiam.NewGroup(stack, jsii.String("CI"), nil)
+	var roles []string
+	for _, a := range m.Targets() {
+		roles = append(roles, a.RoleARN(accounts.CIRole))
+	}
+	group.AddManagedPolicy(awsiam.NewManagedPolicy(stack, jsii.String("AssumeCIRoles"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("curfew: the CI user may only assume CurfewCI in the target accounts"),
+		Document:    inline(allow("AssumeCIRoles", []string{"sts:AssumeRole"}, roles, nil)),
+	}))
+	awsiam.NewUser(stack, jsii.String("CIUser"), &awsiam.UserProps{
+		UserName: jsii.String(m.CI.User),
+		Groups:   &[]awsiam.IGroup{group},
+	})
+}
+
+// newCostReaderRole creates CurfewCostReader: Cost Explorer reads only, for the cost-report
+// Lambda's role with the map's ExternalId.
+func newCostReaderRole(scope constructs.Construct, m *accounts.Map) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String("CostReader"), &awsiam.RoleProps{
+		RoleName:           jsii.String(accounts.CostReaderRole),
+		Description:        jsii.String("curfew: Cost Explorer reads for the cost report"),
+		AssumedBy:          trustCurfewLambdas(m, accounts.CostReportFunction),
+		MaxSessionDuration: serviceSession,
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"ReadCosts": inline(allow("ReadCosts",
+				[]string{"ce:GetCostAndUsage", "ce:GetCostForecast"}, []string{"*"}, nil)),
+		},
+	})
+	suppress(role, "AwsSolutions-IAM5",
+		"Cost Explorer's GetCostAndUsage and GetCostForecast support no resource-level permissions.",
+		"Resource::*")
+	return role
+}

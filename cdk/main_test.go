@@ -1,0 +1,234 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/curfew/curfew/cdk"
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// org is one account map synthesised once per test binary (each synthesis takes seconds)
+// with cdk-nag's AwsSolutions checks applied, shared by every test.
+type org struct {
+	m         *accounts.Map
+	stacks    cdk.Stacks
+	templates map[string]map[string]any
+}
+
+var (
+	// seed is the example organisation of the repository's accounts.yaml: a CI user,
+	// identity and home in one account, one shared schedule.
+	seed *org
+	// oidcOrg has an OIDC CI principal, a home account that is a target never shut down,
+	// and accounts on different schedules.
+	oidcOrg *org
+)
+
+func TestMain(m *testing.M) {
+	code := run(m)
+	jsii.Close()
+	os.Exit(code)
+}
+
+func run(m *testing.M) int {
+	// Fake Lambda builds: Code_FromAsset needs each folder, not a real binary. The
+	// assemblies stay until the end, as Annotations reads them.
+	tmp, err := os.MkdirTemp("", "curfew-cdk-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	lambdaDir := filepath.Join(tmp, "lambda")
+	for _, folder := range []string{cdk.ShutdownFolder, cdk.RestartFolder, cdk.CostReportFolder} {
+		dir := filepath.Join(lambdaDir, folder)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if err := os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("fake "+folder), 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	for i, o := range []struct {
+		dst  **org
+		path string
+	}{{&seed, "../accounts.yaml"}, {&oidcOrg, "testdata/oidc.yaml"}} {
+		*o.dst, err = synth(o.path, lambdaDir, filepath.Join(tmp, fmt.Sprintf("cdk.out.%d", i)))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return m.Run()
+}
+
+// appContext is the context of cdk.json, so tests synthesise what `cdk synth` does.
+func appContext(mapPath string) (map[string]any, error) {
+	data, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		return nil, err
+	}
+	var config struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(data, &config); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	config.Context[cdk.MapContextKey] = mapPath
+	return config.Context, nil
+}
+
+// synth builds every stack of the map at path, applies cdk-nag and synthesises them.
+func synth(path, lambdaDir, outdir string) (*org, error) {
+	context, err := appContext(path)
+	if err != nil {
+		return nil, err
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(outdir)})
+	stacks, err := cdk.Build(app, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		return nil, err
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+		Verbose: jsii.Bool(true),
+		Reports: jsii.Bool(false),
+	}), nil)
+	m, err := accounts.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &org{m: m, stacks: stacks, templates: map[string]map[string]any{}}
+	for _, s := range o.all() {
+		tmpl := assertions.Template_FromStack(s, nil).ToJSON()
+		o.templates[*s.StackName()] = *tmpl
+	}
+	return o, nil
+}
+
+// all returns every stack of the organisation.
+func (o *org) all() []awscdk.Stack {
+	out := []awscdk.Stack{o.stacks.Identity}
+	for _, a := range o.m.Targets() {
+		out = append(out, o.stacks.Members[a.Name])
+	}
+	return append(out, o.stacks.Service)
+}
+
+// resources returns the properties of the stack's resources of one type, by logical id.
+func (o *org) resources(t *testing.T, stack, typ string) map[string]map[string]any {
+	t.Helper()
+	tmpl, ok := o.templates[stack]
+	if !ok {
+		t.Fatalf("no stack %s", stack)
+	}
+	out := map[string]map[string]any{}
+	for id, r := range tmpl["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] == typ {
+			props, _ := r["Properties"].(map[string]any)
+			out[id] = props
+		}
+	}
+	return out
+}
+
+// resource returns the properties of the stack's only resource of typ whose property key
+// equals value, failing the test unless there is exactly one.
+func (o *org) resource(t *testing.T, stack, typ, key string, value any) map[string]any {
+	t.Helper()
+	var found []map[string]any
+	for _, props := range o.resources(t, stack, typ) {
+		if equalJSON(props[key], value) {
+			found = append(found, props)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s: %d %s with %s=%v, want 1", stack, len(found), typ, key, value)
+	}
+	return found[0]
+}
+
+// role returns the properties of the stack's role with the given name.
+func (o *org) role(t *testing.T, stack, name string) map[string]any {
+	t.Helper()
+	return o.resource(t, stack, "AWS::IAM::Role", "RoleName", name)
+}
+
+// logicalID returns the logical id of the stack's only resource of typ with key=value.
+func (o *org) logicalID(t *testing.T, stack, typ, key string, value any) string {
+	t.Helper()
+	var ids []string
+	for id, props := range o.resources(t, stack, typ) {
+		if equalJSON(props[key], value) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("%s: %d %s with %s=%v, want 1", stack, len(ids), typ, key, value)
+	}
+	return ids[0]
+}
+
+// equalJSON compares two values by their JSON encoding.
+func equalJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// assertJSON fails the test when got and want differ as JSON.
+func assertJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !equalJSON(got, want) {
+		g, _ := json.MarshalIndent(got, "", "  ")
+		w, _ := json.MarshalIndent(want, "", "  ")
+		t.Errorf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// parseJSON decodes a JSON literal written in a test.
+func parseJSON(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("bad JSON in test: %v\n%s", err, s)
+	}
+	return v
+}
+
+// statements returns a policy document's statements by Sid.
+func statements(t *testing.T, doc any) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	d, ok := doc.(map[string]any)
+	if !ok {
+		t.Fatalf("not a policy document: %v", doc)
+	}
+	for _, s := range d["Statement"].([]any) {
+		s := s.(map[string]any)
+		sid, _ := s["Sid"].(string)
+		if _, dup := out[sid]; dup {
+			t.Fatalf("two statements with Sid %q", sid)
+		}
+		out[sid] = s
+	}
+	return out
+}
+
+// contains reports whether v's JSON encoding contains s.
+func contains(v any, s string) bool {
+	j, _ := json.Marshal(v)
+	return strings.Contains(string(j), s)
+}

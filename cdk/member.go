@@ -1,0 +1,149 @@
+package cdk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// MemberStackProps configures the stack of one target account.
+type MemberStackProps struct {
+	awscdk.StackProps
+	Map     *accounts.Map
+	Account accounts.Account
+}
+
+// NewMemberStack creates a target account's stack: DeveloperAccess for humans from the
+// identity account, CurfewCI for the CI principal, CurfewCostReader for the cost report
+// and, only in accounts the night shutdown sweeps, CurfewScheduler. Production accounts
+// never get a scheduler role.
+func NewMemberStack(scope constructs.Construct, id string, props *MemberStackProps) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	m, a := props.Map, props.Account
+
+	devPolicies, devFindings := managedPolicies(a.DeveloperPolicies)
+	dev := awsiam.NewRole(stack, jsii.String("DeveloperAccess"), &awsiam.RoleProps{
+		RoleName:    jsii.String(accounts.DeveloperAccessRole),
+		Description: jsii.String("curfew: humans from the identity account, signed in with MFA"),
+		AssumedBy: awsiam.NewArnPrincipal(jsii.String(rootARN(m.IdentityAccount()))).WithConditions(&map[string]any{
+			"Bool":            map[string]any{"aws:MultiFactorAuthPresent": "true"},
+			"NumericLessThan": map[string]any{"aws:MultiFactorAuthAge": mfaMaxAgeSeconds},
+		}),
+		MaxSessionDuration: developerSession,
+		ManagedPolicies:    &devPolicies,
+	})
+	suppress(dev, "AwsSolutions-IAM4",
+		"The account map chooses the AWS managed policies of DeveloperAccess per account (e.g. ReadOnlyAccess in production).",
+		devFindings...)
+
+	ciPolicies, ciFindings := managedPolicies(a.CIPolicies)
+	ci := awsiam.NewRole(stack, jsii.String("CI"), &awsiam.RoleProps{
+		RoleName:           jsii.String(accounts.CIRole),
+		Description:        jsii.String("curfew: the CI principal only, for pipelines and never for humans"),
+		AssumedBy:          ciPrincipal(stack, m),
+		MaxSessionDuration: serviceSession,
+		ManagedPolicies:    &ciPolicies,
+	})
+	suppress(ci, "AwsSolutions-IAM4",
+		"The account map chooses the AWS managed policies of the CI role per account.",
+		ciFindings...)
+
+	newCostReaderRole(stack, m)
+	if a.ShutdownEnabled() {
+		newSchedulerRole(stack, m, a)
+	}
+	return stack
+}
+
+// ciPrincipal is the CI role's only principal: the CI user of the identity account, or
+// the map's OIDC subject and audience through a provider created in this account.
+func ciPrincipal(stack awscdk.Stack, m *accounts.Map) awsiam.IPrincipal {
+	if m.CI.OIDC == nil {
+		return trustAccountPrincipals(m.IdentityAccount(),
+			"arn:aws:iam::"+m.IdentityAccount().ID+":user/"+m.CI.User)
+	}
+	o := m.CI.OIDC
+	provider := awsiam.NewOidcProviderNative(stack, jsii.String("CIProvider"), &awsiam.OidcProviderNativeProps{
+		Url:       jsii.String(o.Issuer),
+		ClientIds: jsii.Strings(o.Audience),
+	})
+	// Token claims are keyed by the issuer without its scheme.
+	issuer := strings.TrimSuffix(strings.TrimPrefix(o.Issuer, "https://"), "/")
+	return awsiam.NewOpenIdConnectPrincipal(provider, &map[string]any{
+		"StringEquals": map[string]any{issuer + ":aud": o.Audience},
+		"StringLike":   map[string]any{issuer + ":sub": o.Subject},
+	})
+}
+
+// newSchedulerRole creates CurfewScheduler: describe, stop, start and mark EC2 instances,
+// RDS instances and Aurora clusters in the account's regions, for the shutdown and
+// restart Lambdas' roles with the map's ExternalId, and never stop what is tagged
+// curfew:skip=true.
+func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
+	var instances, dbs, clusters, keys []string
+	for _, r := range a.Regions {
+		instances = append(instances, fmt.Sprintf("arn:aws:ec2:%s:%s:instance/*", r, a.ID))
+		dbs = append(dbs, fmt.Sprintf("arn:aws:rds:%s:%s:db:*", r, a.ID))
+		clusters = append(clusters, fmt.Sprintf("arn:aws:rds:%s:%s:cluster:*", r, a.ID))
+		keys = append(keys, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", r, a.ID))
+	}
+	rdsResources := append(append([]string{}, dbs...), clusters...)
+	// Tag keys curfew writes; curfew:skip is the owners' to set, never curfew's.
+	ownTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
+			accounts.SnoozeUntilTag, accounts.StoppedAtTag, accounts.StoppedByRunTag,
+		}},
+		// Without keys, EC2 DeleteTags would delete every tag.
+		"Null": map[string]any{"aws:TagKeys": "false"},
+	}
+	role := awsiam.NewRole(stack, jsii.String("Scheduler"), &awsiam.RoleProps{
+		RoleName:           jsii.String(accounts.SchedulerRole),
+		Description:        jsii.String("curfew: the night shutdown and morning restart of non-production resources"),
+		AssumedBy:          trustCurfewLambdas(m, accounts.ShutdownFunction, accounts.RestartFunction),
+		MaxSessionDuration: serviceSession,
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"StopAndStart": inline(
+				allow("Describe", []string{
+					"ec2:DescribeInstances",
+					"rds:DescribeDBClusters",
+					"rds:DescribeDBInstances",
+					"rds:ListTagsForResource",
+				}, []string{"*"}, nil),
+				allow("StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, instances, nil),
+				allow("StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, dbs, nil),
+				allow("StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, clusters, nil),
+				allow("MarkEC2", []string{"ec2:CreateTags", "ec2:DeleteTags"}, instances, ownTags),
+				allow("MarkRDS", []string{"rds:AddTagsToResource", "rds:RemoveTagsFromResource"}, rdsResources, ownTags),
+				// Starting an instance whose EBS volumes use a customer managed key makes EC2
+				// create a grant on that key in the caller's name.
+				allow("GrantKeysToEC2", []string{"kms:CreateGrant"}, keys, map[string]any{
+					"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"},
+				}),
+				deny("NeverStopSkipped", []string{
+					"ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance",
+				}, []string{"*"}, map[string]any{
+					"StringEqualsIgnoreCase": map[string]any{"aws:ResourceTag/" + accounts.SkipTag: "true"},
+				}),
+			),
+		},
+	})
+	var findings []any
+	findings = append(findings, "Resource::*")
+	for _, arns := range [][]string{instances, dbs, clusters, keys} {
+		for _, arn := range arns {
+			findings = append(findings, "Resource::"+arn)
+		}
+	}
+	suppress(role, "AwsSolutions-IAM5",
+		"EC2 and RDS Describe calls support no resource-level permissions; stop, start and tag apply to every "+
+			"instance, DB instance and Aurora cluster of the account's swept regions (which ones is decided at run time, "+
+			"and curfew:skip=true is denied explicitly); kms:CreateGrant is limited to grants for AWS resources on keys "+
+			"of this account, because the keys of EBS volumes are not known in advance.",
+		findings...)
+}

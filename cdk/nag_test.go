@@ -1,0 +1,24 @@
+package cdk_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// TestNoUnsuppressedNagFindings runs cdk-nag's AwsSolutions pack over every stack of both
+// organisations: every finding is fixed or suppressed with its reason in code.
+func TestNoUnsuppressedNagFindings(t *testing.T) {
+	for _, o := range []*org{seed, oidcOrg} {
+		for _, s := range o.all() {
+			a := assertions.Annotations_FromStack(s)
+			for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
+				t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
+			}
+			for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+				t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
+			}
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package cdk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// scheduleRetries is how often Scheduler retries delivering an invocation before the
+// event goes to the dead-letter queue.
+const scheduleRetries = 3
+
+// scheduleMaxAge drops a stop or start that could not be delivered within an hour: a
+// shutdown at breakfast would do more harm than good.
+var scheduleMaxAge = awscdk.Duration_Hours(jsii.Number(1))
+
+// sweep is the accounts that share one stop (or start) time in one time zone.
+type sweep struct {
+	timeZone string
+	cron     accounts.Cron
+	accounts []string
+}
+
+// sweeps groups the swept accounts by time zone and the cron that when picks from their
+// effective schedule, in map order; accounts for which when returns nil are left out.
+func sweeps(m *accounts.Map, when func(accounts.Schedule) *accounts.Cron) []sweep {
+	var out []sweep
+	index := map[string]int{}
+	for _, a := range m.Swept() {
+		s := m.ScheduleFor(a)
+		c := when(s)
+		if c == nil {
+			continue
+		}
+		key := s.TimeZone + " " + c.Expression()
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, sweep{timeZone: s.TimeZone, cron: *c})
+		}
+		out[i].accounts = append(out[i].accounts, a.Name)
+	}
+	return out
+}
+
+// newSchedules creates the nightly stop, the optional morning start and the cost report
+// schedules, sharing one invocation role and one dead-letter queue, which it returns.
+func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function) awssqs.Queue {
+	dlq := awssqs.NewQueue(s.stack, jsii.String("ScheduleDLQ"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	suppress(dlq, "AwsSolutions-SQS3",
+		"This queue is itself the dead-letter queue of the Scheduler schedules.")
+	role := awsiam.NewRole(s.stack, jsii.String("ScheduleRole"), &awsiam.RoleProps{
+		Description: jsii.String("curfew: Scheduler invokes the functions"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil).WithConditions(&map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": s.m.HomeAccount().ID},
+		}),
+	})
+	target := func(fn awslambda.Function, input map[string]any) awsscheduler.IScheduleTarget {
+		return awsschedulertargets.NewLambdaInvoke(fn, &awsschedulertargets.ScheduleTargetBaseProps{
+			Input:           awsscheduler.ScheduleTargetInput_FromObject(input),
+			DeadLetterQueue: dlq,
+			RetryAttempts:   jsii.Number(scheduleRetries),
+			MaxEventAge:     scheduleMaxAge,
+			Role:            role,
+		})
+	}
+	schedule := func(id, description string, expression string, timeZone string, t awsscheduler.IScheduleTarget) {
+		awsscheduler.NewSchedule(s.stack, jsii.String(id), &awsscheduler.ScheduleProps{
+			Description: jsii.String(description),
+			Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(expression), awscdk.TimeZone_Of(jsii.String(timeZone))),
+			Target:      t,
+		})
+	}
+
+	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return &s.Stop }) {
+		schedule("Stop-"+g.accounts[0], describe("stop", g), g.cron.Expression(), g.timeZone,
+			target(shutdown, map[string]any{"trigger": "schedule", "accounts": g.accounts}))
+	}
+	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return s.Start }) {
+		schedule("Start-"+g.accounts[0], describe("start", g), g.cron.Expression(), g.timeZone,
+			target(restart, map[string]any{"trigger": "schedule", "accounts": g.accounts}))
+	}
+	report := s.m.CostReport.Cron
+	schedule("CostReportSchedule", fmt.Sprintf("curfew: cost report at %s %s %s", report.At, strings.Join(report.Days, ","), s.m.Schedule.TimeZone),
+		report.Expression(), s.m.Schedule.TimeZone, target(costReport, map[string]any{"trigger": "schedule"}))
+
+	suppress(role, "AwsSolutions-IAM5",
+		"CDK grants lambda:InvokeFunction on each function and its qualified ARNs (<arn>:*); curfew publishes "+
+			"no versions or aliases, so only the functions themselves are invoked.",
+		cdknagRegex(`/^Resource::<(Shutdown|Restart|CostReport)[0-9A-F]{8}\.Arn>:\*$/`))
+	return dlq
+}
+
+// describe is a schedule's description, e.g. "curfew: stop staging, sandbox at 20:00
+// MON-FRI Europe/Madrid".
+func describe(action string, g sweep) string {
+	return fmt.Sprintf("curfew: %s %s at %s %s %s", action, strings.Join(g.accounts, ", "),
+		g.cron.At, strings.Join(g.cron.Days, ","), g.timeZone)
+}
+
+// newAlarms notifies the topic when a function fails or an invocation lands in the
+// dead-letter queue.
+func (s *service) newAlarms(dlq awssqs.Queue, functions ...awslambda.Function) {
+	action := awscloudwatchactions.NewSnsAction(s.topic)
+	period := awscdk.Duration_Minutes(jsii.Number(5))
+	for _, fn := range functions {
+		id := *fn.Node().Id()
+		alarm := awscloudwatch.NewAlarm(s.stack, jsii.String(id+"Errors"), &awscloudwatch.AlarmProps{
+			AlarmDescription:   jsii.String("curfew: " + id + " function failed; see its log group"),
+			Metric:             fn.MetricErrors(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}),
+			Threshold:          jsii.Number(1),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		alarm.AddAlarmAction(action)
+	}
+	alarm := awscloudwatch.NewAlarm(s.stack, jsii.String("ScheduleDLQMessages"), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String("curfew: a scheduled invocation could not be delivered; see the dead-letter queue"),
+		Metric:             dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Maximum")}),
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	alarm.AddAlarmAction(action)
+}

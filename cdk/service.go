@@ -1,0 +1,256 @@
+package cdk
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// Environment variables of curfew's functions.
+const (
+	// EnvAccountMap holds the account map as accounts.Map.Encode writes it.
+	EnvAccountMap = "CURFEW_ACCOUNT_MAP"
+	// EnvBucket names the bucket of run history (runs/) and cost reports (reports/).
+	EnvBucket = "CURFEW_BUCKET"
+	// EnvTopicARN is the topic the cost report publishes to.
+	EnvTopicARN = "CURFEW_TOPIC_ARN"
+	// EnvSlackWebhookParameter names the optional SecureString parameter with a Slack
+	// webhook URL for the cost report.
+	EnvSlackWebhookParameter = "CURFEW_SLACK_WEBHOOK_PARAMETER"
+)
+
+// SlackWebhookParameter is the SSM parameter the operator may create by hand.
+const SlackWebhookParameter = "/curfew/slack-webhook"
+
+// Folders of the built functions under CurfewProps.LambdaDir, each with its bootstrap.
+const (
+	ShutdownFolder   = "shutdown"
+	RestartFolder    = "restart"
+	CostReportFolder = "cost-report"
+)
+
+// Key prefixes in the bucket, and how long their objects are kept.
+const (
+	runsPrefix    = "runs/"
+	reportsPrefix = "reports/"
+	// The cost report compares with a year ago, so run history outlives a year.
+	runsDays    = 400
+	reportsDays = 90
+)
+
+// logRetention bounds how long the functions' logs are kept.
+const logRetention = awslogs.RetentionDays_THREE_MONTHS
+
+// ServiceStackProps configures the home account's stack.
+type ServiceStackProps struct {
+	awscdk.StackProps
+	Map *accounts.Map
+	// LambdaDir holds the built functions, one folder per function with its bootstrap.
+	LambdaDir string
+	// EncodedMap is the account map as the functions receive it.
+	EncodedMap string
+}
+
+// service holds what the service stack's parts share.
+type service struct {
+	stack  awscdk.Stack
+	m      *accounts.Map
+	props  *ServiceStackProps
+	bucket awss3.Bucket
+	topic  awssns.Topic
+}
+
+// NewServiceStack creates the home account's stack: the shutdown, restart and cost-report
+// functions with their roles and logs, their schedules with a dead-letter queue, the
+// bucket of run history and reports, the notification topic, and alarms on failures.
+func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackProps) awscdk.Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
+	s := &service{stack: stack, m: props.Map, props: props}
+	s.bucket = s.newBucket()
+	s.topic = s.newTopic()
+
+	var schedulerRoles []string
+	for _, a := range s.m.Swept() {
+		schedulerRoles = append(schedulerRoles, a.RoleARN(accounts.SchedulerRole))
+	}
+	shutdown := s.newFunction("Shutdown", accounts.ShutdownFunction, ShutdownFolder,
+		"curfew: stop the non-production accounts' resources at night", 10, true)
+	restart := s.newFunction("Restart", accounts.RestartFunction, RestartFolder,
+		"curfew: start again what the night shutdown stopped", 10, true)
+	for _, fn := range []awslambda.Function{shutdown, restart} {
+		s.allowAssume(fn, schedulerRoles)
+		fn.AddToRolePolicy(allow("WriteRunHistory", []string{"s3:PutObject"},
+			[]string{*s.bucket.ArnForObjects(jsii.String(runsPrefix + "*"))}, nil))
+	}
+
+	costReport := s.newFunction("CostReport", accounts.CostReportFunction, CostReportFolder,
+		"curfew: report cost per account and what the shutdowns saved", 5, false)
+	var costReaders []string
+	for _, a := range s.m.Accounts {
+		costReaders = append(costReaders, a.RoleARN(accounts.CostReaderRole))
+	}
+	s.allowAssume(costReport, costReaders)
+	s.grantCostReport(costReport)
+
+	dlq := s.newSchedules(shutdown, restart, costReport)
+	s.newAlarms(dlq, shutdown, restart, costReport)
+
+	bucket := *stack.GetLogicalId(s.bucket.Node().DefaultChild().(awscdk.CfnElement))
+	runs := "Resource::<" + bucket + ".Arn>/" + runsPrefix + "*"
+	reports := "Resource::<" + bucket + ".Arn>/" + reportsPrefix + "*"
+	for _, fn := range []awslambda.Function{shutdown, restart} {
+		suppress(fn.Role(), "AwsSolutions-IAM5",
+			"A run writes one new object per run under runs/; its key holds the run's time and id.", runs)
+	}
+	suppress(costReport.Role(), "AwsSolutions-IAM5",
+		"The cost report reads every run summary under runs/ and writes a new report under reports/ each time; "+
+			"kms:GenerateDataKey* is CDK's grant to publish to the encrypted topic, on that key only; kms:Decrypt on "+
+			"key/* is limited by kms:ViaService and kms:ResourceAliases to the aws/ssm key, whose id is not known in advance.",
+		runs, reports, "Action::kms:GenerateDataKey*",
+		fmt.Sprintf("Resource::arn:aws:kms:%s:%s:key/*", s.m.HomeRegion, s.m.HomeAccount().ID))
+	return stack
+}
+
+// newBucket holds run history under runs/ and HTML reports under reports/; it is kept
+// when the stack is deleted.
+func (s *service) newBucket() awss3.Bucket {
+	bucket := awss3.NewBucket(s.stack, jsii.String("Bucket"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		LifecycleRules: &[]*awss3.LifecycleRule{
+			{Id: jsii.String("ExpireRuns"), Prefix: jsii.String(runsPrefix), Expiration: awscdk.Duration_Days(jsii.Number(runsDays))},
+			{Id: jsii.String("ExpireReports"), Prefix: jsii.String(reportsPrefix), Expiration: awscdk.Duration_Days(jsii.Number(reportsDays))},
+			{Id: jsii.String("AbortUploads"), AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1))},
+		},
+	})
+	suppress(bucket, "AwsSolutions-S1",
+		"Only curfew's own functions write here (run summaries and reports, through their roles); "+
+			"CloudTrail records the API calls, and a second bucket just for access logs would need the same suppression.")
+	return bucket
+}
+
+// newTopic is the notification topic: encrypted with a key of its own (rotated), TLS only,
+// with the map's email subscriptions, and open to this account's alarms.
+func (s *service) newTopic() awssns.Topic {
+	key := awskms.NewKey(s.stack, jsii.String("TopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("curfew: encrypts the notification topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	// CloudWatch publishes alarm notifications to the encrypted topic.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarms"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+	}), nil)
+	topic := awssns.NewTopic(s.stack, jsii.String("Topic"), &awssns.TopicProps{
+		DisplayName: jsii.String("curfew"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	account := s.m.HomeAccount().ID
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowThisAccountsAlarms"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*topic.TopicArn()),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": account},
+			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:*", s.m.HomeRegion, account)},
+		},
+	}))
+	for _, r := range s.m.CostReport.Recipients {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(r), nil))
+	}
+	return topic
+}
+
+// newFunction creates one of curfew's Go functions with an execution role of the
+// function's name (CurfewScheduler and CurfewCostReader trust it by ARN) and a log group
+// of bounded retention. Single-run functions get a reserved concurrency of 1, so two
+// runs never overlap.
+func (s *service) newFunction(id, name, folder, description string, minutes float64, singleRun bool) awslambda.Function {
+	logs := awslogs.NewLogGroup(s.stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+		LogGroupName: jsii.String("/aws/lambda/" + name),
+		Retention:    logRetention,
+		// Retaining a log group with a fixed name would make the next deploy of a
+		// deleted stack fail; its contents expire anyway.
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(s.stack, jsii.String(id+"Role"), &awsiam.RoleProps{
+		RoleName:           jsii.String(name),
+		Description:        jsii.String("curfew: execution role of " + name),
+		AssumedBy:          awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		MaxSessionDuration: serviceSession,
+	})
+	logs.GrantWrite(role)
+	props := &awslambda.FunctionProps{
+		FunctionName: jsii.String(name),
+		Description:  jsii.String(description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(s.props.LambdaDir, folder)), nil),
+		MemorySize:   jsii.Number(256),
+		Timeout:      awscdk.Duration_Minutes(jsii.Number(minutes)),
+		Role:         role,
+		LogGroup:     logs,
+		Environment: &map[string]*string{
+			EnvAccountMap: jsii.String(s.props.EncodedMap),
+			EnvBucket:     s.bucket.BucketName(),
+			EnvTopicARN:   s.topic.TopicArn(),
+		},
+	}
+	if singleRun {
+		props.ReservedConcurrentExecutions = jsii.Number(1)
+	}
+	return awslambda.NewFunction(s.stack, jsii.String(id), props)
+}
+
+// allowAssume lets fn's role assume exactly the given roles.
+func (s *service) allowAssume(fn awslambda.Function, roles []string) {
+	if len(roles) == 0 {
+		return
+	}
+	fn.AddToRolePolicy(allow("AssumeCurfewRoles", []string{"sts:AssumeRole"}, roles, nil))
+}
+
+// grantCostReport lets the cost report read run history, write reports (and sign their
+// URLs, which requires reading them), publish to the topic and read the Slack webhook.
+func (s *service) grantCostReport(fn awslambda.Function) {
+	runs := *s.bucket.ArnForObjects(jsii.String(runsPrefix + "*"))
+	reports := *s.bucket.ArnForObjects(jsii.String(reportsPrefix + "*"))
+	fn.AddToRolePolicy(allow("ListRunHistory", []string{"s3:ListBucket"}, []string{*s.bucket.BucketArn()},
+		map[string]any{"StringLike": map[string]any{"s3:prefix": runsPrefix + "*"}}))
+	fn.AddToRolePolicy(allow("ReadRunHistory", []string{"s3:GetObject"}, []string{runs}, nil))
+	fn.AddToRolePolicy(allow("WriteReports", []string{"s3:GetObject", "s3:PutObject"}, []string{reports}, nil))
+	s.topic.GrantPublish(fn)
+
+	home := s.m.HomeAccount().ID
+	region := s.m.HomeRegion
+	fn.AddEnvironment(jsii.String(EnvSlackWebhookParameter), jsii.String(SlackWebhookParameter), nil)
+	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"},
+		[]string{fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", region, home, SlackWebhookParameter)}, nil))
+	keys := fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, home)
+	fn.AddToRolePolicy(allow("DecryptSlackWebhook", []string{"kms:Decrypt"}, []string{keys}, map[string]any{
+		"StringEquals":             map[string]any{"kms:ViaService": "ssm." + region + ".amazonaws.com"},
+		"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": "alias/aws/ssm"},
+	}))
+}
