@@ -83,7 +83,7 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 		t.Errorf("EC2 instance tags = %+v, want %s=%s", tags.Tags, accounts.SnoozeUntilTag, value)
 	}
 	for arn, want := range map[string]string{
-		aws.ToString(db.DBInstance.DBInstanceArn):     "2026-11-28T08:00:00Z",
+		aws.ToString(db.DBInstance.DBInstanceArn):    "2026-11-28T08:00:00Z",
 		aws.ToString(cluster.DBCluster.DBClusterArn): testNow.Add(48 * time.Hour).Format(time.RFC3339),
 	} {
 		out, err := rdsc.ListTagsForResource(t.Context(), &rds.ListTagsForResourceInput{ResourceName: aws.String(arn)})
