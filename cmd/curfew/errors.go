@@ -83,3 +83,27 @@ func checkRegion(a accounts.Account, region string) error {
 	return withHint(fmt.Errorf("%w: region %q is not one of account %s's regions (%s)", ErrInvalidInput, region, a.Name, strings.Join(a.Regions, ", ")),
 		"pass --region with one of them, or add the region to the account in the account map")
 }
+
+// problems is several input errors reported together.
+type problems []error
+
+func (p problems) Error() string {
+	lines := []string{fmt.Sprintf("%d problems:", len(p))}
+	for _, err := range p {
+		lines = append(lines, "- "+strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (p problems) Unwrap() []error { return p }
+
+// joinProblems returns the one error, or all of them as problems.
+func joinProblems(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return problems(errs)
+}

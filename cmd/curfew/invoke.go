@@ -1,10 +1,29 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
 )
+
+// ErrRunFailed means the function ran but some of its actions failed, or it failed.
+var ErrRunFailed = errors.New("run failed")
+
+// invokeTimeout is above the functions' own 10-minute timeout, so the CLI waits for
+// their answer instead of giving up first.
+const invokeTimeout = 11 * time.Minute
 
 // invokeKind is one of the commands that run curfew's Lambdas on demand.
 type invokeKind struct {
@@ -16,23 +35,217 @@ type invokeKind struct {
 
 var (
 	stopCommand = invokeKind{
-		use:      "stop",
-		short:    "Run the night shutdown now",
+		use:   "stop",
+		short: "Run the night shutdown now",
+		long: `Invoke ` + accounts.ShutdownFunction + ` in the home account now: it stops running EC2 instances,
+RDS instances and Aurora clusters of the non-production accounts (or only those you name),
+marks what it stopped, and leaves snoozed and skipped resources alone.`,
 		function: accounts.ShutdownFunction,
 	}
 	startCommand = invokeKind{
-		use:      "start",
-		short:    "Start again what curfew stopped (the on-demand restart)",
+		use:   "start",
+		short: "Start again what curfew stopped (the on-demand restart)",
+		long: `Invoke ` + accounts.RestartFunction + ` in the home account now: it starts exactly what curfew's
+shutdown stopped, in every non-production account or only those you name. Use it when a
+team needs its environment before the morning start, or on a holiday.`,
 		function: accounts.RestartFunction,
 	}
 	planCommand = invokeKind{
-		use:      "plan",
-		short:    "Show what the shutdown would stop, changing nothing",
+		use:   "plan",
+		short: "Show what the shutdown would stop, changing nothing",
+		long: `Invoke ` + accounts.ShutdownFunction + ` as a dry run: it reports what it would stop and what
+it would leave running (and why), and changes nothing.`,
 		function: accounts.ShutdownFunction,
 		dryRun:   true,
 	}
 )
 
+// invokeInput is what stop, start and plan are asked to do.
+type invokeInput struct {
+	accounts  []string
+	regions   []string
+	resources []string
+	dryRun    bool
+	json      bool
+	profile   string
+}
+
+// runRequest is the event curfew's shutdown and restart functions take.
+type runRequest struct {
+	Trigger   string   `json:"trigger"`
+	Accounts  []string `json:"accounts,omitempty"`
+	Regions   []string `json:"regions,omitempty"`
+	Resources []string `json:"resources,omitempty"`
+	DryRun    bool     `json:"dryRun"`
+}
+
+// lambdaAPI is the part of the Lambda client the commands use.
+type lambdaAPI interface {
+	Invoke(context.Context, *lambda.InvokeInput, ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+}
+
+var _ lambdaAPI = (*lambda.Client)(nil)
+
+// validate checks the accounts, regions and resources against the map before any AWS
+// call and returns the request; it reports every problem, not only the first.
+func (in invokeInput) validate(m *accounts.Map, k invokeKind) (runRequest, error) {
+	var errs []error
+	var selected []accounts.Account
+	for _, name := range in.accounts {
+		a, err := sweptAccount(m, name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		selected = append(selected, a)
+	}
+	if len(in.accounts) == 0 {
+		selected = m.Swept()
+	}
+	var known []string
+	for _, a := range selected {
+		for _, r := range a.Regions {
+			if !slices.Contains(known, r) {
+				known = append(known, r)
+			}
+		}
+	}
+	for _, r := range in.regions {
+		if len(selected) > 0 && !slices.Contains(known, r) {
+			errs = append(errs, withHint(fmt.Errorf("%w: region %q is not swept in %s", ErrInvalidInput, r, accountList(selected)),
+				"use one of %s, or add the region to the account in the account map", strings.Join(known, ", ")))
+		}
+	}
+	for _, id := range in.resources {
+		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " ,") {
+			errs = append(errs, withHint(fmt.Errorf("%w: --resource %q is not one resource id", ErrInvalidInput, id),
+				"pass one id per --resource: an EC2 instance i-..., an RDS instance or an Aurora cluster identifier"))
+		}
+	}
+	if len(errs) > 0 {
+		return runRequest{}, joinProblems(errs)
+	}
+	return runRequest{
+		Trigger:   "manual",
+		Accounts:  in.accounts,
+		Regions:   in.regions,
+		Resources: in.resources,
+		DryRun:    in.dryRun || k.dryRun,
+	}, nil
+}
+
+func accountList(as []accounts.Account) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return strings.Join(names, ", ")
+}
+
 func newInvokeCommand(a *app, k invokeKind) *cobra.Command {
-	return &cobra.Command{Use: k.use, Short: k.short}
+	var in invokeInput
+	cmd := &cobra.Command{
+		Use:   k.use + " [--account A] [--region R] [--resource ID]",
+		Short: k.short,
+		Long: k.long + `
+
+The function runs in the home account and region of the account map, invoked with your
+--profile (it needs lambda:InvokeFunction there). The run's report is printed as a table, or
+as JSON with --json; the command exits non-zero when anything failed.`,
+		Example: fmt.Sprintf(`  curfew %[1]s --account staging
+  curfew %[1]s --account staging --region eu-central-1 --resource i-0123456789abcdef0
+  curfew %[1]s --profile ops --json`, k.use),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runInvoke(commandContext(cmd), a, k, in)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&in.accounts, "account", nil, "only this account (repeat or comma-separate; default: every non-production account)")
+	f.StringSliceVar(&in.regions, "region", nil, "only this region (repeat or comma-separate; default: each account's regions)")
+	f.StringSliceVar(&in.resources, "resource", nil, "only this resource id (repeat or comma-separate)")
+	if !k.dryRun {
+		f.BoolVar(&in.dryRun, "dry-run", false, "report what would be done and change nothing")
+	}
+	f.BoolVar(&in.json, "json", false, "print the report as JSON")
+	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: the SDK's, AWS_PROFILE or default)")
+	return cmd
+}
+
+func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error {
+	req, err := in.validate(a.m, k)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.awsConfig(ctx, in.profile, a.m.HomeRegion)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
+	defer cancel()
+	home := a.m.HomeAccount()
+	a.log.Debug("invoke", "function", k.function, "account", home.Name, "region", a.m.HomeRegion, "request", req)
+	rep, raw, err := invoke(ctx, lambda.NewFromConfig(cfg), k.function, req)
+	if err != nil {
+		return withHint(fmt.Errorf("%s in %s/%s: %w", k.function, home.Name, a.m.HomeRegion, err),
+			"check that curfew is deployed there (make synth, cdk deploy) and that --profile may invoke it; its logs: aws logs tail /aws/lambda/%s --region %s",
+			k.function, a.m.HomeRegion)
+	}
+	if in.json {
+		var out bytes.Buffer
+		if err := json.Indent(&out, raw, "", "  "); err != nil {
+			return fmt.Errorf("%s answered something that is not JSON: %w", k.function, err)
+		}
+		out.WriteByte('\n')
+		if _, err := out.WriteTo(a.stdout); err != nil {
+			return err
+		}
+	} else if err := rep.print(a.stdout); err != nil {
+		return err
+	}
+	if n := rep.failures(); n > 0 {
+		return withHint(fmt.Errorf("%w: %d action(s) of %s failed", ErrRunFailed, n, k.function),
+			"read the errors above; rerun the failed ones with --account/--region/--resource once fixed")
+	}
+	return nil
+}
+
+// invoke runs the function synchronously and decodes its report; a function error
+// (the handler returned an error or crashed) is an error naming its type and message.
+func invoke(ctx context.Context, client lambdaAPI, function string, req runRequest) (*report, []byte, error) {
+	payload, err := json.Marshal(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := client.Invoke(ctx, &lambda.InvokeInput{
+		FunctionName:   aws.String(function),
+		InvocationType: lambdatypes.InvocationTypeRequestResponse,
+		Payload:        payload,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if fe := aws.ToString(out.FunctionError); fe != "" {
+		var e struct {
+			Message string `json:"errorMessage"`
+			Type    string `json:"errorType"`
+		}
+		_ = json.Unmarshal(out.Payload, &e)
+		if e.Message == "" {
+			e.Message = string(out.Payload)
+		}
+		return nil, nil, fmt.Errorf("%w: the function returned an error (%s): %s: %s", ErrRunFailed, fe, e.Type, e.Message)
+	}
+	var rep report
+	if err := json.Unmarshal(out.Payload, &rep); err != nil {
+		return nil, nil, fmt.Errorf("decode the report %q: %w", truncate(out.Payload, 200), err)
+	}
+	return &rep, out.Payload, nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
 }

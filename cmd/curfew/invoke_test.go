@@ -1,0 +1,196 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// invocation is one call the fake Lambda endpoint received.
+type invocation struct {
+	function string
+	request  runRequest
+}
+
+// lambdaEndpoint serves Lambda's Invoke API, POST /2015-03-31/functions/{name}/invocations,
+// with handle, and records every invocation. handle returns the response payload and,
+// for a function error, its kind (the X-Amz-Function-Error header).
+func lambdaEndpoint(t *testing.T, handle func(function string, payload []byte) ([]byte, string)) (*httptest.Server, func() []invocation) {
+	t.Helper()
+	var mu sync.Mutex
+	var calls []invocation
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
+		payload, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if got := r.Header.Get("X-Amz-Invocation-Type"); got != "RequestResponse" {
+			t.Errorf("invocation type %q, want RequestResponse", got)
+		}
+		var req runRequest
+		if err := json.Unmarshal(payload, &req); err != nil {
+			t.Errorf("payload %s: %v", payload, err)
+		}
+		mu.Lock()
+		calls = append(calls, invocation{function: r.PathValue("name"), request: req})
+		mu.Unlock()
+		body, functionError := handle(r.PathValue("name"), payload)
+		if functionError != "" {
+			w.Header().Set("X-Amz-Function-Error", functionError)
+		}
+		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+		w.Write(body)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, func() []invocation {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]invocation(nil), calls...)
+	}
+}
+
+// operatorEnv gives the operator a profile "ops" with static keys in the home account
+// and sends Lambda calls to lambdaURL and every other call to endpoint.
+func operatorEnv(t *testing.T, lambdaURL, endpoint string) {
+	t.Helper()
+	isolateAWSEnv(t)
+	dir := t.TempDir()
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	if err := os.WriteFile(config, []byte("[profile ops]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(credentials, []byte("[ops]\naws_access_key_id = AKIAOPSEXAMPLE\naws_secret_access_key = ops-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL)
+}
+
+func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
+	mapPath, _ := testMap(t)
+	body := `{"runId":"r-1","kind":"shutdown","trigger":"manual","dryRun":true,"results":[
+		{"account":"staging","region":"eu-west-1","type":"ec2-instance","id":"i-0aaa","outcome":"would-stop"},
+		{"account":"staging","region":"eu-west-1","type":"rds-instance","id":"orders-db","outcome":"skipped","reason":"snoozed until 2026-11-28T06:30:00Z"}]}`
+	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(body), "" })
+	other, otherCalls := countingEndpoint(t)
+	operatorEnv(t, lambdaURL.URL, other.URL)
+
+	r := curfew(t, "", "--map", mapPath, "plan", "--account", "staging", "--region", "eu-west-1", "--resource", "i-0aaa,orders-db", "--profile", "ops")
+	if r.err != nil {
+		t.Fatalf("plan: %v\n%s", r.err, r.stderr)
+	}
+	got := calls()
+	want := invocation{function: "curfew-shutdown", request: runRequest{Trigger: "manual", Accounts: []string{"staging"},
+		Regions: []string{"eu-west-1"}, Resources: []string{"i-0aaa", "orders-db"}, DryRun: true}}
+	if len(got) != 1 || got[0].function != want.function || !sameRequest(got[0].request, want.request) {
+		t.Errorf("invocations = %+v, want %+v", got, want)
+	}
+	for _, line := range []string{
+		"shutdown (dry run: nothing was changed) run r-1",
+		"ACCOUNT  REGION     TYPE          RESOURCE   OUTCOME     DETAIL",
+		"staging  eu-west-1  rds-instance  orders-db  skipped     snoozed until 2026-11-28T06:30:00Z",
+		"1 skipped, 1 would-stop",
+	} {
+		if !strings.Contains(r.stdout, line) {
+			t.Errorf("output lacks %q:\n%s", line, r.stdout)
+		}
+	}
+	if otherCalls.Load() != 0 {
+		t.Errorf("%d calls to services other than Lambda", otherCalls.Load())
+	}
+
+	j := curfew(t, "", "--map", mapPath, "start", "--profile", "ops", "--json")
+	if j.err != nil {
+		t.Fatalf("start --json: %v", j.err)
+	}
+	var decoded report
+	if err := json.Unmarshal([]byte(j.stdout), &decoded); err != nil || decoded.RunID != "r-1" || len(decoded.Results) != 2 {
+		t.Errorf("--json printed %q (%v)", j.stdout, err)
+	}
+	if last := calls()[1]; last.function != "curfew-restart" || !sameRequest(last.request, runRequest{Trigger: "manual"}) {
+		t.Errorf("start with no filter sent %+v", last)
+	}
+}
+
+func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
+	mapPath, _ := testMap(t)
+	tests := []struct {
+		name          string
+		body          string
+		functionError string
+		want          []string
+	}{
+		{"one action failed", `{"runId":"r-2","kind":"restart","results":[
+			{"account":"staging","region":"eu-west-1","type":"ec2-instance","id":"i-0aaa","outcome":"started"},
+			{"account":"staging","region":"eu-west-1","type":"rds-cluster","id":"search","outcome":"failed","error":"InvalidDBClusterStateFault: cluster is busy"}]}`,
+			"", []string{"1 action(s) of curfew-restart failed", "rerun the failed ones"}},
+		{"the handler returned an error", `{"errorMessage":"load account map: no accounts","errorType":"errorString"}`,
+			"Unhandled", []string{"curfew-restart in identity/eu-west-1", "(Unhandled): errorString: load account map: no accounts", "aws logs tail /aws/lambda/curfew-restart"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lambdaURL, _ := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(tt.body), tt.functionError })
+			other, _ := countingEndpoint(t)
+			operatorEnv(t, lambdaURL.URL, other.URL)
+			r := curfew(t, "", "--map", mapPath, "start", "--account", "staging", "--profile", "ops")
+			if !errors.Is(r.err, ErrRunFailed) {
+				t.Fatalf("error = %v, want ErrRunFailed", r.err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.err.Error(), w) {
+					t.Errorf("error %q does not say %q", r.err, w)
+				}
+			}
+		})
+	}
+}
+
+// Wrong input fails with a hint before any AWS call.
+func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
+	mapPath, _ := testMap(t)
+	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(`{}`), "" })
+	other, otherCalls := countingEndpoint(t)
+	operatorEnv(t, lambdaURL.URL, other.URL)
+	tests := []struct {
+		name string
+		args []string
+		is   error
+		want string
+	}{
+		{"production", []string{"start", "--account", "production"}, ErrProduction, "choose a non-production account: staging, sandbox"},
+		{"unknown account", []string{"stop", "--account", "prod"}, ErrUnknownAccount, "use one of staging, sandbox, production"},
+		{"identity account", []string{"plan", "--account", "identity"}, ErrUnknownAccount, "use one of"},
+		{"missing profile", []string{"start", "--account", "staging", "--profile", "operator"}, ErrMissingProfile, "--profile"},
+		{"region not swept", []string{"stop", "--account", "sandbox", "--region", "eu-central-1"}, ErrInvalidInput, "use one of eu-west-1"},
+		{"every problem at once", []string{"start", "--account", "production,nope", "--resource", "a b"}, ErrProduction, "3 problems"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := curfew(t, "", append([]string{"--map", mapPath}, tt.args...)...)
+			if !errors.Is(r.err, tt.is) || !strings.Contains(r.err.Error(), tt.want) || !strings.Contains(r.err.Error(), "next: ") {
+				t.Errorf("error = %v, want %v saying %q and what to do next", r.err, tt.is, tt.want)
+			}
+		})
+	}
+	if n := len(calls()) + int(otherCalls.Load()); n != 0 {
+		t.Errorf("%d AWS calls made, want none", n)
+	}
+}
+
+func sameRequest(a, b runRequest) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
