@@ -40,6 +40,11 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 		return cfg, withHint(fmt.Errorf("%w %q: no such profile in the AWS config and credentials files", ErrMissingProfile, missing.Profile),
 			"run `curfew profiles --user YOUR_IAM_USER` to write curfew's profiles, or pass --profile with one you have (aws configure list-profiles)")
 	}
+	var noSource config.SharedConfigAssumeRoleError
+	if errors.As(err, &noSource) {
+		return cfg, withHint(fmt.Errorf("%w: profile %q assumes %s from profile %q, which holds no access keys", ErrMissingProfile, profile, noSource.RoleARN, noSource.Profile),
+			"put your IAM user's access keys in the credentials file: aws configure --profile %s", noSource.Profile)
+	}
 	if err != nil {
 		return cfg, fmt.Errorf("load AWS profile %q: %w", profile, err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -39,9 +38,9 @@ extension. Sign in to the identity account as your IAM user first, with MFA.`,
 func runConsole(a *app, in consoleInput) error {
 	identity := a.m.IdentityAccount()
 	fmt.Fprintf(a.stdout, "Switch-role links (sign in to %s, account %s, as your IAM user with MFA first):\n\n", identity.Name, identity.ID)
-	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	w := newTable(a.stdout)
 	for _, l := range console.Links(a.m, in.prefix) {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", l.DisplayName, l.Account.Environment, l.URL)
+		w.Row(l.DisplayName, string(l.Account.Environment), l.URL)
 	}
 	if err := w.Flush(); err != nil {
 		return err

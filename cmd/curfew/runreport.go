@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -50,15 +49,15 @@ func (r *report) print(w io.Writer) error {
 		_, err := fmt.Fprintln(w, "nothing to do: no resource matched")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tREGION\tTYPE\tRESOURCE\tOUTCOME\tDETAIL")
+	tw := newTable(w)
+	tw.Row("ACCOUNT", "REGION", "TYPE", "RESOURCE", "OUTCOME", "DETAIL")
 	counts := map[string]int{}
 	for _, o := range r.Results {
 		detail := o.Reason
 		if o.Error != "" {
 			detail = o.Error
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Account, o.Region, o.Type, o.ID, o.Outcome, detail)
+		tw.Row(o.Account, o.Region, o.Type, o.ID, o.Outcome, detail)
 		counts[o.Outcome]++
 	}
 	if err := tw.Flush(); err != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -324,8 +323,8 @@ func printSnoozed(w io.Writer, account string, found []snoozed, now time.Time) e
 		_, err := fmt.Fprintf(w, "nothing in %s is snoozed\n", account)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REGION\tKIND\tRESOURCE\tSNOOZED UNTIL\tSTATUS")
+	tw := newTable(w)
+	tw.Row("REGION", "KIND", "RESOURCE", "SNOOZED UNTIL", "STATUS")
 	for _, s := range found {
 		status := "not an RFC 3339 time"
 		if t, err := time.Parse(time.RFC3339, s.until); err == nil {
@@ -335,7 +334,7 @@ func printSnoozed(w io.Writer, account string, found []snoozed, now time.Time) e
 				status = "expired: stopped again by the next shutdown"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.region, s.kind, s.id, s.until, status)
+		tw.Row(s.region, s.kind, s.id, s.until, status)
 	}
 	return tw.Flush()
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +125,14 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 func TestSnoozeRefusesBeforeAnyAWSCall(t *testing.T) {
 	mapPath, _ := testMap(t)
 	endpoint, calls := countingEndpoint(t)
-	developerEnv(t, mapPath, endpoint.URL)
+	configFile := developerEnv(t, mapPath, endpoint.URL)
+	// A profile like curfew's whose source profile has no access keys yet.
+	f, err := os.OpenFile(configFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "\n[profile nokeys-source]\nregion = eu-west-1\n[profile nokeys]\nrole_arn = arn:aws:iam::%s:role/DeveloperAccess\nsource_profile = nokeys-source\n", emulator.NewAccountID())
+	f.Close()
 	tests := []struct {
 		name string
 		args []string
@@ -134,6 +143,8 @@ func TestSnoozeRefusesBeforeAnyAWSCall(t *testing.T) {
 		{"unknown account", []string{"stagign", "i-0123456789abcdef0", "--until", "1h"}, ErrUnknownAccount, "use one of staging, sandbox, production"},
 		{"identity account", []string{"identity", "i-0123456789abcdef0", "--until", "1h"}, ErrUnknownAccount, "use one of"},
 		{"missing profile", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--profile", "bob"}, ErrMissingProfile, "curfew profiles --user"},
+		{"identity keys missing", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--profile", "nokeys"}, ErrMissingProfile,
+			"aws configure --profile nokeys-source"},
 		{"past", []string{"staging", "i-0123456789abcdef0", "--until", "2026-11-27T10:00:00Z"}, ErrInvalidInput, "is in the past"},
 		{"too far", []string{"staging", "i-0123456789abcdef0", "--until", "8d"}, ErrInvalidInput, "more than 7 days ahead"},
 		{"not a time", []string{"staging", "i-0123456789abcdef0", "--until", "tonight"}, ErrInvalidInput, "a duration like 12h"},
