@@ -92,11 +92,17 @@ type Totals struct {
 	Yesterday   float64
 	MonthToDate float64
 	LastMonth   float64
-	Forecast    float64
-	// ForecastPartial is true when some account in this currency has no forecast, so
-	// Forecast is the sum of the others.
-	ForecastPartial bool
+	// Forecast sums the forecasts there are: Forecasts of Accounts have one.
+	Forecast float64
+	// Accounts is how many accounts reported in this currency.
+	Accounts int
+	// Forecasts is how many of them have a forecast.
+	Forecasts int
 }
+
+// ForecastPartial reports whether some account has no forecast, so that Forecast is the
+// sum of the others.
+func (t Totals) ForecastPartial() bool { return t.Forecasts < t.Accounts }
 
 // Totals sums the accounts that reported, one Totals per currency, sorted by currency.
 func (r *Report) Totals() []Totals {
@@ -115,10 +121,10 @@ func (r *Report) Totals() []Totals {
 		t.Yesterday += a.Yesterday.Amount
 		t.MonthToDate += a.MonthToDate.Amount
 		t.LastMonth += a.LastMonth.Amount
+		t.Accounts++
 		if a.Forecast != nil {
 			t.Forecast += a.Forecast.Amount
-		} else {
-			t.ForecastPartial = true
+			t.Forecasts++
 		}
 	}
 	slices.SortFunc(out, func(a, b Totals) int { return cmp.Compare(a.Currency, b.Currency) })

@@ -152,7 +152,7 @@ func TestReadPerAccount(t *testing.T) {
 	}
 	tt := totals[0]
 	if tt.Currency != "USD" || !near(tt.Yesterday, 25) || !near(tt.MonthToDate, 332.5+130) ||
-		!near(tt.LastMonth, 260+130) || !near(tt.Forecast, 432.5) || !tt.ForecastPartial {
+		!near(tt.LastMonth, 260+130) || !near(tt.Forecast, 432.5) || tt.Accounts != 2 || tt.Forecasts != 1 {
 		t.Errorf("totals = %+v, want yesterday 25, month to date 462.5, last month 390, forecast 432.5 (partial)", tt)
 	}
 

@@ -115,17 +115,19 @@ func newPage(r *cost.Report) (*page, error) {
 			card{"Month to date" + suffix, amount(t.MonthToDate), fmt.Sprintf("%s %s against %s", arrow, pct, dayRange(p.LastMonth))},
 			card{"Yesterday" + suffix, amount(t.Yesterday), p.Yesterday.Start.Format("Mon 2 Jan")})
 		fc := card{"Forecast " + p.MonthToDate.Start.Format("January") + suffix, amount(t.Forecast), "month to date + forecast of the rest"}
-		if t.ForecastPartial {
+		switch {
+		case t.Forecasts == 0:
+			fc.Value, fc.Note = "none", "Cost Explorer gave no forecast"
+		case t.ForecastPartial():
 			fc.Note = "accounts with a forecast only"
 		}
 		pg.Cards = append(pg.Cards, fc)
 		row := accountRow{Name: "total", Yesterday: amount(t.Yesterday), MonthToDate: amount(t.MonthToDate),
-			LastMonth: amount(t.LastMonth), Change: arrow + " " + pct, Trend: trend(arrow), Forecast: amount(t.Forecast)}
+			LastMonth: amount(t.LastMonth), Change: arrow + " " + pct, Trend: trend(arrow), Forecast: totalForecast(t)}
 		if !single {
 			row.Name += " " + t.Currency
 		}
-		if t.ForecastPartial {
-			row.Forecast += "*"
+		if t.Forecasts > 0 && t.ForecastPartial() {
 			pg.Notes = appendOnce(pg.Notes, "* sum of the accounts that have a forecast.")
 		}
 		pg.Totals = append(pg.Totals, row)

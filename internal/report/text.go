@@ -13,9 +13,13 @@ import (
 
 // Link is where the HTML report can be read, and until when; Err says why there is none.
 type Link struct {
+	// URL is presigned. Signed with temporary credentials (a Lambda's), it stops working
+	// when they expire, which may be before Expires: Location stays.
 	URL     string
 	Expires time.Time
-	Err     error
+	// Location is the report's s3:// address, for readers with access to the bucket.
+	Location string
+	Err      error
 }
 
 // Subject is the summary's subject line (SNS email subjects take up to 100 characters).
@@ -67,10 +71,7 @@ func Text(r *cost.Report, link Link) string {
 			name = "total " + tot.Currency
 		}
 		arrow, pct := change(tot.MonthToDate, tot.LastMonth)
-		forecast := amount(tot.Forecast)
-		if tot.ForecastPartial {
-			forecast += "*"
-		}
+		forecast := totalForecast(tot)
 		t.add(name, amount(tot.Yesterday), amount(tot.MonthToDate), amount(tot.LastMonth), arrow+" "+pct, forecast)
 	}
 	b.WriteString(t.String())
@@ -78,7 +79,7 @@ func Text(r *cost.Report, link Link) string {
 		fmt.Fprintf(&b, "%s is over: its forecast is what it cost.\n", p.MonthToDate.Start.Format("January"))
 	}
 	for _, tot := range r.Totals() {
-		if tot.ForecastPartial {
+		if tot.Forecasts > 0 && tot.ForecastPartial() {
 			b.WriteString("* sum of the accounts that have a forecast.\n")
 			break
 		}
@@ -96,8 +97,11 @@ func Text(r *cost.Report, link Link) string {
 	b.WriteString("\n")
 	switch {
 	case link.URL != "":
-		fmt.Fprintf(&b, "Charts, top services and details (link valid until %s):\n%s\n",
+		fmt.Fprintf(&b, "Charts, top services and details (link valid until %s at the latest):\n%s\n",
 			link.Expires.UTC().Format("2 Jan 2006 15:04 MST"), link.URL)
+		if link.Location != "" {
+			fmt.Fprintf(&b, "Also stored at %s\n", link.Location)
+		}
 	case link.Err != nil:
 		fmt.Fprintf(&b, "The HTML report could not be stored: %s\n", cost.Reason(link.Err))
 	}
@@ -145,4 +149,15 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 		}
 		fmt.Fprintf(b, "Not counted: %d %s with no counterpart in the run history.\n", s.Unmatched, what)
 	}
+}
+
+// totalForecast is the sum of the forecasts, starred when some account has none.
+func totalForecast(t cost.Totals) string {
+	switch {
+	case t.Forecasts == 0:
+		return "no forecast"
+	case t.ForecastPartial():
+		return amount(t.Forecast) + "*"
+	}
+	return amount(t.Forecast)
 }

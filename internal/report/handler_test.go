@@ -1,0 +1,277 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/report"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+var quiet = slog.New(slog.DiscardHandler)
+
+func TestParseEvent(t *testing.T) {
+	tests := []struct {
+		payload string
+		ok      bool
+	}{
+		{`{"trigger":"schedule"}`, true},
+		{`{"trigger":"manual"}`, true},
+		{`{"trigger":"nightly"}`, false},
+		{`{}`, false},
+		{`{"trigger":"manual","account":"staging"}`, false},
+		{`{"trigger":"manual"} {"trigger":"manual"}`, false},
+		{`["manual"]`, false},
+		{``, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.payload, func(t *testing.T) {
+			_, err := report.ParseEvent([]byte(tt.payload))
+			if (err == nil) != tt.ok {
+				t.Errorf("ParseEvent(%s) error = %v, want ok %v", tt.payload, err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestHandleRefusesABadPayloadBeforeAnyCall(t *testing.T) {
+	h := report.Handler{} // no clients: any AWS call would panic
+	if _, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule","dryRun":true}`)); err == nil ||
+		!strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("Handle = %v, want an unknown-field error", err)
+	}
+}
+
+// received collects what moto delivers to an HTTP subscription of an SNS topic and what
+// the fake Slack webhook receives.
+type received struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (r *received) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	r.bodies = append(r.bodies, body)
+	r.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (r *received) all() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]byte(nil), r.bodies...)
+}
+
+func queueCosts(t *testing.T, s *emulator.Server, accountID string, results ...map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"account_id": accountID, "results": results})
+	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// costResults are the daily and by-service answers of one account costing perDay a day.
+func costResults(p cost.Periods, perDay float64) []map[string]any {
+	metric := func(v float64) map[string]any {
+		return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprint(v), "Unit": "USD"}}
+	}
+	var days []map[string]any
+	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
+		days = append(days, map[string]any{
+			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
+			"Total":      metric(perDay)})
+	}
+	mtd := perDay * float64(p.MonthToDate.Days())
+	services := []map[string]any{{
+		"TimePeriod": map[string]any{"Start": p.MonthToDate.Start.Format(time.DateOnly), "End": p.MonthToDate.End.Format(time.DateOnly)},
+		"Total":      map[string]any{},
+		"Groups": []map[string]any{
+			{"Keys": []string{"Amazon Elastic Compute Cloud - Compute"}, "Metrics": metric(mtd * 0.7)},
+			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(mtd * 0.3)},
+		}}}
+	return []map[string]any{{"ResultsByTime": days}, {"ResultsByTime": services}}
+}
+
+func TestHandlePublishesEverywhere(t *testing.T) {
+	s := emulator.Shared(t)
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	p := cost.PeriodsAt(now)
+	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
+home: identity
+homeRegion: eu-west-1
+externalId: curfew-test-ext
+ci: {user: ci-deployer}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`, homeID, stagingID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueCosts(t, s, homeID, costResults(p, 2)...)
+	queueCosts(t, s, stagingID, costResults(p, 30)...)
+
+	home := s.Account(t, homeID, "eu-west-1")
+	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	bucket := "curfew-cost-report-test"
+	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	store := history.Store{Client: s3c, Bucket: bucket}
+	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
+	instance := history.Change{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large"}
+	for _, r := range []history.Run{
+		{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: []history.Change{{Account: instance.Account, Region: instance.Region, Type: instance.Type, ID: instance.ID, Size: instance.Size, At: stop}}},
+		{ID: "r1", Kind: history.Restart, Started: start, Changes: []history.Change{{Account: instance.Account, Region: instance.Region, Type: instance.Type, ID: instance.ID, Size: instance.Size, At: start}}},
+	} {
+		if err := store.Put(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := &received{}
+	subscriber := httptest.NewServer(email)
+	defer subscriber.Close()
+	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
+		Endpoint: aws.String(subscriber.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	slack := &received{}
+	webhook := httptest.NewTLSServer(slack)
+	defer webhook.Close()
+	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
+		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String(webhook.URL + "/services/T0/B0/secret")}); err != nil {
+		t.Fatal(err)
+	}
+
+	h := report.Handler{
+		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+		History: store,
+		Publisher: report.Publisher{
+			S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssmc, HTTP: webhook.Client(),
+			Bucket: bucket, TopicARN: aws.ToString(topic.TopicArn), SlackParameter: "/curfew/slack-webhook",
+			LinkTTL: 24 * time.Hour,
+		},
+		Now: func() time.Time { return now },
+		Log: quiet,
+	}
+	res, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"manual"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) > 0 || len(res.Failed) > 0 {
+		t.Fatalf("result = %+v, want no problems", res)
+	}
+	if res.Key != "reports/2026/11/27/cost-20261127T070000Z.html" {
+		t.Errorf("key = %s", res.Key)
+	}
+	// Two usage queries per account; moto has no GetCostForecast, so no forecast answered.
+	if res.Requests != 4 {
+		t.Errorf("requests = %d, want 4", res.Requests)
+	}
+
+	obj, err := s3c.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(res.Key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if n := strings.Count(string(page), "<svg"); n != 2 || aws.ToString(obj.ContentType) != "text/html; charset=utf-8" {
+		t.Errorf("stored report has %d charts, content type %s; want 2, text/html", n, aws.ToString(obj.ContentType))
+	}
+
+	var notes []map[string]string
+	for _, b := range email.all() {
+		var n map[string]string
+		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) != 1 {
+		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
+	}
+	msg := notes[0]["Message"]
+	if notes[0]["Subject"] != "curfew cost report 2026-11-27" {
+		t.Errorf("subject = %q", notes[0]["Subject"])
+	}
+	// staging: 30 a day, no forecast (moto has no GetCostForecast).
+	// The last line starting with a name wins: the savings table follows the cost table.
+	lines := map[string]string{}
+	for _, line := range strings.Split(msg, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			lines[f[0]] = strings.Join(f, " ")
+		}
+	}
+	if got, want := lines["staging"], "staging 1 resource 11 h stopped 1.06"; got != want {
+		t.Errorf("savings line = %q, want %q (11 h of m5.large)", got, want)
+	}
+	if got, want := lines["total"], "total 32.00 832.00 832.00 = 0.0% no forecast"; got != want {
+		t.Errorf("total line = %q, want %q", got, want)
+	}
+	for _, want := range []string{"staging       30.00         780.00    780.00  = 0.0%   no forecast",
+		"s3://" + bucket + "/" + res.Key} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("summary has no %q:\n%s", want, msg)
+		}
+	}
+	link := ""
+	for _, line := range strings.Split(msg, "\n") {
+		if strings.HasPrefix(line, "http") {
+			link = line
+		}
+	}
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	linked, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(linked, page) {
+		t.Errorf("presigned link %s answered HTTP %d with another page", link, resp.StatusCode)
+	}
+
+	posts := slack.all()
+	if len(posts) != 1 {
+		t.Fatalf("Slack got %d posts, want 1", len(posts))
+	}
+	var post map[string]string
+	if err := json.Unmarshal(posts[0], &post); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(post["text"], "```") || !strings.Contains(post["text"], "staging") || !strings.Contains(post["text"], "|Charts, top services") {
+		t.Errorf("Slack text = %s", post["text"])
+	}
+}

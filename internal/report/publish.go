@@ -1,0 +1,170 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+// S3API is the part of the S3 client the publisher uses.
+type S3API interface {
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// PresignAPI is the part of the S3 presign client the publisher uses.
+type PresignAPI interface {
+	PresignGetObject(context.Context, *s3.GetObjectInput, ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+}
+
+// SNSAPI is the part of the SNS client the publisher uses.
+type SNSAPI interface {
+	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+// SSMAPI is the part of the SSM client the publisher uses.
+type SSMAPI interface {
+	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+var (
+	_ S3API      = (*s3.Client)(nil)
+	_ PresignAPI = (*s3.PresignClient)(nil)
+	_ SNSAPI     = (*sns.Client)(nil)
+	_ SSMAPI     = (*ssm.Client)(nil)
+)
+
+// MaxLinkTTL is the longest a SigV4 presigned link can live. A link signed with
+// temporary credentials (a Lambda's) stops working when they expire, which may be sooner.
+const MaxLinkTTL = 7 * 24 * time.Hour
+
+// Publisher sends a finished report to its readers.
+type Publisher struct {
+	S3      S3API
+	Presign PresignAPI
+	SNS     SNSAPI
+	// SSM reads the Slack webhook URL; unused when SlackParameter is empty.
+	SSM SSMAPI
+	// HTTP posts to Slack.
+	HTTP *http.Client
+	// Bucket receives the HTML report under reports/.
+	Bucket string
+	// TopicARN receives the plain-text summary.
+	TopicARN string
+	// SlackParameter optionally names the SSM SecureString parameter holding a Slack
+	// incoming-webhook URL.
+	SlackParameter string
+	// LinkTTL is how long the presigned link to the HTML report lives; at most MaxLinkTTL.
+	LinkTTL time.Duration
+}
+
+// StoreHTML writes the HTML report at key and returns a presigned link to it.
+func (p Publisher) StoreHTML(ctx context.Context, key string, page []byte, now time.Time) Link {
+	_, err := p.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:       aws.String(p.Bucket),
+		Key:          aws.String(key),
+		Body:         bytes.NewReader(page),
+		ContentType:  aws.String("text/html; charset=utf-8"),
+		CacheControl: aws.String("private, max-age=86400"),
+	})
+	if err != nil {
+		return Link{Err: fmt.Errorf("put s3://%s/%s: %w", p.Bucket, key, err)}
+	}
+	ttl := min(p.LinkTTL, MaxLinkTTL)
+	req, err := p.Presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(p.Bucket), Key: aws.String(key)},
+		s3.WithPresignExpires(ttl))
+	if err != nil {
+		return Link{Err: fmt.Errorf("presign s3://%s/%s: %w", p.Bucket, key, err)}
+	}
+	return Link{URL: req.URL, Expires: now.Add(ttl), Location: fmt.Sprintf("s3://%s/%s", p.Bucket, key)}
+}
+
+// Notify publishes the plain-text summary to the topic, for email subscribers.
+func (p Publisher) Notify(ctx context.Context, subject, text string) error {
+	_, err := p.SNS.Publish(ctx, &sns.PublishInput{
+		TopicArn: aws.String(p.TopicARN),
+		Subject:  aws.String(subject),
+		Message:  aws.String(text),
+	})
+	if err != nil {
+		return fmt.Errorf("publish to %s: %w", p.TopicARN, err)
+	}
+	return nil
+}
+
+// Slack posts the summary to the incoming webhook whose URL is in SlackParameter, as a
+// code block so that its columns line up, followed by the link.
+func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) error {
+	webhook, err := p.slackWebhook(ctx)
+	if err != nil {
+		return err
+	}
+	msg := "*" + slackEscape(subject) + "*\n```\n" + slackEscape(text) + "```"
+	if link.URL != "" {
+		msg += fmt.Sprintf("\n<%s|Charts, top services and details> (link valid until %s at the latest)",
+			slackEscape(link.URL), link.Expires.UTC().Format("2 Jan 15:04 MST"))
+	}
+	body, err := json.Marshal(map[string]string{"text": msg})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, webhook, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("slack webhook request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := p.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		// The URL is a secret: keep it out of the error.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return fmt.Errorf("post to the Slack webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("post to the Slack webhook: HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(answer)))
+	}
+	return nil
+}
+
+// slackWebhook reads the webhook URL; the parameter must be a SecureString holding an
+// https URL.
+func (p Publisher) slackWebhook(ctx context.Context) (string, error) {
+	out, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.SlackParameter), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("read the Slack webhook parameter %s: %w", p.SlackParameter, err)
+	}
+	if out.Parameter == nil || out.Parameter.Type != ssmtypes.ParameterTypeSecureString {
+		return "", fmt.Errorf("the Slack webhook parameter %s is not a SecureString: store the URL with --type SecureString", p.SlackParameter)
+	}
+	u, err := url.Parse(aws.ToString(out.Parameter.Value))
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("the Slack webhook parameter %s does not hold an https URL", p.SlackParameter)
+	}
+	return u.String(), nil
+}
+
+// slackEscape escapes the three characters Slack's message format gives meaning to.
+func slackEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
