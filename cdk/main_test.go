@@ -208,7 +208,7 @@ func parseJSON(t *testing.T, s string) any {
 	return v
 }
 
-// statements returns a policy document's statements by Sid.
+// statements returns a policy document's named statements by Sid.
 func statements(t *testing.T, doc any) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
@@ -219,6 +219,9 @@ func statements(t *testing.T, doc any) map[string]map[string]any {
 	for _, s := range d["Statement"].([]any) {
 		s := s.(map[string]any)
 		sid, _ := s["Sid"].(string)
+		if sid == "" {
+			continue
+		}
 		if _, dup := out[sid]; dup {
 			t.Fatalf("two statements with Sid %q", sid)
 		}

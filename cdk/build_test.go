@@ -1,0 +1,102 @@
+package cdk_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/cdk"
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// badMapProblems are the three mistakes of testdata/bad.yaml.
+var badMapProblems = []string{
+	`accounts[1].id: "22222" is not 12 digits`,
+	`accounts[3].shutdown: account "production" is production`,
+	`schedule.timezone: "Europe/Atlantis" is not an IANA time zone`,
+}
+
+func TestBadMapAddsNoStack(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Context: &map[string]any{cdk.MapContextKey: "testdata/bad.yaml"},
+		Outdir:  jsii.String(t.TempDir()),
+	})
+	_, err := cdk.Build(app, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
+	var verr *accounts.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("Build error = %v, want a *ValidationError", err)
+	}
+	for _, p := range badMapProblems {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error does not say %q:\n%v", p, err)
+		}
+	}
+	if n := len(*app.Node().Children()); n != 0 {
+		t.Errorf("the app has %d children after a bad map, want 0", n)
+	}
+}
+
+// TestSynthOfBadMapFailsAndWritesNoTemplate runs the CDK app as the CDK CLI does: a bad
+// map makes it exit non-zero, list every problem, and leave the output directory empty.
+func TestSynthOfBadMapFailsAndWritesNoTemplate(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "infra")
+	build := exec.Command("go", "build", "-o", bin, "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	outdir := filepath.Join(dir, "cdk.out")
+	if err := os.Mkdir(outdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	app := exec.Command(bin)
+	app.Dir = ".."
+	app.Env = append(os.Environ(),
+		"CDK_OUTDIR="+outdir,
+		`CDK_CONTEXT_JSON={"accountMap":"cdk/testdata/bad.yaml"}`,
+	)
+	out, err := app.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("app exit = %v, want status 1\n%s", err, out)
+	}
+	for _, p := range badMapProblems {
+		if !strings.Contains(string(out), p) {
+			t.Errorf("output does not say %q:\n%s", p, out)
+		}
+	}
+	written, err := os.ReadDir(outdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range written {
+		t.Errorf("the app wrote %s", f.Name())
+	}
+}
+
+func TestOversizedMapIsRefused(t *testing.T) {
+	m, err := accounts.Load("../accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 40; i++ {
+		a := m.Accounts[1]
+		a.Name = fmt.Sprintf("staging-copy-%d", i)
+		m.Accounts = append(m.Accounts, a)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	_, err = cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
+	if err == nil || !strings.Contains(err.Error(), "Lambda environment variable") {
+		t.Fatalf("NewCurfew error = %v, want the map refused as too large", err)
+	}
+	if n := len(*app.Node().Children()); n != 0 {
+		t.Errorf("the app has %d children after a refused map, want 0", n)
+	}
+}

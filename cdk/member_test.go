@@ -1,0 +1,219 @@
+package cdk_test
+
+import (
+	"testing"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// managedPolicyARNs is how the template names the AWS managed policies of the map.
+func managedPolicyARNs(names ...string) []any {
+	var out []any
+	for _, n := range names {
+		out = append(out, map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":iam::aws:policy/" + n}}})
+	}
+	return out
+}
+
+func TestDeveloperAccessRequiresMFA(t *testing.T) {
+	tests := []struct {
+		org      *org
+		account  string
+		policies []string
+	}{
+		{seed, "staging", []string{"PowerUserAccess"}},
+		{seed, "sandbox", []string{"AdministratorAccess"}},
+		{seed, "production", []string{"ReadOnlyAccess"}},
+		{oidcOrg, "root", []string{"job-function/ViewOnlyAccess"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.account, func(t *testing.T) {
+			role := tt.org.role(t, "curfew-"+tt.account, accounts.DeveloperAccessRole)
+			identity := tt.org.m.IdentityAccount().ID
+			assertJSON(t, "trust", role["AssumeRolePolicyDocument"], parseJSON(t, `{
+				"Version": "2012-10-17",
+				"Statement": [{
+					"Effect": "Allow",
+					"Action": "sts:AssumeRole",
+					"Principal": {"AWS": "arn:aws:iam::`+identity+`:root"},
+					"Condition": {
+						"Bool": {"aws:MultiFactorAuthPresent": "true"},
+						"NumericLessThan": {"aws:MultiFactorAuthAge": 43200}
+					}
+				}]
+			}`))
+			assertJSON(t, "session", role["MaxSessionDuration"], 4*3600)
+			assertJSON(t, "policies", role["ManagedPolicyArns"], managedPolicyARNs(tt.policies...))
+		})
+	}
+}
+
+func TestCIRoleTrustsOnlyTheCIUserWithoutMFA(t *testing.T) {
+	for _, a := range seed.m.Targets() {
+		role := seed.role(t, "curfew-"+a.Name, accounts.CIRole)
+		assertJSON(t, a.Name+" CI trust", role["AssumeRolePolicyDocument"], parseJSON(t, `{
+			"Version": "2012-10-17",
+			"Statement": [{
+				"Effect": "Allow",
+				"Action": "sts:AssumeRole",
+				"Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+				"Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/ci-deployer"}}
+			}]
+		}`))
+		if contains(role["AssumeRolePolicyDocument"], "MultiFactor") {
+			t.Errorf("%s: the CI role requires MFA", a.Name)
+		}
+		assertJSON(t, a.Name+" CI policies", role["ManagedPolicyArns"], managedPolicyARNs(a.CIPolicies...))
+		assertJSON(t, a.Name+" CI session", role["MaxSessionDuration"], 3600)
+	}
+}
+
+func TestCIRoleTrustsOnlyTheOIDCSubject(t *testing.T) {
+	for _, a := range oidcOrg.m.Targets() {
+		stack := "curfew-" + a.Name
+		provider := oidcOrg.logicalID(t, stack, "AWS::IAM::OIDCProvider", "Url", "https://token.actions.githubusercontent.com")
+		assertJSON(t, a.Name+" audiences", oidcOrg.resources(t, stack, "AWS::IAM::OIDCProvider")[provider]["ClientIdList"],
+			[]string{"sts.amazonaws.com"})
+		role := oidcOrg.role(t, stack, accounts.CIRole)
+		assertJSON(t, a.Name+" CI trust", role["AssumeRolePolicyDocument"], parseJSON(t, `{
+			"Version": "2012-10-17",
+			"Statement": [{
+				"Effect": "Allow",
+				"Action": "sts:AssumeRoleWithWebIdentity",
+				"Principal": {"Federated": {"Ref": "`+provider+`"}},
+				"Condition": {
+					"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+					"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/infra:ref:refs/heads/main"}
+				}
+			}]
+		}`))
+	}
+	// An ARN in the map is used as the AWS managed policy it names.
+	role := oidcOrg.role(t, "curfew-tooling", accounts.CIRole)
+	assertJSON(t, "tooling CI policies", role["ManagedPolicyArns"], managedPolicyARNs("PowerUserAccess"))
+}
+
+func TestSchedulerRoleOnlyInSweptAccounts(t *testing.T) {
+	tests := []struct {
+		org     *org
+		account string
+		want    bool
+	}{
+		{seed, "staging", true},
+		{seed, "sandbox", true},
+		{seed, "production", false},
+		{oidcOrg, "root", false},    // production
+		{oidcOrg, "tooling", false}, // non-production with shutdown: false
+		{oidcOrg, "dev", true},
+	}
+	for _, tt := range tests {
+		stack := "curfew-" + tt.account
+		var n int
+		for _, r := range tt.org.resources(t, stack, "AWS::IAM::Role") {
+			if r["RoleName"] == accounts.SchedulerRole {
+				n++
+			}
+			if contains(r, "ec2:StopInstances") || contains(r, "rds:StopDB") {
+				if r["RoleName"] != accounts.SchedulerRole || !tt.want {
+					t.Errorf("%s: role %v may stop resources", stack, r["RoleName"])
+				}
+			}
+		}
+		if got := n == 1; got != tt.want {
+			t.Errorf("%s: %d CurfewScheduler roles, want present=%v", stack, n, tt.want)
+		}
+	}
+	if contains(seed.templates["curfew-identity"], accounts.SchedulerRole) {
+		t.Error("curfew-identity mentions CurfewScheduler")
+	}
+}
+
+func TestSchedulerTrustsOnlyTheLambdaRolesWithExternalID(t *testing.T) {
+	role := seed.role(t, "curfew-staging", accounts.SchedulerRole)
+	assertJSON(t, "scheduler trust", role["AssumeRolePolicyDocument"], parseJSON(t, `{
+		"Version": "2012-10-17",
+		"Statement": [{
+			"Effect": "Allow",
+			"Action": "sts:AssumeRole",
+			"Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+			"Condition": {
+				"ArnEquals": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/curfew-shutdown",
+					"arn:aws:iam::111111111111:role/curfew-restart"]},
+				"StringEquals": {"sts:ExternalId": "curfew-acme-2f9c1d"}
+			}
+		}]
+	}`))
+	// With a separate home account, the trust names the home account, not the identity one.
+	dev := oidcOrg.role(t, "curfew-dev", accounts.SchedulerRole)
+	if !contains(dev["AssumeRolePolicyDocument"], `"AWS":"arn:aws:iam::000000000003:root"`) ||
+		!contains(dev["AssumeRolePolicyDocument"], "arn:aws:iam::000000000003:role/curfew-shutdown") {
+		t.Errorf("dev scheduler trust does not name the home account tooling: %v", dev["AssumeRolePolicyDocument"])
+	}
+}
+
+func TestSchedulerLeastPrivilege(t *testing.T) {
+	role := seed.role(t, "curfew-staging", accounts.SchedulerRole)
+	policies := role["Policies"].([]any)
+	if len(policies) != 1 {
+		t.Fatalf("scheduler inline policies = %d, want 1", len(policies))
+	}
+	if _, ok := role["ManagedPolicyArns"]; ok {
+		t.Error("the scheduler role has managed policies")
+	}
+	st := statements(t, policies[0].(map[string]any)["PolicyDocument"])
+	regions := func(format string) []string {
+		// Sorted as the template sorts them: eu-central-1 before eu-west-1.
+		return []string{
+			"arn:aws:" + format[:3] + ":eu-central-1:222222222222:" + format[4:],
+			"arn:aws:" + format[:3] + ":eu-west-1:222222222222:" + format[4:],
+		}
+	}
+	ownTags := parseJSON(t, `{
+		"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:snooze-until", "curfew:stopped-at", "curfew:stopped-by"]},
+		"Null": {"aws:TagKeys": "false"}
+	}`)
+	tests := []struct {
+		sid        string
+		actions    any
+		resources  any
+		conditions any
+	}{
+		{"Describe", []string{"ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:ListTagsForResource"}, "*", nil},
+		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
+		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},
+		{"StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, regions("rds/cluster:*"), nil},
+		{"MarkEC2", []string{"ec2:CreateTags", "ec2:DeleteTags"}, regions("ec2/instance/*"), ownTags},
+		{"MarkRDS", []string{"rds:AddTagsToResource", "rds:RemoveTagsFromResource"}, []string{
+			"arn:aws:rds:eu-central-1:222222222222:cluster:*", "arn:aws:rds:eu-central-1:222222222222:db:*",
+			"arn:aws:rds:eu-west-1:222222222222:cluster:*", "arn:aws:rds:eu-west-1:222222222222:db:*",
+		}, ownTags},
+		{"GrantKeysToEC2", "kms:CreateGrant", regions("kms/key/*"),
+			parseJSON(t, `{"Bool": {"kms:GrantIsForAWSResource": "true"}}`)},
+	}
+	for _, tt := range tests {
+		s, ok := st[tt.sid]
+		if !ok {
+			t.Errorf("no statement %s", tt.sid)
+			continue
+		}
+		if s["Effect"] != "Allow" {
+			t.Errorf("%s effect = %v", tt.sid, s["Effect"])
+		}
+		assertJSON(t, tt.sid+" actions", s["Action"], tt.actions)
+		assertJSON(t, tt.sid+" resources", s["Resource"], tt.resources)
+		assertJSON(t, tt.sid+" conditions", s["Condition"], tt.conditions)
+	}
+	assertJSON(t, "deny on curfew:skip", st["NeverStopSkipped"], parseJSON(t, `{
+		"Sid": "NeverStopSkipped",
+		"Effect": "Deny",
+		"Action": ["ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance"],
+		"Resource": "*",
+		"Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/curfew:skip": "true"}}
+	}`))
+	if len(st) != len(tests)+1 {
+		t.Errorf("scheduler has %d statements, want %d", len(st), len(tests)+1)
+	}
+	if contains(st, `"curfew:skip"]`) || contains(st["MarkEC2"], accounts.SkipTag) {
+		t.Error("the scheduler may write curfew:skip")
+	}
+}
