@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -43,22 +44,25 @@ func TestMissingAccountMap(t *testing.T) {
 }
 
 func Example_report() {
-	rep := &report{RunID: "2026-11-27T19-00-00Z-4f2a", Kind: "restart", Results: []outcome{
-		{Account: "staging", Region: "eu-west-1", Type: "ec2-instance", ID: "i-0123456789abcdef0", Outcome: "started"},
-		{Account: "staging", Region: "eu-central-1", Type: "rds-cluster", ID: "search", Outcome: "started"},
-		{Account: "sandbox", Region: "eu-west-1", Type: "rds-instance", ID: "orders-db", Outcome: "failed",
-			Error: "InvalidDBInstanceState: instance is being modified"},
-	}}
+	data, err := os.ReadFile("testdata/report-restart-failed.json")
+	if err != nil {
+		panic(err)
+	}
+	var rep report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		panic(err)
+	}
 	if err := rep.print(os.Stdout); err != nil {
 		panic(err)
 	}
 	// Output:
-	// restart run 2026-11-27T19-00-00Z-4f2a
+	// restart run 20261127T190000Z-4f2a9e (manual)
 	//
-	// ACCOUNT  REGION        TYPE          RESOURCE             OUTCOME  DETAIL
-	// staging  eu-west-1     ec2-instance  i-0123456789abcdef0  started
-	// staging  eu-central-1  rds-cluster   search               started
-	// sandbox  eu-west-1     rds-instance  orders-db            failed   InvalidDBInstanceState: instance is being modified
+	// ACCOUNT  REGION        TYPE          RESOURCE             SIZE         ACTION   DETAIL
+	// staging  eu-west-1     ec2-instance  i-0123456789abcdef0  t3.micro     started
+	// staging  eu-west-1     rds-cluster   search               -            started
+	// staging  eu-central-1  -             -                    -            failed   describe instances: AccessDenied: not authorized
+	// sandbox  eu-west-1     rds-instance  orders-db            db.t3.micro  failed   InvalidDBInstanceState: instance is being modified
 	//
-	// 1 failed, 2 started
+	// 2 started, 1 failed; 3 account×region pair(s), 1 failed
 }

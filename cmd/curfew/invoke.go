@@ -203,9 +203,12 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	} else if err := rep.print(a.stdout); err != nil {
 		return err
 	}
-	if n := rep.failures(); n > 0 {
-		return withHint(fmt.Errorf("%w: %d action(s) of %s failed", ErrRunFailed, n, k.function),
-			"read the errors above; rerun the failed ones with --account/--region/--resource once fixed")
+	if rep.HistoryError != "" {
+		fmt.Fprintf(a.stderr, "warning: the run's summary was not written to the history bucket: %s\n", rep.HistoryError)
+	}
+	if rep.failed() {
+		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, rep.problems()),
+			"read the errors above; once fixed, run again with --account/--region/--resource for what failed")
 	}
 	return nil
 }

@@ -80,10 +80,11 @@ func operatorEnv(t *testing.T, lambdaURL, endpoint string) {
 
 func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 	mapPath, _ := testMap(t)
-	body := `{"runId":"r-1","kind":"shutdown","trigger":"manual","dryRun":true,"results":[
-		{"account":"staging","region":"eu-west-1","type":"ec2-instance","id":"i-0aaa","outcome":"would-stop"},
-		{"account":"staging","region":"eu-west-1","type":"rds-instance","id":"orders-db","outcome":"skipped","reason":"snoozed until 2026-11-28T06:30:00Z"}]}`
-	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(body), "" })
+	body, err := os.ReadFile("testdata/report-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
 	other, otherCalls := countingEndpoint(t)
 	operatorEnv(t, lambdaURL.URL, other.URL)
 
@@ -98,10 +99,10 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		t.Errorf("invocations = %+v, want %+v", got, want)
 	}
 	for _, line := range []string{
-		"shutdown (dry run: nothing was changed) run r-1",
-		"ACCOUNT  REGION     TYPE          RESOURCE   OUTCOME     DETAIL",
-		"staging  eu-west-1  rds-instance  orders-db  skipped     snoozed until 2026-11-28T06:30:00Z",
-		"1 skipped, 1 would-stop",
+		"shutdown run 20261127T183000Z-1a2b3c (manual), dry run: nothing was changed",
+		"staging  eu-west-1     rds-instance  orders-db  db.t3.micro  skipped        snoozed until 2026-11-28T06:30:00Z",
+		"staging  eu-central-1  -             -          -            nothing to do",
+		"1 would stop, 1 skipped; 2 account×region pair(s)",
 	} {
 		if !strings.Contains(r.stdout, line) {
 			t.Errorf("output lacks %q:\n%s", line, r.stdout)
@@ -116,7 +117,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		t.Fatalf("start --json: %v", j.err)
 	}
 	var decoded report
-	if err := json.Unmarshal([]byte(j.stdout), &decoded); err != nil || decoded.RunID != "r-1" || len(decoded.Results) != 2 {
+	if err := json.Unmarshal([]byte(j.stdout), &decoded); err != nil || decoded.RunID != "20261127T183000Z-1a2b3c" || len(decoded.Results) != 2 {
 		t.Errorf("--json printed %q (%v)", j.stdout, err)
 	}
 	if last := calls()[1]; last.function != "curfew-restart" || !sameRequest(last.request, runRequest{Trigger: "manual"}) {
@@ -126,16 +127,18 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 
 func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
 	mapPath, _ := testMap(t)
+	failed, err := os.ReadFile("testdata/report-restart-failed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name          string
 		body          string
 		functionError string
 		want          []string
 	}{
-		{"one action failed", `{"runId":"r-2","kind":"restart","results":[
-			{"account":"staging","region":"eu-west-1","type":"ec2-instance","id":"i-0aaa","outcome":"started"},
-			{"account":"staging","region":"eu-west-1","type":"rds-cluster","id":"search","outcome":"failed","error":"InvalidDBClusterStateFault: cluster is busy"}]}`,
-			"", []string{"1 action(s) of curfew-restart failed", "rerun the failed ones"}},
+		{"a resource and a region failed", string(failed), "",
+			[]string{"curfew-restart: 1 resource(s) failed, 1 account×region pair(s) failed", "run again with --account/--region/--resource"}},
 		{"the handler returned an error", `{"errorMessage":"load account map: no accounts","errorType":"errorString"}`,
 			"Unhandled", []string{"curfew-restart in identity/eu-west-1", "(Unhandled): errorString: load account map: no accounts", "aws logs tail /aws/lambda/curfew-restart"}},
 	}
