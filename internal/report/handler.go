@@ -87,7 +87,7 @@ type Handler struct {
 }
 
 // Handle reads the costs and the savings, stores the HTML report, publishes the summary
-// to SNS and, when configured, posts it to Slack. Failed accounts and a failed HTML store
+// to SNS and, when the webhook parameter exists, posts it to Slack. Failed accounts and a failed HTML store
 // or Slack post are reported, not returned as errors; the invocation fails only when the
 // payload is invalid or the summary could not be published, so a retry sends no
 // duplicate email.
@@ -149,10 +149,13 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 		"requests", r.Requests, "failed_accounts", len(res.Failed))
 
 	if h.Publisher.SlackParameter != "" {
-		if err := h.Publisher.Slack(ctx, subject, Text(r, Link{}), link); err != nil {
+		switch err := h.Publisher.Slack(ctx, subject, Text(r, Link{}), link); {
+		case errors.Is(err, ErrNoSlack):
+			log.Info("post to Slack", "action", "slack", "outcome", "skipped", "reason", err.Error())
+		case err != nil:
 			res.Problems = append(res.Problems, err.Error())
 			log.Error("post to Slack", "action", "slack", "outcome", "failed", "error", err)
-		} else {
+		default:
 			log.Info("post to Slack", "action", "slack", "outcome", "ok")
 		}
 	}

@@ -47,6 +47,9 @@ var (
 	_ SSMAPI     = (*ssm.Client)(nil)
 )
 
+// ErrNoSlack means the Slack webhook parameter does not exist: Slack is not set up.
+var ErrNoSlack = errors.New("no Slack webhook parameter")
+
 // MaxLinkTTL is the longest a SigV4 presigned link can live. A link signed with
 // temporary credentials (a Lambda's) stops working when they expire, which may be sooner.
 const MaxLinkTTL = 7 * 24 * time.Hour
@@ -106,7 +109,8 @@ func (p Publisher) Notify(ctx context.Context, subject, text string) error {
 }
 
 // Slack posts the summary to the incoming webhook whose URL is in SlackParameter, as a
-// code block so that its columns line up, followed by the link.
+// code block so that its columns line up, followed by the link. It returns an error
+// wrapping ErrNoSlack when the parameter does not exist.
 func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) error {
 	webhook, err := p.slackWebhook(ctx)
 	if err != nil {
@@ -151,6 +155,10 @@ func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) e
 // https URL.
 func (p Publisher) slackWebhook(ctx context.Context) (string, error) {
 	out, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.SlackParameter), WithDecryption: aws.Bool(true)})
+	var missing *ssmtypes.ParameterNotFound
+	if errors.As(err, &missing) {
+		return "", fmt.Errorf("%w %s", ErrNoSlack, p.SlackParameter)
+	}
 	if err != nil {
 		return "", fmt.Errorf("read the Slack webhook parameter %s: %w", p.SlackParameter, err)
 	}

@@ -1,0 +1,67 @@
+// Command cost-report is the curfew-cost-report Lambda: on its schedule (or on demand) it
+// reports what each account costs and what the night shutdowns saved.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/report"
+)
+
+func main() {
+	log := slog.New(lambdacontext.NewLogHandler())
+	slog.SetDefault(log)
+	m, err := accounts.Parse([]byte(os.Getenv("CURFEW_ACCOUNT_MAP")))
+	if err != nil {
+		log.Error("CURFEW_ACCOUNT_MAP", "error", err)
+		os.Exit(1)
+	}
+	bucket, topic := os.Getenv("CURFEW_BUCKET"), os.Getenv("CURFEW_TOPIC_ARN")
+	if bucket == "" || topic == "" {
+		log.Error("CURFEW_BUCKET and CURFEW_TOPIC_ARN must be set")
+		os.Exit(1)
+	}
+	// Cost Explorer throttles at a few requests a second: retry patiently, with a
+	// retryer of its own for each client.
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(func() aws.Retryer {
+		return retry.AddWithMaxAttempts(retry.NewStandard(), 8)
+	}))
+	if err != nil {
+		log.Error("load AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	s3c := s3.NewFromConfig(cfg)
+	h := report.Handler{
+		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(cfg, m.ExternalID), Log: log},
+		History: history.Store{Client: s3c, Bucket: bucket},
+		Publisher: report.Publisher{
+			S3:             s3c,
+			Presign:        s3.NewPresignClient(s3c),
+			SNS:            sns.NewFromConfig(cfg),
+			SSM:            ssm.NewFromConfig(cfg),
+			HTTP:           &http.Client{Timeout: 15 * time.Second},
+			Bucket:         bucket,
+			TopicARN:       topic,
+			SlackParameter: os.Getenv("CURFEW_SLACK_WEBHOOK_PARAMETER"),
+			LinkTTL:        report.MaxLinkTTL,
+		},
+		Log: log,
+	}
+	lambda.Start(h.Handle)
+}
