@@ -60,11 +60,11 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 	}
 	rep.Requests = int(requests.Load())
 	for _, a := range rep.Accounts {
-		outcome, errText := "ok", ""
 		if a.Err != nil {
-			outcome, errText = "failed", a.Err.Error()
+			r.log().Error("read costs", "account", a.Name, "action", "read-cost", "outcome", "failed", "mode", rep.Mode, "error", a.Err)
+			continue
 		}
-		r.log().Info("read costs", "account", a.Name, "action", "read-cost", "outcome", outcome, "error", errText, "mode", rep.Mode)
+		r.log().Info("read costs", "account", a.Name, "action", "read-cost", "outcome", "ok", "mode", rep.Mode)
 	}
 	return rep
 }
@@ -96,13 +96,17 @@ func (r Reader) readEach(ctx context.Context, p Periods, requests *atomic.Int64)
 	return out
 }
 
+// readOne reads one account through its own role. Every query is filtered to the account
+// itself: in an organisation's management account Cost Explorer would otherwise answer
+// for every account of the organisation.
 func readOne(ctx context.Context, client API, p Periods, a accounts.Account, requests *atomic.Int64) Account {
 	acc := newAccount(a)
+	self := linkedAccounts(a.ID)
 	fail := func(what string, err error) Account {
 		acc.Err = fmt.Errorf("%s of account %s (%s): %w", what, a.Name, a.ID, err)
 		return acc
 	}
-	rows, err := usage(ctx, client, dailyQuery(p.Daily(), nil, nil), requests)
+	rows, err := usage(ctx, client, dailyQuery(p.Daily(), self, nil), requests)
 	if err != nil {
 		return fail("read daily costs", err)
 	}
@@ -112,14 +116,14 @@ func readOne(ctx context.Context, client API, p Periods, a accounts.Account, req
 	if err := fillDaily(&acc, p, rows); err != nil {
 		return fail("add daily costs", err)
 	}
-	rows, err = usage(ctx, client, servicesQuery(p.MonthToDate, nil, groupBy(types.DimensionService)), requests)
+	rows, err = usage(ctx, client, servicesQuery(p.MonthToDate, self, groupBy(types.DimensionService)), requests)
 	if err != nil {
 		return fail("read costs by service", err)
 	}
 	if acc.TopServices, err = top(rows, 0); err != nil {
 		return fail("add costs by service", err)
 	}
-	acc.Forecast, acc.ForecastErr = forecast(ctx, client, p, acc.MonthToDate, nil, requests)
+	acc.Forecast, acc.ForecastErr = forecast(ctx, client, p, acc.MonthToDate, self, requests)
 	return acc
 }
 

@@ -89,7 +89,7 @@ func TestReadPerAccount(t *testing.T) {
 	faults := &faultyAssumeRole{deny: map[string]bool{sandbox.RoleARN(accounts.CostReaderRole): true}}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
 	base.APIOptions = append(base.APIOptions, faults.option)
-	client, _ := clients(base, m, map[string]any{
+	client, forecastInputs := clients(base, m, map[string]any{
 		identity.ID: 100.0,
 		staging.ID:  &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Insufficient amount of historical data to generate forecast."},
 	})
@@ -160,6 +160,17 @@ func TestReadPerAccount(t *testing.T) {
 	// forecast failed); sandbox: none; production: one empty daily answer.
 	if r.Requests != 7 {
 		t.Errorf("requests = %d, want 7", r.Requests)
+	}
+	// Each account's queries are filtered to itself, so a management account in
+	// per-account mode reports its own costs, not the organisation's.
+	if len(*forecastInputs) != 2 {
+		t.Errorf("%d forecasts asked, want 2 (identity, staging)", len(*forecastInputs))
+	}
+	for _, in := range *forecastInputs {
+		if f := in.Filter; f == nil || f.Dimensions == nil || f.Dimensions.Key != "LINKED_ACCOUNT" ||
+			(f.Dimensions.Values[0] != identity.ID && f.Dimensions.Values[0] != staging.ID) {
+			t.Errorf("forecast filter = %+v, want the account's own LINKED_ACCOUNT", in.Filter)
+		}
 	}
 	for _, in := range faults.seen {
 		if aws.ToString(in.ExternalId) != m.ExternalID || aws.ToString(in.RoleSessionName) != cost.SessionName ||
