@@ -146,6 +146,14 @@ type forecasts struct {
 
 	mu     *sync.Mutex
 	inputs *[]costexplorer.GetCostForecastInput
+	usage  *[]costexplorer.GetCostAndUsageInput
+}
+
+func (f forecasts) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+	f.mu.Lock()
+	*f.usage = append(*f.usage, *in)
+	f.mu.Unlock()
+	return f.API.GetCostAndUsage(ctx, in, opts...)
 }
 
 func (f forecasts) GetCostForecast(_ context.Context, in *costexplorer.GetCostForecastInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
@@ -166,12 +174,19 @@ func (f forecasts) GetCostForecast(_ context.Context, in *costexplorer.GetCostFo
 	return nil, fmt.Errorf("test has no forecast for account %s", id)
 }
 
-// clients is cost.AssumeClients with GetCostForecast answered by the test.
-func clients(base aws.Config, m *accounts.Map, answer map[string]any) (func(accounts.Account) cost.API, *[]costexplorer.GetCostForecastInput) {
+// sent records the requests the report made.
+type sent struct {
+	forecasts []costexplorer.GetCostForecastInput
+	usage     []costexplorer.GetCostAndUsageInput
+}
+
+// clients is cost.AssumeClients with GetCostForecast answered by the test, recording
+// every request.
+func clients(base aws.Config, m *accounts.Map, answer map[string]any) (func(accounts.Account) cost.API, *sent) {
 	assumed := cost.AssumeClients(base, m.ExternalID)
-	inputs := new([]costexplorer.GetCostForecastInput)
+	s := &sent{}
 	mu := new(sync.Mutex)
 	return func(a accounts.Account) cost.API {
-		return forecasts{API: assumed(a), account: a.ID, answer: answer, mu: mu, inputs: inputs}
-	}, inputs
+		return forecasts{API: assumed(a), account: a.ID, answer: answer, mu: mu, inputs: &s.forecasts, usage: &s.usage}
+	}, s
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -89,7 +90,7 @@ func TestReadPerAccount(t *testing.T) {
 	faults := &faultyAssumeRole{deny: map[string]bool{sandbox.RoleARN(accounts.CostReaderRole): true}}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
 	base.APIOptions = append(base.APIOptions, faults.option)
-	client, forecastInputs := clients(base, m, map[string]any{
+	client, requests := clients(base, m, map[string]any{
 		identity.ID: 100.0,
 		staging.ID:  &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Insufficient amount of historical data to generate forecast."},
 	})
@@ -163,13 +164,19 @@ func TestReadPerAccount(t *testing.T) {
 	}
 	// Each account's queries are filtered to itself, so a management account in
 	// per-account mode reports its own costs, not the organisation's.
-	if len(*forecastInputs) != 2 {
-		t.Errorf("%d forecasts asked, want 2 (identity, staging)", len(*forecastInputs))
+	if len(requests.forecasts) != 2 || len(requests.usage) != 7 {
+		t.Errorf("%d forecasts and %d usage requests, want 2 and 7 (with sandbox's, never sent)", len(requests.forecasts), len(requests.usage))
 	}
-	for _, in := range *forecastInputs {
-		if f := in.Filter; f == nil || f.Dimensions == nil || f.Dimensions.Key != "LINKED_ACCOUNT" ||
-			(f.Dimensions.Values[0] != identity.ID && f.Dimensions.Values[0] != staging.ID) {
-			t.Errorf("forecast filter = %+v, want the account's own LINKED_ACCOUNT", in.Filter)
+	filters := []*cetypes.Expression{}
+	for _, in := range requests.forecasts {
+		filters = append(filters, in.Filter)
+	}
+	for _, in := range requests.usage {
+		filters = append(filters, in.Filter)
+	}
+	for _, f := range filters {
+		if f == nil || f.Dimensions == nil || f.Dimensions.Key != cetypes.DimensionLinkedAccount || len(f.Dimensions.Values) != 1 {
+			t.Errorf("filter = %+v, want the account's own LINKED_ACCOUNT", f)
 		}
 	}
 	for _, in := range faults.seen {
@@ -218,7 +225,7 @@ func TestReadGrouped(t *testing.T) {
 	faults := &faultyAssumeRole{}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
 	base.APIOptions = append(base.APIOptions, faults.option)
-	client, inputs := clients(base, m, map[string]any{
+	client, requests := clients(base, m, map[string]any{
 		ids["identity"]:   10.0,
 		ids["staging"]:    20.0,
 		ids["production"]: 40.0,
@@ -259,7 +266,7 @@ func TestReadGrouped(t *testing.T) {
 	if len(faults.seen) != 1 || aws.ToString(faults.seen[0].RoleArn) != account(t, m, "identity").RoleARN(accounts.CostReaderRole) {
 		t.Errorf("assumed %d roles, want only CurfewCostReader in the management account", len(faults.seen))
 	}
-	for _, in := range *inputs {
+	for _, in := range requests.forecasts {
 		if in.Filter == nil || in.Filter.Dimensions == nil || len(in.Filter.Dimensions.Values) != 1 {
 			t.Errorf("forecast without a LINKED_ACCOUNT filter: %+v", in)
 		}
