@@ -51,6 +51,26 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 	return cfg, nil
 }
 
+// checkCredentials gets the profile's credentials now (assuming its role, asking for the
+// MFA code), so that a profile without keys or a refused AssumeRole fails with a hint
+// instead of deep inside the first call.
+func (a *app) checkCredentials(ctx context.Context, cfg aws.Config, profile string) error {
+	_, err := cfg.Credentials.Retrieve(ctx)
+	if err == nil {
+		return nil
+	}
+	name := profile
+	if name == "" {
+		name = "default"
+	}
+	if apiErrorCode(err) != "" {
+		return withHint(fmt.Errorf("AWS refused the credentials of profile %q: %w", name, err),
+			"check the MFA code and that your IAM user may assume the profile's role (aws sts get-caller-identity --profile %s)", name)
+	}
+	return withHint(fmt.Errorf("%w: profile %q gave no credentials: %w", ErrMissingProfile, name, err),
+		"put access keys in the credentials file (aws configure --profile %s), or pass --profile with one that has them", name)
+}
+
 // mfaCode asks for an MFA code on stderr and reads it from stdin.
 func (a *app) mfaCode(profile string) func() (string, error) {
 	return func() (string, error) {

@@ -181,6 +181,9 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	if err != nil {
 		return err
 	}
+	if err := a.checkCredentials(ctx, cfg, in.profile); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
 	defer cancel()
 	home := a.m.HomeAccount()

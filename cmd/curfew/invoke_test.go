@@ -166,6 +166,7 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(`{}`), "" })
 	other, otherCalls := countingEndpoint(t)
 	operatorEnv(t, lambdaURL.URL, other.URL)
+	appendFile(t, os.Getenv("AWS_CONFIG_FILE"), "[profile nokeys]\nregion = eu-west-1\n")
 	tests := []struct {
 		name string
 		args []string
@@ -176,6 +177,7 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 		{"unknown account", []string{"stop", "--account", "prod"}, ErrUnknownAccount, "use one of staging, sandbox, production"},
 		{"identity account", []string{"plan", "--account", "identity"}, ErrUnknownAccount, "use one of"},
 		{"missing profile", []string{"start", "--account", "staging", "--profile", "operator"}, ErrMissingProfile, "--profile"},
+		{"profile without keys", []string{"start", "--account", "staging", "--profile", "nokeys"}, ErrMissingProfile, "aws configure --profile nokeys"},
 		{"region not swept", []string{"stop", "--account", "sandbox", "--region", "eu-central-1"}, ErrInvalidInput, "use one of eu-west-1"},
 		{"every problem at once", []string{"start", "--account", "production,nope", "--resource", "a b"}, ErrProduction, "3 problems"},
 	}

@@ -135,3 +135,15 @@ func countingEndpoint(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	t.Cleanup(srv.Close)
 	return srv, &n
 }
+
+func appendFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Clean(path), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}

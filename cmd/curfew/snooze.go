@@ -166,6 +166,9 @@ func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 	if err != nil {
 		return err
 	}
+	if err := a.checkCredentials(ctx, cfg, profile); err != nil {
+		return err
+	}
 	if in.list {
 		var found []snoozed
 		for _, r := range regions {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -127,12 +126,7 @@ func TestSnoozeRefusesBeforeAnyAWSCall(t *testing.T) {
 	endpoint, calls := countingEndpoint(t)
 	configFile := developerEnv(t, mapPath, endpoint.URL)
 	// A profile like curfew's whose source profile has no access keys yet.
-	f, err := os.OpenFile(configFile, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(f, "\n[profile nokeys-source]\nregion = eu-west-1\n[profile nokeys]\nrole_arn = arn:aws:iam::%s:role/DeveloperAccess\nsource_profile = nokeys-source\n", emulator.NewAccountID())
-	f.Close()
+	appendFile(t, configFile, fmt.Sprintf("\n[profile nokeys-source]\nregion = eu-west-1\n[profile nokeys]\nrole_arn = arn:aws:iam::%s:role/DeveloperAccess\nsource_profile = nokeys-source\n", emulator.NewAccountID()))
 	tests := []struct {
 		name string
 		args []string
