@@ -1,0 +1,246 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
+)
+
+// EC2API is the part of the EC2 client the engine uses.
+type EC2API interface {
+	ec2.DescribeInstancesAPIClient
+	CreateTags(context.Context, *ec2.CreateTagsInput, ...func(*ec2.Options)) (*ec2.CreateTagsOutput, error)
+	DeleteTags(context.Context, *ec2.DeleteTagsInput, ...func(*ec2.Options)) (*ec2.DeleteTagsOutput, error)
+	StopInstances(context.Context, *ec2.StopInstancesInput, ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error)
+	StartInstances(context.Context, *ec2.StartInstancesInput, ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error)
+}
+
+var _ EC2API = (*ec2.Client)(nil)
+
+// stopEC2 stops the running instances of the pair that may be stopped. It marks them
+// first, so that every instance it stops carries the mark whatever fails afterwards, and
+// removes the mark again from those whose stop failed.
+func (p *pair) stopEC2(ctx context.Context) error {
+	running, err := p.describeInstances(ctx, filter("instance-state-name", "running"))
+	if err != nil {
+		return err
+	}
+	var stop []Resource
+	for _, in := range running {
+		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
+		if !p.payload.wants(r.ID) {
+			continue
+		}
+		skip, note := ec2Verdict(in, p.now)
+		switch {
+		case skip != "":
+			r.Action, r.Reason = Skipped, skip
+			p.add(ctx, r)
+		case p.payload.DryRun:
+			r.Action, r.Reason = WouldStop, note
+			p.add(ctx, r)
+		default:
+			r.Reason = note
+			stop = append(stop, r)
+		}
+	}
+	if len(stop) == 0 {
+		return nil
+	}
+	markFailed := inBatches(ctx, ids(stop), func(ctx context.Context, b []string) error {
+		_, err := p.c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: b, Tags: ec2Tags(markTags(p.id, p.now))})
+		return err
+	})
+	var marked []string
+	for _, r := range stop {
+		if err := markFailed[r.ID]; err != nil {
+			r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
+			p.add(ctx, r)
+			continue
+		}
+		marked = append(marked, r.ID)
+	}
+	stopFailed := inBatches(ctx, marked, func(ctx context.Context, b []string) error {
+		_, err := p.c.EC2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: b})
+		return err
+	})
+	var unmark []string
+	for id := range stopFailed {
+		unmark = append(unmark, id)
+	}
+	unmarkFailed := p.unmarkEC2(ctx, unmark)
+	for _, r := range stop {
+		if markFailed[r.ID] != nil {
+			continue
+		}
+		if err := stopFailed[r.ID]; err != nil {
+			r.Action, r.Error = ActionFailed, stopError(err, unmarkFailed[r.ID])
+		} else {
+			r.Action = Stopped
+		}
+		p.add(ctx, r)
+	}
+	return nil
+}
+
+// startEC2 starts the stopped instances that carry curfew's mark, then removes the mark.
+// A marked instance that is already running was started by someone else: its stale mark
+// is removed.
+func (p *pair) startEC2(ctx context.Context) error {
+	instances, err := p.describeInstances(ctx,
+		filter("tag-key", accounts.StoppedByRunTag, accounts.StoppedAtTag),
+		filter("instance-state-name", "stopped", "running"))
+	if err != nil {
+		return err
+	}
+	var start, stale []Resource
+	for _, in := range instances {
+		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
+		if !p.payload.wants(r.ID) {
+			continue
+		}
+		running := in.State != nil && in.State.Name == types.InstanceStateNameRunning
+		switch {
+		case running && p.payload.DryRun:
+			r.Action, r.Reason = Skipped, "already running: its stale mark would be removed"
+			p.add(ctx, r)
+		case running:
+			stale = append(stale, r)
+		case p.payload.DryRun:
+			r.Action = WouldStart
+			p.add(ctx, r)
+		default:
+			start = append(start, r)
+		}
+	}
+	if len(start)+len(stale) == 0 {
+		return nil
+	}
+	startFailed := inBatches(ctx, ids(start), func(ctx context.Context, b []string) error {
+		_, err := p.c.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: b})
+		return err
+	})
+	unmark := ids(stale)
+	for _, r := range start {
+		if startFailed[r.ID] == nil {
+			unmark = append(unmark, r.ID)
+		}
+	}
+	unmarkFailed := p.unmarkEC2(ctx, unmark)
+	for _, r := range start {
+		if err := startFailed[r.ID]; err != nil {
+			r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
+		} else {
+			r.Action = Started
+			if err := unmarkFailed[r.ID]; err != nil {
+				r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
+			}
+		}
+		p.add(ctx, r)
+	}
+	for _, r := range stale {
+		r.Action, r.Reason = Skipped, "already running: stale mark removed"
+		if err := unmarkFailed[r.ID]; err != nil {
+			r.Reason, r.Error = "already running", fmt.Sprintf("its stale mark could not be removed: %v", err)
+		}
+		p.add(ctx, r)
+	}
+	return nil
+}
+
+// unmarkEC2 removes curfew's mark from instances, in batches.
+func (p *pair) unmarkEC2(ctx context.Context, ids []string) map[string]error {
+	tags := make([]types.Tag, len(markKeys))
+	for i, k := range markKeys {
+		tags[i] = types.Tag{Key: aws.String(k)}
+	}
+	return inBatches(ctx, ids, func(ctx context.Context, b []string) error {
+		_, err := p.c.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: b, Tags: tags})
+		return err
+	})
+}
+
+func (p *pair) describeInstances(ctx context.Context, filters ...types.Filter) ([]types.Instance, error) {
+	var out []types.Instance
+	pages := ec2.NewDescribeInstancesPaginator(p.c.EC2, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(1000)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describe EC2 instances in %s: %w", p.where(), err)
+		}
+		for _, r := range page.Reservations {
+			out = append(out, r.Instances...)
+		}
+	}
+	return out, nil
+}
+
+// ec2Verdict says why a running instance must stay up (skip), or what is worth noting
+// about stopping it.
+func ec2Verdict(in types.Instance, now time.Time) (skip, note string) {
+	tags := ec2TagMap(in.Tags)
+	if s := skipTagged(tags); s != "" {
+		return s, ""
+	}
+	switch {
+	case tags[asgTag] != "":
+		return fmt.Sprintf("member of Auto Scaling group %s: the group would replace it", tags[asgTag]), ""
+	case in.InstanceLifecycle == types.InstanceLifecycleTypeSpot:
+		return "spot instance: a one-time spot instance cannot be stopped, and a persistent one is run by its request", ""
+	case in.RootDeviceType == types.DeviceTypeInstanceStore:
+		return "instance-store root device: it cannot be stopped, only terminated", ""
+	}
+	skip, note = snoozed(tags, now)
+	if skip != "" {
+		return skip, ""
+	}
+	if marked(tags) {
+		note = joinNotes(note, markNote(tags)+", running again")
+	}
+	return "", note
+}
+
+func ec2TagMap(tags []types.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func ec2Tags(m map[string]string) []types.Tag {
+	var tags []types.Tag
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return tags
+}
+
+func filter(name string, values ...string) types.Filter {
+	return types.Filter{Name: aws.String(name), Values: values}
+}
+
+func ids(rs []Resource) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// stopError describes a failed stop and what became of the mark put on just before.
+func stopError(stop, unmark error) string {
+	if unmark != nil {
+		return fmt.Sprintf("stop: %v; its mark could not be removed (%v): remove the tags %s and %s by hand", stop, unmark, accounts.StoppedAtTag, accounts.StoppedByRunTag)
+	}
+	return fmt.Sprintf("stop: %v (its mark was removed again)", stop)
+}

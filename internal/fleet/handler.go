@@ -1,0 +1,196 @@
+// Package fleet is curfew's night shutdown and morning restart: it reaches every swept
+// account×region of the account map, stops (or starts again) EC2 instances, RDS DB
+// instances and Aurora clusters, marks what it stopped, and reports what it did.
+package fleet
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/assume"
+	"github.com/curfew/curfew/internal/history"
+)
+
+// Defaults of a Handler's tuning fields.
+const (
+	DefaultConcurrency   = 8
+	DefaultStopLaunching = 20 * time.Second
+	DefaultReserve       = 5 * time.Second
+	// MaxAttempts is the standard retryer's attempts per call, raised from the SDK's 3 so
+	// that a throttled account×region still finishes.
+	MaxAttempts = 10
+)
+
+// Handler is the shutdown or restart Lambda handler: main builds it once with its
+// dependencies and passes Handle to lambda.Start.
+type Handler struct {
+	// Kind is history.Shutdown or history.Restart.
+	Kind history.Kind
+	Map  *accounts.Map
+	// Connect reaches the swept accounts; AssumeRoles in production.
+	Connect Connect
+	// History, when set, receives a summary of every run that changed something or could have.
+	History *history.Store
+	Logger  *slog.Logger
+	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.
+	Metrics io.Writer
+	// Now defaults to time.Now.
+	Now func() time.Time
+	// Concurrency bounds the account×region pairs visited at once (DefaultConcurrency).
+	Concurrency int
+	// StopLaunching: no pair starts when less than this is left before the context's
+	// deadline (DefaultStopLaunching); such pairs are reported as not reached.
+	StopLaunching time.Duration
+	// Reserve: work is cut off this long before the deadline, to answer in time (DefaultReserve).
+	Reserve time.Duration
+}
+
+// Handle decodes the event strictly and runs. An invalid payload is an error returned
+// before any AWS call; failures inside the run are in the report, not in the error.
+func (h Handler) Handle(ctx context.Context, event json.RawMessage) (Report, error) {
+	p, err := DecodePayload(event)
+	if err != nil {
+		h.logger().ErrorContext(ctx, "refused", "action", string(h.Kind), "outcome", "invalid-payload", "error", err.Error())
+		return Report{}, err
+	}
+	return h.Run(ctx, p)
+}
+
+// Run checks the payload against the account map, then visits every target.
+func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
+	log := h.logger()
+	targets, err := p.Targets(h.Map)
+	if err != nil {
+		log.ErrorContext(ctx, "refused", "action", string(h.Kind), "outcome", "invalid-payload", "error", err.Error())
+		return Report{}, err
+	}
+	if p.Trigger == "" {
+		p.Trigger = Manual
+	}
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	started := now().UTC()
+	id := newRunID(started)
+	r := &run{
+		id: id, kind: h.Kind, payload: p, now: started, m: h.Map, clients: h.Connect(id), logger: log,
+		concurrency:   orDefault(h.Concurrency, DefaultConcurrency),
+		stopLaunching: orDefault(h.StopLaunching, DefaultStopLaunching),
+		reserve:       orDefault(h.Reserve, DefaultReserve),
+	}
+	rep := Report{RunID: id, Kind: h.Kind, Trigger: p.Trigger, DryRun: p.DryRun, Started: started}
+	rep.Results = r.execute(ctx, targets)
+	rep.count()
+	if h.History != nil && !p.DryRun {
+		err := h.History.Put(context.WithoutCancel(ctx), history.Run{ID: id, Kind: h.Kind, Started: started, Changes: rep.changes()})
+		if err != nil {
+			rep.HistoryError = err.Error()
+			log.ErrorContext(ctx, "history", "runId", id, "action", "put", "outcome", "failed", "error", err.Error())
+		}
+	}
+	if h.Metrics != nil {
+		if err := writeMetrics(h.Metrics, rep); err != nil {
+			log.ErrorContext(ctx, "metrics", "runId", id, "error", err.Error())
+		}
+	}
+	log.InfoContext(ctx, "run", "runId", id, "action", string(h.Kind), "outcome", outcome(rep),
+		"dryRun", p.DryRun, "trigger", string(p.Trigger), "totals", rep.Totals)
+	return rep, nil
+}
+
+func (h Handler) logger() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.Default()
+}
+
+func outcome(r Report) string {
+	if r.Failed() {
+		return "failed"
+	}
+	return "done"
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// newRunID is sortable by time and unique: 20261127T190000Z-1a2b3c.
+func newRunID(t time.Time) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// AssumeRoles reaches each swept account as CurfewScheduler with the map's ExternalId and
+// the session name curfew-<runID>. One config, hence one cached AssumeRole, serves every
+// region of an account; clients get the standard retryer with MaxAttempts.
+func AssumeRoles(base aws.Config, externalID string) Connect {
+	return func(runID string) ClientsFunc {
+		var mu sync.Mutex
+		configs := map[string]aws.Config{}
+		return func(a accounts.Account, region string) Clients {
+			mu.Lock()
+			cfg, ok := configs[a.ID]
+			if !ok {
+				cfg = assume.Role(base, a.RoleARN(accounts.SchedulerRole), "curfew-"+runID, externalID)
+				configs[a.ID] = cfg
+			}
+			mu.Unlock()
+			cfg.Region = region
+			cfg.Retryer = func() aws.Retryer {
+				return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = MaxAttempts })
+			}
+			return Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg)}
+		}
+	}
+}
+
+// writeMetrics writes the run's counts as one CloudWatch embedded-metric-format line.
+func writeMetrics(w io.Writer, r Report) error {
+	t := r.Totals
+	values := map[string]int{
+		"Stopped": t.Stopped, "Started": t.Started, "WouldStop": t.WouldStop, "WouldStart": t.WouldStart,
+		"Skipped": t.Skipped, "Failed": t.Failed, "PairsFailed": t.PairsFailed,
+		"PairsNotReached": t.PairsNotReached, "PairsHoliday": t.PairsHoliday,
+	}
+	var metrics []map[string]string
+	line := map[string]any{"Kind": string(r.Kind), "DryRun": fmt.Sprint(r.DryRun), "RunId": r.RunID}
+	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday"} {
+		metrics = append(metrics, map[string]string{"Name": name, "Unit": "Count"})
+		line[name] = values[name]
+	}
+	line["_aws"] = map[string]any{
+		"Timestamp": r.Started.UnixMilli(),
+		"CloudWatchMetrics": []map[string]any{{
+			"Namespace":  "curfew",
+			"Dimensions": [][]string{{"Kind", "DryRun"}},
+			"Metrics":    metrics,
+		}},
+	}
+	data, err := json.Marshal(line)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
+}

@@ -1,0 +1,134 @@
+package fleet
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// Trigger says who asked for a run.
+type Trigger string
+
+// The triggers of a run. Only a scheduled restart honours holidays.
+const (
+	Schedule Trigger = "schedule"
+	Manual   Trigger = "manual"
+)
+
+// ErrInvalidPayload is wrapped by every error about a payload; nothing was called in AWS.
+var ErrInvalidPayload = errors.New("invalid payload")
+
+// Payload is the event of the shutdown and restart functions, from the schedule, the CLI
+// or `aws lambda invoke`. Every filter is optional; empty means everything swept.
+type Payload struct {
+	// Trigger is "schedule" or "manual" (the default).
+	Trigger Trigger `json:"trigger,omitempty"`
+	// Accounts are account names of the map; each must be swept (non-production, shutdown on).
+	Accounts []string `json:"accounts,omitempty"`
+	// Regions must be regions of the selected accounts.
+	Regions []string `json:"regions,omitempty"`
+	// Resources are EC2 instance ids, RDS instance or Aurora cluster identifiers.
+	Resources []string `json:"resources,omitempty"`
+	// DryRun reports what would happen and changes nothing.
+	DryRun bool `json:"dryRun,omitempty"`
+}
+
+// Target is one account×region a run visits.
+type Target struct {
+	Account accounts.Account
+	Region  string
+}
+
+// DecodePayload reads a payload strictly: unknown fields and trailing data are errors. An
+// empty or null event is the default payload: a manual run over everything swept.
+func DecodePayload(data []byte) (Payload, error) {
+	var p Payload
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || string(trimmed) == "null" {
+		p.Trigger = Manual
+		return p, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Payload{}, fmt.Errorf("%w: %w", ErrInvalidPayload, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Payload{}, fmt.Errorf("%w: trailing data after the JSON object", ErrInvalidPayload)
+	}
+	if p.Trigger == "" {
+		p.Trigger = Manual
+	}
+	return p, nil
+}
+
+// Targets checks the payload against the account map and returns the account×region
+// pairs to visit, in map order. It reports every problem, not only the first, and makes
+// no AWS call: a production account is refused here, whatever the payload says.
+func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
+	var problems []error
+	if p.Trigger != Schedule && p.Trigger != Manual && p.Trigger != "" {
+		problems = append(problems, fmt.Errorf("trigger %q is not %q or %q", p.Trigger, Schedule, Manual))
+	}
+	selected := m.Swept()
+	if len(p.Accounts) > 0 {
+		selected = nil
+		for _, name := range p.Accounts {
+			a, ok := m.Account(name)
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Errorf("account %q is not in the account map", name))
+			case a.IsProduction():
+				problems = append(problems, fmt.Errorf("account %q is production: curfew never touches production", name))
+			case !a.ShutdownEnabled():
+				problems = append(problems, fmt.Errorf("account %q has the shutdown off in the account map", name))
+			case slices.ContainsFunc(selected, func(s accounts.Account) bool { return s.Name == name }):
+			default:
+				selected = append(selected, a)
+			}
+		}
+	}
+	for _, r := range p.Regions {
+		if !slices.ContainsFunc(selected, func(a accounts.Account) bool { return slices.Contains(a.Regions, r) }) {
+			problems = append(problems, fmt.Errorf("region %q is not a region of %s", r, names(selected)))
+		}
+	}
+	for _, id := range p.Resources {
+		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " ,") {
+			problems = append(problems, fmt.Errorf("resource %q is not one resource id", id))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPayload, errors.Join(problems...))
+	}
+	var targets []Target
+	for _, a := range selected {
+		for _, r := range a.Regions {
+			if len(p.Regions) == 0 || slices.Contains(p.Regions, r) {
+				targets = append(targets, Target{Account: a, Region: r})
+			}
+		}
+	}
+	return targets, nil
+}
+
+// wants reports whether the payload's resource filter lets id through.
+func (p Payload) wants(id string) bool {
+	return len(p.Resources) == 0 || slices.Contains(p.Resources, id)
+}
+
+func names(as []accounts.Account) string {
+	if len(as) == 0 {
+		return "no selected account"
+	}
+	n := make([]string, len(as))
+	for i, a := range as {
+		n[i] = a.Name
+	}
+	return "the selected accounts (" + strings.Join(n, ", ") + ")"
+}

@@ -1,0 +1,150 @@
+package fleet
+
+import (
+	"time"
+
+	"github.com/curfew/curfew/internal/history"
+)
+
+// Status is how far a run got in one account×region.
+type Status string
+
+// The statuses of an account×region.
+const (
+	// Done: every resource was looked at; some may still have failed (see Resources).
+	Done Status = "done"
+	// Failed: the account×region could not be (fully) looked at, e.g. a describe call failed.
+	Failed Status = "failed"
+	// NotReached: the run stopped before this pair (or within it) to answer before the
+	// Lambda deadline.
+	NotReached Status = "not-reached"
+	// Holiday: a scheduled restart on a holiday of the account; nothing was started.
+	Holiday Status = "holiday"
+)
+
+// Action is what a run did, or would do, to one resource.
+type Action string
+
+// The actions on a resource.
+const (
+	Stopped    Action = "stopped"
+	Started    Action = "started"
+	WouldStop  Action = "would-stop"
+	WouldStart Action = "would-start"
+	Skipped    Action = "skipped"
+	// ActionFailed: the stop or start (or its mark) failed; see Error.
+	ActionFailed Action = "failed"
+)
+
+// Report is the answer of the shutdown and restart functions: what one run did, per
+// account×region. Its JSON form is stable; the CLI prints it.
+type Report struct {
+	RunID   string       `json:"runId"`
+	Kind    history.Kind `json:"kind"` // "shutdown" or "restart"
+	Trigger Trigger      `json:"trigger"`
+	DryRun  bool         `json:"dryRun"`
+	Started time.Time    `json:"started"`
+	// Results has one entry per account×region visited, in account-map order.
+	Results []Result `json:"results"`
+	Totals  Totals   `json:"totals"`
+	// HistoryError is set when the run summary could not be written to the history bucket.
+	HistoryError string `json:"historyError,omitempty"`
+}
+
+// Result is what a run did in one account×region.
+type Result struct {
+	Account string `json:"account"` // account name in the map
+	Region  string `json:"region"`
+	Status  Status `json:"status"`
+	// Reason explains a holiday or not-reached status.
+	Reason string `json:"reason,omitempty"`
+	// Error is set when Status is failed (or not-reached with work cut off).
+	Error     string     `json:"error,omitempty"`
+	Resources []Resource `json:"resources"`
+}
+
+// Resource is what a run did, or would do, to one resource.
+type Resource struct {
+	Type string `json:"type"` // history.EC2Instance, history.RDSInstance or history.AuroraCluster
+	ID   string `json:"id"`
+	// Size is the instance type or DB instance class; empty for a cluster.
+	Size   string `json:"size,omitempty"`
+	Action Action `json:"action"`
+	// Reason says why a resource was skipped, or notes something about a stop or start
+	// (an expired or unreadable snooze, a stale mark removed).
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+
+	// at is when the stop or start call succeeded, for the run history.
+	at time.Time
+}
+
+// Totals counts the resources by action and the account×region pairs by status.
+type Totals struct {
+	Stopped         int `json:"stopped"`
+	Started         int `json:"started"`
+	WouldStop       int `json:"wouldStop"`
+	WouldStart      int `json:"wouldStart"`
+	Skipped         int `json:"skipped"`
+	Failed          int `json:"failed"`
+	Pairs           int `json:"pairs"`
+	PairsFailed     int `json:"pairsFailed"`
+	PairsNotReached int `json:"pairsNotReached"`
+	PairsHoliday    int `json:"pairsHoliday"`
+}
+
+// Failed reports whether anything went wrong: a resource failed, or an account×region
+// failed or was not reached. A holiday is not a failure.
+func (r Report) Failed() bool {
+	t := r.Totals
+	return t.Failed > 0 || t.PairsFailed > 0 || t.PairsNotReached > 0
+}
+
+// count fills in Totals from Results.
+func (r *Report) count() {
+	t := Totals{Pairs: len(r.Results)}
+	for _, res := range r.Results {
+		switch res.Status {
+		case Failed:
+			t.PairsFailed++
+		case NotReached:
+			t.PairsNotReached++
+		case Holiday:
+			t.PairsHoliday++
+		}
+		for _, x := range res.Resources {
+			switch x.Action {
+			case Stopped:
+				t.Stopped++
+			case Started:
+				t.Started++
+			case WouldStop:
+				t.WouldStop++
+			case WouldStart:
+				t.WouldStart++
+			case Skipped:
+				t.Skipped++
+			case ActionFailed:
+				t.Failed++
+			}
+		}
+	}
+	r.Totals = t
+}
+
+// changes lists what the run stopped or started, for the run history.
+func (r Report) changes() []history.Change {
+	var out []history.Change
+	for _, res := range r.Results {
+		for _, x := range res.Resources {
+			if x.Action != Stopped && x.Action != Started {
+				continue
+			}
+			out = append(out, history.Change{
+				Account: res.Account, Region: res.Region, Type: x.Type, ID: x.ID, Size: x.Size,
+				At: x.at,
+			})
+		}
+	}
+	return out
+}

@@ -1,0 +1,38 @@
+// Command restart is the curfew-restart Lambda: in the morning, or on demand, it starts
+// again exactly the EC2 instances, RDS instances and Aurora clusters curfew stopped.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/history"
+)
+
+func main() {
+	log := lambdacontext.NewLogger()
+	m, err := accounts.Parse([]byte(os.Getenv("CURFEW_ACCOUNT_MAP")))
+	if err != nil {
+		log.Error("CURFEW_ACCOUNT_MAP", "error", err.Error())
+		os.Exit(1)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("aws config", "error", err.Error())
+		os.Exit(1)
+	}
+	h := fleet.Handler{Kind: history.Restart, Map: m, Connect: fleet.AssumeRoles(cfg, m.ExternalID), Logger: log, Metrics: os.Stdout}
+	if bucket := os.Getenv("CURFEW_BUCKET"); bucket != "" {
+		// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
+		client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
+		h.History = &history.Store{Client: client, Bucket: bucket}
+	}
+	lambda.Start(h.Handle)
+}
