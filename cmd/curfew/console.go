@@ -13,8 +13,6 @@ type consoleInput struct {
 	prefix string
 }
 
-func (in consoleInput) validate() error { return nil }
-
 func newConsoleCommand(a *app) *cobra.Command {
 	var in consoleInput
 	cmd := &cobra.Command{
@@ -25,9 +23,6 @@ func newConsoleCommand(a *app) *cobra.Command {
 extension. Sign in to the identity account as your IAM user first, with MFA.`,
 		Args: cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			if err := in.validate(); err != nil {
-				return err
-			}
 			return runConsole(a, in)
 		},
 	}

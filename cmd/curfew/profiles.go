@@ -100,12 +100,12 @@ func runProfiles(a *app, in profilesInput) error {
 	} else {
 		fmt.Fprintf(a.stderr, "wrote %d profiles to %s\n", len(ps), u.Path)
 	}
-	source := in.options.SourceProfile
-	if source == "" {
-		source = ps[0].Name
-	}
 	first := in.options.Prefix + a.m.Targets()[0].Name
-	fmt.Fprintf(a.stderr, "next: put your access keys in the credentials file with `aws configure --profile %s`, then try `aws sts get-caller-identity --profile %s`\n",
-		source, first)
+	if in.options.SourceProfile == "" {
+		fmt.Fprintf(a.stderr, "next: put your access keys in the credentials file with `aws configure --profile %s`, then ", ps[0].Name)
+	} else {
+		fmt.Fprint(a.stderr, "next: ")
+	}
+	fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
 	return nil
 }
