@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/curfew/curfew/internal/fleet"
 )
 
 // Every command explains itself with --help, even without an account map at hand.
@@ -48,11 +50,11 @@ func Example_report() {
 	if err != nil {
 		panic(err)
 	}
-	var rep report
+	var rep fleet.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		panic(err)
 	}
-	if err := rep.print(os.Stdout); err != nil {
+	if err := printReport(os.Stdout, rep); err != nil {
 		panic(err)
 	}
 	// Output:

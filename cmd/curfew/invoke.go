@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/fleet"
 )
 
 // ErrRunFailed means the function ran but some of its actions failed, or it failed.
@@ -70,15 +71,6 @@ type invokeInput struct {
 	profile   string
 }
 
-// runRequest is the event curfew's shutdown and restart functions take.
-type runRequest struct {
-	Trigger   string   `json:"trigger"`
-	Accounts  []string `json:"accounts,omitempty"`
-	Regions   []string `json:"regions,omitempty"`
-	Resources []string `json:"resources,omitempty"`
-	DryRun    bool     `json:"dryRun"`
-}
-
 // lambdaAPI is the part of the Lambda client the commands use.
 type lambdaAPI interface {
 	Invoke(context.Context, *lambda.InvokeInput, ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
@@ -87,8 +79,8 @@ type lambdaAPI interface {
 var _ lambdaAPI = (*lambda.Client)(nil)
 
 // validate checks the accounts, regions and resources against the map before any AWS
-// call and returns the request; it reports every problem, not only the first.
-func (in invokeInput) validate(m *accounts.Map, k invokeKind) (runRequest, error) {
+// call and returns the payload; it reports every problem, not only the first.
+func (in invokeInput) validate(m *accounts.Map, k invokeKind) (fleet.Payload, error) {
 	var errs []error
 	var selected []accounts.Account
 	for _, name := range in.accounts {
@@ -123,10 +115,10 @@ func (in invokeInput) validate(m *accounts.Map, k invokeKind) (runRequest, error
 		}
 	}
 	if len(errs) > 0 {
-		return runRequest{}, joinProblems(errs)
+		return fleet.Payload{}, joinProblems(errs)
 	}
-	return runRequest{
-		Trigger:   "manual",
+	return fleet.Payload{
+		Trigger:   fleet.Manual,
 		Accounts:  in.accounts,
 		Regions:   in.regions,
 		Resources: in.resources,
@@ -203,14 +195,14 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 		if _, err := out.WriteTo(a.stdout); err != nil {
 			return err
 		}
-	} else if err := rep.print(a.stdout); err != nil {
+	} else if err := printReport(a.stdout, rep); err != nil {
 		return err
 	}
 	if rep.HistoryError != "" {
 		fmt.Fprintf(a.stderr, "warning: the run's summary was not written to the history bucket: %s\n", rep.HistoryError)
 	}
-	if rep.failed() {
-		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, rep.problems()),
+	if rep.Failed() {
+		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, failures(rep.Totals)),
 			"read the errors above; once fixed, run again with --account/--region/--resource for what failed")
 	}
 	return nil
@@ -218,10 +210,11 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 
 // invoke runs the function synchronously and decodes its report; a function error
 // (the handler returned an error or crashed) is an error naming its type and message.
-func invoke(ctx context.Context, client lambdaAPI, function string, req runRequest) (*report, []byte, error) {
+func invoke(ctx context.Context, client lambdaAPI, function string, req fleet.Payload) (fleet.Report, []byte, error) {
+	var rep fleet.Report
 	payload, err := json.Marshal(req)
 	if err != nil {
-		return nil, nil, err
+		return rep, nil, err
 	}
 	out, err := client.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(function),
@@ -229,7 +222,7 @@ func invoke(ctx context.Context, client lambdaAPI, function string, req runReque
 		Payload:        payload,
 	})
 	if err != nil {
-		return nil, nil, err
+		return rep, nil, err
 	}
 	if fe := aws.ToString(out.FunctionError); fe != "" {
 		var e struct {
@@ -240,13 +233,12 @@ func invoke(ctx context.Context, client lambdaAPI, function string, req runReque
 		if e.Message == "" {
 			e.Message = string(out.Payload)
 		}
-		return nil, nil, fmt.Errorf("%w: the function returned an error (%s): %s: %s", ErrRunFailed, fe, e.Type, e.Message)
+		return rep, nil, fmt.Errorf("%w: the function returned an error (%s): %s: %s", ErrRunFailed, fe, e.Type, e.Message)
 	}
-	var rep report
 	if err := json.Unmarshal(out.Payload, &rep); err != nil {
-		return nil, nil, fmt.Errorf("decode the report %q: %w", truncate(out.Payload, 200), err)
+		return rep, nil, fmt.Errorf("decode the report %q: %w", truncate(out.Payload, 200), err)
 	}
-	return &rep, out.Payload, nil
+	return rep, out.Payload, nil
 }
 
 func truncate(b []byte, n int) string {

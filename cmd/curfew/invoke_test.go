@@ -11,12 +11,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/curfew/curfew/internal/fleet"
 )
 
 // invocation is one call the fake Lambda endpoint received.
 type invocation struct {
 	function string
-	request  runRequest
+	request  fleet.Payload
 }
 
 // lambdaEndpoint serves Lambda's Invoke API, POST /2015-03-31/functions/{name}/invocations,
@@ -36,7 +38,7 @@ func lambdaEndpoint(t *testing.T, handle func(function string, payload []byte) (
 		if got := r.Header.Get("X-Amz-Invocation-Type"); got != "RequestResponse" {
 			t.Errorf("invocation type %q, want RequestResponse", got)
 		}
-		var req runRequest
+		var req fleet.Payload
 		if err := json.Unmarshal(payload, &req); err != nil {
 			t.Errorf("payload %s: %v", payload, err)
 		}
@@ -93,7 +95,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		t.Fatalf("plan: %v\n%s", r.err, r.stderr)
 	}
 	got := calls()
-	want := invocation{function: "curfew-shutdown", request: runRequest{Trigger: "manual", Accounts: []string{"staging"},
+	want := invocation{function: "curfew-shutdown", request: fleet.Payload{Trigger: fleet.Manual, Accounts: []string{"staging"},
 		Regions: []string{"eu-west-1"}, Resources: []string{"i-0aaa", "orders-db"}, DryRun: true}}
 	if len(got) != 1 || got[0].function != want.function || !sameRequest(got[0].request, want.request) {
 		t.Errorf("invocations = %+v, want %+v", got, want)
@@ -116,11 +118,11 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 	if j.err != nil {
 		t.Fatalf("start --json: %v", j.err)
 	}
-	var decoded report
+	var decoded fleet.Report
 	if err := json.Unmarshal([]byte(j.stdout), &decoded); err != nil || decoded.RunID != "20261127T183000Z-1a2b3c" || len(decoded.Results) != 2 {
 		t.Errorf("--json printed %q (%v)", j.stdout, err)
 	}
-	if last := calls()[1]; last.function != "curfew-restart" || !sameRequest(last.request, runRequest{Trigger: "manual"}) {
+	if last := calls()[1]; last.function != "curfew-restart" || !sameRequest(last.request, fleet.Payload{Trigger: fleet.Manual}) {
 		t.Errorf("start with no filter sent %+v", last)
 	}
 }
@@ -194,7 +196,7 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 	}
 }
 
-func sameRequest(a, b runRequest) bool {
+func sameRequest(a, b fleet.Payload) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/history"
+)
+
+// The operator's on-demand restart, end to end: a developer snoozes one instance,
+// `curfew stop --account staging` stops the rest, and `curfew start --account staging`
+// starts exactly what curfew stopped. The CLI reaches the real shutdown and restart
+// handlers (internal/fleet) through the SDK's Lambda client and a Lambda-shaped HTTP
+// endpoint; the handlers reach staging in moto through AssumeRole of CurfewScheduler.
+func TestStartRestartsWhatCurfewStopped(t *testing.T) {
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	m, err := accounts.Load(mapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handlers := map[string]fleet.Handler{}
+	for function, kind := range map[string]history.Kind{accounts.ShutdownFunction: history.Shutdown, accounts.RestartFunction: history.Restart} {
+		handlers[function] = fleet.Handler{Kind: kind, Map: m, Connect: fleet.AssumeRoles(s.BaseConfig(m.HomeRegion), m.ExternalID),
+			Logger: slog.New(slog.DiscardHandler)}
+	}
+	lambdaURL, calls := lambdaEndpoint(t, func(function string, payload []byte) ([]byte, string) {
+		h, ok := handlers[function]
+		if !ok {
+			return []byte(`{"errorMessage":"Function not found: ` + function + `","errorType":"ResourceNotFoundException"}`), "Unhandled"
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		rep, err := h.Handle(ctx, payload)
+		if err != nil {
+			body, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": fmt.Sprintf("%T", err)})
+			return body, "Unhandled"
+		}
+		body, _ := json.Marshal(rep)
+		return body, ""
+	})
+	configFile := developerEnv(t, mapPath, s.URL)
+	// The operator's own profile next to the developer's: static keys in the home account.
+	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
+	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), "\n[ops]\naws_access_key_id = AKIAOPSEXAMPLE\naws_secret_access_key = ops-secret\n")
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
+
+	staging := s.Account(t, ids["staging"], "eu-west-1")
+	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
+	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, demo := aws.ToString(run.Instances[0].InstanceId), aws.ToString(run.Instances[1].InstanceId)
+	if _, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
+		Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
+		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The developer keeps the demo instance up tonight. The handlers read the snooze
+	// against the real clock, so it ends a day after now, whatever testNow says.
+	until := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	if r := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", demo, "--until", until); r.err != nil {
+		t.Fatalf("snooze: %v\n%s", r.err, r.stderr)
+	}
+
+	plan := curfew(t, "", "--map", mapPath, "plan", "--account", "staging", "--region", "eu-west-1", "--profile", "ops")
+	if plan.err != nil {
+		t.Fatalf("plan: %v\n%s%s", plan.err, plan.stdout, plan.stderr)
+	}
+	for _, want := range []string{web + "  t3.micro     would-stop", demo + "  t3.micro     skipped     snoozed until", "orders-db"} {
+		if !strings.Contains(plan.stdout, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, plan.stdout)
+		}
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "running", demo: "running"})
+
+	stop := curfew(t, "", "--map", mapPath, "stop", "--account", "staging", "--region", "eu-west-1", "--profile", "ops")
+	if stop.err != nil {
+		t.Fatalf("stop: %v\n%s%s", stop.err, stop.stdout, stop.stderr)
+	}
+	if !strings.Contains(stop.stdout, "2 stopped, 1 skipped") {
+		t.Errorf("stop output:\n%s", stop.stdout)
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "stopped", demo: "running"})
+	assertDBStatus(t, rdsc, "orders-db", "stopped")
+
+	start := curfew(t, "", "--map", mapPath, "start", "--account", "staging", "--profile", "ops")
+	if start.err != nil {
+		t.Fatalf("start: %v\n%s%s", start.err, start.stdout, start.stderr)
+	}
+	for _, want := range []string{"restart run ", "staging  eu-west-1", web, "started", "orders-db", "2 started; 2 account×region pair(s)"} {
+		if !strings.Contains(start.stdout, want) {
+			t.Errorf("start output lacks %q:\n%s", want, start.stdout)
+		}
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "running", demo: "running"})
+	assertDBStatus(t, rdsc, "orders-db", "available")
+
+	var functions []string
+	for _, c := range calls() {
+		functions = append(functions, c.function)
+		if c.request.Trigger != fleet.Manual || len(c.request.Accounts) != 1 || c.request.Accounts[0] != "staging" {
+			t.Errorf("request %+v, want a manual run of staging", c.request)
+		}
+	}
+	if got := strings.Join(functions, " "); got != "curfew-shutdown curfew-shutdown curfew-restart" {
+		t.Errorf("invoked %s", got)
+	}
+}
+
+func assertEC2States(t *testing.T, c *ec2.Client, want map[string]ec2types.InstanceStateName) {
+	t.Helper()
+	var ids []string
+	for id := range want {
+		ids = append(ids, id)
+	}
+	out, err := c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Reservations {
+		for _, i := range r.Instances {
+			id := aws.ToString(i.InstanceId)
+			if got := i.State.Name; got != want[id] {
+				t.Errorf("instance %s is %s, want %s", id, got, want[id])
+			}
+		}
+	}
+}
+
+func assertDBStatus(t *testing.T, c *rds.Client, id, want string) {
+	t.Helper()
+	out, err := c.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.DBInstances[0].DBInstanceStatus); got != want {
+		t.Errorf("DB instance %s is %s, want %s", id, got, want)
+	}
+}
