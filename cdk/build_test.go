@@ -100,3 +100,21 @@ func TestOversizedMapIsRefused(t *testing.T) {
 		t.Errorf("the app has %d children after a refused map, want 0", n)
 	}
 }
+
+func TestUnbuiltLambdasAreNamed(t *testing.T) {
+	m, err := accounts.Load("../accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	_, err = cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
+	for _, folder := range []string{cdk.ShutdownFolder, cdk.RestartFolder, cdk.CostReportFolder} {
+		want := filepath.Join("testdata/no-lambdas", folder, "bootstrap")
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "make lambdas") {
+			t.Errorf("NewCurfew error = %v, want it to name %s and make lambdas", err, want)
+		}
+	}
+	if n := len(*app.Node().Children()); n != 0 {
+		t.Errorf("the app has %d children without Lambdas, want 0", n)
+	}
+}

@@ -8,7 +8,10 @@
 package cdk
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -60,6 +63,9 @@ func NewCurfew(scope constructs.Construct, m *accounts.Map, props CurfewProps) (
 	if err != nil {
 		return Stacks{}, err
 	}
+	if err := checkLambdas(props.LambdaDir); err != nil {
+		return Stacks{}, err
+	}
 	s := Stacks{Members: map[string]awscdk.Stack{}}
 	s.Identity = NewIdentityStack(scope, "curfew-identity", &IdentityStackProps{
 		StackProps: stackProps("curfew-identity", m.IdentityAccount().ID, m.HomeRegion,
@@ -98,6 +104,19 @@ func lambdaConfig(m *accounts.Map) (string, error) {
 		return "", fmt.Errorf("the account map encodes to %d bytes, more than the %d that fit in a Lambda environment variable: shorten names or split the organisation", len(data), maxEncodedMap)
 	}
 	return string(data), nil
+}
+
+// checkLambdas fails, naming what to run, when a function was not built: CDK would
+// otherwise stop with a stack trace from the asset code.
+func checkLambdas(dir string) error {
+	var missing []error
+	for _, folder := range []string{ShutdownFolder, RestartFolder, CostReportFolder} {
+		path := filepath.Join(dir, folder, "bootstrap")
+		if _, err := os.Stat(path); err != nil {
+			missing = append(missing, fmt.Errorf("missing %s: build the Lambdas first with `make lambdas`", path))
+		}
+	}
+	return errors.Join(missing...)
 }
 
 func stackProps(name, account, region, description string) awscdk.StackProps {
