@@ -103,7 +103,7 @@ func readOne(ctx context.Context, client API, p Periods, a accounts.Account, req
 	acc := newAccount(a)
 	self := linkedAccounts(a.ID)
 	fail := func(what string, err error) Account {
-		acc.Err = fmt.Errorf("%s of account %s (%s): %w", what, a.Name, a.ID, err)
+		acc.Err = fmt.Errorf("%s: %w", what, err) // the report and the log name the account
 		return acc
 	}
 	rows, err := usage(ctx, client, dailyQuery(p.Daily(), self, nil), requests)
@@ -149,6 +149,9 @@ func (r Reader) readGrouped(ctx context.Context, p Periods, mgmt accounts.Accoun
 	if err != nil {
 		return failAll("read daily costs by account", err)
 	}
+	if len(daily) == 0 {
+		return failAll("read daily costs by account", errors.New("no results from Cost Explorer"))
+	}
 	services, err := usage(ctx, client, servicesQuery(p.MonthToDate, filter, groupBy(types.DimensionLinkedAccount, types.DimensionService)), requests)
 	if err != nil {
 		return failAll("read costs by account and service", err)
@@ -162,12 +165,12 @@ func (r Reader) readGrouped(ctx context.Context, p Periods, mgmt accounts.Accoun
 	for i := range out {
 		acc := &out[i]
 		if err := fillDaily(acc, p, ofAccount(daily, acc.ID)); err != nil {
-			acc.Err = fmt.Errorf("add daily costs of account %s (%s): %w", acc.Name, acc.ID, err)
+			acc.Err = fmt.Errorf("add daily costs: %w", err)
 			continue
 		}
 		setCurrency(acc, currency)
 		if acc.TopServices, err = top(ofAccount(services, acc.ID), 1); err != nil {
-			acc.Err = fmt.Errorf("add costs by service of account %s (%s): %w", acc.Name, acc.ID, err)
+			acc.Err = fmt.Errorf("add costs by service: %w", err)
 			continue
 		}
 		g.Go(func() error {

@@ -275,3 +275,78 @@ accounts:
 		t.Errorf("Slack text = %s", post["text"])
 	}
 }
+
+func TestHandleReportsWhatItCannotDo(t *testing.T) {
+	s := emulator.Shared(t)
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	homeID := emulator.NewAccountID()
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
+home: identity
+homeRegion: eu-west-1
+externalId: curfew-test-ext
+ci: {user: ci-deployer}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`, homeID, emulator.NewAccountID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueCosts(t, s, homeID, costResults(cost.PeriodsAt(now), 2)...) // staging has no results
+
+	home := s.Account(t, homeID, "eu-west-1")
+	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	snsc := sns.NewFromConfig(home)
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := &received{}
+	subscriber := httptest.NewServer(email)
+	defer subscriber.Close()
+	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
+		Endpoint: aws.String(subscriber.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	handler := func(topicARN string) report.Handler {
+		return report.Handler{
+			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+			History: history.Store{Client: s3c, Bucket: "no-such-bucket"},
+			Publisher: report.Publisher{S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssm.NewFromConfig(home),
+				Bucket: "no-such-bucket", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook", LinkTTL: time.Hour},
+			Now: func() time.Time { return now },
+			Log: quiet,
+		}
+	}
+
+	res, err := handler(aws.ToString(topic.TopicArn)).Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatalf("Handle = %v, want the summary published despite the missing bucket", err)
+	}
+	if res.Key != "" || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "NoSuchBucket") {
+		t.Errorf("result = %+v, want one problem: the HTML report not stored (no Slack parameter is no problem)", res)
+	}
+	if len(res.Failed) != 1 || res.Failed[0] != "staging" {
+		t.Errorf("failed = %v, want staging", res.Failed)
+	}
+	var msg string
+	for _, b := range email.all() {
+		var n map[string]string
+		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
+			msg = n["Message"]
+		}
+	}
+	for _, want := range []string{"staging   failed, see below", ": read daily costs: no results from Cost Explorer",
+		"the run history could not be read: S3 ListObjectsV2: NoSuchBucket", "The HTML report could not be stored: S3 PutObject: NoSuchBucket"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("summary has no %q:\n%s", want, msg)
+		}
+	}
+
+	missing := strings.Replace(aws.ToString(topic.TopicArn), "curfew-cost-report", "gone", 1)
+	if _, err := handler(missing).Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`)); err == nil {
+		t.Error("Handle succeeded though the summary could not be published")
+	}
+}

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"image"
 	"image/color"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/report"
 )
 
@@ -121,4 +123,21 @@ func pixels(img image.Image, c color.RGBA) int {
 func near8(v uint32, want uint8) bool {
 	d := int(v) - int(want)
 	return d > -12 && d < 12
+}
+
+func TestHTMLWithNothingToDraw(t *testing.T) {
+	r := sampleReport()
+	for i := range r.Accounts {
+		r.Accounts[i].Err = errors.New("no results from Cost Explorer")
+	}
+	r.Savings = &cost.Savings{Start: r.Periods.Chart.Start, End: r.Generated}
+	html, err := report.HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Nothing was stopped by curfew in this period.", "no results from Cost Explorer", "<svg"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("the page has no %q", want)
+		}
+	}
 }

@@ -51,7 +51,7 @@ func sampleReport() *cost.Report {
 					svc("Amazon Elastic Load Balancing", 80), svc("Amazon Simple Storage Service", 60.3), svc("AmazonCloudWatch", 21.05)},
 				Daily: daily(44, 19)},
 			{Name: "sandbox", ID: "333333333333",
-				Err: fmt.Errorf("read daily costs of account sandbox (333333333333): %w", &smithy.OperationError{
+				Err: fmt.Errorf("read daily costs: %w", &smithy.OperationError{
 					ServiceID: "Cost Explorer", OperationName: "GetCostAndUsage", Err: fmt.Errorf("get identity: %w", &smithy.OperationError{
 						ServiceID: "STS", OperationName: "AssumeRole", Err: &smithy.GenericAPIError{Code: "AccessDenied",
 							Message: "not authorized to perform sts:AssumeRole"}})})},
