@@ -46,7 +46,8 @@ func main() {
 		log.Error("load AWS configuration", "error", err)
 		os.Exit(1)
 	}
-	s3c := s3.NewFromConfig(cfg)
+	// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	h := report.Handler{
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(cfg, m.ExternalID), Log: log},
 		History: history.Store{Client: s3c, Bucket: bucket},

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func build(t *testing.T, dir, out, pkg string) string {
+	t.Helper()
+	path := filepath.Join(dir, out)
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", path, pkg)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return path
+}
+
+// TestLambdaUnderRIE runs the built function in the Lambda Runtime Interface Emulator with
+// the environment the service stack gives it, against moto.
+func TestLambdaUnderRIE(t *testing.T) {
+	s := emulator.Shared(t)
+	dir := t.TempDir()
+	bootstrap := build(t, dir, "bootstrap", ".")
+	rie := build(t, dir, "aws-lambda-rie", "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie")
+
+	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
+	accountMap := fmt.Sprintf(`identity: identity
+home: identity
+homeRegion: eu-west-1
+externalId: curfew-test-ext
+ci: {user: ci-deployer}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`, homeID, stagingID)
+	p := cost.PeriodsAt(time.Now())
+	var days []map[string]any
+	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
+		days = append(days, map[string]any{
+			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
+			"Total":      map[string]any{"UnblendedCost": map[string]any{"Amount": "4.25", "Unit": "USD"}}})
+	}
+	body, _ := json.Marshal(map[string]any{"account_id": homeID, "results": []any{map[string]any{"ResultsByTime": days}}})
+	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	home := s.Account(t, homeID, "eu-west-1")
+	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "curfew-rie-test"
+	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	snsc := sns.NewFromConfig(home)
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var messages []string
+	subscriber := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n map[string]string
+		if json.NewDecoder(r.Body).Decode(&n) == nil && n["Type"] == "Notification" {
+			mu.Lock()
+			messages = append(messages, n["Message"])
+			mu.Unlock()
+		}
+	}))
+	defer subscriber.Close()
+	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
+		Endpoint: aws.String(subscriber.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	creds, err := home.Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	api, emu := freeAddr(t), freeAddr(t)
+	cmd := exec.Command(rie, "--runtime-api-address", api, "--runtime-interface-emulator-address", emu, bootstrap)
+	cmd.Env = append(os.Environ(),
+		"AWS_ENDPOINT_URL="+s.URL, "AWS_REGION=eu-west-1",
+		"AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken,
+		"CURFEW_ACCOUNT_MAP="+accountMap, "CURFEW_BUCKET="+bucket, "CURFEW_TOPIC_ARN="+aws.ToString(topic.TopicArn),
+		"CURFEW_SLACK_WEBHOOK_PARAMETER=/curfew/slack-webhook")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("RIE and function output:\n%s", logs.String())
+		}
+	}()
+
+	invoke := func(payload string) map[string]any {
+		t.Helper()
+		url := "http://" + emu + "/2015-03-31/functions/function/invocations"
+		var resp *http.Response
+		var err error
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if resp, err = http.Post(url, "application/json", strings.NewReader(payload)); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("invoke answered %s", b)
+		}
+		return out
+	}
+
+	if out := invoke(`{"trigger":"manual","accounts":["staging"]}`); !strings.Contains(fmt.Sprint(out["errorMessage"]), "unknown field") {
+		t.Errorf("a payload with an unknown field answered %v, want an unknown-field error", out)
+	}
+	out := invoke(`{"trigger":"manual"}`)
+	// identity: daily and by-service answers; staging: one empty daily answer; moto has no
+	// GetCostForecast, so no forecast is answered.
+	if key, _ := out["key"].(string); !strings.HasPrefix(key, "reports/") || out["costExplorerRequests"] != 3.0 {
+		t.Errorf("invocation = %v, want a report under reports/ and 3 Cost Explorer requests", out)
+	}
+	if failed := fmt.Sprint(out["failedAccounts"]); failed != "[staging]" {
+		t.Errorf("failed accounts = %s, want [staging] (no cost data)", failed)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(messages) != 1 || !strings.Contains(messages[0], "identity") || !strings.Contains(messages[0], "4.25") {
+		t.Errorf("published %d messages, want one summary with identity's 4.25:\n%s", len(messages), strings.Join(messages, "\n---\n"))
+	}
+}
