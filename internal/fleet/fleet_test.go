@@ -1,0 +1,501 @@
+package fleet_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	asgtypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/history"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+const (
+	west    = "eu-west-1"
+	central = "eu-central-1"
+	ami     = "ami-12c6146b"
+)
+
+// mapYAML is the account map of a test fleet: home (production, where curfew runs),
+// staging (two regions), sandbox (one region, a holiday of its own), production, and an
+// archive account with the shutdown off.
+const mapYAML = `
+identity: home
+home: home
+homeRegion: eu-west-1
+externalId: curfew-test-external-id
+ci:
+  user: ci-deployer
+schedule:
+  timezone: Europe/Madrid
+  stop: {at: "20:00", days: [MON-FRI]}
+  start: {at: "07:30", days: [MON-FRI]}
+  holidays: ["2026-12-25"]
+costReport:
+  at: "08:00"
+  days: [MON]
+  recipients: [platform@example.com]
+accounts:
+  - name: home
+    id: "%s"
+    environment: production
+  - name: staging
+    id: "%s"
+    environment: non-production
+    regions: [eu-west-1, eu-central-1]
+    developerPolicies: [PowerUserAccess]
+    ciPolicies: [PowerUserAccess]
+  - name: sandbox
+    id: "%s"
+    environment: non-production
+    regions: [eu-west-1]
+    developerPolicies: [PowerUserAccess]
+    ciPolicies: [PowerUserAccess]
+    holidays: ["2026-12-24"]
+  - name: production
+    id: "%s"
+    environment: production
+    regions: [eu-west-1, eu-central-1]
+    developerPolicies: [PowerUserAccess]
+    ciPolicies: [PowerUserAccess]
+  - name: archive
+    id: "%s"
+    environment: non-production
+    regions: [eu-west-1]
+    developerPolicies: [PowerUserAccess]
+    ciPolicies: [PowerUserAccess]
+    shutdown: false
+`
+
+// loc is where a resource of the test fleet lives.
+type loc struct{ account, region, typ string }
+
+// testFleet is a small fleet over four accounts and two regions in moto, each account
+// fresh for the test, so tests run in parallel on one server.
+type testFleet struct {
+	t *testing.T
+	s *emulator.Server
+	m *accounts.Map
+	// ids maps a resource's name in the test to its id (RDS ids are the names).
+	ids map[string]string
+	// where maps a resource's id to its place.
+	where map[string]loc
+}
+
+// newTestFleet launches:
+//
+//	staging/eu-west-1:    web, by-person (stopped by a person), skip (curfew:skip=true),
+//	                      snoozed (until tomorrow), snooze-expired, asg-member, spot;
+//	                      RDS app-db, primary-db with its read replica replica-db;
+//	                      Aurora cluster aurora with member aurora-1
+//	staging/eu-central-1: api, bad-snooze (unreadable snooze)
+//	sandbox/eu-west-1:    dev; Aurora Serverless v1 cluster serverless
+//	production:           prod-web, prod-db (eu-west-1), prod-api (eu-central-1)
+//	home/eu-west-1:       home-web
+//	archive/eu-west-1:    archive-web
+func newTestFleet(t *testing.T) *testFleet {
+	t.Helper()
+	s := emulator.Shared(t)
+	ids := []any{}
+	for range 5 {
+		ids = append(ids, emulator.NewAccountID())
+	}
+	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, ids...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &testFleet{t: t, s: s, m: m, ids: map[string]string{}, where: map[string]loc{}}
+	now := time.Now().UTC()
+	f.instance("staging", west, "web", nil)
+	f.instance("staging", west, "by-person", nil)
+	f.instance("staging", west, "skip", map[string]string{accounts.SkipTag: "true"})
+	f.instance("staging", west, "snoozed", map[string]string{accounts.SnoozeUntilTag: now.Add(24 * time.Hour).Format(time.RFC3339)})
+	f.instance("staging", west, "snooze-expired", map[string]string{accounts.SnoozeUntilTag: now.Add(-time.Hour).Format(time.RFC3339)})
+	f.spot("staging", west, "spot")
+	f.asgMember("staging", west, "asg-member")
+	f.db("staging", west, "app-db", "")
+	f.db("staging", west, "primary-db", "")
+	f.replica("staging", west, "replica-db", "primary-db")
+	f.cluster("staging", west, "aurora", "aurora-postgresql", "provisioned")
+	f.db("staging", west, "aurora-1", "aurora")
+	f.instance("staging", central, "api", nil)
+	f.instance("staging", central, "bad-snooze", map[string]string{accounts.SnoozeUntilTag: "tomorrow"})
+	f.instance("sandbox", west, "dev", nil)
+	f.cluster("sandbox", west, "serverless", "aurora-mysql", "serverless")
+	f.instance("production", west, "prod-web", nil)
+	f.db("production", west, "prod-db", "")
+	f.instance("production", central, "prod-api", nil)
+	f.instance("home", west, "home-web", nil)
+	f.instance("archive", west, "archive-web", nil)
+
+	id := f.ids["by-person"]
+	if _, err := f.ec2("staging", west).StopInstances(t.Context(), &ec2.StopInstancesInput{InstanceIds: []string{id}}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *testFleet) account(name string) accounts.Account {
+	a, ok := f.m.Account(name)
+	if !ok {
+		f.t.Fatalf("no account %s", name)
+	}
+	return a
+}
+
+func (f *testFleet) config(account, region string) aws.Config {
+	return f.s.Account(f.t, f.account(account).ID, region)
+}
+
+func (f *testFleet) ec2(account, region string) *ec2.Client {
+	return ec2.NewFromConfig(f.config(account, region))
+}
+
+func (f *testFleet) rds(account, region string) *rds.Client {
+	return rds.NewFromConfig(f.config(account, region))
+}
+
+func (f *testFleet) add(name, id string, l loc) {
+	f.ids[name] = id
+	f.where[id] = l
+}
+
+func (f *testFleet) instance(account, region, name string, tags map[string]string) {
+	f.run(account, region, name, tags, nil)
+}
+
+func (f *testFleet) spot(account, region, name string) {
+	f.run(account, region, name, nil, &ec2types.InstanceMarketOptionsRequest{MarketType: ec2types.MarketTypeSpot})
+}
+
+func (f *testFleet) run(account, region, name string, tags map[string]string, market *ec2types.InstanceMarketOptionsRequest) {
+	f.t.Helper()
+	all := map[string]string{"Name": name}
+	maps.Copy(all, tags)
+	var tagList []ec2types.Tag
+	for k, v := range all {
+		tagList = append(tagList, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	out, err := f.ec2(account, region).RunInstances(f.t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro,
+		TagSpecifications:     []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: tagList}},
+		InstanceMarketOptions: market,
+	})
+	if err != nil {
+		f.t.Fatalf("launch %s: %v", name, err)
+	}
+	f.add(name, aws.ToString(out.Instances[0].InstanceId), loc{account, region, history.EC2Instance})
+}
+
+func (f *testFleet) asgMember(account, region, name string) {
+	f.t.Helper()
+	ctx := f.t.Context()
+	if _, err := f.ec2(account, region).CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
+		LaunchTemplateName: aws.String(name),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(ami), InstanceType: ec2types.InstanceTypeT3Micro},
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	client := autoscaling.NewFromConfig(f.config(account, region))
+	if _, err := client.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String(name),
+		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String(name), Version: aws.String("$Latest")},
+		MinSize:              aws.Int32(1), MaxSize: aws.Int32(1), DesiredCapacity: aws.Int32(1),
+		AvailabilityZones: []string{region + "a"},
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	out, err := client.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
+	if err != nil || len(out.AutoScalingGroups) != 1 || len(out.AutoScalingGroups[0].Instances) != 1 {
+		f.t.Fatalf("auto scaling group %s: %v %+v", name, err, out)
+	}
+	f.add(name, aws.ToString(out.AutoScalingGroups[0].Instances[0].InstanceId), loc{account, region, history.EC2Instance})
+}
+
+func (f *testFleet) db(account, region, name, cluster string) {
+	f.t.Helper()
+	in := &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(name), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("curfew"), MasterUserPassword: aws.String("curfew-secret-1"),
+	}
+	if cluster != "" {
+		in = &rds.CreateDBInstanceInput{
+			DBInstanceIdentifier: aws.String(name), Engine: aws.String("aurora-postgresql"),
+			DBInstanceClass: aws.String("db.r6g.large"), DBClusterIdentifier: aws.String(cluster),
+		}
+	}
+	if _, err := f.rds(account, region).CreateDBInstance(f.t.Context(), in); err != nil {
+		f.t.Fatalf("create DB instance %s: %v", name, err)
+	}
+	f.add(name, name, loc{account, region, history.RDSInstance})
+}
+
+func (f *testFleet) replica(account, region, name, source string) {
+	f.t.Helper()
+	if _, err := f.rds(account, region).CreateDBInstanceReadReplica(f.t.Context(), &rds.CreateDBInstanceReadReplicaInput{
+		DBInstanceIdentifier: aws.String(name), SourceDBInstanceIdentifier: aws.String(source),
+	}); err != nil {
+		f.t.Fatalf("create read replica %s: %v", name, err)
+	}
+	f.add(name, name, loc{account, region, history.RDSInstance})
+}
+
+func (f *testFleet) cluster(account, region, name, engine, mode string) {
+	f.t.Helper()
+	if _, err := f.rds(account, region).CreateDBCluster(f.t.Context(), &rds.CreateDBClusterInput{
+		DBClusterIdentifier: aws.String(name), Engine: aws.String(engine), EngineMode: aws.String(mode),
+		MasterUsername: aws.String("curfew"), MasterUserPassword: aws.String("curfew-secret-1"),
+	}); err != nil {
+		f.t.Fatalf("create DB cluster %s: %v", name, err)
+	}
+	f.add(name, name, loc{account, region, history.AuroraCluster})
+}
+
+// observed is a resource as AWS (moto) shows it.
+type observed struct {
+	state string
+	tags  map[string]string
+}
+
+func (o observed) marked() bool {
+	_, at := o.tags[accounts.StoppedAtTag]
+	_, by := o.tags[accounts.StoppedByRunTag]
+	return at || by
+}
+
+// observe reads every resource of the fleet, by name.
+func (f *testFleet) observe() map[string]observed {
+	f.t.Helper()
+	ctx := f.t.Context()
+	byID := map[string]observed{}
+	for _, a := range f.m.Accounts {
+		for _, region := range []string{west, central} {
+			pages := ec2.NewDescribeInstancesPaginator(f.ec2(a.Name, region), &ec2.DescribeInstancesInput{})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					f.t.Fatal(err)
+				}
+				for _, r := range page.Reservations {
+					for _, in := range r.Instances {
+						tags := map[string]string{}
+						for _, tg := range in.Tags {
+							tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+						}
+						byID[aws.ToString(in.InstanceId)] = observed{string(in.State.Name), tags}
+					}
+				}
+			}
+			client := f.rds(a.Name, region)
+			dbs, err := client.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			for _, db := range dbs.DBInstances {
+				tags := map[string]string{}
+				for _, tg := range db.TagList {
+					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+				}
+				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{aws.ToString(db.DBInstanceStatus), tags}
+			}
+			clusters, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			for _, c := range clusters.DBClusters {
+				tags := map[string]string{}
+				for _, tg := range c.TagList {
+					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+				}
+				byID[aws.ToString(c.DBClusterIdentifier)] = observed{aws.ToString(c.Status), tags}
+			}
+		}
+	}
+	out := map[string]observed{}
+	for name, id := range f.ids {
+		o, ok := byID[id]
+		if !ok {
+			f.t.Fatalf("%s (%s) not found", name, id)
+		}
+		out[name] = o
+	}
+	return out
+}
+
+// running lists the names of the resources that are up (running or available).
+func running(obs map[string]observed) []string {
+	var out []string
+	for name, o := range obs {
+		if o.state == "running" || o.state == "available" {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// markedNames lists the names of the resources that carry curfew's mark.
+func markedNames(obs map[string]observed) []string {
+	var out []string
+	for name, o := range obs {
+		if o.marked() {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// handler returns a handler over the fleet that reaches it from the home account, counting
+// its calls, and writes its log lines and metrics to buffers.
+func (f *testFleet) handler(kind history.Kind) (fleet.Handler, *calls, *syncBuffer) {
+	c := &calls{n: map[string]int{}}
+	base := f.config("home", west)
+	base.APIOptions = append(slices.Clone(base.APIOptions), c.count)
+	logs := &syncBuffer{}
+	return fleet.Handler{
+		Kind:    kind,
+		Map:     f.m,
+		Connect: fleet.AssumeRoles(base, f.m.ExternalID),
+		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
+		Metrics: logs,
+	}, c, logs
+}
+
+// names turns report entries back into the test's names, by action.
+func (f *testFleet) names(rep fleet.Report) map[fleet.Action][]string {
+	byID := map[string]string{}
+	for name, id := range f.ids {
+		byID[id] = name
+	}
+	out := map[fleet.Action][]string{}
+	for _, res := range rep.Results {
+		for _, r := range res.Resources {
+			name, ok := byID[r.ID]
+			if !ok {
+				f.t.Errorf("report names an unknown resource %s in %s/%s", r.ID, res.Account, res.Region)
+				continue
+			}
+			if l := f.where[r.ID]; l.account != res.Account || l.region != res.Region || l.typ != r.Type {
+				f.t.Errorf("report puts %s in %s/%s as %s, want %+v", name, res.Account, res.Region, r.Type, l)
+			}
+			out[r.Action] = append(out[r.Action], name)
+		}
+	}
+	for _, v := range out {
+		slices.Sort(v)
+	}
+	return out
+}
+
+// resource finds one resource of the report by the test's name.
+func (f *testFleet) resource(rep fleet.Report, name string) fleet.Resource {
+	f.t.Helper()
+	for _, res := range rep.Results {
+		for _, r := range res.Resources {
+			if r.ID == f.ids[name] {
+				return r
+			}
+		}
+	}
+	f.t.Fatalf("%s is not in the report", name)
+	return fleet.Resource{}
+}
+
+// calls counts the AWS calls of a handler by service and operation, with SDK middleware.
+type calls struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *calls) count(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("curfew-test-count",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			c.mu.Lock()
+			c.n[awsmiddleware.GetServiceID(ctx)+" "+awsmiddleware.GetOperationName(ctx)]++
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}
+
+func (c *calls) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, v := range c.n {
+		n += v
+	}
+	return n
+}
+
+func (c *calls) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(c.n)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, c.n[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines decodes the JSON lines written so far.
+func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	for line := range strings.SplitSeq(strings.TrimSpace(b.buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func runHandler(t *testing.T, h fleet.Handler, payload string) fleet.Report {
+	t.Helper()
+	rep, err := h.Handle(t.Context(), json.RawMessage(payload))
+	if err != nil {
+		t.Fatalf("%s %s: %v", h.Kind, payload, err)
+	}
+	return rep
+}
+
+func sorted(names ...string) []string {
+	slices.Sort(names)
+	return names
+}
