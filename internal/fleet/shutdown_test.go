@@ -357,4 +357,3 @@ func equalObserved(a, b map[string]observed) bool {
 func without(names []string, drop ...string) []string {
 	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(drop, n) })
 }
-
