@@ -142,14 +142,14 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 
 	subject := Subject(r)
 	if err := h.Publisher.Notify(ctx, subject, Text(r, link)); err != nil {
-		log.Error("publish summary", "action", "publish", "outcome", "failed", "error", err)
-		return res, err
+		return res, err // the Lambda runtime logs it
 	}
 	log.Info("publish summary", "action", "publish", "outcome", "ok", "resource", h.Publisher.TopicARN,
 		"requests", r.Requests, "failed_accounts", len(res.Failed))
 
 	if h.Publisher.SlackParameter != "" {
-		switch err := h.Publisher.Slack(ctx, subject, Text(r, Link{}), link); {
+		// Slack gets the link as a link of its own, after the table.
+		switch err := h.Publisher.Slack(ctx, subject, Text(r, Link{Err: link.Err}), link); {
 		case errors.Is(err, ErrNoSlack):
 			log.Info("post to Slack", "action", "slack", "outcome", "skipped", "reason", err.Error())
 		case err != nil:
