@@ -80,7 +80,7 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 			Role:            role,
 		})
 	}
-	schedule := func(id, description string, expression string, timeZone string, t awsscheduler.IScheduleTarget) {
+	schedule := func(id, description, expression, timeZone string, t awsscheduler.IScheduleTarget) {
 		awsscheduler.NewSchedule(s.stack, jsii.String(id), &awsscheduler.ScheduleProps{
 			Description: jsii.String(description),
 			Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(expression), awscdk.TimeZone_Of(jsii.String(timeZone))),
@@ -96,6 +96,7 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 		schedule("Start-"+g.accounts[0], describe("start", g), g.cron.Expression(), g.timeZone,
 			target(restart, map[string]any{"trigger": "schedule", "accounts": g.accounts}))
 	}
+	// The cost report covers every account, so it follows the organisation's time zone.
 	report := s.m.CostReport.Cron
 	schedule("CostReportSchedule", fmt.Sprintf("curfew: cost report at %s %s %s", report.At, strings.Join(report.Days, ","), s.m.Schedule.TimeZone),
 		report.Expression(), s.m.Schedule.TimeZone, target(costReport, map[string]any{"trigger": "schedule"}))
@@ -107,11 +108,18 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 	return dlq
 }
 
+// maxDescription is Scheduler's limit on a schedule's description.
+const maxDescription = 512
+
 // describe is a schedule's description, e.g. "curfew: stop staging, sandbox at 20:00
-// MON-FRI Europe/Madrid".
+// MON-FRI Europe/Madrid"; the input names the accounts in full.
 func describe(action string, g sweep) string {
-	return fmt.Sprintf("curfew: %s %s at %s %s %s", action, strings.Join(g.accounts, ", "),
-		g.cron.At, strings.Join(g.cron.Days, ","), g.timeZone)
+	d := fmt.Sprintf("curfew: %s at %s %s %s: %s", action, g.cron.At, strings.Join(g.cron.Days, ","),
+		g.timeZone, strings.Join(g.accounts, ", "))
+	if len(d) > maxDescription {
+		d = d[:maxDescription-3] + "..."
+	}
+	return d
 }
 
 // newAlarms notifies the topic when a function fails or an invocation lands in the
