@@ -94,10 +94,11 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		keys = append(keys, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", r, a.ID))
 	}
 	rdsResources := append(append([]string{}, dbs...), clusters...)
-	// Tag keys curfew writes; curfew:skip is the owners' to set, never curfew's.
+	// The mark the shutdown writes and the restart removes; curfew:skip and
+	// curfew:snooze-until are the owners' to set, and only read here.
 	ownTags := map[string]any{
 		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
-			accounts.SnoozeUntilTag, accounts.StoppedAtTag, accounts.StoppedByRunTag,
+			accounts.StoppedAtTag, accounts.StoppedByRunTag,
 		}},
 		// Without keys, EC2 DeleteTags would delete every tag.
 		"Null": map[string]any{"aws:TagKeys": "false"},
