@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"log/slog"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -18,14 +17,16 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
-	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lambdatest"
 )
 
 // The operator's on-demand restart, end to end: a developer snoozes one instance,
 // `curfew stop --account staging` stops the rest, and `curfew start --account staging`
-// starts exactly what curfew stopped. The CLI reaches the real shutdown and restart
-// handlers (internal/fleet) through the SDK's Lambda client and a Lambda-shaped HTTP
-// endpoint; the handlers reach staging in moto through AssumeRole of CurfewScheduler.
+// starts exactly what curfew stopped. The built curfew-shutdown and curfew-restart
+// binaries run under the Lambda Runtime Interface Emulator with the home account's
+// credentials and reach staging in moto through AssumeRole of CurfewScheduler; the CLI
+// reaches them with the SDK's Lambda client through a Lambda-shaped front door that
+// routes POST /2015-03-31/functions/{name}/invocations to the emulator of that name.
 func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	s := emulator.Shared(t)
 	mapPath, ids := testMap(t)
@@ -33,25 +34,43 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handlers := map[string]fleet.Handler{}
-	for function, kind := range map[string]history.Kind{accounts.ShutdownFunction: history.Shutdown, accounts.RestartFunction: history.Restart} {
-		handlers[function] = fleet.Handler{Kind: kind, Map: m, Connect: fleet.AssumeRoles(s.BaseConfig(m.HomeRegion), m.ExternalID),
-			Logger: slog.New(slog.DiscardHandler)}
+	encoded, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"AWS_ENDPOINT_URL":            s.URL,
+		"AWS_REGION":                  m.HomeRegion,
+		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           home.SessionToken,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
+		"CURFEW_ACCOUNT_MAP":          string(encoded),
+	}
+	functions := map[string]*lambdatest.Function{
+		accounts.ShutdownFunction: lambdatest.Start(t, "shutdown", env),
+		accounts.RestartFunction:  lambdatest.Start(t, "restart", env),
 	}
 	lambdaURL, calls := lambdaEndpoint(t, func(function string, payload []byte) ([]byte, string) {
-		h, ok := handlers[function]
+		f, ok := functions[function]
 		if !ok {
 			return []byte(`{"errorMessage":"Function not found: ` + function + `","errorType":"ResourceNotFoundException"}`), "Unhandled"
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		rep, err := h.Handle(ctx, payload)
-		if err != nil {
-			body, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": fmt.Sprintf("%T", err)})
+		answer, err := f.Invoke(context.Background(), payload)
+		var fe *lambdatest.FunctionError
+		if errors.As(err, &fe) {
+			body, _ := json.Marshal(fe)
 			return body, "Unhandled"
 		}
-		body, _ := json.Marshal(rep)
-		return body, ""
+		if err != nil {
+			t.Errorf("invoke %s: %v\n%s", function, err, f.Output())
+			return []byte(`{"errorMessage":"the emulator failed","errorType":"Emulator"}`), "Unhandled"
+		}
+		return answer, ""
 	})
 	configFile := developerEnv(t, mapPath, s.URL)
 	// The operator's own profile next to the developer's: static keys in the home account.
@@ -77,7 +96,7 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The developer keeps the demo instance up tonight. The handlers read the snooze
+	// The developer keeps the demo instance up tonight. The functions read the snooze
 	// against the real clock, so it ends a day after now, whatever testNow says.
 	until := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
 	if r := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", demo, "--until", until); r.err != nil {
@@ -117,14 +136,14 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "running", demo: "running"})
 	assertDBStatus(t, rdsc, "orders-db", "available")
 
-	var functions []string
+	var invoked []string
 	for _, c := range calls() {
-		functions = append(functions, c.function)
+		invoked = append(invoked, c.function)
 		if c.request.Trigger != fleet.Manual || len(c.request.Accounts) != 1 || c.request.Accounts[0] != "staging" {
 			t.Errorf("request %+v, want a manual run of staging", c.request)
 		}
 	}
-	if got := strings.Join(functions, " "); got != "curfew-shutdown curfew-shutdown curfew-restart" {
+	if got := strings.Join(invoked, " "); got != "curfew-shutdown curfew-shutdown curfew-restart" {
 		t.Errorf("invoked %s", got)
 	}
 }
