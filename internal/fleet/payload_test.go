@@ -1,0 +1,83 @@
+package fleet
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+func TestDecodePayload(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Payload
+		wantErr  bool
+	}{
+		{"empty", ``, Payload{Trigger: Manual}, false},
+		{"null", `null`, Payload{Trigger: Manual}, false},
+		{"object", `{}`, Payload{Trigger: Manual}, false},
+		{"schedule", `{"trigger":"schedule"}`, Payload{Trigger: Schedule}, false},
+		{"everything", `{"trigger":"manual","accounts":["a"],"regions":["r"],"resources":["i-1"],"dryRun":true}`,
+			Payload{Trigger: Manual, Accounts: []string{"a"}, Regions: []string{"r"}, Resources: []string{"i-1"}, DryRun: true}, false},
+		{"unknown field", `{"dryrun":true,"force":true}`, Payload{}, true},
+		{"trailing object", `{} {}`, Payload{}, true},
+		{"trailing garbage", `{}x`, Payload{}, true},
+		{"wrong type", `{"dryRun":"yes"}`, Payload{}, true},
+		{"array", `[]`, Payload{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DecodePayload([]byte(tc.in))
+			if (err != nil) != tc.wantErr || tc.wantErr && !errors.Is(err, ErrInvalidPayload) {
+				t.Fatalf("err = %v, want error %v wrapping ErrInvalidPayload", err, tc.wantErr)
+			}
+			if !tc.wantErr && (got.Trigger != tc.want.Trigger || got.DryRun != tc.want.DryRun ||
+				!slices.Equal(got.Accounts, tc.want.Accounts) || !slices.Equal(got.Regions, tc.want.Regions) ||
+				!slices.Equal(got.Resources, tc.want.Resources)) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTargets(t *testing.T) {
+	m, err := accounts.Load("../../accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := func(ts []Target) []string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, t.Account.Name+"/"+t.Region)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		p    Payload
+		want []string
+	}{
+		{"everything swept", Payload{}, []string{"staging/eu-west-1", "staging/eu-central-1", "sandbox/eu-west-1"}},
+		{"one account", Payload{Accounts: []string{"sandbox"}}, []string{"sandbox/eu-west-1"}},
+		{"one region", Payload{Regions: []string{"eu-central-1"}}, []string{"staging/eu-central-1"}},
+		{"account named twice", Payload{Accounts: []string{"staging", "staging"}, Regions: []string{"eu-west-1"}}, []string{"staging/eu-west-1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.p.Targets(m)
+			if err != nil || !slices.Equal(pairs(got), tc.want) {
+				t.Errorf("Targets = %v, %v; want %v", pairs(got), err, tc.want)
+			}
+		})
+	}
+	// Every problem is reported, not only the first.
+	_, err = Payload{Accounts: []string{"nope", "production", "identity"}, Regions: []string{"us-east-1"}}.Targets(m)
+	want := `invalid payload: account "nope" is not in the account map
+account "production" is production: curfew never touches production
+account "identity" is production: curfew never touches production
+region "us-east-1" is not a region of no selected account`
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}
