@@ -109,8 +109,10 @@ func TestFailingAccountDoesNotStopOthers(t *testing.T) {
 		faultproxy.Rule{Account: f.account("staging").ID, Region: west, Service: "ec2", Action: "DescribeInstances",
 			Kind: faultproxy.Error, Code: "UnauthorizedOperation", Status: 403},
 		faultproxy.Rule{Service: "sts", Action: "AssumeRole",
-			Match: func(c faultproxy.Call) bool { return strings.Contains(c.Params.Get("RoleArn"), f.account("sandbox").ID) },
-			Kind:  faultproxy.Error, Code: "AccessDenied", Status: 403},
+			Match: func(c faultproxy.Call) bool {
+				return strings.Contains(c.Params.Get("RoleArn"), f.account("sandbox").ID)
+			},
+			Kind: faultproxy.Error, Code: "AccessDenied", Status: 403},
 	)
 	rep := runHandler(t, h, `{}`)
 	status := map[string]fleet.Status{}
