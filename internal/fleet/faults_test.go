@@ -29,7 +29,7 @@ func (f *testFleet) proxied(kind history.Kind) (fleet.Handler, *faultproxy.Proxy
 	return h, p
 }
 
-// names lists the instance ids of an EC2 query call (InstanceId.N or ResourceId.N).
+// hasID reports whether an EC2 query call names the instance (InstanceId.N or ResourceId.N).
 func hasID(c faultproxy.Call, id string) bool {
 	for k, vs := range c.Params {
 		if (strings.HasPrefix(k, "InstanceId.") || strings.HasPrefix(k, "ResourceId.")) && slices.Contains(vs, id) {

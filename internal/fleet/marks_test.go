@@ -62,7 +62,7 @@ func TestDBInstanceSkip(t *testing.T) {
 	}{
 		{"plain", rdstypes.DBInstance{Engine: aws.String("postgres")}, nil, ""},
 		{"skip tag", rdstypes.DBInstance{}, map[string]string{accounts.SkipTag: "true"}, "tagged curfew:skip=true"},
-		{"aurora member", rdstypes.DBInstance{DBClusterIdentifier: aws.String("c1")}, nil, "member of cluster c1: the cluster is stopped instead"},
+		{"aurora member", rdstypes.DBInstance{DBClusterIdentifier: aws.String("c1")}, nil, "member of cluster c1: curfew stops and starts the cluster as a whole"},
 		{"read replica", rdstypes.DBInstance{ReadReplicaSourceDBInstanceIdentifier: aws.String("p")}, nil, "read replica: RDS cannot stop read replicas"},
 		{"has replicas", rdstypes.DBInstance{ReadReplicaDBInstanceIdentifiers: []string{"r1", "r2"}}, nil, "has read replicas (r1, r2): RDS cannot stop it"},
 		{"multi-AZ SQL Server", rdstypes.DBInstance{Engine: aws.String("sqlserver-se"), MultiAZ: aws.Bool(true)}, nil, "Multi-AZ SQL Server: RDS cannot stop it"},

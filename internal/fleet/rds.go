@@ -91,7 +91,7 @@ func dbInstanceSkip(db types.DBInstance, tags map[string]string) string {
 	}
 	switch {
 	case db.DBClusterIdentifier != nil:
-		return fmt.Sprintf("member of cluster %s: the cluster is stopped instead", aws.ToString(db.DBClusterIdentifier))
+		return fmt.Sprintf("member of cluster %s: curfew stops and starts the cluster as a whole", aws.ToString(db.DBClusterIdentifier))
 	case db.ReadReplicaSourceDBInstanceIdentifier != nil || db.ReadReplicaSourceDBClusterIdentifier != nil:
 		return "read replica: RDS cannot stop read replicas"
 	case len(db.ReadReplicaDBInstanceIdentifiers) > 0 || len(db.ReadReplicaDBClusterIdentifiers) > 0:

@@ -48,7 +48,7 @@ func TestInBatches(t *testing.T) {
 		t.Logf("%d calls for 250 ids with 2 refused", r.calls)
 	})
 	t.Run("an error about the whole call is not split", func(t *testing.T) {
-		r := &refuse{bad: []string{"i-007"}, code: "UnauthorizedOperation"}
+		r := &refuse{bad: []string{"i-007"}, code: "AuthFailure"}
 		failed := inBatches(t.Context(), ids, r.call)
 		if len(failed) != 100 || r.calls != 3 {
 			t.Errorf("%d failed in %d calls, want the first batch of 100 failed in 3 calls", len(failed), r.calls)
@@ -69,7 +69,7 @@ func TestInBatches(t *testing.T) {
 func TestRefusedForResource(t *testing.T) {
 	for code, want := range map[string]bool{
 		"IncorrectInstanceState": true, "UnsupportedOperation": true, "InvalidInstanceID.NotFound": true,
-		"UnauthorizedOperation": false, "RequestLimitExceeded": false, "AuthFailure": false,
+		"UnauthorizedOperation": true, "RequestLimitExceeded": false, "AuthFailure": false, "ExpiredToken": false,
 	} {
 		err := fmt.Errorf("stop: %w", &smithy.GenericAPIError{Code: code})
 		if got := refusedForResource(err); got != want {
