@@ -149,7 +149,7 @@ as JSON with --json; the command exits non-zero when anything failed.`,
   curfew %[1]s --profile ops --json`, k.use),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runInvoke(commandContext(cmd), a, k, in)
+			return runInvoke(cmd.Context(), a, k, in)
 		},
 	}
 	f := cmd.Flags()
@@ -183,7 +183,7 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	rep, raw, err := invoke(ctx, lambda.NewFromConfig(cfg), k.function, req)
 	if err != nil {
 		return withHint(fmt.Errorf("%s in %s/%s: %w", k.function, home.Name, a.m.HomeRegion, err),
-			"check that curfew is deployed there (make synth, cdk deploy) and that --profile may invoke it; its logs: aws logs tail /aws/lambda/%s --region %s",
+			"check that curfew-service is deployed there (make deploy STACK=curfew-service PROFILE=...) and that --profile may invoke it; its logs: aws logs tail /aws/lambda/%s --region %s --profile ...",
 			k.function, a.m.HomeRegion)
 	}
 	if in.json {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"log/slog"
 	"time"
@@ -69,12 +68,4 @@ what they type every day:
 		newInvokeCommand(a, planCommand),
 	)
 	return root
-}
-
-// context returns cmd's context, never nil.
-func commandContext(cmd *cobra.Command) context.Context {
-	if ctx := cmd.Context(); ctx != nil {
-		return ctx
-	}
-	return context.Background()
 }

@@ -141,7 +141,7 @@ it. Production is never snoozed: curfew never touches it anyway.`,
 			if len(args) == 2 {
 				in.resource = args[1]
 			}
-			return runSnooze(commandContext(cmd), a, in)
+			return runSnooze(cmd.Context(), a, in)
 		},
 	}
 	f := cmd.Flags()
