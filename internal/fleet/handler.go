@@ -42,7 +42,7 @@ type Handler struct {
 	Map  *accounts.Map
 	// Connect reaches the swept accounts; AssumeRoles in production.
 	Connect Connect
-	// History, when set, receives a summary of every run that changed something or could have.
+	// History, when set, receives a summary of every run that is not a dry run.
 	History *history.Store
 	Logger  *slog.Logger
 	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.

@@ -71,8 +71,8 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 		return rep
 	}
 
-	// What EventBridge Scheduler sends at night.
-	rep := invoke(shutdown, `{"trigger":"schedule"}`)
+	// What EventBridge Scheduler sends at night (cdk/schedules.go).
+	rep := invoke(shutdown, `{"trigger":"schedule","accounts":["staging","sandbox"]}`)
 	if got := f.names(rep)[fleet.Stopped]; !slices.Equal(got, wantStopped) || rep.Failed() || rep.HistoryError != "" {
 		t.Errorf("shutdown stopped %v, want %v; report %+v", got, wantStopped, rep)
 	}
