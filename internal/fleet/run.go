@@ -69,9 +69,8 @@ func (r *run) execute(ctx context.Context, targets []Target) []Result {
 			continue
 		}
 		g.Go(func() error {
-			if work.Err() != nil || hasDeadline && time.Until(deadline) < r.stopLaunching {
-				results[i].Status = NotReached
-				results[i].Reason = fmt.Sprintf("not started: less than %s was left before the deadline", r.stopLaunching)
+			if reason, late := r.tooLate(work, deadline, hasDeadline); late {
+				results[i].Status, results[i].Reason = NotReached, reason
 				r.logPair(ctx, &results[i])
 				return nil
 			}
@@ -83,6 +82,18 @@ func (r *run) execute(ctx context.Context, targets []Target) []Result {
 	}
 	_ = g.Wait() // every goroutine reports into its own slot and returns nil
 	return results
+}
+
+// tooLate says why a pair must not start: the run was cancelled, or too little time is
+// left before the deadline to visit it and still answer.
+func (r *run) tooLate(work context.Context, deadline time.Time, hasDeadline bool) (string, bool) {
+	switch {
+	case hasDeadline && time.Until(deadline) < r.stopLaunching:
+		return fmt.Sprintf("not started: less than %s was left before the deadline", r.stopLaunching), true
+	case work.Err() != nil:
+		return fmt.Sprintf("not started: %v", context.Cause(work)), true
+	}
+	return "", false
 }
 
 // holiday says whether a scheduled restart must leave account a alone today.
