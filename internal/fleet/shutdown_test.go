@@ -154,8 +154,15 @@ func TestShutdownAndRestart(t *testing.T) {
 	})
 
 	t.Run("restart", func(t *testing.T) {
-		h, _, _ := f.handler(history.Restart)
+		h, c, _ := f.handler(history.Restart)
 		rep := runHandler(t, h, `{"trigger":"manual"}`)
+		// As for the shutdown: 2 AssumeRole, 9 describes, StartInstances and DeleteTags in
+		// each pair (3×2), per database a Start and a RemoveTagsFromResource (2×2).
+		const minimum = 2 + 9 + 6 + 4
+		t.Logf("AWS calls of the restart: %d (minimum %d): %s", c.total(), minimum, c)
+		if c.total() != minimum {
+			t.Errorf("the restart made %d calls, want the minimum %d: %s", c.total(), minimum, c)
+		}
 		got := f.names(rep)
 		if !slices.Equal(got[fleet.Started], wantStopped) || rep.Failed() {
 			t.Errorf("started %v, want %v; totals %+v", got[fleet.Started], wantStopped, rep.Totals)
