@@ -25,7 +25,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
-tools: $(TOOLS)/.npm-stamp $(TOOLS)/.venv-stamp $(TOOLS)/.go-stamp ## install the pinned toolchain (Node 22, CDK CLI, moto, Go modules); idempotent
+tools: $(TOOLS)/.npm-stamp $(TOOLS)/.venv-stamp $(TOOLS)/.go-stamp chromium ## install the pinned toolchain (Node 22, CDK CLI, moto, AWS CLI, Go modules, Chromium); idempotent
 
 $(TOOLS)/.npm-stamp: $(TOOLS)/package.json $(TOOLS)/package-lock.json
 	@echo "==> npm ci (Node 22, aws-cdk) into .tools/node_modules"
@@ -43,6 +43,14 @@ $(TOOLS)/.go-stamp: go.mod go.sum
 	go mod download
 	@touch $@
 
+# Debian's Chromium renders the HTML cost report in its test (headless).
+.PHONY: chromium
+chromium:
+	@{ command -v chromium && dpkg -s fonts-liberation; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "chromium is missing: run 'sudo apt-get update && sudo apt-get install -y chromium fonts-liberation'"; exit 1; fi; \
+	  echo "==> apt-get install chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; }
+
 .PHONY: lambdas
 lambdas: $(TOOLS)/.go-stamp ## build every Lambda as build/lambda/<name>/bootstrap (linux/arm64)
 	@for l in $(LAMBDAS); do \
@@ -51,10 +59,19 @@ lambdas: $(TOOLS)/.go-stamp ## build every Lambda as build/lambda/<name>/bootstr
 	    -o $(LAMBDA_OUT)/$$l/bootstrap ./lambdas/$$l; \
 	done
 
+.PHONY: curfew
+curfew: $(TOOLS)/.go-stamp ## build the curfew CLI as build/curfew (profiles, console, snooze, plan/stop/start)
+	go build -trimpath -o build/curfew ./cmd/curfew
+
 .PHONY: synth
 synth: tools lambdas ## synthesise every stack from the account map (ACCOUNT_MAP=accounts.yaml) and list them
+	rm -rf cdk.out
 	$(CDK) synth --quiet -c accountMap=$(ACCOUNT_MAP)
-	$(CDK) list -c accountMap=$(ACCOUNT_MAP)
+	$(CDK) list --app cdk.out
+
+.PHONY: deploy
+deploy: tools lambdas ## deploy one stack with its account's credentials: make deploy STACK=curfew-staging PROFILE=staging
+	$(CDK) deploy $(STACK) --profile $(PROFILE) -c accountMap=$(ACCOUNT_MAP) --require-approval broadening
 
 .PHONY: vet
 vet: $(TOOLS)/.go-stamp ## gofmt and go vet

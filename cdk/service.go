@@ -212,6 +212,8 @@ func (s *service) newFunction(id, name, folder, description string, minutes floa
 		Timeout:      awscdk.Duration_Minutes(jsii.Number(minutes)),
 		Role:         role,
 		LogGroup:     logs,
+		// JSON, so that lambdacontext's slog handler writes one JSON object per line.
+		LoggingFormat: awslambda.LoggingFormat_JSON,
 		Environment: &map[string]*string{
 			EnvAccountMap: jsii.String(s.props.EncodedMap),
 			EnvBucket:     s.bucket.BucketName(),

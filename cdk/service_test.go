@@ -65,7 +65,7 @@ func TestFunctions(t *testing.T) {
 			}`))
 
 			logs := o.logicalID(t, service, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/"+fn.name)
-			assertJSON(t, fn.name+" log group", f["LoggingConfig"], map[string]any{"LogGroup": ref(logs)})
+			assertJSON(t, fn.name+" log group and JSON format", f["LoggingConfig"], map[string]any{"LogFormat": "JSON", "LogGroup": ref(logs)})
 			assertJSON(t, fn.name+" log retention", o.resources(t, service, "AWS::Logs::LogGroup")[logs]["RetentionInDays"], 90)
 		}
 	}
