@@ -1,9 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/lambdarun"
 	"github.com/curfew/curfew/internal/lambdatest"
 )
 
@@ -25,8 +25,8 @@ import (
 // starts exactly what curfew stopped. The built curfew-shutdown and curfew-restart
 // binaries run under the Lambda Runtime Interface Emulator with the home account's
 // credentials and reach staging in moto through AssumeRole of CurfewScheduler; the CLI
-// reaches them with the SDK's Lambda client through a Lambda-shaped front door that
-// routes POST /2015-03-31/functions/{name}/invocations to the emulator of that name.
+// reaches them with the SDK's Lambda client through lambdarun's Lambda-API-shaped router,
+// which sends POST /2015-03-31/functions/{name}/invocations to the emulator of that name.
 func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	s := emulator.Shared(t)
 	mapPath, ids := testMap(t)
@@ -51,26 +51,17 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
 		"CURFEW_ACCOUNT_MAP":          string(encoded),
 	}
-	functions := map[string]*lambdatest.Function{
-		accounts.ShutdownFunction: lambdatest.Start(t, "shutdown", env),
-		accounts.RestartFunction:  lambdatest.Start(t, "restart", env),
-	}
-	lambdaURL, calls := lambdaEndpoint(t, func(function string, payload []byte) ([]byte, string) {
-		f, ok := functions[function]
-		if !ok {
-			return []byte(`{"errorMessage":"Function not found: ` + function + `","errorType":"ResourceNotFoundException"}`), "Unhandled"
+	shutdown, restart := lambdatest.Start(t, "shutdown", env), lambdatest.Start(t, "restart", env)
+	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
+		accounts.ShutdownFunction: shutdown,
+		accounts.RestartFunction:  restart,
+	})
+	lambdaURL := httptest.NewServer(router)
+	t.Cleanup(lambdaURL.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("curfew-shutdown:\n%s\ncurfew-restart:\n%s", shutdown.Output(), restart.Output())
 		}
-		answer, err := f.Invoke(context.Background(), payload)
-		var fe *lambdatest.FunctionError
-		if errors.As(err, &fe) {
-			body, _ := json.Marshal(fe)
-			return body, "Unhandled"
-		}
-		if err != nil {
-			t.Errorf("invoke %s: %v\n%s", function, err, f.Output())
-			return []byte(`{"errorMessage":"the emulator failed","errorType":"Emulator"}`), "Unhandled"
-		}
-		return answer, ""
 	})
 	configFile := developerEnv(t, mapPath, s.URL)
 	// The operator's own profile next to the developer's: static keys in the home account.
@@ -137,10 +128,14 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	assertDBStatus(t, rdsc, "orders-db", "available")
 
 	var invoked []string
-	for _, c := range calls() {
-		invoked = append(invoked, c.function)
-		if c.request.Trigger != fleet.Manual || len(c.request.Accounts) != 1 || c.request.Accounts[0] != "staging" {
-			t.Errorf("request %+v, want a manual run of staging", c.request)
+	for _, c := range router.Calls() {
+		invoked = append(invoked, c.Function)
+		var req fleet.Payload
+		if err := json.Unmarshal(c.Payload, &req); err != nil {
+			t.Errorf("payload %s: %v", c.Payload, err)
+		}
+		if req.Trigger != fleet.Manual || len(req.Accounts) != 1 || req.Accounts[0] != "staging" {
+			t.Errorf("request %+v, want a manual run of staging", req)
 		}
 	}
 	if got := strings.Join(invoked, " "); got != "curfew-shutdown curfew-shutdown curfew-restart" {

@@ -27,7 +27,7 @@ func TestInvokeAndCleanup(t *testing.T) {
 	var pid int
 	t.Run("invoke", func(t *testing.T) {
 		f := Start(t, "shutdown", map[string]string{"CURFEW_ACCOUNT_MAP": string(encoded), "AWS_REGION": "eu-west-1"})
-		pid = f.cmd.Process.Pid
+		pid = f.PID()
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {

@@ -1,0 +1,307 @@
+// Package lambdarun runs curfew's Lambda binaries locally as Lambda runs them: built from
+// lambdas/<name> for the host and served by the AWS Lambda Runtime Interface Emulator
+// (`go tool aws-lambda-rie`) on 127.0.0.1, invoked over HTTP. Tests reach it through
+// package lambdatest; `make demo` uses it directly.
+package lambdarun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// InstallHint tells a developer how to get the emulator.
+const InstallHint = "the tool is pinned in go.mod; restore it with `go get -tool github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d` and `go mod download` (or `make tools`)"
+
+// readyTimeout bounds the wait for the emulator to listen.
+const readyTimeout = 30 * time.Second
+
+// FunctionError is a handler error, which the emulator answers with HTTP 200 and a body
+// carrying errorMessage and errorType.
+type FunctionError struct {
+	Type    string `json:"errorType"`
+	Message string `json:"errorMessage"`
+}
+
+func (e *FunctionError) Error() string {
+	return fmt.Sprintf("function error %s: %s", e.Type, e.Message)
+}
+
+// Options say which function to run and how.
+type Options struct {
+	// Name is the folder of the function under lambdas/ (shutdown, restart, cost-report).
+	Name string
+	// Env is the function's whole environment, passed on by the emulator; PATH is added,
+	// and HOME is set to an empty directory so no developer configuration leaks in.
+	Env map[string]string
+	// Dir receives the binary, the empty home and the log; a new temporary directory,
+	// removed by Close, when empty.
+	Dir string
+	// Root is the directory of curfew's go.mod; found with `go env GOMOD` when empty.
+	Root string
+}
+
+// Function is one Lambda binary running under the emulator.
+type Function struct {
+	// Name is the folder of the function under lambdas/.
+	Name string
+	// URL is the emulator's invocation endpoint.
+	URL string
+	// Log is the file holding the emulator's and the function's output.
+	Log string
+
+	mu      sync.Mutex // the emulator crashes on concurrent invocations
+	cmd     *exec.Cmd
+	done    chan struct{}
+	tempDir string
+	once    sync.Once
+}
+
+// Start builds lambdas/<name> for the host (with -tags lambda.norpc, as deployed) and runs
+// it under the emulator. Close stops the emulator with every process it started.
+func Start(ctx context.Context, o Options) (*Function, error) {
+	root := o.Root
+	if root == "" {
+		var err error
+		if root, err = ModuleRoot(); err != nil {
+			return nil, err
+		}
+	}
+	dir, tempDir := o.Dir, ""
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "lambdarun-"+o.Name+"-"); err != nil {
+			return nil, err
+		}
+		tempDir = dir
+	}
+	f, err := start(ctx, o, root, dir)
+	if err != nil {
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
+		return nil, err
+	}
+	f.tempDir = tempDir
+	return f, nil
+}
+
+func start(ctx context.Context, o Options, root, dir string) (*Function, error) {
+	rie, err := emulatorPath(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, "bootstrap")
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, "./lambdas/"+o.Name)
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build lambdas/%s: %w\n%s", o.Name, err, out)
+	}
+	apiPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	rapidPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(rie,
+		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(apiPort),
+		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(rapidPort),
+		bin)
+	cmd.Dir = dir
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, err
+	}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}
+	for k, v := range o.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	f := &Function{
+		Name: o.Name,
+		URL:  fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", apiPort),
+		Log:  filepath.Join(dir, "emulator.log"),
+		cmd:  cmd,
+		done: make(chan struct{}),
+	}
+	logFile, err := os.Create(f.Log)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group, so that Close reaches the function too; killed if the
+	// parent dies.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("start %s: %w; %s", rie, err, InstallHint)
+	}
+	go func() {
+		_ = cmd.Wait()
+		logFile.Close()
+		close(f.done)
+	}()
+	if err := f.waitReady(ctx, apiPort); err != nil {
+		f.stop()
+		return nil, fmt.Errorf("lambda %s under the emulator: %w\n%s", o.Name, err, f.Output())
+	}
+	return f, nil
+}
+
+// Invoke sends payload (JSON bytes, a json.RawMessage, a string, or any value to marshal)
+// and returns the function's answer. A handler error comes back as a *FunctionError.
+// Invocations are serialised.
+func (f *Function) Invoke(ctx context.Context, payload any) (json.RawMessage, error) {
+	var body []byte
+	switch p := payload.(type) {
+	case []byte:
+		body = p
+	case json.RawMessage:
+		body = p
+	case string:
+		body = []byte(p)
+	default:
+		var err error
+		if body, err = json.Marshal(p); err != nil {
+			return nil, fmt.Errorf("encode payload: %w", err)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("invoke: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read the answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("invoke: HTTP %d: %s", resp.StatusCode, data)
+	}
+	var fe FunctionError
+	if json.Unmarshal(data, &fe) == nil && (fe.Type != "" || fe.Message != "") {
+		return nil, &fe
+	}
+	if resp.Header.Get("X-Amz-Function-Error") != "" {
+		return nil, &FunctionError{Type: resp.Header.Get("X-Amz-Function-Error"), Message: string(data)}
+	}
+	return json.RawMessage(data), nil
+}
+
+// Output returns what the emulator and the function wrote so far.
+func (f *Function) Output() string {
+	data, _ := os.ReadFile(f.Log)
+	return string(data)
+}
+
+// PID is the emulator's process id, which is also its process group's.
+func (f *Function) PID() int {
+	if f.cmd.Process == nil {
+		return 0
+	}
+	return f.cmd.Process.Pid
+}
+
+// Close stops the emulator and the function, and removes the temporary directory Start
+// made. It may be called more than once.
+func (f *Function) Close() {
+	f.once.Do(func() {
+		f.stop()
+		if f.tempDir != "" {
+			os.RemoveAll(f.tempDir)
+		}
+	})
+}
+
+func (f *Function) stop() {
+	if f.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-f.done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
+		<-f.done
+	}
+	// The function may have outlived the emulator in the group.
+	_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
+}
+
+func (f *Function) waitReady(ctx context.Context, port int) error {
+	deadline := time.Now().Add(readyTimeout)
+	for time.Now().Before(deadline) {
+		conn, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		select {
+		case <-f.done:
+			return errors.New("the emulator exited")
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("the emulator did not listen on 127.0.0.1:%d within %s", port, readyTimeout)
+}
+
+// emulatorPath returns the emulator's binary, built by the go command from go.mod's tool.
+func emulatorPath(ctx context.Context, root string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		return "", fmt.Errorf("the Lambda Runtime Interface Emulator is missing (%v %s): %s", err, strings.TrimSpace(stderr), InstallHint)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// ModuleRoot is the directory of the main module's go.mod, as the go command sees it from
+// the working directory.
+func ModuleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("not inside curfew's module: run from the repository")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
