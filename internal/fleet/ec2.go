@@ -28,7 +28,7 @@ var _ EC2API = (*ec2.Client)(nil)
 
 // stopEC2 stops the running instances of the pair that may be stopped. It marks them
 // first, so that every instance it stops carries the mark whatever fails afterwards, and
-// removes the mark again from those whose stop failed.
+// removes the mark again from those whose stop AWS refused.
 func (p *pair) stopEC2(ctx context.Context) error {
 	running, err := p.describeInstances(ctx, filter("instance-state-name", "running"))
 	if err != nil {
@@ -74,8 +74,10 @@ func (p *pair) stopEC2(ctx context.Context) error {
 		return err
 	})
 	var unmark []string
-	for id := range stopFailed {
-		unmark = append(unmark, id)
+	for id, err := range stopFailed {
+		if !mayHaveStopped(err) {
+			unmark = append(unmark, id)
+		}
 	}
 	unmarkFailed := p.unmarkEC2(ctx, unmark)
 	for _, r := range stop {
@@ -237,8 +239,13 @@ func ids(rs []Resource) []string {
 	return out
 }
 
-// stopError describes a failed stop and what became of the mark put on just before.
+// stopError describes a failed stop and what became of the mark put on just before: it
+// was removed when AWS refused the stop, and kept when the stop may have happened all the
+// same (a lost answer, a server error, the deadline), so that the restart still finds it.
 func stopError(stop, unmark error) string {
+	if mayHaveStopped(stop) {
+		return fmt.Sprintf("stop: %v; it may have stopped all the same, so its mark was kept: the restart starts it if it is stopped, or removes the mark if it is running", stop)
+	}
 	if unmark != nil {
 		return fmt.Sprintf("stop: %v; its mark could not be removed (%v): remove the tags %s and %s by hand", stop, unmark, accounts.StoppedAtTag, accounts.StoppedByRunTag)
 	}

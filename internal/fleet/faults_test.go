@@ -2,12 +2,20 @@ package fleet_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/assume"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -167,4 +175,393 @@ func TestDeadline(t *testing.T) {
 	if got := markedNames(f.observe()); len(got) != 0 {
 		t.Errorf("marked %v", got)
 	}
+}
+
+// fault is one row of TestFaults: the faults of the shutdown (and of the restart after it)
+// and what the report must say.
+type fault struct {
+	name string
+	// shutdown are the faults of the shutdown; restart those of the first restart after it.
+	shutdown, restart func(f *testFleet) []faultproxy.Rule
+	// deadline, when set, is the shutdown's Lambda deadline.
+	deadline time.Duration
+	// quickRetries reaches the accounts with 3 attempts a call and short back-offs, for
+	// faults that last through every attempt of a server error.
+	quickRetries bool
+	// pairs are the account×region statuses other than done, each with a word its error
+	// or reason must contain.
+	pairs map[string]pairWant
+	// failed are the resources whose stop fails, each with a word its error must contain.
+	failed map[string]string
+	// notStopped are the resources of wantStopped left running without a resource error
+	// (their account×region failed before them).
+	notStopped []string
+	// restartFailed are the resources the first restart reports with an error, each with a
+	// word of it.
+	restartFailed map[string]string
+}
+
+type pairWant struct {
+	status fleet.Status
+	word   string
+}
+
+// Faults the night must survive. For each: every other account×region finishes; transient
+// faults are retried away; the report names each failure; every resource curfew stopped
+// carries its mark and no mark is left on a resource it did not stop unless the report
+// says so; the restarts bring back exactly what curfew stopped.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	staging := func(f *testFleet) string { return f.account("staging").ID }
+	sandbox := func(f *testFleet) string { return f.account("sandbox").ID }
+	only := func(f *testFleet, name string) func(faultproxy.Call) bool {
+		return func(c faultproxy.Call) bool {
+			return hasID(c, f.ids[name]) || c.Params.Get("DBInstanceIdentifier") == name ||
+				strings.HasSuffix(c.Params.Get("ResourceName"), ":"+name)
+		}
+	}
+	// carriedOut matches calls naming one resource, and stops the resource in moto the
+	// first time: AWS carried the stop out, whatever answer reaches curfew.
+	carriedOut := func(f *testFleet, name string) func(faultproxy.Call) bool {
+		var once sync.Once
+		match := only(f, name)
+		return func(c faultproxy.Call) bool {
+			if !match(c) {
+				return false
+			}
+			once.Do(func() { f.stopBehindCurfew(name) })
+			return true
+		}
+	}
+	tests := []fault{
+		{
+			name: "EC2 throttled",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Account: staging(f), Region: west, Service: "ec2", Action: "StopInstances", Kind: faultproxy.Error, Code: "RequestLimitExceeded", Times: 2},
+					{Account: sandbox(f), Region: west, Service: "ec2", Action: "DescribeInstances", Kind: faultproxy.Error, Code: "RequestLimitExceeded", Status: 503, Times: 2},
+				}
+			},
+			restart: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{{Account: staging(f), Service: "ec2", Action: "StartInstances", Kind: faultproxy.Error, Code: "RequestLimitExceeded", Times: 2}}
+			},
+		},
+		{
+			name: "RDS throttled",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Account: staging(f), Region: west, Service: "rds", Action: "StopDBInstance", Kind: faultproxy.Error, Code: "Throttling", Times: 2},
+					{Account: staging(f), Region: west, Service: "rds", Action: "DescribeDBClusters", Kind: faultproxy.Error, Code: "Throttling", Times: 1},
+				}
+			},
+			restart: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{{Account: staging(f), Service: "rds", Action: "StartDBCluster", Kind: faultproxy.Error, Code: "Throttling", Times: 2}}
+			},
+		},
+		{
+			name: "server errors (500)",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Account: staging(f), Region: central, Service: "ec2", Action: "DescribeInstances", Kind: faultproxy.Error, Code: "InternalError", Status: 500, Times: 2},
+					{Account: staging(f), Region: west, Service: "rds", Action: "AddTagsToResource", Kind: faultproxy.Error, Code: "InternalFailure", Status: 500, Times: 1},
+					{Account: sandbox(f), Service: "ec2", Action: "CreateTags", Kind: faultproxy.Error, Code: "InternalError", Status: 500, Times: 1},
+				}
+			},
+		},
+		{
+			name: "connection resets",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Account: staging(f), Region: west, Service: "ec2", Action: "CreateTags", Kind: faultproxy.Reset, Times: 1},
+					{Account: sandbox(f), Service: "rds", Action: "DescribeDBInstances", Kind: faultproxy.Reset, Times: 1},
+				}
+			},
+			restart: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{{Account: staging(f), Region: central, Service: "ec2", Action: "DeleteTags", Kind: faultproxy.Reset, Times: 1}}
+			},
+		},
+		{
+			name: "a reset answer to a stop AWS carried out",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Service: "ec2", Action: "StopInstances", Match: carriedOut(f, "dev"), Kind: faultproxy.Reset, Times: 1},
+					{Service: "rds", Action: "StopDBInstance", Match: carriedOut(f, "app-db"), Kind: faultproxy.Reset, Times: 1},
+				}
+			},
+			// EC2 answers the retried stop of a stopped instance with success; RDS refuses
+			// it because the database is stopped already: its mark must stay.
+			failed: map[string]string{"app-db": "mark was kept"},
+		},
+		{
+			name: "slow answers",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Account: staging(f), Region: central, Service: "ec2", Action: "StopInstances", Kind: faultproxy.Delay, Delay: 1500 * time.Millisecond},
+					{Account: sandbox(f), Service: "rds", Action: "DescribeDBClusters", Kind: faultproxy.Delay, Delay: 1500 * time.Millisecond},
+				}
+			},
+		},
+		{
+			name: "no CurfewScheduler role in sandbox",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{{Service: "sts", Action: "AssumeRole", Kind: faultproxy.Error, Code: "AccessDenied", Status: 403,
+					Match: func(c faultproxy.Call) bool {
+						return c.Params.Get("RoleArn") == f.account("sandbox").RoleARN(accounts.SchedulerRole)
+					}}}
+			},
+			pairs:      map[string]pairWant{"sandbox/eu-west-1": {fleet.Failed, "AccessDenied"}},
+			notStopped: []string{"dev"},
+		},
+		{
+			name: "eu-central-1 not enabled",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Region: central, Service: "ec2", Kind: faultproxy.Error, Code: "OptInRequired", Status: 401},
+					{Region: central, Service: "rds", Kind: faultproxy.Error, Code: "InvalidClientTokenId", Status: 403},
+				}
+			},
+			pairs:      map[string]pairWant{"staging/eu-central-1": {fleet.Failed, "OptInRequired"}},
+			notStopped: []string{"api", "bad-snooze"},
+		},
+		{
+			name:     "Lambda deadline during a stop AWS carried out",
+			deadline: 3 * time.Second,
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{{Account: staging(f), Region: west, Service: "ec2", Action: "StopInstances",
+					Match: carriedOut(f, "web"), Kind: faultproxy.Delay, Delay: 10 * time.Second}}
+			},
+			pairs:      map[string]pairWant{"staging/eu-west-1": {fleet.NotReached, "deadline"}},
+			failed:     map[string]string{"web": "mark was kept", "snooze-expired": "mark was kept"},
+			notStopped: []string{"app-db", "aurora"},
+		},
+		{
+			name:         "a server error answer to a stop AWS carried out, through every retry",
+			quickRetries: true,
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Service: "ec2", Action: "StopInstances", Match: carriedOut(f, "dev"), Kind: faultproxy.Error, Code: "InternalError", Status: 500},
+					{Service: "rds", Action: "StopDBInstance", Match: carriedOut(f, "app-db"), Kind: faultproxy.Error, Code: "InternalFailure", Status: 500},
+				}
+			},
+			failed: map[string]string{"dev": "mark was kept", "app-db": "mark was kept"},
+		},
+		{
+			name: "mark ok, stop refused, unmark refused",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Service: "ec2", Action: "StopInstances", Match: only(f, "web"), Kind: faultproxy.Error, Code: "IncorrectInstanceState"},
+					{Service: "ec2", Action: "DeleteTags", Match: only(f, "web"), Kind: faultproxy.Error, Code: "UnauthorizedOperation", Status: 403},
+					{Service: "rds", Action: "StopDBInstance", Match: only(f, "app-db"), Kind: faultproxy.Error, Code: "AccessDenied", Status: 403},
+					{Service: "rds", Action: "RemoveTagsFromResource", Match: only(f, "app-db"), Kind: faultproxy.Error, Code: "AccessDenied", Status: 403},
+				}
+			},
+			failed: map[string]string{"web": "by hand", "app-db": "by hand"},
+		},
+		{
+			name: "restart: start ok, unmark refused",
+			restart: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Service: "ec2", Action: "DeleteTags", Match: only(f, "api"), Kind: faultproxy.Error, Code: "UnauthorizedOperation", Status: 403},
+					{Service: "rds", Action: "RemoveTagsFromResource", Match: only(f, "app-db"), Kind: faultproxy.Error, Code: "AccessDenied", Status: 403},
+				}
+			},
+			restartFailed: map[string]string{"api": "mark could not be removed", "app-db": "mark could not be removed"},
+		},
+		{
+			name: "restart: start refused",
+			restart: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Service: "ec2", Action: "StartInstances", Match: only(f, "dev"), Kind: faultproxy.Error, Code: "InsufficientInstanceCapacity"},
+					{Service: "rds", Action: "StartDBCluster", Kind: faultproxy.Error, Code: "InvalidDBClusterStateFault"},
+				}
+			},
+			restartFailed: map[string]string{"dev": "stays stopped and marked", "aurora": "stays stopped and marked"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.check(t)
+		})
+	}
+}
+
+func (tc fault) check(t *testing.T) {
+	f := newTestFleet(t)
+	before := f.observe()
+	rules := func(fn func(*testFleet) []faultproxy.Rule) []faultproxy.Rule {
+		if fn == nil {
+			return nil
+		}
+		return fn(f)
+	}
+
+	// The shutdown.
+	h, p := f.faulty(history.Shutdown, tc.quickRetries, rules(tc.shutdown)...)
+	h.StopLaunching, h.Reserve = 100*time.Millisecond, 500*time.Millisecond
+	ctx := t.Context()
+	if tc.deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+		defer cancel()
+	}
+	rep, err := h.Handle(ctx, []byte(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.shutdown != nil && faulted(p) == 0 {
+		t.Errorf("no fault was injected into the shutdown")
+	}
+	for _, res := range rep.Results {
+		pair := res.Account + "/" + res.Region
+		want, ok := tc.pairs[pair]
+		if !ok {
+			want = pairWant{status: fleet.Done}
+		}
+		if res.Status != want.status || !strings.Contains(res.Error+res.Reason, want.word) {
+			t.Errorf("%s: %s (%s; %s), want %s naming %q", pair, res.Status, res.Reason, res.Error, want.status, want.word)
+		}
+	}
+	got := f.names(rep)
+	wantStop := without(wantStopped, tc.notStopped...)
+	for name := range tc.failed {
+		wantStop = without(wantStop, name)
+	}
+	if !slices.Equal(got[fleet.Stopped], wantStop) {
+		t.Errorf("stopped %v, want %v", got[fleet.Stopped], wantStop)
+	}
+	if want := slices.Sorted(maps.Keys(tc.failed)); !slices.Equal(got[fleet.ActionFailed], want) {
+		t.Errorf("failed %v, want %v", got[fleet.ActionFailed], want)
+	}
+	for name, word := range tc.failed {
+		if r := f.resource(rep, name); !strings.Contains(r.Error, word) {
+			t.Errorf("%s: error %q, want it to say %q", name, r.Error, word)
+		}
+	}
+	if want := len(tc.failed) > 0 || len(tc.pairs) > 0; rep.Failed() != want {
+		t.Errorf("report failed = %v, want %v: %+v", rep.Failed(), want, rep.Totals)
+	}
+	after := f.observe()
+	curfewStopped := checkMarks(t, f, before, after, rep)
+
+	// The restart brings back what curfew stopped, and only that; after a faulty restart,
+	// a second one finishes the job.
+	h, p = f.faulty(history.Restart, false, rules(tc.restart)...)
+	rep = runHandler(t, h, `{"trigger":"manual"}`)
+	if tc.restart != nil && faulted(p) == 0 {
+		t.Errorf("no fault was injected into the restart")
+	}
+	got = f.names(rep)
+	if want := without(curfewStopped, slices.Sorted(maps.Keys(tc.restartFailed))...); !slices.Equal(without(got[fleet.Started], slices.Sorted(maps.Keys(tc.restartFailed))...), want) {
+		t.Errorf("restart started %v, want %v", got[fleet.Started], want)
+	}
+	for name, word := range tc.restartFailed {
+		if r := f.resource(rep, name); !strings.Contains(r.Error, word) {
+			t.Errorf("restart: %s: %s %q, want an error saying %q", name, r.Action, r.Error, word)
+		}
+	}
+	if rep.Failed() != (len(tc.restartFailed) > 0 && len(got[fleet.ActionFailed]) > 0) {
+		t.Errorf("restart report failed = %v: %+v", rep.Failed(), rep.Totals)
+	}
+	if len(tc.restartFailed) > 0 {
+		h, _ = f.faulty(history.Restart, false)
+		if rep := runHandler(t, h, `{}`); rep.Failed() {
+			t.Errorf("second restart: %+v", rep.Totals)
+		}
+	}
+	final := f.observe()
+	if !slices.Equal(running(final), running(before)) {
+		t.Errorf("running at the end %v, want as before %v", running(final), running(before))
+	}
+	if m := markedNames(final); len(m) != 0 {
+		t.Errorf("marks left at the end: %v", m)
+	}
+}
+
+// checkMarks checks the marks invariant after a shutdown and returns what curfew stopped:
+// every resource stopped since before carries the mark of the run, and every marked
+// resource was reported stopped, or reported with an error.
+func checkMarks(t *testing.T, f *testFleet, before, after map[string]observed, rep fleet.Report) []string {
+	t.Helper()
+	reported := map[string]fleet.Resource{}
+	byID := map[string]string{}
+	for name, id := range f.ids {
+		byID[id] = name
+	}
+	for _, res := range rep.Results {
+		for _, r := range res.Resources {
+			reported[byID[r.ID]] = r
+		}
+	}
+	var stopped []string
+	for name, o := range after {
+		up := func(s string) bool { return s == "running" || s == "available" }
+		if up(before[name].state) && !up(o.state) {
+			stopped = append(stopped, name)
+			if o.tags[accounts.StoppedByRunTag] != rep.RunID {
+				t.Errorf("%s was stopped but carries no mark of run %s: %v", name, rep.RunID, o.tags)
+			}
+		}
+		if o.marked() && up(o.state) {
+			if r, ok := reported[name]; !ok || r.Error == "" {
+				t.Errorf("%s is running with a mark the report does not mention: %+v", name, r)
+			}
+		}
+	}
+	slices.Sort(stopped)
+	return stopped
+}
+
+// stopBehindCurfew stops a resource of the fleet directly in moto, as AWS carrying out a
+// call whose answer curfew never gets.
+func (f *testFleet) stopBehindCurfew(name string) {
+	ctx := context.WithoutCancel(f.t.Context())
+	l := f.where[f.ids[name]]
+	var err error
+	switch l.typ {
+	case history.EC2Instance:
+		_, err = f.ec2(l.account, l.region).StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids[name]}})
+	case history.RDSInstance:
+		_, err = f.rds(l.account, l.region).StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
+	}
+	if err != nil {
+		f.t.Errorf("stop %s behind curfew: %v", name, err)
+	}
+}
+
+// faulty returns a handler whose calls go through a new fault-injecting proxy with rules.
+// quickRetries gives each call 3 attempts with short back-offs instead of the standard
+// retryer, for faults that last through every attempt.
+func (f *testFleet) faulty(kind history.Kind, quickRetries bool, rules ...faultproxy.Rule) (fleet.Handler, *faultproxy.Proxy) {
+	h, p := f.proxied(kind)
+	p.Add(rules...)
+	if quickRetries {
+		base := f.config("home", west)
+		base.BaseEndpoint = &p.URL
+		h.Connect = func(runID string) fleet.ClientsFunc {
+			return func(a accounts.Account, region string) fleet.Clients {
+				cfg := assume.Role(base, a.RoleARN(accounts.SchedulerRole), "curfew-"+runID, f.m.ExternalID)
+				cfg.Region, cfg.RetryMaxAttempts = region, 3
+				cfg.Retryer = func() aws.Retryer {
+					return retry.NewStandard(func(o *retry.StandardOptions) {
+						o.MaxAttempts = 3
+						o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
+					})
+				}
+				return fleet.Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg)}
+			}
+		}
+	}
+	return h, p
+}
+
+// faulted counts the calls the proxy injected a fault into.
+func faulted(p *faultproxy.Proxy) int {
+	n := 0
+	for _, c := range p.Calls() {
+		if c.Fault != 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -160,6 +160,8 @@ func AssumeRoles(base aws.Config, externalID string) Connect {
 			cfg.Retryer = func() aws.Retryer {
 				return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = MaxAttempts })
 			}
+			// A base config's own maximum (AWS_MAX_ATTEMPTS, say) would override the retryer's.
+			cfg.RetryMaxAttempts = MaxAttempts
 			return Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg)}
 		}
 	}

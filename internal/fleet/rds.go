@@ -104,7 +104,7 @@ func dbInstanceSkip(db types.DBInstance, tags map[string]string) string {
 
 // stopDatabases stops the available databases that may be stopped, one call each (RDS has
 // no batch calls). Like EC2 instances, each is marked before it is stopped and unmarked
-// again when the stop fails. An available database that still carries a mark was started
+// again when AWS refuses the stop. An available database that still carries a mark was started
 // by RDS after seven days stopped; it is stopped again.
 func (p *pair) stopDatabases(ctx context.Context, dbs []database, stop func(context.Context, string) error) error {
 	for _, d := range dbs {
@@ -142,7 +142,11 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, stop f
 		return
 	}
 	if err := stop(ctx, r.ID); err != nil {
-		r.Action, r.Error = ActionFailed, stopError(err, p.unmarkDB(ctx, arn))
+		var unmarkErr error
+		if !mayHaveStopped(err) {
+			unmarkErr = p.unmarkDB(ctx, arn)
+		}
+		r.Action, r.Error = ActionFailed, stopError(err, unmarkErr)
 		return
 	}
 	r.Action = Stopped

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
@@ -231,3 +232,23 @@ func refusedForResource(err error) bool {
 	}
 	return !slices.Contains(wholeCallCodes, ae.ErrorCode())
 }
+
+// mayHaveStopped reports whether a failed stop call may have stopped the resource all the
+// same, so that its mark must stay: a network failure, a cancelled call or a server error
+// (5xx) leaves the outcome unknown, and RDS refuses a stop retried after an answer was lost
+// because the database is already stopping. Any other answer from AWS is a refusal that
+// changed nothing.
+func mayHaveStopped(err error) bool {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return true
+	}
+	return slices.Contains(dbStateCodes, ae.ErrorCode())
+}
+
+// dbStateCodes are RDS's refusals of a stop because of the database's state.
+var dbStateCodes = []string{"InvalidDBInstanceState", "InvalidDBClusterStateFault"}
