@@ -1,0 +1,116 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMinimumCalls(t *testing.T) {
+	tests := []struct {
+		name string
+		s    shape
+		want int
+	}{
+		// Per region: 1 describe page each for instances, DB instances and clusters.
+		{"empty", shape{Accounts: 1, Regions: 1}, 1 + 3},
+		// 1 AssumeRole; per region 3 describes, CreateTags and StopInstances.
+		{"one instance", shape{Accounts: 1, Regions: 2, EC2: 1}, 1 + 2*(3+2)},
+		// 100 instances to stop fit one batch; 101 take two of each call.
+		{"a full batch", shape{Accounts: 1, Regions: 1, EC2: 100}, 1 + 3 + 2},
+		{"one over a batch", shape{Accounts: 1, Regions: 1, EC2: 101}, 1 + 3 + 4},
+		// Skipped instances are described but never tagged or stopped.
+		{"skipped", shape{Accounts: 1, Regions: 1, EC2: 101, SkipEvery: 100}, 1 + 3 + 2},
+		// 1,001 running instances take two describe pages.
+		{"two describe pages", shape{Accounts: 1, Regions: 1, EC2: 1001}, 1 + 4 + 2*11},
+		// Per database a mark and a stop; 100 DB instances plus 10 members take two pages.
+		{"databases", shape{Accounts: 2, Regions: 1, RDS: 100, Aurora: 10}, 2 * (1 + 4 + 2*110)},
+		// The default fleet of make bench: 10 accounts × 2 regions, 160 + 30 + 10.
+		{"default", shape{Accounts: 10, Regions: 2, EC2: 160, RDS: 30, Aurora: 10, SkipEvery: 20}, 10 * (1 + 2*(3+2*2+2*40))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := minimumCalls(tt.s); got != tt.want {
+				t.Errorf("minimumCalls(%+v) = %d, want %d", tt.s, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestShapeSkipped(t *testing.T) {
+	for _, tt := range []struct{ ec2, every, want int }{{0, 20, 0}, {1, 20, 1}, {20, 20, 1}, {21, 20, 2}, {160, 20, 8}, {160, 0, 0}} {
+		if got := (shape{EC2: tt.ec2, SkipEvery: tt.every}).skipped(); got != tt.want {
+			t.Errorf("%d instances, every %d skipped: %d, want %d", tt.ec2, tt.every, got, tt.want)
+		}
+	}
+}
+
+// The fake throttles a key above its rate once the burst is spent, and refills with time.
+func TestFakeThrottles(t *testing.T) {
+	f := newFakeAWS(0, 10, 3)
+	now := time.Now()
+	for i := range 3 {
+		if !f.take("a/eu-west-1/ec2", now) {
+			t.Fatalf("call %d of the burst throttled", i+1)
+		}
+	}
+	if f.take("a/eu-west-1/ec2", now) {
+		t.Error("the fourth call at once was not throttled")
+	}
+	if !f.take("b/eu-west-1/ec2", now) {
+		t.Error("another account was throttled")
+	}
+	if !f.take("a/eu-west-1/ec2", now.Add(100*time.Millisecond)) {
+		t.Error("no token after 100 ms at 10/s")
+	}
+	if f.take("a/eu-west-1/ec2", now.Add(100*time.Millisecond)) {
+		t.Error("two tokens after 100 ms at 10/s")
+	}
+	if !newFakeAWS(0, 0, 0).take("a", now) {
+		t.Error("rate 0 throttled")
+	}
+}
+
+// The real engine over the fake makes exactly the minimum, stops what it should, and
+// its middleware count matches the requests the fake saw.
+func TestSweepMakesTheMinimum(t *testing.T) {
+	s := shape{Accounts: 2, Regions: 2, EC2: 120, RDS: 3, Aurora: 2, SkipEvery: 10}
+	sw, err := runSweep(t.Context(), s, 0, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sw.calls.total(), minimumCalls(s); got != want {
+		t.Errorf("%d calls, minimum %d: %s", got, want, sw.calls)
+	}
+	want := s.Accounts * s.Regions * (s.EC2 - s.skipped() + s.RDS + s.Aurora)
+	if sw.report.Totals.Stopped != want || sw.stopped != want {
+		t.Errorf("stopped %d (fake: %d), want %d", sw.report.Totals.Stopped, sw.stopped, want)
+	}
+	requests := 0
+	for _, n := range sw.requests {
+		requests += n
+	}
+	if requests != sw.calls.total() || sw.throttle != 0 {
+		t.Errorf("the fake saw %d requests (%d throttled), the middleware %d calls", requests, sw.throttle, sw.calls.total())
+	}
+}
+
+// Throttled calls are retried by the SDK: the sweep still stops everything, and the fake
+// saw more requests than the middleware counted calls.
+func TestSweepRetriesThrottledCalls(t *testing.T) {
+	s := shape{Accounts: 1, Regions: 1, EC2: 5, RDS: 4}
+	sw, err := runSweep(t.Context(), s, 0, 50, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := 0
+	for _, n := range sw.requests {
+		requests += n
+	}
+	if sw.throttle == 0 || requests != sw.calls.total()+sw.throttle || sw.stopped != 9 {
+		t.Errorf("throttled %d, requests %d, calls %d, stopped %d", sw.throttle, requests, sw.calls.total(), sw.stopped)
+	}
+	if !strings.Contains(sw.calls.String(), "STS:AssumeRole 1") {
+		t.Errorf("calls: %s", sw.calls)
+	}
+}

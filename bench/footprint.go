@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+)
+
+// coldStarts is how many cold starts of each Lambda are timed.
+const coldStarts = 5
+
+// footprintEnv is what each Lambda needs to initialise: an account map and, for the cost
+// report, its bucket and topic. No AWS call happens: the payload is refused first.
+var footprintEnv = map[string]string{
+	"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+	"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_EC2_METADATA_DISABLED": "true",
+	"CURFEW_BUCKET": "curfew-bench", "CURFEW_TOPIC_ARN": "arn:aws:sns:eu-west-1:800000000000:curfew-bench",
+}
+
+// partFootprint is part 4: the size of each Lambda as `make lambdas` builds it, and its
+// cold start under the Runtime Interface Emulator.
+func partFootprint(ctx context.Context, t *table, lambdaDir string) ([]string, error) {
+	names, err := filepath.Glob("lambdas/*/main.go")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("no lambdas/*/main.go: run the bench from the repository's root")
+	}
+	rie, err := rieBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "curfew-bench-lambdas-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	m, err := benchMap("800000000000", []string{"800000000001"}, regionNames[:1])
+	if err != nil {
+		return nil, err
+	}
+	encoded, err := m.Encode()
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{"CURFEW_ACCOUNT_MAP": string(encoded)}
+	for k, v := range footprintEnv {
+		env[k] = v
+	}
+	for _, mainGo := range names {
+		name := filepath.Base(filepath.Dir(mainGo))
+		shipped := filepath.Join(lambdaDir, name, "bootstrap")
+		st, err := os.Stat(shipped)
+		if err != nil {
+			return nil, fmt.Errorf("%s: run `make lambdas` first: %w", shipped, err)
+		}
+		// The emulator runs the function on this machine: a build for its architecture,
+		// with the same flags.
+		bin, err := buildLambda(ctx, work, name, runtime.GOARCH)
+		if err != nil {
+			return nil, err
+		}
+		var took []time.Duration
+		for range coldStarts {
+			answer, d, err := coldInvoke(ctx, rie, bin, env, `[]`)
+			if err != nil {
+				return nil, fmt.Errorf("cold start of %s: %w", name, err)
+			}
+			if functionError(answer) == "" {
+				return nil, fmt.Errorf("%s accepted the payload [] and may have called AWS: %s", name, answer)
+			}
+			took = append(took, d)
+		}
+		slices.Sort(took)
+		t.row("4", fmt.Sprintf("Lambda %s: size (linux/arm64, stripped) and cold start to first answer", name),
+			fmt.Sprintf("%.1f MB; cold start median %s (min %s, max %s)", float64(st.Size())/(1<<20),
+				took[len(took)/2].Round(100*time.Microsecond), took[0].Round(100*time.Microsecond), took[len(took)-1].Round(100*time.Microsecond)),
+			"", "")
+	}
+	return []string{
+		fmt.Sprintf("part 4: sizes are of build/lambda/<name>/bootstrap from `make lambdas` (CGO_ENABLED=0 GOOS=linux GOARCH=arm64 -tags lambda.norpc -trimpath -ldflags='-s -w'). "+
+			"This machine is %s/%s, so the cold start is of the same build for %s: the time from starting the Lambda RIE (go tool aws-lambda-rie) to the answer of a first invocation "+
+			"that the handler refuses before any AWS call (payload []), median of %d fresh starts; the RIE's own start is included.", runtime.GOOS, runtime.GOARCH, runtime.GOARCH, coldStarts),
+	}, nil
+}
