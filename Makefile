@@ -89,3 +89,17 @@ fuzz: tools ## fuzz the account-map parser for FUZZTIME (default 2m)
 .PHONY: clean
 clean: ## remove built Lambdas and the CDK output (keeps the installed toolchain)
 	rm -rf build cdk.out
+
+# Cloud Custodian (c7n, c7n-org) in a virtual environment of its own: the bench's peer,
+# never a runtime dependency of curfew.
+BENCH_VENV := $(TOOLS)/bench-venv
+
+$(BENCH_VENV)/.stamp: bench/requirements.txt
+	@echo "==> Python virtual environment .tools/bench-venv (c7n, c7n-org from bench/requirements.txt)"
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@
+
+.PHONY: bench
+bench: $(TOOLS)/.venv-stamp $(BENCH_VENV)/.stamp lambdas ## print the benchmarks: AWS calls, parallel sweep, race with Cloud Custodian on moto, Lambda footprint (BENCH_ARGS=-parts=1,2)
+	go run ./bench $(BENCH_ARGS)

@@ -96,10 +96,12 @@ func TestSweepMakesTheMinimum(t *testing.T) {
 }
 
 // Throttled calls are retried by the SDK: the sweep still stops everything, and the fake
-// saw more requests than the middleware counted calls.
+// saw more requests than the middleware counted calls. The pair makes 10 RDS calls in a
+// row, so with a bucket of 9 the last one is throttled (and retried after the SDK's
+// backoff, which is what this test waits for).
 func TestSweepRetriesThrottledCalls(t *testing.T) {
 	s := shape{Accounts: 1, Regions: 1, EC2: 5, RDS: 4}
-	sw, err := runSweep(t.Context(), s, 0, 50, 2)
+	sw, err := runSweep(t.Context(), s, 0, 20, 9)
 	if err != nil {
 		t.Fatal(err)
 	}

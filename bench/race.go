@@ -120,10 +120,10 @@ func partRace(ctx context.Context, t *table, runs int) ([]string, error) {
 	c7n, curfew := median(all, "c7n"), median(all, "curfew")
 	ratio := c7n.Seconds() / curfew.Seconds()
 	fleetDesc := fmt.Sprintf("%d accounts × %d regions × %d EC2", raceAccounts, len(raceRegions), raceInstances)
-	t.row("3", fmt.Sprintf("c7n-org 0.6.52 (c7n 0.9.53), median of %d, %s on moto", runs, fleetDesc),
-		fmt.Sprintf("%s; %d AWS calls", c7n.Round(time.Millisecond), total(lastCalls(all, "c7n"))), "", "")
-	t.row("3", fmt.Sprintf("curfew shutdown Lambda under the RIE, median of %d, same fleet", runs),
-		fmt.Sprintf("%s; %d AWS calls", curfew.Round(time.Millisecond), total(lastCalls(all, "curfew"))), "", "")
+	t.row("3", fmt.Sprintf("c7n-org, median of %d (moto, %s)", runs, fleetDesc),
+		fmt.Sprintf("%.2f s, %d AWS calls", c7n.Seconds(), total(lastCalls(all, "c7n"))), "", "")
+	t.row("3", fmt.Sprintf("curfew shutdown Lambda (RIE), median of %d, same fleet", runs),
+		fmt.Sprintf("%.2f s, %d AWS calls", curfew.Seconds(), total(lastCalls(all, "curfew"))), "", "")
 	t.row("3", "c7n-org time / curfew time", fmt.Sprintf("%.1f×", ratio), "≥ 3×", yes(ratio >= 3))
 	return []string{
 		fmt.Sprintf("part 3: moto 5.2 behind faultproxy, which counted the calls; each run gets a fresh fleet (fresh account ids): %s (%d of them tagged curfew:skip=true) per account×region, "+
