@@ -162,7 +162,7 @@ func partParallel(ctx context.Context, t *table) ([]string, error) {
 			goal, met = "efficiency ≥ 0.8", yes(r.efficiency() >= 0.8)
 		}
 		t.row("2", fmt.Sprintf("sweep %d accounts × %d regions (50 ms fake)", r.Accounts, r.Regions),
-			fmt.Sprintf("%.2f s, ideal %.2f s: efficiency %.2f; %d calls, %d throttled", r.Wall.Seconds(), r.Ideal.Seconds(), r.efficiency(), r.Calls, r.Throttled),
+			fmt.Sprintf("%.2f s, ideal %.2f s: efficiency %.2f; %d calls, %d throttled, CPU %.2f s", r.Wall.Seconds(), r.Ideal.Seconds(), r.efficiency(), r.Calls, r.Throttled, r.CPU.Seconds()),
 			goal, met)
 	}
 	last := results[len(results)-1]

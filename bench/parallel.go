@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -40,8 +41,11 @@ type sweepResult struct {
 	Requests          int
 	Throttled         int
 	Stopped           int
-	PeakHeapMB        float64 // highest HeapInuse sampled during the sweep
+	PeakHeapMB        float64 // highest heap in use (objects and unused slots of their spans) sampled during the sweep
 	PeakRSSMB         float64 // VmHWM of the process at the end
+	// CPU is the user and system time the process spent during the sweep: when it comes
+	// near the wall time times the CPUs, the sweep waits for CPU rather than for AWS.
+	CPU time.Duration
 }
 
 func (r sweepResult) efficiency() float64 { return r.Ideal.Seconds() / r.Wall.Seconds() }
@@ -57,10 +61,11 @@ func runParallelChild(ctx context.Context, accounts int) error {
 	wg.Go(func() {
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
-		var ms runtime.MemStats
+		// runtime/metrics, unlike ReadMemStats, does not stop the world 200 times a second.
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64()+sample[1].Value.Uint64())
 			select {
 			case <-done:
 				return
@@ -68,7 +73,9 @@ func runParallelChild(ctx context.Context, accounts int) error {
 			}
 		}
 	})
+	cpu0 := cpuTime()
 	sw, err := runSweep(ctx, s, fakeLatency, fakeRate, fakeBurst)
+	cpu := cpuTime() - cpu0
 	close(done)
 	wg.Wait()
 	if err != nil {
@@ -82,7 +89,7 @@ func runParallelChild(ctx context.Context, accounts int) error {
 		Accounts: accounts, Regions: s.Regions, Wall: sw.wall,
 		Ideal: time.Duration(chainCalls(s)) * fakeLatency,
 		Calls: sw.calls.total(), Minimum: minimumCalls(s), Requests: requests, Throttled: sw.throttle,
-		Stopped: sw.stopped, PeakHeapMB: float64(peak) / (1 << 20), PeakRSSMB: vmHWM(),
+		Stopped: sw.stopped, PeakHeapMB: float64(peak) / (1 << 20), PeakRSSMB: vmHWM(), CPU: cpu,
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
@@ -108,6 +115,15 @@ func parallel(ctx context.Context, sizes []int) ([]sweepResult, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// cpuTime is the user and system time this process has spent.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // vmHWM is the process's peak resident set size in MB, from /proc/self/status.
