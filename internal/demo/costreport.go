@@ -1,0 +1,199 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/report"
+)
+
+// dailyCost is what each account of the demo costs a day, in USD: Cost Explorer answers
+// moto gives back once queued.
+var dailyCost = map[string]float64{"identity": 3.10, "staging": 41.70, "sandbox": 12.40, "production": 96.20}
+
+// costReport queues Cost Explorer answers for every account, subscribes a local endpoint
+// to the deployed topic, invokes curfew-cost-report under the RIE, and writes the HTML
+// report it stored in the deployed bucket to Options.Report.
+func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
+	p := cost.PeriodsAt(time.Now())
+	for _, a := range d.m.Accounts {
+		if err := d.queueCosts(ctx, a.ID, p, dailyCost[a.Name]); err != nil {
+			return fmt.Errorf("queue Cost Explorer answers for %s: %w", a.Name, err)
+		}
+	}
+	fmt.Fprintf(w, "queued Cost Explorer answers (POST /moto-api/static/ce/cost-and-usage-results) for %d accounts, %s to %s\n",
+		len(d.m.Accounts), p.Daily().Start.Format(time.DateOnly), p.Today.Format(time.DateOnly))
+
+	f, env, err := d.startFunction(ctx, w, accounts.CostReportFunction, "cost-report")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	home, err := d.moto.AccountConfig(ctx, d.m.HomeAccount().ID, d.m.HomeRegion)
+	if err != nil {
+		return err
+	}
+	inbox, stop, err := subscribe(ctx, sns.NewFromConfig(home), env["CURFEW_TOPIC_ARN"])
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	answer, err := f.Invoke(ctx, `{"trigger":"manual"}`)
+	if err != nil {
+		return fmt.Errorf("invoke %s: %w\n%s", accounts.CostReportFunction, err, f.Output())
+	}
+	var res report.Result
+	if err := json.Unmarshal(answer, &res); err != nil {
+		return fmt.Errorf("decode the answer %s: %w", answer, err)
+	}
+	if res.Key == "" || len(res.Failed) > 0 {
+		return fmt.Errorf("%w: the cost report answered %s\n%s", ErrCheck, answer, f.Output())
+	}
+	obj, err := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(env["CURFEW_BUCKET"]), Key: aws.String(res.Key),
+	})
+	if err != nil {
+		return fmt.Errorf("read the stored report s3://%s/%s: %w", env["CURFEW_BUCKET"], res.Key, err)
+	}
+	page, err := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(d.opts.Report), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(d.opts.Report, page, 0o644); err != nil {
+		return err
+	}
+	summary, err := inbox.wait(ctx, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d Cost Explorer requests answered; summary published to %s:\n\n%s\n\n", res.Requests, env["CURFEW_TOPIC_ARN"], strings.TrimRight(summary, "\n"))
+	fmt.Fprintf(w, "HTML report stored at s3://%s/%s and written to %s\n", env["CURFEW_BUCKET"], res.Key, d.opts.Report)
+	return nil
+}
+
+// queueCosts queues the daily and by-service answers of one account costing perDay a day.
+func (d *Demo) queueCosts(ctx context.Context, accountID string, p cost.Periods, perDay float64) error {
+	metric := func(v float64) map[string]any {
+		return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprintf("%.2f", v), "Unit": "USD"}}
+	}
+	var days []map[string]any
+	for day := p.Daily().Start; day.Before(p.Today); day = day.AddDate(0, 0, 1) {
+		// Weekends cost less: the shutdowns keep non-production asleep.
+		v := perDay
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			v *= 0.6
+		}
+		days = append(days, map[string]any{
+			"TimePeriod": map[string]any{"Start": day.Format(time.DateOnly), "End": day.AddDate(0, 0, 1).Format(time.DateOnly)},
+			"Total":      metric(v)})
+	}
+	mtd := perDay * float64(p.MonthToDate.Days())
+	services := []map[string]any{{
+		"TimePeriod": map[string]any{"Start": p.MonthToDate.Start.Format(time.DateOnly), "End": p.MonthToDate.End.Format(time.DateOnly)},
+		"Total":      map[string]any{},
+		"Groups": []map[string]any{
+			{"Keys": []string{"Amazon Elastic Compute Cloud - Compute"}, "Metrics": metric(mtd * 0.6)},
+			{"Keys": []string{"Amazon Relational Database Service"}, "Metrics": metric(mtd * 0.3)},
+			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(mtd * 0.1)},
+		}}}
+	body, err := json.Marshal(map[string]any{"account_id": accountID, "results": []any{
+		map[string]any{"ResultsByTime": days}, map[string]any{"ResultsByTime": services}}})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.moto.URL+"/moto-api/static/ce/cost-and-usage-results", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("moto answered HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// inbox receives the notifications moto delivers to an HTTP subscription.
+type inbox struct {
+	mu       sync.Mutex
+	messages []string
+	arrived  chan struct{}
+}
+
+func (in *inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var n struct{ Type, Message string }
+	if json.NewDecoder(r.Body).Decode(&n) == nil && n.Type == "Notification" {
+		in.mu.Lock()
+		in.messages = append(in.messages, n.Message)
+		in.mu.Unlock()
+		select {
+		case in.arrived <- struct{}{}:
+		default:
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// wait returns the first message delivered.
+func (in *inbox) wait(ctx context.Context, limit time.Duration) (string, error) {
+	deadline := time.After(limit)
+	for {
+		in.mu.Lock()
+		if len(in.messages) > 0 {
+			defer in.mu.Unlock()
+			return in.messages[0], nil
+		}
+		in.mu.Unlock()
+		select {
+		case <-in.arrived:
+		case <-deadline:
+			return "", fmt.Errorf("%w: no summary was delivered to the topic's subscription within %s", ErrCheck, limit)
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+}
+
+// subscribe serves a local HTTP endpoint and subscribes it to topic, so the demo sees the
+// summary the cost report publishes (the deployed subscription is an email address).
+func subscribe(ctx context.Context, c *sns.Client, topic string) (*inbox, func(), error) {
+	in := &inbox{arrived: make(chan struct{}, 1)}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: in, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	if _, err := c.Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String("http://" + l.Addr().String() + "/"),
+	}); err != nil {
+		srv.Close()
+		return nil, nil, fmt.Errorf("subscribe to %s: %w", topic, err)
+	}
+	return in, func() { srv.Close() }, nil
+}

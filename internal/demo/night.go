@@ -1,0 +1,121 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/lambdarun"
+)
+
+// startFunction runs a deployed function's binary under the Lambda Runtime Interface
+// Emulator as Lambda would run it: the deployed configuration's environment, timeout and
+// memory, and credentials of its execution role in the home account (assumed).
+// It returns the deployed environment too.
+func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder string) (*lambdarun.Function, map[string]string, error) {
+	home := d.m.HomeAccount()
+	cfg, err := d.moto.AccountConfig(ctx, home.ID, d.m.HomeRegion)
+	if err != nil {
+		return nil, nil, err
+	}
+	conf, err := lambda.NewFromConfig(cfg).GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(function)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the deployed configuration of %s: %w", function, err)
+	}
+	role := aws.ToString(conf.Role)
+	creds, err := sts.NewFromConfig(d.moto.BaseConfig(d.m.HomeRegion)).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(role), RoleSessionName: aws.String(function),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("assume %s: %w", role, err)
+	}
+	deployed := map[string]string{}
+	if conf.Environment != nil {
+		deployed = conf.Environment.Variables
+	}
+	env := maps.Clone(deployed)
+	names := slices.Sorted(maps.Keys(deployed))
+	env["AWS_REGION"] = d.m.HomeRegion
+	env["AWS_DEFAULT_REGION"] = d.m.HomeRegion
+	env["AWS_ENDPOINT_URL"] = d.moto.URL
+	env["AWS_ACCESS_KEY_ID"] = aws.ToString(creds.Credentials.AccessKeyId)
+	env["AWS_SECRET_ACCESS_KEY"] = aws.ToString(creds.Credentials.SecretAccessKey)
+	env["AWS_SESSION_TOKEN"] = aws.ToString(creds.Credentials.SessionToken)
+	env["AWS_LAMBDA_FUNCTION_NAME"] = function
+	env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
+	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = strconv.Itoa(int(aws.ToInt32(conf.Timeout)))
+	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(int(aws.ToInt32(conf.MemorySize)))
+	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root})
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(w, "%s: lambdas/%s built for this machine, under the RIE as role %s, env from the deployed function (%s), timeout %ds\n",
+		function, folder, role, strings.Join(names, ", "), aws.ToInt32(conf.Timeout))
+	return f, deployed, nil
+}
+
+// night invokes curfew-shutdown with the payload of the deployed stop schedule, prints
+// its report and checks the fleet: exactly the expected resources stopped and marked,
+// production untouched.
+func (d *Demo) night(ctx context.Context, w io.Writer) error {
+	home := d.m.HomeAccount()
+	arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", d.m.HomeRegion, home.ID, accounts.ShutdownFunction)
+	var stop *schedule
+	for i, s := range d.schedules {
+		if s.target == arn {
+			stop = &d.schedules[i]
+		}
+	}
+	if stop == nil {
+		return fmt.Errorf("no schedule targets %s", arn)
+	}
+	f, _, err := d.startFunction(ctx, w, accounts.ShutdownFunction, "shutdown")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Fprintf(w, "payload of schedule %s (%s %s): %s\n\n", stop.name, stop.expression, stop.timezone, stop.input)
+	answer, err := f.Invoke(ctx, stop.input)
+	if err != nil {
+		return fmt.Errorf("invoke %s: %w\n%s", accounts.ShutdownFunction, err, f.Output())
+	}
+	var rep fleet.Report
+	if err := json.Unmarshal(answer, &rep); err != nil {
+		return fmt.Errorf("decode the report %s: %w", answer, err)
+	}
+	if err := printReport(w, rep); err != nil {
+		return err
+	}
+	if rep.Failed() {
+		return fmt.Errorf("%w: the shutdown reported failures\n%s", ErrCheck, f.Output())
+	}
+	after, err := d.observe(ctx)
+	if err != nil {
+		return err
+	}
+	d.state.Night = after
+	if err := d.writeState(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	prod := inAccount(after, "production")
+	for _, name := range prod {
+		fmt.Fprintf(w, "production %-9s %s  %s before, %s now, unmarked: %v\n", name, after[name].ID, d.state.Before[name].State, after[name].State, !after[name].Marked)
+	}
+	if problems := d.state.CheckNight(); len(problems) > 0 {
+		return fmt.Errorf("%w: after the night:\n  %s", ErrCheck, strings.Join(problems, "\n  "))
+	}
+	fmt.Fprintf(w, "checked in AWS: exactly %s stopped and marked; production and everything else unchanged\n", strings.Join(d.state.Stops, ", "))
+	return nil
+}
