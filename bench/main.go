@@ -99,13 +99,17 @@ func (t *table) row(cells ...string) {
 }
 
 func (t *table) print() {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "part\tmeasure\tfigure\tgoal\tmet")
 	fmt.Fprintln(w, "----\t-------\t------\t----\t---")
 	for _, r := range t.rows {
 		fmt.Fprintln(w, strings.Join(r, "\t"))
 	}
 	w.Flush()
+	for line := range strings.Lines(b.String()) {
+		fmt.Println(strings.TrimRight(line, " \n"))
+	}
 }
 
 func yes(ok bool) string {
@@ -161,7 +165,7 @@ func partParallel(ctx context.Context, t *table) ([]string, error) {
 		if r.Accounts == 50 {
 			goal, met = "efficiency ≥ 0.8", yes(r.efficiency() >= 0.8)
 		}
-		t.row("2", fmt.Sprintf("sweep %d accounts × %d regions (50 ms fake)", r.Accounts, r.Regions),
+		t.row("2", fmt.Sprintf("sweep %d × %d regions (50 ms fake)", r.Accounts, r.Regions),
 			fmt.Sprintf("%.2f s, ideal %.2f s: efficiency %.2f; %d calls, %d throttled, CPU %.2f s", r.Wall.Seconds(), r.Ideal.Seconds(), r.efficiency(), r.Calls, r.Throttled, r.CPU.Seconds()),
 			goal, met)
 	}
