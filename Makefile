@@ -73,6 +73,10 @@ synth: tools lambdas ## synthesise every stack from the account map (ACCOUNT_MAP
 deploy: tools lambdas ## deploy one stack with its account's credentials: make deploy STACK=curfew-staging PROFILE=staging
 	$(CDK) deploy $(STACK) --profile $(PROFILE) -c accountMap=$(ACCOUNT_MAP) --require-approval broadening
 
+.PHONY: demo
+demo: tools lambdas curfew ## curfew's whole night locally: CDK deploy into moto, a fleet, the night, the morning, the cost report
+	go run ./cmd/curfew-demo -curfew build/curfew -report build/demo/cost-report.html
+
 .PHONY: vet
 vet: $(TOOLS)/.go-stamp ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi

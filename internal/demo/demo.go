@@ -54,6 +54,8 @@ type Demo struct {
 	moto *emulator.Server
 	// env is the environment of the CDK CLI and the curfew CLI.
 	env []string
+	// cli is the curfew CLI binary.
+	cli string
 
 	stacks    []stack
 	physical  map[string]physical
@@ -74,7 +76,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	}
 	d := &Demo{opts: o, mapPath: filepath.Join(o.Root, "accounts.yaml")}
 	if d.work, err = os.MkdirTemp("", "curfew-demo-"); err != nil {
-		return &StepError{Number: 1, Name: "prepare", Err: err}
+		return &StepError{Number: 1, Name: "create the work directory", Err: err}
 	}
 	defer func() {
 		if err != nil || o.Keep {
@@ -89,6 +91,7 @@ func Run(ctx context.Context, o Options) (err error) {
 
 func (d *Demo) steps() []Step {
 	return []Step{
+		{Name: "build curfew's Lambdas for this machine and the curfew CLI", Run: d.build},
 		{Name: "start moto on 127.0.0.1 and write the demo's AWS profiles", Run: d.prepare},
 		{Name: "deploy curfew: cdk bootstrap and cdk deploy of every stack, each into its own account", Run: d.deploy},
 		{Name: "create a small fleet in staging, sandbox and production", Run: d.createFleet},
@@ -108,9 +111,6 @@ func (d *Demo) close() {
 // prepare checks the toolchain, loads the account map, starts moto and writes a temporary
 // AWS config with one profile per account that assumes a role into it.
 func (d *Demo) prepare(ctx context.Context, w io.Writer) error {
-	if _, err := os.Stat(d.opts.CDK); err != nil {
-		return fmt.Errorf("the CDK CLI is missing at %s: run `make tools` (or `make demo`, which installs it)", d.opts.CDK)
-	}
 	m, err := accounts.Load(d.mapPath)
 	if err != nil {
 		return err

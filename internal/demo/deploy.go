@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -25,6 +26,9 @@ const deployParallel = 3
 // profile. Then it lists what moto's CloudFormation skipped and creates what the demo
 // needs of it through the services' own APIs.
 func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
+	if _, err := os.Stat(d.opts.CDK); err != nil {
+		return fmt.Errorf("the CDK CLI is missing at %s: run `make tools` (or `make demo`, which installs it)", d.opts.CDK)
+	}
 	out := d.path("cdk.out")
 	fmt.Fprintf(w, "cdk synth (account map %s)\n", d.rel(d.mapPath))
 	if err := d.cdk(ctx, "synth", d.opts.Root, "synth", "--quiet", "-o", out, "-c", "accountMap="+d.mapPath); err != nil {

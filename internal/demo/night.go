@@ -56,11 +56,11 @@ func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder 
 	env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = strconv.Itoa(int(aws.ToInt32(conf.Timeout)))
 	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(int(aws.ToInt32(conf.MemorySize)))
-	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root})
+	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root, Binary: d.binary(folder)})
 	if err != nil {
 		return nil, nil, err
 	}
-	fmt.Fprintf(w, "%s: lambdas/%s built for this machine, under the RIE as role %s, env from the deployed function (%s), timeout %ds\n",
+	fmt.Fprintf(w, "%s: lambdas/%s under the RIE as role %s, env from the deployed function (%s), timeout %ds\n",
 		function, folder, role, strings.Join(names, ", "), aws.ToInt32(conf.Timeout))
 	return f, deployed, nil
 }

@@ -52,6 +52,8 @@ type Options struct {
 	Dir string
 	// Root is the directory of curfew's go.mod; found with `go env GOMOD` when empty.
 	Root string
+	// Binary is the function's binary, already built with Build; when empty, Start builds it.
+	Binary string
 }
 
 // Function is one Lambda binary running under the emulator.
@@ -104,12 +106,12 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 	if err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(dir, "bootstrap")
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, "./lambdas/"+o.Name)
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build lambdas/%s: %w\n%s", o.Name, err, out)
+	bin := o.Binary
+	if bin == "" {
+		bin = filepath.Join(dir, "bootstrap")
+		if err := Build(ctx, root, o.Name, bin); err != nil {
+			return nil, err
+		}
 	}
 	apiPort, err := freePort()
 	if err != nil {
@@ -161,6 +163,18 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 		return nil, fmt.Errorf("lambda %s under the emulator: %w\n%s", o.Name, err, f.Output())
 	}
 	return f, nil
+}
+
+// Build builds lambdas/<name> of the module at root for the host, as deployed but for
+// the host's architecture (-tags lambda.norpc, no cgo), into out.
+func Build(ctx context.Context, root, name, out string) error {
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./lambdas/"+name)
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if output, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build lambdas/%s: %w\n%s", name, err, output)
+	}
+	return nil
 }
 
 // Invoke sends payload (JSON bytes, a json.RawMessage, a string, or any value to marshal)

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/demo"
+	"github.com/curfew/curfew/internal/emulator"
+)
+
+// demoBinary builds curfew-demo, as `make demo` runs it.
+func demoBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "curfew-demo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runDemo runs the demo binary and returns its output and exit code.
+func runDemo(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run %s: %v", bin, err)
+	}
+	t.Logf("curfew-demo %s exited %d:\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
+	return out.String(), errOut.String(), code
+}
+
+// The whole demo against a moto of the test's own, then the engine's invariant checked in
+// moto by the test: after the night exactly the expected set stopped and marked and
+// production unchanged (as the demo observed it); after the morning, read here, exactly
+// those running again, the instance a person stopped still stopped, no mark left.
+func TestDemoRunsCurfewsNight(t *testing.T) {
+	bin := demoBinary(t)
+	s, err := emulator.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dir := t.TempDir()
+	statePath, reportPath := filepath.Join(dir, "state.json"), filepath.Join(dir, "report.html")
+	stdout, _, code := runDemo(t, bin, "-endpoint", s.URL, "-state", statePath, "-report", reportPath)
+	if code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+	for i := 1; i <= 7; i++ {
+		if !strings.Contains(stdout, fmt.Sprintf("==> [%d/7] ", i)) {
+			t.Errorf("no progress line for step %d", i)
+		}
+	}
+	if n := strings.Count(stdout, "    ok in "); n != 7 {
+		t.Errorf("%d steps ok, want 7", n)
+	}
+
+	data, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st demo.State
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	wantStopped := []string{"analytics", "experiment", "orders-db", "web", "worker"}
+	var stoppedAtNight []string
+	for name, o := range st.Night {
+		before := st.Before[name]
+		switch {
+		case !o.Running() && o.Marked:
+			stoppedAtNight = append(stoppedAtNight, name)
+		case o.State != before.State || o.Marked:
+			t.Errorf("%s after the night: %+v, before: %+v", name, o, before)
+		}
+	}
+	if slices.Sort(stoppedAtNight); !slices.Equal(stoppedAtNight, wantStopped) {
+		t.Errorf("stopped and marked at night: %v, want %v", stoppedAtNight, wantStopped)
+	}
+	for _, name := range []string{"prod-web", "prod-db", "prod-api"} {
+		if o := st.Night[name]; o.Account != "production" || o.State != st.Before[name].State || o.Marked {
+			t.Errorf("production %s after the night: %+v", name, o)
+		}
+	}
+
+	final := observe(t, s)
+	var runningBefore, runningNow []string
+	for name, o := range st.Before {
+		if o.Running() {
+			runningBefore = append(runningBefore, name)
+		}
+	}
+	for name, o := range final {
+		if o.Running() {
+			runningNow = append(runningNow, name)
+		}
+		if o.Marked {
+			t.Errorf("%s still carries curfew's mark", name)
+		}
+	}
+	slices.Sort(runningBefore)
+	slices.Sort(runningNow)
+	if !slices.Equal(runningNow, runningBefore) {
+		t.Errorf("running after the morning %v, want as before the night %v", runningNow, runningBefore)
+	}
+	if got := slices.Sorted(maps.Keys(final)); !slices.Equal(got, slices.Sorted(maps.Keys(st.Before))) {
+		t.Errorf("resources in moto %v, want the demo fleet %v", got, slices.Sorted(maps.Keys(st.Before)))
+	}
+	if o := final["alice-dev"]; o.State != "stopped" {
+		t.Errorf("alice-dev, stopped by a person, is %s after the morning", o.State)
+	}
+
+	page, err := os.ReadFile(reportPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "<html") || !strings.Contains(string(page), "production") {
+		t.Errorf("the HTML report at %s is not a report of the demo accounts (%d bytes)", reportPath, len(page))
+	}
+	if !strings.Contains(stdout, "written to "+reportPath) {
+		t.Errorf("the demo does not print where the report is")
+	}
+}
+
+// observe reads the demo accounts' resources from moto, by Name tag or identifier.
+func observe(t *testing.T, s *emulator.Server) map[string]demo.Observed {
+	t.Helper()
+	out := map[string]demo.Observed{}
+	marked := func(tags map[string]string) bool {
+		_, at := tags[accounts.StoppedAtTag]
+		_, by := tags[accounts.StoppedByRunTag]
+		return at || by
+	}
+	rdsTags := func(list []rdstypes.Tag) map[string]string {
+		m := map[string]string{}
+		for _, tg := range list {
+			m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		return m
+	}
+	for _, id := range []string{"222222222222", "333333333333", "444444444444"} {
+		for _, region := range []string{"eu-west-1", "eu-central-1"} {
+			cfg := s.Account(t, id, region)
+			inst, err := ec2.NewFromConfig(cfg).DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range inst.Reservations {
+				for _, i := range r.Instances {
+					tags := map[string]string{}
+					for _, tg := range i.Tags {
+						tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+					}
+					out[tags["Name"]] = demo.Observed{Name: tags["Name"], State: string(i.State.Name), Marked: marked(tags)}
+				}
+			}
+			dbs, err := rds.NewFromConfig(cfg).DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, db := range dbs.DBInstances {
+				name := aws.ToString(db.DBInstanceIdentifier)
+				out[name] = demo.Observed{Name: name, State: aws.ToString(db.DBInstanceStatus), Marked: marked(rdsTags(db.TagList))}
+			}
+			clusters, err := rds.NewFromConfig(cfg).DescribeDBClusters(t.Context(), &rds.DescribeDBClustersInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range clusters.DBClusters {
+				name := aws.ToString(c.DBClusterIdentifier)
+				out[name] = demo.Observed{Name: name, State: aws.ToString(c.Status), Marked: marked(rdsTags(c.TagList))}
+			}
+		}
+	}
+	return out
+}
+
+// A step that fails (here the CDK CLI, replaced by one that refuses) ends the demo with a
+// non-zero exit code and an error naming the step, and the moto it started is gone.
+func TestAFailingStepExitsNonZeroNamingIt(t *testing.T) {
+	bin := demoBinary(t)
+	cdk := filepath.Join(t.TempDir(), "cdk")
+	if err := os.WriteFile(cdk, []byte("#!/bin/sh\necho \"cdk $1: refused (injected failure)\" >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runDemo(t, bin, "-cdk", cdk, "-report", filepath.Join(t.TempDir(), "report.html"))
+	if kept := regexp.MustCompile(`kept in (\S+)`).FindStringSubmatch(stdout); kept != nil {
+		t.Cleanup(func() { os.RemoveAll(kept[1]) })
+	}
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if want := "curfew-demo: step 3 (deploy curfew"; !strings.Contains(stderr, want) || !strings.Contains(stderr, "cdk synth: refused (injected failure)") {
+		t.Errorf("stderr does not name the step (%q) and the failure:\n%s", want, stderr)
+	}
+	if !strings.Contains(stdout, "FAILED after") || strings.Contains(stdout, "==> [4/7]") {
+		t.Errorf("progress:\n%s", stdout)
+	}
+	port := regexp.MustCompile(`moto listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(stdout)
+	if port == nil {
+		t.Fatalf("the demo did not say where moto listened:\n%s", stdout)
+	}
+	if conn, err := net.DialTimeout("tcp", port[1], time.Second); err == nil {
+		conn.Close()
+		t.Errorf("moto still listens on %s after the demo failed", port[1])
+	}
+}
