@@ -25,7 +25,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
-tools: $(TOOLS)/.npm-stamp $(TOOLS)/.venv-stamp $(TOOLS)/.go-stamp chromium ## install the pinned toolchain (Node 22, CDK CLI, moto, AWS CLI, Go modules, Chromium); idempotent
+tools: $(TOOLS)/.npm-stamp $(TOOLS)/.venv-stamp $(TOOLS)/.lint-venv-stamp $(TOOLS)/.go-stamp chromium ## install the pinned toolchain (Node 22, CDK CLI, IAM simulator, moto, AWS CLI, template linters, Go modules, Chromium); idempotent
 
 $(TOOLS)/.npm-stamp: $(TOOLS)/package.json $(TOOLS)/package-lock.json
 	@echo "==> npm ci (Node 22, aws-cdk) into .tools/node_modules"
@@ -36,6 +36,14 @@ $(TOOLS)/.venv-stamp: $(TOOLS)/requirements.txt
 	@echo "==> Python virtual environment .tools/venv (moto[server])"
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(TOOLS)/requirements.txt
+	@touch $@
+
+# cfn-lint and checkov, for the template lint test (cdk/lint_test.go), in a virtual
+# environment of their own: checkov pins an older boto3 than moto's.
+$(TOOLS)/.lint-venv-stamp: $(TOOLS)/requirements-lint.txt
+	@echo "==> Python virtual environment .tools/lint-venv (cfn-lint, checkov)"
+	python3 -m venv $(TOOLS)/lint-venv
+	$(TOOLS)/lint-venv/bin/pip install --quiet --disable-pip-version-check -r $(TOOLS)/requirements-lint.txt
 	@touch $@
 
 $(TOOLS)/.go-stamp: go.mod go.sum
@@ -83,12 +91,20 @@ vet: $(TOOLS)/.go-stamp ## gofmt and go vet
 	go vet ./...
 
 .PHONY: test
-test: tools lambdas vet ## run every unit and emulator test (the one test command)
+test: tools lambdas vet ## run every unit and emulator test (the one test command), and each fuzz target for 10 s
 	go test -count=1 -timeout 30m ./...
+	$(call fuzz_each,10s)
+
+# The fuzz targets, package:function: the account map and every Lambda payload.
+FUZZ_TARGETS := internal/accounts:FuzzParse internal/fleet:FuzzPayload internal/report:FuzzParseEvent
+fuzz_each = @for t in $(FUZZ_TARGETS); do \
+	  echo "==> fuzz $${t\#*:} in $${t%:*} for $(1)"; \
+	  go test -run '^$$' -fuzz "^$${t\#*:}$$" -fuzztime $(1) ./$${t%:*}/; \
+	done
 
 .PHONY: fuzz
-fuzz: tools ## fuzz the account-map parser for FUZZTIME (default 2m)
-	go test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),2m) ./internal/accounts/
+fuzz: tools ## fuzz the account map and every Lambda payload, each for FUZZTIME (default 2m)
+	$(call fuzz_each,$(or $(FUZZTIME),2m))
 
 .PHONY: clean
 clean: ## remove built Lambdas and the CDK output (keeps the installed toolchain)

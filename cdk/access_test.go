@@ -1,0 +1,487 @@
+package cdk_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// The access tests evaluate the synthesised policies with an IAM policy simulator,
+// @cloud-copilot/iam-simulate (AGPL-3.0, a test-only tool installed into .tools by `make
+// tools`, never shipped): moto enforces no conditions, trust policies or MFA, so access
+// is proven here. A cross-account question gives the simulator both the caller's identity
+// policies and the role's trust policy (the resource policy of sts:AssumeRole).
+
+const (
+	iamSimulate = "../.tools/node_modules/@cloud-copilot/iam-simulate/dist/esm/index.js"
+	allowed     = "Allowed"
+	// denied is either ExplicitlyDenied or ImplicitlyDenied.
+	denied           = "Denied"
+	explicitlyDenied = "ExplicitlyDenied"
+)
+
+// question is one request put to the simulator, and the decision it must get.
+type question struct {
+	name      string
+	principal string
+	context   map[string]any
+	identity  []namedPolicy
+	action    string
+	resource  string
+	// trust is the resource policy: a role's trust policy for sts:AssumeRole; nil for none.
+	trust any
+	want  string
+}
+
+type namedPolicy struct {
+	Name   string `json:"name"`
+	Policy any    `json:"policy"`
+}
+
+// simulate answers every question in one run of the simulator and checks the decisions.
+func simulate(t *testing.T, questions []question) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if _, serr := os.Stat(iamSimulate); err != nil || serr != nil {
+		t.Fatalf("the IAM policy simulator is missing (node: %v; %s: %v): run `make tools`, and run the tests with `make test`", err, iamSimulate, serr)
+	}
+	type sim struct {
+		Name       string `json:"name"`
+		Simulation any    `json:"simulation"`
+	}
+	var in []sim
+	for _, q := range questions {
+		s := map[string]any{
+			"request": map[string]any{
+				"principal":        q.principal,
+				"action":           q.action,
+				"resource":         map[string]any{"resource": q.resource, "accountId": accountOf(q.resource, q.principal)},
+				"contextVariables": orEmpty(q.context),
+			},
+			"identityPolicies":        q.identity,
+			"serviceControlPolicies":  []any{},
+			"resourceControlPolicies": []any{},
+		}
+		if q.trust != nil {
+			s["resourcePolicy"] = q.trust
+		}
+		in = append(in, sim{q.name, s})
+	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "testdata/iamsim.mjs", iamSimulate)
+	cmd.Stdin = bytes.NewReader(data)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("iamsim: %v\n%s", err, stderr.String())
+	}
+	var answers []struct {
+		Name     string `json:"name"`
+		Decision string `json:"decision"`
+		Errors   any    `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &answers); err != nil || len(answers) != len(questions) {
+		t.Fatalf("iamsim answered %d of %d questions (%v):\n%s", len(answers), len(questions), err, out)
+	}
+	for i, q := range questions {
+		got := answers[i].Decision
+		ok := got == q.want || q.want == denied && (got == explicitlyDenied || got == "ImplicitlyDenied")
+		if !ok {
+			t.Errorf("%s: %s (%v), want %s", q.name, got, answers[i].Errors, q.want)
+		} else {
+			t.Logf("%s: %s", q.name, got)
+		}
+	}
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// accountOf is the account of a resource ARN (its fifth field); a call on "*" (an action
+// without resource types) stays in the principal's own account.
+func accountOf(resource, principal string) string {
+	if resource == "*" {
+		resource = principal
+	}
+	return strings.Split(resource, ":")[4]
+}
+
+// resolve replaces the CloudFormation functions of a template value with strings: the
+// partition is aws, the stack's account and region are filled in, and references to the
+// stack's own resources become ARNs that match nothing asked here.
+func resolve(v any, account, region string) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = resolve(x, account, region)
+		}
+		return out
+	case map[string]any:
+		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
+			switch ref {
+			case "AWS::Partition":
+				return "aws"
+			case "AWS::AccountId":
+				return account
+			case "AWS::Region":
+				return region
+			}
+			return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack-resource/%s", region, account, ref)
+		}
+		if att, ok := v["Fn::GetAtt"].([]any); ok && len(v) == 1 {
+			return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack-resource/%v", region, account, att[0])
+		}
+		if join, ok := v["Fn::Join"].([]any); ok && len(v) == 1 {
+			var parts []string
+			for _, p := range join[1].([]any) {
+				parts = append(parts, fmt.Sprint(resolve(p, account, region)))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
+		out := map[string]any{}
+		for k, x := range v {
+			out[k] = resolve(x, account, region)
+		}
+		return out
+	}
+	return v
+}
+
+// principals builds the identity policies of the organisation's principals from its
+// synthesised templates.
+type principals struct {
+	t *testing.T
+	o *org
+}
+
+func (p principals) account(stack string) (accounts.Account, string) {
+	switch stack {
+	case "curfew-identity":
+		return p.o.m.IdentityAccount(), p.o.m.HomeRegion
+	case service:
+		return p.o.m.HomeAccount(), p.o.m.HomeRegion
+	}
+	a, ok := p.o.m.Account(strings.TrimPrefix(stack, "curfew-"))
+	if !ok {
+		p.t.Fatalf("no account for stack %s", stack)
+	}
+	return a, a.DefaultRegion()
+}
+
+// managed returns the documents of the stack's customer managed policies named by refs.
+func (p principals) managed(stack string, refs any) []namedPolicy {
+	a, region := p.account(stack)
+	policies := p.o.resources(p.t, stack, "AWS::IAM::ManagedPolicy")
+	var out []namedPolicy
+	for _, r := range refs.([]any) {
+		id, ok := r.(map[string]any)["Ref"].(string)
+		if !ok {
+			p.t.Fatalf("%s: managed policy %v is not one of the stack's", stack, r)
+		}
+		out = append(out, namedPolicy{id, resolve(policies[id]["PolicyDocument"], a.ID, region)})
+	}
+	return out
+}
+
+// group returns the identity policies of the identity account's group with logical id.
+func (p principals) group(id string) []namedPolicy {
+	g := p.o.resources(p.t, "curfew-identity", "AWS::IAM::Group")[id]
+	if g == nil {
+		p.t.Fatalf("no group %s", id)
+	}
+	return p.managed("curfew-identity", g["ManagedPolicyArns"])
+}
+
+// developer returns the policies of a member of the developers group.
+func (p principals) developer() []namedPolicy {
+	return p.group(p.o.logicalID(p.t, "curfew-identity", "AWS::IAM::Group", "GroupName", "developers"))
+}
+
+// ciUser returns the policies of the CI user, through its groups.
+func (p principals) ciUser() []namedPolicy {
+	u := p.o.resource(p.t, "curfew-identity", "AWS::IAM::User", "UserName", p.o.m.CI.User)
+	var out []namedPolicy
+	for _, g := range u["Groups"].([]any) {
+		out = append(out, p.group(g.(map[string]any)["Ref"].(string))...)
+	}
+	if u["Policies"] != nil || u["ManagedPolicyArns"] != nil {
+		p.t.Fatalf("the CI user has policies of its own: %v", u)
+	}
+	return out
+}
+
+// role returns the identity policies of the stack's role: its inline policies and the
+// AWS::IAM::Policy resources attached to it. AWS managed policies are left out: the
+// template holds only their ARNs (see managedARNs).
+func (p principals) role(stack, name string) []namedPolicy {
+	a, region := p.account(stack)
+	id := p.o.logicalID(p.t, stack, "AWS::IAM::Role", "RoleName", name)
+	role := p.o.resources(p.t, stack, "AWS::IAM::Role")[id]
+	var out []namedPolicy
+	inline, _ := role["Policies"].([]any)
+	for _, x := range inline {
+		x := x.(map[string]any)
+		out = append(out, namedPolicy{x["PolicyName"].(string), resolve(x["PolicyDocument"], a.ID, region)})
+	}
+	for pid, pol := range p.o.resources(p.t, stack, "AWS::IAM::Policy") {
+		if contains(pol["Roles"], `"`+id+`"`) {
+			out = append(out, namedPolicy{pid, resolve(pol["PolicyDocument"], a.ID, region)})
+		}
+	}
+	return out
+}
+
+// managedARNs returns the ARNs of the AWS managed policies attached to the stack's role.
+func (p principals) managedARNs(stack, name string) []string {
+	a, region := p.account(stack)
+	var out []string
+	for _, x := range resolve(p.o.role(p.t, stack, name)["ManagedPolicyArns"], a.ID, region).([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+// trust returns the trust policy of the stack's role.
+func (p principals) trust(stack, name string) any {
+	a, region := p.account(stack)
+	return resolve(p.o.role(p.t, stack, name)["AssumeRolePolicyDocument"], a.ID, region)
+}
+
+// hasRole reports whether the stack creates a role of that name.
+func (p principals) hasRole(stack, name string) bool {
+	for _, r := range p.o.resources(p.t, stack, "AWS::IAM::Role") {
+		if r["RoleName"] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// allowEverything is the identity policy of an administrator: it shows that a trust
+// policy alone refuses a principal, whatever its own policies allow.
+var allowEverything = []namedPolicy{{"AdministratorAccess", map[string]any{
+	"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}},
+}}}
+
+// readOnlyStandIn stands in for the AWS managed policy ReadOnlyAccess, whose document is
+// not in the template: an excerpt of it (its Describe/Get/List grants for EC2 and RDS).
+// The test asserts that ReadOnlyAccess is the only policy attached in production; the
+// stand-in only shows what a session with read grants can and cannot do.
+var readOnlyStandIn = namedPolicy{"ReadOnlyAccess (stand-in excerpt)", map[string]any{
+	"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect":   "Allow",
+		"Action":   []any{"ec2:Describe*", "ec2:Get*", "rds:Describe*", "rds:List*"},
+		"Resource": "*",
+	}},
+}}
+
+func mfa(ageSeconds int) map[string]any {
+	return map[string]any{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": fmt.Sprint(ageSeconds)}
+}
+
+func withPrincipalARN(ctx map[string]any, arn string) map[string]any {
+	out := map[string]any{"aws:PrincipalArn": arn}
+	for k, v := range ctx {
+		out[k] = v
+	}
+	return out
+}
+
+func session(account, role string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/curfew-test"
+}
+
+// TestAccessBySimulation asks the simulator who may assume which role and what curfew's
+// own roles may do, over the repository's account map.
+func TestAccessBySimulation(t *testing.T) {
+	o := seed
+	p := principals{t, o}
+	m := o.m
+	identity, home := m.IdentityAccount(), m.HomeAccount()
+	alice := "arn:aws:iam::" + identity.ID + ":user/alice"
+	ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
+	dev, ci := p.developer(), p.ciUser()
+	lambdaRole := func(function string) (string, []namedPolicy, string) {
+		return session(home.ID, function), p.role(service, function), m.LambdaRoleARN(function)
+	}
+	var qs []question
+	add := func(q question) { qs = append(qs, q) }
+
+	for _, a := range m.Targets() {
+		stack := "curfew-" + a.Name
+		devRole, ciRole := a.RoleARN(accounts.DeveloperAccessRole), a.RoleARN(accounts.CIRole)
+		devTrust, ciTrust := p.trust(stack, accounts.DeveloperAccessRole), p.trust(stack, accounts.CIRole)
+		assume := func(name, principal, principalARN string, ctx map[string]any, id []namedPolicy, role string, trust any, want string) {
+			add(question{name: name, principal: principal, context: withPrincipalARN(ctx, principalARN), identity: id,
+				action: "sts:AssumeRole", resource: role, trust: trust, want: want})
+		}
+
+		// Developers: DeveloperAccess with MFA only.
+		assume(a.Name+": developer without MFA assumes DeveloperAccess", alice, alice,
+			map[string]any{"aws:MultiFactorAuthPresent": "false"}, dev, devRole, devTrust, denied)
+		assume(a.Name+": developer with no MFA key at all assumes DeveloperAccess", alice, alice, nil, dev, devRole, devTrust, denied)
+		assume(a.Name+": developer with MFA assumes DeveloperAccess", alice, alice, mfa(3600), dev, devRole, devTrust, allowed)
+		assume(a.Name+": developer with MFA older than 12 h assumes DeveloperAccess", alice, alice, mfa(13*3600), dev, devRole, devTrust, denied)
+		assume(a.Name+": identity-account admin without MFA assumes DeveloperAccess", alice, alice, nil, allowEverything, devRole, devTrust, denied)
+		assume(a.Name+": developer with MFA assumes CurfewCI", alice, alice, mfa(60), dev, ciRole, ciTrust, denied)
+		assume(a.Name+": identity-account admin with MFA assumes CurfewCI", alice, alice, mfa(60), allowEverything, ciRole, ciTrust, denied)
+		if p.hasRole(stack, accounts.SchedulerRole) {
+			role, trust := a.RoleARN(accounts.SchedulerRole), p.trust(stack, accounts.SchedulerRole)
+			ext := map[string]any{"sts:ExternalId": m.ExternalID}
+			assume(a.Name+": developer with MFA and the ExternalId assumes CurfewScheduler", alice, alice,
+				withPrincipalARN(mfa(60), alice), dev, role, trust, denied)
+			assume(a.Name+": identity-account admin with the ExternalId assumes CurfewScheduler", alice, alice,
+				map[string]any{"sts:ExternalId": m.ExternalID, "aws:MultiFactorAuthPresent": "true"}, allowEverything, role, trust, denied)
+			assume(a.Name+": CI user assumes CurfewScheduler", ciUser, ciUser, ext, ci, role, trust, denied)
+			for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
+				principal, policies, arn := lambdaRole(fn)
+				assume(a.Name+": "+fn+" with the ExternalId assumes CurfewScheduler", principal, arn, ext, policies, role, trust, allowed)
+				assume(a.Name+": "+fn+" with a wrong ExternalId assumes CurfewScheduler", principal, arn,
+					map[string]any{"sts:ExternalId": m.ExternalID + "-x"}, policies, role, trust, denied)
+				assume(a.Name+": "+fn+" without ExternalId assumes CurfewScheduler", principal, arn, nil, policies, role, trust, denied)
+			}
+			principal, policies, arn := lambdaRole(accounts.CostReportFunction)
+			assume(a.Name+": curfew-cost-report with the ExternalId assumes CurfewScheduler", principal, arn, ext, policies, role, trust, denied)
+			other := "arn:aws:iam::" + home.ID + ":role/other-admin"
+			assume(a.Name+": another admin role of the home account with the ExternalId assumes CurfewScheduler",
+				session(home.ID, "other-admin"), other, ext, allowEverything, role, trust, denied)
+		}
+		// The cost reader: the cost report's role only.
+		role, trust := a.RoleARN(accounts.CostReaderRole), p.trust(stack, accounts.CostReaderRole)
+		ext := map[string]any{"sts:ExternalId": m.ExternalID}
+		assume(a.Name+": developer with MFA and the ExternalId assumes CurfewCostReader", alice, alice,
+			map[string]any{"sts:ExternalId": m.ExternalID, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}, dev, role, trust, denied)
+		assume(a.Name+": CI user assumes CurfewCostReader", ciUser, ciUser, ext, ci, role, trust, denied)
+		principal, policies, arn := lambdaRole(accounts.CostReportFunction)
+		assume(a.Name+": curfew-cost-report with the ExternalId assumes CurfewCostReader", principal, arn, ext, policies, role, trust, allowed)
+		principal, policies, arn = lambdaRole(accounts.ShutdownFunction)
+		assume(a.Name+": curfew-shutdown with the ExternalId assumes CurfewCostReader", principal, arn, ext, policies, role, trust, denied)
+
+		// The CI user: its role without MFA, and nothing else.
+		assume(a.Name+": CI user without MFA assumes CurfewCI", ciUser, ciUser, nil, ci, ciRole, ciTrust, allowed)
+		assume(a.Name+": CI user assumes DeveloperAccess", ciUser, ciUser, mfa(60), ci, devRole, devTrust, denied)
+	}
+	for _, action := range []string{"s3:ListAllMyBuckets", "iam:CreateUser", "ec2:DescribeInstances", "sts:GetSessionToken"} {
+		add(question{name: "CI user calls " + action + " in the identity account", principal: ciUser,
+			context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: action, resource: "*", want: denied})
+	}
+	add(question{name: "CI user assumes DeveloperAccess in the identity account", principal: ciUser,
+		context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: "sts:AssumeRole",
+		resource: identity.RoleARN(accounts.DeveloperAccessRole), want: denied})
+
+	// Production: developers read only; no curfew principal stops, starts or tags anything.
+	for _, a := range m.Accounts {
+		if !a.IsProduction() {
+			continue
+		}
+		region := a.DefaultRegion()
+		if region == "" {
+			region = m.HomeRegion // an account without regions of its own, like identity
+		}
+		instance := fmt.Sprintf("arn:aws:ec2:%s:%s:instance/i-0123456789abcdef0", region, a.ID)
+		db := fmt.Sprintf("arn:aws:rds:%s:%s:db:app-db", region, a.ID)
+		cluster := fmt.Sprintf("arn:aws:rds:%s:%s:cluster:aurora", region, a.ID)
+		writes := []struct{ action, resource string }{
+			{"ec2:StopInstances", instance}, {"ec2:StartInstances", instance}, {"ec2:TerminateInstances", instance},
+			{"ec2:CreateTags", instance}, {"ec2:DeleteTags", instance},
+			{"rds:StopDBInstance", db}, {"rds:StartDBInstance", db}, {"rds:AddTagsToResource", db},
+			{"rds:StopDBCluster", cluster}, {"rds:StartDBCluster", cluster}, {"rds:RemoveTagsFromResource", cluster},
+		}
+		stack := "curfew-" + a.Name
+		for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
+			principal, policies, arn := lambdaRole(fn)
+			for _, w := range writes {
+				add(question{name: a.Name + " (production): " + fn + " calls " + w.action, principal: principal,
+					context: map[string]any{"aws:PrincipalArn": arn}, identity: policies, action: w.action, resource: w.resource, want: denied})
+			}
+			// Even a role there that trusted curfew would be out of reach: the Lambda's own
+			// policy names only the swept accounts' roles.
+			add(question{name: a.Name + " (production): " + fn + " assumes a CurfewScheduler trusting it", principal: principal,
+				context: map[string]any{"aws:PrincipalArn": arn, "sts:ExternalId": m.ExternalID}, identity: policies,
+				action: "sts:AssumeRole", resource: a.RoleARN(accounts.SchedulerRole),
+				trust: map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+					"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::" + home.ID + ":root"}}}},
+				want: denied})
+		}
+		if a.ID == identity.ID && a.ID == home.ID {
+			continue // no member stack: the identity account is not a target
+		}
+		if p.hasRole(stack, accounts.SchedulerRole) {
+			t.Errorf("%s is production but has a %s role", a.Name, accounts.SchedulerRole)
+		}
+		if got, want := p.managedARNs(stack, accounts.DeveloperAccessRole), []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}; !slices.Equal(got, want) {
+			t.Errorf("%s (production): DeveloperAccess has %v, want exactly %v", a.Name, got, want)
+		}
+		reader := session(a.ID, accounts.CostReaderRole)
+		readerPolicies := p.role(stack, accounts.CostReaderRole)
+		devSession := session(a.ID, accounts.DeveloperAccessRole)
+		devPolicies := append(p.role(stack, accounts.DeveloperAccessRole), readOnlyStandIn)
+		for _, w := range writes {
+			add(question{name: a.Name + " (production): CurfewCostReader calls " + w.action, principal: reader,
+				context: map[string]any{"aws:PrincipalArn": a.RoleARN(accounts.CostReaderRole)}, identity: readerPolicies,
+				action: w.action, resource: w.resource, want: denied})
+			add(question{name: a.Name + " (production): DeveloperAccess (ReadOnlyAccess stand-in) calls " + w.action, principal: devSession,
+				context: map[string]any{"aws:PrincipalArn": a.RoleARN(accounts.DeveloperAccessRole)}, identity: devPolicies,
+				action: w.action, resource: w.resource, want: denied})
+		}
+		add(question{name: a.Name + " (production): DeveloperAccess (ReadOnlyAccess stand-in) calls ec2:DescribeInstances", principal: devSession,
+			context: map[string]any{"aws:PrincipalArn": a.RoleARN(accounts.DeveloperAccessRole)}, identity: devPolicies,
+			action: "ec2:DescribeInstances", resource: "*", want: allowed})
+	}
+
+	// CurfewScheduler: stops and marks, never what is tagged curfew:skip=true, never
+	// other tags, never terminates, never outside the map's regions.
+	for _, a := range m.Swept() {
+		stack := "curfew-" + a.Name
+		sched := session(a.ID, accounts.SchedulerRole)
+		policies := p.role(stack, accounts.SchedulerRole)
+		region := a.DefaultRegion()
+		instance := fmt.Sprintf("arn:aws:ec2:%s:%s:instance/i-0123456789abcdef0", region, a.ID)
+		db := fmt.Sprintf("arn:aws:rds:%s:%s:db:app-db", region, a.ID)
+		cluster := fmt.Sprintf("arn:aws:rds:%s:%s:cluster:aurora", region, a.ID)
+		call := func(name, action, resource string, ctx map[string]any, want string) {
+			add(question{name: a.Name + ": CurfewScheduler " + name, principal: sched,
+				context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
+				action: action, resource: resource, want: want})
+		}
+		for _, r := range []struct{ action, resource string }{
+			{"ec2:StopInstances", instance}, {"rds:StopDBInstance", db}, {"rds:StopDBCluster", cluster},
+		} {
+			call("calls "+r.action, r.action, r.resource, nil, allowed)
+			for _, v := range []string{"true", "TRUE"} {
+				call(fmt.Sprintf("calls %s on a resource tagged curfew:skip=%s", r.action, v), r.action, r.resource,
+					map[string]any{"aws:ResourceTag/" + accounts.SkipTag: v}, explicitlyDenied)
+			}
+		}
+		call("calls ec2:StartInstances", "ec2:StartInstances", instance, nil, allowed)
+		call("calls ec2:TerminateInstances", "ec2:TerminateInstances", instance, nil, denied)
+		call("calls rds:DeleteDBInstance", "rds:DeleteDBInstance", db, nil, denied)
+		call("calls ec2:StopInstances in a region not in the map", "ec2:StopInstances",
+			fmt.Sprintf("arn:aws:ec2:ap-south-1:%s:instance/i-0123456789abcdef0", a.ID), nil, denied)
+		marks := []any{accounts.StoppedAtTag, accounts.StoppedByRunTag}
+		for _, action := range []string{"ec2:CreateTags", "ec2:DeleteTags"} {
+			call(action+" with its mark", action, instance, map[string]any{"aws:TagKeys": marks}, allowed)
+			call(action+" with curfew:skip", action, instance, map[string]any{"aws:TagKeys": []any{accounts.SkipTag}}, denied)
+			call(action+" with Name", action, instance, map[string]any{"aws:TagKeys": []any{"Name", accounts.StoppedAtTag}}, denied)
+		}
+		call("rds:AddTagsToResource with its mark", "rds:AddTagsToResource", db, map[string]any{"aws:TagKeys": marks}, allowed)
+		call("rds:AddTagsToResource with curfew:skip", "rds:AddTagsToResource", db, map[string]any{"aws:TagKeys": []any{accounts.SkipTag}}, denied)
+	}
+	simulate(t, qs)
+}
