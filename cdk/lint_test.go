@@ -1,0 +1,94 @@
+package cdk_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// lintBin is where `make tools` installs cfn-lint and checkov (.tools/requirements-lint.txt).
+const lintBin = "../.tools/lint-venv/bin"
+
+// TestTemplatesPassTheLinters runs cfn-lint and checkov over every synthesised template of
+// both organisations: every finding is fixed, or skipped in cdk/ next to its construct
+// with the reason (skipLint).
+func TestTemplatesPassTheLinters(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i, o := range []*org{seed, oidcOrg} {
+		for name, tmpl := range o.templates {
+			data, err := json.MarshalIndent(tmpl, "", " ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, fmt.Sprintf("%d-%s.template.json", i, name))
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, path)
+		}
+	}
+	linter := func(t *testing.T, name string) string {
+		path := filepath.Join(lintBin, name)
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s is missing (%v): run `make tools`, and run the tests with `make test`", name, err)
+		}
+		return path
+	}
+
+	t.Run("cfn-lint", func(t *testing.T) {
+		out, err := exec.Command(linter(t, "cfn-lint"), files...).CombinedOutput()
+		if err != nil {
+			t.Errorf("cfn-lint: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("checkov", func(t *testing.T) {
+		cmd := exec.Command(linter(t, "checkov"), "--directory", dir, "--framework", "cloudformation",
+			"--output", "json", "--compact", "--skip-download")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		var exit *exec.ExitError
+		if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+			t.Fatalf("checkov: %v\n%s", err, stderr.String())
+		}
+		type check struct {
+			ID       string `json:"check_id"`
+			Name     string `json:"check_name"`
+			File     string `json:"file_path"`
+			Resource string `json:"resource"`
+			Result   struct {
+				Comment string `json:"suppress_comment"`
+			} `json:"check_result"`
+		}
+		var report struct {
+			Results struct {
+				Passed  []check `json:"passed_checks"`
+				Failed  []check `json:"failed_checks"`
+				Skipped []check `json:"skipped_checks"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal(out, &report); err != nil {
+			t.Fatalf("checkov output: %v\n%s\n%s", err, out, stderr.String())
+		}
+		r := report.Results
+		if len(r.Passed) == 0 {
+			t.Fatalf("checkov checked nothing:\n%s", out)
+		}
+		for _, c := range r.Failed {
+			t.Errorf("%s %s: %s %s", c.File, c.Resource, c.ID, c.Name)
+		}
+		for _, c := range r.Skipped {
+			if c.Result.Comment == "" {
+				t.Errorf("%s %s: %s skipped without a reason", c.File, c.Resource, c.ID)
+			}
+		}
+		t.Logf("checkov: %d passed, %d skipped with a reason, %d failed", len(r.Passed), len(r.Skipped), len(r.Failed))
+	})
+}
