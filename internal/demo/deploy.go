@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -30,8 +32,20 @@ func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("the CDK CLI is missing at %s: run `make tools` (or `make demo`, which installs it)", d.opts.CDK)
 	}
 	out := d.path("cdk.out")
-	fmt.Fprintf(w, "cdk synth (account map %s)\n", d.rel(d.mapPath))
-	if err := d.cdk(ctx, "synth", d.opts.Root, "synth", "--quiet", "-o", out, "-c", "accountMap="+d.mapPath); err != nil {
+	var mu sync.Mutex
+	timed := func(line string, run func() error) error {
+		start := time.Now()
+		err := run()
+		if err == nil {
+			mu.Lock()
+			fmt.Fprintf(w, "%-64s %5.1fs\n", line, time.Since(start).Seconds())
+			mu.Unlock()
+		}
+		return err
+	}
+	if err := timed("cdk synth -c accountMap="+d.rel(d.mapPath), func() error {
+		return d.cdk(ctx, "synth", d.opts.Root, "synth", "--quiet", "-o", out, "-c", "accountMap="+d.mapPath)
+	}); err != nil {
 		return err
 	}
 	stacks, err := readAssembly(out)
@@ -53,9 +67,10 @@ func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "cdk bootstrap %s --profile %s\n", env, profile)
 		g.Go(func() error {
-			return d.cdk(gctx, "bootstrap-"+profile, d.work, "bootstrap", env, "--profile", profile)
+			return timed(fmt.Sprintf("cdk bootstrap %s --profile %s", env, profile), func() error {
+				return d.cdk(gctx, "bootstrap-"+profile, d.work, "bootstrap", env, "--profile", profile)
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -68,9 +83,10 @@ func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "cdk deploy %s --profile %s\n", s.Name, profile)
 		g.Go(func() error {
-			return d.cdk(gctx, "deploy-"+s.Name, d.work, "deploy", "--app", out, s.Name, "--profile", profile, "--require-approval", "never")
+			return timed(fmt.Sprintf("cdk deploy %s --profile %s", s.Name, profile), func() error {
+				return d.cdk(gctx, "deploy-"+s.Name, d.work, "deploy", "--app", out, s.Name, "--profile", profile, "--require-approval", "never")
+			})
 		})
 	}
 	if err := g.Wait(); err != nil {
