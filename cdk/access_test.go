@@ -308,15 +308,26 @@ func session(account, role string) string {
 }
 
 // TestAccessBySimulation asks the simulator who may assume which role and what curfew's
-// own roles may do, over the repository's account map.
+// own roles may do, over the repository's account map and the OIDC one. (The OIDC CI
+// principal's trust is asserted statically in member_test.go: the simulator does not model
+// sts:AssumeRoleWithWebIdentity.)
 func TestAccessBySimulation(t *testing.T) {
-	o := seed
+	for name, o := range map[string]*org{"accounts.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
+		t.Run(name, func(t *testing.T) { simulate(t, accessQuestions(t, o)) })
+	}
+}
+
+func accessQuestions(t *testing.T, o *org) []question {
 	p := principals{t, o}
 	m := o.m
 	identity, home := m.IdentityAccount(), m.HomeAccount()
 	alice := "arn:aws:iam::" + identity.ID + ":user/alice"
 	ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
-	dev, ci := p.developer(), p.ciUser()
+	dev := p.developer()
+	var ci []namedPolicy
+	if m.CI.User != "" {
+		ci = p.ciUser()
+	}
 	lambdaRole := func(function string) (string, []namedPolicy, string) {
 		return session(home.ID, function), p.role(service, function), m.LambdaRoleARN(function)
 	}
@@ -348,7 +359,9 @@ func TestAccessBySimulation(t *testing.T) {
 				withPrincipalARN(mfa(60), alice), dev, role, trust, denied)
 			assume(a.Name+": identity-account admin with the ExternalId assumes CurfewScheduler", alice, alice,
 				map[string]any{"sts:ExternalId": m.ExternalID, "aws:MultiFactorAuthPresent": "true"}, allowEverything, role, trust, denied)
-			assume(a.Name+": CI user assumes CurfewScheduler", ciUser, ciUser, ext, ci, role, trust, denied)
+			if ci != nil {
+				assume(a.Name+": CI user assumes CurfewScheduler", ciUser, ciUser, ext, ci, role, trust, denied)
+			}
 			for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
 				principal, policies, arn := lambdaRole(fn)
 				assume(a.Name+": "+fn+" with the ExternalId assumes CurfewScheduler", principal, arn, ext, policies, role, trust, allowed)
@@ -367,23 +380,44 @@ func TestAccessBySimulation(t *testing.T) {
 		ext := map[string]any{"sts:ExternalId": m.ExternalID}
 		assume(a.Name+": developer with MFA and the ExternalId assumes CurfewCostReader", alice, alice,
 			map[string]any{"sts:ExternalId": m.ExternalID, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}, dev, role, trust, denied)
-		assume(a.Name+": CI user assumes CurfewCostReader", ciUser, ciUser, ext, ci, role, trust, denied)
+		if ci != nil {
+			assume(a.Name+": CI user assumes CurfewCostReader", ciUser, ciUser, ext, ci, role, trust, denied)
+		}
 		principal, policies, arn := lambdaRole(accounts.CostReportFunction)
 		assume(a.Name+": curfew-cost-report with the ExternalId assumes CurfewCostReader", principal, arn, ext, policies, role, trust, allowed)
 		principal, policies, arn = lambdaRole(accounts.ShutdownFunction)
 		assume(a.Name+": curfew-shutdown with the ExternalId assumes CurfewCostReader", principal, arn, ext, policies, role, trust, denied)
 
 		// The CI user: its role without MFA, and nothing else.
-		assume(a.Name+": CI user without MFA assumes CurfewCI", ciUser, ciUser, nil, ci, ciRole, ciTrust, allowed)
-		assume(a.Name+": CI user assumes DeveloperAccess", ciUser, ciUser, mfa(60), ci, devRole, devTrust, denied)
+		if ci != nil {
+			assume(a.Name+": CI user without MFA assumes CurfewCI", ciUser, ciUser, nil, ci, ciRole, ciTrust, allowed)
+			assume(a.Name+": CI user assumes DeveloperAccess", ciUser, ciUser, mfa(60), ci, devRole, devTrust, denied)
+		}
 	}
-	for _, action := range []string{"s3:ListAllMyBuckets", "iam:CreateUser", "ec2:DescribeInstances", "sts:GetSessionToken"} {
-		add(question{name: "CI user calls " + action + " in the identity account", principal: ciUser,
-			context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: action, resource: "*", want: denied})
+	// The identity account's cost reader, in the identity stack.
+	reader, readerTrust := identity.RoleARN(accounts.CostReaderRole), p.trust("curfew-identity", accounts.CostReaderRole)
+	readerExt := map[string]any{"sts:ExternalId": m.ExternalID}
+	for _, fn := range []string{accounts.CostReportFunction, accounts.ShutdownFunction} {
+		principal, policies, arn := lambdaRole(fn)
+		want := denied
+		if fn == accounts.CostReportFunction {
+			want = allowed
+		}
+		add(question{name: "identity: " + fn + " with the ExternalId assumes CurfewCostReader", principal: principal,
+			context: withPrincipalARN(readerExt, arn), identity: policies, action: "sts:AssumeRole", resource: reader, trust: readerTrust, want: want})
 	}
-	add(question{name: "CI user assumes DeveloperAccess in the identity account", principal: ciUser,
-		context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: "sts:AssumeRole",
-		resource: identity.RoleARN(accounts.DeveloperAccessRole), want: denied})
+	add(question{name: "identity: developer with MFA and the ExternalId assumes CurfewCostReader", principal: alice,
+		context:  withPrincipalARN(map[string]any{"sts:ExternalId": m.ExternalID, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"}, alice),
+		identity: dev, action: "sts:AssumeRole", resource: reader, trust: readerTrust, want: denied})
+	if ci != nil {
+		for _, action := range []string{"s3:ListAllMyBuckets", "iam:CreateUser", "ec2:DescribeInstances", "sts:GetSessionToken"} {
+			add(question{name: "CI user calls " + action + " in the identity account", principal: ciUser,
+				context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: action, resource: "*", want: denied})
+		}
+		add(question{name: "CI user assumes DeveloperAccess in the identity account", principal: ciUser,
+			context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: "sts:AssumeRole",
+			resource: identity.RoleARN(accounts.DeveloperAccessRole), want: denied})
+	}
 
 	// Production: developers read only; no curfew principal stops, starts or tags anything.
 	for _, a := range m.Accounts {
@@ -419,14 +453,14 @@ func TestAccessBySimulation(t *testing.T) {
 					"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::" + home.ID + ":root"}}}},
 				want: denied})
 		}
-		if a.ID == identity.ID && a.ID == home.ID {
+		if _, ok := o.stacks.Members[a.Name]; !ok {
 			continue // no member stack: the identity account is not a target
 		}
 		if p.hasRole(stack, accounts.SchedulerRole) {
 			t.Errorf("%s is production but has a %s role", a.Name, accounts.SchedulerRole)
 		}
-		if got, want := p.managedARNs(stack, accounts.DeveloperAccessRole), []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}; !slices.Equal(got, want) {
-			t.Errorf("%s (production): DeveloperAccess has %v, want exactly %v", a.Name, got, want)
+		if got, want := p.managedARNs(stack, accounts.DeveloperAccessRole), managedARNs(a.DeveloperPolicies); !slices.Equal(got, want) || !readOnly(got) {
+			t.Errorf("%s (production): DeveloperAccess has %v, want exactly the map's %v, all read-only", a.Name, got, want)
 		}
 		reader := session(a.ID, accounts.CostReaderRole)
 		readerPolicies := p.role(stack, accounts.CostReaderRole)
@@ -483,5 +517,24 @@ func TestAccessBySimulation(t *testing.T) {
 		call("rds:AddTagsToResource with its mark", "rds:AddTagsToResource", db, map[string]any{"aws:TagKeys": marks}, allowed)
 		call("rds:AddTagsToResource with curfew:skip", "rds:AddTagsToResource", db, map[string]any{"aws:TagKeys": []any{accounts.SkipTag}}, denied)
 	}
-	simulate(t, qs)
+	return qs
+}
+
+// managedARNs are the ARNs of the account map's AWS managed policy names.
+func managedARNs(names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, "arn:aws:iam::aws:policy/"+strings.TrimPrefix(n, "arn:aws:iam::aws:policy/"))
+	}
+	return out
+}
+
+// readOnly reports whether every policy is one of AWS's read-only job policies.
+func readOnly(arns []string) bool {
+	for _, a := range arns {
+		if a != "arn:aws:iam::aws:policy/ReadOnlyAccess" && a != "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess" {
+			return false
+		}
+	}
+	return len(arns) > 0
 }
