@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/report"
@@ -41,4 +42,29 @@ func FuzzParseEvent(f *testing.F) {
 			t.Fatalf("ParseEvent(%q) = %+v does not round-trip: %s → %+v, %v", data, ev, bytes.TrimSpace(again), back, err)
 		}
 	})
+}
+
+// Each malformed payload is refused with an error that says what is wrong, before any AWS
+// call: the handler has no clients, so a call would panic.
+func TestMalformedPayloadsAreRefusedBeforeAnyCall(t *testing.T) {
+	tests := []struct{ name, payload, want string }{
+		{"unknown trigger", `{"trigger":"nightly"}`, `payload trigger "nightly": want "schedule" or "manual"`},
+		{"trigger in capitals", `{"trigger":"Manual"}`, `payload trigger "Manual"`},
+		{"no trigger", `{}`, `payload trigger "": want "schedule" or "manual"`},
+		{"null", `null`, `payload trigger ""`},
+		{"unknown field", `{"trigger":"manual","dryRun":true}`, `unknown field "dryRun"`},
+		{"trailing data", `{"trigger":"manual"} {}`, "data after the JSON object"},
+		{"not an object", `["manual"]`, "cannot unmarshal array"},
+		{"trigger not a string", `{"trigger":1}`, "cannot unmarshal number"},
+		{"empty", ``, "decode the payload: EOF"},
+		{"truncated", `{"trigger":"man`, "decode the payload: unexpected EOF"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := report.Handler{Log: quiet}.Handle(t.Context(), json.RawMessage(tc.payload))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Handle(%s) = %v, want an error saying %q", tc.payload, err, tc.want)
+			}
+		})
+	}
 }
