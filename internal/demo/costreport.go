@@ -33,7 +33,7 @@ var dailyCost = map[string]float64{"identity": 3.10, "staging": 41.70, "sandbox"
 func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	p := cost.PeriodsAt(time.Now())
 	for _, a := range d.m.Accounts {
-		if err := d.queueCosts(ctx, a.ID, p, dailyCost[a.Name]); err != nil {
+		if err := d.queueCosts(ctx, a, p, dailyCost[a.Name]); err != nil {
 			return fmt.Errorf("queue Cost Explorer answers for %s: %w", a.Name, err)
 		}
 	}
@@ -92,32 +92,35 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// queueCosts queues the daily and by-service answers of one account costing perDay a day.
-func (d *Demo) queueCosts(ctx context.Context, accountID string, p cost.Periods, perDay float64) error {
+// queueCosts queues the daily and by-service answers of one account costing perDay a day
+// (less at weekends outside production: nobody starts what the night stopped).
+func (d *Demo) queueCosts(ctx context.Context, a accounts.Account, p cost.Periods, perDay float64) error {
 	metric := func(v float64) map[string]any {
 		return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprintf("%.2f", v), "Unit": "USD"}}
 	}
 	var days []map[string]any
+	var monthToDate float64
 	for day := p.Daily().Start; day.Before(p.Today); day = day.AddDate(0, 0, 1) {
-		// Weekends cost less: the shutdowns keep non-production asleep.
 		v := perDay
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		if wd := day.Weekday(); !a.IsProduction() && (wd == time.Saturday || wd == time.Sunday) {
 			v *= 0.6
+		}
+		if !day.Before(p.MonthToDate.Start) && day.Before(p.MonthToDate.End) {
+			monthToDate += v
 		}
 		days = append(days, map[string]any{
 			"TimePeriod": map[string]any{"Start": day.Format(time.DateOnly), "End": day.AddDate(0, 0, 1).Format(time.DateOnly)},
 			"Total":      metric(v)})
 	}
-	mtd := perDay * float64(p.MonthToDate.Days())
 	services := []map[string]any{{
 		"TimePeriod": map[string]any{"Start": p.MonthToDate.Start.Format(time.DateOnly), "End": p.MonthToDate.End.Format(time.DateOnly)},
 		"Total":      map[string]any{},
 		"Groups": []map[string]any{
-			{"Keys": []string{"Amazon Elastic Compute Cloud - Compute"}, "Metrics": metric(mtd * 0.6)},
-			{"Keys": []string{"Amazon Relational Database Service"}, "Metrics": metric(mtd * 0.3)},
-			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(mtd * 0.1)},
+			{"Keys": []string{"Amazon Elastic Compute Cloud - Compute"}, "Metrics": metric(monthToDate * 0.6)},
+			{"Keys": []string{"Amazon Relational Database Service"}, "Metrics": metric(monthToDate * 0.3)},
+			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(monthToDate * 0.1)},
 		}}}
-	body, err := json.Marshal(map[string]any{"account_id": accountID, "results": []any{
+	body, err := json.Marshal(map[string]any{"account_id": a.ID, "results": []any{
 		map[string]any{"ResultsByTime": days}, map[string]any{"ResultsByTime": services}}})
 	if err != nil {
 		return err
