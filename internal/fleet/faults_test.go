@@ -324,11 +324,12 @@ func TestFaults(t *testing.T) {
 			notStopped: []string{"api", "bad-snooze"},
 		},
 		{
-			name:     "Lambda deadline during a stop AWS carried out",
-			deadline: 3 * time.Second,
+			name: "Lambda deadline during a stop AWS carried out",
+			// Long enough for the other pairs to finish on a loaded machine.
+			deadline: 8 * time.Second,
 			shutdown: func(f *testFleet) []faultproxy.Rule {
 				return []faultproxy.Rule{{Account: staging(f), Region: west, Service: "ec2", Action: "StopInstances",
-					Match: carriedOut(f, "web"), Kind: faultproxy.Delay, Delay: 10 * time.Second}}
+					Match: carriedOut(f, "web"), Kind: faultproxy.Delay, Delay: time.Minute}}
 			},
 			pairs:      map[string]pairWant{"staging/eu-west-1": {fleet.NotReached, "deadline"}},
 			failed:     map[string]string{"web": "mark was kept", "snooze-expired": "mark was kept"},
