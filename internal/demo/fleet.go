@@ -74,17 +74,6 @@ type Observed struct {
 // Running reports whether the resource is up.
 func (o Observed) Running() bool { return o.State == "running" || o.State == "available" }
 
-// State is the fleet at the demo's three moments, by resource name.
-type State struct {
-	Before  map[string]Observed `json:"before"`
-	Night   map[string]Observed `json:"night"`
-	Morning map[string]Observed `json:"morning"`
-	// Stops lists what the night must stop and the morning start again.
-	Stops []string `json:"stops"`
-	// StoppedByPerson lists what was stopped before the night by a person.
-	StoppedByPerson []string `json:"stoppedByPerson"`
-}
-
 func (d *Demo) createFleet(ctx context.Context, w io.Writer) error {
 	f := &demoResources{members: demoFleet, ids: map[string]string{}}
 	for _, m := range f.members {
@@ -242,46 +231,6 @@ func rdsTagMap(tags []rdstypes.Tag) map[string]string {
 		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return out
-}
-
-// CheckNight checks the state after the night against the state before it: exactly the
-// resources to stop are stopped and marked, everything else is as it was, unmarked.
-func (s State) CheckNight() []string {
-	var problems []string
-	for name, before := range s.Before {
-		after, ok := s.Night[name]
-		switch {
-		case !ok:
-			problems = append(problems, name+": not observed after the night")
-		case slices.Contains(s.Stops, name):
-			if after.Running() || !after.Marked {
-				problems = append(problems, fmt.Sprintf("%s: %s, marked %v after the night, want stopped and marked", name, after.State, after.Marked))
-			}
-		case after.State != before.State || after.Marked:
-			problems = append(problems, fmt.Sprintf("%s: %s, marked %v after the night, want %s as before, unmarked", name, after.State, after.Marked, before.State))
-		}
-	}
-	slices.Sort(problems)
-	return problems
-}
-
-// CheckMorning checks the state after the morning: exactly what ran before the night runs
-// again, what a person stopped is still stopped, and no mark is left.
-func (s State) CheckMorning() []string {
-	var problems []string
-	for name, before := range s.Before {
-		after, ok := s.Morning[name]
-		switch {
-		case !ok:
-			problems = append(problems, name+": not observed after the morning")
-		case after.Running() != before.Running() || after.State != before.State:
-			problems = append(problems, fmt.Sprintf("%s: %s after the morning, want %s as before the night", name, after.State, before.State))
-		case after.Marked:
-			problems = append(problems, name+": still marked after the morning")
-		}
-	}
-	slices.Sort(problems)
-	return problems
 }
 
 // inAccount lists the observed resources of one account, by name.

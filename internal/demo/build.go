@@ -1,0 +1,44 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/curfew/curfew/internal/lambdarun"
+)
+
+// functions are the folders under lambdas/ the demo runs.
+var functions = []string{"shutdown", "restart", "cost-report"}
+
+// build builds the functions for this machine (Lambda runs the linux/arm64 build of `make
+// lambdas`; the emulator runs them here) and the curfew CLI unless Options.CLI names one.
+func (d *Demo) build(ctx context.Context, w io.Writer) error {
+	for _, name := range functions {
+		fmt.Fprintf(w, "go build -tags lambda.norpc ./lambdas/%s (for this machine, to run under the Lambda RIE)\n", name)
+		if err := os.MkdirAll(filepath.Dir(d.binary(name)), 0o755); err != nil {
+			return err
+		}
+		if err := lambdarun.Build(ctx, d.opts.Root, name, d.binary(name)); err != nil {
+			return err
+		}
+	}
+	d.cli = d.opts.CLI
+	if d.cli == "" {
+		d.cli = d.path("bin", "curfew")
+		fmt.Fprintln(w, "go build ./cmd/curfew")
+		if err := d.command(ctx, "build-curfew", d.opts.Root, "go", "build", "-trimpath", "-o", d.cli, "./cmd/curfew"); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(d.cli); err != nil {
+		return fmt.Errorf("the curfew CLI: %w (make curfew builds it)", err)
+	} else {
+		fmt.Fprintf(w, "curfew CLI: %s\n", d.rel(d.cli))
+	}
+	return nil
+}
+
+// binary is where build puts a function's binary.
+func (d *Demo) binary(name string) string { return d.path("bin", name, "bootstrap") }
