@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/curfew/curfew/internal/lambdarun"
 )
 
 // coldStarts is how many cold starts of each Lambda are timed.
@@ -28,7 +31,7 @@ func partFootprint(ctx context.Context, t *table, lambdaDir string) ([]string, e
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("no lambdas/*/main.go: run the bench from the repository's root")
 	}
-	rie, err := rieBinary(ctx)
+	root, rie, err := rieTools(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -58,18 +61,19 @@ func partFootprint(ctx context.Context, t *table, lambdaDir string) ([]string, e
 		}
 		// The emulator runs the function on this machine: a build for its architecture,
 		// with the same flags.
-		bin, err := buildLambda(ctx, work, name, runtime.GOARCH)
-		if err != nil {
+		bin := filepath.Join(work, name, "bootstrap")
+		if err := lambdarun.BuildFor(ctx, root, name, runtime.GOARCH, bin); err != nil {
 			return nil, err
 		}
 		var took []time.Duration
 		for range coldStarts {
-			answer, d, err := coldInvoke(ctx, rie, bin, env, `[]`)
-			if err != nil {
+			answer, d, err := coldInvoke(ctx, lambdarun.Options{Name: name, Env: env, Root: root, Binary: bin, Emulator: rie}, `[]`)
+			var fe *lambdarun.FunctionError
+			if !errors.As(err, &fe) {
+				if err == nil {
+					return nil, fmt.Errorf("%s accepted the payload [] and may have called AWS: %s", name, answer)
+				}
 				return nil, fmt.Errorf("cold start of %s: %w", name, err)
-			}
-			if functionError(answer) == "" {
-				return nil, fmt.Errorf("%s accepted the payload [] and may have called AWS: %s", name, answer)
 			}
 			took = append(took, d)
 		}
@@ -84,6 +88,38 @@ func partFootprint(ctx context.Context, t *table, lambdaDir string) ([]string, e
 			"This machine is %s/%s, so the cold start is of the same build for %s: the time from starting the Lambda RIE (go tool aws-lambda-rie) to the answer of a first invocation "+
 			"that the handler refuses before any AWS call (payload []), median of %d fresh starts; the RIE's own start is included.", runtime.GOOS, runtime.GOARCH, runtime.GOARCH, coldStarts),
 	}, nil
+}
+
+// rieTools returns the module's root and the Lambda Runtime Interface Emulator pinned as
+// a tool in its go.mod, looked up once so that no go command runs in a timed start.
+func rieTools(ctx context.Context) (root, rie string, err error) {
+	if root, err = lambdarun.ModuleRoot(); err != nil {
+		return "", "", err
+	}
+	if rie, err = lambdarun.EmulatorPath(ctx, root); err != nil {
+		return "", "", err
+	}
+	return root, rie, nil
+}
+
+// coldInvoke starts the function under the emulator, sends it one payload, stops it, and
+// returns its answer and the time from the emulator's start to the answer: a cold start
+// and one invocation, as a Lambda's first. A function error comes back as a
+// *lambdarun.FunctionError, with the time.
+func coldInvoke(ctx context.Context, o lambdarun.Options, payload string) ([]byte, time.Duration, error) {
+	start := time.Now()
+	f, err := lambdarun.Start(ctx, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	answer, err := f.Invoke(ctx, payload)
+	took := time.Since(start)
+	var fe *lambdarun.FunctionError
+	if err != nil && !errors.As(err, &fe) {
+		return nil, 0, fmt.Errorf("%w\n%s", err, f.Output())
+	}
+	return answer, took, err
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ import (
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/lambdarun"
 )
 
 //go:embed c7n/policy.yml c7n/accounts.yml.tmpl
@@ -56,7 +58,7 @@ func partRace(ctx context.Context, t *table, runs int) ([]string, error) {
 	if _, err := os.Stat(c7nOrg); err != nil {
 		return nil, fmt.Errorf("%s is missing: `make bench` installs bench/requirements.txt into .tools/bench-venv", c7nOrg)
 	}
-	rie, err := rieBinary(ctx)
+	root, rie, err := rieTools(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,10 +67,11 @@ func partRace(ctx context.Context, t *table, runs int) ([]string, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	bootstrap, err := buildLambda(ctx, work, "shutdown", runtime.GOARCH)
-	if err != nil {
+	bootstrap := filepath.Join(work, "shutdown", "bootstrap")
+	if err := lambdarun.BuildFor(ctx, root, "shutdown", runtime.GOARCH, bootstrap); err != nil {
 		return nil, err
 	}
+	shutdown := lambdarun.Options{Name: "shutdown", Root: root, Binary: bootstrap, Emulator: rie}
 	server, err := emulator.Start(ctx)
 	if err != nil {
 		return nil, err
@@ -101,7 +104,7 @@ func partRace(ctx context.Context, t *table, runs int) ([]string, error) {
 			if tool == "c7n" {
 				took, err = runC7n(ctx, filepath.Join(work, fmt.Sprintf("c7n-%d", i)), proxy.URL, home, f.m)
 			} else {
-				took, err = runCurfew(ctx, rie, bootstrap, proxy.URL, home, f.m)
+				took, err = runCurfew(ctx, shutdown, proxy.URL, home, f.m)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%s, run %d: %w", tool, i+1, err)
@@ -287,7 +290,7 @@ func runC7n(ctx context.Context, dir, endpoint string, home aws.Credentials, m *
 }
 
 // runCurfew times the shutdown Lambda over m: a cold start and one scheduled invocation.
-func runCurfew(ctx context.Context, rie, bootstrap, endpoint string, home aws.Credentials, m *accounts.Map) (time.Duration, error) {
+func runCurfew(ctx context.Context, shutdown lambdarun.Options, endpoint string, home aws.Credentials, m *accounts.Map) (time.Duration, error) {
 	encoded, err := m.Encode()
 	if err != nil {
 		return 0, err
@@ -295,12 +298,14 @@ func runCurfew(ctx context.Context, rie, bootstrap, endpoint string, home aws.Cr
 	env := awsEnv(endpoint, home)
 	env["CURFEW_ACCOUNT_MAP"] = string(encoded)
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "300"
-	answer, took, err := coldInvoke(ctx, rie, bootstrap, env, `{"trigger":"schedule"}`)
+	shutdown.Env = env
+	answer, took, err := coldInvoke(ctx, shutdown, `{"trigger":"schedule"}`)
+	var fe *lambdarun.FunctionError
+	if errors.As(err, &fe) {
+		return 0, fmt.Errorf("the shutdown failed: %s", fe.Message)
+	}
 	if err != nil {
 		return 0, err
-	}
-	if msg := functionError(answer); msg != "" {
-		return 0, fmt.Errorf("the shutdown failed: %s", msg)
 	}
 	var rep fleet.Report
 	if err := json.Unmarshal(answer, &rep); err != nil {

@@ -1,7 +1,7 @@
 // Package lambdarun runs curfew's Lambda binaries locally as Lambda runs them: built from
 // lambdas/<name> for the host and served by the AWS Lambda Runtime Interface Emulator
 // (`go tool aws-lambda-rie`) on 127.0.0.1, invoked over HTTP. Tests reach it through
-// package lambdatest; `make demo` uses it directly.
+// package lambdatest; `make demo` and `make bench` use it directly.
 package lambdarun
 
 import (
@@ -29,6 +29,10 @@ const InstallHint = "the tool is pinned in go.mod; restore it with `go get -tool
 // readyTimeout bounds the wait for the emulator to listen.
 const readyTimeout = 30 * time.Second
 
+// readyPoll is how often the wait dials the emulator: often enough that a timed start (the
+// bench's cold start) is not rounded up by the wait.
+const readyPoll = 2 * time.Millisecond
+
 // FunctionError is a handler error, which the emulator answers with HTTP 200 and a body
 // carrying errorMessage and errorType.
 type FunctionError struct {
@@ -52,8 +56,12 @@ type Options struct {
 	Dir string
 	// Root is the directory of curfew's go.mod; found with `go env GOMOD` when empty.
 	Root string
-	// Binary is the function's binary, already built with Build; when empty, Start builds it.
+	// Binary is the function's binary, already built with Build or BuildFor; when empty,
+	// Start builds it.
 	Binary string
+	// Emulator is the emulator's binary, from EmulatorPath; looked up when empty. Given,
+	// Start runs no go command once Binary is given too, so that it can be timed.
+	Emulator string
 }
 
 // Function is one Lambda binary running under the emulator.
@@ -102,9 +110,12 @@ func Start(ctx context.Context, o Options) (*Function, error) {
 }
 
 func start(ctx context.Context, o Options, root, dir string) (*Function, error) {
-	rie, err := emulatorPath(ctx, root)
-	if err != nil {
-		return nil, err
+	rie := o.Emulator
+	if rie == "" {
+		var err error
+		if rie, err = EmulatorPath(ctx, root); err != nil {
+			return nil, err
+		}
 	}
 	bin := o.Binary
 	if bin == "" {
@@ -168,9 +179,20 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 // Build builds lambdas/<name> of the module at root for the host, as deployed but for
 // the host's architecture (-tags lambda.norpc, no cgo), into out.
 func Build(ctx context.Context, root, name, out string) error {
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, "./lambdas/"+name)
+	return build(ctx, root, name, out, nil, "CGO_ENABLED=0")
+}
+
+// BuildFor builds lambdas/<name> of the module at root exactly as `make lambdas` does but
+// for linux/goarch (-tags lambda.norpc, no cgo, stripped), into out.
+func BuildFor(ctx context.Context, root, name, goarch, out string) error {
+	return build(ctx, root, name, out, []string{"-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+}
+
+func build(ctx context.Context, root, name, out string, flags []string, env ...string) error {
+	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath"}, flags...)
+	build := exec.CommandContext(ctx, "go", append(args, "-o", out, "./lambdas/"+name)...)
 	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Env = append(os.Environ(), env...)
 	if output, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("build lambdas/%s: %w\n%s", name, err, output)
 	}
@@ -276,14 +298,15 @@ func (f *Function) waitReady(ctx context.Context, port int) error {
 			return errors.New("the emulator exited")
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(readyPoll):
 		}
 	}
 	return fmt.Errorf("the emulator did not listen on 127.0.0.1:%d within %s", port, readyTimeout)
 }
 
-// emulatorPath returns the emulator's binary, built by the go command from go.mod's tool.
-func emulatorPath(ctx context.Context, root string) (string, error) {
+// EmulatorPath returns the emulator's binary, built by the go command from the tool in
+// go.mod of the module at root.
+func EmulatorPath(ctx context.Context, root string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie")
 	cmd.Dir = root
 	out, err := cmd.Output()

@@ -3,17 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,38 +19,15 @@ import (
 
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/lambdatest"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func build(t *testing.T, dir, out, pkg string) string {
-	t.Helper()
-	path := filepath.Join(dir, out)
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", path, pkg)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
-	}
-	return path
-}
 
 // TestLambdaUnderRIE runs the built function in the Lambda Runtime Interface Emulator with
 // the environment the service stack gives it, against moto.
 func TestLambdaUnderRIE(t *testing.T) {
 	s := emulator.Shared(t)
-	dir := t.TempDir()
-	bootstrap := build(t, dir, "bootstrap", ".")
-	rie := build(t, dir, "aws-lambda-rie", "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie")
-
 	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
 	accountMap := fmt.Sprintf(`identity: identity
 home: identity
@@ -114,53 +86,31 @@ accounts:
 		t.Fatal(err)
 	}
 
-	api, emu := freeAddr(t), freeAddr(t)
-	cmd := exec.Command(rie, "--runtime-api-address", api, "--runtime-interface-emulator-address", emu, bootstrap)
-	cmd.Env = append(os.Environ(),
-		"AWS_ENDPOINT_URL="+s.URL, "AWS_REGION=eu-west-1",
-		"AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey, "AWS_SESSION_TOKEN="+creds.SessionToken,
-		"CURFEW_ACCOUNT_MAP="+accountMap, "CURFEW_BUCKET="+bucket, "CURFEW_TOPIC_ARN="+aws.ToString(topic.TopicArn),
-		"CURFEW_SLACK_WEBHOOK_PARAMETER=/curfew/slack-webhook")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	f := lambdatest.Start(t, "cost-report", map[string]string{
+		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": "eu-west-1",
+		"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken,
+		"CURFEW_ACCOUNT_MAP": accountMap, "CURFEW_BUCKET": bucket, "CURFEW_TOPIC_ARN": aws.ToString(topic.TopicArn),
+		"CURFEW_SLACK_WEBHOOK_PARAMETER": "/curfew/slack-webhook",
+	})
 	defer func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
 		if t.Failed() {
-			t.Logf("RIE and function output:\n%s", logs.String())
+			t.Logf("RIE and function output:\n%s", f.Output())
 		}
 	}()
 
-	invoke := func(payload string) map[string]any {
-		t.Helper()
-		url := "http://" + emu + "/2015-03-31/functions/function/invocations"
-		var resp *http.Response
-		var err error
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if resp, err = http.Post(url, "application/json", strings.NewReader(payload)); err == nil {
-				break
-			}
-		}
-		if err != nil {
-			t.Fatalf("invoke: %v", err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		var out map[string]any
-		if err := json.Unmarshal(b, &out); err != nil {
-			t.Fatalf("invoke answered %s", b)
-		}
-		return out
+	_, err = f.Invoke(t.Context(), `{"trigger":"manual","accounts":["staging"]}`)
+	var fe *lambdatest.FunctionError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Message, "unknown field") {
+		t.Errorf("a payload with an unknown field answered %v, want an unknown-field error", err)
 	}
-
-	if out := invoke(`{"trigger":"manual","accounts":["staging"]}`); !strings.Contains(fmt.Sprint(out["errorMessage"]), "unknown field") {
-		t.Errorf("a payload with an unknown field answered %v, want an unknown-field error", out)
+	raw, err := f.Invoke(t.Context(), `{"trigger":"manual"}`)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
 	}
-	out := invoke(`{"trigger":"manual"}`)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("invoke answered %s", raw)
+	}
 	// identity: daily and by-service answers; staging: one empty daily answer; moto has no
 	// GetCostForecast, so no forecast is answered.
 	if key, _ := out["key"].(string); !strings.HasPrefix(key, "reports/") || out["costExplorerRequests"] != 3.0 {
