@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/runtable"
 )
 
 // Every command explains itself with --help, even without an account map at hand.
@@ -54,7 +55,7 @@ func Example_report() {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		panic(err)
 	}
-	if err := printReport(os.Stdout, rep); err != nil {
+	if err := runtable.Write(os.Stdout, rep); err != nil {
 		panic(err)
 	}
 	// Output:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/runtable"
 )
 
 // ErrRunFailed means the function ran but some of its actions failed, or it failed.
@@ -195,7 +196,7 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 		if _, err := out.WriteTo(a.stdout); err != nil {
 			return err
 		}
-	} else if err := printReport(a.stdout, rep); err != nil {
+	} else if err := runtable.Write(a.stdout, rep); err != nil {
 		return err
 	}
 	if rep.HistoryError != "" {
@@ -246,4 +247,19 @@ func truncate(b []byte, n int) string {
 		return string(b)
 	}
 	return string(b[:n]) + "..."
+}
+
+// failures says what failed, for the exit error of a report that Failed().
+func failures(t fleet.Totals) string {
+	var parts []string
+	if t.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d resource(s) failed", t.Failed))
+	}
+	if t.PairsFailed > 0 {
+		parts = append(parts, fmt.Sprintf("%d account×region pair(s) failed", t.PairsFailed))
+	}
+	if t.PairsNotReached > 0 {
+		parts = append(parts, fmt.Sprintf("%d account×region pair(s) not reached before the deadline", t.PairsNotReached))
+	}
+	return strings.Join(parts, ", ")
 }

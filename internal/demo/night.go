@@ -17,6 +17,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/runtable"
 )
 
 // startFunction runs a deployed function's binary under the Lambda Runtime Interface
@@ -94,7 +95,7 @@ func (d *Demo) night(ctx context.Context, w io.Writer) error {
 	if err := json.Unmarshal(answer, &rep); err != nil {
 		return fmt.Errorf("decode the report %s: %w", answer, err)
 	}
-	if err := printReport(w, rep); err != nil {
+	if err := runtable.Write(w, rep); err != nil {
 		return err
 	}
 	if rep.Failed() {

@@ -1,0 +1,37 @@
+package runtable_test
+
+import (
+	"os"
+
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/runtable"
+)
+
+// A dry run: an account×region with nothing to do, a skipped resource and a holiday.
+func ExampleWrite() {
+	rep := fleet.Report{
+		RunID: "20261127T190000Z-1b2c3d", Kind: "shutdown", Trigger: "manual", DryRun: true,
+		Results: []fleet.Result{
+			{Account: "staging", Region: "eu-west-1", Status: fleet.Done, Resources: []fleet.Resource{
+				{Type: "ec2-instance", ID: "i-0123456789abcdef0", Size: "t3.micro", Action: fleet.WouldStop},
+				{Type: "rds-cluster", ID: "search", Action: fleet.Skipped, Reason: "curfew:skip"},
+			}},
+			{Account: "sandbox", Region: "eu-west-1", Status: fleet.Done},
+			{Account: "madrid", Region: "eu-south-2", Status: fleet.Holiday, Reason: "public holiday in ES"},
+		},
+		Totals: fleet.Totals{WouldStop: 1, Skipped: 1, Pairs: 3, PairsHoliday: 1},
+	}
+	if err := runtable.Write(os.Stdout, rep); err != nil {
+		panic(err)
+	}
+	// Output:
+	// shutdown run 20261127T190000Z-1b2c3d (manual), dry run: nothing was changed
+	//
+	// ACCOUNT  REGION      TYPE          RESOURCE             SIZE      ACTION         DETAIL
+	// staging  eu-west-1   ec2-instance  i-0123456789abcdef0  t3.micro  would-stop
+	// staging  eu-west-1   rds-cluster   search               -         skipped        curfew:skip
+	// sandbox  eu-west-1   -             -                    -         nothing to do
+	// madrid   eu-south-2  -             -                    -         holiday        public holiday in ES
+	//
+	// 1 would stop, 1 skipped; 3 account×region pair(s), 1 on holiday
+}
