@@ -101,9 +101,9 @@ func (d *Demo) steps() []Step {
 	}
 }
 
-// close stops moto if the demo started it.
+// close stops moto if the demo started it; one it connected to keeps running.
 func (d *Demo) close() {
-	if d.moto != nil && d.opts.Endpoint == "" {
+	if d.moto != nil {
 		d.moto.Close()
 	}
 }
@@ -117,7 +117,7 @@ func (d *Demo) prepare(ctx context.Context, w io.Writer) error {
 	}
 	d.m = m
 	if d.opts.Endpoint != "" {
-		d.moto = &emulator.Server{URL: d.opts.Endpoint}
+		d.moto = emulator.Connect(d.opts.Endpoint)
 		fmt.Fprintf(w, "moto at %s (already running)\n", d.moto.URL)
 	} else {
 		// emulator.Start finds .tools/venv from the working directory: the repository.

@@ -83,9 +83,16 @@ func Start(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server and every process it started.
+// Connect returns a Server for a moto already running at url, started by someone else:
+// its Close leaves it running.
+func Connect(url string) *Server {
+	return &Server{URL: url}
+}
+
+// Close stops the server and every process it started; on a Server from Connect it does
+// nothing.
 func (s *Server) Close() {
-	if s.cmd.Process == nil {
+	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)

@@ -56,6 +56,28 @@ func TestAccountsAreIsolated(t *testing.T) {
 	}
 }
 
+// A Server from Connect reaches a moto started by someone else, and its Close leaves that
+// moto running; Close on a Server that started nothing does not panic.
+func TestConnectLeavesMotoRunning(t *testing.T) {
+	s := emulator.Shared(t)
+	c := emulator.Connect(s.URL)
+	account := emulator.NewAccountID()
+	cfg, err := c.AccountConfig(t.Context(), account, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	c.Close()
+	(&emulator.Server{}).Close()
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("moto after the connected Server's Close: %v", err)
+	}
+	if got := aws.ToString(id.Account); got != account {
+		t.Errorf("caller account = %s, want %s", got, account)
+	}
+}
+
 func TestNewAccountIDIsTwelveDigits(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
