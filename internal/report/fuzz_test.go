@@ -51,13 +51,13 @@ func TestMalformedPayloadsAreRefusedBeforeAnyCall(t *testing.T) {
 		{"unknown trigger", `{"trigger":"nightly"}`, `payload trigger "nightly": want "schedule" or "manual"`},
 		{"trigger in capitals", `{"trigger":"Manual"}`, `payload trigger "Manual"`},
 		{"no trigger", `{}`, `payload trigger "": want "schedule" or "manual"`},
-		{"null", `null`, `payload trigger ""`},
 		{"unknown field", `{"trigger":"manual","dryRun":true}`, `unknown field "dryRun"`},
 		{"trailing data", `{"trigger":"manual"} {}`, "data after the JSON object"},
 		{"not an object", `["manual"]`, "cannot unmarshal array"},
 		{"trigger not a string", `{"trigger":1}`, "cannot unmarshal number"},
-		{"empty", ``, "decode the payload: EOF"},
 		{"truncated", `{"trigger":"man`, "decode the payload: unexpected EOF"},
+		{"null with trailing data", `null {}`, "data after the JSON object"},
+		{"null trigger", `{"trigger":null}`, `payload trigger ""`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,8 +30,12 @@ type Event struct {
 }
 
 // ParseEvent decodes a payload strictly: unknown fields, trailing data and triggers
-// other than "schedule" and "manual" are errors.
+// other than "schedule" and "manual" are errors. An empty or null event is a manual run,
+// as for the shutdown and restart (fleet.DecodePayload).
 func ParseEvent(payload []byte) (Event, error) {
+	if trimmed := bytes.TrimSpace(payload); len(trimmed) == 0 || string(trimmed) == "null" {
+		return Event{Trigger: TriggerManual}, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
 	var ev Event

@@ -43,7 +43,8 @@ func TestParseEvent(t *testing.T) {
 		{`{"trigger":"manual","account":"staging"}`, false},
 		{`{"trigger":"manual"} {"trigger":"manual"}`, false},
 		{`["manual"]`, false},
-		{``, false},
+		{``, true},
+		{`null`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.payload, func(t *testing.T) {
@@ -52,6 +53,16 @@ func TestParseEvent(t *testing.T) {
 				t.Errorf("ParseEvent(%s) error = %v, want ok %v", tt.payload, err, tt.ok)
 			}
 		})
+	}
+}
+
+// An empty or null event is the default manual run, as for the shutdown and restart.
+func TestParseEventDefaultsToManual(t *testing.T) {
+	for _, payload := range []string{``, `null`, " \n", ` null `} {
+		ev, err := report.ParseEvent([]byte(payload))
+		if want := (report.Event{Trigger: report.TriggerManual}); err != nil || ev != want {
+			t.Errorf("ParseEvent(%q) = %+v, %v, want %+v", payload, ev, err, want)
+		}
 	}
 }
 
