@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/curfew/curfew/internal/cost"
 )
@@ -37,10 +38,14 @@ const (
 // sans is the charts' typeface, like the page's; gonum's default is a serif.
 var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
-// headroom leaves space above the data for the legend.
-const headroom = 1.22
+// headroom keeps the highest point or bar off the top edge of the data.
+const headroom = 1.05
 
-// newPlot returns a plot with the report's look: a title, light grid, legend on top.
+// legendGap is the space between the data and the legend on its right.
+const legendGap = vg.Length(12)
+
+// newPlot returns a plot with the report's look: a title, light grid, and a legend that
+// svg draws to the right of the data.
 func newPlot(title, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
@@ -55,8 +60,6 @@ func newPlot(title, yLabel string) *plot.Plot {
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font = font.From(sans, 11)
-	p.Legend.XOffs = vg.Points(8)
-	p.Legend.YOffs = -vg.Points(4)
 	p.Legend.Padding = vg.Points(2)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = color.Gray{0xe6}
@@ -96,15 +99,27 @@ func (amountTicks) Ticks(min, max float64) []plot.Tick {
 }
 
 // svg renders p to an SVG element for inlining in the page: the XML prologue goes and
-// the fixed size becomes a view box, so the chart scales with the page.
+// the fixed size becomes a view box, so the chart scales with the page. The legend goes
+// in a column right of the data, level with its top, so that no line or bar runs under
+// it however many accounts there are.
 func svg(p *plot.Plot) (template.HTML, error) {
 	p.Y.Max *= headroom
-	w, err := p.WriterTo(chartWidth, chartHeight, "svg")
-	if err != nil {
-		return "", err
+	c := vgsvg.New(chartWidth, chartHeight)
+	dc := draw.New(c)
+	legend := p.Legend
+	p.Legend = plot.NewLegend()
+	area := dc
+	if width := legend.Rectangle(dc).Size().X; width > 0 {
+		area = draw.Crop(dc, 0, -(width + legendGap), 0, 0)
 	}
+	p.Draw(area)
+	data := p.DataCanvas(area)
+	legend.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: data.Max.X + legendGap, Y: data.Min.Y},
+		Max: vg.Point{X: dc.Max.X, Y: data.Max.Y},
+	}})
 	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
+	if _, err := c.WriteTo(&buf); err != nil {
 		return "", err
 	}
 	s := buf.String()
