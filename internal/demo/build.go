@@ -29,7 +29,7 @@ func (d *Demo) build(ctx context.Context, w io.Writer) error {
 	if d.cli == "" {
 		d.cli = d.path("bin", "curfew")
 		fmt.Fprintln(w, "go build ./cmd/curfew")
-		if err := d.command(ctx, "build-curfew", d.opts.Root, "go", "build", "-trimpath", "-o", d.cli, "./cmd/curfew"); err != nil {
+		if err := d.command(ctx, "build-curfew", d.opts.Root, "go", "build", "-o", d.cli, "./cmd/curfew"); err != nil {
 			return err
 		}
 	} else if _, err := os.Stat(d.cli); err != nil {

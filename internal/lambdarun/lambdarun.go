@@ -177,19 +177,20 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 }
 
 // Build builds lambdas/<name> of the module at root for the host, as deployed but for
-// the host's architecture (-tags lambda.norpc, no cgo), into out.
+// the host's architecture (-tags lambda.norpc, no cgo), into out. It keeps file paths
+// (no -trimpath), so it shares the build cache with `go test` run without cgo.
 func Build(ctx context.Context, root, name, out string) error {
 	return build(ctx, root, name, out, nil, "CGO_ENABLED=0")
 }
 
 // BuildFor builds lambdas/<name> of the module at root exactly as `make lambdas` does but
-// for linux/goarch (-tags lambda.norpc, no cgo, stripped), into out.
+// for linux/goarch (-tags lambda.norpc, no cgo, -trimpath, stripped), into out.
 func BuildFor(ctx context.Context, root, name, goarch, out string) error {
-	return build(ctx, root, name, out, []string{"-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	return build(ctx, root, name, out, []string{"-trimpath", "-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 }
 
 func build(ctx context.Context, root, name, out string, flags []string, env ...string) error {
-	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath"}, flags...)
+	args := append([]string{"build", "-tags", "lambda.norpc"}, flags...)
 	build := exec.CommandContext(ctx, "go", append(args, "-o", out, "./lambdas/"+name)...)
 	build.Dir = root
 	build.Env = append(os.Environ(), env...)
