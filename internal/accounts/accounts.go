@@ -68,6 +68,9 @@ type Map struct {
 	CostReport CostReport `yaml:"costReport"`
 	// Accounts lists every account of the organisation, the identity account included.
 	Accounts []Account `yaml:"accounts"`
+	// ExtraRegions are region names the pinned AWS SDK does not know yet (regions newer
+	// than it), accepted in accounts[].regions and homeRegion as they are.
+	ExtraRegions []string `yaml:"extraRegions,omitempty"`
 }
 
 // Account is one AWS account of the organisation.
@@ -88,13 +91,49 @@ type Account struct {
 	Schedule *ScheduleOverride `yaml:"schedule,omitempty"`
 	// Holidays are added to the organisation-wide holidays for this account.
 	Holidays []string `yaml:"holidays,omitempty"`
+	// CISubject overrides ci.oidc.subject for this account's CI role (OIDC only).
+	// Production accounts need a subject bound to a protected environment or branch.
+	CISubject string `yaml:"ciSubject,omitempty"`
+	// CICDKDeploy lets this account's CI role assume the account's CDK bootstrap roles
+	// (deploy, file and image publishing, lookup) to deploy with `cdk deploy`.
+	CICDKDeploy bool `yaml:"ciCdkDeploy,omitempty"`
+	// Overrides lift named guardrails for this account, each on purpose and visible in the
+	// map: see the Override constants.
+	Overrides []Override `yaml:"overrides,omitempty"`
 }
+
+// Override names a guardrail of the account map that an account lifts explicitly.
+type Override string
+
+// The guardrails an account may lift.
+const (
+	// OverrideAdministrator allows AdministratorAccess (or IAMFullAccess) for developers
+	// or CI in a production account or the management account.
+	OverrideAdministrator Override = "administrator"
+	// OverrideCIPolicies allows CI policies outside the production allow-list in a
+	// production account.
+	OverrideCIPolicies Override = "ci-policies"
+	// OverrideSweepManagement allows the night shutdown in the management account.
+	OverrideSweepManagement Override = "sweep-management"
+)
+
+// Lifts reports whether the account lifts the named guardrail.
+func (a Account) Lifts(o Override) bool { return slices.Contains(a.Overrides, o) }
 
 // CI describes the principal of non-interactive use: an IAM user in the identity
 // account, or an OIDC identity provider.
 type CI struct {
 	User string `yaml:"user,omitempty"`
 	OIDC *OIDC  `yaml:"oidc,omitempty"`
+	// SourceIPs are the CIDR ranges the CI user's static key may be used from
+	// (aws:SourceIp); user only.
+	SourceIPs []string `yaml:"sourceIps,omitempty"`
+	// SourceVPCs are the VPC ids the CI user's static key may be used from
+	// (aws:SourceVpc); user only.
+	SourceVPCs []string `yaml:"sourceVpcs,omitempty"`
+	// AcceptStaticKeys acknowledges a CI user whose static key works from anywhere,
+	// without MFA; a CI user needs sourceIps, sourceVpcs or this.
+	AcceptStaticKeys bool `yaml:"acceptStaticKeys,omitempty"`
 }
 
 // OIDC is a web identity provider trusted by the CI role.
@@ -102,7 +141,9 @@ type OIDC struct {
 	// Issuer is the provider's URL, e.g. https://token.actions.githubusercontent.com.
 	Issuer   string `yaml:"issuer"`
 	Audience string `yaml:"audience"`
-	// Subject is matched with StringLike, so it may contain wildcards.
+	// Subject is matched with StringLike; wildcards are allowed only after the
+	// repository part (never in the owner or repository), and accounts may override it
+	// with ciSubject.
 	Subject string `yaml:"subject"`
 }
 
@@ -214,6 +255,18 @@ func (a Account) ShutdownEnabled() bool {
 		return false
 	}
 	return a.Shutdown == nil || *a.Shutdown
+}
+
+// CISubject returns the OIDC subject the CI role of account a trusts: the account's
+// ciSubject, or else ci.oidc.subject; "" when CI is not OIDC.
+func (m *Map) CISubject(a Account) string {
+	if m.CI.OIDC == nil {
+		return ""
+	}
+	if a.CISubject != "" {
+		return a.CISubject
+	}
+	return m.CI.OIDC.Subject
 }
 
 // RoleARN returns the ARN of the named role in this account.
