@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -38,6 +39,9 @@ type question struct {
 	// trust is the resource policy: a role's trust policy for sts:AssumeRole; nil for none.
 	trust any
 	want  string
+	// honours lists context keys the question is about: the simulator must evaluate them,
+	// not drop them as not applicable to the request (it answers as if they were absent).
+	honours []string
 }
 
 type namedPolicy struct {
@@ -87,9 +91,10 @@ func simulate(t *testing.T, questions []question) {
 		t.Fatalf("iamsim: %v\n%s", err, stderr.String())
 	}
 	var answers []struct {
-		Name     string `json:"name"`
-		Decision string `json:"decision"`
-		Errors   any    `json:"errors"`
+		Name     string   `json:"name"`
+		Decision string   `json:"decision"`
+		Errors   any      `json:"errors"`
+		Ignored  []string `json:"ignored"`
 	}
 	if err := json.Unmarshal(out, &answers); err != nil || len(answers) != len(questions) {
 		t.Fatalf("iamsim answered %d of %d questions (%v):\n%s", len(answers), len(questions), err, out)
@@ -97,6 +102,11 @@ func simulate(t *testing.T, questions []question) {
 	for i, q := range questions {
 		got := answers[i].Decision
 		ok := got == q.want || q.want == denied && (got == explicitlyDenied || got == "ImplicitlyDenied")
+		for _, k := range q.honours {
+			if slices.ContainsFunc(answers[i].Ignored, func(i string) bool { return strings.EqualFold(i, k) }) {
+				t.Errorf("%s: the simulator ignored %s, so the answer %s does not depend on it", q.name, k, got)
+			}
+		}
 		if !ok {
 			t.Errorf("%s: %s (%v), want %s", q.name, got, answers[i].Errors, q.want)
 		} else {
@@ -208,6 +218,17 @@ func (p principals) group(id string) []namedPolicy {
 	return p.managed("curfew-identity", g["ManagedPolicyArns"])
 }
 
+// selfService returns the document of the developers' self-service policy.
+func (p principals) selfService() any {
+	for _, np := range p.developer() {
+		if contains(np.Policy, "DenyAllExceptMFASetupWithoutMFA") {
+			return np.Policy
+		}
+	}
+	p.t.Fatal("no self-service policy attached to the developers group")
+	return nil
+}
+
 // developer returns the policies of a member of the developers group.
 func (p principals) developer() []namedPolicy {
 	return p.group(p.o.logicalID(p.t, "curfew-identity", "AWS::IAM::Group", "GroupName", "developers"))
@@ -295,6 +316,23 @@ func mfa(ageSeconds int) map[string]any {
 	return map[string]any{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": fmt.Sprint(ageSeconds)}
 }
 
+// signedInAs is the context of a request by the IAM user named user: aws:username, and
+// the role session name asked for, if any.
+func signedInAs(user, sessionName string, ctx map[string]any) map[string]any {
+	out := merge(ctx, map[string]any{"aws:username": user})
+	if sessionName != "" {
+		out["sts:RoleSessionName"] = sessionName
+	}
+	return out
+}
+
+// merge returns a new context with the keys of both; b wins.
+func merge(a, b map[string]any) map[string]any {
+	out := maps.Clone(orEmpty(a))
+	maps.Copy(out, b)
+	return out
+}
+
 func withPrincipalARN(ctx map[string]any, arn string) map[string]any {
 	out := map[string]any{"aws:PrincipalArn": arn}
 	for k, v := range ctx {
@@ -315,6 +353,31 @@ func TestAccessBySimulation(t *testing.T) {
 	for name, o := range map[string]*org{"accounts.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
 		t.Run(name, func(t *testing.T) { simulate(t, accessQuestions(t, o)) })
 	}
+}
+
+// TestSimulatorHonoursSessionNameAndUserName checks the simulator on what DeveloperAccess's
+// trust relies on, with a trust policy of the same shape written here: sts:RoleSessionName
+// compared with the policy variable ${aws:username}. The simulator takes aws:username
+// from the request context (the tests give it, as IAM does for an IAM user's request) and,
+// as IAM does, never matches a variable that has no value, like a role session's.
+func TestSimulatorHonoursSessionNameAndUserName(t *testing.T) {
+	alice := "arn:aws:iam::111111111111:user/alice"
+	role := "arn:aws:iam::222222222222:role/Probe"
+	trust := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::111111111111:root"},
+		"Condition": map[string]any{"StringEquals": map[string]any{"sts:RoleSessionName": "${aws:username}"}},
+	}}}
+	ask := func(name string, ctx map[string]any, want string) question {
+		return question{name: name, principal: alice, context: ctx, identity: allowEverything,
+			action: "sts:AssumeRole", resource: role, trust: trust, want: want, honours: slices.Sorted(maps.Keys(ctx))}
+	}
+	simulate(t, []question{
+		ask("session named after the user", signedInAs("alice", "alice", nil), allowed),
+		ask("session named after another user", signedInAs("alice", "bob", nil), denied),
+		ask("session name in other case", signedInAs("alice", "Alice", nil), denied),
+		ask("session without a name", signedInAs("alice", "", nil), denied),
+		ask("no aws:username (a role's session)", map[string]any{"sts:RoleSessionName": "alice"}, denied),
+	})
 }
 
 func accessQuestions(t *testing.T, o *org) []question {
@@ -343,13 +406,34 @@ func accessQuestions(t *testing.T, o *org) []question {
 				action: "sts:AssumeRole", resource: role, trust: trust, want: want})
 		}
 
-		// Developers: DeveloperAccess with MFA only.
-		assume(a.Name+": developer without MFA assumes DeveloperAccess", alice, alice,
-			map[string]any{"aws:MultiFactorAuthPresent": "false"}, dev, devRole, devTrust, denied)
-		assume(a.Name+": developer with no MFA key at all assumes DeveloperAccess", alice, alice, nil, dev, devRole, devTrust, denied)
-		assume(a.Name+": developer with MFA assumes DeveloperAccess", alice, alice, mfa(3600), dev, devRole, devTrust, allowed)
-		assume(a.Name+": developer with MFA older than 12 h assumes DeveloperAccess", alice, alice, mfa(13*3600), dev, devRole, devTrust, denied)
-		assume(a.Name+": identity-account admin without MFA assumes DeveloperAccess", alice, alice, nil, allowEverything, devRole, devTrust, denied)
+		// Developers: DeveloperAccess for the identity account's IAM users only, with MFA,
+		// in a session named after the user. Every key of these questions must count.
+		assumeDev := func(name, principal, principalARN string, ctx map[string]any, id []namedPolicy, want string) {
+			ctx = withPrincipalARN(ctx, principalARN)
+			add(question{name: a.Name + ": " + name, principal: principal, context: ctx, identity: id,
+				action: "sts:AssumeRole", resource: devRole, trust: devTrust, want: want, honours: slices.Sorted(maps.Keys(ctx))})
+		}
+		asAlice := func(ctx map[string]any) map[string]any { return signedInAs("alice", "alice", ctx) }
+		assumeDev("developer without MFA assumes DeveloperAccess", alice, alice,
+			asAlice(map[string]any{"aws:MultiFactorAuthPresent": "false"}), dev, denied)
+		assumeDev("developer with access keys and no MFA key at all assumes DeveloperAccess", alice, alice, asAlice(nil), dev, denied)
+		assumeDev("developer with MFA assumes DeveloperAccess", alice, alice, asAlice(mfa(3600)), dev, allowed)
+		assumeDev("developer with MFA older than 12 h assumes DeveloperAccess", alice, alice, asAlice(mfa(13*3600)), dev, denied)
+		assumeDev("identity-account admin without MFA assumes DeveloperAccess", alice, alice, asAlice(nil), allowEverything, denied)
+		assumeDev("developer with MFA assumes DeveloperAccess as session bob", alice, alice,
+			signedInAs("alice", "bob", mfa(3600)), dev, denied)
+		assumeDev("developer with MFA assumes DeveloperAccess as session curfew-test", alice, alice,
+			signedInAs("alice", "curfew-test", mfa(3600)), dev, denied)
+		assumeDev("developer with MFA assumes DeveloperAccess without a session name", alice, alice,
+			signedInAs("alice", "", mfa(3600)), dev, denied)
+		// A role's session has no aws:username, and its caller picks the session name.
+		adminRole := "arn:aws:iam::" + identity.ID + ":role/admin"
+		assumeDev("identity-account role with MFA, admin policies and session alice assumes DeveloperAccess",
+			"arn:aws:sts::"+identity.ID+":assumed-role/admin/alice", adminRole,
+			merge(mfa(60), map[string]any{"sts:RoleSessionName": "alice"}), allowEverything, denied)
+		mallory := "arn:aws:iam::999999999999:user/mallory"
+		assumeDev("IAM user of another account with MFA and admin policies assumes DeveloperAccess", mallory, mallory,
+			signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
 		assume(a.Name+": developer with MFA assumes CurfewCI", alice, alice, mfa(60), dev, ciRole, ciTrust, denied)
 		assume(a.Name+": identity-account admin with MFA assumes CurfewCI", alice, alice, mfa(60), allowEverything, ciRole, ciTrust, denied)
 		if p.hasRole(stack, accounts.SchedulerRole) {
@@ -391,7 +475,9 @@ func accessQuestions(t *testing.T, o *org) []question {
 		// The CI user: its role without MFA, and nothing else.
 		if ci != nil {
 			assume(a.Name+": CI user without MFA assumes CurfewCI", ciUser, ciUser, nil, ci, ciRole, ciTrust, allowed)
-			assume(a.Name+": CI user assumes DeveloperAccess", ciUser, ciUser, mfa(60), ci, devRole, devTrust, denied)
+			assume(a.Name+": CI user assumes DeveloperAccess", ciUser, ciUser, signedInAs(m.CI.User, m.CI.User, mfa(60)), ci, devRole, devTrust, denied)
+			assumeDev("CI user with MFA, admin policies and its own name as session assumes DeveloperAccess", ciUser, ciUser,
+				signedInAs(m.CI.User, m.CI.User, mfa(60)), allowEverything, denied)
 		}
 	}
 	// The identity account's cost reader, in the identity stack.

@@ -110,6 +110,28 @@ func selfServiceStatements(identity accounts.Account) []awsiam.PolicyStatement {
 			Resources:  jsii.Strings("*"),
 			Conditions: &map[string]any{"BoolIfExists": map[string]any{"aws:MultiFactorAuthPresent": "false"}},
 		}),
+		// The exemptions above exist for the console's first sign-in, where
+		// aws:MultiFactorAuthPresent is present and false. Requests signed with long-term
+		// access keys carry no such key at all (Null), so BoolIfExists lets them through
+		// too: leaked keys could enrol the attacker's own MFA device (a user may have
+		// several), pass every MFA check with it, resync or change the password, and
+		// list every user's name through ListVirtualMFADevices. With keys and no MFA, a
+		// user may only read their own name and devices, which CLI tools do to find the
+		// MFA serial, and call GetSessionToken with the MFA code (IAM applies no policy to
+		// it; it is listed to say so); AssumeRole with an MFA code carries the key (true)
+		// and is not affected.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:    jsii.String("DenyAllButMFASignInWithAccessKeysWithoutMFA"),
+			Effect: awsiam.Effect_DENY,
+			NotActions: jsii.Strings(
+				"iam:GetMFADevice",
+				"iam:GetUser",
+				"iam:ListMFADevices",
+				"sts:GetSessionToken",
+			),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"Null": map[string]any{"aws:MultiFactorAuthPresent": "true"}},
+		}),
 	}
 }
 

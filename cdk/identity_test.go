@@ -1,6 +1,9 @@
 package cdk_test
 
 import (
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -46,9 +49,16 @@ func TestDevelopersManageOnlyTheirOwnCredentials(t *testing.T) {
 		"Resource": "*",
 		"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
 	}`))
-	// Only the deny statement may name every resource for more than account-wide reads.
+	assertJSON(t, "access keys without MFA", st["DenyAllButMFASignInWithAccessKeysWithoutMFA"], parseJSON(t, `{
+		"Sid": "DenyAllButMFASignInWithAccessKeysWithoutMFA",
+		"Effect": "Deny",
+		"NotAction": ["iam:GetMFADevice", "iam:GetUser", "iam:ListMFADevices", "sts:GetSessionToken"],
+		"Resource": "*",
+		"Condition": {"Null": {"aws:MultiFactorAuthPresent": "true"}}
+	}`))
+	// Only the deny statements may name every resource for more than account-wide reads.
 	for sid, s := range st {
-		if sid != "ViewAccountInfo" && sid != "DenyAllExceptMFASetupWithoutMFA" && equalJSON(s["Resource"], "*") {
+		if sid != "ViewAccountInfo" && s["Effect"] != "Deny" && equalJSON(s["Resource"], "*") {
 			t.Errorf("%s allows every resource", sid)
 		}
 	}
@@ -161,4 +171,109 @@ func TestCostReaderInEveryAccount(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSelfServiceBySimulation puts an attacker's questions to the developers' own
+// policies in the identity account: with leaked access keys (no MFA key in the request),
+// at a first console sign-in without MFA (the key present and false), and signed in with
+// MFA, on their own user and on someone else's.
+func TestSelfServiceBySimulation(t *testing.T) {
+	for name, o := range map[string]*org{"accounts.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
+		t.Run(name, func(t *testing.T) { simulate(t, selfServiceQuestions(t, o)) })
+	}
+}
+
+func selfServiceQuestions(t *testing.T, o *org) []question {
+	p := principals{t, o}
+	id := o.m.IdentityAccount().ID
+	dev := p.developer()
+	user := func(name string) string { return "arn:aws:iam::" + id + ":user/" + name }
+	alice, bob := user("alice"), user("bob")
+	aliceDevice := "arn:aws:iam::" + id + ":mfa/alice"
+	attackerDevice := "arn:aws:iam::" + id + ":mfa/attacker-phone"
+	keys := withPrincipalARN(signedInAs("alice", "", nil), alice)
+	console := merge(keys, map[string]any{"aws:MultiFactorAuthPresent": "false"})
+	withMFA := merge(keys, mfa(300))
+	var qs []question
+	ask := func(who string, ctx map[string]any, action, resource, want string) {
+		qs = append(qs, question{name: who + " calls " + action + " on " + resource, principal: alice, context: ctx,
+			identity: dev, action: action, resource: resource, want: want, honours: slices.Sorted(maps.Keys(ctx))})
+	}
+
+	// Leaked access keys: nothing that would give the attacker an MFA device, a password
+	// or keys of their own, nor lock the owner out; only what finds the MFA serial.
+	// (sts:GetSessionToken is not asked: IAM applies no policy to it, and without the
+	// owner's device it yields no MFA session.)
+	leaked := "alice's leaked access keys"
+	for _, q := range []struct{ action, resource string }{
+		{"iam:CreateVirtualMFADevice", attackerDevice},
+		{"iam:EnableMFADevice", alice},
+		{"iam:ResyncMFADevice", alice},
+		{"iam:DeactivateMFADevice", alice},
+		{"iam:ChangePassword", alice},
+		{"iam:GetAccountPasswordPolicy", "*"},
+		{"iam:ListVirtualMFADevices", "*"},
+		{"iam:CreateAccessKey", alice},
+		{"iam:UpdateAccessKey", alice},
+		{"iam:DeleteAccessKey", alice},
+	} {
+		ask(leaked, keys, q.action, q.resource, explicitlyDenied)
+	}
+	ask(leaked, keys, "iam:EnableMFADevice", bob, denied)
+	ask(leaked, keys, "iam:CreateLoginProfile", alice, denied)
+	for _, q := range []struct{ action, resource string }{
+		{"iam:GetUser", alice}, {"iam:ListMFADevices", alice}, {"iam:GetMFADevice", alice},
+	} {
+		ask(leaked, keys, q.action, q.resource, allowed)
+	}
+
+	// First console sign-in without MFA: change the initial password, set up a device.
+	first := "alice in the console without MFA"
+	for _, q := range []struct{ action, resource string }{
+		{"iam:GetAccountPasswordPolicy", "*"},
+		{"iam:ChangePassword", alice},
+		{"iam:GetUser", alice},
+		{"iam:ListMFADevices", alice},
+		{"iam:ListVirtualMFADevices", "*"},
+		{"iam:CreateVirtualMFADevice", aliceDevice},
+		{"iam:EnableMFADevice", alice},
+	} {
+		ask(first, console, q.action, q.resource, allowed)
+	}
+	for _, q := range []struct{ action, resource string }{
+		{"iam:CreateAccessKey", alice}, {"iam:DeactivateMFADevice", alice}, {"iam:GetAccountSummary", "*"},
+		{"iam:EnableMFADevice", bob}, {"iam:ChangePassword", bob},
+	} {
+		ask(first, console, q.action, q.resource, denied)
+	}
+
+	// Signed in with MFA: every self-service grant of the synthesised policy, on alice's own
+	// user and devices only.
+	self := p.selfService()
+	signedIn := "alice with MFA"
+	for sid, s := range statements(t, self) {
+		if s["Effect"] != "Allow" {
+			continue
+		}
+		resource := s["Resource"].(string)
+		own := strings.ReplaceAll(strings.ReplaceAll(resource, "${aws:username}", "alice"), "mfa/*", "mfa/alice")
+		actions, ok := s["Action"].([]any)
+		if !ok {
+			actions = []any{s["Action"]}
+		}
+		for _, x := range actions {
+			action := x.(string)
+			ask(signedIn, withMFA, action, own, allowed)
+			if strings.Contains(resource, "${aws:username}") {
+				ask(signedIn+" ("+sid+")", withMFA, action, bob, denied)
+			}
+		}
+	}
+	for _, q := range []struct{ action, resource string }{
+		{"iam:CreateLoginProfile", bob}, {"iam:UpdateLoginProfile", bob}, {"iam:CreateUser", user("mallory")},
+		{"iam:AttachUserPolicy", alice}, {"iam:AddUserToGroup", "arn:aws:iam::" + id + ":group/admins"},
+	} {
+		ask(signedIn, withMFA, q.action, q.resource, denied)
+	}
+	return qs
 }

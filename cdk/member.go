@@ -29,12 +29,9 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 
 	devPolicies, devFindings := managedPolicies(a.DeveloperPolicies)
 	dev := awsiam.NewRole(stack, jsii.String("DeveloperAccess"), &awsiam.RoleProps{
-		RoleName:    jsii.String(accounts.DeveloperAccessRole),
-		Description: jsii.String("curfew: humans from the identity account, signed in with MFA"),
-		AssumedBy: awsiam.NewArnPrincipal(jsii.String(rootARN(m.IdentityAccount()))).WithConditions(&map[string]any{
-			"Bool":            map[string]any{"aws:MultiFactorAuthPresent": "true"},
-			"NumericLessThan": map[string]any{"aws:MultiFactorAuthAge": mfaMaxAgeSeconds},
-		}),
+		RoleName:           jsii.String(accounts.DeveloperAccessRole),
+		Description:        jsii.String("curfew: humans from the identity account, signed in with MFA"),
+		AssumedBy:          developerPrincipal(m),
 		MaxSessionDuration: developerSession,
 		ManagedPolicies:    &devPolicies,
 	})
@@ -59,6 +56,26 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		newSchedulerRole(stack, m, a)
 	}
 	return stack
+}
+
+// developerPrincipal is DeveloperAccess's only principal: an IAM user of the identity
+// account (never one of its roles, which anyone with IAM rights there could create, and
+// never the CI user), signed in with MFA within the working day, whose session is named
+// after them so that CloudTrail in every account names the person. The account root with
+// an aws:PrincipalArn condition keeps deploy order free (see trustAccountPrincipals).
+func developerPrincipal(m *accounts.Map) awsiam.IPrincipal {
+	identity := m.IdentityAccount()
+	conditions := map[string]any{
+		"Bool":            map[string]any{"aws:MultiFactorAuthPresent": "true"},
+		"NumericLessThan": map[string]any{"aws:MultiFactorAuthAge": mfaMaxAgeSeconds},
+		"ArnLike":         map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + identity.ID + ":user/*"},
+		// aws:username exists only for IAM users, so a role's session never matches.
+		"StringEquals": map[string]any{"sts:RoleSessionName": "${aws:username}"},
+	}
+	if m.CI.User != "" {
+		conditions["ArnNotEquals"] = map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User}
+	}
+	return awsiam.NewArnPrincipal(jsii.String(rootARN(identity))).WithConditions(&conditions)
 }
 
 // ciPrincipal is the CI role's only principal: the CI user of the identity account, or

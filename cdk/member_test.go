@@ -30,6 +30,11 @@ func TestDeveloperAccessRequiresMFA(t *testing.T) {
 		t.Run(tt.account, func(t *testing.T) {
 			role := tt.org.role(t, "curfew-"+tt.account, accounts.DeveloperAccessRole)
 			identity := tt.org.m.IdentityAccount().ID
+			// The CI user, when there is one, is excluded by name.
+			notCI := ""
+			if u := tt.org.m.CI.User; u != "" {
+				notCI = `"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::` + identity + `:user/` + u + `"},`
+			}
 			assertJSON(t, "trust", role["AssumeRolePolicyDocument"], parseJSON(t, `{
 				"Version": "2012-10-17",
 				"Statement": [{
@@ -38,7 +43,10 @@ func TestDeveloperAccessRequiresMFA(t *testing.T) {
 					"Principal": {"AWS": "arn:aws:iam::`+identity+`:root"},
 					"Condition": {
 						"Bool": {"aws:MultiFactorAuthPresent": "true"},
-						"NumericLessThan": {"aws:MultiFactorAuthAge": 43200}
+						"NumericLessThan": {"aws:MultiFactorAuthAge": 43200},
+						"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::`+identity+`:user/*"},
+						`+notCI+`
+						"StringEquals": {"sts:RoleSessionName": "${aws:username}"}
 					}
 				}]
 			}`))

@@ -6,7 +6,11 @@
 //
 // Usage: node iamsim.mjs <path of the package's dist/esm/index.js> < questions.json
 // stdin:  [{"name": "...", "simulation": <a Simulation of iam-simulate>}, ...]
-// stdout: [{"name": "...", "decision": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "Error", "errors": ...}, ...]
+// stdout: [{"name": "...", "decision": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "Error", "errors": ...,
+//           "ignored": [context keys the simulator dropped as not applicable to the request]}, ...]
+//
+// A dropped key is evaluated as absent, so a question about it would be answered for the
+// wrong reason: the tests check that the keys a question is about were not dropped.
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 
@@ -19,6 +23,8 @@ for (const q of questions) {
     answers.push({ name: q.name, decision: 'Error', errors: res.errors })
     continue
   }
-  answers.push({ name: q.name, decision: res.overallResult })
+  const results = res.resultType === 'single' ? [res.result] : res.results
+  const ignored = [...new Set(results.flatMap((r) => r.ignoredContextKeys ?? []))]
+  answers.push({ name: q.name, decision: res.overallResult, ignored })
 }
 process.stdout.write(JSON.stringify(answers, null, 1) + '\n')
