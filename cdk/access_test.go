@@ -347,8 +347,9 @@ func session(account, role string) string {
 
 // TestAccessBySimulation asks the simulator who may assume which role and what curfew's
 // own roles may do, over the repository's account map and the OIDC one. (The OIDC CI
-// principal's trust is asserted statically in member_test.go: the simulator does not model
-// sts:AssumeRoleWithWebIdentity.)
+// principal's trust is asserted statically in member_test.go: the simulator drops token
+// claims such as token.actions.githubusercontent.com:sub as not applicable to
+// sts:AssumeRoleWithWebIdentity, so it would refuse every token for the wrong reason.)
 func TestAccessBySimulation(t *testing.T) {
 	for name, o := range map[string]*org{"accounts.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
 		t.Run(name, func(t *testing.T) { simulate(t, accessQuestions(t, o)) })

@@ -32,6 +32,8 @@ var (
 	// oidcOrg has an OIDC CI principal, a home account that is a target never shut down,
 	// and accounts on different schedules.
 	oidcOrg *org
+	// lambdaDir holds the fake Lambda builds every synthesis uses.
+	lambdaDir string
 )
 
 func TestMain(m *testing.M) {
@@ -49,7 +51,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
-	lambdaDir := filepath.Join(tmp, "lambda")
+	lambdaDir = filepath.Join(tmp, "lambda")
 	for _, folder := range []string{cdk.ShutdownFolder, cdk.RestartFolder, cdk.CostReportFolder} {
 		dir := filepath.Join(lambdaDir, folder)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -72,6 +74,16 @@ func run(m *testing.M) int {
 		}
 	}
 	return m.Run()
+}
+
+// synthMap synthesises the map at path for one test only, for maps that few tests read.
+func synthMap(t *testing.T, path string) *org {
+	t.Helper()
+	o, err := synth(path, lambdaDir, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
 
 // appContext is the context of cdk.json, so tests synthesise what `cdk synth` does.

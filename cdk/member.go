@@ -43,7 +43,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	ci := awsiam.NewRole(stack, jsii.String("CI"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.CIRole),
 		Description:        jsii.String("curfew: the CI principal only, for pipelines and never for humans"),
-		AssumedBy:          ciPrincipal(stack, m),
+		AssumedBy:          ciPrincipal(stack, m, a),
 		MaxSessionDuration: serviceSession,
 		ManagedPolicies:    &ciPolicies,
 	})
@@ -79,8 +79,9 @@ func developerPrincipal(m *accounts.Map) awsiam.IPrincipal {
 }
 
 // ciPrincipal is the CI role's only principal: the CI user of the identity account, or
-// the map's OIDC subject and audience through a provider created in this account.
-func ciPrincipal(stack awscdk.Stack, m *accounts.Map) awsiam.IPrincipal {
+// the account's OIDC subject and the map's audience through a provider created in this
+// account.
+func ciPrincipal(stack awscdk.Stack, m *accounts.Map, a accounts.Account) awsiam.IPrincipal {
 	if m.CI.OIDC == nil {
 		return trustAccountPrincipals(m.IdentityAccount(),
 			"arn:aws:iam::"+m.IdentityAccount().ID+":user/"+m.CI.User)
@@ -92,10 +93,16 @@ func ciPrincipal(stack awscdk.Stack, m *accounts.Map) awsiam.IPrincipal {
 	})
 	// Token claims are keyed by the issuer without its scheme.
 	issuer := strings.TrimSuffix(strings.TrimPrefix(o.Issuer, "https://"), "/")
-	return awsiam.NewOpenIdConnectPrincipal(provider, &map[string]any{
-		"StringEquals": map[string]any{issuer + ":aud": o.Audience},
-		"StringLike":   map[string]any{issuer + ":sub": o.Subject},
-	})
+	conditions := map[string]any{"StringEquals": map[string]any{issuer + ":aud": o.Audience}}
+	// StringLike only where the subject has a wildcard: under StringEquals a "*" or "?"
+	// in a subject is a literal character, never a pattern.
+	subject := m.CISubject(a)
+	if strings.ContainsAny(subject, "*?") {
+		conditions["StringLike"] = map[string]any{issuer + ":sub": subject}
+	} else {
+		conditions["StringEquals"].(map[string]any)[issuer+":sub"] = subject
+	}
+	return awsiam.NewOpenIdConnectPrincipal(provider, &conditions)
 }
 
 // newSchedulerRole creates CurfewScheduler: describe, stop, start and mark EC2 instances,

@@ -1,6 +1,7 @@
 package cdk_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -78,23 +79,7 @@ func TestCIRoleTrustsOnlyTheCIUserWithoutMFA(t *testing.T) {
 
 func TestCIRoleTrustsOnlyTheOIDCSubject(t *testing.T) {
 	for _, a := range oidcOrg.m.Targets() {
-		stack := "curfew-" + a.Name
-		provider := oidcOrg.logicalID(t, stack, "AWS::IAM::OIDCProvider", "Url", "https://token.actions.githubusercontent.com")
-		assertJSON(t, a.Name+" audiences", oidcOrg.resources(t, stack, "AWS::IAM::OIDCProvider")[provider]["ClientIdList"],
-			[]string{"sts.amazonaws.com"})
-		role := oidcOrg.role(t, stack, accounts.CIRole)
-		assertJSON(t, a.Name+" CI trust", role["AssumeRolePolicyDocument"], parseJSON(t, `{
-			"Version": "2012-10-17",
-			"Statement": [{
-				"Effect": "Allow",
-				"Action": "sts:AssumeRoleWithWebIdentity",
-				"Principal": {"Federated": {"Ref": "`+provider+`"}},
-				"Condition": {
-					"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-					"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/infra:ref:refs/heads/main"}
-				}
-			}]
-		}`))
+		assertOIDCTrust(t, oidcOrg, a.Name, oidcOrg.m.CISubject(a))
 	}
 	// An ARN in the map is used as the AWS managed policy it names.
 	role := oidcOrg.role(t, "curfew-tooling", accounts.CIRole)
@@ -225,5 +210,55 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		if contains(st[sid], accounts.SkipTag) || contains(st[sid], accounts.SnoozeUntilTag) {
 			t.Errorf("%s: the scheduler may write the owners' tags", sid)
 		}
+	}
+}
+
+// assertOIDCTrust asserts that the account's CI role trusts exactly the OIDC subject, with
+// the audience of the map, through a provider in the account: compared with StringEquals,
+// or with StringLike when the subject has a wildcard.
+func assertOIDCTrust(t *testing.T, o *org, account, subject string) {
+	t.Helper()
+	stack := "curfew-" + account
+	provider := o.logicalID(t, stack, "AWS::IAM::OIDCProvider", "Url", "https://token.actions.githubusercontent.com")
+	assertJSON(t, account+" audiences", o.resources(t, stack, "AWS::IAM::OIDCProvider")[provider]["ClientIdList"],
+		[]string{"sts.amazonaws.com"})
+	sub := `"token.actions.githubusercontent.com:sub": "` + subject + `"`
+	conditions := `"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", ` + sub + `}`
+	if strings.ContainsAny(subject, "*?") {
+		conditions = `"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+			"StringLike": {` + sub + `}`
+	}
+	assertJSON(t, account+" CI trust", o.role(t, stack, accounts.CIRole)["AssumeRolePolicyDocument"], parseJSON(t, `{
+		"Version": "2012-10-17",
+		"Statement": [{
+			"Effect": "Allow",
+			"Action": "sts:AssumeRoleWithWebIdentity",
+			"Principal": {"Federated": {"Ref": "`+provider+`"}},
+			"Condition": {`+conditions+`}
+		}]
+	}`))
+}
+
+// TestCIRoleTrustsEachAccountsOIDCSubject: a production account's CI role trusts only its
+// own ciSubject (a protected environment), never the organisation-wide branch pattern
+// the other accounts use; a subject without wildcards is compared literally.
+func TestCIRoleTrustsEachAccountsOIDCSubject(t *testing.T) {
+	o := synthMap(t, "testdata/oidc-subjects.yaml")
+	tests := []struct{ account, subject string }{
+		{"production", "repo:acme/infra:environment:production"},
+		{"staging", "repo:acme/infra:ref:refs/heads/*"},
+	}
+	for _, tt := range tests {
+		a, ok := o.m.Account(tt.account)
+		if !ok {
+			t.Fatalf("no account %s in the map", tt.account)
+		}
+		if got := o.m.CISubject(a); got != tt.subject {
+			t.Fatalf("%s: the map's effective subject is %q, want %q", tt.account, got, tt.subject)
+		}
+		assertOIDCTrust(t, o, tt.account, tt.subject)
+	}
+	if trust := o.role(t, "curfew-production", accounts.CIRole)["AssumeRolePolicyDocument"]; contains(trust, "refs/heads") || contains(trust, "StringLike") {
+		t.Errorf("production's CI role trusts a branch or a pattern: %v", trust)
 	}
 }
