@@ -10,7 +10,7 @@
 //           "ignored": [context keys the simulator dropped as not applicable to the request]}, ...]
 //
 // A dropped key is evaluated as absent, so a question about it would be answered for the
-// wrong reason: the tests check that the keys a question is about were not dropped.
+// wrong reason: a question names the keys it is about, and fails if one was dropped.
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 
