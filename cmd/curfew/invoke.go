@@ -143,7 +143,8 @@ func newInvokeCommand(a *app, k invokeKind) *cobra.Command {
 		Long: k.long + `
 
 The function runs in the home account and region of the account map, invoked with your
---profile (it needs lambda:InvokeFunction there). The run's report is printed as a table, or
+--profile (it needs lambda:InvokeFunction there); a profile that reaches another account
+is refused before the invocation. The run's report is printed as a table, or
 as JSON with --json; the command exits non-zero when anything failed.`,
 		Example: fmt.Sprintf(`  curfew %[1]s --account staging
   curfew %[1]s --account staging --region eu-central-1 --resource i-0123456789abcdef0
@@ -161,7 +162,7 @@ as JSON with --json; the command exits non-zero when anything failed.`,
 		f.BoolVar(&in.dryRun, "dry-run", false, "report what would be done and change nothing")
 	}
 	f.BoolVar(&in.json, "json", false, "print the report as JSON")
-	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: the SDK's, AWS_PROFILE or default)")
+	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: --prefix and the home account's name, as curfew profiles writes it)")
 	return cmd
 }
 
@@ -170,16 +171,17 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	if err != nil {
 		return err
 	}
-	cfg, err := a.awsConfig(ctx, in.profile, a.m.HomeRegion)
-	if err != nil {
-		return err
+	home := a.m.HomeAccount()
+	profile := in.profile
+	if profile == "" {
+		profile = a.prefix + home.Name
 	}
-	if err := a.checkCredentials(ctx, cfg, in.profile); err != nil {
+	cfg, err := a.connect(ctx, profile, a.m.HomeRegion, home, "curfew "+k.use+" invokes "+k.function+" in the home account")
+	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
 	defer cancel()
-	home := a.m.HomeAccount()
 	a.log.Debug("invoke", "function", k.function, "account", home.Name, "region", a.m.HomeRegion, "request", req)
 	rep, raw, err := invoke(ctx, lambda.NewFromConfig(cfg), k.function, req)
 	if err != nil {
