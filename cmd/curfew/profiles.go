@@ -108,5 +108,10 @@ func runProfiles(a *app, in profilesInput) error {
 		fmt.Fprint(a.stderr, "next: ")
 	}
 	fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
+	if a.prefix != "" {
+		// Without it the other commands look for the unprefixed names, which may be the
+		// user's own profiles: the account check refuses those, but better said now.
+		fmt.Fprintf(a.stderr, "curfew's other commands need the same prefix: curfew --prefix %s snooze|plan|stop|start ...\n", a.prefix)
+	}
 	return nil
 }

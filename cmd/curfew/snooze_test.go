@@ -151,8 +151,9 @@ func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--config-file", configFile); !errors.Is(r.err, profiles.ErrConflict) {
 		t.Fatalf("profiles without a prefix: %v, want the clash with her own staging profile", r.err)
 	}
-	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--prefix", "acme-", "--config-file", configFile); r.err != nil {
-		t.Fatalf("profiles --prefix acme-: %v", r.err)
+	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--prefix", "acme-", "--config-file", configFile); r.err != nil ||
+		!strings.Contains(r.stderr, "curfew's other commands need the same prefix: curfew --prefix acme- snooze") {
+		t.Fatalf("profiles --prefix acme-: %v\n%s", r.err, r.stderr)
 	}
 	if err := os.WriteFile(credentials, []byte("[me]\naws_access_key_id = AKIAMEEXAMPLE\naws_secret_access_key = me-secret\n"+
 		"[acme-identity]\naws_access_key_id = AKIAALICEEXAMPLE\naws_secret_access_key = alice-secret\n"), 0o600); err != nil {
