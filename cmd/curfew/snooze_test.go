@@ -244,6 +244,18 @@ func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	if n := proxy.Count(personal, "", ""); n != 0 {
 		t.Errorf("%d calls in her own account with --prefix acme-", n)
 	}
+
+	// When STS cannot say whose the credentials are, nothing goes ahead either.
+	proxy.Clear()
+	proxy.Add(faultproxy.Rule{Service: "sts", Action: "GetCallerIdentity", Kind: faultproxy.Error, Code: "InvalidClientTokenId", Status: 403})
+	failed := curfew(t, "123456\n", "--map", mapPath, "--prefix", "acme-", "snooze", "staging", "orders-db", "--until", "1d")
+	if failed.err == nil || !strings.Contains(failed.err.Error(), `ask STS which account profile "acme-staging" acts in`) ||
+		!strings.Contains(failed.err.Error(), "InvalidClientTokenId") || !strings.Contains(failed.err.Error(), "next: ") {
+		t.Errorf("snooze when GetCallerIdentity fails: %v", failed.err)
+	}
+	if n := proxy.Count("", "rds", ""); n != 0 {
+		t.Errorf("%d RDS calls after GetCallerIdentity failed", n)
+	}
 }
 
 // Wrong input fails with a hint before any AWS call.
