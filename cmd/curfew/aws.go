@@ -17,7 +17,7 @@ import (
 )
 
 // awsConfig loads the AWS SDK's shared configuration for profile ("" means the SDK's
-// default: AWS_PROFILE or the default profile) in region. Profiles that assume a role
+// default chain: environment keys, AWS_PROFILE or the default profile) in region. Profiles that assume a role
 // with MFA ask for the code on the terminal, once, when the first call needs it. Loading
 // reads local files only; it makes no AWS call.
 func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config, error) {
@@ -103,8 +103,8 @@ var _ callerIdentityAPI = (*sts.Client)(nil)
 func (a *app) checkAccount(ctx context.Context, client callerIdentityAPI, profile string, want accounts.Account, acting string) error {
 	id, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return withHint(fmt.Errorf("ask STS which account profile %q acts in: %w", profile, err),
-			"check the profile with aws sts get-caller-identity --profile %s; nothing was changed", profile)
+		return withHint(fmt.Errorf("ask STS which account %s acts in: %w", profileLabel(profile), err),
+			"check the credentials with aws sts get-caller-identity%s; nothing was changed", profileArg(profile))
 	}
 	got := aws.ToString(id.Account)
 	if got == want.ID {
@@ -117,16 +117,32 @@ func (a *app) checkAccount(ctx context.Context, client callerIdentityAPI, profil
 			break
 		}
 	}
-	return withHint(fmt.Errorf("%w: profile %q acts in account %s (%s, as %s), but %s %s (%s); nothing was changed",
-		ErrWrongAccount, profile, got, known, aws.ToString(id.Arn), acting, want.ID, want.Name),
+	return withHint(fmt.Errorf("%w: %s acts in account %s (%s, as %s), but %s %s (%s); nothing was changed",
+		ErrWrongAccount, profileLabel(profile), got, known, aws.ToString(id.Arn), acting, want.ID, want.Name),
 		"if you wrote curfew's profiles with a prefix, pass the same one (e.g. --prefix acme- uses profile acme-%s), or pass --profile with a profile of account %s",
 		want.Name, want.ID)
+}
+
+// profileLabel names profile in messages; "" is the SDK's default chain.
+func profileLabel(profile string) string {
+	if profile == "" {
+		return `the default credentials (--profile "": environment keys, AWS_PROFILE or the default profile)`
+	}
+	return fmt.Sprintf("profile %q", profile)
+}
+
+// profileArg is the AWS CLI's --profile argument for profile, "" for the default chain.
+func profileArg(profile string) string {
+	if profile == "" {
+		return ""
+	}
+	return " --profile " + profile
 }
 
 // mfaCode asks for an MFA code on stderr and reads it from stdin.
 func (a *app) mfaCode(profile string) func() (string, error) {
 	return func() (string, error) {
-		fmt.Fprintf(a.stderr, "MFA code for profile %s: ", profile)
+		fmt.Fprintf(a.stderr, "MFA code for %s: ", profileLabel(profile))
 		if a.stdinLines == nil {
 			a.stdinLines = bufio.NewReader(a.stdin)
 		}

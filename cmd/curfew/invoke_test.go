@@ -262,16 +262,45 @@ func TestInvokeRefusesAProfileOfAnotherAccount(t *testing.T) {
 		t.Errorf("%d invocations by a profile of another account, want none", n)
 	}
 
+	// --profile "" takes credentials from the environment (aws-vault exec, a pipeline),
+	// and they are checked the same way.
+	setEnvCredentials(t, personal)
+	env := curfew(t, "", "--map", mapPath, "start", "--profile", "")
+	if !errors.Is(env.err, ErrWrongAccount) || !strings.Contains(env.err.Error(), `the default credentials (--profile "": environment keys`) ||
+		!strings.Contains(env.err.Error(), "acts in account "+personal) {
+		t.Errorf("start --profile \"\" with another account's keys in the environment: %v", env.err)
+	}
+	if n := len(calls()); n != 0 {
+		t.Errorf("%d invocations with another account's keys in the environment, want none", n)
+	}
+
 	r := curfew(t, "", "--map", mapPath, "--prefix", "acme-", "plan", "--account", "staging")
 	if r.err != nil {
 		t.Fatalf("plan --prefix acme-: %v\n%s", r.err, r.stderr)
 	}
-	if got := calls(); len(got) != 1 || got[0].function != "curfew-shutdown" {
-		t.Errorf("invocations = %+v, want one of curfew-shutdown", got)
+	setEnvCredentials(t, ids["identity"])
+	if r := curfew(t, "", "--map", mapPath, "plan", "--profile", ""); r.err != nil {
+		t.Fatalf("plan --profile \"\" with the home account's keys in the environment: %v\n%s", r.err, r.stderr)
+	}
+	if got := calls(); len(got) != 2 || got[0].function != "curfew-shutdown" || got[1].function != "curfew-shutdown" {
+		t.Errorf("invocations = %+v, want two of curfew-shutdown", got)
 	}
 	if otherCalls.Load() != 0 {
 		t.Errorf("%d calls to services other than Lambda and STS", otherCalls.Load())
 	}
+}
+
+// setEnvCredentials puts temporary credentials of account in the environment, as
+// aws-vault exec or a pipeline would.
+func setEnvCredentials(t *testing.T, account string) {
+	t.Helper()
+	c, err := emulator.Shared(t).Account(t, account, "eu-west-1").Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+	t.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
 }
 
 func sameRequest(a, b fleet.Payload) bool {

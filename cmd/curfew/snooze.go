@@ -30,7 +30,9 @@ type snoozeInput struct {
 	until    string
 	list     bool
 	profile  string
-	region   string
+	// profileSet says --profile was given; "" then means the SDK's default chain.
+	profileSet bool
+	region     string
 }
 
 // snoozeEC2API is the part of the EC2 client snooze uses.
@@ -140,6 +142,7 @@ Production is never snoozed: curfew never touches it anyway.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in.account = args[0]
+			in.profileSet = cmd.Flags().Changed("profile")
 			if len(args) == 2 {
 				in.resource = args[1]
 			}
@@ -149,7 +152,7 @@ Production is never snoozed: curfew never touches it anyway.`,
 	f := cmd.Flags()
 	f.StringVar(&in.until, "until", "", "when the snooze ends: RFC 3339 time or a duration from now (12h), at most 7 days")
 	f.BoolVar(&in.list, "list", false, "list the account's snoozed resources instead")
-	f.StringVar(&in.profile, "profile", "", "AWS profile for the account (default: --prefix and the account's name, as curfew profiles writes it)")
+	f.StringVar(&in.profile, "profile", "", "AWS profile for the account (default: --prefix and the account's name, as curfew profiles writes it; \"\": the SDK's default chain)")
 	f.StringVar(&in.region, "region", "", "region of the resource (default: the account's first region; --list: all its regions)")
 	return cmd
 }
@@ -161,7 +164,7 @@ func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 		return err
 	}
 	profile := in.profile
-	if profile == "" {
+	if !in.profileSet {
 		profile = a.prefix + account.Name
 	}
 	cfg, err := a.connect(ctx, profile, regions[0], account, "curfew snooze acts in account")

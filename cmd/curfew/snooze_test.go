@@ -67,7 +67,7 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 		if r.err != nil {
 			t.Fatalf("snooze %s: %v\n%s", tt.id, r.err, r.stderr)
 		}
-		if !strings.Contains(r.stderr, "MFA code for profile staging") {
+		if !strings.Contains(r.stderr, `MFA code for profile "staging"`) {
 			t.Errorf("no MFA prompt on stderr: %q", r.stderr)
 		}
 		want := "snoozed " + tt.kind + " " + tt.id + " in staging/eu-west-1 until " + tt.want.Format(time.RFC3339)
@@ -222,7 +222,7 @@ func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("snooze --prefix acme-: %v\n%s", r.err, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "MFA code for profile acme-staging") || !strings.Contains(r.stdout, "snoozed RDS instance orders-db in staging/eu-west-1") {
+	if !strings.Contains(r.stderr, `MFA code for profile "acme-staging"`) || !strings.Contains(r.stdout, "snoozed RDS instance orders-db in staging/eu-west-1") {
 		t.Errorf("stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 	want := testNow.Add(12 * time.Hour).Format(time.RFC3339)
