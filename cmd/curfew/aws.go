@@ -10,11 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // awsConfig loads the AWS SDK's shared configuration for profile ("" means the SDK's
-// default: AWS_PROFILE or the default profile) in region. Profiles that assume a role
+// default chain: environment keys, AWS_PROFILE or the default profile) in region. Profiles that assume a role
 // with MFA ask for the code on the terminal, once, when the first call needs it. Loading
 // reads local files only; it makes no AWS call.
 func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config, error) {
@@ -38,7 +41,7 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 	var missing config.SharedConfigProfileNotExistError
 	if errors.As(err, &missing) {
 		return cfg, withHint(fmt.Errorf("%w %q: no such profile in the AWS config and credentials files", ErrMissingProfile, missing.Profile),
-			"run `curfew profiles --user YOUR_IAM_USER` to write curfew's profiles, or pass --profile with one you have (aws configure list-profiles)")
+			"run `curfew profiles --user YOUR_IAM_USER` to write curfew's profiles (if you gave it --prefix, pass the same --prefix here), or pass --profile with one you have (aws configure list-profiles)")
 	}
 	var noSource config.SharedConfigAssumeRoleError
 	if errors.As(err, &noSource) {
@@ -71,10 +74,75 @@ func (a *app) checkCredentials(ctx context.Context, cfg aws.Config, profile stri
 		"put access keys in the credentials file (aws configure --profile %s), or pass --profile with one that has them", name)
 }
 
+// connect loads profile for region and makes sure it acts in account want before the
+// command makes any call of its own: it gets the profile's credentials (assuming its
+// role, asking for the MFA code) and asks sts:GetCallerIdentity which account they
+// belong to. A profile of the expected name can reach another account (the user's own
+// "staging" profile when curfew's carry a prefix); acting there would change the wrong
+// account, so any mismatch is refused before anything is read or written.
+func (a *app) connect(ctx context.Context, profile, region string, want accounts.Account, acting string) (aws.Config, error) {
+	cfg, err := a.awsConfig(ctx, profile, region)
+	if err != nil {
+		return cfg, err
+	}
+	if err := a.checkCredentials(ctx, cfg, profile); err != nil {
+		return cfg, err
+	}
+	return cfg, a.checkAccount(ctx, sts.NewFromConfig(cfg), profile, want, acting)
+}
+
+// callerIdentityAPI is the part of the STS client the account check uses.
+type callerIdentityAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+var _ callerIdentityAPI = (*sts.Client)(nil)
+
+// checkAccount fails with ErrWrongAccount unless the caller's account is want's.
+// acting says what the command does in want, for the message ("curfew snooze acts in account").
+func (a *app) checkAccount(ctx context.Context, client callerIdentityAPI, profile string, want accounts.Account, acting string) error {
+	id, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return withHint(fmt.Errorf("ask STS which account %s acts in: %w", profileLabel(profile), err),
+			"check the credentials with aws sts get-caller-identity%s; nothing was changed", profileArg(profile))
+	}
+	got := aws.ToString(id.Account)
+	if got == want.ID {
+		return nil
+	}
+	known := "an account that is not in the account map"
+	for _, acc := range a.m.Accounts {
+		if acc.ID == got {
+			known = "account " + acc.Name + " of the map"
+			break
+		}
+	}
+	return withHint(fmt.Errorf("%w: %s acts in account %s (%s, as %s), but %s %s (%s); nothing was changed",
+		ErrWrongAccount, profileLabel(profile), got, known, aws.ToString(id.Arn), acting, want.ID, want.Name),
+		"if you wrote curfew's profiles with a prefix, pass the same one (e.g. --prefix acme- uses profile acme-%s), or pass --profile with a profile of account %s",
+		want.Name, want.ID)
+}
+
+// profileLabel names profile in messages; "" is the SDK's default chain.
+func profileLabel(profile string) string {
+	if profile == "" {
+		return `the default credentials (--profile "": environment keys, AWS_PROFILE or the default profile)`
+	}
+	return fmt.Sprintf("profile %q", profile)
+}
+
+// profileArg is the AWS CLI's --profile argument for profile, "" for the default chain.
+func profileArg(profile string) string {
+	if profile == "" {
+		return ""
+	}
+	return " --profile " + profile
+}
+
 // mfaCode asks for an MFA code on stderr and reads it from stdin.
 func (a *app) mfaCode(profile string) func() (string, error) {
 	return func() (string, error) {
-		fmt.Fprintf(a.stderr, "MFA code for profile %s: ", profile)
+		fmt.Fprintf(a.stderr, "MFA code for %s: ", profileLabel(profile))
 		if a.stdinLines == nil {
 			a.stdinLines = bufio.NewReader(a.stdin)
 		}

@@ -15,6 +15,7 @@ var (
 	ErrProduction     = errors.New("production account")
 	ErrMissingProfile = errors.New("missing AWS profile")
 	ErrInvalidInput   = errors.New("invalid input")
+	ErrWrongAccount   = errors.New("wrong account")
 )
 
 // hintError is an error the user can fix; its message ends with what to run next.

@@ -70,6 +70,9 @@ type invokeInput struct {
 	dryRun    bool
 	json      bool
 	profile   string
+	// profileSet says --profile was given; "" then means the SDK's default chain, for
+	// credentials in the environment (aws-vault exec, a pipeline's role).
+	profileSet bool
 }
 
 // lambdaAPI is the part of the Lambda client the commands use.
@@ -143,13 +146,16 @@ func newInvokeCommand(a *app, k invokeKind) *cobra.Command {
 		Long: k.long + `
 
 The function runs in the home account and region of the account map, invoked with your
---profile (it needs lambda:InvokeFunction there). The run's report is printed as a table, or
+--profile (it needs lambda:InvokeFunction there); a profile that reaches another account
+is refused before the invocation. The run's report is printed as a table, or
 as JSON with --json; the command exits non-zero when anything failed.`,
 		Example: fmt.Sprintf(`  curfew %[1]s --account staging
   curfew %[1]s --account staging --region eu-central-1 --resource i-0123456789abcdef0
-  curfew %[1]s --profile ops --json`, k.use),
+  curfew %[1]s --profile ops --json
+  aws-vault exec ops -- curfew %[1]s --profile ""   # credentials from the environment`, k.use),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			in.profileSet = cmd.Flags().Changed("profile")
 			return runInvoke(cmd.Context(), a, k, in)
 		},
 	}
@@ -161,7 +167,7 @@ as JSON with --json; the command exits non-zero when anything failed.`,
 		f.BoolVar(&in.dryRun, "dry-run", false, "report what would be done and change nothing")
 	}
 	f.BoolVar(&in.json, "json", false, "print the report as JSON")
-	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: the SDK's, AWS_PROFILE or default)")
+	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: --prefix and the home account's name, as curfew profiles writes it; \"\": the SDK's default chain, e.g. environment keys)")
 	return cmd
 }
 
@@ -170,16 +176,17 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	if err != nil {
 		return err
 	}
-	cfg, err := a.awsConfig(ctx, in.profile, a.m.HomeRegion)
-	if err != nil {
-		return err
+	home := a.m.HomeAccount()
+	profile := in.profile
+	if !in.profileSet {
+		profile = a.prefix + home.Name
 	}
-	if err := a.checkCredentials(ctx, cfg, in.profile); err != nil {
+	cfg, err := a.connect(ctx, profile, a.m.HomeRegion, home, "curfew "+k.use+" invokes "+k.function+" in the home account")
+	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
 	defer cancel()
-	home := a.m.HomeAccount()
 	a.log.Debug("invoke", "function", k.function, "account", home.Name, "region", a.m.HomeRegion, "request", req)
 	rep, raw, err := invoke(ctx, lambda.NewFromConfig(cfg), k.function, req)
 	if err != nil {

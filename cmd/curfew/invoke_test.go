@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 )
 
@@ -61,34 +63,47 @@ func lambdaEndpoint(t *testing.T, handle func(function string, payload []byte) (
 	}
 }
 
-// operatorEnv gives the operator a profile "ops" with static keys in the home account
-// and sends Lambda calls to lambdaURL and every other call to endpoint.
-func operatorEnv(t *testing.T, lambdaURL, endpoint string) {
+// operatorEnv gives the operator the profiles of profileAccounts (name to account id),
+// each holding temporary credentials of that account, got from the emulator by a real
+// AssumeRole, and sends STS calls to stsURL, Lambda calls to lambdaURL and every other
+// call to endpoint.
+func operatorEnv(t *testing.T, stsURL, lambdaURL, endpoint string, profileAccounts map[string]string) {
 	t.Helper()
 	isolateAWSEnv(t)
 	dir := t.TempDir()
 	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	if err := os.WriteFile(config, []byte("[profile ops]\nregion = eu-west-1\n"), 0o600); err != nil {
+	var configText, credentialsText strings.Builder
+	for name, account := range profileAccounts {
+		c, err := emulator.Shared(t).Account(t, account, "eu-west-1").Credentials.Retrieve(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&configText, "[profile %s]\nregion = eu-west-1\n", name)
+		fmt.Fprintf(&credentialsText, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
+			name, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	}
+	if err := os.WriteFile(config, []byte(configText.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(credentials, []byte("[ops]\naws_access_key_id = AKIAOPSEXAMPLE\naws_secret_access_key = ops-secret\n"), 0o600); err != nil {
+	if err := os.WriteFile(credentials, []byte(credentialsText.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("AWS_CONFIG_FILE", config)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
 	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_ENDPOINT_URL_STS", stsURL)
 	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL)
 }
 
 func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
-	mapPath, _ := testMap(t)
+	mapPath, ids := testMap(t)
 	body, err := os.ReadFile("testdata/report-plan.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
 	other, otherCalls := countingEndpoint(t)
-	operatorEnv(t, lambdaURL.URL, other.URL)
+	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{"ops": ids["identity"]})
 
 	r := curfew(t, "", "--map", mapPath, "plan", "--account", "staging", "--region", "eu-west-1", "--resource", "i-0aaa,orders-db", "--profile", "ops")
 	if r.err != nil {
@@ -111,7 +126,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		}
 	}
 	if otherCalls.Load() != 0 {
-		t.Errorf("%d calls to services other than Lambda", otherCalls.Load())
+		t.Errorf("%d calls to services other than Lambda and STS", otherCalls.Load())
 	}
 
 	j := curfew(t, "", "--map", mapPath, "start", "--profile", "ops", "--json")
@@ -128,7 +143,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 }
 
 func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
-	mapPath, _ := testMap(t)
+	mapPath, ids := testMap(t)
 	failed, err := os.ReadFile("testdata/report-restart-failed.json")
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +163,7 @@ func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			lambdaURL, _ := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(tt.body), tt.functionError })
 			other, _ := countingEndpoint(t)
-			operatorEnv(t, lambdaURL.URL, other.URL)
+			operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{"ops": ids["identity"]})
 			r := curfew(t, "", "--map", mapPath, "start", "--account", "staging", "--profile", "ops")
 			if !errors.Is(r.err, ErrRunFailed) {
 				t.Fatalf("error = %v, want ErrRunFailed", r.err)
@@ -167,7 +182,7 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 	mapPath, _ := testMap(t)
 	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(`{}`), "" })
 	other, otherCalls := countingEndpoint(t)
-	operatorEnv(t, lambdaURL.URL, other.URL)
+	operatorEnv(t, other.URL, lambdaURL.URL, other.URL, nil)
 	appendFile(t, os.Getenv("AWS_CONFIG_FILE"), "[profile nokeys]\nregion = eu-west-1\n")
 	tests := []struct {
 		name string
@@ -179,6 +194,8 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 		{"unknown account", []string{"stop", "--account", "prod"}, ErrUnknownAccount, "use one of staging, sandbox, production"},
 		{"identity account", []string{"plan", "--account", "identity"}, ErrUnknownAccount, "use one of"},
 		{"missing profile", []string{"start", "--account", "staging", "--profile", "operator"}, ErrMissingProfile, "--profile"},
+		{"default profile missing", []string{"plan", "--prefix", "acme-"}, ErrMissingProfile, `"acme-identity"`},
+		{"bad prefix", []string{"plan", "--prefix", "acme/"}, ErrInvalidInput, "--prefix acme-"},
 		{"profile without keys", []string{"start", "--account", "staging", "--profile", "nokeys"}, ErrMissingProfile, "aws configure --profile nokeys"},
 		{"region not swept", []string{"stop", "--account", "sandbox", "--region", "eu-central-1"}, ErrInvalidInput, "use one of eu-west-1"},
 		{"every problem at once", []string{"start", "--account", "production,nope", "--resource", "a b"}, ErrProduction, "3 problems"},
@@ -194,6 +211,96 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 	if n := len(calls()) + int(otherCalls.Load()); n != 0 {
 		t.Errorf("%d AWS calls made, want none", n)
 	}
+}
+
+// Issue 12, item 7, for the operator's commands: the default profile is the home
+// account's name, and an operator whose own "identity" profile reaches another account
+// (curfew's profiles carry the prefix acme-) is refused before anything is invoked; with
+// --prefix acme- the run goes ahead. The account check runs against the emulator's STS.
+func TestInvokeRefusesAProfileOfAnotherAccount(t *testing.T) {
+	mapPath, ids := testMap(t)
+	body, err := os.ReadFile("testdata/report-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	other, otherCalls := countingEndpoint(t)
+	personal := emulator.NewAccountID()
+	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{
+		"identity":      personal,        // the operator's own profile, in an account outside the map
+		"acme-identity": ids["identity"], // curfew's, written with --prefix acme-
+		"staging-ops":   ids["staging"],
+	})
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"the user's own profile of the default name", []string{"plan", "--account", "staging"}, []string{
+			`profile "identity" acts in account ` + personal + " (an account that is not in the account map",
+			"curfew plan invokes curfew-shutdown in the home account " + ids["identity"] + " (identity)",
+			"nothing was changed", "next: ", "--prefix acme- uses profile acme-identity", "--profile"}},
+		{"a profile of another account of the map", []string{"stop", "--profile", "staging-ops"}, []string{
+			`profile "staging-ops" acts in account ` + ids["staging"] + " (account staging of the map",
+			"curfew stop invokes curfew-shutdown in the home account " + ids["identity"]}},
+		{"start too", []string{"start", "--account", "sandbox"}, []string{`profile "identity" acts in account ` + personal}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := curfew(t, "", append([]string{"--map", mapPath}, tt.args...)...)
+			if !errors.Is(r.err, ErrWrongAccount) {
+				t.Fatalf("error = %v, want ErrWrongAccount", r.err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.err.Error(), w) {
+					t.Errorf("error %q does not say %q", r.err, w)
+				}
+			}
+		})
+	}
+	if n := len(calls()); n != 0 {
+		t.Errorf("%d invocations by a profile of another account, want none", n)
+	}
+
+	// --profile "" takes credentials from the environment (aws-vault exec, a pipeline),
+	// and they are checked the same way.
+	setEnvCredentials(t, personal)
+	env := curfew(t, "", "--map", mapPath, "start", "--profile", "")
+	if !errors.Is(env.err, ErrWrongAccount) || !strings.Contains(env.err.Error(), `the default credentials (--profile "": environment keys`) ||
+		!strings.Contains(env.err.Error(), "acts in account "+personal) {
+		t.Errorf("start --profile \"\" with another account's keys in the environment: %v", env.err)
+	}
+	if n := len(calls()); n != 0 {
+		t.Errorf("%d invocations with another account's keys in the environment, want none", n)
+	}
+
+	r := curfew(t, "", "--map", mapPath, "--prefix", "acme-", "plan", "--account", "staging")
+	if r.err != nil {
+		t.Fatalf("plan --prefix acme-: %v\n%s", r.err, r.stderr)
+	}
+	setEnvCredentials(t, ids["identity"])
+	if r := curfew(t, "", "--map", mapPath, "plan", "--profile", ""); r.err != nil {
+		t.Fatalf("plan --profile \"\" with the home account's keys in the environment: %v\n%s", r.err, r.stderr)
+	}
+	if got := calls(); len(got) != 2 || got[0].function != "curfew-shutdown" || got[1].function != "curfew-shutdown" {
+		t.Errorf("invocations = %+v, want two of curfew-shutdown", got)
+	}
+	if otherCalls.Load() != 0 {
+		t.Errorf("%d calls to services other than Lambda and STS", otherCalls.Load())
+	}
+}
+
+// setEnvCredentials puts temporary credentials of account in the environment, as
+// aws-vault exec or a pipeline would.
+func setEnvCredentials(t *testing.T, account string) {
+	t.Helper()
+	c, err := emulator.Shared(t).Account(t, account, "eu-west-1").Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+	t.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
 }
 
 func sameRequest(a, b fleet.Payload) bool {

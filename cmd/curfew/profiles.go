@@ -34,7 +34,8 @@ func newProfilesCommand(a *app) *cobra.Command {
 		Use:   "profiles",
 		Short: "Write AWS CLI profiles for every account of the map into ~/.aws/config",
 		Long: `Write the AWS CLI/SDK profiles that reach every target account: an identity profile for
-your IAM user, and one profile per account that assumes DeveloperAccess with MFA.
+your IAM user, and one profile per account that assumes DeveloperAccess with MFA, its
+session named after your IAM user (role_session_name), as DeveloperAccess requires.
 
 The profiles go between "# BEGIN curfew profiles" and "# END curfew profiles" in your AWS
 config file; that block is replaced on every run and every other byte of the file is kept.
@@ -42,7 +43,7 @@ A backup (<file>.curfew-<time>.bak) is written before any change. curfew never w
 credentials: put your access keys in the credentials file yourself (aws configure).`,
 		Example: `  curfew profiles --user alice --dry-run      # show the diff, write nothing
   curfew profiles --user alice
-  curfew profiles --mfa-serial arn:aws:iam::111111111111:mfa/alice-phone --prefix acme-
+  curfew profiles --user alice --mfa-serial arn:aws:iam::111111111111:mfa/alice-phone --prefix acme-
   curfew profiles --user alice --ci           # also CurfewCI profiles, for pipelines`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,9 +54,8 @@ credentials: put your access keys in the credentials file yourself (aws configur
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&in.options.User, "user", "", "your IAM user name in the identity account; mfa_serial is built from it")
+	f.StringVar(&in.options.User, "user", "", "your IAM user name in the identity account (required): the session name DeveloperAccess requires, and mfa_serial is built from it")
 	f.StringVar(&in.options.MFASerial, "mfa-serial", "", "ARN of your MFA device, when it is not named after your user")
-	f.StringVar(&in.options.Prefix, "prefix", "", "put this in front of every profile name (acme- gives acme-staging)")
 	f.StringVar(&in.options.SourceProfile, "source-profile", "", "use this existing profile with your IAM user's keys instead of writing an identity profile")
 	f.DurationVar(&in.options.Duration, "duration", profiles.DefaultDuration, "session length of the assumed role (duration_seconds), 15m to 12h")
 	f.BoolVar(&in.options.CI, "ci", false, "also write CurfewCI profiles (ci-<account>) for pipelines")
@@ -66,6 +66,7 @@ credentials: put your access keys in the credentials file yourself (aws configur
 }
 
 func runProfiles(a *app, in profilesInput) error {
+	in.options.Prefix = a.prefix
 	ps, err := profiles.Generate(a.m, in.options)
 	if err != nil {
 		return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "fix the flags above; curfew profiles --help lists them")
@@ -107,5 +108,10 @@ func runProfiles(a *app, in profilesInput) error {
 		fmt.Fprint(a.stderr, "next: ")
 	}
 	fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
+	if a.prefix != "" {
+		// Without it the other commands look for the unprefixed names, which may be the
+		// user's own profiles: the account check refuses those, but better said now.
+		fmt.Fprintf(a.stderr, "curfew's other commands need the same prefix: curfew --prefix %s snooze|plan|stop|start ...\n", a.prefix)
+	}
 	return nil
 }

@@ -55,10 +55,10 @@ func Example_profilesDryRun() {
 	// +# END curfew profiles
 }
 
-func Example_profilesWithoutMFA() {
+func Example_profilesWithoutUser() {
 	example("--map", "testdata/accounts.yaml", "profiles", "--config-file", "testdata/user-config")
 	// Output:
-	// curfew: invalid input: no MFA device: pass --user YOUR_IAM_USER (mfa_serial becomes arn:aws:iam::111111111111:mfa/YOUR_IAM_USER) or --mfa-serial ARN
+	// curfew: invalid input: no IAM user: pass --user YOUR_IAM_USER; DeveloperAccess only accepts sessions named after your IAM user (role_session_name), and mfa_serial becomes arn:aws:iam::111111111111:mfa/YOUR_IAM_USER unless you pass --mfa-serial ARN
 	//   next: fix the flags above; curfew profiles --help lists them
 }
 

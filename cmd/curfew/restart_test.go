@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -64,9 +65,11 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 		}
 	})
 	configFile := developerEnv(t, mapPath, s.URL)
-	// The operator's own profile next to the developer's: static keys in the home account.
+	// The operator's own profile next to the developer's: credentials of the home
+	// account, which curfew checks with STS before it invokes anything.
 	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
-	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), "\n[ops]\naws_access_key_id = AKIAOPSEXAMPLE\naws_secret_access_key = ops-secret\n")
+	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), fmt.Sprintf("\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
+		home.AccessKeyID, home.SecretAccessKey, home.SessionToken))
 	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
 
 	staging := s.Account(t, ids["staging"], "eu-west-1")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/profiles"
 )
 
 // app holds what every command shares: the account map, the terminal and the clock.
@@ -21,9 +23,12 @@ type app struct {
 	configFile string
 
 	mapPath string
-	debug   bool
-	log     *slog.Logger
-	m       *accounts.Map
+	// prefix is put in front of the names of curfew's profiles, as `curfew profiles
+	// --prefix` wrote them; every command reads it, so one flag means one thing everywhere.
+	prefix string
+	debug  bool
+	log    *slog.Logger
+	m      *accounts.Map
 }
 
 func newRootCommand(a *app) *cobra.Command {
@@ -37,7 +42,12 @@ what they type every day:
   curfew console                    console switch-role links and browser-extension config
   curfew snooze staging i-0abc --until 12h
                                     keep one instance or database up tonight
-  curfew plan | stop | start        run the shutdown or restart now (operators)`,
+  curfew plan | stop | start        run the shutdown or restart now (operators)
+
+The commands that call AWS use the profiles curfew profiles wrote (pass the same --prefix
+to every command when you gave it one), and before anything else check with STS that
+the profile reaches the account the map says: a profile of the same name in another
+account is refused, and nothing is changed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -46,6 +56,9 @@ what they type every day:
 				level = slog.LevelDebug
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+			if err := profiles.CheckPrefix(a.prefix); err != nil {
+				return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "pass the prefix you gave `curfew profiles`, e.g. --prefix acme-")
+			}
 			m, err := accounts.Load(a.mapPath)
 			if err != nil {
 				return withHint(err, "pass the account map with --map PATH (default accounts.yaml in the working directory)")
@@ -58,6 +71,8 @@ what they type every day:
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVar(&a.mapPath, "map", "accounts.yaml", "path of the account map")
+	root.PersistentFlags().StringVar(&a.prefix, "prefix", "",
+		"prefix of curfew's profile names (acme- gives acme-staging): written by profiles, used by console, snooze, plan, stop and start")
 	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "log debug detail, AWS requests and retries to stderr")
 	root.AddCommand(
 		newProfilesCommand(a),

@@ -30,7 +30,9 @@ type snoozeInput struct {
 	until    string
 	list     bool
 	profile  string
-	region   string
+	// profileSet says --profile was given; "" then means the SDK's default chain.
+	profileSet bool
+	region     string
 }
 
 // snoozeEC2API is the part of the EC2 client snooze uses.
@@ -131,13 +133,16 @@ func newSnoozeCommand(a *app) *cobra.Command {
 		Long: `Tag one resource with ` + accounts.SnoozeUntilTag + `=<time>: the night shutdown leaves it running
 until then, and stops it again on the first run after the time has passed. The tag is written
 with your own profile for the account (DeveloperAccess, with MFA), so CloudTrail shows who did
-it. Production is never snoozed: curfew never touches it anyway.`,
+it; a profile that reaches another account than the map's is refused before any change.
+Production is never snoozed: curfew never touches it anyway.`,
 		Example: `  curfew snooze staging i-0123456789abcdef0 --until 12h
   curfew snooze staging orders-db --until 2026-11-28T09:00:00+01:00 --region eu-central-1
-  curfew snooze staging --list`,
+  curfew snooze staging --list
+  curfew snooze staging i-0123456789abcdef0 --until 12h --prefix acme-   # profiles written with --prefix acme-`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in.account = args[0]
+			in.profileSet = cmd.Flags().Changed("profile")
 			if len(args) == 2 {
 				in.resource = args[1]
 			}
@@ -147,7 +152,7 @@ it. Production is never snoozed: curfew never touches it anyway.`,
 	f := cmd.Flags()
 	f.StringVar(&in.until, "until", "", "when the snooze ends: RFC 3339 time or a duration from now (12h), at most 7 days")
 	f.BoolVar(&in.list, "list", false, "list the account's snoozed resources instead")
-	f.StringVar(&in.profile, "profile", "", "AWS profile for the account (default: the account's name, as curfew profiles writes it)")
+	f.StringVar(&in.profile, "profile", "", "AWS profile for the account (default: --prefix and the account's name, as curfew profiles writes it; \"\": the SDK's default chain)")
 	f.StringVar(&in.region, "region", "", "region of the resource (default: the account's first region; --list: all its regions)")
 	return cmd
 }
@@ -159,14 +164,11 @@ func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 		return err
 	}
 	profile := in.profile
-	if profile == "" {
-		profile = account.Name
+	if !in.profileSet {
+		profile = a.prefix + account.Name
 	}
-	cfg, err := a.awsConfig(ctx, profile, regions[0])
+	cfg, err := a.connect(ctx, profile, regions[0], account, "curfew snooze acts in account")
 	if err != nil {
-		return err
-	}
-	if err := a.checkCredentials(ctx, cfg, profile); err != nil {
 		return err
 	}
 	if in.list {

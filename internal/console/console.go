@@ -29,6 +29,13 @@ type Link struct {
 
 // Links returns the switch-role link to DeveloperAccess of every target account, in the
 // map's order. Display names carry prefix, as the CLI profiles do.
+//
+// The links carry no session name, and need none: the console names a switched-role
+// session after the signed-in IAM user, which is exactly what DeveloperAccess's trust
+// requires (sts:RoleSessionName = ${aws:username}), so they keep working under that
+// condition and CloudTrail names the person. The browser extension submits the same
+// switch-role form, so its configuration needs no change either; only CLI and SDK
+// profiles must set role_session_name themselves (internal/profiles does).
 func Links(m *accounts.Map, prefix string) []Link {
 	var out []Link
 	for _, a := range m.Targets() {

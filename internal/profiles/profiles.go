@@ -22,6 +22,10 @@ const (
 	DefaultDuration = time.Hour
 )
 
+// minSessionName is the shortest role session name STS accepts; IAM user names may be
+// shorter.
+const minSessionName = 2
+
 // serialPattern is what STS accepts as SerialNumber: a virtual device's ARN or a hardware
 // token's serial.
 var serialPattern = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
@@ -36,8 +40,10 @@ type Options struct {
 	// MFASerial is the ARN of the developer's MFA device. When empty it is built from
 	// User and the identity account id.
 	MFASerial string
-	// User is the developer's IAM user name; it also becomes the role session name, so
-	// CloudTrail shows who acted.
+	// User is the developer's IAM user name, required: it becomes the role session name,
+	// which DeveloperAccess's trust requires to equal the caller's IAM user name
+	// (sts:RoleSessionName = ${aws:username}), so CloudTrail in every account names the
+	// person.
 	User string
 	// Duration is the session length requested from DeveloperAccess; zero means an hour.
 	Duration time.Duration
@@ -87,21 +93,17 @@ func Generate(m *accounts.Map, o Options) ([]Profile, error) {
 		duration = DefaultDuration
 	}
 	for _, a := range m.Targets() {
-		settings := []Setting{
-			{"role_arn", a.RoleARN(accounts.DeveloperAccessRole)},
-			{"source_profile", source},
-			{"mfa_serial", mfa},
-		}
-		if o.User != "" {
-			settings = append(settings, Setting{"role_session_name", o.User})
-		}
-		settings = append(settings,
-			Setting{"region", regionOf(m, a)},
-			Setting{"duration_seconds", strconv.Itoa(int(duration.Seconds()))})
 		out = append(out, Profile{
-			Name:     o.Prefix + a.Name,
-			Comment:  fmt.Sprintf("%s (%s, %s): %s with MFA", a.Name, a.ID, a.Environment, accounts.DeveloperAccessRole),
-			Settings: settings,
+			Name:    o.Prefix + a.Name,
+			Comment: fmt.Sprintf("%s (%s, %s): %s with MFA", a.Name, a.ID, a.Environment, accounts.DeveloperAccessRole),
+			Settings: []Setting{
+				{"role_arn", a.RoleARN(accounts.DeveloperAccessRole)},
+				{"source_profile", source},
+				{"mfa_serial", mfa},
+				{"role_session_name", o.User},
+				{"region", regionOf(m, a)},
+				{"duration_seconds", strconv.Itoa(int(duration.Seconds()))},
+			},
 		})
 	}
 	if o.CI {
@@ -111,7 +113,9 @@ func Generate(m *accounts.Map, o Options) ([]Profile, error) {
 }
 
 // ciProfiles reach CurfewCI in every target account: from the CI user's own profile, or
-// from an OIDC token file. They carry no MFA: CI never has a human at hand.
+// from an OIDC token file. They carry no MFA: CI never has a human at hand. Their session
+// name is a fixed curfew-ci: CurfewCI's trust binds no user name (the pipeline is no
+// person), and CloudTrail still tells its sessions from a developer's.
 func ciProfiles(m *accounts.Map, o Options) []Profile {
 	var out []Profile
 	ciSource := o.Prefix + "ci"
@@ -145,26 +149,41 @@ func ciProfiles(m *accounts.Map, o Options) []Profile {
 
 func (o Options) validate(m *accounts.Map) error {
 	var errs []error
+	// Without the user name there is no role_session_name, the SDKs and the CLI invent
+	// one, and DeveloperAccess refuses the session: such a profile is never written, even
+	// with --mfa-serial (a device's name need not be its user's).
 	switch {
-	case o.MFASerial == "" && o.User == "":
-		errs = append(errs, fmt.Errorf("no MFA device: pass --user YOUR_IAM_USER (mfa_serial becomes arn:aws:iam::%s:mfa/YOUR_IAM_USER) or --mfa-serial ARN",
+	case o.User == "":
+		errs = append(errs, fmt.Errorf("no IAM user: pass --user YOUR_IAM_USER; DeveloperAccess only accepts sessions named after your IAM user"+
+			" (role_session_name), and mfa_serial becomes arn:aws:iam::%s:mfa/YOUR_IAM_USER unless you pass --mfa-serial ARN",
 			m.IdentityAccount().ID))
-	case o.MFASerial != "" && !serialPattern.MatchString(o.MFASerial):
-		errs = append(errs, fmt.Errorf("--mfa-serial %q is not an MFA device ARN like arn:aws:iam::ACCOUNT:mfa/NAME", o.MFASerial))
-	}
-	if o.User != "" && !validName(o.User) {
+	case !validName(o.User):
 		errs = append(errs, fmt.Errorf("--user %q is not an IAM user name (letters, digits and +=,.@_-, at most 64)", o.User))
+	case len(o.User) < minSessionName:
+		errs = append(errs, fmt.Errorf("--user %q: STS takes session names of %d to 64 characters, so DeveloperAccess, which requires the session name to be the user name,"+
+			" cannot be reached by a one-character IAM user; use a longer user name", o.User, minSessionName))
+	}
+	if o.MFASerial != "" && !serialPattern.MatchString(o.MFASerial) {
+		errs = append(errs, fmt.Errorf("--mfa-serial %q is not an MFA device ARN like arn:aws:iam::ACCOUNT:mfa/NAME", o.MFASerial))
 	}
 	if o.Duration != 0 && (o.Duration < MinDuration || o.Duration > MaxDuration) {
 		errs = append(errs, fmt.Errorf("--duration %s is outside %s to %s", o.Duration, MinDuration, MaxDuration))
 	}
-	if o.Prefix != "" && !validName(o.Prefix) {
-		errs = append(errs, fmt.Errorf("--prefix %q may only hold letters, digits and +=,.@_-", o.Prefix))
+	if err := CheckPrefix(o.Prefix); err != nil {
+		errs = append(errs, err)
 	}
 	if o.CI && m.CI.OIDC != nil && o.WebIdentityTokenFile == "" {
 		errs = append(errs, errors.New("the map's CI principal is an OIDC provider: pass --web-identity-token-file PATH with --ci"))
 	}
 	return errors.Join(errs...)
+}
+
+// CheckPrefix fails unless prefix ("" for none) can start a profile name.
+func CheckPrefix(prefix string) error {
+	if prefix != "" && !validName(prefix) {
+		return fmt.Errorf("--prefix %q may only hold letters, digits and +=,.@_-", prefix)
+	}
+	return nil
 }
 
 // regionOf is the account's default region, or the home region when it lists none.

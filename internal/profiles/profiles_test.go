@@ -52,7 +52,7 @@ func TestGenerateGolden(t *testing.T) {
 		options          profiles.Options
 	}{
 		{"developer", "accounts.yaml", profiles.Options{User: "alice"}},
-		{"mfa-serial-prefix", "accounts.yaml", profiles.Options{
+		{"mfa-serial-prefix", "accounts.yaml", profiles.Options{User: "alice",
 			MFASerial: "arn:aws:iam::111111111111:mfa/alice-phone", Prefix: "acme-", Duration: 4 * time.Hour}},
 		{"source-profile", "accounts.yaml", profiles.Options{User: "alice", SourceProfile: "work"}},
 		{"ci-user", "accounts.yaml", profiles.Options{User: "alice", CI: true}},
@@ -79,8 +79,13 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 		options profiles.Options
 		want    []string
 	}{
-		{"no MFA device", m, profiles.Options{}, []string{"--user YOUR_IAM_USER", "arn:aws:iam::111111111111:mfa/YOUR_IAM_USER"}},
-		{"bad serial", m, profiles.Options{MFASerial: "my phone"}, []string{`--mfa-serial "my phone"`}},
+		{"no user", m, profiles.Options{}, []string{"--user YOUR_IAM_USER", "arn:aws:iam::111111111111:mfa/YOUR_IAM_USER"}},
+		// DeveloperAccess refuses a session not named after the IAM user: a profile
+		// without role_session_name would fail at every use.
+		{"MFA device without user", m, profiles.Options{MFASerial: "arn:aws:iam::111111111111:mfa/alice-phone"},
+			[]string{"--user YOUR_IAM_USER", "role_session_name"}},
+		{"user too short for a session name", m, profiles.Options{User: "a"}, []string{`--user "a"`, "2 to 64 characters"}},
+		{"bad serial", m, profiles.Options{User: "alice", MFASerial: "my phone"}, []string{`--mfa-serial "my phone"`}},
 		{"bad user and duration, all reported", m, profiles.Options{User: "alice smith", Duration: 13 * time.Hour},
 			[]string{`--user "alice smith"`, "--duration 13h0m0s is outside 15m0s to 12h0m0s"}},
 		{"bad prefix", m, profiles.Options{User: "alice", Prefix: "acme/"}, []string{`--prefix "acme/"`}},
@@ -98,6 +103,43 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every DeveloperAccess profile names its session after the user, as DeveloperAccess's
+// trust requires (sts:RoleSessionName = ${aws:username}); CurfewCI profiles keep their
+// fixed session name, since CurfewCI is bound to no user.
+func TestEveryDeveloperProfileNamesItsSession(t *testing.T) {
+	for _, o := range []profiles.Options{
+		{User: "alice"},
+		{User: "bob", MFASerial: "arn:aws:iam::111111111111:mfa/bob-phone", Prefix: "acme-"},
+		{User: "carol", SourceProfile: "work", CI: true},
+	} {
+		ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		developer := 0
+		for _, p := range ps {
+			settings := map[string]string{}
+			for _, s := range p.Settings {
+				settings[s.Key] = s.Value
+			}
+			switch role := settings["role_arn"]; {
+			case strings.HasSuffix(role, ":role/"+accounts.DeveloperAccessRole):
+				developer++
+				if settings["role_session_name"] != o.User {
+					t.Errorf("%+v: profile %s has role_session_name %q, want %q", o, p.Name, settings["role_session_name"], o.User)
+				}
+			case strings.HasSuffix(role, ":role/"+accounts.CIRole):
+				if settings["role_session_name"] != "curfew-ci" {
+					t.Errorf("%+v: CI profile %s has role_session_name %q", o, p.Name, settings["role_session_name"])
+				}
+			}
+		}
+		if developer != 3 {
+			t.Errorf("%+v: %d DeveloperAccess profiles, want 3", o, developer)
+		}
 	}
 }
 
