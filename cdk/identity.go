@@ -144,14 +144,39 @@ func newCIUser(stack awscdk.Stack, m *accounts.Map) {
 	for _, a := range m.Targets() {
 		roles = append(roles, a.RoleARN(accounts.CIRole))
 	}
+	statements := []awsiam.PolicyStatement{allow("AssumeCIRoles", []string{"sts:AssumeRole"}, roles, nil)}
+	if c := ciSourceConditions(m.CI); c != nil {
+		statements = append(statements, deny("OnlyFromCINetworks", []string{"*"}, []string{"*"}, c))
+	}
 	group.AddManagedPolicy(awsiam.NewManagedPolicy(stack, jsii.String("AssumeCIRoles"), &awsiam.ManagedPolicyProps{
 		Description: jsii.String("curfew: the CI user may only assume CurfewCI in the target accounts"),
-		Document:    inline(allow("AssumeCIRoles", []string{"sts:AssumeRole"}, roles, nil)),
+		Document:    inline(statements...),
 	}))
 	awsiam.NewUser(stack, jsii.String("CIUser"), &awsiam.UserProps{
 		UserName: jsii.String(m.CI.User),
 		Groups:   &[]awsiam.IGroup{group},
 	})
+}
+
+// ciSourceConditions are the conditions under which a request signed with the CI user's
+// static key comes from outside the map's CI networks (ci.sourceIps, ci.sourceVpcs), or
+// nil when the map restricts none (it then says acceptStaticKeys). A Deny with them keeps a
+// leaked key useless elsewhere. Both negated operators must hold to deny, so a request
+// from either a listed range or a listed VPC passes; a request through a VPC endpoint has
+// no aws:SourceIp, and one over the internet no aws:SourceVpc, and a missing key counts as
+// "not listed" under both operators (IfExists for the VPC), which is the safe side.
+func ciSourceConditions(c accounts.CI) map[string]any {
+	if c.User == "" || len(c.SourceIPs) == 0 && len(c.SourceVPCs) == 0 {
+		return nil
+	}
+	conditions := map[string]any{}
+	if len(c.SourceIPs) > 0 {
+		conditions["NotIpAddress"] = map[string]any{"aws:SourceIp": oneOrMany(c.SourceIPs)}
+	}
+	if len(c.SourceVPCs) > 0 {
+		conditions["StringNotEqualsIfExists"] = map[string]any{"aws:SourceVpc": oneOrMany(c.SourceVPCs)}
+	}
+	return conditions
 }
 
 // newCostReaderRole creates CurfewCostReader: Cost Explorer reads only, for the cost-report

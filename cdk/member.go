@@ -50,6 +50,17 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	suppress(ci, "AwsSolutions-IAM4",
 		"The account map chooses the AWS managed policies of the CI role per account.",
 		ciFindings...)
+	// The target account enforces the CI user's networks itself, whatever the identity
+	// account's policies say.
+	if c := ciSourceConditions(m.CI); c != nil {
+		ci.AssumeRolePolicy().AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("OnlyFromCINetworks"),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewArnPrincipal(jsii.String(rootARN(m.IdentityAccount())))},
+			Actions:    jsii.Strings("sts:AssumeRole"),
+			Conditions: &c,
+		}))
+	}
 
 	newCostReaderRole(stack, m)
 	if a.ShutdownEnabled() {
