@@ -43,6 +43,22 @@ func aliasMap(n int) []byte {
 	return []byte(b.String())
 }
 
+// longListsMap is a map whose one target account lists n regions, all from n
+// extraRegions, or n repeated overrides: lists that a check per entry against the whole
+// list would make quadratic.
+func longListsMap(n int, list string) []byte {
+	var regions strings.Builder
+	for i := range n {
+		fmt.Fprintf(&regions, "eu-x%d-1,", i)
+	}
+	names := strings.TrimSuffix(regions.String(), ",")
+	if list == "overrides" {
+		return []byte(boundsHeader + "  - {name: aa, id: \"000000000002\", environment: production, regions: [eu-west-1], developerPolicies: [AdministratorAccess], ciPolicies: [ReadOnlyAccess], overrides: [" +
+			strings.TrimSuffix(strings.Repeat("administrator,", n), ",") + "]}\n")
+	}
+	return []byte(boundsHeader + "  - {name: aa, id: \"000000000002\", environment: non-production, developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess], regions: [" + names + "]}\nextraRegions: [" + names + "]\n")
+}
+
 // allocated returns the bytes f allocates on the heap.
 func allocated(f func()) uint64 {
 	var before, after runtime.MemStats
@@ -119,6 +135,8 @@ func BenchmarkParse(b *testing.B) {
 		{"example", example},
 		{"1000-accounts", spelledOutMap(1000)},
 		{"alias-bomb-refused", aliasMap(2000)},
+		{"10000-regions-from-extraRegions", longListsMap(10_000, "regions")},
+		{"10000-repeated-overrides", longListsMap(10_000, "overrides")},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bm.data)))

@@ -67,9 +67,9 @@ func (p *problems) add(field, format string, args ...any) {
 // Validate checks the whole map and returns a *ValidationError with every problem, or nil.
 func (m *Map) Validate() error {
 	var p problems
-	m.validateExtraRegions(&p)
-	m.validateAccounts(&p)
-	m.validateReferences(&p)
+	extra := m.validateExtraRegions(&p)
+	m.validateAccounts(&p, extra)
+	m.validateReferences(&p, extra)
 	m.validateHome(&p)
 	if n := len(m.ExternalID); n < 2 || n > 1224 || !externalIDPattern.MatchString(m.ExternalID) {
 		p.add("externalId", "must be 2 to 1224 characters of letters, digits and +=,.@:/_-")
@@ -91,7 +91,7 @@ func (m *Map) Validate() error {
 	return &ValidationError{Problems: p}
 }
 
-func (m *Map) validateAccounts(p *problems) {
+func (m *Map) validateAccounts(p *problems, extra map[string]bool) {
 	if len(m.Accounts) == 0 {
 		p.add("accounts", "list at least the identity account and one target account")
 	}
@@ -127,7 +127,7 @@ func (m *Map) validateAccounts(p *problems) {
 		if a.Name == m.Identity {
 			continue
 		}
-		m.validateRegions(p, f+".regions", a.Regions)
+		validateRegions(p, f+".regions", a.Regions, extra)
 		validatePolicies(p, f+".developerPolicies", a.DeveloperPolicies)
 		validatePolicies(p, f+".ciPolicies", a.CIPolicies)
 		m.validateGuardrails(p, f, a)
@@ -148,7 +148,7 @@ func (m *Map) validateAccounts(p *problems) {
 	}
 }
 
-func (m *Map) validateReferences(p *problems) {
+func (m *Map) validateReferences(p *problems, extra map[string]bool) {
 	identity, ok := m.Account(m.Identity)
 	if m.Identity == "" {
 		p.add("identity", "name the account that holds the IAM users")
@@ -162,7 +162,7 @@ func (m *Map) validateReferences(p *problems) {
 	} else if _, ok := m.Account(m.Home); !ok {
 		p.add("home", "%q is not the name of an account in accounts", m.Home)
 	}
-	m.validateRegion(p, "homeRegion", m.HomeRegion)
+	validateRegion(p, "homeRegion", m.HomeRegion, extra)
 	if m.Management != "" {
 		if _, ok := m.Account(m.Management); !ok {
 			p.add("management", "%q is not the name of an account in accounts", m.Management)
@@ -370,7 +370,8 @@ func validatePolicies(p *problems, field string, policies []string) {
 	}
 }
 
-func (m *Map) validateExtraRegions(p *problems) {
+// validateExtraRegions checks extraRegions and returns them as a set.
+func (m *Map) validateExtraRegions(p *problems) map[string]bool {
 	seen := map[string]bool{}
 	for i, r := range m.ExtraRegions {
 		f := fmt.Sprintf("extraRegions[%d]", i)
@@ -382,22 +383,23 @@ func (m *Map) validateExtraRegions(p *problems) {
 		}
 		seen[r] = true
 	}
+	return seen
 }
 
-func (m *Map) validateRegions(p *problems, field string, regions []string) {
+func validateRegions(p *problems, field string, regions []string, extra map[string]bool) {
 	if len(regions) == 0 {
 		p.add(field, "list at least one region")
 	}
 	// Regions cannot repeat, so a longer list is a mistake; refusing it whole also keeps
 	// a huge list from costing one check per entry.
-	if limit := knownRegionCount() + len(m.ExtraRegions); len(regions) > limit {
+	if limit := knownRegionCount() + len(extra); len(regions) > limit {
 		p.add(field, "lists %d regions; there are %d", len(regions), limit)
 		return
 	}
 	seen := map[string]bool{}
 	for j, r := range regions {
 		f := fmt.Sprintf("%s[%d]", field, j)
-		m.validateRegion(p, f, r)
+		validateRegion(p, f, r, extra)
 		if seen[r] {
 			p.add(f, "%q is listed twice", r)
 		}
@@ -406,9 +408,9 @@ func (m *Map) validateRegions(p *problems, field string, regions []string) {
 }
 
 // validateRegion accepts the regions the pinned SDK knows and those of extraRegions.
-func (m *Map) validateRegion(p *problems, field, r string) {
+func validateRegion(p *problems, field, r string, extra map[string]bool) {
 	switch {
-	case KnownRegion(r) || slices.Contains(m.ExtraRegions, r):
+	case KnownRegion(r) || extra[r]:
 	case !regionShaped(r):
 		p.add(field, "%q is not a region name like eu-west-1", r)
 	default:
@@ -461,17 +463,19 @@ func (m *Map) validateOverrides(p *problems, f string, a Account) {
 	for _, g := range guardrails {
 		names = append(names, string(g.override))
 	}
+	seen := map[Override]bool{}
 	for j, o := range a.Overrides {
 		field := fmt.Sprintf("%s.overrides[%d]", f, j)
 		i := slices.IndexFunc(guardrails, func(g guardrail) bool { return g.override == o })
 		switch {
 		case i < 0:
 			p.add(field, "%q is not an override: use %s", o, strings.Join(names, ", "))
-		case slices.Index(a.Overrides, o) < j:
+		case seen[o]:
 			p.add(field, "%q is listed twice", o)
 		case !m.guarded(a, o):
 			p.add(field, "%q lifts nothing on account %q: the guardrail it lifts (%s) does not apply there; remove it", o, a.Name, guardrails[i].rule)
 		}
+		seen[o] = true
 	}
 }
 
