@@ -3,6 +3,7 @@ package accounts
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -36,6 +37,15 @@ func KnownRegion(name string) bool {
 		}
 	}
 	return false
+}
+
+// partitionNames lists the SDK's partitions, e.g. "aws, aws-cn, aws-us-gov".
+func partitionNames() string {
+	names := make([]string, len(sdkPartitions))
+	for i, p := range sdkPartitions {
+		names[i] = p.id
+	}
+	return strings.Join(names, ", ")
 }
 
 // knownRegionCount is the number of regions the pinned SDK knows.

@@ -376,7 +376,7 @@ func (m *Map) validateExtraRegions(p *problems) map[string]bool {
 	for i, r := range m.ExtraRegions {
 		f := fmt.Sprintf("extraRegions[%d]", i)
 		if !regionShaped(r) {
-			p.add(f, "%q does not follow the region names of any AWS partition, like eu-west-1", r)
+			p.add(f, "%q does not follow the region names of any AWS partition (%s), like eu-west-1", r, partitionNames())
 		}
 		if seen[r] {
 			p.add(f, "%q is listed twice", r)
