@@ -418,7 +418,7 @@ func validateRegion(p *problems, field, r string, extra map[string]bool) {
 		if near := nearestRegion(r); near != "" {
 			hint = fmt.Sprintf("did you mean %s? ", near)
 		}
-		p.add(field, "%q is not a region the AWS SDK knows (aws-sdk-go-v2 %s): %sa region newer than the SDK goes in extraRegions", r, sdkVersion, hint)
+		p.add(field, "%q is not a region the AWS SDK knows (aws-sdk-go-v2 %s): %s(list a region newer than the SDK in extraRegions)", r, sdkVersion, hint)
 	}
 }
 
