@@ -239,11 +239,11 @@ func Load(path string) (*Map, error) {
 	return m, nil
 }
 
-// Bounds on what an account map may cost to parse. A map of a thousand accounts, one line
-// each, is about 170 KB and 17,000 YAML nodes. Without aliases the size bounds the nodes; aliases
-// multiply them (an alias of a list of N regions used by M accounts decodes N×M
-// strings), so a map with anchors is also bounded in nodes, counting an alias's target
-// at every use.
+// Bounds on what an account map may cost to parse. A map of a thousand accounts, one
+// line each, is about 170 KB and 17,000 YAML nodes. Without aliases the size bounds the
+// nodes; aliases multiply them (an alias of a list of N regions used by M accounts
+// decodes N×M strings), so a map with anchors is also bounded in nodes, counting an
+// alias's target at every use.
 const (
 	// MaxMapSize is the largest account map accepted, in bytes.
 	MaxMapSize = 256 << 10
