@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -115,7 +116,54 @@ const (
 	OverrideCIPolicies Override = "ci-policies"
 	// OverrideSweepManagement allows the night shutdown in the management account.
 	OverrideSweepManagement Override = "sweep-management"
+	// OverrideSharedHome allows a home account (other than the identity account) whose
+	// developers or CI may write; curfew then denies changes to its own resources there.
+	OverrideSharedHome Override = "shared-home"
 )
+
+// guardrail is a rule of the account map that an override lifts.
+type guardrail struct {
+	override Override
+	rule     string
+}
+
+// guardrails are the rules an account may lift, each with its override.
+var guardrails = []guardrail{
+	{OverrideAdministrator, "no AdministratorAccess or IAMFullAccess in a production account or the management account"},
+	{OverrideCIPolicies, "production CI policies come from the read-only allow-list"},
+	{OverrideSweepManagement, "no night shutdown in the management account"},
+	{OverrideSharedHome, "a home account other than the identity account grants read-only policies only"},
+}
+
+// readOnlyPolicies backs ReadOnlyPolicies.
+var readOnlyPolicies = []string{"ReadOnlyAccess", "job-function/ViewOnlyAccess", "SecurityAudit", "AWSCloudFormationReadOnlyAccess"}
+
+// ReadOnlyPolicies returns the AWS managed policies a production account's CI role may
+// have without an override, and all that developers and CI may have in a home account
+// other than the identity account. None of them writes, assumes a role or passes one, so
+// a leaked CI credential cannot change production through them (production deploys go
+// through the CDK bootstrap roles instead: ciCdkDeploy), and nobody in the home account
+// can replace curfew's functions, which act in every account.
+func ReadOnlyPolicies() []string { return slices.Clone(readOnlyPolicies) }
+
+// IsReadOnlyPolicy reports whether an AWS managed policy, by name or ARN, is one of
+// ReadOnlyPolicies.
+func IsReadOnlyPolicy(policy string) bool {
+	return slices.Contains(readOnlyPolicies, ManagedPolicyName(policy))
+}
+
+// administratorPolicies are the AWS managed policies that amount to administrator access:
+// IAMFullAccess can grant itself everything else.
+var administratorPolicies = []string{"AdministratorAccess", "IAMFullAccess"}
+
+// managedPolicyARNPrefix matches the ARN prefix of an AWS managed policy in any partition.
+var managedPolicyARNPrefix = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::aws:policy/`)
+
+// ManagedPolicyName returns an AWS managed policy's name with its path
+// (job-function/ViewOnlyAccess), whether it is given by name or by ARN.
+func ManagedPolicyName(policy string) string {
+	return managedPolicyARNPrefix.ReplaceAllLiteralString(policy, "")
+}
 
 // Lifts reports whether the account lifts the named guardrail.
 func (a Account) Lifts(o Override) bool { return slices.Contains(a.Overrides, o) }
@@ -191,9 +239,36 @@ func Load(path string) (*Map, error) {
 	return m, nil
 }
 
+// Bounds on what an account map may cost to parse. A map of a thousand accounts, one
+// line each, is about 170 KB and 17,000 YAML nodes. Without aliases the size bounds the
+// nodes; aliases multiply them (an alias of a list of N regions used by M accounts
+// decodes N×M strings), so a map with anchors is also bounded in nodes, counting an
+// alias's target at every use.
+const (
+	// MaxMapSize is the largest account map accepted, in bytes.
+	MaxMapSize = 256 << 10
+	// MaxMapNodes is the largest number of YAML nodes a map with anchors may decode to.
+	MaxMapNodes = 100_000
+)
+
 // Parse decodes an account map strictly (unknown fields are errors) and validates it.
 // A validation failure is a *ValidationError listing every problem.
 func Parse(data []byte) (*Map, error) {
+	if len(data) > MaxMapSize {
+		return nil, fmt.Errorf("the account map is %d bytes: at most %d (256 KiB) are accepted", len(data), MaxMapSize)
+	}
+	// Count the nodes before decoding: the parser builds each node once, while decoding
+	// into the map expands every alias. An alias needs an anchor, and an anchor starts
+	// with &: a map without one is spared this second parse.
+	if bytes.ContainsRune(data, '&') {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+		if n := expandedNodes(&doc, map[*yaml.Node]int{}); n > MaxMapNodes {
+			return nil, fmt.Errorf("decode: the account map decodes to more than %d YAML nodes (an alias counts its target at every use): write it with fewer aliases", MaxMapNodes)
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var m Map
@@ -211,6 +286,26 @@ func Parse(data []byte) (*Map, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// expandedNodes counts the nodes under n as decoding sees them, every alias replaced by
+// its target, saturating just above MaxMapNodes. Each node is visited once (memo), so
+// counting costs what parsing did.
+func expandedNodes(n *yaml.Node, memo map[*yaml.Node]int) int {
+	if v, ok := memo[n]; ok {
+		return v
+	}
+	// An anchor that contains an alias of itself counts once here; decoding refuses it.
+	memo[n] = 1
+	total := 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		total = min(1+expandedNodes(n.Alias, memo), MaxMapNodes+1)
+	}
+	for _, c := range n.Content {
+		total = min(total+expandedNodes(c, memo), MaxMapNodes+1)
+	}
+	memo[n] = total
+	return total
 }
 
 // Account returns the account with the given name.

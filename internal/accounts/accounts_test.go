@@ -253,6 +253,19 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("production account %q is swept", a.Name)
 				}
 			}
+			// Nor may it let a wildcard subject into production, or administrators in
+			// unless the account says so.
+			for _, a := range m.Targets() {
+				if a.IsProduction() && strings.ContainsAny(m.CISubject(a), "*?") {
+					t.Fatalf("production account %q trusts the CI subject %q", a.Name, m.CISubject(a))
+				}
+				admin := slices.ContainsFunc(append(slices.Clone(a.DeveloperPolicies), a.CIPolicies...), func(p string) bool {
+					return accounts.ManagedPolicyName(p) == "AdministratorAccess"
+				})
+				if a.IsProduction() && admin && !a.Lifts(accounts.OverrideAdministrator) {
+					t.Fatalf("production account %q grants AdministratorAccess without the override", a.Name)
+				}
+			}
 		}
 	})
 }
