@@ -70,7 +70,7 @@ var regionNames = []string{"eu-west-1", "eu-central-1", "us-east-1", "us-west-2"
 func benchMap(homeID string, ids []string, regions []string) (*accounts.Map, error) {
 	m := accounts.Map{
 		Identity: "home", Home: "home", HomeRegion: regions[0], ExternalID: "curfew-bench",
-		CI:         accounts.CI{User: "ci"},
+		CI:         accounts.CI{User: "ci", AcceptStaticKeys: true},
 		Schedule:   accounts.Schedule{TimeZone: "UTC", Stop: accounts.Cron{At: "20:00", Days: []string{"MON-FRI"}}},
 		CostReport: accounts.CostReport{Cron: accounts.Cron{At: "08:00", Days: []string{"MON"}}, Recipients: []string{"ops@example.com"}},
 		Accounts: []accounts.Account{{Name: "home", ID: homeID, Environment: accounts.Production, Regions: regions[:1],

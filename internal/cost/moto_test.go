@@ -33,14 +33,14 @@ home: identity
 homeRegion: eu-west-1
 management: %q
 externalId: curfew-test-ext
-ci: {user: ci-deployer}
+ci: {user: ci-deployer, acceptStaticKeys: true}
 schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
 costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
 accounts:
   - {name: identity, id: %q, environment: production}
   - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
   - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [PowerUserAccess]}
+  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess], ciCdkDeploy: true}
 `, management, emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID())
 	m, err := accounts.Parse([]byte(yaml))
 	if err != nil {

@@ -33,7 +33,7 @@ func TestLambdaUnderRIE(t *testing.T) {
 home: identity
 homeRegion: eu-west-1
 externalId: curfew-test-ext
-ci: {user: ci-deployer}
+ci: {user: ci-deployer, acceptStaticKeys: true}
 schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
 costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
 accounts:
