@@ -351,7 +351,7 @@ func session(account, role string) string {
 // claims such as token.actions.githubusercontent.com:sub as not applicable to
 // sts:AssumeRoleWithWebIdentity, so it would refuse every token for the wrong reason.)
 func TestAccessBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"accounts.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
+	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
 		t.Run(name, func(t *testing.T) { simulate(t, accessQuestions(t, o)) })
 	}
 }

@@ -26,8 +26,9 @@ type org struct {
 }
 
 var (
-	// seed is the example organisation of the repository's accounts.yaml: a CI user,
-	// identity and home in one account, one shared schedule.
+	// seed is the repository's example organisation with a CI user (testdata/ci-user.yaml,
+	// the root accounts.yaml with an IAM user as CI): identity and home in one account,
+	// one shared schedule.
 	seed *org
 	// oidcOrg has an OIDC CI principal, a home account that is a target never shut down,
 	// and accounts on different schedules.
@@ -66,7 +67,7 @@ func run(m *testing.M) int {
 	for i, o := range []struct {
 		dst  **org
 		path string
-	}{{&seed, "../accounts.yaml"}, {&oidcOrg, "testdata/oidc.yaml"}} {
+	}{{&seed, "testdata/ci-user.yaml"}, {&oidcOrg, "testdata/oidc.yaml"}} {
 		*o.dst, err = synth(o.path, lambdaDir, filepath.Join(tmp, fmt.Sprintf("cdk.out.%d", i)))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -103,7 +103,7 @@ func TestValidationNamesEveryField(t *testing.T) {
 		{"bad holiday", [2]string{`"2027-01-06"`, `"6 January"`}, "schedule.holidays[2]", "not a date"},
 		{"bad account holiday", [2]string{`"2026-12-24"`, `"2026-02-30"`}, "accounts[2].holidays[0]", "not a date"},
 		{"bad recipient", [2]string{"platform@example.com", "platform at example"}, "costReport.recipients[0]", "not a plain email"},
-		{"no CI principal", [2]string{"user: ci-deployer", ""}, "ci", "set user"},
+		{"no CI principal", [2]string{"ci:\n  oidc:\n    issuer: https://token.actions.githubusercontent.com\n    audience: sts.amazonaws.com\n    subject: \"repo:acme/infra:ref:refs/heads/*\"\n", "ci: {}\n"}, "ci", "set user"},
 		{"short external id", [2]string{"externalId: curfew-acme-2f9c1d", "externalId: x"}, "externalId", "2 to 1224"},
 		{"bad account name", [2]string{"name: sandbox", "name: Sandbox_1"}, "accounts[2].name", "lower-case"},
 	}
