@@ -15,6 +15,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,10 @@ const (
 	Reset
 	// Delay waits for Delay, then forwards the request.
 	Delay
+	// Rewrite forwards the request and passes the emulator's answer through Rewrite, to
+	// give an answer as AWS documents it where the emulator falls short (a field it does
+	// not update, a status it never takes, an event it does not record).
+	Rewrite
 )
 
 // Rule injects a fault into the calls it matches. Empty match fields match anything.
@@ -50,6 +55,8 @@ type Rule struct {
 	Code   string // Error: the AWS error code, e.g. RequestLimitExceeded
 	Status int    // Error: HTTP status, default 400
 	Delay  time.Duration
+	// Rewrite: returns the body to answer instead of the emulator's body.
+	Rewrite func(c Call, body []byte) []byte
 	// Times is how many matching calls get the fault; 0 means every one.
 	Times int
 
@@ -185,7 +192,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	p.forward(w, r, call)
+	var rewrite func(Call, []byte) []byte
+	if rule != nil && rule.Kind == Rewrite {
+		rewrite = rule.Rewrite
+	}
+	p.forward(w, r, call, rewrite)
 }
 
 // match returns the first rule that applies to c and counts the hit. Callers hold p.mu.
@@ -207,10 +218,24 @@ func (p *Proxy) match(c Call) *Rule {
 	return nil
 }
 
-// forward sends the request on, and learns the account of credentials that AssumeRole
-// returns.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, call Call) {
+// forward sends the request on, learns the account of credentials that AssumeRole
+// returns, and rewrites the answer's body when rewrite is set.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, call Call, rewrite func(Call, []byte) []byte) {
 	rp := httputil.NewSingleHostReverseProxy(p.upstream)
+	if rewrite != nil {
+		rp.ModifyResponse = func(resp *http.Response) error {
+			data, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return err
+			}
+			data = rewrite(call, data)
+			resp.Body = io.NopCloser(bytes.NewReader(data))
+			resp.ContentLength = int64(len(data))
+			resp.Header.Set("Content-Length", strconv.Itoa(len(data)))
+			return nil
+		}
+	}
 	if call.Service == "sts" && call.Action == "AssumeRole" {
 		account := accountOfARN(call.Params.Get("RoleArn"))
 		rp.ModifyResponse = func(resp *http.Response) error {

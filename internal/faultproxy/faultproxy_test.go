@@ -1,6 +1,7 @@
 package faultproxy_test
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 	"time"
@@ -106,5 +107,28 @@ func TestDelay(t *testing.T) {
 	}
 	if d := time.Since(begin); d < 300*time.Millisecond {
 		t.Errorf("answered after %s, want at least 300ms", d)
+	}
+}
+
+// A rewrite rule answers the emulator's answer as rewritten, to the matching calls only.
+func TestRewrite(t *testing.T) {
+	p, account, cfg := start(t)
+	p.Add(faultproxy.Rule{Account: account, Service: "ec2", Action: "DescribeRegions", Kind: faultproxy.Rewrite,
+		Rewrite: func(_ faultproxy.Call, body []byte) []byte {
+			return bytes.ReplaceAll(body, []byte("<regionName>eu-west-1</regionName>"), []byte("<regionName>eu-rewritten-1</regionName>"))
+		}})
+	client := ec2.NewFromConfig(cfg)
+	out, err := client.DescribeRegions(t.Context(), &ec2.DescribeRegionsInput{RegionNames: []string{"eu-west-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Regions) != 1 || aws.ToString(out.Regions[0].RegionName) != "eu-rewritten-1" {
+		t.Errorf("regions %+v, want eu-west-1 rewritten", out.Regions)
+	}
+	if _, err := client.DescribeVolumes(t.Context(), &ec2.DescribeVolumesInput{}); err != nil {
+		t.Errorf("another action: %v", err)
+	}
+	if c := p.Calls(); c[len(c)-2].Fault != faultproxy.Rewrite || c[len(c)-1].Fault != 0 {
+		t.Errorf("calls %+v, want the rewritten one marked", c)
 	}
 }

@@ -2,9 +2,11 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -17,17 +19,27 @@ import (
 // serverless (v1), multimaster and global clusters cannot.
 var stoppableEngineModes = []string{"", "provisioned", "parallelquery"}
 
-// stopClusters stops the available Aurora clusters that may be stopped; their member
-// instances stop with them.
-func (p *pair) stopClusters(ctx context.Context) error {
-	clusters, err := p.clusters(ctx)
-	if err != nil {
-		return err
+// clusterKind is how Aurora clusters are stopped and started; their member instances stop
+// and start with them.
+func (p *pair) clusterKind() dbKind {
+	return dbKind{
+		source: types.SourceTypeDbCluster,
+		stop: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
+			_, err := p.c.RDS.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(id)}, opts...)
+			return err
+		},
+		start: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
+			_, err := p.c.RDS.StartDBCluster(ctx, &rds.StartDBClusterInput{DBClusterIdentifier: aws.String(id)}, opts...)
+			return err
+		},
+		status: func(ctx context.Context, id string) (string, error) {
+			out, err := p.c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+			if err != nil || len(out.DBClusters) != 1 {
+				return "", fmt.Errorf("describe DB cluster %s: %w", id, errors.Join(err, errNotOne))
+			}
+			return aws.ToString(out.DBClusters[0].Status), nil
+		},
 	}
-	return p.stopDatabases(ctx, clusters, func(ctx context.Context, id string) error {
-		_, err := p.c.RDS.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(id)})
-		return err
-	})
 }
 
 // startClusters starts the Aurora clusters curfew stopped.
@@ -36,10 +48,7 @@ func (p *pair) startClusters(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.startDatabases(ctx, clusters, func(ctx context.Context, id string) error {
-		_, err := p.c.RDS.StartDBCluster(ctx, &rds.StartDBClusterInput{DBClusterIdentifier: aws.String(id)})
-		return err
-	})
+	return p.startDatabases(ctx, clusters, p.clusterKind())
 }
 
 func (p *pair) clusters(ctx context.Context) ([]database, error) {
@@ -77,6 +86,25 @@ func clusterSkip(c types.DBCluster, tags map[string]string) string {
 		return fmt.Sprintf("engine mode %s: Aurora cannot stop it", mode)
 	case c.ReplicationSourceIdentifier != nil:
 		return "read replica of another cluster: Aurora cannot stop it"
+	}
+	return ""
+}
+
+// memberSkip says why cluster must stay up because of one of its member instances: a
+// member tagged curfew:skip=true or snoozed must keep running, and stopping the cluster
+// would stop it too.
+func memberSkip(cluster string, instances []database, now time.Time) string {
+	for _, d := range instances {
+		if d.cluster != cluster {
+			continue
+		}
+		skip := skipTagged(d.tags)
+		if skip == "" {
+			skip, _ = snoozed(d.tags, now)
+		}
+		if skip != "" {
+			return fmt.Sprintf("member %s is %s: the cluster stays up with it", d.ID, skip)
+		}
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -29,13 +30,19 @@ var _ EC2API = (*ec2.Client)(nil)
 // stopEC2 stops the running instances of the pair that may be stopped. It marks them
 // first, so that every instance it stops carries the mark whatever fails afterwards, and
 // removes the mark again from those whose stop AWS refused.
+//
+// A pending instance is on its way up but cannot be stopped yet: it is reported, and the
+// next shutdown run stops it. Instances stopping, stopped, shutting down or terminated are
+// left out of the report: they are down or going down, so there is nothing to stop, and
+// curfew must not mark what it did not stop (the restart would start it).
 func (p *pair) stopEC2(ctx context.Context) error {
-	running, err := p.describeInstances(ctx, filter("instance-state-name", "running"))
+	up, err := p.describeInstances(ctx, filter("instance-state-name", "running", "pending"))
 	if err != nil {
 		return err
 	}
 	var stop []Resource
-	for _, in := range running {
+	markAt := p.now
+	for _, in := range up {
 		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
 		if !p.payload.wants(r.ID) {
 			continue
@@ -45,19 +52,28 @@ func (p *pair) stopEC2(ctx context.Context) error {
 		case skip != "":
 			r.Action, r.Reason = Skipped, skip
 			p.add(ctx, r)
+		case in.State != nil && in.State.Name == types.InstanceStateNamePending:
+			r.Action, r.Reason = NotStopped, notStoppedReason(string(in.State.Name))
+			p.add(ctx, r)
 		case p.payload.DryRun:
 			r.Action, r.Reason = WouldStop, note
 			p.add(ctx, r)
 		default:
 			r.Reason = note
 			stop = append(stop, r)
+			// The restart takes a LaunchTime after the mark for a start after the
+			// shutdown (ec2StoppedAgain): an instance started a moment after the run
+			// began must not be taken for one.
+			if lt := aws.ToTime(in.LaunchTime); lt.After(markAt) {
+				markAt = lt
+			}
 		}
 	}
 	if len(stop) == 0 {
 		return nil
 	}
 	markFailed := inBatches(ctx, ids(stop), func(ctx context.Context, b []string) error {
-		_, err := p.c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: b, Tags: ec2Tags(markTags(p.id, p.now))})
+		_, err := p.c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: b, Tags: ec2Tags(markTags(p.id, markAt))})
 		return err
 	})
 	var marked []string
@@ -85,7 +101,7 @@ func (p *pair) stopEC2(ctx context.Context) error {
 			continue
 		}
 		if err := stopFailed[r.ID]; err != nil {
-			r.Action, r.Error = ActionFailed, stopError(err, unmarkFailed[r.ID])
+			r.Action, r.Error = ActionFailed, stopError(err, mayHaveStopped(err), unmarkFailed[r.ID])
 		} else {
 			r.Action = Stopped
 		}
@@ -96,7 +112,8 @@ func (p *pair) stopEC2(ctx context.Context) error {
 
 // startEC2 starts the stopped instances that carry curfew's mark, then removes the mark.
 // A marked instance that is already running was started by someone else: its stale mark
-// is removed.
+// is removed. A marked instance started after the mark, and stopped again since, was
+// stopped by someone else: it is left stopped and its mark removed (ec2StoppedAgain).
 func (p *pair) startEC2(ctx context.Context) error {
 	instances, err := p.describeInstances(ctx,
 		filter("tag-key", accounts.StoppedByRunTag, accounts.StoppedAtTag),
@@ -104,19 +121,30 @@ func (p *pair) startEC2(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var start, stale []Resource
+	var start, stale, again []Resource
 	for _, in := range instances {
 		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
 		if !p.payload.wants(r.ID) {
 			continue
 		}
 		running := in.State != nil && in.State.Name == types.InstanceStateNameRunning
-		switch {
-		case running && p.payload.DryRun:
-			r.Action, r.Reason = Skipped, "already running: its stale mark would be removed"
-			p.add(ctx, r)
-		case running:
+		if running {
+			if p.payload.DryRun {
+				r.Action, r.Reason = Skipped, "already running: its stale mark would be removed"
+				p.add(ctx, r)
+				continue
+			}
 			stale = append(stale, r)
+			continue
+		}
+		stopped, detail, err := ec2StoppedAgain(in)
+		switch {
+		case err != nil:
+			r.Action, r.Error = ActionFailed, cannotTell(err)
+			p.add(ctx, r)
+		case stopped:
+			r.Reason = detail
+			again = append(again, r)
 		case p.payload.DryRun:
 			r.Action = WouldStart
 			p.add(ctx, r)
@@ -124,14 +152,21 @@ func (p *pair) startEC2(ctx context.Context) error {
 			start = append(start, r)
 		}
 	}
-	if len(start)+len(stale) == 0 {
+	if p.payload.DryRun {
+		for _, r := range again {
+			p.leaveStopped(&r, r.Reason, nil)
+			p.add(ctx, r)
+		}
+		return nil
+	}
+	if len(start)+len(stale)+len(again) == 0 {
 		return nil
 	}
 	startFailed := inBatches(ctx, ids(start), func(ctx context.Context, b []string) error {
 		_, err := p.c.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: b})
 		return err
 	})
-	unmark := ids(stale)
+	unmark := append(ids(stale), ids(again)...)
 	for _, r := range start {
 		if startFailed[r.ID] == nil {
 			unmark = append(unmark, r.ID)
@@ -156,7 +191,37 @@ func (p *pair) startEC2(ctx context.Context) error {
 		}
 		p.add(ctx, r)
 	}
+	for _, r := range again {
+		p.leaveStopped(&r, r.Reason, func() error { return unmarkFailed[r.ID] })
+		p.add(ctx, r)
+	}
 	return nil
+}
+
+// ec2StoppedAgain tells whether a stopped instance that carries curfew's mark was started
+// after the mark, and so, being stopped now, was stopped again by someone else after the
+// shutdown. EC2 gives each instance its LaunchTime, "the time that the instance was last
+// launched": every start sets it, and curfew's own stop leaves it alone. The shutdown
+// writes a mark no earlier than the LaunchTime of any instance it marks (stopEC2), so a
+// LaunchTime after the mark is a start after curfew stopped the instance. Both have
+// whole seconds; the comparison is made on whole seconds.
+//
+// The StateTransitionReason ("User initiated (2026-11-27 19:00:00 GMT)") would date the
+// last stop instead, but curfew's own stop may come minutes after its mark (retries, a
+// long run), so telling it from a person's would need a guess of how late it can be.
+func ec2StoppedAgain(in types.Instance) (bool, string, error) {
+	mark, err := markTime(ec2TagMap(in.Tags))
+	if err != nil {
+		return false, "", err
+	}
+	if in.LaunchTime == nil {
+		return false, "", errors.New("EC2 answered no launch time")
+	}
+	launched := in.LaunchTime.UTC().Truncate(time.Second)
+	if !launched.After(mark) {
+		return false, "", nil
+	}
+	return true, fmt.Sprintf("started at %s, after curfew stopped it at %s", launched.Format(time.RFC3339), mark.UTC().Format(time.RFC3339)), nil
 }
 
 // unmarkEC2 removes curfew's mark from instances, in batches.
@@ -242,8 +307,8 @@ func ids(rs []Resource) []string {
 // stopError describes a failed stop and what became of the mark put on just before: it
 // was removed when AWS refused the stop, and kept when the stop may have happened all the
 // same (a lost answer, a server error, the deadline), so that the restart still finds it.
-func stopError(stop, unmark error) string {
-	if mayHaveStopped(stop) {
+func stopError(stop error, kept bool, unmark error) string {
+	if kept {
 		return fmt.Sprintf("stop: %v; it may have stopped all the same, so its mark was kept: the restart starts it if it is stopped, or removes the mark if it is running", stop)
 	}
 	if unmark != nil {

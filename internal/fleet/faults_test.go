@@ -199,6 +199,9 @@ type fault struct {
 	// restartFailed are the resources the first restart reports with an error, each with a
 	// word of it.
 	restartFailed map[string]string
+	// lostAnswer are the databases reported stopped because a retried stop found them
+	// stopped after its first answer was lost.
+	lostAnswer []string
 }
 
 type pairWant struct {
@@ -217,7 +220,7 @@ func TestFaults(t *testing.T) {
 	only := func(f *testFleet, name string) func(faultproxy.Call) bool {
 		return func(c faultproxy.Call) bool {
 			return hasID(c, f.ids[name]) || c.Params.Get("DBInstanceIdentifier") == name ||
-				strings.HasSuffix(c.Params.Get("ResourceName"), ":"+name)
+				c.Params.Get("DBClusterIdentifier") == name || strings.HasSuffix(c.Params.Get("ResourceName"), ":"+name)
 		}
 	}
 	// carriedOut matches calls naming one resource, and stops the resource in moto the
@@ -286,11 +289,24 @@ func TestFaults(t *testing.T) {
 				return []faultproxy.Rule{
 					{Service: "ec2", Action: "StopInstances", Match: carriedOut(f, "dev"), Kind: faultproxy.Reset, Times: 1},
 					{Service: "rds", Action: "StopDBInstance", Match: carriedOut(f, "app-db"), Kind: faultproxy.Reset, Times: 1},
+					{Service: "rds", Action: "StopDBCluster", Match: carriedOut(f, "aurora"), Kind: faultproxy.Reset, Times: 1},
 				}
 			},
 			// EC2 answers the retried stop of a stopped instance with success; RDS refuses
-			// it because the database is stopped already: its mark must stay.
-			failed: map[string]string{"app-db": "mark was kept"},
+			// it because the database is stopped already, and curfew, looking again, finds
+			// it stopped: stopped, with its mark.
+			lostAnswer: []string{"app-db", "aurora"},
+		},
+		{
+			name: "RDS refuses a first stop for the database's state",
+			shutdown: func(f *testFleet) []faultproxy.Rule {
+				return []faultproxy.Rule{
+					{Service: "rds", Action: "StopDBInstance", Match: only(f, "app-db"), Kind: faultproxy.Error, Code: "InvalidDBInstanceState"},
+					{Service: "rds", Action: "StopDBCluster", Match: only(f, "aurora"), Kind: faultproxy.Error, Code: "InvalidDBClusterStateFault"},
+				}
+			},
+			// Not a retry: nothing of curfew's was carried out, so the mark goes again.
+			failed: map[string]string{"app-db": "mark was removed again", "aurora": "mark was removed again"},
 		},
 		{
 			name: "slow answers",
@@ -439,6 +455,11 @@ func (tc fault) check(t *testing.T) {
 			t.Errorf("%s: error %q, want it to say %q", name, r.Error, word)
 		}
 	}
+	for _, name := range tc.lostAnswer {
+		if r := f.resource(rep, name); r.Action != fleet.Stopped || !strings.Contains(r.Reason, "answer to the stop was lost") {
+			t.Errorf("%s: %+v, want stopped, saying its answer was lost", name, r)
+		}
+	}
 	if want := len(tc.failed) > 0 || len(tc.pairs) > 0; rep.Failed() != want {
 		t.Errorf("report failed = %v, want %v: %+v", rep.Failed(), want, rep.Totals)
 	}
@@ -524,6 +545,8 @@ func (f *testFleet) stopBehindCurfew(name string) {
 		_, err = f.ec2(l.account, l.region).StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids[name]}})
 	case history.RDSInstance:
 		_, err = f.rds(l.account, l.region).StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
+	case history.AuroraCluster:
+		_, err = f.rds(l.account, l.region).StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)})
 	}
 	if err != nil {
 		f.t.Errorf("stop %s behind curfew: %v", name, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -115,16 +116,7 @@ type testFleet struct {
 //	archive/eu-west-1:    archive-web
 func newTestFleet(t *testing.T) *testFleet {
 	t.Helper()
-	s := emulator.Shared(t)
-	ids := []any{}
-	for range 5 {
-		ids = append(ids, emulator.NewAccountID())
-	}
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, ids...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &testFleet{t: t, s: s, m: m, ids: map[string]string{}, where: map[string]loc{}}
+	f := emptyFleet(t)
 	now := time.Now().UTC()
 	f.instance("staging", west, "web", nil)
 	f.instance("staging", west, "by-person", nil)
@@ -153,6 +145,22 @@ func newTestFleet(t *testing.T) *testFleet {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// emptyFleet is the test fleet's account map over accounts of its own, with nothing
+// launched yet: tests that need a few resources only launch those (moto is slow).
+func emptyFleet(t *testing.T) *testFleet {
+	t.Helper()
+	s := emulator.Shared(t)
+	ids := []any{}
+	for range 5 {
+		ids = append(ids, emulator.NewAccountID())
+	}
+	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, ids...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testFleet{t: t, s: s, m: m, ids: map[string]string{}, where: map[string]loc{}}
 }
 
 func (f *testFleet) account(name string) accounts.Account {
@@ -234,6 +242,12 @@ func (f *testFleet) asgMember(account, region, name string) {
 
 func (f *testFleet) db(account, region, name, cluster string) {
 	f.t.Helper()
+	f.taggedDB(account, region, name, cluster, nil)
+}
+
+// taggedDB creates a DB instance with tags, a member of cluster unless it is "".
+func (f *testFleet) taggedDB(account, region, name, cluster string, tags map[string]string) {
+	f.t.Helper()
 	in := &rds.CreateDBInstanceInput{
 		DBInstanceIdentifier: aws.String(name), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
 		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("curfew"), MasterUserPassword: aws.String("curfew-secret-1"),
@@ -243,6 +257,9 @@ func (f *testFleet) db(account, region, name, cluster string) {
 			DBInstanceIdentifier: aws.String(name), Engine: aws.String("aurora-postgresql"),
 			DBInstanceClass: aws.String("db.r6g.large"), DBClusterIdentifier: aws.String(cluster),
 		}
+	}
+	for k, v := range tags {
+		in.Tags = append(in.Tags, rdstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
 	if _, err := f.rds(account, region).CreateDBInstance(f.t.Context(), in); err != nil {
 		f.t.Fatalf("create DB instance %s: %v", name, err)

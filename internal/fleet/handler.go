@@ -175,12 +175,12 @@ func writeMetrics(w io.Writer, r Report) error {
 	t := r.Totals
 	values := map[string]int{
 		"Stopped": t.Stopped, "Started": t.Started, "WouldStop": t.WouldStop, "WouldStart": t.WouldStart,
-		"Skipped": t.Skipped, "Failed": t.Failed, "PairsFailed": t.PairsFailed,
+		"Skipped": t.Skipped, "NotStopped": t.NotStopped, "LeftStopped": t.LeftStopped, "Failed": t.Failed, "PairsFailed": t.PairsFailed,
 		"PairsNotReached": t.PairsNotReached, "PairsHoliday": t.PairsHoliday,
 	}
 	var metrics []map[string]string
 	line := map[string]any{"Kind": string(r.Kind), "DryRun": fmt.Sprint(r.DryRun), "RunId": r.RunID}
-	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday"} {
+	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "NotStopped", "LeftStopped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday"} {
 		metrics = append(metrics, map[string]string{"Name": name, "Unit": "Count"})
 		line[name] = values[name]
 	}

@@ -3,6 +3,9 @@ package fleet_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lambdarun"
 	"github.com/curfew/curfew/internal/lambdatest"
 )
 
@@ -109,5 +113,75 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the shutdown's output lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// Every Lambda binary resolves the account map's time zone with no zoneinfo on the
+// machine: each built binary runs in a user and mount namespace of its own, where an empty
+// tmpfs hides every place Go looks for zoneinfo (the system's folders and GOROOT's zip).
+// It must get past reading the map and stop only for want of the Lambda runtime API. A
+// program without time/tzdata, run the same way, proves the zoneinfo hidden.
+func TestLambdasCarryTheTimeZoneDatabase(t *testing.T) {
+	t.Parallel()
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Fatal("unshare not found: install util-linux (apt-get install util-linux)")
+	}
+	root, err := lambdarun.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := []string{"/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ", "/etc/zoneinfo",
+		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time")}
+	f := emptyFleet(t)
+	encoded, err := f.m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_REGION=" + west,
+		"CURFEW_ACCOUNT_MAP=" + string(encoded), "CURFEW_BUCKET=curfew-runs", "CURFEW_TOPIC_ARN=arn:aws:sns:eu-west-1:111111111111:curfew"}
+	// run starts bin with the zoneinfo hidden and returns what it wrote.
+	run := func(bin string) string {
+		t.Helper()
+		script := `bin=$1; shift; for d in "$@"; do if [ -d "$d" ]; then mount -t tmpfs none "$d" || exit 97; fi; done; exec "$bin"`
+		cmd := exec.Command(unshare, append([]string{"--user", "--map-root-user", "--mount", "sh", "-c", script, "sh", bin}, hidden...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) || strings.Contains(string(out), "unshare: ") || exit != nil && exit.ExitCode() == 97 {
+			t.Fatalf("cannot hide the zoneinfo (%v): %s; this test needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)", err, out)
+		}
+		return string(out)
+	}
+
+	control := filepath.Join(t.TempDir(), "control.go")
+	if err := os.WriteFile(control, []byte("package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\nfunc main() { _, err := time.LoadLocation(\"Europe/Madrid\"); fmt.Println(\"load:\", err) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	controlBin := filepath.Join(t.TempDir(), "control")
+	build := exec.Command("go", "build", "-o", controlBin, control)
+	build.Dir = filepath.Dir(control)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the control program: %v\n%s", err, out)
+	}
+	if out := run(controlBin); !strings.Contains(out, "unknown time zone Europe/Madrid") {
+		t.Fatalf("a program without time/tzdata still found Europe/Madrid (%q): the zoneinfo is not hidden", out)
+	}
+
+	for _, name := range []string{"shutdown", "restart", "cost-report"} {
+		t.Run(name, func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), "bootstrap")
+			if err := lambdarun.Build(t.Context(), root, name, bin); err != nil {
+				t.Fatal(err)
+			}
+			out := run(bin)
+			if strings.Contains(out, "IANA time zone") || !strings.Contains(out, "AWS_LAMBDA_RUNTIME_API") {
+				t.Errorf("%s without zoneinfo wrote %q, want it past the account map, stopping for want of AWS_LAMBDA_RUNTIME_API", name, out)
+			}
+		})
 	}
 }

@@ -30,6 +30,52 @@ func marked(tags map[string]string) bool {
 	return by || at
 }
 
+// markTime reads the time of curfew's mark.
+func markTime(tags map[string]string) (time.Time, error) {
+	v, ok := tags[accounts.StoppedAtTag]
+	if !ok {
+		return time.Time{}, fmt.Errorf("its mark has no %s tag", accounts.StoppedAtTag)
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("its mark %s=%q is not an RFC 3339 time", accounts.StoppedAtTag, v)
+	}
+	return at, nil
+}
+
+// stoppedAgain is the detail of a resource the restart leaves stopped.
+const stoppedAgain = "stopped again by someone else after the shutdown"
+
+// leaveStopped reports a marked resource that someone else stopped again after the
+// shutdown: the restart must not wake it, and its mark is removed so that no later restart
+// does. The person who stopped it starts it when it should run.
+func (p *pair) leaveStopped(r *Resource, detail string, unmark func() error) {
+	r.Action = LeftStopped
+	if p.payload.DryRun {
+		r.Reason = fmt.Sprintf("%s (%s): it would be left stopped and its mark removed", stoppedAgain, detail)
+		return
+	}
+	r.Reason = fmt.Sprintf("%s (%s): left stopped, mark removed", stoppedAgain, detail)
+	if err := unmark(); err != nil {
+		r.Reason = fmt.Sprintf("%s (%s): left stopped", stoppedAgain, detail)
+		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
+	}
+}
+
+// cannotTell is the error of a marked, stopped resource when the restart cannot tell
+// whether someone else stopped it again after the shutdown. It is left stopped and keeps
+// its mark: waking a resource a person stopped on purpose (it misbehaved, it is being
+// worked on, it costs) can do harm that a resource left stopped cannot, and the failure
+// is reported, so that a person starts it by hand, or a later restart that can tell does.
+func cannotTell(err error) string {
+	return fmt.Sprintf("cannot tell whether someone else stopped it again after the shutdown: %v; it was left stopped and keeps its mark: start it by hand if it must run", err)
+}
+
+// notStoppedReason is the reason of a resource the shutdown found in a transitional state.
+func notStoppedReason(state string) string {
+	return state + "; the next run will try again"
+}
+
 // markNote describes a mark, for reasons in the report.
 func markNote(tags map[string]string) string {
 	return fmt.Sprintf("marked by run %s at %s", tags[accounts.StoppedByRunTag], tags[accounts.StoppedAtTag])

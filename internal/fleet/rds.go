@@ -2,14 +2,17 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/history"
 )
@@ -18,6 +21,7 @@ import (
 type RDSAPI interface {
 	rds.DescribeDBInstancesAPIClient
 	rds.DescribeDBClustersAPIClient
+	rds.DescribeEventsAPIClient
 	AddTagsToResource(context.Context, *rds.AddTagsToResourceInput, ...func(*rds.Options)) (*rds.AddTagsToResourceOutput, error)
 	RemoveTagsFromResource(context.Context, *rds.RemoveTagsFromResourceInput, ...func(*rds.Options)) (*rds.RemoveTagsFromResourceOutput, error)
 	StopDBInstance(context.Context, *rds.StopDBInstanceInput, ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error)
@@ -36,18 +40,80 @@ type database struct {
 	tags   map[string]string
 	// skip, when set, is why the database stays up tonight.
 	skip string
+	// cluster is the Aurora cluster a DB instance is a member of, if any.
+	cluster string
 }
 
-// stopDBInstances stops the available DB instances that may be stopped.
-func (p *pair) stopDBInstances(ctx context.Context) error {
+// dbKind is what the shared stop and start steps need to know of DB instances, or of
+// Aurora clusters.
+type dbKind struct {
+	// source is the kind's source type in RDS events.
+	source      types.SourceType
+	stop, start func(ctx context.Context, id string, opts ...func(*rds.Options)) error
+	// status describes one database again.
+	status func(ctx context.Context, id string) (string, error)
+}
+
+// instanceKind is how DB instances are stopped and started.
+func (p *pair) instanceKind() dbKind {
+	return dbKind{
+		source: types.SourceTypeDbInstance,
+		stop: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
+			_, err := p.c.RDS.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(id)}, opts...)
+			return err
+		},
+		start: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
+			_, err := p.c.RDS.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(id)}, opts...)
+			return err
+		},
+		status: func(ctx context.Context, id string) (string, error) {
+			out, err := p.c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+			if err != nil || len(out.DBInstances) != 1 {
+				return "", fmt.Errorf("describe DB instance %s: %w", id, errors.Join(err, errNotOne))
+			}
+			return aws.ToString(out.DBInstances[0].DBInstanceStatus), nil
+		},
+	}
+}
+
+// countAttempts counts into n the attempts the SDK makes of one call, its retries
+// included: the middleware sits inside the retry loop.
+func countAttempts(n *int) func(*rds.Options) {
+	return func(o *rds.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Finalize.Insert(middleware.FinalizeMiddlewareFunc("curfew-attempts",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					*n++
+					return next.HandleFinalize(ctx, in)
+				}), "Retry", middleware.After)
+		})
+	}
+}
+
+// errNotOne: a describe call by identifier did not answer exactly one database.
+var errNotOne = errors.New("not exactly one database in the answer")
+
+// stopRDS stops the DB instances, then the Aurora clusters, that may be stopped. A cluster
+// is judged with its member instances (a member tagged to stay up keeps the whole cluster
+// up), so no cluster is stopped when the instances cannot be described.
+func (p *pair) stopRDS(ctx context.Context) error {
 	dbs, err := p.dbInstances(ctx)
+	if err != nil {
+		return fmt.Errorf("%w (so neither DB instances nor Aurora clusters were stopped)", err)
+	}
+	if err := p.stopDatabases(ctx, dbs, p.instanceKind()); err != nil {
+		return err
+	}
+	clusters, err := p.clusters(ctx)
 	if err != nil {
 		return err
 	}
-	return p.stopDatabases(ctx, dbs, func(ctx context.Context, id string) error {
-		_, err := p.c.RDS.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(id)})
-		return err
-	})
+	for i := range clusters {
+		if clusters[i].skip == "" {
+			clusters[i].skip = memberSkip(clusters[i].ID, dbs, p.now)
+		}
+	}
+	return p.stopDatabases(ctx, clusters, p.clusterKind())
 }
 
 // startDBInstances starts the DB instances curfew stopped.
@@ -56,10 +122,7 @@ func (p *pair) startDBInstances(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.startDatabases(ctx, dbs, func(ctx context.Context, id string) error {
-		_, err := p.c.RDS.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(id)})
-		return err
-	})
+	return p.startDatabases(ctx, dbs, p.instanceKind())
 }
 
 func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
@@ -76,6 +139,7 @@ func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
 				arn:      aws.ToString(db.DBInstanceArn),
 				status:   aws.ToString(db.DBInstanceStatus),
 				tags:     rdsTagMap(db.TagList),
+				cluster:  aws.ToString(db.DBClusterIdentifier),
 			}
 			d.skip = dbInstanceSkip(db, d.tags)
 			out = append(out, d)
@@ -102,13 +166,21 @@ func dbInstanceSkip(db types.DBInstance, tags map[string]string) string {
 	return ""
 }
 
+// downStatuses are the statuses of databases that are down or going away (stopped,
+// stopping, deleted): the shutdown leaves them out of its report, as there is nothing to
+// stop. Every other status but available is reported as not stopped: the database is up,
+// or on its way up (backing-up, modifying, starting, creating, upgrading, ...), or in
+// trouble (failed, storage-full, ...), and RDS refuses to stop it until it is available
+// again. A status RDS adds later is reported too, never silently passed over.
+var downStatuses = []string{"stopped", "stopping", "deleting", "delete-precheck"}
+
 // stopDatabases stops the available databases that may be stopped, one call each (RDS has
 // no batch calls). Like EC2 instances, each is marked before it is stopped and unmarked
 // again when AWS refuses the stop. An available database that still carries a mark was started
 // by RDS after seven days stopped; it is stopped again.
-func (p *pair) stopDatabases(ctx context.Context, dbs []database, stop func(context.Context, string) error) error {
+func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) error {
 	for _, d := range dbs {
-		if d.status != "available" || !p.payload.wants(d.ID) {
+		if slices.Contains(downStatuses, d.status) || !p.payload.wants(d.ID) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -119,42 +191,60 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, stop func(cont
 		if skip == "" {
 			skip, note = snoozed(d.tags, p.now)
 		}
-		if marked(d.tags) && skip == "" {
+		if marked(d.tags) && skip == "" && d.status == "available" {
 			note = joinNotes(note, markNote(d.tags)+", available again (RDS starts a database after seven days stopped)")
 		}
 		r.Reason = note
 		switch {
 		case skip != "":
 			r.Action, r.Reason = Skipped, skip
+		case d.status != "available":
+			r.Action, r.Reason = NotStopped, notStoppedReason(d.status)
 		case p.payload.DryRun:
 			r.Action = WouldStop
 		default:
-			p.stopDatabase(ctx, &r, d.arn, stop)
+			p.stopDatabase(ctx, &r, d.arn, k)
 		}
 		p.add(ctx, r)
 	}
 	return nil
 }
 
-func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, stop func(context.Context, string) error) {
+func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKind) {
 	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: rdsTags(markTags(p.id, p.now))}); err != nil {
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
 		return
 	}
-	if err := stop(ctx, r.ID); err != nil {
-		var unmarkErr error
-		if !mayHaveStopped(err) {
-			unmarkErr = p.unmarkDB(ctx, arn)
-		}
-		r.Action, r.Error = ActionFailed, stopError(err, unmarkErr)
+	attempts := 0
+	err := k.stop(ctx, r.ID, countAttempts(&attempts))
+	if err == nil {
+		r.Action = Stopped
 		return
 	}
-	r.Action = Stopped
+	// RDS refuses a stop when the database is not available. When that refusal answers a
+	// retry, an earlier attempt may have been carried out with its answer lost (a reset
+	// connection, a timeout): the database is then stopping because of curfew's own call.
+	// Looking again tells that apart from a real refusal; the mark stays either way.
+	if attempts > 1 && refusedForState(err) {
+		if status, serr := k.status(ctx, r.ID); serr == nil && (status == "stopping" || status == "stopped") {
+			r.Action = Stopped
+			r.Reason = joinNotes(r.Reason, fmt.Sprintf("the answer to the stop was lost and its retry found the database %s", status))
+			return
+		}
+	}
+	// A refusal of the call's only attempt changed nothing, whatever its code: keeping the
+	// mark then would let the restart start a database someone else stopped meanwhile.
+	kept := mayHaveStopped(err) && (attempts > 1 || !refusedForState(err))
+	var unmarkErr error
+	if !kept {
+		unmarkErr = p.unmarkDB(ctx, arn)
+	}
+	r.Action, r.Error = ActionFailed, stopError(err, kept, unmarkErr)
 }
 
 // startDatabases starts the stopped databases that carry curfew's mark, then removes it.
 // A marked database that is available again has its stale mark removed.
-func (p *pair) startDatabases(ctx context.Context, dbs []database, start func(context.Context, string) error) error {
+func (p *pair) startDatabases(ctx context.Context, dbs []database, k dbKind) error {
 	for _, d := range dbs {
 		if !marked(d.tags) || !p.payload.wants(d.ID) {
 			continue
@@ -173,21 +263,87 @@ func (p *pair) startDatabases(ctx context.Context, dbs []database, start func(co
 			}
 		case d.status != "stopped":
 			r.Action, r.Reason = Skipped, fmt.Sprintf("status %s: left to the next run", d.status)
-		case p.payload.DryRun:
-			r.Action = WouldStart
 		default:
-			if err := start(ctx, d.ID); err != nil {
-				r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
-				break
-			}
-			r.Action = Started
-			if err := p.unmarkDB(ctx, d.arn); err != nil {
-				r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
-			}
+			p.startDatabase(ctx, &r, d, k)
 		}
 		p.add(ctx, r)
 	}
 	return nil
+}
+
+// startDatabase starts a stopped database that carries curfew's mark, unless someone else
+// stopped it again after the shutdown.
+func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbKind) {
+	again, detail, err := p.dbStoppedAgain(ctx, d, k.source)
+	switch {
+	case err != nil:
+		r.Action, r.Error = ActionFailed, cannotTell(err)
+		return
+	case again:
+		p.leaveStopped(r, detail, func() error { return p.unmarkDB(ctx, d.arn) })
+		return
+	case p.payload.DryRun:
+		r.Action = WouldStart
+		return
+	}
+	if err := k.start(ctx, d.ID); err != nil {
+		r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
+		return
+	}
+	r.Action = Started
+	if err := p.unmarkDB(ctx, d.arn); err != nil {
+		r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
+	}
+}
+
+// dbStoppedAgain tells whether a stopped database that carries curfew's mark was started
+// after the mark, and so, being stopped now, was stopped again by someone else after the
+// shutdown. RDS has no "last started" field; it records a notification event each time a
+// database starts (started by a person, or by RDS itself after seven days stopped) and
+// keeps its events for 14 days. A database curfew stopped again after RDS started it
+// carries a new mark, later than that start.
+//
+// RDS documents its events as best effort: a lost start event would let the restart wake a
+// database a person stopped, as before this check. A mark older than RDS's 14 days of
+// events is judged on what is left of them.
+func (p *pair) dbStoppedAgain(ctx context.Context, d database, source types.SourceType) (bool, string, error) {
+	mark, err := markTime(d.tags)
+	if err != nil {
+		return false, "", err
+	}
+	// Both ends are given: with one only, RDS answers a window of Duration (an hour by
+	// default).
+	from := mark
+	if oldest := p.now.Add(-eventRetention); from.Before(oldest) {
+		from = oldest
+	}
+	pages := rds.NewDescribeEventsPaginator(p.c.RDS, &rds.DescribeEventsInput{
+		SourceType: source, SourceIdentifier: aws.String(d.ID), StartTime: aws.Time(from), EndTime: aws.Time(p.now),
+		EventCategories: []string{"notification"}, MaxRecords: aws.Int32(100),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return false, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
+		}
+		for _, e := range page.Events {
+			if at := aws.ToTime(e.Date); at.After(mark) && startEvent(e) {
+				return true, fmt.Sprintf("RDS event at %s: %q", at.UTC().Format(time.RFC3339), aws.ToString(e.Message)), nil
+			}
+		}
+	}
+	return false, "", nil
+}
+
+// eventRetention is how long RDS keeps its events.
+const eventRetention = 14 * 24 * time.Hour
+
+// startEvent tells a start notification (RDS-EVENT-0088 "DB instance started", 0154 "DB
+// instance is being started due to it exceeding the maximum allowed time being stopped",
+// 0151 "DB cluster started", 0153) from the other notifications. DescribeEvents answers
+// no event id, only the message, so the message is read.
+func startEvent(e types.Event) bool {
+	return slices.Contains(e.EventCategories, "notification") && strings.Contains(strings.ToLower(aws.ToString(e.Message)), "started")
 }
 
 func (p *pair) unmarkDB(ctx context.Context, arn string) error {

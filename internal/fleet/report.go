@@ -32,6 +32,13 @@ const (
 	WouldStop  Action = "would-stop"
 	WouldStart Action = "would-start"
 	Skipped    Action = "skipped"
+	// NotStopped: the shutdown found the resource up but in a transitional state (an
+	// instance pending, a database backing-up or modifying) in which it cannot be stopped;
+	// the next shutdown run stops it if it is up by then.
+	NotStopped Action = "not-stopped"
+	// LeftStopped: the restart found a resource curfew stopped stopped again by someone
+	// else after the shutdown; it is left stopped and its mark removed.
+	LeftStopped Action = "left-stopped"
 	// ActionFailed: the stop or start (or its mark) failed; see Error.
 	ActionFailed Action = "failed"
 )
@@ -86,6 +93,8 @@ type Totals struct {
 	WouldStop       int `json:"wouldStop"`
 	WouldStart      int `json:"wouldStart"`
 	Skipped         int `json:"skipped"`
+	NotStopped      int `json:"notStopped"`
+	LeftStopped     int `json:"leftStopped"`
 	Failed          int `json:"failed"`
 	Pairs           int `json:"pairs"`
 	PairsFailed     int `json:"pairsFailed"`
@@ -124,6 +133,10 @@ func (r *Report) count() {
 				t.WouldStart++
 			case Skipped:
 				t.Skipped++
+			case NotStopped:
+				t.NotStopped++
+			case LeftStopped:
+				t.LeftStopped++
 			case ActionFailed:
 				t.Failed++
 			}

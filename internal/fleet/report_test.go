@@ -23,6 +23,7 @@ func TestReportJSON(t *testing.T) {
 				{Type: history.EC2Instance, ID: "i-0fedcba9876543210", Size: "t3.micro", Action: Skipped, Reason: "snoozed until 2026-11-28T09:00:00+01:00"},
 				{Type: history.RDSInstance, ID: "app-db", Size: "db.t3.micro", Action: ActionFailed, Error: "stop: InvalidDBInstanceState (its mark was removed again)"},
 				{Type: history.AuroraCluster, ID: "aurora", Action: Stopped},
+				{Type: history.EC2Instance, ID: "i-0a1b2c3d4e5f60718", Size: "t3.micro", Action: NotStopped, Reason: "pending; the next run will try again"},
 			}},
 			{Account: "staging", Region: "eu-central-1", Status: Failed, Error: "describe EC2 instances in staging/eu-central-1: UnauthorizedOperation", Resources: []Resource{}},
 			{Account: "sandbox", Region: "eu-west-1", Status: NotReached, Reason: "not started: less than 20s was left before the deadline", Resources: []Resource{}},

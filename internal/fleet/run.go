@@ -133,7 +133,7 @@ type pair struct {
 // databases first, so that applications find their databases starting.
 func (p *pair) visit(ctx context.Context) {
 	p.c = p.clients(p.target.Account, p.target.Region)
-	steps := []func(context.Context) error{p.stopEC2, p.stopDBInstances, p.stopClusters}
+	steps := []func(context.Context) error{p.stopEC2, p.stopRDS}
 	if p.kind == history.Restart {
 		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startEC2}
 	}
@@ -252,3 +252,9 @@ func mayHaveStopped(err error) bool {
 
 // dbStateCodes are RDS's refusals of a stop because of the database's state.
 var dbStateCodes = []string{"InvalidDBInstanceState", "InvalidDBClusterStateFault"}
+
+// refusedForState reports whether RDS refused a call because of the database's state.
+func refusedForState(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && slices.Contains(dbStateCodes, ae.ErrorCode())
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -157,8 +158,9 @@ func TestShutdownAndRestart(t *testing.T) {
 		h, c, _ := f.handler(history.Restart)
 		rep := runHandler(t, h, `{"trigger":"manual"}`)
 		// As for the shutdown: 2 AssumeRole, 9 describes, StartInstances and DeleteTags in
-		// each pair (3×2), per database a Start and a RemoveTagsFromResource (2×2).
-		const minimum = 2 + 9 + 6 + 4
+		// each pair (3×2), per database a DescribeEvents (was it started since the mark?),
+		// a Start and a RemoveTagsFromResource (2×3).
+		const minimum = 2 + 9 + 6 + 6
 		t.Logf("AWS calls of the restart: %d (minimum %d): %s", c.total(), minimum, c)
 		if c.total() != minimum {
 			t.Errorf("the restart made %d calls, want the minimum %d: %s", c.total(), minimum, c)
@@ -368,4 +370,109 @@ func equalObserved(a, b map[string]observed) bool {
 
 func without(names []string, drop ...string) []string {
 	return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(drop, n) })
+}
+
+// An Aurora cluster with a member instance tagged curfew:skip=true, or snoozed, stays up
+// whole, with that reason: stopping the cluster would stop the member.
+func TestSkippedMemberKeepsClusterUp(t *testing.T) {
+	t.Parallel()
+	f := emptyFleet(t)
+	f.cluster("staging", west, "kept", "aurora-postgresql", "provisioned")
+	f.taggedDB("staging", west, "kept-1", "kept", nil)
+	f.taggedDB("staging", west, "kept-2", "kept", map[string]string{accounts.SkipTag: "true"})
+	f.cluster("staging", west, "snoozy", "aurora-postgresql", "provisioned")
+	f.taggedDB("staging", west, "snoozy-1", "snoozy", map[string]string{accounts.SnoozeUntilTag: time.Now().Add(24 * time.Hour).Format(time.RFC3339)})
+	f.cluster("staging", west, "plain", "aurora-postgresql", "provisioned")
+	f.taggedDB("staging", west, "plain-1", "plain", map[string]string{accounts.SnoozeUntilTag: time.Now().Add(-time.Hour).Format(time.RFC3339)})
+
+	h, _, _ := f.handler(history.Shutdown)
+	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	if got := f.names(rep)[fleet.Stopped]; !slices.Equal(got, []string{"plain"}) {
+		t.Errorf("stopped %v, want [plain] (its member's snooze expired)", got)
+	}
+	for name, reason := range map[string]string{
+		"kept":     "member kept-2 is tagged curfew:skip=true: the cluster stays up with it",
+		"snoozy":   "member snoozy-1 is snoozed until",
+		"kept-2":   "tagged curfew:skip=true",
+		"snoozy-1": "member of cluster snoozy",
+	} {
+		if r := f.resource(rep, name); r.Action != fleet.Skipped || !strings.Contains(r.Reason, reason) {
+			t.Errorf("%s: %s %q, want skipped %q", name, r.Action, r.Reason, reason)
+		}
+	}
+	obs := f.observe()
+	for _, name := range []string{"kept", "snoozy"} {
+		if o := obs[name]; o.state != "available" || o.marked() {
+			t.Errorf("%s: %+v, want available and unmarked", name, o)
+		}
+	}
+	if o := obs["plain"]; o.state != "stopped" || !o.marked() {
+		t.Errorf("plain: %+v, want stopped and marked", o)
+	}
+}
+
+// Resources the shutdown finds in a transitional state (an instance pending, databases
+// backing-up or modifying) are reported as not stopped, and the next run stops them;
+// resources already down are not reported. moto never shows those states: the proxy
+// answers them as AWS does (awslayer_test.go).
+func TestTransitionalStatesAreReported(t *testing.T) {
+	t.Parallel()
+	f := emptyFleet(t)
+	f.instance("staging", west, "booting", nil)
+	f.instance("staging", west, "web", nil)
+	f.instance("staging", west, "down", nil)
+	f.instance("staging", west, "gone", nil)
+	f.instance("staging", west, "booting-skip", map[string]string{accounts.SkipTag: "true"})
+	f.db("staging", west, "backing-up-db", "")
+	f.db("staging", west, "modifying-db", "")
+	f.db("staging", west, "down-db", "")
+	f.cluster("staging", west, "busy-cluster", "aurora-postgresql", "provisioned")
+	ctx := t.Context()
+	e, d := f.ec2("staging", west), f.rds("staging", west)
+	if _, err := e.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids["down"]}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{f.ids["gone"]}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("down-db")}); err != nil {
+		t.Fatal(err)
+	}
+
+	h, p := f.faulty(history.Shutdown, false,
+		chain(pending(f.ids["booting"]), pending(f.ids["booting-skip"])),
+		chain(dbStatus("backing-up-db", "backing-up"), dbStatus("modifying-db", "modifying")),
+		clusterStatus("busy-cluster", "starting"))
+	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	got := f.names(rep)
+	notStopped := sorted("booting", "backing-up-db", "modifying-db", "busy-cluster")
+	if !slices.Equal(got[fleet.NotStopped], notStopped) || !slices.Equal(got[fleet.Stopped], []string{"web"}) {
+		t.Errorf("not stopped %v, stopped %v; want %v and [web]", got[fleet.NotStopped], got[fleet.Stopped], notStopped)
+	}
+	for name, state := range map[string]string{"booting": "pending", "backing-up-db": "backing-up", "modifying-db": "modifying", "busy-cluster": "starting"} {
+		if r := f.resource(rep, name); r.Reason != state+"; the next run will try again" || r.Error != "" {
+			t.Errorf("%s: %+v", name, r)
+		}
+	}
+	if r := f.resource(rep, "booting-skip"); r.Action != fleet.Skipped {
+		t.Errorf("booting-skip: %+v, want skipped for its tag", r)
+	}
+	for _, name := range []string{"down", "gone", "down-db"} {
+		if slices.ContainsFunc(slices.Concat(slices.Collect(maps.Values(got))...), func(n string) bool { return n == name }) {
+			t.Errorf("%s is down, yet in the report", name)
+		}
+	}
+	if rep.Totals.NotStopped != 4 || rep.Failed() {
+		t.Errorf("totals %+v: not stopped is no failure", rep.Totals)
+	}
+	if m := markedNames(f.observe()); !slices.Equal(m, []string{"web"}) {
+		t.Errorf("marked %v, want [web]", m)
+	}
+
+	// Once they are up, the next run stops them.
+	p.Clear()
+	rep = runHandler(t, h, `{}`)
+	if got := f.names(rep)[fleet.Stopped]; !slices.Equal(got, notStopped) {
+		t.Errorf("the next run stopped %v, want %v", got, notStopped)
+	}
 }

@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"os"
 	"time"
+	// The account map names IANA time zones, and Lambda's OS-only runtime
+	// (provided.al2023) does not promise a zoneinfo: carry one, never refuse a valid map.
+	_ "time/tzdata"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
