@@ -149,6 +149,9 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 					"ec2:DescribeInstances",
 					"rds:DescribeDBClusters",
 					"rds:DescribeDBInstances",
+					// The restart reads a database's start notifications since curfew's
+					// mark, to leave alone what someone started and stopped again.
+					"rds:DescribeEvents",
 					"rds:ListTagsForResource",
 				}, []string{"*"}, nil),
 				allow("StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, instances, nil),

@@ -47,6 +47,7 @@ homeRegion: eu-west-1
 externalId: curfew-test-external-id
 ci:
   user: ci-deployer
+  acceptStaticKeys: true
 schedule:
   timezone: Europe/Madrid
   stop: {at: "20:00", days: [MON-FRI]}
@@ -78,7 +79,7 @@ accounts:
     environment: production
     regions: [eu-west-1, eu-central-1]
     developerPolicies: [PowerUserAccess]
-    ciPolicies: [PowerUserAccess]
+    ciPolicies: [ReadOnlyAccess]
   - name: archive
     id: "%s"
     environment: non-production
