@@ -58,6 +58,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	if a.ShutdownEnabled() {
 		newSchedulerRole(stack, m, a)
 	}
+	newGuardrails(stack, m, a, dev, ci)
 	return stack
 }
 
