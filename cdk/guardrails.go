@@ -29,6 +29,8 @@ const (
 	// CurfewQualifier is the qualifier of a second bootstrap reserved for curfew's own
 	// stacks, whose roles DeveloperAccess and CurfewCI may not assume.
 	CurfewQualifier = "curfew"
+	// CurfewToolkitStack is the stack of that second bootstrap.
+	CurfewToolkitStack = "CurfewToolkit"
 )
 
 // The CDK bootstrap roles CurfewCI may assume with ciCdkDeploy: everything `cdk deploy`
@@ -139,6 +141,7 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 		}, []string{
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/curfew-*/*", a.ID),
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/CDKToolkit/*", a.ID),
+			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/%s/*", a.ID, CurfewToolkitStack),
 		}, nil),
 	}
 	if home {

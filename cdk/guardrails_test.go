@@ -163,6 +163,7 @@ func curfewIntact(o *org, x attacker, a accounts.Account) []question {
 		x.ask("executes a change set on curfew's stack", "cloudformation:ExecuteChangeSet", stack("curfew-"+a.Name), nil, nil, explicitlyDenied),
 		x.ask("deletes curfew's stack", "cloudformation:DeleteStack", stack("curfew-"+a.Name), nil, nil, explicitlyDenied),
 		x.ask("updates the CDK bootstrap stack", "cloudformation:UpdateStack", stack("CDKToolkit"), nil, nil, explicitlyDenied),
+		x.ask("deletes curfew's own bootstrap stack", "cloudformation:DeleteStack", stack(cdk.CurfewToolkitStack), nil, nil, explicitlyDenied),
 	}
 	return qs
 }
