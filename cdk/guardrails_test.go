@@ -471,3 +471,27 @@ func TestWebhookKeyOnlyForTheCostReport(t *testing.T) {
 		})
 	}
 }
+
+// TestSchedulerRoleOnlyForCurfewsScheduleGroup (issue 12, item 15): Scheduler assumes the
+// invocation role for the schedules of curfew's own group in the home account only.
+func TestSchedulerRoleOnlyForCurfewsScheduleGroup(t *testing.T) {
+	home := seed.m.HomeAccount()
+	r := seed.m.HomeRegion
+	id := seed.logicalID(t, service, "AWS::IAM::Role", "Description", "curfew: Scheduler invokes the functions")
+	trust := resolve(seed.resources(t, service, "AWS::IAM::Role")[id]["AssumeRolePolicyDocument"], home.ID, r)
+	role := "arn:aws:iam::" + home.ID + ":role/curfew-service-ScheduleRole1A2B3C4D-5E6F"
+	source := func(account, group string) map[string]any {
+		return map[string]any{"aws:SourceAccount": account, "aws:SourceArn": fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/%s", r, account, group)}
+	}
+	ask := func(name string, ctx map[string]any, want string) question {
+		// A service principal has no identity policies: the trust policy alone decides.
+		return question{name: "Scheduler " + name, principal: "scheduler.amazonaws.com", context: ctx, identity: []namedPolicy{},
+			action: "sts:AssumeRole", resource: role, trust: trust, want: want}
+	}
+	simulate(t, []question{
+		ask("for curfew's group", source(home.ID, cdk.ScheduleGroup), allowed),
+		ask("for the default group", source(home.ID, "default"), denied),
+		ask("for another group", source(home.ID, "app"), denied),
+		ask("for a group of the same name in another account", source("999999999999", cdk.ScheduleGroup), denied),
+	})
+}
