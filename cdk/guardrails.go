@@ -43,13 +43,12 @@ var cdkDeployRoles = []string{"deploy", "file-publishing", "image-publishing", "
 // CurfewCI assume the CDK bootstrap roles.
 func newGuardrails(stack awscdk.Stack, m *accounts.Map, a accounts.Account, dev, ci awsiam.Role) {
 	guards := guardStatements(m, a)
-	policy := awsiam.NewManagedPolicy(stack, jsii.String("Guardrails"), &awsiam.ManagedPolicyProps{
+	awsiam.NewManagedPolicy(stack, jsii.String("Guardrails"), &awsiam.ManagedPolicyProps{
 		ManagedPolicyName: jsii.String(GuardrailsPolicy),
 		Description:       jsii.String("curfew: what no developer or pipeline may do in this account, whatever the account map's policies allow"),
 		Statements:        &guards,
 		Roles:             &[]awsiam.IRole{dev, ci},
 	})
-	skipLint(policy, lintSkip{"CKV_AWS_111", "Deny statements only: they limit every principal it is attached to and grant nothing."})
 
 	boundary := append([]awsiam.PolicyStatement{
 		allow("EverythingElse", []string{"*"}, []string{"*"}, nil),
@@ -70,13 +69,9 @@ func newGuardrails(stack awscdk.Stack, m *accounts.Map, a accounts.Account, dev,
 			"the boundary allows what that role allows and takes away, by explicit Deny, curfew's guardrails.")
 	const boundaryReason = "A permissions boundary for CloudFormation's execution role (AdministratorAccess by default), attached to no principal by curfew: it allows everything and takes curfew's guardrails away by explicit Deny."
 	skipLint(execution,
-		lintSkip{"CKV_AWS_62", boundaryReason}, lintSkip{"CKV_AWS_63", boundaryReason},
 		lintSkip{"CKV_AWS_107", boundaryReason}, lintSkip{"CKV_AWS_108", boundaryReason},
 		lintSkip{"CKV_AWS_109", boundaryReason}, lintSkip{"CKV_AWS_110", boundaryReason},
-		lintSkip{"CKV_AWS_111", boundaryReason}, lintSkip{"CKV_AWS_286", boundaryReason},
-		lintSkip{"CKV_AWS_287", boundaryReason}, lintSkip{"CKV_AWS_288", boundaryReason},
-		lintSkip{"CKV_AWS_289", boundaryReason}, lintSkip{"CKV_AWS_290", boundaryReason},
-		lintSkip{"CKV_AWS_355", boundaryReason})
+		lintSkip{"CKV_AWS_111", boundaryReason})
 
 	if scheduler, ok := stack.Node().TryFindChild(jsii.String("Scheduler")).(awsiam.Role); ok {
 		limitKeyGrants(scheduler, a)
