@@ -66,6 +66,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	if a.ShutdownEnabled() {
 		newSchedulerRole(stack, m, a)
 	}
+	newGuardrails(stack, m, a, dev, ci)
 	return stack
 }
 

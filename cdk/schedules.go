@@ -17,6 +17,10 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 )
 
+// ScheduleGroup is the Scheduler group of curfew's schedules, named so that the
+// invocation role's trust and the home account's guardrails can name it.
+const ScheduleGroup = "curfew"
+
 // scheduleRetries is how often Scheduler retries delivering an invocation before the
 // event goes to the dead-letter queue.
 const scheduleRetries = 3
@@ -66,10 +70,21 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 	suppress(dlq, "AwsSolutions-SQS3",
 		"This queue is itself the dead-letter queue of the Scheduler schedules.")
 	skipLint(dlq, lintSkip{"CKV_AWS_27", "Encrypted with SQS-managed keys (SqsManagedSseEnabled), which this checkov check does not recognise: it looks for a KMS key only."})
+	group := awsscheduler.NewScheduleGroup(s.stack, jsii.String("ScheduleGroup"), &awsscheduler.ScheduleGroupProps{
+		ScheduleGroupName: jsii.String(ScheduleGroup),
+		// The schedules live and die with the stack; a retained group of a fixed name
+		// would stop the stack from being deployed again.
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
 	role := awsiam.NewRole(s.stack, jsii.String("ScheduleRole"), &awsiam.RoleProps{
 		Description: jsii.String("curfew: Scheduler invokes the functions"),
+		// Scheduler names the schedule's group as the source: only curfew's own group, in
+		// which the home account's guardrails let no developer or pipeline create schedules.
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil).WithConditions(&map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": s.m.HomeAccount().ID},
+			"StringEquals": map[string]any{
+				"aws:SourceAccount": s.m.HomeAccount().ID,
+				"aws:SourceArn":     fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule-group/%s", s.m.HomeRegion, s.m.HomeAccount().ID, ScheduleGroup),
+			},
 		}),
 	})
 	target := func(fn awslambda.Function, input map[string]any) awsscheduler.IScheduleTarget {
@@ -82,11 +97,14 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 		})
 	}
 	schedule := func(id, description, expression, timeZone string, t awsscheduler.IScheduleTarget) {
-		awsscheduler.NewSchedule(s.stack, jsii.String(id), &awsscheduler.ScheduleProps{
-			Description: jsii.String(description),
-			Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(expression), awscdk.TimeZone_Of(jsii.String(timeZone))),
-			Target:      t,
+		sc := awsscheduler.NewSchedule(s.stack, jsii.String(id), &awsscheduler.ScheduleProps{
+			Description:   jsii.String(description),
+			Schedule:      awsscheduler.ScheduleExpression_Expression(jsii.String(expression), awscdk.TimeZone_Of(jsii.String(timeZone))),
+			Target:        t,
+			ScheduleGroup: group,
 		})
+		// The template names the group by its name only: create the group first.
+		sc.Node().AddDependency(group)
 	}
 
 	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return &s.Stop }) {

@@ -31,8 +31,12 @@ const (
 	EnvSlackWebhookParameter = "CURFEW_SLACK_WEBHOOK_PARAMETER"
 )
 
-// SlackWebhookParameter is the SSM parameter the operator may create by hand.
-const SlackWebhookParameter = "/curfew/slack-webhook"
+// SlackWebhookParameter is the SSM parameter the operator may create by hand, encrypted
+// with the key WebhookKeyAlias names.
+const SlackWebhookParameter = parameterPrefix + "slack-webhook"
+
+// WebhookKeyAlias names the key of the Slack webhook parameter.
+const WebhookKeyAlias = keyAliasPrefix + "slack-webhook"
 
 // Folders of the built functions under CurfewProps.LambdaDir, each with its bootstrap.
 const (
@@ -116,10 +120,8 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	}
 	suppress(costReport.Role(), "AwsSolutions-IAM5",
 		"The cost report reads every run summary under runs/ and writes a new report under reports/ each time; "+
-			"kms:GenerateDataKey* is CDK's grant to publish to the encrypted topic, on that key only; kms:Decrypt on "+
-			"key/* is limited by kms:ViaService and kms:ResourceAliases to the aws/ssm key, whose id is not known in advance.",
-		runs, reports, "Action::kms:GenerateDataKey*",
-		fmt.Sprintf("Resource::arn:aws:kms:%s:%s:key/*", s.m.HomeRegion, s.m.HomeAccount().ID))
+			"kms:GenerateDataKey* is CDK's grant to publish to the encrypted topic, on that key only.",
+		runs, reports, "Action::kms:GenerateDataKey*")
 	return stack
 }
 
@@ -152,7 +154,9 @@ func (s *service) newBucket() awss3.Bucket {
 // with the map's email subscriptions, and open to this account's alarms.
 func (s *service) newTopic() awssns.Topic {
 	key := awskms.NewKey(s.stack, jsii.String("TopicKey"), &awskms.KeyProps{
-		Description:       jsii.String("curfew: encrypts the notification topic"),
+		Description: jsii.String("curfew: encrypts the notification topic"),
+		// The home account's guardrails protect curfew's keys by their aliases.
+		Alias:             jsii.String(keyAliasPrefix + "topic"),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
@@ -193,9 +197,10 @@ func (s *service) newFunction(id, name, folder, description string, minutes floa
 	logs := awslogs.NewLogGroup(s.stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		LogGroupName: jsii.String("/aws/lambda/" + name),
 		Retention:    logRetention,
-		// Retaining a log group with a fixed name would make the next deploy of a
-		// deleted stack fail; its contents expire anyway.
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		// The logs are the audit trail of what curfew stopped and started: deleting the
+		// stack keeps them until they expire. Deploying the stack again after deleting it
+		// then needs the old log groups deleted or imported first (the README says how).
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	role := awsiam.NewRole(s.stack, jsii.String(id+"Role"), &awsiam.RoleProps{
 		RoleName:           jsii.String(name),
@@ -262,14 +267,64 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 	fn.AddToRolePolicy(allow("WriteReports", []string{"s3:GetObject", "s3:PutObject"}, []string{reports}, nil))
 	s.topic.GrantPublish(fn)
 
-	home := s.m.HomeAccount().ID
-	region := s.m.HomeRegion
+	parameter := fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", s.m.HomeRegion, s.m.HomeAccount().ID, SlackWebhookParameter)
 	fn.AddEnvironment(jsii.String(EnvSlackWebhookParameter), jsii.String(SlackWebhookParameter), nil)
-	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"},
-		[]string{fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", region, home, SlackWebhookParameter)}, nil))
-	keys := fmt.Sprintf("arn:aws:kms:%s:%s:key/*", region, home)
-	fn.AddToRolePolicy(allow("DecryptSlackWebhook", []string{"kms:Decrypt"}, []string{keys}, map[string]any{
-		"StringEquals":             map[string]any{"kms:ViaService": "ssm." + region + ".amazonaws.com"},
-		"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": "alias/aws/ssm"},
-	}))
+	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"}, []string{parameter}, nil))
+	s.newWebhookKey(fn.Role(), parameter)
+}
+
+// newWebhookKey is the key the Slack webhook parameter is encrypted with. Unlike aws/ssm,
+// which every principal of the account may use through SSM, only the cost report's role
+// may decrypt with it, and only the webhook parameter through SSM; the account (that is,
+// its IAM policies) may administer the key and encrypt with it through SSM, which is what
+// `aws ssm put-parameter --key-id alias/curfew/slack-webhook` needs.
+func (s *service) newWebhookKey(reader awsiam.IRole, parameter string) awskms.Key {
+	ssmService := "ssm." + s.m.HomeRegion + ".amazonaws.com"
+	root := awsiam.NewAccountRootPrincipal()
+	policy := inline(
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AccountAdministersTheKey"),
+			Principals: &[]awsiam.IPrincipal{root},
+			// Not kms:CreateGrant, kms:Decrypt or kms:ReEncrypt*: no IAM policy of the
+			// account can read the webhook through them.
+			Actions: jsii.Strings(
+				"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
+				"kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+				"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
+				"kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy",
+				"kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource",
+				"kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription"),
+			Resources: jsii.Strings("*"),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AccountStoresTheWebhookThroughSSM"),
+			Principals: &[]awsiam.IPrincipal{root},
+			Actions:    jsii.Strings("kms:Encrypt", "kms:GenerateDataKey"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{
+				"kms:ViaService":                      ssmService,
+				"kms:EncryptionContext:PARAMETER_ARN": parameter,
+			}},
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("OnlyTheCostReportReadsTheWebhook"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewArnPrincipal(jsii.String(s.m.LambdaRoleARN(accounts.CostReportFunction)))},
+			Actions:    jsii.Strings("kms:Decrypt"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{"StringEquals": map[string]any{
+				"kms:ViaService":                      ssmService,
+				"kms:EncryptionContext:PARAMETER_ARN": parameter,
+			}},
+		}),
+	)
+	key := awskms.NewKey(s.stack, jsii.String("WebhookKey"), &awskms.KeyProps{
+		Description:       jsii.String("curfew: encrypts the Slack webhook parameter " + SlackWebhookParameter),
+		Alias:             jsii.String(WebhookKeyAlias),
+		EnableKeyRotation: jsii.Bool(true),
+		Policy:            policy,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	// The policy names the role by its fixed ARN, which KMS accepts only once it exists.
+	key.Node().AddDependency(reader)
+	return key
 }

@@ -67,6 +67,11 @@ func TestFunctions(t *testing.T) {
 			logs := o.logicalID(t, service, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/"+fn.name)
 			assertJSON(t, fn.name+" log group and JSON format", f["LoggingConfig"], map[string]any{"LogFormat": "JSON", "LogGroup": ref(logs)})
 			assertJSON(t, fn.name+" log retention", o.resources(t, service, "AWS::Logs::LogGroup")[logs]["RetentionInDays"], 90)
+			// The logs are the audit trail: deleting the stack keeps them.
+			group := o.templates[service]["Resources"].(map[string]any)[logs].(map[string]any)
+			if group["DeletionPolicy"] != "Retain" || group["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s log group: DeletionPolicy %v, UpdateReplacePolicy %v, want Retain", fn.name, group["DeletionPolicy"], group["UpdateReplacePolicy"])
+			}
 		}
 	}
 }
@@ -95,7 +100,7 @@ func policyOf(t *testing.T, o *org, function string) map[string]any {
 
 func TestFunctionPermissions(t *testing.T) {
 	bucket := firstKey(seed.resources(t, service, "AWS::S3::Bucket"))
-	key := firstKey(seed.resources(t, service, "AWS::KMS::Key"))
+	key := seed.logicalID(t, service, "AWS::KMS::Key", "Description", "curfew: encrypts the notification topic")
 	topic := seed.logicalID(t, service, "AWS::SNS::Topic", "DisplayName", "curfew")
 	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
 		st := rolePolicy(t, seed, fn)
@@ -139,14 +144,13 @@ func TestFunctionPermissions(t *testing.T) {
 		"Sid": "ReadSlackWebhook", "Effect": "Allow", "Action": "ssm:GetParameter",
 		"Resource": "arn:aws:ssm:eu-west-1:111111111111:parameter/curfew/slack-webhook",
 	})
-	assertJSON(t, "slack webhook key", st["DecryptSlackWebhook"], parseJSON(t, `{
-		"Sid": "DecryptSlackWebhook", "Effect": "Allow", "Action": "kms:Decrypt",
-		"Resource": "arn:aws:kms:eu-west-1:111111111111:key/*",
-		"Condition": {
-			"StringEquals": {"kms:ViaService": "ssm.eu-west-1.amazonaws.com"},
-			"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/aws/ssm"}
+	// The webhook's own key grants the role Decrypt (TestWebhookKeyOnlyForTheCostReport):
+	// no statement of the role may decrypt with other keys, aws/ssm included.
+	for sid, statement := range st {
+		if contains(statement["Action"], "kms:Decrypt") {
+			t.Errorf("cost report role statement %s may decrypt: %v", sid, statement)
 		}
-	}`))
+	}
 	// CDK's grant to publish (statements without Sid): the topic, and its key.
 	var publish, encrypt bool
 	for _, p := range seed.resources(t, service, "AWS::IAM::Policy") {
@@ -255,8 +259,18 @@ func TestScheduleRoleInvokesOnlyCurfew(t *testing.T) {
 	assertJSON(t, "schedule role trust", trust, parseJSON(t, `{
 		"Version": "2012-10-17",
 		"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "scheduler.amazonaws.com"},
-			"Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}}]
+			"Condition": {"StringEquals": {"aws:SourceAccount": "111111111111",
+				"aws:SourceArn": "arn:aws:scheduler:eu-west-1:111111111111:schedule-group/curfew"}}}]
 	}`))
+	// Every schedule is in that group, created by the stack.
+	group := seed.logicalID(t, service, "AWS::Scheduler::ScheduleGroup", "Name", cdk.ScheduleGroup)
+	for id := range seed.resources(t, service, "AWS::Scheduler::Schedule") {
+		schedule := seed.templates[service]["Resources"].(map[string]any)[id].(map[string]any)
+		assertJSON(t, id+" group", schedule["Properties"].(map[string]any)["GroupName"], cdk.ScheduleGroup)
+		if !contains(schedule["DependsOn"], `"`+group+`"`) {
+			t.Errorf("%s does not depend on its group %s: %v", id, group, schedule["DependsOn"])
+		}
+	}
 	for _, p := range seed.resources(t, service, "AWS::IAM::Policy") {
 		if !equalJSON(p["Roles"], []any{ref(role)}) {
 			continue
@@ -282,7 +296,7 @@ func TestQueueAndTopicAreEncryptedAndTLSOnly(t *testing.T) {
 		t.Errorf("the queue accepts plain HTTP: %v", queuePolicy)
 	}
 
-	key := firstKey(seed.resources(t, service, "AWS::KMS::Key"))
+	key := seed.logicalID(t, service, "AWS::KMS::Key", "Description", "curfew: encrypts the notification topic")
 	assertJSON(t, "key rotation", seed.resources(t, service, "AWS::KMS::Key")[key]["EnableKeyRotation"], true)
 	topic := seed.logicalID(t, service, "AWS::SNS::Topic", "DisplayName", "curfew")
 	assertJSON(t, "topic key", seed.resources(t, service, "AWS::SNS::Topic")[topic]["KmsMasterKeyId"], arn(key))
@@ -379,6 +393,37 @@ func TestBucket(t *testing.T) {
 				if strings.HasPrefix(typ, "Custom::") {
 					t.Errorf("%s has custom resource %s", *s.StackName(), typ)
 				}
+			}
+		}
+	}
+}
+
+// TestServiceResourceNamesStartWithTheStackName: the home account's guardrails
+// (guardrails.go) match the bucket, topic, queue and generated roles by the names
+// CloudFormation gives them, "<stack>-<logical id>-<suffix>": none may have a name of its
+// own, and the stack must be curfew-service.
+func TestServiceResourceNamesStartWithTheStackName(t *testing.T) {
+	for _, o := range []*org{seed, oidcOrg} {
+		if got := *o.stacks.Service.StackName(); got != cdk.ServiceStackName {
+			t.Errorf("service stack %s, want %s", got, cdk.ServiceStackName)
+		}
+		for typ, name := range map[string]string{
+			"AWS::S3::Bucket": "BucketName", "AWS::SNS::Topic": "TopicName", "AWS::SQS::Queue": "QueueName",
+		} {
+			for id, r := range o.resources(t, service, typ) {
+				if r[name] != nil {
+					t.Errorf("%s %s has the fixed name %v", typ, id, r[name])
+				}
+			}
+		}
+		for id, r := range o.resources(t, service, "AWS::IAM::Role") {
+			if n, ok := r["RoleName"].(string); ok && !strings.HasPrefix(n, "curfew-") {
+				t.Errorf("role %s is named %s, outside the guardrails' role/curfew-*", id, n)
+			}
+		}
+		for id, r := range o.resources(t, service, "AWS::KMS::Alias") {
+			if n, _ := r["AliasName"].(string); !strings.HasPrefix(n, "alias/curfew/") {
+				t.Errorf("key alias %s is %v, outside the guardrails' alias/curfew/*", id, r["AliasName"])
 			}
 		}
 	}

@@ -152,13 +152,28 @@ func (d *Demo) deployedResources(ctx context.Context, s stack) (physical, []stri
 }
 
 // createSkipped creates, through their own APIs, the skipped resources the demo relies on:
-// IAM groups (the developers group, the CI user's group) and Scheduler schedules. Others
-// are listed as not needed.
+// IAM groups (the developers group, the CI user's group), Scheduler schedules and their
+// group. Others are listed as not needed.
 func (d *Demo) createSkipped(ctx context.Context, w io.Writer, s stack) error {
 	p := d.physical[s.Name]
 	cfg, err := d.moto.AccountConfig(ctx, s.Account, s.Region)
 	if err != nil {
 		return err
+	}
+	// Schedule groups first: each schedule names its group, which must exist.
+	for _, id := range s.skipped(slices.Collect(maps.Keys(p.ids))) {
+		if s.Resources[id].Type != "AWS::Scheduler::ScheduleGroup" {
+			continue
+		}
+		var props struct{ Name string }
+		if err := p.properties(id, &props); err != nil {
+			return err
+		}
+		if _, err := scheduler.NewFromConfig(cfg).CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String(props.Name)}); err != nil {
+			return fmt.Errorf("%s: create schedule group %s: %w", s.Name, id, err)
+		}
+		p.ids[id] = props.Name
+		fmt.Fprintf(w, "  %s: created schedule group %q through EventBridge Scheduler\n", s.Name, props.Name)
 	}
 	var notNeeded []string
 	for _, id := range s.skipped(slices.Collect(maps.Keys(p.ids))) {

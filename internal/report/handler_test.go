@@ -184,7 +184,7 @@ accounts:
 	webhook := httptest.NewTLSServer(slack)
 	defer webhook.Close()
 	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String(webhook.URL + "/services/T0/B0/secret")}); err != nil {
+		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -192,7 +192,7 @@ accounts:
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 		History: store,
 		Publisher: report.Publisher{
-			S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssmc, HTTP: webhook.Client(),
+			S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
 			Bucket: bucket, TopicARN: aws.ToString(topic.TopicArn), SlackParameter: "/curfew/slack-webhook",
 			LinkTTL: 24 * time.Hour,
 		},

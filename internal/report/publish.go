@@ -130,10 +130,13 @@ func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) e
 		return fmt.Errorf("slack webhook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	client := p.HTTP
-	if client == nil {
-		client = http.DefaultClient
+	client := http.Client{}
+	if p.HTTP != nil {
+		client = *p.HTTP
 	}
+	// A redirect would carry the report to a host other than Slack's: answer it as the
+	// failure it is.
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
 	if err != nil {
 		// The URL is a secret: keep it out of the error.
@@ -151,8 +154,11 @@ func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) e
 	return nil
 }
 
+// SlackHost is the only host the cost report posts to: Slack's incoming webhooks.
+const SlackHost = "hooks.slack.com"
+
 // slackWebhook reads the webhook URL; the parameter must be a SecureString holding an
-// https URL.
+// https URL on SlackHost.
 func (p Publisher) slackWebhook(ctx context.Context) (string, error) {
 	out, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.SlackParameter), WithDecryption: aws.Bool(true)})
 	var missing *ssmtypes.ParameterNotFound
@@ -165,9 +171,10 @@ func (p Publisher) slackWebhook(ctx context.Context) (string, error) {
 	if out.Parameter == nil || out.Parameter.Type != ssmtypes.ParameterTypeSecureString {
 		return "", fmt.Errorf("the Slack webhook parameter %s is not a SecureString: store the URL with --type SecureString", p.SlackParameter)
 	}
+	// The messages name every account and its costs: they go to Slack or nowhere.
 	u, err := url.Parse(aws.ToString(out.Parameter.Value))
-	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return "", fmt.Errorf("the Slack webhook parameter %s does not hold an https URL", p.SlackParameter)
+	if err != nil || u.Scheme != "https" || u.Host != SlackHost || u.User != nil {
+		return "", fmt.Errorf("the Slack webhook parameter %s does not hold an https://%s/ URL", p.SlackParameter, SlackHost)
 	}
 	return u.String(), nil
 }

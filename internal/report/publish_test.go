@@ -1,10 +1,14 @@
 package report_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,14 +26,20 @@ func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
 		http.Error(w, "invalid_token", http.StatusForbidden)
 	}))
 	defer failing.Close()
-	secret := failing.URL + "/services/T0/B0/secret-token"
+	secret := "https://hooks.slack.com/services/T0/B0/secret-token"
 	for name, p := range map[string]struct {
 		kind  ssmtypes.ParameterType
 		value string
 	}{
 		"/curfew/plain":     {ssmtypes.ParameterTypeString, secret},
-		"/curfew/http":      {ssmtypes.ParameterTypeSecureString, "http://hooks.example.com/services/x"},
+		"/curfew/http":      {ssmtypes.ParameterTypeSecureString, "http://hooks.slack.com/services/T0/B0/secret-token"},
 		"/curfew/forbidden": {ssmtypes.ParameterTypeSecureString, secret},
+		// Other hosts, and Slack's name where it is not the host.
+		"/curfew/other-host":  {ssmtypes.ParameterTypeSecureString, failing.URL + "/services/T0/B0/secret-token"},
+		"/curfew/suffix":      {ssmtypes.ParameterTypeSecureString, "https://hooks.slack.com.example.com/services/T0/B0/secret-token"},
+		"/curfew/userinfo":    {ssmtypes.ParameterTypeSecureString, "https://hooks.slack.com@example.com/services/T0/B0/secret-token"},
+		"/curfew/credentials": {ssmtypes.ParameterTypeSecureString, "https://user:secret-token@hooks.slack.com/services/T0/B0/x"},
+		"/curfew/port":        {ssmtypes.ParameterTypeSecureString, "https://hooks.slack.com:8443/services/T0/B0/secret-token"},
 	} {
 		if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String(name), Type: p.kind, Value: aws.String(p.value)}); err != nil {
 			t.Fatal(err)
@@ -40,12 +50,17 @@ func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
 	}{
 		{"/curfew/missing", "no Slack webhook parameter"},
 		{"/curfew/plain", "is not a SecureString"},
-		{"/curfew/http", "does not hold an https URL"},
+		{"/curfew/http", "does not hold an https://hooks.slack.com/ URL"},
 		{"/curfew/forbidden", "HTTP 403: invalid_token"},
+		{"/curfew/other-host", "does not hold an https://hooks.slack.com/ URL"},
+		{"/curfew/suffix", "does not hold an https://hooks.slack.com/ URL"},
+		{"/curfew/userinfo", "does not hold an https://hooks.slack.com/ URL"},
+		{"/curfew/credentials", "does not hold an https://hooks.slack.com/ URL"},
+		{"/curfew/port", "does not hold an https://hooks.slack.com/ URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.parameter, func(t *testing.T) {
-			p := report.Publisher{SSM: ssmc, HTTP: failing.Client(), SlackParameter: tt.parameter}
+			p := report.Publisher{SSM: ssmc, HTTP: slackClient(failing), SlackParameter: tt.parameter}
 			err := p.Slack(t.Context(), "subject", "text", report.Link{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Slack = %v, want %q", err, tt.want)
@@ -58,4 +73,55 @@ func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSlackWebhookNeverFollowsRedirects answers the post to Slack's host with a redirect
+// elsewhere: the report must not follow it, and the post counts as failed.
+func TestSlackWebhookNeverFollowsRedirects(t *testing.T) {
+	home := emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1")
+	ssmc := ssm.NewFromConfig(home)
+	var elsewhere atomic.Int32
+	other := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(code), func(t *testing.T) {
+			slack := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+"/collect", code)
+			}))
+			defer slack.Close()
+			name := "/curfew/redirect"
+			if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String(name), Overwrite: aws.Bool(true),
+				Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret-token")}); err != nil {
+				t.Fatal(err)
+			}
+			// The client would follow redirects and trusts the other server: only the
+			// publisher can refuse.
+			client := slackClient(slack)
+			client.CheckRedirect = nil
+			p := report.Publisher{SSM: ssmc, HTTP: client, SlackParameter: name}
+			err := p.Slack(t.Context(), "subject", "text", report.Link{})
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", code)) {
+				t.Fatalf("Slack = %v, want the redirect as a failure", err)
+			}
+			if n := elsewhere.Load(); n != 0 {
+				t.Errorf("the redirect was followed: %d requests elsewhere", n)
+			}
+		})
+	}
+}
+
+// slackClient reaches server under Slack's host name (other hosts as they are), and
+// trusts the certificate of httptest's TLS servers, issued for example.com.
+func slackClient(server *httptest.Server) *http.Client {
+	c := server.Client()
+	tr := c.Transport.(*http.Transport).Clone()
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == report.SlackHost+":443" {
+			addr = server.Listener.Addr().String()
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	tr.TLSClientConfig.ServerName = "example.com"
+	c.Transport = tr
+	return c
 }
