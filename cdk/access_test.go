@@ -300,18 +300,6 @@ var allowEverything = []namedPolicy{{"AdministratorAccess", map[string]any{
 	"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "*", "Resource": "*"}},
 }}}
 
-// readOnlyStandIn stands in for the AWS managed policy ReadOnlyAccess, whose document is
-// not in the template: an excerpt of it (its Describe/Get/List grants for EC2 and RDS).
-// The test asserts that ReadOnlyAccess is the only policy attached in production; the
-// stand-in only shows what a session with read grants can and cannot do.
-var readOnlyStandIn = namedPolicy{"ReadOnlyAccess (stand-in excerpt)", map[string]any{
-	"Version": "2012-10-17", "Statement": []any{map[string]any{
-		"Effect":   "Allow",
-		"Action":   []any{"ec2:Describe*", "ec2:Get*", "rds:Describe*", "rds:List*"},
-		"Resource": "*",
-	}},
-}}
-
 func mfa(ageSeconds int) map[string]any {
 	return map[string]any{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": fmt.Sprint(ageSeconds)}
 }
@@ -552,16 +540,16 @@ func accessQuestions(t *testing.T, o *org) []question {
 		reader := session(a.ID, accounts.CostReaderRole)
 		readerPolicies := p.role(stack, accounts.CostReaderRole)
 		devSession := session(a.ID, accounts.DeveloperAccessRole)
-		devPolicies := append(p.role(stack, accounts.DeveloperAccessRole), readOnlyStandIn)
+		devPolicies := append(p.role(stack, accounts.DeveloperAccessRole), awsManaged(t, managedARNs(a.DeveloperPolicies)...)...)
 		for _, w := range writes {
 			add(question{name: a.Name + " (production): CurfewCostReader calls " + w.action, principal: reader,
 				context: map[string]any{"aws:PrincipalArn": a.RoleARN(accounts.CostReaderRole)}, identity: readerPolicies,
 				action: w.action, resource: w.resource, want: denied})
-			add(question{name: a.Name + " (production): DeveloperAccess (ReadOnlyAccess stand-in) calls " + w.action, principal: devSession,
+			add(question{name: a.Name + " (production): DeveloperAccess with its real managed policies calls " + w.action, principal: devSession,
 				context: map[string]any{"aws:PrincipalArn": a.RoleARN(accounts.DeveloperAccessRole)}, identity: devPolicies,
 				action: w.action, resource: w.resource, want: denied})
 		}
-		add(question{name: a.Name + " (production): DeveloperAccess (ReadOnlyAccess stand-in) calls ec2:DescribeInstances", principal: devSession,
+		add(question{name: a.Name + " (production): DeveloperAccess with its real managed policies calls ec2:DescribeInstances", principal: devSession,
 			context: map[string]any{"aws:PrincipalArn": a.RoleARN(accounts.DeveloperAccessRole)}, identity: devPolicies,
 			action: "ec2:DescribeInstances", resource: "*", want: allowed})
 	}
