@@ -56,7 +56,8 @@ func summary(t fleet.Totals) string {
 		what string
 	}{
 		{t.Stopped, "stopped"}, {t.Started, "started"}, {t.WouldStop, "would stop"}, {t.WouldStart, "would start"},
-		{t.Skipped, "skipped"}, {t.Failed, "failed"},
+		{t.Skipped, "skipped"}, {t.NotStopped, "not stopped (mid-change; the next run tries again)"},
+		{t.LeftStopped, "left stopped (stopped again by someone else)"}, {t.Failed, "failed"},
 	} {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))

@@ -35,3 +35,30 @@ func ExampleWrite() {
 	//
 	// 1 would stop, 1 skipped; 3 account×region pair(s), 1 on holiday
 }
+
+// The two outcomes that are neither done nor failed, side by side (in life the first comes
+// from a shutdown, the second from a restart): a database caught mid-change, and an
+// instance someone started and stopped again after the shutdown.
+func ExampleWrite_notStoppedAndLeftStopped() {
+	rep := fleet.Report{
+		RunID: "20261128T070000Z-9f8e7d", Kind: "restart", Trigger: "schedule",
+		Results: []fleet.Result{
+			{Account: "staging", Region: "eu-west-1", Status: fleet.Done, Resources: []fleet.Resource{
+				{Type: "rds-instance", ID: "orders-db", Size: "db.t3.micro", Action: fleet.NotStopped, Reason: "backing-up; the next run will try again"},
+				{Type: "ec2-instance", ID: "i-0123456789abcdef0", Size: "t3.micro", Action: fleet.LeftStopped, Reason: "stopped again by someone else after the shutdown"},
+			}},
+		},
+		Totals: fleet.Totals{NotStopped: 1, LeftStopped: 1, Pairs: 1},
+	}
+	if err := runtable.Write(os.Stdout, rep); err != nil {
+		panic(err)
+	}
+	// Output:
+	// restart run 20261128T070000Z-9f8e7d (schedule)
+	//
+	// ACCOUNT  REGION     TYPE          RESOURCE             SIZE         ACTION        DETAIL
+	// staging  eu-west-1  rds-instance  orders-db            db.t3.micro  not-stopped   backing-up; the next run will try again
+	// staging  eu-west-1  ec2-instance  i-0123456789abcdef0  t3.micro     left-stopped  stopped again by someone else after the shutdown
+	//
+	// 1 not stopped (mid-change; the next run tries again), 1 left stopped (stopped again by someone else); 1 account×region pair(s)
+}
