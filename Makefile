@@ -82,8 +82,8 @@ synth: tools lambdas ## synthesise every stack from the account map (ACCOUNT_MAP
 	$(CDK) list --app cdk.out
 
 .PHONY: deploy
-deploy: tools lambdas ## deploy one stack with its account's credentials: make deploy STACK=curfew-staging PROFILE=staging
-	$(CDK) deploy $(STACK) --profile $(PROFILE) -c accountMap=$(ACCOUNT_MAP) --require-approval broadening
+deploy: tools lambdas ## deploy one stack with its account's credentials: make deploy STACK=curfew-staging PROFILE=staging [CDK_ARGS=...]
+	$(CDK) deploy $(STACK) --profile $(PROFILE) -c accountMap=$(ACCOUNT_MAP) --require-approval broadening $(CDK_ARGS)
 
 .PHONY: demo
 demo: tools lambdas curfew ## curfew's whole night locally: CDK deploy into moto, a fleet, the night, the morning, the cost report
