@@ -44,7 +44,7 @@ func (d *Demo) preflight(ctx context.Context, w io.Writer, timed func(string, fu
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "curfew preflight: no problems in %d accounts (moto lacks Lambda's GetAccountSettings: a proxy answered it as for an account at the usual limit, 1000; every report in %s)\n",
-		len(d.m.Accounts), d.path("logs", "preflight-*.log"))
+	fmt.Fprintf(w, "curfew preflight: no problems in %d accounts (moto lacks Lambda's GetAccountSettings: a proxy answered it as for an account at the usual limit, 1000; each report is in logs/preflight-<account>.log of the work directory, kept with -keep)\n",
+		len(d.m.Accounts))
 	return nil
 }
