@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // reservedConcurrency is what curfew-service reserves in the home account:
@@ -34,7 +36,8 @@ func (concurrency) Run(ctx context.Context, t Target) []Finding {
 		return []Finding{notApplicable("curfew's functions run in the home account (%s)", t.Map.Home)}
 	}
 	region := t.Map.HomeRegion
-	out, err := lambda.NewFromConfig(t.Config, func(o *lambda.Options) { o.Region = region }).GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
+	client := lambda.NewFromConfig(t.Config, func(o *lambda.Options) { o.Region = region })
+	out, err := client.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
 	if err != nil {
 		return []Finding{unchecked("read Lambda's account settings in "+region, err, "lambda:GetAccountSettings")}
 	}
@@ -42,8 +45,21 @@ func (concurrency) Run(ctx context.Context, t Target) []Finding {
 		return []Finding{problem("Lambda answered no account limit in "+region, "run preflight again; if it persists, read the limit with aws lambda get-account-settings --region "+region+t.profileArg())}
 	}
 	limit, unreserved := out.AccountLimit.ConcurrentExecutions, aws.ToInt32(out.AccountLimit.UnreservedConcurrentExecutions)
+	// Before an upgrade curfew's functions exist: what they reserve already is no longer
+	// unreserved, and is not asked for again.
+	var held int32
+	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
+		c, err := client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(fn)})
+		switch {
+		case errorCode(err) == "ResourceNotFoundException":
+		case err != nil:
+			return []Finding{unchecked("read the reserved concurrency of "+fn, err, "lambda:GetFunctionConcurrency")}
+		default:
+			held += aws.ToInt32(c.ReservedConcurrentExecutions)
+		}
+	}
 	floor := minUnreserved(limit)
-	if left := unreserved - reservedConcurrency; left < floor {
+	if left := unreserved - max(reservedConcurrency-held, 0); left < floor {
 		return []Finding{problem(
 			fmt.Sprintf("%s: concurrency limit %d, %d unreserved; curfew-shutdown and curfew-restart reserve %d, which would leave %d, below Lambda's minimum of %d unreserved: curfew-service fails to deploy (\"decreases account's UnreservedConcurrentExecution below its minimum value\")",
 				region, limit, unreserved, reservedConcurrency, left, floor),
