@@ -31,6 +31,9 @@ type footprint struct {
 	// roles, groups, users and policies hold fixed names that CloudFormation cannot
 	// create when anything else already holds them.
 	roles, groups, users, policies []string
+	// logGroups are the functions' log groups (home region), also fixed names; the
+	// service stack keeps them when it is deleted, so a second deploy finds them.
+	logGroups []string
 	// newRoles, newGroups, newUsers and newPolicies count every role, group, user and
 	// customer managed policy the stacks create, named or not.
 	newRoles, newGroups, newUsers, newPolicies int
@@ -73,7 +76,10 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 		f.stacks = append(f.stacks, stackRef{serviceStack, m.HomeRegion})
 		// Each function's execution role has the function's name; Scheduler's invocation
 		// role is named by CloudFormation.
-		f.roles = append(f.roles, accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction)
+		for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
+			f.roles = append(f.roles, fn)
+			f.logGroups = append(f.logGroups, "/aws/lambda/"+fn)
+		}
 		f.newRoles++
 	}
 	f.newRoles += len(f.roles)

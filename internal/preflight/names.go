@@ -3,10 +3,12 @@ package preflight
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
@@ -14,8 +16,8 @@ import (
 // takes tags.
 const stackTag = "aws:cloudformation:stack-name"
 
-// fixedNames checks that no role, group, user or policy already holds a name curfew's
-// stacks give theirs, unless curfew's own stack created it: CloudFormation cannot create
+// fixedNames checks that no role, group, user, policy or log group already holds a name
+// curfew's stacks give theirs, unless curfew's own stack created it: CloudFormation cannot create
 // a second and fails the deploy with "already exists".
 type fixedNames struct{}
 
@@ -79,8 +81,41 @@ func (fixedNames) Run(ctx context.Context, t Target) []Finding {
 		}
 		clash("policy", name, arn, tags, err)
 	}
+	findings = append(findings, logGroupClashes(ctx, t, f, owned)...)
 	if len(findings) == 0 {
-		findings = append(findings, ok("none of curfew's %d fixed names is taken", len(f.roles)+len(f.groups)+len(f.users)+len(f.policies)))
+		findings = append(findings, ok("none of curfew's %d fixed names is taken", len(f.roles)+len(f.groups)+len(f.users)+len(f.policies)+len(f.logGroups)))
+	}
+	return findings
+}
+
+// logGroupClashes finds the functions' log groups already there: curfew-service keeps
+// them when it is deleted (they are the audit trail), so deploying it again after a
+// removal fails on them until they are deleted.
+func logGroupClashes(ctx context.Context, t Target, f footprint, owned map[string]string) []Finding {
+	if len(f.logGroups) == 0 {
+		return nil
+	}
+	region := t.Map.HomeRegion
+	pages := cloudwatchlogs.NewDescribeLogGroupsPaginator(cloudwatchlogs.NewFromConfig(t.Config, func(o *cloudwatchlogs.Options) { o.Region = region }),
+		&cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/" + memberPrefix)})
+	var findings []Finding
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return []Finding{unchecked("list the log groups in "+region, err, "logs:DescribeLogGroups")}
+		}
+		for _, g := range page.LogGroups {
+			name := aws.ToString(g.LogGroupName)
+			switch {
+			case !slices.Contains(f.logGroups, name):
+			case owned[name] != "":
+				findings = append(findings, ok("log group %s belongs to curfew's stack %s", name, owned[name]))
+			default:
+				findings = append(findings, problem(
+					fmt.Sprintf("log group %s already exists in %s and no stack of curfew holds it (an earlier curfew-service keeps its log groups when deleted): the deploy fails with \"%s already exists\"", name, region, name),
+					fmt.Sprintf("export what you need to keep, then delete it: aws logs delete-log-group --log-group-name %s --region %s%s", name, region, t.profileArg())))
+			}
+		}
 	}
 	return findings
 }

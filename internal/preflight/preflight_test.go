@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -143,7 +144,7 @@ func TestEachProblemIsReported(t *testing.T) {
 
 	// identity, the home account: never bootstrapped; a new account's Lambda limit of 10;
 	// Cost Explorer never enabled; 999 of its 1,000 roles in use; the developers group and
-	// a role named curfew-shutdown made by someone else.
+	// a role named curfew-shutdown made by someone else; a log group an earlier install kept.
 	lambdaSettings(o.proxy, o.ids["identity"], 10, 10)
 	// What GetCostAndUsage answers where Cost Explorer was never enabled (Cost Explorer API
 	// reference: DataUnavailableException, "the requested data is unavailable"); moto
@@ -159,6 +160,10 @@ func TestEachProblemIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := ic.CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String("curfew-shutdown"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	// What a deleted curfew-service leaves behind: a retained log group of a function.
+	if _, err := cloudwatchlogs.NewFromConfig(identity.Config).CreateLogGroup(t.Context(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/lambda/curfew-restart")}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -188,7 +193,7 @@ func TestEachProblemIsReported(t *testing.T) {
 			"cdk bootstrap":      {"aws://" + o.ids["identity"] + "/eu-west-1 is not bootstrapped: no CDKToolkit stack"},
 			"lambda concurrency": {"concurrency limit 10, 10 unreserved; curfew-shutdown and curfew-restart reserve 2, which would leave 8, below Lambda's minimum of 10 unreserved"},
 			"iam quotas":         {"roles: 999 of 1000 in use, curfew creates 5"},
-			"fixed names":        {"group developers already exists", "role curfew-shutdown already exists"},
+			"fixed names":        {"group developers already exists", "role curfew-shutdown already exists", "log group /aws/lambda/curfew-restart already exists in eu-west-1"},
 			"cost explorer":      {"Cost Explorer is not enabled for this account (GetCostAndUsage: DataUnavailableException)"},
 		}},
 		{staging, map[string][]string{
