@@ -81,6 +81,18 @@ func TestDemoRunsCurfewsNight(t *testing.T) {
 	if n := strings.Count(stdout, "    ok in "); n != 7 {
 		t.Errorf("%d steps ok, want 7", n)
 	}
+	// Each account is checked with curfew preflight after its bootstrap and before any
+	// deploy.
+	firstDeploy := strings.Index(stdout, "cdk deploy curfew-")
+	for _, name := range []string{"identity", "staging", "sandbox", "production"} {
+		line := fmt.Sprintf("curfew preflight --profile %[1]s --account %[1]s ", name)
+		if i := strings.Index(stdout, line); i < 0 || firstDeploy < 0 || i > firstDeploy || i < strings.LastIndex(stdout[:firstDeploy], "cdk bootstrap ") {
+			t.Errorf("no %q between the bootstraps and the first deploy", line)
+		}
+	}
+	if !strings.Contains(stdout, "curfew preflight: no problems in 4 accounts") {
+		t.Error("the demo does not say that preflight found no problems")
+	}
 
 	data, err := os.ReadFile(statePath)
 	if err != nil {

@@ -43,6 +43,8 @@ what they type every day:
   curfew snooze staging i-0abc --until 12h
                                     keep one instance or database up tonight
   curfew plan | stop | start        run the shutdown or restart now (operators)
+  curfew preflight --profile P      check an account before curfew's first deploy there
+  curfew uninstall                  start what curfew stopped, then print how to remove it
 
 The commands that call AWS use the profiles curfew profiles wrote (pass the same --prefix
 to every command when you gave it one), and before anything else check with STS that
@@ -72,7 +74,7 @@ account is refused, and nothing is changed.`,
 	root.SetErr(a.stderr)
 	root.PersistentFlags().StringVar(&a.mapPath, "map", "accounts.yaml", "path of the account map")
 	root.PersistentFlags().StringVar(&a.prefix, "prefix", "",
-		"prefix of curfew's profile names (acme- gives acme-staging): written by profiles, used by console, snooze, plan, stop and start")
+		"prefix of curfew's profile names (acme- gives acme-staging): written by profiles, used by console, snooze, plan, stop, start, preflight and uninstall")
 	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "log debug detail, AWS requests and retries to stderr")
 	root.AddCommand(
 		newProfilesCommand(a),
@@ -81,6 +83,8 @@ account is refused, and nothing is changed.`,
 		newInvokeCommand(a, stopCommand),
 		newInvokeCommand(a, startCommand),
 		newInvokeCommand(a, planCommand),
+		newPreflightCommand(a),
+		newUninstallCommand(a),
 	)
 	return root
 }

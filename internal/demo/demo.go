@@ -93,7 +93,7 @@ func (d *Demo) steps() []Step {
 	return []Step{
 		{Name: "build curfew's Lambdas for this machine and the curfew CLI", Run: d.build},
 		{Name: "start moto on 127.0.0.1 and write the demo's AWS profiles", Run: d.prepare},
-		{Name: "deploy curfew: cdk bootstrap and cdk deploy of every stack, each into its own account", Run: d.deploy},
+		{Name: "deploy curfew: cdk bootstrap, curfew preflight and cdk deploy of every stack, each into its own account", Run: d.deploy},
 		{Name: "create a small fleet in staging, sandbox and production", Run: d.createFleet},
 		{Name: "the night: curfew-shutdown under the Lambda RIE with the scheduler's payload", Run: d.night},
 		{Name: "the morning: curfew start, through a Lambda-API-shaped router in front of curfew-restart", Run: d.morning},
@@ -193,6 +193,11 @@ func (d *Demo) cdk(ctx context.Context, log, dir string, args ...string) error {
 // ends; its output goes to logs/<log>.log in the work directory and, when it fails, the
 // end of it into the error.
 func (d *Demo) command(ctx context.Context, log, dir, name string, args ...string) error {
+	return d.commandEnv(ctx, d.env, log, dir, name, args...)
+}
+
+// commandEnv is command with the environment env.
+func (d *Demo) commandEnv(ctx context.Context, env []string, log, dir, name string, args ...string) error {
 	logPath := d.path("logs", log+".log")
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o700); err != nil {
 		return err
@@ -204,7 +209,7 @@ func (d *Demo) command(ctx context.Context, log, dir, name string, args ...strin
 	defer f.Close()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = d.env
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -24,8 +24,8 @@ import (
 const deployParallel = 3
 
 // deploy runs the pinned CDK CLI as the README tells a user to: synthesise once, bootstrap
-// every account and region of the assembly, deploy each stack with its own account's
-// profile. Then it lists what moto's CloudFormation skipped and creates what the demo
+// every account and region of the assembly, check each account with curfew preflight,
+// deploy each stack with its own account's profile. Then it lists what moto's CloudFormation skipped and creates what the demo
 // needs of it through the services' own APIs.
 func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
 	if _, err := os.Stat(d.opts.CDK); err != nil {
@@ -74,6 +74,9 @@ func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
 		})
 	}
 	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := d.preflight(ctx, w, timed); err != nil {
 		return err
 	}
 	g, gctx = errgroup.WithContext(ctx)

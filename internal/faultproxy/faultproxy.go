@@ -40,6 +40,9 @@ const (
 	// give an answer as AWS documents it where the emulator falls short (a field it does
 	// not update, a status it never takes, an event it does not record).
 	Rewrite
+	// Answer answers Body with HTTP 200 without asking the emulator: an API the emulator
+	// lacks, answered in the shape AWS documents (the test says where).
+	Answer
 )
 
 // Rule injects a fault into the calls it matches. Empty match fields match anything.
@@ -57,6 +60,8 @@ type Rule struct {
 	Delay  time.Duration
 	// Rewrite: returns the body to answer instead of the emulator's body.
 	Rewrite func(c Call, body []byte) []byte
+	// Answer: the JSON body to answer.
+	Body string
 	// Times is how many matching calls get the fault; 0 means every one.
 	Times int
 
@@ -66,6 +71,9 @@ type Rule struct {
 // Call is one request seen by the proxy.
 type Call struct {
 	Account, Region, Service, Action string
+	// Path is the request's URL path: the operation of REST APIs (Lambda, ...), which
+	// carry no action name.
+	Path string
 	// Params are the form parameters of query-protocol calls (EC2, RDS, STS).
 	Params url.Values
 	// Fault is the kind of fault injected, 0 for none.
@@ -146,7 +154,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	call := Call{Params: url.Values{}}
+	call := Call{Path: r.URL.Path, Params: url.Values{}}
 	var accessKey string
 	if m := credentialPattern.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		accessKey, call.Region, call.Service = m[1], m[2], m[3]
@@ -184,6 +192,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			panic(http.ErrAbortHandler)
+		case Answer:
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, rule.Body)
+			return
 		case Delay:
 			select {
 			case <-time.After(rule.Delay):

@@ -3,6 +3,7 @@ package faultproxy_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
 
@@ -130,5 +132,24 @@ func TestRewrite(t *testing.T) {
 	}
 	if c := p.Calls(); c[len(c)-2].Fault != faultproxy.Rewrite || c[len(c)-1].Fault != 0 {
 		t.Errorf("calls %+v, want the rewritten one marked", c)
+	}
+}
+
+// An API moto lacks (Lambda's GetAccountSettings answers 404 there) is answered by the
+// proxy, matched on the REST path, and the SDK decodes the answer.
+func TestAnswer(t *testing.T) {
+	p, account, cfg := start(t)
+	p.Add(faultproxy.Rule{Account: account, Service: "lambda", Kind: faultproxy.Answer,
+		Match: func(c faultproxy.Call) bool { return strings.Contains(c.Path, "/account-settings") },
+		Body:  `{"AccountLimit":{"ConcurrentExecutions":10,"UnreservedConcurrentExecutions":10}}`})
+	out, err := lambda.NewFromConfig(cfg).GetAccountSettings(t.Context(), &lambda.GetAccountSettingsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.AccountLimit.ConcurrentExecutions; got != 10 {
+		t.Errorf("ConcurrentExecutions = %d, want the answer's 10", got)
+	}
+	if n := p.Count(account, "lambda", ""); n != 1 {
+		t.Errorf("counted %d Lambda calls, want 1", n)
 	}
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
+)
+
+// curfew preflight, end to end: the operator's profiles of two accounts, checked with STS
+// first. The home account, bootstrapped, passes; staging, never bootstrapped and with a
+// DeveloperAccess role of someone else's, fails naming both with their fixes; a profile
+// of another account than --account names is refused before any check. internal/preflight
+// proves each check on its own.
+func TestPreflight(t *testing.T) {
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	proxy, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	// moto has no GetAccountSettings: the proxy answers it as the Lambda API reference
+	// shows it, for an account raised to the usual limit of 1000.
+	proxy.Add(faultproxy.Rule{Service: "lambda", Kind: faultproxy.Answer,
+		Match: func(c faultproxy.Call) bool {
+			return strings.HasSuffix(strings.TrimSuffix(c.Path, "/"), "/account-settings")
+		},
+		Body: `{"AccountLimit":{"ConcurrentExecutions":1000,"UnreservedConcurrentExecutions":1000},"AccountUsage":{"FunctionCount":0}}`})
+	via := emulator.Connect(proxy.URL)
+	identity, staging := via.Account(t, ids["identity"], "eu-west-1"), via.Account(t, ids["staging"], "eu-west-1")
+
+	isolateAWSEnv(t)
+	dir := t.TempDir()
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	var conf, creds strings.Builder
+	for name, cfg := range map[string]aws.Config{"ops": identity, "ops-staging": staging} {
+		c, err := cfg.Credentials.Retrieve(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&conf, "[profile %s]\nregion = eu-west-1\n", name)
+		fmt.Fprintf(&creds, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n", name, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	}
+	for path, text := range map[string]string{config: conf.String(), credentials: creds.String()} {
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
+	t.Setenv("AWS_ENDPOINT_URL", proxy.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", proxy.URL)
+
+	// What cdk bootstrap leaves that preflight reads: the CDKToolkit stack and its version.
+	if _, err := cloudformation.NewFromConfig(identity).CreateStack(t.Context(), &cloudformation.CreateStackInput{
+		StackName:    aws.String("CDKToolkit"),
+		TemplateBody: aws.String(`{"Resources":{"V":{"Type":"AWS::SSM::Parameter","Properties":{"Name":"/cdk-bootstrap/hnb659fds/version","Type":"String","Value":"21"}}}}`),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.NewFromConfig(staging).CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String("DeveloperAccess"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("ready account", func(t *testing.T) {
+		r := curfew(t, "", "--map", mapPath, "preflight", "--profile", "ops")
+		if r.err != nil {
+			t.Fatalf("preflight: %v\n%s", r.err, r.stdout)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("preflight of account identity (%s) with profile \"ops\"", ids["identity"]),
+			"  ok       cdk bootstrap       aws://" + ids["identity"] + "/eu-west-1 bootstrapped",
+			"  ok       lambda concurrency  eu-west-1: concurrency limit 1000",
+			"  n/a      ci oidc provider    the CI principal is the IAM user ci-deployer",
+			"no problems: account identity is ready",
+		} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("output lacks %q:\n%s", want, r.stdout)
+			}
+		}
+	})
+	t.Run("account with problems", func(t *testing.T) {
+		r := curfew(t, "", "--map", mapPath, "preflight", "--profile", "ops-staging", "--account", "staging")
+		if !errors.Is(r.err, ErrPreflightFailed) || !strings.Contains(r.err.Error(), "2 problem(s) in account staging") {
+			t.Fatalf("err = %v, want 2 problems\n%s", r.err, r.stdout)
+		}
+		for _, want := range []string{
+			"  problem  cdk bootstrap       aws://" + ids["staging"] + "/eu-west-1 is not bootstrapped",
+			"                               fix: cdk bootstrap aws://" + ids["staging"] + "/eu-west-1 --profile ops-staging",
+			"  problem  fixed names         role DeveloperAccess already exists and no stack of curfew created it",
+			"  n/a      lambda concurrency  curfew's functions run in the home account (identity)",
+		} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("output lacks %q:\n%s", want, r.stdout)
+			}
+		}
+	})
+	t.Run("profile of another account", func(t *testing.T) {
+		proxy.Clear()
+		r := curfew(t, "", "--map", mapPath, "preflight", "--profile", "ops", "--account", "staging")
+		if !errors.Is(r.err, ErrWrongAccount) {
+			t.Fatalf("err = %v, want ErrWrongAccount", r.err)
+		}
+		for _, c := range proxy.Calls() {
+			if c.Service != "sts" {
+				t.Errorf("a %s %s call after the account check failed", c.Service, c.Action)
+			}
+		}
+	})
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/spf13/cobra"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/runtable"
+)
+
+// ErrUninstallRefused means something curfew stopped is still stopped or marked: removing
+// curfew now would leave it so, with nobody to start it.
+var ErrUninstallRefused = errors.New("uninstall refused")
+
+// uninstallInput is what `curfew uninstall` is given.
+type uninstallInput struct {
+	profile string
+	// profileSet says --profile was given; "" then means the SDK's default chain.
+	profileSet bool
+}
+
+func newUninstallCommand(a *app) *cobra.Command {
+	var in uninstallInput
+	cmd := &cobra.Command{
+		Use:   "uninstall [--profile PROFILE]",
+		Short: "Start everything curfew stopped, then print how to destroy its stacks",
+		Long: `Prepare curfew's removal: deleting its stacks while resources are stopped and marked
+would leave them stopped with nobody to start them.
+
+uninstall invokes ` + accounts.RestartFunction + ` in the home account, as curfew start does, over every
+swept account: it starts everything curfew stopped and removes each mark as it starts the
+resource. A dry run of the same function then confirms that no marked resource is left.
+Only then does it print the cdk destroy commands, in order (the service stack first, so
+that no schedule runs again, then each account's stack, then the identity stack). If
+anything could not be started, it lists what and exits non-zero without printing them:
+fix the cause and run it again.`,
+		Example: `  curfew uninstall --profile ops
+  aws-vault exec ops -- curfew uninstall --profile ""`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in.profileSet = cmd.Flags().Changed("profile")
+			return runUninstall(cmd.Context(), a, in)
+		},
+	}
+	cmd.Flags().StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: --prefix and the home account's name; \"\": the SDK's default chain)")
+	return cmd
+}
+
+func runUninstall(ctx context.Context, a *app, in uninstallInput) error {
+	home := a.m.HomeAccount()
+	profile := in.profile
+	if !in.profileSet {
+		profile = a.prefix + home.Name
+	}
+	cfg, err := a.connect(ctx, profile, a.m.HomeRegion, home, "curfew uninstall invokes "+accounts.RestartFunction+" in the home account")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, invokeTimeout)
+	defer cancel()
+	client := lambda.NewFromConfig(cfg)
+	// The restart engine is the one judge of what curfew stopped: uninstall runs it, never
+	// a list of its own.
+	run := func(dryRun bool) (fleet.Report, error) {
+		rep, _, err := invoke(ctx, client, accounts.RestartFunction, fleet.Payload{Trigger: fleet.Manual, DryRun: dryRun})
+		if err != nil {
+			return rep, withHint(fmt.Errorf("%s in %s/%s: %w", accounts.RestartFunction, home.Name, a.m.HomeRegion, err),
+				"curfew-service must still be deployed for uninstall to start what curfew stopped; check that --profile may invoke it, and its logs: aws logs tail /aws/lambda/%s --region %s",
+				accounts.RestartFunction, a.m.HomeRegion)
+		}
+		return rep, nil
+	}
+	fmt.Fprintln(a.stdout, "1. start everything curfew stopped, in every swept account")
+	started, err := run(false)
+	if err != nil {
+		return err
+	}
+	if err := runtable.Write(a.stdout, started); err != nil {
+		return err
+	}
+	left := stranded(started, false)
+	if len(left) == 0 {
+		fmt.Fprintln(a.stdout, "\n2. check that no resource carries curfew's mark any more (the same function, dry run)")
+		check, err := run(true)
+		if err != nil {
+			return err
+		}
+		if err := runtable.Write(a.stdout, check); err != nil {
+			return err
+		}
+		left = stranded(check, true)
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(a.stdout, "\ncurfew's stacks must stay: %d thing(s) curfew stopped are not started and unmarked:\n", len(left))
+		for _, l := range left {
+			fmt.Fprintln(a.stdout, "  - "+l)
+		}
+		return withHint(fmt.Errorf("%w: %d resource(s) or account×region pair(s) are still stopped or marked; nothing was removed", ErrUninstallRefused, len(left)),
+			"fix each cause above (or start it by hand and remove its tags %s and %s), then run curfew uninstall again",
+			accounts.StoppedAtTag, accounts.StoppedByRunTag)
+	}
+	writeDestroySequence(a, home)
+	return nil
+}
+
+// stranded lists what a restart left stopped or marked: an account×region it could not
+// look at, a resource whose start or unmarking failed. The dry run that checks the first
+// run reports only resources that carry the mark, so there every resource counts (one
+// the first run skipped in a transitional state, a stale mark it could not remove).
+func stranded(rep fleet.Report, check bool) []string {
+	var out []string
+	for _, res := range rep.Results {
+		where := res.Account + " " + res.Region
+		if res.Status == fleet.Failed || res.Status == fleet.NotReached {
+			out = append(out, fmt.Sprintf("%s: %s: %s", where, res.Status, joinNonEmpty(res.Error, res.Reason)))
+		}
+		for _, x := range res.Resources {
+			if check || x.Action == fleet.ActionFailed || x.Error != "" {
+				out = append(out, fmt.Sprintf("%s: %s %s: %s", where, x.Type, x.ID, joinNonEmpty(string(x.Action), x.Error, x.Reason)))
+			}
+		}
+	}
+	return out
+}
+
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ": ")
+}
+
+// writeDestroySequence prints the cdk destroy commands in the order that never leaves
+// a run without its roles: the service stack (its schedules) first, then every target
+// account's stack, then the identity stack.
+func writeDestroySequence(a *app, home accounts.Account) {
+	s := a.m.ScheduleFor(home)
+	fmt.Fprintf(a.stdout, `
+nothing curfew stopped is stopped or marked any more: its stacks may go.
+Destroy them in this order, each with the profile you deployed it with:
+
+  cdk destroy curfew-service --profile %s -c accountMap=%s
+`, home.Name, a.mapPath)
+	for _, t := range a.m.Targets() {
+		fmt.Fprintf(a.stdout, "  cdk destroy curfew-%s --profile %s -c accountMap=%s\n", t.Name, t.Name, a.mapPath)
+	}
+	fmt.Fprintf(a.stdout, `  cdk destroy curfew-identity --profile %s -c accountMap=%s
+
+Destroy curfew-service before the next scheduled stop (%s %s, %s): until then the
+night shutdown still runs, and anything it stops then stays stopped once curfew is gone
+(run curfew uninstall again if a stop ran in between).
+CloudFormation keeps curfew's log groups (/aws/lambda/curfew-*), its bucket of run
+history and reports, and its KMS keys: the log groups are the audit trail; delete them
+before deploying curfew again into the home account.
+`, a.m.Identity, a.mapPath, s.Stop.At, strings.Join(s.Stop.Days, ","), s.TimeZone)
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/lambdatest"
+)
+
+// curfew uninstall, end to end with the built curfew-shutdown and curfew-restart under the
+// Lambda RIE (as in TestStartRestartsWhatCurfewStopped). The night stops an instance and
+// two databases in staging; one database then cannot start (RDS answers
+// InsufficientDBInstanceCapacity, which StartDBInstance documents, injected in front of
+// moto). uninstall starts the others, lists the one it could not start, prints no destroy
+// command and fails. Once capacity is back, uninstall starts it, the check finds no mark
+// left, and the destroy sequence is printed: service, members, identity.
+func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
+	s := emulator.Shared(t)
+	proxy, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	mapPath, ids := testMap(t)
+	m, err := accounts.Load(mapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encoded, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		// The functions reach moto through the proxy, which fails one database's start.
+		"AWS_ENDPOINT_URL":            proxy.URL,
+		"AWS_REGION":                  m.HomeRegion,
+		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           home.SessionToken,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
+		"CURFEW_ACCOUNT_MAP":          string(encoded),
+	}
+	shutdown, restart := lambdatest.Start(t, "shutdown", env), lambdatest.Start(t, "restart", env)
+	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
+		accounts.ShutdownFunction: shutdown,
+		accounts.RestartFunction:  restart,
+	})
+	lambdaURL := httptest.NewServer(router)
+	t.Cleanup(lambdaURL.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("curfew-shutdown:\n%s\ncurfew-restart:\n%s", shutdown.Output(), restart.Output())
+		}
+	})
+	configFile := developerEnv(t, mapPath, s.URL)
+	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
+	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), fmt.Sprintf("\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
+		home.AccessKeyID, home.SecretAccessKey, home.SessionToken))
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
+
+	staging := s.Account(t, ids["staging"], "eu-west-1")
+	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
+	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := aws.ToString(run.Instances[0].InstanceId)
+	for _, db := range []string{"orders-db", "broken-db"} {
+		if _, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
+			DBInstanceIdentifier: aws.String(db), DBInstanceClass: aws.String("db.t3.micro"),
+			Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
+			MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if r := curfew(t, "", "--map", mapPath, "stop", "--account", "staging", "--region", "eu-west-1", "--profile", "ops"); r.err != nil {
+		t.Fatalf("stop: %v\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "stopped"})
+	assertDBStatus(t, rdsc, "broken-db", "stopped")
+
+	proxy.Add(faultproxy.Rule{Service: "rds", Action: "StartDBInstance", Kind: faultproxy.Error, Code: "InsufficientDBInstanceCapacity",
+		Match: func(c faultproxy.Call) bool { return c.Params.Get("DBInstanceIdentifier") == "broken-db" }})
+	refused := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops")
+	if !errors.Is(refused.err, ErrUninstallRefused) {
+		t.Fatalf("uninstall with a database that cannot start: err = %v, want ErrUninstallRefused\n%s", refused.err, refused.stdout)
+	}
+	if !strings.Contains(refused.stdout, "staging eu-west-1: rds-instance broken-db: failed: start:") || !strings.Contains(refused.stdout, "InsufficientDBInstanceCapacity") {
+		t.Errorf("the refusal does not name broken-db and its cause:\n%s", refused.stdout)
+	}
+	if strings.Contains(refused.stdout, "cdk destroy") {
+		t.Errorf("a refused uninstall printed the destroy sequence:\n%s", refused.stdout)
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "running"})
+	assertDBStatus(t, rdsc, "orders-db", "available")
+	assertDBStatus(t, rdsc, "broken-db", "stopped")
+
+	proxy.Clear()
+	done := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops")
+	if done.err != nil {
+		t.Fatalf("uninstall: %v\n%s", done.err, done.stdout)
+	}
+	assertDBStatus(t, rdsc, "broken-db", "available")
+	sequence := []string{
+		"cdk destroy curfew-service --profile identity -c accountMap=" + mapPath,
+		"cdk destroy curfew-staging --profile staging",
+		"cdk destroy curfew-sandbox --profile sandbox",
+		"cdk destroy curfew-production --profile production",
+		"cdk destroy curfew-identity --profile identity",
+	}
+	at := 0
+	for _, want := range sequence {
+		i := strings.Index(done.stdout[at:], want)
+		if i < 0 {
+			t.Fatalf("the destroy sequence lacks %q after position %d:\n%s", want, at, done.stdout)
+		}
+		at += i + len(want)
+	}
+	if !strings.Contains(done.stdout, "restart run ") || !strings.Contains(done.stdout, "dry run: nothing was changed") {
+		t.Errorf("uninstall did not show the restart and its check:\n%s", done.stdout)
+	}
+
+	// No mark is left anywhere, as the restart engine's own describe calls see it.
+	instances, err := ec2c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range instances.Reservations[0].Instances[0].Tags {
+		if k := aws.ToString(tag.Key); k == accounts.StoppedAtTag || k == accounts.StoppedByRunTag {
+			t.Errorf("%s still carries %s", web, k)
+		}
+	}
+	for _, db := range []string{"orders-db", "broken-db"} {
+		out, err := rdsc.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(db)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range out.DBInstances[0].TagList {
+			if k := aws.ToString(tag.Key); k == accounts.StoppedAtTag || k == accounts.StoppedByRunTag {
+				t.Errorf("%s still carries %s", db, k)
+			}
+		}
+	}
+	var kinds []string
+	for _, c := range router.Calls() {
+		var req fleet.Payload
+		if err := json.Unmarshal(c.Payload, &req); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, fmt.Sprintf("%s dryRun=%t", c.Function, req.DryRun))
+	}
+	if got := strings.Join(kinds, ", "); got != "curfew-shutdown dryRun=false, curfew-restart dryRun=false, curfew-restart dryRun=false, curfew-restart dryRun=true" {
+		t.Errorf("invocations: %s", got)
+	}
+}

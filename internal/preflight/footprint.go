@@ -1,0 +1,99 @@
+package preflight
+
+import (
+	"slices"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// Fixed names of curfew's stacks and of the IAM resources they create (cdk/identity.go,
+// cdk/member.go, cdk/guardrails.go, cdk/service.go). Package cdk imports internal/, never
+// the reverse, so the names that are not in package accounts are repeated here.
+const (
+	identityStack = "curfew-identity"
+	serviceStack  = "curfew-service"
+	memberPrefix  = "curfew-"
+
+	developersGroup    = "developers"
+	guardrailsPolicy   = "CurfewGuardrails"
+	cdkExecutionPolicy = "CurfewCDKExecution"
+)
+
+// stackRef is one of curfew's stacks in an account.
+type stackRef struct {
+	name, region string
+}
+
+// footprint is what curfew's stacks create in one account: the stacks and the IAM
+// resources, by fixed name where they have one and counted for IAM's quotas.
+type footprint struct {
+	stacks []stackRef
+	// roles, groups, users and policies hold fixed names that CloudFormation cannot
+	// create when anything else already holds them.
+	roles, groups, users, policies []string
+	// logGroups are the functions' log groups (home region), also fixed names; the
+	// service stack keeps them when it is deleted, so a second deploy finds them.
+	logGroups []string
+	// newRoles, newGroups, newUsers and newPolicies count every role, group, user and
+	// customer managed policy the stacks create, named or not.
+	newRoles, newGroups, newUsers, newPolicies int
+	// rolePolicies and groupPolicies are the managed policies attached to each role and
+	// group that gets several.
+	rolePolicies, groupPolicies map[string]int
+}
+
+// footprintOf says what curfew's stacks create in account a of map m.
+func footprintOf(m *accounts.Map, a accounts.Account) footprint {
+	f := footprint{rolePolicies: map[string]int{}, groupPolicies: map[string]int{}}
+	if a.Name == m.Identity {
+		f.stacks = append(f.stacks, stackRef{identityStack, m.HomeRegion})
+		f.roles = append(f.roles, accounts.CostReaderRole)
+		f.groups = append(f.groups, developersGroup)
+		// The self-service policy and one policy per target account to assume
+		// DeveloperAccess there.
+		f.groupPolicies[developersGroup] = 1 + len(m.Targets())
+		f.newPolicies += 1 + len(m.Targets())
+		f.newGroups++
+		if m.CI.User != "" {
+			f.users = append(f.users, m.CI.User)
+			// The CI user's group (named by CloudFormation) and its policy to assume CurfewCI.
+			f.newGroups++
+			f.newPolicies++
+		}
+	} else {
+		f.stacks = append(f.stacks, stackRef{memberPrefix + a.Name, a.DefaultRegion()})
+		f.roles = append(f.roles, accounts.DeveloperAccessRole, accounts.CIRole, accounts.CostReaderRole)
+		if a.ShutdownEnabled() {
+			f.roles = append(f.roles, accounts.SchedulerRole)
+		}
+		f.policies = append(f.policies, guardrailsPolicy, cdkExecutionPolicy)
+		f.newPolicies += 2
+		// The map's managed policies and CurfewGuardrails.
+		f.rolePolicies[accounts.DeveloperAccessRole] = len(a.DeveloperPolicies) + 1
+		f.rolePolicies[accounts.CIRole] = len(a.CIPolicies) + 1
+	}
+	if a.Name == m.Home {
+		f.stacks = append(f.stacks, stackRef{serviceStack, m.HomeRegion})
+		// Each function's execution role has the function's name; Scheduler's invocation
+		// role is named by CloudFormation.
+		for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
+			f.roles = append(f.roles, fn)
+			f.logGroups = append(f.logGroups, "/aws/lambda/"+fn)
+		}
+		f.newRoles++
+	}
+	f.newRoles += len(f.roles)
+	f.newUsers = len(f.users)
+	return f
+}
+
+// regions are the regions of the account's stacks, in order.
+func (f footprint) regions() []string {
+	var out []string
+	for _, s := range f.stacks {
+		if !slices.Contains(out, s.region) {
+			out = append(out, s.region)
+		}
+	}
+	return out
+}

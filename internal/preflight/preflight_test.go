@@ -1,0 +1,242 @@
+package preflight
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+// org is an emulated organisation of preflight's test map: fresh accounts for identity
+// (also the home account) and staging, reached through a fault proxy in front of moto.
+type org struct {
+	m     *accounts.Map
+	ids   map[string]string
+	proxy *faultproxy.Proxy
+	via   *emulator.Server
+}
+
+// newOrg loads testdata/accounts.yaml with fresh account ids, edit applied to its text.
+func newOrg(t *testing.T, edit func(string) string) *org {
+	t.Helper()
+	s := emulator.Shared(t)
+	ids := map[string]string{"identity": emulator.NewAccountID(), "staging": emulator.NewAccountID()}
+	data, err := os.ReadFile("testdata/accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer(`"111111111111"`, `"`+ids["identity"]+`"`, `"222222222222"`, `"`+ids["staging"]+`"`).Replace(string(data))
+	if edit != nil {
+		text = edit(text)
+	}
+	path := filepath.Join(t.TempDir(), "accounts.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := accounts.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	return &org{m: m, ids: ids, proxy: proxy, via: emulator.Connect(proxy.URL)}
+}
+
+// target reaches account name through the proxy, which learns its credentials' account
+// from the AssumeRole it forwards.
+func (o *org) target(t *testing.T, name string) Target {
+	t.Helper()
+	a, _ := o.m.Account(name)
+	return Target{Map: o.m, Account: a, Config: o.via.Account(t, a.ID, o.m.HomeRegion), Profile: name}
+}
+
+// bootstrapped creates what `cdk bootstrap` leaves that preflight reads: the CDKToolkit
+// stack and, in it, the bootstrap's version parameter.
+func bootstrapped(t *testing.T, cfg aws.Config, region, version string) {
+	t.Helper()
+	template := fmt.Sprintf(`{"Resources":{"CdkBootstrapVersion":{"Type":"AWS::SSM::Parameter","Properties":{"Name":%q,"Type":"String","Value":%q}}}}`, versionParameter, version)
+	createStack(t, cfg, region, toolkitStack, template)
+}
+
+func createStack(t *testing.T, cfg aws.Config, region, name, template string) {
+	t.Helper()
+	c := cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.Region = region })
+	if _, err := c.CreateStack(t.Context(), &cloudformation.CreateStackInput{
+		StackName: aws.String(name), TemplateBody: aws.String(template),
+		Capabilities: []cftypes.Capability{cftypes.CapabilityCapabilityNamedIam},
+	}); err != nil {
+		t.Fatalf("create stack %s: %v", name, err)
+	}
+}
+
+// lambdaSettings answers Lambda's GetAccountSettings for account, which moto lacks, in
+// the shape of the Lambda API reference (GetAccountSettings: AccountLimit, AccountUsage).
+func lambdaSettings(p *faultproxy.Proxy, account string, limit, unreserved int) {
+	p.Add(faultproxy.Rule{
+		Account: account, Service: "lambda", Kind: faultproxy.Answer,
+		Match: func(c faultproxy.Call) bool { return strings.Contains(c.Path, "/account-settings") },
+		Body: fmt.Sprintf(`{"AccountLimit":{"TotalCodeSize":80530636800,"CodeSizeUnzipped":262144000,"CodeSizeZipped":52428800,"ConcurrentExecutions":%d,"UnreservedConcurrentExecutions":%d},"AccountUsage":{"TotalCodeSize":0,"FunctionCount":0}}`,
+			limit, unreserved),
+	})
+}
+
+const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// An account with nothing in the way passes every check: bootstrapped, a Lambda limit of
+// 1000, Cost Explorer answering, and no fixed name taken except by curfew's own stack (a
+// second preflight, before an upgrade, finds DeveloperAccess in curfew-staging).
+func TestReadyAccountsPass(t *testing.T) {
+	o := newOrg(t, nil)
+	identity, staging := o.target(t, "identity"), o.target(t, "staging")
+	bootstrapped(t, identity.Config, "eu-west-1", "21")
+	bootstrapped(t, staging.Config, "eu-west-1", "21")
+	lambdaSettings(o.proxy, o.ids["identity"], 1000, 1000)
+	createStack(t, staging.Config, "eu-west-1", "curfew-staging", fmt.Sprintf(
+		`{"Resources":{"DeveloperAccess":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"DeveloperAccess","AssumeRolePolicyDocument":%s}}}}`, trust))
+
+	for _, tg := range []Target{identity, staging} {
+		results := Run(t.Context(), tg, Checks())
+		if n := Problems(results); n != 0 {
+			t.Errorf("%s: %d problem(s):\n%s", tg.Account.Name, n, dump(results))
+		}
+	}
+	got := dump(Run(t.Context(), staging, Checks()))
+	for _, want := range []string{
+		"ok  fixed names: role DeveloperAccess belongs to curfew's stack curfew-staging",
+		"ok  cdk bootstrap: aws://" + o.ids["staging"] + "/eu-west-1 bootstrapped (CDKToolkit CREATE_COMPLETE, version 21)",
+		"n/a  lambda concurrency: curfew's functions run in the home account (identity)",
+		"n/a  stacksets access: the account map has no organisation mode",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("staging lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// Each problem preflight looks for, in an emulated account that has it, is reported as a
+// problem of its check with a fix.
+func TestEachProblemIsReported(t *testing.T) {
+	// Ten managed policies for DeveloperAccess: with CurfewGuardrails, one more than the
+	// ten IAM allows per role by default (moto answers IAM's default quotas).
+	o := newOrg(t, func(text string) string {
+		return strings.Replace(text, "developerPolicies: [PowerUserAccess]",
+			"developerPolicies: [PowerUserAccess, SecurityAudit, AmazonS3ReadOnlyAccess, AmazonEC2ReadOnlyAccess, AmazonRDSReadOnlyAccess, "+
+				"CloudWatchReadOnlyAccess, AWSLambda_ReadOnlyAccess, AmazonSNSReadOnlyAccess, AmazonSQSReadOnlyAccess, AmazonDynamoDBReadOnlyAccess]", 1)
+	})
+	identity, staging := o.target(t, "identity"), o.target(t, "staging")
+
+	// identity, the home account: never bootstrapped; a new account's Lambda limit of 10;
+	// Cost Explorer never enabled; 999 of its 1,000 roles in use; the developers group and
+	// a role named curfew-shutdown made by someone else; a log group an earlier install kept.
+	lambdaSettings(o.proxy, o.ids["identity"], 10, 10)
+	// What GetCostAndUsage answers where Cost Explorer was never enabled (Cost Explorer API
+	// reference: DataUnavailableException, "the requested data is unavailable"); moto
+	// answers it always.
+	o.proxy.Add(faultproxy.Rule{Account: o.ids["identity"], Service: "ce", Action: "GetCostAndUsage", Kind: faultproxy.Error, Code: "DataUnavailableException"})
+	// An account at its roles quota, as GetAccountSummary reports one (Roles next to
+	// RolesQuota); creating 999 roles in moto would take minutes.
+	usedRoles := regexp.MustCompile(`(<key>Roles</key><value>)\d+`)
+	o.proxy.Add(faultproxy.Rule{Account: o.ids["identity"], Service: "iam", Action: "GetAccountSummary", Kind: faultproxy.Rewrite,
+		Rewrite: func(_ faultproxy.Call, body []byte) []byte { return usedRoles.ReplaceAll(body, []byte("${1}999")) }})
+	ic := iam.NewFromConfig(identity.Config)
+	if _, err := ic.CreateGroup(t.Context(), &iam.CreateGroupInput{GroupName: aws.String("developers")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String("curfew-shutdown"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	// What a deleted curfew-service leaves behind: a retained log group of a function.
+	if _, err := cloudwatchlogs.NewFromConfig(identity.Config).CreateLogGroup(t.Context(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/lambda/curfew-restart")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// staging: bootstrapped by an old CDK; GitHub's OIDC provider already there; a
+	// DeveloperAccess role and a CurfewGuardrails policy of someone else's.
+	bootstrapped(t, staging.Config, "eu-west-1", "5")
+	sc := iam.NewFromConfig(staging.Config)
+	if _, err := sc.CreateOpenIDConnectProvider(t.Context(), &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"},
+		ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String("DeveloperAccess"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.CreatePolicy(t.Context(), &iam.CreatePolicyInput{PolicyName: aws.String("CurfewGuardrails"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		target Target
+		want   map[string][]string // check -> its problem findings contain each
+	}{
+		{identity, map[string][]string{
+			"cdk bootstrap":      {"aws://" + o.ids["identity"] + "/eu-west-1 is not bootstrapped: no CDKToolkit stack"},
+			"lambda concurrency": {"concurrency limit 10, 10 unreserved; curfew-shutdown and curfew-restart reserve 2, which would leave 8, below Lambda's minimum of 10 unreserved"},
+			"iam quotas":         {"roles: 999 of 1000 in use, curfew creates 5"},
+			"fixed names":        {"group developers already exists", "role curfew-shutdown already exists", "log group /aws/lambda/curfew-restart already exists in eu-west-1"},
+			"cost explorer":      {"Cost Explorer is not enabled for this account (GetCostAndUsage: DataUnavailableException)"},
+		}},
+		{staging, map[string][]string{
+			"cdk bootstrap":    {`bootstrap version "5", curfew's templates need 6 or later`},
+			"iam quotas":       {"role DeveloperAccess gets 11 managed policies, the account allows 10 per role"},
+			"ci oidc provider": {"oidc-provider/token.actions.githubusercontent.com already exists and no stack of curfew created it"},
+			"fixed names":      {"role DeveloperAccess already exists", "policy CurfewGuardrails already exists"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target.Account.Name, func(t *testing.T) {
+			results := Run(t.Context(), tt.target, Checks())
+			for _, r := range results {
+				var problems []string
+				for _, f := range r.Findings {
+					if f.Status == Problem {
+						if f.Fix == "" {
+							t.Errorf("%s: problem %q has no fix", r.Check, f.Detail)
+						}
+						problems = append(problems, f.Detail)
+					}
+				}
+				want := tt.want[r.Check]
+				if len(problems) != len(want) {
+					t.Errorf("%s: %d problem(s), want %d:\n%s", r.Check, len(problems), len(want), dump(results))
+				}
+				for _, w := range want {
+					if !strings.Contains(strings.Join(problems, "\n"), w) {
+						t.Errorf("%s: no problem says %q:\n%s", r.Check, w, dump(results))
+					}
+				}
+			}
+		})
+	}
+}
+
+// dump renders results one finding a line: "status  check: detail".
+func dump(results []Result) string {
+	var b strings.Builder
+	for _, r := range results {
+		for _, f := range r.Findings {
+			fmt.Fprintf(&b, "%s  %s: %s\n", f.Status, r.Check, f.Detail)
+		}
+	}
+	return b.String()
+}
