@@ -1,5 +1,14 @@
 package cdk_test
 
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
 // This file is the one place that says which resources of curfew's templates have fixed
 // physical names and which of their properties CloudFormation cannot change in place.
 // The upgrade test (upgrade_test.go) reads it; TestReplacementRulesMatchTheRegistry checks
@@ -28,9 +37,9 @@ const (
 	accountScope nameScope = iota
 	// regionScope: unique in an account and region.
 	regionScope
-	// principalScope: an inline policy's name is unique in the role, user or group it is
-	// embedded in; curfew embeds policies in principals of their own stack.
-	principalScope
+	// ownerScope: unique in the resource it belongs to, which curfew keeps in the same
+	// stack: an inline policy's name in its role, user or group; a bucket policy's bucket.
+	ownerScope
 )
 
 // reference is the CloudFormation resource reference, one page per type.
@@ -66,7 +75,13 @@ var replacementRules = map[string]replacementRule{
 		// Nothing requires replacement, but two resources with one PolicyName on one role
 		// overwrite each other, and deleting the old one deletes the new document.
 		names: []string{"PolicyName"}, replacement: nil,
-		scope: principalScope, source: reference + "aws-resource-iam-policy.html",
+		scope: ownerScope, source: reference + "aws-resource-iam-policy.html",
+	},
+	"AWS::S3::BucketPolicy": {
+		// A bucket has one policy: two resources for one bucket overwrite each other, and
+		// deleting the old one deletes the new policy.
+		names: []string{"Bucket"}, replacement: []string{"Bucket"},
+		scope: ownerScope, source: reference + "aws-resource-s3-bucketpolicy.html",
 	},
 	"AWS::Lambda::Function": {
 		names: []string{"FunctionName"}, replacement: []string{"FunctionName", "PackageType", "TenancyConfig"},
@@ -84,4 +99,90 @@ var replacementRules = map[string]replacementRule{
 		names: []string{"Name"}, replacement: []string{"Name"},
 		scope: regionScope, source: reference + "aws-resource-scheduler-schedulegroup.html",
 	},
+}
+
+// registrySchema is the part of a CloudFormation registry schema (the machine-readable
+// form of the resource reference) that says what requires replacement and what names a
+// resource.
+type registrySchema struct {
+	CreateOnlyProperties []string `json:"createOnlyProperties"`
+	PrimaryIdentifier    []string `json:"primaryIdentifier"`
+	ReadOnlyProperties   []string `json:"readOnlyProperties"`
+}
+
+// registrySchemas reads the schemas cfn-lint bundles (`make tools` installs it), by type.
+func registrySchemas(t *testing.T) func(typ string) registrySchema {
+	t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(lintBin, "..", "lib", "python*", "site-packages", "cfnlint", "data", "schemas"))
+	if len(dirs) != 1 {
+		t.Fatalf("cfn-lint's resource schemas are missing under %s/../lib: run `make tools`, and run the tests with `make test`", lintBin)
+	}
+	var index map[string]string
+	readJSON(t, filepath.Join(dirs[0], "providers", "us-east-1.json"), &index)
+	return func(typ string) registrySchema {
+		t.Helper()
+		file, ok := index[typ]
+		if !ok {
+			t.Fatalf("cfn-lint has no schema for %s", typ)
+		}
+		var s registrySchema
+		readJSON(t, filepath.Join(dirs[0], "resources", file+".json"), &s)
+		return s
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// topLevel turns registry property paths (/properties/RoleName) into property names.
+func topLevel(t *testing.T, typ string, paths []string) []string {
+	t.Helper()
+	var out []string
+	for _, p := range paths {
+		name, ok := strings.CutPrefix(p, "/properties/")
+		if !ok || strings.Contains(name, "/") {
+			t.Errorf("%s: %s is not a top-level property: the upgrade test compares top-level properties only", typ, p)
+			continue
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestReplacementRulesMatchTheRegistry: every entry of replacementRules lists exactly the
+// properties that the type's registry schema makes create-only (what the reference pages
+// mark "Update requires: Replacement"), and every resource in curfew's templates that sets
+// its own identifier (a physical name the template chooses) has an entry.
+func TestReplacementRulesMatchTheRegistry(t *testing.T) {
+	schema := registrySchemas(t)
+	for typ, rule := range replacementRules {
+		got := slices.Sorted(slices.Values(rule.replacement))
+		if want := topLevel(t, typ, schema(typ).CreateOnlyProperties); !slices.Equal(got, want) {
+			t.Errorf("%s: replacementRules lists %v, the registry schema %v: check %s and update the entry", typ, got, want, rule.source)
+		}
+	}
+	for _, o := range []*org{seed, oidcOrg} {
+		for stack, tmpl := range o.templates {
+			for id, r := range tmpl["Resources"].(map[string]any) {
+				typ, props := typeAndProps(r)
+				s := schema(typ)
+				for _, p := range topLevel(t, typ, s.PrimaryIdentifier) {
+					_, set := props[p]
+					if set && !slices.Contains(s.ReadOnlyProperties, "/properties/"+p) && !slices.Contains(replacementRules[typ].names, p) {
+						t.Errorf("%s %s: %s names the resource (%s is its identifier): add %s to replacementRules with %s among its names",
+							stack, id, typ, p, typ, p)
+					}
+				}
+			}
+		}
+	}
 }

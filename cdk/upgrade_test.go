@@ -3,6 +3,7 @@ package cdk_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -126,8 +127,9 @@ func namedResources(stacks []stackTemplate) (map[string]namedResource, []string)
 	out := map[string]namedResource{}
 	var problems []string
 	for _, s := range stacks {
-		for id, r := range s.resources {
-			typ, props := typeAndProps(r)
+		// In order, so that of one name held twice the first logical id is compared.
+		for _, id := range slices.Sorted(maps.Keys(s.resources)) {
+			typ, props := typeAndProps(s.resources[id])
 			rule, listed := replacementRules[typ]
 			if !listed {
 				if named := namingProperties(typ, props); len(named) > 0 {
@@ -147,7 +149,7 @@ func namedResources(stacks []stackTemplate) (map[string]namedResource, []string)
 				key = s.at.account
 			case regionScope:
 				key = s.at.account + "/" + s.at.region
-			case principalScope:
+			case ownerScope:
 				key = s.at.String()
 			}
 			key += " " + typ + " " + name
@@ -263,6 +265,72 @@ func TestUpgradesReplaceNoNamedResource(t *testing.T) {
 				if k.upgrade == u.name && !matched[i] {
 					t.Errorf("the known replacement of %s (%s) no longer happens: remove it from knownReplacements and the README", k.stack, k.why)
 				}
+			}
+		})
+	}
+}
+
+// TestReplacementsFindsEachKind: the comparison itself, on small templates, finds each
+// kind of replacement and each resource it cannot judge, and lets pass what CloudFormation
+// updates in place.
+func TestReplacementsFindsEachKind(t *testing.T) {
+	here := deployedStack{"curfew-staging", "222222222222", "eu-west-1"}
+	elsewhere := deployedStack{"curfew-staging", "222222222222", "eu-central-1"}
+	role := func(name, path string, policies ...string) any {
+		props := map[string]any{"RoleName": name, "ManagedPolicyArns": policies}
+		if path != "" {
+			props["Path"] = path
+		}
+		return map[string]any{"Type": "AWS::IAM::Role", "Properties": props}
+	}
+	stack := func(at deployedStack, resources map[string]any) []stackTemplate {
+		return []stackTemplate{{at, resources}}
+	}
+	before := stack(here, map[string]any{"CI": role("CurfewCI", "", "ReadOnlyAccess")})
+	tests := []struct {
+		name    string
+		after   []stackTemplate
+		want    []string // phrases of each replacement found, in order
+		problem string
+	}{
+		{name: "a policy changes in place", after: stack(here, map[string]any{"CI": role("CurfewCI", "", "PowerUserAccess")})},
+		{name: "the logical id changes", after: stack(here, map[string]any{"CIRole": role("CurfewCI", "", "ReadOnlyAccess")}),
+			want: []string{`CIRole (AWS::IAM::Role): ["CurfewCI"] was CI`}},
+		{name: "the stack moves", after: stack(elsewhere, map[string]any{"CI": role("CurfewCI", "", "ReadOnlyAccess")}),
+			want: []string{"moves from curfew-staging (222222222222, eu-west-1) to curfew-staging (222222222222, eu-central-1)"}},
+		{name: "a replacement property changes", after: stack(here, map[string]any{"CI": role("CurfewCI", "/curfew/", "ReadOnlyAccess")}),
+			want: []string{`Path changes from (unset) to "/curfew/", which requires replacement`}},
+		{name: "the name changes", after: stack(here, map[string]any{"CI": role("CurfewPipeline", "", "ReadOnlyAccess")}),
+			want: []string{`RoleName changes from "CurfewCI" to "CurfewPipeline"`}},
+		{name: "the resource goes", after: stack(here, map[string]any{})},
+		{name: "a named resource of an unlisted type", after: stack(here, map[string]any{
+			"CI":    role("CurfewCI", "", "ReadOnlyAccess"),
+			"Topic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{"TopicName": "curfew"}},
+		}), problem: "has a fixed name (TopicName), and AWS::SNS::Topic is not in replacementRules"},
+		{name: "an unnamed resource of an unlisted type", after: stack(here, map[string]any{
+			"CI":    role("CurfewCI", "", "ReadOnlyAccess"),
+			"Topic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{"DisplayName": "curfew"}},
+		})},
+		{name: "one name twice", after: stack(here, map[string]any{
+			"CI": role("CurfewCI", "", "ReadOnlyAccess"), "CI2": role("CurfewCI", "", "PowerUserAccess"),
+		}), problem: `are both AWS::IAM::Role ["CurfewCI"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			found, problems := replacements(before, tt.after)
+			if len(found) != len(tt.want) {
+				t.Fatalf("found %v, want %d replacement(s) %v", found, len(tt.want), tt.want)
+			}
+			for i, r := range found {
+				if !strings.Contains(r.String(), tt.want[i]) {
+					t.Errorf("found %q, want ...%s...", r, tt.want[i])
+				}
+			}
+			switch {
+			case tt.problem == "" && len(problems) > 0:
+				t.Errorf("problems %v, want none", problems)
+			case tt.problem != "" && (len(problems) != 1 || !strings.Contains(problems[0], tt.problem)):
+				t.Errorf("problems %v, want one with ...%s...", problems, tt.problem)
 			}
 		})
 	}
