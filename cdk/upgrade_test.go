@@ -2,8 +2,10 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -334,4 +336,88 @@ func TestReplacementsFindsEachKind(t *testing.T) {
 			}
 		})
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/upgrade/deployed-*.json from this commit's templates")
+
+// deployedStackJSON is a stack as testdata/upgrade/deployed-*.json keep it: its resources
+// of the types in replacementRules, with their names and replacement properties only.
+type deployedStackJSON struct {
+	Name      string                    `json:"name"`
+	Account   string                    `json:"account"`
+	Region    string                    `json:"region"`
+	Resources map[string]map[string]any `json:"resources"`
+}
+
+// TestUpgradeFromTheDeployedTemplates (issue 19, item 3): upgrading curfew itself, with
+// the account map unchanged, replaces no resource with a fixed name. The templates of the
+// version operators run are kept in testdata/upgrade/deployed-*.json, as much of them as
+// the comparison reads; after a release, record its templates with
+// `go test ./cdk -run TestUpgradeFromTheDeployedTemplates -update`.
+func TestUpgradeFromTheDeployedTemplates(t *testing.T) {
+	for golden, o := range map[string]*org{
+		"testdata/upgrade/deployed-ci-user.json": seed,
+		"testdata/upgrade/deployed-oidc.json":    oidcOrg,
+	} {
+		t.Run(golden, func(t *testing.T) {
+			now := templatesOf(o)
+			if *update {
+				writeDeployed(t, golden, now)
+				return
+			}
+			found, problems := replacements(readDeployed(t, golden), now)
+			for _, p := range problems {
+				t.Error(p)
+			}
+			for _, r := range found {
+				t.Errorf("replaced: %s", r)
+			}
+		})
+	}
+}
+
+func writeDeployed(t *testing.T, path string, stacks []stackTemplate) {
+	t.Helper()
+	var out []deployedStackJSON
+	for _, s := range stacks {
+		d := deployedStackJSON{s.at.name, s.at.account, s.at.region, map[string]map[string]any{}}
+		for id, r := range s.resources {
+			typ, props := typeAndProps(r)
+			rule, listed := replacementRules[typ]
+			if !listed {
+				continue
+			}
+			kept := map[string]any{}
+			for _, p := range append(slices.Clone(rule.names), rule.replacement...) {
+				if v, set := props[p]; set {
+					kept[p] = v
+				}
+			}
+			d.Resources[id] = map[string]any{"Type": typ, "Properties": kept}
+		}
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b deployedStackJSON) int { return strings.Compare(a.Name, b.Name) })
+	data, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readDeployed(t *testing.T, path string) []stackTemplate {
+	t.Helper()
+	var stacks []deployedStackJSON
+	readJSON(t, path, &stacks)
+	var out []stackTemplate
+	for _, s := range stacks {
+		resources := map[string]any{}
+		for id, r := range s.Resources {
+			resources[id] = r
+		}
+		out = append(out, stackTemplate{deployedStack{s.Name, s.Account, s.Region}, resources})
+	}
+	return out
 }
