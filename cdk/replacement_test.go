@@ -27,6 +27,20 @@ type replacementRule struct {
 	scope nameScope
 	// source is the type's page of the resource reference.
 	source string
+	// arn is the ARN of the resource named name, as other resources refer to it; nil for
+	// resources nothing refers to by ARN.
+	arn func(account, region, name string) string
+}
+
+// iamARNOf and regionalARNOf build the arn functions of replacementRules.
+func iamARNOf(resource string) func(account, region, name string) string {
+	return func(account, _, name string) string { return "arn:aws:iam::" + account + ":" + resource + name }
+}
+
+func regionalARNOf(service, resource string) func(account, region, name string) string {
+	return func(account, region, name string) string {
+		return "arn:aws:" + service + ":" + region + ":" + account + ":" + resource + name
+	}
 }
 
 // nameScope is where a physical name must be unique.
@@ -51,25 +65,28 @@ const reference = "https://docs.aws.amazon.com/AWSCloudFormation/latest/Template
 var replacementRules = map[string]replacementRule{
 	"AWS::IAM::Role": {
 		names: []string{"RoleName"}, replacement: []string{"Path", "RoleName"},
-		scope: accountScope, source: reference + "aws-resource-iam-role.html",
+		scope: accountScope, source: reference + "aws-resource-iam-role.html", arn: iamARNOf("role/"),
 	},
 	"AWS::IAM::ManagedPolicy": {
 		// A managed policy's description cannot change either.
 		names: []string{"ManagedPolicyName"}, replacement: []string{"Description", "ManagedPolicyName", "Path"},
-		scope: accountScope, source: reference + "aws-resource-iam-managedpolicy.html",
+		scope: accountScope, source: reference + "aws-resource-iam-managedpolicy.html", arn: iamARNOf("policy/"),
 	},
 	"AWS::IAM::Group": {
 		names: []string{"GroupName"}, replacement: []string{"GroupName"},
-		scope: accountScope, source: reference + "aws-resource-iam-group.html",
+		scope: accountScope, source: reference + "aws-resource-iam-group.html", arn: iamARNOf("group/"),
 	},
 	"AWS::IAM::User": {
 		names: []string{"UserName"}, replacement: []string{"UserName"},
-		scope: accountScope, source: reference + "aws-resource-iam-user.html",
+		scope: accountScope, source: reference + "aws-resource-iam-user.html", arn: iamARNOf("user/"),
 	},
 	"AWS::IAM::OIDCProvider": {
 		// IAM names a provider after its URL's host and path (its ARN), one per account.
 		names: []string{"Url"}, replacement: []string{"Url"},
 		scope: accountScope, source: reference + "aws-resource-iam-oidcprovider.html",
+		arn: func(account, _, url string) string {
+			return iamARNOf("oidc-provider/")(account, "", strings.TrimSuffix(strings.TrimPrefix(url, "https://"), "/"))
+		},
 	},
 	"AWS::IAM::Policy": {
 		// Nothing requires replacement, but two resources with one PolicyName on one role
@@ -85,19 +102,19 @@ var replacementRules = map[string]replacementRule{
 	},
 	"AWS::Lambda::Function": {
 		names: []string{"FunctionName"}, replacement: []string{"FunctionName", "PackageType", "TenancyConfig"},
-		scope: regionScope, source: reference + "aws-resource-lambda-function.html",
+		scope: regionScope, source: reference + "aws-resource-lambda-function.html", arn: regionalARNOf("lambda", "function:"),
 	},
 	"AWS::Logs::LogGroup": {
 		names: []string{"LogGroupName"}, replacement: []string{"LogGroupName"},
-		scope: regionScope, source: reference + "aws-resource-logs-loggroup.html",
+		scope: regionScope, source: reference + "aws-resource-logs-loggroup.html", arn: regionalARNOf("logs", "log-group:"),
 	},
 	"AWS::KMS::Alias": {
 		names: []string{"AliasName"}, replacement: []string{"AliasName"},
-		scope: regionScope, source: reference + "aws-resource-kms-alias.html",
+		scope: regionScope, source: reference + "aws-resource-kms-alias.html", arn: regionalARNOf("kms", ""),
 	},
 	"AWS::Scheduler::ScheduleGroup": {
 		names: []string{"Name"}, replacement: []string{"Name"},
-		scope: regionScope, source: reference + "aws-resource-scheduler-schedulegroup.html",
+		scope: regionScope, source: reference + "aws-resource-scheduler-schedulegroup.html", arn: regionalARNOf("scheduler", "schedule-group/"),
 	},
 }
 

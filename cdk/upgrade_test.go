@@ -38,8 +38,9 @@ func templatesOf(o *org) []stackTemplate {
 	return out
 }
 
-// replacement is a resource with a fixed name that an update would replace: CloudFormation
-// creates the replacement first, and fails because the name is taken.
+// replacement is a resource with a fixed name that an update would replace (CloudFormation
+// creates the replacement first, and fails because the name is taken), or create while
+// the name is held outside curfew's stacks.
 type replacement struct {
 	stack     string // the stack the resource is in after the update
 	logicalID string
@@ -86,6 +87,21 @@ func replacements(before, after []stackTemplate) (found []replacement, problems 
 		}
 	}
 
+	// A name the stacks referred to by ARN without creating it is held outside them (the
+	// bootstrap's roles, a provider the map said existed): an update cannot create it.
+	referred := literalStrings(before)
+	for key, a := range afterNames {
+		rule := replacementRules[a.typ]
+		name, isString := a.props[rule.names[0]].(string)
+		if _, kept := beforeNames[key]; kept || rule.arn == nil || !isString {
+			continue
+		}
+		if arn := rule.arn(a.at.account, a.at.region, name); referred[arn] {
+			found = append(found, replacement{a.at.name, a.logicalID, a.typ, fmt.Sprintf(
+				"creates %s, which the stacks referred to before without creating it: it exists, and the name is taken", arn)})
+		}
+	}
+
 	// A resource kept under its logical id must keep what cannot change in place.
 	afterStacks := map[deployedStack]map[string]any{}
 	for _, s := range after {
@@ -121,6 +137,30 @@ func replacements(before, after []stackTemplate) (found []replacement, problems 
 	}
 	slices.SortFunc(found, func(x, y replacement) int { return strings.Compare(x.String(), y.String()) })
 	return found, problems
+}
+
+// literalStrings are the strings anywhere in the stacks' resources.
+func literalStrings(stacks []stackTemplate) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			out[v] = true
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	for _, s := range stacks {
+		walk(s.resources)
+	}
+	return out
 }
 
 // namedResources indexes the resources with fixed names by type, name and where the name
@@ -218,9 +258,8 @@ var upgrades = []struct{ name, from, to string }{
 	{"change the schedule", "testdata/ci-user.yaml", "testdata/upgrade/change-schedule.yaml"},
 	{"switch CI from user to OIDC", "testdata/ci-user.yaml", "testdata/upgrade/ci-oidc.yaml"},
 	{"switch CI from OIDC to user", "testdata/upgrade/ci-oidc.yaml", "testdata/ci-user.yaml"},
-	// The way back, existing to created, replaces nothing in the templates, and fails all
-	// the same: the provider the stack creates is in the account (README: Upgrading).
 	{"reference an existing OIDC provider", "testdata/upgrade/ci-oidc.yaml", "testdata/upgrade/existing-provider.yaml"},
+	{"create the OIDC provider again", "testdata/upgrade/existing-provider.yaml", "testdata/upgrade/ci-oidc.yaml"},
 }
 
 // knownReplacements are the upgrades that replace named resources whatever curfew does,
@@ -229,6 +268,9 @@ var knownReplacements = []struct{ upgrade, stack, why string }{
 	{"list another region first", "curfew-staging",
 		"a member stack deploys in its account's first region: with another region first, `cdk deploy` creates " +
 			"a second curfew-staging there, whose roles and policies take the names the first one holds"},
+	{"create the OIDC provider again", "curfew-staging",
+		"the account has the issuer's provider (its own, or the one curfew created and retained): IAM allows one"},
+	{"create the OIDC provider again", "curfew-production", "as for curfew-staging"},
 }
 
 // TestUpgradesReplaceNoNamedResource (issue 19, item 3): for each upgrade of the account
@@ -257,7 +299,7 @@ func TestUpgradesReplaceNoNamedResource(t *testing.T) {
 					return k.upgrade == u.name && k.stack == r.stack
 				})
 				if i < 0 {
-					t.Errorf("replaced: %s", r)
+					t.Errorf("unsafe update: %s", r)
 					continue
 				}
 				matched[i] = true
@@ -291,6 +333,7 @@ func TestReplacementsFindsEachKind(t *testing.T) {
 	before := stack(here, map[string]any{"CI": role("CurfewCI", "", "ReadOnlyAccess")})
 	tests := []struct {
 		name    string
+		before  []stackTemplate // before, unless set
 		after   []stackTemplate
 		want    []string // phrases of each replacement found, in order
 		problem string
@@ -313,13 +356,24 @@ func TestReplacementsFindsEachKind(t *testing.T) {
 			"CI":    role("CurfewCI", "", "ReadOnlyAccess"),
 			"Topic": map[string]any{"Type": "AWS::SNS::Topic", "Properties": map[string]any{"DisplayName": "curfew"}},
 		})},
+		{name: "a name held outside the stacks", before: stack(here, map[string]any{
+			"CI": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{
+				"RoleName": "CurfewCI", "Policies": []any{"arn:aws:iam::222222222222:role/cdk-deploy"},
+			}},
+		}), after: stack(here, map[string]any{
+			"CI": role("CurfewCI", ""), "Deploy": role("cdk-deploy", ""),
+		}), want: []string{"Deploy (AWS::IAM::Role): creates arn:aws:iam::222222222222:role/cdk-deploy, which the stacks referred to before without creating it"}},
 		{name: "one name twice", after: stack(here, map[string]any{
 			"CI": role("CurfewCI", "", "ReadOnlyAccess"), "CI2": role("CurfewCI", "", "PowerUserAccess"),
 		}), problem: `are both AWS::IAM::Role ["CurfewCI"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			found, problems := replacements(before, tt.after)
+			from := before
+			if tt.before != nil {
+				from = tt.before
+			}
+			found, problems := replacements(from, tt.after)
 			if len(found) != len(tt.want) {
 				t.Fatalf("found %v, want %d replacement(s) %v", found, len(tt.want), tt.want)
 			}
@@ -370,7 +424,7 @@ func TestUpgradeFromTheDeployedTemplates(t *testing.T) {
 				t.Error(p)
 			}
 			for _, r := range found {
-				t.Errorf("replaced: %s", r)
+				t.Errorf("unsafe update: %s", r)
 			}
 		})
 	}
