@@ -62,10 +62,11 @@ type namedResource struct {
 }
 
 // replacements compares two syntheses of curfew, before and after an update, and returns
-// the resources with fixed names that the update replaces: moved to another stack, under
-// another logical id, or with a property changed whose change requires replacement
-// (replacementRules). problems lists what the rules cannot judge: a named resource of a
-// type they lack, or one name held twice.
+// the resources with fixed names that the update replaces (moved to another stack, under
+// another logical id, or with a property changed whose change requires replacement, by
+// replacementRules) or creates under a name the stacks before referred to without
+// creating it. problems lists what the rules cannot judge: a named resource of a type
+// they lack, or one name held twice.
 func replacements(before, after []stackTemplate) (found []replacement, problems []string) {
 	beforeNames, p := namedResources(before)
 	problems = append(problems, p...)
@@ -119,14 +120,14 @@ func replacements(before, after []stackTemplate) (found []replacement, problems 
 			}
 			bt, bp := typeAndProps(b)
 			at, ap := typeAndProps(a)
-			rule, listed := replacementRules[at]
-			if !listed || (nameOf(rule, bp) == "" && nameOf(rule, ap) == "") {
+			if !named(bt, bp) && !named(at, ap) {
 				continue
 			}
 			if bt != at {
 				found = append(found, replacement{s.at.name, id, at, "was a " + bt})
 				continue
 			}
+			rule := replacementRules[at]
 			for _, prop := range rule.replacement {
 				if !equalJSON(bp[prop], ap[prop]) {
 					found = append(found, replacement{s.at.name, id, at, fmt.Sprintf(
@@ -174,10 +175,10 @@ func namedResources(stacks []stackTemplate) (map[string]namedResource, []string)
 			typ, props := typeAndProps(s.resources[id])
 			rule, listed := replacementRules[typ]
 			if !listed {
-				if named := namingProperties(typ, props); len(named) > 0 {
+				if naming := namingProperties(typ, props); len(naming) > 0 {
 					problems = append(problems, fmt.Sprintf("%s %s (%s) has a fixed name (%s), and %s is not in replacementRules "+
 						"(cdk/replacement_test.go): add the type, its \"Update requires: Replacement\" properties and the page of the "+
-						"CloudFormation resource reference", s.at, id, typ, strings.Join(named, ", "), typ))
+						"CloudFormation resource reference", s.at, id, typ, strings.Join(naming, ", "), typ))
 				}
 				continue
 			}
@@ -217,6 +218,12 @@ func namingProperties(typ string, props map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// named reports whether a resource has a fixed name by replacementRules.
+func named(typ string, props map[string]any) bool {
+	rule, listed := replacementRules[typ]
+	return listed && nameOf(rule, props) != ""
 }
 
 // nameOf is the JSON of a resource's name properties, or "" when none is set.
