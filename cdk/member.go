@@ -91,20 +91,33 @@ func developerPrincipal(m *accounts.Map) awsiam.IPrincipal {
 }
 
 // ciPrincipal is the CI role's only principal: the CI user of the identity account, or
-// the account's OIDC subject and the map's audience through a provider created in this
-// account.
+// the account's OIDC subject and the map's audience through the account's provider for
+// the issuer, which curfew creates unless the map says the account has it already.
 func ciPrincipal(stack awscdk.Stack, m *accounts.Map, a accounts.Account) awsiam.IPrincipal {
 	if m.CI.OIDC == nil {
 		return trustAccountPrincipals(m.IdentityAccount(),
 			"arn:aws:iam::"+m.IdentityAccount().ID+":user/"+m.CI.User)
 	}
 	o := m.CI.OIDC
-	provider := awsiam.NewOidcProviderNative(stack, jsii.String("CIProvider"), &awsiam.OidcProviderNativeProps{
-		Url:       jsii.String(o.Issuer),
-		ClientIds: jsii.Strings(o.Audience),
-	})
+	var provider awsiam.IOidcProvider
+	if m.CIProviderExists(a) {
+		// IAM allows one provider per issuer in an account, named by the issuer's host and
+		// path: the ARN the guardrails protect (guardStatements) is the one trusted here.
+		provider = awsiam.OidcProviderNative_FromOidcProviderArn(stack, jsii.String("CIProvider"),
+			jsii.String(iamARN(a, "oidc-provider/"+oidcHost(o.Issuer))))
+	} else {
+		created := awsiam.NewOidcProviderNative(stack, jsii.String("CIProvider"), &awsiam.OidcProviderNativeProps{
+			Url:       jsii.String(o.Issuer),
+			ClientIds: jsii.Strings(o.Audience),
+		})
+		// Kept when the stack drops it (ciExistingProvider: true, CI back to a user,
+		// curfew removed): once the account has a provider for the issuer, other roles
+		// may trust it, and CI roles switching to it need it to stay.
+		created.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+		provider = created
+	}
 	// Token claims are keyed by the issuer without its scheme.
-	issuer := strings.TrimSuffix(strings.TrimPrefix(o.Issuer, "https://"), "/")
+	issuer := oidcHost(o.Issuer)
 	conditions := map[string]any{"StringEquals": map[string]any{issuer + ":aud": o.Audience}}
 	// StringLike only where the subject has a wildcard: under StringEquals a "*" or "?"
 	// in a subject is a literal character, never a pattern.

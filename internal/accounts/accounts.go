@@ -98,6 +98,10 @@ type Account struct {
 	// CICDKDeploy lets this account's CI role assume the account's CDK bootstrap roles
 	// (deploy, file and image publishing, lookup) to deploy with `cdk deploy`.
 	CICDKDeploy bool `yaml:"ciCdkDeploy,omitempty"`
+	// CIExistingProvider overrides ci.oidc.existingProvider for this account (OIDC only):
+	// true when the account already has an IAM OIDC provider for the issuer, false when
+	// curfew creates it.
+	CIExistingProvider *bool `yaml:"ciExistingProvider,omitempty"`
 	// Overrides lift named guardrails for this account, each on purpose and visible in the
 	// map: see the Override constants.
 	Overrides []Override `yaml:"overrides,omitempty"`
@@ -193,6 +197,11 @@ type OIDC struct {
 	// repository part (never in the owner or repository), and accounts may override it
 	// with ciSubject.
 	Subject string `yaml:"subject"`
+	// ExistingProvider says that the target accounts already have an IAM OIDC provider
+	// for Issuer (anyone using the issuer with AWS has one, and IAM allows one per issuer
+	// and account): their CI roles reference it instead of creating it. Accounts may say
+	// otherwise with ciExistingProvider.
+	ExistingProvider bool `yaml:"existingProvider,omitempty"`
 }
 
 // Schedule is when curfew stops and starts resources, in one time zone.
@@ -362,6 +371,19 @@ func (m *Map) CISubject(a Account) string {
 		return a.CISubject
 	}
 	return m.CI.OIDC.Subject
+}
+
+// CIProviderExists reports whether the CI role of account a references an IAM OIDC
+// provider the account already has, rather than one curfew creates: the account's
+// ciExistingProvider, or else ci.oidc.existingProvider; false when CI is not OIDC.
+func (m *Map) CIProviderExists(a Account) bool {
+	if m.CI.OIDC == nil {
+		return false
+	}
+	if a.CIExistingProvider != nil {
+		return *a.CIExistingProvider
+	}
+	return m.CI.OIDC.ExistingProvider
 }
 
 // RoleARN returns the ARN of the named role in this account.

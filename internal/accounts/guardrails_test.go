@@ -181,6 +181,64 @@ func TestOIDCSubjects(t *testing.T) {
 	})
 }
 
+// TestCIExistingProvider: ci.oidc.existingProvider applies to every target account,
+// ciExistingProvider overrides it for one; both need OIDC, and the identity account has
+// no CI role to give a provider; an issuer that no provider ARN can name is refused.
+func TestCIExistingProvider(t *testing.T) {
+	yes, no := true, false
+	runGuardCases(t, []guardCase{
+		{name: "every account has one", oidc: true, edit: func(m *accounts.Map) { m.CI.OIDC.ExistingProvider = true }},
+		{name: "one account has one", oidc: true, edit: func(m *accounts.Map) { m.Accounts[dev].CIExistingProvider = &yes }},
+		{name: "every account but one has one", oidc: true, edit: func(m *accounts.Map) {
+			m.CI.OIDC.ExistingProvider = true
+			m.Accounts[prod].CIExistingProvider = &no
+		}},
+		{name: "with an IAM-user CI", edit: func(m *accounts.Map) { m.Accounts[dev].CIExistingProvider = &yes },
+			field: "accounts[2].ciExistingProvider", reason: reasons("applies to CI through ci.oidc only", "remove it")},
+		{name: "false with an IAM-user CI", edit: func(m *accounts.Map) { m.Accounts[dev].CIExistingProvider = &no },
+			field: "accounts[2].ciExistingProvider", reason: reasons("applies to CI through ci.oidc only")},
+		{name: "on the identity account", oidc: true, edit: func(m *accounts.Map) { m.Accounts[people].CIExistingProvider = &yes },
+			field: "accounts[0].ciExistingProvider", reason: reasons(`account "people" is the identity account, which has no CI role`)},
+		{name: "issuer with a query", oidc: true, edit: func(m *accounts.Map) { m.CI.OIDC.Issuer = "https://token.actions.githubusercontent.com?x=1" },
+			field: "ci.oidc.issuer", reason: reasons("has a user, query or fragment", "https://HOST[/PATH] only")},
+		{name: "issuer with a fragment", oidc: true, edit: func(m *accounts.Map) { m.CI.OIDC.Issuer = "https://gitlab.example.com/#x" },
+			field: "ci.oidc.issuer", reason: reasons("has a user, query or fragment")},
+		{name: "issuer with a user", oidc: true, edit: func(m *accounts.Map) { m.CI.OIDC.Issuer = "https://ci@gitlab.example.com" },
+			field: "ci.oidc.issuer", reason: reasons("has a user, query or fragment")},
+		{name: "issuer with a path", oidc: true, edit: func(m *accounts.Map) {
+			m.CI.OIDC.Issuer = "https://oidc.example.com/tenant-1"
+			m.CI.OIDC.Subject = "project_path:acme/infra:ref_type:branch:ref:main"
+			m.Accounts[root].CISubject, m.Accounts[prod].CISubject = "", ""
+		}},
+	})
+
+	tests := []struct {
+		name             string
+		oidc, orgDefault bool
+		override         *bool
+		want             bool
+	}{
+		{name: "IAM-user CI", want: false},
+		{name: "created by default", oidc: true, want: false},
+		{name: "existing for all", oidc: true, orgDefault: true, want: true},
+		{name: "existing for the account", oidc: true, override: &yes, want: true},
+		{name: "created for the account", oidc: true, orgDefault: true, override: &no, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := guardMap(t, tt.oidc)
+			if tt.oidc {
+				m.CI.OIDC.ExistingProvider = tt.orgDefault
+			}
+			a := m.Accounts[dev]
+			a.CIExistingProvider = tt.override
+			if got := m.CIProviderExists(a); got != tt.want {
+				t.Errorf("CIProviderExists = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestCIPrincipal(t *testing.T) {
 	noAck := func(m *accounts.Map) { m.CI.AcceptStaticKeys = false }
 	runGuardCases(t, []guardCase{

@@ -124,6 +124,7 @@ func (m *Map) validateAccounts(p *problems, extra map[string]bool) {
 		}
 		m.validateOverrides(p, f, a)
 		m.validateCISubject(p, f, a)
+		m.validateCIExistingProvider(p, f, a)
 		if a.Name == m.Identity {
 			continue
 		}
@@ -180,9 +181,13 @@ func (m *Map) validateCI(p *problems) {
 	case c.User != "":
 		m.validateCIUser(p)
 	case c.OIDC != nil:
-		u, err := url.Parse(c.OIDC.Issuer)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
+		switch u, err := url.Parse(c.OIDC.Issuer); {
+		case err != nil || u.Scheme != "https" || u.Host == "":
 			p.add("ci.oidc.issuer", "%q is not an https URL", c.OIDC.Issuer)
+		case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+			// IAM names a provider by the issuer's host and path: its ARN, which a CI role
+			// references, has no room for the rest.
+			p.add("ci.oidc.issuer", "%q has a user, query or fragment: an IAM OIDC provider's URL is https://HOST[/PATH] only", c.OIDC.Issuer)
 		}
 		if c.OIDC.Audience == "" {
 			p.add("ci.oidc.audience", "must not be empty")
@@ -307,6 +312,19 @@ func (m *Map) validateCISubject(p *problems, f string, a Account) {
 	}
 	if hasWildcard(subject) {
 		p.add(f, "account %q is production: %s (%q) must not have a wildcard (* or ?); name the protected environment or branch of one workload", a.Name, source, subject)
+	}
+}
+
+// validateCIExistingProvider checks accounts[].ciExistingProvider: it says how the
+// account's CI role finds its OIDC provider, so it needs OIDC and a CI role.
+func (m *Map) validateCIExistingProvider(p *problems, f string, a Account) {
+	f += ".ciExistingProvider"
+	switch {
+	case a.CIExistingProvider == nil:
+	case m.CI.OIDC == nil:
+		p.add(f, "applies to CI through ci.oidc only; this map's CI is not OIDC: remove it")
+	case a.Name == m.Identity:
+		p.add(f, "account %q is the identity account, which has no CI role: remove it", a.Name)
 	}
 }
 
