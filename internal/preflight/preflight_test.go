@@ -240,3 +240,47 @@ func dump(results []Result) string {
 	}
 	return b.String()
 }
+
+// With the map saying the account has the issuer's provider (ciExistingProvider), preflight
+// passes only where it exists and lists the map's audience: otherwise CurfewCI would trust
+// a provider that is missing, or one IAM refuses the CI's tokens at.
+func TestExistingOIDCProviderIsChecked(t *testing.T) {
+	provider := func(t *testing.T, tg Target, audience string) {
+		t.Helper()
+		if _, err := iam.NewFromConfig(tg.Config).CreateOpenIDConnectProvider(t.Context(), &iam.CreateOpenIDConnectProviderInput{
+			Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{audience},
+			ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name     string
+		audience string // of the provider in the account; "" for none
+		status   Status
+		detail   string
+	}{
+		{"provider with the map's audience", "sts.amazonaws.com", OK, "the map references the existing provider"},
+		{"no provider at all", "", Problem, "has none: CurfewCI would trust a provider that does not exist"},
+		{"provider for another audience", "api://other", Problem, "does not list the audience sts.amazonaws.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newOrg(t, func(text string) string {
+				return strings.Replace(text, "audience: sts.amazonaws.com", "audience: sts.amazonaws.com\n    existingProvider: true", 1)
+			})
+			staging := o.target(t, "staging")
+			if tt.audience != "" {
+				provider(t, staging, tt.audience)
+			}
+			results := Run(t.Context(), staging, []Check{oidcProvider{}})
+			if len(results) != 1 || len(results[0].Findings) != 1 {
+				t.Fatalf("results = %s", dump(results))
+			}
+			f := results[0].Findings[0]
+			if f.Status != tt.status || !strings.Contains(f.Detail, tt.detail) || (f.Status == Problem && f.Fix == "") {
+				t.Errorf("finding = %s %q (fix %q), want %s containing %q", f.Status, f.Detail, f.Fix, tt.status, tt.detail)
+			}
+		})
+	}
+}
