@@ -1,0 +1,220 @@
+// Package lease lets one shutdown or restart run at a time, through one object in
+// curfew's bucket written with S3's conditional writes.
+//
+// Why a lease, not reserved concurrency or a proof that runs may overlap: a reserved
+// concurrency of 1 fails to deploy in accounts whose Lambda concurrency quota is 10 (Lambda
+// keeps 10 unreserved), and overlapping runs are not safe. Two interleavings, each allowed
+// by the code as it is, break the marks invariant:
+//   - a shutdown marks a running instance; a restart, finding it running and marked, takes
+//     the mark for a stale one and removes it; the shutdown then stops it: stopped, unmarked;
+//   - two shutdowns mark the same database; the first stops it; RDS refuses the second's
+//     stop (the database is stopping), so the second removes the mark: stopped, unmarked.
+//
+// The holder writes the lease with If-None-Match: *, so exactly one of two writers gets it,
+// and removes it with If-Match on its own ETag, so it never removes another run's. A run
+// that crashes leaves its lease behind; the lease says until when it may be held, which is
+// the holder's own deadline (the Lambda timeout, when Lambda kills it) plus Margin, so a
+// lease past that time is held by nobody. Taking one over is again conditional (If-Match on
+// the expired lease's ETag): of two runs that find it expired, one gets it.
+package lease
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Key is the lease's object in curfew's bucket.
+const Key = "lease/fleet.json"
+
+// Margin is added to the holder's deadline to give the lease's expiry: it covers calls
+// still in flight when the holder is killed and the clocks of two Lambda hosts disagreeing.
+const Margin = time.Minute
+
+// errForeign: the lease object holds something curfew did not write.
+var errForeign = errors.New("the lease is not one curfew wrote")
+
+// attempts bounds the rounds of Take when the lease changes hands under it.
+const attempts = 3
+
+// S3API is the part of the S3 client the lease uses.
+type S3API interface {
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+var _ S3API = (*s3.Client)(nil)
+
+// Holder is what the lease says of the run that holds it.
+type Holder struct {
+	RunID   string `json:"runId"`
+	Kind    string `json:"kind"`    // shutdown or restart
+	Trigger string `json:"trigger"` // schedule or manual
+	// Since is when the run started; Until is when the lease expires at the latest.
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+}
+
+func (h Holder) String() string {
+	return fmt.Sprintf("%s run %s (%s)", h.Kind, h.RunID, h.Trigger)
+}
+
+// Store takes and releases the lease in one bucket.
+type Store struct {
+	Client S3API
+	Bucket string
+	// Now defaults to time.Now; it decides whether a lease has expired.
+	Now func() time.Time
+}
+
+// HeldError is the error of Take when another run holds the lease.
+type HeldError struct {
+	Holder Holder
+	// Object is the lease's s3:// address.
+	Object string
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("another run is in progress: %s has held the lease %s since %s, until %s at the latest; "+
+		"this run changed nothing: run it again once that one is done",
+		e.Holder, e.Object, e.Holder.Since.UTC().Format(time.RFC3339), e.Holder.Until.UTC().Format(time.RFC3339))
+}
+
+// Lease is a lease taken by this run.
+type Lease struct {
+	Holder Holder
+	// TookOver is the expired holder this run took the lease over from, if any.
+	TookOver *Holder
+	store    Store
+	etag     string
+}
+
+// Take takes the lease for h, or returns a *HeldError naming the run that holds it. A
+// lease whose Until has passed is taken over.
+func (s Store) Take(ctx context.Context, h Holder) (*Lease, error) {
+	body, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("encode the lease: %w", err)
+	}
+	var last error
+	for range attempts {
+		etag, err := s.put(ctx, body, &s3.PutObjectInput{IfNoneMatch: aws.String("*")})
+		if err == nil {
+			return &Lease{Holder: h, store: s, etag: etag}, nil
+		}
+		if !lost(err) {
+			return nil, fmt.Errorf("take the lease %s: %w", s.object(), err)
+		}
+		// Someone holds it, or held it: read who. A read that fails here most likely
+		// found the lease released in between (S3 answers 403 rather than 404 for a
+		// missing object to a role that may not list the bucket): try again.
+		current, currentTag, err := s.get(ctx)
+		if errors.Is(err, errForeign) {
+			return nil, err
+		}
+		if err != nil {
+			last = err
+			continue
+		}
+		if s.now().Before(current.Until) {
+			return nil, &HeldError{Holder: current, Object: s.object()}
+		}
+		etag, err = s.put(ctx, body, &s3.PutObjectInput{IfMatch: aws.String(currentTag)})
+		if err == nil {
+			return &Lease{Holder: h, TookOver: &current, store: s, etag: etag}, nil
+		}
+		if !lost(err) && !gone(err) {
+			return nil, fmt.Errorf("take over the expired lease %s of %s: %w", s.object(), current, err)
+		}
+		last = err // another run took it over, or it was removed: look again
+	}
+	if current, _, err := s.get(ctx); err == nil && s.now().Before(current.Until) {
+		return nil, &HeldError{Holder: current, Object: s.object()}
+	}
+	return nil, fmt.Errorf("take the lease %s: it changed hands %d times while this run tried: %w", s.object(), attempts, last)
+}
+
+// Release removes the lease if it is still this run's.
+func (l *Lease) Release(ctx context.Context) error {
+	s := l.store
+	_, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{
+		Bucket: aws.String(s.Bucket), Key: aws.String(Key), IfMatch: aws.String(l.etag),
+	})
+	switch {
+	case err == nil:
+		return nil
+	case lost(err) || gone(err):
+		return fmt.Errorf("release the lease %s: it is no longer this run's (taken over or removed by hand after %s): %w",
+			s.object(), l.Holder.Until.UTC().Format(time.RFC3339), err)
+	}
+	return fmt.Errorf("release the lease %s (it expires by itself at %s): %w", s.object(), l.Holder.Until.UTC().Format(time.RFC3339), err)
+}
+
+func (s Store) put(ctx context.Context, body []byte, in *s3.PutObjectInput) (string, error) {
+	in.Bucket, in.Key = aws.String(s.Bucket), aws.String(Key)
+	in.Body, in.ContentType = bytes.NewReader(body), aws.String("application/json")
+	out, err := s.Client.PutObject(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.ETag), nil
+}
+
+func (s Store) get(ctx context.Context) (Holder, string, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(Key)})
+	if err != nil {
+		return Holder{}, "", fmt.Errorf("read the lease %s: %w", s.object(), err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		return Holder{}, "", fmt.Errorf("read the lease %s: %w", s.object(), err)
+	}
+	var h Holder
+	if err := json.Unmarshal(data, &h); err != nil || h.RunID == "" || h.Until.IsZero() {
+		// Only curfew writes there; a lease nobody can read must not let two runs in.
+		return Holder{}, "", fmt.Errorf("%w: %s holds %q; if no run is in progress, delete it", errForeign, s.object(), truncate(data, 200))
+	}
+	return h, aws.ToString(out.ETag), nil
+}
+
+func (s Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s Store) object() string { return "s3://" + s.Bucket + "/" + Key }
+
+// lost reports whether a conditional write lost to another writer: 412 Precondition Failed
+// (the condition no longer holds), or 409 ConditionalRequestConflict (S3 was completing
+// another write of the same key).
+func lost(err error) bool { return status(err) == 412 || status(err) == 409 }
+
+// gone reports whether the object was not there.
+func gone(err error) bool { return status(err) == 404 }
+
+func status(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
+}

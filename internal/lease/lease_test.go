@@ -1,0 +1,228 @@
+package lease_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/lease"
+)
+
+func TestMain(m *testing.M) { emulator.Main(m) }
+
+// clock is a fake clock the tests move by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+var t0 = time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
+
+// newStore is a lease store over a bucket of its own in moto, with a fake clock at t0; ops
+// counts its S3 calls by operation.
+func newStore(t *testing.T) (lease.Store, *clock, *s3.Client, map[string]int) {
+	t.Helper()
+	account := emulator.NewAccountID()
+	cfg := emulator.Shared(t).Account(t, account, "eu-west-1")
+	var mu sync.Mutex
+	ops := map[string]int{}
+	cfg.APIOptions = append(cfg.APIOptions, func(s *middleware.Stack) error {
+		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("count", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			mu.Lock()
+			ops[awsmiddleware.GetOperationName(ctx)]++
+			mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+	})
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "curfew-lease-" + account // bucket names are global
+	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{
+		Bucket:                    aws.String(bucket),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clear(ops)
+	c := &clock{t: t0}
+	return lease.Store{Client: client, Bucket: bucket, Now: c.now}, c, client, ops
+}
+
+func holder(id, kind string, since time.Time) lease.Holder {
+	return lease.Holder{RunID: id, Kind: kind, Trigger: "schedule", Since: since, Until: since.Add(11 * time.Minute)}
+}
+
+func held(t *testing.T, err error) lease.Holder {
+	t.Helper()
+	var he *lease.HeldError
+	if !errors.As(err, &he) {
+		t.Fatalf("error %v, want a *lease.HeldError", err)
+	}
+	return he.Holder
+}
+
+// While one run holds the lease no other takes it, and the refusal names the holder and
+// since when; once released, the next run takes it.
+func TestHeldUntilReleased(t *testing.T) {
+	t.Parallel()
+	s, c, _, _ := newStore(t)
+	ctx := t.Context()
+	first, err := s.Take(ctx, holder("night", "shutdown", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.set(t0.Add(10 * time.Minute)) // still before Until
+	_, err = s.Take(ctx, holder("manual", "restart", c.now()))
+	if h := held(t, err); h != first.Holder {
+		t.Errorf("held by %+v, want %+v", h, first.Holder)
+	}
+	for _, want := range []string{"shutdown run night (schedule)", "since 2026-11-27T19:00:00Z", "until 2026-11-27T19:11:00Z",
+		"s3://" + s.Bucket + "/lease/fleet.json", "changed nothing", "run it again once that one is done"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if err := first.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Take(ctx, holder("manual", "restart", c.now()))
+	if err != nil || second.TookOver != nil {
+		t.Fatalf("take after release: %v, took over %v", err, second)
+	}
+}
+
+// A crashed run's lease is taken over once its Until has passed, not before; the crashed
+// run, should it come back, cannot remove the new holder's lease.
+func TestExpiredLeaseIsTakenOver(t *testing.T) {
+	t.Parallel()
+	s, c, _, _ := newStore(t)
+	ctx := t.Context()
+	crashed, err := s.Take(ctx, holder("crashed", "shutdown", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.set(crashed.Holder.Until.Add(-time.Second))
+	if _, err := s.Take(ctx, holder("early", "restart", c.now())); held(t, err).RunID != "crashed" {
+		t.Fatal("taken before it expired")
+	}
+	c.set(crashed.Holder.Until.Add(time.Second))
+	next, err := s.Take(ctx, holder("next", "restart", c.now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.TookOver == nil || next.TookOver.RunID != "crashed" {
+		t.Errorf("took over %+v, want the crashed run", next.TookOver)
+	}
+	if err := crashed.Release(ctx); err == nil || !strings.Contains(err.Error(), "no longer this run's") {
+		t.Errorf("the crashed run's release: %v, want refused", err)
+	}
+	if _, err := s.Take(ctx, holder("third", "shutdown", c.now())); held(t, err).RunID != "next" {
+		t.Error("the crashed run's release removed the new holder's lease")
+	}
+}
+
+// Of many runs taking the lease at once, exactly one gets it; so too of many taking over
+// the same expired lease.
+func TestOneOfManyTakesIt(t *testing.T) {
+	t.Parallel()
+	s, c, _, _ := newStore(t)
+	race := func(round string) (winners []*lease.Lease) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				l, err := s.Take(t.Context(), holder(fmt.Sprintf("%s-%d", round, i), "shutdown", c.now()))
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					winners = append(winners, l)
+				} else {
+					held(t, err)
+				}
+			})
+		}
+		wg.Wait()
+		return winners
+	}
+	if w := race("free"); len(w) != 1 || w[0].TookOver != nil {
+		t.Fatalf("%d runs took the free lease, want 1", len(w))
+	}
+	c.set(t0.Add(time.Hour))
+	if w := race("expired"); len(w) != 1 || w[0].TookOver == nil {
+		t.Fatalf("%d runs took over the expired lease, want 1", len(w))
+	}
+}
+
+// A lease object curfew did not write lets no run in, and stays as it was.
+func TestForeignLeaseObject(t *testing.T) {
+	t.Parallel()
+	s, _, client, _ := newStore(t)
+	ctx := t.Context()
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key), Body: strings.NewReader("locked")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Take(ctx, holder("run", "shutdown", t0))
+	if err == nil || !strings.Contains(err.Error(), `holds "locked"`) || !strings.Contains(err.Error(), "if no run is in progress, delete it") {
+		t.Fatalf("take over a foreign object: %v", err)
+	}
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Body.Close()
+	if aws.ToInt64(out.ContentLength) != int64(len("locked")) {
+		t.Error("the foreign object was overwritten")
+	}
+}
+
+// What the lease costs a run, in S3 calls (asserted) and time against moto (logged).
+func TestCost(t *testing.T) {
+	t.Parallel()
+	s, c, _, ops := newStore(t)
+	ctx := t.Context()
+	measure := func(name string, want map[string]int, fn func()) {
+		t.Helper()
+		clear(ops)
+		start := time.Now()
+		fn()
+		t.Logf("%s: %v, %d ms against moto", name, ops, time.Since(start).Milliseconds())
+		if fmt.Sprint(ops) != fmt.Sprint(want) {
+			t.Errorf("%s made %v, want %v", name, ops, want)
+		}
+	}
+	var l *lease.Lease
+	measure("take and release, free", map[string]int{"PutObject": 1, "DeleteObject": 1}, func() {
+		var err error
+		if l, err = s.Take(ctx, holder("a", "shutdown", t0)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := s.Take(ctx, holder("b", "shutdown", t0)); err != nil {
+		t.Fatal(err)
+	}
+	measure("refused, held", map[string]int{"PutObject": 1, "GetObject": 1}, func() {
+		held(t, func() error { _, err := s.Take(ctx, holder("c", "restart", t0)); return err }())
+	})
+	c.set(t0.Add(time.Hour))
+	measure("take over, expired", map[string]int{"PutObject": 2, "GetObject": 1}, func() {
+		if _, err := s.Take(ctx, holder("d", "restart", c.now())); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
