@@ -22,6 +22,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lease"
 )
 
 // Defaults of a Handler's tuning fields.
@@ -32,6 +33,9 @@ const (
 	DefaultConcurrency   = 256
 	DefaultStopLaunching = 20 * time.Second
 	DefaultReserve       = 5 * time.Second
+	// MaxRun is the deadline of a run that holds the lease and has none of its own (Lambda
+	// gives one: the function's timeout), since the lease must say until when it is held.
+	MaxRun = 15 * time.Minute
 	// MaxAttempts is the standard retryer's attempts per call, raised from the SDK's 3 so
 	// that a throttled account×region still finishes.
 	MaxAttempts = 10
@@ -47,7 +51,11 @@ type Handler struct {
 	Connect Connect
 	// History, when set, receives a summary of every run that is not a dry run.
 	History *history.Store
-	Logger  *slog.Logger
+	// Lease, when set, lets one run that changes anything go at a time (package lease says
+	// why); a run that cannot take it returns a *lease.HeldError and changes nothing. Dry
+	// runs change nothing and need none. Without it, the caller must keep runs apart.
+	Lease  *lease.Store
+	Logger *slog.Logger
 	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.
 	Metrics io.Writer
 	// Now defaults to time.Now.
@@ -96,7 +104,11 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 		reserve:       orDefault(h.Reserve, DefaultReserve),
 	}
 	rep := Report{RunID: id, Kind: h.Kind, Trigger: p.Trigger, DryRun: p.DryRun, Started: started}
-	rep.Results = r.execute(ctx, targets)
+	if h.Lease == nil || p.DryRun {
+		rep.Results = r.execute(ctx, targets)
+	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
+		return Report{}, err
+	}
 	rep.count()
 	if h.History != nil && !p.DryRun {
 		err := h.History.Put(context.WithoutCancel(ctx), history.Run{ID: id, Kind: h.Kind, Started: started, Changes: rep.changes()})
@@ -113,6 +125,34 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	log.InfoContext(ctx, "run", "runId", id, "action", string(h.Kind), "outcome", outcome(rep),
 		"dryRun", p.DryRun, "trigger", string(p.Trigger), "totals", rep.Totals)
 	return rep, nil
+}
+
+// leased runs visit holding the lease, or returns why it could not take it. The lease is
+// released once every call to the fleet has ended; the history is written after.
+func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started time.Time, visit func(context.Context) []Result) ([]Result, error) {
+	log := h.logger()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, MaxRun)
+		defer cancel()
+		deadline, _ = ctx.Deadline()
+	}
+	l, err := h.Lease.Take(ctx, lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: deadline.Add(lease.Margin)})
+	if err != nil {
+		log.ErrorContext(ctx, "refused", "runId", id, "action", string(h.Kind), "outcome", "lease-not-taken", "error", err.Error())
+		return nil, err
+	}
+	if l.TookOver != nil {
+		log.WarnContext(ctx, "lease", "runId", id, "action", "take-over", "outcome", "taken",
+			"reason", fmt.Sprintf("%s held it since %s and let it expire at %s", l.TookOver,
+				l.TookOver.Since.UTC().Format(time.RFC3339), l.TookOver.Until.UTC().Format(time.RFC3339)))
+	}
+	results := visit(ctx)
+	if err := l.Release(context.WithoutCancel(ctx)); err != nil {
+		log.ErrorContext(ctx, "lease", "runId", id, "action", "release", "outcome", "failed", "error", err.Error())
+	}
+	return results, nil
 }
 
 func (h Handler) logger() *slog.Logger {
