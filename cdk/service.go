@@ -104,9 +104,10 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		s.allowAssume(fn, schedulerRoles)
 		fn.AddToRolePolicy(allow("WriteRunHistory", []string{"s3:PutObject"},
 			[]string{*s.bucket.ArnForObjects(jsii.String(runsPrefix + "*"))}, nil))
-		// Take (conditional put), read the holder, release (conditional delete): one object.
-		fn.AddToRolePolicy(allow("HoldRunLease", []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-			[]string{*s.bucket.ArnForObjects(jsii.String(lease.Key))}, nil))
+		// Take (conditional put), read the holder, release (conditional delete) the lease
+		// of each account a run visits.
+		fn.AddToRolePolicy(allow("HoldRunLeases", []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+			[]string{*s.bucket.ArnForObjects(jsii.String(lease.Prefix + "*"))}, nil))
 	}
 
 	costReport := s.newFunction("CostReport", accounts.CostReportFunction, CostReportFolder,
@@ -125,9 +126,11 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	bucket := *stack.GetLogicalId(s.bucket.Node().DefaultChild().(awscdk.CfnElement))
 	runs := "Resource::<" + bucket + ".Arn>/" + runsPrefix + "*"
 	reports := "Resource::<" + bucket + ".Arn>/" + reportsPrefix + "*"
+	leases := "Resource::<" + bucket + ".Arn>/" + lease.Prefix + "*"
 	for _, fn := range []awslambda.Function{shutdown, restart} {
 		suppress(fn.Role(), "AwsSolutions-IAM5",
-			"A run writes one new object per run under runs/; its key holds the run's time and id.", runs)
+			"A run writes one new object per run under runs/; its key holds the run's time and id. "+
+				"It holds one lease per account it visits under lease/, named by the account id.", runs, leases)
 	}
 	suppress(costReport.Role(), "AwsSolutions-IAM5",
 		"The cost report reads every run summary under runs/ and writes a new report under reports/ each time; "+

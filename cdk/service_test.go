@@ -113,11 +113,11 @@ func TestFunctionPermissions(t *testing.T) {
 		assertJSON(t, fn+" run history", st["WriteRunHistory"], map[string]any{
 			"Sid": "WriteRunHistory", "Effect": "Allow", "Action": "s3:PutObject", "Resource": objects(bucket, "runs/"),
 		})
-		// Exactly the lease's object: a run takes it (conditional put), reads who holds
+		// The leases only: a run takes one per account (conditional put), reads who holds
 		// it, and releases it (conditional delete).
-		assertJSON(t, fn+" lease", st["HoldRunLease"], map[string]any{
-			"Sid": "HoldRunLease", "Effect": "Allow", "Action": []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-			"Resource": map[string]any{"Fn::Join": []any{"", []any{arn(bucket), "/" + lease.Key}}},
+		assertJSON(t, fn+" leases", st["HoldRunLeases"], map[string]any{
+			"Sid": "HoldRunLeases", "Effect": "Allow", "Action": []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+			"Resource": objects(bucket, lease.Prefix),
 		})
 		if len(st) != 3 {
 			t.Errorf("%s role has %d named statements, want 3: %v", fn, len(st), st)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,9 +52,10 @@ type Handler struct {
 	Connect Connect
 	// History, when set, receives a summary of every run that is not a dry run.
 	History *history.Store
-	// Lease, when set, lets one run that changes anything go at a time (package lease says
-	// why); a run that cannot take it returns a *lease.HeldError and changes nothing. Dry
-	// runs change nothing and need none. Without it, the caller must keep runs apart.
+	// Lease, when set, lets one run that changes anything go at a time in each account
+	// (package lease says why); a run that cannot take the leases of all its accounts
+	// returns a *lease.HeldError and changes nothing. Dry runs change nothing and need
+	// none. Without it, the caller must keep runs apart.
 	Lease  *lease.Store
 	Logger *slog.Logger
 	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.
@@ -106,7 +108,7 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	rep := Report{RunID: id, Kind: h.Kind, Trigger: p.Trigger, DryRun: p.DryRun, Started: started}
 	if h.Lease == nil || p.DryRun {
 		rep.Results = r.execute(ctx, targets)
-	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
+	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
 		return Report{}, err
 	}
 	rep.count()
@@ -127,9 +129,10 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	return rep, nil
 }
 
-// leased runs visit holding the lease, or returns why it could not take it. The lease is
-// released once every call to the fleet has ended; the history is written after.
-func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started time.Time, visit func(context.Context) []Result) ([]Result, error) {
+// leased runs visit holding the lease of every account of targets, or returns why it could
+// not take them. The leases are released once every call to the fleet has ended; the
+// history is written after.
+func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started time.Time, targets []Target, visit func(context.Context) []Result) ([]Result, error) {
 	log := h.logger()
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -138,15 +141,23 @@ func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started
 		defer cancel()
 		deadline, _ = ctx.Deadline()
 	}
-	l, err := h.Lease.Take(ctx, lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: deadline.Add(lease.Margin)})
+	var scopes []lease.Scope
+	for _, t := range targets {
+		sc := lease.Scope{ID: t.Account.ID, Name: fmt.Sprintf("account %s (%s)", t.Account.Name, t.Account.ID)}
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	holder := lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: deadline.Add(lease.Margin)}
+	l, err := h.Lease.Take(ctx, holder, scopes)
 	if err != nil {
 		log.ErrorContext(ctx, "refused", "runId", id, "action", string(h.Kind), "outcome", "lease-not-taken", "error", err.Error())
 		return nil, err
 	}
-	if l.TookOver != nil {
-		log.WarnContext(ctx, "lease", "runId", id, "action", "take-over", "outcome", "taken",
-			"reason", fmt.Sprintf("%s held it since %s and let it expire at %s", l.TookOver,
-				l.TookOver.Since.UTC().Format(time.RFC3339), l.TookOver.Until.UTC().Format(time.RFC3339)))
+	for _, o := range l.TookOver {
+		log.WarnContext(ctx, "lease", "runId", id, "account", o.Scope.Name, "action", "take-over", "outcome", "taken",
+			"reason", fmt.Sprintf("%s held it since %s and let it expire at %s", o.From,
+				o.From.Since.UTC().Format(time.RFC3339), o.From.Until.UTC().Format(time.RFC3339)))
 	}
 	results := visit(ctx)
 	if err := l.Release(context.WithoutCancel(ctx)); err != nil {

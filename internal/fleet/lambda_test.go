@@ -98,14 +98,14 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s3Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key), Body: strings.NewReader(string(body))}); err != nil {
+	if _, err := s3Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key(f.account("staging").ID)), Body: strings.NewReader(string(body))}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = restart.Invoke(ctx, `{"trigger":"manual"}`)
-	if !errors.As(err, &fe) || fe.Type != "HeldError" || !strings.Contains(fe.Message, "shutdown run 20261127T190000Z-a1b2c3 (manual) has held the lease") {
+	if !errors.As(err, &fe) || fe.Type != "HeldError" || !strings.Contains(fe.Message, "in account staging ("+f.account("staging").ID+"): shutdown run 20261127T190000Z-a1b2c3 (manual) has held its lease") {
 		t.Errorf("restart while another run holds the lease: %v", err)
 	}
-	if _, err := s3Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key)}); err != nil {
+	if _, err := s3Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key(f.account("staging").ID))}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -118,8 +118,8 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 		t.Errorf("after restart: marked %v, by-person %s", m, after["by-person"].state)
 	}
 
-	if _, err := s3Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key)}); err == nil {
-		t.Error("a run left its lease behind")
+	if left, err := s3Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(lease.Prefix)}); err != nil || len(left.Contents) != 0 {
+		t.Errorf("leases left behind: %v %+v", err, left)
 	}
 
 	runs, err := history.Store{Client: s3Client, Bucket: bucket}.Since(ctx, since)

@@ -45,36 +45,46 @@ func (f *testFleet) leaseStore() *lease.Store {
 	return &lease.Store{Client: client, Bucket: bucket}
 }
 
-// putLease writes the lease object by hand, as a run that crashed or is still running left it.
-func (f *testFleet) putLease(h lease.Holder) {
+// putLease writes the lease of an account by hand, as a run that crashed or is still
+// running left it.
+func (f *testFleet) putLease(account string, h lease.Holder) {
 	f.t.Helper()
 	s := f.leaseStore()
 	body, err := json.Marshal(h)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if _, err := s.Client.PutObject(f.t.Context(), &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key), Body: strings.NewReader(string(body))}); err != nil {
+	if _, err := s.Client.PutObject(f.t.Context(), &s3.PutObjectInput{
+		Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key(f.account(account).ID)), Body: strings.NewReader(string(body)),
+	}); err != nil {
 		f.t.Fatal(err)
 	}
 }
 
-// leaseHolder reads the lease object: ok is false when there is none.
-func (f *testFleet) leaseHolder() (h lease.Holder, ok bool) {
+// leases reads the lease objects, by account name.
+func (f *testFleet) leases() map[string]lease.Holder {
 	f.t.Helper()
 	s := f.leaseStore()
-	out, err := s.Client.GetObject(f.t.Context(), &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key)})
-	var missing *s3types.NoSuchKey
-	if errors.As(err, &missing) {
-		return h, false
+	client := s.Client.(*s3.Client)
+	out := map[string]lease.Holder{}
+	for _, a := range f.m.Accounts {
+		obj, err := client.GetObject(f.t.Context(), &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key(a.ID))})
+		var missing *s3types.NoSuchKey
+		if errors.As(err, &missing) {
+			continue
+		}
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		var h lease.Holder
+		err = json.NewDecoder(obj.Body).Decode(&h)
+		obj.Body.Close()
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out[a.Name] = h
 	}
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer out.Body.Close()
-	if err := json.NewDecoder(out.Body).Decode(&h); err != nil {
-		f.t.Fatal(err)
-	}
-	return h, true
+	return out
 }
 
 // checkInvariant checks the marks in moto once the runs are over, in a fleet nobody else
@@ -140,15 +150,17 @@ func pauseBeforeStop(h *fleet.Handler) (reached, resume chan struct{}) {
 // A shutdown is caught between marking its instances and stopping them, the moment an
 // overlapping run can do harm: a restart would take the marks of the running instances for
 // stale ones and remove them, leaving them stopped and unmarked; a second shutdown would
-// mark them again under its own run. Both are refused, naming the shutdown and since when,
-// and change nothing; a dry run goes ahead, needing no lease. Afterwards the marks are
-// exactly on what the shutdown stopped, and the lease is free for the restart.
+// mark them again under its own run. Both are refused, naming the account, the shutdown and
+// since when, and change nothing; a dry run goes ahead, needing no lease, and so does a run
+// over another account. Afterwards the marks are exactly on what the shutdowns stopped, and
+// the lease is free for the restart.
 func TestOverlappingRunsAreRefused(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t)
 	f.instance("staging", west, "web", nil)
 	f.instance("staging", west, "api", nil)
 	f.db("staging", west, "app-db", "")
+	f.instance("sandbox", west, "dev", nil)
 	const night = `{"trigger":"schedule","accounts":["staging"],"regions":["eu-west-1"]}`
 
 	first, _, _ := f.leased(history.Shutdown)
@@ -166,9 +178,10 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the first shutdown never reached its stop")
 	}
-	holder, ok := f.leaseHolder()
-	if !ok || holder.Kind != "shutdown" || holder.Trigger != "schedule" {
-		t.Fatalf("lease while the shutdown runs: %+v (%v)", holder, ok)
+	leases := f.leases()
+	holder := leases["staging"]
+	if len(leases) != 1 || holder.Kind != "shutdown" || holder.Trigger != "schedule" {
+		t.Fatalf("leases while the shutdown runs: %+v, want staging's, held by the shutdown", leases)
 	}
 	if m := markedNames(f.observe()); !slicesEqual(m, "api", "web") {
 		t.Fatalf("marked %v before the pause, want api and web", m)
@@ -190,7 +203,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 			if !errors.As(err, &held) || held.Holder != holder {
 				t.Fatalf("error %v, want a *lease.HeldError naming %+v", err, holder)
 			}
-			for _, want := range []string{"another run is in progress", "shutdown run " + holder.RunID + " (schedule)",
+			for _, want := range []string{"another run is in progress in account staging (" + f.account("staging").ID + ")", "shutdown run " + holder.RunID + " (schedule)",
 				"since " + holder.Since.UTC().Format(time.RFC3339), "changed nothing", "run it again once that one is done"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not say %q", err, want)
@@ -214,21 +227,33 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 			t.Errorf("dry run: %+v", rep)
 		}
 	})
+	// Two stop schedules firing at once for two groups of accounts.
+	var sandboxNight fleet.Report
+	t.Run("a run in another account goes ahead", func(t *testing.T) {
+		h, _, _ := f.leased(history.Shutdown)
+		sandboxNight = runHandler(t, h, `{"trigger":"schedule","accounts":["sandbox"]}`)
+		if got := f.names(sandboxNight)[fleet.Stopped]; !slicesEqual(got, "dev") || sandboxNight.Failed() {
+			t.Errorf("the shutdown of sandbox stopped %v: %+v", got, sandboxNight.Totals)
+		}
+	})
+	if got := f.leases(); len(got) != 1 || got["staging"] != holder {
+		t.Errorf("leases after the refused runs: %+v, want staging's only, unchanged", got)
+	}
 
 	close(resume)
 	rep := <-done
 	if got := f.names(rep)[fleet.Stopped]; !slicesEqual(got, "api", "app-db", "web") || rep.Failed() {
 		t.Errorf("the first shutdown stopped %v (%+v), want api, app-db and web", got, rep.Totals)
 	}
-	checkInvariant(t, f, f.stoppedBy(rep))
-	if h, ok := f.leaseHolder(); ok {
-		t.Errorf("the shutdown left its lease behind: %+v", h)
+	checkInvariant(t, f, f.stoppedBy(rep, sandboxNight))
+	if l := f.leases(); len(l) != 0 {
+		t.Errorf("the shutdown left its lease behind: %+v", l)
 	}
 	h, _, _ := f.leased(history.Restart)
 	if got := f.names(runHandler(t, h, `{"accounts":["staging"]}`))[fleet.Started]; !slicesEqual(got, "api", "app-db", "web") {
 		t.Errorf("the restart after it started %v", got)
 	}
-	checkInvariant(t, f, nil)
+	checkInvariant(t, f, f.stoppedBy(sandboxNight))
 }
 
 // Two shutdowns and a restart started at the same moment, over a fleet half stopped by an
@@ -292,8 +317,8 @@ func TestConcurrentRunsKeepTheMarks(t *testing.T) {
 			t.Errorf("%s is marked by run %q, which does not report stopping it", name, by)
 		}
 	}
-	if h, ok := f.leaseHolder(); ok {
-		t.Errorf("a lease was left behind: %+v", h)
+	if l := f.leases(); len(l) != 0 {
+		t.Errorf("a lease was left behind: %+v", l)
 	}
 }
 
@@ -310,7 +335,8 @@ func checkMarksOnly(t *testing.T, f *testFleet) {
 }
 
 // A lease left by a run that crashed is taken over once it has expired, and the run says
-// so in its log; a lease that has not expired refuses the run before any call to the fleet.
+// so in its log; a lease that has not expired refuses the run before any call to the fleet,
+// and the leases it took of the accounts before are released.
 func TestLeaseLeftBehind(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t)
@@ -318,7 +344,7 @@ func TestLeaseLeftBehind(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 
 	live := lease.Holder{RunID: "20261127T190000Z-a1b2c3", Kind: "restart", Trigger: "manual", Since: now.Add(-time.Minute), Until: now.Add(10 * time.Minute)}
-	f.putLease(live)
+	f.putLease("staging", live)
 	h, c, _ := f.leased(history.Shutdown)
 	before := f.observe()
 	_, err := h.Handle(t.Context(), json.RawMessage(`{}`))
@@ -329,12 +355,12 @@ func TestLeaseLeftBehind(t *testing.T) {
 	if n := c.total(); n != 0 || !equalObserved(before, f.observe()) {
 		t.Errorf("the refused run made %d calls to the fleet (%s) or changed it", n, c)
 	}
-	if got, _ := f.leaseHolder(); got != live {
-		t.Errorf("the refused run changed the lease: %+v", got)
+	if got := f.leases(); len(got) != 1 || got["staging"] != live {
+		t.Errorf("the refused run changed the leases: %+v", got)
 	}
 
 	crashed := lease.Holder{RunID: "20261127T190000Z-dead00", Kind: "shutdown", Trigger: "schedule", Since: now.Add(-20 * time.Minute), Until: now.Add(-9 * time.Minute)}
-	f.putLease(crashed)
+	f.putLease("staging", crashed)
 	h, _, logs := f.leased(history.Shutdown)
 	rep := runHandler(t, h, `{}`)
 	if got := f.names(rep)[fleet.Stopped]; !slicesEqual(got, "web") || rep.Failed() {
@@ -345,8 +371,8 @@ func TestLeaseLeftBehind(t *testing.T) {
 	if s := logs.buf.String(); !strings.Contains(s, `"action":"take-over"`) || !strings.Contains(s, want) {
 		t.Errorf("the take-over is not logged with %q:\n%s", want, s)
 	}
-	if h, ok := f.leaseHolder(); ok {
-		t.Errorf("the lease was not released: %+v", h)
+	if l := f.leases(); len(l) != 0 {
+		t.Errorf("the leases were not released: %+v", l)
 	}
 }
 

@@ -1,5 +1,5 @@
-// Package lease lets one shutdown or restart run at a time, through one object in
-// curfew's bucket written with S3's conditional writes.
+// Package lease lets one shutdown or restart run at a time in each account, through one
+// object per account in curfew's bucket, written with S3's conditional writes.
 //
 // Why a lease, not reserved concurrency or a proof that runs may overlap: a reserved
 // concurrency of 1 fails to deploy in accounts whose Lambda concurrency quota is 10 (Lambda
@@ -10,9 +10,14 @@
 //   - two shutdowns mark the same database; the first stops it; RDS refuses the second's
 //     stop (the database is stopping), so the second removes the mark: stopped, unmarked.
 //
-// The holder writes the lease with If-None-Match: *, so exactly one of two writers gets it,
+// Runs meet only through the resources of the accounts they visit, so a lease per account
+// is enough: runs over other accounts (two schedules firing at once for two groups of
+// accounts, a manual start of one account during another's night) never wait for each
+// other. A run takes the leases of its accounts one by one in the map's order, all or none.
+//
+// The holder writes a lease with If-None-Match: *, so exactly one of two writers gets it,
 // and removes it with If-Match on its own ETag, so it never removes another run's. A run
-// that crashes leaves its lease behind; the lease says until when it may be held, which is
+// that crashes leaves its leases behind; a lease says until when it may be held, which is
 // the holder's own deadline (the Lambda timeout, when Lambda kills it) plus Margin, so a
 // lease past that time is held by nobody. Taking one over is again conditional (If-Match on
 // the expired lease's ETag): of two runs that find it expired, one gets it.
@@ -25,15 +30,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
 )
 
-// Key is the lease's object in curfew's bucket.
-const Key = "lease/fleet.json"
+// Prefix is where the leases live in curfew's bucket.
+const Prefix = "lease/"
+
+// Key is the object of the lease of scope id.
+func Key(id string) string { return Prefix + id + ".json" }
+
+// Scope is what one lease keeps to one run at a time: an account.
+type Scope struct {
+	// ID names the lease's object (an account id).
+	ID string
+	// Name says what it is in messages, e.g. "account staging (222222222222)".
+	Name string
+}
 
 // Margin is added to the holder's deadline to give the lease's expiry: it covers calls
 // still in flight when the holder is killed and the clocks of two Lambda hosts disagreeing.
@@ -42,8 +60,11 @@ const Margin = time.Minute
 // errForeign: the lease object holds something curfew did not write.
 var errForeign = errors.New("the lease is not one curfew wrote")
 
-// attempts bounds the rounds of Take when the lease changes hands under it.
+// attempts bounds the rounds of Take on one lease that changes hands under it.
 const attempts = 3
+
+// releaseLimit bounds the leases released at once.
+const releaseLimit = 16
 
 // S3API is the part of the S3 client the lease uses.
 type S3API interface {
@@ -76,91 +97,139 @@ type Store struct {
 	Now func() time.Time
 }
 
-// HeldError is the error of Take when another run holds the lease.
+// HeldError is the error of Take when another run holds a lease.
 type HeldError struct {
+	Scope  Scope
 	Holder Holder
 	// Object is the lease's s3:// address.
 	Object string
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("another run is in progress: %s has held the lease %s since %s, until %s at the latest; "+
+	return fmt.Sprintf("another run is in progress in %s: %s has held its lease %s since %s, until %s at the latest; "+
 		"this run changed nothing: run it again once that one is done",
-		e.Holder, e.Object, e.Holder.Since.UTC().Format(time.RFC3339), e.Holder.Until.UTC().Format(time.RFC3339))
+		e.Scope.Name, e.Holder, e.Object, e.Holder.Since.UTC().Format(time.RFC3339), e.Holder.Until.UTC().Format(time.RFC3339))
 }
 
-// Lease is a lease taken by this run.
+// Lease is the leases taken by one run.
 type Lease struct {
 	Holder Holder
-	// TookOver is the expired holder this run took the lease over from, if any.
-	TookOver *Holder
+	// TookOver lists the expired leases this run took over.
+	TookOver []TakenOver
 	store    Store
-	etag     string
+	held     []held
 }
 
-// Take takes the lease for h, or returns a *HeldError naming the run that holds it. A
-// lease whose Until has passed is taken over.
-func (s Store) Take(ctx context.Context, h Holder) (*Lease, error) {
+// TakenOver is an expired lease taken over, and the run that had let it expire.
+type TakenOver struct {
+	Scope Scope
+	From  Holder
+}
+
+// held is one lease of a run, with the ETag that releases it.
+type held struct {
+	scope Scope
+	etag  string
+}
+
+// Take takes the lease of every scope for h, in order, or none: when another run holds
+// one, it releases those it took and returns a *HeldError naming that run. A lease whose
+// Until has passed is taken over.
+func (s Store) Take(ctx context.Context, h Holder, scopes []Scope) (*Lease, error) {
 	body, err := json.Marshal(h)
 	if err != nil {
 		return nil, fmt.Errorf("encode the lease: %w", err)
 	}
+	l := &Lease{Holder: h, store: s}
+	for _, sc := range scopes {
+		if sc.ID == "" || strings.ContainsAny(sc.ID, "/.") {
+			err = fmt.Errorf("lease of %s: %q is not an id", sc.Name, sc.ID)
+		} else {
+			err = s.take(ctx, l, sc, body)
+		}
+		if err != nil {
+			if rerr := l.Release(context.WithoutCancel(ctx)); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// take takes the lease of one scope into l.
+func (s Store) take(ctx context.Context, l *Lease, sc Scope, body []byte) error {
 	var last error
 	for range attempts {
-		etag, err := s.put(ctx, body, &s3.PutObjectInput{IfNoneMatch: aws.String("*")})
+		etag, err := s.put(ctx, sc, body, &s3.PutObjectInput{IfNoneMatch: aws.String("*")})
 		if err == nil {
-			return &Lease{Holder: h, store: s, etag: etag}, nil
+			l.held = append(l.held, held{sc, etag})
+			return nil
 		}
 		if !lost(err) {
-			return nil, fmt.Errorf("take the lease %s: %w", s.object(), err)
+			return fmt.Errorf("take the lease %s: %w", s.object(sc), err)
 		}
 		// Someone holds it, or held it: read who. A read that fails here most likely
 		// found the lease released in between (S3 answers 403 rather than 404 for a
 		// missing object to a role that may not list the bucket): try again.
-		current, currentTag, err := s.get(ctx)
+		current, currentTag, err := s.get(ctx, sc)
 		if errors.Is(err, errForeign) {
-			return nil, err
+			return err
 		}
 		if err != nil {
 			last = err
 			continue
 		}
 		if s.now().Before(current.Until) {
-			return nil, &HeldError{Holder: current, Object: s.object()}
+			return &HeldError{Scope: sc, Holder: current, Object: s.object(sc)}
 		}
-		etag, err = s.put(ctx, body, &s3.PutObjectInput{IfMatch: aws.String(currentTag)})
+		etag, err = s.put(ctx, sc, body, &s3.PutObjectInput{IfMatch: aws.String(currentTag)})
 		if err == nil {
-			return &Lease{Holder: h, TookOver: &current, store: s, etag: etag}, nil
+			l.held = append(l.held, held{sc, etag})
+			l.TookOver = append(l.TookOver, TakenOver{Scope: sc, From: current})
+			return nil
 		}
 		if !lost(err) && !gone(err) {
-			return nil, fmt.Errorf("take over the expired lease %s of %s: %w", s.object(), current, err)
+			return fmt.Errorf("take over the expired lease %s of %s: %w", s.object(sc), current, err)
 		}
 		last = err // another run took it over, or it was removed: look again
 	}
-	if current, _, err := s.get(ctx); err == nil && s.now().Before(current.Until) {
-		return nil, &HeldError{Holder: current, Object: s.object()}
+	if current, _, err := s.get(ctx, sc); err == nil && s.now().Before(current.Until) {
+		return &HeldError{Scope: sc, Holder: current, Object: s.object(sc)}
 	}
-	return nil, fmt.Errorf("take the lease %s: it changed hands %d times while this run tried: %w", s.object(), attempts, last)
+	return fmt.Errorf("take the lease %s: it changed hands %d times while this run tried: %w", s.object(sc), attempts, last)
 }
 
-// Release removes the lease if it is still this run's.
+// Release removes the leases that are still this run's, at once; a lease it cannot
+// remove expires by itself at Until.
 func (l *Lease) Release(ctx context.Context) error {
 	s := l.store
-	_, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{
-		Bucket: aws.String(s.Bucket), Key: aws.String(Key), IfMatch: aws.String(l.etag),
-	})
-	switch {
-	case err == nil:
-		return nil
-	case lost(err) || gone(err):
-		return fmt.Errorf("release the lease %s: it is no longer this run's (taken over or removed by hand after %s): %w",
-			s.object(), l.Holder.Until.UTC().Format(time.RFC3339), err)
+	errs := make([]error, len(l.held))
+	var g errgroup.Group
+	g.SetLimit(releaseLimit)
+	for i, h := range l.held {
+		g.Go(func() error {
+			_, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{
+				Bucket: aws.String(s.Bucket), Key: aws.String(Key(h.scope.ID)), IfMatch: aws.String(h.etag),
+			})
+			switch {
+			case err == nil:
+			case lost(err) || gone(err):
+				errs[i] = fmt.Errorf("release the lease %s: it is no longer this run's (taken over or removed by hand after %s): %w",
+					s.object(h.scope), l.Holder.Until.UTC().Format(time.RFC3339), err)
+			default:
+				errs[i] = fmt.Errorf("release the lease %s (it expires by itself at %s): %w", s.object(h.scope), l.Holder.Until.UTC().Format(time.RFC3339), err)
+			}
+			return nil
+		})
 	}
-	return fmt.Errorf("release the lease %s (it expires by itself at %s): %w", s.object(), l.Holder.Until.UTC().Format(time.RFC3339), err)
+	_ = g.Wait() // every release reports into its own slot
+	l.held = nil
+	return errors.Join(errs...)
 }
 
-func (s Store) put(ctx context.Context, body []byte, in *s3.PutObjectInput) (string, error) {
-	in.Bucket, in.Key = aws.String(s.Bucket), aws.String(Key)
+func (s Store) put(ctx context.Context, sc Scope, body []byte, in *s3.PutObjectInput) (string, error) {
+	in.Bucket, in.Key = aws.String(s.Bucket), aws.String(Key(sc.ID))
 	in.Body, in.ContentType = bytes.NewReader(body), aws.String("application/json")
 	out, err := s.Client.PutObject(ctx, in)
 	if err != nil {
@@ -169,20 +238,20 @@ func (s Store) put(ctx context.Context, body []byte, in *s3.PutObjectInput) (str
 	return aws.ToString(out.ETag), nil
 }
 
-func (s Store) get(ctx context.Context) (Holder, string, error) {
-	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(Key)})
+func (s Store) get(ctx context.Context, sc Scope) (Holder, string, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(Key(sc.ID))})
 	if err != nil {
-		return Holder{}, "", fmt.Errorf("read the lease %s: %w", s.object(), err)
+		return Holder{}, "", fmt.Errorf("read the lease %s: %w", s.object(sc), err)
 	}
 	defer out.Body.Close()
 	data, err := io.ReadAll(out.Body)
 	if err != nil {
-		return Holder{}, "", fmt.Errorf("read the lease %s: %w", s.object(), err)
+		return Holder{}, "", fmt.Errorf("read the lease %s: %w", s.object(sc), err)
 	}
 	var h Holder
 	if err := json.Unmarshal(data, &h); err != nil || h.RunID == "" || h.Until.IsZero() {
 		// Only curfew writes there; a lease nobody can read must not let two runs in.
-		return Holder{}, "", fmt.Errorf("%w: %s holds %q; if no run is in progress, delete it", errForeign, s.object(), truncate(data, 200))
+		return Holder{}, "", fmt.Errorf("%w: %s holds %q; if no run is in progress, delete it", errForeign, s.object(sc), truncate(data, 200))
 	}
 	return h, aws.ToString(out.ETag), nil
 }
@@ -194,7 +263,7 @@ func (s Store) now() time.Time {
 	return time.Now()
 }
 
-func (s Store) object() string { return "s3://" + s.Bucket + "/" + Key }
+func (s Store) object(sc Scope) string { return "s3://" + s.Bucket + "/" + Key(sc.ID) }
 
 // lost reports whether a conditional write lost to another writer: 412 Precondition Failed
 // (the condition no longer holds), or 409 ConditionalRequestConflict (S3 was completing

@@ -61,6 +61,14 @@ func newStore(t *testing.T) (lease.Store, *clock, *s3.Client, map[string]int) {
 	return lease.Store{Client: client, Bucket: bucket, Now: c.now}, c, client, ops
 }
 
+// Scopes of the tests: accounts.
+var (
+	staging = lease.Scope{ID: "222222222222", Name: "account staging (222222222222)"}
+	sandbox = lease.Scope{ID: "333333333333", Name: "account sandbox (333333333333)"}
+	qa      = lease.Scope{ID: "444444444444", Name: "account qa (444444444444)"}
+	one     = []lease.Scope{staging}
+)
+
 func holder(id, kind string, since time.Time) lease.Holder {
 	return lease.Holder{RunID: id, Kind: kind, Trigger: "schedule", Since: since, Until: since.Add(11 * time.Minute)}
 }
@@ -80,17 +88,17 @@ func TestHeldUntilReleased(t *testing.T) {
 	t.Parallel()
 	s, c, _, _ := newStore(t)
 	ctx := t.Context()
-	first, err := s.Take(ctx, holder("night", "shutdown", t0))
+	first, err := s.Take(ctx, holder("night", "shutdown", t0), one)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.set(t0.Add(10 * time.Minute)) // still before Until
-	_, err = s.Take(ctx, holder("manual", "restart", c.now()))
+	_, err = s.Take(ctx, holder("manual", "restart", c.now()), one)
 	if h := held(t, err); h != first.Holder {
 		t.Errorf("held by %+v, want %+v", h, first.Holder)
 	}
-	for _, want := range []string{"shutdown run night (schedule)", "since 2026-11-27T19:00:00Z", "until 2026-11-27T19:11:00Z",
-		"s3://" + s.Bucket + "/lease/fleet.json", "changed nothing", "run it again once that one is done"} {
+	for _, want := range []string{"in progress in account staging (222222222222)", "shutdown run night (schedule)", "since 2026-11-27T19:00:00Z",
+		"until 2026-11-27T19:11:00Z", "s3://" + s.Bucket + "/lease/222222222222.json", "changed nothing", "run it again once that one is done"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
@@ -98,7 +106,7 @@ func TestHeldUntilReleased(t *testing.T) {
 	if err := first.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	second, err := s.Take(ctx, holder("manual", "restart", c.now()))
+	second, err := s.Take(ctx, holder("manual", "restart", c.now()), one)
 	if err != nil || second.TookOver != nil {
 		t.Fatalf("take after release: %v, took over %v", err, second)
 	}
@@ -110,32 +118,32 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 	t.Parallel()
 	s, c, _, _ := newStore(t)
 	ctx := t.Context()
-	crashed, err := s.Take(ctx, holder("crashed", "shutdown", t0))
+	crashed, err := s.Take(ctx, holder("crashed", "shutdown", t0), one)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.set(crashed.Holder.Until.Add(-time.Second))
-	if _, err := s.Take(ctx, holder("early", "restart", c.now())); held(t, err).RunID != "crashed" {
+	if _, err := s.Take(ctx, holder("early", "restart", c.now()), one); held(t, err).RunID != "crashed" {
 		t.Fatal("taken before it expired")
 	}
 	c.set(crashed.Holder.Until.Add(time.Second))
-	next, err := s.Take(ctx, holder("next", "restart", c.now()))
+	next, err := s.Take(ctx, holder("next", "restart", c.now()), one)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next.TookOver == nil || next.TookOver.RunID != "crashed" {
+	if len(next.TookOver) != 1 || next.TookOver[0].From.RunID != "crashed" || next.TookOver[0].Scope != staging {
 		t.Errorf("took over %+v, want the crashed run", next.TookOver)
 	}
 	if err := crashed.Release(ctx); err == nil || !strings.Contains(err.Error(), "no longer this run's") {
 		t.Errorf("the crashed run's release: %v, want refused", err)
 	}
-	if _, err := s.Take(ctx, holder("third", "shutdown", c.now())); held(t, err).RunID != "next" {
+	if _, err := s.Take(ctx, holder("third", "shutdown", c.now()), one); held(t, err).RunID != "next" {
 		t.Error("the crashed run's release removed the new holder's lease")
 	}
 }
 
-// Of many runs taking the lease at once, exactly one gets it; so too of many taking over
-// the same expired lease.
+// Of many runs taking the leases of the same accounts at once, exactly one gets them; so
+// too of many taking over the same expired leases.
 func TestOneOfManyTakesIt(t *testing.T) {
 	t.Parallel()
 	s, c, _, _ := newStore(t)
@@ -144,7 +152,7 @@ func TestOneOfManyTakesIt(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Go(func() {
-				l, err := s.Take(t.Context(), holder(fmt.Sprintf("%s-%d", round, i), "shutdown", c.now()))
+				l, err := s.Take(t.Context(), holder(fmt.Sprintf("%s-%d", round, i), "shutdown", c.now()), []lease.Scope{staging, sandbox, qa})
 				mu.Lock()
 				defer mu.Unlock()
 				if err == nil {
@@ -157,11 +165,11 @@ func TestOneOfManyTakesIt(t *testing.T) {
 		wg.Wait()
 		return winners
 	}
-	if w := race("free"); len(w) != 1 || w[0].TookOver != nil {
+	if w := race("free"); len(w) != 1 || len(w[0].TookOver) != 0 {
 		t.Fatalf("%d runs took the free lease, want 1", len(w))
 	}
 	c.set(t0.Add(time.Hour))
-	if w := race("expired"); len(w) != 1 || w[0].TookOver == nil {
+	if w := race("expired"); len(w) != 1 || len(w[0].TookOver) != 3 {
 		t.Fatalf("%d runs took over the expired lease, want 1", len(w))
 	}
 }
@@ -171,14 +179,14 @@ func TestForeignLeaseObject(t *testing.T) {
 	t.Parallel()
 	s, _, client, _ := newStore(t)
 	ctx := t.Context()
-	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key), Body: strings.NewReader("locked")}); err != nil {
+	if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key(staging.ID)), Body: strings.NewReader("locked")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Take(ctx, holder("run", "shutdown", t0))
+	_, err := s.Take(ctx, holder("run", "shutdown", t0), one)
 	if err == nil || !strings.Contains(err.Error(), `holds "locked"`) || !strings.Contains(err.Error(), "if no run is in progress, delete it") {
 		t.Fatalf("take over a foreign object: %v", err)
 	}
-	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key)})
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(lease.Key(staging.ID))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +196,37 @@ func TestForeignLeaseObject(t *testing.T) {
 	}
 }
 
-// What the lease costs a run, in S3 calls (asserted) and time against moto (logged).
+// A run takes the leases of all its accounts or of none: refused in one, it releases
+// those it took; runs over other accounts go ahead.
+func TestAllOrNone(t *testing.T) {
+	t.Parallel()
+	s, _, _, _ := newStore(t)
+	ctx := t.Context()
+	if _, err := s.Take(ctx, holder("sandbox-night", "shutdown", t0), []lease.Scope{sandbox}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Take(ctx, holder("everything", "restart", t0), []lease.Scope{staging, sandbox, qa})
+	if h := held(t, err); h.RunID != "sandbox-night" {
+		t.Errorf("refused by %+v, want sandbox-night", h)
+	}
+	if !strings.Contains(err.Error(), "in progress in account sandbox (333333333333)") {
+		t.Errorf("error %q does not name the account", err)
+	}
+	for _, scope := range []lease.Scope{staging, qa} {
+		l, err := s.Take(ctx, holder("after-"+scope.ID, "restart", t0), []lease.Scope{scope})
+		if err != nil {
+			t.Fatalf("%s after the refused run: %v (its lease was not released)", scope.Name, err)
+		}
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Take(ctx, holder("bad", "restart", t0), []lease.Scope{{ID: "../runs/x", Name: "account bad"}}); err == nil || !strings.Contains(err.Error(), "is not an id") {
+		t.Errorf("a scope id with a path: %v", err)
+	}
+}
+
+// What the leases cost a run, in S3 calls (asserted) and time against moto (logged).
 func TestCost(t *testing.T) {
 	t.Parallel()
 	s, c, _, ops := newStore(t)
@@ -203,25 +241,27 @@ func TestCost(t *testing.T) {
 			t.Errorf("%s made %v, want %v", name, ops, want)
 		}
 	}
-	var l *lease.Lease
-	measure("take and release, free", map[string]int{"PutObject": 1, "DeleteObject": 1}, func() {
-		var err error
-		if l, err = s.Take(ctx, holder("a", "shutdown", t0)); err != nil {
-			t.Fatal(err)
-		}
-		if err := l.Release(ctx); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if _, err := s.Take(ctx, holder("b", "shutdown", t0)); err != nil {
+	for _, scopes := range [][]lease.Scope{one, {staging, sandbox, qa}} {
+		n := len(scopes)
+		measure(fmt.Sprintf("take and release %d free", n), map[string]int{"PutObject": n, "DeleteObject": n}, func() {
+			l, err := s.Take(ctx, holder("a", "shutdown", t0), scopes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if _, err := s.Take(ctx, holder("b", "shutdown", t0), one); err != nil {
 		t.Fatal(err)
 	}
 	measure("refused, held", map[string]int{"PutObject": 1, "GetObject": 1}, func() {
-		held(t, func() error { _, err := s.Take(ctx, holder("c", "restart", t0)); return err }())
+		held(t, func() error { _, err := s.Take(ctx, holder("c", "restart", t0), one); return err }())
 	})
 	c.set(t0.Add(time.Hour))
 	measure("take over, expired", map[string]int{"PutObject": 2, "GetObject": 1}, func() {
-		if _, err := s.Take(ctx, holder("d", "restart", c.now())); err != nil {
+		if _, err := s.Take(ctx, holder("d", "restart", c.now()), one); err != nil {
 			t.Fatal(err)
 		}
 	})
