@@ -19,6 +19,7 @@ import (
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lease"
+	"github.com/curfew/curfew/internal/lease/leasetest"
 )
 
 // leased returns a handler like f.handler's that holds the lease in a bucket of the home
@@ -32,7 +33,7 @@ func (f *testFleet) leased(kind history.Kind) (fleet.Handler, *calls, *syncBuffe
 
 func (f *testFleet) leaseStore() *lease.Store {
 	f.t.Helper()
-	client := s3.NewFromConfig(f.config("home", west), func(o *s3.Options) { o.UsePathStyle = true })
+	client := s3.NewFromConfig(leasetest.AtomicConditionalWrites(f.config("home", west)), func(o *s3.Options) { o.UsePathStyle = true })
 	bucket := "curfew-" + f.account("home").ID
 	_, err := client.CreateBucket(f.t.Context(), &s3.CreateBucketInput{
 		Bucket:                    aws.String(bucket),

@@ -145,7 +145,7 @@ func (s Store) Take(ctx context.Context, h Holder, scopes []Scope) (*Lease, erro
 		if sc.ID == "" || strings.ContainsAny(sc.ID, "/.") {
 			err = fmt.Errorf("lease of %s: %q is not an id", sc.Name, sc.ID)
 		} else {
-			err = s.take(ctx, l, sc, body)
+			err = s.take(ctx, l, sc, h, body)
 		}
 		if err != nil {
 			if rerr := l.Release(context.WithoutCancel(ctx)); rerr != nil {
@@ -157,9 +157,11 @@ func (s Store) Take(ctx context.Context, h Holder, scopes []Scope) (*Lease, erro
 	return l, nil
 }
 
-// take takes the lease of one scope into l.
-func (s Store) take(ctx context.Context, l *Lease, sc Scope, body []byte) error {
+// take takes the lease of one scope for h into l.
+func (s Store) take(ctx context.Context, l *Lease, sc Scope, h Holder, body []byte) error {
 	var last error
+	// expired is the holder this run tried to take the lease over from, if any.
+	var expired *Holder
 	for range attempts {
 		etag, err := s.put(ctx, sc, body, &s3.PutObjectInput{IfNoneMatch: aws.String("*")})
 		if err == nil {
@@ -180,9 +182,19 @@ func (s Store) take(ctx context.Context, l *Lease, sc Scope, body []byte) error 
 			last = err
 			continue
 		}
+		if current.RunID == h.RunID {
+			// This run's own write, whose answer was lost: the SDK retried it, and S3
+			// refused the retry because the first attempt had stored it.
+			l.held = append(l.held, held{sc, currentTag})
+			if expired != nil {
+				l.TookOver = append(l.TookOver, TakenOver{Scope: sc, From: *expired})
+			}
+			return nil
+		}
 		if s.now().Before(current.Until) {
 			return &HeldError{Scope: sc, Holder: current, Object: s.object(sc)}
 		}
+		expired = &current
 		etag, err = s.put(ctx, sc, body, &s3.PutObjectInput{IfMatch: aws.String(currentTag)})
 		if err == nil {
 			l.held = append(l.held, held{sc, etag})
@@ -213,9 +225,11 @@ func (l *Lease) Release(ctx context.Context) error {
 				Bucket: aws.String(s.Bucket), Key: aws.String(Key(h.scope.ID)), IfMatch: aws.String(h.etag),
 			})
 			switch {
-			case err == nil:
-			case lost(err) || gone(err):
-				errs[i] = fmt.Errorf("release the lease %s: it is no longer this run's (taken over or removed by hand after %s): %w",
+			case err == nil, gone(err):
+				// Gone: an earlier attempt whose answer was lost removed it, or a person
+				// did; either way no run holds it.
+			case lost(err):
+				errs[i] = fmt.Errorf("release the lease %s: another run took it over after it expired at %s: %w",
 					s.object(h.scope), l.Holder.Until.UTC().Format(time.RFC3339), err)
 			default:
 				errs[i] = fmt.Errorf("release the lease %s (it expires by itself at %s): %w", s.object(h.scope), l.Holder.Until.UTC().Format(time.RFC3339), err)

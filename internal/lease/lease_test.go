@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -11,12 +12,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/lease"
+	"github.com/curfew/curfew/internal/lease/leasetest"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
@@ -48,7 +51,7 @@ func newStore(t *testing.T) (lease.Store, *clock, *s3.Client, map[string]int) {
 			return next.HandleInitialize(ctx, in)
 		}), middleware.After)
 	})
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	client := s3.NewFromConfig(leasetest.AtomicConditionalWrites(cfg), func(o *s3.Options) { o.UsePathStyle = true })
 	bucket := "curfew-lease-" + account // bucket names are global
 	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{
 		Bucket:                    aws.String(bucket),
@@ -134,7 +137,7 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 	if len(next.TookOver) != 1 || next.TookOver[0].From.RunID != "crashed" || next.TookOver[0].Scope != staging {
 		t.Errorf("took over %+v, want the crashed run", next.TookOver)
 	}
-	if err := crashed.Release(ctx); err == nil || !strings.Contains(err.Error(), "no longer this run's") {
+	if err := crashed.Release(ctx); err == nil || !strings.Contains(err.Error(), "another run took it over after it expired") {
 		t.Errorf("the crashed run's release: %v, want refused", err)
 	}
 	if _, err := s.Take(ctx, holder("third", "shutdown", c.now()), one); held(t, err).RunID != "next" {
@@ -265,4 +268,77 @@ func TestCost(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// lossy does each request it is given, then loses the answers of the first lose writes
+// that succeeded: the SDK, taking the connection for reset, sends them again.
+type lossy struct {
+	next aws.HTTPClient
+	mu   sync.Mutex
+	lose int
+}
+
+func (l *lossy) Do(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.Do(r)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	write := r.Method == http.MethodPut || r.Method == http.MethodDelete
+	if err != nil || !write || resp.StatusCode >= 300 || l.lose == 0 {
+		return resp, err
+	}
+	l.lose--
+	resp.Body.Close()
+	return nil, errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer")
+}
+
+// A conditional write whose answer is lost is sent again by the SDK, and S3 refuses the
+// second attempt because the first stored it: the run finds its own lease there and holds
+// it. A release whose answer is lost finds the lease gone, which is released all the same.
+func TestLostAnswers(t *testing.T) {
+	t.Parallel()
+	s, c, client, _ := newStore(t)
+	ctx := t.Context()
+	l := &lossy{next: awshttp.NewBuildableClient()}
+	s.Client = s3.New(client.Options(), func(o *s3.Options) {
+		o.HTTPClient = leasetest.AtomicConditionalWrites(aws.Config{HTTPClient: l}).HTTPClient
+	})
+	lose := func(n int) { l.mu.Lock(); defer l.mu.Unlock(); l.lose = n }
+	lost := func(step string) {
+		t.Helper()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.lose != 0 {
+			t.Fatalf("%s: no answer was lost", step)
+		}
+	}
+
+	lose(1)
+	mine, err := s.Take(ctx, holder("mine", "shutdown", t0), one)
+	lost("take")
+	if err != nil {
+		t.Fatalf("take with its answer lost: %v", err)
+	}
+	if _, err := s.Take(ctx, holder("other", "restart", t0), one); held(t, err).RunID != "mine" {
+		t.Fatal("the lease is not held")
+	}
+	lose(1)
+	err = mine.Release(ctx)
+	lost("release")
+	if err != nil {
+		t.Errorf("release with its answer lost: %v", err)
+	}
+
+	if _, err := s.Take(ctx, holder("crashed", "shutdown", t0), one); err != nil {
+		t.Fatal(err)
+	}
+	c.set(t0.Add(time.Hour))
+	lose(1)
+	later, err := s.Take(ctx, holder("later", "restart", c.now()), one)
+	lost("take over")
+	if err != nil || len(later.TookOver) != 1 {
+		t.Fatalf("take over with its answer lost: %v", err)
+	}
+	if _, err := s.Take(ctx, holder("other", "restart", c.now()), one); held(t, err).RunID != "later" {
+		t.Fatal("the lease taken over is not held")
+	}
 }
