@@ -1,9 +1,9 @@
 // Package leasetest lets tests race leases against moto. S3 documents a conditional write
 // as atomic: of two writers with If-None-Match: * (or If-Match on one ETag), one gets 412.
 // moto 5.2.5 checks the condition and stores the object in two steps, without a lock, on a
-// threaded server, so under load both writers can win (seen once in about 200 races of 8
-// writers). Tests send their conditional writes one at a time, making moto answer as S3
-// documents; everything else still runs at once.
+// threaded server (moto/s3/responses.py, put_object and delete_object), so two writers can
+// both win there. Tests send their conditional writes one at a time, making moto answer as
+// S3 documents; everything else still runs at once.
 package leasetest
 
 import (
