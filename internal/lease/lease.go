@@ -162,6 +162,14 @@ func (s Store) take(ctx context.Context, l *Lease, sc Scope, h Holder, body []by
 	var last error
 	// expired is the holder this run tried to take the lease over from, if any.
 	var expired *Holder
+	// adopt holds a lease this run wrote but never heard back about: the SDK sent the
+	// write again, and S3 refused the second attempt because the first had stored it.
+	adopt := func(etag string) {
+		l.held = append(l.held, held{sc, etag})
+		if expired != nil {
+			l.TookOver = append(l.TookOver, TakenOver{Scope: sc, From: *expired})
+		}
+	}
 	for range attempts {
 		etag, err := s.put(ctx, sc, body, &s3.PutObjectInput{IfNoneMatch: aws.String("*")})
 		if err == nil {
@@ -183,12 +191,7 @@ func (s Store) take(ctx context.Context, l *Lease, sc Scope, h Holder, body []by
 			continue
 		}
 		if current.RunID == h.RunID {
-			// This run's own write, whose answer was lost: the SDK retried it, and S3
-			// refused the retry because the first attempt had stored it.
-			l.held = append(l.held, held{sc, currentTag})
-			if expired != nil {
-				l.TookOver = append(l.TookOver, TakenOver{Scope: sc, From: *expired})
-			}
+			adopt(currentTag)
 			return nil
 		}
 		if s.now().Before(current.Until) {
@@ -206,7 +209,12 @@ func (s Store) take(ctx context.Context, l *Lease, sc Scope, h Holder, body []by
 		}
 		last = err // another run took it over, or it was removed: look again
 	}
-	if current, _, err := s.get(ctx, sc); err == nil && s.now().Before(current.Until) {
+	current, currentTag, err := s.get(ctx, sc)
+	switch {
+	case err == nil && current.RunID == h.RunID:
+		adopt(currentTag)
+		return nil
+	case err == nil && s.now().Before(current.Until):
 		return &HeldError{Scope: sc, Holder: current, Object: s.object(sc)}
 	}
 	return fmt.Errorf("take the lease %s: it changed hands %d times while this run tried: %w", s.object(sc), attempts, last)
