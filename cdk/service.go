@@ -57,8 +57,8 @@ const (
 
 // leasedRuns is why the shutdown and restart reserve no concurrency: a reservation of 1
 // fails to deploy in accounts whose Lambda concurrency quota is 10 (new accounts'; Lambda
-// keeps 10 unreserved), and the lease keeps their runs apart instead.
-const leasedRuns = "One run at a time is kept by the lease in curfew's bucket (internal/lease); " +
+// keeps 10 unreserved), and leases keep their runs apart instead.
+const leasedRuns = "One run at a time in each account is kept by a lease per account in curfew's bucket (internal/lease); " +
 	"reserving concurrency fails to deploy in accounts with the default quota of 10."
 
 // logRetention bounds how long the functions' logs are kept.
