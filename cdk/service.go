@@ -16,6 +16,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/lease"
 )
 
 // Environment variables of curfew's functions.
@@ -54,6 +55,12 @@ const (
 	reportsDays = 90
 )
 
+// leasedRuns is why the shutdown and restart reserve no concurrency: a reservation of 1
+// fails to deploy in accounts whose Lambda concurrency quota is 10 (new accounts'; Lambda
+// keeps 10 unreserved), and leases keep their runs apart instead.
+const leasedRuns = "One run at a time in each account is kept by a lease per account in curfew's bucket (internal/lease); " +
+	"reserving concurrency fails to deploy in accounts with the default quota of 10."
+
 // logRetention bounds how long the functions' logs are kept.
 const logRetention = awslogs.RetentionDays_THREE_MONTHS
 
@@ -90,17 +97,22 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 		schedulerRoles = append(schedulerRoles, a.RoleARN(accounts.SchedulerRole))
 	}
 	shutdown := s.newFunction("Shutdown", accounts.ShutdownFunction, ShutdownFolder,
-		"curfew: stop the non-production accounts' resources at night", 10, true)
+		"curfew: stop the non-production accounts' resources at night", 10, leasedRuns)
 	restart := s.newFunction("Restart", accounts.RestartFunction, RestartFolder,
-		"curfew: start again what the night shutdown stopped", 10, true)
+		"curfew: start again what the night shutdown stopped", 10, leasedRuns)
 	for _, fn := range []awslambda.Function{shutdown, restart} {
 		s.allowAssume(fn, schedulerRoles)
 		fn.AddToRolePolicy(allow("WriteRunHistory", []string{"s3:PutObject"},
 			[]string{*s.bucket.ArnForObjects(jsii.String(runsPrefix + "*"))}, nil))
+		// Take (conditional put), read the holder, release (conditional delete) the lease
+		// of each account a run visits.
+		fn.AddToRolePolicy(allow("HoldRunLeases", []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+			[]string{*s.bucket.ArnForObjects(jsii.String(lease.Prefix + "*"))}, nil))
 	}
 
 	costReport := s.newFunction("CostReport", accounts.CostReportFunction, CostReportFolder,
-		"curfew: report cost per account and what the shutdowns saved", 5, false)
+		"curfew: report cost per account and what the shutdowns saved", 5,
+		"The weekly cost report may overlap a manual one harmlessly; reserved concurrency would be taken from the account's other functions.")
 	var costReaders []string
 	for _, a := range s.m.Accounts {
 		costReaders = append(costReaders, a.RoleARN(accounts.CostReaderRole))
@@ -114,9 +126,11 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	bucket := *stack.GetLogicalId(s.bucket.Node().DefaultChild().(awscdk.CfnElement))
 	runs := "Resource::<" + bucket + ".Arn>/" + runsPrefix + "*"
 	reports := "Resource::<" + bucket + ".Arn>/" + reportsPrefix + "*"
+	leases := "Resource::<" + bucket + ".Arn>/" + lease.Prefix + "*"
 	for _, fn := range []awslambda.Function{shutdown, restart} {
 		suppress(fn.Role(), "AwsSolutions-IAM5",
-			"A run writes one new object per run under runs/; its key holds the run's time and id.", runs)
+			"A run writes one new object per run under runs/; its key holds the run's time and id. "+
+				"It holds one lease per account it visits under lease/, named by the account id.", runs, leases)
 	}
 	suppress(costReport.Role(), "AwsSolutions-IAM5",
 		"The cost report reads every run summary under runs/ and writes a new report under reports/ each time; "+
@@ -191,9 +205,8 @@ func (s *service) newTopic() awssns.Topic {
 
 // newFunction creates one of curfew's Go functions with an execution role of the
 // function's name (CurfewScheduler and CurfewCostReader trust it by ARN) and a log group
-// of bounded retention. Single-run functions get a reserved concurrency of 1, so two
-// runs never overlap.
-func (s *service) newFunction(id, name, folder, description string, minutes float64, singleRun bool) awslambda.Function {
+// of bounded retention, and no reserved concurrency: unreserved says why it needs none.
+func (s *service) newFunction(id, name, folder, description string, minutes float64, unreserved string) awslambda.Function {
 	logs := awslogs.NewLogGroup(s.stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
 		LogGroupName: jsii.String("/aws/lambda/" + name),
 		Retention:    logRetention,
@@ -237,11 +250,7 @@ func (s *service) newFunction(id, name, folder, description string, minutes floa
 		// policy, so that the policy exists before the first run; the redundant DependsOn
 		// on the role, already implied by Fn::GetAtt, is harmless.
 		{"W3005", ""},
-	}
-	if singleRun {
-		props.ReservedConcurrentExecutions = jsii.Number(1)
-	} else {
-		skips = append(skips, lintSkip{"CKV_AWS_115", "The weekly cost report may overlap a manual one harmlessly; reserved concurrency would be taken from the account's other functions."})
+		{"CKV_AWS_115", unreserved},
 	}
 	fn := awslambda.NewFunction(s.stack, jsii.String(id), props)
 	skipLint(fn, skips...)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/lease"
 )
 
 const service = "curfew-service"
@@ -37,8 +38,10 @@ func TestFunctions(t *testing.T) {
 			slack    bool
 			timeout  int
 		}{
-			{accounts.ShutdownFunction, 1, false, 600},
-			{accounts.RestartFunction, 1, false, 600},
+			// No reservation: a reservation of 1 fails to deploy in accounts whose
+			// concurrency quota is 10; the lease keeps runs apart (internal/lease).
+			{accounts.ShutdownFunction, nil, false, 600},
+			{accounts.RestartFunction, nil, false, 600},
 			{accounts.CostReportFunction, nil, true, 300},
 		} {
 			f := o.resource(t, service, "AWS::Lambda::Function", "FunctionName", fn.name)
@@ -110,15 +113,21 @@ func TestFunctionPermissions(t *testing.T) {
 		assertJSON(t, fn+" run history", st["WriteRunHistory"], map[string]any{
 			"Sid": "WriteRunHistory", "Effect": "Allow", "Action": "s3:PutObject", "Resource": objects(bucket, "runs/"),
 		})
-		if len(st) != 2 {
-			t.Errorf("%s role has %d named statements, want 2: %v", fn, len(st), st)
+		// The leases only: a run takes one per account (conditional put), reads who holds
+		// it, and releases it (conditional delete).
+		assertJSON(t, fn+" leases", st["HoldRunLeases"], map[string]any{
+			"Sid": "HoldRunLeases", "Effect": "Allow", "Action": []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
+			"Resource": objects(bucket, lease.Prefix),
+		})
+		if len(st) != 3 {
+			t.Errorf("%s role has %d named statements, want 3: %v", fn, len(st), st)
 		}
 		logs := seed.logicalID(t, service, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/"+fn)
 		assertJSON(t, fn+" role policy", policyOf(t, seed, fn)["Statement"].([]any)[0], map[string]any{
 			"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": arn(logs),
 		})
-		if n := len(policyOf(t, seed, fn)["Statement"].([]any)); n != 3 {
-			t.Errorf("%s role has %d statements, want 3 (logs, assume, run history)", fn, n)
+		if n := len(policyOf(t, seed, fn)["Statement"].([]any)); n != 4 {
+			t.Errorf("%s role has %d statements, want 4 (logs, assume, run history, lease)", fn, n)
 		}
 	}
 	// Tooling, the home account, has shutdown: false.

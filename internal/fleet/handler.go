@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lease"
 )
 
 // Defaults of a Handler's tuning fields.
@@ -32,6 +34,9 @@ const (
 	DefaultConcurrency   = 256
 	DefaultStopLaunching = 20 * time.Second
 	DefaultReserve       = 5 * time.Second
+	// MaxRun is the deadline of a run that holds the lease and has none of its own (Lambda
+	// gives one: the function's timeout), since the lease must say until when it is held.
+	MaxRun = 15 * time.Minute
 	// MaxAttempts is the standard retryer's attempts per call, raised from the SDK's 3 so
 	// that a throttled account×region still finishes.
 	MaxAttempts = 10
@@ -47,7 +52,12 @@ type Handler struct {
 	Connect Connect
 	// History, when set, receives a summary of every run that is not a dry run.
 	History *history.Store
-	Logger  *slog.Logger
+	// Lease, when set, lets one run that changes anything go at a time in each account
+	// (package lease says why); a run that cannot take the leases of all its accounts
+	// returns a *lease.HeldError and changes nothing. Dry runs change nothing and need
+	// none. Without it, the caller must keep runs apart.
+	Lease  *lease.Store
+	Logger *slog.Logger
 	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.
 	Metrics io.Writer
 	// Now defaults to time.Now.
@@ -96,7 +106,11 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 		reserve:       orDefault(h.Reserve, DefaultReserve),
 	}
 	rep := Report{RunID: id, Kind: h.Kind, Trigger: p.Trigger, DryRun: p.DryRun, Started: started}
-	rep.Results = r.execute(ctx, targets)
+	if h.Lease == nil || p.DryRun {
+		rep.Results = r.execute(ctx, targets)
+	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
+		return Report{}, err
+	}
 	rep.count()
 	if h.History != nil && !p.DryRun {
 		err := h.History.Put(context.WithoutCancel(ctx), history.Run{ID: id, Kind: h.Kind, Started: started, Changes: rep.changes()})
@@ -113,6 +127,43 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	log.InfoContext(ctx, "run", "runId", id, "action", string(h.Kind), "outcome", outcome(rep),
 		"dryRun", p.DryRun, "trigger", string(p.Trigger), "totals", rep.Totals)
 	return rep, nil
+}
+
+// leased runs visit holding the lease of every account of targets, or returns why it could
+// not take them. The leases are released once every call to the fleet has ended; the
+// history is written after.
+func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started time.Time, targets []Target, visit func(context.Context) []Result) ([]Result, error) {
+	log := h.logger()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, MaxRun)
+		defer cancel()
+		deadline, _ = ctx.Deadline()
+	}
+	var scopes []lease.Scope
+	for _, t := range targets {
+		sc := lease.Scope{ID: t.Account.ID, Name: fmt.Sprintf("account %s (%s)", t.Account.Name, t.Account.ID)}
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	holder := lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: deadline.Add(lease.Margin)}
+	l, err := h.Lease.Take(ctx, holder, scopes)
+	if err != nil {
+		log.ErrorContext(ctx, "refused", "runId", id, "action", string(h.Kind), "outcome", "lease-not-taken", "error", err.Error())
+		return nil, err
+	}
+	for _, o := range l.TookOver {
+		log.WarnContext(ctx, "lease", "runId", id, "account", o.Scope.Name, "action", "take-over", "outcome", "taken",
+			"reason", fmt.Sprintf("%s held it since %s and let it expire at %s", o.From,
+				o.From.Since.UTC().Format(time.RFC3339), o.From.Until.UTC().Format(time.RFC3339)))
+	}
+	results := visit(ctx)
+	if err := l.Release(context.WithoutCancel(ctx)); err != nil {
+		log.ErrorContext(ctx, "lease", "runId", id, "action", "release", "outcome", "failed", "error", err.Error())
+	}
+	return results, nil
 }
 
 func (h Handler) logger() *slog.Logger {

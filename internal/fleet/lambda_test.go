@@ -19,6 +19,7 @@ import (
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lambdarun"
 	"github.com/curfew/curfew/internal/lambdatest"
+	"github.com/curfew/curfew/internal/lease"
 )
 
 // The built curfew-shutdown and curfew-restart binaries, run as Lambda runs them under the
@@ -90,6 +91,24 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 		t.Errorf("production payload: %v", err)
 	}
 
+	// Another run holds the lease: the restart is refused, and Lambda reports the error by
+	// its type, as the CLI prints it. Once the lease is gone the restart goes ahead.
+	holder := lease.Holder{RunID: "20261127T190000Z-a1b2c3", Kind: "shutdown", Trigger: "manual", Since: time.Now().UTC(), Until: time.Now().UTC().Add(10 * time.Minute)}
+	body, err := json.Marshal(holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key(f.account("staging").ID)), Body: strings.NewReader(string(body))}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = restart.Invoke(ctx, `{"trigger":"manual"}`)
+	if !errors.As(err, &fe) || fe.Type != "HeldError" || !strings.Contains(fe.Message, "in account staging ("+f.account("staging").ID+"): shutdown run 20261127T190000Z-a1b2c3 (manual) has held its lease") {
+		t.Errorf("restart while another run holds the lease: %v", err)
+	}
+	if _, err := s3Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(lease.Key(f.account("staging").ID))}); err != nil {
+		t.Fatal(err)
+	}
+
 	rep = invoke(restart, `{"trigger":"manual"}`)
 	if got := f.names(rep)[fleet.Started]; !slices.Equal(got, wantStopped) || rep.Failed() {
 		t.Errorf("restart started %v, want %v; report %+v", got, wantStopped, rep)
@@ -97,6 +116,10 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 	after := f.observe()
 	if m := markedNames(after); len(m) != 0 || after["by-person"].state != "stopped" {
 		t.Errorf("after restart: marked %v, by-person %s", m, after["by-person"].state)
+	}
+
+	if left, err := s3Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(lease.Prefix)}); err != nil || len(left.Contents) != 0 {
+		t.Errorf("leases left behind: %v %+v", err, left)
 	}
 
 	runs, err := history.Store{Client: s3Client, Bucket: bucket}.Since(ctx, since)

@@ -17,6 +17,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lease"
 )
 
 func main() {
@@ -36,6 +37,9 @@ func main() {
 		// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
 		client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 		h.History = &history.Store{Client: client, Bucket: bucket}
+		// Reserved concurrency no longer keeps runs apart (it fails to deploy in new
+		// accounts): the lease in the same bucket does.
+		h.Lease = &lease.Store{Client: client, Bucket: bucket}
 	}
 	lambda.Start(h.Handle)
 }
