@@ -6,27 +6,24 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
-	"github.com/curfew/curfew/internal/accounts"
 )
 
-// reservedConcurrency is what curfew-service reserves in the home account:
-// curfew-shutdown and curfew-restart reserve a concurrency of 1 each (cdk/service.go,
-// newFunction with singleRun), so that two runs never overlap.
-const reservedConcurrency = 2
+// curfewFunctions is how many of curfew's functions may run at once in the home account:
+// the shutdown, the restart and the cost report. None reserves concurrency (a reservation
+// fails to deploy where the limit is 10: Lambda keeps at least that much unreserved);
+// overlapping runs are kept apart by a lease per account (internal/lease) instead.
+const curfewFunctions = 3
 
-// minUnreserved is what Lambda keeps unreserved for functions without a reservation:
-// "You can reserve up to the Unreserved account concurrency value minus 100"
-// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). Accounts
-// whose limit is lower (new accounts start at 10) keep their whole limit unreserved: the
-// refusal then reads "below its minimum value of [10]".
-func minUnreserved(limit int32) int32 { return min(100, limit) }
+// newAccountLimit is the concurrency limit accounts created in recent years start with.
+const newAccountLimit = 10
 
 // lambdaQuotaCode is Lambda's "Concurrent executions" quota in Service Quotas.
 const lambdaQuotaCode = "L-B99A9384"
 
-// concurrency checks that the home account's Lambda concurrency leaves room for curfew's
-// reservations.
+// concurrency reads the home account's Lambda concurrency. curfew reserves none, so a
+// deploy never fails on it; what remains worth saying is when the pool curfew shares with
+// every other function is a new account's 10, where a busy account throttles curfew's
+// runs (a throttled scheduled run is retried by Lambda, a manual one reports the error).
 type concurrency struct{}
 
 func (concurrency) Name() string { return "lambda concurrency" }
@@ -45,26 +42,15 @@ func (concurrency) Run(ctx context.Context, t Target) []Finding {
 		return []Finding{problem("Lambda answered no account limit in "+region, "run preflight again; if it persists, read the limit with aws lambda get-account-settings --region "+region+t.profileArg())}
 	}
 	limit, unreserved := out.AccountLimit.ConcurrentExecutions, aws.ToInt32(out.AccountLimit.UnreservedConcurrentExecutions)
-	// Before an upgrade curfew's functions exist: what they reserve already is no longer
-	// unreserved, and is not asked for again.
-	var held int32
-	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
-		c, err := client.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(fn)})
-		switch {
-		case errorCode(err) == "ResourceNotFoundException":
-		case err != nil:
-			return []Finding{unchecked("read the reserved concurrency of "+fn, err, "lambda:GetFunctionConcurrency")}
-		default:
-			held += aws.ToInt32(c.ReservedConcurrentExecutions)
-		}
-	}
-	floor := minUnreserved(limit)
-	if left := unreserved - max(reservedConcurrency-held, 0); left < floor {
+	if unreserved < curfewFunctions {
 		return []Finding{problem(
-			fmt.Sprintf("%s: concurrency limit %d, %d unreserved; curfew-shutdown and curfew-restart reserve %d, which would leave %d, below Lambda's minimum of %d unreserved: curfew-service fails to deploy (\"decreases account's UnreservedConcurrentExecution below its minimum value\")",
-				region, limit, unreserved, reservedConcurrency, left, floor),
-			fmt.Sprintf("ask for a higher limit: aws service-quotas request-service-quota-increase --service-code lambda --quota-code %s --desired-value 1000 --region %s%s (accounts are usually raised to 1000 within a day)",
+			fmt.Sprintf("%s: concurrency limit %d, only %d unreserved: curfew's %d functions, which reserve none, may not all run at once", region, limit, unreserved, curfewFunctions),
+			fmt.Sprintf("ask for a higher limit: aws service-quotas request-service-quota-increase --service-code lambda --quota-code %s --desired-value 1000 --region %s%s",
 				lambdaQuotaCode, region, t.profileArg()))}
 	}
-	return []Finding{ok("%s: concurrency limit %d, %d unreserved; curfew reserves %d and leaves at least %d", region, limit, unreserved, reservedConcurrency, floor)}
+	if limit <= newAccountLimit {
+		return []Finding{ok("%s: concurrency limit %d, %d unreserved; curfew reserves none. A new account's limit is shared with every function here: if others run, ask for 1000 (quota %s)",
+			region, limit, unreserved, lambdaQuotaCode)}
+	}
+	return []Finding{ok("%s: concurrency limit %d, %d unreserved; curfew reserves none", region, limit, unreserved)}
 }

@@ -142,10 +142,10 @@ func TestEachProblemIsReported(t *testing.T) {
 	})
 	identity, staging := o.target(t, "identity"), o.target(t, "staging")
 
-	// identity, the home account: never bootstrapped; a new account's Lambda limit of 10;
+	// identity, the home account: never bootstrapped; a pool of 2 unreserved executions;
 	// Cost Explorer never enabled; 999 of its 1,000 roles in use; the developers group and
 	// a role named curfew-shutdown made by someone else; a log group an earlier install kept.
-	lambdaSettings(o.proxy, o.ids["identity"], 10, 10)
+	lambdaSettings(o.proxy, o.ids["identity"], 1000, 2)
 	// What GetCostAndUsage answers where Cost Explorer was never enabled (Cost Explorer API
 	// reference: DataUnavailableException, "the requested data is unavailable"); moto
 	// answers it always.
@@ -191,7 +191,7 @@ func TestEachProblemIsReported(t *testing.T) {
 	}{
 		{identity, map[string][]string{
 			"cdk bootstrap":      {"aws://" + o.ids["identity"] + "/eu-west-1 is not bootstrapped: no CDKToolkit stack"},
-			"lambda concurrency": {"concurrency limit 10, 10 unreserved; curfew-shutdown and curfew-restart reserve 2, which would leave 8, below Lambda's minimum of 10 unreserved"},
+			"lambda concurrency": {"concurrency limit 1000, only 2 unreserved"},
 			"iam quotas":         {"roles: 999 of 1000 in use, curfew creates 5"},
 			"fixed names":        {"group developers already exists", "role curfew-shutdown already exists", "log group /aws/lambda/curfew-restart already exists in eu-west-1"},
 			"cost explorer":      {"Cost Explorer is not enabled for this account (GetCostAndUsage: DataUnavailableException)"},
