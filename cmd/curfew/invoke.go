@@ -23,6 +23,11 @@ import (
 // ErrRunFailed means the function ran but some of its actions failed, or it failed.
 var ErrRunFailed = errors.New("run failed")
 
+// ErrRunInProgress means the function refused to run because another run holds the lease
+// of an account it would visit (internal/lease: the function's errorType is HeldError); it
+// changed nothing.
+var ErrRunInProgress = errors.New("another run is in progress")
+
 // invokeTimeout is above the functions' own 10-minute timeout, so the CLI waits for
 // their answer instead of giving up first.
 const invokeTimeout = 11 * time.Minute
@@ -189,6 +194,11 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	defer cancel()
 	a.log.Debug("invoke", "function", k.function, "account", home.Name, "region", a.m.HomeRegion, "request", req)
 	rep, raw, err := invoke(ctx, lambda.NewFromConfig(cfg), k.function, req)
+	if errors.Is(err, ErrRunInProgress) {
+		return withHint(fmt.Errorf("%s in %s/%s: %w", k.function, home.Name, a.m.HomeRegion, err),
+			"wait for that run to finish (usually seconds; its logs: aws logs tail /aws/lambda/%s --region %s --profile ...), then run the same command again",
+			k.function, a.m.HomeRegion)
+	}
 	if err != nil {
 		return withHint(fmt.Errorf("%s in %s/%s: %w", k.function, home.Name, a.m.HomeRegion, err),
 			"check that curfew-service is deployed there (make deploy STACK=curfew-service PROFILE=...) and that --profile may invoke it; its logs: aws logs tail /aws/lambda/%s --region %s --profile ...",
@@ -240,6 +250,9 @@ func invoke(ctx context.Context, client lambdaAPI, function string, req fleet.Pa
 		_ = json.Unmarshal(out.Payload, &e)
 		if e.Message == "" {
 			e.Message = string(out.Payload)
+		}
+		if e.Type == "HeldError" {
+			return rep, nil, fmt.Errorf("%w: %w: %s", ErrRunFailed, ErrRunInProgress, e.Message)
 		}
 		return rep, nil, fmt.Errorf("%w: the function returned an error (%s): %s: %s", ErrRunFailed, fe, e.Type, e.Message)
 	}

@@ -158,6 +158,11 @@ func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
 			[]string{"curfew-restart: 1 resource(s) failed, 1 account×region pair(s) failed", "run again with --account/--region/--resource"}},
 		{"the handler returned an error", `{"errorMessage":"load account map: no accounts","errorType":"errorString"}`,
 			"Unhandled", []string{"curfew-restart in identity/eu-west-1", "(Unhandled): errorString: load account map: no accounts", "aws logs tail /aws/lambda/curfew-restart"}},
+		// What the restart answers while another run holds a lease (internal/lease.HeldError,
+		// as TestLambdasUnderTheEmulator gets it from the built binary): no hint about a
+		// missing deployment, just wait and run again.
+		{"another run holds the lease", `{"errorMessage":"another run is in progress in account staging (222222222222): shutdown run 20261127T190000Z-1a2b3c (schedule) has held its lease s3://b/lease/222222222222.json since 2026-11-27T19:00:01Z, until 2026-11-27T19:11:01Z at the latest; this run changed nothing: run it again once that one is done","errorType":"HeldError"}`,
+			"Unhandled", []string{"another run is in progress in account staging", "this run changed nothing", "wait for that run to finish", "then run the same command again"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +172,10 @@ func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
 			r := curfew(t, "", "--map", mapPath, "start", "--account", "staging", "--profile", "ops")
 			if !errors.Is(r.err, ErrRunFailed) {
 				t.Fatalf("error = %v, want ErrRunFailed", r.err)
+			}
+			if held := strings.Contains(tt.body, "HeldError"); errors.Is(r.err, ErrRunInProgress) != held ||
+				held && strings.Contains(r.err.Error(), "check that curfew-service is deployed") {
+				t.Errorf("error %q: ErrRunInProgress is %v, want %v, and no deployment hint for a held lease", r.err, !held, held)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(r.err.Error(), w) {
