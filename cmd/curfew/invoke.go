@@ -26,7 +26,7 @@ var ErrRunFailed = errors.New("run failed")
 // ErrRunInProgress means the function refused to run because another run holds the lease
 // of an account it would visit (internal/lease: the function's errorType is HeldError); it
 // changed nothing.
-var ErrRunInProgress = errors.New("another run is in progress")
+var ErrRunInProgress = errors.New("refused by a lease")
 
 // invokeTimeout is above the functions' own 10-minute timeout, so the CLI waits for
 // their answer instead of giving up first.
