@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,20 +82,26 @@ func TestSynthOfBadMapFailsAndWritesNoTemplate(t *testing.T) {
 	}
 }
 
-func TestOversizedMapIsRefused(t *testing.T) {
+// TestMapOverIAMQuotasIsRefused: a map whose roles would need more managed policies than
+// IAM attaches adds no stack and names each role.
+func TestMapOverIAMQuotasIsRefused(t *testing.T) {
 	m, err := accounts.Load("../accounts.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 40; i++ {
-		a := m.Accounts[1]
-		a.Name = fmt.Sprintf("staging-copy-%d", i)
-		m.Accounts = append(m.Accounts, a)
+	for i := range 10 {
+		m.Accounts[1].DeveloperPolicies = append(m.Accounts[1].DeveloperPolicies, fmt.Sprintf("Policy%d", i))
 	}
+	m.Accounts[2].CIPolicies = slices.Repeat([]string{"ReadOnlyAccess"}, 10)
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
 	_, err = cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
-	if err == nil || !strings.Contains(err.Error(), "Lambda environment variable") {
-		t.Fatalf("NewCurfew error = %v, want the map refused as too large", err)
+	for _, want := range []string{
+		"accounts[1].developerPolicies: DeveloperAccess in staging would have 12 managed policies attached; IAM allows 10",
+		"accounts[2].ciPolicies: CurfewCI in sandbox would have 11 managed policies attached; IAM allows 10",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewCurfew error = %v, want it to say %q", err, want)
+		}
 	}
 	if n := len(*app.Node().Children()); n != 0 {
 		t.Errorf("the app has %d children after a refused map, want 0", n)

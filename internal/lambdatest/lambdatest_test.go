@@ -20,13 +20,9 @@ func TestInvokeAndCleanup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	encoded, err := m.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var pid int
 	t.Run("invoke", func(t *testing.T) {
-		f := Start(t, "shutdown", map[string]string{"CURFEW_ACCOUNT_MAP": string(encoded), "AWS_REGION": "eu-west-1"})
+		f := Start(t, "shutdown", m, map[string]string{"AWS_REGION": "eu-west-1"})
 		pid = f.PID()
 		var wg sync.WaitGroup
 		for range 4 {

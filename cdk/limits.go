@@ -1,0 +1,170 @@
+package cdk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// IAM's quotas that every template of curfew fits, at their defaults so that no account
+// needs a quota increase. Source: "IAM and AWS STS quotas", IAM User Guide,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html. Sizes are
+// in characters of the policy's JSON without whitespace, as IAM counts them (PolicySize).
+// The emulator enforces none of them: cdk/limits_test.go checks every document of every
+// synthesised template against them, for the repository's maps and a 500-account map.
+const (
+	// MaxManagedPolicySize is the size of one customer managed policy: 6,144, not adjustable.
+	MaxManagedPolicySize = 6144
+	// MaxAttachedPolicies is how many managed policies one IAM user, group or role may
+	// have attached: 10 by default (users and roles up to 20 on request).
+	MaxAttachedPolicies = 10
+	// MaxTrustPolicySize is the size of a role's trust policy: 2,048 by default (up to
+	// 4,096 on request).
+	MaxTrustPolicySize = 2048
+	// MaxUserInlinePolicySize is the size of all inline policies of one user together.
+	MaxUserInlinePolicySize = 2048
+	// MaxGroupInlinePolicySize is the size of all inline policies of one group together.
+	MaxGroupInlinePolicySize = 5120
+	// MaxRoleInlinePolicySize is the size of all inline policies of one role together.
+	MaxRoleInlinePolicySize = 10240
+)
+
+// PolicySize is a policy document's size as IAM counts it: the characters of its JSON
+// without whitespace.
+func PolicySize(doc any) int {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		panic(fmt.Sprintf("a policy document that is not JSON: %v", err))
+	}
+	n := 0
+	for _, r := range b.String() {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// assumeAction is what the packed policies allow.
+const assumeAction = "sts:AssumeRole"
+
+// packRoleARNs splits the roles a principal may assume into the fewest lists whose
+// managed policy each fits MaxManagedPolicySize: the first policy also carries the
+// statements of first. Each role is named by its ARN: a wildcard ARN narrowed by
+// aws:ResourceAccount would hold about 400 accounts a policy instead of about 125, but
+// IAM documents no aws:ResourceAccount for sts:AssumeRole, and a plain list is what the
+// access simulation proves.
+func packRoleARNs(sid string, arns []string, first []awsiam.PolicyStatement) [][]string {
+	var out [][]string
+	var chunk []string
+	size := 0
+	for _, arn := range arns {
+		// Each further ARN adds its quotes and a comma.
+		grow := len(arn) + 3
+		if chunk != nil && size+grow > MaxManagedPolicySize {
+			out = append(out, chunk)
+			chunk = nil
+		}
+		if chunk == nil {
+			var fixed []awsiam.PolicyStatement
+			if len(out) == 0 {
+				fixed = first
+			}
+			size = PolicySize(assumeDocument(sid, nil, fixed))
+		}
+		chunk = append(chunk, arn)
+		size += grow
+	}
+	if chunk != nil {
+		out = append(out, chunk)
+	}
+	return out
+}
+
+// assumeDocument is the policy document packRoleARNs measures, as CDK renders it.
+func assumeDocument(sid string, arns []string, fixed []awsiam.PolicyStatement) map[string]any {
+	var statements []any
+	for _, s := range fixed {
+		statements = append(statements, s.ToStatementJson())
+	}
+	statements = append(statements, map[string]any{
+		"Action": assumeAction, "Effect": "Allow", "Resource": append([]string{}, arns...), "Sid": sid,
+	})
+	return map[string]any{"Statement": statements, "Version": "2012-10-17"}
+}
+
+// newAssumePolicies creates the managed policies that let a principal assume exactly the
+// roles arns, as few as fit (packRoleARNs), with the statements of first in the first.
+func newAssumePolicies(scope constructs.Construct, id, description, sid string, arns []string, first ...awsiam.PolicyStatement) []awsiam.ManagedPolicy {
+	var out []awsiam.ManagedPolicy
+	chunks := packRoleARNs(sid, arns, first)
+	for i, chunk := range chunks {
+		statements := []awsiam.PolicyStatement{allow(sid, []string{assumeAction}, chunk, nil)}
+		if i == 0 {
+			statements = append(append([]awsiam.PolicyStatement{}, first...), statements...)
+		}
+		d := description
+		if len(chunks) > 1 {
+			d = fmt.Sprintf("%s (%d of %d)", description, i+1, len(chunks))
+		}
+		out = append(out, awsiam.NewManagedPolicy(scope, jsii.String(fmt.Sprintf("%s%d", id, i+1)), &awsiam.ManagedPolicyProps{
+			Description: jsii.String(d),
+			Document:    inline(statements...),
+		}))
+	}
+	return out
+}
+
+// roleARNs are the ARNs of the named role in each account.
+func roleARNs(role string, targets []accounts.Account) []string {
+	arns := make([]string, len(targets))
+	for i, a := range targets {
+		arns[i] = a.RoleARN(role)
+	}
+	return arns
+}
+
+// checkLimits refuses a map whose stacks would break IAM's quotas, naming every problem:
+// the managed policies each principal would have attached. Documents that grow with the
+// map are packed (packRoleARNs) or per account; their sizes are checked by the tests.
+func checkLimits(m *accounts.Map) error {
+	var problems []error
+	attached := func(what string, n int) {
+		if n > MaxAttachedPolicies {
+			problems = append(problems, fmt.Errorf("%s would have %d managed policies attached; IAM allows %d (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)", what, n, MaxAttachedPolicies))
+		}
+	}
+	targets := m.Targets()
+	// SelfService, then the DeveloperAccess roles.
+	attached("the developers group ("+fmt.Sprint(len(targets))+" target accounts)",
+		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil)))
+	if m.CI.User != "" {
+		attached("the CI user's group", len(packRoleARNs(assumeCIRolesSid, roleARNs(accounts.CIRole, targets), ciFirst(m))))
+	}
+	attached("the roles of "+accounts.ShutdownFunction+" and "+accounts.RestartFunction,
+		len(packRoleARNs(assumeCurfewRolesSid, roleARNs(accounts.SchedulerRole, m.Swept()), nil)))
+	attached("the role of "+accounts.CostReportFunction,
+		len(packRoleARNs(assumeCurfewRolesSid, roleARNs(accounts.CostReaderRole, m.Accounts), nil)))
+	for i, a := range m.Accounts {
+		if a.Name == m.Identity {
+			continue
+		}
+		// Each role also gets CurfewGuardrails.
+		attached(fmt.Sprintf("accounts[%d].developerPolicies: %s in %s", i, accounts.DeveloperAccessRole, a.Name), len(a.DeveloperPolicies)+1)
+		attached(fmt.Sprintf("accounts[%d].ciPolicies: %s in %s", i, accounts.CIRole, a.Name), len(a.CIPolicies)+1)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the account map does not fit IAM's quotas: %w", errors.Join(problems...))
+}
