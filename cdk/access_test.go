@@ -484,11 +484,11 @@ func accessQuestions(t *testing.T, o *org) []question {
 	}
 	add(question{name: "outside the map: developer with MFA assumes DeveloperAccess", principal: alice,
 		context: withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), identity: dev, action: "sts:AssumeRole",
-		resource: outside.RoleARN(accounts.DeveloperAccessRole), trust: trustAll("arn:aws:iam::"+identity.ID+":root"), want: denied})
+		resource: outside.RoleARN(accounts.DeveloperAccessRole), trust: trustAll("arn:aws:iam::" + identity.ID + ":root"), want: denied})
 	if ci != nil {
 		add(question{name: "outside the map: CI user assumes CurfewCI", principal: ciUser,
 			context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: "sts:AssumeRole",
-			resource: outside.RoleARN(accounts.CIRole), trust: trustAll("arn:aws:iam::"+identity.ID+":root"), want: denied})
+			resource: outside.RoleARN(accounts.CIRole), trust: trustAll("arn:aws:iam::" + identity.ID + ":root"), want: denied})
 	}
 	for fn, role := range map[string]string{
 		accounts.ShutdownFunction: accounts.SchedulerRole, accounts.RestartFunction: accounts.SchedulerRole,
@@ -497,7 +497,7 @@ func accessQuestions(t *testing.T, o *org) []question {
 		principal, policies, arn := lambdaRole(fn)
 		add(question{name: "outside the map: " + fn + " with the ExternalId assumes " + role, principal: principal,
 			context: map[string]any{"aws:PrincipalArn": arn, "sts:ExternalId": m.ExternalID}, identity: policies,
-			action: "sts:AssumeRole", resource: outside.RoleARN(role), trust: trustAll("arn:aws:iam::"+home.ID+":root"), want: denied})
+			action: "sts:AssumeRole", resource: outside.RoleARN(role), trust: trustAll("arn:aws:iam::" + home.ID + ":root"), want: denied})
 	}
 
 	// The identity account's cost reader, in the identity stack.
