@@ -1,6 +1,7 @@
 package cdk_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,6 +89,23 @@ func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the map the functions carry: %d bytes", len(data))
+
+	// The stacks that grow with the map, and one member stack of each kind (the other
+	// members have the same shape).
+	dir := t.TempDir()
+	var files []string
+	for _, stack := range []string{"curfew-identity", service, "curfew-team-000", "curfew-team-001", "curfew-prod-004"} {
+		data, err := json.Marshal(o.templates[stack])
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, stack+".template.json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	cfnLint(t, files...)
 }
 
 // TestIAMLimitsOfTestMaps checks every IAM document of the repository's maps.
