@@ -37,6 +37,17 @@ const (
 	MaxRoleInlinePolicySize = 10240
 )
 
+// CloudFormation's quotas on one stack, which the stacks that grow with the map (the
+// identity and service stacks) must fit. Source: "CloudFormation quotas",
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html.
+const (
+	// MaxStackResources is how many resources one stack may declare.
+	MaxStackResources = 500
+	// MaxTemplateSize is the size of a template uploaded through S3 (as `cdk deploy`
+	// does), in bytes.
+	MaxTemplateSize = 1 << 20
+)
+
 // PolicySize is a policy document's size as IAM counts it: the characters of its JSON
 // without whitespace.
 func PolicySize(doc any) int {

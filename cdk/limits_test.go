@@ -90,6 +90,24 @@ func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
 	}
 	t.Logf("the map the functions carry: %d bytes", len(data))
 
+	// CloudFormation's quotas, and the longest schedule input (the accounts it names).
+	var biggest, most, input int
+	for stack, tmpl := range o.templates {
+		resources := tmpl["Resources"].(map[string]any)
+		data, err := json.Marshal(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resources) > cdk.MaxStackResources || len(data) > cdk.MaxTemplateSize {
+			t.Errorf("%s: %d resources, %d bytes; CloudFormation allows %d and %d", stack, len(resources), len(data), cdk.MaxStackResources, cdk.MaxTemplateSize)
+		}
+		biggest, most = max(biggest, len(data)), max(most, len(resources))
+	}
+	for _, s := range o.resources(t, service, "AWS::Scheduler::Schedule") {
+		input = max(input, len(s["Target"].(map[string]any)["Input"].(string)))
+	}
+	t.Logf("largest template: %d bytes; most resources in a stack: %d; longest schedule input: %d characters", biggest, most, input)
+
 	// The stacks that grow with the map, and one member stack of each kind (the other
 	// members have the same shape).
 	dir := t.TempDir()
