@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -48,11 +49,7 @@ func TestBadMapAddsNoStack(t *testing.T) {
 // map makes it exit non-zero, list every problem, and leave the output directory empty.
 func TestSynthOfBadMapFailsAndWritesNoTemplate(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "infra")
-	build := exec.Command("go", "build", "-o", bin, "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := infraBinary(t)
 	outdir := filepath.Join(dir, "cdk.out")
 	if err := os.Mkdir(outdir, 0o755); err != nil {
 		t.Fatal(err)
@@ -79,6 +76,43 @@ func TestSynthOfBadMapFailsAndWritesNoTemplate(t *testing.T) {
 	}
 	for _, f := range written {
 		t.Errorf("the app wrote %s", f.Name())
+	}
+}
+
+// infraBinary builds the CDK app once per test binary.
+var infraBinary = func() func(t *testing.T) string {
+	var once sync.Once
+	var bin string
+	var err error
+	return func(t *testing.T) string {
+		t.Helper()
+		once.Do(func() {
+			bin = filepath.Join(lambdaDir, "..", "infra")
+			if out, berr := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); berr != nil {
+				err = fmt.Errorf("go build: %v\n%s", berr, out)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bin
+	}
+}()
+
+// TestSynthOverQuotaFails runs the CDK app as the CDK CLI does on a map whose templates
+// break an IAM quota (a role's inline policies): it exits non-zero naming the document,
+// so that neither `cdk synth` nor `cdk deploy` goes on.
+func TestSynthOverQuotaFails(t *testing.T) {
+	app := exec.Command(infraBinary(t))
+	app.Dir = ".."
+	app.Env = append(os.Environ(), "CDK_OUTDIR="+t.TempDir(), `CDK_CONTEXT_JSON={"accountMap":"cdk/testdata/many-regions.yaml"}`)
+	out, err := app.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("app exit = %v, want status 1\n%s", err, out)
+	}
+	if want := "role's inline policies curfew-everywhere/Scheduler"; !strings.Contains(string(out), want) || !strings.Contains(string(out), "the quota is 10240") {
+		t.Errorf("output does not say %q:\n%s", want, out)
 	}
 }
 

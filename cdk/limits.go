@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -178,4 +182,191 @@ func checkLimits(m *accounts.Map) error {
 		return nil
 	}
 	return fmt.Errorf("the account map does not fit IAM's quotas: %w", errors.Join(problems...))
+}
+
+// Largest is the largest document (or count) of one kind in a set of templates.
+type Largest struct {
+	Size int
+	// Where names it: stack/logical id.
+	Where string
+}
+
+// CheckTemplates checks every IAM document of every template (by stack name) against
+// IAM's quotas: each managed policy's size, each role's trust policy, each user's, group's
+// and role's inline policies together (its own and the AWS::IAM::Policy resources
+// attached to it), and the managed policies attached to each (by its ManagedPolicyArns or
+// the policy's Roles, Groups or Users); and each template against CloudFormation's. It
+// returns the largest of each kind, and an error naming every breach. CloudFormation
+// functions in a document count as the longest values they can take (see sized).
+func CheckTemplates(templates map[string]map[string]any) (map[string]Largest, error) {
+	largest := map[string]Largest{}
+	note := func(kind, where string, size int) {
+		if size > largest[kind].Size {
+			largest[kind] = Largest{size, where}
+		}
+	}
+	var problems []error
+	check := func(kind, where string, size, limit int, unit string) {
+		note(kind, where, size)
+		if size > limit {
+			problems = append(problems, fmt.Errorf("%s %s: %d %s, the quota is %d", kind, where, size, unit, limit))
+		}
+	}
+	for _, stack := range slices.Sorted(func(yield func(string) bool) {
+		for k := range templates {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		tmpl := templates[stack]
+		resources, _ := tmpl["Resources"].(map[string]any)
+		data, err := json.Marshal(tmpl)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", stack, err)
+		}
+		check("template", stack, len(data), MaxTemplateSize, "bytes")
+		check("stack's resources", stack, len(resources), MaxStackResources, "resources")
+		type principal struct {
+			kind            string
+			inline, managed int
+		}
+		principals := map[string]*principal{}
+		for id, r := range resources {
+			r, _ := r.(map[string]any)
+			props, _ := r["Properties"].(map[string]any)
+			var kind string
+			switch r["Type"] {
+			case "AWS::IAM::Role":
+				kind = "role"
+				check("trust policy", stack+"/"+id, PolicySize(sized(props["AssumeRolePolicyDocument"])), MaxTrustPolicySize, "characters")
+			case "AWS::IAM::Group":
+				kind = "group"
+			case "AWS::IAM::User":
+				kind = "user"
+				check("user's groups", stack+"/"+id, len(asList(props["Groups"])), maxGroupsPerUser, "groups")
+			default:
+				continue
+			}
+			p := &principal{kind: kind, managed: len(asList(props["ManagedPolicyArns"]))}
+			for _, x := range asList(props["Policies"]) {
+				doc, _ := x.(map[string]any)
+				p.inline += PolicySize(sized(doc["PolicyDocument"]))
+			}
+			principals[id] = p
+		}
+		for id, r := range resources {
+			r, _ := r.(map[string]any)
+			props, _ := r["Properties"].(map[string]any)
+			size := PolicySize(sized(props["PolicyDocument"]))
+			switch r["Type"] {
+			case "AWS::IAM::ManagedPolicy":
+				check("managed policy", stack+"/"+id, size, MaxManagedPolicySize, "characters")
+			case "AWS::IAM::Policy":
+			default:
+				continue
+			}
+			for _, key := range []string{"Roles", "Groups", "Users"} {
+				for _, x := range asList(props[key]) {
+					ref, _ := x.(map[string]any)
+					p := principals[fmt.Sprint(ref["Ref"])]
+					if p == nil {
+						problems = append(problems, fmt.Errorf("policy %s/%s: attached to %v, which is not a principal of its stack, so its quotas are not checked", stack, id, x))
+						continue
+					}
+					if r["Type"] == "AWS::IAM::Policy" {
+						p.inline += size
+					} else {
+						p.managed++
+					}
+				}
+			}
+		}
+		inlineLimit := map[string]int{"role": MaxRoleInlinePolicySize, "group": MaxGroupInlinePolicySize, "user": MaxUserInlinePolicySize}
+		for id, p := range principals {
+			check(p.kind+"'s inline policies", stack+"/"+id, p.inline, inlineLimit[p.kind], "characters")
+			check(p.kind+"'s managed policies", stack+"/"+id, p.managed, MaxAttachedPolicies, "policies")
+		}
+	}
+	if len(problems) == 0 {
+		return largest, nil
+	}
+	return largest, fmt.Errorf("the templates break AWS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): %w", errors.Join(problems...))
+}
+
+// maxGroupsPerUser is how many groups an IAM user may be in (IAM quotas, not adjustable).
+const maxGroupsPerUser = 10
+
+// CheckTemplateFiles runs CheckTemplates over the templates of a cloud assembly's
+// directory (*.template.json).
+func CheckTemplateFiles(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	if err != nil {
+		return err
+	}
+	templates := map[string]map[string]any{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var tmpl map[string]any
+		if err := json.Unmarshal(data, &tmpl); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		templates[strings.TrimSuffix(filepath.Base(f), ".template.json")] = tmpl
+	}
+	_, err = CheckTemplates(templates)
+	return err
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// sized replaces a template value's CloudFormation functions by the longest strings they
+// can stand for, so that a document is measured no smaller than IAM will see it: a
+// partition of 10 characters (aws-us-gov), a region of 14, an account id, and 128
+// characters for a resource's name or ARN.
+func sized(v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = sized(x)
+		}
+		return out
+	case map[string]any:
+		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
+			switch ref {
+			case "AWS::Partition":
+				return "aws-us-gov"
+			case "AWS::Region":
+				return "ap-southeast-5"
+			case "AWS::AccountId":
+				return "123456789012"
+			case "AWS::URLSuffix":
+				return "amazonaws.com.cn"
+			}
+			return strings.Repeat("r", 128)
+		}
+		if _, ok := v["Fn::GetAtt"]; ok && len(v) == 1 {
+			return strings.Repeat("a", 128)
+		}
+		if join, ok := v["Fn::Join"].([]any); ok && len(v) == 1 && len(join) == 2 {
+			parts, _ := join[1].([]any)
+			var out []string
+			for _, p := range parts {
+				out = append(out, fmt.Sprint(sized(p)))
+			}
+			return strings.Join(out, fmt.Sprint(join[0]))
+		}
+		out := map[string]any{}
+		for k, x := range v {
+			out[k] = sized(x)
+		}
+		return out
+	}
+	return v
 }

@@ -3,6 +3,7 @@ package cdk_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,23 +91,12 @@ func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
 	}
 	t.Logf("the map the functions carry: %d bytes", len(data))
 
-	// CloudFormation's quotas, and the longest schedule input (the accounts it names).
-	var biggest, most, input int
-	for stack, tmpl := range o.templates {
-		resources := tmpl["Resources"].(map[string]any)
-		data, err := json.Marshal(tmpl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(resources) > cdk.MaxStackResources || len(data) > cdk.MaxTemplateSize {
-			t.Errorf("%s: %d resources, %d bytes; CloudFormation allows %d and %d", stack, len(resources), len(data), cdk.MaxStackResources, cdk.MaxTemplateSize)
-		}
-		biggest, most = max(biggest, len(data)), max(most, len(resources))
-	}
+	// The longest schedule input: the stop schedule names its accounts.
+	input := 0
 	for _, s := range o.resources(t, service, "AWS::Scheduler::Schedule") {
 		input = max(input, len(s["Target"].(map[string]any)["Input"].(string)))
 	}
-	t.Logf("largest template: %d bytes; most resources in a stack: %d; longest schedule input: %d characters", biggest, most, input)
+	t.Logf("longest schedule input: %d characters", input)
 
 	// The stacks that grow with the map, and one member stack of each kind (the other
 	// members have the same shape).
@@ -211,174 +201,72 @@ func TestAccountCeiling(t *testing.T) {
 	}
 }
 
-// largest records the largest document of each kind, for the log.
-type largest map[string]struct {
-	size  int
-	where string
-}
-
-func (l largest) note(kind, where string, size int) {
-	if size > l[kind].size {
-		l[kind] = struct {
-			size  int
-			where string
-		}{size, where}
-	}
-}
-
-// checkIAMLimits checks every IAM document of every template of o against cdk's limits:
-// managed policy sizes, trust policy sizes, each user's, group's and role's inline
-// policies together, and the managed policies attached to each (by the principal's
-// ManagedPolicyArns or the policy's Roles, Groups or Users). Every policy must be
-// attached to a principal of its own stack.
+// checkIAMLimits checks every IAM document of every template of o with
+// cdk.CheckTemplates and logs the largest of each kind.
 func checkIAMLimits(t *testing.T, o *org) {
 	t.Helper()
-	max := largest{}
-	check := func(kind, where string, size, limit int) {
-		max.note(kind, where, size)
-		if size > limit {
-			t.Errorf("%s %s: %d characters, IAM allows %d", kind, where, size, limit)
-		}
+	largest, err := cdk.CheckTemplates(o.templates)
+	if err != nil {
+		t.Error(err)
 	}
-	for stack, tmpl := range o.templates {
-		resources := tmpl["Resources"].(map[string]any)
-		type principal struct {
-			kind            string
-			inline, managed int
-		}
-		principals := map[string]*principal{}
-		for id, r := range resources {
-			r := r.(map[string]any)
-			props, _ := r["Properties"].(map[string]any)
-			var kind string
-			switch r["Type"] {
-			case "AWS::IAM::Role":
-				kind = "role"
-				check("trust policy", stack+"/"+id, cdk.PolicySize(sized(props["AssumeRolePolicyDocument"])), cdk.MaxTrustPolicySize)
-			case "AWS::IAM::Group":
-				kind = "group"
-			case "AWS::IAM::User":
-				kind = "user"
-				if groups, _ := props["Groups"].([]any); len(groups) > 10 {
-					t.Errorf("user %s/%s is in %d groups, IAM allows 10", stack, id, len(groups))
-				}
-			default:
-				continue
-			}
-			p := &principal{kind: kind}
-			for _, x := range asList(props["Policies"]) {
-				p.inline += cdk.PolicySize(sized(x.(map[string]any)["PolicyDocument"]))
-			}
-			p.managed = len(asList(props["ManagedPolicyArns"]))
-			principals[id] = p
-		}
-		for id, r := range resources {
-			r := r.(map[string]any)
-			props, _ := r["Properties"].(map[string]any)
-			var size int
-			switch r["Type"] {
-			case "AWS::IAM::ManagedPolicy":
-				size = cdk.PolicySize(sized(props["PolicyDocument"]))
-				check("managed policy", stack+"/"+id, size, cdk.MaxManagedPolicySize)
-			case "AWS::IAM::Policy":
-				size = cdk.PolicySize(sized(props["PolicyDocument"]))
-			default:
-				continue
-			}
-			targets := 0
-			for _, key := range []string{"Roles", "Groups", "Users"} {
-				for _, x := range asList(props[key]) {
-					ref, _ := x.(map[string]any)["Ref"].(string)
-					p := principals[ref]
-					if p == nil {
-						t.Errorf("%s/%s is attached to %v, which is not a principal of the stack", stack, id, x)
-						continue
-					}
-					targets++
-					if r["Type"] == "AWS::IAM::Policy" {
-						p.inline += size
-					} else {
-						p.managed++
-					}
-				}
-			}
-			attachedByRef := 0
-			for _, p := range resources {
-				if contains(p.(map[string]any)["Properties"], `{"Ref":"`+id+`"}`) {
-					attachedByRef++
-				}
-			}
-			// CurfewCDKExecution is a permissions boundary for the operator's bootstrap.
-			if targets == 0 && attachedByRef == 0 && props["ManagedPolicyName"] != cdk.CDKExecutionPolicy {
-				t.Errorf("%s/%s is attached to nothing", stack, id)
-			}
-		}
-		for id, p := range principals {
-			limit := map[string]int{"role": cdk.MaxRoleInlinePolicySize, "group": cdk.MaxGroupInlinePolicySize, "user": cdk.MaxUserInlinePolicySize}[p.kind]
-			check(p.kind+"'s inline policies", stack+"/"+id, p.inline, limit)
-			max.note(p.kind+"'s managed policies", stack+"/"+id, p.managed)
-			if p.managed > cdk.MaxAttachedPolicies {
-				t.Errorf("%s %s/%s has %d managed policies attached, IAM allows %d", p.kind, stack, id, p.managed, cdk.MaxAttachedPolicies)
-			}
-		}
-	}
-	for _, kind := range slices.Sorted(func(yield func(string) bool) {
-		for k := range max {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		t.Logf("largest %s: %d (%s)", kind, max[kind].size, max[kind].where)
+	for _, kind := range slices.Sorted(maps.Keys(largest)) {
+		t.Logf("largest %s: %d (%s)", kind, largest[kind].Size, largest[kind].Where)
 	}
 }
 
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
+// TestTemplatesOverQuotaAreNamed: an account swept in every region makes CurfewScheduler's
+// inline policy larger than IAM allows a role; CheckTemplates names it.
+func TestTemplatesOverQuotaAreNamed(t *testing.T) {
+	o, err := synthWith("testdata/many-regions.yaml", lambdaDir, t.TempDir(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cdk.CheckTemplates(o.templates)
+	scheduler := o.logicalID(t, "curfew-everywhere", "AWS::IAM::Role", "RoleName", accounts.SchedulerRole)
+	want := "role's inline policies curfew-everywhere/" + scheduler + ": "
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "the quota is 10240") {
+		t.Fatalf("CheckTemplates = %v, want it to name %s", err, want)
+	}
+	t.Log(err)
 }
 
-// sized replaces a template value's CloudFormation functions by the longest strings they
-// can stand for here, so that a document is measured no smaller than IAM will see it: a
-// partition of 10 characters (aws-us-gov), a region of 14, an account id, and 128
-// characters for a resource's name or ARN.
-func sized(v any) any {
-	switch v := v.(type) {
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = sized(x)
-		}
-		return out
-	case map[string]any:
-		if ref, ok := v["Ref"].(string); ok && len(v) == 1 {
-			switch ref {
-			case "AWS::Partition":
-				return "aws-us-gov"
-			case "AWS::Region":
-				return "ap-southeast-5"
-			case "AWS::AccountId":
-				return "123456789012"
-			case "AWS::URLSuffix":
-				return "amazonaws.com.cn"
-			}
-			return strings.Repeat("r", 128)
-		}
-		if _, ok := v["Fn::GetAtt"]; ok && len(v) == 1 {
-			return strings.Repeat("a", 128)
-		}
-		if join, ok := v["Fn::Join"].([]any); ok && len(v) == 1 {
-			var parts []string
-			for _, p := range join[1].([]any) {
-				parts = append(parts, fmt.Sprint(sized(p)))
-			}
-			return strings.Join(parts, join[0].(string))
-		}
-		out := map[string]any{}
-		for k, x := range v {
-			out[k] = sized(x)
-		}
-		return out
+// TestCheckTemplatesNamesEveryBreach checks CheckTemplates on a template written here
+// that breaks each quota once.
+func TestCheckTemplatesNamesEveryBreach(t *testing.T) {
+	doc := func(chars int) map[string]any {
+		return map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::" + strings.Repeat("b", chars)}}}
 	}
-	return v
+	ref := func(id string) map[string]any { return map[string]any{"Ref": id} }
+	var eleven []any
+	resources := map[string]any{
+		"Group": map[string]any{"Type": "AWS::IAM::Group", "Properties": map[string]any{
+			"Policies": []any{map[string]any{"PolicyName": "big", "PolicyDocument": doc(5200)}}}},
+		"Role": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"AssumeRolePolicyDocument": doc(2100)}},
+		"User": map[string]any{"Type": "AWS::IAM::User"},
+		"BigManaged": map[string]any{"Type": "AWS::IAM::ManagedPolicy", "Properties": map[string]any{
+			"PolicyDocument": doc(6200), "Roles": []any{ref("Role")}}},
+		"UserPolicy": map[string]any{"Type": "AWS::IAM::Policy", "Properties": map[string]any{
+			"PolicyDocument": doc(2100), "Users": []any{ref("User")}}},
+		"Stray": map[string]any{"Type": "AWS::IAM::Policy", "Properties": map[string]any{
+			"PolicyDocument": doc(10), "Roles": []any{"imported-role"}}},
+	}
+	for i := range 11 {
+		eleven = append(eleven, "arn:aws:iam::aws:policy/P"+fmt.Sprint(i))
+	}
+	resources["Group"].(map[string]any)["Properties"].(map[string]any)["ManagedPolicyArns"] = eleven
+	_, err := cdk.CheckTemplates(map[string]map[string]any{"s": {"Resources": resources}})
+	for _, want := range []string{
+		"managed policy s/BigManaged: 6308 characters, the quota is 6144", "trust policy s/Role: 2208 characters, the quota is 2048",
+		"group's inline policies s/Group: 5308 characters, the quota is 5120",
+		"group's managed policies s/Group: 11 policies, the quota is 10", "user's inline policies s/User: 2208 characters, the quota is 2048",
+		"policy s/Stray: attached to imported-role, which is not a principal of its stack",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckTemplates does not say %q:\n%v", want, err)
+		}
+	}
+	if _, err := cdk.CheckTemplates(seed.templates); err != nil {
+		t.Errorf("the seed map's templates: %v", err)
+	}
 }
