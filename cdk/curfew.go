@@ -105,7 +105,8 @@ const stagedFunctionsDir = "curfew-functions"
 // or an S3 object, because:
 //   - it has no ceiling that matters: Lambda allows 4 KB for a function's whole
 //     environment (about ten accounts), SSM parameters 4 KB (8 KB advanced), while the code
-//     may be 250 MB unzipped; a 500-account map is about 85 KB;
+//     may be 250 MB unzipped; a 500-account map is about 120 KB (accounts.Parse accepts
+//     256 KiB, about 1,080 accounts);
 //   - it deploys atomically with the code that reads it: one zip, one code update, rolled
 //     back together, and a changed map changes the asset's hash, so `cdk deploy
 //     curfew-service` updates the functions. A parameter or object could change without a
