@@ -58,8 +58,8 @@ type Options struct {
 	// LAMBDA_TASK_ROOT are added, and HOME is set to an empty directory so no developer
 	// configuration leaks in.
 	Env map[string]string
-	// Dir receives the binary, the empty home and the log; a new temporary directory,
-	// removed by Close, when empty.
+	// Dir receives the binary, the task root, the empty home and the log; a new
+	// temporary directory, removed by Close, when empty.
 	Dir string
 	// Root is the directory of curfew's go.mod; found with `go env GOMOD` when empty.
 	Root string
