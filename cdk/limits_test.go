@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,26 +62,86 @@ accounts:
 	return b.String()
 }
 
-// writeLargeOrgMap writes largeOrgMap(n) into a file of the test and returns its path.
-func writeLargeOrgMap(t *testing.T, n int) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), fmt.Sprintf("org-%d.yaml", n))
-	if err := os.WriteFile(path, []byte(largeOrgMap(n)), 0o644); err != nil {
-		t.Fatal(err)
+// largeOrg synthesises the 500-account organisation once per test binary.
+var largeOrg = func() func(t *testing.T) *org {
+	var once sync.Once
+	var o *org
+	var err error
+	return func(t *testing.T) *org {
+		t.Helper()
+		once.Do(func() {
+			dir := filepath.Join(lambdaDir, "..", "large-org")
+			if err = os.MkdirAll(dir, 0o755); err != nil {
+				return
+			}
+			path := filepath.Join(dir, "org-500.yaml")
+			if err = os.WriteFile(path, []byte(largeOrgMap(500)), 0o644); err != nil {
+				return
+			}
+			start := time.Now()
+			o, err = synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
+			if err == nil {
+				t.Logf("500 target accounts: %d stacks synthesised in %s (without cdk-nag)", len(o.templates), time.Since(start).Round(time.Millisecond))
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
 	}
-	return path
+}()
+
+// TestLargeOrganisationAccessBySimulation asks the simulator about accounts at both ends
+// of each of the packed policies of the 500-account organisation: developers reach every
+// target's DeveloperAccess and nothing outside the map, the CI user every CurfewCI, the
+// shutdown every swept account's CurfewScheduler and no production one, the cost report
+// every CurfewCostReader.
+func TestLargeOrganisationAccessBySimulation(t *testing.T) {
+	o := largeOrg(t)
+	p := principals{t, o}
+	m := o.m
+	identity, home := m.IdentityAccount(), m.HomeAccount()
+	alice := "arn:aws:iam::" + identity.ID + ":user/alice"
+	ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
+	dev, ci := p.developer(), p.ciUser()
+	shutdown, cost := p.role(service, accounts.ShutdownFunction), p.role(service, accounts.CostReportFunction)
+	var qs []question
+	targets := m.Targets()
+	for _, i := range []int{0, 1, 123, 124, 125, 126, 249, 250, 251, 374, 375, 376, 498, 499} {
+		a := targets[i]
+		stack := "curfew-" + a.Name
+		qs = append(qs,
+			question{name: a.Name + ": developer with MFA assumes DeveloperAccess", principal: alice,
+				context: withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), identity: dev, action: "sts:AssumeRole",
+				resource: a.RoleARN(accounts.DeveloperAccessRole), trust: p.trust(stack, accounts.DeveloperAccessRole), want: allowed},
+			question{name: a.Name + ": CI user assumes CurfewCI from its network", principal: ciUser,
+				context: map[string]any{"aws:PrincipalArn": ciUser, "aws:SourceIp": "203.0.113.7"}, identity: ci, action: "sts:AssumeRole",
+				resource: a.RoleARN(accounts.CIRole), trust: p.trust(stack, accounts.CIRole), want: allowed},
+			question{name: a.Name + ": curfew-cost-report assumes CurfewCostReader", principal: session(home.ID, accounts.CostReportFunction),
+				context: map[string]any{"aws:PrincipalArn": m.LambdaRoleARN(accounts.CostReportFunction), "sts:ExternalId": m.ExternalID}, identity: cost,
+				action: "sts:AssumeRole", resource: a.RoleARN(accounts.CostReaderRole), trust: p.trust(stack, accounts.CostReaderRole), want: allowed},
+		)
+		want, trust := denied, any(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::" + home.ID + ":root"}}}})
+		if a.ShutdownEnabled() {
+			want, trust = allowed, p.trust(stack, accounts.SchedulerRole)
+		}
+		qs = append(qs, question{name: a.Name + ": curfew-shutdown assumes CurfewScheduler", principal: session(home.ID, accounts.ShutdownFunction),
+			context: map[string]any{"aws:PrincipalArn": m.LambdaRoleARN(accounts.ShutdownFunction), "sts:ExternalId": m.ExternalID}, identity: shutdown,
+			action: "sts:AssumeRole", resource: a.RoleARN(accounts.SchedulerRole), trust: trust, want: want})
+	}
+	open := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::" + identity.ID + ":root"}}}}
+	qs = append(qs, question{name: "outside the map: developer with MFA assumes DeveloperAccess", principal: alice,
+		context: withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), identity: dev, action: "sts:AssumeRole",
+		resource: "arn:aws:iam::999999999999:role/DeveloperAccess", trust: open, want: denied})
+	simulate(t, qs)
 }
 
 // TestIAMLimitsOfLargeOrganisation synthesises a 500-account organisation and checks every
 // IAM document of every template against IAM's quotas.
 func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
-	path := writeLargeOrgMap(t, 500)
-	start := time.Now()
-	o, err := synthWith(path, lambdaDir, t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("500 target accounts: %d stacks synthesised in %s (without cdk-nag)", len(o.templates), time.Since(start).Round(time.Millisecond))
+	o := largeOrg(t)
 	if n := len(o.m.Targets()); n != 500 || len(o.templates) != 502 {
 		t.Fatalf("%d targets, %d templates: want 500 and 502", n, len(o.templates))
 	}
