@@ -20,6 +20,13 @@ func main() {
 		jsii.Close()
 		os.Exit(1)
 	}
-	app.Synth(nil)
+	assembly := app.Synth(nil)
+	// IAM enforces its quotas only at deploy, account by account, and the emulator not at
+	// all: refuse here, naming every document, so that `cdk synth` and `cdk deploy` stop.
+	err := cdk.CheckTemplateFiles(*assembly.Directory())
 	jsii.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 }

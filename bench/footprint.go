@@ -44,11 +44,7 @@ func partFootprint(ctx context.Context, t *table, lambdaDir string) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	encoded, err := m.Encode()
-	if err != nil {
-		return nil, err
-	}
-	env := map[string]string{"CURFEW_ACCOUNT_MAP": string(encoded)}
+	env := map[string]string{}
 	for k, v := range footprintEnv {
 		env[k] = v
 	}
@@ -67,7 +63,7 @@ func partFootprint(ctx context.Context, t *table, lambdaDir string) ([]string, e
 		}
 		var took []time.Duration
 		for range coldStarts {
-			answer, d, err := coldInvoke(ctx, lambdarun.Options{Name: name, Env: env, Root: root, Binary: bin, Emulator: rie}, `[]`)
+			answer, d, err := coldInvoke(ctx, lambdarun.Options{Name: name, Map: m, Env: env, Root: root, Binary: bin, Emulator: rie}, `[]`)
 			var fe *lambdarun.FunctionError
 			if !errors.As(err, &fe) {
 				if err == nil {

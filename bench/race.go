@@ -291,14 +291,10 @@ func runC7n(ctx context.Context, dir, endpoint string, home aws.Credentials, m *
 
 // runCurfew times the shutdown Lambda over m: a cold start and one scheduled invocation.
 func runCurfew(ctx context.Context, shutdown lambdarun.Options, endpoint string, home aws.Credentials, m *accounts.Map) (time.Duration, error) {
-	encoded, err := m.Encode()
-	if err != nil {
-		return 0, err
-	}
 	env := awsEnv(endpoint, home)
-	env["CURFEW_ACCOUNT_MAP"] = string(encoded)
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "300"
 	shutdown.Env = env
+	shutdown.Map = m
 	answer, took, err := coldInvoke(ctx, shutdown, `{"trigger":"schedule"}`)
 	var fe *lambdarun.FunctionError
 	if errors.As(err, &fe) {

@@ -247,9 +247,10 @@ func (p principals) ciUser() []namedPolicy {
 	return out
 }
 
-// role returns the identity policies of the stack's role: its inline policies and the
-// AWS::IAM::Policy resources attached to it. AWS managed policies are left out: the
-// template holds only their ARNs (see managedARNs).
+// role returns the identity policies of the stack's role: its inline policies, the
+// AWS::IAM::Policy resources attached to it, and the stack's customer managed policies
+// attached to it (by the role's ManagedPolicyArns or the policy's Roles). AWS managed
+// policies are left out: the template holds only their ARNs (see managedARNs).
 func (p principals) role(stack, name string) []namedPolicy {
 	a, region := p.account(stack)
 	id := p.o.logicalID(p.t, stack, "AWS::IAM::Role", "RoleName", name)
@@ -262,6 +263,11 @@ func (p principals) role(stack, name string) []namedPolicy {
 	}
 	for pid, pol := range p.o.resources(p.t, stack, "AWS::IAM::Policy") {
 		if contains(pol["Roles"], `"`+id+`"`) {
+			out = append(out, namedPolicy{pid, resolve(pol["PolicyDocument"], a.ID, region)})
+		}
+	}
+	for pid, pol := range p.o.resources(p.t, stack, "AWS::IAM::ManagedPolicy") {
+		if contains(pol["Roles"], `"`+id+`"`) || contains(role["ManagedPolicyArns"], `{"Ref":"`+pid+`"}`) {
 			out = append(out, namedPolicy{pid, resolve(pol["PolicyDocument"], a.ID, region)})
 		}
 	}
@@ -469,6 +475,31 @@ func accessQuestions(t *testing.T, o *org) []question {
 				signedInAs(m.CI.User, m.CI.User, mfa(60)), allowEverything, denied)
 		}
 	}
+	// An account not in the map, whose roles trust curfew's principals as a target's do:
+	// the principals' own policies name only the map's accounts.
+	outside := accounts.Account{Name: "outside", ID: "999999999999"}
+	trustAll := func(principal string) any {
+		return map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": principal}}}}
+	}
+	add(question{name: "outside the map: developer with MFA assumes DeveloperAccess", principal: alice,
+		context: withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), identity: dev, action: "sts:AssumeRole",
+		resource: outside.RoleARN(accounts.DeveloperAccessRole), trust: trustAll("arn:aws:iam::" + identity.ID + ":root"), want: denied})
+	if ci != nil {
+		add(question{name: "outside the map: CI user assumes CurfewCI", principal: ciUser,
+			context: map[string]any{"aws:PrincipalArn": ciUser}, identity: ci, action: "sts:AssumeRole",
+			resource: outside.RoleARN(accounts.CIRole), trust: trustAll("arn:aws:iam::" + identity.ID + ":root"), want: denied})
+	}
+	for fn, role := range map[string]string{
+		accounts.ShutdownFunction: accounts.SchedulerRole, accounts.RestartFunction: accounts.SchedulerRole,
+		accounts.CostReportFunction: accounts.CostReaderRole,
+	} {
+		principal, policies, arn := lambdaRole(fn)
+		add(question{name: "outside the map: " + fn + " with the ExternalId assumes " + role, principal: principal,
+			context: map[string]any{"aws:PrincipalArn": arn, "sts:ExternalId": m.ExternalID}, identity: policies,
+			action: "sts:AssumeRole", resource: outside.RoleARN(role), trust: trustAll("arn:aws:iam::" + home.ID + ":root"), want: denied})
+	}
+
 	// The identity account's cost reader, in the identity stack.
 	reader, readerTrust := identity.RoleARN(accounts.CostReaderRole), p.trust("curfew-identity", accounts.CostReaderRole)
 	readerExt := map[string]any{"sts:ExternalId": m.ExternalID}

@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -47,11 +49,7 @@ func TestBadMapAddsNoStack(t *testing.T) {
 // map makes it exit non-zero, list every problem, and leave the output directory empty.
 func TestSynthOfBadMapFailsAndWritesNoTemplate(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "infra")
-	build := exec.Command("go", "build", "-o", bin, "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := infraBinary(t)
 	outdir := filepath.Join(dir, "cdk.out")
 	if err := os.Mkdir(outdir, 0o755); err != nil {
 		t.Fatal(err)
@@ -81,20 +79,63 @@ func TestSynthOfBadMapFailsAndWritesNoTemplate(t *testing.T) {
 	}
 }
 
-func TestOversizedMapIsRefused(t *testing.T) {
+// infraBinary builds the CDK app once per test binary.
+var infraBinary = func() func(t *testing.T) string {
+	var once sync.Once
+	var bin string
+	var err error
+	return func(t *testing.T) string {
+		t.Helper()
+		once.Do(func() {
+			bin = filepath.Join(lambdaDir, "..", "infra")
+			if out, berr := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); berr != nil {
+				err = fmt.Errorf("go build: %v\n%s", berr, out)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bin
+	}
+}()
+
+// TestSynthOverQuotaFails runs the CDK app as the CDK CLI does on a map whose templates
+// break an IAM quota (a role's inline policies): it exits non-zero naming the document,
+// so that neither `cdk synth` nor `cdk deploy` goes on.
+func TestSynthOverQuotaFails(t *testing.T) {
+	app := exec.Command(infraBinary(t))
+	app.Dir = ".."
+	app.Env = append(os.Environ(), "CDK_OUTDIR="+t.TempDir(), `CDK_CONTEXT_JSON={"accountMap":"cdk/testdata/many-regions.yaml"}`)
+	out, err := app.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("app exit = %v, want status 1\n%s", err, out)
+	}
+	if want := "role's inline policies curfew-everywhere/Scheduler"; !strings.Contains(string(out), want) || !strings.Contains(string(out), "the quota is 10240") {
+		t.Errorf("output does not say %q:\n%s", want, out)
+	}
+}
+
+// TestMapOverIAMQuotasIsRefused: a map whose roles would need more managed policies than
+// IAM attaches adds no stack and names each role.
+func TestMapOverIAMQuotasIsRefused(t *testing.T) {
 	m, err := accounts.Load("../accounts.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 40; i++ {
-		a := m.Accounts[1]
-		a.Name = fmt.Sprintf("staging-copy-%d", i)
-		m.Accounts = append(m.Accounts, a)
+	for i := range 10 {
+		m.Accounts[1].DeveloperPolicies = append(m.Accounts[1].DeveloperPolicies, fmt.Sprintf("Policy%d", i))
 	}
+	m.Accounts[2].CIPolicies = slices.Repeat([]string{"ReadOnlyAccess"}, 10)
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
 	_, err = cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
-	if err == nil || !strings.Contains(err.Error(), "Lambda environment variable") {
-		t.Fatalf("NewCurfew error = %v, want the map refused as too large", err)
+	for _, want := range []string{
+		"accounts[1].developerPolicies: DeveloperAccess in staging would have 12 managed policies attached; IAM allows 10",
+		"accounts[2].ciPolicies: CurfewCI in sandbox would have 11 managed policies attached; IAM allows 10",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("NewCurfew error = %v, want it to say %q", err, want)
+		}
 	}
 	if n := len(*app.Node().Children()); n != 0 {
 		t.Errorf("the app has %d children after a refused map, want 0", n)

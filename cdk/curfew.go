@@ -10,6 +10,7 @@ package cdk
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -57,13 +58,15 @@ func Build(app awscdk.App, props CurfewProps) (Stacks, error) {
 }
 
 // NewCurfew adds every stack of the account map to scope: curfew-identity,
-// curfew-<account> for each target account, and curfew-service in the home account.
+// curfew-<account> for each target account, and curfew-service in the home account. A map
+// whose stacks would break IAM's quotas (see limits.go) adds nothing and returns an error
+// naming each problem.
 func NewCurfew(scope constructs.Construct, m *accounts.Map, props CurfewProps) (Stacks, error) {
-	config, err := lambdaConfig(m)
-	if err != nil {
+	if err := checkLimits(m); err != nil {
 		return Stacks{}, err
 	}
-	if err := checkLambdas(props.LambdaDir); err != nil {
+	code, err := stageFunctions(props.LambdaDir, filepath.Join(outdir(scope), stagedFunctionsDir), m)
+	if err != nil {
 		return Stacks{}, err
 	}
 	s := Stacks{Members: map[string]awscdk.Stack{}}
@@ -83,27 +86,86 @@ func NewCurfew(scope constructs.Construct, m *accounts.Map, props CurfewProps) (
 	s.Service = NewServiceStack(scope, "curfew-service", &ServiceStackProps{
 		StackProps: stackProps("curfew-service", m.HomeAccount().ID, m.HomeRegion,
 			"curfew: shutdown, restart and cost-report Lambdas with their schedules"),
-		Map:        m,
-		LambdaDir:  props.LambdaDir,
-		EncodedMap: config,
+		Map:       m,
+		LambdaDir: code,
 	})
 	return s, nil
 }
 
-// maxEncodedMap keeps the account map, with the other variables, under Lambda's 4 KB
-// limit for a function's whole environment.
-const maxEncodedMap = 3584
+// stagedFunctionsDir is the folder of the cloud assembly's output directory where
+// stageFunctions puts each function's code before CDK packs it as an asset.
+const stagedFunctionsDir = "curfew-functions"
 
-// lambdaConfig is the account map as the Lambdas receive it.
-func lambdaConfig(m *accounts.Map) (string, error) {
-	data, err := m.Encode()
+// stageFunctions copies each built function from lambdaDir into a folder of its own under
+// dir, next to the account map (accounts.FunctionMapFile), and returns dir: CDK then ships
+// each folder as the function's code, and the function reads the map from its task root
+// at cold start.
+//
+// The map travels inside the code, and not in an environment variable, an SSM parameter
+// or an S3 object, because:
+//   - it has no ceiling that matters: Lambda allows 4 KB for a function's whole
+//     environment (about ten accounts), SSM parameters 4 KB (8 KB advanced), while the code
+//     may be 250 MB unzipped; a 500-account map is about 120 KB (accounts.Parse accepts
+//     256 KiB, about 1,080 accounts);
+//   - it deploys atomically with the code that reads it: one zip, one code update, rolled
+//     back together, and a changed map changes the asset's hash, so `cdk deploy
+//     curfew-service` updates the functions. A parameter or object could change without a
+//     deploy, but the map also decides the IAM policies, schedules and roles of every
+//     stack, which change only by deploying: a map ahead of its stacks would name accounts
+//     whose roles the functions may not assume yet;
+//   - the cold start reads a local file: no API call, permission, network failure or
+//     latency before the map is validated, and a bad map stops the function before any
+//     AWS call;
+//   - the CLI reads the same file the app was synthesised from (`curfew --map`, default
+//     accounts.yaml), byte for byte the map the functions were given.
+func stageFunctions(lambdaDir, dir string, m *accounts.Map) (string, error) {
+	if err := checkLambdas(lambdaDir); err != nil {
+		return "", err
+	}
+	for _, folder := range []string{ShutdownFolder, RestartFolder, CostReportFolder} {
+		dst := filepath.Join(dir, folder)
+		// A folder left by an earlier synthesis may hold an older map or binary.
+		if err := os.RemoveAll(dst); err != nil {
+			return "", fmt.Errorf("stage the %s function: %w", folder, err)
+		}
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return "", fmt.Errorf("stage the %s function: %w", folder, err)
+		}
+		if err := copyFile(filepath.Join(lambdaDir, folder, "bootstrap"), filepath.Join(dst, "bootstrap")); err != nil {
+			return "", fmt.Errorf("stage the %s function: %w", folder, err)
+		}
+		if err := m.WriteFunctionMap(dst); err != nil {
+			return "", fmt.Errorf("stage the %s function: %w", folder, err)
+		}
+	}
+	return dir, nil
+}
+
+// outdir is the output directory of the cloud assembly that scope belongs to: its own if
+// scope is the app (or another stage), else its stage's.
+func outdir(scope constructs.Construct) string {
+	if stage, ok := scope.(awscdk.Stage); ok {
+		return *stage.Outdir()
+	}
+	return *awscdk.Stage_Of(scope).Outdir()
+}
+
+// copyFile copies an executable.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
 	if err != nil {
-		return "", fmt.Errorf("encode the account map for the Lambdas: %w", err)
+		return err
 	}
-	if len(data) > maxEncodedMap {
-		return "", fmt.Errorf("the account map encodes to %d bytes, more than the %d that fit in a Lambda environment variable: shorten names or split the organisation", len(data), maxEncodedMap)
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
 	}
-	return string(data), nil
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // checkLambdas fails, naming what to run, when a function was not built: CDK would

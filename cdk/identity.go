@@ -12,6 +12,12 @@ import (
 // DevelopersGroup is the group of the identity account's IAM users.
 const DevelopersGroup = "developers"
 
+// Sids of the statements that let the identity account's principals assume roles.
+const (
+	assumeDeveloperAccessSid = "AssumeDeveloperAccess"
+	assumeCIRolesSid         = "AssumeCIRoles"
+)
+
 // IdentityStackProps configures the identity account's stack.
 type IdentityStackProps struct {
 	awscdk.StackProps
@@ -41,12 +47,11 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 			"Everything per user is scoped to ${aws:username}.",
 		"Resource::*", "Resource::arn:aws:iam::"+identity.ID+":mfa/*")
 
-	for _, a := range m.Targets() {
-		p := awsiam.NewManagedPolicy(stack, jsii.String("AssumeDeveloperAccess-"+a.Name), &awsiam.ManagedPolicyProps{
-			Description: jsii.String("curfew: switch to DeveloperAccess in account " + a.Name),
-			Document: inline(allow("AssumeDeveloperAccess",
-				[]string{"sts:AssumeRole"}, []string{a.RoleARN(accounts.DeveloperAccessRole)}, nil)),
-		})
+	// One statement listing every target's role, packed into as few managed policies as
+	// IAM's size limit allows (about 125 accounts each), rather than a policy per account:
+	// a group takes at most 10.
+	for _, p := range newAssumePolicies(stack, "AssumeDeveloperAccess", "curfew: switch to DeveloperAccess in the target accounts",
+		assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, m.Targets())) {
 		developers.AddManagedPolicy(p)
 	}
 
@@ -140,22 +145,24 @@ func selfServiceStatements(identity accounts.Account) []awsiam.PolicyStatement {
 // are created by the operator, never by a template.
 func newCIUser(stack awscdk.Stack, m *accounts.Map) {
 	group := awsiam.NewGroup(stack, jsii.String("CI"), nil)
-	var roles []string
-	for _, a := range m.Targets() {
-		roles = append(roles, a.RoleARN(accounts.CIRole))
+	for _, p := range newAssumePolicies(stack, "AssumeCIRoles", "curfew: the CI user may only assume CurfewCI in the target accounts",
+		assumeCIRolesSid, roleARNs(accounts.CIRole, m.Targets()), ciFirst(m)...) {
+		group.AddManagedPolicy(p)
 	}
-	statements := []awsiam.PolicyStatement{allow("AssumeCIRoles", []string{"sts:AssumeRole"}, roles, nil)}
-	if c := ciSourceConditions(m.CI); c != nil {
-		statements = append(statements, deny("OnlyFromCINetworks", []string{"*"}, []string{"*"}, c))
-	}
-	group.AddManagedPolicy(awsiam.NewManagedPolicy(stack, jsii.String("AssumeCIRoles"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("curfew: the CI user may only assume CurfewCI in the target accounts"),
-		Document:    inline(statements...),
-	}))
 	awsiam.NewUser(stack, jsii.String("CIUser"), &awsiam.UserProps{
 		UserName: jsii.String(m.CI.User),
 		Groups:   &[]awsiam.IGroup{group},
 	})
+}
+
+// ciFirst are the statements of the CI user's first policy besides its roles: a Deny of
+// every request from outside the map's CI networks, when it names any.
+func ciFirst(m *accounts.Map) []awsiam.PolicyStatement {
+	c := ciSourceConditions(m.CI)
+	if c == nil {
+		return nil
+	}
+	return []awsiam.PolicyStatement{deny("OnlyFromCINetworks", []string{"*"}, []string{"*"}, c)}
 }
 
 // ciSourceConditions are the conditions under which a request signed with the CI user's

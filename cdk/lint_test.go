@@ -14,6 +14,25 @@ import (
 // lintBin is where `make tools` installs cfn-lint and checkov (.tools/requirements-lint.txt).
 const lintBin = "../.tools/lint-venv/bin"
 
+// linter is the path of an installed linter.
+func linter(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(lintBin, name)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("%s is missing (%v): run `make tools`, and run the tests with `make test`", name, err)
+	}
+	return path
+}
+
+// cfnLint runs cfn-lint over template files: every finding fails the test.
+func cfnLint(t *testing.T, files ...string) {
+	t.Helper()
+	out, err := exec.Command(linter(t, "cfn-lint"), files...).CombinedOutput()
+	if err != nil {
+		t.Errorf("cfn-lint: %v\n%s", err, out)
+	}
+}
+
 // TestTemplatesPassTheLinters runs cfn-lint and checkov over every synthesised template of
 // both organisations: every finding is fixed, or skipped in cdk/ next to its construct
 // with the reason (skipLint).
@@ -33,20 +52,7 @@ func TestTemplatesPassTheLinters(t *testing.T) {
 			files = append(files, path)
 		}
 	}
-	linter := func(t *testing.T, name string) string {
-		path := filepath.Join(lintBin, name)
-		if _, err := os.Stat(path); err != nil {
-			t.Fatalf("%s is missing (%v): run `make tools`, and run the tests with `make test`", name, err)
-		}
-		return path
-	}
-
-	t.Run("cfn-lint", func(t *testing.T) {
-		out, err := exec.Command(linter(t, "cfn-lint"), files...).CombinedOutput()
-		if err != nil {
-			t.Errorf("cfn-lint: %v\n%s", err, out)
-		}
-	})
+	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
 
 	t.Run("checkov", func(t *testing.T) {
 		cmd := exec.Command(linter(t, "checkov"), "--directory", dir, "--framework", "cloudformation",

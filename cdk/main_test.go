@@ -21,6 +21,7 @@ import (
 // with cdk-nag's AwsSolutions checks applied, shared by every test.
 type org struct {
 	m         *accounts.Map
+	outdir    string
 	stacks    cdk.Stacks
 	templates map[string]map[string]any
 }
@@ -105,6 +106,11 @@ func appContext(mapPath string) (map[string]any, error) {
 
 // synth builds every stack of the map at path, applies cdk-nag and synthesises them.
 func synth(path, lambdaDir, outdir string) (*org, error) {
+	return synthWith(path, lambdaDir, outdir, true)
+}
+
+// synthWith is synth, with cdk-nag only if nag.
+func synthWith(path, lambdaDir, outdir string, nag bool) (*org, error) {
 	context, err := appContext(path)
 	if err != nil {
 		return nil, err
@@ -114,15 +120,17 @@ func synth(path, lambdaDir, outdir string) (*org, error) {
 	if err != nil {
 		return nil, err
 	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
-		Verbose: jsii.Bool(true),
-		Reports: jsii.Bool(false),
-	}), nil)
+	if nag {
+		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+			Verbose: jsii.Bool(true),
+			Reports: jsii.Bool(false),
+		}), nil)
+	}
 	m, err := accounts.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	o := &org{m: m, stacks: stacks, templates: map[string]map[string]any{}}
+	o := &org{m: m, outdir: outdir, stacks: stacks, templates: map[string]map[string]any{}}
 	for _, s := range o.all() {
 		tmpl := assertions.Template_FromStack(s, nil).ToJSON()
 		o.templates[*s.StackName()] = *tmpl

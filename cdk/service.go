@@ -21,8 +21,6 @@ import (
 
 // Environment variables of curfew's functions.
 const (
-	// EnvAccountMap holds the account map as accounts.Map.Encode writes it.
-	EnvAccountMap = "CURFEW_ACCOUNT_MAP"
 	// EnvBucket names the bucket of run history (runs/) and cost reports (reports/).
 	EnvBucket = "CURFEW_BUCKET"
 	// EnvTopicARN is the topic the cost report publishes to.
@@ -68,10 +66,9 @@ const logRetention = awslogs.RetentionDays_THREE_MONTHS
 type ServiceStackProps struct {
 	awscdk.StackProps
 	Map *accounts.Map
-	// LambdaDir holds the built functions, one folder per function with its bootstrap.
+	// LambdaDir holds the functions' code, one folder per function with its bootstrap and
+	// the account map (see stageFunctions).
 	LambdaDir string
-	// EncodedMap is the account map as the functions receive it.
-	EncodedMap string
 }
 
 // service holds what the service stack's parts share.
@@ -236,16 +233,15 @@ func (s *service) newFunction(id, name, folder, description string, minutes floa
 		// JSON, so that lambdacontext's slog handler writes one JSON object per line.
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 		Environment: &map[string]*string{
-			EnvAccountMap: jsii.String(s.props.EncodedMap),
-			EnvBucket:     s.bucket.BucketName(),
-			EnvTopicARN:   s.topic.TopicArn(),
+			EnvBucket:   s.bucket.BucketName(),
+			EnvTopicARN: s.topic.TopicArn(),
 		},
 	}
 	skipLint(logs, lintSkip{"CKV_AWS_158", "The logs hold run outcomes and resource ids, never secrets; CloudWatch Logs encrypts them at rest with its own keys."})
 	skips := []lintSkip{
 		{"CKV_AWS_116", "A failed run raises the function's Errors alarm and names its failures in the report; a dead-letter queue would only keep a night's payload to replay at the wrong hour."},
 		{"CKV_AWS_117", "The function calls only AWS APIs over TLS (STS, EC2, RDS, S3, SNS, SSM, Cost Explorer); a VPC would need NAT or endpoints in every region and protect nothing."},
-		{"CKV_AWS_173", "The environment holds the account map, bucket name and topic ARN, no secret (the Slack webhook stays in SSM); Lambda encrypts it at rest with its own key."},
+		{"CKV_AWS_173", "The environment holds the bucket name and topic ARN, no secret (the Slack webhook stays in SSM); Lambda encrypts it at rest with its own key."},
 		// cfn-lint W3005: CDK makes the function depend on its role and the role's default
 		// policy, so that the policy exists before the first run; the redundant DependsOn
 		// on the role, already implied by Fn::GetAtt, is harmless.
@@ -257,12 +253,21 @@ func (s *service) newFunction(id, name, folder, description string, minutes floa
 	return fn
 }
 
-// allowAssume lets fn's role assume exactly the given roles.
+// assumeCurfewRolesSid is the Sid of the statements that let a function assume roles.
+const assumeCurfewRolesSid = "AssumeCurfewRoles"
+
+// allowAssume lets fn's role assume exactly the given roles, through managed policies:
+// with an account's role each, an inline statement would pass the role's 10,240
+// characters of inline policy at about 200 accounts, while up to 10 managed policies of
+// 6,144 hold about 1,250.
 func (s *service) allowAssume(fn awslambda.Function, roles []string) {
 	if len(roles) == 0 {
 		return
 	}
-	fn.AddToRolePolicy(allow("AssumeCurfewRoles", []string{"sts:AssumeRole"}, roles, nil))
+	for _, p := range newAssumePolicies(s.stack, *fn.Node().Id()+"AssumeCurfewRoles", "curfew: the roles the "+*fn.Node().Id()+" function assumes in other accounts",
+		assumeCurfewRolesSid, roles) {
+		fn.Role().AddManagedPolicy(p)
+	}
 }
 
 // grantCostReport lets the cost report read run history, write reports (and sign their

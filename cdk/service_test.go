@@ -2,6 +2,8 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,10 +25,6 @@ func objects(bucket, prefix string) map[string]any {
 
 func TestFunctions(t *testing.T) {
 	for _, o := range []*org{seed, oidcOrg} {
-		encoded, err := o.m.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
 		bucket := firstKey(o.resources(t, service, "AWS::S3::Bucket"))
 		topic := o.logicalID(t, service, "AWS::SNS::Topic", "DisplayName", "curfew")
 		if n := len(o.resources(t, service, "AWS::Lambda::Function")); n != 3 {
@@ -50,9 +48,8 @@ func TestFunctions(t *testing.T) {
 			assertJSON(t, fn.name+" reserved concurrency", f["ReservedConcurrentExecutions"], fn.reserved)
 			assertJSON(t, fn.name+" timeout", f["Timeout"], fn.timeout)
 			env := map[string]any{
-				cdk.EnvAccountMap: string(encoded),
-				cdk.EnvBucket:     ref(bucket),
-				cdk.EnvTopicARN:   ref(topic),
+				cdk.EnvBucket:   ref(bucket),
+				cdk.EnvTopicARN: ref(topic),
 			}
 			if fn.slack {
 				env[cdk.EnvSlackWebhookParameter] = "/curfew/slack-webhook"
@@ -77,6 +74,59 @@ func TestFunctions(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFunctionsCarryTheMap checks each function's code asset as CDK packs it: the folder
+// holds the function's bootstrap and the account map, which parses back to the map the
+// stacks were built from.
+func TestFunctionsCarryTheMap(t *testing.T) {
+	for _, o := range []*org{seed, oidcOrg} {
+		want, err := o.m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for fn, folder := range map[string]string{
+			accounts.ShutdownFunction: cdk.ShutdownFolder, accounts.RestartFunction: cdk.RestartFolder, accounts.CostReportFunction: cdk.CostReportFolder,
+		} {
+			code := o.resource(t, service, "AWS::Lambda::Function", "FunctionName", fn)["Code"].(map[string]any)
+			asset := filepath.Join(o.outdir, "asset."+strings.TrimSuffix(code["S3Key"].(string), ".zip"))
+			bootstrap, err := os.ReadFile(filepath.Join(asset, "bootstrap"))
+			if err != nil || string(bootstrap) != "fake "+folder {
+				t.Errorf("%s: bootstrap %q (%v), want the build of %s", fn, bootstrap, err, folder)
+			}
+			m, err := accounts.LoadFunctionMap(asset)
+			if err != nil {
+				t.Fatalf("%s: %v", fn, err)
+			}
+			if got, _ := m.Encode(); string(got) != string(want) {
+				t.Errorf("%s carries a different map:\n%s", fn, got)
+			}
+		}
+	}
+}
+
+// assumed returns the roles the function's role may assume, from its managed policies.
+func assumed(t *testing.T, o *org, function string) []string {
+	t.Helper()
+	role := o.role(t, service, function)
+	policies := o.resources(t, service, "AWS::IAM::ManagedPolicy")
+	var out []string
+	for _, r := range role["ManagedPolicyArns"].([]any) {
+		st := statements(t, policies[r.(map[string]any)["Ref"].(string)]["PolicyDocument"])
+		s, ok := st["AssumeCurfewRoles"]
+		if !ok || len(st) != 1 || s["Action"] != "sts:AssumeRole" || s["Effect"] != "Allow" {
+			t.Fatalf("%s: managed policy %v, want only AssumeCurfewRoles", function, st)
+		}
+		switch res := s["Resource"].(type) {
+		case string:
+			out = append(out, res)
+		case []any:
+			for _, x := range res {
+				out = append(out, x.(string))
+			}
+		}
+	}
+	return out
 }
 
 // rolePolicy returns the named statements of the policy of the function's role.
@@ -107,7 +157,7 @@ func TestFunctionPermissions(t *testing.T) {
 	topic := seed.logicalID(t, service, "AWS::SNS::Topic", "DisplayName", "curfew")
 	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
 		st := rolePolicy(t, seed, fn)
-		assertJSON(t, fn+" assume", st["AssumeCurfewRoles"]["Resource"], []string{
+		assertJSON(t, fn+" assume", assumed(t, seed, fn), []string{
 			"arn:aws:iam::222222222222:role/CurfewScheduler", "arn:aws:iam::333333333333:role/CurfewScheduler",
 		})
 		assertJSON(t, fn+" run history", st["WriteRunHistory"], map[string]any{
@@ -119,25 +169,25 @@ func TestFunctionPermissions(t *testing.T) {
 			"Sid": "HoldRunLeases", "Effect": "Allow", "Action": []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
 			"Resource": objects(bucket, lease.Prefix),
 		})
-		if len(st) != 3 {
-			t.Errorf("%s role has %d named statements, want 3: %v", fn, len(st), st)
+		if len(st) != 2 {
+			t.Errorf("%s role has %d named statements inline, want 2: %v", fn, len(st), st)
 		}
 		logs := seed.logicalID(t, service, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/"+fn)
 		assertJSON(t, fn+" role policy", policyOf(t, seed, fn)["Statement"].([]any)[0], map[string]any{
 			"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": arn(logs),
 		})
-		if n := len(policyOf(t, seed, fn)["Statement"].([]any)); n != 4 {
-			t.Errorf("%s role has %d statements, want 4 (logs, assume, run history, lease)", fn, n)
+		if n := len(policyOf(t, seed, fn)["Statement"].([]any)); n != 3 {
+			t.Errorf("%s role has %d statements inline, want 3 (logs, run history, lease)", fn, n)
 		}
 	}
 	// Tooling, the home account, has shutdown: false.
-	assertJSON(t, "OIDC shutdown assume", rolePolicy(t, oidcOrg, accounts.ShutdownFunction)["AssumeCurfewRoles"]["Resource"], []string{
+	assertJSON(t, "OIDC shutdown assume", assumed(t, oidcOrg, accounts.ShutdownFunction), []string{
 		"arn:aws:iam::000000000004:role/CurfewScheduler", "arn:aws:iam::000000000005:role/CurfewScheduler",
 		"arn:aws:iam::000000000006:role/CurfewScheduler",
 	})
 
 	st := rolePolicy(t, seed, accounts.CostReportFunction)
-	assertJSON(t, "cost report assume", st["AssumeCurfewRoles"]["Resource"], []string{
+	assertJSON(t, "cost report assume", assumed(t, seed, accounts.CostReportFunction), []string{
 		"arn:aws:iam::111111111111:role/CurfewCostReader", "arn:aws:iam::222222222222:role/CurfewCostReader",
 		"arn:aws:iam::333333333333:role/CurfewCostReader", "arn:aws:iam::444444444444:role/CurfewCostReader",
 	})

@@ -41,10 +41,6 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	encoded, err := m.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
 	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +53,8 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
 		"AWS_SESSION_TOKEN":           home.SessionToken,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
-		"CURFEW_ACCOUNT_MAP":          string(encoded),
 	}
-	shutdown, restart := lambdatest.Start(t, "shutdown", env), lambdatest.Start(t, "restart", env)
+	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
 	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
 		accounts.ShutdownFunction: shutdown,
 		accounts.RestartFunction:  restart,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 
@@ -405,8 +406,31 @@ func (m *Map) LambdaRoleARN(function string) string {
 	return m.HomeAccount().RoleARN(function)
 }
 
-// Encode returns the map as YAML without comments, small enough to hand to a Lambda in an
-// environment variable; Parse reads it back.
+// Encode returns the map as YAML without comments; Parse reads it back.
 func (m *Map) Encode() ([]byte, error) {
 	return yaml.Marshal(m)
+}
+
+// FunctionMapFile is the account map's file in the code of each of curfew's Lambda
+// functions, next to its bootstrap: the CDK app writes it there (WriteFunctionMap) and the
+// functions read it at cold start from their task root (LoadFunctionMap).
+const FunctionMapFile = "accounts.yaml"
+
+// WriteFunctionMap writes the map, encoded, into dir as FunctionMapFile. A map that
+// encodes to more than MaxMapSize is refused: the functions could not read it.
+func (m *Map) WriteFunctionMap(dir string) error {
+	data, err := m.Encode()
+	if err != nil {
+		return fmt.Errorf("encode the account map: %w", err)
+	}
+	if len(data) > MaxMapSize {
+		return fmt.Errorf("the account map encodes to %d bytes for the Lambda functions, more than the %d (256 KiB) they accept: split the organisation", len(data), MaxMapSize)
+	}
+	return os.WriteFile(filepath.Join(dir, FunctionMapFile), data, 0o644)
+}
+
+// LoadFunctionMap reads and validates the map in a function's code directory, its task
+// root (Lambda's LAMBDA_TASK_ROOT).
+func LoadFunctionMap(taskRoot string) (*Map, error) {
+	return Load(filepath.Join(taskRoot, FunctionMapFile))
 }

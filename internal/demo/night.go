@@ -57,7 +57,8 @@ func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder 
 	env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = strconv.Itoa(int(aws.ToInt32(conf.Timeout)))
 	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(int(aws.ToInt32(conf.MemorySize)))
-	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root, Binary: d.binary(folder)})
+	// The map the deployed code carries: the one the demo deployed.
+	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Map: d.m, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root, Binary: d.binary(folder)})
 	if err != nil {
 		return nil, nil, err
 	}

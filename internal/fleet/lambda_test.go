@@ -42,10 +42,6 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	encoded, err := f.m.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
 	env := map[string]string{
 		"AWS_ENDPOINT_URL":            f.s.URL,
 		"AWS_REGION":                  west,
@@ -54,11 +50,10 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 		"AWS_SESSION_TOKEN":           creds.SessionToken,
 		"AWS_LAMBDA_LOG_FORMAT":       "JSON",
 		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
-		"CURFEW_ACCOUNT_MAP":          string(encoded),
 		"CURFEW_BUCKET":               bucket,
 	}
-	shutdown := lambdatest.Start(t, "shutdown", env)
-	restart := lambdatest.Start(t, "restart", env)
+	shutdown := lambdatest.Start(t, "shutdown", f.m, env)
+	restart := lambdatest.Start(t, "restart", f.m, env)
 	since := time.Now().Add(-time.Minute)
 
 	invoke := func(fn *lambdatest.Function, payload string) fleet.Report {
@@ -161,12 +156,12 @@ func TestLambdasCarryTheTimeZoneDatabase(t *testing.T) {
 	hidden := []string{"/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ", "/etc/zoneinfo",
 		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time")}
 	f := emptyFleet(t)
-	encoded, err := f.m.Encode()
+	taskRoot, err := lambdarun.TaskRoot(t.TempDir(), f.m)
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_REGION=" + west,
-		"CURFEW_ACCOUNT_MAP=" + string(encoded), "CURFEW_BUCKET=curfew-runs", "CURFEW_TOPIC_ARN=arn:aws:sns:eu-west-1:111111111111:curfew"}
+		"LAMBDA_TASK_ROOT=" + taskRoot, "CURFEW_BUCKET=curfew-runs", "CURFEW_TOPIC_ARN=arn:aws:sns:eu-west-1:111111111111:curfew"}
 	// run starts bin with the zoneinfo hidden and returns what it wrote.
 	run := func(bin string) string {
 		t.Helper()

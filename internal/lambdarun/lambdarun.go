@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // InstallHint tells a developer how to get the emulator.
@@ -48,11 +50,16 @@ func (e *FunctionError) Error() string {
 type Options struct {
 	// Name is the folder of the function under lambdas/ (shutdown, restart, cost-report).
 	Name string
-	// Env is the function's whole environment, passed on by the emulator; PATH is added,
-	// and HOME is set to an empty directory so no developer configuration leaks in.
+	// Map is the account map the function reads at cold start: Start writes it into a task
+	// root of its own, as the deployed code carries it next to bootstrap, and points
+	// LAMBDA_TASK_ROOT there, as Lambda does (see TaskRoot).
+	Map *accounts.Map
+	// Env is the function's whole environment, passed on by the emulator; PATH and
+	// LAMBDA_TASK_ROOT are added, and HOME is set to an empty directory so no developer
+	// configuration leaks in.
 	Env map[string]string
-	// Dir receives the binary, the empty home and the log; a new temporary directory,
-	// removed by Close, when empty.
+	// Dir receives the binary, the task root, the empty home and the log; a new
+	// temporary directory, removed by Close, when empty.
 	Dir string
 	// Root is the directory of curfew's go.mod; found with `go env GOMOD` when empty.
 	Root string
@@ -141,7 +148,11 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
 	}
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}
+	taskRoot, err := TaskRoot(filepath.Join(dir, "task"), o.Map)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "LAMBDA_TASK_ROOT=" + taskRoot}
 	for k, v := range o.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -174,6 +185,22 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 		return nil, fmt.Errorf("lambda %s under the emulator: %w\n%s", o.Name, err, f.Output())
 	}
 	return f, nil
+}
+
+// TaskRoot makes dir a function's task root as Lambda unpacks the deployed code: with the
+// account map m in accounts.FunctionMapFile (none when m is nil, which the function refuses
+// at cold start). It returns dir, for LAMBDA_TASK_ROOT.
+func TaskRoot(dir string, m *accounts.Map) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if m == nil {
+		return dir, nil
+	}
+	if err := m.WriteFunctionMap(dir); err != nil {
+		return "", fmt.Errorf("write the function's account map: %w", err)
+	}
+	return dir, nil
 }
 
 // Build builds lambdas/<name> of the module at root for the host, as deployed but for

@@ -6,6 +6,7 @@ package lambdatest
 import (
 	"testing"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/lambdarun"
 )
 
@@ -16,12 +17,13 @@ type Function = lambdarun.Function
 type FunctionError = lambdarun.FunctionError
 
 // Start builds lambdas/<name> for the host (with -tags lambda.norpc, as deployed) and runs
-// it under the emulator with exactly env (plus PATH, and HOME set to an empty directory so
-// no developer configuration leaks in). The emulator passes env on to the function. It is
-// stopped, with every process it started, when the test ends.
-func Start(t testing.TB, name string, env map[string]string) *Function {
+// it under the emulator with the account map m in its task root, as the deployed code
+// carries it, and exactly env (plus PATH, LAMBDA_TASK_ROOT, and HOME set to an empty
+// directory so no developer configuration leaks in). The emulator passes env on to the
+// function. It is stopped, with every process it started, when the test ends.
+func Start(t testing.TB, name string, m *accounts.Map, env map[string]string) *Function {
 	t.Helper()
-	f, err := lambdarun.Start(t.Context(), lambdarun.Options{Name: name, Env: env, Dir: t.TempDir()})
+	f, err := lambdarun.Start(t.Context(), lambdarun.Options{Name: name, Map: m, Env: env, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

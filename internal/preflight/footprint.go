@@ -49,16 +49,18 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 		f.stacks = append(f.stacks, stackRef{identityStack, m.HomeRegion})
 		f.roles = append(f.roles, accounts.CostReaderRole)
 		f.groups = append(f.groups, developersGroup)
-		// The self-service policy and one policy per target account to assume
-		// DeveloperAccess there.
-		f.groupPolicies[developersGroup] = 1 + len(m.Targets())
-		f.newPolicies += 1 + len(m.Targets())
+		// The self-service policy and the policies that list the DeveloperAccess roles
+		// to assume, packed by size.
+		assume := AssumePolicies(len(m.Targets()))
+		f.groupPolicies[developersGroup] = 1 + assume
+		f.newPolicies += 1 + assume
 		f.newGroups++
 		if m.CI.User != "" {
 			f.users = append(f.users, m.CI.User)
-			// The CI user's group (named by CloudFormation) and its policy to assume CurfewCI.
+			// The CI user's group (named by CloudFormation) and its policies to assume
+			// CurfewCI, packed like the developers'.
 			f.newGroups++
-			f.newPolicies++
+			f.newPolicies += AssumePolicies(len(m.Targets()))
 		}
 	} else {
 		f.stacks = append(f.stacks, stackRef{memberPrefix + a.Name, a.DefaultRegion()})
@@ -96,4 +98,15 @@ func (f footprint) regions() []string {
 		}
 	}
 	return out
+}
+
+// rolesPerAssumePolicy is how many role ARNs (arn:aws:iam::<12 digits>:role/<name>, about
+// 50 characters each with quotes and comma) the CDK app packs into one managed policy of
+// at most 6,144 characters (cdk/limits.go, packRoleARNs; a cdk test pins the two equal).
+const rolesPerAssumePolicy = 122
+
+// AssumePolicies is how many managed policies the CDK app attaches to a principal that may
+// assume a role in each of targets accounts.
+func AssumePolicies(targets int) int {
+	return (targets + rolesPerAssumePolicy - 1) / rolesPerAssumePolicy
 }

@@ -58,6 +58,6 @@ func (iamQuotas) Run(ctx context.Context, t Target) []Finding {
 	attached("role", f.rolePolicies, iamtypes.SummaryKeyTypeAttachedPoliciesPerRoleQuota, "Managed policies per role",
 		"give the role fewer managed policies in the account map (developerPolicies, ciPolicies; curfew adds CurfewGuardrails)")
 	attached("group", f.groupPolicies, iamtypes.SummaryKeyTypeAttachedPoliciesPerGroupQuota, "Managed policies per group",
-		"split the organisation: the developers group gets one policy per target account and one for self-service")
+		"split the organisation: the developers group gets one policy per 122 target accounts and one for self-service")
 	return findings
 }

@@ -30,9 +30,10 @@ import (
 func main() {
 	log := slog.New(lambdacontext.NewLogHandler())
 	slog.SetDefault(log)
-	m, err := accounts.Parse([]byte(os.Getenv("CURFEW_ACCOUNT_MAP")))
+	// The map travels in the function's code, next to bootstrap (see cdk.stageFunctions).
+	m, err := accounts.LoadFunctionMap(os.Getenv("LAMBDA_TASK_ROOT"))
 	if err != nil {
-		log.Error("CURFEW_ACCOUNT_MAP", "error", err)
+		log.Error("read the account map", "error", err)
 		os.Exit(1)
 	}
 	bucket, topic := os.Getenv("CURFEW_BUCKET"), os.Getenv("CURFEW_TOPIC_ARN")

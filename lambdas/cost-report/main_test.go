@@ -17,6 +17,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/lambdatest"
@@ -40,6 +41,10 @@ accounts:
   - {name: identity, id: %q, environment: production}
   - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
 `, homeID, stagingID)
+	m, err := accounts.Parse([]byte(accountMap))
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := cost.PeriodsAt(time.Now())
 	var days []map[string]any
 	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
@@ -86,10 +91,10 @@ accounts:
 		t.Fatal(err)
 	}
 
-	f := lambdatest.Start(t, "cost-report", map[string]string{
+	f := lambdatest.Start(t, "cost-report", m, map[string]string{
 		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": "eu-west-1",
 		"AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken,
-		"CURFEW_ACCOUNT_MAP": accountMap, "CURFEW_BUCKET": bucket, "CURFEW_TOPIC_ARN": aws.ToString(topic.TopicArn),
+		"CURFEW_BUCKET": bucket, "CURFEW_TOPIC_ARN": aws.ToString(topic.TopicArn),
 		"CURFEW_SLACK_WEBHOOK_PARAMETER": "/curfew/slack-webhook",
 	})
 	defer func() {

@@ -22,9 +22,10 @@ import (
 
 func main() {
 	log := lambdacontext.NewLogger()
-	m, err := accounts.Parse([]byte(os.Getenv("CURFEW_ACCOUNT_MAP")))
+	// The map travels in the function's code, next to bootstrap (see cdk.stageFunctions).
+	m, err := accounts.LoadFunctionMap(os.Getenv("LAMBDA_TASK_ROOT"))
 	if err != nil {
-		log.Error("CURFEW_ACCOUNT_MAP", "error", err.Error())
+		log.Error("read the account map", "error", err.Error())
 		os.Exit(1)
 	}
 	cfg, err := config.LoadDefaultConfig(context.Background())
