@@ -34,6 +34,7 @@ type page struct {
 	Savings           []savingsRow
 	SavingsNotes      []string
 	SavingsUnreadable string
+	History           []string
 	Footer            string
 }
 
@@ -178,6 +179,7 @@ func newPage(r *cost.Report) (*page, error) {
 	if pg.CostChart, err = costChart(r); err != nil {
 		return nil, fmt.Errorf("draw the cost chart: %w", err)
 	}
+	pg.History = historyHealth(r.History)
 	if r.SavingsErr != nil {
 		pg.SavingsUnreadable = "The run history could not be read: " + cost.Reason(r.SavingsErr)
 	}

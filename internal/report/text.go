@@ -5,6 +5,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,13 +24,62 @@ type Link struct {
 	Err      error
 }
 
-// Subject is the summary's subject line (SNS email subjects take up to 100 characters).
+// maxSubject is one less than SNS's limit on email subjects (under 100 characters).
+const maxSubject = 99
+
+// Subject is the summary's subject line, with the headline figures: the month to date
+// and its change, yesterday (or the last 7 days in a weekly report), the savings and the
+// failed accounts, as many as fit. SNS takes ASCII only, under 100 characters.
 func Subject(r *cost.Report) string {
-	s := fmt.Sprintf("curfew cost report %s", r.Periods.Today.Format(time.DateOnly))
-	if n := len(r.Failed()); n > 0 {
-		s += fmt.Sprintf(" (%s failed)", plural(n, "account"))
+	p := r.Periods
+	head := "curfew costs to " + p.Yesterday.Start.Format("2 Jan")
+	var parts []string
+	if t := r.Totals(); len(t) == 1 {
+		tot := t[0]
+		c, ok := cost.Change(tot.MonthToDate, p.MonthToDate, tot.LastMonth, p.LastMonth)
+		pct := "new"
+		if ok {
+			pct = fmt.Sprintf("%+.1f%%", c*100)
+			if math.Abs(c) < 0.0005 {
+				pct = "= 0.0%"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s month to date (%s)", amount(tot.MonthToDate), tot.Currency, pct))
+		if r.Weekly {
+			parts = append(parts, amount(tot.Week)+" last 7 days")
+		} else {
+			parts = append(parts, amount(tot.Yesterday)+" yesterday")
+		}
+	} else if len(t) > 1 {
+		parts = append(parts, fmt.Sprintf("in %d currencies", len(t)))
 	}
-	return s
+	if r.Savings != nil {
+		parts = append(parts, amount(r.Savings.Total())+" saved")
+	}
+	if n := len(r.Failed()); n > 0 {
+		parts = append(parts, plural(n, "account")+" failed")
+	}
+	// Drop figures from the middle until it fits; the failures are kept to the last.
+	for {
+		s := head
+		if len(parts) > 0 {
+			s += ": " + strings.Join(parts, ", ")
+		}
+		if len(s) <= maxSubject || len(parts) == 0 {
+			return asciiOnly(s)
+		}
+		parts = slices.Delete(parts, max(0, len(parts)-2), len(parts)-1)
+	}
+}
+
+// asciiOnly replaces what SNS refuses in a subject.
+func asciiOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // Text renders the plain-text summary: one line per account with the month-to-date
@@ -81,6 +132,13 @@ func Text(r *cost.Report, link Link) string {
 
 	b.WriteString("\n")
 	writeSavings(&b, r)
+	for _, line := range historyHealth(r.History) {
+		if strings.HasPrefix(line, "- ") { // an object's key and error, whole
+			b.WriteString(line + "\n")
+			continue
+		}
+		b.WriteString(wrap(line, 78))
+	}
 
 	b.WriteString("\n")
 	switch {
@@ -206,6 +264,29 @@ func notes(r *cost.Report) []string {
 	}
 	if len(failed) > 0 && len(failed) < len(r.Accounts) {
 		out = append(out, "Totals leave out "+strings.Join(failed, ", ")+" (failed).")
+	}
+	return out
+}
+
+// historyHealth describes what the run history held, so that an empty history can be
+// told from one whose writer has been failing, and names each object skipped.
+func historyHealth(h *cost.HistoryHealth) []string {
+	if h == nil {
+		return nil
+	}
+	head := "Run history since " + h.Since.UTC().Format("2 Jan") + ": "
+	var out []string
+	if h.Runs == 0 {
+		out = append(out, head+"no run at all. If curfew's schedule ran in that time, the shutdown and restart are not writing their history: check their logs.")
+	} else {
+		out = append(out, fmt.Sprintf("%s%s (%s, %s), the latest %s.", head, plural(h.Runs, "run"),
+			plural(h.Shutdowns, "shutdown"), plural(h.Restarts, "restart"), h.Latest.UTC().Format("2 Jan 15:04 MST")))
+	}
+	if n := len(h.Unreadable); n > 0 {
+		out = append(out, fmt.Sprintf("%s skipped, missing from the savings:", plural(n, "unreadable object")))
+		for _, u := range h.Unreadable {
+			out = append(out, fmt.Sprintf("- %s: %s", u.Key, u.Reason))
+		}
 	}
 	return out
 }
