@@ -229,8 +229,8 @@ accounts:
 	}
 	page, _ := io.ReadAll(obj.Body)
 	obj.Body.Close()
-	if n := strings.Count(string(page), "<svg"); n != 2 || aws.ToString(obj.ContentType) != "text/html; charset=utf-8" {
-		t.Errorf("stored report has %d charts, content type %s; want 2, text/html", n, aws.ToString(obj.ContentType))
+	if n := strings.Count(string(page), "<svg"); n != 3 || aws.ToString(obj.ContentType) != "text/html; charset=utf-8" {
+		t.Errorf("stored report has %d charts, content type %s; want 3 (a cost panel per account, savings of staging), text/html", n, aws.ToString(obj.ContentType))
 	}
 
 	var notes []map[string]string
@@ -244,7 +244,7 @@ accounts:
 		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
 	}
 	msg := notes[0]["Message"]
-	if want := "curfew costs to 26 Nov: 832.00 USD month to date (= 0.0%), 224.00 last 7 days, 1.06 saved"; notes[0]["Subject"] != want {
+	if want := "curfew cost 26 Nov: 832.00 USD MTD (= 0.0%), 224.00 last 7 days, 1.06 saved"; notes[0]["Subject"] != want {
 		t.Errorf("subject = %q, want %q", notes[0]["Subject"], want)
 	}
 	// staging: 30 a day, no forecast (moto has no GetCostForecast).

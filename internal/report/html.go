@@ -27,10 +27,11 @@ type page struct {
 	Totals            []accountRow
 	Notes             []string
 	Failed            []failedAccount
-	CostChart         template.HTML
+	CostCharts        []figure
+	ChartDays         string
 	Services          []serviceTable
 	SavingsTitle      string
-	SavingsChart      template.HTML
+	SavingsCharts     []figure
 	Savings           []savingsRow
 	SavingsNotes      []string
 	SavingsUnreadable string
@@ -73,7 +74,7 @@ type savingsRow struct {
 }
 
 // HTML renders the full report as one self-contained page: tables, and SVG charts of the
-// cost per account per day and of the savings, drawn with gonum/plot.
+// cost per day and of the savings, a panel per account, drawn with gonum/plot.
 func HTML(r *cost.Report) ([]byte, error) {
 	pg, err := newPage(r)
 	if err != nil {
@@ -176,7 +177,8 @@ func newPage(r *cost.Report) (*page, error) {
 	}
 
 	var err error
-	if pg.CostChart, err = costChart(r); err != nil {
+	pg.ChartDays = dayRange(p.Chart)
+	if pg.CostCharts, err = costPanels(r); err != nil {
 		return nil, fmt.Errorf("draw the cost chart: %w", err)
 	}
 	pg.History = historyHealth(r.History)
@@ -186,7 +188,7 @@ func newPage(r *cost.Report) (*page, error) {
 	if s := r.Savings; s != nil {
 		pg.SavingsTitle = fmt.Sprintf("%s to %s, estimate in %s", s.Start.UTC().Format("2 Jan"), s.End.UTC().Format("2 Jan 15:04 MST"), cost.PriceCurrency)
 		if len(s.Accounts) > 0 {
-			if pg.SavingsChart, err = savingsChart(r, colors); err != nil {
+			if pg.SavingsCharts, err = savingsPanels(r, colors); err != nil {
 				return nil, fmt.Errorf("draw the savings chart: %w", err)
 			}
 		}

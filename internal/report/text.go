@@ -32,7 +32,7 @@ const maxSubject = 99
 // failed accounts, as many as fit. SNS takes ASCII only, under 100 characters.
 func Subject(r *cost.Report) string {
 	p := r.Periods
-	head := "curfew costs to " + p.Yesterday.Start.Format("2 Jan")
+	head := "curfew cost " + p.Yesterday.Start.Format("2 Jan")
 	var parts []string
 	if t := r.Totals(); len(t) == 1 {
 		tot := t[0]
@@ -44,7 +44,7 @@ func Subject(r *cost.Report) string {
 				pct = "= 0.0%"
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s %s month to date (%s)", amount(tot.MonthToDate), tot.Currency, pct))
+		parts = append(parts, fmt.Sprintf("%s %s MTD (%s)", amount(tot.MonthToDate), tot.Currency, pct))
 		if r.Weekly {
 			parts = append(parts, amount(tot.Week)+" last 7 days")
 		} else {

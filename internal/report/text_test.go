@@ -102,3 +102,41 @@ func TestFlatSpendShowsNoChangeInTheSummary(t *testing.T) {
 		})
 	}
 }
+
+// The subject carries the headline figures, in ASCII (SNS refuses anything else) and
+// under SNS's 100 characters, dropping figures rather than failing.
+func TestSubject(t *testing.T) {
+	weekly := sampleReport()
+	weekly.Weekly = true
+	mixed := sampleReport()
+	mixed.Accounts[1].Yesterday.Currency, mixed.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
+	mixed.Accounts[1].LastMonth.Currency, mixed.Accounts[1].Forecast.Currency = "EUR", "EUR"
+	huge := sampleReport()
+	for i := range huge.Accounts {
+		huge.Accounts[i].MonthToDate.Amount *= 1e9
+	}
+	tests := []struct {
+		name   string
+		report *cost.Report
+		want   string
+	}{
+		{"daily", sampleReport(), "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 257.47 yesterday, 125.34 saved, 1 account failed"},
+		{"weekly", weekly, "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 1,704.88 last 7 days, 125.34 saved, 1 account failed"},
+		{"two currencies", mixed, "curfew cost 26 Nov: in 2 currencies, 125.34 saved, 1 account failed"},
+		{"too long", huge, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := report.Subject(tt.report)
+			if tt.want != "" && got != tt.want {
+				t.Errorf("Subject = %q, want %q", got, tt.want)
+			}
+			if len(got) >= 100 || strings.IndexFunc(got, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+				t.Errorf("Subject = %q (%d bytes): SNS takes printable ASCII under 100 characters", got, len(got))
+			}
+			if !strings.HasPrefix(got, "curfew cost 26 Nov") || !strings.HasSuffix(got, "1 account failed") {
+				t.Errorf("Subject = %q lost its date or the failure", got)
+			}
+		})
+	}
+}
