@@ -90,7 +90,7 @@ func (s Store) Put(ctx context.Context, r Run) error {
 	return nil
 }
 
-// Scan is what Since read: the runs, and the objects it skipped.
+// Scan is what Read read: the runs, and the objects it skipped.
 type Scan struct {
 	// Runs started at or after the time asked, oldest first.
 	Runs []Run
@@ -105,9 +105,22 @@ type Unreadable struct {
 	Err error
 }
 
-// Since returns the runs started at or after since, oldest first, skipping (and naming)
+// Since returns the runs started at or after since, oldest first; an object it cannot
+// read is an error. Read skips such objects instead.
+func (s Store) Since(ctx context.Context, since time.Time) ([]Run, error) {
+	scan, err := s.Read(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	if len(scan.Unreadable) > 0 {
+		return nil, scan.Unreadable[0].Err
+	}
+	return scan.Runs, nil
+}
+
+// Read returns the runs started at or after since, oldest first, skipping (and naming)
 // objects it cannot read. It fails only when the history cannot be listed.
-func (s Store) Since(ctx context.Context, since time.Time) (Scan, error) {
+func (s Store) Read(ctx context.Context, since time.Time) (Scan, error) {
 	var scan Scan
 	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{
 		Bucket:     aws.String(s.Bucket),

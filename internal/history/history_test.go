@@ -46,7 +46,10 @@ func TestPutAndSince(t *testing.T) {
 		Key: aws.String("runs/2026/11/20/20261120T200000Z-shutdown-torn.json"), Body: strings.NewReader(`{"id":"torn","kind":`)}); err != nil {
 		t.Fatal(err)
 	}
-	scan, err := store.Since(t.Context(), day.AddDate(0, 0, -30))
+	if _, err := store.Since(t.Context(), day.AddDate(0, 0, -30)); err == nil || !strings.Contains(err.Error(), "torn") {
+		t.Errorf("Since = %v, want the torn object's error", err)
+	}
+	scan, err := store.Read(t.Context(), day.AddDate(0, 0, -30))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ type CostReader interface {
 // RunHistory reads the runs of the shutdown and restart, skipping unreadable objects;
 // history.Store is one.
 type RunHistory interface {
-	Since(context.Context, time.Time) (history.Scan, error)
+	Read(context.Context, time.Time) (history.Scan, error)
 }
 
 var (
@@ -255,7 +255,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time, log *slog.Logger) {
 	start := r.Periods.Chart.Start
 	since := start.Add(-cost.HistoryMargin)
-	scan, err := h.History.Since(ctx, since)
+	scan, err := h.History.Read(ctx, since)
 	if err != nil {
 		r.SavingsErr = err
 		log.Error("read run history", "action", "read-history", "outcome", "failed", "error", err)
