@@ -492,6 +492,26 @@ accounts:
 		t.Errorf("Slack got %d posts and the topic %d emails, want one each", n, m)
 	}
 
+	// And the other way round: Slack answers 500, the email still goes, the run fails.
+	broken := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "internal_error", http.StatusInternalServerError)
+	}))
+	defer broken.Close()
+	metrics.Reset()
+	h := handler(aws.ToString(topic.TopicArn), &metrics)
+	h.Publisher.HTTP = slackClient(broken)
+	other := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "77aa-slack-down"})
+	res, err = h.Handle(other, json.RawMessage(`{"trigger":"manual"}`))
+	if err == nil || !strings.Contains(err.Error(), "slack: post to the Slack webhook: HTTP 500") {
+		t.Errorf("Handle = %v, want Slack's failure", err)
+	}
+	if !slices.Equal(res.Delivered, []report.Channel{report.Email}) || notifications() != 2 {
+		t.Errorf("delivered %v, %d emails in all; want the email despite Slack", res.Delivered, notifications())
+	}
+	if !strings.Contains(metrics.String(), `"Channel":"slack","DeliveryFailed":1`) {
+		t.Errorf("metrics do not count Slack's failure:\n%s", metrics.String())
+	}
+
 	// The marker is written once: a second write of the same delivery is refused.
 	err = report.Publisher{S3: s3c, Bucket: bucket}.MarkDelivered(t.Context(), "manual-8f0e-retried", report.Email, now)
 	if !errors.Is(err, report.ErrAlreadyMarked) {
