@@ -5,6 +5,7 @@ package cost
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -60,10 +61,15 @@ type Account struct {
 	MonthToDate Money
 	// LastMonth is the same days of the month before.
 	LastMonth Money
+	// Week and PreviousWeek are the costs of Periods.Week and Periods.PreviousWeek.
+	Week, PreviousWeek Money
 	// Forecast is the month's expected total: month to date plus Cost Explorer's forecast
 	// of the rest; nil when there is no forecast, with ForecastErr saying why.
 	Forecast    *Money
 	ForecastErr error
+	// RunRate stands in for a missing forecast: the month to date plus its daily average
+	// for each day left. Nil when there is a forecast.
+	RunRate *Money
 	// TopServices are the five costliest services of the month to date, costliest first.
 	TopServices []Service
 	// Daily is the cost of each day of Periods.Chart, oldest first.
@@ -77,6 +83,9 @@ type Report struct {
 	Mode      Mode
 	// Accounts are in the account map's order.
 	Accounts []Account
+	// Weekly says the report runs once a week, so it compares the last 7 days with the 7
+	// before.
+	Weekly bool
 	// Requests is how many Cost Explorer requests (pages included) were answered; each is
 	// billed.
 	Requests int
@@ -84,6 +93,50 @@ type Report struct {
 	// run history could not be read.
 	Savings    *Savings
 	SavingsErr error
+	// History is what the run history held; nil when it could not be listed.
+	History *HistoryHealth
+}
+
+// HistoryHealth is what reading the run history found, so that a reader can tell an
+// empty history from a history writer that has been failing.
+type HistoryHealth struct {
+	// Since is the oldest time read.
+	Since time.Time
+	// Runs is how many runs were read; Shutdowns and Restarts count them by kind.
+	Runs, Shutdowns, Restarts int
+	// Latest is the start of the newest run; zero with no run.
+	Latest time.Time
+	// Unreadable are the objects skipped because they could not be read or decoded, with
+	// why: their runs are missing from the savings.
+	Unreadable []Unreadable
+}
+
+// Unreadable is one run history object that could not be read.
+type Unreadable struct {
+	Key    string
+	Reason string
+}
+
+// ErrNoForecastData means Cost Explorer answered a forecast without a total.
+var ErrNoForecastData = errors.New("no data")
+
+// ForecastReason says why an account has no forecast, for the report and the log: the
+// Cost Explorer error code and message, or "no data".
+func ForecastReason(err error) string {
+	if errors.Is(err, ErrNoForecastData) {
+		return ErrNoForecastData.Error()
+	}
+	return Reason(err)
+}
+
+// runRate is the month's total at the month to date's daily average.
+func runRate(p Periods, monthToDate Money) Money {
+	days := p.MonthToDate.Days()
+	if days <= 0 {
+		return monthToDate
+	}
+	rest := monthToDate.Amount / float64(days) * float64(p.Forecast.Days())
+	return Money{Amount: monthToDate.Amount + rest, Currency: monthToDate.Currency}
 }
 
 // Totals are the sums over the accounts that reported, in one currency.
@@ -92,17 +145,20 @@ type Totals struct {
 	Yesterday   float64
 	MonthToDate float64
 	LastMonth   float64
-	// Forecast sums the forecasts there are: Forecasts of Accounts have one.
+	Week        float64
+	// PreviousWeek is the cost of the 7 days before Week.
+	PreviousWeek float64
+	// Forecast sums the forecasts and, for the accounts without one, their run-rates.
 	Forecast float64
 	// Accounts is how many accounts reported in this currency.
 	Accounts int
-	// Forecasts is how many of them have a forecast.
-	Forecasts int
+	// Forecasts is how many of them have a forecast; RunRates is how many have a run-rate
+	// in its place.
+	Forecasts, RunRates int
 }
 
-// ForecastPartial reports whether some account has no forecast, so that Forecast is the
-// sum of the others.
-func (t Totals) ForecastPartial() bool { return t.Forecasts < t.Accounts }
+// RunRated reports whether Forecast includes a run-rate: some account has no forecast.
+func (t Totals) RunRated() bool { return t.RunRates > 0 }
 
 // Totals sums the accounts that reported, one Totals per currency, sorted by currency.
 func (r *Report) Totals() []Totals {
@@ -121,10 +177,16 @@ func (r *Report) Totals() []Totals {
 		t.Yesterday += a.Yesterday.Amount
 		t.MonthToDate += a.MonthToDate.Amount
 		t.LastMonth += a.LastMonth.Amount
+		t.Week += a.Week.Amount
+		t.PreviousWeek += a.PreviousWeek.Amount
 		t.Accounts++
-		if a.Forecast != nil {
+		switch {
+		case a.Forecast != nil:
 			t.Forecast += a.Forecast.Amount
 			t.Forecasts++
+		case a.RunRate != nil:
+			t.Forecast += a.RunRate.Amount
+			t.RunRates++
 		}
 	}
 	slices.SortFunc(out, func(a, b Totals) int { return cmp.Compare(a.Currency, b.Currency) })

@@ -178,8 +178,8 @@ func forecast(ctx context.Context, client API, p Periods, monthToDate Money, fil
 		return nil, err
 	}
 	requests.Add(1)
-	if out.Total == nil {
-		return nil, errors.New("the forecast has no total")
+	if out.Total == nil || out.Total.Amount == nil {
+		return nil, ErrNoForecastData
 	}
 	rest, err := money(map[string]types.MetricValue{metric: *out.Total})
 	if err != nil {

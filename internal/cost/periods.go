@@ -1,6 +1,9 @@
 package cost
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Range is a span of whole UTC days, [Start, End), as Cost Explorer takes them.
 type Range struct {
@@ -25,8 +28,13 @@ type Periods struct {
 	// MonthToDate runs from the first of yesterday's month through yesterday, so a report
 	// on the first of a month covers the whole month just ended.
 	MonthToDate Range
-	// LastMonth is the same days of the month before, cut at that month's end.
+	// LastMonth is the same days of the month before, cut at that month's end: it has
+	// fewer days than MonthToDate on the 31st, or on the 1st after a 31-day month, which
+	// is why changes compare daily averages (Change).
 	LastMonth Range
+	// Week is the last 7 complete days and PreviousWeek the 7 before: the week-over-week
+	// comparison of a weekly report.
+	Week, PreviousWeek Range
 	// Chart is the last 30 complete days.
 	Chart Range
 	// Forecast is the rest of the month of MonthToDate, from today; empty when that month
@@ -46,12 +54,15 @@ func PeriodsAt(now time.Time) Periods {
 	if lastEnd.After(monthStart) {
 		lastEnd = monthStart
 	}
+	weekStart := today.AddDate(0, 0, -7)
 	p := Periods{
-		Today:       today,
-		Yesterday:   Range{yesterday, today},
-		MonthToDate: Range{monthStart, today},
-		LastMonth:   Range{lastStart, lastEnd},
-		Chart:       Range{today.AddDate(0, 0, -30), today},
+		Today:        today,
+		Yesterday:    Range{yesterday, today},
+		MonthToDate:  Range{monthStart, today},
+		LastMonth:    Range{lastStart, lastEnd},
+		Week:         Range{weekStart, today},
+		PreviousWeek: Range{weekStart.AddDate(0, 0, -7), weekStart},
+		Chart:        Range{today.AddDate(0, 0, -30), today},
 	}
 	if today.Before(nextMonth) {
 		p.Forecast = Range{today, nextMonth}
@@ -62,8 +73,28 @@ func PeriodsAt(now time.Time) Periods {
 // Daily is the one span of the daily query: every day any figure or the chart needs.
 func (p Periods) Daily() Range {
 	start := p.LastMonth.Start
-	if p.Chart.Start.Before(start) {
-		start = p.Chart.Start
+	for _, r := range []Range{p.Chart, p.PreviousWeek} {
+		if r.Start.Before(start) {
+			start = r.Start
+		}
 	}
 	return Range{start, p.Today}
+}
+
+// Change is how the cost now, over the days of current, differs from the cost before,
+// over the days of previous, as a fraction of before: it compares daily averages, so that
+// 30 days of March against the 28 of February show no change for a flat spend. ok is
+// false when before is nothing (or no day) and now is not: there is no ratio.
+func Change(now float64, current Range, before float64, previous Range) (change float64, ok bool) {
+	if current.Days() <= 0 || previous.Days() <= 0 {
+		return 0, false
+	}
+	a, b := now/float64(current.Days()), before/float64(previous.Days())
+	switch {
+	case a == 0 && b == 0:
+		return 0, true
+	case b == 0:
+		return 0, false
+	}
+	return (a - b) / math.Abs(b), true
 }

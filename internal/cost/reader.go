@@ -50,7 +50,8 @@ func AssumeClients(base aws.Config, externalID string) func(accounts.Account) AP
 // query in the management account when the map names one, else reads each account
 // through its own role. An account that fails is marked failed; the others still report.
 func (r Reader) Read(ctx context.Context, now time.Time) *Report {
-	rep := &Report{Generated: now, Periods: PeriodsAt(now), Mode: PerAccount}
+	rep := &Report{Generated: now, Periods: PeriodsAt(now), Mode: PerAccount,
+		Weekly: len(r.Map.CostReport.WeekDays()) == 1}
 	var requests atomic.Int64
 	if mgmt, ok := r.Map.Account(r.Map.Management); ok && r.Map.Management != "" {
 		rep.Mode = Grouped
@@ -59,12 +60,19 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 		rep.Accounts = r.readEach(ctx, rep.Periods, &requests)
 	}
 	rep.Requests = int(requests.Load())
-	for _, a := range rep.Accounts {
+	for i := range rep.Accounts {
+		a := &rep.Accounts[i]
 		if a.Err != nil {
 			r.log().Error("read costs", "account", a.Name, "action", "read-cost", "outcome", "failed", "mode", rep.Mode, "error", a.Err)
 			continue
 		}
 		r.log().Info("read costs", "account", a.Name, "action", "read-cost", "outcome", "ok", "mode", rep.Mode)
+		if a.Forecast == nil {
+			rr := runRate(rep.Periods, a.MonthToDate)
+			a.RunRate = &rr
+			r.log().Warn("read forecast", "account", a.Name, "action", "read-forecast", "outcome", "missing",
+				"reason", ForecastReason(a.ForecastErr), "replacement", "run-rate")
+		}
 	}
 	return rep
 }
@@ -195,22 +203,23 @@ func ofAccount(rows []row, id string) []row {
 
 // setCurrency gives an account with no cost at all in the answer the answer's currency.
 func setCurrency(a *Account, currency string) {
-	for _, m := range []*Money{&a.Yesterday, &a.MonthToDate, &a.LastMonth} {
+	for _, m := range []*Money{&a.Yesterday, &a.MonthToDate, &a.LastMonth, &a.Week, &a.PreviousWeek} {
 		if m.Currency == "" {
 			m.Currency = currency
 		}
 	}
 }
 
-// fillDaily adds daily rows into the account's yesterday, month-to-date, last-month and
-// chart figures.
+// fillDaily adds daily rows into the account's yesterday, month-to-date, last-month,
+// week and chart figures.
 func fillDaily(a *Account, p Periods, rows []row) error {
 	a.Daily = make([]Money, p.Chart.Days())
 	for _, r := range rows {
 		for _, f := range []struct {
 			in  Range
 			sum *Money
-		}{{p.Yesterday, &a.Yesterday}, {p.MonthToDate, &a.MonthToDate}, {p.LastMonth, &a.LastMonth}} {
+		}{{p.Yesterday, &a.Yesterday}, {p.MonthToDate, &a.MonthToDate}, {p.LastMonth, &a.LastMonth},
+			{p.Week, &a.Week}, {p.PreviousWeek, &a.PreviousWeek}} {
 			if !f.in.Contains(r.day) {
 				continue
 			}

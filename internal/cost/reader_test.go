@@ -1,7 +1,9 @@
 package cost_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -95,7 +97,8 @@ func TestReadPerAccount(t *testing.T) {
 		staging.ID:  &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Insufficient amount of historical data to generate forecast."},
 	})
 
-	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
+	var logs bytes.Buffer
+	r := cost.Reader{Map: m, Client: client, Log: slog.New(slog.NewJSONHandler(&logs, nil))}.Read(t.Context(), reportTime)
 
 	if r.Mode != cost.PerAccount {
 		t.Errorf("mode = %s, want per-account", r.Mode)
@@ -134,6 +137,18 @@ func TestReadPerAccount(t *testing.T) {
 	if a.Forecast != nil || a.ForecastErr == nil || !strings.Contains(cost.Reason(a.ForecastErr), "DataUnavailableException") {
 		t.Errorf("staging forecast = %v, %v; want none, for DataUnavailableException", a.Forecast, a.ForecastErr)
 	}
+	// 130 over 26 days, and 4 days left (27-30 Nov) at 5 a day.
+	if a.RunRate == nil || !near(a.RunRate.Amount, 150) {
+		t.Errorf("staging run-rate = %v, want 150", a.RunRate)
+	}
+	checkMoney(t, "staging last 7 days", a.Week, 35)
+	checkMoney(t, "staging 7 days before", a.PreviousWeek, 35)
+	if !r.Weekly {
+		t.Error("a report on Mondays only is not weekly")
+	}
+	if !strings.Contains(logs.String(), `"account":"staging","action":"read-forecast","outcome":"missing","reason":"Cost Explorer GetCostForecast: DataUnavailableException: Insufficient amount of historical data`) {
+		t.Errorf("no log line for staging's missing forecast and why:\n%s", logs.String())
+	}
 
 	a = find(t, r, "sandbox")
 	if a.Err == nil || !strings.Contains(cost.Reason(a.Err), "STS AssumeRole: AccessDenied") {
@@ -153,8 +168,8 @@ func TestReadPerAccount(t *testing.T) {
 	}
 	tt := totals[0]
 	if tt.Currency != "USD" || !near(tt.Yesterday, 25) || !near(tt.MonthToDate, 332.5+130) ||
-		!near(tt.LastMonth, 260+130) || !near(tt.Forecast, 432.5) || tt.Accounts != 2 || tt.Forecasts != 1 {
-		t.Errorf("totals = %+v, want yesterday 25, month to date 462.5, last month 390, forecast 432.5 (partial)", tt)
+		!near(tt.LastMonth, 260+130) || !near(tt.Forecast, 432.5+150) || tt.Accounts != 2 || tt.Forecasts != 1 || tt.RunRates != 1 {
+		t.Errorf("totals = %+v, want yesterday 25, month to date 462.5, last month 390, forecast 582.5 (one run-rate)", tt)
 	}
 
 	// identity: daily + services + forecast; staging: two daily pages + services (its
@@ -228,8 +243,8 @@ func TestReadGrouped(t *testing.T) {
 	client, requests := clients(base, m, map[string]any{
 		ids["identity"]:   10.0,
 		ids["staging"]:    20.0,
-		ids["production"]: 40.0,
 		ids["sandbox"]:    errors.New("no forecast for sandbox"),
+		ids["production"]: nil,
 	})
 
 	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
@@ -253,8 +268,11 @@ func TestReadGrouped(t *testing.T) {
 	if a := find(t, r, "staging"); a.Forecast == nil || !near(a.Forecast.Amount, 52+20) {
 		t.Errorf("staging forecast = %v, want 72", a.Forecast)
 	}
-	if a := find(t, r, "sandbox"); a.Forecast != nil || a.ForecastErr == nil {
-		t.Errorf("sandbox forecast = %v, want none", a.Forecast)
+	if a := find(t, r, "sandbox"); a.Forecast != nil || a.ForecastErr == nil || a.RunRate == nil {
+		t.Errorf("sandbox forecast = %v, run-rate %v; want none, and a run-rate", a.Forecast, a.RunRate)
+	}
+	if a := find(t, r, "production"); a.Forecast != nil || cost.ForecastReason(a.ForecastErr) != "no data" || a.RunRate == nil || !near(a.RunRate.Amount, 30*4) {
+		t.Errorf("production forecast = %v (%v), run-rate %v; want none for \"no data\", and a run-rate of 120", a.Forecast, a.ForecastErr, a.RunRate)
 	}
 	if tt := r.Totals(); len(tt) != 1 || !near(tt[0].MonthToDate, 26*10) {
 		t.Errorf("totals = %+v, want month to date 260 (the account outside the map left out)", tt)

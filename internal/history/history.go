@@ -90,9 +90,38 @@ func (s Store) Put(ctx context.Context, r Run) error {
 	return nil
 }
 
-// Since returns the runs started at or after since, oldest first.
+// Scan is what Read read: the runs, and the objects it skipped.
+type Scan struct {
+	// Runs started at or after the time asked, oldest first.
+	Runs []Run
+	// Unreadable are the objects that could not be read or decoded: one bad object costs
+	// its own run, not the whole history.
+	Unreadable []Unreadable
+}
+
+// Unreadable is an object of the history that could not be read, and why.
+type Unreadable struct {
+	Key string
+	Err error
+}
+
+// Since returns the runs started at or after since, oldest first; an object it cannot
+// read is an error. Read skips such objects instead.
 func (s Store) Since(ctx context.Context, since time.Time) ([]Run, error) {
-	var runs []Run
+	scan, err := s.Read(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	if len(scan.Unreadable) > 0 {
+		return nil, scan.Unreadable[0].Err
+	}
+	return scan.Runs, nil
+}
+
+// Read returns the runs started at or after since, oldest first, skipping (and naming)
+// objects it cannot read. It fails only when the history cannot be listed.
+func (s Store) Read(ctx context.Context, since time.Time) (Scan, error) {
+	var scan Scan
 	p := s3.NewListObjectsV2Paginator(s.Client, &s3.ListObjectsV2Input{
 		Bucket:     aws.String(s.Bucket),
 		Prefix:     aws.String("runs/"),
@@ -101,20 +130,24 @@ func (s Store) Since(ctx context.Context, since time.Time) ([]Run, error) {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list runs in s3://%s: %w", s.Bucket, err)
+			return Scan{}, fmt.Errorf("list runs in s3://%s: %w", s.Bucket, err)
 		}
 		for _, obj := range page.Contents {
 			r, err := s.get(ctx, aws.ToString(obj.Key))
 			if err != nil {
-				return nil, err
+				if ctx.Err() != nil {
+					return Scan{}, err
+				}
+				scan.Unreadable = append(scan.Unreadable, Unreadable{Key: aws.ToString(obj.Key), Err: err})
+				continue
 			}
 			if !r.Started.Before(since) {
-				runs = append(runs, r)
+				scan.Runs = append(scan.Runs, r)
 			}
 		}
 	}
-	slices.SortStableFunc(runs, func(a, b Run) int { return a.Started.Compare(b.Started) })
-	return runs, nil
+	slices.SortStableFunc(scan.Runs, func(a, b Run) int { return a.Started.Compare(b.Started) })
+	return scan, nil
 }
 
 func (s Store) get(ctx context.Context, k string) (Run, error) {

@@ -1,6 +1,7 @@
 package history_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -40,10 +41,23 @@ func TestPutAndSince(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := store.Since(t.Context(), day.AddDate(0, 0, -30))
+	// An object that is not a run summary costs only itself.
+	if _, err := client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("runs/2026/11/20/20261120T200000Z-shutdown-torn.json"), Body: strings.NewReader(`{"id":"torn","kind":`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Since(t.Context(), day.AddDate(0, 0, -30)); err == nil || !strings.Contains(err.Error(), "torn") {
+		t.Errorf("Since = %v, want the torn object's error", err)
+	}
+	scan, err := store.Read(t.Context(), day.AddDate(0, 0, -30))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(scan.Unreadable) != 1 || scan.Unreadable[0].Key != "runs/2026/11/20/20261120T200000Z-shutdown-torn.json" ||
+		!strings.Contains(scan.Unreadable[0].Err.Error(), "decode s3://curfew-runs-test/runs/2026/11/20/20261120T200000Z-shutdown-torn.json") {
+		t.Errorf("unreadable = %v, want the torn object named", scan.Unreadable)
+	}
+	got := scan.Runs
 	if len(got) != 2 || got[0].ID != "night" || got[1].ID != "morning" {
 		t.Fatalf("Since = %+v, want night then morning", got)
 	}

@@ -30,10 +30,27 @@ var palette = []color.RGBA{
 // colorOf returns the colour of the account at index i of the map.
 func colorOf(i int) color.RGBA { return palette[i%len(palette)] }
 
-const (
-	chartWidth  = 10 * vg.Inch
-	chartHeight = 4 * vg.Inch
+// glyphs and dashes give each account a marker and a line pattern besides its colour, so
+// that no series is told apart by colour alone (for readers who do not see the colours,
+// or print the page in grey).
+var (
+	glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{},
+		draw.BoxGlyph{}, draw.RingGlyph{}, draw.PyramidGlyph{}, draw.PlusGlyph{}}
+	dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)},
+		{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}, {vg.Points(4), vg.Points(4)}}
 )
+
+// Small multiples: one panel per account, each with its own axis, side by side on the
+// page. Accounts of 3 and 200 a day share no axis, so that both show their pattern: a log
+// scale would hide a weekend stop's zero and make a halving look small.
+const (
+	panelWidth  = 5 * vg.Inch
+	panelHeight = 2.4 * vg.Inch
+)
+
+// minAxis is the least top of an amount axis, in the currency: a cent-level account is
+// drawn flat near zero instead of on an axis of tenths of a cent.
+const minAxis = 1.0
 
 // sans is the charts' typeface, like the page's; gonum's default is a serif.
 var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
@@ -41,26 +58,25 @@ var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 // headroom keeps the highest point or bar off the top edge of the data.
 const headroom = 1.05
 
-// legendGap is the space between the data and the legend on its right.
-const legendGap = vg.Length(12)
+// figure is one chart of the page: a standalone SVG document whose <title> (and the
+// element's aria-labelledby) names it for screen readers.
+type figure struct {
+	ID, Title string
+	SVG       template.HTML
+}
 
-// newPlot returns a plot with the report's look: a title, light grid, and a legend that
-// svg draws to the right of the data.
+// newPlot returns a plot with the report's look: a title, light grid, amounts from zero.
 func newPlot(title, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = font.From(sans, 14)
-	p.Title.Padding = vg.Points(8)
+	p.Title.TextStyle.Font = font.From(sans, 12)
+	p.Title.Padding = vg.Points(6)
 	p.Y.Label.Text = yLabel
-	p.Y.Label.TextStyle.Font = font.From(sans, 12)
-	p.X.Tick.Label.Font = font.From(sans, 10)
-	p.Y.Tick.Label.Font = font.From(sans, 10)
+	p.Y.Label.TextStyle.Font = font.From(sans, 10)
+	p.X.Tick.Label.Font = font.From(sans, 9)
+	p.Y.Tick.Label.Font = font.From(sans, 9)
 	p.Y.Min = 0
 	p.Y.Tick.Marker = amountTicks{}
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.TextStyle.Font = font.From(sans, 11)
-	p.Legend.Padding = vg.Points(2)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = color.Gray{0xe6}
 	grid.Horizontal.Color = color.Gray{0xe6}
@@ -69,12 +85,13 @@ func newPlot(title, yLabel string) *plot.Plot {
 	return p
 }
 
-// amountTicks puts about five labelled ticks on round amounts, with thousands separators.
+// amountTicks puts about five labelled ticks on round amounts, with thousands separators
+// and as many decimals as the step needs, never below a cent: no two labels alike.
 type amountTicks struct{}
 
 func (amountTicks) Ticks(min, max float64) []plot.Tick {
 	if max <= min {
-		return []plot.Tick{{Value: min, Label: amount(min)}}
+		return []plot.Tick{{Value: min, Label: tickLabel(min, 1)}}
 	}
 	raw := (max - min) / 5
 	step := math.Pow(10, math.Floor(math.Log10(raw)))
@@ -84,13 +101,11 @@ func (amountTicks) Ticks(min, max float64) []plot.Tick {
 			break
 		}
 	}
+	step = math.Max(step, 0.01)
 	var ticks []plot.Tick
-	for v := math.Ceil(min/step) * step; v <= max+step/1e6; v += step {
-		label := amount(v)
-		if step >= 1 {
-			label = strings.TrimSuffix(label, ".00")
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	for i := math.Ceil(min/step - 1e-9); i*step <= max+step/1e6; i++ {
+		v := i * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: tickLabel(v, step)})
 		if minor := v + step/2; minor < max {
 			ticks = append(ticks, plot.Tick{Value: minor})
 		}
@@ -98,26 +113,30 @@ func (amountTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// svg renders p to an SVG element for inlining in the page: the XML prologue goes and
-// the fixed size becomes a view box, so the chart scales with the page. The legend goes
-// in a column right of the data, level with its top, so that no line or bar runs under
-// it however many accounts there are.
-func svg(p *plot.Plot) (template.HTML, error) {
-	p.Y.Max *= headroom
-	c := vgsvg.New(chartWidth, chartHeight)
-	dc := draw.New(c)
-	legend := p.Legend
-	p.Legend = plot.NewLegend()
-	area := dc
-	if width := legend.Rectangle(dc).Size().X; width > 0 {
-		area = draw.Crop(dc, 0, -(width + legendGap), 0, 0)
+// tickLabel formats v with the decimals a step needs: none for whole steps, one for
+// tenths (2.5 needs one), two below.
+func tickLabel(v, step float64) string {
+	s := amount(v)
+	switch {
+	case step >= 1 && step == math.Trunc(step):
+		return strings.TrimSuffix(s, ".00")
+	case step*10 == math.Trunc(step*10):
+		return strings.TrimSuffix(s, "0")
 	}
-	p.Draw(area)
-	data := p.DataCanvas(area)
-	legend.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
-		Min: vg.Point{X: data.Max.X + legendGap, Y: data.Min.Y},
-		Max: vg.Point{X: dc.Max.X, Y: data.Max.Y},
-	}})
+	return s
+}
+
+// svg renders p as a standalone SVG document for inlining in the page: the XML prologue
+// goes, and the root element gets one view box (so that the chart scales with the page),
+// role="img" and a <title> it is labelled by.
+func svg(p *plot.Plot, id, title string) (template.HTML, error) {
+	if top := p.Y.Max * headroom; top > minAxis {
+		p.Y.Max = top
+	} else {
+		p.Y.Max = minAxis
+	}
+	c := vgsvg.New(panelWidth, panelHeight)
+	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return "", err
@@ -127,54 +146,76 @@ func svg(p *plot.Plot) (template.HTML, error) {
 	if i < 0 {
 		return "", fmt.Errorf("no <svg> element in the plot's output")
 	}
-	s = s[i:]
-	size := fmt.Sprintf(`width="%gpt" height="%gpt"`, float64(chartWidth.Points()), float64(chartHeight.Points()))
-	s = strings.Replace(s, size, fmt.Sprintf(`viewBox="0 0 %g %g" role="img"`, chartWidth.Points(), chartHeight.Points()), 1)
-	return template.HTML(s), nil // gonum wrote it from our own figures and names
+	end := strings.Index(s[i:], ">")
+	if end < 0 {
+		return "", fmt.Errorf("the plot's <svg> element is not closed")
+	}
+	titleID := id + "-title"
+	root := fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 %g %g" role="img" aria-labelledby="%s"><title id="%s">%s</title>`,
+		panelWidth.Points(), panelHeight.Points(), titleID, titleID, template.HTMLEscapeString(title))
+	return template.HTML(root + s[i+end+1:]), nil // gonum wrote the rest from our own figures and names
 }
 
-// costChart draws each account's cost per day over the last 30 days, one line each.
-func costChart(r *cost.Report) (template.HTML, error) {
+// costPanels draws each account's cost per day over the last 30 days, a panel each.
+func costPanels(r *cost.Report) ([]figure, error) {
 	cur := currencies(r)
-	label := "cost per day"
+	unit := ""
 	if len(cur) == 1 {
-		label += " (" + cur[0] + ")"
+		unit = cur[0] + " "
 	}
-	p := newPlot("Cost per account per day, "+dayRange(r.Periods.Chart), label)
-	p.X.Tick.Marker = dayTicks{start: r.Periods.Chart.Start, days: r.Periods.Chart.Days()}
-	p.X.Min, p.X.Max = -0.5, float64(r.Periods.Chart.Days())-0.5
+	var out []figure
 	for i, a := range r.Accounts {
 		if a.Err != nil || len(a.Daily) == 0 {
 			continue
 		}
+		if len(cur) != 1 {
+			unit = a.MonthToDate.Currency + " "
+		}
+		kind := "non-production"
+		if a.Production {
+			kind = "production"
+		}
+		p := newPlot(a.Name+" ("+kind+")", unit+"per day")
+		p.X.Tick.Marker = dayTicks{start: r.Periods.Chart.Start, days: r.Periods.Chart.Days()}
+		p.X.Min, p.X.Max = -0.5, float64(r.Periods.Chart.Days())-0.5
 		xys := make(plotter.XYs, len(a.Daily))
+		lo, hi := math.Inf(1), math.Inf(-1)
 		for d, m := range a.Daily {
 			xys[d] = plotter.XY{X: float64(d), Y: m.Amount}
+			lo, hi = math.Min(lo, m.Amount), math.Max(hi, m.Amount)
 		}
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
-			return "", fmt.Errorf("chart %s: %w", a.Name, err)
+			return nil, fmt.Errorf("chart %s: %w", a.Name, err)
 		}
-		line.Color, line.Width = colorOf(i), vg.Points(2)
-		points.Color, points.Shape, points.Radius = colorOf(i), draw.CircleGlyph{}, vg.Points(2)
+		line.Color, line.Width, line.Dashes = colorOf(i), vg.Points(1.5), dashes[i%len(dashes)]
+		points.Color, points.Shape, points.Radius = colorOf(i), glyphs[i%len(glyphs)], vg.Points(2.5)
 		p.Add(line, points)
-		p.Legend.Add(a.Name, line, points)
+		title := fmt.Sprintf("%s: cost per day, %s, from %s to %s %s; yesterday %s %s",
+			a.Name, dayRange(r.Periods.Chart), amount(lo), amount(hi), a.MonthToDate.Currency,
+			amount(a.Yesterday.Amount), a.Yesterday.Currency)
+		id := "cost-" + a.ID
+		chart, err := svg(p, id, title)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, figure{ID: id, Title: title, SVG: chart})
 	}
-	return svg(p)
+	return out, nil
 }
 
-// savingsChart draws the estimated savings of each day, stacked by account.
-func savingsChart(r *cost.Report, accountIndex map[string]int) (template.HTML, error) {
+// savingsPanels draws the estimated savings of each day, a panel per account.
+func savingsPanels(r *cost.Report, accountIndex map[string]int) ([]figure, error) {
 	s := r.Savings
 	days := s.Days()
-	p := newPlot("Estimated savings of the night shutdown per day", "saved ("+cost.PriceCurrency+")")
-	p.X.Tick.Marker = dayTicks{start: days[0], days: len(days)}
-	p.X.Min, p.X.Max = -0.5, float64(len(days))-0.5
-	var below *plotter.BarChart
-	for _, a := range s.Accounts {
-		bars, err := plotter.NewBarChart(plotter.Values(a.Daily), vg.Points(14))
+	var out []figure
+	for n, a := range s.Accounts {
+		p := newPlot(a.Account, cost.PriceCurrency+" saved per day")
+		p.X.Tick.Marker = dayTicks{start: days[0], days: len(days)}
+		p.X.Min, p.X.Max = -0.5, float64(len(days))-0.5
+		bars, err := plotter.NewBarChart(plotter.Values(a.Daily), vg.Points(7))
 		if err != nil {
-			return "", fmt.Errorf("chart %s: %w", a.Account, err)
+			return nil, fmt.Errorf("chart %s: %w", a.Account, err)
 		}
 		i, ok := accountIndex[a.Account]
 		if !ok {
@@ -182,14 +223,17 @@ func savingsChart(r *cost.Report, accountIndex map[string]int) (template.HTML, e
 		}
 		bars.Color = colorOf(i)
 		bars.LineStyle.Width = 0
-		if below != nil {
-			bars.StackOn(below)
-		}
-		below = bars
 		p.Add(bars)
-		p.Legend.Add(a.Account, bars)
+		title := fmt.Sprintf("%s: estimated savings of the night shutdown per day, %s to %s, %s %s in all",
+			a.Account, s.Start.UTC().Format("2 Jan"), s.End.UTC().Format("2 Jan"), amount(a.Saved), cost.PriceCurrency)
+		id := fmt.Sprintf("savings-%d", n)
+		chart, err := svg(p, id, title)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, figure{ID: id, Title: title, SVG: chart})
 	}
-	return svg(p)
+	return out, nil
 }
 
 // dayTicks labels day indexes from start: every day gets a tick, every seventh a date.

@@ -26,15 +26,15 @@ func amount(v float64) string {
 	return b.String() + "." + frac
 }
 
-// change describes now against before with an arrow: "▲ +12.5%", "▼ -3.0%", "= 0.0%".
-func change(now, before float64) (arrow, text string) {
-	switch {
-	case before == 0 && now == 0:
-		return "=", "0.0%"
-	case before == 0:
+// change describes the cost now, over the days of current, against the cost before, over
+// the days of previous, with an arrow: "▲ +12.5%", "▼ -3.0%", "= 0.0%". It compares daily
+// averages (cost.Change), so that periods of different lengths compare like with like.
+func change(now float64, current cost.Range, before float64, previous cost.Range) (arrow, text string) {
+	c, ok := cost.Change(now, current, before, previous)
+	if !ok {
 		return "▲", "new"
 	}
-	pct := (now - before) / math.Abs(before) * 100
+	pct := c * 100
 	switch {
 	case math.Abs(pct) < 0.05:
 		return "=", "0.0%"
@@ -42,6 +42,17 @@ func change(now, before float64) (arrow, text string) {
 		return "▲", fmt.Sprintf("+%.1f%%", pct)
 	}
 	return "▼", fmt.Sprintf("%.1f%%", pct)
+}
+
+// comparison says which days a change compares: "1–26 Nov (26 days) against 1–26 Oct (26
+// days)", and that daily averages are compared when the day counts differ.
+func comparison(current, previous cost.Range) string {
+	s := fmt.Sprintf("%s (%s) against %s (%s)", dayRange(current), plural(current.Days(), "day"),
+		dayRange(previous), plural(previous.Days(), "day"))
+	if current.Days() != previous.Days() {
+		s = "the daily average of " + strings.Replace(s, " against ", " against that of ", 1)
+	}
+	return s
 }
 
 // money formats m, with its currency unless the whole report is in one.
@@ -61,7 +72,7 @@ func currencies(r *cost.Report) []string {
 	return out
 }
 
-// dayRange formats a range of whole days for people: "1-26 Oct", "28 Oct - 26 Nov".
+// dayRange formats a range of whole days for people: "1–26 Oct", "28 Oct – 26 Nov".
 func dayRange(r cost.Range) string {
 	last := r.End.AddDate(0, 0, -1)
 	switch {
@@ -70,9 +81,9 @@ func dayRange(r cost.Range) string {
 	case last.Equal(r.Start):
 		return r.Start.Format("2 Jan")
 	case last.Month() == r.Start.Month():
-		return fmt.Sprintf("%d-%s", r.Start.Day(), last.Format("2 Jan"))
+		return fmt.Sprintf("%d–%s", r.Start.Day(), last.Format("2 Jan"))
 	}
-	return r.Start.Format("2 Jan") + " - " + last.Format("2 Jan")
+	return r.Start.Format("2 Jan") + " – " + last.Format("2 Jan")
 }
 
 // pad fits s to width runes, on the left (right-aligned) or the right.

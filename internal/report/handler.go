@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -57,9 +59,10 @@ type CostReader interface {
 	Read(context.Context, time.Time) *cost.Report
 }
 
-// RunHistory reads the runs of the shutdown and restart; history.Store is one.
+// RunHistory reads the runs of the shutdown and restart, skipping unreadable objects;
+// history.Store is one.
 type RunHistory interface {
-	Since(context.Context, time.Time) ([]history.Run, error)
+	Read(context.Context, time.Time) (history.Scan, error)
 }
 
 var (
@@ -75,9 +78,24 @@ type Result struct {
 	Requests int `json:"costExplorerRequests"`
 	// Failed names the accounts whose costs could not be read.
 	Failed []string `json:"failedAccounts,omitempty"`
-	// Problems are the outputs that failed without failing the invocation.
+	// Delivered are the channels that got the report in this invocation; Skipped those
+	// an earlier invocation of the same delivery already reached.
+	Delivered []Channel `json:"delivered,omitempty"`
+	Skipped   []Channel `json:"alreadyDelivered,omitempty"`
+	// Problems are what failed, the invocation failing or not.
 	Problems []string `json:"problems,omitempty"`
 }
+
+// Channel is where a report goes.
+type Channel string
+
+// The channels of a report: the email summary (SNS), Slack, and the HTML page in S3 that
+// both link to.
+const (
+	Email Channel = "email"
+	Slack Channel = "slack"
+	Page  Channel = "page"
+)
 
 // Handler makes and publishes one cost report per invocation.
 type Handler struct {
@@ -88,13 +106,32 @@ type Handler struct {
 	Now func() time.Time
 	// Log gets one line per action; nil means slog.Default().
 	Log *slog.Logger
+	// Metrics receives one CloudWatch embedded-metric-format line per invocation with
+	// the failed deliveries per channel; nil for none.
+	Metrics io.Writer
+}
+
+// Delivery names one report's delivery, so that a retry of the same invocation (Lambda's
+// async retries keep the request id; the scheduler's retries keep the day) sends nothing
+// twice: the scheduled report of a UTC day, or a manual run's request. Empty for a manual
+// run outside Lambda: every such run sends.
+func Delivery(ctx context.Context, ev Event, now time.Time) string {
+	if ev.Trigger == TriggerSchedule {
+		return "schedule-" + now.UTC().Format(time.DateOnly)
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		return "manual-" + lc.AwsRequestID
+	}
+	return ""
 }
 
 // Handle reads the costs and the savings, stores the HTML report, publishes the summary
-// to SNS and, when the webhook parameter exists, posts it to Slack. Failed accounts and a failed HTML store
-// or Slack post are reported, not returned as errors; the invocation fails only when the
-// payload is invalid or the summary could not be published, so a retry sends no
-// duplicate email.
+// to SNS and, when the webhook parameter exists, posts it to Slack. Each channel is tried
+// whatever happened to the others; after each success a marker in the bucket records it,
+// and channels already marked for the same delivery are not sent again — when every
+// channel is, nothing is read at all. The invocation fails when the payload is invalid or
+// the email or Slack failed (so that Lambda's retry tries them again); failed accounts and
+// a failed HTML page are reported in the summary and counted in the metrics.
 func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, error) {
 	ev, err := ParseEvent(payload)
 	if err != nil {
@@ -108,27 +145,49 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	if h.Now != nil {
 		now = h.Now()
 	}
+	delivery := Delivery(ctx, ev, now)
+	log.Info("cost report", "action", "start", "trigger", ev.Trigger, "delivery", delivery)
+	var res Result
+	channels := []Channel{Email}
+	if h.Publisher.SlackParameter != "" {
+		channels = append(channels, Slack)
+	}
+	sent := map[Channel]bool{}
+	if delivery != "" {
+		// When the markers cannot be read, sending twice beats not sending.
+		if sent, err = h.Publisher.Delivered(ctx, delivery); err != nil {
+			res.Problems = append(res.Problems, err.Error())
+			log.Error("read delivery markers", "action", "check-delivered", "outcome", "failed", "error", err)
+			sent = map[Channel]bool{}
+		}
+	}
+	var pending []Channel
+	for _, c := range channels {
+		if sent[c] {
+			res.Skipped = append(res.Skipped, c)
+			log.Info("deliver", "action", string(c), "outcome", "already-delivered", "delivery", delivery)
+			continue
+		}
+		pending = append(pending, c)
+	}
+	if len(pending) == 0 {
+		return res, nil // no Cost Explorer query: they are billed
+	}
+
 	readCtx := ctx
 	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
 		readCtx, cancel = context.WithDeadline(ctx, dl.Add(-publishReserve))
 		defer cancel()
 	}
-	log.Info("cost report", "action", "start", "trigger", ev.Trigger)
-
 	r := h.Costs.Read(readCtx, now)
-	res := Result{Requests: r.Requests}
+	res.Requests = r.Requests
 	for _, a := range r.Failed() {
 		res.Failed = append(res.Failed, a.Name)
 	}
-	start := r.Periods.Chart.Start
-	if runs, err := h.History.Since(readCtx, start.Add(-cost.HistoryMargin)); err != nil {
-		r.SavingsErr = err
-		log.Error("read run history", "action", "read-history", "outcome", "failed", "error", err)
-	} else {
-		r.Savings = cost.Estimate(runs, start, now)
-	}
+	h.readHistory(readCtx, r, now, log)
 
+	failed := map[Channel]error{}
 	var link Link
 	key := Key(now)
 	if page, err := HTML(r); err != nil {
@@ -137,7 +196,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 		link = h.Publisher.StoreHTML(ctx, key, page, now)
 	}
 	if link.Err != nil {
-		res.Problems = append(res.Problems, link.Err.Error())
+		failed[Page] = link.Err
 		log.Error("store HTML report", "action", "store-report", "outcome", "failed", "error", link.Err)
 	} else {
 		res.Key = key
@@ -145,23 +204,114 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	}
 
 	subject := Subject(r)
-	if err := h.Publisher.Notify(ctx, subject, Text(r, link)); err != nil {
-		return res, err // the Lambda runtime logs it
-	}
-	log.Info("publish summary", "action", "publish", "outcome", "ok", "resource", h.Publisher.TopicARN,
-		"requests", r.Requests, "failed_accounts", len(res.Failed))
-
-	if h.Publisher.SlackParameter != "" {
-		// Slack gets the link as a link of its own, after the table.
-		switch err := h.Publisher.Slack(ctx, subject, Text(r, Link{Err: link.Err}), link); {
-		case errors.Is(err, ErrNoSlack):
-			log.Info("post to Slack", "action", "slack", "outcome", "skipped", "reason", err.Error())
-		case err != nil:
+	for _, c := range pending {
+		var err error
+		switch c {
+		case Email:
+			err = h.Publisher.Notify(ctx, subject, Text(r, link))
+		case Slack:
+			// Slack gets the link as a link of its own, after the table.
+			err = h.Publisher.Slack(ctx, subject, Text(r, Link{Err: link.Err}), link)
+			if errors.Is(err, ErrNoSlack) {
+				log.Info("deliver", "action", string(c), "outcome", "skipped", "reason", err.Error())
+				continue
+			}
+		}
+		if err != nil {
+			failed[c] = err
+			log.Error("deliver", "action", string(c), "outcome", "failed", "error", err)
+			continue
+		}
+		res.Delivered = append(res.Delivered, c)
+		log.Info("deliver", "action", string(c), "outcome", "ok", "delivery", delivery, "requests", r.Requests, "failed_accounts", len(res.Failed))
+		if delivery == "" {
+			continue
+		}
+		if err := h.Publisher.MarkDelivered(ctx, delivery, c, now); err != nil {
 			res.Problems = append(res.Problems, err.Error())
-			log.Error("post to Slack", "action", "slack", "outcome", "failed", "error", err)
-		default:
-			log.Info("post to Slack", "action", "slack", "outcome", "ok")
+			log.Error("mark delivered", "action", "mark-delivered", "outcome", "failed", "resource", string(c), "error", err)
 		}
 	}
-	return res, nil
+	var errs []error
+	for _, c := range []Channel{Page, Email, Slack} {
+		if err := failed[c]; err != nil {
+			res.Problems = append(res.Problems, err.Error())
+			if c != Page {
+				errs = append(errs, fmt.Errorf("%s: %w", c, err))
+			}
+		}
+	}
+	if h.Metrics != nil {
+		if err := writeMetrics(h.Metrics, now, failed); err != nil {
+			log.Error("write metrics", "error", err)
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// readHistory reads the run history into the report's savings and history health. Only
+// a history that cannot be listed loses the savings; an unreadable object is skipped and
+// counted.
+func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time, log *slog.Logger) {
+	start := r.Periods.Chart.Start
+	since := start.Add(-cost.HistoryMargin)
+	scan, err := h.History.Read(ctx, since)
+	if err != nil {
+		r.SavingsErr = err
+		log.Error("read run history", "action", "read-history", "outcome", "failed", "error", err)
+		return
+	}
+	health := &cost.HistoryHealth{Since: since, Runs: len(scan.Runs)}
+	for _, run := range scan.Runs {
+		switch run.Kind {
+		case history.Shutdown:
+			health.Shutdowns++
+		case history.Restart:
+			health.Restarts++
+		}
+		health.Latest = run.Started
+	}
+	for _, u := range scan.Unreadable {
+		reason := cost.Reason(u.Err)
+		var syntax *json.SyntaxError
+		if errors.As(u.Err, &syntax) || errors.Is(u.Err, io.ErrUnexpectedEOF) {
+			reason = "not a run summary: " + errors.Unwrap(u.Err).Error()
+		}
+		health.Unreadable = append(health.Unreadable, cost.Unreadable{Key: u.Key, Reason: reason})
+		log.Error("read run", "action", "read-history", "outcome", "skipped", "resource", u.Key, "error", u.Err)
+	}
+	r.History = health
+	r.Savings = cost.Estimate(scan.Runs, start, now)
+	log.Info("read run history", "action", "read-history", "outcome", "ok", "runs", health.Runs, "unreadable", len(health.Unreadable))
+}
+
+// writeMetrics writes one CloudWatch embedded-metric-format line: DeliveryFailed, 0 or 1,
+// per channel, so that an alarm on it reaches people without going through the channel
+// that failed.
+func writeMetrics(w io.Writer, at time.Time, failed map[Channel]error) error {
+	for _, c := range []Channel{Email, Slack, Page} {
+		n := 0
+		if failed[c] != nil {
+			n = 1
+		}
+		line := map[string]any{
+			"Function": "curfew-cost-report", "Channel": string(c), "DeliveryFailed": n,
+			"_aws": map[string]any{
+				"Timestamp": at.UnixMilli(),
+				"CloudWatchMetrics": []map[string]any{{
+					"Namespace":  "curfew",
+					"Dimensions": [][]string{{"Function", "Channel"}},
+					"Metrics":    []map[string]string{{"Name": "DeliveryFailed", "Unit": "Count"}},
+				}},
+			},
+		}
+		data, err := json.Marshal(line)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,16 +3,20 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -168,6 +172,11 @@ accounts:
 			t.Fatal(err)
 		}
 	}
+	// A torn object costs only its own run: the savings stay.
+	if _, err := s3c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("runs/2026/11/26/20261126T190000Z-shutdown-torn.json"), Body: strings.NewReader(`{"id":"torn","kind":"shut`)}); err != nil {
+		t.Fatal(err)
+	}
 
 	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
 	if err != nil {
@@ -220,8 +229,8 @@ accounts:
 	}
 	page, _ := io.ReadAll(obj.Body)
 	obj.Body.Close()
-	if n := strings.Count(string(page), "<svg"); n != 2 || aws.ToString(obj.ContentType) != "text/html; charset=utf-8" {
-		t.Errorf("stored report has %d charts, content type %s; want 2, text/html", n, aws.ToString(obj.ContentType))
+	if n := strings.Count(string(page), "<svg"); n != 3 || aws.ToString(obj.ContentType) != "text/html; charset=utf-8" {
+		t.Errorf("stored report has %d charts, content type %s; want 3 (a cost panel per account, savings of staging), text/html", n, aws.ToString(obj.ContentType))
 	}
 
 	var notes []map[string]string
@@ -235,8 +244,8 @@ accounts:
 		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
 	}
 	msg := notes[0]["Message"]
-	if notes[0]["Subject"] != "curfew cost report 2026-11-27" {
-		t.Errorf("subject = %q", notes[0]["Subject"])
+	if want := "curfew cost 26 Nov: 832.00 USD MTD (= 0.0%), 224.00 last 7 days, 1.06 saved"; notes[0]["Subject"] != want {
+		t.Errorf("subject = %q, want %q", notes[0]["Subject"], want)
 	}
 	// staging: 30 a day, no forecast (moto has no GetCostForecast).
 	// The last line starting with a name wins: the savings table follows the cost table.
@@ -249,12 +258,16 @@ accounts:
 	if got, want := lines["staging"], "staging 1 resource 11 h stopped 1.06"; got != want {
 		t.Errorf("savings line = %q, want %q (11 h of m5.large)", got, want)
 	}
-	if got, want := lines["total"], "total 32.00 832.00 832.00 = 0.0% no forecast"; got != want {
+	if got, want := lines["total"], "total 224.00 224.00 = 0.0% 832.00 832.00 = 0.0% 960.00 *"; got != want {
 		t.Errorf("total line = %q, want %q", got, want)
 	}
-	for _, want := range []string{"staging       30.00         780.00    780.00  = 0.0%   no forecast",
+	flat := strings.Join(strings.Fields(msg), " ")
+	for _, want := range []string{"staging 210.00 210.00 = 0.0% 780.00 780.00 = 0.0% 900.00 *",
+		"Run history since 14 Oct: 2 runs (1 shutdown, 1 restart), the latest 26 Nov 06:00 UTC.",
+		"1 unreadable object skipped, missing from the savings:\n- runs/2026/11/26/20261126T190000Z-shutdown-torn.json: not a run summary: unexpected end of JSON input",
+		"No Cost Explorer forecast for identity: Cost Explorer GetCostForecast: exceeded maximum number of attempts",
 		"s3://" + bucket + "/" + res.Key} {
-		if !strings.Contains(msg, want) {
+		if !strings.Contains(flat, strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("summary has no %q:\n%s", want, msg)
 		}
 	}
@@ -336,8 +349,10 @@ accounts:
 	if err != nil {
 		t.Fatalf("Handle = %v, want the summary published despite the missing bucket", err)
 	}
-	if res.Key != "" || len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "NoSuchBucket") {
-		t.Errorf("result = %+v, want one problem: the HTML report not stored (no Slack parameter is no problem)", res)
+	// The markers cannot be read or written either: the email is sent all the same.
+	if res.Key != "" || len(res.Problems) != 3 || !strings.Contains(strings.Join(res.Problems, "\n"), "put s3://no-such-bucket/reports/2026/11/27/cost-20261127T070000Z.html") ||
+		!slices.Equal(res.Delivered, []report.Channel{report.Email}) {
+		t.Errorf("result = %+v, want the email delivered and three problems: the markers not read nor written, the HTML report not stored (no Slack parameter is no problem)", res)
 	}
 	if len(res.Failed) != 1 || res.Failed[0] != "staging" {
 		t.Errorf("failed = %v, want staging", res.Failed)
@@ -359,5 +374,147 @@ accounts:
 	missing := strings.Replace(aws.ToString(topic.TopicArn), "curfew-cost-report", "gone", 1)
 	if _, err := handler(missing).Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`)); err == nil {
 		t.Error("Handle succeeded though the summary could not be published")
+	}
+}
+
+// TestSlackGetsTheReportWhenSNSFails publishes to a topic that does not exist: Slack
+// still gets the report, the invocation fails naming the email, and the metrics count
+// the failed email. Lambda's retry of the same invocation (same request id) then sends
+// the email only, and a third invocation sends nothing and reads no cost at all.
+func TestSlackGetsTheReportWhenSNSFails(t *testing.T) {
+	s := emulator.Shared(t)
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	homeID := emulator.NewAccountID()
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
+home: identity
+homeRegion: eu-west-1
+externalId: curfew-test-ext
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON-FRI], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`, homeID, emulator.NewAccountID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueCosts(t, s, homeID, costResults(cost.PeriodsAt(now), 2)...)
+
+	home := s.Account(t, homeID, "eu-west-1")
+	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	bucket := "curfew-delivery-test"
+	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := &received{}
+	subscriber := httptest.NewServer(email)
+	defer subscriber.Close()
+	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
+		Endpoint: aws.String(subscriber.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	slack := &received{}
+	webhook := httptest.NewTLSServer(slack)
+	defer webhook.Close()
+	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
+		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
+		t.Fatal(err)
+	}
+	handler := func(topicARN string, metrics io.Writer) report.Handler {
+		return report.Handler{
+			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+			History: history.Store{Client: s3c, Bucket: bucket},
+			Publisher: report.Publisher{S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+				Bucket: bucket, TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook", LinkTTL: time.Hour},
+			Now:     func() time.Time { return now },
+			Log:     quiet,
+			Metrics: metrics,
+		}
+	}
+	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "8f0e-retried"})
+	notifications := func() int {
+		n := 0
+		for _, b := range email.all() {
+			var note map[string]string
+			if json.Unmarshal(b, &note) == nil && note["Type"] == "Notification" {
+				n++
+			}
+		}
+		return n
+	}
+
+	var metrics bytes.Buffer
+	missing := strings.Replace(aws.ToString(topic.TopicArn), "curfew-cost-report", "gone", 1)
+	res, err := handler(missing, &metrics).Handle(ctx, json.RawMessage(`{"trigger":"manual"}`))
+	if err == nil || !strings.Contains(err.Error(), "email: publish to "+missing) {
+		t.Errorf("Handle = %v, want the email's failure", err)
+	}
+	if n := len(slack.all()); n != 1 || !slices.Equal(res.Delivered, []report.Channel{report.Slack}) {
+		t.Errorf("Slack got %d posts, delivered %v; want the report in Slack despite SNS", n, res.Delivered)
+	}
+	failed := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(metrics.String()), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil || l["_aws"] == nil {
+			t.Fatalf("metrics line %q is not embedded metric format", line)
+		}
+		failed[l["Channel"].(string)] = l["DeliveryFailed"].(float64)
+	}
+	if want := map[string]float64{"email": 1, "slack": 0, "page": 0}; !maps.Equal(failed, want) {
+		t.Errorf("DeliveryFailed per channel = %v, want %v", failed, want)
+	}
+
+	// Lambda retries the failed invocation with the same request id; SNS works again.
+	res, err = handler(aws.ToString(topic.TopicArn), nil).Handle(ctx, json.RawMessage(`{"trigger":"manual"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Delivered, []report.Channel{report.Email}) || !slices.Equal(res.Skipped, []report.Channel{report.Slack}) {
+		t.Errorf("retry delivered %v and skipped %v, want the email only, Slack already done", res.Delivered, res.Skipped)
+	}
+	if n, m := len(slack.all()), notifications(); n != 1 || m != 1 {
+		t.Errorf("Slack got %d posts and the topic %d emails, want one each", n, m)
+	}
+
+	// Once more: everything was delivered, so no Cost Explorer query (each is billed).
+	res, err = handler(aws.ToString(topic.TopicArn), nil).Handle(ctx, json.RawMessage(`{"trigger":"manual"}`))
+	if err != nil || res.Requests != 0 || len(res.Delivered) != 0 || len(res.Skipped) != 2 {
+		t.Errorf("third invocation = %+v, %v; want nothing read or sent", res, err)
+	}
+	if n, m := len(slack.all()), notifications(); n != 1 || m != 1 {
+		t.Errorf("Slack got %d posts and the topic %d emails, want one each", n, m)
+	}
+
+	// And the other way round: Slack answers 500, the email still goes, the run fails.
+	broken := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "internal_error", http.StatusInternalServerError)
+	}))
+	defer broken.Close()
+	metrics.Reset()
+	h := handler(aws.ToString(topic.TopicArn), &metrics)
+	h.Publisher.HTTP = slackClient(broken)
+	other := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "77aa-slack-down"})
+	res, err = h.Handle(other, json.RawMessage(`{"trigger":"manual"}`))
+	if err == nil || !strings.Contains(err.Error(), "slack: post to the Slack webhook: HTTP 500") {
+		t.Errorf("Handle = %v, want Slack's failure", err)
+	}
+	if !slices.Equal(res.Delivered, []report.Channel{report.Email}) || notifications() != 2 {
+		t.Errorf("delivered %v, %d emails in all; want the email despite Slack", res.Delivered, notifications())
+	}
+	if !strings.Contains(metrics.String(), `"Channel":"slack","DeliveryFailed":1`) {
+		t.Errorf("metrics do not count Slack's failure:\n%s", metrics.String())
+	}
+
+	// The marker is written once: a second write of the same delivery is refused.
+	err = report.Publisher{S3: s3c, Bucket: bucket}.MarkDelivered(t.Context(), "manual-8f0e-retried", report.Email, now)
+	if !errors.Is(err, report.ErrAlreadyMarked) {
+		t.Errorf("a second marker = %v, want ErrAlreadyMarked (S3 conditional write)", err)
 	}
 }

@@ -18,32 +18,46 @@ var pageTemplate = template.Must(template.New("report").Parse(pageSource))
 
 // page is what the HTML template shows, formatted for display.
 type page struct {
-	Title, Subtitle   string
-	Cards             []card
-	LastMonthHead     string
-	ForecastHead      string
+	Title, Subtitle string
+	Cards           []card
+	Head            []string
+	// FailedSpan is how many columns a failed account's row spans after its name.
+	FailedSpan        int
 	Rows              []accountRow
 	Totals            []accountRow
 	Notes             []string
 	Failed            []failedAccount
-	CostChart         template.HTML
+	CostCharts        []figure
+	ChartDays         string
 	Services          []serviceTable
 	SavingsTitle      string
-	SavingsChart      template.HTML
+	SavingsCharts     []figure
 	Savings           []savingsRow
 	SavingsNotes      []string
 	SavingsUnreadable string
+	History           []string
 	Footer            string
 }
 
 type card struct{ Label, Value, Note string }
 
 type accountRow struct {
-	Name, Color, Kind                         string
-	Yesterday, MonthToDate, LastMonth, Change string
-	Trend                                     string // up, down or flat
-	Forecast                                  string
-	Failed                                    bool
+	Name, Color, Kind string
+	// Cells are the figures after the name, as in the text summary's table.
+	Cells  []cell
+	Failed bool
+}
+
+// cell is one figure; Class colours a change by its trend (up, down or flat).
+type cell struct{ Text, Class string }
+
+// cells turns a row of the text table, after its name, into cells.
+func cells(row []string) []cell {
+	var out []cell
+	for _, c := range row[1:] {
+		out = append(out, cell{Text: c, Class: trend(c)})
+	}
+	return out
 }
 
 type failedAccount struct{ Name, ID, Reason string }
@@ -60,7 +74,7 @@ type savingsRow struct {
 }
 
 // HTML renders the full report as one self-contained page: tables, and SVG charts of the
-// cost per account per day and of the savings, drawn with gonum/plot.
+// cost per day and of the savings, a panel per account, drawn with gonum/plot.
 func HTML(r *cost.Report) ([]byte, error) {
 	pg, err := newPage(r)
 	if err != nil {
@@ -89,55 +103,53 @@ func newPage(r *cost.Report) (*page, error) {
 		c := colorOf(i)
 		return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
 	}
+	cols := columns(r)
 	pg := &page{
-		Title:         "curfew cost report, " + r.Generated.UTC().Format("Monday 2 January 2006"),
-		Subtitle:      fmt.Sprintf("Costs up to the end of %s (UTC days)", p.Yesterday.Start.Format("Mon 2 Jan")),
-		LastMonthHead: dayRange(p.LastMonth),
-		ForecastHead:  "forecast " + p.MonthToDate.Start.Format("January"),
+		Title:      "curfew cost report, " + r.Generated.UTC().Format("Monday 2 January 2006"),
+		Subtitle:   fmt.Sprintf("Costs up to the end of %s (UTC days)", p.Yesterday.Start.Format("Mon 2 Jan")),
+		Head:       cols.head,
+		FailedSpan: len(cols.head) - 1,
+		Notes:      notes(r),
 	}
 	if len(cur) == 1 {
 		pg.Subtitle += ", amounts in " + cur[0]
 	}
-	how := "queries per account"
-	if r.Mode == cost.Grouped {
-		how = "grouped queries in the management account"
-	}
 	pg.Footer = fmt.Sprintf("Generated %s by curfew-cost-report. Cost Explorer requests for this report: %d (%s). Cost Explorer metric: unblended cost.",
-		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how)
+		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how(r))
 
 	for _, t := range r.Totals() {
 		suffix := ""
 		if !single {
 			suffix = " " + t.Currency
 		}
-		arrow, pct := change(t.MonthToDate, t.LastMonth)
+		arrow, pct := change(t.MonthToDate, p.MonthToDate, t.LastMonth, p.LastMonth)
 		pg.Cards = append(pg.Cards,
-			card{"Month to date" + suffix, amount(t.MonthToDate), fmt.Sprintf("%s %s against %s", arrow, pct, dayRange(p.LastMonth))},
-			card{"Yesterday" + suffix, amount(t.Yesterday), p.Yesterday.Start.Format("Mon 2 Jan")})
-		fc := card{"Forecast " + p.MonthToDate.Start.Format("January") + suffix, amount(t.Forecast), "month to date + forecast of the rest"}
-		switch {
-		case t.Forecasts == 0:
-			fc.Value, fc.Note = "none", "Cost Explorer gave no forecast"
-		case t.ForecastPartial():
-			fc.Note = "accounts with a forecast only"
+			card{"Month to date" + suffix, amount(t.MonthToDate) + " " + t.Currency,
+				fmt.Sprintf("%s %s: %s", arrow, pct, comparison(p.MonthToDate, p.LastMonth))})
+		if r.Weekly {
+			arrow, pct := change(t.Week, p.Week, t.PreviousWeek, p.PreviousWeek)
+			pg.Cards = append(pg.Cards, card{"Last 7 days" + suffix, amount(t.Week) + " " + t.Currency,
+				fmt.Sprintf("%s %s: %s", arrow, pct, comparison(p.Week, p.PreviousWeek))})
+		} else {
+			pg.Cards = append(pg.Cards, card{"Yesterday" + suffix, amount(t.Yesterday) + " " + t.Currency, p.Yesterday.Start.Format("Mon 2 Jan")})
+		}
+		fc := card{"Forecast " + p.MonthToDate.Start.Format("January") + suffix, amount(t.Forecast) + " " + t.Currency,
+			"month to date + Cost Explorer's forecast of the rest"}
+		if t.RunRated() {
+			fc.Value += " " + runRateMark
+			fc.Note = fmt.Sprintf("%d of %d accounts forecast; %s by run-rate (%s, see below)",
+				t.Forecasts, t.Accounts, plural(t.RunRates, "account"), runRateMark)
 		}
 		pg.Cards = append(pg.Cards, fc)
-		row := accountRow{Name: "total", Yesterday: amount(t.Yesterday), MonthToDate: amount(t.MonthToDate),
-			LastMonth: amount(t.LastMonth), Change: arrow + " " + pct, Trend: trend(arrow), Forecast: totalForecast(t)}
+		name := "total"
 		if !single {
-			row.Name += " " + t.Currency
+			name += " " + t.Currency
 		}
-		if t.Forecasts > 0 && t.ForecastPartial() {
-			pg.Notes = appendOnce(pg.Notes, "* sum of the accounts that have a forecast.")
-		}
-		pg.Totals = append(pg.Totals, row)
+		pg.Totals = append(pg.Totals, accountRow{Name: name, Cells: cells(cols.total(name, t))})
 	}
 	if r.Savings != nil {
 		pg.Cards = append(pg.Cards, card{"Saved by the night shutdown", amount(r.Savings.Total()) + " " + cost.PriceCurrency,
 			fmt.Sprintf("estimate, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
-	}
-	if p.Forecast.Empty() {
-		pg.Notes = append(pg.Notes, p.MonthToDate.Start.Format("January")+" is over: its forecast is what it cost.")
 	}
 
 	for _, a := range r.Accounts {
@@ -151,13 +163,7 @@ func newPage(r *cost.Report) (*page, error) {
 			pg.Failed = append(pg.Failed, failedAccount{a.Name, a.ID, cost.Reason(a.Err)})
 			continue
 		}
-		arrow, pct := change(a.MonthToDate.Amount, a.LastMonth.Amount)
-		row.Yesterday, row.MonthToDate, row.LastMonth = money(a.Yesterday, single), money(a.MonthToDate, single), money(a.LastMonth, single)
-		row.Change, row.Trend = arrow+" "+pct, trend(arrow)
-		row.Forecast = "no forecast"
-		if a.Forecast != nil {
-			row.Forecast = money(*a.Forecast, single)
-		}
+		row.Cells = cells(cols.account(a, single))
 		pg.Rows = append(pg.Rows, row)
 		st := serviceTable{Name: a.Name, Color: hex(a.Name)}
 		for _, s := range a.TopServices {
@@ -171,16 +177,18 @@ func newPage(r *cost.Report) (*page, error) {
 	}
 
 	var err error
-	if pg.CostChart, err = costChart(r); err != nil {
+	pg.ChartDays = dayRange(p.Chart)
+	if pg.CostCharts, err = costPanels(r); err != nil {
 		return nil, fmt.Errorf("draw the cost chart: %w", err)
 	}
+	pg.History = historyHealth(r.History)
 	if r.SavingsErr != nil {
 		pg.SavingsUnreadable = "The run history could not be read: " + cost.Reason(r.SavingsErr)
 	}
 	if s := r.Savings; s != nil {
 		pg.SavingsTitle = fmt.Sprintf("%s to %s, estimate in %s", s.Start.UTC().Format("2 Jan"), s.End.UTC().Format("2 Jan 15:04 MST"), cost.PriceCurrency)
 		if len(s.Accounts) > 0 {
-			if pg.SavingsChart, err = savingsChart(r, colors); err != nil {
+			if pg.SavingsCharts, err = savingsPanels(r, colors); err != nil {
 				return nil, fmt.Errorf("draw the savings chart: %w", err)
 			}
 		}
@@ -201,23 +209,17 @@ func newPage(r *cost.Report) (*page, error) {
 	return pg, nil
 }
 
-func trend(arrow string) string {
-	switch arrow {
-	case "▲":
+// trend is the class of a change cell ("▲ +1.8%"), empty for other cells.
+func trend(c string) string {
+	switch {
+	case strings.HasPrefix(c, "▲"):
 		return "up"
-	case "▼":
+	case strings.HasPrefix(c, "▼"):
 		return "down"
+	case strings.HasPrefix(c, "= "):
+		return "flat"
 	}
-	return "flat"
-}
-
-func appendOnce(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
+	return ""
 }
 
 // Key is where the HTML report of a run at t is stored in the bucket.

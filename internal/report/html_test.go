@@ -3,11 +3,13 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,15 +73,19 @@ func TestHTMLRendersChartsInChromium(t *testing.T) {
 	}
 
 	dom := string(headless(t, page, "--dump-dom"))
-	for _, want := range []string{`<section class="chart" id="cost-chart">`, `<div class="chart" id="savings-chart">`,
-		"Cost per account per day", "Estimated savings", "staging", "failed, see below", "AccessDenied",
-		"Amazon Elastic Compute Cloud - Compute", "no forecast", "Aurora cluster"} {
+	for _, want := range []string{`<section id="cost-charts">`, `<div class="panels" id="savings-charts">`,
+		"Cost per day, 28 Oct – 26 Nov", "identity (production)", "staging", "failed, see below", "AccessDenied",
+		"Amazon Elastic Compute Cloud - Compute", "6,127.68 *", "run-rate, not a forecast", "DataUnavailableException",
+		"Aurora cluster", "Run history since 14 Oct: 44 runs", "1 unreadable object skipped",
+		`<title id="cost-222222222222-title">staging: cost per day, 28 Oct – 26 Nov, from 19.00 to 47.52 USD; yesterday 41.87 USD</title>`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered page has no %q", want)
 		}
 	}
-	if n := strings.Count(dom, "<svg"); n != 2 {
-		t.Errorf("the rendered page has %d SVG charts, want 2", n)
+	// A panel per account that reported (identity, staging, production) and per account
+	// with savings (sandbox, staging), each an image with a name.
+	if n, named := strings.Count(dom, "<svg"), strings.Count(dom, `role="img" aria-labelledby=`); n != 5 || named != 5 {
+		t.Errorf("the rendered page has %d SVG charts, %d named images; want 5", n, named)
 	}
 
 	shot := filepath.Join(dir, "report.png")
@@ -97,8 +103,8 @@ func TestHTMLRendersChartsInChromium(t *testing.T) {
 	// The charts draw identity's line in the first colour of the palette and staging's
 	// savings bars in the second; the swatches alone are far fewer pixels.
 	blue, orange := color.RGBA{0x4e, 0x79, 0xa7, 0xff}, color.RGBA{0xf2, 0x8e, 0x2b, 0xff}
-	if n := pixels(img, blue); n < 2000 {
-		t.Errorf("%d pixels of the cost chart's first line colour, want at least 2000: did the chart render?", n)
+	if n := pixels(img, blue); n < 1000 {
+		t.Errorf("%d pixels of the cost chart's first line colour, want at least 1000: did the chart render?", n)
 	}
 	if n := pixels(img, orange); n < 5000 {
 		t.Errorf("%d pixels of the savings chart's staging bars, want at least 5000: did the chart render?", n)
@@ -135,9 +141,123 @@ func TestHTMLWithNothingToDraw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Nothing was stopped by curfew in this period.", "no results from Cost Explorer", "<svg"} {
+	for _, want := range []string{"Nothing was stopped by curfew in this period.", "no results from Cost Explorer", "No account reported costs to draw."} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("the page has no %q", want)
 		}
 	}
+	if strings.Contains(string(html), "<svg") {
+		t.Error("the page draws a chart of nothing")
+	}
+}
+
+// TestChartsAreStandaloneSVG parses every chart of the page as an XML document: one
+// attribute of each name per element, one view box, role="img" labelled by a non-empty
+// <title>; and each account's line has its own dash pattern and marker, not only its own
+// colour.
+func TestChartsAreStandaloneSVG(t *testing.T) {
+	html, err := report.HTML(sampleReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(html)
+	var charts []string
+	for {
+		i := strings.Index(page, "<svg")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(page[i:], "</svg>")
+		if j < 0 {
+			t.Fatal("an <svg> element is not closed")
+		}
+		charts = append(charts, page[i:i+j+len("</svg>")])
+		page = page[i+j:]
+	}
+	if len(charts) != 5 {
+		t.Fatalf("%d charts, want 5", len(charts))
+	}
+	lines := map[string]bool{}
+	for n, chart := range charts {
+		dec := xml.NewDecoder(strings.NewReader(chart))
+		dec.Strict = true
+		var root *xml.StartElement
+		title, inTitle, titleID := "", false, ""
+		for {
+			tok, err := dec.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("chart %d is not XML: %v", n, err)
+			}
+			switch e := tok.(type) {
+			case xml.StartElement:
+				seen := map[xml.Name]bool{}
+				for _, a := range e.Attr {
+					if seen[a.Name] {
+						t.Errorf("chart %d: <%s> has %s twice", n, e.Name.Local, a.Name.Local)
+					}
+					seen[a.Name] = true
+				}
+				if root == nil {
+					root = &e
+				}
+				if e.Name.Local == "title" {
+					inTitle = true
+					for _, a := range e.Attr {
+						if a.Name.Local == "id" {
+							titleID = a.Value
+						}
+					}
+				}
+				// A series line: the account's stroke and, after the first, its dashes.
+				if e.Name.Local == "path" {
+					for _, a := range e.Attr {
+						if a.Name.Local == "style" && strings.Contains(a.Value, "stroke-width:1.5") {
+							lines[styleOf(a.Value)] = true
+						}
+					}
+				}
+			case xml.CharData:
+				if inTitle {
+					title += string(e)
+				}
+			case xml.EndElement:
+				inTitle = inTitle && e.Name.Local != "title"
+			}
+		}
+		attr := map[string]string{}
+		for _, a := range root.Attr {
+			attr[a.Name.Local] = a.Value
+		}
+		if root.Name.Local != "svg" || root.Name.Space != "http://www.w3.org/2000/svg" || attr["viewBox"] == "" ||
+			attr["role"] != "img" || attr["aria-labelledby"] != titleID || strings.TrimSpace(title) == "" {
+			t.Errorf("chart %d: root %v with %v, title %q (id %q): want an svg with a view box, role img, labelled by its title", n, root.Name, attr, title, titleID)
+		}
+	}
+	// identity, staging and production: three colours, three dash patterns.
+	if len(lines) != 3 {
+		t.Errorf("series line styles %v, want 3 distinct colour and dash pairs", lines)
+	}
+	dashed := 0
+	for l := range lines {
+		if strings.Contains(l, "dasharray") {
+			dashed++
+		}
+	}
+	if dashed != 2 {
+		t.Errorf("%d of the 3 series lines are dashed, want 2 (the first solid): %v", dashed, lines)
+	}
+}
+
+// styleOf keeps the stroke colour and dash pattern of an SVG style attribute.
+func styleOf(style string) string {
+	var keep []string
+	for _, p := range strings.Split(style, ";") {
+		if strings.HasPrefix(p, "stroke:") || strings.HasPrefix(p, "stroke-dasharray:") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ";")
 }

@@ -18,11 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 )
 
 // S3API is the part of the S3 client the publisher uses.
 type S3API interface {
 	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 }
 
 // PresignAPI is the part of the S3 presign client the publisher uses.
@@ -93,6 +95,49 @@ func (p Publisher) StoreHTML(ctx context.Context, key string, page []byte, now t
 		return Link{Err: fmt.Errorf("presign s3://%s/%s: %w", p.Bucket, key, err)}
 	}
 	return Link{URL: req.URL, Expires: now.Add(ttl), Location: fmt.Sprintf("s3://%s/%s", p.Bucket, key)}
+}
+
+// sentPrefix holds the delivery markers: reports/sent/<delivery>/<channel>.
+const sentPrefix = "reports/sent/"
+
+// Delivered returns the channels a delivery already reached, from its markers.
+func (p Publisher) Delivered(ctx context.Context, delivery string) (map[Channel]bool, error) {
+	prefix := sentPrefix + delivery + "/"
+	out, err := p.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(p.Bucket), Prefix: aws.String(prefix)})
+	if err != nil {
+		return nil, fmt.Errorf("list the delivery markers s3://%s/%s: %w", p.Bucket, prefix, err)
+	}
+	sent := map[Channel]bool{}
+	for _, o := range out.Contents {
+		sent[Channel(strings.TrimPrefix(aws.ToString(o.Key), prefix))] = true
+	}
+	return sent, nil
+}
+
+// ErrAlreadyMarked means another invocation marked the same delivery first: the channel
+// got the report twice.
+var ErrAlreadyMarked = errors.New("already marked as delivered")
+
+// MarkDelivered records that a delivery reached a channel. The write is conditional
+// (If-None-Match: *): the first marker stays, and a second answers ErrAlreadyMarked.
+func (p Publisher) MarkDelivered(ctx context.Context, delivery string, c Channel, at time.Time) error {
+	key := sentPrefix + delivery + "/" + string(c)
+	body, err := json.Marshal(map[string]string{"delivery": delivery, "channel": string(c), "sent": at.UTC().Format(time.RFC3339)})
+	if err != nil {
+		return err
+	}
+	_, err = p.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(p.Bucket), Key: aws.String(key), Body: bytes.NewReader(body),
+		ContentType: aws.String("application/json"), IfNoneMatch: aws.String("*"),
+	})
+	var api smithy.APIError
+	if errors.As(err, &api) && (api.ErrorCode() == "PreconditionFailed" || api.ErrorCode() == "ConditionalRequestConflict") {
+		return fmt.Errorf("mark s3://%s/%s: %w", p.Bucket, key, ErrAlreadyMarked)
+	}
+	if err != nil {
+		return fmt.Errorf("mark s3://%s/%s: %w", p.Bucket, key, err)
+	}
+	return nil
 }
 
 // Notify publishes the plain-text summary to the topic, for email subscribers.

@@ -1,7 +1,6 @@
 package report_test
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -57,13 +56,32 @@ func sampleReport() *cost.Report {
 							Message: "not authorized to perform sts:AssumeRole"}})})},
 			{Name: "production", ID: "444444444444", Production: true,
 				Yesterday: usd(212.4), MonthToDate: usd(5310.66), LastMonth: usd(4890.02),
-				ForecastErr: errors.New("DataUnavailableException"),
+				ForecastErr: &smithy.OperationError{ServiceID: "Cost Explorer", OperationName: "GetCostForecast",
+					Err: &smithy.GenericAPIError{Code: "DataUnavailableException", Message: "Insufficient amount of historical data to generate forecast."}},
+				RunRate: forecast(5310.66 + 5310.66/26*4),
 				TopServices: []cost.Service{svc("Amazon Elastic Compute Cloud - Compute", 2600), svc("Amazon Relational Database Service", 1500.5),
 					svc("Amazon CloudFront", 500), svc("Amazon Simple Storage Service", 300.16), svc("AWS WAF", 120)},
 				Daily: daily(205, 190)},
 		},
 	}
-	r.Savings = cost.Estimate(sampleRuns(p.Chart.Start), p.Chart.Start, sampleTime)
+	for i := range r.Accounts {
+		a := &r.Accounts[i]
+		for d, m := range a.Daily {
+			day := p.Chart.Start.AddDate(0, 0, d)
+			switch {
+			case p.Week.Contains(day):
+				a.Week = usd(a.Week.Amount + m.Amount)
+			case p.PreviousWeek.Contains(day):
+				a.PreviousWeek = usd(a.PreviousWeek.Amount + m.Amount)
+			}
+		}
+	}
+	runs := sampleRuns(p.Chart.Start)
+	r.Savings = cost.Estimate(runs, p.Chart.Start, sampleTime)
+	r.History = &cost.HistoryHealth{Since: p.Chart.Start.Add(-cost.HistoryMargin), Runs: len(runs),
+		Shutdowns: (len(runs) + 1) / 2, Restarts: len(runs) / 2, Latest: runs[len(runs)-1].Started,
+		Unreadable: []cost.Unreadable{{Key: "runs/2026/11/12/20261112T190000Z-shutdown-7c1d.json",
+			Reason: "S3 GetObject: AccessDenied: Access Denied"}}}
 	return r
 }
 

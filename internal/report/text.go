@@ -5,6 +5,8 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,18 +24,69 @@ type Link struct {
 	Err      error
 }
 
-// Subject is the summary's subject line (SNS email subjects take up to 100 characters).
+// maxSubject is one less than SNS's limit on email subjects (under 100 characters).
+const maxSubject = 99
+
+// Subject is the summary's subject line, with the headline figures: the month to date
+// and its change, yesterday (or the last 7 days in a weekly report), the savings and the
+// failed accounts, as many as fit. SNS takes ASCII only, under 100 characters.
 func Subject(r *cost.Report) string {
-	s := fmt.Sprintf("curfew cost report %s", r.Periods.Today.Format(time.DateOnly))
-	if n := len(r.Failed()); n > 0 {
-		s += fmt.Sprintf(" (%s failed)", plural(n, "account"))
+	p := r.Periods
+	head := "curfew cost " + p.Yesterday.Start.Format("2 Jan")
+	var parts []string
+	if t := r.Totals(); len(t) == 1 {
+		tot := t[0]
+		c, ok := cost.Change(tot.MonthToDate, p.MonthToDate, tot.LastMonth, p.LastMonth)
+		pct := "new"
+		if ok {
+			pct = fmt.Sprintf("%+.1f%%", c*100)
+			if math.Abs(c) < 0.0005 {
+				pct = "= 0.0%"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s MTD (%s)", amount(tot.MonthToDate), tot.Currency, pct))
+		if r.Weekly {
+			parts = append(parts, amount(tot.Week)+" last 7 days")
+		} else {
+			parts = append(parts, amount(tot.Yesterday)+" yesterday")
+		}
+	} else if len(t) > 1 {
+		parts = append(parts, fmt.Sprintf("in %d currencies", len(t)))
 	}
-	return s
+	if r.Savings != nil {
+		parts = append(parts, amount(r.Savings.Total())+" saved")
+	}
+	if n := len(r.Failed()); n > 0 {
+		parts = append(parts, plural(n, "account")+" failed")
+	}
+	// Drop figures from the middle until it fits; the failures are kept to the last.
+	for {
+		s := head
+		if len(parts) > 0 {
+			s += ": " + strings.Join(parts, ", ")
+		}
+		if len(s) <= maxSubject || len(parts) == 0 {
+			return asciiOnly(s)
+		}
+		parts = slices.Delete(parts, max(0, len(parts)-2), len(parts)-1)
+	}
+}
+
+// asciiOnly replaces what SNS refuses in a subject.
+func asciiOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // Text renders the plain-text summary: one line per account with the month-to-date
-// change against the same days of last month, totals, failed accounts, the shutdown
-// savings and the link to the HTML report. Columns line up in a fixed-width font.
+// change against the same days of last month (and, in a weekly report, the last 7 days
+// against the 7 before), totals, forecasts and why any is missing, failed accounts, the
+// run history's health, the shutdown savings and the link to the HTML report. Columns
+// line up in a fixed-width font.
 func Text(r *cost.Report, link Link) string {
 	var b strings.Builder
 	p := r.Periods
@@ -46,21 +99,15 @@ func Text(r *cost.Report, link Link) string {
 	}
 	b.WriteString("\n\n")
 
-	t := table{right: []bool{false, true, true, true, false, true}}
-	forecastHead := "forecast " + p.MonthToDate.Start.Format("Jan")
-	t.add("account", "yesterday", "month to date", dayRange(p.LastMonth), "change", forecastHead)
+	cols := columns(r)
+	t := table{right: cols.right}
+	t.add(cols.head...)
 	for _, a := range r.Accounts {
 		if a.Err != nil {
 			t.add(a.Name, "failed, see below")
 			continue
 		}
-		arrow, pct := change(a.MonthToDate.Amount, a.LastMonth.Amount)
-		forecast := "no forecast"
-		if a.Forecast != nil {
-			forecast = money(*a.Forecast, single)
-		}
-		t.add(a.Name, money(a.Yesterday, single), money(a.MonthToDate, single), money(a.LastMonth, single),
-			arrow+" "+pct, forecast)
+		t.add(cols.account(a, single)...)
 	}
 	if len(r.Totals()) > 0 {
 		t.rule()
@@ -70,19 +117,11 @@ func Text(r *cost.Report, link Link) string {
 		if !single {
 			name = "total " + tot.Currency
 		}
-		arrow, pct := change(tot.MonthToDate, tot.LastMonth)
-		forecast := totalForecast(tot)
-		t.add(name, amount(tot.Yesterday), amount(tot.MonthToDate), amount(tot.LastMonth), arrow+" "+pct, forecast)
+		t.add(cols.total(name, tot)...)
 	}
 	b.WriteString(t.String())
-	if p.Forecast.Empty() {
-		fmt.Fprintf(&b, "%s is over: its forecast is what it cost.\n", p.MonthToDate.Start.Format("January"))
-	}
-	for _, tot := range r.Totals() {
-		if tot.Forecasts > 0 && tot.ForecastPartial() {
-			b.WriteString("* sum of the accounts that have a forecast.\n")
-			break
-		}
+	for _, n := range notes(r) {
+		b.WriteString(wrap(n, 78))
 	}
 	if failed := r.Failed(); len(failed) > 0 {
 		b.WriteString("\nFailed accounts (no figures):\n")
@@ -93,6 +132,13 @@ func Text(r *cost.Report, link Link) string {
 
 	b.WriteString("\n")
 	writeSavings(&b, r)
+	for _, line := range historyHealth(r.History) {
+		if strings.HasPrefix(line, "- ") { // an object's key and error, whole
+			b.WriteString(line + "\n")
+			continue
+		}
+		b.WriteString(wrap(line, 78))
+	}
 
 	b.WriteString("\n")
 	switch {
@@ -105,12 +151,144 @@ func Text(r *cost.Report, link Link) string {
 	case link.Err != nil:
 		fmt.Fprintf(&b, "The HTML report could not be stored: %s\n", cost.Reason(link.Err))
 	}
-	how := "queries per account"
-	if r.Mode == cost.Grouped {
-		how = "grouped queries in the management account"
-	}
-	fmt.Fprintf(&b, "Cost Explorer requests for this report: %d (%s).\n", r.Requests, how)
+	fmt.Fprintf(&b, "Cost Explorer requests for this report: %d (%s).\n", r.Requests, how(r))
 	return b.String()
+}
+
+func how(r *cost.Report) string {
+	if r.Mode == cost.Grouped {
+		return "grouped queries in the management account"
+	}
+	return "queries per account"
+}
+
+// runRateMark marks a run-rate standing in for a missing forecast.
+const runRateMark = "*"
+
+// layout is the cost table's columns, the same in the text and the HTML: a weekly report
+// compares the last 7 days with the 7 before where a daily one shows yesterday.
+type layout struct {
+	head  []string
+	right []bool
+	p     cost.Periods
+	week  bool
+}
+
+func columns(r *cost.Report) layout {
+	p := r.Periods
+	l := layout{p: p, week: r.Weekly}
+	l.head = []string{"account"}
+	if r.Weekly {
+		l.head = append(l.head, dayRange(p.Week), dayRange(p.PreviousWeek), "change")
+	} else {
+		l.head = append(l.head, "yesterday")
+	}
+	l.head = append(l.head, dayRange(p.MonthToDate), dayRange(p.LastMonth), "change", "forecast "+p.MonthToDate.Start.Format("Jan"))
+	l.right = make([]bool, len(l.head))
+	for i := 1; i < len(l.right); i++ {
+		l.right[i] = true
+	}
+	return l
+}
+
+func (l layout) account(a cost.Account, single bool) []string {
+	row := []string{a.Name}
+	if l.week {
+		arrow, pct := change(a.Week.Amount, l.p.Week, a.PreviousWeek.Amount, l.p.PreviousWeek)
+		row = append(row, money(a.Week, single), money(a.PreviousWeek, single), arrow+" "+pct)
+	} else {
+		row = append(row, money(a.Yesterday, single))
+	}
+	arrow, pct := change(a.MonthToDate.Amount, l.p.MonthToDate, a.LastMonth.Amount, l.p.LastMonth)
+	return append(row, money(a.MonthToDate, single), money(a.LastMonth, single), arrow+" "+pct, forecastCell(a, single))
+}
+
+func (l layout) total(name string, t cost.Totals) []string {
+	row := []string{name}
+	if l.week {
+		arrow, pct := change(t.Week, l.p.Week, t.PreviousWeek, l.p.PreviousWeek)
+		row = append(row, amount(t.Week), amount(t.PreviousWeek), arrow+" "+pct)
+	} else {
+		row = append(row, amount(t.Yesterday))
+	}
+	arrow, pct := change(t.MonthToDate, l.p.MonthToDate, t.LastMonth, l.p.LastMonth)
+	return append(row, amount(t.MonthToDate), amount(t.LastMonth), arrow+" "+pct, totalForecast(t))
+}
+
+// forecastCell is an account's forecast, or its run-rate marked as one.
+func forecastCell(a cost.Account, single bool) string {
+	switch {
+	case a.Forecast != nil:
+		return money(*a.Forecast, single)
+	case a.RunRate != nil:
+		return money(*a.RunRate, single) + " " + runRateMark
+	}
+	return "no forecast"
+}
+
+// totalForecast is the sum of the forecasts, marked when it includes a run-rate.
+func totalForecast(t cost.Totals) string {
+	if t.RunRated() {
+		return amount(t.Forecast) + " " + runRateMark
+	}
+	return amount(t.Forecast)
+}
+
+// notes explain the cost table: what the changes compare, the forecasts that are missing
+// and why, and the accounts left out of the totals.
+func notes(r *cost.Report) []string {
+	p := r.Periods
+	var out []string
+	if r.Weekly {
+		out = append(out, "Changes compare "+comparison(p.Week, p.PreviousWeek)+", and "+comparison(p.MonthToDate, p.LastMonth)+".")
+	} else {
+		out = append(out, "Change: "+comparison(p.MonthToDate, p.LastMonth)+".")
+	}
+	if p.Forecast.Empty() {
+		out = append(out, p.MonthToDate.Start.Format("January")+" is over: its forecast is what it cost.")
+	}
+	var missing []string
+	for _, a := range r.Accounts {
+		if a.Err == nil && a.Forecast == nil {
+			missing = append(missing, fmt.Sprintf("%s: %s", a.Name, strings.TrimRight(cost.ForecastReason(a.ForecastErr), ".")))
+		}
+	}
+	if len(missing) > 0 {
+		out = append(out, fmt.Sprintf("%s run-rate, not a forecast: the month to date plus its daily average for each of the %s left; a total marked %s includes run-rates.",
+			runRateMark, plural(p.Forecast.Days(), "day"), runRateMark))
+		out = append(out, "No Cost Explorer forecast for "+strings.Join(missing, "; ")+".")
+	}
+	var failed []string
+	for _, a := range r.Failed() {
+		failed = append(failed, a.Name)
+	}
+	if len(failed) > 0 && len(failed) < len(r.Accounts) {
+		out = append(out, "Totals leave out "+strings.Join(failed, ", ")+" (failed).")
+	}
+	return out
+}
+
+// historyHealth describes what the run history held, so that an empty history can be
+// told from one whose writer has been failing, and names each object skipped.
+func historyHealth(h *cost.HistoryHealth) []string {
+	if h == nil {
+		return nil
+	}
+	head := "Run history since " + h.Since.UTC().Format("2 Jan") + ": "
+	var out []string
+	if h.Runs == 0 {
+		out = append(out, head+"no run at all. If curfew's schedule ran in that time, the shutdown and restart are not writing their history: check their logs.")
+	} else {
+		out = append(out, fmt.Sprintf("%s%s (%s, %s), the latest %s.", head, plural(h.Runs, "run"),
+			plural(h.Shutdowns, "shutdown"), plural(h.Restarts, "restart"), h.Latest.UTC().Format("2 Jan 15:04 MST")))
+	}
+	if n := len(h.Unreadable); n > 0 {
+		out = append(out, fmt.Sprintf("%s skipped, missing from the savings:", plural(n, "unreadable object")))
+		for _, u := range h.Unreadable {
+			out = append(out, fmt.Sprintf("- %s: %s", u.Key, u.Reason))
+		}
+	}
+	return out
 }
 
 func writeSavings(b *strings.Builder, r *cost.Report) {
@@ -149,15 +327,4 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 		}
 		fmt.Fprintf(b, "Not counted: %d %s with no counterpart in the run history.\n", s.Unmatched, what)
 	}
-}
-
-// totalForecast is the sum of the forecasts, starred when some account has none.
-func totalForecast(t cost.Totals) string {
-	switch {
-	case t.Forecasts == 0:
-		return "no forecast"
-	case t.ForecastPartial():
-		return amount(t.Forecast) + "*"
-	}
-	return amount(t.Forecast)
 }

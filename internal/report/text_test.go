@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,6 +38,11 @@ func TestText(t *testing.T) {
 	firstOfMonth.Generated = time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	firstOfMonth.Periods = cost.PeriodsAt(firstOfMonth.Generated)
 	firstOfMonth.Savings = &cost.Savings{Start: firstOfMonth.Periods.Chart.Start, End: firstOfMonth.Generated}
+	// Once the month is over, Reader gives every account its month's cost as forecast.
+	prod := &firstOfMonth.Accounts[3]
+	prod.Forecast, prod.ForecastErr, prod.RunRate = &prod.MonthToDate, nil, nil
+	weekly := sampleReport()
+	weekly.Weekly = true
 	mixed := sampleReport()
 	mixed.Accounts[1].Yesterday.Currency, mixed.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
 	mixed.Accounts[1].LastMonth.Currency, mixed.Accounts[1].Forecast.Currency = "EUR", "EUR"
@@ -49,12 +55,88 @@ func TestText(t *testing.T) {
 	}{
 		{"summary.golden", sampleReport(), link},
 		{"first-of-month.golden", firstOfMonth, link},
+		{"weekly.golden", weekly, link},
 		{"mixed-currencies.golden", mixed, link},
 		{"no-history-no-link.golden", noHistory, report.Link{Err: os.ErrPermission}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, tt.name, report.Text(tt.report, tt.link))
+		})
+	}
+}
+
+// A flat spend shows no change in the summary on the 1st after a 31-day month, on the
+// 31st after February (leap or not), and on the 1st after a leap February; the day counts
+// are shown.
+func TestFlatSpendShowsNoChangeInTheSummary(t *testing.T) {
+	tests := []struct {
+		now  time.Time
+		note string
+	}{
+		{time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC), "the daily average of 1–31 Oct (31 days) against that of 1–30 Sep (30 days)"},
+		{time.Date(2026, 3, 31, 7, 0, 0, 0, time.UTC), "the daily average of 1–30 Mar (30 days) against that of 1–28 Feb (28 days)"},
+		{time.Date(2028, 3, 31, 7, 0, 0, 0, time.UTC), "the daily average of 1–30 Mar (30 days) against that of 1–29 Feb (29 days)"},
+		{time.Date(2028, 3, 1, 7, 0, 0, 0, time.UTC), "1–29 Feb (29 days) against 1–29 Jan (29 days)"},
+		{time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC), "1–30 Dec (30 days) against 1–30 Nov (30 days)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.now.Format(time.DateOnly), func(t *testing.T) {
+			p := cost.PeriodsAt(tt.now)
+			const perDay = 12.5
+			flat := func(r cost.Range) cost.Money { return usd(perDay * float64(r.Days())) }
+			r := &cost.Report{Generated: tt.now, Periods: p, Weekly: true, Accounts: []cost.Account{{
+				Name: "staging", ID: "222222222222", Yesterday: usd(perDay), MonthToDate: flat(p.MonthToDate),
+				LastMonth: flat(p.LastMonth), Week: flat(p.Week), PreviousWeek: flat(p.PreviousWeek), Forecast: &cost.Money{Amount: 400, Currency: "USD"}}}}
+			text := report.Text(r, report.Link{})
+			for _, line := range strings.Split(text, "\n") {
+				if strings.HasPrefix(line, "staging") || strings.HasPrefix(line, "total") {
+					if strings.Count(line, "= 0.0%") != 2 || strings.ContainsAny(line, "▲▼") {
+						t.Errorf("a flat spend shows a change:\n%s", line)
+					}
+				}
+			}
+			if !strings.Contains(strings.Join(strings.Fields(text), " "), tt.note) {
+				t.Errorf("the summary does not say %q:\n%s", tt.note, text)
+			}
+		})
+	}
+}
+
+// The subject carries the headline figures, in ASCII (SNS refuses anything else) and
+// under SNS's 100 characters, dropping figures rather than failing.
+func TestSubject(t *testing.T) {
+	weekly := sampleReport()
+	weekly.Weekly = true
+	mixed := sampleReport()
+	mixed.Accounts[1].Yesterday.Currency, mixed.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
+	mixed.Accounts[1].LastMonth.Currency, mixed.Accounts[1].Forecast.Currency = "EUR", "EUR"
+	huge := sampleReport()
+	for i := range huge.Accounts {
+		huge.Accounts[i].MonthToDate.Amount *= 1e9
+	}
+	tests := []struct {
+		name   string
+		report *cost.Report
+		want   string
+	}{
+		{"daily", sampleReport(), "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 257.47 yesterday, 125.34 saved, 1 account failed"},
+		{"weekly", weekly, "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 1,704.88 last 7 days, 125.34 saved, 1 account failed"},
+		{"two currencies", mixed, "curfew cost 26 Nov: in 2 currencies, 125.34 saved, 1 account failed"},
+		{"too long", huge, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := report.Subject(tt.report)
+			if tt.want != "" && got != tt.want {
+				t.Errorf("Subject = %q, want %q", got, tt.want)
+			}
+			if len(got) >= 100 || strings.IndexFunc(got, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+				t.Errorf("Subject = %q (%d bytes): SNS takes printable ASCII under 100 characters", got, len(got))
+			}
+			if !strings.HasPrefix(got, "curfew cost 26 Nov") || !strings.HasSuffix(got, "1 account failed") {
+				t.Errorf("Subject = %q lost its date or the failure", got)
+			}
 		})
 	}
 }

@@ -66,7 +66,8 @@ func main() {
 			SlackParameter: os.Getenv("CURFEW_SLACK_WEBHOOK_PARAMETER"),
 			LinkTTL:        report.MaxLinkTTL,
 		},
-		Log: log,
+		Log:     log,
+		Metrics: os.Stdout, // embedded metric format: DeliveryFailed per channel
 	}
 	lambda.Start(h.Handle)
 }

@@ -124,9 +124,17 @@ accounts:
 	if failed := fmt.Sprint(out["failedAccounts"]); failed != "[staging]" {
 		t.Errorf("failed accounts = %s, want [staging] (no cost data)", failed)
 	}
+	if delivered := fmt.Sprint(out["delivered"]); delivered != "[email]" {
+		t.Errorf("delivered = %s, want [email] (no Slack parameter)", delivered)
+	}
+	// The map's report runs on Mondays only: a weekly report, with the last 7 days.
 	mu.Lock()
-	defer mu.Unlock()
-	if len(messages) != 1 || !strings.Contains(messages[0], "identity") || !strings.Contains(messages[0], "4.25") {
-		t.Errorf("published %d messages, want one summary with identity's 4.25:\n%s", len(messages), strings.Join(messages, "\n---\n"))
+	if len(messages) != 1 || !strings.Contains(messages[0], "identity") || !strings.Contains(messages[0], "29.75") {
+		t.Errorf("published %d messages, want one summary with identity's 7 days at 4.25, 29.75:\n%s", len(messages), strings.Join(messages, "\n---\n"))
+	}
+	mu.Unlock()
+	// The failed deliveries per channel reach CloudWatch as embedded metrics on stdout.
+	if out := f.Output(); !strings.Contains(out, `{"Channel":"email","DeliveryFailed":0,"Function":"curfew-cost-report","_aws":{`) {
+		t.Errorf("no DeliveryFailed metric for the email in the function's output:\n%s", out)
 	}
 }
