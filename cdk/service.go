@@ -276,7 +276,9 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 	runs := *s.bucket.ArnForObjects(jsii.String(runsPrefix + "*"))
 	reports := *s.bucket.ArnForObjects(jsii.String(reportsPrefix + "*"))
 	fn.AddToRolePolicy(allow("ListRunHistory", []string{"s3:ListBucket"}, []string{*s.bucket.BucketArn()},
-		map[string]any{"StringLike": map[string]any{"s3:prefix": runsPrefix + "*"}}))
+		// runs/ for the history; reports/sent/ for the delivery markers a retried report
+		// checks first, so that it sends nothing twice.
+		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{runsPrefix + "*", reportsPrefix + "sent/*"}}}))
 	fn.AddToRolePolicy(allow("ReadRunHistory", []string{"s3:GetObject"}, []string{runs}, nil))
 	fn.AddToRolePolicy(allow("WriteReports", []string{"s3:GetObject", "s3:PutObject"}, []string{reports}, nil))
 	s.topic.GrantPublish(fn)

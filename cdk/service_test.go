@@ -2,6 +2,7 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,7 +194,7 @@ func TestFunctionPermissions(t *testing.T) {
 	})
 	assertJSON(t, "list runs", st["ListRunHistory"], map[string]any{
 		"Sid": "ListRunHistory", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": arn(bucket),
-		"Condition": map[string]any{"StringLike": map[string]any{"s3:prefix": "runs/*"}},
+		"Condition": map[string]any{"StringLike": map[string]any{"s3:prefix": []string{"runs/*", "reports/sent/*"}}},
 	})
 	assertJSON(t, "read runs", st["ReadRunHistory"]["Action"], "s3:GetObject")
 	assertJSON(t, "read runs", st["ReadRunHistory"]["Resource"], objects(bucket, "runs/"))
@@ -396,11 +397,32 @@ func TestAlarmsNotifyTheTopic(t *testing.T) {
 	for id := range seed.resources(t, service, "AWS::Lambda::Function") {
 		want["Errors "+id] = false
 	}
+	// The cost report's failed deliveries by Slack and by its HTML page (a failed email is
+	// the topic failing: no alarm through it).
+	for _, channel := range []string{"slack", "page"} {
+		want["DeliveryFailed curfew/"+channel] = false
+	}
 	for id, a := range seed.resources(t, service, "AWS::CloudWatch::Alarm") {
 		assertJSON(t, id+" actions", a["AlarmActions"], []any{ref(topic)})
 		assertJSON(t, id+" threshold", []any{a["Threshold"], a["ComparisonOperator"], a["EvaluationPeriods"], a["TreatMissingData"]},
 			[]any{1, "GreaterThanOrEqualToThreshold", 1, "notBreaching"})
 		dims := a["Dimensions"].([]any)
+		if a["Namespace"] == "curfew" {
+			got := map[string]any{}
+			for _, d := range dims {
+				d := d.(map[string]any)
+				got[d["Name"].(string)] = d["Value"]
+			}
+			if got["Function"] != accounts.CostReportFunction {
+				t.Errorf("%s watches %v, want the cost report", id, got)
+			}
+			key := fmt.Sprintf("%s curfew/%v", a["MetricName"], got["Channel"])
+			if _, ok := want[key]; !ok {
+				t.Errorf("unexpected alarm %s", key)
+			}
+			want[key] = true
+			continue
+		}
 		if len(dims) != 1 {
 			t.Fatalf("%s dimensions %v", id, dims)
 		}
