@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -143,10 +142,7 @@ func profileArg(profile string) string {
 func (a *app) mfaCode(profile string) func() (string, error) {
 	return func() (string, error) {
 		fmt.Fprintf(a.stderr, "MFA code for %s: ", profileLabel(profile))
-		if a.stdinLines == nil {
-			a.stdinLines = bufio.NewReader(a.stdin)
-		}
-		line, err := a.stdinLines.ReadString('\n')
+		line, err := a.stdinReader().ReadString('\n')
 		code := strings.TrimSpace(line)
 		if code == "" {
 			return "", fmt.Errorf("no MFA code read: %w", err)
