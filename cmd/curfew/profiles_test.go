@@ -105,6 +105,11 @@ func TestProfilesRefusals(t *testing.T) {
 	if err := os.WriteFile(clash, []byte("[profile staging]\nregion = us-east-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The AWS CLI reads this header as profile staging: a second one would break every profile.
+	commented := filepath.Join(dir, "commented")
+	if err := os.WriteFile(commented, []byte("[profile staging] ; old\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -112,6 +117,10 @@ func TestProfilesRefusals(t *testing.T) {
 	}{
 		{"a profile of the user's has curfew's name", []string{"--config-file", clash, "--user", "alice"},
 			[]string{"already defined outside curfew's block: staging", "--prefix"}},
+		{"a profile of curfew's name with a comment after its header", []string{"--config-file", commented, "--user", "alice"},
+			[]string{"already defined outside curfew's block: staging", "--prefix"}},
+		{"a duration DeveloperAccess does not allow", []string{"--config-file", clash, "--prefix", "x-", "--user", "alice", "--duration", "5h"},
+			[]string{"--duration 5h0m0s is outside 15m0s to 4h0m0s", "DeveloperAccess allows sessions of at most 4h0m0s"}},
 		{"the credentials file", []string{"--config-file", filepath.Join(dir, "credentials"), "--user", "alice"},
 			[]string{"curfew never writes credentials", "--config-file"}},
 		{"OIDC CI without a token file", []string{"--map", "testdata/accounts-oidc.yaml", "--config-file", clash, "--prefix", "x-", "--user", "alice", "--ci"},
@@ -136,6 +145,9 @@ func TestProfilesRefusals(t *testing.T) {
 		})
 	}
 	if b, _ := os.ReadFile(clash); string(b) != "[profile staging]\nregion = us-east-1\n" {
+		t.Errorf("a refused run changed the file: %q", b)
+	}
+	if b, _ := os.ReadFile(commented); string(b) != "[profile staging] ; old\nregion = us-east-1\n" {
 		t.Errorf("a refused run changed the file: %q", b)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "credentials")); err == nil {
