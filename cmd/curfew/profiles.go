@@ -39,7 +39,9 @@ session named after your IAM user (role_session_name), as DeveloperAccess requir
 
 The profiles go between "# BEGIN curfew profiles" and "# END curfew profiles" in your AWS
 config file; that block is replaced on every run and every other byte of the file is kept.
-A backup (<file>.curfew-<time>.bak) is written before any change. curfew never writes
+Keys you or aws configure add to one of curfew's profiles (output = json) are kept; the
+keys curfew writes take the map's values again. A backup (<file>.curfew-<time>.bak, then
+-2, -3, ... within one second) is written before any change. curfew never writes
 credentials: put your access keys in the credentials file yourself (aws configure).`,
 		Example: `  curfew profiles --user alice --dry-run      # show the diff, write nothing
   curfew profiles --user alice
