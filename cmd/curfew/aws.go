@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -62,10 +61,10 @@ func (a *app) checkCredentials(ctx context.Context, cfg aws.Config, profile stri
 	if err == nil {
 		return nil
 	}
-	name := profile
-	if name == "" {
-		name = "default"
+	if other := a.otherCause(err, profile); other != nil {
+		return other
 	}
+	name := profileName(profile)
 	if apiErrorCode(err) != "" {
 		return withHint(fmt.Errorf("AWS refused the credentials of profile %q: %w", name, err),
 			"check the MFA code and that your IAM user may assume the profile's role (aws sts get-caller-identity --profile %s)", name)
@@ -102,6 +101,9 @@ var _ callerIdentityAPI = (*sts.Client)(nil)
 // acting says what the command does in want, for the message ("curfew snooze acts in account").
 func (a *app) checkAccount(ctx context.Context, client callerIdentityAPI, profile string, want accounts.Account, acting string) error {
 	id, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if other := a.otherCause(err, profile); other != nil {
+		return other
+	}
 	if err != nil {
 		return withHint(fmt.Errorf("ask STS which account %s acts in: %w", profileLabel(profile), err),
 			"check the credentials with aws sts get-caller-identity%s; nothing was changed", profileArg(profile))
@@ -143,13 +145,13 @@ func profileArg(profile string) string {
 func (a *app) mfaCode(profile string) func() (string, error) {
 	return func() (string, error) {
 		fmt.Fprintf(a.stderr, "MFA code for %s: ", profileLabel(profile))
-		if a.stdinLines == nil {
-			a.stdinLines = bufio.NewReader(a.stdin)
-		}
-		line, err := a.stdinLines.ReadString('\n')
+		line, err := a.stdinReader().ReadString('\n')
 		code := strings.TrimSpace(line)
+		if code == "" && err != nil {
+			return "", fmt.Errorf("%w: %w", ErrNoMFACode, err)
+		}
 		if code == "" {
-			return "", fmt.Errorf("no MFA code read: %w", err)
+			return "", fmt.Errorf("%w: an empty line", ErrNoMFACode)
 		}
 		return code, nil
 	}

@@ -23,8 +23,8 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			t.Errorf("command %s lacks a short or long description", c.Name())
 		}
 	}
-	if len(commands) != 9 {
-		t.Errorf("%d commands, want root, profiles, console, snooze, stop, start, plan, preflight, uninstall", len(commands))
+	if len(commands) != 10 {
+		t.Errorf("%d commands, want root, profiles, console, snooze, stop, start, plan, preflight, uninstall, version", len(commands))
 	}
 	for _, args := range commands {
 		t.Run(strings.Join(append([]string{"curfew"}, args...), " "), func(t *testing.T) {

@@ -74,7 +74,9 @@ type invokeInput struct {
 	resources []string
 	dryRun    bool
 	json      bool
-	profile   string
+	// yes skips the question asked before a change over every account.
+	yes     bool
+	profile string
 	// profileSet says --profile was given; "" then means the SDK's default chain, for
 	// credentials in the environment (aws-vault exec, a pipeline's role).
 	profileSet bool
@@ -145,10 +147,18 @@ func accountList(as []accounts.Account) string {
 
 func newInvokeCommand(a *app, k invokeKind) *cobra.Command {
 	var in invokeInput
+	long := k.long
+	if !k.dryRun {
+		long += `
+
+Without --account it acts on every non-production account at once, so it asks first
+on a terminal; --yes skips the question, and without a terminal (a script, a pipeline)
+it refuses unless --yes is given.`
+	}
 	cmd := &cobra.Command{
 		Use:   k.use + " [--account A] [--region R] [--resource ID]",
 		Short: k.short,
-		Long: k.long + `
+		Long: long + `
 
 The function runs in the home account and region of the account map, invoked with your
 --profile (it needs lambda:InvokeFunction there); a profile that reaches another account
@@ -170,6 +180,7 @@ as JSON with --json; the command exits non-zero when anything failed.`,
 	f.StringSliceVar(&in.resources, "resource", nil, "only this resource id (repeat or comma-separate)")
 	if !k.dryRun {
 		f.BoolVar(&in.dryRun, "dry-run", false, "report what would be done and change nothing")
+		f.BoolVar(&in.yes, "yes", false, "without --account, go ahead without asking (needed when stdin is not a terminal)")
 	}
 	f.BoolVar(&in.json, "json", false, "print the report as JSON")
 	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: --prefix and the home account's name, as curfew profiles writes it; \"\": the SDK's default chain, e.g. environment keys)")
@@ -180,6 +191,14 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	req, err := in.validate(a.m, k)
 	if err != nil {
 		return err
+	}
+	// One forgotten --account stops or starts every non-production account at once: ask
+	// before any AWS call, so a refusal also costs no MFA code.
+	if len(in.accounts) == 0 && !req.DryRun {
+		what := fmt.Sprintf("curfew %s runs %s in every non-production account: %s", k.use, k.function, strings.Join(sweptNames(a.m), ", "))
+		if err := a.confirm(what, in.yes); err != nil {
+			return err
+		}
 	}
 	home := a.m.HomeAccount()
 	profile := in.profile

@@ -129,7 +129,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		t.Errorf("%d calls to services other than Lambda and STS", otherCalls.Load())
 	}
 
-	j := curfew(t, "", "--map", mapPath, "start", "--profile", "ops", "--json")
+	j := curfew(t, "", "--map", mapPath, "start", "--profile", "ops", "--json", "--yes")
 	if j.err != nil {
 		t.Fatalf("start --json: %v", j.err)
 	}
@@ -249,7 +249,7 @@ func TestInvokeRefusesAProfileOfAnotherAccount(t *testing.T) {
 			`profile "identity" acts in account ` + personal + " (an account that is not in the account map",
 			"curfew plan invokes curfew-shutdown in the home account " + ids["identity"] + " (identity)",
 			"nothing was changed", "next: ", "--prefix acme- uses profile acme-identity", "--profile"}},
-		{"a profile of another account of the map", []string{"stop", "--profile", "staging-ops"}, []string{
+		{"a profile of another account of the map", []string{"stop", "--profile", "staging-ops", "--yes"}, []string{
 			`profile "staging-ops" acts in account ` + ids["staging"] + " (account staging of the map",
 			"curfew stop invokes curfew-shutdown in the home account " + ids["identity"]}},
 		{"start too", []string{"start", "--account", "sandbox"}, []string{`profile "identity" acts in account ` + personal}},
@@ -274,7 +274,7 @@ func TestInvokeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	// --profile "" takes credentials from the environment (aws-vault exec, a pipeline),
 	// and they are checked the same way.
 	setEnvCredentials(t, personal)
-	env := curfew(t, "", "--map", mapPath, "start", "--profile", "")
+	env := curfew(t, "", "--map", mapPath, "start", "--profile", "", "--yes")
 	if !errors.Is(env.err, ErrWrongAccount) || !strings.Contains(env.err.Error(), `the default credentials (--profile "": environment keys`) ||
 		!strings.Contains(env.err.Error(), "acts in account "+personal) {
 		t.Errorf("start --profile \"\" with another account's keys in the environment: %v", env.err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -23,7 +24,11 @@ func main() {
 		stderr:     os.Stderr,
 		now:        time.Now,
 		configFile: defaultConfigFile(),
+		mapEnv:     os.Getenv("CURFEW_MAP"),
+		buildInfo:  debug.ReadBuildInfo,
 	}
+	// Without a configuration directory (no $HOME) curfew only skips that place.
+	app.userConfigDir, _ = os.UserConfigDir()
 	if err := newRootCommand(app).ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "curfew:", err)
 		os.Exit(1)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,13 +30,23 @@ type result struct {
 // curfew runs the CLI in-process with args, stdin as its terminal input.
 func curfew(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return curfewWith(t, strings.NewReader(stdin), nil, args...)
+}
+
+// curfewWith runs the CLI in-process with args and stdin, after setup (when not nil) has
+// adjusted the app: CURFEW_MAP, the configuration directory, the build information.
+func curfewWith(t *testing.T, stdin io.Reader, setup func(*app), args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	a := &app{
-		stdin:      strings.NewReader(stdin),
+		stdin:      stdin,
 		stdout:     &stdout,
 		stderr:     &stderr,
 		now:        func() time.Time { return testNow },
 		configFile: filepath.Join(t.TempDir(), "config"),
+	}
+	if setup != nil {
+		setup(a)
 	}
 	root := newRootCommand(a)
 	root.SetArgs(args)

@@ -39,7 +39,9 @@ session named after your IAM user (role_session_name), as DeveloperAccess requir
 
 The profiles go between "# BEGIN curfew profiles" and "# END curfew profiles" in your AWS
 config file; that block is replaced on every run and every other byte of the file is kept.
-A backup (<file>.curfew-<time>.bak) is written before any change. curfew never writes
+Keys you or aws configure add to one of curfew's profiles (output = json) are kept; the
+keys curfew writes take the map's values again. A backup (<file>.curfew-<time>.bak, then
+-2, -3, ... within one second) is written before any change. curfew never writes
 credentials: put your access keys in the credentials file yourself (aws configure).`,
 		Example: `  curfew profiles --user alice --dry-run      # show the diff, write nothing
   curfew profiles --user alice
@@ -57,7 +59,8 @@ credentials: put your access keys in the credentials file yourself (aws configur
 	f.StringVar(&in.options.User, "user", "", "your IAM user name in the identity account (required): the session name DeveloperAccess requires, and mfa_serial is built from it")
 	f.StringVar(&in.options.MFASerial, "mfa-serial", "", "ARN of your MFA device, when it is not named after your user")
 	f.StringVar(&in.options.SourceProfile, "source-profile", "", "use this existing profile with your IAM user's keys instead of writing an identity profile")
-	f.DurationVar(&in.options.Duration, "duration", profiles.DefaultDuration, "session length of the assumed role (duration_seconds), 15m to 12h")
+	f.DurationVar(&in.options.Duration, "duration", profiles.DefaultDuration, fmt.Sprintf("session length of the assumed role (duration_seconds), %s to %s (DeveloperAccess's maximum)",
+		profiles.MinDuration, profiles.MaxDuration))
 	f.BoolVar(&in.options.CI, "ci", false, "also write CurfewCI profiles (ci-<account>) for pipelines")
 	f.StringVar(&in.options.WebIdentityTokenFile, "web-identity-token-file", "", "with --ci and an OIDC CI principal: where CI finds its token")
 	f.StringVar(&in.configFile, "config-file", in.configFile, "the AWS config file to merge into")

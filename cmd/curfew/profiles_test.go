@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,6 +105,11 @@ func TestProfilesRefusals(t *testing.T) {
 	if err := os.WriteFile(clash, []byte("[profile staging]\nregion = us-east-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The AWS CLI reads this header as profile staging: a second one would break every profile.
+	commented := filepath.Join(dir, "commented")
+	if err := os.WriteFile(commented, []byte("[profile staging] ; old\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -111,6 +117,10 @@ func TestProfilesRefusals(t *testing.T) {
 	}{
 		{"a profile of the user's has curfew's name", []string{"--config-file", clash, "--user", "alice"},
 			[]string{"already defined outside curfew's block: staging", "--prefix"}},
+		{"a profile of curfew's name with a comment after its header", []string{"--config-file", commented, "--user", "alice"},
+			[]string{"already defined outside curfew's block: staging", "--prefix"}},
+		{"a duration DeveloperAccess does not allow", []string{"--config-file", clash, "--prefix", "x-", "--user", "alice", "--duration", "5h"},
+			[]string{"--duration 5h0m0s is outside 15m0s to 4h0m0s", "DeveloperAccess allows sessions of at most 4h0m0s"}},
 		{"the credentials file", []string{"--config-file", filepath.Join(dir, "credentials"), "--user", "alice"},
 			[]string{"curfew never writes credentials", "--config-file"}},
 		{"OIDC CI without a token file", []string{"--map", "testdata/accounts-oidc.yaml", "--config-file", clash, "--prefix", "x-", "--user", "alice", "--ci"},
@@ -137,7 +147,51 @@ func TestProfilesRefusals(t *testing.T) {
 	if b, _ := os.ReadFile(clash); string(b) != "[profile staging]\nregion = us-east-1\n" {
 		t.Errorf("a refused run changed the file: %q", b)
 	}
+	if b, _ := os.ReadFile(commented); string(b) != "[profile staging] ; old\nregion = us-east-1\n" {
+		t.Errorf("a refused run changed the file: %q", b)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "credentials")); err == nil {
 		t.Error("a credentials file was written")
+	}
+}
+
+// What `aws configure` writes into one of curfew's sections survives the next `curfew
+// profiles`, as the pinned AWS CLI itself reads it back.
+func TestProfilesKeepWhatAWSConfigureAdded(t *testing.T) {
+	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
+	}
+	config := filepath.Join(t.TempDir(), "config")
+	aws := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(awsCLI, args...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_CONFIG_FILE=" + config,
+			"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(t.TempDir(), "credentials")}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--config-file", config); r.err != nil {
+		t.Fatal(r.err)
+	}
+	// The AWS CLI appends the key at the end of the section as it sees it: after the blank
+	// line and the comment curfew wrote above [profile staging], inside curfew's block.
+	aws("configure", "set", "output", "json", "--profile", "identity")
+	written, _ := os.ReadFile(config)
+	if !strings.Contains(string(written), "output = json\n[profile staging]\n") || aws("configure", "get", "output", "--profile", "identity") != "json" {
+		t.Fatalf("aws configure did not write into curfew's block, so this test proves nothing:\n%s", written)
+	}
+	// A second run that changes the block (another duration) keeps the user's key.
+	if r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--duration", "2h", "--config-file", config); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if got := aws("configure", "get", "output", "--profile", "identity"); got != "json" {
+		t.Errorf("output of profile identity after curfew profiles = %q, want json", got)
+	}
+	if got := aws("configure", "get", "duration_seconds", "--profile", "staging"); got != "7200" {
+		t.Errorf("duration_seconds of staging = %q, want 7200 (the second run wrote nothing?)", got)
 	}
 }

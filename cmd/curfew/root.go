@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,7 +22,15 @@ type app struct {
 	now            func() time.Time
 	// configFile is the default of `curfew profiles --config-file`.
 	configFile string
+	// mapEnv is CURFEW_MAP, read by main: the account map when --map is not given.
+	mapEnv string
+	// userConfigDir is the user's configuration directory (os.UserConfigDir), "" when
+	// the system has none; curfew looks for curfew/accounts.yaml there last.
+	userConfigDir string
+	// buildInfo reports how the binary was built, for `curfew version`.
+	buildInfo func() (*debug.BuildInfo, bool)
 
+	// mapPath is --map, and once loaded the path of the map in use.
 	mapPath string
 	// prefix is put in front of the names of curfew's profiles, as `curfew profiles
 	// --prefix` wrote them; every command reads it, so one flag means one thing everywhere.
@@ -35,8 +44,9 @@ func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "curfew",
 		Short: "Reach every account of the account map; keep non-production asleep at night",
-		Long: `curfew reads the account map (accounts.yaml) and gives developers and operators
-what they type every day:
+		Long: `curfew reads the account map (accounts.yaml: --map, else $CURFEW_MAP, else the working
+directory's, else the one in your configuration directory) and gives developers and
+operators what they type every day:
 
   curfew profiles --user alice      AWS CLI profiles for every account (MFA, DeveloperAccess)
   curfew console                    console switch-role links and browser-extension config
@@ -45,6 +55,7 @@ what they type every day:
   curfew plan | stop | start        run the shutdown or restart now (operators)
   curfew preflight --profile P      check an account before curfew's first deploy there
   curfew uninstall                  start what curfew stopped, then print how to remove it
+  curfew version                    the version and source revision of this binary
 
 The commands that call AWS use the profiles curfew profiles wrote (pass the same --prefix
 to every command when you gave it one), and before anything else check with STS that
@@ -61,18 +72,17 @@ account is refused, and nothing is changed.`,
 			if err := profiles.CheckPrefix(a.prefix); err != nil {
 				return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "pass the prefix you gave `curfew profiles`, e.g. --prefix acme-")
 			}
-			m, err := accounts.Load(a.mapPath)
-			if err != nil {
-				return withHint(err, "pass the account map with --map PATH (default accounts.yaml in the working directory)")
+			if !needsMap(cmd) {
+				return nil
 			}
-			a.m = m
-			return nil
+			return a.loadMap(cmd)
 		},
 	}
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.PersistentFlags().StringVar(&a.mapPath, "map", "accounts.yaml", "path of the account map")
+	root.PersistentFlags().StringVar(&a.mapPath, "map", "",
+		"path of the account map (default: $CURFEW_MAP, then ./accounts.yaml, then "+a.userMapPathOrDefault()+")")
 	root.PersistentFlags().StringVar(&a.prefix, "prefix", "",
 		"prefix of curfew's profile names (acme- gives acme-staging): written by profiles, used by console, snooze, plan, stop, start, preflight and uninstall")
 	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "log debug detail, AWS requests and retries to stderr")
@@ -85,6 +95,8 @@ account is refused, and nothing is changed.`,
 		newInvokeCommand(a, planCommand),
 		newPreflightCommand(a),
 		newUninstallCommand(a),
+		newVersionCommand(a),
 	)
+	addAccountCompletion(root, a)
 	return root
 }

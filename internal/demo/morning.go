@@ -39,7 +39,8 @@ func (d *Demo) morning(ctx context.Context, w io.Writer) error {
 	lambdaURL := "http://" + l.Addr().String()
 
 	profile := d.m.HomeAccount().Name
-	args := []string{"--map", d.mapPath, "start", "--profile", profile}
+	// --yes: the demo runs no terminal, and restarting every account is what it shows.
+	args := []string{"--map", d.mapPath, "start", "--profile", profile, "--yes"}
 	fmt.Fprintf(w, "AWS_ENDPOINT_URL_LAMBDA=%s %s %s\n\n", lambdaURL, d.rel(cli), strings.Join(args, " "))
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, cli, args...)

@@ -14,7 +14,11 @@ const (
 
 // Render returns the profiles as curfew's block of an AWS config file, marker lines
 // included, with newline ending every line.
-func Render(profiles []Profile, newline string) []byte {
+func Render(profiles []Profile, newline string) []byte { return render(profiles, newline, nil) }
+
+// render is Render with the user's own lines of each profile (by name) after curfew's
+// settings.
+func render(profiles []Profile, newline string, kept map[string][]string) []byte {
 	var b bytes.Buffer
 	line := func(format string, args ...any) {
 		fmt.Fprintf(&b, format, args...)
@@ -30,6 +34,9 @@ func Render(profiles []Profile, newline string) []byte {
 		line("[profile %s]", p.Name)
 		for _, s := range p.Settings {
 			line("%s = %s", s.Key, s.Value)
+		}
+		for _, k := range kept[p.Name] {
+			line("%s", k)
 		}
 	}
 	line("%s", EndMarker)

@@ -52,7 +52,8 @@ func (u *Update) Changed() bool { return string(u.Old) != string(u.New) }
 // Diff is the unified diff of the change, "" when there is none.
 func (u *Update) Diff() string { return Diff(u.Path, u.Path+" (curfew)", u.Old, u.New) }
 
-// Write backs the file up next to itself (<file>.curfew-<UTC time>.bak, same mode) and
+// Write backs the file up next to itself (<file>.curfew-<UTC time>.bak, same mode; a
+// -2, -3, ... before .bak when that name is taken, so no backup replaces another) and
 // then replaces it atomically with the merged content. It returns the backup's path, ""
 // when the file did not exist. It writes nothing when nothing changed.
 func (u *Update) Write(now time.Time) (backup string, err error) {
@@ -64,8 +65,7 @@ func (u *Update) Write(now time.Time) (backup string, err error) {
 		return "", err
 	}
 	if u.exists {
-		backup = fmt.Sprintf("%s.curfew-%s.bak", u.Path, now.UTC().Format("20060102T150405Z"))
-		if err := writeAtomic(backup, u.Old, u.mode); err != nil {
+		if backup, err = writeBackup(u.Path, now, u.Old, u.mode); err != nil {
 			return "", fmt.Errorf("back up %s: %w", u.Path, err)
 		}
 	}
@@ -73,6 +73,54 @@ func (u *Update) Write(now time.Time) (backup string, err error) {
 		return "", fmt.Errorf("write %s: %w", u.Path, err)
 	}
 	return backup, nil
+}
+
+// maxBackups bounds the numbered names tried for one second's backup.
+const maxBackups = 100
+
+// writeBackup writes data to the first free name of path's backups for now. Two runs in
+// the same second (a script, a retry) would otherwise share a name, and the second
+// backup would replace the first: the one holding the file as it was before curfew.
+// The name is claimed with O_EXCL, so even concurrent runs never share one.
+func writeBackup(path string, now time.Time, data []byte, mode fs.FileMode) (string, error) {
+	stamp := now.UTC().Format("20060102T150405Z")
+	for n := 1; n <= maxBackups; n++ {
+		name := fmt.Sprintf("%s.curfew-%s.bak", path, stamp)
+		if n > 1 {
+			name = fmt.Sprintf("%s.curfew-%s-%d.bak", path, stamp, n)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := writeAndSync(f, data, mode); err != nil {
+			os.Remove(name)
+			return "", err
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("%d backups of %s for %s already exist; remove old ones", maxBackups, path, stamp)
+}
+
+// writeAndSync writes data to f, sets its mode (the umask may have narrowed it), flushes
+// it to disk and closes it.
+func writeAndSync(f *os.File, data []byte, mode fs.FileMode) error {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // writeAtomic writes data to a temporary file beside path and renames it over path, so a
@@ -83,19 +131,7 @@ func writeAtomic(path string, data []byte, mode fs.FileMode) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
+	if err := writeAndSync(tmp, data, mode); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

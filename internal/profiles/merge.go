@@ -28,19 +28,23 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // Merge returns existing with curfew's block holding profiles: the block between the
 // markers is replaced where it is, or appended at the end when there is none. Every byte
-// outside the block is kept; the block uses the file's own line endings. Merging the
-// result again with the same profiles returns it unchanged.
+// outside the block is kept; the block uses the file's own line endings. Keys that the
+// old block's sections hold and curfew does not write (`output = json`, added by `aws
+// configure --profile identity`) are kept in the new block's section of the same name.
+// Merging the result again with the same profiles returns it unchanged.
 func Merge(existing []byte, profiles []Profile) ([]byte, error) {
 	newline := newlineOf(existing)
-	block := Render(profiles, newline)
 	start, end, found, err := findBlock(existing)
 	if err != nil {
 		return nil, err
 	}
 	outside := existing
+	var kept map[string][]string
 	if found {
 		outside = slices.Concat(existing[:start], existing[end:])
+		kept = userKeys(existing[start:end], profiles)
 	}
+	block := render(profiles, newline, kept)
 	if clash := definedProfiles(outside, Names(profiles)); len(clash) > 0 {
 		return nil, &ConflictError{Names: clash}
 	}
@@ -90,21 +94,87 @@ func findBlock(data []byte) (start, end int, found bool, err error) {
 func definedProfiles(data []byte, names []string) []string {
 	var clash []string
 	for _, line := range lines(data) {
-		text := strings.TrimSpace(string(line))
-		if !strings.HasPrefix(text, "[") || !strings.HasSuffix(text, "]") {
-			continue
-		}
-		section := strings.TrimSpace(text[1 : len(text)-1])
-		name, ok := strings.CutPrefix(section, "profile ")
-		if !ok && section != "default" {
-			continue // sso-session, services and other section kinds
-		}
-		name = strings.TrimSpace(name)
-		if slices.Contains(names, name) && !slices.Contains(clash, name) {
+		name, header := sectionName(string(line))
+		if header && slices.Contains(names, name) && !slices.Contains(clash, name) {
 			clash = append(clash, name)
 		}
 	}
 	return clash
+}
+
+// userKeys returns, by profile name, the lines of block's sections that set keys curfew
+// does not write in that profile, with their indented continuation lines (a nested
+// setting such as s3 =), without line endings. The AWS CLI writes into the section it
+// finds, so `aws configure` puts a user's settings inside curfew's block; the block
+// belongs to curfew, but these keys are the user's and a rerun must not delete them.
+// Keys curfew writes are curfew's: their values come from the map and are replaced.
+func userKeys(block []byte, profiles []Profile) map[string][]string {
+	ours := map[string][]string{}
+	for _, p := range profiles {
+		for _, s := range p.Settings {
+			ours[p.Name] = append(ours[p.Name], s.Key)
+		}
+	}
+	kept := map[string][]string{}
+	section, keeping := "", false
+	for _, line := range lines(block) {
+		text := strings.TrimRight(string(line), "\r\n")
+		if name, header := sectionName(text); header {
+			section, keeping = name, false
+			continue
+		}
+		keys, known := ours[section]
+		trimmed := strings.TrimSpace(text)
+		switch {
+		case !known || trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
+			keeping = false
+		case text[0] == ' ' || text[0] == '\t':
+			if keeping {
+				kept[section] = append(kept[section], text)
+			}
+		default:
+			key, _, isKey := strings.Cut(strings.ReplaceAll(trimmed, ":", "="), "=")
+			keeping = isKey && !slices.Contains(keys, strings.ToLower(strings.TrimSpace(key)))
+			if keeping {
+				kept[section] = append(kept[section], text)
+			}
+		}
+	}
+	return kept
+}
+
+// sectionName returns the profile a section header line names: "default" for [default],
+// NAME for [profile NAME], "" for other sections (sso-session, services); header is false
+// when the line is no section header. It reads headers as the AWS CLI does (Python's
+// configparser, then shlex): whatever follows the closing bracket, such as a "; old"
+// comment, is ignored, the two words may be separated by any blanks and NAME may be
+// quoted. A header curfew did not recognise would make it write a second section of the
+// same name, and the AWS CLI then fails on every profile.
+func sectionName(line string) (name string, header bool) {
+	text := strings.TrimSpace(line)
+	if !strings.HasPrefix(text, "[") {
+		return "", false
+	}
+	end := strings.IndexByte(text, ']')
+	if end < 0 {
+		return "", false
+	}
+	words := strings.Fields(text[1:end])
+	switch {
+	case len(words) == 1 && words[0] == "default":
+		return "default", true
+	case len(words) == 2 && words[0] == "profile":
+		return unquote(words[1]), true
+	}
+	return "", true
+}
+
+// unquote removes one pair of matching quotes around s, as shlex does.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // lines splits data after every "\n", keeping the line endings; the last line may have

@@ -15,10 +15,11 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 )
 
-// Bounds of an assumed-role session that STS accepts for role chaining from an IAM user.
+// Bounds of a DeveloperAccess session: STS's minimum, and the role's own maximum (a longer
+// duration_seconds makes STS refuse every AssumeRole of the profile).
 const (
 	MinDuration     = 15 * time.Minute
-	MaxDuration     = 12 * time.Hour
+	MaxDuration     = accounts.DeveloperSessionMax
 	DefaultDuration = time.Hour
 )
 
@@ -167,7 +168,8 @@ func (o Options) validate(m *accounts.Map) error {
 		errs = append(errs, fmt.Errorf("--mfa-serial %q is not an MFA device ARN like arn:aws:iam::ACCOUNT:mfa/NAME", o.MFASerial))
 	}
 	if o.Duration != 0 && (o.Duration < MinDuration || o.Duration > MaxDuration) {
-		errs = append(errs, fmt.Errorf("--duration %s is outside %s to %s", o.Duration, MinDuration, MaxDuration))
+		errs = append(errs, fmt.Errorf("--duration %s is outside %s to %s (%s allows sessions of at most %s; STS refuses longer ones)",
+			o.Duration, MinDuration, MaxDuration, accounts.DeveloperAccessRole, MaxDuration))
 	}
 	if err := CheckPrefix(o.Prefix); err != nil {
 		errs = append(errs, err)

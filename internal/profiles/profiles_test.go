@@ -87,7 +87,12 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 		{"user too short for a session name", m, profiles.Options{User: "a"}, []string{`--user "a"`, "2 to 64 characters"}},
 		{"bad serial", m, profiles.Options{User: "alice", MFASerial: "my phone"}, []string{`--mfa-serial "my phone"`}},
 		{"bad user and duration, all reported", m, profiles.Options{User: "alice smith", Duration: 13 * time.Hour},
-			[]string{`--user "alice smith"`, "--duration 13h0m0s is outside 15m0s to 12h0m0s"}},
+			[]string{`--user "alice smith"`, "--duration 13h0m0s is outside 15m0s to 4h0m0s"}},
+		// DeveloperAccess allows 4 h: a longer duration_seconds makes STS refuse every use.
+		{"duration above DeveloperAccess's maximum", m, profiles.Options{User: "alice", Duration: 5 * time.Hour},
+			[]string{"--duration 5h0m0s", "DeveloperAccess allows sessions of at most 4h0m0s"}},
+		{"duration a minute too long", m, profiles.Options{User: "alice", Duration: accounts.DeveloperSessionMax + time.Minute},
+			[]string{"--duration 4h1m0s"}},
 		{"bad prefix", m, profiles.Options{User: "alice", Prefix: "acme/"}, []string{`--prefix "acme/"`}},
 		{"oidc without token file", oidc, profiles.Options{User: "alice", CI: true}, []string{"--web-identity-token-file"}},
 	}
@@ -416,5 +421,147 @@ func TestDiff(t *testing.T) {
 	}
 	if got := profiles.Diff("a", "b", nil, []byte("x\n")); got != "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n" {
 		t.Errorf("Diff from empty = %q", got)
+	}
+}
+
+// The AWS CLI reads a section header up to its closing bracket, ignoring what follows,
+// and splits it on any blanks (the pinned CLI reads each of these as profile staging);
+// curfew must see the same profile, or it writes a second [profile staging] and the AWS
+// CLI fails on every profile.
+func TestMergeRecognisesHeadersAsTheAWSCLIReadsThem(t *testing.T) {
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), profiles.Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, header := range []string{
+		"[profile staging] ; old",
+		"[profile staging] # comment",
+		"[profile staging];old",
+		"[profile\tstaging]",
+		`[profile "staging"]`,
+		"  [ profile   staging ]  ",
+	} {
+		t.Run(header, func(t *testing.T) {
+			_, err := profiles.Merge([]byte("[default]\nregion = eu-west-1\n"+header+"\nregion = us-east-1\n"), ps)
+			var conflict *profiles.ConflictError
+			if !errors.As(err, &conflict) || len(conflict.Names) != 1 || conflict.Names[0] != "staging" {
+				t.Errorf("Merge error = %v, want a conflict on staging", err)
+			}
+		})
+	}
+	for _, header := range []string{"[sso-session staging]", "[profilestaging]", "# [profile staging]", "[profile staging-old] ; staging"} {
+		t.Run(header, func(t *testing.T) {
+			if _, err := profiles.Merge([]byte(header+"\nregion = us-east-1\n"), ps); err != nil {
+				t.Errorf("Merge error = %v, want none: this is no profile staging", err)
+			}
+		})
+	}
+}
+
+// Keys that `aws configure` or the user put into one of curfew's sections survive the
+// next run; the keys curfew writes take the map's values again.
+func TestMergeKeepsUserKeysInsideTheBlock(t *testing.T) {
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), profiles.Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := profiles.Merge([]byte("[default]\nregion = eu-west-1\n"), ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name           string
+		edit           func(string) string
+		want, unwanted []string
+	}{
+		{"aws configure adds output to identity",
+			func(s string) string {
+				return strings.Replace(s, "[profile identity]\nregion = eu-west-1\n", "[profile identity]\nregion = eu-west-1\noutput = json\n", 1)
+			},
+			[]string{"[profile identity]\nregion = eu-west-1\noutput = json\n"}, nil},
+		{"a nested setting with its continuation lines, and a colon key",
+			func(s string) string {
+				return strings.Replace(s, "duration_seconds = 3600\n\n# sandbox", "duration_seconds = 3600\ns3 =\n  max_concurrent_requests = 20\ncli_pager: less\n\n# sandbox", 1)
+			},
+			[]string{"duration_seconds = 3600\ns3 =\n  max_concurrent_requests = 20\ncli_pager: less\n\n# sandbox"}, nil},
+		{"a changed curfew key takes the map's value again",
+			func(s string) string {
+				return strings.Replace(s, "[profile staging]\nrole_arn = arn:aws:iam::222222222222:role/DeveloperAccess\n",
+					"[profile staging]\nRole_ARN = arn:aws:iam::999999999999:role/Other\n", 1)
+			},
+			[]string{"[profile staging]\nrole_arn = arn:aws:iam::222222222222:role/DeveloperAccess\n"}, []string{"999999999999"}},
+		{"comments and a section curfew no longer writes go",
+			func(s string) string {
+				return strings.Replace(s, profiles.EndMarker, "# my note\n[profile old]\noutput = text\n"+profiles.EndMarker, 1)
+			},
+			nil, []string{"my note", "[profile old]", "output = text"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := tt.edit(string(first))
+			if edited == string(first) {
+				t.Fatal("the edit changed nothing: fix the test")
+			}
+			got, err := profiles.Merge([]byte(edited), ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(got), w) {
+					t.Errorf("merged file lacks %q:\n%s", w, got)
+				}
+			}
+			for _, u := range tt.unwanted {
+				if strings.Contains(string(got), u) {
+					t.Errorf("merged file still holds %q:\n%s", u, got)
+				}
+			}
+			again, err := profiles.Merge(got, ps)
+			if err != nil || !bytes.Equal(again, got) {
+				t.Errorf("second merge changed the file (%v):\n%s", err, profiles.Diff("first", "second", got, again))
+			}
+		})
+	}
+}
+
+// Two runs in the same second keep two backups: the first holds the file as it was
+// before curfew touched it.
+func TestBackupsNeverReplaceEachOther(t *testing.T) {
+	m := loadMap(t, "accounts.yaml")
+	path := filepath.Join(t.TempDir(), "config")
+	original := []byte("[default]\nregion = eu-west-1\n")
+	if err := os.WriteFile(path, original, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	var backups []string
+	contents := [][]byte{original}
+	for _, user := range []string{"alice", "bob", "carol"} {
+		ps, err := profiles.Generate(m, profiles.Options{User: user})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := profiles.Plan(path, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backup, err := u.Write(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backups = append(backups, backup)
+		contents = append(contents, u.New)
+	}
+	want := []string{path + ".curfew-20261127T093000Z.bak", path + ".curfew-20261127T093000Z-2.bak", path + ".curfew-20261127T093000Z-3.bak"}
+	for i, b := range backups {
+		if b != want[i] {
+			t.Errorf("backup %d = %s, want %s", i+1, b, want[i])
+		}
+		if got, err := os.ReadFile(b); err != nil || !bytes.Equal(got, contents[i]) {
+			t.Errorf("backup %s holds %q (%v), want the file before run %d", b, got, err, i+1)
+		}
+		if fi, err := os.Stat(b); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("backup %s: mode %v, %v", b, fi.Mode().Perm(), err)
+		}
 	}
 }
