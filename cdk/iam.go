@@ -14,8 +14,9 @@ import (
 
 // Session and MFA bounds of the roles humans and pipelines assume.
 var (
-	// developerSession bounds a DeveloperAccess session: half a working day.
-	developerSession = awscdk.Duration_Hours(jsii.Number(4))
+	// developerSession bounds a DeveloperAccess session: half a working day. The CLI caps
+	// the generated profiles' duration_seconds with the same constant.
+	developerSession = awscdk.Duration_Seconds(jsii.Number(accounts.DeveloperSessionMax.Seconds()))
 	// mfaMaxAgeSeconds bounds how long ago the developer signed in with MFA: one working day.
 	mfaMaxAgeSeconds = 12 * 60 * 60
 	// serviceSession bounds every non-human session: CI jobs and curfew's Lambdas.
