@@ -253,10 +253,11 @@ func writeMetrics(w io.Writer, r Report) error {
 		"Stopped": t.Stopped, "Started": t.Started, "WouldStop": t.WouldStop, "WouldStart": t.WouldStart,
 		"Skipped": t.Skipped, "NotStopped": t.NotStopped, "LeftStopped": t.LeftStopped, "Failed": t.Failed, "PairsFailed": t.PairsFailed,
 		"PairsNotReached": t.PairsNotReached, "PairsHoliday": t.PairsHoliday,
+		"AccountsSkipped": t.AccountsSkipped, "AccountErrors": t.AccountErrors,
 	}
 	var metrics []map[string]string
 	line := map[string]any{"Kind": string(r.Kind), "DryRun": fmt.Sprint(r.DryRun), "RunId": r.RunID}
-	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "NotStopped", "LeftStopped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday"} {
+	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "NotStopped", "LeftStopped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday", "AccountsSkipped", "AccountErrors"} {
 		metrics = append(metrics, map[string]string{"Name": name, "Unit": "Count"})
 		line[name] = values[name]
 	}

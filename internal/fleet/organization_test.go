@@ -101,8 +101,9 @@ organization:
 	}
 
 	base := s.BaseConfig(west)
+	metrics := &syncBuffer{}
 	h := fleet.Handler{
-		Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(base, m.ExternalID),
+		Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(base, m.ExternalID), Metrics: metrics,
 		Sources: func(runID string) []sources.Source { return sources.ForRun(base, m, runID) },
 	}
 
@@ -135,5 +136,9 @@ organization:
 	}
 	if rep.Totals.AccountsSkipped != 1 || rep.Failed() {
 		t.Errorf("totals %+v", rep.Totals)
+	}
+	// The second run's metrics line counts the account left alone.
+	if lines := metrics.lines(t); len(lines) != 2 || lines[1]["AccountsSkipped"] != 1.0 || lines[1]["AccountErrors"] != 0.0 {
+		t.Errorf("metrics %v, want the second run's AccountsSkipped 1", lines)
 	}
 }
