@@ -300,5 +300,8 @@ func failures(t fleet.Totals) string {
 	if t.PairsNotReached > 0 {
 		parts = append(parts, fmt.Sprintf("%d account×region pair(s) not reached before the deadline", t.PairsNotReached))
 	}
+	if t.AccountErrors > 0 {
+		parts = append(parts, fmt.Sprintf("%d account(s) or unit(s) of the map could not be settled (see accounts not visited)", t.AccountErrors))
+	}
 	return strings.Join(parts, ", ")
 }

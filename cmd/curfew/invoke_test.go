@@ -156,6 +156,8 @@ func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
 	}{
 		{"a resource and a region failed", string(failed), "",
 			[]string{"curfew-restart: 1 resource(s) failed, 1 account×region pair(s) failed", "run again with --account/--region/--resource"}},
+		{"a unit of the map could not be settled", `{"runId":"20261128T070000Z-9f8e7d","kind":"restart","trigger":"manual","results":[],"accounts":[{"from":"organization.ous[2].id","outcome":"error","reason":"the organisation has no unit ou-ab12-zzzzzzzz"}],"totals":{"accountErrors":1}}`, "",
+			[]string{"curfew-restart: 1 account(s) or unit(s) of the map could not be settled (see accounts not visited)"}},
 		{"the handler returned an error", `{"errorMessage":"load account map: no accounts","errorType":"errorString"}`,
 			"Unhandled", []string{"curfew-restart in identity/eu-west-1", "(Unhandled): errorString: load account map: no accounts", "aws logs tail /aws/lambda/curfew-restart"}},
 		// What the restart answers while another run holds a lease (internal/lease.HeldError,

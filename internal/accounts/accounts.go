@@ -70,6 +70,9 @@ type Map struct {
 	CostReport CostReport `yaml:"costReport"`
 	// Accounts lists every account of the organisation, the identity account included.
 	Accounts []Account `yaml:"accounts"`
+	// Organization optionally describes more target accounts by organisational unit;
+	// the functions find them at run time.
+	Organization *Organization `yaml:"organization,omitempty"`
 	// ExtraRegions are region names the pinned AWS SDK does not know yet (regions newer
 	// than it), accepted in accounts[].regions and homeRegion as they are.
 	ExtraRegions []string `yaml:"extraRegions,omitempty"`

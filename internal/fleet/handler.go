@@ -24,6 +24,7 @@ import (
 	"github.com/curfew/curfew/internal/assume"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lease"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 // Defaults of a Handler's tuning fields.
@@ -50,6 +51,9 @@ type Handler struct {
 	Map  *accounts.Map
 	// Connect reaches the swept accounts; AssumeRoles in production.
 	Connect Connect
+	// Sources gives the sources of the accounts of one run (sources.ForRun): the map's
+	// list and its organisational units, resolved once per run. Nil: the list only.
+	Sources func(runID string) []sources.Source
 	// History, when set, receives a summary of every run that is not a dry run.
 	History *history.Store
 	// Lease, when set, lets one run that changes anything go at a time in each account
@@ -82,10 +86,11 @@ func (h Handler) Handle(ctx context.Context, event json.RawMessage) (Report, err
 	return h.Run(ctx, p)
 }
 
-// Run checks the payload against the account map, then visits every target.
+// Run checks the payload against the account map, resolves the accounts of the run,
+// then visits every target.
 func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	log := h.logger()
-	targets, err := p.Targets(h.Map)
+	_, err := p.Targets(h.Map)
 	if err != nil {
 		log.ErrorContext(ctx, "refused", "action", string(h.Kind), "outcome", "invalid-payload", "error", err.Error())
 		return Report{}, err
@@ -106,6 +111,17 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 		reserve:       orDefault(h.Reserve, DefaultReserve),
 	}
 	rep := Report{RunID: id, Kind: h.Kind, Trigger: p.Trigger, DryRun: p.DryRun, Started: started}
+	srcs := []sources.Source{sources.Listed{Map: h.Map}}
+	if h.Sources != nil {
+		srcs = h.Sources(id)
+	}
+	resolved := sources.Resolve(ctx, h.Map, srcs...)
+	rep.Accounts = resolved.Notes
+	for _, n := range resolved.Notes {
+		log.LogAttrs(ctx, noteLevel(n), "account", slog.String("runId", id), slog.String("account", n.Account),
+			slog.String("from", n.From), slog.String("action", string(h.Kind)), slog.String("outcome", n.Outcome), slog.String("reason", n.Reason))
+	}
+	targets := p.Within(resolved.Swept)
 	if h.Lease == nil || p.DryRun {
 		rep.Results = r.execute(ctx, targets)
 	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
@@ -164,6 +180,15 @@ func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started
 		log.ErrorContext(ctx, "lease", "runId", id, "action", "release", "outcome", "failed", "error", err.Error())
 	}
 	return results, nil
+}
+
+// noteLevel logs an account a run could not settle as an error, one skipped by design as
+// information.
+func noteLevel(n sources.Note) slog.Level {
+	if n.Outcome == sources.Error {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }
 
 func (h Handler) logger() *slog.Logger {
@@ -228,10 +253,11 @@ func writeMetrics(w io.Writer, r Report) error {
 		"Stopped": t.Stopped, "Started": t.Started, "WouldStop": t.WouldStop, "WouldStart": t.WouldStart,
 		"Skipped": t.Skipped, "NotStopped": t.NotStopped, "LeftStopped": t.LeftStopped, "Failed": t.Failed, "PairsFailed": t.PairsFailed,
 		"PairsNotReached": t.PairsNotReached, "PairsHoliday": t.PairsHoliday,
+		"AccountsSkipped": t.AccountsSkipped, "AccountErrors": t.AccountErrors,
 	}
 	var metrics []map[string]string
 	line := map[string]any{"Kind": string(r.Kind), "DryRun": fmt.Sprint(r.DryRun), "RunId": r.RunID}
-	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "NotStopped", "LeftStopped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday"} {
+	for _, name := range []string{"Stopped", "Started", "WouldStop", "WouldStart", "Skipped", "NotStopped", "LeftStopped", "Failed", "PairsFailed", "PairsNotReached", "PairsHoliday", "AccountsSkipped", "AccountErrors"} {
 		metrics = append(metrics, map[string]string{"Name": name, "Unit": "Count"})
 		line[name] = values[name]
 	}

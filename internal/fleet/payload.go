@@ -68,8 +68,10 @@ func DecodePayload(data []byte) (Payload, error) {
 }
 
 // Targets checks the payload against the account map and returns the account×region
-// pairs to visit, in map order. It reports every problem, not only the first, and makes
-// no AWS call: a production account is refused here, whatever the payload says.
+// pairs to visit among its listed accounts, in map order. It reports every problem, not
+// only the first, and makes no AWS call: a production account is refused here, whatever
+// the payload says. Accounts found by organisational unit are not known yet: Within
+// selects among the accounts a run resolved.
 func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 	var problems []error
 	if p.Trigger != Schedule && p.Trigger != Manual && p.Trigger != "" {
@@ -93,9 +95,20 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 			}
 		}
 	}
+	// Without an account filter, the accounts of the non-production units may be
+	// selected too: their regions are the units'.
+	withUnits := selected
+	if len(p.Accounts) == 0 && m.Organization != nil {
+		withUnits = slices.Clone(selected)
+		for _, u := range m.Organization.OUs {
+			if a := u.Account(u.ID); a.ShutdownEnabled() {
+				withUnits = append(withUnits, a)
+			}
+		}
+	}
 	for _, r := range p.Regions {
-		if !slices.ContainsFunc(selected, func(a accounts.Account) bool { return slices.Contains(a.Regions, r) }) {
-			problems = append(problems, fmt.Errorf("region %q is not a region of %s", r, names(selected)))
+		if !slices.ContainsFunc(withUnits, func(a accounts.Account) bool { return slices.Contains(a.Regions, r) }) {
+			problems = append(problems, fmt.Errorf("region %q is not a region of %s", r, names(withUnits)))
 		}
 	}
 	for _, id := range p.Resources {
@@ -106,6 +119,28 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidPayload, errors.Join(problems...))
 	}
+	return p.pairs(selected), nil
+}
+
+// Within returns the account×region pairs of the payload among swept, the accounts a run
+// resolved as swept: all of them without an account filter, else those the payload names
+// that are still swept (Targets has checked the names against the map).
+func (p Payload) Within(swept []accounts.Account) []Target {
+	selected := swept
+	if len(p.Accounts) > 0 {
+		selected = nil
+		for _, name := range p.Accounts {
+			i := slices.IndexFunc(swept, func(a accounts.Account) bool { return a.Name == name })
+			if i >= 0 && !slices.ContainsFunc(selected, func(s accounts.Account) bool { return s.Name == name }) {
+				selected = append(selected, swept[i])
+			}
+		}
+	}
+	return p.pairs(selected)
+}
+
+// pairs returns the account×region pairs of selected that the region filter lets through.
+func (p Payload) pairs(selected []accounts.Account) []Target {
 	var targets []Target
 	for _, a := range selected {
 		for _, r := range a.Regions {
@@ -114,7 +149,7 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 			}
 		}
 	}
-	return targets, nil
+	return targets
 }
 
 // wants reports whether the payload's resource filter lets id through.

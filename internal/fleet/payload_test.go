@@ -81,3 +81,38 @@ region "us-east-1" is not a region of no selected account`
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+// A region of a non-production unit may be asked for without an account filter; Within
+// selects among the accounts a run resolved, never adding one the run did not sweep.
+func TestPayloadWithUnits(t *testing.T) {
+	m, err := accounts.Load("../../accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Organization = &accounts.Organization{ManagementAccount: "identity", OUs: []accounts.OU{
+		{ID: "ou-ab12-nonprod1", Environment: accounts.NonProduction, Regions: []string{"us-east-1"}},
+		{ID: "ou-ab12-producti", Environment: accounts.Production, Regions: []string{"ap-south-1"}},
+	}}
+	if _, err := (Payload{Regions: []string{"us-east-1"}}).Targets(m); err != nil {
+		t.Errorf("a non-production unit's region: %v", err)
+	}
+	if _, err := (Payload{Regions: []string{"ap-south-1"}}).Targets(m); err == nil {
+		t.Error("a production unit's region was accepted")
+	}
+	staging, _ := m.Account("staging")
+	found := m.Organization.OUs[0].Account("999999999999")
+	swept := []accounts.Account{staging, found}
+	targets := Payload{Regions: []string{"us-east-1"}}.Within(swept)
+	if len(targets) != 1 || targets[0].Account.ID != "999999999999" {
+		t.Errorf("region filter over found accounts: %+v", targets)
+	}
+	targets = Payload{Accounts: []string{"staging", "sandbox"}}.Within(swept)
+	var got []string
+	for _, tg := range targets {
+		got = append(got, tg.Account.Name+"/"+tg.Region)
+	}
+	// sandbox is named but this run did not resolve it as swept: it is not visited.
+	if want := []string{"staging/eu-west-1", "staging/eu-central-1"}; !slices.Equal(got, want) {
+		t.Errorf("account filter: %v, want %v", got, want)
+	}
+}

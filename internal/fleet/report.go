@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 // Status is how far a run got in one account×region.
@@ -53,7 +54,10 @@ type Report struct {
 	Started time.Time    `json:"started"`
 	// Results has one entry per account×region visited, in account-map order.
 	Results []Result `json:"results"`
-	Totals  Totals   `json:"totals"`
+	// Accounts says why each account found by organisational unit but not visited was
+	// left alone, and what went wrong finding accounts (an error fails the run).
+	Accounts []sources.Note `json:"accounts,omitempty"`
+	Totals   Totals         `json:"totals"`
 	// HistoryError is set when the run summary could not be written to the history bucket.
 	HistoryError string `json:"historyError,omitempty"`
 }
@@ -100,18 +104,30 @@ type Totals struct {
 	PairsFailed     int `json:"pairsFailed"`
 	PairsNotReached int `json:"pairsNotReached"`
 	PairsHoliday    int `json:"pairsHoliday"`
+	// AccountsSkipped and AccountErrors count the notes of Accounts by outcome.
+	AccountsSkipped int `json:"accountsSkipped"`
+	AccountErrors   int `json:"accountErrors"`
 }
 
-// Failed reports whether anything went wrong: a resource failed, or an account×region
-// failed or was not reached. A holiday is not a failure.
+// Failed reports whether anything went wrong: a resource failed, an account×region
+// failed or was not reached, or the accounts of the run could not all be settled. A
+// holiday, or an account skipped by design, is not a failure.
 func (r Report) Failed() bool {
 	t := r.Totals
-	return t.Failed > 0 || t.PairsFailed > 0 || t.PairsNotReached > 0
+	return t.Failed > 0 || t.PairsFailed > 0 || t.PairsNotReached > 0 || t.AccountErrors > 0
 }
 
 // count fills in Totals from Results.
 func (r *Report) count() {
 	t := Totals{Pairs: len(r.Results)}
+	for _, n := range r.Accounts {
+		switch n.Outcome {
+		case sources.Skipped:
+			t.AccountsSkipped++
+		case sources.Error:
+			t.AccountErrors++
+		}
+	}
 	for _, res := range r.Results {
 		switch res.Status {
 		case Failed:

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -27,6 +28,10 @@ func TestReportJSON(t *testing.T) {
 			}},
 			{Account: "staging", Region: "eu-central-1", Status: Failed, Error: "describe EC2 instances in staging/eu-central-1: UnauthorizedOperation", Resources: []Resource{}},
 			{Account: "sandbox", Region: "eu-west-1", Status: NotReached, Reason: "not started: less than 20s was left before the deadline", Resources: []Resource{}},
+		},
+		Accounts: []sources.Note{
+			{Account: "555555555555", From: "organization.ous[1] (ou-ab12-cd34ef56)", Outcome: sources.Skipped, Reason: "production: never swept"},
+			{From: "organization.ous[2].id", Outcome: sources.Error, Reason: "the organisation has no unit ou-ab12-zzzzzzzz (ParentNotFoundException): nothing is swept there; correct the id"},
 		},
 	}
 	r.count()

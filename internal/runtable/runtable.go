@@ -44,7 +44,34 @@ func Write(w io.Writer, r fleet.Report) error {
 	if _, err := io.WriteString(w, trimLines(buf.String())); err != nil {
 		return err
 	}
+	if err := writeAccounts(w, r); err != nil {
+		return err
+	}
 	_, err := fmt.Fprintf(w, "\n%s\n", summary(r.Totals))
+	return err
+}
+
+// writeAccounts lists the accounts the run found and left alone, and what it could not
+// settle, so that nobody has to guess why an account was not visited.
+func writeAccounts(w io.Writer, r fleet.Report) error {
+	if len(r.Accounts) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\naccounts not visited:\n")
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	io.WriteString(tw, "ACCOUNT\tFROM\tOUTCOME\tREASON\n")
+	for _, n := range r.Accounts {
+		account := n.Account
+		if account == "" {
+			account = "-"
+		}
+		io.WriteString(tw, strings.Join([]string{account, n.From, n.Outcome, n.Reason}, "\t")+"\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, trimLines(buf.String()))
 	return err
 }
 
@@ -74,6 +101,9 @@ func summary(t fleet.Totals) string {
 		if c.n > 0 {
 			pairs += fmt.Sprintf(", %d %s", c.n, c.what)
 		}
+	}
+	if n := t.AccountsSkipped + t.AccountErrors; n > 0 {
+		pairs += fmt.Sprintf("; %d account(s) not visited (%d error(s))", n, t.AccountErrors)
 	}
 	return strings.Join(parts, ", ") + "; " + pairs
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/runtable"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 // A dry run: an account×region with nothing to do, a skipped resource and a holiday.
@@ -61,4 +62,33 @@ func ExampleWrite_notStoppedAndLeftStopped() {
 	// staging  eu-west-1  ec2-instance  i-0123456789abcdef0  t3.micro     left-stopped  stopped again by someone else after the shutdown
 	//
 	// 1 not stopped (mid-change; the next run tries again), 1 left stopped (stopped again by someone else); 1 account×region pair(s)
+}
+
+// A shutdown over an organisation: an account found in a production unit, left alone, and
+// a unit the organisation does not have, an error of the run.
+func ExampleWrite_accountsNotVisited() {
+	rep := fleet.Report{
+		RunID: "20261128T190000Z-4d5e6f", Kind: "shutdown", Trigger: "schedule",
+		Results: []fleet.Result{{Account: "sandbox", Region: "eu-west-1", Status: fleet.Done}},
+		Accounts: []sources.Note{
+			{Account: "555555555555", From: "organization.ous[1] (ou-ab12-cd34ef56)", Outcome: sources.Skipped, Reason: "production: never swept"},
+			{From: "organization.ous[2].id", Outcome: sources.Error, Reason: "the organisation has no unit ou-ab12-zzzzzzzz (ParentNotFoundException): nothing is swept there; correct the id"},
+		},
+		Totals: fleet.Totals{Pairs: 1, AccountsSkipped: 1, AccountErrors: 1},
+	}
+	if err := runtable.Write(os.Stdout, rep); err != nil {
+		panic(err)
+	}
+	// Output:
+	// shutdown run 20261128T190000Z-4d5e6f (schedule)
+	//
+	// ACCOUNT  REGION     TYPE  RESOURCE  SIZE  ACTION         DETAIL
+	// sandbox  eu-west-1  -     -         -     nothing to do
+	//
+	// accounts not visited:
+	// ACCOUNT       FROM                                    OUTCOME  REASON
+	// 555555555555  organization.ous[1] (ou-ab12-cd34ef56)  skipped  production: never swept
+	// -             organization.ous[2].id                  error    the organisation has no unit ou-ab12-zzzzzzzz (ParentNotFoundException): nothing is swept there; correct the id
+	//
+	// no resource matched; 1 account×region pair(s); 2 account(s) not visited (1 error(s))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lease"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 func main() {
@@ -34,6 +35,9 @@ func main() {
 		os.Exit(1)
 	}
 	h := fleet.Handler{Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(cfg, m.ExternalID), Logger: log, Metrics: os.Stdout}
+	// The accounts of each run: the map's list and, when the map has an organization, its
+	// units, listed once per run through CurfewOrganizationReader.
+	h.Sources = func(runID string) []sources.Source { return sources.ForRun(cfg, m, runID) }
 	if bucket := os.Getenv("CURFEW_BUCKET"); bucket != "" {
 		// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
 		client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })

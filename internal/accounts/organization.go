@@ -1,0 +1,162 @@
+package accounts
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// OrganizationReaderRole is the read-only role in the organisation's management (or
+// delegated administrator) account through which curfew's functions list the accounts of
+// each organisational unit. It may call organizations:ListAccountsForParent and nothing
+// else, and trusts the functions' roles with the map's ExternalId.
+const OrganizationReaderRole = "CurfewOrganizationReader"
+
+// Organization describes target accounts by organisational unit instead of one entry per
+// account: the functions list each unit's accounts at run time, so an account created in,
+// or moved into, a unit is a target from the next run on without an edit of the map.
+//
+// An account's environment comes from the unit it is in, never from a guess: an account
+// found in a production unit is never swept, and one whose units or listing disagree is
+// treated as production (package sources says how a run merges them).
+type Organization struct {
+	// ManagementAccount is where OrganizationReaderRole lives: the organisation's
+	// management account or its delegated administrator for Organizations, by the name of
+	// an account in accounts or by its 12-digit id. It is never swept.
+	ManagementAccount string `yaml:"managementAccount"`
+	// OUs are the organisational units whose direct member accounts are targets. Child
+	// units are not included: list them too, each with its own environment, so that no
+	// account inherits an environment nobody wrote down.
+	OUs []OU `yaml:"ous"`
+}
+
+// OU is one organisational unit whose accounts are targets. Every account found in it
+// gets its environment, regions and policies; an account that needs others is listed in
+// accounts instead (with the same environment, or the run treats it as production).
+type OU struct {
+	// ID is the unit's id, ou-<root>-<unit>, as Organizations shows it.
+	ID          string      `yaml:"id"`
+	Environment Environment `yaml:"environment"`
+	// Regions are swept in each of the unit's accounts; the first is the default region.
+	Regions           []string `yaml:"regions"`
+	DeveloperPolicies []string `yaml:"developerPolicies"`
+	CIPolicies        []string `yaml:"ciPolicies"`
+	// Shutdown turns the night shutdown off for every account of a non-production unit;
+	// it defaults to on, and must not be on for a production unit.
+	Shutdown *bool `yaml:"shutdown,omitempty"`
+}
+
+// Account returns the account found in the unit with the given id, as the rest of curfew
+// sees it: named by its id (an Organizations name is free text and may repeat a listed
+// name), with the unit's environment, regions, policies and shutdown.
+func (u OU) Account(id string) Account {
+	return Account{
+		Name: id, ID: id, Environment: u.Environment,
+		Regions:           slices.Clone(u.Regions),
+		DeveloperPolicies: slices.Clone(u.DeveloperPolicies),
+		CIPolicies:        slices.Clone(u.CIPolicies),
+		Shutdown:          u.Shutdown,
+	}
+}
+
+// ManagementAccountID returns the id of the account that holds OrganizationReaderRole,
+// or "" when the map has no organization or names an account it does not list.
+func (m *Map) ManagementAccountID() string {
+	if m.Organization == nil {
+		return ""
+	}
+	if accountIDPattern.MatchString(m.Organization.ManagementAccount) {
+		return m.Organization.ManagementAccount
+	}
+	a, _ := m.Account(m.Organization.ManagementAccount)
+	return a.ID
+}
+
+// OrganizationReaderARN returns the ARN of OrganizationReaderRole, or "" without an
+// organization.
+func (m *Map) OrganizationReaderARN() string {
+	id := m.ManagementAccountID()
+	if id == "" {
+		return ""
+	}
+	return Account{ID: id}.RoleARN(OrganizationReaderRole)
+}
+
+// ouIDPattern is Organizations' own pattern for an OU id. A root (r-…) is refused: its
+// direct accounts are usually the management account and accounts not yet sorted into
+// units, and no single environment describes them.
+var ouIDPattern = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+
+// validateOrganization checks organization. What only a run can know (an id that no unit
+// has, an account both listed and found, or found in units of different environments) is
+// checked by every run and reported there.
+func (m *Map) validateOrganization(p *problems, extra map[string]bool) {
+	o := m.Organization
+	if o == nil {
+		return
+	}
+	const f = "organization"
+	switch mgmt, byID := o.ManagementAccount, accountIDPattern.MatchString(o.ManagementAccount); {
+	case mgmt == "":
+		p.add(f+".managementAccount", "name the management account (or the delegated administrator for Organizations) that holds the %s role, by its name in accounts or its 12-digit id", OrganizationReaderRole)
+	case !byID:
+		if _, ok := m.Account(mgmt); !ok {
+			p.add(f+".managementAccount", "%q is not the name of an account in accounts nor a 12-digit account id", mgmt)
+		}
+	}
+	// The account that runs the organisation must not be stopped at night, whether it is
+	// named by name or id.
+	if id := m.ManagementAccountID(); id != "" {
+		for i, a := range m.Accounts {
+			if a.ID == id && a.ShutdownEnabled() && a.Name != m.Identity {
+				p.add(f+".managementAccount", "%q is accounts[%d] (%s), which is swept: the night shutdown must not stop the account that runs the organisation; set its shutdown: false or environment: production", o.ManagementAccount, i, a.Name)
+			}
+		}
+	}
+	if len(o.OUs) == 0 {
+		p.add(f+".ous", "list at least one organisational unit, or remove organization")
+	}
+	seen := map[string]int{}
+	for i, u := range o.OUs {
+		uf := fmt.Sprintf("%s.ous[%d]", f, i)
+		if !ouIDPattern.MatchString(u.ID) {
+			p.add(uf+".id", "%q is not an organisational unit id like ou-ab12-cd34ef56", u.ID)
+		} else if j, dup := seen[u.ID]; dup {
+			p.add(uf+".id", "%s is also the id of organization.ous[%d]: an account would get two descriptions", u.ID, j)
+		} else {
+			seen[u.ID] = i
+		}
+		switch u.Environment {
+		case Production, NonProduction:
+		default:
+			p.add(uf+".environment", "%q is not %q or %q", u.Environment, Production, NonProduction)
+		}
+		if u.Environment == Production && u.Shutdown != nil && *u.Shutdown {
+			p.add(uf+".shutdown", "unit %s is production: curfew never shuts production down", u.ID)
+		}
+		validateRegions(p, uf+".regions", u.Regions, extra)
+		validatePolicies(p, uf+".developerPolicies", u.DeveloperPolicies)
+		validatePolicies(p, uf+".ciPolicies", u.CIPolicies)
+		if u.Environment != Production {
+			continue
+		}
+		// A unit has no overrides: an account that needs one is listed in accounts, where
+		// the override is visible next to it.
+		for _, list := range []struct {
+			field    string
+			policies []string
+		}{{".developerPolicies", u.DeveloperPolicies}, {".ciPolicies", u.CIPolicies}} {
+			for j, pol := range list.policies {
+				if _, admin := grants([]string{pol}, administratorPolicies); admin {
+					p.add(fmt.Sprintf("%s%s[%d]", uf, list.field, j), "%q is administrator access in a production unit: grant less, or list the account that needs it in accounts with overrides: [%s]", pol, OverrideAdministrator)
+				}
+			}
+		}
+		for j, pol := range u.CIPolicies {
+			if !IsReadOnlyPolicy(pol) {
+				p.add(fmt.Sprintf("%s.ciPolicies[%d]", uf, j), "%q is not on the production allow-list for CI (%s): list the account that needs it in accounts with ciCdkDeploy: true or overrides: [%s]", pol, strings.Join(readOnlyPolicies, ", "), OverrideCIPolicies)
+			}
+		}
+	}
+}

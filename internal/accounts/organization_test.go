@@ -1,0 +1,119 @@
+package accounts_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// withOrganization adds two units to guardMap: a non-production one and a production one,
+// read through a role in root (the management account, production).
+func withOrganization(m *accounts.Map) {
+	m.Organization = &accounts.Organization{
+		ManagementAccount: "root",
+		OUs: []accounts.OU{
+			{ID: "ou-ab12-nonprod1", Environment: accounts.NonProduction, Regions: []string{"eu-west-1"},
+				DeveloperPolicies: []string{"PowerUserAccess"}, CIPolicies: []string{"PowerUserAccess"}},
+			{ID: "ou-ab12-producti", Environment: accounts.Production, Regions: []string{"eu-west-1"},
+				DeveloperPolicies: []string{"ReadOnlyAccess"}, CIPolicies: []string{"ReadOnlyAccess"}},
+		},
+	}
+}
+
+func org(edit func(m *accounts.Map)) func(m *accounts.Map) {
+	return func(m *accounts.Map) {
+		withOrganization(m)
+		edit(m)
+	}
+}
+
+func TestOrganizationUnits(t *testing.T) {
+	on := true
+	runGuardCases(t, []guardCase{
+		{name: "valid units", edit: org(func(*accounts.Map) {})},
+		{name: "management account by id, not listed", edit: org(func(m *accounts.Map) { m.Organization.ManagementAccount = "999999999999" })},
+		{name: "no management account", edit: org(func(m *accounts.Map) { m.Organization.ManagementAccount = "" }),
+			field: "organization.managementAccount", reason: reasons("CurfewOrganizationReader")},
+		{name: "management account not in the map", edit: org(func(m *accounts.Map) { m.Organization.ManagementAccount = "nobody" }),
+			field: "organization.managementAccount", reason: reasons(`"nobody" is not the name of an account`)},
+		{name: "management account swept, by name", edit: org(func(m *accounts.Map) { m.Organization.ManagementAccount = "dev" }),
+			field: "organization.managementAccount", reason: reasons("accounts[2] (dev), which is swept", "shutdown: false")},
+		{name: "management account swept, by id", edit: org(func(m *accounts.Map) { m.Organization.ManagementAccount = "000000000003" }),
+			field: "organization.managementAccount", reason: reasons("accounts[2] (dev), which is swept")},
+		{name: "no units", edit: org(func(m *accounts.Map) { m.Organization.OUs = nil }),
+			field: "organization.ous", reason: reasons("at least one organisational unit")},
+		{name: "malformed unit id", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].ID = "ou-AB12" }),
+			field: "organization.ous[0].id", reason: reasons(`"ou-AB12" is not an organisational unit id`)},
+		{name: "a root is not a unit", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].ID = "r-ab12" }),
+			field: "organization.ous[0].id", reason: reasons("is not an organisational unit id")},
+		{name: "unit listed twice", edit: org(func(m *accounts.Map) { m.Organization.OUs[1].ID = m.Organization.OUs[0].ID }),
+			field: "organization.ous[1].id", reason: reasons("also the id of organization.ous[0]")},
+		{name: "unknown environment", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].Environment = "staging" }),
+			field: "organization.ous[0].environment", reason: reasons(`"staging" is not`)},
+		{name: "production unit with shutdown on", edit: org(func(m *accounts.Map) { m.Organization.OUs[1].Shutdown = &on }),
+			field: "organization.ous[1].shutdown", reason: reasons("production: curfew never shuts production down")},
+		{name: "unit without regions", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].Regions = nil }),
+			field: "organization.ous[0].regions", reason: reasons("at least one region")},
+		{name: "unit region typo", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].Regions = []string{"eu-wset-1"} }),
+			field: "organization.ous[0].regions[0]", reason: reasons("did you mean eu-west-1?")},
+		{name: "unit without developer policies", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].DeveloperPolicies = nil }),
+			field: "organization.ous[0].developerPolicies", reason: reasons("at least one AWS managed policy")},
+		{name: "administrator in a production unit", edit: org(func(m *accounts.Map) { m.Organization.OUs[1].DeveloperPolicies = []string{"AdministratorAccess"} }),
+			field: "organization.ous[1].developerPolicies[0]", reason: reasons("administrator access in a production unit")},
+		{name: "writing CI in a production unit", edit: org(func(m *accounts.Map) { m.Organization.OUs[1].CIPolicies = []string{"PowerUserAccess"} }),
+			field: "organization.ous[1].ciPolicies[0]", reason: reasons("not on the production allow-list")},
+		{name: "writing CI in a non-production unit", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].CIPolicies = []string{"PowerUserAccess"} })},
+	})
+}
+
+// A map with several mistakes in organization is refused whole, each mistake named by its
+// field, together with the mistakes elsewhere.
+func TestOrganizationProblemsAreListedTogether(t *testing.T) {
+	_, err := accounts.Parse([]byte(`identity: people
+home: people
+homeRegion: eu-west-1
+externalId: curfew-test
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
+accounts:
+  - {name: people, id: "000000000001", environment: production}
+  - {name: dev, id: "000000000003", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+organization:
+  managementAccount: dev
+  ous:
+    - {id: ou-ab12-nonprod1, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+    - {id: ou-ab12-nonprod1, environment: production, shutdown: true, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
+    - {id: ou-x, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`))
+	var verr *accounts.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("Parse = %v, want a *ValidationError", err)
+	}
+	want := []string{"organization.managementAccount", "organization.ous[1].id", "organization.ous[1].shutdown", "organization.ous[2].id"}
+	got := map[string]bool{}
+	for _, p := range verr.Problems {
+		got[p.Field] = true
+	}
+	for _, f := range want {
+		if !got[f] {
+			t.Errorf("no problem for %s in:\n%v", f, err)
+		}
+	}
+}
+
+func TestOrganizationReaderARN(t *testing.T) {
+	m := guardMap(t, false)
+	if got := m.OrganizationReaderARN(); got != "" {
+		t.Errorf("without organization: %q, want none", got)
+	}
+	withOrganization(m)
+	if got, want := m.OrganizationReaderARN(), "arn:aws:iam::000000000002:role/CurfewOrganizationReader"; got != want {
+		t.Errorf("by name: %q, want %q", got, want)
+	}
+	m.Organization.ManagementAccount = "999999999999"
+	if got, want := m.OrganizationReaderARN(), "arn:aws:iam::999999999999:role/CurfewOrganizationReader"; got != want {
+		t.Errorf("by id: %q, want %q", got, want)
+	}
+}
