@@ -28,6 +28,10 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 	developerEnv(t, mapPath, s.URL)
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
 		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
@@ -70,7 +74,8 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 		if !strings.Contains(r.stderr, `MFA code for profile "staging"`) {
 			t.Errorf("no MFA prompt on stderr: %q", r.stderr)
 		}
-		want := "snoozed " + tt.kind + " " + tt.id + " in staging/eu-west-1 until " + tt.want.Format(time.RFC3339)
+		want := "snoozed " + tt.kind + " " + tt.id + " in staging/eu-west-1 until " +
+			tt.want.In(madrid).Format("Monday 2 Jan 2006 15:04 MST") + " (" + tt.want.Format(time.RFC3339) + ")"
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout %q does not say %q", r.stdout, want)
 		}
@@ -279,7 +284,14 @@ func TestSnoozeRefusesBeforeAnyAWSCall(t *testing.T) {
 			"aws configure --profile nokeys-source"},
 		{"past", []string{"staging", "i-0123456789abcdef0", "--until", "2026-11-27T10:00:00Z"}, ErrInvalidInput, "is in the past"},
 		{"too far", []string{"staging", "i-0123456789abcdef0", "--until", "8d"}, ErrInvalidInput, "more than 7 days ahead"},
-		{"not a time", []string{"staging", "i-0123456789abcdef0", "--until", "tonight"}, ErrInvalidInput, "a duration like 12h"},
+		{"not a time", []string{"staging", "i-0123456789abcdef0", "--until", "soon"}, ErrInvalidInput, "nor a duration"},
+		{"a date that does not exist", []string{"staging", "i-0123456789abcdef0", "--until", "2026-11-31 09:00"}, ErrInvalidInput, "nor a duration"},
+		{"tonight and until", []string{"staging", "i-0123456789abcdef0", "--tonight", "--until", "1h"}, ErrInvalidInput, "--tonight and --until both"},
+		{"cancel with until", []string{"--cancel", "staging", "i-0123456789abcdef0", "--until", "1h"}, ErrInvalidInput, "--cancel takes no --until"},
+		{"cancel with tonight", []string{"--cancel", "staging", "i-0123456789abcdef0", "--tonight"}, ErrInvalidInput, "curfew snooze --cancel staging i-0123456789abcdef0"},
+		{"cancel without resource", []string{"--cancel", "staging"}, ErrInvalidInput, "RESOURCE-ID"},
+		{"list with tonight", []string{"staging", "--list", "--tonight"}, ErrInvalidInput, "--list takes only the account"},
+		{"cancel production", []string{"--cancel", "production", "i-0123456789abcdef0"}, ErrProduction, "choose a non-production account"},
 		{"no until", []string{"staging", "i-0123456789abcdef0"}, ErrInvalidInput, "--until is missing"},
 		{"no resource", []string{"staging", "--until", "1h"}, ErrInvalidInput, "RESOURCE-ID"},
 		{"foreign region", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--region", "us-east-1"}, ErrInvalidInput, "eu-west-1, eu-central-1"},
@@ -311,22 +323,62 @@ func TestRoughDuration(t *testing.T) {
 	}
 }
 
+// --until in the account's time zone (Madrid here; testNow is Friday 19:30 there), next
+// to RFC 3339 times and durations.
 func TestParseUntil(t *testing.T) {
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	utc := func(month time.Month, day, hour, minute int) time.Time {
+		return time.Date(2026, month, day, hour, minute, 0, 0, time.UTC)
+	}
 	for in, want := range map[string]time.Time{
 		"90m":                       testNow.Add(90 * time.Minute),
 		"1d":                        testNow.Add(24 * time.Hour),
 		"7d":                        testNow.Add(7 * 24 * time.Hour),
-		"2026-11-27T23:00:00+01:00": time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC),
+		"2026-11-27T23:00:00+01:00": utc(11, 27, 22, 0),
 		"1h0.5s":                    testNow.Add(time.Hour), // whole seconds only
+		"23:00":                     utc(11, 27, 22, 0),     // tonight, Madrid
+		"19:00":                     utc(11, 28, 18, 0),     // passed today: tomorrow
+		"19:31":                     utc(11, 27, 18, 31),
+		"2026-11-30 09:00":          utc(11, 30, 8, 0),
+		"2026-11-30T09:00":          utc(11, 30, 8, 0),
 	} {
-		got, err := parseUntil(in, testNow)
+		got, err := parseUntil(in, testNow, madrid)
 		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
 			t.Errorf("parseUntil(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "-1h", "0s", "7d1h", "169h", "x", "-2d", "2026-11-27"} {
-		if _, err := parseUntil(in, testNow); !errors.Is(err, ErrInvalidInput) {
+	for _, in := range []string{"", "-1h", "0s", "7d1h", "169h", "x", "-2d", "2026-11-27", "2026-11-27 19:00", "2026-12-05 09:00", "25:00", "9:00", "tonight"} {
+		if _, err := parseUntil(in, testNow, madrid); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("parseUntil(%q) error = %v, want ErrInvalidInput", in, err)
+		}
+	}
+
+	// 02:30 on 28 March 2027 does not exist in Madrid: the clocks go from 02:00 to 03:00.
+	// It is refused, not moved. 02:30 on 25 October 2026 happens twice (CEST, then CET):
+	// Go's time.Date does not promise which, and the answer prints the zone it took.
+	for _, tt := range []struct {
+		now        time.Time
+		in         string
+		want       time.Time
+		impossible bool
+	}{
+		{time.Date(2027, 3, 27, 12, 0, 0, 0, time.UTC), "2027-03-28 02:30", time.Time{}, true},
+		{time.Date(2027, 3, 27, 23, 30, 0, 0, time.UTC), "02:30", time.Time{}, true},
+		{time.Date(2027, 3, 27, 23, 30, 0, 0, time.UTC), "03:30", time.Date(2027, 3, 28, 1, 30, 0, 0, time.UTC), false},
+		{time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC), "2026-10-25 02:30", time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), false},
+	} {
+		got, err := parseUntil(tt.in, tt.now, madrid)
+		if got.Equal(tt.want.Add(time.Hour)) && tt.in == "2026-10-25 02:30" {
+			got = tt.want // the CET 02:30
+		}
+		switch {
+		case tt.impossible && (!errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "does not exist in Europe/Madrid")):
+			t.Errorf("parseUntil(%q) at %v error = %v, want it refused as a time that does not exist", tt.in, tt.now, err)
+		case !tt.impossible && (err != nil || !got.Equal(tt.want)):
+			t.Errorf("parseUntil(%q) at %v = %v, %v; want %v", tt.in, tt.now, got, err, tt.want)
 		}
 	}
 }

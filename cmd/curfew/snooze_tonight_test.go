@@ -1,0 +1,256 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/history"
+)
+
+// ec2Tags returns the tags of one instance and whether it is running.
+func ec2Tags(t *testing.T, c *ec2.Client, id string) (map[string]string, ec2types.InstanceStateName) {
+	t.Helper()
+	out, err := c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := out.Reservations[0].Instances[0]
+	tags := map[string]string{}
+	for _, tag := range i.Tags {
+		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	return tags, i.State.Name
+}
+
+// runInstances starts n instances in c's account, tagged team=search.
+func runInstances(t *testing.T, c *ec2.Client, n int32) []string {
+	t.Helper()
+	run, err := c.RunInstances(t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(n), MaxCount: aws.Int32(n),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String("team"), Value: aws.String("search")}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, i := range run.Instances {
+		ids = append(ids, aws.ToString(i.InstanceId))
+	}
+	return ids
+}
+
+// Issue 16, item 3: on a Friday evening (testNow: 19:30 in Madrid, the map's time zone)
+// --tonight keeps the instance up until Monday's 07:30 start, and the answer says so in
+// Madrid time and UTC, with Monday's 20:00 stop after it. --until 23:00 is 23:00 in
+// Madrid, and the answer says that the next stop after it is Monday's: nothing stops it
+// over the weekend. --cancel removes the snooze tag and nothing else, for an instance and
+// an RDS database; cancelling again changes nothing.
+func TestSnoozeTonightOnFridayUntilLocalTimeAndCancel(t *testing.T) {
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	developerEnv(t, mapPath, s.URL)
+	staging := s.Account(t, ids["staging"], "eu-west-1")
+	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
+	instance := runInstances(t, ec2c, 1)[0]
+	db, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
+		Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
+		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snooze := func(want string, args ...string) string {
+		t.Helper()
+		r := curfew(t, "123456\n", append([]string{"--map", mapPath, "snooze"}, args...)...)
+		if r.err != nil {
+			t.Fatalf("snooze %v: %v\n%s", args, r.err, r.stderr)
+		}
+		if got, _ := ec2Tags(t, ec2c, instance); got[accounts.SnoozeUntilTag] != want || got["team"] != "search" {
+			t.Errorf("after snooze %v the instance's tags are %v, want %s=%q and team=search", args, got, accounts.SnoozeUntilTag, want)
+		}
+		return r.stdout
+	}
+	expect := func(out string, lines ...string) {
+		t.Helper()
+		for _, l := range lines {
+			if !strings.Contains(out, l) {
+				t.Errorf("output does not say %q:\n%s", l, out)
+			}
+		}
+	}
+
+	expect(snooze("2026-11-30T06:30:00Z", "staging", instance, "--tonight"),
+		"snoozed EC2 instance "+instance+" in staging/eu-west-1 until Monday 30 Nov 2026 07:30 CET (2026-11-30T06:30:00Z), 60h from now",
+		"--tonight: through the stop of Friday 27 Nov 2026 20:00 CET, until the scheduled start that follows it",
+		"unless snoozed again, it runs until the next stop after that: Monday 30 Nov 2026 20:00 CET (2026-11-30T19:00:00Z); times in Europe/Madrid")
+	expect(snooze("2026-11-27T22:00:00Z", "staging", instance, "--until", "23:00"),
+		"until Friday 27 Nov 2026 23:00 CET (2026-11-27T22:00:00Z), 3h30m from now",
+		"it runs until the next stop after that: Monday 30 Nov 2026 20:00 CET (2026-11-30T19:00:00Z)")
+	expect(snooze("", "--cancel", "staging", instance),
+		"cancelled the snooze of EC2 instance "+instance+" in staging/eu-west-1 (it was curfew:snooze-until=2026-11-27T22:00:00Z)",
+		"if it is running then, the next stop stops it: Friday 27 Nov 2026 20:00 CET (2026-11-27T19:00:00Z)")
+	expect(snooze("", "--cancel", "staging", instance), "EC2 instance "+instance+" in staging/eu-west-1 is not snoozed: nothing changed")
+
+	r := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", "orders-db", "--until", "2026-11-30 09:00")
+	if r.err != nil || !strings.Contains(r.stdout, "until Monday 30 Nov 2026 09:00 CET (2026-11-30T08:00:00Z)") {
+		t.Fatalf("snooze orders-db: %v\n%s", r.err, r.stdout)
+	}
+	if r := curfew(t, "123456\n", "--map", mapPath, "snooze", "--cancel", "staging", "orders-db"); r.err != nil ||
+		!strings.Contains(r.stdout, "cancelled the snooze of RDS instance orders-db") {
+		t.Fatalf("cancel orders-db: %v\n%s", r.err, r.stdout)
+	}
+	tags, err := rdsc.ListTagsForResource(t.Context(), &rds.ListTagsForResourceInput{ResourceName: db.DBInstance.DBInstanceArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := rdsTag(tags.TagList); ok {
+		t.Errorf("orders-db still carries %s=%s after --cancel", accounts.SnoozeUntilTag, v)
+	}
+}
+
+// Issue 16, item 3, "done when": at 07:30 on a Wednesday in Madrid a developer snoozes
+// one instance with --tonight and another the old way, --until 12h. That night's
+// scheduled stop (20:00, the engine against moto at that time) stops the 12-hour one,
+// whose snooze ended at 19:30, and skips the other as snoozed; the next morning's
+// scheduled restart (07:30) starts the first again and leaves the snoozed one as it was:
+// running, its snooze tag unchanged, no curfew mark.
+func TestSnoozeTonightSurvivesTheNightAndTheMorning(t *testing.T) {
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	developerEnv(t, mapPath, s.URL)
+	m, err := accounts.Load(mapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec2c := ec2.NewFromConfig(s.Account(t, ids["staging"], "eu-west-1"))
+	instances := runInstances(t, ec2c, 2)
+	tonight, twelve := instances[0], instances[1]
+
+	morning := time.Date(2026, 11, 25, 6, 30, 0, 0, time.UTC) // 07:30 in Madrid
+	for _, args := range [][]string{{tonight, "--tonight"}, {twelve, "--until", "12h"}} {
+		r := curfewWith(t, strings.NewReader("123456\n"), func(a *app) { a.now = func() time.Time { return morning } },
+			append([]string{"--map", mapPath, "snooze", "staging"}, args...)...)
+		if r.err != nil {
+			t.Fatalf("snooze %v: %v\n%s", args, r.err, r.stderr)
+		}
+		if args[1] == "--tonight" && !strings.Contains(r.stdout, "until Thursday 26 Nov 2026 07:30 CET (2026-11-26T06:30:00Z), 24h from now") {
+			t.Errorf("snooze --tonight at 07:30 says:\n%s", r.stdout)
+		}
+	}
+	tagsBefore, _ := ec2Tags(t, ec2c, tonight)
+
+	engine := func(kind history.Kind, at time.Time) fleet.Report {
+		t.Helper()
+		h := fleet.Handler{Kind: kind, Map: m, Now: func() time.Time { return at }, Logger: slog.New(slog.DiscardHandler),
+			Connect: fleet.AssumeRoles(s.Account(t, ids["identity"], m.HomeRegion), m.ExternalID)}
+		rep, err := h.Run(t.Context(), fleet.Payload{Trigger: fleet.Schedule, Accounts: []string{"staging"}, Regions: []string{"eu-west-1"}})
+		if err != nil || rep.Failed() {
+			t.Fatalf("%s at %v: %v %+v", kind, at, err, rep)
+		}
+		return rep
+	}
+	actions := func(rep fleet.Report) map[string]fleet.Resource {
+		out := map[string]fleet.Resource{}
+		for _, res := range rep.Results {
+			for _, r := range res.Resources {
+				out[r.ID] = r
+			}
+		}
+		return out
+	}
+
+	night := actions(engine(history.Shutdown, time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC))) // 20:00 in Madrid
+	if r := night[tonight]; r.Action != fleet.Skipped || !strings.Contains(r.Reason, "snoozed until 2026-11-26T06:30:00Z") {
+		t.Errorf("the night's stop did %+v to the --tonight instance, want it skipped as snoozed", r)
+	}
+	if r := night[twelve]; r.Action != fleet.Stopped {
+		t.Errorf("the night's stop did %+v to the --until 12h instance, want it stopped", r)
+	}
+	if _, state := ec2Tags(t, ec2c, tonight); state != ec2types.InstanceStateNameRunning {
+		t.Errorf("after the night's stop the --tonight instance is %s", state)
+	}
+
+	day := actions(engine(history.Restart, time.Date(2026, 11, 26, 6, 30, 0, 0, time.UTC))) // 07:30 in Madrid
+	if r := day[twelve]; r.Action != fleet.Started {
+		t.Errorf("the morning's restart did %+v to the --until 12h instance, want it started", r)
+	}
+	if r, ok := day[tonight]; ok && r.Action != fleet.Skipped {
+		t.Errorf("the morning's restart did %+v to the --tonight instance", r)
+	}
+	tagsAfter, state := ec2Tags(t, ec2c, tonight)
+	if state != ec2types.InstanceStateNameRunning || len(tagsAfter) != len(tagsBefore) {
+		t.Errorf("after the morning the --tonight instance is %s with tags %v, want running with %v", state, tagsAfter, tagsBefore)
+	}
+	for k, v := range tagsBefore {
+		if tagsAfter[k] != v {
+			t.Errorf("tag %s = %q after the morning, was %q", k, tagsAfter[k], v)
+		}
+	}
+	for _, mark := range []string{accounts.StoppedAtTag, accounts.StoppedByRunTag} {
+		if v, ok := tagsAfter[mark]; ok {
+			t.Errorf("the --tonight instance carries curfew's mark %s=%s", mark, v)
+		}
+	}
+}
+
+// --tonight and local --until times are read in the account's own time zone: sandbox's
+// schedule override (New York, stop 18:00 MON-THU, the organisation's 07:30 start) against
+// staging's organisation-wide Madrid schedule, across a Thursday (sandbox has no stop on
+// Friday), a holiday of its own and the end of daylight saving time in New York.
+func TestSnoozeTimesInTheAccountsZone(t *testing.T) {
+	mapPath, _ := testMap(t)
+	data, err := os.ReadFile(mapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), "    holidays: [\"2026-12-24\"]\n",
+		"    holidays: [\"2026-11-26\"]\n    schedule: {timezone: America/New_York, stop: {at: \"18:00\", days: [MON-THU]}}\n", 1)
+	m, err := accounts.Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	utc := func(month time.Month, day, hour, minute int) time.Time {
+		return time.Date(2026, month, day, hour, minute, 0, 0, time.UTC)
+	}
+	tests := []struct {
+		name    string
+		account string
+		now     time.Time
+		args    snoozeInput
+		want    time.Time
+	}{
+		{"madrid, wednesday", "staging", utc(11, 25, 6, 30), snoozeInput{tonight: true}, utc(11, 26, 6, 30)},
+		{"new york, wednesday: thursday is its holiday", "sandbox", utc(11, 25, 12, 0), snoozeInput{tonight: true}, utc(11, 27, 12, 30)},
+		{"new york, thursday evening: the night has begun, until friday 07:30", "sandbox", utc(11, 27, 0, 0), snoozeInput{tonight: true}, utc(11, 27, 12, 30)},
+		{"new york, friday morning: monday's stop, tuesday's start", "sandbox", utc(11, 27, 14, 0), snoozeInput{tonight: true}, utc(12, 1, 12, 30)},
+		{"new york, the clocks go back on sunday", "sandbox", utc(10, 29, 14, 0), snoozeInput{tonight: true}, utc(10, 30, 11, 30)},
+		{"new york, friday to monday across the change", "sandbox", utc(10, 30, 14, 0), snoozeInput{tonight: true}, utc(11, 3, 12, 30)},
+		{"until 23:00 in new york", "sandbox", utc(11, 25, 12, 0), snoozeInput{until: "23:00"}, utc(11, 26, 4, 0)},
+		{"until 23:00 in madrid", "staging", utc(11, 25, 12, 0), snoozeInput{until: "23:00"}, utc(11, 25, 22, 0)},
+		{"until a local date in new york", "sandbox", utc(11, 25, 12, 0), snoozeInput{until: "2026-11-30 09:00"}, utc(11, 30, 14, 0)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.args
+			in.account, in.resource = tt.account, "i-0123456789abcdef0"
+			_, _, got, err := in.validate(m, tt.now)
+			if err != nil || !got.Equal(tt.want) {
+				t.Errorf("validate at %v = %v, %v; want %v", tt.now, got, err, tt.want)
+			}
+		})
+	}
+}
