@@ -13,7 +13,7 @@ import (
 const DevelopersGroup = "developers"
 
 // OperatorsGroup is the group of the identity account's IAM users who may run curfew's
-// functions by hand through CurfewOperator in the home account.
+// functions by hand through curfew-operator in the home account.
 const OperatorsGroup = "operators"
 
 // Sids of the statements that let the identity account's principals assume roles.
@@ -31,7 +31,7 @@ type IdentityStackProps struct {
 
 // NewIdentityStack creates the identity account's stack: the developers group, which may
 // manage its members' own credentials and assume DeveloperAccess in every target account;
-// the operators group, which may assume CurfewOperator in the home account;
+// the operators group, which may assume curfew-operator in the home account;
 // the CI user when the CI principal is an IAM user; and CurfewCostReader, since the cost
 // report covers the identity account too.
 func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStackProps) awscdk.Stack {
@@ -70,7 +70,7 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 	return stack
 }
 
-// newOperatorsGroup creates the operators group: it may assume CurfewOperator in the home
+// newOperatorsGroup creates the operators group: it may assume curfew-operator in the home
 // account and nothing else. It carries the self-service policy itself rather than
 // relying on its members being developers too: an operator (on call, say) need not have
 // DeveloperAccess anywhere, and must still enrol an MFA device and be denied everything
@@ -81,7 +81,7 @@ func newOperatorsGroup(stack awscdk.Stack, m *accounts.Map, selfService awsiam.I
 	})
 	operators.AddManagedPolicy(selfService)
 	operators.AddManagedPolicy(awsiam.NewManagedPolicy(stack, jsii.String("AssumeCurfewOperator"), &awsiam.ManagedPolicyProps{
-		Description: jsii.String("curfew: switch to CurfewOperator in the home account, to run curfew's functions by hand"),
+		Description: jsii.String("curfew: switch to curfew-operator in the home account, to run curfew's functions by hand"),
 		Document: inline(allow(assumeCurfewOperatorSid, []string{assumeAction},
 			[]string{m.HomeAccount().RoleARN(accounts.OperatorRole)}, nil)),
 	}))

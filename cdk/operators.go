@@ -15,7 +15,7 @@ import (
 // report.
 var operatedFunctions = []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction}
 
-// newOperatorRole creates CurfewOperator in the home account: the identity account's IAM
+// newOperatorRole creates curfew-operator in the home account: the identity account's IAM
 // users with MFA, under the same conditions as DeveloperAccess (developerPrincipal), may
 // invoke curfew's functions and read their logs, and nothing else. It changes nothing of
 // curfew's: no lambda:Update*, iam:PassRole, ssm:Put* or sts:AssumeRole is granted.

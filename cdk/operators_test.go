@@ -10,7 +10,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 )
 
-// TestOperatorsBySimulation asks the simulator who may assume CurfewOperator and what it
+// TestOperatorsBySimulation asks the simulator who may assume curfew-operator and what it
 // may do: an operator with MFA and a session named after them runs curfew's functions and
 // reads their logs; nobody else gets the role, and the role changes nothing of curfew's.
 func TestOperatorsBySimulation(t *testing.T) {
@@ -30,39 +30,39 @@ func operatorQuestions(t *testing.T, o *org) []question {
 	var qs []question
 	add := func(q question) { qs = append(qs, q) }
 
-	// Who may assume CurfewOperator. Every key of these questions must count.
+	// Who may assume curfew-operator. Every key of these questions must count.
 	assume := func(name, principal, principalARN string, ctx map[string]any, id []namedPolicy, want string) {
 		ctx = withPrincipalARN(ctx, principalARN)
 		add(question{name: name, principal: principal, context: ctx, identity: id, action: "sts:AssumeRole",
 			resource: role, trust: trust, want: want, honours: slices.Sorted(maps.Keys(ctx))})
 	}
 	asAlice := func(ctx map[string]any) map[string]any { return signedInAs("alice", "alice", ctx) }
-	assume("operator with MFA assumes CurfewOperator", alice, alice, asAlice(mfa(3600)), ops, allowed)
-	assume("operator without MFA assumes CurfewOperator", alice, alice,
+	assume("operator with MFA assumes curfew-operator", alice, alice, asAlice(mfa(3600)), ops, allowed)
+	assume("operator without MFA assumes curfew-operator", alice, alice,
 		asAlice(map[string]any{"aws:MultiFactorAuthPresent": "false"}), ops, denied)
-	assume("operator with access keys and no MFA key at all assumes CurfewOperator", alice, alice, asAlice(nil), ops, denied)
-	assume("operator with MFA older than 12 h assumes CurfewOperator", alice, alice, asAlice(mfa(13*3600)), ops, denied)
-	assume("operator with MFA assumes CurfewOperator as session bob", alice, alice, signedInAs("alice", "bob", mfa(3600)), ops, denied)
-	assume("operator with MFA assumes CurfewOperator without a session name", alice, alice, signedInAs("alice", "", mfa(3600)), ops, denied)
-	assume("developer not in operators, with MFA, assumes CurfewOperator", alice, alice, asAlice(mfa(3600)), dev, denied)
+	assume("operator with access keys and no MFA key at all assumes curfew-operator", alice, alice, asAlice(nil), ops, denied)
+	assume("operator with MFA older than 12 h assumes curfew-operator", alice, alice, asAlice(mfa(13*3600)), ops, denied)
+	assume("operator with MFA assumes curfew-operator as session bob", alice, alice, signedInAs("alice", "bob", mfa(3600)), ops, denied)
+	assume("operator with MFA assumes curfew-operator without a session name", alice, alice, signedInAs("alice", "", mfa(3600)), ops, denied)
+	assume("developer not in operators, with MFA, assumes curfew-operator", alice, alice, asAlice(mfa(3600)), dev, denied)
 	adminRole := "arn:aws:iam::" + identity.ID + ":role/admin"
-	assume("identity-account role with MFA, admin policies and session alice assumes CurfewOperator",
+	assume("identity-account role with MFA, admin policies and session alice assumes curfew-operator",
 		"arn:aws:sts::"+identity.ID+":assumed-role/admin/alice", adminRole,
 		merge(mfa(60), map[string]any{"sts:RoleSessionName": "alice"}), allowEverything, denied)
 	mallory := "arn:aws:iam::999999999999:user/mallory"
-	assume("IAM user of another account with MFA and admin policies assumes CurfewOperator", mallory, mallory,
+	assume("IAM user of another account with MFA and admin policies assumes curfew-operator", mallory, mallory,
 		signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
 	if m.CI.User != "" {
 		ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
-		assume("CI user with MFA, operators' policies and its own name as session assumes CurfewOperator", ciUser, ciUser,
+		assume("CI user with MFA, operators' policies and its own name as session assumes curfew-operator", ciUser, ciUser,
 			signedInAs(m.CI.User, m.CI.User, mfa(60)), ops, denied)
-		assume("CI user with MFA, admin policies and its own name as session assumes CurfewOperator", ciUser, ciUser,
+		assume("CI user with MFA, admin policies and its own name as session assumes curfew-operator", ciUser, ciUser,
 			signedInAs(m.CI.User, m.CI.User, mfa(60)), allowEverything, denied)
-		assume("CI user with its own policies assumes CurfewOperator", ciUser, ciUser,
+		assume("CI user with its own policies assumes curfew-operator", ciUser, ciUser,
 			signedInAs(m.CI.User, m.CI.User, nil), p.ciUser(), denied)
 	}
 
-	// The operators group reaches CurfewOperator in the home account and no other role.
+	// The operators group reaches curfew-operator in the home account and no other role.
 	trustAll := func(account string) any {
 		return map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 			"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::" + account + ":root"}}}}
@@ -72,7 +72,7 @@ func operatorQuestions(t *testing.T, o *org) []question {
 			context: withPrincipalARN(asAlice(mfa(60)), alice), identity: ops, action: "sts:AssumeRole",
 			resource: resource, trust: trust, want: denied})
 	}
-	operatorAsks("assumes CurfewOperator in an account not in the map",
+	operatorAsks("assumes curfew-operator in an account not in the map",
 		"arn:aws:iam::999999999999:role/"+accounts.OperatorRole, trustAll(identity.ID))
 	for _, a := range m.Targets() {
 		operatorAsks("assumes DeveloperAccess in "+a.Name, a.RoleARN(accounts.DeveloperAccessRole), trustAll(identity.ID))
@@ -90,14 +90,14 @@ func operatorQuestions(t *testing.T, o *org) []question {
 			context: withPrincipalARN(asAlice(mfa(60)), alice), identity: ops, action: c.action, resource: c.resource, want: denied})
 	}
 
-	// What CurfewOperator may do: invoke curfew's three functions and read their logs.
+	// What curfew-operator may do: invoke curfew's three functions and read their logs.
 	opSession := session(home.ID, accounts.OperatorRole)
 	opPolicies := p.role(service, accounts.OperatorRole)
 	in := func(svc, resource string) string {
 		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", svc, m.HomeRegion, home.ID, resource)
 	}
 	call := func(name, action, resource string, want string) {
-		add(question{name: "CurfewOperator " + name, principal: opSession,
+		add(question{name: "curfew-operator " + name, principal: opSession,
 			context: map[string]any{"aws:PrincipalArn": role}, identity: opPolicies, action: action, resource: resource, want: want})
 	}
 	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
@@ -122,20 +122,35 @@ func operatorQuestions(t *testing.T, o *org) []question {
 	for _, a := range m.Swept() {
 		// Even a CurfewScheduler trusting the whole home account stays out of reach: the
 		// role's own policies allow no sts:AssumeRole.
-		add(question{name: "CurfewOperator assumes CurfewScheduler in " + a.Name, principal: opSession,
+		add(question{name: "curfew-operator assumes CurfewScheduler in " + a.Name, principal: opSession,
 			context:  map[string]any{"aws:PrincipalArn": role, "sts:ExternalId": m.ExternalID},
 			identity: opPolicies, action: "sts:AssumeRole", resource: a.RoleARN(accounts.SchedulerRole),
 			trust: trustAll(home.ID), want: denied})
-		add(question{name: "CurfewOperator stops an instance in " + a.Name, principal: opSession,
+		add(question{name: "curfew-operator stops an instance in " + a.Name, principal: opSession,
 			context: map[string]any{"aws:PrincipalArn": role}, identity: opPolicies, action: "ec2:StopInstances",
 			resource: fmt.Sprintf("arn:aws:ec2:%s:%s:instance/i-0123456789abcdef0", a.DefaultRegion(), a.ID), want: denied})
+	}
+	// The home account's guardrails keep the role as deployed (its name is under their
+	// role/curfew-*): DeveloperAccess and CurfewCI there, even with every other right,
+	// may neither widen it nor let someone else assume it.
+	if stack := "curfew-" + home.Name; p.hasRole(stack, accounts.DeveloperAccessRole) {
+		for _, r := range []string{accounts.DeveloperAccessRole, accounts.CIRole} {
+			policies := append(p.role(stack, r), allowEverything...)
+			for _, action := range []string{"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"} {
+				add(question{name: home.Name + " (home): " + r + " with admin policies calls " + action + " on curfew-operator",
+					principal: session(home.ID, r), context: map[string]any{"aws:PrincipalArn": home.RoleARN(r)},
+					identity: policies, action: action, resource: role, want: explicitlyDenied})
+			}
+		}
+	} else if home.Name != m.Identity {
+		t.Errorf("the home account %s has no DeveloperAccess to ask about", home.Name)
 	}
 	return qs
 }
 
 // TestOperatorsAreBoundedStatically pins what the simulation cannot enumerate: the
-// operators group carries exactly the self-service policy and the CurfewOperator one, and
-// CurfewOperator has no managed policies, a developer's session bound and exactly the
+// operators group carries exactly the self-service policy and the curfew-operator one, and
+// curfew-operator has no managed policies, a developer's session bound and exactly the
 // allows it needs.
 func TestOperatorsAreBoundedStatically(t *testing.T) {
 	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
@@ -147,14 +162,14 @@ func TestOperatorsAreBoundedStatically(t *testing.T) {
 			}
 			// The same trust as DeveloperAccess: one definition of "a person with MFA".
 			dev := o.m.Targets()[0]
-			assertJSON(t, "CurfewOperator's trust against DeveloperAccess's in "+dev.Name,
+			assertJSON(t, "curfew-operator's trust against DeveloperAccess's in "+dev.Name,
 				p.trust(service, accounts.OperatorRole), p.trust("curfew-"+dev.Name, accounts.DeveloperAccessRole))
 			r := o.role(t, service, accounts.OperatorRole)
 			if r["ManagedPolicyArns"] != nil {
-				t.Errorf("CurfewOperator has managed policies: %v", r["ManagedPolicyArns"])
+				t.Errorf("curfew-operator has managed policies: %v", r["ManagedPolicyArns"])
 			}
 			if got, want := r["MaxSessionDuration"], float64(accounts.DeveloperSessionMax.Seconds()); got != want {
-				t.Errorf("CurfewOperator's MaxSessionDuration = %v, want %v", got, want)
+				t.Errorf("curfew-operator's MaxSessionDuration = %v, want %v", got, want)
 			}
 			var actions []string
 			for _, np := range p.role(service, accounts.OperatorRole) {
@@ -174,7 +189,7 @@ func TestOperatorsAreBoundedStatically(t *testing.T) {
 			}
 			slices.Sort(actions)
 			if want := []string{"lambda:InvokeFunction", "logs:FilterLogEvents", "logs:GetLogEvents"}; !slices.Equal(actions, want) {
-				t.Errorf("CurfewOperator allows %v, want exactly %v", actions, want)
+				t.Errorf("curfew-operator allows %v, want exactly %v", actions, want)
 			}
 		})
 	}

@@ -18,8 +18,8 @@ import (
 
 // An operator's day, end to end: `curfew profiles --operator` writes the operator profile,
 // and `curfew stop` and `curfew start --profile operator` reach the home account through
-// it (AssumeRole of CurfewOperator with the MFA code, in moto) and invoke the built
-// functions, which stop and start staging's instance. Who may assume CurfewOperator, and
+// it (AssumeRole of curfew-operator with the MFA code, in moto) and invoke the built
+// functions, which stop and start staging's instance. Who may assume curfew-operator, and
 // that it may only invoke, is proven by simulation in cdk/operators_test.go: moto
 // enforces no trust policy.
 func TestOperatorProfileStopsAndRestarts(t *testing.T) {

@@ -36,7 +36,7 @@ func newProfilesCommand(a *app) *cobra.Command {
 		Long: `Write the AWS CLI/SDK profiles that reach every target account: an identity profile for
 your IAM user, and one profile per account that assumes DeveloperAccess with MFA, its
 session named after your IAM user (role_session_name), as DeveloperAccess requires.
-With --operator, also an operator profile that assumes CurfewOperator in the home account
+With --operator, also an operator profile that assumes curfew-operator in the home account
 the same way: members of the identity account's operators group use it to invoke curfew's
 functions (curfew plan, stop, start, uninstall --profile operator).
 
@@ -66,7 +66,7 @@ credentials: put your access keys in the credentials file yourself (aws configur
 	f.DurationVar(&in.options.Duration, "duration", profiles.DefaultDuration, fmt.Sprintf("session length of the assumed role (duration_seconds), %s to %s (DeveloperAccess's maximum)",
 		profiles.MinDuration, profiles.MaxDuration))
 	f.BoolVar(&in.options.CI, "ci", false, "also write CurfewCI profiles (ci-<account>) for pipelines")
-	f.BoolVar(&in.options.Operator, "operator", false, "also write the operator profile: CurfewOperator in the home account, for members of the operators group (curfew plan|stop|start|uninstall --profile operator)")
+	f.BoolVar(&in.options.Operator, "operator", false, "also write the operator profile: curfew-operator in the home account, for members of the operators group (curfew plan|stop|start|uninstall --profile operator)")
 	f.StringVar(&in.options.WebIdentityTokenFile, "web-identity-token-file", "", "with --ci and an OIDC CI principal: where CI finds its token")
 	f.StringVar(&in.configFile, "config-file", in.configFile, "the AWS config file to merge into")
 	f.BoolVar(&in.dryRun, "dry-run", false, "print the change as a unified diff and write nothing")

@@ -15,7 +15,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 )
 
-// Bounds of a DeveloperAccess (and CurfewOperator) session: STS's minimum, and the role's
+// Bounds of a DeveloperAccess (and curfew-operator) session: STS's minimum, and the role's
 // own maximum (a longer duration_seconds makes STS refuse every AssumeRole of the profile).
 const (
 	MinDuration     = 15 * time.Minute
@@ -50,7 +50,7 @@ type Options struct {
 	Duration time.Duration
 	// CI adds profiles for the CurfewCI role of every target account.
 	CI bool
-	// Operator adds the operator profile: CurfewOperator in the home account, which
+	// Operator adds the operator profile: curfew-operator in the home account, which
 	// members of the identity account's operators group assume to run curfew's functions.
 	Operator bool
 	// WebIdentityTokenFile is where CI finds its OIDC token, for maps whose CI principal
@@ -120,7 +120,7 @@ func Generate(m *accounts.Map, o Options) ([]Profile, error) {
 				{"role_arn", home.RoleARN(accounts.OperatorRole)},
 				{"source_profile", source},
 				{"mfa_serial", mfa},
-				// CurfewOperator trusts exactly as DeveloperAccess does: the session must be
+				// curfew-operator trusts exactly as DeveloperAccess does: the session must be
 				// named after the IAM user.
 				{"role_session_name", o.User},
 				{"region", m.HomeRegion},
@@ -135,7 +135,7 @@ func Generate(m *accounts.Map, o Options) ([]Profile, error) {
 }
 
 // OperatorProfile is the name (after the prefix) of the profile that assumes
-// CurfewOperator in the home account.
+// curfew-operator in the home account.
 const OperatorProfile = "operator"
 
 // ciProfiles reach CurfewCI in every target account: from the CI user's own profile, or

@@ -155,7 +155,7 @@ func TestEveryDeveloperProfileNamesItsSession(t *testing.T) {
 	}
 }
 
-// The operator profile assumes CurfewOperator in the home account under the same
+// The operator profile assumes curfew-operator in the home account under the same
 // conditions as DeveloperAccess: MFA, and a session named after the user; without
 // --operator there is none.
 func TestOperatorProfile(t *testing.T) {
@@ -177,7 +177,7 @@ func TestOperatorProfile(t *testing.T) {
 			}
 		}
 		if len(op) != 1 {
-			t.Fatalf("%+v: %d CurfewOperator profiles, want 1", o, len(op))
+			t.Fatalf("%+v: %d curfew-operator profiles, want 1", o, len(op))
 		}
 		mfa := o.MFASerial
 		if mfa == "" {
