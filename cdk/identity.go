@@ -12,10 +12,15 @@ import (
 // DevelopersGroup is the group of the identity account's IAM users.
 const DevelopersGroup = "developers"
 
+// OperatorsGroup is the group of the identity account's IAM users who may run curfew's
+// functions by hand through curfew-operator in the home account.
+const OperatorsGroup = "operators"
+
 // Sids of the statements that let the identity account's principals assume roles.
 const (
 	assumeDeveloperAccessSid = "AssumeDeveloperAccess"
 	assumeCIRolesSid         = "AssumeCIRoles"
+	assumeCurfewOperatorSid  = "AssumeCurfewOperator"
 )
 
 // IdentityStackProps configures the identity account's stack.
@@ -26,6 +31,7 @@ type IdentityStackProps struct {
 
 // NewIdentityStack creates the identity account's stack: the developers group, which may
 // manage its members' own credentials and assume DeveloperAccess in every target account;
+// the operators group, which may assume curfew-operator in the home account;
 // the CI user when the CI principal is an IAM user; and CurfewCostReader, since the cost
 // report covers the identity account too.
 func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStackProps) awscdk.Stack {
@@ -55,11 +61,30 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 		developers.AddManagedPolicy(p)
 	}
 
+	newOperatorsGroup(stack, m, selfService)
+
 	if m.CI.User != "" {
 		newCIUser(stack, m)
 	}
 	newCostReaderRole(stack, m)
 	return stack
+}
+
+// newOperatorsGroup creates the operators group: it may assume curfew-operator in the home
+// account and nothing else. It carries the self-service policy itself rather than
+// relying on its members being developers too: an operator (on call, say) need not have
+// DeveloperAccess anywhere, and must still enrol an MFA device and be denied everything
+// without MFA. A user in both groups gets the same policy twice, which IAM evaluates once.
+func newOperatorsGroup(stack awscdk.Stack, m *accounts.Map, selfService awsiam.IManagedPolicy) {
+	operators := awsiam.NewGroup(stack, jsii.String("Operators"), &awsiam.GroupProps{
+		GroupName: jsii.String(OperatorsGroup),
+	})
+	operators.AddManagedPolicy(selfService)
+	operators.AddManagedPolicy(awsiam.NewManagedPolicy(stack, jsii.String("AssumeCurfewOperator"), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("curfew: switch to curfew-operator in the home account, to run curfew's functions by hand"),
+		Document: inline(allow(assumeCurfewOperatorSid, []string{assumeAction},
+			[]string{m.HomeAccount().RoleARN(accounts.OperatorRole)}, nil)),
+	}))
 }
 
 // selfServiceStatements let a user manage only their own credentials and MFA device, and

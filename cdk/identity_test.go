@@ -1,11 +1,13 @@
 package cdk_test
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
 )
 
@@ -135,8 +137,13 @@ func TestOIDCMapCreatesNoIAMUser(t *testing.T) {
 	if n := len(oidcOrg.resources(t, "curfew-identity", "AWS::IAM::User")); n != 0 {
 		t.Errorf("%d IAM users with an OIDC CI principal, want 0", n)
 	}
-	if n := len(oidcOrg.resources(t, "curfew-identity", "AWS::IAM::Group")); n != 1 {
-		t.Errorf("%d groups with an OIDC CI principal, want developers only", n)
+	var groups []string
+	for _, g := range oidcOrg.resources(t, "curfew-identity", "AWS::IAM::Group") {
+		groups = append(groups, fmt.Sprint(g["GroupName"]))
+	}
+	slices.Sort(groups)
+	if want := []string{cdk.DevelopersGroup, cdk.OperatorsGroup}; !slices.Equal(groups, want) {
+		t.Errorf("groups %v with an OIDC CI principal, want %v only", groups, want)
 	}
 }
 

@@ -36,6 +36,9 @@ func newProfilesCommand(a *app) *cobra.Command {
 		Long: `Write the AWS CLI/SDK profiles that reach every target account: an identity profile for
 your IAM user, and one profile per account that assumes DeveloperAccess with MFA, its
 session named after your IAM user (role_session_name), as DeveloperAccess requires.
+With --operator, also an operator profile that assumes curfew-operator in the home account
+the same way: members of the identity account's operators group use it to invoke curfew's
+functions (curfew plan, stop, start, uninstall --profile operator).
 
 The profiles go between "# BEGIN curfew profiles" and "# END curfew profiles" in your AWS
 config file; that block is replaced on every run and every other byte of the file is kept.
@@ -46,7 +49,8 @@ credentials: put your access keys in the credentials file yourself (aws configur
 		Example: `  curfew profiles --user alice --dry-run      # show the diff, write nothing
   curfew profiles --user alice
   curfew profiles --user alice --mfa-serial arn:aws:iam::111111111111:mfa/alice-phone --prefix acme-
-  curfew profiles --user alice --ci           # also CurfewCI profiles, for pipelines`,
+  curfew profiles --user alice --ci           # also CurfewCI profiles, for pipelines
+  curfew profiles --user alice --operator     # also the operator profile (operators group)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := in.validate(); err != nil {
@@ -62,6 +66,7 @@ credentials: put your access keys in the credentials file yourself (aws configur
 	f.DurationVar(&in.options.Duration, "duration", profiles.DefaultDuration, fmt.Sprintf("session length of the assumed role (duration_seconds), %s to %s (DeveloperAccess's maximum)",
 		profiles.MinDuration, profiles.MaxDuration))
 	f.BoolVar(&in.options.CI, "ci", false, "also write CurfewCI profiles (ci-<account>) for pipelines")
+	f.BoolVar(&in.options.Operator, "operator", false, "also write the operator profile: curfew-operator in the home account, for members of the operators group (curfew plan|stop|start|uninstall --profile operator)")
 	f.StringVar(&in.options.WebIdentityTokenFile, "web-identity-token-file", "", "with --ci and an OIDC CI principal: where CI finds its token")
 	f.StringVar(&in.configFile, "config-file", in.configFile, "the AWS config file to merge into")
 	f.BoolVar(&in.dryRun, "dry-run", false, "print the change as a unified diff and write nothing")
@@ -111,6 +116,9 @@ func runProfiles(a *app, in profilesInput) error {
 		fmt.Fprint(a.stderr, "next: ")
 	}
 	fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
+	if in.options.Operator {
+		fmt.Fprintf(a.stderr, "operators run curfew's functions with curfew plan|stop|start --profile %s%s\n", in.options.Prefix, profiles.OperatorProfile)
+	}
 	if a.prefix != "" {
 		// Without it the other commands look for the unprefixed names, which may be the
 		// user's own profiles: the account check refuses those, but better said now.

@@ -15,8 +15,8 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 )
 
-// Bounds of a DeveloperAccess session: STS's minimum, and the role's own maximum (a longer
-// duration_seconds makes STS refuse every AssumeRole of the profile).
+// Bounds of a DeveloperAccess (and curfew-operator) session: STS's minimum, and the role's
+// own maximum (a longer duration_seconds makes STS refuse every AssumeRole of the profile).
 const (
 	MinDuration     = 15 * time.Minute
 	MaxDuration     = accounts.DeveloperSessionMax
@@ -50,6 +50,9 @@ type Options struct {
 	Duration time.Duration
 	// CI adds profiles for the CurfewCI role of every target account.
 	CI bool
+	// Operator adds the operator profile: curfew-operator in the home account, which
+	// members of the identity account's operators group assume to run curfew's functions.
+	Operator bool
 	// WebIdentityTokenFile is where CI finds its OIDC token, for maps whose CI principal
 	// is an OIDC provider.
 	WebIdentityTokenFile string
@@ -107,11 +110,33 @@ func Generate(m *accounts.Map, o Options) ([]Profile, error) {
 			},
 		})
 	}
+	if o.Operator {
+		home := m.HomeAccount()
+		out = append(out, Profile{
+			Name: o.Prefix + OperatorProfile,
+			Comment: fmt.Sprintf("%s (%s, home): %s with MFA, for curfew plan|stop|start|uninstall; needs the operators group",
+				home.Name, home.ID, accounts.OperatorRole),
+			Settings: []Setting{
+				{"role_arn", home.RoleARN(accounts.OperatorRole)},
+				{"source_profile", source},
+				{"mfa_serial", mfa},
+				// curfew-operator trusts exactly as DeveloperAccess does: the session must be
+				// named after the IAM user.
+				{"role_session_name", o.User},
+				{"region", m.HomeRegion},
+				{"duration_seconds", strconv.Itoa(int(duration.Seconds()))},
+			},
+		})
+	}
 	if o.CI {
 		out = append(out, ciProfiles(m, o)...)
 	}
 	return out, nil
 }
+
+// OperatorProfile is the name (after the prefix) of the profile that assumes
+// curfew-operator in the home account.
+const OperatorProfile = "operator"
 
 // ciProfiles reach CurfewCI in every target account: from the CI user's own profile, or
 // from an OIDC token file. They carry no MFA: CI never has a human at hand. Their session
@@ -170,6 +195,11 @@ func (o Options) validate(m *accounts.Map) error {
 	if o.Duration != 0 && (o.Duration < MinDuration || o.Duration > MaxDuration) {
 		errs = append(errs, fmt.Errorf("--duration %s is outside %s to %s (%s allows sessions of at most %s; STS refuses longer ones)",
 			o.Duration, MinDuration, MaxDuration, accounts.DeveloperAccessRole, MaxDuration))
+	}
+	if o.Operator {
+		if _, clash := m.Account(OperatorProfile); clash {
+			errs = append(errs, fmt.Errorf("--operator: the map has an account named %q, whose DeveloperAccess profile would share the operator profile's name", OperatorProfile))
+		}
 	}
 	if err := CheckPrefix(o.Prefix); err != nil {
 		errs = append(errs, err)

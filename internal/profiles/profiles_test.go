@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +60,8 @@ func TestGenerateGolden(t *testing.T) {
 		{"ci-user", "accounts.yaml", profiles.Options{User: "alice", CI: true}},
 		{"ci-oidc", "accounts-oidc.yaml", profiles.Options{User: "alice", CI: true,
 			WebIdentityTokenFile: "/var/run/secrets/ci/token"}},
+		{"operator-prefix", "accounts.yaml", profiles.Options{User: "alice", Operator: true, Prefix: "acme-"}},
+		{"operator-source-profile", "accounts.yaml", profiles.Options{User: "alice", Operator: true, SourceProfile: "work"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +99,9 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 			[]string{"--duration 4h1m0s"}},
 		{"bad prefix", m, profiles.Options{User: "alice", Prefix: "acme/"}, []string{`--prefix "acme/"`}},
 		{"oidc without token file", oidc, profiles.Options{User: "alice", CI: true}, []string{"--web-identity-token-file"}},
+		{"operator without user", m, profiles.Options{Operator: true}, []string{"--user YOUR_IAM_USER"}},
+		{"operator beside an account named operator", loadMap(t, "accounts-operator.yaml"), profiles.Options{User: "alice", Operator: true},
+			[]string{`--operator: the map has an account named "operator"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,6 +153,69 @@ func TestEveryDeveloperProfileNamesItsSession(t *testing.T) {
 			t.Errorf("%+v: %d DeveloperAccess profiles, want 3", o, developer)
 		}
 	}
+}
+
+// The operator profile assumes curfew-operator in the home account under the same
+// conditions as DeveloperAccess: MFA, and a session named after the user; without
+// --operator there is none.
+func TestOperatorProfile(t *testing.T) {
+	m := loadMap(t, "accounts.yaml")
+	home := m.HomeAccount()
+	for _, o := range []profiles.Options{
+		{User: "alice", Operator: true},
+		{User: "bob", Operator: true, Prefix: "acme-", MFASerial: "arn:aws:iam::111111111111:mfa/bob-phone", Duration: 2 * time.Hour},
+		{User: "carol", Operator: true, SourceProfile: "work"},
+	} {
+		ps, err := profiles.Generate(m, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var op []profiles.Profile
+		for _, p := range ps {
+			if strings.HasSuffix(settingsOf(p)["role_arn"], ":role/"+accounts.OperatorRole) {
+				op = append(op, p)
+			}
+		}
+		if len(op) != 1 {
+			t.Fatalf("%+v: %d curfew-operator profiles, want 1", o, len(op))
+		}
+		mfa := o.MFASerial
+		if mfa == "" {
+			mfa = "arn:aws:iam::" + m.IdentityAccount().ID + ":mfa/" + o.User
+		}
+		source := o.SourceProfile
+		if source == "" {
+			source = o.Prefix + "identity"
+		}
+		duration := o.Duration
+		if duration == 0 {
+			duration = profiles.DefaultDuration
+		}
+		want := map[string]string{
+			"role_arn": home.RoleARN(accounts.OperatorRole), "source_profile": source, "mfa_serial": mfa,
+			"role_session_name": o.User, "region": m.HomeRegion, "duration_seconds": fmt.Sprint(int(duration.Seconds())),
+		}
+		if got := settingsOf(op[0]); op[0].Name != o.Prefix+profiles.OperatorProfile || !maps.Equal(got, want) {
+			t.Errorf("%+v: profile %s = %v, want %s = %v", o, op[0].Name, got, o.Prefix+profiles.OperatorProfile, want)
+		}
+	}
+	ps, err := profiles.Generate(m, profiles.Options{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if strings.Contains(settingsOf(p)["role_arn"], accounts.OperatorRole) {
+			t.Errorf("profile %s without --operator assumes %s", p.Name, accounts.OperatorRole)
+		}
+	}
+}
+
+func settingsOf(p profiles.Profile) map[string]string {
+	out := map[string]string{}
+	for _, s := range p.Settings {
+		out[s.Key] = s.Value
+	}
+	return out
 }
 
 // curfew never writes credentials, whatever the options.

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/lambdatest"
+)
+
+// An operator's day, end to end: `curfew profiles --operator` writes the operator profile,
+// and `curfew stop` and `curfew start --profile operator` reach the home account through
+// it (AssumeRole of curfew-operator with the MFA code, in moto) and invoke the built
+// functions, which stop and start staging's instance. Who may assume curfew-operator, and
+// that it may only invoke, is proven by simulation in cdk/operators_test.go: moto
+// enforces no trust policy.
+func TestOperatorProfileStopsAndRestarts(t *testing.T) {
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	m, err := accounts.Load(mapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"AWS_ENDPOINT_URL":            s.URL,
+		"AWS_REGION":                  m.HomeRegion,
+		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           home.SessionToken,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
+	}
+	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
+	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
+		accounts.ShutdownFunction: shutdown,
+		accounts.RestartFunction:  restart,
+	})
+	lambdaURL := httptest.NewServer(router)
+	t.Cleanup(lambdaURL.Close)
+	configFile := developerEnv(t, mapPath, s.URL)
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
+
+	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--operator", "--config-file", configFile); r.err != nil {
+		t.Fatalf("curfew profiles --operator: %v\n%s", r.err, r.stderr)
+	} else if !strings.Contains(r.stderr, "--profile operator") {
+		t.Errorf("curfew profiles --operator does not say how to use the profile:\n%s", r.stderr)
+	}
+	written, err := os.ReadFile(configFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[profile operator]\nrole_arn = arn:aws:iam::" + ids["identity"] + ":role/" + accounts.OperatorRole +
+		"\nsource_profile = identity\nmfa_serial = arn:aws:iam::" + ids["identity"] + ":mfa/alice\nrole_session_name = alice\n"
+	if !strings.Contains(string(written), want) {
+		t.Fatalf("the config file lacks\n%s\nin:\n%s", want, written)
+	}
+
+	staging := s.Account(t, ids["staging"], "eu-west-1")
+	ec2c := ec2.NewFromConfig(staging)
+	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		InstanceType: ec2types.InstanceTypeT3Micro,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := aws.ToString(run.Instances[0].InstanceId)
+
+	// Each command asks for the MFA code once, as the profile's mfa_serial makes it.
+	stop := curfew(t, "123456\n", "--map", mapPath, "stop", "--account", "staging", "--region", "eu-west-1", "--profile", "operator")
+	if stop.err != nil {
+		t.Fatalf("stop: %v\n%s%s", stop.err, stop.stdout, stop.stderr)
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "stopped"})
+	start := curfew(t, "123456\n", "--map", mapPath, "start", "--account", "staging", "--profile", "operator")
+	if start.err != nil {
+		t.Fatalf("start: %v\n%s%s", start.err, start.stdout, start.stderr)
+	}
+	if !strings.Contains(start.stdout, web) || !strings.Contains(start.stdout, "started") {
+		t.Errorf("start output:\n%s", start.stdout)
+	}
+	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "running"})
+	var invoked []string
+	for _, c := range router.Calls() {
+		invoked = append(invoked, c.Function)
+	}
+	if got := strings.Join(invoked, " "); got != accounts.ShutdownFunction+" "+accounts.RestartFunction {
+		t.Errorf("invoked %s", got)
+	}
+}
