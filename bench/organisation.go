@@ -85,6 +85,7 @@ type invocation struct {
 	Kind            history.Kind
 	Wall, CPU       time.Duration
 	Calls, Minimum  int
+	ByOperation     string // calls per service:operation
 	Requests        int
 	Throttled       int
 	Changed         int     // resources stopped or started
@@ -123,7 +124,7 @@ func runOrgChild(ctx context.Context, nAccounts int) error {
 		for _, n := range sw.requests {
 			requests += n
 		}
-		inv.Wall, inv.CPU, inv.Calls = sw.wall, cpu, sw.calls.total()
+		inv.Wall, inv.CPU, inv.Calls, inv.ByOperation = sw.wall, cpu, sw.calls.total(), sw.calls.String()
 		inv.Requests, inv.Throttled = requests-requests0, sw.throttle-throttled0
 		inv.PeakHeapMB, inv.PeakRSSMB = float64(peak)/(1<<20), vmHWM()
 		requests0, throttled0 = requests, sw.throttle
@@ -220,10 +221,15 @@ func partOrganisation(ctx context.Context, t *table, nAccounts int) ([]string, e
 	t.row("5", fmt.Sprintf("cost report, %d accounts + home: grouped (management account)", nAccounts),
 		fmt.Sprintf("%d Cost Explorer requests", grouped), "≤ 10", yes(grouped <= 10))
 	lat := newLognormal(orgLatencyP50, orgLatencyP99, orgSeed)
-	return []string{
+	var notes []string
+	for _, inv := range invs {
+		notes = append(notes, fmt.Sprintf("part 5: %s calls: %s.", inv.Kind, inv.ByOperation))
+	}
+	return append(notes,
 		fmt.Sprintf("part 5: the fake of part 2 (throttling above %d calls/s per account×region×service, bucket %d), each answer after a delay drawn "+
 			"from a lognormal of median %s and 99th percentile %s (σ of the logarithm %.3f, mean %s), seed %d; %d accounts × %d regions × %d resources "+
-			"(per account×region %d EC2, one in %d tagged curfew:skip=true, %d RDS, %d Aurora). The shutdown, then the restart, each run as one invocation "+
+			"(per account×region %d EC2, one in %d tagged curfew:skip=true, %d RDS, %d Aurora). Every AssumeRole is made with the home "+
+			"account's credentials in its region, so they all draw on one STS bucket of the fake (the same bucket as EC2's: the fake's model, not STS's quota). The shutdown, then the restart, each run as one invocation "+
 			"of fleet.Handler (today one Lambda invocation sweeps every account×region) in a child process of its own that does nothing else; "+
 			"CPU is the process's user and system time (getrusage) across the invocation, the fake's own work included, so an upper bound of the engine's. "+
 			"Memory: the heap in use sampled during the invocation, the fake's state included (its share is the heap before), and the process's VmHWM. "+
@@ -234,7 +240,7 @@ func partOrganisation(ctx context.Context, t *table, nAccounts int) ([]string, e
 			fakeRate, fakeBurst, orgLatencyP50, orgLatencyP99, lat.sigma, lat.mean().Round(time.Millisecond), orgSeed,
 			nAccounts, orgShape.Regions, orgShape.resources(), orgShape.EC2, orgShape.SkipEvery, orgShape.RDS, orgShape.Aurora,
 			fullVCPUMB, fullVCPUMB, memoryMB),
-	}, nil
+	), nil
 }
 
 // costRequests counts the Cost Explorer requests of one cost report of a map of nAccounts
