@@ -1,9 +1,13 @@
 package main
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/curfew/curfew/internal/history"
 )
 
 func TestMinimumCalls(t *testing.T) {
@@ -114,5 +118,107 @@ func TestSweepRetriesThrottledCalls(t *testing.T) {
 	}
 	if !strings.Contains(sw.calls.String(), "STS:AssumeRole 1") {
 		t.Errorf("calls: %s", sw.calls)
+	}
+}
+
+// Part 5's latency has the stated median and 99th percentile, and the same seed draws the
+// same delays.
+func TestLognormalQuantiles(t *testing.T) {
+	l := newLognormal(80*time.Millisecond, 400*time.Millisecond, orgSeed)
+	draws := make([]time.Duration, 200_000)
+	for i := range draws {
+		draws[i] = l.draw()
+	}
+	again := newLognormal(80*time.Millisecond, 400*time.Millisecond, orgSeed)
+	for i := range 100 {
+		if d := again.draw(); d != draws[i] {
+			t.Fatalf("draw %d: %s, then %s with the same seed", i, draws[i], d)
+		}
+	}
+	slices.Sort(draws)
+	for _, q := range []struct {
+		p    float64
+		want time.Duration
+		tol  float64
+	}{{0.50, 80 * time.Millisecond, 0.02}, {0.99, 400 * time.Millisecond, 0.05}} {
+		got := draws[int(q.p*float64(len(draws)))]
+		if math.Abs(got.Seconds()/q.want.Seconds()-1) > q.tol {
+			t.Errorf("quantile %.2f: %s, want %s within %.0f%%", q.p, got, q.want, q.tol*100)
+		}
+	}
+}
+
+// The real restart over the fake, after the shutdown, makes exactly its minimum and
+// starts every resource the shutdown stopped, and nothing else.
+func TestRestartMakesTheMinimum(t *testing.T) {
+	s := shape{Accounts: 2, Regions: 2, EC2: 120, RDS: 3, Aurora: 2, SkipEvery: 10}
+	fake := newFakeAWS(0, 0, 0)
+	m, err := generate(fake, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := runEngine(t.Context(), fake, m, history.Shutdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := runEngine(t.Context(), fake, m, history.Restart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := up.calls.total(), restartMinimum(s); got != want {
+		t.Errorf("%d calls, minimum %d: %s", got, want, up.calls)
+	}
+	if up.report.Totals.Started != down.report.Totals.Stopped || up.stopped != 0 {
+		t.Errorf("started %d of %d stopped; %d still stopped at the fake", up.report.Totals.Started, down.report.Totals.Stopped, up.stopped)
+	}
+	if up.report.Totals.Skipped != 0 {
+		t.Errorf("the restart skipped %d resources: the fake answered unmarked ones", up.report.Totals.Skipped)
+	}
+}
+
+func TestRestartMinimum(t *testing.T) {
+	// 1 AssumeRole; per region 3 describes, 2 EC2 batches (start, unmark), 3 per database.
+	s := shape{Accounts: 3, Regions: 2, EC2: 16, RDS: 3, Aurora: 1, SkipEvery: 8}
+	if got, want := restartMinimum(s), 3*(1+2*(3+2+3*4)); got != want {
+		t.Errorf("restartMinimum = %d, want %d", got, want)
+	}
+}
+
+// The bench reads the Lambdas' memory from the CDK code.
+func TestLambdaMemory(t *testing.T) {
+	mb, err := lambdaMemory("../cdk/service.go")
+	if err != nil || mb < 128 || mb > 10240 {
+		t.Errorf("lambdaMemory = %d, %v", mb, err)
+	}
+	if _, err := lambdaMemory("testdata/none.go"); err == nil {
+		t.Error("no error for a missing file")
+	}
+}
+
+func TestLambdaEquivalent(t *testing.T) {
+	for _, tt := range []struct {
+		wall, cpu time.Duration
+		mb        int
+		want      time.Duration
+	}{
+		{10 * time.Second, 1 * time.Second, 1769, 10 * time.Second},            // waits on AWS
+		{10 * time.Second, 5 * time.Second, 256, 5 * 1769 * time.Second / 256}, // 34.55 s
+		{10 * time.Second, 20 * time.Second, 3538, 10 * time.Second},           // two vCPUs: never under the wall
+	} {
+		if got := lambdaEquivalent(tt.wall, tt.cpu, tt.mb); got != tt.want {
+			t.Errorf("lambdaEquivalent(%s, %s, %d) = %s, want %s", tt.wall, tt.cpu, tt.mb, got, tt.want)
+		}
+	}
+}
+
+// Today's cost report: three requests per account read through its own role; grouped in
+// the management account, two queries and a forecast per account.
+func TestCostRequests(t *testing.T) {
+	each, grouped, err := costRequests(t.Context(), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if each != 3*5 || grouped != 2+5 {
+		t.Errorf("per account %d, grouped %d; want %d and %d (4 accounts and home)", each, grouped, 3*5, 2+5)
 	}
 }

@@ -21,8 +21,10 @@ import (
 // a bucket of burst calls) it answers with that service's throttling error, as AWS does.
 type fakeAWS struct {
 	latency time.Duration
-	rate    float64 // calls a second per account×region×service; 0 for no throttling
-	burst   int
+	// draw, when set, replaces latency: each answer comes after a delay it draws (part 5).
+	draw  func() time.Duration
+	rate  float64 // calls a second per account×region×service; 0 for no throttling
+	burst int
 
 	mu        sync.Mutex
 	pairs     map[string]*fakePair // account/region
@@ -132,7 +134,11 @@ func (f *fakeAWS) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	f.mu.Unlock()
 
-	if err := sleep(req.Context(), f.latency); err != nil {
+	delay := f.latency
+	if f.draw != nil {
+		delay = f.draw()
+	}
+	if err := sleep(req.Context(), delay); err != nil {
 		return nil, err
 	}
 	if !ok {
@@ -224,6 +230,22 @@ func (f *fakeAWS) handle(account, region, service, action string, form url.Value
 			}
 		}
 		return http.StatusOK, `<StopInstancesResponse><requestId>fake</requestId><instancesSet></instancesSet></StopInstancesResponse>`
+	case "ec2:StartInstances":
+		for _, id := range indexed(form, "InstanceId.") {
+			if r := find(p.instances, id); r != nil {
+				r.state = "running"
+			}
+		}
+		return http.StatusOK, `<StartInstancesResponse><requestId>fake</requestId><instancesSet></instancesSet></StartInstancesResponse>`
+	case "ec2:DeleteTags":
+		for _, id := range indexed(form, "ResourceId.") {
+			if r := find(p.instances, id); r != nil {
+				for k := range tagsOf(form, "Tag.") {
+					delete(r.tags, k)
+				}
+			}
+		}
+		return http.StatusOK, `<DeleteTagsResponse><requestId>fake</requestId><return>true</return></DeleteTagsResponse>`
 	case "rds:DescribeDBInstances":
 		return describeDatabases(p.dbs, form, "DescribeDBInstances", "DBInstances", "DBInstance", dbInstanceXML(account, region))
 	case "rds:DescribeDBClusters":
@@ -237,10 +259,29 @@ func (f *fakeAWS) handle(account, region, service, action string, form url.Value
 			}
 		}
 		return http.StatusOK, `<AddTagsToResourceResponse><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></AddTagsToResourceResponse>`
+	case "rds:RemoveTagsFromResource":
+		arn := form.Get("ResourceName")
+		id := arn[strings.LastIndex(arn, ":")+1:]
+		if r := find(slices.Concat(p.dbs, p.clusters), id); r != nil {
+			for k, v := range form {
+				if strings.HasPrefix(k, "TagKeys.") {
+					delete(r.tags, v[0])
+				}
+			}
+		}
+		return http.StatusOK, `<RemoveTagsFromResourceResponse><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></RemoveTagsFromResourceResponse>`
+	case "rds:DescribeEvents":
+		// No database was started by anyone since its mark.
+		return http.StatusOK, `<DescribeEventsResponse><DescribeEventsResult><Events></Events></DescribeEventsResult>` +
+			`<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeEventsResponse>`
+	case "rds:StartDBInstance":
+		return setDatabase(p.dbs, form.Get("DBInstanceIdentifier"), "StartDBInstance", "DBInstance", "available")
+	case "rds:StartDBCluster":
+		return setDatabase(p.clusters, form.Get("DBClusterIdentifier"), "StartDBCluster", "DBCluster", "available")
 	case "rds:StopDBInstance":
-		return stopDatabase(p.dbs, form.Get("DBInstanceIdentifier"), "StopDBInstance", "DBInstance")
+		return setDatabase(p.dbs, form.Get("DBInstanceIdentifier"), "StopDBInstance", "DBInstance", "stopped")
 	case "rds:StopDBCluster":
-		return stopDatabase(p.clusters, form.Get("DBClusterIdentifier"), "StopDBCluster", "DBCluster")
+		return setDatabase(p.clusters, form.Get("DBClusterIdentifier"), "StopDBCluster", "DBCluster", "stopped")
 	}
 	return http.StatusBadRequest, queryError("InvalidAction", "the fake does not answer "+service+":"+action)
 }
@@ -259,15 +300,18 @@ func (f *fakeAWS) assumeRole(form url.Values) (int, string) {
 }
 
 func describeInstances(p *fakePair, form url.Values) (int, string) {
-	var states []string
+	var states, keys []string
 	for i := 1; form.Has(fmt.Sprintf("Filter.%d.Name", i)); i++ {
-		if form.Get(fmt.Sprintf("Filter.%d.Name", i)) == "instance-state-name" {
+		switch form.Get(fmt.Sprintf("Filter.%d.Name", i)) {
+		case "instance-state-name":
 			states = indexed(form, fmt.Sprintf("Filter.%d.Value.", i))
+		case "tag-key":
+			keys = indexed(form, fmt.Sprintf("Filter.%d.Value.", i))
 		}
 	}
 	var match []*fakeResource
 	for _, r := range p.instances {
-		if states == nil || slices.Contains(states, r.state) {
+		if (states == nil || slices.Contains(states, r.state)) && (keys == nil || hasAnyKey(r.tags, keys)) {
 			match = append(match, r)
 		}
 	}
@@ -281,7 +325,7 @@ func describeInstances(p *fakePair, form url.Values) (int, string) {
 		}
 		fmt.Fprintf(&b, `<item><reservationId>r-%s</reservationId><instancesSet><item><instanceId>%s</instanceId>`+
 			`<instanceType>t3.micro</instanceType><instanceState><code>%d</code><name>%s</name></instanceState>`+
-			`<rootDeviceType>ebs</rootDeviceType><tagSet>`, r.id[2:], r.id, code, r.state)
+			`<launchTime>%s</launchTime><rootDeviceType>ebs</rootDeviceType><tagSet>`, r.id[2:], r.id, code, r.state, fakeLaunchTime)
 		for k, v := range r.tags {
 			fmt.Fprintf(&b, `<item><key>%s</key><value>%s</value></item>`, k, v)
 		}
@@ -293,6 +337,20 @@ func describeInstances(p *fakePair, form url.Values) (int, string) {
 	}
 	b.WriteString(`</DescribeInstancesResponse>`)
 	return http.StatusOK, b.String()
+}
+
+// fakeLaunchTime is every instance's last launch, before any run of the bench: the
+// restart's check for an instance started (and stopped again) after its mark finds none.
+const fakeLaunchTime = "2026-01-01T00:00:00.000Z"
+
+// hasAnyKey says whether tags hold any of keys, as EC2's tag-key filter does.
+func hasAnyKey(tags map[string]string, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := tags[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func dbInstanceXML(account, region string) func(*fakeResource) string {
@@ -335,14 +393,16 @@ func describeDatabases(rs []*fakeResource, form url.Values, op, list, member str
 	return http.StatusOK, b.String()
 }
 
-func stopDatabase(rs []*fakeResource, id, op, member string) (int, string) {
+// setDatabase answers a stop or start of one database: the change is immediate, since
+// the fake answers what the engine asks and no status in between.
+func setDatabase(rs []*fakeResource, id, op, member, state string) (int, string) {
 	r := find(rs, id)
 	if r == nil {
 		return http.StatusNotFound, queryError(member+"NotFoundFault", id+" not found")
 	}
-	r.state = "stopped"
-	return http.StatusOK, fmt.Sprintf(`<%sResponse><%sResult><%s><Status>stopping</Status></%s></%sResult>`+
-		`<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></%sResponse>`, op, op, member, member, op, op)
+	r.state = state
+	return http.StatusOK, fmt.Sprintf(`<%sResponse><%sResult><%s><Status>%s</Status></%s></%sResult>`+
+		`<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></%sResponse>`, op, op, member, state, member, op, op)
 }
 
 // paginate returns the page of rs that starts at token (an index), of at most

@@ -19,13 +19,15 @@ import (
 
 func main() {
 	var (
-		parts      = flag.String("parts", "1,2,3,4", "which parts to run, comma-separated")
+		parts      = flag.String("parts", "1,2,3,4,5", "which parts to run, comma-separated")
 		nAccounts  = flag.Int("accounts", 10, "part 1: accounts of the generated fleet")
 		nRegions   = flag.Int("regions", 2, "part 1: regions per account")
 		nResources = flag.Int("resources", 200, "part 1: resources per account×region (80% EC2, 15% RDS, 5% Aurora)")
 		raceRuns   = flag.Int("race-runs", 5, "part 3: runs of each tool, alternating")
 		lambdaDir  = flag.String("lambda-dir", "build/lambda", "part 4: where `make lambdas` put <name>/bootstrap")
+		orgSize    = flag.Int("org-accounts", 500, "part 5: accounts of the organisation (× 4 regions × 20 resources)")
 		sweepChild = flag.Int("sweep-child", 0, "internal: run one part-2 sweep of this many accounts and print JSON")
+		orgChild   = flag.Int("org-child", 0, "internal: run part 5's shutdown and restart of this many accounts and print JSON")
 	)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -36,6 +38,17 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	if *orgChild > 0 {
+		if err := runOrgChild(ctx, *orgChild); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *orgSize <= 0 {
+		fmt.Fprintf(os.Stderr, "bench: -org-accounts %d: want at least 1\n", *orgSize)
+		os.Exit(2)
 	}
 	t := &table{}
 	var notes []string
@@ -70,6 +83,13 @@ func main() {
 		n, err := partFootprint(ctx, t, *lambdaDir)
 		if err != nil {
 			fail("4", err)
+		}
+		notes = append(notes, n...)
+	}
+	if want("5") {
+		n, err := partOrganisation(ctx, t, *orgSize)
+		if err != nil {
+			fail("5", err)
 		}
 		notes = append(notes, n...)
 	}

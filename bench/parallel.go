@@ -55,29 +55,12 @@ func (r sweepResult) efficiency() float64 { return r.Ideal.Seconds() / r.Wall.Se
 func runParallelChild(ctx context.Context, accounts int) error {
 	s := parallelShape
 	s.Accounts = accounts
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		// runtime/metrics, unlike ReadMemStats, does not stop the world 200 times a second.
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64()+sample[1].Value.Uint64())
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
+	var sw sweep
+	peak, cpu, err := measure(func() error {
+		var err error
+		sw, err = runSweep(ctx, s, fakeLatency, fakeRate, fakeBurst)
+		return err
 	})
-	cpu0 := cpuTime()
-	sw, err := runSweep(ctx, s, fakeLatency, fakeRate, fakeBurst)
-	cpu := cpuTime() - cpu0
-	close(done)
-	wg.Wait()
 	if err != nil {
 		return err
 	}
@@ -92,6 +75,39 @@ func runParallelChild(ctx context.Context, accounts int) error {
 		Stopped: sw.stopped, PeakHeapMB: float64(peak) / (1 << 20), PeakRSSMB: vmHWM(), CPU: cpu,
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// measure runs fn and returns the highest heap in use (objects and unused slots of their
+// spans) sampled while it ran, and the CPU time the process spent meanwhile.
+func measure(fn func() error) (peakHeap uint64, cpu time.Duration, err error) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			peakHeap = max(peakHeap, heapInUse())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	cpu0 := cpuTime()
+	err = fn()
+	cpu = cpuTime() - cpu0
+	close(done)
+	wg.Wait()
+	return peakHeap, cpu, err
+}
+
+// heapInUse is the heap's objects and the unused slots of their spans. runtime/metrics,
+// unlike ReadMemStats, does not stop the world, so it can be sampled 200 times a second.
+func heapInUse() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64() + sample[1].Value.Uint64()
 }
 
 // parallel runs the sweep of each size in a child process of its own.

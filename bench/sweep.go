@@ -143,19 +143,35 @@ type sweep struct {
 // runSweep generates fleet s in a fresh fake and runs the shutdown over it.
 func runSweep(ctx context.Context, s shape, latency time.Duration, rate float64, burst int) (sweep, error) {
 	fake := newFakeAWS(latency, rate, burst)
+	m, err := generate(fake, s)
+	if err != nil {
+		return sweep{}, err
+	}
+	return runEngine(ctx, fake, m, history.Shutdown)
+}
+
+// generate puts fleet s into fake and returns its account map.
+func generate(fake *fakeAWS, s shape) (*accounts.Map, error) {
 	var ids []string
 	for i := range s.Accounts {
 		ids = append(ids, fmt.Sprintf("8%011d", i+1))
 	}
 	m, err := benchMap("800000000000", ids, regionNames[:s.Regions])
 	if err != nil {
-		return sweep{}, err
+		return nil, err
 	}
 	for _, id := range ids {
 		for _, r := range regionNames[:s.Regions] {
 			fake.add(id, r, s)
 		}
 	}
+	return m, nil
+}
+
+// runEngine runs one shutdown or restart of every swept account of m over fake, as one
+// invocation of the Lambda runs it. Its requests and throttled calls are the fake's since
+// it was made.
+func runEngine(ctx context.Context, fake *fakeAWS, m *accounts.Map, kind history.Kind) (sweep, error) {
 	counter := &callCounter{n: map[string]int{}}
 	base := aws.Config{
 		Region:       m.HomeRegion,
@@ -165,8 +181,8 @@ func runSweep(ctx context.Context, s shape, latency time.Duration, rate float64,
 		APIOptions:   []func(*middleware.Stack) error{counter.register},
 	}
 	h := fleet.Handler{
-		Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(base, m.ExternalID),
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Kind: kind, Map: m, Connect: fleet.AssumeRoles(base, m.ExternalID),
+		Logger: discardLogger(),
 	}
 	start := time.Now()
 	rep, err := h.Run(ctx, fleet.Payload{Trigger: fleet.Schedule})
@@ -175,8 +191,12 @@ func runSweep(ctx context.Context, s shape, latency time.Duration, rate float64,
 		return sweep{}, err
 	}
 	if rep.Failed() {
-		return sweep{}, fmt.Errorf("the sweep failed: %+v", rep.Totals)
+		return sweep{}, fmt.Errorf("the %s failed: %+v", kind, rep.Totals)
 	}
 	requests, throttled := fake.requestCounts()
 	return sweep{report: rep, wall: wall, calls: counter, requests: requests, throttle: throttled, stopped: fake.stopped()}, nil
 }
+
+// discardLogger is the logger of the engines under the bench: their lines would cost more
+// than the calls.
+func discardLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
