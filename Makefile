@@ -128,5 +128,5 @@ $(BENCH_VENV)/.stamp: bench/requirements.txt
 	@touch $@
 
 .PHONY: bench
-bench: $(TOOLS)/.venv-stamp $(BENCH_VENV)/.stamp lambdas ## print the benchmarks: AWS calls, parallel sweep, race with Cloud Custodian on moto, Lambda footprint (BENCH_ARGS=-parts=1,2)
+bench: $(TOOLS)/.venv-stamp $(BENCH_VENV)/.stamp lambdas ## print the benchmarks: AWS calls, parallel sweep, race with Cloud Custodian on moto, Lambda footprint, organisation scale (BENCH_ARGS=-parts=1,2)
 	go run ./bench $(BENCH_ARGS)

@@ -166,7 +166,7 @@ is refused before the invocation. The run's report is printed as a table, or
 as JSON with --json; the command exits non-zero when anything failed.`,
 		Example: fmt.Sprintf(`  curfew %[1]s --account staging
   curfew %[1]s --account staging --region eu-central-1 --resource i-0123456789abcdef0
-  curfew %[1]s --profile ops --json
+  curfew %[1]s --profile operator --json
   aws-vault exec ops -- curfew %[1]s --profile ""   # credentials from the environment`, k.use),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

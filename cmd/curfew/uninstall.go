@@ -40,7 +40,7 @@ Only then does it print the cdk destroy commands, in order (the service stack fi
 that no schedule runs again, then each account's stack, then the identity stack). If
 anything could not be started, it lists what and exits non-zero without printing them:
 fix the cause and run it again.`,
-		Example: `  curfew uninstall --profile ops
+		Example: `  curfew uninstall --profile operator
   aws-vault exec ops -- curfew uninstall --profile ""`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
