@@ -203,6 +203,14 @@ func groupVerdict(g types.AutoScalingGroup, now time.Time) (skip, note string) {
 	if s := skipTagged(tags); s != "" {
 		return s, ""
 	}
+	// Groups another service sizes: scaled here, that service would fight curfew (and
+	// its own state would no longer say what runs).
+	if ng := tags["eks:nodegroup-name"]; ng != "" {
+		return fmt.Sprintf("group of EKS managed node group %s: EKS sets its capacity, so the node group is what is scaled", ng), ""
+	}
+	if _, ok := tags["AmazonECSManaged"]; ok {
+		return "group of an ECS capacity provider with managed scaling: ECS sets its capacity from the tasks it must place", ""
+	}
 	for _, sp := range g.SuspendedProcesses {
 		switch name := aws.ToString(sp.ProcessName); name {
 		case "Terminate":

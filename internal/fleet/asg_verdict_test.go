@@ -36,6 +36,8 @@ func TestGroupVerdict(t *testing.T) {
 		{"skip tag", group(map[string]string{accounts.SkipTag: "True"}, nil), "tagged curfew:skip=true", ""},
 		{"snoozed", group(map[string]string{accounts.SnoozeUntilTag: "2026-11-28T09:00:00+01:00"}, nil), "snoozed until", ""},
 		{"snooze expired", group(map[string]string{accounts.SnoozeUntilTag: "2026-11-27T18:00:00Z"}, nil), "", "snooze expired"},
+		{"EKS managed node group", group(map[string]string{"eks:nodegroup-name": "ng-1", "eks:cluster-name": "dev"}, nil), "group of EKS managed node group ng-1", ""},
+		{"ECS capacity provider", group(map[string]string{"AmazonECSManaged": ""}, nil), "group of an ECS capacity provider", ""},
 		{"Terminate suspended", group(nil, suspended("Terminate")), "process Terminate is suspended", ""},
 		{"Launch suspended", group(nil, suspended("Launch")), "process Launch is suspended", ""},
 		{"other process suspended", group(nil, suspended("AZRebalance")), "", ""},
