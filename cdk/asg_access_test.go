@@ -36,6 +36,7 @@ func autoScalingQuestions(t *testing.T, o *org) []question {
 				action: action, resource: resource, want: want, honours: honours})
 		}
 		call("describes Auto Scaling groups", "autoscaling:DescribeAutoScalingGroups", "*", nil, allowed)
+		call("describes scheduled actions", "autoscaling:DescribeScheduledActions", "*", nil, allowed)
 		call("scales a group", "autoscaling:UpdateAutoScalingGroup", group, nil, allowed)
 		for _, v := range []string{"true", "TRUE"} {
 			call("scales a group tagged curfew:skip="+v, "autoscaling:UpdateAutoScalingGroup", group,

@@ -169,6 +169,8 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 			"StopAndStart": inline(
 				allow("Describe", []string{
 					"autoscaling:DescribeAutoScalingGroups",
+					// Scheduled actions that would scale a group up are named in the report.
+					"autoscaling:DescribeScheduledActions",
 					"ec2:DescribeInstances",
 					"rds:DescribeDBClusters",
 					"rds:DescribeDBInstances",

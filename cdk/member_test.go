@@ -175,7 +175,7 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		resources  any
 		conditions any
 	}{
-		{"Describe", []string{"autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
+		{"Describe", []string{"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions", "ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
 		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
 		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},
 		{"StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, regions("rds/cluster:*"), nil},

@@ -22,6 +22,7 @@ const AutoScalingGroup = "autoscaling-group"
 // AutoScalingAPI is the part of the Auto Scaling client the engine uses.
 type AutoScalingAPI interface {
 	autoscaling.DescribeAutoScalingGroupsAPIClient
+	autoscaling.DescribeScheduledActionsAPIClient
 	UpdateAutoScalingGroup(context.Context, *autoscaling.UpdateAutoScalingGroupInput, ...func(*autoscaling.Options)) (*autoscaling.UpdateAutoScalingGroupOutput, error)
 	CreateOrUpdateTags(context.Context, *autoscaling.CreateOrUpdateTagsInput, ...func(*autoscaling.Options)) (*autoscaling.CreateOrUpdateTagsOutput, error)
 	DeleteTags(context.Context, *autoscaling.DeleteTagsInput, ...func(*autoscaling.Options)) (*autoscaling.DeleteTagsOutput, error)
@@ -70,16 +71,21 @@ func parseCapacity(v string) (capacity, error) {
 }
 
 // stopASGs scales to zero the groups that run instances and may be scaled in, after
-// recording their capacity in curfew's mark on the group. A group keeps its max size, so
-// that the restart sets back the min and desired capacity only, and AWS accepts it as is.
+// recording their capacity in curfew's mark on the group. A group keeps its max size
+// (nothing is gained by lowering it); the restart sets all three back as recorded.
 // Groups at zero are left out of the report: there is nothing to stop, and curfew must not
 // mark what it did not scale in. A group marked and running again was scaled up after the
 // shutdown: its capacity now is recorded and it is scaled in again.
+//
+// curfew leaves a group's scheduled actions alone: they are the team's. One that gives a
+// group capacity is named on its row, because when it runs before the restart, the
+// restart finds the group no longer at zero and leaves it as the action set it.
 func (p *pair) stopASGs(ctx context.Context) error {
 	groups, err := p.groups(ctx)
 	if err != nil {
 		return err
 	}
+	var wake map[string][]string
 	for _, g := range groups {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -90,6 +96,12 @@ func (p *pair) stopASGs(ctx context.Context) error {
 			continue
 		}
 		skip, note := groupVerdict(g, p.now)
+		if skip == "" {
+			if wake == nil {
+				wake = p.wakeUps(ctx)
+			}
+			note = joinNotes(note, strings.Join(append(wake[r.ID], wake[""]...), "; "))
+		}
 		switch {
 		case skip != "":
 			r.Action, r.Reason = Skipped, skip
@@ -97,29 +109,31 @@ func (p *pair) stopASGs(ctx context.Context) error {
 			r.Action = WouldStop
 			r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s would be recorded and the group scaled to 0/0/%d%s", c, c.max, members(g)))
 		default:
-			r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d%s", c, c.max, members(g)))
-			p.scaleIn(ctx, &r, c)
+			r.Reason = note
+			if p.scaleIn(ctx, &r, c) {
+				r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d%s", c, c.max, members(g)))
+			}
 		}
 		p.add(ctx, r)
 	}
 	return nil
 }
 
-// scaleIn marks the group with its capacity, then scales it to zero; the mark is removed
-// again when AWS refuses the update.
-func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) {
+// scaleIn marks the group with its capacity, then scales it to zero, and reports whether
+// it did; the mark is removed again when AWS refuses the update.
+func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
 	mark := markTags(p.id, p.now)
 	mark[accounts.CapacityTag] = c.String()
 	if err := p.tagGroup(ctx, r.ID, mark); err != nil {
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
-		return
+		return false
 	}
 	_, err := p.c.AutoScaling.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{
 		AutoScalingGroupName: aws.String(r.ID), MinSize: aws.Int32(0), DesiredCapacity: aws.Int32(0),
 	})
 	if err == nil {
 		r.Action = Stopped
-		return
+		return true
 	}
 	kept := mayHaveStopped(err)
 	var unmark error
@@ -127,6 +141,7 @@ func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) {
 		unmark = p.untagGroup(ctx, r.ID)
 	}
 	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark)
+	return false
 }
 
 // startASGs gives the groups curfew scaled in their recorded capacity back, then removes
@@ -256,6 +271,33 @@ func members(g types.AutoScalingGroup) string {
 func groupMarked(tags map[string]string) bool {
 	_, c := tags[accounts.CapacityTag]
 	return c || marked(tags)
+}
+
+// wakeUps describes, by group, the scheduled actions of the pair that give a group
+// capacity. They only inform the report: when they cannot be read, the note under "" says
+// so for every group.
+func (p *pair) wakeUps(ctx context.Context) map[string][]string {
+	out := map[string][]string{}
+	pages := autoscaling.NewDescribeScheduledActionsPaginator(p.c.AutoScaling, &autoscaling.DescribeScheduledActionsInput{MaxRecords: aws.Int32(100)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return map[string][]string{"": {fmt.Sprintf("its scheduled actions could not be read (%v)", err)}}
+		}
+		for _, a := range page.ScheduledUpdateGroupActions {
+			if aws.ToInt32(a.DesiredCapacity) == 0 && aws.ToInt32(a.MinSize) == 0 {
+				continue
+			}
+			when := aws.ToString(a.Recurrence)
+			if when == "" {
+				when = aws.ToTime(a.StartTime).UTC().Format(time.RFC3339)
+			}
+			g := aws.ToString(a.AutoScalingGroupName)
+			out[g] = append(out[g], fmt.Sprintf("scheduled action %s (%s) gives it capacity: if it runs before the restart, the restart leaves the group as the action set it",
+				aws.ToString(a.ScheduledActionName), when))
+		}
+	}
+	return out
 }
 
 func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {

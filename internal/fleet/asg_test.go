@@ -21,7 +21,7 @@ import (
 
 // groupFleet launches Auto Scaling groups over several accounts and regions:
 //
-//	staging/eu-west-1:    web 1/2/4, person 2/2/3 (a person scales it up during the night),
+//	staging/eu-west-1:    web 1/2/4 (a scheduled action scales it up at 05:00), person 2/2/3 (a person scales it up during the night),
 //	                      kept 1/1/2 (curfew:skip=true), snoozed 1/1/1 (until tomorrow),
 //	                      zero 0/0/3 (already at zero)
 //	staging/eu-central-1: api 2/3/5
@@ -31,6 +31,12 @@ func groupFleet(t *testing.T) *testFleet {
 	t.Helper()
 	f := emptyFleet(t)
 	f.group("staging", west, "web", "1/2/4", nil)
+	if _, err := autoscaling.NewFromConfig(f.config("staging", west)).PutScheduledUpdateGroupAction(t.Context(), &autoscaling.PutScheduledUpdateGroupActionInput{
+		AutoScalingGroupName: aws.String("web"), ScheduledActionName: aws.String("wake-up"),
+		Recurrence: aws.String("0 5 * * MON-FRI"), MinSize: aws.Int32(1), DesiredCapacity: aws.Int32(2),
+	}); err != nil {
+		t.Fatal(err)
+	}
 	f.group("staging", west, "person", "2/2/3", nil)
 	f.group("staging", west, "kept", "1/1/2", map[string]string{accounts.SkipTag: "true"})
 	f.group("staging", west, "snoozed", "1/1/1", map[string]string{accounts.SnoozeUntilTag: time.Now().Add(24 * time.Hour).Format(time.RFC3339)})
@@ -74,6 +80,7 @@ func TestGroupsScaledToZeroAndRestored(t *testing.T) {
 			}
 		}
 		if r := f.resource(rep, "web"); r.Type != fleet.AutoScalingGroup ||
+			!strings.Contains(r.Reason, "scheduled action wake-up (0 5 * * MON-FRI) gives it capacity") ||
 			!strings.Contains(r.Reason, "min/desired/max 1/2/4 recorded, scaled to 0/0/4; its instances end with it: i-") {
 			t.Errorf("web: %+v", r)
 		}
