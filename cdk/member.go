@@ -131,13 +131,14 @@ func ciPrincipal(stack awscdk.Stack, m *accounts.Map, a accounts.Account) awsiam
 }
 
 // newSchedulerRole creates CurfewScheduler: describe, stop, start and mark EC2 instances,
-// RDS instances and Aurora clusters in the account's regions, for the shutdown and
-// restart Lambdas' roles with the map's ExternalId, and never stop what is tagged
-// curfew:skip=true.
+// RDS instances and Aurora clusters, and scale and mark Auto Scaling groups, in the
+// account's regions, for the shutdown and restart Lambdas' roles with the map's
+// ExternalId, and never stop or scale what is tagged curfew:skip=true.
 func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
-	var instances, dbs, clusters, keys []string
+	var instances, dbs, clusters, groups, keys []string
 	for _, r := range a.Regions {
 		instances = append(instances, fmt.Sprintf("arn:aws:ec2:%s:%s:instance/*", r, a.ID))
+		groups = append(groups, fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:*:autoScalingGroupName/*", r, a.ID))
 		dbs = append(dbs, fmt.Sprintf("arn:aws:rds:%s:%s:db:*", r, a.ID))
 		clusters = append(clusters, fmt.Sprintf("arn:aws:rds:%s:%s:cluster:*", r, a.ID))
 		keys = append(keys, fmt.Sprintf("arn:aws:kms:%s:%s:key/*", r, a.ID))
@@ -152,6 +153,13 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		// Without keys, EC2 DeleteTags would delete every tag.
 		"Null": map[string]any{"aws:TagKeys": "false"},
 	}
+	// A group's mark also records the capacity the restart sets back.
+	groupTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
+			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.CapacityTag,
+		}},
+		"Null": map[string]any{"aws:TagKeys": "false"},
+	}
 	role := awsiam.NewRole(stack, jsii.String("Scheduler"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.SchedulerRole),
 		Description:        jsii.String("curfew: the night shutdown and morning restart of non-production resources"),
@@ -160,6 +168,9 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"StopAndStart": inline(
 				allow("Describe", []string{
+					"autoscaling:DescribeAutoScalingGroups",
+					// Scheduled actions that would scale a group up are named in the report.
+					"autoscaling:DescribeScheduledActions",
 					"ec2:DescribeInstances",
 					"rds:DescribeDBClusters",
 					"rds:DescribeDBInstances",
@@ -173,13 +184,17 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 				allow("StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, clusters, nil),
 				allow("MarkEC2", []string{"ec2:CreateTags", "ec2:DeleteTags"}, instances, ownTags),
 				allow("MarkRDS", []string{"rds:AddTagsToResource", "rds:RemoveTagsFromResource"}, rdsResources, ownTags),
+				allow("ScaleAutoScalingGroups", []string{"autoscaling:UpdateAutoScalingGroup"}, groups, nil),
+				allow("MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, groupTags),
 				// Starting an instance whose EBS volumes use a customer managed key makes EC2
 				// create a grant on that key in the caller's name.
 				allow("GrantKeysToEC2", []string{"kms:CreateGrant"}, keys, map[string]any{
 					"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"},
 				}),
+				// Auto Scaling evaluates aws:ResourceTag on UpdateAutoScalingGroup (Service
+				// Authorization Reference: the autoScalingGroup resource type of the action).
 				deny("NeverStopSkipped", []string{
-					"ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance",
+					"autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance",
 				}, []string{"*"}, map[string]any{
 					"StringEqualsIgnoreCase": map[string]any{"aws:ResourceTag/" + accounts.SkipTag: "true"},
 				}),
@@ -188,14 +203,14 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	})
 	var findings []any
 	findings = append(findings, "Resource::*")
-	for _, arns := range [][]string{instances, dbs, clusters, keys} {
+	for _, arns := range [][]string{instances, dbs, clusters, groups, keys} {
 		for _, arn := range arns {
 			findings = append(findings, "Resource::"+arn)
 		}
 	}
 	suppress(role, "AwsSolutions-IAM5",
-		"EC2 and RDS Describe calls support no resource-level permissions; stop, start and tag apply to every "+
-			"instance, DB instance and Aurora cluster of the account's swept regions (which ones is decided at run time, "+
+		"EC2, RDS and Auto Scaling Describe calls support no resource-level permissions; stop, start, scale and tag apply to every "+
+			"instance, DB instance, Aurora cluster and Auto Scaling group of the account's swept regions (which ones is decided at run time, "+
 			"and curfew:skip=true is denied explicitly); kms:CreateGrant is limited to grants for AWS resources on keys "+
 			"of this account, because the keys of EBS volumes are not known in advance.",
 		findings...)

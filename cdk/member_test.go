@@ -161,6 +161,10 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 			"arn:aws:" + format[:3] + ":eu-west-1:222222222222:" + format[4:],
 		}
 	}
+	groups := []string{
+		"arn:aws:autoscaling:eu-central-1:222222222222:autoScalingGroup:*:autoScalingGroupName/*",
+		"arn:aws:autoscaling:eu-west-1:222222222222:autoScalingGroup:*:autoScalingGroupName/*",
+	}
 	ownTags := parseJSON(t, `{
 		"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by"]},
 		"Null": {"aws:TagKeys": "false"}
@@ -171,7 +175,7 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		resources  any
 		conditions any
 	}{
-		{"Describe", []string{"ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
+		{"Describe", []string{"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions", "ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
 		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
 		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},
 		{"StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, regions("rds/cluster:*"), nil},
@@ -180,6 +184,11 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 			"arn:aws:rds:eu-central-1:222222222222:cluster:*", "arn:aws:rds:eu-central-1:222222222222:db:*",
 			"arn:aws:rds:eu-west-1:222222222222:cluster:*", "arn:aws:rds:eu-west-1:222222222222:db:*",
 		}, ownTags},
+		{"ScaleAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup", groups, nil},
+		{"MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, parseJSON(t, `{
+			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:asg-capacity"]},
+			"Null": {"aws:TagKeys": "false"}
+		}`)},
 		{"GrantKeysToEC2", "kms:CreateGrant", regions("kms/key/*"),
 			parseJSON(t, `{"Bool": {"kms:GrantIsForAWSResource": "true"}}`)},
 	}
@@ -199,14 +208,14 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 	assertJSON(t, "deny on curfew:skip", st["NeverStopSkipped"], parseJSON(t, `{
 		"Sid": "NeverStopSkipped",
 		"Effect": "Deny",
-		"Action": ["ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance"],
+		"Action": ["autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance"],
 		"Resource": "*",
 		"Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/curfew:skip": "true"}}
 	}`))
 	if len(st) != len(tests)+1 {
 		t.Errorf("scheduler has %d statements, want %d", len(st), len(tests)+1)
 	}
-	for _, sid := range []string{"MarkEC2", "MarkRDS"} {
+	for _, sid := range []string{"MarkEC2", "MarkRDS", "MarkAutoScalingGroups"} {
 		if contains(st[sid], accounts.SkipTag) || contains(st[sid], accounts.SnoozeUntilTag) {
 			t.Errorf("%s: the scheduler may write the owners' tags", sid)
 		}

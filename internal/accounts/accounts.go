@@ -49,6 +49,10 @@ const (
 	StoppedByRunTag = "curfew:stopped-by"
 )
 
+// CapacityTag is part of curfew's mark on an Auto Scaling group: the min/desired/max
+// capacity the shutdown found, which the restart sets back.
+const CapacityTag = "curfew:asg-capacity"
+
 // Map is the whole account map.
 type Map struct {
 	// Identity names the account that holds the IAM users and the developers group.

@@ -44,7 +44,9 @@ func (p *pair) stopEC2(ctx context.Context) error {
 	markAt := p.now
 	for _, in := range up {
 		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
-		if !p.payload.wants(r.ID) {
+		// A member of an Auto Scaling group stopped alone would be replaced: the group
+		// step scales the group in instead, and its row names its instances.
+		if !p.payload.wants(r.ID) || ec2TagMap(in.Tags)[asgTag] != "" {
 			continue
 		}
 		skip, note := ec2Verdict(in, p.now)
@@ -259,8 +261,6 @@ func ec2Verdict(in types.Instance, now time.Time) (skip, note string) {
 		return s, ""
 	}
 	switch {
-	case tags[asgTag] != "":
-		return fmt.Sprintf("member of Auto Scaling group %s: the group would replace it", tags[asgTag]), ""
 	case in.InstanceLifecycle == types.InstanceLifecycleTypeSpot:
 		return "spot instance: a one-time spot instance cannot be stopped, and a persistent one is run by its request", ""
 	case in.RootDeviceType == types.DeviceTypeInstanceStore:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
@@ -136,8 +137,9 @@ func TestFailingAccountDoesNotStopOthers(t *testing.T) {
 			t.Errorf("%s: %s, want %s", k, status[k], v)
 		}
 	}
-	// staging/eu-west-1 still stops its databases; eu-central-1 is untouched by the fault.
-	if got := f.names(rep)[fleet.Stopped]; !slices.Equal(got, sorted("app-db", "aurora", "api", "bad-snooze")) {
+	// staging/eu-west-1 still scales in its group and stops its databases; eu-central-1 is
+	// untouched by the fault.
+	if got := f.names(rep)[fleet.Stopped]; !slices.Equal(got, sorted("app-db", "aurora", "asg-member", "api", "bad-snooze")) {
 		t.Errorf("stopped %v", got)
 	}
 	if !rep.Failed() || rep.Totals.PairsFailed != 2 {
@@ -349,7 +351,7 @@ func TestFaults(t *testing.T) {
 			},
 			pairs:      map[string]pairWant{"staging/eu-west-1": {fleet.NotReached, "deadline"}},
 			failed:     map[string]string{"web": "mark was kept", "snooze-expired": "mark was kept"},
-			notStopped: []string{"app-db", "aurora"},
+			notStopped: []string{"app-db", "aurora", "asg-member"},
 		},
 		{
 			name:         "a server error answer to a stop AWS carried out, through every retry",
@@ -572,7 +574,7 @@ func (f *testFleet) faulty(kind history.Kind, quickRetries bool, rules ...faultp
 						o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
 					})
 				}
-				return fleet.Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg)}
+				return fleet.Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg), AutoScaling: autoscaling.NewFromConfig(cfg)}
 			}
 		}
 	}

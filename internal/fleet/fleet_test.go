@@ -218,27 +218,45 @@ func (f *testFleet) run(account, region, name string, tags map[string]string, ma
 
 func (f *testFleet) asgMember(account, region, name string) {
 	f.t.Helper()
+	f.group(account, region, name, "1/1/1", nil)
+}
+
+// group creates an Auto Scaling group of t3.micro instances with capacity min/desired/max
+// and tags, and checks that it launched its desired capacity. The group is the resource:
+// its instances come and go with it.
+func (f *testFleet) group(account, region, name, capacity string, tags map[string]string) {
+	f.t.Helper()
 	ctx := f.t.Context()
+	var minSize, desired, maxSize int32
+	if _, err := fmt.Sscanf(capacity, "%d/%d/%d", &minSize, &desired, &maxSize); err != nil {
+		f.t.Fatal(err)
+	}
 	if _, err := f.ec2(account, region).CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
 		LaunchTemplateName: aws.String(name),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(ami), InstanceType: ec2types.InstanceTypeT3Micro},
 	}); err != nil {
 		f.t.Fatal(err)
 	}
+	var tagList []asgtypes.Tag
+	for k, v := range tags {
+		tagList = append(tagList, asgtypes.Tag{Key: aws.String(k), Value: aws.String(v), PropagateAtLaunch: aws.Bool(false),
+			ResourceId: aws.String(name), ResourceType: aws.String("auto-scaling-group")})
+	}
 	client := autoscaling.NewFromConfig(f.config(account, region))
 	if _, err := client.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
 		AutoScalingGroupName: aws.String(name),
 		LaunchTemplate:       &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String(name), Version: aws.String("$Latest")},
-		MinSize:              aws.Int32(1), MaxSize: aws.Int32(1), DesiredCapacity: aws.Int32(1),
+		MinSize:              aws.Int32(minSize), MaxSize: aws.Int32(maxSize), DesiredCapacity: aws.Int32(desired),
 		AvailabilityZones: []string{region + "a"},
+		Tags:              tagList,
 	}); err != nil {
 		f.t.Fatal(err)
 	}
 	out, err := client.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
-	if err != nil || len(out.AutoScalingGroups) != 1 || len(out.AutoScalingGroups[0].Instances) != 1 {
+	if err != nil || len(out.AutoScalingGroups) != 1 || len(out.AutoScalingGroups[0].Instances) != int(desired) {
 		f.t.Fatalf("auto scaling group %s: %v %+v", name, err, out)
 	}
-	f.add(name, aws.ToString(out.AutoScalingGroups[0].Instances[0].InstanceId), loc{account, region, history.EC2Instance})
+	f.add(name, name, loc{account, region, fleet.AutoScalingGroup})
 }
 
 func (f *testFleet) db(account, region, name, cluster string) {
@@ -291,8 +309,12 @@ func (f *testFleet) cluster(account, region, name, engine, mode string) {
 
 // observed is a resource as AWS (moto) shows it.
 type observed struct {
+	// state is an Auto Scaling group's "running" while it has a desired capacity, else
+	// "stopped".
 	state string
 	tags  map[string]string
+	// capacity is an Auto Scaling group's min/desired/max.
+	capacity string
 }
 
 func (o observed) marked() bool {
@@ -320,7 +342,7 @@ func (f *testFleet) observe() map[string]observed {
 						for _, tg := range in.Tags {
 							tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 						}
-						byID[aws.ToString(in.InstanceId)] = observed{string(in.State.Name), tags}
+						byID[aws.ToString(in.InstanceId)] = observed{state: string(in.State.Name), tags: tags}
 					}
 				}
 			}
@@ -334,7 +356,7 @@ func (f *testFleet) observe() map[string]observed {
 				for _, tg := range db.TagList {
 					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 				}
-				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{aws.ToString(db.DBInstanceStatus), tags}
+				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{state: aws.ToString(db.DBInstanceStatus), tags: tags}
 			}
 			clusters, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
 			if err != nil {
@@ -345,7 +367,10 @@ func (f *testFleet) observe() map[string]observed {
 				for _, tg := range c.TagList {
 					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 				}
-				byID[aws.ToString(c.DBClusterIdentifier)] = observed{aws.ToString(c.Status), tags}
+				byID[aws.ToString(c.DBClusterIdentifier)] = observed{state: aws.ToString(c.Status), tags: tags}
+			}
+			for name, g := range f.groups(a.Name, region) {
+				byID[name] = g
 			}
 		}
 	}
@@ -356,6 +381,32 @@ func (f *testFleet) observe() map[string]observed {
 			f.t.Fatalf("%s (%s) not found", name, id)
 		}
 		out[name] = o
+	}
+	return out
+}
+
+// groups reads the Auto Scaling groups of one account×region, by name.
+func (f *testFleet) groups(account, region string) map[string]observed {
+	f.t.Helper()
+	out := map[string]observed{}
+	pages := autoscaling.NewDescribeAutoScalingGroupsPaginator(autoscaling.NewFromConfig(f.config(account, region)), &autoscaling.DescribeAutoScalingGroupsInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(f.t.Context())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, g := range page.AutoScalingGroups {
+			tags := map[string]string{}
+			for _, tg := range g.Tags {
+				tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			}
+			o := observed{state: "stopped", tags: tags,
+				capacity: fmt.Sprintf("%d/%d/%d", aws.ToInt32(g.MinSize), aws.ToInt32(g.DesiredCapacity), aws.ToInt32(g.MaxSize))}
+			if aws.ToInt32(g.DesiredCapacity) > 0 {
+				o.state = "running"
+			}
+			out[aws.ToString(g.AutoScalingGroupName)] = o
+		}
 	}
 	return out
 }

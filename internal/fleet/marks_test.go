@@ -35,7 +35,6 @@ func TestEC2Verdict(t *testing.T) {
 		{"plain", ec2Instance(nil, nil), "", ""},
 		{"skip tag", ec2Instance(map[string]string{accounts.SkipTag: "TRUE"}, spot), "tagged curfew:skip=true", ""},
 		{"skip tag false", ec2Instance(map[string]string{accounts.SkipTag: "false"}, nil), "", ""},
-		{"auto scaling", ec2Instance(map[string]string{asgTag: "web"}, nil), "member of Auto Scaling group web", ""},
 		{"spot", ec2Instance(nil, spot), "spot instance", ""},
 		{"instance store", ec2Instance(nil, func(in *ec2types.Instance) { in.RootDeviceType = ec2types.DeviceTypeInstanceStore }), "instance-store root device", ""},
 		{"snoozed", ec2Instance(map[string]string{accounts.SnoozeUntilTag: "2026-11-28T09:00:00+01:00"}, nil), "snoozed until 2026-11-28T09:00:00+01:00", ""},

@@ -76,7 +76,7 @@ type Result struct {
 
 // Resource is what a run did, or would do, to one resource.
 type Resource struct {
-	Type string `json:"type"` // history.EC2Instance, history.RDSInstance or history.AuroraCluster
+	Type string `json:"type"` // history.EC2Instance, history.RDSInstance, history.AuroraCluster or AutoScalingGroup
 	ID   string `json:"id"`
 	// Size is the instance type or DB instance class; empty for a cluster.
 	Size   string `json:"size,omitempty"`

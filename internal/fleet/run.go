@@ -18,8 +18,9 @@ import (
 
 // Clients are the AWS clients of one account×region.
 type Clients struct {
-	EC2 EC2API
-	RDS RDSAPI
+	EC2         EC2API
+	RDS         RDSAPI
+	AutoScaling AutoScalingAPI
 }
 
 // ClientsFunc gives the clients of one account×region; it is called once per pair.
@@ -129,13 +130,14 @@ type pair struct {
 	res    *Result
 }
 
-// visit runs each step in turn: on shutdown instances then databases, on restart
-// databases first, so that applications find their databases starting.
+// visit runs each step in turn: on shutdown instances and Auto Scaling groups, then
+// databases; on restart databases first, so that applications find their databases
+// starting, then groups, then instances.
 func (p *pair) visit(ctx context.Context) {
 	p.c = p.clients(p.target.Account, p.target.Region)
-	steps := []func(context.Context) error{p.stopEC2, p.stopRDS}
+	steps := []func(context.Context) error{p.stopEC2, p.stopASGs, p.stopRDS}
 	if p.kind == history.Restart {
-		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startEC2}
+		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startASGs, p.startEC2}
 	}
 	var errs []error
 	for _, step := range steps {

@@ -21,12 +21,11 @@ import (
 
 var (
 	// wantStopped is what the shutdown stops in the test fleet.
-	wantStopped = sorted("web", "snooze-expired", "api", "bad-snooze", "dev", "app-db", "aurora")
+	wantStopped = sorted("web", "snooze-expired", "api", "bad-snooze", "dev", "app-db", "aurora", "asg-member")
 	// wantSkipped is what it leaves running, each with a reason.
 	wantSkipped = map[string]string{
 		"skip":       "tagged curfew:skip=true",
 		"snoozed":    "snoozed until",
-		"asg-member": "member of Auto Scaling group asg-member",
 		"spot":       "spot instance",
 		"primary-db": "has read replicas (replica-db)",
 		"replica-db": "read replica",
@@ -110,11 +109,13 @@ func TestShutdownAndRestart(t *testing.T) {
 		}
 		checkLogs(t, rep, logs)
 		// The minimum for this fleet: one AssumeRole per swept account (2); per
-		// account×region (3) one DescribeInstances, DescribeDBInstances and
-		// DescribeDBClusters (9); one CreateTags and one StopInstances per pair with
-		// instances to stop (3×2); per database stopped one AddTagsToResource and one
-		// Stop call (2×2).
-		const minimum = 2 + 9 + 6 + 4
+		// account×region (3) one DescribeInstances, DescribeAutoScalingGroups,
+		// DescribeDBInstances and DescribeDBClusters (12); one CreateTags and one
+		// StopInstances per pair with instances to stop (3×2); per database stopped one
+		// AddTagsToResource and one Stop call (2×2); per group scaled in one
+		// CreateOrUpdateTags and one UpdateAutoScalingGroup (1×2), and per pair with a group
+		// to scale in one DescribeScheduledActions (1).
+		const minimum = 2 + 12 + 6 + 4 + 2 + 1
 		t.Logf("AWS calls of the shutdown: %d (minimum %d): %s", c.total(), minimum, c)
 		if c.total() != minimum {
 			t.Errorf("the shutdown made %d calls, want the minimum %d: %s", c.total(), minimum, c)
@@ -157,10 +158,11 @@ func TestShutdownAndRestart(t *testing.T) {
 	t.Run("restart", func(t *testing.T) {
 		h, c, _ := f.handler(history.Restart)
 		rep := runHandler(t, h, `{"trigger":"manual"}`)
-		// As for the shutdown: 2 AssumeRole, 9 describes, StartInstances and DeleteTags in
+		// As for the shutdown: 2 AssumeRole, 12 describes, StartInstances and DeleteTags in
 		// each pair (3×2), per database a DescribeEvents (was it started since the mark?),
-		// a Start and a RemoveTagsFromResource (2×3).
-		const minimum = 2 + 9 + 6 + 6
+		// a Start and a RemoveTagsFromResource (2×3), per group an UpdateAutoScalingGroup
+		// and a DeleteTags (1×2).
+		const minimum = 2 + 12 + 6 + 6 + 2
 		t.Logf("AWS calls of the restart: %d (minimum %d): %s", c.total(), minimum, c)
 		if c.total() != minimum {
 			t.Errorf("the restart made %d calls, want the minimum %d: %s", c.total(), minimum, c)
@@ -365,7 +367,9 @@ func TestScheduledRestartOnHoliday(t *testing.T) {
 }
 
 func equalObserved(a, b map[string]observed) bool {
-	return maps.EqualFunc(a, b, func(x, y observed) bool { return x.state == y.state && maps.Equal(x.tags, y.tags) })
+	return maps.EqualFunc(a, b, func(x, y observed) bool {
+		return x.state == y.state && x.capacity == y.capacity && maps.Equal(x.tags, y.tags)
+	})
 }
 
 func without(names []string, drop ...string) []string {
