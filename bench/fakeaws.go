@@ -282,6 +282,10 @@ func (f *fakeAWS) handle(account, region, service, action string, form url.Value
 		return setDatabase(p.dbs, form.Get("DBInstanceIdentifier"), "StopDBInstance", "DBInstance", "stopped")
 	case "rds:StopDBCluster":
 		return setDatabase(p.clusters, form.Get("DBClusterIdentifier"), "StopDBCluster", "DBCluster", "stopped")
+	case "autoscaling:DescribeAutoScalingGroups":
+		// The generated fleets have no Auto Scaling groups: one empty page.
+		return http.StatusOK, `<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups></AutoScalingGroups>` +
+			`</DescribeAutoScalingGroupsResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeAutoScalingGroupsResponse>`
 	}
 	return http.StatusBadRequest, queryError("InvalidAction", "the fake does not answer "+service+":"+action)
 }
