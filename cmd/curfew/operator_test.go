@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
-	"github.com/curfew/curfew/internal/lambdarun"
-	"github.com/curfew/curfew/internal/lambdatest"
 )
 
 // An operator's day, end to end: `curfew profiles --operator` writes the operator profile,
@@ -29,27 +26,8 @@ func TestOperatorProfileStopsAndRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"AWS_ENDPOINT_URL":            s.URL,
-		"AWS_REGION":                  m.HomeRegion,
-		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
-		"AWS_SESSION_TOKEN":           home.SessionToken,
-		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
-	}
-	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
-	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
-		accounts.ShutdownFunction: shutdown,
-		accounts.RestartFunction:  restart,
-	})
-	lambdaURL := httptest.NewServer(router)
-	t.Cleanup(lambdaURL.Close)
+	_, router := homeFunctions(t, s, m, ids, s.URL)
 	configFile := developerEnv(t, mapPath, s.URL)
-	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
 
 	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--operator", "--config-file", configFile); r.err != nil {
 		t.Fatalf("curfew profiles --operator: %v\n%s", r.err, r.stderr)

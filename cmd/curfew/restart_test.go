@@ -35,37 +35,9 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"AWS_ENDPOINT_URL":            s.URL,
-		"AWS_REGION":                  m.HomeRegion,
-		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
-		"AWS_SESSION_TOKEN":           home.SessionToken,
-		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
-	}
-	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
-	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
-		accounts.ShutdownFunction: shutdown,
-		accounts.RestartFunction:  restart,
-	})
-	lambdaURL := httptest.NewServer(router)
-	t.Cleanup(lambdaURL.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("curfew-shutdown:\n%s\ncurfew-restart:\n%s", shutdown.Output(), restart.Output())
-		}
-	})
+	home, router := homeFunctions(t, s, m, ids, s.URL)
 	configFile := developerEnv(t, mapPath, s.URL)
-	// The operator's own profile next to the developer's: credentials of the home
-	// account, which curfew checks with STS before it invokes anything.
-	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
-	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), fmt.Sprintf("\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
-		home.AccessKeyID, home.SecretAccessKey, home.SessionToken))
-	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
+	opsProfile(t, configFile, home)
 
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
@@ -170,4 +142,49 @@ func assertDBStatus(t *testing.T, c *rds.Client, id, want string) {
 	if got := aws.ToString(out.DBInstances[0].DBInstanceStatus); got != want {
 		t.Errorf("DB instance %s is %s, want %s", id, got, want)
 	}
+}
+
+// homeFunctions runs the built curfew-shutdown and curfew-restart under the Lambda RIE
+// with the home account's credentials, reaching AWS at endpoint, behind lambdarun's
+// Lambda-API-shaped router, and points the CLI's Lambda client at that router
+// (AWS_ENDPOINT_URL_LAMBDA). It returns the home account's credentials and the router,
+// which records the invocations.
+func homeFunctions(t *testing.T, s *emulator.Server, m *accounts.Map, ids map[string]string, endpoint string) (aws.Credentials, *lambdarun.Router) {
+	t.Helper()
+	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"AWS_ENDPOINT_URL":            endpoint,
+		"AWS_REGION":                  m.HomeRegion,
+		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
+		"AWS_SESSION_TOKEN":           home.SessionToken,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
+	}
+	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
+	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
+		accounts.ShutdownFunction: shutdown,
+		accounts.RestartFunction:  restart,
+	})
+	lambdaURL := httptest.NewServer(router)
+	t.Cleanup(lambdaURL.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("curfew-shutdown:\n%s\ncurfew-restart:\n%s", shutdown.Output(), restart.Output())
+		}
+	})
+	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
+	return home, router
+}
+
+// opsProfile adds the operator's own profile "ops" next to the developer's profiles of
+// configFile: credentials of the home account, which curfew checks with STS before it
+// invokes anything.
+func opsProfile(t *testing.T, configFile string, home aws.Credentials) {
+	t.Helper()
+	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
+	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), fmt.Sprintf("\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
+		home.AccessKeyID, home.SecretAccessKey, home.SessionToken))
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,8 +16,6 @@ import (
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
-	"github.com/curfew/curfew/internal/lambdarun"
-	"github.com/curfew/curfew/internal/lambdatest"
 )
 
 // curfew uninstall, end to end with the built curfew-shutdown and curfew-restart under the
@@ -41,36 +37,10 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		// The functions reach moto through the proxy, which fails one database's start.
-		"AWS_ENDPOINT_URL":            proxy.URL,
-		"AWS_REGION":                  m.HomeRegion,
-		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
-		"AWS_SESSION_TOKEN":           home.SessionToken,
-		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
-	}
-	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
-	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
-		accounts.ShutdownFunction: shutdown,
-		accounts.RestartFunction:  restart,
-	})
-	lambdaURL := httptest.NewServer(router)
-	t.Cleanup(lambdaURL.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("curfew-shutdown:\n%s\ncurfew-restart:\n%s", shutdown.Output(), restart.Output())
-		}
-	})
+	// The functions reach moto through the proxy, which fails one database's start.
+	home, router := homeFunctions(t, s, m, ids, proxy.URL)
 	configFile := developerEnv(t, mapPath, s.URL)
-	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
-	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), fmt.Sprintf("\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
-		home.AccessKeyID, home.SecretAccessKey, home.SessionToken))
-	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
+	opsProfile(t, configFile, home)
 
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
