@@ -127,14 +127,7 @@ func (m *Map) validateOrganization(p *problems, extra map[string]bool) {
 		} else {
 			seen[u.ID] = i
 		}
-		switch u.Environment {
-		case Production, NonProduction:
-		default:
-			p.add(uf+".environment", "%q is not %q or %q", u.Environment, Production, NonProduction)
-		}
-		if u.Environment == Production && u.Shutdown != nil && *u.Shutdown {
-			p.add(uf+".shutdown", "unit %s is production: curfew never shuts production down", u.ID)
-		}
+		validateEnvironment(p, uf, u.Environment, u.Shutdown, "unit "+u.ID)
 		validateRegions(p, uf+".regions", u.Regions, extra)
 		validatePolicies(p, uf+".developerPolicies", u.DeveloperPolicies)
 		validatePolicies(p, uf+".ciPolicies", u.CIPolicies)
@@ -143,20 +136,11 @@ func (m *Map) validateOrganization(p *problems, extra map[string]bool) {
 		}
 		// A unit has no overrides: an account that needs one is listed in accounts, where
 		// the override is visible next to it.
-		for _, list := range []struct {
-			field    string
-			policies []string
-		}{{".developerPolicies", u.DeveloperPolicies}, {".ciPolicies", u.CIPolicies}} {
-			for j, pol := range list.policies {
-				if _, admin := grants([]string{pol}, administratorPolicies); admin {
-					p.add(fmt.Sprintf("%s%s[%d]", uf, list.field, j), "%q is administrator access in a production unit: grant less, or list the account that needs it in accounts with overrides: [%s]", pol, OverrideAdministrator)
-				}
-			}
-		}
-		for j, pol := range u.CIPolicies {
-			if !IsReadOnlyPolicy(pol) {
-				p.add(fmt.Sprintf("%s.ciPolicies[%d]", uf, j), "%q is not on the production allow-list for CI (%s): list the account that needs it in accounts with ciCdkDeploy: true or overrides: [%s]", pol, strings.Join(readOnlyPolicies, ", "), OverrideCIPolicies)
-			}
-		}
+		eachAdministratorPolicy(uf, u.DeveloperPolicies, u.CIPolicies, func(field, pol string) {
+			p.add(field, "%q is administrator access in a production unit: grant less, or list the account that needs it in accounts with overrides: [%s]", pol, OverrideAdministrator)
+		})
+		eachWritingCIPolicy(uf, u.CIPolicies, func(field, pol string) {
+			p.add(field, "%q is not on the production allow-list for CI (%s): list the account that needs it in accounts with ciCdkDeploy: true or overrides: [%s]", pol, strings.Join(readOnlyPolicies, ", "), OverrideCIPolicies)
+		})
 	}
 }

@@ -115,14 +115,7 @@ func (m *Map) validateAccounts(p *problems, extra map[string]bool) {
 		} else {
 			ids[a.ID] = i
 		}
-		switch a.Environment {
-		case Production, NonProduction:
-		default:
-			p.add(f+".environment", "%q is not %q or %q", a.Environment, Production, NonProduction)
-		}
-		if a.Environment == Production && a.Shutdown != nil && *a.Shutdown {
-			p.add(f+".shutdown", "account %q is production: curfew never shuts production down", a.Name)
-		}
+		validateEnvironment(p, f, a.Environment, a.Shutdown, fmt.Sprintf("account %q", a.Name))
 		m.validateOverrides(p, f, a)
 		m.validateCISubject(p, f, a)
 		m.validateCIExistingProvider(p, f, a)
@@ -509,26 +502,55 @@ func (m *Map) validateGuardrails(p *problems, f string, a Account) {
 		where = "a production account"
 	}
 	if where != "" && !a.Lifts(OverrideAdministrator) {
-		for _, list := range []struct {
-			field    string
-			policies []string
-		}{{".developerPolicies", a.DeveloperPolicies}, {".ciPolicies", a.CIPolicies}} {
-			for j, pol := range list.policies {
-				if _, admin := grants([]string{pol}, administratorPolicies); admin {
-					p.add(fmt.Sprintf("%s%s[%d]", f, list.field, j), "%q is administrator access in %s (%q): grant less (PowerUserAccess for developers, ReadOnlyAccess for CI) or add overrides: [%s]", pol, where, a.Name, OverrideAdministrator)
-				}
-			}
-		}
+		eachAdministratorPolicy(f, a.DeveloperPolicies, a.CIPolicies, func(field, pol string) {
+			p.add(field, "%q is administrator access in %s (%q): grant less (PowerUserAccess for developers, ReadOnlyAccess for CI) or add overrides: [%s]", pol, where, a.Name, OverrideAdministrator)
+		})
 	}
 	if a.IsProduction() && !a.Lifts(OverrideCIPolicies) {
-		for j, pol := range a.CIPolicies {
-			if !IsReadOnlyPolicy(pol) {
-				p.add(fmt.Sprintf("%s.ciPolicies[%d]", f, j), "%q is not on the production allow-list for CI (%s): deploy with ciCdkDeploy: true (the CI role may then assume the account's CDK bootstrap roles) or add overrides: [%s]", pol, strings.Join(readOnlyPolicies, ", "), OverrideCIPolicies)
-			}
-		}
+		eachWritingCIPolicy(f, a.CIPolicies, func(field, pol string) {
+			p.add(field, "%q is not on the production allow-list for CI (%s): deploy with ciCdkDeploy: true (the CI role may then assume the account's CDK bootstrap roles) or add overrides: [%s]", pol, strings.Join(readOnlyPolicies, ", "), OverrideCIPolicies)
+		})
 	}
 	if a.Name == m.Management && a.ShutdownEnabled() && !a.Lifts(OverrideSweepManagement) {
 		p.add(f+".shutdown", "account %q is the management account: the night shutdown must not stop what runs the organisation; set shutdown: false or add overrides: [%s]", a.Name, OverrideSweepManagement)
+	}
+}
+
+// validateEnvironment checks the environment of an account or organisational unit (what
+// names it in the message), and that a production one is not marked for shutdown.
+func validateEnvironment(p *problems, f string, env Environment, shutdown *bool, what string) {
+	switch env {
+	case Production, NonProduction:
+	default:
+		p.add(f+".environment", "%q is not %q or %q", env, Production, NonProduction)
+	}
+	if env == Production && shutdown != nil && *shutdown {
+		p.add(f+".shutdown", "%s is production: curfew never shuts production down", what)
+	}
+}
+
+// eachAdministratorPolicy calls found with the field and name of every administrator
+// policy among the developer and CI policies of the account or unit at f.
+func eachAdministratorPolicy(f string, developer, ci []string, found func(field, policy string)) {
+	for _, list := range []struct {
+		field    string
+		policies []string
+	}{{".developerPolicies", developer}, {".ciPolicies", ci}} {
+		for j, pol := range list.policies {
+			if _, admin := grants([]string{pol}, administratorPolicies); admin {
+				found(fmt.Sprintf("%s%s[%d]", f, list.field, j), pol)
+			}
+		}
+	}
+}
+
+// eachWritingCIPolicy calls found with the field and name of every CI policy of the
+// account or unit at f that is not on the production allow-list.
+func eachWritingCIPolicy(f string, ci []string, found func(field, policy string)) {
+	for j, pol := range ci {
+		if !IsReadOnlyPolicy(pol) {
+			found(fmt.Sprintf("%s.ciPolicies[%d]", f, j), pol)
+		}
 	}
 }
 
