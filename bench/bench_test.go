@@ -91,10 +91,7 @@ func TestSweepMakesTheMinimum(t *testing.T) {
 	if sw.report.Totals.Stopped != want || sw.stopped != want {
 		t.Errorf("stopped %d (fake: %d), want %d", sw.report.Totals.Stopped, sw.stopped, want)
 	}
-	requests := 0
-	for _, n := range sw.requests {
-		requests += n
-	}
+	requests := sw.totalRequests()
 	if requests != sw.calls.total() || sw.throttle != 0 {
 		t.Errorf("the fake saw %d requests (%d throttled), the middleware %d calls", requests, sw.throttle, sw.calls.total())
 	}
@@ -110,10 +107,7 @@ func TestSweepRetriesThrottledCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	requests := 0
-	for _, n := range sw.requests {
-		requests += n
-	}
+	requests := sw.totalRequests()
 	if sw.throttle == 0 || requests != sw.calls.total()+sw.throttle || sw.stopped != 9 {
 		t.Errorf("throttled %d, requests %d, calls %d, stopped %d", sw.throttle, requests, sw.calls.total(), sw.stopped)
 	}

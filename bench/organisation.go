@@ -120,10 +120,7 @@ func runOrgChild(ctx context.Context, nAccounts int) error {
 		if err != nil {
 			return err
 		}
-		requests := 0
-		for _, n := range sw.requests {
-			requests += n
-		}
+		requests := sw.totalRequests()
 		inv.Wall, inv.CPU, inv.Calls, inv.ByOperation = sw.wall, cpu, sw.calls.total(), sw.calls.String()
 		inv.Requests, inv.Throttled = requests-requests0, sw.throttle-throttled0
 		inv.PeakHeapMB, inv.PeakRSSMB = float64(peak)/(1<<20), vmHWM()

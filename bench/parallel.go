@@ -64,10 +64,7 @@ func runParallelChild(ctx context.Context, accounts int) error {
 	if err != nil {
 		return err
 	}
-	requests := 0
-	for _, n := range sw.requests {
-		requests += n
-	}
+	requests := sw.totalRequests()
 	res := sweepResult{
 		Accounts: accounts, Regions: s.Regions, Wall: sw.wall,
 		Ideal: time.Duration(chainCalls(s)) * fakeLatency,

@@ -140,6 +140,15 @@ type sweep struct {
 	stopped  int
 }
 
+// totalRequests is how many HTTP requests the fake saw, retries included.
+func (sw sweep) totalRequests() int {
+	n := 0
+	for _, c := range sw.requests {
+		n += c
+	}
+	return n
+}
+
 // runSweep generates fleet s in a fresh fake and runs the shutdown over it.
 func runSweep(ctx context.Context, s shape, latency time.Duration, rate float64, burst int) (sweep, error) {
 	fake := newFakeAWS(latency, rate, burst)
