@@ -178,24 +178,8 @@ accounts:
 		t.Fatal(err)
 	}
 
-	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	email := &received{}
-	subscriber := httptest.NewServer(email)
-	defer subscriber.Close()
-	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-		Endpoint: aws.String(subscriber.URL)}); err != nil {
-		t.Fatal(err)
-	}
-	slack := &received{}
-	webhook := httptest.NewTLSServer(slack)
-	defer webhook.Close()
-	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
-		t.Fatal(err)
-	}
+	topic, email := emailTopic(t, snsc)
+	slack, webhook := slackWebhook(t, ssmc)
 
 	h := report.Handler{
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
@@ -323,17 +307,7 @@ accounts:
 	home := s.Account(t, homeID, "eu-west-1")
 	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
 	snsc := sns.NewFromConfig(home)
-	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	email := &received{}
-	subscriber := httptest.NewServer(email)
-	defer subscriber.Close()
-	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-		Endpoint: aws.String(subscriber.URL)}); err != nil {
-		t.Fatal(err)
-	}
+	topic, email := emailTopic(t, snsc)
 	handler := func(topicARN string) report.Handler {
 		return report.Handler{
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
@@ -409,24 +383,8 @@ accounts:
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
 		t.Fatal(err)
 	}
-	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	email := &received{}
-	subscriber := httptest.NewServer(email)
-	defer subscriber.Close()
-	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-		Endpoint: aws.String(subscriber.URL)}); err != nil {
-		t.Fatal(err)
-	}
-	slack := &received{}
-	webhook := httptest.NewTLSServer(slack)
-	defer webhook.Close()
-	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
-		t.Fatal(err)
-	}
+	topic, email := emailTopic(t, snsc)
+	slack, webhook := slackWebhook(t, ssmc)
 	handler := func(topicARN string, metrics io.Writer) report.Handler {
 		return report.Handler{
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
@@ -517,4 +475,36 @@ accounts:
 	if !errors.Is(err, report.ErrAlreadyMarked) {
 		t.Errorf("a second marker = %v, want ErrAlreadyMarked (S3 conditional write)", err)
 	}
+}
+
+// emailTopic creates the report's topic in snsc's account with an HTTP subscriber that
+// stands for the recipients' mailboxes, and returns the topic and what it receives.
+func emailTopic(t *testing.T, snsc *sns.Client) (*sns.CreateTopicOutput, *received) {
+	t.Helper()
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := &received{}
+	subscriber := httptest.NewServer(email)
+	t.Cleanup(subscriber.Close)
+	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
+		Endpoint: aws.String(subscriber.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	return topic, email
+}
+
+// slackWebhook puts a Slack webhook URL into the parameter in ssmc's account and returns
+// a TLS server standing for Slack (reach it with slackClient) and what it receives.
+func slackWebhook(t *testing.T, ssmc *ssm.Client) (*received, *httptest.Server) {
+	t.Helper()
+	slack := &received{}
+	webhook := httptest.NewTLSServer(slack)
+	t.Cleanup(webhook.Close)
+	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
+		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
+		t.Fatal(err)
+	}
+	return slack, webhook
 }
