@@ -176,20 +176,26 @@ func partCalls(ctx context.Context, t *table, nAccounts, nRegions, nResources in
 
 // partParallel is part 2: wall time of the sweep against the ideal, and memory.
 func partParallel(ctx context.Context, t *table) ([]string, error) {
+	memoryMB, err := lambdaMemory("cdk/service.go")
+	if err != nil {
+		return nil, err
+	}
 	results, err := parallel(ctx, []int{1, 10, 50})
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range results {
-		goal, met := "", ""
-		if r.Accounts == 50 {
-			goal, met = "efficiency ≥ 0.8", yes(r.efficiency() >= 0.8)
-		}
 		t.row("2", fmt.Sprintf("sweep %d × %d regions (50 ms fake)", r.Accounts, r.Regions),
 			fmt.Sprintf("%.2f s, ideal %.2f s: efficiency %.2f; %d calls, %d throttled, CPU %.2f s", r.Wall.Seconds(), r.Ideal.Seconds(), r.efficiency(), r.Calls, r.Throttled, r.CPU.Seconds()),
-			goal, met)
+			"", "")
 	}
+	// The goal holds for the configured Lambda, whose CPU share this machine does not have.
 	last := results[len(results)-1]
+	lambda := lambdaEquivalent(last.Wall, last.CPU, memoryMB)
+	eff := last.Ideal.Seconds() / lambda.Seconds()
+	t.row("2", fmt.Sprintf("sweep %d × %d: Lambda-equivalent at %d MB", last.Accounts, last.Regions, memoryMB),
+		fmt.Sprintf("%.2f s = max(wall, CPU × %d/%d): efficiency %.2f", lambda.Seconds(), fullVCPUMB, memoryMB, eff),
+		"efficiency ≥ 0.8", yes(eff >= 0.8))
 	t.row("2", fmt.Sprintf("peak memory, sweep %d × %d", last.Accounts, last.Regions),
 		fmt.Sprintf("heap in use %.1f MB, RSS (VmHWM) %.1f MB", last.PeakHeapMB, last.PeakRSSMB),
 		"< 128 MB", yes(last.PeakRSSMB < 128))

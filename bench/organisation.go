@@ -148,9 +148,9 @@ func lambdaMemory(path string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("the Lambdas' memory: %w (run the bench from the repository's root)", err)
 	}
-	m := regexp.MustCompile(`MemorySize:\s*jsii\.Number\((\d+)\)`).FindAllSubmatch(data, -1)
+	m := regexp.MustCompile(`(?m)^const functionMemoryMB = (\d+)$`).FindAllSubmatch(data, -1)
 	if len(m) != 1 {
-		return 0, fmt.Errorf("the Lambdas' memory: %s sets MemorySize %d times, not once", path, len(m))
+		return 0, fmt.Errorf("the Lambdas' memory: %s sets functionMemoryMB %d times, not once", path, len(m))
 	}
 	return strconv.Atoi(string(m[0][1]))
 }

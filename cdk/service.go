@@ -202,6 +202,15 @@ func (s *service) newTopic() awssns.Topic {
 	return topic
 }
 
+// functionMemoryMB is each function's memory: the size at which Lambda gives one whole
+// vCPU. A sweep is bound by CPU (SigV4 signing, XML, GC: about 0.3 ms a call), and Lambda
+// gives CPU in proportion to memory, so at 256 MB a 500-account × 4-region restart would
+// take about 73 s of CPU alone (bench part 5) and part 2's sweep of 50 × 4 would wait on
+// CPU; at 1,769 MB both wait only on AWS. A run is billed by memory × duration, and a
+// CPU-bound run shrinks in proportion: at 500 × 4 a run costs about 46 GB-s (under
+// $0.001 on arm64), at ten accounts a few GB-s.
+const functionMemoryMB = 1769
+
 // newFunction creates one of curfew's Go functions with an execution role of the
 // function's name (CurfewScheduler and CurfewCostReader trust it by ARN) and a log group
 // of bounded retention, and no reserved concurrency: unreserved says why it needs none.
@@ -228,7 +237,7 @@ func (s *service) newFunction(id, name, folder, description string, minutes floa
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
 		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(s.props.LambdaDir, folder)), nil),
-		MemorySize:   jsii.Number(256),
+		MemorySize:   jsii.Number(functionMemoryMB),
 		Timeout:      awscdk.Duration_Minutes(jsii.Number(minutes)),
 		Role:         role,
 		LogGroup:     logs,
