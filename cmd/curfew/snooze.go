@@ -269,7 +269,7 @@ func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 			}
 			found = append(found, s...)
 		}
-		return printSnoozed(a.stdout, account.Name, found, now)
+		return printSnoozed(a.stdout, account.Name, found, now, a.m.ScheduleFor(account).Location())
 	}
 	ec2c, rdsc := ec2.NewFromConfig(cfg), rds.NewFromConfig(cfg)
 	res, err := findSnoozable(ctx, ec2c, rdsc, in.resource)
@@ -486,23 +486,26 @@ func rdsTag(tags []rdstypes.Tag) (string, bool) {
 	return "", false
 }
 
-func printSnoozed(w io.Writer, account string, found []snoozed, now time.Time) error {
+// printSnoozed lists the snoozed resources with the end of each snooze in the account's
+// own time zone (loc), as the snooze itself was set, and the tag's value as written.
+func printSnoozed(w io.Writer, account string, found []snoozed, now time.Time, loc *time.Location) error {
 	if len(found) == 0 {
 		_, err := fmt.Fprintf(w, "nothing in %s is snoozed\n", account)
 		return err
 	}
 	tw := newTable(w)
-	tw.Row("REGION", "KIND", "RESOURCE", "SNOOZED UNTIL", "STATUS")
+	tw.Row("REGION", "KIND", "RESOURCE", "SNOOZED UNTIL", "TAG VALUE", "STATUS")
 	for _, s := range found {
-		status := "not an RFC 3339 time"
+		until, status := "?", "not an RFC 3339 time"
 		if t, err := time.Parse(time.RFC3339, s.until); err == nil {
+			until = localTime(t, loc)
 			if t.After(now) {
 				status = roughDuration(t.Sub(now)) + " left"
 			} else {
 				status = "expired: stopped again by the next shutdown"
 			}
 		}
-		tw.Row(s.region, s.kind, s.id, s.until, status)
+		tw.Row(s.region, s.kind, s.id, until, s.until, status)
 	}
 	return tw.Flush()
 }

@@ -114,6 +114,7 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 		"eu-west-1  EC2 instance    " + instance,
 		"eu-west-1  RDS instance    orders-db",
 		"2026-11-28T08:00:00Z  13h30m left",
+		"Saturday 28 Nov 2026 09:00 CET  2026-11-28T08:00:00Z  13h30m left",
 		"48h left",
 		"eu-west-1  Aurora cluster  search",
 	} {
