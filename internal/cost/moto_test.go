@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -161,10 +162,35 @@ func (f forecasts) GetCostForecast(_ context.Context, in *costexplorer.GetCostFo
 	*f.inputs = append(*f.inputs, *in)
 	f.mu.Unlock()
 	id := f.account
-	if in.Filter != nil && in.Filter.Dimensions != nil && len(in.Filter.Dimensions.Values) == 1 {
-		id = in.Filter.Dimensions.Values[0] // grouped mode asks the management account per linked account
+	if in.Filter != nil && in.Filter.Dimensions != nil && len(in.Filter.Dimensions.Values) > 0 {
+		id = in.Filter.Dimensions.Values[0] // the management account is asked for its linked accounts
 	}
-	switch a := f.answer[id].(type) {
+	if in.Filter != nil && in.Filter.Dimensions != nil && len(in.Filter.Dimensions.Values) > 1 {
+		// One forecast of several accounts (an environment in grouped mode): the sum of
+		// theirs, or the first error or answer without a total.
+		var sum float64
+		for _, v := range in.Filter.Dimensions.Values {
+			out, err := f.answerFor(v)
+			if err != nil || out.Total == nil {
+				return out, err
+			}
+			a, _ := strconv.ParseFloat(aws.ToString(out.Total.Amount), 64)
+			sum += a
+		}
+		return f.answerFor("", sum)
+	}
+	return f.answerFor(id)
+}
+
+// answerFor answers for one account id, or the amount given instead.
+func (f forecasts) answerFor(id string, amount ...float64) (*costexplorer.GetCostForecastOutput, error) {
+	var answer any
+	if len(amount) > 0 {
+		answer = amount[0]
+	} else {
+		answer = f.answer[id]
+	}
+	switch a := answer.(type) {
 	case float64:
 		return &costexplorer.GetCostForecastOutput{Total: &cetypes.MetricValue{
 			Amount: aws.String(fmt.Sprintf("%.10f", a)), Unit: aws.String("USD")}}, nil
