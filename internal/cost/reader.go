@@ -87,10 +87,10 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 	r.log().Info("plan cost report", "action", "plan", "mode", rep.Mode, "accounts", len(targets),
 		"requests", rep.Planned, "rate", rep.Rate, "duration", need.Round(time.Second).String())
 	if dl, ok := ctx.Deadline(); ok && need > dl.Sub(clock.Now()) {
-		left := dl.Sub(clock.Now()).Round(time.Second)
+		left := dl.Sub(clock.Now()).Round(100 * time.Millisecond)
 		rep.Notes = append(rep.Notes, fmt.Sprintf("At %g requests a second the %d requests of this report need about %s, more than the %s it had: "+
 			"the accounts not read in time are reported as failed. Name the organisation's management account (management: in the map) to read every account in a few grouped queries.",
-			rep.Rate, rep.Planned, need.Round(time.Second), left))
+			rep.Rate, rep.Planned, need.Round(100*time.Millisecond), left))
 		r.log().Warn("plan cost report", "action", "plan", "outcome", "too-slow", "requests", rep.Planned, "duration", need.String(), "left", left.String())
 	}
 
