@@ -256,3 +256,70 @@ func topSavings(all []cost.AccountSavings) ([]cost.AccountSavings, cost.AccountS
 	}
 	return sorted[:topAccounts], rest
 }
+
+// chartAccounts is the most accounts the page draws a panel each for; a larger
+// organisation gets a panel per environment, the sum of its accounts' days.
+const chartAccounts = 10
+
+// environmentPanels draws the cost per day of each environment (and currency, when there
+// are several), the sum of its accounts that reported.
+func environmentPanels(r *cost.Report) ([]figure, error) {
+	type series struct {
+		env, currency string
+		accounts      int
+		daily         []cost.Money
+		yesterday     float64
+	}
+	var all []*series
+	for _, a := range r.Accounts {
+		if a.Err != nil || len(a.Daily) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(all, func(s *series) bool { return s.env == a.Environment() && s.currency == a.MonthToDate.Currency })
+		if i < 0 {
+			all = append(all, &series{env: a.Environment(), currency: a.MonthToDate.Currency, daily: make([]cost.Money, len(a.Daily))})
+			i = len(all) - 1
+		}
+		s := all[i]
+		s.accounts++
+		s.yesterday += a.Yesterday.Amount
+		for d, m := range a.Daily[:min(len(a.Daily), len(s.daily))] {
+			s.daily[d] = cost.Money{Amount: s.daily[d].Amount + m.Amount, Currency: s.currency}
+		}
+	}
+	slices.SortStableFunc(all, func(a, b *series) int { return cmp.Or(cmp.Compare(b.env, a.env), cmp.Compare(a.currency, b.currency)) })
+	var out []figure
+	for i, s := range all {
+		heading := fmt.Sprintf("%s (%s)", s.env, plural(s.accounts, "account"))
+		title := func(lo, hi string) string {
+			return fmt.Sprintf("%s: cost per day of its %s, %s, from %s to %s %s; yesterday %s %s",
+				s.env, plural(s.accounts, "account"), dayRange(r.Periods.Chart), lo, hi, s.currency, amount(s.yesterday), s.currency)
+		}
+		f, err := dailyPanel(r.Periods, i, fmt.Sprintf("cost-%s-%s", s.env, s.currency), heading, title, s.currency+" ", s.daily)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// servicesShown are the accounts whose top services the page shows, by id: every
+// account of a small organisation, else the topAccounts costliest.
+func servicesShown(r *cost.Report) map[string]bool {
+	var reported []cost.Account
+	for _, a := range r.Accounts {
+		if a.Err == nil {
+			reported = append(reported, a)
+		}
+	}
+	if len(r.Accounts) > listAll {
+		slices.SortStableFunc(reported, func(a, b cost.Account) int { return cmp.Compare(b.MonthToDate.Amount, a.MonthToDate.Amount) })
+		reported = reported[:min(topAccounts, len(reported))]
+	}
+	out := map[string]bool{}
+	for _, a := range reported {
+		out[a.ID] = true
+	}
+	return out
+}

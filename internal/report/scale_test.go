@@ -3,6 +3,8 @@ package report_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,7 +45,12 @@ func organisationReport(n int) *cost.Report {
 		}
 		r.Accounts = append(r.Accounts, a)
 		if !a.Production && a.Err == nil {
-			savings.Accounts = append(savings.Accounts, cost.AccountSavings{Account: a.Name, Resources: 1 + i%4, Hours: 200 + float64(i%7)*10, Saved: 20 + float64(i*17%50)})
+			saved := 20 + float64(i*17%50)
+			daily := make([]float64, len(savings.Days()))
+			for d := range daily {
+				daily[d] = saved / float64(len(daily))
+			}
+			savings.Accounts = append(savings.Accounts, cost.AccountSavings{Account: a.Name, Resources: 1 + i%4, Hours: 200 + float64(i%7)*10, Saved: saved, Daily: daily})
 		}
 	}
 	var prod, nonProd float64
@@ -82,6 +89,51 @@ func TestTextStaysShortAt500Accounts(t *testing.T) {
 		"other accounts (3)", "388 more accounts"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the summary has no %q:\n%s", want, text)
+		}
+	}
+}
+
+// The page of 500 accounts keeps every account in its table, which Chromium finds and
+// sorts with the page's own script; it draws a panel per environment instead of one per
+// account, and the savings of the ten accounts that saved most.
+func TestHTMLOf500AccountsFindsAndSorts(t *testing.T) {
+	html, err := report.HTML(organisationReport(500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a person does: sort by the month to date, then look for a production unit.
+	act := `<script>
+document.querySelectorAll("#accounts thead th")[2].click();
+var find = document.getElementById("find");
+find.value = "ou-ab12-producti";
+find.dispatchEvent(new Event("input"));
+</script></body>`
+	page := filepath.Join(outputDir(t), "organisation.html")
+	if err := os.WriteFile(page, []byte(strings.Replace(string(html), "</body>", act, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := string(headless(t, page, "--dump-dom"))
+
+	body := dom[strings.Index(dom, "<tbody>"):strings.Index(dom, "</tbody>")]
+	if n := strings.Count(body, "<tr"); n != 500 {
+		t.Errorf("the table has %d account rows, want all 500", n)
+	}
+	// Ascending month to date: 5.00 is the least, team-000 the first account with it.
+	first := body[:strings.Index(body, "</tr>")]
+	if !strings.Contains(first, "team-000") || !strings.Contains(dom, `aria-sort="ascending">1–26 Nov`) {
+		t.Errorf("after sorting by the month to date the first row is %s", first)
+	}
+	// 75 production accounts were found in ou-ab12-producti; the other 425 rows are hidden.
+	if n := strings.Count(body, "<tr hidden"); n != 425 {
+		t.Errorf("finding ou-ab12-producti hides %d rows, want 425", n)
+	}
+	if n := strings.Count(dom, "<svg"); n != 2+10 {
+		t.Errorf("%d charts, want 2 environments and the 10 accounts that saved most", n)
+	}
+	for _, want := range []string{"production (100 accounts)", "non-production (398 accounts)", "other accounts (3)",
+		"The 10 costliest accounts this month.", "Charts of the 10 accounts that saved most; the table lists all 398."} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the page has no %q", want)
 		}
 	}
 }
