@@ -329,12 +329,12 @@ var _ cost.API = (*fakeCostExplorer)(nil)
 
 func (f *fakeCostExplorer) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUsageInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
 	f.requests.Add(1)
-	amount := map[string]types.MetricValue{"UnblendedCost": {Amount: aws.String("1.00"), Unit: aws.String("USD")}}
+	amount := map[string]types.MetricValue{in.Metrics[0]: {Amount: aws.String("1.00"), Unit: aws.String("USD")}}
 	res := types.ResultByTime{TimePeriod: in.TimePeriod, Total: amount}
 	if len(in.GroupBy) > 0 {
 		ids := f.linked
-		if in.Filter != nil && in.Filter.Dimensions != nil {
-			ids = in.Filter.Dimensions.Values
+		if filtered := linkedAccounts(in.Filter); filtered != nil {
+			ids = filtered
 		}
 		for _, id := range ids {
 			keys := []string{id}
@@ -345,6 +345,22 @@ func (f *fakeCostExplorer) GetCostAndUsage(_ context.Context, in *costexplorer.G
 		}
 	}
 	return &costexplorer.GetCostAndUsageOutput{ResultsByTime: []types.ResultByTime{res}}, nil
+}
+
+// linkedAccounts returns the LINKED_ACCOUNT values of a filter, alone or in an And.
+func linkedAccounts(f *types.Expression) []string {
+	if f == nil {
+		return nil
+	}
+	if f.Dimensions != nil && f.Dimensions.Key == types.DimensionLinkedAccount {
+		return f.Dimensions.Values
+	}
+	for _, e := range f.And {
+		if ids := linkedAccounts(&e); ids != nil {
+			return ids
+		}
+	}
+	return nil
 }
 
 func (f *fakeCostExplorer) GetCostForecast(context.Context, *costexplorer.GetCostForecastInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {

@@ -84,6 +84,8 @@ type Report struct {
 	Generated time.Time
 	Periods   Periods
 	Mode      Mode
+	// Metric is how cost is measured; every output states it.
+	Metric Metric
 	// Accounts are in the account map's order.
 	Accounts []Account
 	// Weekly says the report runs once a week, so it compares the last 7 days with the 7

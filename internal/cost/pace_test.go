@@ -40,7 +40,7 @@ func (c *stillClock) Sleep(_ context.Context, d time.Duration) error {
 type oneDay struct{}
 
 func (oneDay) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUsageInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
-	one := map[string]cetypes.MetricValue{"UnblendedCost": {Amount: aws.String("1"), Unit: aws.String("USD")}}
+	one := map[string]cetypes.MetricValue{in.Metrics[0]: {Amount: aws.String("1"), Unit: aws.String("USD")}}
 	return &costexplorer.GetCostAndUsageOutput{ResultsByTime: []cetypes.ResultByTime{{TimePeriod: in.TimePeriod, Total: one}}}, nil
 }
 

@@ -61,7 +61,7 @@ func AssumeClients(base aws.Config, externalID string) func(accounts.Account) AP
 // account that fails is marked failed; the others still report.
 func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 	rep := &Report{Generated: now, Periods: PeriodsAt(now), Mode: PerAccount,
-		Weekly: len(r.Map.CostReport.WeekDays()) == 1, Rate: r.Rate}
+		Weekly: len(r.Map.CostReport.WeekDays()) == 1, Rate: r.Rate, Metric: MetricOf(r.Map.CostReport)}
 	if rep.Rate <= 0 {
 		rep.Rate = DefaultRate
 	}
@@ -96,10 +96,10 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 
 	var requests atomic.Int64
 	if grouped {
-		g := r.readGrouped(ctx, rep.Periods, mgmt, client(mgmt), targets, &requests)
+		g := r.readGrouped(ctx, rep.Metric, rep.Periods, mgmt, client(mgmt), targets, &requests)
 		rep.Accounts, rep.Other, rep.OtherAccounts, rep.Forecasts = g.accounts, g.other, g.otherAccounts, g.forecasts
 	} else {
-		rep.Accounts = r.readEach(ctx, rep.Periods, targets, client, &requests)
+		rep.Accounts = r.readEach(ctx, rep.Metric, rep.Periods, targets, client, &requests)
 	}
 	rep.Requests = int(requests.Load())
 	for _, f := range rep.Forecasts {
@@ -151,13 +151,13 @@ func environments(targets []target) []string {
 
 // readEach reads every account through its own role: two usage queries and one forecast
 // each.
-func (r Reader) readEach(ctx context.Context, p Periods, targets []target, client func(accounts.Account) API, requests *atomic.Int64) []Account {
+func (r Reader) readEach(ctx context.Context, m Metric, p Periods, targets []target, client func(accounts.Account) API, requests *atomic.Int64) []Account {
 	out := make([]Account, len(targets))
 	g := new(errgroup.Group)
 	g.SetLimit(parallel)
 	for i, t := range targets {
 		g.Go(func() error {
-			out[i] = readOne(ctx, client(t.account), p, t.cost, requests)
+			out[i] = readOne(ctx, client(t.account), m, p, t.cost, requests)
 			return nil
 		})
 	}
@@ -168,13 +168,13 @@ func (r Reader) readEach(ctx context.Context, p Periods, targets []target, clien
 // readOne reads one account through its own role. Every query is filtered to the account
 // itself: in an organisation's management account Cost Explorer would otherwise answer
 // for every account of the organisation.
-func readOne(ctx context.Context, client API, p Periods, acc Account, requests *atomic.Int64) Account {
+func readOne(ctx context.Context, client API, m Metric, p Periods, acc Account, requests *atomic.Int64) Account {
 	self := linkedAccounts(acc.ID)
 	fail := func(what string, err error) Account {
 		acc.Err = fmt.Errorf("%s: %w", what, err) // the report and the log name the account
 		return acc
 	}
-	rows, err := usage(ctx, client, dailyQuery(p.Daily(), self, nil), requests)
+	rows, err := usage(ctx, client, dailyQuery(m, p.Daily(), self, nil), requests)
 	if err != nil {
 		return fail("read daily costs", err)
 	}
@@ -184,14 +184,14 @@ func readOne(ctx context.Context, client API, p Periods, acc Account, requests *
 	if err := fillDaily(&acc, p, rows); err != nil {
 		return fail("add daily costs", err)
 	}
-	rows, err = usage(ctx, client, servicesQuery(p.MonthToDate, self, groupBy(types.DimensionService)), requests)
+	rows, err = usage(ctx, client, servicesQuery(m, p.MonthToDate, self, groupBy(types.DimensionService)), requests)
 	if err != nil {
 		return fail("read costs by service", err)
 	}
 	if acc.TopServices, err = top(rows, 0); err != nil {
 		return fail("add costs by service", err)
 	}
-	acc.Forecast, acc.ForecastErr = forecast(ctx, client, p, acc.MonthToDate, self, requests)
+	acc.Forecast, acc.ForecastErr = forecast(ctx, client, m, p, acc.MonthToDate, self, requests)
 	return acc
 }
 
@@ -207,9 +207,10 @@ type groupedRead struct {
 // requests, whatever the number of accounts: one daily query grouped by LINKED_ACCOUNT,
 // one by LINKED_ACCOUNT and SERVICE (each paged), and one forecast per environment,
 // filtered to its accounts (Cost Explorer forecasts cannot be grouped; the API sets no
-// maximum on a filter's values). The usage queries are not filtered, so that the spend
-// of accounts the map does not know is summed as other accounts instead of dropped.
-func (r Reader) readGrouped(ctx context.Context, p Periods, mgmt accounts.Account, client API, targets []target, requests *atomic.Int64) groupedRead {
+// maximum on a filter's values). The usage queries are not filtered by account, so that
+// the spend of accounts the map does not know is summed as other accounts instead of
+// dropped.
+func (r Reader) readGrouped(ctx context.Context, m Metric, p Periods, mgmt accounts.Account, client API, targets []target, requests *atomic.Int64) groupedRead {
 	out := groupedRead{accounts: make([]Account, len(targets))}
 	known := map[string]bool{}
 	for i, t := range targets {
@@ -222,14 +223,14 @@ func (r Reader) readGrouped(ctx context.Context, p Periods, mgmt accounts.Accoun
 		}
 		return out
 	}
-	daily, err := usage(ctx, client, dailyQuery(p.Daily(), nil, groupBy(types.DimensionLinkedAccount)), requests)
+	daily, err := usage(ctx, client, dailyQuery(m, p.Daily(), nil, groupBy(types.DimensionLinkedAccount)), requests)
 	if err != nil {
 		return failAll("read daily costs by account", err)
 	}
 	if len(daily) == 0 {
 		return failAll("read daily costs by account", errors.New("no results from Cost Explorer"))
 	}
-	services, err := usage(ctx, client, servicesQuery(p.MonthToDate, nil, groupBy(types.DimensionLinkedAccount, types.DimensionService)), requests)
+	services, err := usage(ctx, client, servicesQuery(m, p.MonthToDate, nil, groupBy(types.DimensionLinkedAccount, types.DimensionService)), requests)
 	if err != nil {
 		return failAll("read costs by account and service", err)
 	}
@@ -270,7 +271,7 @@ func (r Reader) readGrouped(ctx context.Context, p Periods, mgmt accounts.Accoun
 		case sumErr != nil:
 			f.Err = fmt.Errorf("add the month to date of %s accounts: %w", env, sumErr)
 		default:
-			f.Forecast, f.Err = forecast(ctx, client, p, monthToDate, linkedAccounts(ids...), requests)
+			f.Forecast, f.Err = forecast(ctx, client, m, p, monthToDate, linkedAccounts(ids...), requests)
 		}
 		out.forecasts = append(out.forecasts, f)
 	}

@@ -190,9 +190,26 @@ func TestReadPerAccount(t *testing.T) {
 		filters = append(filters, in.Filter)
 	}
 	for _, f := range filters {
-		if f == nil || f.Dimensions == nil || f.Dimensions.Key != cetypes.DimensionLinkedAccount || len(f.Dimensions.Values) != 1 {
+		if len(linkedIDs(f)) != 1 {
 			t.Errorf("filter = %+v, want the account's own LINKED_ACCOUNT", f)
 		}
+		// Amortised cost without credits and refunds, the map saying nothing of either.
+		if !excludesCredits(f) {
+			t.Errorf("filter = %+v, want credits and refunds excluded", f)
+		}
+	}
+	for _, in := range requests.usage {
+		if !slices.Equal(in.Metrics, []string{"AmortizedCost"}) {
+			t.Errorf("metrics = %q, want AmortizedCost", in.Metrics)
+		}
+	}
+	for _, in := range requests.forecasts {
+		if in.Metric != cetypes.MetricAmortizedCost {
+			t.Errorf("forecast metric = %s, want AMORTIZED_COST", in.Metric)
+		}
+	}
+	if got := r.Metric.String(); got != "amortised cost, credits and refunds excluded, tax included" {
+		t.Errorf("metric = %q", got)
 	}
 	for _, in := range faults.seen {
 		if aws.ToString(in.ExternalId) != m.ExternalID || aws.ToString(in.RoleSessionName) != cost.SessionName ||
@@ -297,12 +314,12 @@ func TestReadGrouped(t *testing.T) {
 		t.Errorf("assumed %d roles, want only CurfewCostReader in the management account", len(faults.seen))
 	}
 	for _, in := range requests.usage {
-		if in.Filter != nil {
-			t.Errorf("a grouped query is filtered (%+v): accounts outside the map would be dropped", in.Filter)
+		if linkedIDs(in.Filter) != nil || !excludesCredits(in.Filter) {
+			t.Errorf("a grouped query's filter is %+v: want credits and refunds excluded, and no account (those outside the map would be dropped)", in.Filter)
 		}
 	}
 	for _, in := range requests.forecasts {
-		if in.Filter == nil || in.Filter.Dimensions == nil || len(in.Filter.Dimensions.Values) != 2 {
+		if len(linkedIDs(in.Filter)) != 2 || !excludesCredits(in.Filter) {
 			t.Errorf("forecast without the LINKED_ACCOUNT filter of its environment's two accounts: %+v", in)
 		}
 	}

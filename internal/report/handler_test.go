@@ -112,7 +112,7 @@ func queueCosts(t *testing.T, s *emulator.Server, accountID string, results ...m
 // costResults are the daily and by-service answers of one account costing perDay a day.
 func costResults(p cost.Periods, perDay float64) []map[string]any {
 	metric := func(v float64) map[string]any {
-		return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprint(v), "Unit": "USD"}}
+		return map[string]any{"AmortizedCost": map[string]any{"Amount": fmt.Sprint(v), "Unit": "USD"}} // the default metric
 	}
 	var days []map[string]any
 	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {

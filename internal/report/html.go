@@ -117,8 +117,9 @@ func newPage(r *cost.Report) (*page, error) {
 	if len(cur) == 1 {
 		pg.Subtitle += ", amounts in " + cur[0]
 	}
-	pg.Footer = fmt.Sprintf("Generated %s by curfew-cost-report. Cost Explorer requests for this report: %d (%s). Cost Explorer metric: unblended cost.",
-		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how(r))
+	pg.Subtitle += ". Metric: " + r.Metric.String()
+	pg.Footer = fmt.Sprintf("Generated %s by curfew-cost-report. Cost Explorer requests for this report: %d (%s). Cost Explorer metric: %s.",
+		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how(r), r.Metric)
 
 	for _, t := range r.Totals() {
 		suffix := ""

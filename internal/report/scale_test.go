@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/report"
 )
@@ -19,7 +20,8 @@ import (
 // differently.
 func organisationReport(n int) *cost.Report {
 	p := cost.PeriodsAt(sampleTime)
-	r := &cost.Report{Generated: sampleTime, Periods: p, Mode: cost.Grouped, Requests: 4, Planned: 4, Rate: cost.DefaultRate}
+	r := &cost.Report{Generated: sampleTime, Periods: p, Mode: cost.Grouped, Requests: 4, Planned: 4, Rate: cost.DefaultRate,
+		Metric: cost.MetricOf(accounts.CostReport{Metric: accounts.MetricNetAmortized})}
 	savings := &cost.Savings{Start: p.Chart.Start, End: sampleTime}
 	days := float64(p.MonthToDate.Days())
 	for i := range n {

@@ -97,7 +97,7 @@ func Text(r *cost.Report, link Link) string {
 	if len(cur) == 1 {
 		fmt.Fprintf(&b, ", in %s", cur[0])
 	}
-	b.WriteString("\n\n")
+	fmt.Fprintf(&b, "\nMetric: %s.\n\n", r.Metric)
 
 	cols := columns(r)
 	if len(r.Accounts) > listAll {
