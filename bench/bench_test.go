@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -206,14 +207,24 @@ func TestLambdaEquivalent(t *testing.T) {
 	}
 }
 
-// Today's cost report: three requests per account read through its own role; grouped in
-// the management account, two queries and a forecast per account.
+// The cost report: three requests per account read through its own role; grouped in the
+// management account, two queries and a forecast per environment (the home account is
+// production, the others non-production), whatever the number of accounts.
 func TestCostRequests(t *testing.T) {
-	each, grouped, err := costRequests(t.Context(), 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if each != 3*5 || grouped != 2+5 {
-		t.Errorf("per account %d, grouped %d; want %d and %d (4 accounts and home)", each, grouped, 3*5, 2+5)
+	for _, tt := range []struct {
+		accounts      int
+		each, grouped int
+	}{{4, 3 * 5, 2 + 2}, {500, 3 * 501, 2 + 2}} {
+		each, grouped, err := costRequests(t.Context(), tt.accounts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if each.requests != tt.each || grouped.requests != tt.grouped || grouped.requests > 10 {
+			t.Errorf("%d accounts + home: per account %d, grouped %d; want %d and %d (at most 10)", tt.accounts, each.requests, grouped.requests, tt.each, tt.grouped)
+		}
+		// Paced at cost.DefaultRate: the last of n requests starts (n-1)/rate after the first.
+		if want := time.Duration(float64(tt.each-1) / cost.DefaultRate * float64(time.Second)); each.paced != want {
+			t.Errorf("%d accounts + home: per-account pacing %s, want %s", tt.accounts, each.paced, want)
+		}
 	}
 }

@@ -241,6 +241,12 @@ type Cron struct {
 type CostReport struct {
 	Cron       `yaml:",inline"`
 	Recipients []string `yaml:"recipients"`
+	// Metric is the Cost Explorer metric the report reads (see CostMetric); empty for
+	// amortized.
+	Metric string `yaml:"metric,omitempty"`
+	// IncludeCredits counts credits and refunds in the figures; by default they are
+	// excluded, so that a credit does not read as negative spend.
+	IncludeCredits bool `yaml:"includeCredits,omitempty"`
 }
 
 // Load reads and validates the account map at path.

@@ -78,6 +78,7 @@ func (m *Map) Validate() error {
 	m.validateCI(&p)
 	validateSchedule(&p, "schedule", m.Schedule)
 	validateCron(&p, "costReport", m.CostReport.Cron)
+	validateCostMetric(&p, m.CostReport)
 	if len(m.CostReport.Recipients) == 0 {
 		p.add("costReport.recipients", "list at least one email address")
 	}

@@ -54,6 +54,9 @@ type Account struct {
 	Name       string
 	ID         string
 	Production bool
+	// OU is the id of the organisational unit the account was found in (organization.ous
+	// of the map); empty for an account only listed.
+	OU string
 	// Err is why the account's costs could not be read; the other figures are then zero.
 	Err error
 
@@ -81,6 +84,8 @@ type Report struct {
 	Generated time.Time
 	Periods   Periods
 	Mode      Mode
+	// Metric is how cost is measured; every output states it.
+	Metric Metric
 	// Accounts are in the account map's order.
 	Accounts []Account
 	// Weekly says the report runs once a week, so it compares the last 7 days with the 7
@@ -89,6 +94,23 @@ type Report struct {
 	// Requests is how many Cost Explorer requests (pages included) were answered; each is
 	// billed.
 	Requests int
+	// Planned is how many requests the report expected to make before reading, pages
+	// beyond the first of each query not counted; Rate is the pace they were made at, in
+	// requests a second.
+	Planned int
+	Rate    float64
+	// Forecasts are the forecasts of each environment in grouped mode, where Cost
+	// Explorer forecasts the accounts of an environment together; each account's own
+	// figure is then its run-rate.
+	Forecasts []EnvironmentForecast
+	// Other is the spend of the organisation's accounts that the map neither lists nor
+	// finds in a unit (grouped mode only), summed, with OtherAccounts counting them; nil
+	// when there is none. It is not in the totals.
+	Other         *Account
+	OtherAccounts int
+	// Notes are what finding the accounts met: a unit that does not exist, an
+	// organisation that could not be listed (its accounts are then missing).
+	Notes []string
 	// Savings are the night shutdowns' estimated savings; nil with SavingsErr when the
 	// run history could not be read.
 	Savings    *Savings
@@ -116,6 +138,28 @@ type Unreadable struct {
 	Key    string
 	Reason string
 }
+
+// Environment returns the account's environment: production or non-production.
+func (a Account) Environment() string {
+	if a.Production {
+		return "production"
+	}
+	return "non-production"
+}
+
+// EnvironmentForecast is Cost Explorer's forecast of every account of one environment.
+type EnvironmentForecast struct {
+	Environment string
+	// Accounts is how many accounts it covers.
+	Accounts int
+	// Forecast is the month's expected total of those accounts; nil with Err saying why.
+	Forecast *Money
+	Err      error
+}
+
+// ErrEnvironmentForecast is an account's forecast reason in grouped mode: Cost Explorer
+// forecasts its environment, not the account.
+var ErrEnvironmentForecast = errors.New("grouped mode forecasts each environment, not each account")
 
 // ErrNoForecastData means Cost Explorer answered a forecast without a total.
 var ErrNoForecastData = errors.New("no data")
@@ -181,6 +225,8 @@ func (r *Report) Totals() []Totals {
 		t.PreviousWeek += a.PreviousWeek.Amount
 		t.Accounts++
 		switch {
+		case r.environmentForecast(a.Environment(), cur) != nil:
+			t.Forecasts++ // the environment's forecast is added once, below
 		case a.Forecast != nil:
 			t.Forecast += a.Forecast.Amount
 			t.Forecasts++
@@ -189,8 +235,25 @@ func (r *Report) Totals() []Totals {
 			t.RunRates++
 		}
 	}
+	for i := range out {
+		for _, f := range r.Forecasts {
+			if f.Forecast != nil && f.Forecast.Currency == out[i].Currency {
+				out[i].Forecast += f.Forecast.Amount
+			}
+		}
+	}
 	slices.SortFunc(out, func(a, b Totals) int { return cmp.Compare(a.Currency, b.Currency) })
 	return out
+}
+
+// environmentForecast returns the forecast of an environment in currency, or nil.
+func (r *Report) environmentForecast(env, currency string) *Money {
+	for _, f := range r.Forecasts {
+		if f.Environment == env && f.Forecast != nil && f.Forecast.Currency == currency {
+			return f.Forecast
+		}
+	}
+	return nil
 }
 
 // Failed returns the accounts whose costs could not be read.

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // API is the part of the Cost Explorer client the report uses.
@@ -21,9 +23,56 @@ type API interface {
 
 var _ API = (*costexplorer.Client)(nil)
 
-// metric is the cost the report reads: what the account was charged, before any
-// organisation-wide blending, as the billing console shows it.
-const metric = "UnblendedCost"
+// Metric is how the report measures cost, from the map (costReport.metric and
+// includeCredits); every output states it.
+type Metric struct {
+	// Name is Cost Explorer's metric, e.g. AmortizedCost.
+	Name     string
+	forecast types.Metric
+	// Label names it for people: "amortised cost".
+	Label string
+	// ExcludesCredits says that credits and refunds are left out (a RECORD_TYPE filter),
+	// so that a credit does not read as negative spend.
+	ExcludesCredits bool
+}
+
+// MetricOf returns the metric a map's cost report reads.
+func MetricOf(c accounts.CostReport) Metric {
+	m := Metric{ExcludesCredits: !c.IncludeCredits}
+	switch c.CostMetric() {
+	case accounts.MetricNetAmortized:
+		m.Name, m.forecast, m.Label = "NetAmortizedCost", types.MetricNetAmortizedCost, "net amortised cost (after discounts)"
+	case accounts.MetricUnblended:
+		m.Name, m.forecast, m.Label = "UnblendedCost", types.MetricUnblendedCost, "unblended cost"
+	case accounts.MetricNetUnblended:
+		m.Name, m.forecast, m.Label = "NetUnblendedCost", types.MetricNetUnblendedCost, "net unblended cost (after discounts)"
+	default:
+		m.Name, m.forecast, m.Label = "AmortizedCost", types.MetricAmortizedCost, "amortised cost"
+	}
+	return m
+}
+
+// String states the metric and what it leaves out, for every output.
+func (m Metric) String() string {
+	credits := "credits and refunds included"
+	if m.ExcludesCredits {
+		credits = "credits and refunds excluded"
+	}
+	return m.Label + ", " + credits + ", tax included"
+}
+
+// filter is f restricted to the records the metric counts.
+func (m Metric) filter(f *types.Expression) *types.Expression {
+	if !m.ExcludesCredits {
+		return f
+	}
+	not := &types.Expression{Not: &types.Expression{Dimensions: &types.DimensionValues{
+		Key: types.DimensionRecordType, Values: []string{"Credit", "Refund"}}}}
+	if f == nil {
+		return not
+	}
+	return &types.Expression{And: []types.Expression{*f, *not}}
+}
 
 // usagePages pages through GetCostAndUsage, which has no SDK paginator, with the SDK's
 // HasMorePages/NextPage shape. Every page is a billed request, so it counts those answered.
@@ -87,7 +136,7 @@ func usage(ctx context.Context, client API, in *costexplorer.GetCostAndUsageInpu
 				return nil, fmt.Errorf("result start: %w", err)
 			}
 			if len(in.GroupBy) == 0 {
-				m, err := money(r.Total)
+				m, err := money(r.Total, in.Metrics[0])
 				if err != nil {
 					return nil, fmt.Errorf("result of %s: %w", day.Format(time.DateOnly), err)
 				}
@@ -95,7 +144,7 @@ func usage(ctx context.Context, client API, in *costexplorer.GetCostAndUsageInpu
 				continue
 			}
 			for _, g := range r.Groups {
-				m, err := money(g.Metrics)
+				m, err := money(g.Metrics, in.Metrics[0])
 				if err != nil {
 					return nil, fmt.Errorf("group %v of %s: %w", g.Keys, day.Format(time.DateOnly), err)
 				}
@@ -106,14 +155,15 @@ func usage(ctx context.Context, client API, in *costexplorer.GetCostAndUsageInpu
 	return rows, nil
 }
 
-func money(metrics map[string]types.MetricValue) (Money, error) {
-	v, ok := metrics[metric]
+// money reads the amount of the metric named name.
+func money(metrics map[string]types.MetricValue, name string) (Money, error) {
+	v, ok := metrics[name]
 	if !ok {
-		return Money{}, fmt.Errorf("no %s in the answer", metric)
+		return Money{}, fmt.Errorf("no %s in the answer", name)
 	}
 	amount, err := strconv.ParseFloat(aws.ToString(v.Amount), 64)
 	if err != nil {
-		return Money{}, fmt.Errorf("%s amount: %w", metric, err)
+		return Money{}, fmt.Errorf("%s amount: %w", name, err)
 	}
 	return Money{Amount: amount, Currency: aws.ToString(v.Unit)}, nil
 }
@@ -138,24 +188,24 @@ func linkedAccounts(ids ...string) *types.Expression {
 }
 
 // dailyQuery asks for the cost of every day of r.
-func dailyQuery(r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
+func dailyQuery(m Metric, r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
 	return &costexplorer.GetCostAndUsageInput{
 		Granularity: types.GranularityDaily,
-		Metrics:     []string{metric},
+		Metrics:     []string{m.Name},
 		TimePeriod:  interval(r),
-		Filter:      filter,
+		Filter:      m.filter(filter),
 		GroupBy:     groups,
 	}
 }
 
 // servicesQuery asks for the cost of each service over r, as one monthly sum: r never
 // spans more than one month.
-func servicesQuery(r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
+func servicesQuery(m Metric, r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
 	return &costexplorer.GetCostAndUsageInput{
 		Granularity: types.GranularityMonthly,
-		Metrics:     []string{metric},
+		Metrics:     []string{m.Name},
 		TimePeriod:  interval(r),
-		Filter:      filter,
+		Filter:      m.filter(filter),
 		GroupBy:     groups,
 	}
 }
@@ -163,16 +213,16 @@ func servicesQuery(r Range, filter *types.Expression, groups []types.GroupDefini
 // forecast returns the month's expected total: the month to date plus Cost Explorer's
 // forecast of the rest of the month. Once the month is over the total is final and no
 // request is made.
-func forecast(ctx context.Context, client API, p Periods, monthToDate Money, filter *types.Expression, requests *atomic.Int64) (*Money, error) {
+func forecast(ctx context.Context, client API, m Metric, p Periods, monthToDate Money, filter *types.Expression, requests *atomic.Int64) (*Money, error) {
 	if p.Forecast.Empty() {
 		m := monthToDate
 		return &m, nil
 	}
 	out, err := client.GetCostForecast(ctx, &costexplorer.GetCostForecastInput{
 		Granularity: types.GranularityMonthly,
-		Metric:      types.MetricUnblendedCost,
+		Metric:      m.forecast,
 		TimePeriod:  interval(p.Forecast),
-		Filter:      filter,
+		Filter:      m.filter(filter),
 	})
 	if err != nil {
 		return nil, err
@@ -181,7 +231,7 @@ func forecast(ctx context.Context, client API, p Periods, monthToDate Money, fil
 	if out.Total == nil || out.Total.Amount == nil {
 		return nil, ErrNoForecastData
 	}
-	rest, err := money(map[string]types.MetricValue{metric: *out.Total})
+	rest, err := money(map[string]types.MetricValue{m.Name: *out.Total}, m.Name)
 	if err != nil {
 		return nil, err
 	}

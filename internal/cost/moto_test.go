@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -76,8 +78,37 @@ func queue(t *testing.T, s *emulator.Server, accountID string, results ...map[st
 	}
 }
 
+// amount is an answer's figure in the metric the report reads by default.
 func amount(v float64, unit string) map[string]any {
-	return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprintf("%.10f", v), "Unit": unit}}
+	return map[string]any{"AmortizedCost": map[string]any{"Amount": fmt.Sprintf("%.10f", v), "Unit": unit}}
+}
+
+// linkedIDs returns the LINKED_ACCOUNT values of a filter, alone or in an And.
+func linkedIDs(f *cetypes.Expression) []string {
+	if f == nil {
+		return nil
+	}
+	if f.Dimensions != nil && f.Dimensions.Key == cetypes.DimensionLinkedAccount {
+		return f.Dimensions.Values
+	}
+	for _, e := range f.And {
+		if ids := linkedIDs(&e); ids != nil {
+			return ids
+		}
+	}
+	return nil
+}
+
+// excludesCredits reports whether a filter leaves out exactly credits and refunds.
+func excludesCredits(f *cetypes.Expression) bool {
+	if f == nil {
+		return false
+	}
+	if n := f.Not; n != nil && n.Dimensions != nil && n.Dimensions.Key == cetypes.DimensionRecordType &&
+		slices.Equal(n.Dimensions.Values, []string{"Credit", "Refund"}) {
+		return true
+	}
+	return slices.ContainsFunc(f.And, func(e cetypes.Expression) bool { return excludesCredits(&e) })
 }
 
 // dailyResult is an ungrouped DAILY answer for the days of r, costing cost(day) each.
@@ -161,10 +192,36 @@ func (f forecasts) GetCostForecast(_ context.Context, in *costexplorer.GetCostFo
 	*f.inputs = append(*f.inputs, *in)
 	f.mu.Unlock()
 	id := f.account
-	if in.Filter != nil && in.Filter.Dimensions != nil && len(in.Filter.Dimensions.Values) == 1 {
-		id = in.Filter.Dimensions.Values[0] // grouped mode asks the management account per linked account
+	linked := linkedIDs(in.Filter)
+	if len(linked) > 0 {
+		id = linked[0] // the management account is asked for its linked accounts
 	}
-	switch a := f.answer[id].(type) {
+	if len(linked) > 1 {
+		// One forecast of several accounts (an environment in grouped mode): the sum of
+		// theirs, or the first error or answer without a total.
+		var sum float64
+		for _, v := range linked {
+			out, err := f.answerFor(v)
+			if err != nil || out.Total == nil {
+				return out, err
+			}
+			a, _ := strconv.ParseFloat(aws.ToString(out.Total.Amount), 64)
+			sum += a
+		}
+		return f.answerFor("", sum)
+	}
+	return f.answerFor(id)
+}
+
+// answerFor answers for one account id, or the amount given instead.
+func (f forecasts) answerFor(id string, amount ...float64) (*costexplorer.GetCostForecastOutput, error) {
+	var answer any
+	if len(amount) > 0 {
+		answer = amount[0]
+	} else {
+		answer = f.answer[id]
+	}
+	switch a := answer.(type) {
 	case float64:
 		return &costexplorer.GetCostForecastOutput{Total: &cetypes.MetricValue{
 			Amount: aws.String(fmt.Sprintf("%.10f", a)), Unit: aws.String("USD")}}, nil

@@ -190,9 +190,26 @@ func TestReadPerAccount(t *testing.T) {
 		filters = append(filters, in.Filter)
 	}
 	for _, f := range filters {
-		if f == nil || f.Dimensions == nil || f.Dimensions.Key != cetypes.DimensionLinkedAccount || len(f.Dimensions.Values) != 1 {
+		if len(linkedIDs(f)) != 1 {
 			t.Errorf("filter = %+v, want the account's own LINKED_ACCOUNT", f)
 		}
+		// Amortised cost without credits and refunds, the map saying nothing of either.
+		if !excludesCredits(f) {
+			t.Errorf("filter = %+v, want credits and refunds excluded", f)
+		}
+	}
+	for _, in := range requests.usage {
+		if !slices.Equal(in.Metrics, []string{"AmortizedCost"}) {
+			t.Errorf("metrics = %q, want AmortizedCost", in.Metrics)
+		}
+	}
+	for _, in := range requests.forecasts {
+		if in.Metric != cetypes.MetricAmortizedCost {
+			t.Errorf("forecast metric = %s, want AMORTIZED_COST", in.Metric)
+		}
+	}
+	if got := r.Metric.String(); got != "amortised cost, credits and refunds excluded, tax included" {
+		t.Errorf("metric = %q", got)
 	}
 	for _, in := range faults.seen {
 		if aws.ToString(in.ExternalId) != m.ExternalID || aws.ToString(in.RoleSessionName) != cost.SessionName ||
@@ -243,8 +260,8 @@ func TestReadGrouped(t *testing.T) {
 	client, requests := clients(base, m, map[string]any{
 		ids["identity"]:   10.0,
 		ids["staging"]:    20.0,
-		ids["sandbox"]:    errors.New("no forecast for sandbox"),
-		ids["production"]: nil,
+		ids["sandbox"]:    30.0,
+		ids["production"]: nil, // no total: the production environment has no forecast
 	})
 
 	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
@@ -260,33 +277,50 @@ func TestReadGrouped(t *testing.T) {
 		checkMoney(t, a.Name+" yesterday", a.Yesterday, v)
 		checkMoney(t, a.Name+" month to date", a.MonthToDate, 26*v)
 		checkMoney(t, a.Name+" same days last month", a.LastMonth, 26*v)
+		// Forecasts are per environment: each account's own figure is its run-rate.
+		if a.Forecast != nil || !errors.Is(a.ForecastErr, cost.ErrEnvironmentForecast) || a.RunRate == nil || !near(a.RunRate.Amount, 30*v) {
+			t.Errorf("%s forecast = %v (%v), run-rate %v; want none, for the environment's, and a run-rate of %v", a.Name, a.Forecast, a.ForecastErr, a.RunRate, 30*v)
+		}
 	}
 	if a := find(t, r, "production"); !slices.Equal(serviceNames(a.TopServices),
 		[]string{"Amazon Elastic Compute Cloud - Compute", "Amazon Relational Database Service"}) {
 		t.Errorf("production top services = %q", serviceNames(a.TopServices))
 	}
-	if a := find(t, r, "staging"); a.Forecast == nil || !near(a.Forecast.Amount, 52+20) {
-		t.Errorf("staging forecast = %v, want 72", a.Forecast)
+	// One forecast per environment, filtered to its accounts: staging and sandbox's month
+	// to date (26 × 5) plus the rest (20 + 30); production's answer has no total.
+	if len(r.Forecasts) != 2 {
+		t.Fatalf("forecasts = %+v, want production and non-production", r.Forecasts)
 	}
-	if a := find(t, r, "sandbox"); a.Forecast != nil || a.ForecastErr == nil || a.RunRate == nil {
-		t.Errorf("sandbox forecast = %v, run-rate %v; want none, and a run-rate", a.Forecast, a.RunRate)
+	if f := r.Forecasts[1]; f.Environment != "non-production" || f.Accounts != 2 || f.Forecast == nil || !near(f.Forecast.Amount, 130+50) {
+		t.Errorf("non-production forecast = %+v, want 180 over 2 accounts", f)
 	}
-	if a := find(t, r, "production"); a.Forecast != nil || cost.ForecastReason(a.ForecastErr) != "no data" || a.RunRate == nil || !near(a.RunRate.Amount, 30*4) {
-		t.Errorf("production forecast = %v (%v), run-rate %v; want none for \"no data\", and a run-rate of 120", a.Forecast, a.ForecastErr, a.RunRate)
+	if f := r.Forecasts[0]; f.Environment != "production" || f.Forecast != nil || cost.ForecastReason(f.Err) != "no data" {
+		t.Errorf("production forecast = %+v, want none for \"no data\"", f)
 	}
-	if tt := r.Totals(); len(tt) != 1 || !near(tt[0].MonthToDate, 26*10) {
-		t.Errorf("totals = %+v, want month to date 260 (the account outside the map left out)", tt)
+	// The account outside the map is one row of its own, out of the totals.
+	if r.Other == nil || r.OtherAccounts != 1 || !near(r.Other.MonthToDate.Amount, 26*1000) {
+		t.Errorf("other accounts = %+v (%d), want one account of 26,000 this month", r.Other, r.OtherAccounts)
 	}
-	// Two grouped queries and one forecast per account, the failed one not counted.
-	if r.Requests != 5 {
-		t.Errorf("requests = %d, want 5", r.Requests)
+	tt := r.Totals()
+	if len(tt) != 1 || !near(tt[0].MonthToDate, 26*10) || !near(tt[0].Forecast, 180+30*1+30*4) || tt[0].Forecasts != 2 || tt[0].RunRates != 2 {
+		t.Errorf("totals = %+v, want month to date 260 and forecast 330: non-production's forecast, identity's and production's run-rates", tt)
+	}
+	// Two grouped queries and one forecast per environment, whatever the number of
+	// accounts (the bench counts them at 500).
+	if r.Requests != 4 || r.Planned != 4 {
+		t.Errorf("requests = %d, planned %d; want 4", r.Requests, r.Planned)
 	}
 	if len(faults.seen) != 1 || aws.ToString(faults.seen[0].RoleArn) != account(t, m, "identity").RoleARN(accounts.CostReaderRole) {
 		t.Errorf("assumed %d roles, want only CurfewCostReader in the management account", len(faults.seen))
 	}
+	for _, in := range requests.usage {
+		if linkedIDs(in.Filter) != nil || !excludesCredits(in.Filter) {
+			t.Errorf("a grouped query's filter is %+v: want credits and refunds excluded, and no account (those outside the map would be dropped)", in.Filter)
+		}
+	}
 	for _, in := range requests.forecasts {
-		if in.Filter == nil || in.Filter.Dimensions == nil || len(in.Filter.Dimensions.Values) != 1 {
-			t.Errorf("forecast without a LINKED_ACCOUNT filter: %+v", in)
+		if len(linkedIDs(in.Filter)) != 2 || !excludesCredits(in.Filter) {
+			t.Errorf("forecast without the LINKED_ACCOUNT filter of its environment's two accounts: %+v", in)
 		}
 	}
 }

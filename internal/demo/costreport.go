@@ -95,8 +95,9 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 // queueCosts queues the daily and by-service answers of one account costing perDay a day
 // (less at weekends outside production: nobody starts what the night stopped).
 func (d *Demo) queueCosts(ctx context.Context, a accounts.Account, p cost.Periods, perDay float64) error {
+	name := cost.MetricOf(d.m.CostReport).Name // the metric the report reads
 	metric := func(v float64) map[string]any {
-		return map[string]any{"UnblendedCost": map[string]any{"Amount": fmt.Sprintf("%.2f", v), "Unit": "USD"}}
+		return map[string]any{name: map[string]any{"Amount": fmt.Sprintf("%.2f", v), "Unit": "USD"}}
 	}
 	var days []map[string]any
 	var monthToDate float64

@@ -175,33 +175,44 @@ func costPanels(r *cost.Report) ([]figure, error) {
 		if a.Production {
 			kind = "production"
 		}
-		p := newPlot(a.Name+" ("+kind+")", unit+"per day")
-		p.X.Tick.Marker = dayTicks{start: r.Periods.Chart.Start, days: r.Periods.Chart.Days()}
-		p.X.Min, p.X.Max = -0.5, float64(r.Periods.Chart.Days())-0.5
-		xys := make(plotter.XYs, len(a.Daily))
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for d, m := range a.Daily {
-			xys[d] = plotter.XY{X: float64(d), Y: m.Amount}
-			lo, hi = math.Min(lo, m.Amount), math.Max(hi, m.Amount)
+		title := func(lo, hi string) string {
+			return fmt.Sprintf("%s: cost per day, %s, from %s to %s %s; yesterday %s %s",
+				a.Name, dayRange(r.Periods.Chart), lo, hi, a.MonthToDate.Currency, amount(a.Yesterday.Amount), a.Yesterday.Currency)
 		}
-		line, points, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			return nil, fmt.Errorf("chart %s: %w", a.Name, err)
-		}
-		line.Color, line.Width, line.Dashes = colorOf(i), vg.Points(1.5), dashes[i%len(dashes)]
-		points.Color, points.Shape, points.Radius = colorOf(i), glyphs[i%len(glyphs)], vg.Points(2.5)
-		p.Add(line, points)
-		title := fmt.Sprintf("%s: cost per day, %s, from %s to %s %s; yesterday %s %s",
-			a.Name, dayRange(r.Periods.Chart), amount(lo), amount(hi), a.MonthToDate.Currency,
-			amount(a.Yesterday.Amount), a.Yesterday.Currency)
-		id := "cost-" + a.ID
-		chart, err := svg(p, id, title)
+		f, err := dailyPanel(r.Periods, i, "cost-"+a.ID, a.Name+" ("+kind+")", title, unit, a.Daily)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, figure{ID: id, Title: title, SVG: chart})
+		out = append(out, f)
 	}
 	return out, nil
+}
+
+// dailyPanel draws one series of costs per day of the chart period in the style of series
+// i; title gives its accessible name from the lowest and highest day.
+func dailyPanel(periods cost.Periods, i int, id, heading string, title func(lo, hi string) string, unit string, daily []cost.Money) (figure, error) {
+	p := newPlot(heading, unit+"per day")
+	p.X.Tick.Marker = dayTicks{start: periods.Chart.Start, days: periods.Chart.Days()}
+	p.X.Min, p.X.Max = -0.5, float64(periods.Chart.Days())-0.5
+	xys := make(plotter.XYs, len(daily))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for d, m := range daily {
+		xys[d] = plotter.XY{X: float64(d), Y: m.Amount}
+		lo, hi = math.Min(lo, m.Amount), math.Max(hi, m.Amount)
+	}
+	line, points, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return figure{}, fmt.Errorf("chart %s: %w", heading, err)
+	}
+	line.Color, line.Width, line.Dashes = colorOf(i), vg.Points(1.5), dashes[i%len(dashes)]
+	points.Color, points.Shape, points.Radius = colorOf(i), glyphs[i%len(glyphs)], vg.Points(2.5)
+	p.Add(line, points)
+	name := title(amount(lo), amount(hi))
+	chart, err := svg(p, id, name)
+	if err != nil {
+		return figure{}, err
+	}
+	return figure{ID: id, Title: name, SVG: chart}, nil
 }
 
 // savingsPanels draws the estimated savings of each day, a panel per account.

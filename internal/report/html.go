@@ -25,11 +25,14 @@ type page struct {
 	FailedSpan        int
 	Rows              []accountRow
 	Totals            []accountRow
+	Other             *accountRow
 	Notes             []string
 	Failed            []failedAccount
 	CostCharts        []figure
 	ChartDays         string
+	ChartNote         string
 	Services          []serviceTable
+	ServicesNote      string
 	SavingsTitle      string
 	SavingsCharts     []figure
 	Savings           []savingsRow
@@ -114,8 +117,9 @@ func newPage(r *cost.Report) (*page, error) {
 	if len(cur) == 1 {
 		pg.Subtitle += ", amounts in " + cur[0]
 	}
-	pg.Footer = fmt.Sprintf("Generated %s by curfew-cost-report. Cost Explorer requests for this report: %d (%s). Cost Explorer metric: unblended cost.",
-		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how(r))
+	pg.Subtitle += ". Metric: " + r.Metric.String()
+	pg.Footer = fmt.Sprintf("Generated %s by curfew-cost-report. Cost Explorer requests for this report: %d (%s). Cost Explorer metric: %s.",
+		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how(r), r.Metric)
 
 	for _, t := range r.Totals() {
 		suffix := ""
@@ -152,10 +156,14 @@ func newPage(r *cost.Report) (*page, error) {
 			fmt.Sprintf("estimate, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
 	}
 
+	if row := otherRow(r, cols, single); row != nil {
+		pg.Other = &accountRow{Name: row[0], Cells: cells(row)}
+	}
+	services := servicesShown(r)
 	for _, a := range r.Accounts {
-		row := accountRow{Name: a.Name, Color: hex(a.Name), Kind: "non-production"}
-		if a.Production {
-			row.Kind = "production"
+		row := accountRow{Name: a.Name, Color: hex(a.Name), Kind: a.Environment()}
+		if a.OU != "" {
+			row.Kind += ", " + a.OU
 		}
 		if a.Err != nil {
 			row.Failed = true
@@ -165,6 +173,9 @@ func newPage(r *cost.Report) (*page, error) {
 		}
 		row.Cells = cells(cols.account(a, single))
 		pg.Rows = append(pg.Rows, row)
+		if !services[a.ID] {
+			continue
+		}
 		st := serviceTable{Name: a.Name, Color: hex(a.Name)}
 		for _, s := range a.TopServices {
 			share := ""
@@ -178,8 +189,17 @@ func newPage(r *cost.Report) (*page, error) {
 
 	var err error
 	pg.ChartDays = dayRange(p.Chart)
-	if pg.CostCharts, err = costPanels(r); err != nil {
+	pg.ChartNote = "One panel per account, each with its own scale: compare shapes across panels, amounts within one."
+	draw := costPanels
+	if len(r.Accounts) > chartAccounts {
+		pg.ChartNote = "One panel per environment, the sum of its accounts that reported, each with its own scale; every account's figures are in the table above."
+		draw = environmentPanels
+	}
+	if pg.CostCharts, err = draw(r); err != nil {
 		return nil, fmt.Errorf("draw the cost chart: %w", err)
+	}
+	if len(services) < len(r.Accounts) {
+		pg.ServicesNote = fmt.Sprintf("The %d costliest accounts this month.", len(services))
 	}
 	pg.History = historyHealth(r.History)
 	if r.SavingsErr != nil {
@@ -188,7 +208,17 @@ func newPage(r *cost.Report) (*page, error) {
 	if s := r.Savings; s != nil {
 		pg.SavingsTitle = fmt.Sprintf("%s to %s, estimate in %s", s.Start.UTC().Format("2 Jan"), s.End.UTC().Format("2 Jan 15:04 MST"), cost.PriceCurrency)
 		if len(s.Accounts) > 0 {
-			if pg.SavingsCharts, err = savingsPanels(r, colors); err != nil {
+			drawn := r
+			if len(s.Accounts) > chartAccounts {
+				// A panel for each of the accounts that saved most; the table has them all.
+				shown, _ := topSavings(s.Accounts)
+				top, saved := *r, *s
+				saved.Accounts = shown[:min(len(shown), chartAccounts)]
+				top.Savings = &saved
+				drawn = &top
+				pg.SavingsNotes = append(pg.SavingsNotes, fmt.Sprintf("Charts of the %d accounts that saved most; the table lists all %d.", len(saved.Accounts), len(s.Accounts)))
+			}
+			if pg.SavingsCharts, err = savingsPanels(drawn, colors); err != nil {
 				return nil, fmt.Errorf("draw the savings chart: %w", err)
 			}
 		}

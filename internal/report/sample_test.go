@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -38,6 +39,7 @@ func sampleReport() *cost.Report {
 		Generated: sampleTime,
 		Periods:   p,
 		Mode:      cost.PerAccount,
+		Metric:    cost.MetricOf(accounts.CostReport{}),
 		Requests:  8,
 		Accounts: []cost.Account{
 			{Name: "identity", ID: "111111111111", Production: true,

@@ -97,36 +97,24 @@ func Text(r *cost.Report, link Link) string {
 	if len(cur) == 1 {
 		fmt.Fprintf(&b, ", in %s", cur[0])
 	}
-	b.WriteString("\n\n")
+	fmt.Fprintf(&b, "\nMetric: %s.\n\n", r.Metric)
 
 	cols := columns(r)
-	t := table{right: cols.right}
-	t.add(cols.head...)
-	for _, a := range r.Accounts {
-		if a.Err != nil {
-			t.add(a.Name, "failed, see below")
-			continue
-		}
-		t.add(cols.account(a, single)...)
+	if len(r.Accounts) > listAll {
+		b.WriteString(summaryTable(r, cols, single))
+	} else {
+		b.WriteString(accountTable(r, cols, single))
 	}
-	if len(r.Totals()) > 0 {
-		t.rule()
-	}
-	for _, tot := range r.Totals() {
-		name := "total"
-		if !single {
-			name = "total " + tot.Currency
-		}
-		t.add(cols.total(name, tot)...)
-	}
-	b.WriteString(t.String())
 	for _, n := range notes(r) {
 		b.WriteString(wrap(n, 78))
 	}
 	if failed := r.Failed(); len(failed) > 0 {
 		b.WriteString("\nFailed accounts (no figures):\n")
-		for _, a := range failed {
+		for _, a := range failed[:min(len(failed), listAll)] {
 			fmt.Fprintf(&b, "- %s (%s): %s\n", a.Name, a.ID, cost.Reason(a.Err))
+		}
+		if len(failed) > listAll {
+			fmt.Fprintf(&b, "- and %d more, each with its reason in the HTML report\n", len(failed)-listAll)
 		}
 	}
 
@@ -155,11 +143,43 @@ func Text(r *cost.Report, link Link) string {
 	return b.String()
 }
 
-func how(r *cost.Report) string {
-	if r.Mode == cost.Grouped {
-		return "grouped queries in the management account"
+// accountTable is the cost table of a small organisation: every account, the totals and
+// the spend of accounts the map does not know.
+func accountTable(r *cost.Report, cols layout, single bool) string {
+	t := table{right: cols.right}
+	t.add(cols.head...)
+	for _, a := range r.Accounts {
+		if a.Err != nil {
+			t.add(a.Name, "failed, see below")
+			continue
+		}
+		t.add(cols.account(a, single)...)
 	}
-	return "queries per account"
+	if len(r.Totals()) > 0 {
+		t.rule()
+	}
+	for _, tot := range r.Totals() {
+		name := "total"
+		if !single {
+			name = "total " + tot.Currency
+		}
+		t.add(cols.total(name, tot)...)
+	}
+	if row := otherRow(r, cols, single); row != nil {
+		t.add(row...)
+	}
+	return t.String()
+}
+
+func how(r *cost.Report) string {
+	s := "queries per account"
+	if r.Mode == cost.Grouped {
+		s = "grouped queries in the management account"
+	}
+	if r.Planned > 0 {
+		s += fmt.Sprintf(", %d planned, paced at %g a second", r.Planned, r.Rate)
+	}
+	return s
 }
 
 // runRateMark marks a run-rate standing in for a missing forecast.
@@ -247,24 +267,22 @@ func notes(r *cost.Report) []string {
 	if p.Forecast.Empty() {
 		out = append(out, p.MonthToDate.Start.Format("January")+" is over: its forecast is what it cost.")
 	}
-	var missing []string
-	for _, a := range r.Accounts {
-		if a.Err == nil && a.Forecast == nil {
-			missing = append(missing, fmt.Sprintf("%s: %s", a.Name, strings.TrimRight(cost.ForecastReason(a.ForecastErr), ".")))
-		}
-	}
-	if len(missing) > 0 {
+	if slices.ContainsFunc(r.Accounts, func(a cost.Account) bool { return a.Err == nil && a.Forecast == nil && a.RunRate != nil }) {
 		out = append(out, fmt.Sprintf("%s run-rate, not a forecast: the month to date plus its daily average for each of the %s left; a total marked %s includes run-rates.",
 			runRateMark, plural(p.Forecast.Days(), "day"), runRateMark))
-		out = append(out, "No Cost Explorer forecast for "+strings.Join(missing, "; ")+".")
 	}
+	out = append(out, forecastNotes(r)...)
 	var failed []string
 	for _, a := range r.Failed() {
 		failed = append(failed, a.Name)
 	}
 	if len(failed) > 0 && len(failed) < len(r.Accounts) {
-		out = append(out, "Totals leave out "+strings.Join(failed, ", ")+" (failed).")
+		out = append(out, "Totals leave out "+names(failed)+" (failed).")
 	}
+	if n := otherNote(r); n != "" {
+		out = append(out, n)
+	}
+	out = append(out, r.Notes...)
 	return out
 }
 
@@ -309,11 +327,17 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 	var hours float64
 	for _, a := range s.Accounts {
 		hours += a.Hours
+	}
+	shown, rest := topSavings(s.Accounts)
+	for _, a := range shown {
 		unpriced := ""
 		if a.UnpricedHours > 0 {
 			unpriced = fmt.Sprintf("(%.0f h not priced: %s)", a.UnpricedHours, strings.Join(a.Unpriced, ", "))
 		}
 		t.add(a.Account, plural(a.Resources, "resource"), fmt.Sprintf("%.0f h stopped", a.Hours), amount(a.Saved), unpriced)
+	}
+	if rest.Account != "" {
+		t.add(rest.Account, plural(rest.Resources, "resource"), fmt.Sprintf("%.0f h stopped", rest.Hours), amount(rest.Saved), "")
 	}
 	if len(s.Accounts) > 1 {
 		t.add("total", "", fmt.Sprintf("%.0f h stopped", hours), amount(s.Total()), "")

@@ -33,6 +33,9 @@ type Found struct {
 	From string
 	// Listed is true when From is the map's accounts list.
 	Listed bool
+	// Unit is the id of the organisational unit the account was found in; empty for a
+	// listed account.
+	Unit string
 	// Inactive, when set, is why the account cannot be visited (Organizations says it is
 	// suspended, say).
 	Inactive string

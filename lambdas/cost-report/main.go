@@ -25,6 +25,7 @@ import (
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 func main() {
@@ -53,7 +54,9 @@ func main() {
 	// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	h := report.Handler{
-		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(cfg, m.ExternalID), Log: log},
+		// The report covers the accounts found in the map's units as the shutdown finds
+		// them, read as CurfewOrganizationReader in a session named curfew-cost-report.
+		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(cfg, m.ExternalID), Sources: sources.ForRun(cfg, m, "cost-report"), Log: log},
 		History: history.Store{Client: s3c, Bucket: bucket},
 		Publisher: report.Publisher{
 			S3:             s3c,

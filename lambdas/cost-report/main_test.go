@@ -50,7 +50,7 @@ accounts:
 	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
 		days = append(days, map[string]any{
 			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
-			"Total":      map[string]any{"UnblendedCost": map[string]any{"Amount": "4.25", "Unit": "USD"}}})
+			"Total":      map[string]any{"AmortizedCost": map[string]any{"Amount": "4.25", "Unit": "USD"}}}) // the default metric
 	}
 	body, _ := json.Marshal(map[string]any{"account_id": homeID, "results": []any{map[string]any{"ResultsByTime": days}}})
 	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))

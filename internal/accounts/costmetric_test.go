@@ -1,0 +1,37 @@
+package accounts_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// The cost report reads amortised cost unless the map says otherwise; a metric that is
+// not one of the four is an error naming the field.
+func TestCostMetric(t *testing.T) {
+	for _, tt := range []struct {
+		metric, want string
+	}{{"", accounts.MetricAmortized}, {"net-amortized", accounts.MetricNetAmortized}, {"unblended", accounts.MetricUnblended}} {
+		m, err := accounts.Load(exampleMap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.CostReport.Metric = tt.metric
+		if err := m.Validate(); err != nil {
+			t.Errorf("metric %q: %v", tt.metric, err)
+		}
+		if got := m.CostReport.CostMetric(); got != tt.want {
+			t.Errorf("metric %q reads as %q, want %q", tt.metric, got, tt.want)
+		}
+	}
+	m, err := accounts.Load(exampleMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.CostReport.Metric = "BlendedCost"
+	var verr *accounts.ValidationError
+	if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].Field != "costReport.metric" {
+		t.Errorf("Validate() = %v, want one problem in costReport.metric", err)
+	}
+}

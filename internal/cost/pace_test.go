@@ -1,0 +1,90 @@
+package cost_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+)
+
+// stillClock never moves and never sleeps: it records each wait, which pacing measures
+// from the same now, so that the waits are the requests' start times.
+type stillClock struct {
+	now   time.Time
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (c *stillClock) Now() time.Time { return c.now }
+
+func (c *stillClock) Sleep(_ context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waits = append(c.waits, d)
+	return nil
+}
+
+// oneDay is an in-process Cost Explorer for pacing, which is pure logic: every query
+// answers one day of 1 USD, every forecast 1 USD.
+type oneDay struct{}
+
+func (oneDay) GetCostAndUsage(_ context.Context, in *costexplorer.GetCostAndUsageInput, _ ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
+	one := map[string]cetypes.MetricValue{in.Metrics[0]: {Amount: aws.String("1"), Unit: aws.String("USD")}}
+	return &costexplorer.GetCostAndUsageOutput{ResultsByTime: []cetypes.ResultByTime{{TimePeriod: in.TimePeriod, Total: one}}}, nil
+}
+
+func (oneDay) GetCostForecast(context.Context, *costexplorer.GetCostForecastInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
+	return &costexplorer.GetCostForecastOutput{Total: &cetypes.MetricValue{Amount: aws.String("1"), Unit: aws.String("USD")}}, nil
+}
+
+func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
+	m := testMap(t, "")
+	clock := &stillClock{now: reportTime}
+	var logs bytes.Buffer
+	r := cost.Reader{Map: m, Client: func(accounts.Account) cost.API { return oneDay{} }, Clock: clock,
+		Log: slog.New(slog.NewJSONHandler(&logs, nil))}.Read(t.Context(), reportTime)
+
+	// Four accounts, three requests each, at 5 a second: one every 200 ms, from the first
+	// at once to the twelfth 2.2 s later, whichever accounts' turns they are.
+	if r.Planned != 12 || r.Requests != 12 || r.Rate != cost.DefaultRate {
+		t.Errorf("planned %d, made %d at %g/s; want 12, 12 at %g/s", r.Planned, r.Requests, r.Rate, cost.DefaultRate)
+	}
+	waits := slices.Clone(clock.waits)
+	slices.Sort(waits)
+	var want []time.Duration
+	for i := 1; i < 12; i++ {
+		want = append(want, time.Duration(i)*200*time.Millisecond)
+	}
+	if !slices.Equal(waits, want) {
+		t.Errorf("waits = %v, want %v", waits, want)
+	}
+	// The plan is logged before the first request.
+	if !strings.Contains(logs.String(), `"action":"plan","mode":"per-account","accounts":4,"requests":12,"rate":5,"duration":"2s"`) {
+		t.Errorf("no plan in the log:\n%s", logs.String())
+	}
+}
+
+func TestAReportThatCannotFinishInTimeSaysSo(t *testing.T) {
+	now := time.Now()
+	clock := &stillClock{now: now}
+	ctx, cancel := context.WithDeadline(t.Context(), now.Add(2*time.Second))
+	defer cancel()
+	r := cost.Reader{Map: testMap(t, ""), Client: func(accounts.Account) cost.API { return oneDay{} }, Clock: clock,
+		Log: slog.New(slog.DiscardHandler)}.Read(ctx, now)
+
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "the 12 requests of this report need about 2.2s, more than the 2s it had") ||
+		!strings.Contains(r.Notes[0], "management:") {
+		t.Errorf("notes = %q, want one saying 12 requests need more time than there is, and what to do", r.Notes)
+	}
+}
