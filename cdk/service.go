@@ -108,7 +108,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	}
 
 	costReport := s.newFunction("CostReport", accounts.CostReportFunction, CostReportFolder,
-		"curfew: report cost per account and what the shutdowns saved", 5,
+		"curfew: report cost per account and what the shutdowns saved", costReportMinutes,
 		"The weekly cost report may overlap a manual one harmlessly; reserved concurrency would be taken from the account's other functions.")
 	var costReaders []string
 	for _, a := range s.m.Accounts {
@@ -201,6 +201,11 @@ func (s *service) newTopic() awssns.Topic {
 	}
 	return topic
 }
+
+// costReportMinutes is the cost report's timeout, Lambda's maximum: without a management
+// account it reads each account in three Cost Explorer requests paced at cost.DefaultRate
+// (5 a second), so about 1,500 accounts fit, where 5 minutes held about 450.
+const costReportMinutes = 15
 
 // functionMemoryMB is each function's memory: the size at which Lambda gives one whole
 // vCPU. A sweep is bound by CPU (SigV4 signing, XML, GC: about 0.3 ms a call), and Lambda

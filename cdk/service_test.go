@@ -36,18 +36,22 @@ func TestFunctions(t *testing.T) {
 			reserved any
 			slack    bool
 			timeout  int
+			memory   int
 		}{
 			// No reservation: a reservation of 1 fails to deploy in accounts whose
 			// concurrency quota is 10; the lease keeps runs apart (internal/lease).
-			{accounts.ShutdownFunction, nil, false, 600},
-			{accounts.RestartFunction, nil, false, 600},
-			{accounts.CostReportFunction, nil, true, 300},
+			// One whole vCPU (1,769 MB) for the sweeps, which are bound by CPU at hundreds
+			// of accounts; the cost report paces its requests for up to Lambda's 15 minutes.
+			{accounts.ShutdownFunction, nil, false, 600, 1769},
+			{accounts.RestartFunction, nil, false, 600, 1769},
+			{accounts.CostReportFunction, nil, true, 900, 1769},
 		} {
 			f := o.resource(t, service, "AWS::Lambda::Function", "FunctionName", fn.name)
 			assertJSON(t, fn.name+" runtime", []any{f["Runtime"], f["Architectures"], f["Handler"]},
 				[]any{"provided.al2023", []string{"arm64"}, "bootstrap"})
 			assertJSON(t, fn.name+" reserved concurrency", f["ReservedConcurrentExecutions"], fn.reserved)
 			assertJSON(t, fn.name+" timeout", f["Timeout"], fn.timeout)
+			assertJSON(t, fn.name+" memory", f["MemorySize"], fn.memory)
 			env := map[string]any{
 				cdk.EnvBucket:   ref(bucket),
 				cdk.EnvTopicARN: ref(topic),
