@@ -47,7 +47,7 @@ func newGuardrails(stack awscdk.Stack, m *accounts.Map, a accounts.Account, dev,
 		ManagedPolicyName: jsii.String(GuardrailsPolicy),
 		Description:       jsii.String("curfew: what no developer or pipeline may do in this account, whatever the account map's policies allow"),
 		Statements:        &guards,
-		Roles:             &[]awsiam.IRole{dev, ci},
+		Roles:             developerRoles(dev, ci),
 	})
 
 	boundary := append([]awsiam.PolicyStatement{

@@ -37,8 +37,21 @@ type IdentityStackProps struct {
 func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	m := props.Map
-	identity := m.IdentityAccount()
+	if !m.UsesIdentityCenter() {
+		newPeopleGroups(stack, m)
+	}
+	if m.CI.User != "" {
+		newCIUser(stack, m)
+	}
+	newCostReaderRole(stack, m)
+	return stack
+}
 
+// newPeopleGroups creates the groups of the IAM-users model: developers, who may manage
+// their own credentials and assume DeveloperAccess in every target account, and operators.
+// With access: identity-center, Identity Center's groups take their place.
+func newPeopleGroups(stack awscdk.Stack, m *accounts.Map) {
+	identity := m.IdentityAccount()
 	developers := awsiam.NewGroup(stack, jsii.String("Developers"), &awsiam.GroupProps{
 		GroupName: jsii.String(DevelopersGroup),
 	})
@@ -62,12 +75,6 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 	}
 
 	newOperatorsGroup(stack, m, selfService)
-
-	if m.CI.User != "" {
-		newCIUser(stack, m)
-	}
-	newCostReaderRole(stack, m)
-	return stack
 }
 
 // newOperatorsGroup creates the operators group: it may assume curfew-operator in the home
