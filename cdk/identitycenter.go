@@ -1,6 +1,8 @@
 package cdk
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssso"
@@ -107,4 +109,25 @@ func developerRoles(dev, ci awsiam.Role) *[]awsiam.IRole {
 		return &[]awsiam.IRole{ci}
 	}
 	return &[]awsiam.IRole{dev, ci}
+}
+
+// identityCenterLimits refuses an Identity Center stack of more resources than
+// CloudFormation allows in one stack: an assignment is one resource per group and account,
+// so groups × accounts grows past MaxStackResources long before IAM's quotas bind.
+func identityCenterLimits(m *accounts.Map) []error {
+	if !m.UsesIdentityCenter() {
+		return nil
+	}
+	ic := m.IdentityCenter
+	// The permission sets (at most one per environment and CurfewOperator), and CDK's
+	// metadata resource.
+	resources := 4 + len(ic.OperatorGroups)
+	for _, a := range m.Targets() {
+		resources += len(ic.DeveloperGroups[a.Environment])
+	}
+	if resources <= MaxStackResources {
+		return nil
+	}
+	return []error{fmt.Errorf("%s would declare %d resources (one assignment per group and account); CloudFormation allows %d in a stack: give each environment fewer groups (one group per environment holds %d accounts), or keep access: %s",
+		IdentityCenterStackName, resources, MaxStackResources, MaxStackResources-5, accounts.AccessIAMUsers)}
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -360,4 +361,33 @@ func TestIdentityCenterAccessBySimulation(t *testing.T) {
 	ask("operator passes curfew-shutdown's role", op, opPolicies, "iam:PassRole", home.RoleARN(accounts.ShutdownFunction), denied)
 	ask("operator assumes CurfewScheduler", op, opPolicies, "sts:AssumeRole", home.RoleARN(accounts.SchedulerRole), denied)
 	simulate(t, qs)
+}
+
+// An assignment is a resource per group and account: a map whose curfew-identity-center
+// would pass CloudFormation's 500 resources is refused before any stack is added.
+func TestIdentityCenterOverStackQuotaIsRefused(t *testing.T) {
+	m, err := accounts.Parse([]byte(largeOrgMap(300)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	center, err := accounts.Load(identityCenterMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Access, m.IdentityCenter = accounts.AccessIdentityCenter, center.IdentityCenter
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	// 240 non-production accounts × 2 groups, 60 production × 1, 1 operator group.
+	_, err = cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
+	if want := "curfew-identity-center would declare 545 resources"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("NewCurfew error = %v, want it to say %q", err, want)
+	}
+	if n := len(*app.Node().Children()); n != 0 {
+		t.Errorf("the app has %d children after a refused map, want 0", n)
+	}
+}
+
+// Every template of the identity-center model fits IAM's and CloudFormation's quotas.
+func TestIdentityCenterFitsQuotas(t *testing.T) {
+	center, _ := bothModels(t)
+	checkIAMLimits(t, center)
 }
