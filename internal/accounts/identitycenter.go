@@ -144,6 +144,10 @@ func (m *Map) validateIdentityCenter(p *problems, extra map[string]bool) {
 			p.add(f+".account", "%q is not the name of an account in accounts nor a 12-digit account id", ic.Account)
 		}
 	}
+	// Identity Center lets only the management account assign access to itself.
+	if mgmt, ok := m.Account(m.Management); ok && mgmt.Name != m.Identity && ic.Account != "" && m.IdentityCenterAccountID() != mgmt.ID {
+		p.add(f+".account", "%q is a delegated administrator, which cannot assign permission sets in the management account %q, a target here: hold Identity Center in %q, or make %q the identity account", ic.Account, mgmt.Name, mgmt.Name, mgmt.Name)
+	}
 	if u, err := url.Parse(ic.StartURL); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		p.add(f+".startUrl", "%q is not the access portal's https URL, like https://acme.awsapps.com/start", ic.StartURL)
 	}

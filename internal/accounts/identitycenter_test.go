@@ -45,7 +45,12 @@ func TestIdentityCenter(t *testing.T) {
 	runGuardCases(t, []guardCase{
 		{name: "valid", edit: ic(func(*accounts.Map) {})},
 		{name: "explicit iam-users", edit: func(m *accounts.Map) { m.Access = accounts.AccessIAMUsers }},
-		{name: "account by id, not listed", edit: ic(func(m *accounts.Map) { m.IdentityCenter.Account = "999999999999" })},
+		{name: "management account by id", edit: ic(func(m *accounts.Map) { m.IdentityCenter.Account = "000000000002" })},
+		{name: "delegated administrator, management account not a target", edit: ic(func(m *accounts.Map) {
+			m.IdentityCenter.Account, m.Management = "999999999999", ""
+		})},
+		{name: "delegated administrator with the management account a target", edit: ic(func(m *accounts.Map) { m.IdentityCenter.Account = "999999999999" }),
+			field: "identityCenter.account", reason: reasons("delegated administrator, which cannot assign permission sets in the management account \"root\"")},
 		{name: "no operator groups", edit: ic(func(m *accounts.Map) { m.IdentityCenter.OperatorGroups = nil })},
 		{name: "unknown access", edit: func(m *accounts.Map) { m.Access = "sso" },
 			field: "access", reason: reasons(`"sso" is not "iam-users" (the default) or "identity-center"`)},
