@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/profiles"
 )
 
@@ -42,21 +43,18 @@ func TestGenerateSSORejectsIAMUserOptions(t *testing.T) {
 	noOperators.IdentityCenter.OperatorGroups = nil
 	for _, tt := range []struct {
 		name    string
+		m       *accounts.Map
 		options profiles.Options
 		want    []string
 	}{
-		{"user", profiles.Options{User: "alice"}, []string{"--user: with access: identity-center you sign in through the access portal"}},
-		{"mfa serial and source profile", profiles.Options{MFASerial: "arn:aws:iam::111111111111:mfa/alice", SourceProfile: "work"},
+		{"user", m, profiles.Options{User: "alice"}, []string{"--user: with access: identity-center you sign in through the access portal"}},
+		{"mfa serial and source profile", m, profiles.Options{MFASerial: "arn:aws:iam::111111111111:mfa/alice", SourceProfile: "work"},
 			[]string{"--mfa-serial:", "--source-profile:"}},
-		{"operator without operator groups", profiles.Options{Operator: true}, []string{"identityCenter.operatorGroups is empty"}},
-		{"bad prefix", profiles.Options{Prefix: "a b"}, []string{"--prefix"}},
+		{"operator without operator groups", noOperators, profiles.Options{Operator: true}, []string{"identityCenter.operatorGroups is empty"}},
+		{"bad prefix", m, profiles.Options{Prefix: "a b"}, []string{"--prefix"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mm := m
-			if tt.name == "operator without operator groups" {
-				mm = noOperators
-			}
-			_, err := profiles.Generate(mm, tt.options)
+			_, err := profiles.Generate(tt.m, tt.options)
 			if err == nil {
 				t.Fatal("Generate succeeded")
 			}
