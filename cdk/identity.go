@@ -33,7 +33,8 @@ type IdentityStackProps struct {
 // manage its members' own credentials and assume DeveloperAccess in every target account;
 // the operators group, which may assume curfew-operator in the home account;
 // the CI user when the CI principal is an IAM user; and CurfewCostReader, since the cost
-// report covers the identity account too.
+// report covers the identity account too. With access: identity-center it has no groups
+// for people: curfew-identity-center gives them access instead.
 func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	m := props.Map
