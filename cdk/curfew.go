@@ -40,6 +40,8 @@ type Stacks struct {
 	// Members maps each target account's name to its stack.
 	Members map[string]awscdk.Stack
 	Service awscdk.Stack
+	// IdentityCenter is curfew-identity-center with access: identity-center, else nil.
+	IdentityCenter awscdk.Stack
 }
 
 // Build reads the account map named by the app's context and adds every stack to app. A
@@ -89,6 +91,13 @@ func NewCurfew(scope constructs.Construct, m *accounts.Map, props CurfewProps) (
 		Map:       m,
 		LambdaDir: code,
 	})
+	if m.UsesIdentityCenter() {
+		s.IdentityCenter = NewIdentityCenterStack(scope, IdentityCenterStackName, &IdentityCenterStackProps{
+			StackProps: stackProps(IdentityCenterStackName, m.IdentityCenterAccountID(), m.IdentityCenter.Region,
+				"curfew: DeveloperAccess permission sets and their assignments in IAM Identity Center"),
+			Map: m,
+		})
+	}
 	return s, nil
 }
 

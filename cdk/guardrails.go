@@ -14,8 +14,9 @@ import (
 // Fixed names of the policies curfew creates in every target account: the guardrails
 // deny changes to them by name, and operators name the execution policy in `cdk bootstrap`.
 const (
-	// GuardrailsPolicy is attached to DeveloperAccess and CurfewCI: explicit Denies that no
-	// managed policy of the account map can outweigh.
+	// GuardrailsPolicy is attached to DeveloperAccess and CurfewCI (with access:
+	// identity-center, the DeveloperAccess permission sets reference it by name instead):
+	// explicit Denies that no managed policy of the account map can outweigh.
 	GuardrailsPolicy = "CurfewGuardrails"
 	// CDKExecutionPolicy is AdministratorAccess minus the guardrails, for the permissions
 	// boundary of the CDK bootstrap's CloudFormation execution role (see the README).
@@ -47,7 +48,7 @@ func newGuardrails(stack awscdk.Stack, m *accounts.Map, a accounts.Account, dev,
 		ManagedPolicyName: jsii.String(GuardrailsPolicy),
 		Description:       jsii.String("curfew: what no developer or pipeline may do in this account, whatever the account map's policies allow"),
 		Statements:        &guards,
-		Roles:             &[]awsiam.IRole{dev, ci},
+		Roles:             developerRoles(dev, ci),
 	})
 
 	boundary := append([]awsiam.PolicyStatement{

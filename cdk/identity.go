@@ -33,12 +33,26 @@ type IdentityStackProps struct {
 // manage its members' own credentials and assume DeveloperAccess in every target account;
 // the operators group, which may assume curfew-operator in the home account;
 // the CI user when the CI principal is an IAM user; and CurfewCostReader, since the cost
-// report covers the identity account too.
+// report covers the identity account too. With access: identity-center it has no groups
+// for people: curfew-identity-center gives them access instead.
 func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	m := props.Map
-	identity := m.IdentityAccount()
+	if !m.UsesIdentityCenter() {
+		newPeopleGroups(stack, m)
+	}
+	if m.CI.User != "" {
+		newCIUser(stack, m)
+	}
+	newCostReaderRole(stack, m)
+	return stack
+}
 
+// newPeopleGroups creates the groups of the IAM-users model: developers, who may manage
+// their own credentials and assume DeveloperAccess in every target account, and operators.
+// With access: identity-center, Identity Center's groups take their place.
+func newPeopleGroups(stack awscdk.Stack, m *accounts.Map) {
+	identity := m.IdentityAccount()
 	developers := awsiam.NewGroup(stack, jsii.String("Developers"), &awsiam.GroupProps{
 		GroupName: jsii.String(DevelopersGroup),
 	})
@@ -62,12 +76,6 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 	}
 
 	newOperatorsGroup(stack, m, selfService)
-
-	if m.CI.User != "" {
-		newCIUser(stack, m)
-	}
-	newCostReaderRole(stack, m)
-	return stack
 }
 
 // newOperatorsGroup creates the operators group: it may assume curfew-operator in the home

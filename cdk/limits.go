@@ -179,6 +179,7 @@ func checkLimits(m *accounts.Map) error {
 		attached(fmt.Sprintf("accounts[%d].developerPolicies: %s in %s", i, accounts.DeveloperAccessRole, a.Name), len(a.DeveloperPolicies)+1)
 		attached(fmt.Sprintf("accounts[%d].ciPolicies: %s in %s", i, accounts.CIRole, a.Name), len(a.CIPolicies)+1)
 	}
+	problems = append(problems, identityCenterLimits(m)...)
 	if len(problems) == 0 {
 		return nil
 	}

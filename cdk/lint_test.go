@@ -37,9 +37,15 @@ func cfnLint(t *testing.T, files ...string) {
 // both organisations: every finding is fixed, or skipped in cdk/ next to its construct
 // with the reason (skipLint).
 func TestTemplatesPassTheLinters(t *testing.T) {
+	lintTemplates(t, seed, oidcOrg)
+}
+
+// lintTemplates runs cfn-lint and checkov over every template of the organisations.
+func lintTemplates(t *testing.T, orgs ...*org) {
+	t.Helper()
 	dir := t.TempDir()
 	var files []string
-	for i, o := range []*org{seed, oidcOrg} {
+	for i, o := range orgs {
 		for name, tmpl := range o.templates {
 			data, err := json.MarshalIndent(tmpl, "", " ")
 			if err != nil {

@@ -27,17 +27,22 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
 	m, a := props.Map, props.Account
 
-	devPolicies, devFindings := managedPolicies(a.DeveloperPolicies)
-	dev := awsiam.NewRole(stack, jsii.String("DeveloperAccess"), &awsiam.RoleProps{
-		RoleName:           jsii.String(accounts.DeveloperAccessRole),
-		Description:        jsii.String("curfew: humans from the identity account, signed in with MFA"),
-		AssumedBy:          developerPrincipal(m),
-		MaxSessionDuration: developerSession,
-		ManagedPolicies:    &devPolicies,
-	})
-	suppress(dev, "AwsSolutions-IAM4",
-		"The account map chooses the AWS managed policies of DeveloperAccess per account (e.g. ReadOnlyAccess in production).",
-		devFindings...)
+	// With access: identity-center, people come through the environment's DeveloperAccess
+	// permission set (curfew-identity-center) instead of this role.
+	var dev awsiam.Role
+	if !m.UsesIdentityCenter() {
+		devPolicies, devFindings := managedPolicies(a.DeveloperPolicies)
+		dev = awsiam.NewRole(stack, jsii.String("DeveloperAccess"), &awsiam.RoleProps{
+			RoleName:           jsii.String(accounts.DeveloperAccessRole),
+			Description:        jsii.String("curfew: humans from the identity account, signed in with MFA"),
+			AssumedBy:          developerPrincipal(m),
+			MaxSessionDuration: developerSession,
+			ManagedPolicies:    &devPolicies,
+		})
+		suppress(dev, "AwsSolutions-IAM4",
+			"The account map chooses the AWS managed policies of DeveloperAccess per account (e.g. ReadOnlyAccess in production).",
+			devFindings...)
+	}
 
 	ciPolicies, ciFindings := managedPolicies(a.CIPolicies)
 	ci := awsiam.NewRole(stack, jsii.String("CI"), &awsiam.RoleProps{

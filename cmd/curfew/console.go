@@ -14,7 +14,9 @@ func newConsoleCommand(a *app) *cobra.Command {
 		Short: "Print console switch-role links and the AWS Extend Switch Roles configuration",
 		Long: `Print, for every target account, the AWS console link that switches to DeveloperAccess
 (production in red), and the configuration text for the "AWS Extend Switch Roles" browser
-extension. Sign in to the identity account as your IAM user first, with MFA.`,
+extension. Sign in to the identity account as your IAM user first, with MFA.
+With access: identity-center, print the access portal's link to every account and
+permission set instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
 			return runConsole(a)
@@ -23,6 +25,9 @@ extension. Sign in to the identity account as your IAM user first, with MFA.`,
 }
 
 func runConsole(a *app) error {
+	if a.m.UsesIdentityCenter() {
+		return runPortalConsole(a)
+	}
 	identity := a.m.IdentityAccount()
 	fmt.Fprintf(a.stdout, "Switch-role links (sign in to %s, account %s, as your IAM user with MFA first):\n\n", identity.Name, identity.ID)
 	w := newTable(a.stdout)
@@ -34,4 +39,14 @@ func runConsole(a *app) error {
 	}
 	fmt.Fprintf(a.stdout, "\nAWS Extend Switch Roles configuration (extension > Configure, paste, Save):\n\n%s", console.ExtensionConfig(a.m, a.prefix))
 	return nil
+}
+
+// runPortalConsole prints the access portal's console links of access: identity-center.
+func runPortalConsole(a *app) error {
+	fmt.Fprintf(a.stdout, "Access portal links (the portal at %s signs you in first):\n\n", a.m.IdentityCenter.StartURL)
+	w := newTable(a.stdout)
+	for _, l := range console.PortalLinks(a.m) {
+		w.Row(a.prefix+l.Account.Name, string(l.Account.Environment), l.Role, l.URL)
+	}
+	return w.Flush()
 }

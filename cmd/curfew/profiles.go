@@ -45,7 +45,14 @@ config file; that block is replaced on every run and every other byte of the fil
 Keys you or aws configure add to one of curfew's profiles (output = json) are kept; the
 keys curfew writes take the map's values again. A backup (<file>.curfew-<time>.bak, then
 -2, -3, ... within one second) is written before any change. curfew never writes
-credentials: put your access keys in the credentials file yourself (aws configure).`,
+credentials: put your access keys in the credentials file yourself (aws configure).
+
+With access: identity-center in the map, curfew writes an [sso-session curfew] section
+(the access portal's URL and region) and one profile per account with its environment's
+DeveloperAccess permission set (sso_session, sso_account_id, sso_role_name, region);
+--operator adds CurfewOperator in the home account. Sign in with aws sso login; --user,
+--mfa-serial and --source-profile do not apply, and the session lasts what the permission
+set allows.`,
 		Example: `  curfew profiles --user alice --dry-run      # show the diff, write nothing
   curfew profiles --user alice
   curfew profiles --user alice --mfa-serial arn:aws:iam::111111111111:mfa/alice-phone --prefix acme-
@@ -110,7 +117,10 @@ func runProfiles(a *app, in profilesInput) error {
 		fmt.Fprintf(a.stderr, "wrote %d profiles to %s\n", len(ps), u.Path)
 	}
 	first := in.options.Prefix + a.m.Targets()[0].Name
-	if in.options.SourceProfile == "" {
+	if a.m.UsesIdentityCenter() {
+		fmt.Fprintf(a.stderr, "next: sign in with `aws sso login --sso-session %s%s`, then try `aws sts get-caller-identity --profile %s`\n",
+			in.options.Prefix, profiles.SSOSession, first)
+	} else if in.options.SourceProfile == "" {
 		fmt.Fprintf(a.stderr, "next: put your access keys in the credentials file with `aws configure --profile %s`, then ", ps[0].Name)
 	} else {
 		fmt.Fprint(a.stderr, "next: ")

@@ -150,6 +150,11 @@ Destroy them in this order, each with the profile you deployed it with:
 
   cdk destroy curfew-service --profile %s -c accountMap=%s
 `, home.Name, a.mapPath)
+	// The roles Identity Center made in the accounts carry each account's CurfewGuardrails:
+	// IAM refuses to delete a policy still attached, so the permission sets go first.
+	if a.m.UsesIdentityCenter() {
+		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile %s -c accountMap=%s\n", "curfew-identity-center", identityCenterProfile(a.m), a.mapPath)
+	}
 	for _, t := range a.m.Targets() {
 		fmt.Fprintf(a.stdout, "  cdk destroy curfew-%s --profile %s -c accountMap=%s\n", t.Name, t.Name, a.mapPath)
 	}
@@ -162,4 +167,16 @@ CloudFormation keeps curfew's log groups (/aws/lambda/curfew-*), its bucket of r
 history and reports, and its KMS keys: the log groups are the audit trail; delete them
 before deploying curfew again into the home account.
 `, a.m.Identity, a.mapPath, s.Stop.At, strings.Join(s.Stop.Days, ","), s.TimeZone)
+}
+
+// identityCenterProfile names, for the destroy sequence, the profile of the account that
+// holds Identity Center: its name when the map lists it, else a placeholder with its id.
+func identityCenterProfile(m *accounts.Map) string {
+	id := m.IdentityCenterAccountID()
+	for _, a := range m.Accounts {
+		if a.ID == id {
+			return a.Name
+		}
+	}
+	return "PROFILE-OF-" + id
 }

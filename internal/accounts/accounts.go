@@ -77,6 +77,11 @@ type Map struct {
 	// Organization optionally describes more target accounts by organisational unit;
 	// the functions find them at run time.
 	Organization *Organization `yaml:"organization,omitempty"`
+	// Access is how people reach the target accounts: iam-users (the default) or
+	// identity-center, with IdentityCenter.
+	Access Access `yaml:"access,omitempty"`
+	// IdentityCenter is the IAM Identity Center instance of access: identity-center.
+	IdentityCenter *IdentityCenter `yaml:"identityCenter,omitempty"`
 	// ExtraRegions are region names the pinned AWS SDK does not know yet (regions newer
 	// than it), accepted in accounts[].regions and homeRegion as they are.
 	ExtraRegions []string `yaml:"extraRegions,omitempty"`

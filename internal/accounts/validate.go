@@ -72,6 +72,7 @@ func (m *Map) Validate() error {
 	m.validateReferences(&p, extra)
 	m.validateHome(&p)
 	m.validateOrganization(&p, extra)
+	m.validateIdentityCenter(&p, extra)
 	if n := len(m.ExternalID); n < 2 || n > 1224 || !externalIDPattern.MatchString(m.ExternalID) {
 		p.add("externalId", "must be 2 to 1224 characters of letters, digits and +=,.@:/_-")
 	}

@@ -67,3 +67,18 @@ func TestLinksEscapeDisplayName(t *testing.T) {
 		t.Errorf("query of %s = %v", l.URL, q)
 	}
 }
+
+func ExamplePortalLinks() {
+	m, err := accounts.Load("testdata/accounts-identity-center.yaml")
+	if err != nil {
+		panic(err)
+	}
+	for _, l := range console.PortalLinks(m) {
+		fmt.Println(l.URL)
+	}
+	// Output:
+	// https://acme.awsapps.com/start/#/console?account_id=222222222222&role_name=DeveloperAccess-non-production
+	// https://acme.awsapps.com/start/#/console?account_id=333333333333&role_name=DeveloperAccess-non-production
+	// https://acme.awsapps.com/start/#/console?account_id=444444444444&role_name=DeveloperAccess-production
+	// https://acme.awsapps.com/start/#/console?account_id=111111111111&role_name=CurfewOperator
+}

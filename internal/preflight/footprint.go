@@ -48,13 +48,16 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 	if a.Name == m.Identity {
 		f.stacks = append(f.stacks, stackRef{identityStack, m.HomeRegion})
 		f.roles = append(f.roles, accounts.CostReaderRole)
-		f.groups = append(f.groups, developersGroup)
-		// The self-service policy and the policies that list the DeveloperAccess roles
-		// to assume, packed by size.
-		assume := AssumePolicies(len(m.Targets()))
-		f.groupPolicies[developersGroup] = 1 + assume
-		f.newPolicies += 1 + assume
-		f.newGroups++
+		// With access: identity-center, people have no groups here (cdk/identity.go).
+		if !m.UsesIdentityCenter() {
+			f.groups = append(f.groups, developersGroup)
+			// The self-service policy and the policies that list the DeveloperAccess roles
+			// to assume, packed by size.
+			assume := AssumePolicies(len(m.Targets()))
+			f.groupPolicies[developersGroup] = 1 + assume
+			f.newPolicies += 1 + assume
+			f.newGroups++
+		}
 		if m.CI.User != "" {
 			f.users = append(f.users, m.CI.User)
 			// The CI user's group (named by CloudFormation) and its policies to assume
@@ -64,14 +67,19 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 		}
 	} else {
 		f.stacks = append(f.stacks, stackRef{memberPrefix + a.Name, a.DefaultRegion()})
-		f.roles = append(f.roles, accounts.DeveloperAccessRole, accounts.CIRole, accounts.CostReaderRole)
+		// With access: identity-center, Identity Center creates the people's role
+		// (AWSReservedSSO_...), under a name of its own.
+		if !m.UsesIdentityCenter() {
+			f.roles = append(f.roles, accounts.DeveloperAccessRole)
+			f.rolePolicies[accounts.DeveloperAccessRole] = len(a.DeveloperPolicies) + 1
+		}
+		f.roles = append(f.roles, accounts.CIRole, accounts.CostReaderRole)
 		if a.ShutdownEnabled() {
 			f.roles = append(f.roles, accounts.SchedulerRole)
 		}
 		f.policies = append(f.policies, guardrailsPolicy, cdkExecutionPolicy)
 		f.newPolicies += 2
 		// The map's managed policies and CurfewGuardrails.
-		f.rolePolicies[accounts.DeveloperAccessRole] = len(a.DeveloperPolicies) + 1
 		f.rolePolicies[accounts.CIRole] = len(a.CIPolicies) + 1
 	}
 	if a.Name == m.Home {

@@ -284,3 +284,38 @@ func TestExistingOIDCProviderIsChecked(t *testing.T) {
 		})
 	}
 }
+
+// With access: identity-center, curfew creates neither DeveloperAccess nor the developers
+// group: a role or group of those names (left by the IAM-users model while an organisation
+// moves over, say) is no clash, and DeveloperAccess's policies count for no quota.
+func TestIdentityCenterFootprint(t *testing.T) {
+	o := newOrg(t, func(text string) string {
+		return `access: identity-center
+identityCenter:
+  instanceArn: arn:aws:sso:::instance/ssoins-0123456789abcdef
+  identityStoreId: d-0123456789
+  account: "999999999999"
+  startUrl: https://acme.awsapps.com/start
+  region: eu-west-1
+  developerGroups: {non-production: [9067d2f4-3041-70f6-e73b-1e2ee0a6a0b1]}
+` + strings.Replace(text, "developerPolicies: [PowerUserAccess]",
+			"developerPolicies: [PowerUserAccess, SecurityAudit, AmazonS3ReadOnlyAccess, AmazonEC2ReadOnlyAccess, AmazonRDSReadOnlyAccess, "+
+				"CloudWatchReadOnlyAccess, AWSLambda_ReadOnlyAccess, AmazonSNSReadOnlyAccess, AmazonSQSReadOnlyAccess, AmazonDynamoDBReadOnlyAccess]", 1)
+	})
+	identity, staging := o.target(t, "identity"), o.target(t, "staging")
+	if _, err := iam.NewFromConfig(identity.Config).CreateGroup(t.Context(), &iam.CreateGroupInput{GroupName: aws.String("developers")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.NewFromConfig(staging.Config).CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String("DeveloperAccess"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range []Target{identity, staging} {
+		for _, r := range Run(t.Context(), tg, []Check{fixedNames{}, iamQuotas{}}) {
+			for _, f := range r.Findings {
+				if f.Status == Problem || strings.Contains(f.Detail, "DeveloperAccess") || strings.Contains(f.Detail, "developers") {
+					t.Errorf("%s: %s: %s %s", tg.Account.Name, r.Check, f.Status, f.Detail)
+				}
+			}
+		}
+	}
+}

@@ -31,11 +31,11 @@ func render(profiles []Profile, newline string, kept map[string][]string) []byte
 		if p.Comment != "" {
 			line("# %s", p.Comment)
 		}
-		line("[profile %s]", p.Name)
+		line("[%s]", p.header())
 		for _, s := range p.Settings {
 			line("%s = %s", s.Key, s.Value)
 		}
-		for _, k := range kept[p.Name] {
+		for _, k := range kept[p.key()] {
 			line("%s", k)
 		}
 	}
@@ -43,11 +43,28 @@ func render(profiles []Profile, newline string, kept map[string][]string) []byte
 	return b.Bytes()
 }
 
-// Names returns the profile names, in order.
+// Names returns the profile names, in order; a section that is no profile is named by its
+// header's words ("sso-session curfew").
 func Names(profiles []Profile) []string {
 	names := make([]string, len(profiles))
 	for i, p := range profiles {
-		names[i] = p.Name
+		names[i] = p.key()
 	}
 	return names
+}
+
+// key is how merge.go's sectionName names the profile's section.
+func (p Profile) key() string {
+	if p.Section == "" {
+		return p.Name
+	}
+	return p.Section + " " + p.Name
+}
+
+// header is the text between the brackets of the profile's section header.
+func (p Profile) header() string {
+	if p.Section == "" {
+		return "profile " + p.Name
+	}
+	return p.key()
 }

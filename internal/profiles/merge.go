@@ -112,7 +112,7 @@ func userKeys(block []byte, profiles []Profile) map[string][]string {
 	ours := map[string][]string{}
 	for _, p := range profiles {
 		for _, s := range p.Settings {
-			ours[p.Name] = append(ours[p.Name], s.Key)
+			ours[p.key()] = append(ours[p.key()], s.Key)
 		}
 	}
 	kept := map[string][]string{}
@@ -144,7 +144,8 @@ func userKeys(block []byte, profiles []Profile) map[string][]string {
 }
 
 // sectionName returns the profile a section header line names: "default" for [default],
-// NAME for [profile NAME], "" for other sections (sso-session, services); header is false
+// NAME for [profile NAME], "sso-session NAME" for [sso-session NAME], "" for other
+// sections (services); header is false
 // when the line is no section header. It reads headers as the AWS CLI does (Python's
 // configparser, then shlex): whatever follows the closing bracket, such as a "; old"
 // comment, is ignored, the two words may be separated by any blanks and NAME may be
@@ -165,6 +166,9 @@ func sectionName(line string) (name string, header bool) {
 		return "default", true
 	case len(words) == 2 && words[0] == "profile":
 		return unquote(words[1]), true
+	case len(words) == 2 && words[0] == SSOSessionSection:
+		// Named by both words: an sso-session may share a profile's name.
+		return SSOSessionSection + " " + unquote(words[1]), true
 	}
 	return "", true
 }

@@ -58,9 +58,11 @@ type Options struct {
 	WebIdentityTokenFile string
 }
 
-// Profile is one [profile NAME] section.
+// Profile is one [profile NAME] section, or another kind of section (Section).
 type Profile struct {
-	Name string
+	// Section is the header's keyword when it is not "profile": SSOSessionSection.
+	Section string
+	Name    string
 	// Comment is written on the line above the section header.
 	Comment string
 	// Settings are written in order as "key = value".
@@ -73,6 +75,9 @@ type Setting struct{ Key, Value string }
 // Generate returns the profiles for every target account of the map, identity profile
 // first, in the map's order. It fails listing every problem with the options.
 func Generate(m *accounts.Map, o Options) ([]Profile, error) {
+	if m.UsesIdentityCenter() {
+		return generateSSO(m, o)
+	}
 	if err := o.validate(m); err != nil {
 		return nil, err
 	}
