@@ -33,6 +33,9 @@ type Found struct {
 	From string
 	// Listed is true when From is the map's accounts list.
 	Listed bool
+	// Name is the source's own name for the account (Organizations' account name); empty
+	// when it has none beyond Account.Name.
+	Name string
 	// Inactive, when set, is why the account cannot be visited (Organizations says it is
 	// suspended, say).
 	Inactive string
