@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -60,7 +61,7 @@ func (a *app) readAccountList(ctx context.Context, r listReader) (accountlist.Li
 	}
 	serial := r.mfaSerial
 	if serial == "" {
-		if serial, err = ownMFADevice(ctx, iam.NewFromConfig(cfg)); err != nil {
+		if serial, err = ownMFADevice(ctx, sts.NewFromConfig(cfg), iam.NewFromConfig(cfg)); err != nil {
 			return accountlist.List{}, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err), "pass --mfa-serial with your MFA device's ARN; nothing was written")
 		}
 	}
@@ -109,20 +110,31 @@ type mfaDevicesAPI interface {
 
 var _ mfaDevicesAPI = (*iam.Client)(nil)
 
-// ownMFADevice returns the caller's one MFA device; the self-service policy lets keys
-// without MFA list their own devices, for exactly this.
-func ownMFADevice(ctx context.Context, client mfaDevicesAPI) (string, error) {
-	out, err := client.ListMFADevices(ctx, &iam.ListMFADevicesInput{})
+// ownMFADevice returns the caller's one MFA device. STS names the caller (no policy can
+// deny GetCallerIdentity), and the self-service policy lets keys without MFA list their
+// own devices, for exactly this.
+func ownMFADevice(ctx context.Context, who callerIdentityAPI, devices mfaDevicesAPI) (string, error) {
+	id, err := who.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", fmt.Errorf("list your MFA devices: %w", err)
+		return "", fmt.Errorf("ask STS who you are: %w", err)
+	}
+	arn := aws.ToString(id.Arn)
+	resource, ok := strings.CutPrefix(arn, "arn:aws:iam::"+aws.ToString(id.Account)+":user/")
+	if !ok {
+		return "", fmt.Errorf("%s is not an IAM user: the list is read with your IAM user's keys", arn)
+	}
+	user := resource[strings.LastIndex(resource, "/")+1:]
+	out, err := devices.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String(user)})
+	if err != nil {
+		return "", fmt.Errorf("list the MFA devices of %s: %w", user, err)
 	}
 	switch len(out.MFADevices) {
 	case 0:
-		return "", errors.New("your IAM user has no MFA device: enrol one in the console first")
+		return "", fmt.Errorf("IAM user %s has no MFA device: enrol one in the console first", user)
 	case 1:
 		return aws.ToString(out.MFADevices[0].SerialNumber), nil
 	}
-	return "", fmt.Errorf("your IAM user has %d MFA devices", len(out.MFADevices))
+	return "", fmt.Errorf("IAM user %s has %d MFA devices", user, len(out.MFADevices))
 }
 
 // foundProfiles returns the profiles of the map and of the accounts found in its units
