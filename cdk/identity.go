@@ -61,6 +61,7 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 		developers.AddManagedPolicy(p)
 	}
 
+	grantAccountListRead(stack, developers, m)
 	newOperatorsGroup(stack, m, selfService)
 
 	if m.CI.User != "" {
