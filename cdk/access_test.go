@@ -39,13 +39,13 @@ type question struct {
 	resource  string
 	// trust is the resource policy: a role's trust policy for sts:AssumeRole; nil for none.
 	trust any
-	// account is the resource's account, for ARNs that do not hold one (S3 objects); ""
-	// takes it from the ARN.
-	account string
 	want  string
 	// honours lists context keys the question is about: the simulator must evaluate them,
 	// not drop them as not applicable to the request (it answers as if they were absent).
 	honours []string
+	// account is the resource's account, for ARNs that do not hold one (S3 objects); ""
+	// takes it from the ARN.
+	account string
 }
 
 type namedPolicy struct {
