@@ -3,9 +3,12 @@ package fleet
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/curfew/curfew/internal/accountlist"
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/sources"
 )
 
@@ -35,4 +38,32 @@ func (h Handler) publishAccounts(ctx context.Context, known *accountlist.Recorde
 	}
 	log.InfoContext(ctx, "accounts", "runId", id, "action", "publish", "outcome", "done", "accounts", len(l.Accounts))
 	return ""
+}
+
+// foundID reports whether name may be an account found in one of m's units: a payload
+// names such an account by its 12-digit id, the one name no Organizations rename changes
+// (the CLI turns the names of the published list into ids).
+func foundID(m *accounts.Map, name string) bool {
+	if m.Organization == nil || len(name) != 12 {
+		return false
+	}
+	return strings.Trim(name, "0123456789") == ""
+}
+
+// notFound notes the accounts a payload names by id that the run did not find in any unit
+// (moved out of the units, or closed, since the list the CLI read): nothing is done there,
+// and the report says so rather than showing nothing. An account found but not swept
+// (production) has its note already.
+func notFound(p Payload, m *accounts.Map, resolved sources.Resolved) []sources.Note {
+	var notes []sources.Note
+	for _, name := range p.Accounts {
+		if _, listed := m.Account(name); listed || !foundID(m, name) ||
+			slices.ContainsFunc(resolved.Swept, func(a accounts.Account) bool { return a.ID == name }) ||
+			slices.ContainsFunc(resolved.Notes, func(n sources.Note) bool { return n.Account == name }) {
+			continue
+		}
+		notes = append(notes, sources.Note{Account: name, From: "accounts of the request", Outcome: sources.Skipped,
+			Reason: "no unit of the map holds this account this run (moved out, or closed): nothing was done there"})
+	}
+	return notes
 }

@@ -197,3 +197,44 @@ func TestIncompleteRunKeepsTheLastList(t *testing.T) {
 		t.Errorf("the list is run %s's with %d accounts, want the first run's (%s) with 3", l.RunID, len(l.Accounts), first.RunID)
 	}
 }
+
+// A request may name an account found in a unit by its id: the run visits it if it finds
+// it swept, and says why not otherwise; a map without units still refuses the id.
+func TestRunOnAFoundAccountByID(t *testing.T) {
+	t.Parallel()
+	o := newListOrg(t, "")
+	client := ec2.NewFromConfig(emulator.Shared(t).Account(t, o.feature, west))
+	if _, err := client.RunInstances(t.Context(), &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro}); err != nil {
+		t.Fatal(err)
+	}
+	h := o.handler(t, history.Shutdown, o.store)
+	rep := runHandler(t, h, fmt.Sprintf(`{"accounts":[%q],"regions":[%q],"dryRun":true}`, o.feature, west))
+	if len(rep.Results) != 1 || rep.Results[0].Account != o.feature || rep.Totals.WouldStop != 1 {
+		t.Errorf("request for %s: %+v", o.feature, rep)
+	}
+	unknown := emulator.NewAccountID()
+	rep = runHandler(t, h, fmt.Sprintf(`{"accounts":[%q,%q],"dryRun":true}`, o.billing, unknown))
+	if len(rep.Results) != 0 {
+		t.Errorf("request for a production and an unknown account visited %+v", rep.Results)
+	}
+	why := map[string]string{}
+	for _, n := range rep.Accounts {
+		why[n.Account] = n.Reason
+	}
+	if !strings.Contains(why[o.billing], "production: never swept") || !strings.Contains(why[unknown], "no unit of the map holds this account") {
+		t.Errorf("notes %+v, want billing production and %s not found", rep.Accounts, unknown)
+	}
+	if _, err := h.Handle(t.Context(), []byte(`{"accounts":["feature-x"]}`)); !errors.Is(err, fleet.ErrInvalidPayload) {
+		t.Errorf("a name that is neither listed nor an id: %v", err)
+	}
+}
+
+func TestPayloadFoundIDsOnlyWithUnits(t *testing.T) {
+	m, err := accounts.Load("../../accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (fleet.Payload{Accounts: []string{"999999999999"}}).Targets(m); !errors.Is(err, fleet.ErrInvalidPayload) {
+		t.Errorf("an id with a map without units: %v", err)
+	}
+}

@@ -130,6 +130,7 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 			slog.String("from", n.From), slog.String("action", string(h.Kind)), slog.String("outcome", n.Outcome), slog.String("reason", n.Reason))
 	}
 	targets := p.Within(resolved.Swept)
+	rep.Accounts = append(rep.Accounts, notFound(p, h.Map, resolved)...)
 	if h.Lease == nil || p.DryRun {
 		rep.Results = r.execute(ctx, targets)
 	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
