@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -90,6 +93,7 @@ organization:
 	t.Setenv("AWS_CONFIG_FILE", d.configFile)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
 	t.Setenv("AWS_ENDPOINT_URL", s.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", s.URL)
 	return d
 }
 
@@ -164,5 +168,78 @@ func TestFoundAccountsInProfilesAndConsole(t *testing.T) {
 		if !strings.Contains(c.stdout, want) {
 			t.Errorf("console lacks %s:\n%s", want, c.stdout)
 		}
+	}
+}
+
+// stop, start and plan take an account found in a unit by its id, its Organizations name
+// or its profile name, read from the list through the invoking profile, and send its id;
+// a found production account is refused like a listed one, before any invocation.
+func TestInvokeOnAFoundAccount(t *testing.T) {
+	d := newOrgDeveloper(t)
+	d.publish(t,
+		accountlist.Account{ID: "955555555555", Name: "Feature X", Environment: accounts.NonProduction, From: "organization.ous[0] (ou-ab12-nonprod1)", Regions: []string{"eu-west-1"}, Swept: true},
+		accountlist.Account{ID: "977777777777", Name: "Payments", Environment: accounts.Production, From: "organization.ous[1] (ou-ab12-product1)", Regions: []string{"eu-west-1"}, Reason: "production: never swept"})
+	body, err := os.ReadFile("testdata/report-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	s := emulator.Shared(t)
+	operatorEnv(t, s.URL, lambdaURL.URL, s.URL, map[string]string{"ops": d.m.HomeAccount().ID})
+
+	for i, name := range []string{"Feature X", "955555555555", "feature-x-5555"} {
+		r := curfew(t, "", "--map", d.mapPath, "plan", "--account", name, "--account", "staging", "--profile", "ops")
+		if r.err != nil {
+			t.Fatalf("plan --account %s: %v\n%s", name, r.err, r.stderr)
+		}
+		if got := calls(); len(got) != i+1 || !slices.Equal(got[i].request.Accounts, []string{"955555555555", "staging"}) {
+			t.Errorf("plan --account %q sent %+v, want the id and staging", name, got[len(got)-1].request)
+		}
+	}
+	for name, want := range map[string]error{"payments-7777": ErrProduction, "Payments": ErrProduction, "nope": ErrUnknownAccount, "900000000000": ErrUnknownAccount} {
+		r := curfew(t, "", "--map", d.mapPath, "stop", "--account", name, "--profile", "ops")
+		if !errors.Is(r.err, want) {
+			t.Errorf("stop --account %s: %v, want %v", name, r.err, want)
+		}
+	}
+	if n := len(calls()); n != 3 {
+		t.Errorf("%d invocations, want the 3 plans only", n)
+	}
+}
+
+// curfew snooze takes an account found in a unit by its name in the list: it reads the
+// list as the developer, then acts through the profile curfew profiles wrote for it.
+func TestSnoozeOnAFoundAccount(t *testing.T) {
+	d := newOrgDeveloper(t)
+	id := emulator.NewAccountID()
+	d.publish(t, accountlist.Account{ID: id, Name: "Feature X", Environment: accounts.NonProduction,
+		From: "organization.ous[0] (ou-ab12-nonprod1)", Regions: []string{"eu-west-1"}, Swept: true})
+	if r := curfew(t, "123456\n", "--map", d.mapPath, "profiles", "--user", "alice", "--config-file", d.configFile); r.err != nil {
+		t.Fatalf("profiles: %v\n%s", r.err, r.stderr)
+	}
+	ec2c := ec2.NewFromConfig(emulator.Shared(t).Account(t, id, "eu-west-1"))
+	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := aws.ToString(run.Instances[0].InstanceId)
+	// One MFA code reads the list, one assumes DeveloperAccess in the found account.
+	r := curfew(t, "123456\n123456\n", "--map", d.mapPath, "snooze", "Feature X", web, "--tonight")
+	if r.err != nil {
+		t.Fatalf("snooze: %v\n%s", r.err, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "snoozed EC2 instance "+web+" in feature-x-"+id[8:]+"/eu-west-1") {
+		t.Errorf("snooze output:\n%s", r.stdout)
+	}
+	out, err := ec2c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagged := false
+	for _, tg := range out.Reservations[0].Instances[0].Tags {
+		tagged = tagged || aws.ToString(tg.Key) == accounts.SnoozeUntilTag
+	}
+	if !tagged {
+		t.Errorf("the instance in the found account has no %s tag", accounts.SnoozeUntilTag)
 	}
 }
