@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,6 +22,7 @@ import (
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lambdatest"
 	"github.com/curfew/curfew/internal/sources"
 )
 
@@ -236,5 +238,42 @@ func TestPayloadFoundIDsOnlyWithUnits(t *testing.T) {
 	}
 	if _, err := (fleet.Payload{Accounts: []string{"999999999999"}}).Targets(m); !errors.Is(err, fleet.ErrInvalidPayload) {
 		t.Errorf("an id with a map without units: %v", err)
+	}
+}
+
+// The built curfew-shutdown, run as Lambda runs it, publishes the list to the bucket its
+// map names: the wiring of lambdas/shutdown, not only the handler's.
+func TestBuiltShutdownPublishesTheList(t *testing.T) {
+	t.Parallel()
+	o := newListOrg(t, "")
+	ctx := t.Context()
+	home := emulator.Shared(t).Account(t, o.store.Owner, west)
+	creds, err := home.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := "curfew-runs-" + o.store.Owner
+	if _, err := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{
+		Bucket:                    aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	shutdown := lambdatest.Start(t, "shutdown", o.m, map[string]string{
+		"AWS_ENDPOINT_URL": emulator.Shared(t).URL, "AWS_REGION": west, "AWS_ACCESS_KEY_ID": creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120", "CURFEW_BUCKET": bucket,
+	})
+	raw, err := shutdown.Invoke(ctx, `{"dryRun":true}`)
+	if err != nil {
+		t.Fatalf("invoke: %v\n%s", err, shutdown.Output())
+	}
+	var rep fleet.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	l, err := o.store.Get(ctx)
+	if err != nil || l.RunID != rep.RunID || len(l.Accounts) != 3 || rep.AccountListError != "" {
+		t.Errorf("list %+v (%v) after run %s (%s)", l, err, rep.RunID, rep.AccountListError)
 	}
 }
