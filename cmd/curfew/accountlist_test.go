@@ -243,3 +243,20 @@ func TestSnoozeOnAFoundAccount(t *testing.T) {
 		t.Errorf("the instance in the found account has no %s tag", accounts.SnoozeUntilTag)
 	}
 }
+
+// A run that could not publish the list says so on stderr; the command still succeeds.
+func TestInvokeWarnsOfAnUnpublishedList(t *testing.T) {
+	mapPath, ids := testMap(t)
+	body := []byte(`{"runId":"20261127T183000Z-1a2b3c","kind":"shutdown","trigger":"manual","dryRun":true,"started":"2026-11-27T18:30:00Z","results":[],"totals":{},` +
+		`"accountListError":"put the list of accounts in s3://curfew-accounts-111111111111-eu-west-1/accounts/latest.json: AccessDenied"}`)
+	lambdaURL, _ := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	s := emulator.Shared(t)
+	operatorEnv(t, s.URL, lambdaURL.URL, s.URL, map[string]string{"ops": ids["identity"]})
+	r := curfew(t, "", "--map", mapPath, "plan", "--account", "staging", "--profile", "ops")
+	if r.err != nil {
+		t.Fatalf("plan: %v\n%s", r.err, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "warning: the run did not publish the accounts it knew") || !strings.Contains(r.stderr, "AccessDenied") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}

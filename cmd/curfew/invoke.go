@@ -246,6 +246,9 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	if rep.HistoryError != "" {
 		fmt.Fprintf(a.stderr, "warning: the run's summary was not written to the history bucket: %s\n", rep.HistoryError)
 	}
+	if rep.AccountListError != "" {
+		fmt.Fprintf(a.stderr, "warning: the run did not publish the accounts it knew (curfew profiles and console read them): %s\n", rep.AccountListError)
+	}
 	if rep.Failed() {
 		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, failures(rep.Totals)),
 			"read the errors above; once fixed, run again with --account/--region/--resource for what failed")
