@@ -102,12 +102,8 @@ var (
 func unitsOrg(t *testing.T) *org {
 	t.Helper()
 	unitsOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "curfew-cdk-units-")
-		if err != nil {
-			unitsErr = err
-			return
-		}
-		units, unitsErr = synth("testdata/organization.yaml", lambdaDir, dir)
+		// Next to the fake Lambda builds, in the directory TestMain removes at the end.
+		units, unitsErr = synth("testdata/organization.yaml", lambdaDir, filepath.Join(filepath.Dir(lambdaDir), "cdk.out.units"))
 	})
 	if unitsErr != nil {
 		t.Fatal(unitsErr)
