@@ -2,6 +2,7 @@ package cdk_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -42,6 +43,9 @@ type question struct {
 	// honours lists context keys the question is about: the simulator must evaluate them,
 	// not drop them as not applicable to the request (it answers as if they were absent).
 	honours []string
+	// account is the resource's account, for ARNs that do not hold one (S3 objects); ""
+	// takes it from the ARN.
+	account string
 }
 
 type namedPolicy struct {
@@ -66,7 +70,7 @@ func simulate(t *testing.T, questions []question) {
 			"request": map[string]any{
 				"principal":        q.principal,
 				"action":           q.action,
-				"resource":         map[string]any{"resource": q.resource, "accountId": accountOf(q.resource, q.principal)},
+				"resource":         map[string]any{"resource": q.resource, "accountId": cmp.Or(q.account, accountOf(q.resource, q.principal))},
 				"contextVariables": orEmpty(q.context),
 			},
 			"identityPolicies":        q.identity,

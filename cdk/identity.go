@@ -75,6 +75,7 @@ func newPeopleGroups(stack awscdk.Stack, m *accounts.Map) {
 		developers.AddManagedPolicy(p)
 	}
 
+	grantAccountListRead(stack, developers, m)
 	newOperatorsGroup(stack, m, selfService)
 }
 

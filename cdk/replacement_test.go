@@ -94,6 +94,13 @@ var replacementRules = map[string]replacementRule{
 		names: []string{"PolicyName"}, replacement: nil,
 		scope: ownerScope, source: reference + "aws-resource-iam-policy.html",
 	},
+	"AWS::S3::Bucket": {
+		// Bucket names are global; curfew's one named bucket holds its account's id, so
+		// unique in the account is unique.
+		names: []string{"BucketName"}, replacement: []string{"BucketName", "BucketNamePrefix", "BucketNamespace"},
+		scope: accountScope, source: reference + "aws-resource-s3-bucket.html",
+		arn: func(_, _, name string) string { return "arn:aws:s3:::" + name },
+	},
 	"AWS::S3::BucketPolicy": {
 		// A bucket has one policy: two resources for one bucket overwrite each other, and
 		// deleting the old one deletes the new policy.

@@ -117,7 +117,8 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	s.allowAssume(costReport, costReaders)
 	s.grantCostReport(costReport)
 
-	newOperatorRole(stack, s.m)
+	operator := newOperatorRole(stack, s.m)
+	s.newAccountList(operator, shutdown, restart)
 
 	dlq := s.newSchedules(shutdown, restart, costReport)
 	s.newAlarms(dlq, shutdown, restart, costReport)

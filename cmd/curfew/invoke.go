@@ -188,10 +188,23 @@ as JSON with --json; the command exits non-zero when anything failed.`,
 }
 
 func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error {
-	req, err := in.validate(a.m, k)
+	home := a.m.HomeAccount()
+	profile := in.profile
+	if !in.profileSet {
+		profile = a.prefix + home.Name
+	}
+	connect := func() (aws.Config, error) {
+		return a.connect(ctx, profile, a.m.HomeRegion, home, "curfew "+k.use+" invokes "+k.function+" in the home account")
+	}
+	found, err := a.forInvoke(ctx, &in.accounts, connect)
 	if err != nil {
 		return err
 	}
+	req, err := in.validate(found.m, k)
+	if err != nil {
+		return err
+	}
+	req.Accounts = found.ids(a.m, req.Accounts)
 	// One forgotten --account stops or starts every non-production account at once: ask
 	// before any AWS call, so a refusal also costs no MFA code.
 	if len(in.accounts) == 0 && !req.DryRun {
@@ -200,12 +213,7 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 			return err
 		}
 	}
-	home := a.m.HomeAccount()
-	profile := in.profile
-	if !in.profileSet {
-		profile = a.prefix + home.Name
-	}
-	cfg, err := a.connect(ctx, profile, a.m.HomeRegion, home, "curfew "+k.use+" invokes "+k.function+" in the home account")
+	cfg, err := found.connection(connect)
 	if err != nil {
 		return err
 	}
@@ -237,6 +245,9 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	}
 	if rep.HistoryError != "" {
 		fmt.Fprintf(a.stderr, "warning: the run's summary was not written to the history bucket: %s\n", rep.HistoryError)
+	}
+	if rep.AccountListError != "" {
+		fmt.Fprintf(a.stderr, "warning: the run did not publish the accounts it knew (curfew profiles and console read them): %s\n", rep.AccountListError)
 	}
 	if rep.Failed() {
 		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, failures(rep.Totals)),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -63,7 +64,7 @@ set allows.`,
 			if err := in.validate(); err != nil {
 				return err
 			}
-			return runProfiles(a, in)
+			return runProfiles(cmd.Context(), a, in)
 		},
 	}
 	f := cmd.Flags()
@@ -80,11 +81,14 @@ set allows.`,
 	return cmd
 }
 
-func runProfiles(a *app, in profilesInput) error {
+func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 	in.options.Prefix = a.prefix
 	ps, err := profiles.Generate(a.m, in.options)
 	if err != nil {
 		return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "fix the flags above; curfew profiles --help lists them")
+	}
+	if ps, err = a.foundProfiles(ctx, in.options, ps); err != nil {
+		return err
 	}
 	u, err := profiles.Plan(in.configFile, ps)
 	if err != nil {

@@ -243,7 +243,12 @@ refused before any change. Production is never snoozed: curfew never touches it 
 
 func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 	now := a.now()
-	account, regions, until, err := in.validate(a.m, now)
+	m, name, err := a.forSnooze(ctx, in.account)
+	if err != nil {
+		return err
+	}
+	in.account = name
+	account, regions, until, err := in.validate(m, now)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
 	"github.com/curfew/curfew/internal/history"
@@ -62,8 +63,11 @@ type Handler struct {
 	// (package lease says why); a run that cannot take the leases of all its accounts
 	// returns a *lease.HeldError and changes nothing. Dry runs change nothing and need
 	// none. Without it, the caller must keep runs apart.
-	Lease  *lease.Store
-	Logger *slog.Logger
+	Lease *lease.Store
+	// AccountList, when set, receives every account a run knew once all its sources
+	// answered (package accountlist); a failed write is in the report and fails nothing.
+	AccountList *accountlist.Store
+	Logger      *slog.Logger
 	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.
 	Metrics io.Writer
 	// Now defaults to time.Now.
@@ -117,13 +121,16 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	if h.Sources != nil {
 		srcs = h.Sources(id)
 	}
-	resolved := sources.Resolve(ctx, h.Map, srcs...)
+	var known accountlist.Recorder
+	resolved := sources.Resolve(ctx, h.Map, known.Wrap(srcs)...)
 	rep.Accounts = resolved.Notes
+	rep.AccountListError = h.publishAccounts(ctx, &known, resolved, id, started)
 	for _, n := range resolved.Notes {
 		log.LogAttrs(ctx, noteLevel(n), "account", slog.String("runId", id), slog.String("account", n.Account),
 			slog.String("from", n.From), slog.String("action", string(h.Kind)), slog.String("outcome", n.Outcome), slog.String("reason", n.Reason))
 	}
 	targets := p.Within(resolved.Swept)
+	rep.Accounts = append(rep.Accounts, notFound(p, h.Map, resolved)...)
 	if h.Lease == nil || p.DryRun {
 		rep.Results = r.execute(ctx, targets)
 	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {

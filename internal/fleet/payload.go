@@ -29,7 +29,8 @@ var ErrInvalidPayload = errors.New("invalid payload")
 type Payload struct {
 	// Trigger is "schedule" or "manual" (the default).
 	Trigger Trigger `json:"trigger,omitempty"`
-	// Accounts are account names of the map; each must be swept (non-production, shutdown on).
+	// Accounts are account names of the map, or ids of accounts found in its units; each
+	// must be swept (non-production, shutdown on).
 	Accounts []string `json:"accounts,omitempty"`
 	// Regions must be regions of the selected accounts.
 	Regions []string `json:"regions,omitempty"`
@@ -78,11 +79,14 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 		problems = append(problems, fmt.Errorf("trigger %q is not %q or %q", p.Trigger, Schedule, Manual))
 	}
 	selected := m.Swept()
+	byUnit := len(p.Accounts) == 0
 	if len(p.Accounts) > 0 {
 		selected = nil
 		for _, name := range p.Accounts {
 			a, ok := m.Account(name)
 			switch {
+			case !ok && foundID(m, name):
+				byUnit = true // an account found in a unit: the run checks it (Within)
 			case !ok:
 				problems = append(problems, fmt.Errorf("account %q is not in the account map", name))
 			case a.IsProduction():
@@ -95,10 +99,10 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 			}
 		}
 	}
-	// Without an account filter, the accounts of the non-production units may be
-	// selected too: their regions are the units'.
+	// Without an account filter, or with an account found in a unit, the accounts of the
+	// non-production units may be selected too: their regions are the units'.
 	withUnits := selected
-	if len(p.Accounts) == 0 && m.Organization != nil {
+	if byUnit && m.Organization != nil {
 		withUnits = slices.Clone(selected)
 		for _, u := range m.Organization.OUs {
 			if a := u.Account(u.ID); a.ShutdownEnabled() {

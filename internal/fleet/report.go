@@ -60,6 +60,9 @@ type Report struct {
 	Totals   Totals         `json:"totals"`
 	// HistoryError is set when the run summary could not be written to the history bucket.
 	HistoryError string `json:"historyError,omitempty"`
+	// AccountListError says why the run did not publish the accounts it knew (package
+	// accountlist): a source it could not read, or a failed write.
+	AccountListError string `json:"accountListError,omitempty"`
 }
 
 // Result is what a run did in one account×region.

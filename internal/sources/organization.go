@@ -85,7 +85,7 @@ func (o Organization) Find(ctx context.Context) ([]Found, []Note, error) {
 				return nil, notes, &sourceError{field: "organization", err: fmt.Errorf("list the accounts of %s as %s: %w", from, o.Map.OrganizationReaderARN(), err)}
 			}
 			for _, a := range page.Accounts {
-				unit = append(unit, Found{Account: u.Account(aws.ToString(a.Id)), From: from, Unit: u.ID, Inactive: inactive(a)})
+				unit = append(unit, Found{Account: u.Account(aws.ToString(a.Id)), From: from, Unit: u.ID, Name: aws.ToString(a.Name), Inactive: inactive(a)})
 			}
 		}
 		found = append(found, unit...)

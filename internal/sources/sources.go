@@ -36,6 +36,9 @@ type Found struct {
 	// Unit is the id of the organisational unit the account was found in; empty for a
 	// listed account.
 	Unit string
+	// Name is the source's own name for the account (Organizations' account name); empty
+	// when it has none beyond Account.Name.
+	Name string
 	// Inactive, when set, is why the account cannot be visited (Organizations says it is
 	// suspended, say).
 	Inactive string

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -45,6 +46,10 @@ func main() {
 		// Reserved concurrency no longer keeps runs apart (it fails to deploy in new
 		// accounts): the lease in the same bucket does.
 		h.Lease = &lease.Store{Client: client, Bucket: bucket}
+		if m.Organization != nil {
+			// The accounts found in units, for the CLI's profiles and console links.
+			h.AccountList = &accountlist.Store{Client: client, Bucket: accountlist.Bucket(m), Owner: m.HomeAccount().ID}
+		}
 	}
 	lambda.Start(h.Handle)
 }

@@ -1,0 +1,73 @@
+package accountlist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// S3API is the part of the S3 client the store uses.
+type S3API interface {
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+var _ S3API = (*s3.Client)(nil)
+
+// ErrNotPublished: no run has published a list yet.
+var ErrNotPublished = errors.New("no run has published the list of accounts yet")
+
+// Store reads and writes the list at Key in one bucket.
+type Store struct {
+	Client S3API
+	Bucket string
+	// Owner is the home account's id: S3 refuses the call when the bucket belongs to
+	// another account, so a bucket of the same name created elsewhere (bucket names are
+	// global) is never written to nor believed.
+	Owner string
+}
+
+// Put writes l, replacing the list of the run before.
+func (s Store) Put(ctx context.Context, l List) error {
+	body, err := json.MarshalIndent(l, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode the list of run %s: %w", l.RunID, err)
+	}
+	_, err = s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(s.Bucket), Key: aws.String(Key), Body: bytes.NewReader(body),
+		ContentType: aws.String("application/json"), ExpectedBucketOwner: aws.String(s.Owner),
+	})
+	if err != nil {
+		return fmt.Errorf("put the list of accounts in s3://%s/%s: %w", s.Bucket, Key, err)
+	}
+	return nil
+}
+
+// Get reads the list; ErrNotPublished when no run has written it.
+func (s Store) Get(ctx context.Context) (List, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(Key), ExpectedBucketOwner: aws.String(s.Owner)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return List{}, fmt.Errorf("%w (s3://%s/%s is missing)", ErrNotPublished, s.Bucket, Key)
+	}
+	if err != nil {
+		return List{}, fmt.Errorf("get s3://%s/%s: %w", s.Bucket, Key, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		return List{}, fmt.Errorf("read s3://%s/%s: %w", s.Bucket, Key, err)
+	}
+	var l List
+	if err := json.Unmarshal(data, &l); err != nil {
+		return List{}, fmt.Errorf("decode s3://%s/%s: %w", s.Bucket, Key, err)
+	}
+	return l, nil
+}
