@@ -95,7 +95,9 @@ func mapFlagGiven(cmd *cobra.Command) bool {
 func needsMap(cmd *cobra.Command) bool {
 	for c := cmd; c != nil; c = c.Parent() {
 		switch c.Name() {
-		case "help", "version", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		// credentials takes all it needs from its command line: it runs in the directory of
+		// whatever tool calls the profile, where no map (or another one) may be.
+		case "help", "version", "completion", "credentials", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 			return false
 		}
 	}
