@@ -24,10 +24,10 @@ const (
 	// minRoleSession is STS's shortest AssumeRole session; an MFA session with less left
 	// cannot give a role session that ends with it, so a new code is asked for.
 	minRoleSession = 15 * time.Minute
-	// refreshBefore is how long before expiry cached role credentials are no longer
+	// RefreshBefore is how long before expiry cached role credentials are no longer
 	// handed out: a caller gets at least this long to use them, as the AWS CLI and SDKs
 	// refresh credential_process credentials 5 to 15 minutes early.
-	refreshBefore = 10 * time.Minute
+	RefreshBefore = 10 * time.Minute
 )
 
 // Request says which role to assume, from which identity.
@@ -85,7 +85,7 @@ func Credentials(ctx context.Context, r Request, d Deps) (aws.Credentials, error
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	if ok && role.Expires.After(now.Add(refreshBefore)) {
+	if ok && role.Expires.After(now.Add(RefreshBefore)) {
 		return role, nil
 	}
 	session, cached, err := d.Cache.load("session", sessionKey)
