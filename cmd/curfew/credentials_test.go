@@ -153,3 +153,27 @@ func TestCredentialsUnreachable(t *testing.T) {
 		t.Errorf("err = %v, want ErrUnreachable with the network hint", r.err)
 	}
 }
+
+// The shell completes exec's and env's ACCOUNT with the map's target accounts.
+func TestExecAndEnvCompleteAccounts(t *testing.T) {
+	for _, command := range []string{"exec", "env"} {
+		r := curfew(t, "", "--map", "testdata/accounts.yaml", "__complete", command, "")
+		if r.err != nil || !strings.HasPrefix(r.stdout, "staging\nsandbox\nproduction\n") {
+			t.Errorf("%s: %v, completions %q, want the target accounts", command, r.err, r.stdout)
+		}
+	}
+}
+
+// exec wants an account, then -- and a command; env one account.
+func TestExecAndEnvArguments(t *testing.T) {
+	for _, args := range [][]string{{"exec", "staging"}, {"exec", "staging", "aws"}, {"exec", "--", "aws"}, {"env"}} {
+		r := curfew(t, "", append([]string{"--map", "testdata/accounts.yaml"}, args...)...)
+		if r.err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+	r := curfew(t, "", "--map", "testdata/accounts.yaml", "env", "identity")
+	if !errors.Is(r.err, ErrUnknownAccount) {
+		t.Errorf("env identity: %v, want ErrUnknownAccount (the identity account holds only users)", r.err)
+	}
+}
