@@ -134,6 +134,17 @@ func (c *Cache) store(kind, key string, creds aws.Credentials) error {
 	return nil
 }
 
+// lock serialises the users of the cache: tools start several credential_process runs
+// at once (Terraform, one per provider), and without it each would ask for a code, and
+// STS refuses a code used twice. The others wait, then find the new session cached.
+func (c *Cache) lock() (unlock func(), err error) {
+	unlock, err = lockFile(filepath.Join(c.dir, "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("lock the credential cache: %w", err)
+	}
+	return unlock, nil
+}
+
 // remove forgets key; a missing file is fine.
 func (c *Cache) remove(kind, key string) error {
 	if err := os.Remove(c.path(kind, key)); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -16,3 +16,6 @@ func ownedByUser(fs.FileInfo) error {
 }
 
 func openNoFollow(path string) (*os.File, error) { return os.Open(path) }
+
+// lockFile is never reached: no cache opens here (ownedByUser).
+func lockFile(string) (func(), error) { return func() {}, nil }

@@ -76,10 +76,16 @@ type Deps struct {
 // Credentials returns credentials of the request's role: cached ones while they last,
 // else assumed from the cached MFA session, else from a new MFA session opened with one
 // code. A cached session that STS no longer accepts (revoked, or the clock moved) is
-// dropped and the code asked again, once.
+// dropped and the code asked again, once. Concurrent callers take turns, so one code
+// serves them all.
 func Credentials(ctx context.Context, r Request, d Deps) (aws.Credentials, error) {
 	roleKey := r.SourceProfile + "\x00" + r.MFASerial + "\x00" + r.RoleARN + "\x00" + r.SessionName
 	sessionKey := r.SourceProfile + "\x00" + r.MFASerial
+	unlock, err := d.Cache.lock()
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	defer unlock()
 	now := d.Now()
 	role, ok, err := d.Cache.load("role", roleKey)
 	if err != nil {

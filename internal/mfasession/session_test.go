@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
@@ -317,5 +319,35 @@ func chmod(t *testing.T, path string, mode os.FileMode) {
 	t.Helper()
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Tools start several credential processes at once (Terraform: one per provider); they
+// take turns on the cache, so one code serves them all: STS refuses a code used twice.
+func TestConcurrentCallersShareOneCode(t *testing.T) {
+	b := newBench(t)
+	var mu sync.Mutex
+	prompts := 0
+	deps := b.deps()
+	deps.Code = func(string, time.Time) (string, error) {
+		mu.Lock()
+		prompts++
+		mu.Unlock()
+		time.Sleep(200 * time.Millisecond) // a person typing
+		return "123456", nil
+	}
+	var g errgroup.Group
+	for range 3 {
+		account := emulator.NewAccountID()
+		g.Go(func() error {
+			_, err := Credentials(t.Context(), request(account), deps)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if prompts != 1 || b.count("GetSessionToken") != 1 {
+		t.Errorf("prompts = %d, GetSessionToken = %d; want 1 and 1", prompts, b.count("GetSessionToken"))
 	}
 }
