@@ -80,6 +80,29 @@ func dailySessionQuestions(t *testing.T, o *org) []question {
 			ask(name+": the CI user's MFA session as itself, admin policies", ciUser, session(m.CI.User, m.CI.User, mfa(60)), allowEverything, r.arn, r.trust, denied)
 		}
 	}
+	// Whoever copies the cached session acts as alice with MFA until it expires. In the
+	// identity account that must not let them stay longer: no new access key, MFA device
+	// or password once the code is more than a few minutes old, as the session file
+	// always is by the time anyone can copy it. Right after signing in, alice may.
+	selfService := func(action, resource string, age int, want string) {
+		ctx := session("alice", "", mfa(age))
+		qs = append(qs, question{name: fmt.Sprintf("alice's MFA session, %d s old, calls %s on %s", age, action, resource), principal: alice,
+			context: ctx, identity: dev, action: action, resource: resource, want: want, honours: slices.Sorted(maps.Keys(ctx))})
+	}
+	stale := int(cdk.RecentMFA.Seconds()) + 1
+	device := "arn:aws:iam::" + identity.ID + ":mfa/attacker-phone"
+	for _, q := range []struct{ action, resource string }{
+		{"iam:CreateAccessKey", alice}, {"iam:UpdateAccessKey", alice}, {"iam:CreateVirtualMFADevice", device},
+		{"iam:EnableMFADevice", alice}, {"iam:DeactivateMFADevice", alice}, {"iam:ResyncMFADevice", alice}, {"iam:ChangePassword", alice},
+	} {
+		selfService(q.action, q.resource, 60, allowed)
+		selfService(q.action, q.resource, stale, explicitlyDenied)
+		selfService(q.action, q.resource, limit-1, explicitlyDenied)
+	}
+	// What stays open all day: reading her own user and keys, and deleting a key.
+	for _, action := range []string{"iam:ListAccessKeys", "iam:DeleteAccessKey", "iam:GetUser"} {
+		selfService(action, alice, limit-1, allowed)
+	}
 	return qs
 }
 
