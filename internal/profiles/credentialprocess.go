@@ -32,6 +32,12 @@ func withCredentialProcess(ps []Profile, o Options) []Profile {
 	return out
 }
 
+// styleKeys are the keys of curfew's role profiles in either style. A rerun in the
+// other style must drop the old ones: a profile left with both role_arn and
+// credential_process is read by the AWS CLI as the role_arn profile, asking a code per
+// account again, and a credential_process left beside role_arn would be a surprise.
+var styleKeys = []string{"credential_process", "duration_seconds", "mfa_serial", "role_arn", "role_session_name", "source_profile"}
+
 func (p Profile) get(key string) string {
 	for _, s := range p.Settings {
 		if s.Key == key {
