@@ -18,7 +18,8 @@ var (
 	// the generated profiles' duration_seconds with the same constant.
 	developerSession = awscdk.Duration_Seconds(jsii.Number(accounts.DeveloperSessionMax.Seconds()))
 	// mfaMaxAgeSeconds bounds how long ago the developer signed in with MFA: one working day.
-	mfaMaxAgeSeconds = 12 * 60 * 60
+	// `curfew credentials` asks for MFA sessions of the same length.
+	mfaMaxAgeSeconds = int(accounts.MFASessionMax.Seconds())
 	// serviceSession bounds every non-human session: CI jobs and curfew's Lambdas.
 	serviceSession = awscdk.Duration_Hours(jsii.Number(1))
 )

@@ -1,6 +1,8 @@
 package cdk
 
 import (
+	"time"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -96,6 +98,10 @@ func newOperatorsGroup(stack awscdk.Stack, m *accounts.Map, selfService awsiam.I
 	}))
 }
 
+// RecentMFA is how long after typing an MFA code a user may still give themselves new
+// credentials (NoNewCredentialsWithoutRecentMFA).
+const RecentMFA = 15 * time.Minute
+
 // selfServiceStatements let a user manage only their own credentials and MFA device, and
 // deny everything else until the user has signed in with MFA (AWS's "manage own
 // credentials with MFA" policy, bound to the identity account).
@@ -130,6 +136,20 @@ func selfServiceStatements(identity accounts.Account) []awsiam.PolicyStatement {
 			"iam:ListMFADevices",
 			"iam:ResyncMFADevice",
 		}, []string{self}, nil),
+		// An MFA session lasts all day (curfew credentials caches one for
+		// accounts.MFASessionMax). Whoever copies it must not make it last longer: what
+		// would keep them in (a new access key, MFA device or password) needs a code typed
+		// within RecentMFA, as a fresh console sign-in has. Without MFA the key is absent
+		// and the statements below decide.
+		deny("NoNewCredentialsWithoutRecentMFA", []string{
+			"iam:ChangePassword",
+			"iam:CreateAccessKey",
+			"iam:CreateVirtualMFADevice",
+			"iam:DeactivateMFADevice",
+			"iam:EnableMFADevice",
+			"iam:ResyncMFADevice",
+			"iam:UpdateAccessKey",
+		}, []string{"*"}, map[string]any{"NumericGreaterThan": map[string]any{"aws:MultiFactorAuthAge": int(RecentMFA.Seconds())}}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:    jsii.String("DenyAllExceptMFASetupWithoutMFA"),
 			Effect: awsiam.Effect_DENY,

@@ -23,8 +23,8 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			t.Errorf("command %s lacks a short or long description", c.Name())
 		}
 	}
-	if len(commands) != 10 {
-		t.Errorf("%d commands, want root, profiles, console, snooze, stop, start, plan, preflight, uninstall, version", len(commands))
+	if len(commands) != 13 {
+		t.Errorf("%d commands, want root, profiles, console, snooze, stop, start, plan, preflight, uninstall, version, credentials, exec, env", len(commands))
 	}
 	for _, args := range commands {
 		t.Run(strings.Join(append([]string{"curfew"}, args...), " "), func(t *testing.T) {

@@ -5,7 +5,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -29,7 +31,17 @@ func main() {
 	}
 	// Without a configuration directory (no $HOME) curfew only skips that place.
 	app.userConfigDir, _ = os.UserConfigDir()
+	if dir, err := os.UserCacheDir(); err == nil {
+		app.cacheDir = filepath.Join(dir, "curfew")
+	}
+	app.openTerminal = func() (io.ReadWriteCloser, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
+	app.executable = credentialProcessCommand
+	app.environ = os.Environ
 	if err := newRootCommand(app).ExecuteContext(ctx); err != nil {
+		var exit exitError
+		if errors.As(err, &exit) {
+			os.Exit(exit.ExitCode()) // curfew exec: the child's status, its own words
+		}
 		fmt.Fprintln(os.Stderr, "curfew:", err)
 		os.Exit(1)
 	}

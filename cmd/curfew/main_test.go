@@ -44,6 +44,9 @@ func curfewWith(t *testing.T, stdin io.Reader, setup func(*app), args ...string)
 		stderr:     &stderr,
 		now:        func() time.Time { return testNow },
 		configFile: filepath.Join(t.TempDir(), "config"),
+		cacheDir:   filepath.Join(t.TempDir(), "cache", "curfew"),
+		executable: testExecutable,
+		environ:    os.Environ,
 	}
 	if setup != nil {
 		setup(a)
@@ -54,6 +57,9 @@ func curfewWith(t *testing.T, stdin io.Reader, setup func(*app), args ...string)
 	return result{stdout: stdout.String(), stderr: stderr.String(), err: err}
 }
 
+// testExecutable is where the tests' profiles say curfew is installed.
+func testExecutable() (string, error) { return "/usr/local/bin/curfew", nil }
+
 // example runs the CLI with its output on os.Stdout, for Example tests, and prints the
 // error as main would.
 func example(args ...string) {
@@ -63,6 +69,7 @@ func example(args ...string) {
 		stderr:     os.Stdout,
 		now:        func() time.Time { return testNow },
 		configFile: "testdata/missing-config",
+		executable: testExecutable,
 	}
 	root := newRootCommand(a)
 	root.SetArgs(args)
@@ -96,13 +103,14 @@ func testMap(t *testing.T) (string, map[string]string) {
 	return path, ids
 }
 
-// developerEnv writes curfew's profiles for alice and a credentials file with her
-// identity keys, and points the AWS SDK at them and at endpoint for the rest of the test.
+// developerEnv writes curfew's profiles for alice (the mfa_serial style, whose MFA prompt
+// reads stdin in-process) and a credentials file with her identity keys, and points the
+// AWS SDK at them and at endpoint for the rest of the test.
 func developerEnv(t *testing.T, mapPath, endpoint string) (configFile string) {
 	t.Helper()
 	dir := t.TempDir()
 	configFile = filepath.Join(dir, "config")
-	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--config-file", configFile); r.err != nil {
+	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--mfa-per-profile", "--config-file", configFile); r.err != nil {
 		t.Fatalf("curfew profiles: %v\n%s", r.err, r.stderr)
 	}
 	credentials := filepath.Join(dir, "credentials")

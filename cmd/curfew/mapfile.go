@@ -95,7 +95,9 @@ func mapFlagGiven(cmd *cobra.Command) bool {
 func needsMap(cmd *cobra.Command) bool {
 	for c := cmd; c != nil; c = c.Parent() {
 		switch c.Name() {
-		case "help", "version", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		// credentials takes all it needs from its command line: it runs in the directory of
+		// whatever tool calls the profile, where no map (or another one) may be.
+		case "help", "version", "completion", "credentials", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 			return false
 		}
 	}
@@ -103,7 +105,7 @@ func needsMap(cmd *cobra.Command) bool {
 }
 
 // addAccountCompletion makes the shell offer the map's account names for every --account
-// flag and for snooze's ACCOUNT argument: the accounts each command accepts (non-production
+// flag and for the ACCOUNT argument of snooze, exec and env: the accounts each command accepts (non-production
 // swept accounts for stop, start, plan and snooze; every account for preflight).
 func addAccountCompletion(root *cobra.Command, a *app) {
 	for _, c := range root.Commands() {
@@ -113,8 +115,11 @@ func addAccountCompletion(root *cobra.Command, a *app) {
 				return names(cmd), cobra.ShellCompDirectiveNoFileComp
 			})
 		}
-		if c.Name() == "snooze" && c.ValidArgsFunction == nil {
+		if (c.Name() == "snooze" || c.Name() == "exec" || c.Name() == "env") && c.ValidArgsFunction == nil {
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+				if len(args) > 0 && cmd.Name() == "exec" {
+					return nil, cobra.ShellCompDirectiveDefault // the command to run
+				}
 				if len(args) > 0 {
 					return nil, cobra.ShellCompDirectiveNoFileComp
 				}

@@ -29,7 +29,7 @@ func TestOperatorProfileStopsAndRestarts(t *testing.T) {
 	_, router := homeFunctions(t, s, m, ids, s.URL)
 	configFile := developerEnv(t, mapPath, s.URL)
 
-	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--operator", "--config-file", configFile); r.err != nil {
+	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--operator", "--mfa-per-profile", "--config-file", configFile); r.err != nil {
 		t.Fatalf("curfew profiles --operator: %v\n%s", r.err, r.stderr)
 	} else if !strings.Contains(r.stderr, "--profile operator") {
 		t.Errorf("curfew profiles --operator does not say how to use the profile:\n%s", r.stderr)

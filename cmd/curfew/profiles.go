@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/profiles"
 )
 
@@ -16,6 +17,8 @@ type profilesInput struct {
 	options    profiles.Options
 	configFile string
 	dryRun     bool
+	// mfaPerProfile writes mfa_serial on each profile instead of curfew's credential_process.
+	mfaPerProfile bool
 }
 
 func (in profilesInput) validate() error {
@@ -36,7 +39,16 @@ func newProfilesCommand(a *app) *cobra.Command {
 		Short: "Write AWS CLI profiles for every account of the map into ~/.aws/config",
 		Long: `Write the AWS CLI/SDK profiles that reach every target account: an identity profile for
 your IAM user, and one profile per account that assumes DeveloperAccess with MFA, its
-session named after your IAM user (role_session_name), as DeveloperAccess requires.
+session named after your IAM user, as DeveloperAccess requires.
+
+By default each account's profile gets its credentials from this curfew binary
+(credential_process = <absolute path of curfew> credentials ...): the first use of the
+day asks for your MFA code once, and every account's profile then works without a code
+for 12 hours, in the AWS CLI, the SDKs, Terraform and Pulumi (see curfew credentials
+--help). Move or remove the binary and run curfew profiles again. --mfa-per-profile writes
+plain profiles instead (role_arn, source_profile, mfa_serial, role_session_name): no
+curfew at use time, but the AWS CLI asks a code for every account and every session, and
+tools that cannot prompt (Terraform, Pulumi) cannot use them.
 With --operator, also an operator profile that assumes curfew-operator in the home account
 the same way: members of the identity account's operators group use it to invoke curfew's
 functions (curfew plan, stop, start, uninstall --profile operator).
@@ -58,7 +70,8 @@ set allows.`,
   curfew profiles --user alice
   curfew profiles --user alice --mfa-serial arn:aws:iam::111111111111:mfa/alice-phone --prefix acme-
   curfew profiles --user alice --ci           # also CurfewCI profiles, for pipelines
-  curfew profiles --user alice --operator     # also the operator profile (operators group)`,
+  curfew profiles --user alice --operator     # also the operator profile (operators group)
+  curfew profiles --user alice --mfa-per-profile  # mfa_serial on each profile, no curfew at use time`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := in.validate(); err != nil {
@@ -76,6 +89,7 @@ set allows.`,
 	f.BoolVar(&in.options.CI, "ci", false, "also write CurfewCI profiles (ci-<account>) for pipelines")
 	f.BoolVar(&in.options.Operator, "operator", false, "also write the operator profile: curfew-operator in the home account, for members of the operators group (curfew plan|stop|start|uninstall --profile operator)")
 	f.StringVar(&in.options.WebIdentityTokenFile, "web-identity-token-file", "", "with --ci and an OIDC CI principal: where CI finds its token")
+	f.BoolVar(&in.mfaPerProfile, "mfa-per-profile", false, "write role_arn/mfa_serial profiles instead of curfew's credential_process: a code per account and session, and no Terraform or Pulumi")
 	f.StringVar(&in.configFile, "config-file", in.configFile, "the AWS config file to merge into")
 	f.BoolVar(&in.dryRun, "dry-run", false, "print the change as a unified diff and write nothing")
 	return cmd
@@ -83,6 +97,13 @@ set allows.`,
 
 func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 	in.options.Prefix = a.prefix
+	if !in.mfaPerProfile {
+		exe, err := a.executable()
+		if err != nil {
+			return withHint(err, "install curfew (go install, or make curfew and put the binary on PATH) and run curfew profiles with it, or pass --mfa-per-profile")
+		}
+		in.options.CredentialProcess = exe
+	}
 	ps, err := profiles.Generate(a.m, in.options)
 	if err != nil {
 		return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "fix the flags above; curfew profiles --help lists them")
@@ -129,7 +150,12 @@ func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 	} else {
 		fmt.Fprint(a.stderr, "next: ")
 	}
-	fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
+	if in.mfaPerProfile {
+		fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
+	} else {
+		fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s`: it asks for your MFA code once, and every account's profile then works without one for %s\n",
+			first, hours(accounts.MFASessionMax))
+	}
 	if in.options.Operator {
 		fmt.Fprintf(a.stderr, "operators run curfew's functions with curfew plan|stop|start --profile %s%s\n", in.options.Prefix, profiles.OperatorProfile)
 	}

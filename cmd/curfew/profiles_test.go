@@ -15,7 +15,7 @@ func Example_profilesDryRun() {
 	// Output:
 	// --- testdata/user-config
 	// +++ testdata/user-config (curfew)
-	// @@ -3,3 +3,38 @@
+	// @@ -3,3 +3,26 @@
 	//  # my own account
 	//  [profile personal]
 	//  region = eu-south-2
@@ -27,32 +27,20 @@ func Example_profilesDryRun() {
 	// +[profile acme-identity]
 	// +region = eu-west-1
 	// +
-	// +# staging (222222222222, non-production): DeveloperAccess with MFA
+	// +# staging (222222222222, non-production): DeveloperAccess from curfew's daily MFA session (one code a day)
 	// +[profile acme-staging]
-	// +role_arn = arn:aws:iam::222222222222:role/DeveloperAccess
-	// +source_profile = acme-identity
-	// +mfa_serial = arn:aws:iam::111111111111:mfa/alice
-	// +role_session_name = alice
+	// +credential_process = /usr/local/bin/curfew credentials staging --role-arn arn:aws:iam::222222222222:role/DeveloperAccess --source-profile acme-identity --mfa-serial arn:aws:iam::111111111111:mfa/alice --session-name alice --duration 1h
 	// +region = eu-west-1
-	// +duration_seconds = 3600
 	// +
-	// +# sandbox (333333333333, non-production): DeveloperAccess with MFA
+	// +# sandbox (333333333333, non-production): DeveloperAccess from curfew's daily MFA session (one code a day)
 	// +[profile acme-sandbox]
-	// +role_arn = arn:aws:iam::333333333333:role/DeveloperAccess
-	// +source_profile = acme-identity
-	// +mfa_serial = arn:aws:iam::111111111111:mfa/alice
-	// +role_session_name = alice
+	// +credential_process = /usr/local/bin/curfew credentials sandbox --role-arn arn:aws:iam::333333333333:role/DeveloperAccess --source-profile acme-identity --mfa-serial arn:aws:iam::111111111111:mfa/alice --session-name alice --duration 1h
 	// +region = eu-west-1
-	// +duration_seconds = 3600
 	// +
-	// +# production (444444444444, production): DeveloperAccess with MFA
+	// +# production (444444444444, production): DeveloperAccess from curfew's daily MFA session (one code a day)
 	// +[profile acme-production]
-	// +role_arn = arn:aws:iam::444444444444:role/DeveloperAccess
-	// +source_profile = acme-identity
-	// +mfa_serial = arn:aws:iam::111111111111:mfa/alice
-	// +role_session_name = alice
+	// +credential_process = /usr/local/bin/curfew credentials production --role-arn arn:aws:iam::444444444444:role/DeveloperAccess --source-profile acme-identity --mfa-serial arn:aws:iam::111111111111:mfa/alice --session-name alice --duration 1h
 	// +region = eu-west-1
-	// +duration_seconds = 3600
 	// +# END curfew profiles
 }
 
@@ -174,7 +162,7 @@ func TestProfilesKeepWhatAWSConfigureAdded(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	if r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--config-file", config); r.err != nil {
+	if r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--mfa-per-profile", "--config-file", config); r.err != nil {
 		t.Fatal(r.err)
 	}
 	// The AWS CLI appends the key at the end of the section as it sees it: after the blank
@@ -185,7 +173,7 @@ func TestProfilesKeepWhatAWSConfigureAdded(t *testing.T) {
 		t.Fatalf("aws configure did not write into curfew's block, so this test proves nothing:\n%s", written)
 	}
 	// A second run that changes the block (another duration) keeps the user's key.
-	if r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--duration", "2h", "--config-file", config); r.err != nil {
+	if r := curfew(t, "", "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--mfa-per-profile", "--duration", "2h", "--config-file", config); r.err != nil {
 		t.Fatal(r.err)
 	}
 	if got := aws("configure", "get", "output", "--profile", "identity"); got != "json" {

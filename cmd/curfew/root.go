@@ -29,6 +29,13 @@ type app struct {
 	userConfigDir string
 	// buildInfo reports how the binary was built, for `curfew version`.
 	buildInfo func() (*debug.BuildInfo, bool)
+	// The daily MFA session (credentials.go, exec.go): where it is cached, the terminal
+	// its code is asked on, the binary the profiles' credential_process runs, and the
+	// environment curfew exec passes on.
+	cacheDir     string
+	openTerminal func() (io.ReadWriteCloser, error)
+	executable   func() (string, error)
+	environ      func() []string
 
 	// mapPath is --map, and once loaded the path of the map in use.
 	mapPath string
@@ -96,6 +103,9 @@ account is refused, and nothing is changed.`,
 		newPreflightCommand(a),
 		newUninstallCommand(a),
 		newVersionCommand(a),
+		newCredentialsCommand(a),
+		newExecCommand(a),
+		newEnvCommand(a),
 	)
 	addAccountCompletion(root, a)
 	return root

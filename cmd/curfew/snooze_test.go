@@ -157,7 +157,7 @@ func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--config-file", configFile); !errors.Is(r.err, profiles.ErrConflict) {
 		t.Fatalf("profiles without a prefix: %v, want the clash with her own staging profile", r.err)
 	}
-	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--prefix", "acme-", "--config-file", configFile); r.err != nil ||
+	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--prefix", "acme-", "--mfa-per-profile", "--config-file", configFile); r.err != nil ||
 		!strings.Contains(r.stderr, "curfew's other commands need the same prefix: curfew --prefix acme- snooze") {
 		t.Fatalf("profiles --prefix acme-: %v\n%s", r.err, r.stderr)
 	}

@@ -107,12 +107,18 @@ func definedProfiles(data []byte, names []string) []string {
 // setting such as s3 =), without line endings. The AWS CLI writes into the section it
 // finds, so `aws configure` puts a user's settings inside curfew's block; the block
 // belongs to curfew, but these keys are the user's and a rerun must not delete them.
-// Keys curfew writes are curfew's: their values come from the map and are replaced.
+// Keys curfew writes are curfew's: their values come from the map and are replaced, and
+// in its role profiles so are the keys of its other profile style (styleKeys), which a
+// rerun in another style drops. (The identity profile keeps a user's mfa_serial, which
+// aws-vault reads there.)
 func userKeys(block []byte, profiles []Profile) map[string][]string {
 	ours := map[string][]string{}
 	for _, p := range profiles {
 		for _, s := range p.Settings {
 			ours[p.key()] = append(ours[p.key()], s.Key)
+		}
+		if p.get("role_arn") != "" || p.get("credential_process") != "" {
+			ours[p.Name] = append(ours[p.Name], styleKeys...)
 		}
 	}
 	kept := map[string][]string{}

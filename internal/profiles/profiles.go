@@ -56,6 +56,9 @@ type Options struct {
 	// WebIdentityTokenFile is where CI finds its OIDC token, for maps whose CI principal
 	// is an OIDC provider.
 	WebIdentityTokenFile string
+	// CredentialProcess, when set, is the curfew binary the MFA profiles run as their
+	// credential_process (one MFA code a day); empty keeps mfa_serial on each profile.
+	CredentialProcess string
 }
 
 // Profile is one [profile NAME] section, or another kind of section (Section).
@@ -132,6 +135,9 @@ func Generate(m *accounts.Map, o Options) ([]Profile, error) {
 				{"duration_seconds", strconv.Itoa(int(duration.Seconds()))},
 			},
 		})
+	}
+	if o.CredentialProcess != "" {
+		out = withCredentialProcess(out, o)
 	}
 	if o.CI {
 		out = append(out, ciProfiles(m, o)...)

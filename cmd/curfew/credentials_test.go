@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/mfasession"
+)
+
+// fakeTerminal is the person at /dev/tty: it answers every prompt with code and keeps
+// what curfew wrote.
+type fakeTerminal struct {
+	code    string
+	prompts []string
+}
+
+func (f *fakeTerminal) open() (io.ReadWriteCloser, error) {
+	return &terminalSession{f: f, in: strings.NewReader(f.code + "\n")}, nil
+}
+
+type terminalSession struct {
+	f  *fakeTerminal
+	in io.Reader
+}
+
+func (s *terminalSession) Read(p []byte) (int, error) { return s.in.Read(p) }
+func (s *terminalSession) Write(p []byte) (int, error) {
+	s.f.prompts = append(s.f.prompts, string(p))
+	return len(p), nil
+}
+func (s *terminalSession) Close() error { return nil }
+
+// identityKeys points the SDK at endpoint with alice's identity keys in profile identity.
+func identityKeys(t *testing.T, endpoint string) {
+	t.Helper()
+	isolateAWSEnv(t)
+	credentials := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(credentials, []byte("[identity]\naws_access_key_id = AKIAALICEEXAMPLE\naws_secret_access_key = alice-secret\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+}
+
+func credentialsArgs(account string) []string {
+	return []string{"credentials", "staging", "--role-arn", "arn:aws:iam::" + account + ":role/DeveloperAccess",
+		"--source-profile", "identity", "--mfa-serial", "arn:aws:iam::111111111111:mfa/alice", "--session-name", "alice"}
+}
+
+// curfew credentials prints what credential_process callers read (Version 1, keys,
+// Expiration), asks on the terminal and never on stdin or stdout, and needs no account
+// map: it runs wherever the caller runs it.
+func TestCredentialsPrintsCredentialProcessJSON(t *testing.T) {
+	s := emulator.Shared(t)
+	identityKeys(t, s.URL)
+	account := emulator.NewAccountID()
+	tty := &fakeTerminal{code: "123456"}
+	cache := filepath.Join(t.TempDir(), "curfew")
+	setup := func(a *app) {
+		a.openTerminal = tty.open
+		a.cacheDir = cache
+		a.now = time.Now
+	}
+	for range 2 {
+		r := curfewWith(t, strings.NewReader(""), setup, credentialsArgs(account)...)
+		if r.err != nil {
+			t.Fatalf("%v\n%s", r.err, r.stderr)
+		}
+		var out struct {
+			Version                                                int
+			AccessKeyId, SecretAccessKey, SessionToken, Expiration string
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("stdout %q: %v", r.stdout, err)
+		}
+		expires, err := time.Parse(time.RFC3339, out.Expiration)
+		if out.Version != 1 || out.AccessKeyId == "" || out.SecretAccessKey == "" || out.SessionToken == "" || err != nil ||
+			expires.Before(time.Now().Add(50*time.Minute)) {
+			t.Errorf("credential_process output %+v (%v), want Version 1, keys and an expiry an hour away", out, err)
+		}
+		if r.stderr != "" {
+			t.Errorf("stderr %q: the prompt belongs on the terminal", r.stderr)
+		}
+	}
+	if len(tty.prompts) != 1 || !strings.Contains(tty.prompts[0], "MFA code of arn:aws:iam::111111111111:mfa/alice for staging") {
+		t.Errorf("terminal prompts = %q, want one naming the device and the account", tty.prompts)
+	}
+}
+
+// Without a terminal (an IDE, a CI job) curfew says how to open the day's session, and
+// prints nothing a caller could take for credentials.
+func TestCredentialsWithoutTerminal(t *testing.T) {
+	s := emulator.Shared(t)
+	identityKeys(t, s.URL)
+	r := curfewWith(t, strings.NewReader("123456\n"), func(a *app) {
+		a.openTerminal = func() (io.ReadWriteCloser, error) { return nil, errors.New("open /dev/tty: no such device or address") }
+	}, credentialsArgs(emulator.NewAccountID())...)
+	var h *hintError
+	if !errors.Is(r.err, ErrNoMFACode) || !errors.As(r.err, &h) || !strings.Contains(r.err.Error(), "once in a terminal") ||
+		!strings.Contains(r.err.Error(), "/dev/tty") {
+		t.Errorf("err = %v, want ErrNoMFACode with a hint to run it once in a terminal", r.err)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+}
+
+// An unsafe cache stops curfew credentials with a hint, before any code is asked.
+func TestCredentialsRefusesAnOpenCache(t *testing.T) {
+	s := emulator.Shared(t)
+	identityKeys(t, s.URL)
+	cache := filepath.Join(t.TempDir(), "curfew")
+	if err := os.Mkdir(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tty := &fakeTerminal{code: "123456"}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal, a.cacheDir = tty.open, cache }, credentialsArgs(emulator.NewAccountID())...)
+	var h *hintError
+	if !errors.Is(r.err, mfasession.ErrUnsafeCache) || !errors.As(r.err, &h) || !strings.Contains(r.err.Error(), cache) {
+		t.Errorf("err = %v, want ErrUnsafeCache naming %s with a hint", r.err, cache)
+	}
+	if len(tty.prompts) != 0 || r.stdout != "" {
+		t.Errorf("prompts %q, stdout %q: want neither", tty.prompts, r.stdout)
+	}
+}
+
+// A malformed credential_process line fails naming every bad flag.
+func TestCredentialsRejectsBadFlags(t *testing.T) {
+	r := curfew(t, "", "credentials", "staging", "--role-arn", "DeveloperAccess", "--duration", "5h")
+	for _, want := range []string{"--role-arn \"DeveloperAccess\"", "--source-profile is empty", "--mfa-serial is empty", "--session-name is empty", "--duration 5h0m0s", "curfew profiles"} {
+		if r.err == nil || !strings.Contains(r.err.Error(), want) {
+			t.Errorf("err = %v, want it to say %q", r.err, want)
+		}
+	}
+}
+
+// An STS that does not answer is a network problem, and said so: not a bad key or code.
+func TestCredentialsUnreachable(t *testing.T) {
+	identityKeys(t, "http://127.0.0.1:1")
+	tty := &fakeTerminal{code: "123456"}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal = tty.open }, credentialsArgs(emulator.NewAccountID())...)
+	if !errors.Is(r.err, ErrUnreachable) || !strings.Contains(r.err.Error(), "check your network connection") {
+		t.Errorf("err = %v, want ErrUnreachable with the network hint", r.err)
+	}
+}
+
+// The shell completes exec's and env's ACCOUNT with the map's target accounts.
+func TestExecAndEnvCompleteAccounts(t *testing.T) {
+	for _, command := range []string{"exec", "env"} {
+		r := curfew(t, "", "--map", "testdata/accounts.yaml", "__complete", command, "")
+		if r.err != nil || !strings.HasPrefix(r.stdout, "staging\nsandbox\nproduction\n") {
+			t.Errorf("%s: %v, completions %q, want the target accounts", command, r.err, r.stdout)
+		}
+	}
+}
+
+// exec wants an account, then -- and a command; env one account.
+func TestExecAndEnvArguments(t *testing.T) {
+	for _, args := range [][]string{{"exec", "staging"}, {"exec", "staging", "aws"}, {"exec", "--", "aws"}, {"env"}} {
+		r := curfew(t, "", append([]string{"--map", "testdata/accounts.yaml"}, args...)...)
+		if r.err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+	r := curfew(t, "", "--map", "testdata/accounts.yaml", "env", "identity")
+	if !errors.Is(r.err, ErrUnknownAccount) {
+		t.Errorf("env identity: %v, want ErrUnknownAccount (the identity account holds only users)", r.err)
+	}
+}
