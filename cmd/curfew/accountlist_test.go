@@ -118,7 +118,7 @@ func TestFoundAccountsInProfilesAndConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	profiles := func() result {
-		return curfew(t, "123456\n", "--map", d.mapPath, "profiles", "--user", "alice", "--config-file", d.configFile)
+		return curfew(t, "123456\n", "--map", d.mapPath, "profiles", "--user", "alice", "--mfa-per-profile", "--config-file", d.configFile)
 	}
 
 	r := profiles()
@@ -214,7 +214,7 @@ func TestSnoozeOnAFoundAccount(t *testing.T) {
 	id := emulator.NewAccountID()
 	d.publish(t, accountlist.Account{ID: id, Name: "Feature X", Environment: accounts.NonProduction,
 		From: "organization.ous[0] (ou-ab12-nonprod1)", Regions: []string{"eu-west-1"}, Swept: true})
-	if r := curfew(t, "123456\n", "--map", d.mapPath, "profiles", "--user", "alice", "--config-file", d.configFile); r.err != nil {
+	if r := curfew(t, "123456\n", "--map", d.mapPath, "profiles", "--user", "alice", "--mfa-per-profile", "--config-file", d.configFile); r.err != nil {
 		t.Fatalf("profiles: %v\n%s", r.err, r.stderr)
 	}
 	ec2c := ec2.NewFromConfig(emulator.Shared(t).Account(t, id, "eu-west-1"))
