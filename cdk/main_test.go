@@ -144,7 +144,11 @@ func (o *org) all() []awscdk.Stack {
 	for _, a := range o.m.Targets() {
 		out = append(out, o.stacks.Members[a.Name])
 	}
-	return append(out, o.stacks.Service)
+	out = append(out, o.stacks.Service)
+	if o.stacks.Organization != nil {
+		out = append(out, o.stacks.Organization)
+	}
+	return out
 }
 
 // resources returns the properties of the stack's resources of one type, by logical id.
