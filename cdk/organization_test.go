@@ -40,6 +40,23 @@ var organizationOrg = func() func(t *testing.T) *org {
 	}
 }()
 
+// largeOrgUnits is the organization block of the 500-account map: n units of the
+// regions of largeOrgMap's accounts, every fifth production; its management account is
+// named by id only.
+func largeOrgUnits(n int) string {
+	var b strings.Builder
+	b.WriteString("organization:\n  managementAccount: \"100000000999\"\n  ous:\n")
+	for i := range n {
+		regions := strings.Join(largeOrgRegions[i%len(largeOrgRegions)], ", ")
+		if i%5 == 4 {
+			fmt.Fprintf(&b, "    - {id: ou-lg00-%08d, environment: production, regions: [%s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}\n", i, regions)
+			continue
+		}
+		fmt.Fprintf(&b, "    - {id: ou-lg00-%08d, environment: non-production, regions: [%s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}\n", i, regions)
+	}
+	return b.String()
+}
+
 // stackSets returns the organisation stack's StackSets by the unit each targets.
 func stackSets(t *testing.T, o *org) map[string]map[string]any {
 	t.Helper()
