@@ -291,7 +291,8 @@ func TestNoOrganizationStackWithoutOrganization(t *testing.T) {
 // whose parent is the swept unit (not the production unit, the unit with the shutdown
 // off, a child unit, or an account outside the organisation), the cost report
 // CurfewCostReader in every unit, and the reader only the three functions with the
-// ExternalId, listing the map's units only.
+// ExternalId, listing the map's units only; an administrator of a found account cannot
+// take the roles away, nor delete the StackSet's stack that holds them.
 func TestFoundAccountsAccessBySimulation(t *testing.T) {
 	o := organizationOrg(t)
 	p := principals{t, o}
@@ -353,6 +354,24 @@ func TestFoundAccountsAccessBySimulation(t *testing.T) {
 	qs = append(qs, question{name: "another role of the home account: the reader", principal: "arn:aws:sts::" + home.ID + ":assumed-role/Admin/x",
 		context: map[string]any{"aws:PrincipalArn": other, "sts:ExternalId": m.ExternalID}, identity: allowEverything,
 		action: "sts:AssumeRole", resource: m.OrganizationReaderARN(), trust: p.trust(cdk.OrganizationStackName, accounts.OrganizationReaderRole), want: denied})
+
+	// An administrator of the found account (DeveloperAccess with AdministratorAccess, and
+	// the unit's CurfewGuardrails) cannot take curfew's roles away, through IAM or
+	// through the StackSet's stack in the account.
+	swept0 := body(t, sets[swept])
+	guardrails := resolve(swept0["Resources"].(map[string]any)[guardrailsID(t, swept0)].(map[string]any)["Properties"].(map[string]any)["PolicyDocument"], found, m.HomeRegion)
+	admin := append([]namedPolicy{{"CurfewGuardrails", guardrails}}, allowEverything...)
+	developer := "arn:aws:sts::" + found + ":assumed-role/" + accounts.DeveloperAccessRole + "/alice"
+	instanceStack := "arn:aws:cloudformation:" + m.HomeRegion + ":" + found + ":stack/StackSet-" + cdk.StackSetName(m.Organization.OUs[0]) + "-0a1b2c3d-4e5f-6789-abcd-ef0123456789/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+	for _, c := range []struct{ name, action, resource string }{
+		{"deletes the StackSet's stack", "cloudformation:DeleteStack", instanceStack},
+		{"updates the StackSet's stack", "cloudformation:UpdateStack", instanceStack},
+		{"deletes CurfewScheduler", "iam:DeleteRole", "arn:aws:iam::" + found + ":role/" + accounts.SchedulerRole},
+		{"widens DeveloperAccess's trust", "iam:UpdateAssumeRolePolicy", "arn:aws:iam::" + found + ":role/" + accounts.DeveloperAccessRole},
+	} {
+		qs = append(qs, question{name: "found account's administrator: " + c.name, principal: developer, identity: admin,
+			action: c.action, resource: c.resource, want: explicitlyDenied})
+	}
 
 	reader := p.role(cdk.OrganizationStackName, accounts.OrganizationReaderRole)
 	readerSession := "arn:aws:sts::" + m.ManagementAccountID() + ":assumed-role/" + accounts.OrganizationReaderRole + "/curfew"
