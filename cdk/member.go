@@ -33,7 +33,6 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 // template a StackSet deploys to every account of an organisational unit, where a.ID is
 // the stack's AWS::AccountId.
 func newMemberRoles(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
-
 	devPolicies, devFindings := managedPolicies(a.DeveloperPolicies)
 	dev := awsiam.NewRole(stack, jsii.String("DeveloperAccess"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.DeveloperAccessRole),

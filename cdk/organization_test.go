@@ -534,3 +534,28 @@ func TestCheckTemplatesLooksIntoStackSets(t *testing.T) {
 		}
 	}
 }
+
+// A map with more units than StackSets one account may hold is refused before any stack
+// is added, naming the quota.
+func TestTooManyUnitsAreRefused(t *testing.T) {
+	m, err := accounts.Load(organizationMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := m.Organization.OUs[0]
+	m.Organization.OUs = nil
+	for i := range cdk.MaxStackSets + 1 {
+		u := unit
+		u.ID = fmt.Sprintf("ou-ab12-%08d", i)
+		m.Organization.OUs = append(m.Organization.OUs, u)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	_, err = cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: "testdata/no-lambdas"})
+	want := fmt.Sprintf("organization.ous: %d units would need %d StackSets in the management account; CloudFormation allows %d", cdk.MaxStackSets+1, cdk.MaxStackSets+1, cdk.MaxStackSets)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("NewCurfew = %v, want %q", err, want)
+	}
+	if n := len(*app.Node().Children()); n != 0 {
+		t.Errorf("the refused map added %d stacks", n)
+	}
+}
