@@ -60,6 +60,7 @@ func NewIdentityStack(scope constructs.Construct, id string, props *IdentityStac
 		assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, m.Targets())) {
 		developers.AddManagedPolicy(p)
 	}
+	allowUnits(stack, m, developers, "AssumeDeveloperAccessInUnits", accounts.DeveloperAccessRole)
 
 	newOperatorsGroup(stack, m, selfService)
 
@@ -174,6 +175,7 @@ func newCIUser(stack awscdk.Stack, m *accounts.Map) {
 		assumeCIRolesSid, roleARNs(accounts.CIRole, m.Targets()), ciFirst(m)...) {
 		group.AddManagedPolicy(p)
 	}
+	allowUnits(stack, m, group, "AssumeCIRolesInUnits", accounts.CIRole)
 	awsiam.NewUser(stack, jsii.String("CIUser"), &awsiam.UserProps{
 		UserName: jsii.String(m.CI.User),
 		Groups:   &[]awsiam.IGroup{group},

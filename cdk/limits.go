@@ -171,9 +171,9 @@ func checkLimits(m *accounts.Map) error {
 	targets := m.Targets()
 	// SelfService, then the DeveloperAccess roles.
 	attached("the developers group ("+fmt.Sprint(len(targets))+" target accounts)",
-		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil)))
+		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil))+unitPolicies(m))
 	if m.CI.User != "" {
-		attached("the CI user's group", len(packRoleARNs(assumeCIRolesSid, roleARNs(accounts.CIRole, targets), ciFirst(m))))
+		attached("the CI user's group", len(packRoleARNs(assumeCIRolesSid, roleARNs(accounts.CIRole, targets), ciFirst(m)))+unitPolicies(m))
 	}
 	attached("the roles of "+accounts.ShutdownFunction+" and "+accounts.RestartFunction,
 		len(packRoleARNs(assumeCurfewRolesSid, append(roleARNs(accounts.SchedulerRole, m.Swept()), organizationRoles(m, accounts.SchedulerRole)...), nil)))

@@ -339,10 +339,10 @@ func TestCheckTemplatesNamesEveryBreach(t *testing.T) {
 // app (internal/ cannot import cdk/): its count must be the one the app packs, for the
 // repository's maps and the 500-account organisation.
 func TestPreflightCountsThePackedPolicies(t *testing.T) {
-	for name, o := range map[string]*org{"ci-user": seed, "oidc": oidcOrg, "500 accounts": largeOrg(t)} {
+	for name, o := range map[string]*org{"ci-user": seed, "oidc": oidcOrg, "500 accounts": largeOrg(t), "organization": organizationOrg(t)} {
 		group := o.resource(t, "curfew-identity", "AWS::IAM::Group", "GroupName", cdk.DevelopersGroup)
 		got := len(group["ManagedPolicyArns"].([]any))
-		if want := 1 + preflight.AssumePolicies(len(o.m.Targets())); got != want {
+		if want := 1 + preflight.AssumePolicies(len(o.m.Targets())) + preflight.UnitPolicies(o.m); got != want {
 			t.Errorf("%s: the developers group has %d managed policies, preflight counts %d", name, got, want)
 		}
 	}

@@ -257,3 +257,35 @@ func (s *service) allowFoundAccounts(shutdown, restart, costReport awslambda.Fun
 			"Resource::arn:aws:iam::*:role/"+f.role)
 	}
 }
+
+// allowUnits lets group assume role in every account of the map's units, which no list
+// can name, by aws:ResourceOrgPaths, in a managed policy of its own (unitPolicies counts
+// it); the role's trust in each account still decides who may (MFA for humans, the CI
+// principal only). Nothing without an organization.
+func allowUnits(stack awscdk.Stack, m *accounts.Map, group awsiam.IGroup, id, role string) {
+	if m.Organization == nil {
+		return
+	}
+	var paths []string
+	for _, u := range m.Organization.OUs {
+		paths = append(paths, unitPath(u.ID))
+	}
+	policy := awsiam.NewManagedPolicy(stack, jsii.String(id), &awsiam.ManagedPolicyProps{
+		Description: jsii.String("curfew: " + role + " in the accounts of the account map's organisational units"),
+		Document: inline(allow(id, []string{assumeAction}, []string{"arn:aws:iam::*:role/" + role},
+			map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:ResourceOrgPaths": paths}})),
+	})
+	group.AddManagedPolicy(policy)
+	suppress(policy, "AwsSolutions-IAM5",
+		"Accounts found in the account map's organisational units are not known until they are listed: "+
+			"the role is named exactly, in any account whose parent is one of the map's units (aws:ResourceOrgPaths).",
+		"Resource::arn:aws:iam::*:role/"+role)
+}
+
+// unitPolicies is how many managed policies allowUnits attaches to a group.
+func unitPolicies(m *accounts.Map) int {
+	if m.Organization == nil {
+		return 0
+	}
+	return 1
+}

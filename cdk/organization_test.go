@@ -290,8 +290,9 @@ func TestNoOrganizationStackWithoutOrganization(t *testing.T) {
 // synthesised policies: the shutdown and restart reach CurfewScheduler only in an account
 // whose parent is the swept unit (not the production unit, the unit with the shutdown
 // off, a child unit, or an account outside the organisation), the cost report
-// CurfewCostReader in every unit, and the reader only the three functions with the
-// ExternalId, listing the map's units only; an administrator of a found account cannot
+// CurfewCostReader in every unit, developers (with MFA) DeveloperAccess and the CI user
+// CurfewCI in every unit, the reader only the three functions with the ExternalId,
+// listing the map's units only; an administrator of a found account cannot
 // take the roles away, nor delete the StackSet's stack that holds them.
 func TestFoundAccountsAccessBySimulation(t *testing.T) {
 	o := organizationOrg(t)
@@ -349,6 +350,44 @@ func TestFoundAccountsAccessBySimulation(t *testing.T) {
 				trust: p.trust(cdk.OrganizationStackName, accounts.OrganizationReaderRole), want: denied},
 		)
 	}
+	// People and pipelines of the identity account reach the roles of every unit's
+	// accounts, and nothing outside the organisation; the roles' trusts still decide.
+	identity := m.IdentityAccount()
+	alice := "arn:aws:iam::" + identity.ID + ":user/alice"
+	ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
+	openIdentity := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": map[string]any{"AWS": "arn:aws:iam::" + identity.ID + ":root"}}}}
+	for _, unit := range []string{swept, off, prod} {
+		qs = append(qs,
+			question{name: "developer with MFA: DeveloperAccess in an account of " + unit, principal: alice,
+				context:  merge(withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), map[string]any{"aws:ResourceOrgPaths": path(unit)}),
+				identity: p.developer(), action: "sts:AssumeRole", resource: "arn:aws:iam::" + found + ":role/" + accounts.DeveloperAccessRole,
+				trust: memberTrust(unit, accounts.DeveloperAccessRole), want: allowed, honours: []string{"aws:ResourceOrgPaths"}},
+			question{name: "developer without MFA: DeveloperAccess in an account of " + unit, principal: alice,
+				context:  merge(withPrincipalARN(signedInAs("alice", "alice", nil), alice), map[string]any{"aws:ResourceOrgPaths": path(unit)}),
+				identity: p.developer(), action: "sts:AssumeRole", resource: "arn:aws:iam::" + found + ":role/" + accounts.DeveloperAccessRole,
+				trust: memberTrust(unit, accounts.DeveloperAccessRole), want: denied},
+			question{name: "CI user: CurfewCI in an account of " + unit, principal: ciUser,
+				context:  map[string]any{"aws:PrincipalArn": ciUser, "aws:ResourceOrgPaths": path(unit)},
+				identity: p.ciUser(), action: "sts:AssumeRole", resource: "arn:aws:iam::" + found + ":role/" + accounts.CIRole,
+				trust: memberTrust(unit, accounts.CIRole), want: allowed, honours: []string{"aws:ResourceOrgPaths"}},
+		)
+	}
+	qs = append(qs,
+		question{name: "developer with MFA: DeveloperAccess outside the organisation", principal: alice,
+			context: withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), identity: p.developer(), action: "sts:AssumeRole",
+			resource: "arn:aws:iam::" + found + ":role/" + accounts.DeveloperAccessRole, trust: openIdentity, want: denied},
+		question{name: "developer with MFA: DeveloperAccess in an account of a child of a unit", principal: alice,
+			context:  merge(withPrincipalARN(signedInAs("alice", "alice", mfa(60)), alice), map[string]any{"aws:ResourceOrgPaths": path(swept, child)}),
+			identity: p.developer(), action: "sts:AssumeRole", resource: "arn:aws:iam::" + found + ":role/" + accounts.DeveloperAccessRole,
+			trust: openIdentity, want: denied},
+		question{name: "CI user: CurfewCI outside the organisation", principal: ciUser, context: map[string]any{"aws:PrincipalArn": ciUser},
+			identity: p.ciUser(), action: "sts:AssumeRole", resource: "arn:aws:iam::" + found + ":role/" + accounts.CIRole, trust: openIdentity, want: denied},
+		question{name: "CI user: CurfewScheduler in an account of the swept unit", principal: ciUser,
+			context:  map[string]any{"aws:PrincipalArn": ciUser, "aws:ResourceOrgPaths": path(swept)},
+			identity: p.ciUser(), action: "sts:AssumeRole", resource: "arn:aws:iam::" + found + ":role/" + accounts.SchedulerRole, trust: openIdentity, want: denied},
+	)
+
 	// Anyone else of the home account, whatever its own policies allow.
 	other := "arn:aws:iam::" + home.ID + ":role/Admin"
 	qs = append(qs, question{name: "another role of the home account: the reader", principal: "arn:aws:sts::" + home.ID + ":assumed-role/Admin/x",
