@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
 )
 
@@ -190,6 +191,8 @@ func (p principals) account(stack string) (accounts.Account, string) {
 		return p.o.m.IdentityAccount(), p.o.m.HomeRegion
 	case service:
 		return p.o.m.HomeAccount(), p.o.m.HomeRegion
+	case cdk.OrganizationStackName:
+		return accounts.Account{ID: p.o.m.ManagementAccountID()}, p.o.m.HomeRegion
 	}
 	a, ok := p.o.m.Account(strings.TrimPrefix(stack, "curfew-"))
 	if !ok {

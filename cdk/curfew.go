@@ -42,6 +42,8 @@ type Stacks struct {
 	Service awscdk.Stack
 	// IdentityCenter is curfew-identity-center with access: identity-center, else nil.
 	IdentityCenter awscdk.Stack
+	// Organization is curfew-organization, or nil when the map has no organization.
+	Organization awscdk.Stack
 }
 
 // Build reads the account map named by the app's context and adds every stack to app. A
@@ -60,7 +62,8 @@ func Build(app awscdk.App, props CurfewProps) (Stacks, error) {
 }
 
 // NewCurfew adds every stack of the account map to scope: curfew-identity,
-// curfew-<account> for each target account, and curfew-service in the home account. A map
+// curfew-<account> for each target account, curfew-service in the home account and, when
+// the map has an organization, curfew-organization in its management account. A map
 // whose stacks would break IAM's quotas (see limits.go) adds nothing and returns an error
 // naming each problem.
 func NewCurfew(scope constructs.Construct, m *accounts.Map, props CurfewProps) (Stacks, error) {
@@ -72,6 +75,17 @@ func NewCurfew(scope constructs.Construct, m *accounts.Map, props CurfewProps) (
 		return Stacks{}, err
 	}
 	s := Stacks{Members: map[string]awscdk.Stack{}}
+	if m.Organization != nil {
+		s.Organization, err = NewOrganizationStack(scope, OrganizationStackName, &OrganizationStackProps{
+			StackProps: stackProps(OrganizationStackName, m.ManagementAccountID(), m.HomeRegion,
+				"curfew: organisation reader and the StackSets that give every account of the map's units its roles"),
+			Map:    m,
+			Outdir: filepath.Join(outdir(scope), stackSetsDir),
+		})
+		if err != nil {
+			return Stacks{}, err
+		}
+	}
 	s.Identity = NewIdentityStack(scope, "curfew-identity", &IdentityStackProps{
 		StackProps: stackProps("curfew-identity", m.IdentityAccount().ID, m.HomeRegion,
 			"curfew: developers group, CI principal and cost reader in the identity account"),

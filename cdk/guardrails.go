@@ -136,6 +136,9 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 			"cloudformation:UntagResource", "cloudformation:Update*",
 		}, []string{
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/curfew-*/*", a.ID),
+			// An account found in a unit has its roles from curfew-organization's StackSet,
+			// in a stack CloudFormation names StackSet-<StackSet>-<id>.
+			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/StackSet-curfew-*/*", a.ID),
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/CDKToolkit/*", a.ID),
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/%s/*", a.ID, CurfewToolkitStack),
 		}, nil),

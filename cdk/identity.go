@@ -76,6 +76,7 @@ func newPeopleGroups(stack awscdk.Stack, m *accounts.Map) {
 		assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, m.Targets())) {
 		developers.AddManagedPolicy(p)
 	}
+	allowUnits(stack, m, developers, "AssumeDeveloperAccessInUnits", accounts.DeveloperAccessRole)
 
 	grantAccountListRead(stack, developers, m)
 	newOperatorsGroup(stack, m, selfService)
@@ -203,6 +204,7 @@ func newCIUser(stack awscdk.Stack, m *accounts.Map) {
 		assumeCIRolesSid, roleARNs(accounts.CIRole, m.Targets()), ciFirst(m)...) {
 		group.AddManagedPolicy(p)
 	}
+	allowUnits(stack, m, group, "AssumeCIRolesInUnits", accounts.CIRole)
 	awsiam.NewUser(stack, jsii.String("CIUser"), &awsiam.UserProps{
 		UserName: jsii.String(m.CI.User),
 		Groups:   &[]awsiam.IGroup{group},

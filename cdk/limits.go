@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,6 +51,13 @@ const (
 	// MaxTemplateSize is the size of a template uploaded through S3 (as `cdk deploy`
 	// does), in bytes.
 	MaxTemplateSize = 1 << 20
+	// MaxTemplateBodySize is the size of a template passed inline in a request, as an
+	// AWS::CloudFormation::StackSet's TemplateBody is (a TemplateURL would need a bucket
+	// that every StackSet operation can read), in bytes.
+	MaxTemplateBodySize = 51200
+	// MaxStackSets is how many StackSets one administrator account may hold (1,000 by
+	// default); curfew-organization has one per organisational unit of the map.
+	MaxStackSets = 1000
 )
 
 // PolicySize is a policy document's size as IAM counts it: the characters of its JSON
@@ -163,14 +171,17 @@ func checkLimits(m *accounts.Map) error {
 	targets := m.Targets()
 	// SelfService, then the DeveloperAccess roles.
 	attached("the developers group ("+fmt.Sprint(len(targets))+" target accounts)",
-		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil)))
+		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil))+unitPolicies(m))
 	if m.CI.User != "" {
-		attached("the CI user's group", len(packRoleARNs(assumeCIRolesSid, roleARNs(accounts.CIRole, targets), ciFirst(m))))
+		attached("the CI user's group", len(packRoleARNs(assumeCIRolesSid, roleARNs(accounts.CIRole, targets), ciFirst(m)))+unitPolicies(m))
 	}
 	attached("the roles of "+accounts.ShutdownFunction+" and "+accounts.RestartFunction,
-		len(packRoleARNs(assumeCurfewRolesSid, roleARNs(accounts.SchedulerRole, m.Swept()), nil)))
+		len(packRoleARNs(assumeCurfewRolesSid, append(roleARNs(accounts.SchedulerRole, m.Swept()), organizationRoles(m, accounts.SchedulerRole)...), nil)))
 	attached("the role of "+accounts.CostReportFunction,
-		len(packRoleARNs(assumeCurfewRolesSid, roleARNs(accounts.CostReaderRole, m.Accounts), nil)))
+		len(packRoleARNs(assumeCurfewRolesSid, append(roleARNs(accounts.CostReaderRole, m.Accounts), organizationRoles(m, accounts.CostReaderRole)...), nil)))
+	if m.Organization != nil && len(m.Organization.OUs) > MaxStackSets {
+		problems = append(problems, fmt.Errorf("organization.ous: %d units would need %d StackSets in the management account; CloudFormation allows %d (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)", len(m.Organization.OUs), len(m.Organization.OUs), MaxStackSets))
+	}
 	for i, a := range m.Accounts {
 		if a.Name == m.Identity {
 			continue
@@ -212,6 +223,25 @@ func CheckTemplates(templates map[string]map[string]any) (map[string]Largest, er
 		note(kind, where, size)
 		if size > limit {
 			problems = append(problems, fmt.Errorf("%s %s: %d %s, the quota is %d", kind, where, size, unit, limit))
+		}
+	}
+	// A StackSet's template is checked as a stack of its own, <stack>/<logical id>.
+	templates = maps.Clone(templates)
+	for stack, tmpl := range maps.Clone(templates) {
+		resources, _ := tmpl["Resources"].(map[string]any)
+		for id, r := range resources {
+			r, _ := r.(map[string]any)
+			props, _ := r["Properties"].(map[string]any)
+			body, ok := props["TemplateBody"].(string)
+			if r["Type"] != "AWS::CloudFormation::StackSet" || !ok {
+				continue
+			}
+			check("StackSet template body", stack+"/"+id, len(body), MaxTemplateBodySize, "bytes")
+			var member map[string]any
+			if err := json.Unmarshal([]byte(body), &member); err != nil {
+				return nil, fmt.Errorf("template %s/%s: %w", stack, id, err)
+			}
+			templates[stack+"/"+id] = member
 		}
 	}
 	for _, stack := range slices.Sorted(func(yield func(string) bool) {

@@ -76,7 +76,7 @@ var largeOrg = func() func(t *testing.T) *org {
 				return
 			}
 			path := filepath.Join(dir, "org-500.yaml")
-			if err = os.WriteFile(path, []byte(largeOrgMap(500)), 0o644); err != nil {
+			if err = os.WriteFile(path, []byte(largeOrgMap(500)+largeOrgUnits(10)), 0o644); err != nil {
 				return
 			}
 			start := time.Now()
@@ -139,12 +139,13 @@ func TestLargeOrganisationAccessBySimulation(t *testing.T) {
 	simulate(t, qs)
 }
 
-// TestIAMLimitsOfLargeOrganisation synthesises a 500-account organisation and checks every
-// IAM document of every template against IAM's quotas.
+// TestIAMLimitsOfLargeOrganisation synthesises a 500-account organisation (which also finds
+// accounts in 10 units) and checks every IAM document of every template against IAM's
+// quotas.
 func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
 	o := largeOrg(t)
-	if n := len(o.m.Targets()); n != 500 || len(o.templates) != 502 {
-		t.Fatalf("%d targets, %d templates: want 500 and 502", n, len(o.templates))
+	if n := len(o.m.Targets()); n != 500 || len(o.templates) != 503 {
+		t.Fatalf("%d targets, %d templates: want 500 and 503", n, len(o.templates))
 	}
 	checkIAMLimits(t, o)
 	data, err := o.m.Encode()
@@ -164,7 +165,7 @@ func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
 	// members have the same shape).
 	dir := t.TempDir()
 	var files []string
-	for _, stack := range []string{"curfew-identity", service, "curfew-team-000", "curfew-team-001", "curfew-prod-004"} {
+	for _, stack := range []string{"curfew-identity", service, "curfew-team-000", "curfew-team-001", "curfew-prod-004", cdk.OrganizationStackName} {
 		data, err := json.Marshal(o.templates[stack])
 		if err != nil {
 			t.Fatal(err)
@@ -182,6 +183,7 @@ func TestIAMLimitsOfLargeOrganisation(t *testing.T) {
 func TestIAMLimitsOfTestMaps(t *testing.T) {
 	t.Run("testdata/ci-user.yaml", func(t *testing.T) { checkIAMLimits(t, seed) })
 	t.Run("testdata/oidc.yaml", func(t *testing.T) { checkIAMLimits(t, oidcOrg) })
+	t.Run(organizationMap, func(t *testing.T) { checkIAMLimits(t, organizationOrg(t)) })
 	for _, path := range []string{"../accounts.yaml", "testdata/ci-networks.yaml", "testdata/guard.yaml", "testdata/oidc-subjects.yaml"} {
 		t.Run(path, func(t *testing.T) {
 			o, err := synthWith(path, lambdaDir, t.TempDir(), false)
@@ -337,10 +339,10 @@ func TestCheckTemplatesNamesEveryBreach(t *testing.T) {
 // app (internal/ cannot import cdk/): its count must be the one the app packs, for the
 // repository's maps and the 500-account organisation.
 func TestPreflightCountsThePackedPolicies(t *testing.T) {
-	for name, o := range map[string]*org{"ci-user": seed, "oidc": oidcOrg, "500 accounts": largeOrg(t)} {
+	for name, o := range map[string]*org{"ci-user": seed, "oidc": oidcOrg, "500 accounts": largeOrg(t), "organization": organizationOrg(t)} {
 		group := o.resource(t, "curfew-identity", "AWS::IAM::Group", "GroupName", cdk.DevelopersGroup)
 		got := len(group["ManagedPolicyArns"].([]any))
-		if want := 1 + preflight.AssumePolicies(len(o.m.Targets())); got != want {
+		if want := 1 + preflight.AssumePolicies(len(o.m.Targets())) + preflight.UnitPolicies(o.m); got != want {
 			t.Errorf("%s: the developers group has %d managed policies, preflight counts %d", name, got, want)
 		}
 	}

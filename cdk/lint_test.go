@@ -60,47 +60,52 @@ func lintTemplates(t *testing.T, orgs ...*org) {
 	}
 	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
 
-	t.Run("checkov", func(t *testing.T) {
-		cmd := exec.Command(linter(t, "checkov"), "--directory", dir, "--framework", "cloudformation",
-			"--output", "json", "--compact", "--skip-download")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		var exit *exec.ExitError
-		if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
-			t.Fatalf("checkov: %v\n%s", err, stderr.String())
+	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+}
+
+// checkov runs checkov over the templates in dir: every failed check fails the test, and
+// every skipped one must say why.
+func checkov(t *testing.T, dir string) {
+	t.Helper()
+	cmd := exec.Command(linter(t, "checkov"), "--directory", dir, "--framework", "cloudformation",
+		"--output", "json", "--compact", "--skip-download")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("checkov: %v\n%s", err, stderr.String())
+	}
+	type check struct {
+		ID       string `json:"check_id"`
+		Name     string `json:"check_name"`
+		File     string `json:"file_path"`
+		Resource string `json:"resource"`
+		Result   struct {
+			Comment string `json:"suppress_comment"`
+		} `json:"check_result"`
+	}
+	var report struct {
+		Results struct {
+			Passed  []check `json:"passed_checks"`
+			Failed  []check `json:"failed_checks"`
+			Skipped []check `json:"skipped_checks"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("checkov output: %v\n%s\n%s", err, out, stderr.String())
+	}
+	r := report.Results
+	if len(r.Passed) == 0 {
+		t.Fatalf("checkov checked nothing:\n%s", out)
+	}
+	for _, c := range r.Failed {
+		t.Errorf("%s %s: %s %s", c.File, c.Resource, c.ID, c.Name)
+	}
+	for _, c := range r.Skipped {
+		if c.Result.Comment == "" {
+			t.Errorf("%s %s: %s skipped without a reason", c.File, c.Resource, c.ID)
 		}
-		type check struct {
-			ID       string `json:"check_id"`
-			Name     string `json:"check_name"`
-			File     string `json:"file_path"`
-			Resource string `json:"resource"`
-			Result   struct {
-				Comment string `json:"suppress_comment"`
-			} `json:"check_result"`
-		}
-		var report struct {
-			Results struct {
-				Passed  []check `json:"passed_checks"`
-				Failed  []check `json:"failed_checks"`
-				Skipped []check `json:"skipped_checks"`
-			} `json:"results"`
-		}
-		if err := json.Unmarshal(out, &report); err != nil {
-			t.Fatalf("checkov output: %v\n%s\n%s", err, out, stderr.String())
-		}
-		r := report.Results
-		if len(r.Passed) == 0 {
-			t.Fatalf("checkov checked nothing:\n%s", out)
-		}
-		for _, c := range r.Failed {
-			t.Errorf("%s %s: %s %s", c.File, c.Resource, c.ID, c.Name)
-		}
-		for _, c := range r.Skipped {
-			if c.Result.Comment == "" {
-				t.Errorf("%s %s: %s skipped without a reason", c.File, c.Resource, c.ID)
-			}
-		}
-		t.Logf("checkov: %d passed, %d skipped with a reason, %d failed", len(r.Passed), len(r.Skipped), len(r.Failed))
-	})
+	}
+	t.Logf("checkov: %d passed, %d skipped with a reason, %d failed", len(r.Passed), len(r.Skipped), len(r.Failed))
 }

@@ -148,6 +148,9 @@ func (o *org) all() []awscdk.Stack {
 	if o.stacks.IdentityCenter != nil {
 		out = append(out, o.stacks.IdentityCenter)
 	}
+	if o.stacks.Organization != nil {
+		out = append(out, o.stacks.Organization)
+	}
 	return out
 }
 

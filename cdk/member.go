@@ -25,8 +25,14 @@ type MemberStackProps struct {
 // never get a scheduler role.
 func NewMemberStack(scope constructs.Construct, id string, props *MemberStackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, jsii.String(id), &props.StackProps)
-	m, a := props.Map, props.Account
+	newMemberRoles(stack, props.Map, props.Account)
+	return stack
+}
 
+// newMemberRoles adds a target account's roles to stack: a member stack's, and the
+// template a StackSet deploys to every account of an organisational unit, where a.ID is
+// the stack's AWS::AccountId.
+func newMemberRoles(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	// With access: identity-center, people come through the environment's DeveloperAccess
 	// permission set (curfew-identity-center) instead of this role.
 	var dev awsiam.Role
@@ -72,7 +78,6 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		newSchedulerRole(stack, m, a)
 	}
 	newGuardrails(stack, m, a, dev, ci)
-	return stack
 }
 
 // developerPrincipal is DeveloperAccess's only principal: an IAM user of the identity

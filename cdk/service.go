@@ -93,6 +93,7 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	for _, a := range s.m.Swept() {
 		schedulerRoles = append(schedulerRoles, a.RoleARN(accounts.SchedulerRole))
 	}
+	schedulerRoles = append(schedulerRoles, organizationRoles(s.m, accounts.SchedulerRole)...)
 	shutdown := s.newFunction("Shutdown", accounts.ShutdownFunction, ShutdownFolder,
 		"curfew: stop the non-production accounts' resources at night", 10, leasedRuns)
 	restart := s.newFunction("Restart", accounts.RestartFunction, RestartFolder,
@@ -114,7 +115,9 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	for _, a := range s.m.Accounts {
 		costReaders = append(costReaders, a.RoleARN(accounts.CostReaderRole))
 	}
+	costReaders = append(costReaders, organizationRoles(s.m, accounts.CostReaderRole)...)
 	s.allowAssume(costReport, costReaders)
+	s.allowFoundAccounts(shutdown, restart, costReport)
 	s.grantCostReport(costReport)
 
 	operator := newOperatorRole(stack, s.m)

@@ -25,6 +25,11 @@ type Organization struct {
 	// management account or its delegated administrator for Organizations, by the name of
 	// an account in accounts or by its 12-digit id. It is never swept.
 	ManagementAccount string `yaml:"managementAccount"`
+	// DelegatedAdministrator says that ManagementAccount is not the organisation's
+	// management account but a delegated administrator for CloudFormation StackSets
+	// (member.org.stacksets.cloudformation.amazonaws.com): curfew-organization's StackSets
+	// then act as one (CallAs DELEGATED_ADMIN).
+	DelegatedAdministrator bool `yaml:"delegatedAdministrator,omitempty"`
 	// OUs are the organisational units whose direct member accounts are targets. Child
 	// units are not included: list them too, each with its own environment, so that no
 	// account inherits an environment nobody wrote down.

@@ -52,8 +52,9 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 		if !m.UsesIdentityCenter() {
 			f.groups = append(f.groups, developersGroup)
 			// The self-service policy and the policies that list the DeveloperAccess roles
-			// to assume, packed by size.
-			assume := AssumePolicies(len(m.Targets()))
+			// to assume, packed by size, and with organisational units one more for the
+			// accounts found in them.
+			assume := AssumePolicies(len(m.Targets())) + UnitPolicies(m)
 			f.groupPolicies[developersGroup] = 1 + assume
 			f.newPolicies += 1 + assume
 			f.newGroups++
@@ -63,7 +64,7 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 			// The CI user's group (named by CloudFormation) and its policies to assume
 			// CurfewCI, packed like the developers'.
 			f.newGroups++
-			f.newPolicies += AssumePolicies(len(m.Targets()))
+			f.newPolicies += AssumePolicies(len(m.Targets())) + UnitPolicies(m)
 		}
 	} else {
 		f.stacks = append(f.stacks, stackRef{memberPrefix + a.Name, a.DefaultRegion()})
@@ -112,6 +113,15 @@ func (f footprint) regions() []string {
 // 50 characters each with quotes and comma) the CDK app packs into one managed policy of
 // at most 6,144 characters (cdk/limits.go, packRoleARNs; a cdk test pins the two equal).
 const rolesPerAssumePolicy = 122
+
+// UnitPolicies is how many managed policies the CDK app attaches to a group besides
+// AssumePolicies, to assume its role in the accounts of the map's organisational units.
+func UnitPolicies(m *accounts.Map) int {
+	if m.Organization == nil {
+		return 0
+	}
+	return 1
+}
 
 // AssumePolicies is how many managed policies the CDK app attaches to a principal that may
 // assume a role in each of targets accounts.

@@ -1,0 +1,272 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/cdk"
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/sources"
+)
+
+// The deployment path of curfew-organization, against moto: an organisation with a
+// non-production and a production unit; the StackSets of the synthesised template
+// created as CloudFormation creates an AWS::CloudFormation::StackSet (CreateStackSet with
+// its TemplateBody, then CreateStackInstances on its units and regions), in the
+// management account. An account created in the non-production unit gets its roles from
+// the StackSet (moto creates a service-managed instance's resources in the member
+// account) and nobody edits the map: the next shutdown stops and marks its fleet. Moved
+// to the production unit, it gets the production unit's roles (no CurfewScheduler) and
+// the next run leaves it alone, saying why.
+//
+// moto does not deploy to an account that joins a unit later, nor remove an instance
+// when an account leaves, as AutoDeployment does in AWS: the test makes those calls
+// itself (TestOrganizationStackSetsDeployTheMemberRolesToEachUnit asserts that the
+// template turns automatic deployment on, without retaining stacks).
+func TestOrganizationDeploysRolesToFoundAccounts(t *testing.T) {
+	ctx := t.Context()
+	s, err := emulator.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const region = "eu-west-1"
+
+	mgmt := emulator.NewAccountID()
+	org := organizations.NewFromConfig(s.Account(t, mgmt, region))
+	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := aws.ToString(roots.Roots[0].Id)
+	unit := func(name string) string {
+		out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.OrganizationalUnit.Id)
+	}
+	nonProd, prod := unit("non-production"), unit("production")
+	move := func(id, from, to string) {
+		t.Helper()
+		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: people
+home: people
+homeRegion: %[1]s
+externalId: curfew-organization-test
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
+accounts:
+  - {name: people, id: "%[2]s", environment: production}
+  - {name: shop, id: "%[3]s", environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
+organization:
+  managementAccount: "%[4]s"
+  ous:
+    - {id: %[5]s, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+    - {id: %[6]s, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
+`, region, emulator.NewAccountID(), emulator.NewAccountID(), mgmt, nonProd, prod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	template, ok := app.Synth(nil).GetStackArtifact(stacks.Organization.ArtifactId()).Template().(map[string]any)
+	if !ok {
+		t.Fatal("no curfew-organization template")
+	}
+
+	// The new account, created after the map was written.
+	created, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("feature-x"), Email: aws.String("feature-x@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := aws.ToString(created.CreateAccountStatus.AccountId)
+	move(found, root, nonProd)
+	createdProd, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("payments"), Email: aws.String("payments@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foundProd := aws.ToString(createdProd.CreateAccountStatus.AccountId)
+	move(foundProd, root, prod)
+	// curfew's roles in the found account (Organizations creates
+	// OrganizationAccountAccessRole in a new account).
+	curfewRoles := []string{accounts.CIRole, accounts.CostReaderRole, accounts.DeveloperAccessRole, accounts.SchedulerRole}
+	roles := func(account string) map[string]iamtypes.Role {
+		t.Helper()
+		out, err := iam.NewFromConfig(s.Account(t, account, region)).ListRoles(ctx, &iam.ListRolesInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]iamtypes.Role{}
+		for _, r := range out.Roles {
+			if name := aws.ToString(r.RoleName); slices.Contains(curfewRoles, name) {
+				byName[name] = r
+			}
+		}
+		return byName
+	}
+	for _, a := range []string{found, foundProd} {
+		if r := roles(a); len(r) != 0 {
+			t.Fatalf("the new account %s has curfew's roles before any StackSet: %v", a, r)
+		}
+	}
+
+	// What CloudFormation does with each AWS::CloudFormation::StackSet, as the management
+	// account.
+	cfn := cloudformation.NewFromConfig(s.Account(t, mgmt, region))
+	instances := map[string]cfntypes.DeploymentTargets{}
+	for id, r := range template["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::CloudFormation::StackSet" {
+			continue
+		}
+		var p struct {
+			StackSetName, TemplateBody, PermissionModel, CallAs string
+			Capabilities                                        []cfntypes.Capability
+			AutoDeployment                                      cfntypes.AutoDeployment
+			StackInstancesGroup                                 []struct {
+				DeploymentTargets cfntypes.DeploymentTargets
+				Regions           []string
+			}
+		}
+		data, _ := json.Marshal(r["Properties"])
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if _, err := cfn.CreateStackSet(ctx, &cloudformation.CreateStackSetInput{
+			StackSetName: aws.String(p.StackSetName), TemplateBody: aws.String(p.TemplateBody),
+			PermissionModel: cfntypes.PermissionModels(p.PermissionModel), CallAs: cfntypes.CallAs(p.CallAs),
+			Capabilities: p.Capabilities, AutoDeployment: &p.AutoDeployment,
+		}); err != nil {
+			t.Fatalf("create StackSet %s: %v", p.StackSetName, err)
+		}
+		for _, g := range p.StackInstancesGroup {
+			if _, err := cfn.CreateStackInstances(ctx, &cloudformation.CreateStackInstancesInput{
+				StackSetName: aws.String(p.StackSetName), DeploymentTargets: &g.DeploymentTargets, Regions: g.Regions,
+				CallAs: cfntypes.CallAs(p.CallAs),
+			}); err != nil {
+				t.Fatalf("create the instances of %s: %v", p.StackSetName, err)
+			}
+			instances[p.StackSetName] = g.DeploymentTargets
+		}
+	}
+	if len(instances) != 2 {
+		t.Fatalf("StackSets created: %v, want one per unit", instances)
+	}
+
+	wantRoles := func(account string, want ...string) map[string]iamtypes.Role {
+		t.Helper()
+		got := roles(account)
+		var names []string
+		for n := range got {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Fatalf("the roles of %s are %v, want %v", account, names, want)
+		}
+		return got
+	}
+	got := wantRoles(found, accounts.CIRole, accounts.CostReaderRole, accounts.DeveloperAccessRole, accounts.SchedulerRole)
+	wantRoles(foundProd, accounts.CIRole, accounts.CostReaderRole, accounts.DeveloperAccessRole)
+	trust := aws.ToString(got[accounts.SchedulerRole].AssumeRolePolicyDocument)
+	for _, want := range []string{m.ExternalID, m.LambdaRoleARN(accounts.ShutdownFunction), m.LambdaRoleARN(accounts.RestartFunction)} {
+		if !strings.Contains(trust, want) && !strings.Contains(trust, strings.ReplaceAll(want, "/", "%2F")) {
+			t.Errorf("CurfewScheduler's trust in the found account does not name %s: %s", want, trust)
+		}
+	}
+
+	// A fleet in the found account, and the night's run.
+	ec2c := ec2.NewFromConfig(s.Account(t, found, region))
+	launched, err := ec2c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
+	if err != nil {
+		t.Fatal(err)
+	}
+	instance := aws.ToString(launched.Instances[0].InstanceId)
+	state := func() (ec2types.InstanceStateName, map[string]string) {
+		t.Helper()
+		out, err := ec2c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{instance}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := out.Reservations[0].Instances[0]
+		tags := map[string]string{}
+		for _, tg := range i.Tags {
+			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		return i.State.Name, tags
+	}
+	base := s.BaseConfig(region)
+	h := fleet.Handler{
+		Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(base, m.ExternalID),
+		Sources: func(runID string) []sources.Source { return sources.ForRun(base, m, runID) },
+	}
+	rep, err := h.Handle(ctx, json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Account != found || rep.Failed() {
+		t.Fatalf("first run: %+v", rep)
+	}
+	if st, tags := state(); st != ec2types.InstanceStateNameStopped || tags[accounts.StoppedByRunTag] != rep.RunID {
+		t.Fatalf("after the first run the instance is %s with tags %v, want stopped and marked by %s", st, tags, rep.RunID)
+	}
+
+	// Moved to the production unit. In AWS, AutoDeployment then deletes the instance of
+	// the unit it left (RetainStacksOnAccountRemoval false, asserted on the template) and
+	// creates the new unit's; moto cannot delete it (its stack deletes the roles before
+	// detaching CurfewGuardrails: DeleteConflict), so the account keeps CurfewScheduler,
+	// as in AWS until the removal is done: the run must leave it alone all the same.
+	move(found, nonProd, prod)
+	if _, err := ec2c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{instance}}); err != nil {
+		t.Fatal(err)
+	}
+	_, before := state()
+	rep, err = h.Handle(ctx, json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 0 || rep.Failed() {
+		t.Errorf("second run: %+v, want nothing visited", rep)
+	}
+	if st, tags := state(); st != ec2types.InstanceStateNameRunning || tags[accounts.StoppedByRunTag] != before[accounts.StoppedByRunTag] {
+		t.Errorf("after the move the instance is %s with tags %v, want running and untouched", st, tags)
+	}
+	i := slices.IndexFunc(rep.Accounts, func(n sources.Note) bool { return n.Account == found })
+	if i < 0 {
+		t.Fatalf("the report does not say why %s was left alone: %+v", found, rep.Accounts)
+	}
+	if n := rep.Accounts[i]; n.Outcome != sources.Skipped || !strings.Contains(n.From, prod) || !strings.Contains(n.Reason, "production: never swept") {
+		t.Errorf("note %+v, want skipped as production, from %s", n, prod)
+	}
+}
