@@ -77,3 +77,12 @@ func grantAccountListRead(scope awscdk.Stack, developers awsiam.Group, m *accoun
 		Document:    inline(allow(readAccountListSid, []string{"s3:GetObject"}, []string{accountListARN(m)}, nil)),
 	}))
 }
+
+// accountListPolicies is how many managed policies grantAccountListRead gives the
+// developers group: one with organisational units, else none.
+func accountListPolicies(m *accounts.Map) int {
+	if m.Organization == nil {
+		return 0
+	}
+	return 1
+}

@@ -171,7 +171,7 @@ func checkLimits(m *accounts.Map) error {
 	targets := m.Targets()
 	// SelfService, then the DeveloperAccess roles.
 	attached("the developers group ("+fmt.Sprint(len(targets))+" target accounts)",
-		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil))+unitPolicies(m))
+		1+len(packRoleARNs(assumeDeveloperAccessSid, roleARNs(accounts.DeveloperAccessRole, targets), nil))+unitPolicies(m)+accountListPolicies(m))
 	if m.CI.User != "" {
 		attached("the CI user's group", len(packRoleARNs(assumeCIRolesSid, roleARNs(accounts.CIRole, targets), ciFirst(m)))+unitPolicies(m))
 	}

@@ -342,7 +342,7 @@ func TestPreflightCountsThePackedPolicies(t *testing.T) {
 	for name, o := range map[string]*org{"ci-user": seed, "oidc": oidcOrg, "500 accounts": largeOrg(t), "organization": organizationOrg(t)} {
 		group := o.resource(t, "curfew-identity", "AWS::IAM::Group", "GroupName", cdk.DevelopersGroup)
 		got := len(group["ManagedPolicyArns"].([]any))
-		if want := 1 + preflight.AssumePolicies(len(o.m.Targets())) + preflight.UnitPolicies(o.m); got != want {
+		if want := 1 + preflight.AssumePolicies(len(o.m.Targets())) + preflight.UnitPolicies(o.m) + preflight.AccountListPolicies(o.m); got != want {
 			t.Errorf("%s: the developers group has %d managed policies, preflight counts %d", name, got, want)
 		}
 	}

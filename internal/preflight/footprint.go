@@ -54,7 +54,7 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 			// The self-service policy and the policies that list the DeveloperAccess roles
 			// to assume, packed by size, and with organisational units one more for the
 			// accounts found in them.
-			assume := AssumePolicies(len(m.Targets())) + UnitPolicies(m)
+			assume := AssumePolicies(len(m.Targets())) + UnitPolicies(m) + AccountListPolicies(m)
 			f.groupPolicies[developersGroup] = 1 + assume
 			f.newPolicies += 1 + assume
 			f.newGroups++
@@ -117,6 +117,15 @@ const rolesPerAssumePolicy = 122
 // UnitPolicies is how many managed policies the CDK app attaches to a group besides
 // AssumePolicies, to assume its role in the accounts of the map's organisational units.
 func UnitPolicies(m *accounts.Map) int {
+	if m.Organization == nil {
+		return 0
+	}
+	return 1
+}
+
+// AccountListPolicies is how many managed policies the CDK app gives the developers group
+// to read the published account list (cdk/accountlist.go): one with organisational units.
+func AccountListPolicies(m *accounts.Map) int {
 	if m.Organization == nil {
 		return 0
 	}
