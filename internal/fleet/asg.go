@@ -47,10 +47,10 @@ func groupCapacity(g types.AutoScalingGroup) capacity {
 	return capacity{aws.ToInt32(g.MinSize), aws.ToInt32(g.DesiredCapacity), aws.ToInt32(g.MaxSize)}
 }
 
-// parseCapacity reads the capacity tag strictly: a hand-edited or truncated value must not
-// become a capacity the restart sets.
-func parseCapacity(v string) (capacity, error) {
-	bad := fmt.Errorf("%s=%q is not min/desired/max (three whole numbers, min ≤ desired ≤ max)", accounts.CapacityTag, v)
+// parseCapacity reads a capacity tag (key=v) strictly: a hand-edited or truncated value
+// must not become a capacity the restart sets.
+func parseCapacity(key, v string) (capacity, error) {
+	bad := fmt.Errorf("%s=%q is not min/desired/max (three whole numbers, min ≤ desired ≤ max)", key, v)
 	parts := strings.Split(v, "/")
 	if len(parts) != 3 {
 		return capacity{}, bad
@@ -163,7 +163,7 @@ func (p *pair) startASGs(ctx context.Context) error {
 			continue
 		}
 		now := groupCapacity(g)
-		rec, err := parseCapacity(tags[accounts.CapacityTag])
+		rec, err := parseCapacity(accounts.CapacityTag, tags[accounts.CapacityTag])
 		switch {
 		case err != nil:
 			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read the capacity curfew recorded: %v; the group was left as it is (min/desired/max %s) and keeps its mark: set its capacity by hand", err, now)
