@@ -136,7 +136,12 @@ func ciPrincipal(stack awscdk.Stack, m *accounts.Map, a accounts.Account) awsiam
 // ExternalId, and never stop or scale what is tagged curfew:skip=true.
 func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	var instances, dbs, clusters, groups, keys []string
+	var services, scalableTargets, eksClusters, nodegroups []string
 	for _, r := range a.Regions {
+		services = append(services, fmt.Sprintf("arn:aws:ecs:%s:%s:service/*", r, a.ID))
+		scalableTargets = append(scalableTargets, fmt.Sprintf("arn:aws:application-autoscaling:%s:%s:scalable-target/*", r, a.ID))
+		eksClusters = append(eksClusters, fmt.Sprintf("arn:aws:eks:%s:%s:cluster/*", r, a.ID))
+		nodegroups = append(nodegroups, fmt.Sprintf("arn:aws:eks:%s:%s:nodegroup/*", r, a.ID))
 		instances = append(instances, fmt.Sprintf("arn:aws:ec2:%s:%s:instance/*", r, a.ID))
 		groups = append(groups, fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:*:autoScalingGroupName/*", r, a.ID))
 		dbs = append(dbs, fmt.Sprintf("arn:aws:rds:%s:%s:db:*", r, a.ID))
@@ -160,6 +165,19 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		}},
 		"Null": map[string]any{"aws:TagKeys": "false"},
 	}
+	// The marks of ECS services and EKS node groups also record what the restart sets back.
+	serviceTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
+			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.ECSDesiredTag, accounts.ECSMinCapacityTag,
+		}},
+		"Null": map[string]any{"aws:TagKeys": "false"},
+	}
+	nodegroupTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
+			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.NodegroupScalingTag,
+		}},
+		"Null": map[string]any{"aws:TagKeys": "false"},
+	}
 	role := awsiam.NewRole(stack, jsii.String("Scheduler"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.SchedulerRole),
 		Description:        jsii.String("curfew: the night shutdown and morning restart of non-production resources"),
@@ -178,7 +196,14 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 					// mark, to leave alone what someone started and stopped again.
 					"rds:DescribeEvents",
 					"rds:ListTagsForResource",
+					// ECS services, their scalable targets and EKS clusters are found by listing.
+					"application-autoscaling:DescribeScalableTargets",
+					"ecs:ListClusters",
+					"ecs:ListServices",
+					"eks:ListClusters",
 				}, []string{"*"}, nil),
+				allow("DescribeECSServices", []string{"ecs:DescribeServices"}, services, nil),
+				allow("DescribeNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups"}, append(append([]string{}, eksClusters...), nodegroups...), nil),
 				allow("StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, instances, nil),
 				allow("StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, dbs, nil),
 				allow("StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, clusters, nil),
@@ -186,15 +211,27 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 				allow("MarkRDS", []string{"rds:AddTagsToResource", "rds:RemoveTagsFromResource"}, rdsResources, ownTags),
 				allow("ScaleAutoScalingGroups", []string{"autoscaling:UpdateAutoScalingGroup"}, groups, nil),
 				allow("MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, groupTags),
+				allow("ScaleECSServices", []string{"ecs:UpdateService"}, services, nil),
+				allow("MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, services, serviceTags),
+				// A service's MinCapacity; Application Auto Scaling also checks that the
+				// caller may ecs:DescribeServices and ecs:UpdateService the service.
+				allow("ScaleECSScalableTargets", []string{"application-autoscaling:RegisterScalableTarget"}, scalableTargets, nil),
+				allow("ScaleNodegroups", []string{"eks:UpdateNodegroupConfig"}, nodegroups, nil),
+				allow("MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, nodegroups, nodegroupTags),
 				// Starting an instance whose EBS volumes use a customer managed key makes EC2
 				// create a grant on that key in the caller's name.
 				allow("GrantKeysToEC2", []string{"kms:CreateGrant"}, keys, map[string]any{
 					"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"},
 				}),
 				// Auto Scaling evaluates aws:ResourceTag on UpdateAutoScalingGroup (Service
-				// Authorization Reference: the autoScalingGroup resource type of the action).
+				// Authorization Reference: the autoScalingGroup resource type of the action);
+				// so do ECS on UpdateService (service), EKS on UpdateNodegroupConfig
+				// (nodegroup) and Application Auto Scaling on RegisterScalableTarget (the
+				// scalable target's own tags: a service tagged curfew:skip=true is kept by
+				// the ecs:UpdateService its registration also requires).
 				deny("NeverStopSkipped", []string{
-					"autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance",
+					"application-autoscaling:RegisterScalableTarget", "autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances",
+					"ecs:UpdateService", "eks:UpdateNodegroupConfig", "rds:StopDBCluster", "rds:StopDBInstance",
 				}, []string{"*"}, map[string]any{
 					"StringEqualsIgnoreCase": map[string]any{"aws:ResourceTag/" + accounts.SkipTag: "true"},
 				}),
@@ -203,14 +240,15 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	})
 	var findings []any
 	findings = append(findings, "Resource::*")
-	for _, arns := range [][]string{instances, dbs, clusters, groups, keys} {
+	for _, arns := range [][]string{instances, dbs, clusters, groups, keys, services, scalableTargets, eksClusters, nodegroups} {
 		for _, arn := range arns {
 			findings = append(findings, "Resource::"+arn)
 		}
 	}
 	suppress(role, "AwsSolutions-IAM5",
-		"EC2, RDS and Auto Scaling Describe calls support no resource-level permissions; stop, start, scale and tag apply to every "+
-			"instance, DB instance, Aurora cluster and Auto Scaling group of the account's swept regions (which ones is decided at run time, "+
+		"EC2, RDS, Auto Scaling and Application Auto Scaling Describe calls and ECS and EKS List calls support no resource-level permissions; "+
+			"stop, start, scale and tag apply to every instance, DB instance, Aurora cluster, Auto Scaling group, ECS service, scalable target "+
+			"and EKS node group of the account's swept regions (which ones is decided at run time, "+
 			"and curfew:skip=true is denied explicitly); kms:CreateGrant is limited to grants for AWS resources on keys "+
 			"of this account, because the keys of EBS volumes are not known in advance.",
 		findings...)

@@ -175,7 +175,14 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		resources  any
 		conditions any
 	}{
-		{"Describe", []string{"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions", "ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
+		{"Describe", []string{"application-autoscaling:DescribeScalableTargets", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions",
+			"ec2:DescribeInstances", "ecs:ListClusters", "ecs:ListServices", "eks:ListClusters",
+			"rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
+		{"DescribeECSServices", "ecs:DescribeServices", regions("ecs/service/*"), nil},
+		{"DescribeNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups"}, []string{
+			"arn:aws:eks:eu-central-1:222222222222:cluster/*", "arn:aws:eks:eu-central-1:222222222222:nodegroup/*",
+			"arn:aws:eks:eu-west-1:222222222222:cluster/*", "arn:aws:eks:eu-west-1:222222222222:nodegroup/*",
+		}, nil},
 		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
 		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},
 		{"StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, regions("rds/cluster:*"), nil},
@@ -187,6 +194,20 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		{"ScaleAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup", groups, nil},
 		{"MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, parseJSON(t, `{
 			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:asg-capacity"]},
+			"Null": {"aws:TagKeys": "false"}
+		}`)},
+		{"ScaleECSServices", "ecs:UpdateService", regions("ecs/service/*"), nil},
+		{"MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, regions("ecs/service/*"), parseJSON(t, `{
+			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:ecs-desired", "curfew:ecs-min-capacity"]},
+			"Null": {"aws:TagKeys": "false"}
+		}`)},
+		{"ScaleECSScalableTargets", "application-autoscaling:RegisterScalableTarget", []string{
+			"arn:aws:application-autoscaling:eu-central-1:222222222222:scalable-target/*",
+			"arn:aws:application-autoscaling:eu-west-1:222222222222:scalable-target/*",
+		}, nil},
+		{"ScaleNodegroups", "eks:UpdateNodegroupConfig", regions("eks/nodegroup/*"), nil},
+		{"MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, regions("eks/nodegroup/*"), parseJSON(t, `{
+			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:eks-scaling"]},
 			"Null": {"aws:TagKeys": "false"}
 		}`)},
 		{"GrantKeysToEC2", "kms:CreateGrant", regions("kms/key/*"),
@@ -208,14 +229,15 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 	assertJSON(t, "deny on curfew:skip", st["NeverStopSkipped"], parseJSON(t, `{
 		"Sid": "NeverStopSkipped",
 		"Effect": "Deny",
-		"Action": ["autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance"],
+		"Action": ["application-autoscaling:RegisterScalableTarget", "autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances",
+			"ecs:UpdateService", "eks:UpdateNodegroupConfig", "rds:StopDBCluster", "rds:StopDBInstance"],
 		"Resource": "*",
 		"Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/curfew:skip": "true"}}
 	}`))
 	if len(st) != len(tests)+1 {
 		t.Errorf("scheduler has %d statements, want %d", len(st), len(tests)+1)
 	}
-	for _, sid := range []string{"MarkEC2", "MarkRDS", "MarkAutoScalingGroups"} {
+	for _, sid := range []string{"MarkEC2", "MarkRDS", "MarkAutoScalingGroups", "MarkECSServices", "MarkNodegroups"} {
 		if contains(st[sid], accounts.SkipTag) || contains(st[sid], accounts.SnoozeUntilTag) {
 			t.Errorf("%s: the scheduler may write the owners' tags", sid)
 		}
