@@ -11,7 +11,9 @@ const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: 
 // PriceCurrency is the currency of the price table.
 const PriceCurrency = "USD"
 
-// ec2Hourly is the on-demand hourly price of EC2 instance types (Linux, us-east-1).
+// ec2Hourly is the on-demand hourly price of EC2 instance types (Linux, us-east-1); an
+// Auto Scaling group or EKS node group is priced as its instance type × the instances it
+// ran.
 // Source: https://aws.amazon.com/ec2/pricing/on-demand/, as of 2025.
 var ec2Hourly = map[string]float64{
 	"t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416,
@@ -51,7 +53,7 @@ func hourlyPrice(resourceType, size string) (float64, bool) {
 	var p float64
 	var ok bool
 	switch resourceType {
-	case history.EC2Instance:
+	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
 		p, ok = ec2Hourly[size]
 	case history.RDSInstance:
 		p, ok = rdsHourly[size]

@@ -14,10 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // AutoScalingGroup is the type of an Auto Scaling group in the report and the run history.
-const AutoScalingGroup = "autoscaling-group"
+const AutoScalingGroup = history.AutoScalingGroup
 
 // AutoScalingAPI is the part of the Auto Scaling client the engine uses.
 type AutoScalingAPI interface {
@@ -92,6 +93,7 @@ func (p *pair) stopASGs(ctx context.Context) error {
 		}
 		c := groupCapacity(g)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
+		r.Size, r.count = groupSize(g)
 		if c.atZero() || !p.payload.wants(r.ID) {
 			continue
 		}
@@ -266,6 +268,20 @@ func members(g types.AutoScalingGroup) string {
 		}
 	}
 	return fmt.Sprintf("; its instances end with it: %s", strings.Join(ids, ", "))
+}
+
+// groupSize is the instance type of a group's instances and how many run, for the
+// savings; no type when they are of several.
+func groupSize(g types.AutoScalingGroup) (string, int) {
+	var size string
+	for i, in := range g.Instances {
+		t := aws.ToString(in.InstanceType)
+		if i > 0 && t != size {
+			return "", len(g.Instances)
+		}
+		size = t
+	}
+	return size, len(g.Instances)
 }
 
 func groupMarked(tags map[string]string) bool {

@@ -16,11 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // ECSService is the type of an ECS service in the report and the run history; its id is
 // cluster/service.
-const ECSService = "ecs-service"
+const ECSService = history.ECSService
 
 // ECSAPI is the part of the ECS client the engine uses.
 type ECSAPI interface {
@@ -94,7 +95,7 @@ func (p *pair) stopECS(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		r := Resource{Type: ECSService, ID: s.id()}
+		r := Resource{Type: ECSService, ID: s.id(), count: int(s.DesiredCount)}
 		if s.DesiredCount == 0 || !p.payload.wants(r.ID) {
 			continue
 		}

@@ -13,11 +13,12 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // EKSNodegroup is the type of an EKS managed node group in the report and the run
 // history; its id is cluster/node group.
-const EKSNodegroup = "eks-nodegroup"
+const EKSNodegroup = history.EKSNodegroup
 
 // EKSAPI is the part of the EKS client the engine uses.
 type EKSAPI interface {
@@ -65,7 +66,10 @@ func (p *pair) stopNodegroups(ctx context.Context) error {
 			return err
 		}
 		c := n.capacity()
-		r := Resource{Type: EKSNodegroup, ID: n.id()}
+		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired)}
+		if len(n.InstanceTypes) == 1 {
+			r.Size = n.InstanceTypes[0]
+		}
 		if c.atZero() || !p.payload.wants(r.ID) {
 			continue
 		}
