@@ -2,6 +2,7 @@ package cdk_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -41,7 +42,14 @@ func containerQuestions(t *testing.T, o *org) []question {
 		region := a.DefaultRegion()
 		svc, target, ng := serviceARN(region, a.ID), scalableTargetARN(region, a.ID), nodegroupARN(region, a.ID)
 		cluster := fmt.Sprintf("arn:aws:eks:%s:%s:cluster/dev", region, a.ID)
+		// Every call is made in the region of its resource (of the account's first
+		// region for the lists): aws:RequestedRegion.
 		call := func(name, action, resource string, ctx map[string]any, want string, honours ...string) {
+			in := region
+			if parts := strings.Split(resource, ":"); len(parts) > 3 && parts[3] != "" {
+				in = parts[3]
+			}
+			ctx = merge(ctx, map[string]any{"aws:RequestedRegion": in})
 			qs = append(qs, question{name: a.Name + ": CurfewScheduler " + name, principal: sched,
 				context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
 				action: action, resource: resource, want: want, honours: honours})
@@ -64,7 +72,7 @@ func containerQuestions(t *testing.T, o *org) []question {
 				call("calls "+s.action+" on a resource tagged curfew:skip="+v, s.action, s.resource, skipped(v), explicitlyDenied, "aws:ResourceTag/"+accounts.SkipTag)
 			}
 			call("calls "+s.action+" on a resource tagged curfew:skip=false", s.action, s.resource, skipped("false"), allowed, "aws:ResourceTag/"+accounts.SkipTag)
-			call("calls "+s.action+" in a region not in the map", s.action, s.other, nil, denied)
+			call("calls "+s.action+" in a region not in the map", s.action, s.other, nil, denied, "aws:RequestedRegion")
 		}
 
 		marks := []struct {
@@ -85,6 +93,8 @@ func containerQuestions(t *testing.T, o *org) []question {
 				call(action+" with curfew:snooze-until", action, mk.resource, map[string]any{"aws:TagKeys": []any{accounts.SnoozeUntilTag}}, denied, "aws:TagKeys")
 				call(action+" with Name", action, mk.resource, map[string]any{"aws:TagKeys": []any{"Name", mk.recorded}}, denied, "aws:TagKeys")
 				call(action+" without tag keys", action, mk.resource, nil, denied)
+				call(action+" with its mark in a region not in the map", action, strings.Replace(mk.resource, region, "ap-south-1", 1),
+					map[string]any{"aws:TagKeys": mk.keys}, denied, "aws:RequestedRegion")
 			}
 		}
 		// Nothing else: no deleting, no new tasks, no changes to scaling policies or clusters.

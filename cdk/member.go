@@ -136,12 +136,14 @@ func ciPrincipal(stack awscdk.Stack, m *accounts.Map, a accounts.Account) awsiam
 // ExternalId, and never stop or scale what is tagged curfew:skip=true.
 func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	var instances, dbs, clusters, groups, keys []string
-	var services, scalableTargets, eksClusters, nodegroups []string
+	// ECS services, their scalable targets and EKS node groups are scoped to the map's
+	// regions by aws:RequestedRegion rather than by one ARN a region: the role's inline
+	// policy, limited to 10,240 characters, grows by a region name only.
+	services := []string{fmt.Sprintf("arn:aws:ecs:*:%s:service/*", a.ID)}
+	scalableTargets := []string{fmt.Sprintf("arn:aws:application-autoscaling:*:%s:scalable-target/*", a.ID)}
+	nodegroups := []string{fmt.Sprintf("arn:aws:eks:*:%s:cluster/*", a.ID), fmt.Sprintf("arn:aws:eks:*:%s:nodegroup/*", a.ID)}
+	inRegions := map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions}}
 	for _, r := range a.Regions {
-		services = append(services, fmt.Sprintf("arn:aws:ecs:%s:%s:service/*", r, a.ID))
-		scalableTargets = append(scalableTargets, fmt.Sprintf("arn:aws:application-autoscaling:%s:%s:scalable-target/*", r, a.ID))
-		eksClusters = append(eksClusters, fmt.Sprintf("arn:aws:eks:%s:%s:cluster/*", r, a.ID))
-		nodegroups = append(nodegroups, fmt.Sprintf("arn:aws:eks:%s:%s:nodegroup/*", r, a.ID))
 		instances = append(instances, fmt.Sprintf("arn:aws:ec2:%s:%s:instance/*", r, a.ID))
 		groups = append(groups, fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:*:autoScalingGroupName/*", r, a.ID))
 		dbs = append(dbs, fmt.Sprintf("arn:aws:rds:%s:%s:db:*", r, a.ID))
@@ -170,13 +172,15 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
 			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.ECSDesiredTag, accounts.ECSMinCapacityTag,
 		}},
-		"Null": map[string]any{"aws:TagKeys": "false"},
+		"Null":         map[string]any{"aws:TagKeys": "false"},
+		"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions},
 	}
 	nodegroupTags := map[string]any{
 		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
 			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.NodegroupScalingTag,
 		}},
-		"Null": map[string]any{"aws:TagKeys": "false"},
+		"Null":         map[string]any{"aws:TagKeys": "false"},
+		"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions},
 	}
 	role := awsiam.NewRole(stack, jsii.String("Scheduler"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.SchedulerRole),
@@ -202,8 +206,6 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 					"ecs:ListServices",
 					"eks:ListClusters",
 				}, []string{"*"}, nil),
-				allow("DescribeECSServices", []string{"ecs:DescribeServices"}, services, nil),
-				allow("DescribeNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups"}, append(append([]string{}, eksClusters...), nodegroups...), nil),
 				allow("StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, instances, nil),
 				allow("StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, dbs, nil),
 				allow("StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, clusters, nil),
@@ -211,13 +213,14 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 				allow("MarkRDS", []string{"rds:AddTagsToResource", "rds:RemoveTagsFromResource"}, rdsResources, ownTags),
 				allow("ScaleAutoScalingGroups", []string{"autoscaling:UpdateAutoScalingGroup"}, groups, nil),
 				allow("MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, groupTags),
-				allow("ScaleECSServices", []string{"ecs:UpdateService"}, services, nil),
+				allow("ScaleECSServices", []string{"ecs:DescribeServices", "ecs:UpdateService"}, services, inRegions),
 				allow("MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, services, serviceTags),
 				// A service's MinCapacity; Application Auto Scaling also checks that the
 				// caller may ecs:DescribeServices and ecs:UpdateService the service.
-				allow("ScaleECSScalableTargets", []string{"application-autoscaling:RegisterScalableTarget"}, scalableTargets, nil),
-				allow("ScaleNodegroups", []string{"eks:UpdateNodegroupConfig"}, nodegroups, nil),
-				allow("MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, nodegroups, nodegroupTags),
+				allow("ScaleECSScalableTargets", []string{"application-autoscaling:RegisterScalableTarget"}, scalableTargets, inRegions),
+				// ListNodegroups acts on a cluster, the others on a node group.
+				allow("ScaleNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups", "eks:UpdateNodegroupConfig"}, nodegroups, inRegions),
+				allow("MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, nodegroups[1:], nodegroupTags),
 				// Starting an instance whose EBS volumes use a customer managed key makes EC2
 				// create a grant on that key in the caller's name.
 				allow("GrantKeysToEC2", []string{"kms:CreateGrant"}, keys, map[string]any{
@@ -240,7 +243,7 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	})
 	var findings []any
 	findings = append(findings, "Resource::*")
-	for _, arns := range [][]string{instances, dbs, clusters, groups, keys, services, scalableTargets, eksClusters, nodegroups} {
+	for _, arns := range [][]string{instances, dbs, clusters, groups, keys, services, scalableTargets, nodegroups} {
 		for _, arn := range arns {
 			findings = append(findings, "Resource::"+arn)
 		}
@@ -248,7 +251,7 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	suppress(role, "AwsSolutions-IAM5",
 		"EC2, RDS, Auto Scaling and Application Auto Scaling Describe calls and ECS and EKS List calls support no resource-level permissions; "+
 			"stop, start, scale and tag apply to every instance, DB instance, Aurora cluster, Auto Scaling group, ECS service, scalable target "+
-			"and EKS node group of the account's swept regions (which ones is decided at run time, "+
+			"and EKS node group of the account's swept regions (by ARN, or for ECS, Application Auto Scaling and EKS by aws:RequestedRegion; which ones is decided at run time, "+
 			"and curfew:skip=true is denied explicitly); kms:CreateGrant is limited to grants for AWS resources on keys "+
 			"of this account, because the keys of EBS volumes are not known in advance.",
 		findings...)

@@ -165,6 +165,7 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		"arn:aws:autoscaling:eu-central-1:222222222222:autoScalingGroup:*:autoScalingGroupName/*",
 		"arn:aws:autoscaling:eu-west-1:222222222222:autoScalingGroup:*:autoScalingGroupName/*",
 	}
+	inRegions := parseJSON(t, `{"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}`)
 	ownTags := parseJSON(t, `{
 		"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by"]},
 		"Null": {"aws:TagKeys": "false"}
@@ -178,11 +179,6 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		{"Describe", []string{"application-autoscaling:DescribeScalableTargets", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions",
 			"ec2:DescribeInstances", "ecs:ListClusters", "ecs:ListServices", "eks:ListClusters",
 			"rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
-		{"DescribeECSServices", "ecs:DescribeServices", regions("ecs/service/*"), nil},
-		{"DescribeNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups"}, []string{
-			"arn:aws:eks:eu-central-1:222222222222:cluster/*", "arn:aws:eks:eu-central-1:222222222222:nodegroup/*",
-			"arn:aws:eks:eu-west-1:222222222222:cluster/*", "arn:aws:eks:eu-west-1:222222222222:nodegroup/*",
-		}, nil},
 		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
 		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},
 		{"StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, regions("rds/cluster:*"), nil},
@@ -196,19 +192,20 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:asg-capacity"]},
 			"Null": {"aws:TagKeys": "false"}
 		}`)},
-		{"ScaleECSServices", "ecs:UpdateService", regions("ecs/service/*"), nil},
-		{"MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, regions("ecs/service/*"), parseJSON(t, `{
+		// By aws:RequestedRegion: one ARN whatever the number of regions.
+		{"ScaleECSServices", []string{"ecs:DescribeServices", "ecs:UpdateService"}, "arn:aws:ecs:*:222222222222:service/*", inRegions},
+		{"MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, "arn:aws:ecs:*:222222222222:service/*", parseJSON(t, `{
 			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:ecs-desired", "curfew:ecs-min-capacity"]},
-			"Null": {"aws:TagKeys": "false"}
+			"Null": {"aws:TagKeys": "false"},
+			"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}
 		}`)},
-		{"ScaleECSScalableTargets", "application-autoscaling:RegisterScalableTarget", []string{
-			"arn:aws:application-autoscaling:eu-central-1:222222222222:scalable-target/*",
-			"arn:aws:application-autoscaling:eu-west-1:222222222222:scalable-target/*",
-		}, nil},
-		{"ScaleNodegroups", "eks:UpdateNodegroupConfig", regions("eks/nodegroup/*"), nil},
-		{"MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, regions("eks/nodegroup/*"), parseJSON(t, `{
+		{"ScaleECSScalableTargets", "application-autoscaling:RegisterScalableTarget", "arn:aws:application-autoscaling:*:222222222222:scalable-target/*", inRegions},
+		{"ScaleNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups", "eks:UpdateNodegroupConfig"},
+			[]string{"arn:aws:eks:*:222222222222:cluster/*", "arn:aws:eks:*:222222222222:nodegroup/*"}, inRegions},
+		{"MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, "arn:aws:eks:*:222222222222:nodegroup/*", parseJSON(t, `{
 			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:eks-scaling"]},
-			"Null": {"aws:TagKeys": "false"}
+			"Null": {"aws:TagKeys": "false"},
+			"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}
 		}`)},
 		{"GrantKeysToEC2", "kms:CreateGrant", regions("kms/key/*"),
 			parseJSON(t, `{"Bool": {"kms:GrantIsForAWSResource": "true"}}`)},
