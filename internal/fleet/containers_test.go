@@ -36,7 +36,8 @@ import (
 //	                      instance vm, Karpenter node karp, Auto Scaling group asg 1/1/2,
 //	                      DB instance db
 //	staging/eu-central-1: ECS cluster apps-c: api (1); EKS cluster dev-c: batch 0/1/3
-//	sandbox/eu-west-1:    ECS cluster sand: dev (1, scalable target 1..2)
+//	sandbox/eu-west-1:    ECS cluster sand: dev (1, scalable target 1..2); Aurora cluster
+//	                      aurora with member aurora-1
 //	production/eu-west-1: ECS cluster prod: prod (2); EKS cluster prod-eks: prod-ng 1/1/2
 //
 // moto 5.2.5 cannot tag EKS node groups: the fleet's layer (faultproxy.EKSNodegroupTags)
@@ -75,6 +76,8 @@ func containerFleet(t *testing.T) *testFleet {
 	f.ecsCluster("sandbox", west, "sand")
 	f.service("sandbox", west, "sand", "dev", 1, ecstypes.LaunchTypeFargate, nil)
 	f.scalable("sandbox", west, "sand", "dev", 1, 2)
+	f.cluster("sandbox", west, "aurora", "aurora-postgresql", "provisioned")
+	f.db("sandbox", west, "aurora-1", "aurora")
 
 	f.ecsCluster("production", west, "prod")
 	f.service("production", west, "prod", "prod", 2, ecstypes.LaunchTypeFargate, nil)
@@ -93,10 +96,11 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 	before := f.observe()
 	services := sorted("web", "worker", "person", "api", "dev")
 	nodegroups := sorted("general", "person-ng", "batch")
-	swept := sorted(append(append(slices.Clone(services), nodegroups...), "vm", "asg", "db")...)
+	swept := sorted(append(append(slices.Clone(services), nodegroups...), "vm", "asg", "db", "aurora")...)
 	skipped := map[string]string{
 		"kept": "tagged curfew:skip=true", "snoozed": "snoozed until", "agent": "DAEMON scheduling strategy",
 		"kept-ng": "tagged curfew:skip=true", "snoozed-ng": "snoozed until", "karp": "Karpenter node of NodePool default",
+		"aurora-1": "member of cluster aurora",
 	}
 	untouched := []string{"kept", "snoozed", "zero", "agent", "kept-ng", "snoozed-ng", "zero-ng", "karp", "prod", "prod-ng"}
 
