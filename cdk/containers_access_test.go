@@ -54,7 +54,7 @@ func containerQuestions(t *testing.T, o *org) []question {
 				context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
 				action: action, resource: resource, want: want, honours: honours})
 		}
-		for _, action := range []string{"ecs:ListClusters", "ecs:ListServices", "eks:ListClusters", "application-autoscaling:DescribeScalableTargets"} {
+		for _, action := range []string{"ecs:ListClusters", "ecs:ListServices", "ecs:DescribeTaskDefinition", "eks:ListClusters", "application-autoscaling:DescribeScalableTargets"} {
 			call("calls "+action, action, "*", nil, allowed)
 		}
 		call("describes a service", "ecs:DescribeServices", svc, nil, allowed)

@@ -202,6 +202,7 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 					"rds:ListTagsForResource",
 					// ECS services, their scalable targets and EKS clusters are found by listing.
 					"application-autoscaling:DescribeScalableTargets",
+					"ecs:DescribeTaskDefinition", // a Fargate task's size, for the savings
 					"ecs:ListClusters",
 					"ecs:ListServices",
 					"eks:ListClusters",

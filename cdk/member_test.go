@@ -177,7 +177,7 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		conditions any
 	}{
 		{"Describe", []string{"application-autoscaling:DescribeScalableTargets", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions",
-			"ec2:DescribeInstances", "ecs:ListClusters", "ecs:ListServices", "eks:ListClusters",
+			"ec2:DescribeInstances", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "eks:ListClusters",
 			"rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
 		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
 		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},

@@ -9,9 +9,10 @@ import (
 	"github.com/curfew/curfew/internal/history"
 )
 
-// A group, node group or service scaled to zero saves each of the instances it ran: its
-// instance type × its count, priced as EC2 instances; a group of mixed instance types and
-// a service's tasks are counted in hours but not priced.
+// A group, node group or service scaled to zero saves each of the instances or tasks it
+// ran: a group's instance type × its count, priced as EC2 instances; a Fargate service's
+// tasks by their vCPU and memory. A group of mixed instance types, and tasks on EC2 (their
+// instances are priced), are counted in hours but not priced.
 func TestGroupSavingsCountEveryInstance(t *testing.T) {
 	stop := time.Date(2026, time.November, 20, 19, 0, 0, 0, time.UTC)
 	start := stop.Add(11 * time.Hour)
@@ -24,6 +25,7 @@ func TestGroupSavingsCountEveryInstance(t *testing.T) {
 			change(history.EKSNodegroup, "dev/general", "m5.large", 3, at),
 			change(history.AutoScalingGroup, "mixed", "", 2, at),
 			change(history.ECSService, "apps/api", "", 4, at),
+			change(history.ECSService, "apps/web", history.FargateSize("512", "1024"), 3, at),
 		}
 	}
 	s := cost.Estimate([]history.Run{
@@ -34,11 +36,12 @@ func TestGroupSavingsCountEveryInstance(t *testing.T) {
 		t.Fatalf("accounts %+v", s.Accounts)
 	}
 	a := s.Accounts[0]
-	wantSaved := 11 * (2*0.0104 + 3*0.096)
-	if a.Resources != 4 || !near(a.Hours, 11*(2+3+2+4)) || !near(a.UnpricedHours, 11*(2+4)) || !near(a.Saved, wantSaved) {
-		t.Errorf("staging: %+v, want 4 resources, %v hours (%v unpriced), %.4f saved", a, 11*(2+3+2+4), 11*(2+4), wantSaved)
+	// A Fargate task of 0.5 vCPU and 1 GB: 0.5 × 0.04048 + 1 × 0.004445 an hour.
+	wantSaved := 11 * (2*0.0104 + 3*0.096 + 3*(0.5*0.04048+0.004445))
+	if a.Resources != 5 || !near(a.Hours, 11*(2+3+2+4+3)) || !near(a.UnpricedHours, 11*(2+4)) || !near(a.Saved, wantSaved) {
+		t.Errorf("staging: %+v, want 5 resources, %v hours (%v unpriced), %.4f saved", a, 11*(2+3+2+4+3), 11*(2+4), wantSaved)
 	}
-	want := []string{"ECS service tasks (Fargate is not priced; on EC2 their instances are)", "autoscaling-group (mixed instance types)"}
+	want := []string{"ECS service tasks on EC2 (their instances are priced) or of an unread Fargate size", "autoscaling-group (mixed instance types)"}
 	if !slices.Equal(a.Unpriced, want) {
 		t.Errorf("unpriced %q, want %q", a.Unpriced, want)
 	}

@@ -167,7 +167,7 @@ func unpricedName(kind, size string) string {
 	case history.AutoScalingGroup, history.EKSNodegroup:
 		return fmt.Sprintf("%s %s", kind, cmp.Or(size, "(mixed instance types)"))
 	case history.ECSService:
-		return "ECS service tasks (Fargate is not priced; on EC2 their instances are)"
+		return "ECS service tasks on EC2 (their instances are priced) or of an unread Fargate size"
 	}
 	return fmt.Sprintf("%s %s", kind, size)
 }

@@ -130,6 +130,11 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 				t.Errorf("%s: %s %q, want skipped %q", name, r.Action, r.Reason, reason)
 			}
 		}
+		// The size of a Fargate service's tasks, for the savings; on EC2 the instances are
+		// priced.
+		if web, worker := f.resource(rep, "web"), f.resource(rep, "worker"); web.Size != "fargate 256/512" || worker.Size != "" {
+			t.Errorf("sizes: web %q, worker %q", web.Size, worker.Size)
+		}
 		for name, reason := range map[string]string{
 			"web":     "launch type FARGATE; desiredCount 3, scalable target MinCapacity 2 recorded, set to 0",
 			"worker":  "launch type EC2; desiredCount 2 recorded, set to 0",

@@ -28,6 +28,7 @@ type ECSAPI interface {
 	ecs.ListClustersAPIClient
 	ecs.ListServicesAPIClient
 	ecs.DescribeServicesAPIClient
+	DescribeTaskDefinition(context.Context, *ecs.DescribeTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 	UpdateService(context.Context, *ecs.UpdateServiceInput, ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
 	TagResource(context.Context, *ecs.TagResourceInput, ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
 	UntagResource(context.Context, *ecs.UntagResourceInput, ...func(*ecs.Options)) (*ecs.UntagResourceOutput, error)
@@ -120,6 +121,7 @@ func (p *pair) stopECS(ctx context.Context) error {
 			r.Action, r.Reason = WouldStop, joinNotes(note, st.String()+" would be recorded and set to 0")
 		case p.scaleInService(ctx, &r, s, st):
 			r.Reason = joinNotes(note, st.String()+" recorded, set to 0")
+			r.Size = p.fargateSize(ctx, s)
 		default:
 			r.Reason = note
 		}
@@ -284,6 +286,24 @@ func serviceVerdict(s service, now time.Time) (skip, note string) {
 		note = joinNotes(note, markNote(s.tags)+", scaled up again")
 	}
 	return "", note
+}
+
+// fargateSize is the size of a Fargate service's tasks, "fargate CPU/MEMORY" in CPU units
+// and MiB, for the savings; "" on EC2, where the instances are what is priced, or when the
+// task definition cannot be read (the savings then count the tasks' hours unpriced).
+func (p *pair) fargateSize(ctx context.Context, s service) string {
+	fargate := s.LaunchType == types.LaunchTypeFargate
+	for _, c := range s.CapacityProviderStrategy {
+		fargate = fargate || strings.HasPrefix(aws.ToString(c.CapacityProvider), "FARGATE")
+	}
+	if !fargate {
+		return ""
+	}
+	d, err := p.c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: s.TaskDefinition})
+	if err != nil || d.TaskDefinition == nil || aws.ToString(d.TaskDefinition.Cpu) == "" || aws.ToString(d.TaskDefinition.Memory) == "" {
+		return ""
+	}
+	return history.FargateSize(aws.ToString(d.TaskDefinition.Cpu), aws.ToString(d.TaskDefinition.Memory))
 }
 
 // launchNote says where the service's tasks run.

@@ -59,6 +59,9 @@ type Change struct {
 	At    time.Time `json:"at"`
 }
 
+// FargateSize is the Size of a service of Fargate tasks of cpu units and memory MiB.
+func FargateSize(cpu, memory string) string { return "fargate " + cpu + "/" + memory }
+
 // S3API is the part of the S3 client the store uses.
 type S3API interface {
 	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
