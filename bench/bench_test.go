@@ -18,21 +18,21 @@ func TestMinimumCalls(t *testing.T) {
 		want int
 	}{
 		// Per region: 1 describe page each for instances, DB instances, clusters and Auto
-		// Scaling groups.
-		{"empty", shape{Accounts: 1, Regions: 1}, 1 + 4},
-		// 1 AssumeRole; per region 4 describes, CreateTags and StopInstances.
-		{"one instance", shape{Accounts: 1, Regions: 2, EC2: 1}, 1 + 2*(4+2)},
+		// Scaling groups, and 1 list page each of ECS and EKS clusters.
+		{"empty", shape{Accounts: 1, Regions: 1}, 1 + 6},
+		// 1 AssumeRole; per region 6 describes and lists, CreateTags and StopInstances.
+		{"one instance", shape{Accounts: 1, Regions: 2, EC2: 1}, 1 + 2*(6+2)},
 		// 100 instances to stop fit one batch; 101 take two of each call.
-		{"a full batch", shape{Accounts: 1, Regions: 1, EC2: 100}, 1 + 4 + 2},
-		{"one over a batch", shape{Accounts: 1, Regions: 1, EC2: 101}, 1 + 4 + 4},
+		{"a full batch", shape{Accounts: 1, Regions: 1, EC2: 100}, 1 + 6 + 2},
+		{"one over a batch", shape{Accounts: 1, Regions: 1, EC2: 101}, 1 + 6 + 4},
 		// Skipped instances are described but never tagged or stopped.
-		{"skipped", shape{Accounts: 1, Regions: 1, EC2: 101, SkipEvery: 100}, 1 + 4 + 2},
+		{"skipped", shape{Accounts: 1, Regions: 1, EC2: 101, SkipEvery: 100}, 1 + 6 + 2},
 		// 1,001 running instances take two describe pages.
-		{"two describe pages", shape{Accounts: 1, Regions: 1, EC2: 1001}, 1 + 5 + 2*11},
+		{"two describe pages", shape{Accounts: 1, Regions: 1, EC2: 1001}, 1 + 7 + 2*11},
 		// Per database a mark and a stop; 100 DB instances plus 10 members take two pages.
-		{"databases", shape{Accounts: 2, Regions: 1, RDS: 100, Aurora: 10}, 2 * (1 + 5 + 2*110)},
+		{"databases", shape{Accounts: 2, Regions: 1, RDS: 100, Aurora: 10}, 2 * (1 + 7 + 2*110)},
 		// The default fleet of make bench: 10 accounts × 2 regions, 160 + 30 + 10.
-		{"default", shape{Accounts: 10, Regions: 2, EC2: 160, RDS: 30, Aurora: 10, SkipEvery: 20}, 10 * (1 + 2*(4+2*2+2*40))},
+		{"default", shape{Accounts: 10, Regions: 2, EC2: 160, RDS: 30, Aurora: 10, SkipEvery: 20}, 10 * (1 + 2*(6+2*2+2*40))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,9 +173,10 @@ func TestRestartMakesTheMinimum(t *testing.T) {
 }
 
 func TestRestartMinimum(t *testing.T) {
-	// 1 AssumeRole; per region 4 describes, 2 EC2 batches (start, unmark), 3 per database.
+	// 1 AssumeRole; per region 6 describes and lists, 2 EC2 batches (start, unmark), 3 per
+	// database.
 	s := shape{Accounts: 3, Regions: 2, EC2: 16, RDS: 3, Aurora: 1, SkipEvery: 8}
-	if got, want := restartMinimum(s), 3*(1+2*(4+2+3*4)); got != want {
+	if got, want := restartMinimum(s), 3*(1+2*(6+2+3*4)); got != want {
 		t.Errorf("restartMinimum = %d, want %d", got, want)
 	}
 }

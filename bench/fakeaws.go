@@ -110,10 +110,13 @@ var credentialScope = regexp.MustCompile(`Credential=([^/]+)/[0-9]{8}/([^/]+)/([
 
 // RoundTrip answers one SDK request.
 func (f *fakeAWS) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, err
+	var body []byte
+	if req.Body != nil { // a GET (EKS ListClusters) has none
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		req.Body.Close()
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
@@ -125,6 +128,13 @@ func (f *fakeAWS) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	account := strings.TrimPrefix(m[1], fakeAccessKeyPrefix)
 	region, service, action := m[2], m[3], form.Get("Action")
+	// JSON protocols name the call in a header (ECS) or by method and path (EKS).
+	if target := req.Header.Get("X-Amz-Target"); target != "" {
+		_, action, _ = strings.Cut(target, ".")
+	}
+	if service == "eks" && req.Method == http.MethodGet && req.URL.Path == "/clusters" {
+		action = "ListClusters"
+	}
 
 	f.mu.Lock()
 	f.requests[service+":"+action]++
@@ -170,11 +180,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 func answer(req *http.Request, status int, body string) *http.Response {
 	return &http.Response{
 		StatusCode: status, Status: http.StatusText(status), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"text/xml"}, "X-Amzn-Requestid": {"fake"}},
+		Header:        http.Header{"Content-Type": {contentType(body)}, "X-Amzn-Requestid": {"fake"}},
 		Body:          io.NopCloser(strings.NewReader(body)),
 		ContentLength: int64(len(body)),
 		Request:       req,
 	}
+}
+
+// contentType is JSON for the answers of JSON protocols, else XML.
+func contentType(body string) string {
+	if strings.HasPrefix(body, "{") {
+		return "application/json"
+	}
+	return "text/xml"
 }
 
 // bucket is a token bucket: burst calls at once, refilled at the fake's rate.
@@ -282,6 +300,11 @@ func (f *fakeAWS) handle(account, region, service, action string, form url.Value
 		return setDatabase(p.dbs, form.Get("DBInstanceIdentifier"), "StopDBInstance", "DBInstance", "stopped")
 	case "rds:StopDBCluster":
 		return setDatabase(p.clusters, form.Get("DBClusterIdentifier"), "StopDBCluster", "DBCluster", "stopped")
+	case "ecs:ListClusters":
+		// Nor ECS clusters, nor EKS clusters: one empty page each.
+		return http.StatusOK, `{"clusterArns":[]}`
+	case "eks:ListClusters":
+		return http.StatusOK, `{"clusters":[]}`
 	case "autoscaling:DescribeAutoScalingGroups":
 		// The generated fleets have no Auto Scaling groups: one empty page.
 		return http.StatusOK, `<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups></AutoScalingGroups>` +

@@ -68,12 +68,13 @@ var orgShape = parallelShape
 
 // restartMinimum is the fewest AWS calls a restart of fleet s after its shutdown can make:
 // per account one AssumeRole; per account×region one describe page of clusters, of DB
-// instances, of Auto Scaling groups and of marked instances; per 100 instances stopped one StartInstances and one
+// instances, of Auto Scaling groups, of ECS and EKS clusters and of marked instances; per
+// 100 instances stopped one StartInstances and one
 // DeleteTags (the mark); per database stopped one DescribeEvents (was it started, and
 // stopped again, by someone else since the mark?), a start and a RemoveTagsFromResource.
 func restartMinimum(s shape) int {
 	stopEC2 := s.EC2 - s.skipped()
-	perRegion := pages(s.Aurora, 100) + pages(s.RDS+s.Aurora, 100) + pages(0, 100) + pages(stopEC2, 1000) +
+	perRegion := pages(s.Aurora, 100) + pages(s.RDS+s.Aurora, 100) + 3*pages(0, 100) + pages(stopEC2, 1000) +
 		2*batches(stopEC2, 100) + 3*(s.RDS+s.Aurora)
 	return s.Accounts * (1 + s.Regions*perRegion)
 }

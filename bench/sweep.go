@@ -46,12 +46,13 @@ func (s shape) skipped() int {
 // AssumeRole; per account×region one DescribeInstances page per 1,000 running instances,
 // one DescribeDBInstances page per 100 DB instances (cluster members included) and one
 // DescribeDBClusters page per 100 clusters (at least one page each, to learn there is
-// nothing), and one DescribeAutoScalingGroups page (the fleets have no groups); one
+// nothing), one DescribeAutoScalingGroups page and one ECS and one EKS ListClusters page
+// (the fleets have no groups, services or node groups); one
 // CreateTags (the mark) and one StopInstances per 100 instances to stop; per database
 // stopped one AddTagsToResource (the mark: RDS has no batch call) and one Stop call.
 func minimumCalls(s shape) int {
 	stopEC2 := s.EC2 - s.skipped()
-	perRegion := pages(s.EC2, 1000) + pages(s.RDS+s.Aurora, 100) + pages(s.Aurora, 100) + pages(0, 100) +
+	perRegion := pages(s.EC2, 1000) + pages(s.RDS+s.Aurora, 100) + pages(s.Aurora, 100) + 3*pages(0, 100) +
 		2*batches(stopEC2, 100) + 2*(s.RDS+s.Aurora)
 	return s.Accounts * (1 + s.Regions*perRegion)
 }

@@ -146,6 +146,13 @@ func ciPrincipal(stack awscdk.Stack, m *accounts.Map, a accounts.Account) awsiam
 // ExternalId, and never stop or scale what is tagged curfew:skip=true.
 func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	var instances, dbs, clusters, groups, keys []string
+	// ECS services, their scalable targets and EKS node groups are scoped to the map's
+	// regions by aws:RequestedRegion rather than by one ARN a region: the role's inline
+	// policy, limited to 10,240 characters, grows by a region name only.
+	services := []string{fmt.Sprintf("arn:aws:ecs:*:%s:service/*", a.ID)}
+	scalableTargets := []string{fmt.Sprintf("arn:aws:application-autoscaling:*:%s:scalable-target/*", a.ID)}
+	nodegroups := []string{fmt.Sprintf("arn:aws:eks:*:%s:cluster/*", a.ID), fmt.Sprintf("arn:aws:eks:*:%s:nodegroup/*", a.ID)}
+	inRegions := map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions}}
 	for _, r := range a.Regions {
 		instances = append(instances, fmt.Sprintf("arn:aws:ec2:%s:%s:instance/*", r, a.ID))
 		groups = append(groups, fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:*:autoScalingGroupName/*", r, a.ID))
@@ -170,6 +177,21 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		}},
 		"Null": map[string]any{"aws:TagKeys": "false"},
 	}
+	// The marks of ECS services and EKS node groups also record what the restart sets back.
+	serviceTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
+			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.ECSDesiredTag, accounts.ECSMinCapacityTag,
+		}},
+		"Null":         map[string]any{"aws:TagKeys": "false"},
+		"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions},
+	}
+	nodegroupTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{
+			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.NodegroupScalingTag,
+		}},
+		"Null":         map[string]any{"aws:TagKeys": "false"},
+		"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions},
+	}
 	role := awsiam.NewRole(stack, jsii.String("Scheduler"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.SchedulerRole),
 		Description:        jsii.String("curfew: the night shutdown and morning restart of non-production resources"),
@@ -188,6 +210,12 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 					// mark, to leave alone what someone started and stopped again.
 					"rds:DescribeEvents",
 					"rds:ListTagsForResource",
+					// ECS services, their scalable targets and EKS clusters are found by listing.
+					"application-autoscaling:DescribeScalableTargets",
+					"ecs:DescribeTaskDefinition", // a Fargate task's size, for the savings
+					"ecs:ListClusters",
+					"ecs:ListServices",
+					"eks:ListClusters",
 				}, []string{"*"}, nil),
 				allow("StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, instances, nil),
 				allow("StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, dbs, nil),
@@ -196,15 +224,28 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 				allow("MarkRDS", []string{"rds:AddTagsToResource", "rds:RemoveTagsFromResource"}, rdsResources, ownTags),
 				allow("ScaleAutoScalingGroups", []string{"autoscaling:UpdateAutoScalingGroup"}, groups, nil),
 				allow("MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, groupTags),
+				allow("ScaleECSServices", []string{"ecs:DescribeServices", "ecs:UpdateService"}, services, inRegions),
+				allow("MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, services, serviceTags),
+				// A service's MinCapacity; Application Auto Scaling also checks that the
+				// caller may ecs:DescribeServices and ecs:UpdateService the service.
+				allow("ScaleECSScalableTargets", []string{"application-autoscaling:RegisterScalableTarget"}, scalableTargets, inRegions),
+				// ListNodegroups acts on a cluster, the others on a node group.
+				allow("ScaleNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups", "eks:UpdateNodegroupConfig"}, nodegroups, inRegions),
+				allow("MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, nodegroups[1:], nodegroupTags),
 				// Starting an instance whose EBS volumes use a customer managed key makes EC2
 				// create a grant on that key in the caller's name.
 				allow("GrantKeysToEC2", []string{"kms:CreateGrant"}, keys, map[string]any{
 					"Bool": map[string]any{"kms:GrantIsForAWSResource": "true"},
 				}),
 				// Auto Scaling evaluates aws:ResourceTag on UpdateAutoScalingGroup (Service
-				// Authorization Reference: the autoScalingGroup resource type of the action).
+				// Authorization Reference: the autoScalingGroup resource type of the action);
+				// so do ECS on UpdateService (service), EKS on UpdateNodegroupConfig
+				// (nodegroup) and Application Auto Scaling on RegisterScalableTarget (the
+				// scalable target's own tags: a service tagged curfew:skip=true is kept by
+				// the ecs:UpdateService its registration also requires).
 				deny("NeverStopSkipped", []string{
-					"autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance",
+					"application-autoscaling:RegisterScalableTarget", "autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances",
+					"ecs:UpdateService", "eks:UpdateNodegroupConfig", "rds:StopDBCluster", "rds:StopDBInstance",
 				}, []string{"*"}, map[string]any{
 					"StringEqualsIgnoreCase": map[string]any{"aws:ResourceTag/" + accounts.SkipTag: "true"},
 				}),
@@ -213,14 +254,15 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	})
 	var findings []any
 	findings = append(findings, "Resource::*")
-	for _, arns := range [][]string{instances, dbs, clusters, groups, keys} {
+	for _, arns := range [][]string{instances, dbs, clusters, groups, keys, services, scalableTargets, nodegroups} {
 		for _, arn := range arns {
 			findings = append(findings, "Resource::"+arn)
 		}
 	}
 	suppress(role, "AwsSolutions-IAM5",
-		"EC2, RDS and Auto Scaling Describe calls support no resource-level permissions; stop, start, scale and tag apply to every "+
-			"instance, DB instance, Aurora cluster and Auto Scaling group of the account's swept regions (which ones is decided at run time, "+
+		"EC2, RDS, Auto Scaling and Application Auto Scaling Describe calls and ECS and EKS List calls support no resource-level permissions; "+
+			"stop, start, scale and tag apply to every instance, DB instance, Aurora cluster, Auto Scaling group, ECS service, scalable target "+
+			"and EKS node group of the account's swept regions (by ARN, or for ECS, Application Auto Scaling and EKS by aws:RequestedRegion; which ones is decided at run time, "+
 			"and curfew:skip=true is denied explicitly); kms:CreateGrant is limited to grants for AWS resources on keys "+
 			"of this account, because the keys of EBS volumes are not known in advance.",
 		findings...)

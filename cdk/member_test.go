@@ -165,6 +165,7 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		"arn:aws:autoscaling:eu-central-1:222222222222:autoScalingGroup:*:autoScalingGroupName/*",
 		"arn:aws:autoscaling:eu-west-1:222222222222:autoScalingGroup:*:autoScalingGroupName/*",
 	}
+	inRegions := parseJSON(t, `{"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}`)
 	ownTags := parseJSON(t, `{
 		"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by"]},
 		"Null": {"aws:TagKeys": "false"}
@@ -175,7 +176,9 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		resources  any
 		conditions any
 	}{
-		{"Describe", []string{"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions", "ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
+		{"Describe", []string{"application-autoscaling:DescribeScalableTargets", "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScheduledActions",
+			"ec2:DescribeInstances", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "eks:ListClusters",
+			"rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeEvents", "rds:ListTagsForResource"}, "*", nil},
 		{"StopAndStartEC2", []string{"ec2:StartInstances", "ec2:StopInstances"}, regions("ec2/instance/*"), nil},
 		{"StopAndStartRDSInstances", []string{"rds:StartDBInstance", "rds:StopDBInstance"}, regions("rds/db:*"), nil},
 		{"StopAndStartAuroraClusters", []string{"rds:StartDBCluster", "rds:StopDBCluster"}, regions("rds/cluster:*"), nil},
@@ -188,6 +191,21 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 		{"MarkAutoScalingGroups", []string{"autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"}, groups, parseJSON(t, `{
 			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:asg-capacity"]},
 			"Null": {"aws:TagKeys": "false"}
+		}`)},
+		// By aws:RequestedRegion: one ARN whatever the number of regions.
+		{"ScaleECSServices", []string{"ecs:DescribeServices", "ecs:UpdateService"}, "arn:aws:ecs:*:222222222222:service/*", inRegions},
+		{"MarkECSServices", []string{"ecs:TagResource", "ecs:UntagResource"}, "arn:aws:ecs:*:222222222222:service/*", parseJSON(t, `{
+			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:ecs-desired", "curfew:ecs-min-capacity"]},
+			"Null": {"aws:TagKeys": "false"},
+			"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}
+		}`)},
+		{"ScaleECSScalableTargets", "application-autoscaling:RegisterScalableTarget", "arn:aws:application-autoscaling:*:222222222222:scalable-target/*", inRegions},
+		{"ScaleNodegroups", []string{"eks:DescribeNodegroup", "eks:ListNodegroups", "eks:UpdateNodegroupConfig"},
+			[]string{"arn:aws:eks:*:222222222222:cluster/*", "arn:aws:eks:*:222222222222:nodegroup/*"}, inRegions},
+		{"MarkNodegroups", []string{"eks:TagResource", "eks:UntagResource"}, "arn:aws:eks:*:222222222222:nodegroup/*", parseJSON(t, `{
+			"ForAllValues:StringEquals": {"aws:TagKeys": ["curfew:stopped-at", "curfew:stopped-by", "curfew:eks-scaling"]},
+			"Null": {"aws:TagKeys": "false"},
+			"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}
 		}`)},
 		{"GrantKeysToEC2", "kms:CreateGrant", regions("kms/key/*"),
 			parseJSON(t, `{"Bool": {"kms:GrantIsForAWSResource": "true"}}`)},
@@ -208,14 +226,15 @@ func TestSchedulerLeastPrivilege(t *testing.T) {
 	assertJSON(t, "deny on curfew:skip", st["NeverStopSkipped"], parseJSON(t, `{
 		"Sid": "NeverStopSkipped",
 		"Effect": "Deny",
-		"Action": ["autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances", "rds:StopDBCluster", "rds:StopDBInstance"],
+		"Action": ["application-autoscaling:RegisterScalableTarget", "autoscaling:UpdateAutoScalingGroup", "ec2:StopInstances",
+			"ecs:UpdateService", "eks:UpdateNodegroupConfig", "rds:StopDBCluster", "rds:StopDBInstance"],
 		"Resource": "*",
 		"Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/curfew:skip": "true"}}
 	}`))
 	if len(st) != len(tests)+1 {
 		t.Errorf("scheduler has %d statements, want %d", len(st), len(tests)+1)
 	}
-	for _, sid := range []string{"MarkEC2", "MarkRDS", "MarkAutoScalingGroups"} {
+	for _, sid := range []string{"MarkEC2", "MarkRDS", "MarkAutoScalingGroups", "MarkECSServices", "MarkNodegroups"} {
 		if contains(st[sid], accounts.SkipTag) || contains(st[sid], accounts.SnoozeUntilTag) {
 			t.Errorf("%s: the scheduler may write the owners' tags", sid)
 		}

@@ -17,7 +17,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
@@ -102,7 +107,7 @@ func TestDemoRunsCurfewsNight(t *testing.T) {
 	if err := json.Unmarshal(data, &st); err != nil {
 		t.Fatal(err)
 	}
-	wantStopped := []string{"analytics", "experiment", "orders-db", "web", "worker"}
+	wantStopped := []string{"analytics", "api", "experiment", "orders-db", "web", "web-asg", "worker"}
 	var stoppedAtNight []string
 	for name, o := range st.Night {
 		before := st.Before[name]
@@ -144,6 +149,11 @@ func TestDemoRunsCurfewsNight(t *testing.T) {
 	}
 	if got := slices.Sorted(maps.Keys(final)); !slices.Equal(got, slices.Sorted(maps.Keys(st.Before))) {
 		t.Errorf("resources in moto %v, want the demo fleet %v", got, slices.Sorted(maps.Keys(st.Before)))
+	}
+	for _, name := range []string{"web-asg", "api"} {
+		if o, b := final[name], st.Before[name]; o.Capacity != b.Capacity || o.Capacity == "" {
+			t.Errorf("%s after the morning: capacity %q, want %q as before the night", name, o.Capacity, b.Capacity)
+		}
 	}
 	if o := final["alice-dev"]; o.State != "stopped" {
 		t.Errorf("alice-dev, stopped by a person, is %s after the morning", o.State)
@@ -190,6 +200,9 @@ func observe(t *testing.T, s *emulator.Server) map[string]demo.Observed {
 					for _, tg := range i.Tags {
 						tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 					}
+					if tags["aws:autoscaling:groupName"] != "" {
+						continue // a group's instance: the group is the resource
+					}
 					out[tags["Name"]] = demo.Observed{Name: tags["Name"], State: string(i.State.Name), Marked: marked(tags)}
 				}
 			}
@@ -209,6 +222,68 @@ func observe(t *testing.T, s *emulator.Server) map[string]demo.Observed {
 				name := aws.ToString(c.DBClusterIdentifier)
 				out[name] = demo.Observed{Name: name, State: aws.ToString(c.Status), Marked: marked(rdsTags(c.TagList))}
 			}
+			maps.Copy(out, observeScaled(t, cfg, marked))
+		}
+	}
+	return out
+}
+
+// observeScaled reads the Auto Scaling groups and ECS services of one account×region, by
+// name, with their capacity as the demo shows it: a group's min/desired/max, a service's
+// "desired min/max".
+func observeScaled(t *testing.T, cfg aws.Config, marked func(map[string]string) bool) map[string]demo.Observed {
+	t.Helper()
+	state := func(desired int32) string {
+		if desired > 0 {
+			return "running"
+		}
+		return "stopped"
+	}
+	out := map[string]demo.Observed{}
+	groups, err := autoscaling.NewFromConfig(cfg).DescribeAutoScalingGroups(t.Context(), &autoscaling.DescribeAutoScalingGroupsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups.AutoScalingGroups {
+		tags := map[string]string{}
+		for _, tg := range g.Tags {
+			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		name := aws.ToString(g.AutoScalingGroupName)
+		out[name] = demo.Observed{Name: name, State: state(aws.ToInt32(g.DesiredCapacity)), Marked: marked(tags),
+			Capacity: fmt.Sprintf("%d/%d/%d", aws.ToInt32(g.MinSize), aws.ToInt32(g.DesiredCapacity), aws.ToInt32(g.MaxSize))}
+	}
+	targets, err := applicationautoscaling.NewFromConfig(cfg).DescribeScalableTargets(t.Context(), &applicationautoscaling.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaling := map[string]string{}
+	for _, tg := range targets.ScalableTargets {
+		scaling[aws.ToString(tg.ResourceId)] = fmt.Sprintf("%d/%d", aws.ToInt32(tg.MinCapacity), aws.ToInt32(tg.MaxCapacity))
+	}
+	client := ecs.NewFromConfig(cfg)
+	clusters, err := client.ListClusters(t.Context(), &ecs.ListClustersInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clusters.ClusterArns {
+		arns, err := client.ListServices(t.Context(), &ecs.ListServicesInput{Cluster: aws.String(c)})
+		if err != nil || len(arns.ServiceArns) == 0 {
+			continue
+		}
+		d, err := client.DescribeServices(t.Context(), &ecs.DescribeServicesInput{Cluster: aws.String(c), Services: arns.ServiceArns, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cluster := c[strings.LastIndex(c, "/")+1:]
+		for _, sv := range d.Services {
+			tags := map[string]string{}
+			for _, tg := range sv.Tags {
+				tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			}
+			name := aws.ToString(sv.ServiceName)
+			out[name] = demo.Observed{Name: name, State: state(sv.DesiredCount), Marked: marked(tags),
+				Capacity: fmt.Sprintf("%d %s", sv.DesiredCount, scaling["service/"+cluster+"/"+name])}
 		}
 	}
 	return out

@@ -102,8 +102,8 @@ func runUninstall(ctx context.Context, a *app, in uninstallInput) error {
 			fmt.Fprintln(a.stdout, "  - "+l)
 		}
 		return withHint(fmt.Errorf("%w: %d resource(s) or account×region pair(s) are still stopped or marked; nothing was removed", ErrUninstallRefused, len(left)),
-			"fix each cause above (or start it by hand and remove its tags %s and %s, and on an Auto Scaling group %s after setting its capacity back), then run curfew uninstall again",
-			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.CapacityTag)
+			"fix each cause above (or start it by hand and remove its tags %s and %s, and after setting its capacity back %s on an Auto Scaling group, %s and %s on an ECS service, %s on an EKS node group), then run curfew uninstall again",
+			accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.CapacityTag, accounts.ECSDesiredTag, accounts.ECSMinCapacityTag, accounts.NodegroupScalingTag)
 	}
 	writeDestroySequence(a, home)
 	return nil

@@ -53,6 +53,15 @@ const (
 // capacity the shutdown found, which the restart sets back.
 const CapacityTag = "curfew:asg-capacity"
 
+// Parts of curfew's mark on an ECS service and an EKS managed node group: what the
+// shutdown found, which the restart sets back. ECSMinCapacityTag is there only when the
+// service has an Application Auto Scaling scalable target.
+const (
+	ECSDesiredTag       = "curfew:ecs-desired"
+	ECSMinCapacityTag   = "curfew:ecs-min-capacity"
+	NodegroupScalingTag = "curfew:eks-scaling"
+)
+
 // Map is the whole account map.
 type Map struct {
 	// Identity names the account that holds the IAM users and the developers group.

@@ -1,6 +1,10 @@
 package cost
 
-import "github.com/curfew/curfew/internal/history"
+import (
+	"fmt"
+
+	"github.com/curfew/curfew/internal/history"
+)
 
 // PriceBasis says what the savings estimate rests on; the report prints it.
 const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: MySQL " +
@@ -11,7 +15,9 @@ const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: 
 // PriceCurrency is the currency of the price table.
 const PriceCurrency = "USD"
 
-// ec2Hourly is the on-demand hourly price of EC2 instance types (Linux, us-east-1).
+// ec2Hourly is the on-demand hourly price of EC2 instance types (Linux, us-east-1); an
+// Auto Scaling group or EKS node group is priced as its instance type × the instances it
+// ran.
 // Source: https://aws.amazon.com/ec2/pricing/on-demand/, as of 2025.
 var ec2Hourly = map[string]float64{
 	"t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416,
@@ -51,10 +57,29 @@ func hourlyPrice(resourceType, size string) (float64, bool) {
 	var p float64
 	var ok bool
 	switch resourceType {
-	case history.EC2Instance:
+	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
 		p, ok = ec2Hourly[size]
 	case history.RDSInstance:
 		p, ok = rdsHourly[size]
+	case history.ECSService:
+		p, ok = fargateHourly(size)
 	}
 	return p, ok
+}
+
+// Fargate's on-demand prices (Linux/x86, us-east-1) per vCPU-hour and per GB-hour.
+// Source: https://aws.amazon.com/fargate/pricing/, as of 2025.
+const (
+	fargateVCPUHour = 0.04048
+	fargateGBHour   = 0.004445
+)
+
+// fargateHourly prices one task of a Fargate size (history.FargateSize: CPU units and
+// MiB): 1,024 units are a vCPU, 1,024 MiB a GB.
+func fargateHourly(size string) (float64, bool) {
+	var cpu, memory float64
+	if _, err := fmt.Sscanf(size, "fargate %g/%g", &cpu, &memory); err != nil || cpu <= 0 || memory <= 0 {
+		return 0, false
+	}
+	return cpu/1024*fargateVCPUHour + memory/1024*fargateGBHour, true
 }

@@ -31,7 +31,8 @@ type AccountSavings struct {
 	Account string
 	// Resources is how many distinct resources curfew stopped.
 	Resources int
-	// Hours is the time all of them spent stopped, summed.
+	// Hours is the time all of them spent stopped, summed; a group or node group counts
+	// each of its instances, a service each of its tasks.
 	Hours float64
 	// UnpricedHours is the part of Hours that has no price: Aurora clusters (the history
 	// has no size for them) and sizes missing from the price table.
@@ -70,8 +71,9 @@ func day(t time.Time) time.Time {
 type resourceKey struct{ account, region, kind, id string }
 
 type stop struct {
-	at   time.Time
-	size string
+	at    time.Time
+	size  string
+	count int
 }
 
 // Estimate works out, from runs in time order, how long each resource was stopped by
@@ -83,7 +85,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 	byAccount := map[string]*AccountSavings{}
 	resources := map[resourceKey]bool{}
 	days := s.Days()
-	add := func(k resourceKey, size string, from, to time.Time) {
+	add := func(k resourceKey, size string, count int, from, to time.Time) {
 		from, to = later(from, start), earlier(to, end)
 		if !to.After(from) {
 			return
@@ -97,7 +99,8 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 			resources[k] = true
 			a.Resources++
 		}
-		hours := to.Sub(from).Hours()
+		n := float64(max(count, 1))
+		hours := to.Sub(from).Hours() * n
 		a.Hours += hours
 		price, ok := hourlyPrice(k.kind, size)
 		if !ok {
@@ -112,7 +115,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		for i, d := range days {
 			next := d.AddDate(0, 0, 1)
 			if lo, hi := later(from, d), earlier(to, next); hi.After(lo) {
-				a.Daily[i] += hi.Sub(lo).Hours() * price
+				a.Daily[i] += hi.Sub(lo).Hours() * n * price
 			}
 		}
 	}
@@ -130,7 +133,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 				if _, ok := open[k]; ok {
 					s.Unmatched++ // started by someone else in between, at a time unknown
 				}
-				open[k] = stop{at: at, size: c.Size}
+				open[k] = stop{at: at, size: c.Size, count: c.Count}
 			case history.Restart:
 				st, ok := open[k]
 				if !ok {
@@ -138,12 +141,12 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 					continue
 				}
 				delete(open, k)
-				add(k, cmp.Or(st.size, c.Size), st.at, at)
+				add(k, cmp.Or(st.size, c.Size), st.count, st.at, at)
 			}
 		}
 	}
 	for k, st := range open {
-		add(k, st.size, st.at, end)
+		add(k, st.size, st.count, st.at, end)
 	}
 	for _, a := range byAccount {
 		slices.Sort(a.Unpriced)
@@ -161,6 +164,10 @@ func unpricedName(kind, size string) string {
 		return fmt.Sprintf("ec2 %s", cmp.Or(size, "(no size)"))
 	case history.RDSInstance:
 		return fmt.Sprintf("rds %s", cmp.Or(size, "(no size)"))
+	case history.AutoScalingGroup, history.EKSNodegroup:
+		return fmt.Sprintf("%s %s", kind, cmp.Or(size, "(mixed instance types)"))
+	case history.ECSService:
+		return "ECS service tasks on EC2 (their instances are priced) or of an unread Fargate size"
 	}
 	return fmt.Sprintf("%s %s", kind, size)
 }

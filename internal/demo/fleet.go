@@ -15,6 +15,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -23,8 +24,11 @@ type member struct {
 	Name    string
 	Account string
 	Region  string
-	Type    string // history.EC2Instance, history.RDSInstance or history.AuroraCluster
+	Type    string // history.EC2Instance, history.RDSInstance, history.AuroraCluster, fleet.AutoScalingGroup or fleet.ECSService
 	Size    string
+	// Capacity is a group's min/desired/max, a service's "desired min/max" (its scalable
+	// target's).
+	Capacity string
 	// Tags are put on it at creation.
 	Tags map[string]string
 	// StoppedByPerson: an instance someone stopped by hand before the night.
@@ -43,6 +47,8 @@ var demoFleet = []member{
 	{Name: "build-agent", Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, Size: "t3.medium", Tags: map[string]string{accounts.SkipTag: "true"}, Why: "tagged curfew:skip=true: stays up"},
 	{Name: "alice-dev", Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, Size: "t3.micro", StoppedByPerson: true, Why: "stopped by a person: the morning leaves it stopped"},
 	{Name: "orders-db", Account: "staging", Region: "eu-west-1", Type: history.RDSInstance, Size: "db.t3.micro", Stops: true, Why: "RDS instance, stopped at night"},
+	{Name: "web-asg", Account: "staging", Region: "eu-west-1", Type: fleet.AutoScalingGroup, Size: "t3.small", Capacity: "1/2/4", Stops: true, Why: "Auto Scaling group: scaled to 0/0/4 at night, back to 1/2/4"},
+	{Name: "api", Account: "staging", Region: "eu-west-1", Type: fleet.ECSService, Size: "FARGATE", Capacity: "3 2/6", Stops: true, Why: "ECS service: 3 tasks (min 2) to 0 at night, back to 3 (min 2)"},
 	{Name: "worker", Account: "staging", Region: "eu-central-1", Type: history.EC2Instance, Size: "t3.small", Stops: true, Why: "second region, stopped at night"},
 	{Name: "experiment", Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, Size: "t3.large", Stops: true, Why: "stopped at night"},
 	{Name: "analytics", Account: "sandbox", Region: "eu-west-1", Type: history.AuroraCluster, Stops: true, Why: "Aurora cluster, stopped at night"},
@@ -65,8 +71,11 @@ type Observed struct {
 	Region  string `json:"region"`
 	Type    string `json:"type"`
 	ID      string `json:"id"`
-	// State is the EC2 state or the RDS status.
+	// State is the EC2 state or the RDS status; a group or service is running while its
+	// desired capacity is above zero, else stopped.
 	State string `json:"state"`
+	// Capacity is a group's or service's, as in member.
+	Capacity string `json:"capacity,omitempty"`
 	// Marked: it carries curfew's mark (curfew:stopped-at, curfew:stopped-by).
 	Marked bool `json:"marked"`
 }
@@ -104,7 +113,7 @@ func (d *Demo) createFleet(ctx context.Context, w io.Writer) error {
 	t.row("ACCOUNT", "REGION", "TYPE", "NAME", "ID", "SIZE", "STATE", "WHY")
 	for _, m := range f.members {
 		o := before[m.Name]
-		t.row(m.Account, m.Region, m.Type, m.Name, o.ID, orDash(m.Size), o.State, m.Why)
+		t.row(m.Account, m.Region, m.Type, m.Name, o.ID, orDash(strings.TrimSpace(m.Size+" "+o.Capacity)), o.State, m.Why)
 	}
 	return t.flush()
 }
@@ -166,6 +175,14 @@ func (d *Demo) create(ctx context.Context, f *demoResources, m member) error {
 		})
 		f.ids[m.Name] = m.Name
 		return err
+	case fleet.AutoScalingGroup:
+		id, err := createASG(ctx, cfg, m, tags)
+		f.ids[m.Name] = id
+		return err
+	case fleet.ECSService:
+		id, err := createECSService(ctx, cfg, m, tags)
+		f.ids[m.Name] = id
+		return err
 	}
 	return fmt.Errorf("unknown type %s", m.Type)
 }
@@ -216,6 +233,14 @@ func (d *Demo) observe(ctx context.Context) (map[string]Observed, error) {
 			}
 			o.State = aws.ToString(r.DBClusters[0].Status)
 			tags = rdsTagMap(r.DBClusters[0].TagList)
+		case fleet.AutoScalingGroup:
+			if tags, err = observeGroup(ctx, cfg, &o); err != nil {
+				return nil, err
+			}
+		case fleet.ECSService:
+			if tags, err = observeService(ctx, cfg, &o); err != nil {
+				return nil, err
+			}
 		}
 		_, at := tags[accounts.StoppedAtTag]
 		_, by := tags[accounts.StoppedByRunTag]

@@ -11,6 +11,7 @@ func TestChecks(t *testing.T) {
 		"db":       {Name: "db", State: "available"},
 		"by-hand":  {Name: "by-hand", State: "stopped"},
 		"prod-web": {Name: "prod-web", Account: "production", State: "running"},
+		"asg":      {Name: "asg", State: "running", Capacity: "1/2/4"},
 	}
 	with := func(changes ...Observed) map[string]Observed {
 		m := maps.Clone(before)
@@ -33,6 +34,7 @@ func TestChecks(t *testing.T) {
 		{"person's instance started", night, with(Observed{Name: "by-hand", State: "running"}), 0, 1},
 		{"mark left", night, with(Observed{Name: "web", State: "running", Marked: true}), 0, 1},
 		{"not started again", night, with(night["db"]), 0, 1},
+		{"group back at another capacity", night, with(Observed{Name: "asg", State: "running", Capacity: "1/1/4"}), 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

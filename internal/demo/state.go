@@ -40,7 +40,8 @@ func (s State) CheckNight() []string {
 }
 
 // CheckMorning checks the state after the morning: exactly what ran before the night runs
-// again, what a person stopped is still stopped, and no mark is left.
+// again (a group or service with exactly the capacity it had), what a person stopped is
+// still stopped, and no mark is left.
 func (s State) CheckMorning() []string {
 	var problems []string
 	for name, before := range s.Before {
@@ -48,8 +49,8 @@ func (s State) CheckMorning() []string {
 		switch {
 		case !ok:
 			problems = append(problems, name+": not observed after the morning")
-		case after.Running() != before.Running() || after.State != before.State:
-			problems = append(problems, fmt.Sprintf("%s: %s after the morning, want %s as before the night", name, after.State, before.State))
+		case after.Running() != before.Running() || after.State != before.State || after.Capacity != before.Capacity:
+			problems = append(problems, fmt.Sprintf("%s: %s %s after the morning, want %s %s as before the night", name, after.State, after.Capacity, before.State, before.Capacity))
 		case after.Marked:
 			problems = append(problems, name+": still marked after the morning")
 		}

@@ -43,6 +43,9 @@ const (
 	// Answer answers Body with HTTP 200 without asking the emulator: an API the emulator
 	// lacks, answered in the shape AWS documents (the test says where).
 	Answer
+	// Handle answers with what Respond returns, without asking the emulator: an API the
+	// emulator lacks whose answer depends on the call (EKSNodegroupTags).
+	Handle
 )
 
 // Rule injects a fault into the calls it matches. Empty match fields match anything.
@@ -62,6 +65,8 @@ type Rule struct {
 	Rewrite func(c Call, body []byte) []byte
 	// Answer: the JSON body to answer.
 	Body string
+	// Handle: the HTTP status and JSON body to answer.
+	Respond func(Call) (int, string)
 	// Times is how many matching calls get the fault; 0 means every one.
 	Times int
 
@@ -76,6 +81,10 @@ type Call struct {
 	Path string
 	// Params are the form parameters of query-protocol calls (EC2, RDS, STS).
 	Params url.Values
+	// Method, Query and Body are those of the request, for REST APIs (EKS, ...).
+	Method string
+	Query  url.Values
+	Body   []byte
 	// Fault is the kind of fault injected, 0 for none.
 	Fault Kind
 }
@@ -154,7 +163,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	call := Call{Path: r.URL.Path, Params: url.Values{}}
+	call := Call{Path: r.URL.Path, Params: url.Values{}, Method: r.Method, Query: r.URL.Query(), Body: body}
 	var accessKey string
 	if m := credentialPattern.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		accessKey, call.Region, call.Service = m[1], m[2], m[3]
@@ -195,6 +204,12 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		case Answer:
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, rule.Body)
+			return
+		case Handle:
+			status, body := rule.Respond(call)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			io.WriteString(w, body)
 			return
 		case Delay:
 			select {

@@ -14,10 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // AutoScalingGroup is the type of an Auto Scaling group in the report and the run history.
-const AutoScalingGroup = "autoscaling-group"
+const AutoScalingGroup = history.AutoScalingGroup
 
 // AutoScalingAPI is the part of the Auto Scaling client the engine uses.
 type AutoScalingAPI interface {
@@ -47,10 +48,10 @@ func groupCapacity(g types.AutoScalingGroup) capacity {
 	return capacity{aws.ToInt32(g.MinSize), aws.ToInt32(g.DesiredCapacity), aws.ToInt32(g.MaxSize)}
 }
 
-// parseCapacity reads the capacity tag strictly: a hand-edited or truncated value must not
-// become a capacity the restart sets.
-func parseCapacity(v string) (capacity, error) {
-	bad := fmt.Errorf("%s=%q is not min/desired/max (three whole numbers, min ≤ desired ≤ max)", accounts.CapacityTag, v)
+// parseCapacity reads a capacity tag (key=v) strictly: a hand-edited or truncated value
+// must not become a capacity the restart sets.
+func parseCapacity(key, v string) (capacity, error) {
+	bad := fmt.Errorf("%s=%q is not min/desired/max (three whole numbers, min ≤ desired ≤ max)", key, v)
 	parts := strings.Split(v, "/")
 	if len(parts) != 3 {
 		return capacity{}, bad
@@ -92,6 +93,7 @@ func (p *pair) stopASGs(ctx context.Context) error {
 		}
 		c := groupCapacity(g)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
+		r.Size, r.count = groupSize(g)
 		if c.atZero() || !p.payload.wants(r.ID) {
 			continue
 		}
@@ -163,7 +165,7 @@ func (p *pair) startASGs(ctx context.Context) error {
 			continue
 		}
 		now := groupCapacity(g)
-		rec, err := parseCapacity(tags[accounts.CapacityTag])
+		rec, err := parseCapacity(accounts.CapacityTag, tags[accounts.CapacityTag])
 		switch {
 		case err != nil:
 			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read the capacity curfew recorded: %v; the group was left as it is (min/desired/max %s) and keeps its mark: set its capacity by hand", err, now)
@@ -266,6 +268,20 @@ func members(g types.AutoScalingGroup) string {
 		}
 	}
 	return fmt.Sprintf("; its instances end with it: %s", strings.Join(ids, ", "))
+}
+
+// groupSize is the instance type of a group's instances and how many run, for the
+// savings; no type when they are of several.
+func groupSize(g types.AutoScalingGroup) (string, int) {
+	var size string
+	for i, in := range g.Instances {
+		t := aws.ToString(in.InstanceType)
+		if i > 0 && t != size {
+			return "", len(g.Instances)
+		}
+		size = t
+	}
+	return size, len(g.Instances)
 }
 
 func groupMarked(tags map[string]string) bool {

@@ -57,12 +57,12 @@ func TestGroupVerdict(t *testing.T) {
 
 func TestParseCapacity(t *testing.T) {
 	for _, v := range []string{"1/2/4", "0/0/0", "0/3/3"} {
-		if c, err := parseCapacity(v); err != nil || c.String() != v {
+		if c, err := parseCapacity(accounts.CapacityTag, v); err != nil || c.String() != v {
 			t.Errorf("parseCapacity(%q) = %v, %v", v, c, err)
 		}
 	}
 	for _, v := range []string{"", "1/2", "1/2/3/4", "2/1/3", "1/3/2", "-1/0/1", "a/b/c", "1/2/ 4", "1/2/99999999999"} {
-		if c, err := parseCapacity(v); err == nil {
+		if c, err := parseCapacity(accounts.CapacityTag, v); err == nil {
 			t.Errorf("parseCapacity(%q) = %v, want an error", v, c)
 		}
 	}

@@ -266,6 +266,9 @@ func ec2Verdict(in types.Instance, now time.Time) (skip, note string) {
 	case in.RootDeviceType == types.DeviceTypeInstanceStore:
 		return "instance-store root device: it cannot be stopped, only terminated", ""
 	}
+	if pool := karpenterPool(tags); pool != "" {
+		return fmt.Sprintf("Karpenter node of %s: Karpenter replaces a node it finds stopped; curfew leaves its nodes to it (it removes them once nothing runs on them)", pool), ""
+	}
 	skip, note = snoozed(tags, now)
 	if skip != "" {
 		return skip, ""
@@ -274,6 +277,19 @@ func ec2Verdict(in types.Instance, now time.Time) (skip, note string) {
 		note = joinNotes(note, markNote(tags)+", running again")
 	}
 	return "", note
+}
+
+// karpenterPool names the NodePool (or, before Karpenter v1, the Provisioner) that
+// launched an instance, or "" for an instance Karpenter did not launch. Karpenter tags
+// its nodes so; they belong to no Auto Scaling group or managed node group.
+func karpenterPool(tags map[string]string) string {
+	if v := tags["karpenter.sh/nodepool"]; v != "" {
+		return "NodePool " + v
+	}
+	if v := tags["karpenter.sh/provisioner-name"]; v != "" {
+		return "Provisioner " + v
+	}
+	return ""
 }
 
 func ec2TagMap(tags []types.Tag) map[string]string {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -102,6 +103,9 @@ type testFleet struct {
 	ids map[string]string
 	// where maps a resource's id to its place.
 	where map[string]loc
+	// layer, set by withLayer, answers in front of moto what it lacks (EKS node group
+	// tags) for the handlers of the fleet and for observe.
+	layer *faultproxy.Proxy
 }
 
 // newTestFleet launches:
@@ -374,6 +378,7 @@ func (f *testFleet) observe() map[string]observed {
 			}
 		}
 	}
+	maps.Copy(byID, f.containers())
 	out := map[string]observed{}
 	for name, id := range f.ids {
 		o, ok := byID[id]

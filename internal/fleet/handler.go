@@ -1,7 +1,7 @@
 // Package fleet is curfew's night shutdown and morning restart: it reaches every swept
 // account×region of the account map, stops (or starts again) EC2 instances, RDS DB
-// instances and Aurora clusters, scales Auto Scaling groups to zero (and back), marks what
-// it stopped, and reports what it did.
+// instances and Aurora clusters, scales Auto Scaling groups, ECS services and EKS managed
+// node groups to zero (and back), marks what it stopped, and reports what it did.
 package fleet
 
 import (
@@ -18,8 +18,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/curfew/curfew/internal/accountlist"
@@ -250,7 +253,8 @@ func AssumeRoles(base aws.Config, externalID string) Connect {
 			}
 			// A base config's own maximum (AWS_MAX_ATTEMPTS, say) would override the retryer's.
 			cfg.RetryMaxAttempts = MaxAttempts
-			return Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg), AutoScaling: autoscaling.NewFromConfig(cfg)}
+			return Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg), AutoScaling: autoscaling.NewFromConfig(cfg),
+				ECS: ecs.NewFromConfig(cfg), Scaling: applicationautoscaling.NewFromConfig(cfg), EKS: eks.NewFromConfig(cfg)}
 		}
 	}
 }

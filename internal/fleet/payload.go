@@ -34,7 +34,9 @@ type Payload struct {
 	Accounts []string `json:"accounts,omitempty"`
 	// Regions must be regions of the selected accounts.
 	Regions []string `json:"regions,omitempty"`
-	// Resources are EC2 instance ids, RDS instance or Aurora cluster identifiers.
+	// Resources are EC2 instance ids, RDS instance or Aurora cluster identifiers, Auto
+	// Scaling group names, ECS services as cluster/service and EKS node groups as
+	// cluster/node group.
 	Resources []string `json:"resources,omitempty"`
 	// DryRun reports what would happen and changes nothing.
 	DryRun bool `json:"dryRun,omitempty"`

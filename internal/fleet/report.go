@@ -79,7 +79,7 @@ type Result struct {
 
 // Resource is what a run did, or would do, to one resource.
 type Resource struct {
-	Type string `json:"type"` // history.EC2Instance, history.RDSInstance, history.AuroraCluster or AutoScalingGroup
+	Type string `json:"type"` // history.EC2Instance, history.RDSInstance, history.AuroraCluster, AutoScalingGroup, ECSService or EKSNodegroup
 	ID   string `json:"id"`
 	// Size is the instance type or DB instance class; empty for a cluster.
 	Size   string `json:"size,omitempty"`
@@ -91,6 +91,9 @@ type Resource struct {
 
 	// at is when the stop or start call succeeded, for the run history.
 	at time.Time
+	// count is how many instances or tasks a group, node group or service ran, for the
+	// run history.
+	count int
 }
 
 // Totals counts the resources by action and the account×region pairs by status.
@@ -174,7 +177,7 @@ func (r Report) changes() []history.Change {
 			}
 			out = append(out, history.Change{
 				Account: res.Account, Region: res.Region, Type: x.Type, ID: x.ID, Size: x.Size,
-				At: x.at,
+				Count: x.count, At: x.at,
 			})
 		}
 	}

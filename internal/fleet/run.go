@@ -21,6 +21,9 @@ type Clients struct {
 	EC2         EC2API
 	RDS         RDSAPI
 	AutoScaling AutoScalingAPI
+	ECS         ECSAPI
+	Scaling     ScalingAPI
+	EKS         EKSAPI
 }
 
 // ClientsFunc gives the clients of one account×region; it is called once per pair.
@@ -130,14 +133,16 @@ type pair struct {
 	res    *Result
 }
 
-// visit runs each step in turn: on shutdown instances and Auto Scaling groups, then
-// databases; on restart databases first, so that applications find their databases
-// starting, then groups, then instances.
+// visit runs each step in turn: on shutdown ECS services first (their tasks end before
+// the capacity under them), then instances, Auto Scaling groups and EKS node groups, then
+// databases; on restart the other way round: databases first, so that applications find
+// their databases starting, then node groups, groups and instances, then ECS services,
+// whose tasks need that capacity.
 func (p *pair) visit(ctx context.Context) {
 	p.c = p.clients(p.target.Account, p.target.Region)
-	steps := []func(context.Context) error{p.stopEC2, p.stopASGs, p.stopRDS}
+	steps := []func(context.Context) error{p.stopECS, p.stopEC2, p.stopASGs, p.stopNodegroups, p.stopRDS}
 	if p.kind == history.Restart {
-		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startASGs, p.startEC2}
+		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startNodegroups, p.startASGs, p.startEC2, p.startECS}
 	}
 	var errs []error
 	for _, step := range steps {

@@ -59,7 +59,7 @@ func TestShutdownAndRestart(t *testing.T) {
 			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", before, after)
 		}
 		for op := range c.n {
-			if !strings.Contains(op, "Describe") && !strings.Contains(op, "AssumeRole") {
+			if !strings.Contains(op, "Describe") && !strings.Contains(op, " List") && !strings.Contains(op, "AssumeRole") {
 				t.Errorf("the dry run called %s", op)
 			}
 		}
@@ -110,12 +110,13 @@ func TestShutdownAndRestart(t *testing.T) {
 		checkLogs(t, rep, logs)
 		// The minimum for this fleet: one AssumeRole per swept account (2); per
 		// account×region (3) one DescribeInstances, DescribeAutoScalingGroups,
-		// DescribeDBInstances and DescribeDBClusters (12); one CreateTags and one
+		// DescribeDBInstances and DescribeDBClusters, and one ECS and one EKS ListClusters
+		// (18); one CreateTags and one
 		// StopInstances per pair with instances to stop (3×2); per database stopped one
 		// AddTagsToResource and one Stop call (2×2); per group scaled in one
 		// CreateOrUpdateTags and one UpdateAutoScalingGroup (1×2), and per pair with a group
 		// to scale in one DescribeScheduledActions (1).
-		const minimum = 2 + 12 + 6 + 4 + 2 + 1
+		const minimum = 2 + 18 + 6 + 4 + 2 + 1
 		t.Logf("AWS calls of the shutdown: %d (minimum %d): %s", c.total(), minimum, c)
 		if c.total() != minimum {
 			t.Errorf("the shutdown made %d calls, want the minimum %d: %s", c.total(), minimum, c)
@@ -129,7 +130,7 @@ func TestShutdownAndRestart(t *testing.T) {
 			t.Errorf("second shutdown: %+v", rep.Totals)
 		}
 		for op := range c.n {
-			if !strings.Contains(op, "Describe") && !strings.Contains(op, "AssumeRole") {
+			if !strings.Contains(op, "Describe") && !strings.Contains(op, " List") && !strings.Contains(op, "AssumeRole") {
 				t.Errorf("the second shutdown called %s", op)
 			}
 		}
@@ -158,11 +159,11 @@ func TestShutdownAndRestart(t *testing.T) {
 	t.Run("restart", func(t *testing.T) {
 		h, c, _ := f.handler(history.Restart)
 		rep := runHandler(t, h, `{"trigger":"manual"}`)
-		// As for the shutdown: 2 AssumeRole, 12 describes, StartInstances and DeleteTags in
+		// As for the shutdown: 2 AssumeRole, 18 describes and lists, StartInstances and DeleteTags in
 		// each pair (3×2), per database a DescribeEvents (was it started since the mark?),
 		// a Start and a RemoveTagsFromResource (2×3), per group an UpdateAutoScalingGroup
 		// and a DeleteTags (1×2).
-		const minimum = 2 + 12 + 6 + 6 + 2
+		const minimum = 2 + 18 + 6 + 6 + 2
 		t.Logf("AWS calls of the restart: %d (minimum %d): %s", c.total(), minimum, c)
 		if c.total() != minimum {
 			t.Errorf("the restart made %d calls, want the minimum %d: %s", c.total(), minimum, c)

@@ -29,6 +29,11 @@ const (
 	EC2Instance   = "ec2-instance"
 	RDSInstance   = "rds-instance"
 	AuroraCluster = "rds-cluster"
+	// A group, node group or service scales to zero: Size is its instance type (empty
+	// for a service or mixed instance types) and Count how many ran.
+	AutoScalingGroup = "autoscaling-group"
+	EKSNodegroup     = "eks-nodegroup"
+	ECSService       = "ecs-service"
 )
 
 // Run is the summary of one run: what curfew stopped or started, and when.
@@ -47,9 +52,15 @@ type Change struct {
 	Type    string `json:"type"` // EC2Instance, RDSInstance or AuroraCluster
 	ID      string `json:"id"`
 	// Size is the instance type or DB instance class, for pricing; empty for a cluster.
-	Size string    `json:"size,omitempty"`
-	At   time.Time `json:"at"`
+	Size string `json:"size,omitempty"`
+	// Count is how many instances of Size a group or node group ran when it was scaled
+	// to zero; 0 for a single resource.
+	Count int       `json:"count,omitempty"`
+	At    time.Time `json:"at"`
 }
+
+// FargateSize is the Size of a service of Fargate tasks of cpu units and memory MiB.
+func FargateSize(cpu, memory string) string { return "fargate " + cpu + "/" + memory }
 
 // S3API is the part of the S3 client the store uses.
 type S3API interface {

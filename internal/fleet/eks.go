@@ -1,0 +1,257 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
+)
+
+// EKSNodegroup is the type of an EKS managed node group in the report and the run
+// history; its id is cluster/node group.
+const EKSNodegroup = history.EKSNodegroup
+
+// EKSAPI is the part of the EKS client the engine uses.
+type EKSAPI interface {
+	eks.ListClustersAPIClient
+	eks.ListNodegroupsAPIClient
+	eks.DescribeNodegroupAPIClient
+	UpdateNodegroupConfig(context.Context, *eks.UpdateNodegroupConfigInput, ...func(*eks.Options)) (*eks.UpdateNodegroupConfigOutput, error)
+	TagResource(context.Context, *eks.TagResourceInput, ...func(*eks.Options)) (*eks.TagResourceOutput, error)
+	UntagResource(context.Context, *eks.UntagResourceInput, ...func(*eks.Options)) (*eks.UntagResourceOutput, error)
+}
+
+var _ EKSAPI = (*eks.Client)(nil)
+
+// nodegroupMarkKeys are the tags of curfew's mark on a node group.
+var nodegroupMarkKeys = append(append([]string{}, markKeys...), accounts.NodegroupScalingTag)
+
+// nodegroup is an EKS managed node group with the name of its cluster.
+type nodegroup struct {
+	types.Nodegroup
+	cluster string
+}
+
+func (n nodegroup) id() string { return n.cluster + "/" + aws.ToString(n.NodegroupName) }
+
+func (n nodegroup) capacity() capacity {
+	sc := n.ScalingConfig
+	if sc == nil {
+		return capacity{}
+	}
+	return capacity{aws.ToInt32(sc.MinSize), aws.ToInt32(sc.DesiredSize), aws.ToInt32(sc.MaxSize)}
+}
+
+// stopNodegroups scales to zero the managed node groups that run nodes, after recording
+// their min/desired/max in curfew's mark on the node group. The max size is kept: EKS
+// requires it to be at least 1. The node group's own Auto Scaling group is left to EKS
+// (stopASGs skips it), and Karpenter's nodes belong to no node group (ec2Verdict skips
+// them).
+func (p *pair) stopNodegroups(ctx context.Context) error {
+	groups, err := p.nodegroups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range groups {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c := n.capacity()
+		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired)}
+		if len(n.InstanceTypes) == 1 {
+			r.Size = n.InstanceTypes[0]
+		}
+		if c.atZero() || !p.payload.wants(r.ID) {
+			continue
+		}
+		skip, note := nodegroupVerdict(n, p.now)
+		note = joinNotes(note, nodesNote(n))
+		switch {
+		case skip != "":
+			r.Action, r.Reason = Skipped, skip
+		case n.Status != types.NodegroupStatusActive:
+			// EKS refuses to change a node group that is being created, updated or
+			// repaired.
+			r.Action, r.Reason = NotStopped, notStoppedReason("node group "+strings.ToLower(string(n.Status)))
+		case p.payload.DryRun:
+			r.Action, r.Reason = WouldStop, joinNotes(note, fmt.Sprintf("min/desired/max %s would be recorded and the node group scaled to 0/0/%d", c, c.max))
+		case p.scaleInNodegroup(ctx, &r, n, c):
+			r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d", c, c.max))
+		default:
+			r.Reason = note
+		}
+		p.add(ctx, r)
+	}
+	return nil
+}
+
+// scaleInNodegroup marks the node group with its capacity, then scales it to zero, and
+// reports whether it did; the mark is removed again when AWS refuses the update.
+func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c capacity) bool {
+	mark := markTags(p.id, p.now)
+	mark[accounts.NodegroupScalingTag] = c.String()
+	arn := aws.ToString(n.NodegroupArn)
+	if _, err := p.c.EKS.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(arn), Tags: mark}); err != nil {
+		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
+		return false
+	}
+	err := p.setScaling(ctx, n, capacity{0, 0, c.max})
+	if err == nil {
+		r.Action = Stopped
+		return true
+	}
+	kept := mayHaveStopped(err)
+	var unmark error
+	if !kept {
+		unmark = p.untagNodegroup(ctx, arn)
+	}
+	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark)
+	return false
+}
+
+// startNodegroups gives the node groups curfew scaled in their recorded capacity back,
+// then removes the mark. A node group no longer at zero was scaled up by a person during
+// the night: it is left as set and its mark removed.
+func (p *pair) startNodegroups(ctx context.Context) error {
+	groups, err := p.nodegroups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range groups {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r := Resource{Type: EKSNodegroup, ID: n.id()}
+		if !nodegroupMarked(n.Tags) || !p.payload.wants(r.ID) {
+			continue
+		}
+		now := n.capacity()
+		rec, err := parseCapacity(accounts.NodegroupScalingTag, n.Tags[accounts.NodegroupScalingTag])
+		switch {
+		case err != nil:
+			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read the capacity curfew recorded: %v; the node group was left as it is (min/desired/max %s) and keeps its mark: set its scaling by hand", err, now)
+		case !now.atZero():
+			p.leaveNodegroup(ctx, &r, aws.ToString(n.NodegroupArn), now, rec)
+		case p.payload.DryRun:
+			r.Action, r.Reason = WouldStart, fmt.Sprintf("min/desired/max %s would be restored", rec)
+		default:
+			p.restoreNodegroup(ctx, &r, n, rec)
+		}
+		p.add(ctx, r)
+	}
+	return nil
+}
+
+func (p *pair) restoreNodegroup(ctx context.Context, r *Resource, n nodegroup, rec capacity) {
+	if err := p.setScaling(ctx, n, rec); err != nil {
+		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
+		return
+	}
+	r.Action, r.Reason = Started, fmt.Sprintf("min/desired/max %s restored", rec)
+	if err := p.untagNodegroup(ctx, aws.ToString(n.NodegroupArn)); err != nil {
+		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
+	}
+}
+
+func (p *pair) leaveNodegroup(ctx context.Context, r *Resource, arn string, now, rec capacity) {
+	r.Action = LeftStopped
+	detail := fmt.Sprintf("scaling changed during the night to min/desired/max %s by a person (curfew had recorded %s)", now, rec)
+	if p.payload.DryRun {
+		r.Reason = detail + ": it would be left as set and its mark removed"
+		return
+	}
+	r.Reason = detail + ": left as set, mark removed"
+	if err := p.untagNodegroup(ctx, arn); err != nil {
+		r.Reason = detail + ": left as set"
+		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
+	}
+}
+
+// nodegroupVerdict says why a node group that runs nodes must keep them (skip), or what
+// is worth noting about scaling it in.
+func nodegroupVerdict(n nodegroup, now time.Time) (skip, note string) {
+	if v := skipTagged(n.Tags); v != "" {
+		return v, ""
+	}
+	if skip, note = snoozed(n.Tags, now); skip != "" {
+		return skip, ""
+	}
+	if nodegroupMarked(n.Tags) {
+		note = joinNotes(note, markNote(n.Tags)+", scaled up again")
+	}
+	return "", note
+}
+
+// nodesNote names the node group's instance types, for the report.
+func nodesNote(n nodegroup) string {
+	if len(n.InstanceTypes) == 0 {
+		return ""
+	}
+	return "instance types " + strings.Join(n.InstanceTypes, ", ")
+}
+
+func nodegroupMarked(tags map[string]string) bool {
+	_, c := tags[accounts.NodegroupScalingTag]
+	return c || marked(tags)
+}
+
+// notFound reports whether EKS answered that the resource does not exist.
+func notFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ResourceNotFoundException"
+}
+
+// setScaling sets the node group's min/desired/max, and nothing else of it.
+func (p *pair) setScaling(ctx context.Context, n nodegroup, c capacity) error {
+	_, err := p.c.EKS.UpdateNodegroupConfig(ctx, &eks.UpdateNodegroupConfigInput{
+		ClusterName: aws.String(n.cluster), NodegroupName: n.NodegroupName,
+		ScalingConfig: &types.NodegroupScalingConfig{MinSize: aws.Int32(c.min), DesiredSize: aws.Int32(c.desired), MaxSize: aws.Int32(c.max)},
+	})
+	return err
+}
+
+func (p *pair) untagNodegroup(ctx context.Context, arn string) error {
+	_, err := p.c.EKS.UntagResource(ctx, &eks.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: nodegroupMarkKeys})
+	return err
+}
+
+// nodegroups reads every managed node group of every EKS cluster of the pair.
+func (p *pair) nodegroups(ctx context.Context) ([]nodegroup, error) {
+	var out []nodegroup
+	clusters := eks.NewListClustersPaginator(p.c.EKS, &eks.ListClustersInput{MaxResults: aws.Int32(100)})
+	for clusters.HasMorePages() {
+		page, err := clusters.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list EKS clusters in %s: %w", p.where(), err)
+		}
+		for _, cluster := range page.Clusters {
+			names := eks.NewListNodegroupsPaginator(p.c.EKS, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster), MaxResults: aws.Int32(100)})
+			for names.HasMorePages() {
+				np, err := names.NextPage(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("list the node groups of EKS cluster %s in %s: %w", cluster, p.where(), err)
+				}
+				for _, name := range np.Nodegroups {
+					d, err := p.c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
+					if notFound(err) {
+						continue // deleted since it was listed
+					}
+					if err != nil {
+						return nil, fmt.Errorf("describe node group %s/%s in %s: %w", cluster, name, p.where(), err)
+					}
+					out = append(out, nodegroup{Nodegroup: *d.Nodegroup, cluster: cluster})
+				}
+			}
+		}
+	}
+	return out, nil
+}
