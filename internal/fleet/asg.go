@@ -142,7 +142,7 @@ func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
 	if !kept {
 		unmark = p.untagGroup(ctx, r.ID)
 	}
-	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark)
+	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark, groupMarkKeys)
 	return false
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,7 +104,7 @@ func (p *pair) stopEC2(ctx context.Context) error {
 			continue
 		}
 		if err := stopFailed[r.ID]; err != nil {
-			r.Action, r.Error = ActionFailed, stopError(err, mayHaveStopped(err), unmarkFailed[r.ID])
+			r.Action, r.Error = ActionFailed, stopError(err, mayHaveStopped(err), unmarkFailed[r.ID], markKeys)
 		} else {
 			r.Action = Stopped
 		}
@@ -323,12 +324,13 @@ func ids(rs []Resource) []string {
 // stopError describes a failed stop and what became of the mark put on just before: it
 // was removed when AWS refused the stop, and kept when the stop may have happened all the
 // same (a lost answer, a server error, the deadline), so that the restart still finds it.
-func stopError(stop error, kept bool, unmark error) string {
+// keys are the tags of the kind's mark, which a person must remove when curfew could not.
+func stopError(stop error, kept bool, unmark error, keys []string) string {
 	if kept {
 		return fmt.Sprintf("stop: %v; it may have stopped all the same, so its mark was kept: the restart starts it if it is stopped, or removes the mark if it is running", stop)
 	}
 	if unmark != nil {
-		return fmt.Sprintf("stop: %v; its mark could not be removed (%v): remove the tags %s and %s by hand", stop, unmark, accounts.StoppedAtTag, accounts.StoppedByRunTag)
+		return fmt.Sprintf("stop: %v; its mark could not be removed (%v): remove the tags %s by hand", stop, unmark, strings.Join(keys, ", "))
 	}
 	return fmt.Sprintf("stop: %v (its mark was removed again)", stop)
 }

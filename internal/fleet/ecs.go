@@ -152,7 +152,7 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 			if !kept {
 				unmark = p.untagService(ctx, arn)
 			}
-			r.Action, r.Error = ActionFailed, "lower its scalable target's MinCapacity to 0: "+stopError(err, kept, unmark)
+			r.Action, r.Error = ActionFailed, "lower its scalable target's MinCapacity to 0: "+stopError(err, kept, unmark, serviceMarkKeys)
 			return false
 		}
 	}
@@ -164,7 +164,7 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 		return true
 	}
 	kept := mayHaveStopped(err)
-	r.Action, r.Error = ActionFailed, stopError(err, kept, nil)
+	r.Action, r.Error = ActionFailed, stopError(err, kept, nil, serviceMarkKeys)
 	if kept {
 		return false
 	}
@@ -176,7 +176,7 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 		}
 	}
 	if unmark := p.untagService(ctx, arn); unmark != nil {
-		r.Error = stopError(err, false, unmark)
+		r.Error = stopError(err, false, unmark, serviceMarkKeys)
 	}
 	return false
 }

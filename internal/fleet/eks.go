@@ -114,7 +114,7 @@ func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c
 	if !kept {
 		unmark = p.untagNodegroup(ctx, arn)
 	}
-	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark)
+	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark, nodegroupMarkKeys)
 	return false
 }
 
@@ -204,8 +204,8 @@ func nodegroupMarked(tags map[string]string) bool {
 	return c || marked(tags)
 }
 
-// notFound reports whether EKS answered that the resource does not exist.
-func notFound(err error) bool {
+// eksNotFound reports whether EKS answered that the resource does not exist.
+func eksNotFound(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "ResourceNotFoundException"
 }
@@ -242,7 +242,7 @@ func (p *pair) nodegroups(ctx context.Context) ([]nodegroup, error) {
 				}
 				for _, name := range np.Nodegroups {
 					d, err := p.c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
-					if notFound(err) {
+					if eksNotFound(err) {
 						continue // deleted since it was listed
 					}
 					if err != nil {

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,20 @@ func TestClusterSkip(t *testing.T) {
 				t.Errorf("clusterSkip = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// A mark curfew could not remove after a refused stop is named whole, with the kind's own
+// tags (a group's and a service's record their capacity too), so that a person removes
+// all of it.
+func TestStopErrorNamesEveryTagOfTheMark(t *testing.T) {
+	refused, unmark := errors.New("refused"), errors.New("throttled")
+	for _, keys := range [][]string{markKeys, groupMarkKeys, serviceMarkKeys, nodegroupMarkKeys} {
+		msg := stopError(refused, false, unmark, keys)
+		for _, k := range keys {
+			if !strings.Contains(msg, k) {
+				t.Errorf("%q does not name %s", msg, k)
+			}
+		}
 	}
 }

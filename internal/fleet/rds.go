@@ -239,7 +239,7 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 	if !kept {
 		unmarkErr = p.unmarkDB(ctx, arn)
 	}
-	r.Action, r.Error = ActionFailed, stopError(err, kept, unmarkErr)
+	r.Action, r.Error = ActionFailed, stopError(err, kept, unmarkErr, markKeys)
 }
 
 // startDatabases starts the stopped databases that carry curfew's mark, then removes it.
