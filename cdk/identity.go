@@ -1,6 +1,7 @@
 package cdk
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -150,7 +151,10 @@ func selfServiceStatements(identity accounts.Account) []awsiam.PolicyStatement {
 			"iam:EnableMFADevice",
 			"iam:ResyncMFADevice",
 			"iam:UpdateAccessKey",
-		}, []string{"*"}, map[string]any{"NumericGreaterThan": map[string]any{"aws:MultiFactorAuthAge": int(RecentMFA.Seconds())}}),
+		}, []string{"*"}, map[string]any{
+			// A string, as IAM's policy grammar and AWS's examples write condition values;
+			// moto's validation refuses a bare number in a group's policy.
+			"NumericGreaterThan": map[string]any{"aws:MultiFactorAuthAge": strconv.Itoa(int(RecentMFA.Seconds()))}}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:    jsii.String("DenyAllExceptMFASetupWithoutMFA"),
 			Effect: awsiam.Effect_DENY,

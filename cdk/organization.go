@@ -126,8 +126,10 @@ func NewStackSetMember(scope constructs.Construct, id string, m *accounts.Map, u
 	if scheduler, ok := stack.Node().TryFindChild(jsii.String("Scheduler")).(awsiam.Role); ok {
 		suppress(scheduler, "AwsSolutions-IAM5",
 			"As in a member stack: stop, start, scale and tag apply to every instance, DB instance, Aurora cluster and Auto Scaling group "+
-				"of the account's swept regions, and kms:CreateGrant to grants for AWS resources on keys of this account.",
-			cdknagRegex("/^Resource::arn:aws:(ec2|rds|autoscaling|kms):[a-z0-9-]+:<AWS::AccountId>:.*$/"))
+				"of the account's swept regions, ECS services, scalable targets and EKS node groups of those regions (by aws:RequestedRegion), "+
+				"and kms:CreateGrant to grants for AWS resources on keys of this account.",
+			cdknagRegex("/^Resource::arn:aws:(ec2|rds|autoscaling|kms):[a-z0-9-]+:<AWS::AccountId>:.*$/"),
+			cdknagRegex("/^Resource::arn:aws:(ecs|application-autoscaling|eks):\\*:<AWS::AccountId>:(service|scalable-target|cluster|nodegroup)\\/\\*$/"))
 	}
 	return stack
 }
