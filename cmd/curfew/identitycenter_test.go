@@ -50,3 +50,30 @@ func TestUninstallDestroysIdentityCenterBeforeTheAccounts(t *testing.T) {
 		at += i
 	}
 }
+
+// With organisational units, the StackSets' stack goes after the service (no run looks
+// for the found accounts' roles any more) and before the listed accounts; the account
+// list's bucket, kept by CloudFormation under a fixed name, is named for deletion.
+func TestUninstallDestroysTheOrganisationStack(t *testing.T) {
+	m, err := accounts.Load("../../cdk/testdata/organization-units.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	a := &app{stdout: &out, m: m, mapPath: "accounts.yaml"}
+	writeDestroySequence(a, m.HomeAccount())
+	at := 0
+	for _, want := range []string{
+		"cdk destroy curfew-service --profile identity",
+		"cdk destroy curfew-organization --profile PROFILE-OF-999999999999 -c accountMap=accounts.yaml",
+		"cdk destroy curfew-staging --profile staging",
+		"cdk destroy curfew-identity --profile identity",
+		"curfew-accounts-111111111111-eu-west-1",
+	} {
+		i := strings.Index(out.String()[at:], want)
+		if i < 0 {
+			t.Fatalf("the destroy sequence lacks %q after position %d:\n%s", want, at, out.String())
+		}
+		at += i
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/spf13/cobra"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/runtable"
@@ -153,7 +154,13 @@ Destroy them in this order, each with the profile you deployed it with:
 	// The roles Identity Center made in the accounts carry each account's CurfewGuardrails:
 	// IAM refuses to delete a policy still attached, so the permission sets go first.
 	if a.m.UsesIdentityCenter() {
-		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile %s -c accountMap=%s\n", "curfew-identity-center", identityCenterProfile(a.m), a.mapPath)
+		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile %s -c accountMap=%s\n", "curfew-identity-center", profileOf(a.m, a.m.IdentityCenterAccountID()), a.mapPath)
+	}
+	// The StackSets delete the roles of every account found in the units: after the
+	// service, so that no run looks for them, and before the listed accounts, as any order
+	// of those would do.
+	if a.m.Organization != nil {
+		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile %s -c accountMap=%s\n", "curfew-organization", profileOf(a.m, a.m.ManagementAccountID()), a.mapPath)
 	}
 	for _, t := range a.m.Targets() {
 		fmt.Fprintf(a.stdout, "  cdk destroy curfew-%s --profile %s -c accountMap=%s\n", t.Name, t.Name, a.mapPath)
@@ -167,12 +174,15 @@ CloudFormation keeps curfew's log groups (/aws/lambda/curfew-*), its bucket of r
 history and reports, and its KMS keys: the log groups are the audit trail; delete them
 before deploying curfew again into the home account.
 `, a.m.Identity, a.mapPath, s.Stop.At, strings.Join(s.Stop.Days, ","), s.TimeZone)
+	if a.m.Organization != nil {
+		fmt.Fprintf(a.stdout, "It also keeps the bucket of the published account list, %s, whose name is fixed:\ndelete it before deploying curfew again.\n", accountlist.Bucket(a.m))
+	}
 }
 
-// identityCenterProfile names, for the destroy sequence, the profile of the account that
-// holds Identity Center: its name when the map lists it, else a placeholder with its id.
-func identityCenterProfile(m *accounts.Map) string {
-	id := m.IdentityCenterAccountID()
+// profileOf names, for the destroy sequence, the profile of the account with the given id
+// (the one holding Identity Center, or the organisation's management account): its name
+// when the map lists it, else a placeholder with its id.
+func profileOf(m *accounts.Map, id string) string {
 	for _, a := range m.Accounts {
 		if a.ID == id {
 			return a.Name
