@@ -36,19 +36,12 @@ func TestUninstallDestroysIdentityCenterBeforeTheAccounts(t *testing.T) {
 	var out strings.Builder
 	a := &app{stdout: &out, m: m, mapPath: "accounts.yaml"}
 	writeDestroySequence(a, m.HomeAccount())
-	at := 0
-	for _, want := range []string{
+	inOrder(t, out.String(),
 		"cdk destroy curfew-service --profile identity",
 		"cdk destroy curfew-identity-center --profile PROFILE-OF-999999999999 -c accountMap=accounts.yaml",
 		"cdk destroy curfew-staging --profile staging",
 		"cdk destroy curfew-identity --profile identity",
-	} {
-		i := strings.Index(out.String()[at:], want)
-		if i < 0 {
-			t.Fatalf("the destroy sequence lacks %q after position %d:\n%s", want, at, out.String())
-		}
-		at += i
-	}
+	)
 }
 
 // With organisational units, the StackSets' stack goes after the service (no run looks
@@ -62,17 +55,23 @@ func TestUninstallDestroysTheOrganisationStack(t *testing.T) {
 	var out strings.Builder
 	a := &app{stdout: &out, m: m, mapPath: "accounts.yaml"}
 	writeDestroySequence(a, m.HomeAccount())
-	at := 0
-	for _, want := range []string{
+	inOrder(t, out.String(),
 		"cdk destroy curfew-service --profile identity",
 		"cdk destroy curfew-organization --profile PROFILE-OF-999999999999 -c accountMap=accounts.yaml",
 		"cdk destroy curfew-staging --profile staging",
 		"cdk destroy curfew-identity --profile identity",
 		"curfew-accounts-111111111111-eu-west-1",
-	} {
-		i := strings.Index(out.String()[at:], want)
+	)
+}
+
+// inOrder fails unless each of wants appears in out after the one before it.
+func inOrder(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	at := 0
+	for _, want := range wants {
+		i := strings.Index(out[at:], want)
 		if i < 0 {
-			t.Fatalf("the destroy sequence lacks %q after position %d:\n%s", want, at, out.String())
+			t.Fatalf("the destroy sequence lacks %q after position %d:\n%s", want, at, out)
 		}
 		at += i
 	}
