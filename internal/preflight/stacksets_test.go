@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -270,4 +272,71 @@ func asAccount(t *testing.T, upstream, account string, c faultproxy.Call) (int, 
 		t.Error(err)
 	}
 	return resp.StatusCode, string(body)
+}
+
+// The management account named by id only is checked for what curfew-organization puts
+// there: the bootstrap of homeRegion, room for its two roles, and their fixed names
+// (CurfewOrganizationReader, and CurfewCostReader as the map does not list the account);
+// no OIDC provider and no Lambda concurrency concern it. Once curfew-organization holds
+// the reader, that name is its own.
+func TestManagementAccountFootprint(t *testing.T) {
+	o := newMotoOrg(t, func(o *motoOrg) string { return o.mgmt }, false)
+	o.enableStackSets(t)
+	o.m.Organization.OUs = o.m.Organization.OUs[:1]
+	tg := o.targetOf(t, o.mgmt)
+	if tg.Account.Name != "management" || !tg.Account.IsProduction() || tg.Account.ShutdownEnabled() {
+		t.Errorf("target = %+v, want management, production, never swept", tg.Account)
+	}
+	c := iam.NewFromConfig(tg.Config)
+	if _, err := c.CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String(accounts.CostReaderRole), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(Run(t.Context(), tg, Checks()))
+	for _, want := range []string{
+		"problem  cdk bootstrap: aws://" + o.mgmt + "/eu-west-1 is not bootstrapped",
+		"ok  iam quotas: roles: ",
+		"in use, room for curfew's 2\n",
+		"problem  fixed names: role CurfewCostReader already exists and no stack of curfew created it",
+		"n/a  ci oidc provider: the CI's OIDC provider is created in listed target accounts only",
+		"n/a  lambda concurrency: curfew's functions run in the home account (identity)",
+		"ok  stacksets access: trusted access for StackSets",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("management lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "DeveloperAccess") || strings.Contains(got, "curfew-management") {
+		t.Errorf("a member stack's footprint in the management account:\n%s", got)
+	}
+
+	bootstrapped(t, tg.Config, "eu-west-1", "21")
+	createStack(t, tg.Config, "eu-west-1", "curfew-organization", fmt.Sprintf(
+		`{"Resources":{"OrganizationReader":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"CurfewOrganizationReader","AssumeRolePolicyDocument":%s}}}}`, trust))
+	got = dump(Run(t.Context(), tg, []Check{bootstrap{}, fixedNames{}}))
+	for _, want := range []string{
+		"ok  cdk bootstrap: aws://" + o.mgmt + "/eu-west-1 bootstrapped",
+		"ok  fixed names: role CurfewOrganizationReader belongs to curfew's stack curfew-organization",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("management lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// A listed account that is also organization.managementAccount gets curfew-organization's
+// footprint besides its own stack's; a listed account that is not gets none.
+func TestListedManagementAccountFootprint(t *testing.T) {
+	o := newMotoOrg(t, func(o *motoOrg) string { return "identity" }, false)
+	if _, ok := ManagementAccount(o.m); ok {
+		t.Fatal("ManagementAccount of a map that lists the management account")
+	}
+	identity, staging := o.m.IdentityAccount(), o.m.Targets()[0]
+	f := footprintOf(o.m, identity)
+	if !slices.Contains(f.stacks, stackRef{"curfew-organization", "eu-west-1"}) || !slices.Contains(f.stacks, stackRef{"curfew-identity", "eu-west-1"}) ||
+		!slices.Contains(f.roles, accounts.OrganizationReaderRole) || !slices.Contains(f.groups, "developers") {
+		t.Errorf("identity's footprint = %+v", f)
+	}
+	if f := footprintOf(o.m, staging); slices.Contains(f.roles, accounts.OrganizationReaderRole) || len(f.stacks) != 1 {
+		t.Errorf("staging's footprint = %+v", f)
+	}
 }
