@@ -89,7 +89,7 @@ organization:
 		for _, want := range []string{
 			fmt.Sprintf("preflight of account management (%s) with profile \"management\"", mgmt),
 			"  problem  stacksets access    trusted access for StackSets (member.org.stacksets.cloudformation.amazonaws.com) is not enabled",
-			"                               fix: in the management account: aws cloudformation activate-organizations-access --profile management\n",
+			"                               fix: in the management account (" + mgmt + "): aws cloudformation activate-organizations-access --profile management\n",
 		} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, r.stdout)

@@ -53,7 +53,7 @@ func (stackSets) Run(ctx context.Context, t Target) []Finding {
 	var findings []Finding
 	if org.FeatureSet != orgtypes.OrganizationFeatureSetAll {
 		findings = append(findings, problem(fmt.Sprintf("organisation %s has feature set %s: service-managed StackSets and trusted access need all features", aws.ToString(org.Id), org.FeatureSet),
-			"in the management account (every member must then approve): aws organizations enable-all-features"+t.managementProfileArg(master)))
+			fmt.Sprintf("in the management account (%s; every member must then approve): aws organizations enable-all-features%s", master, t.managementProfileArg(master))))
 	}
 	switch delegated := o.DelegatedAdministrator; {
 	case !delegated && master != t.Account.ID:
@@ -80,7 +80,6 @@ func (stackSets) Run(ctx context.Context, t Target) []Finding {
 // trustedAccess checks that Organizations lists StackSets among the services it trusts:
 // without it a service-managed StackSet cannot be created.
 func trustedAccess(ctx context.Context, c *organizations.Client, t Target, master string) Finding {
-	fix := "in the management account: aws cloudformation activate-organizations-access" + t.managementProfileArg(master)
 	pages := organizations.NewListAWSServiceAccessForOrganizationPaginator(c, &organizations.ListAWSServiceAccessForOrganizationInput{})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
@@ -94,7 +93,8 @@ func trustedAccess(ctx context.Context, c *organizations.Client, t Target, maste
 			return ok("trusted access for StackSets (%s) is enabled", stackSetsPrincipal)
 		}
 	}
-	return problem(fmt.Sprintf("trusted access for StackSets (%s) is not enabled: curfew-organization's StackSets cannot be created", stackSetsPrincipal), fix)
+	return problem(fmt.Sprintf("trusted access for StackSets (%s) is not enabled: curfew-organization's StackSets cannot be created", stackSetsPrincipal),
+		fmt.Sprintf("in the management account (%s): aws cloudformation activate-organizations-access%s", master, t.managementProfileArg(master)))
 }
 
 // delegatedAdministrator checks that the account is registered as StackSets' delegated
@@ -152,10 +152,11 @@ func fromManagement(what string, err error, action, command string, t Target, ma
 }
 
 // managementProfileArg is the --profile argument of a command that must run in the
-// management account: the target's own profile when the target is that account.
+// management account: the target's own profile when the target is that account; none
+// otherwise, as preflight knows no profile of it (the fix names the account instead).
 func (t Target) managementProfileArg(master string) string {
 	if t.Account.ID == master {
 		return t.profileArg()
 	}
-	return " --profile PROFILE-OF-" + master
+	return ""
 }

@@ -122,7 +122,7 @@ func TestStackSetsAccessInTheManagementAccount(t *testing.T) {
 	for _, want := range []string{
 		"ok  " + o.mgmt + " is the management account of organisation o-",
 		"problem  trusted access for StackSets (member.org.stacksets.cloudformation.amazonaws.com) is not enabled",
-		"fix: in the management account: aws cloudformation activate-organizations-access --profile management\n",
+		"fix: in the management account (" + o.mgmt + "): aws cloudformation activate-organizations-access --profile management\n",
 		"ok  the organisation has the map's unit(s) " + o.unit + "\n",
 		"problem  organization.ous[1].id: the organisation has no unit " + missingUnit,
 		"fix: correct organization.ous[1].id in the account map; the root's units: aws organizations list-organizational-units-for-parent --parent-id $(aws organizations list-roots --query 'Roots[0].Id' --output text --profile management) --profile management",
