@@ -142,6 +142,15 @@ func preflightAccount(m *accounts.Map, name string) (accounts.Account, bool) {
 	return accounts.Account{}, false
 }
 
+// preflightCompletion are the names the shell offers for preflight's --account.
+func preflightCompletion(m *accounts.Map) []string {
+	names := accountNames(m)
+	if mgmt, ok := preflight.ManagementAccount(m); ok {
+		names = append(names, mgmt.Name)
+	}
+	return names
+}
+
 // preflightNames are the accounts preflight can check: every account of the map, and
 // the management account named by id only.
 func preflightNames(m *accounts.Map) []string {

@@ -136,3 +136,26 @@ organization:
 		}
 	})
 }
+
+// The shell offers the management account named by id only for preflight's --account,
+// after the map's accounts.
+func TestCompletionOffersTheManagementAccount(t *testing.T) {
+	text, err := os.ReadFile("testdata/accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "accounts.yaml")
+	text = append(text, `
+organization:
+  managementAccount: "999999999999"
+  ous:
+    - {id: ou-ab12-sandbox1, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`...)
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.mapEnv = path }, "__complete", "preflight", "--account", "")
+	if want := "identity\nstaging\nsandbox\nproduction\nmanagement\n:4\n"; r.err != nil || r.stdout != want {
+		t.Errorf("completion = %q (%v), want %q", r.stdout, r.err, want)
+	}
+}
