@@ -146,7 +146,7 @@ func (a *app) completionNames(command string) func(*cobra.Command) []string {
 		case "stop", "start", "plan", "snooze":
 			return sweptNames(m)
 		case "preflight":
-			return accountNames(m)
+			return preflightCompletion(m)
 		}
 		return targetNames(m)
 	}

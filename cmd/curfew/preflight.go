@@ -35,14 +35,18 @@ func newPreflightCommand(a *app) *cobra.Command {
 credentials you deploy with: the CDK bootstrap of each region curfew deploys to, Lambda's
 concurrency limit (home account), IAM's quotas, an OIDC provider of the CI's issuer that
 curfew did not create, roles, groups, users and policies that already hold curfew's fixed
-names, Cost Explorer, and StackSets access where it applies. Each check prints ok,
-n/a or problem with how to fix it; the command exits non-zero when anything would fail.
-It only reads (Cost Explorer's one GetCostAndUsage call costs $0.01).
+names, Cost Explorer, and, in the account of organization.managementAccount, what
+curfew-organization's StackSets need of Organizations. Each check prints ok, n/a or
+problem with how to fix it; the command exits non-zero when anything would fail. It
+only reads (Cost Explorer's one GetCostAndUsage call costs $0.01).
 
 The profile's account is checked with STS first: with --account it must be that account
-of the map; without, the account the profile reaches is checked, and must be in the map.`,
+of the map; without, the account the profile reaches is checked, and must be in the map.
+organization.managementAccount given by id only is checked too, as "management" (or
+--account with its id).`,
 		Example: `  curfew preflight --profile staging-admin
   curfew preflight --profile staging-admin --account staging
+  curfew preflight --profile management
   aws-vault exec identity-admin -- curfew preflight --profile "" --account identity`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -67,9 +71,9 @@ func runPreflight(ctx context.Context, a *app, in preflightInput) error {
 	switch {
 	case in.account != "":
 		var known bool
-		if acc, known = a.m.Account(in.account); !known {
+		if acc, known = preflightAccount(a.m, in.account); !known {
 			return withHint(fmt.Errorf("%w %q: the account map has no account of that name", ErrUnknownAccount, in.account),
-				"use one of %s", strings.Join(accountNames(a.m), ", "))
+				"use one of %s", strings.Join(preflightNames(a.m), ", "))
 		}
 		if !in.profileSet {
 			profile = a.prefix + acc.Name
@@ -117,9 +121,44 @@ func (a *app) connectAny(ctx context.Context, profile string) (aws.Config, accou
 			return cfg, acc, nil
 		}
 	}
+	if mgmt, ok := preflight.ManagementAccount(a.m); ok && mgmt.ID == aws.ToString(id.Account) {
+		return cfg, mgmt, nil
+	}
 	return cfg, accounts.Account{}, withHint(fmt.Errorf("%w: %s acts in account %s (as %s), which is not in the account map; nothing was checked",
 		ErrWrongAccount, profileLabel(profile), aws.ToString(id.Account), aws.ToString(id.Arn)),
-		"pass --profile with a profile of an account of the map (%s), or add the account to the map", strings.Join(accountNames(a.m), ", "))
+		"pass --profile with a profile of an account of the map (%s), or add the account to the map", strings.Join(preflightNames(a.m), ", "))
+}
+
+// preflightAccount finds the account preflight checks by its name in the map, or the
+// account of organization.managementAccount when the map gives only its id (by that id
+// or the name ManagementAccount gives it): curfew-organization is deployed there.
+func preflightAccount(m *accounts.Map, name string) (accounts.Account, bool) {
+	if acc, ok := m.Account(name); ok {
+		return acc, true
+	}
+	if mgmt, ok := preflight.ManagementAccount(m); ok && (name == mgmt.Name || name == mgmt.ID) {
+		return mgmt, true
+	}
+	return accounts.Account{}, false
+}
+
+// preflightCompletion are the names the shell offers for preflight's --account.
+func preflightCompletion(m *accounts.Map) []string {
+	names := accountNames(m)
+	if mgmt, ok := preflight.ManagementAccount(m); ok {
+		names = append(names, mgmt.Name)
+	}
+	return names
+}
+
+// preflightNames are the accounts preflight can check: every account of the map, and
+// the management account named by id only.
+func preflightNames(m *accounts.Map) []string {
+	names := accountNames(m)
+	if mgmt, ok := preflight.ManagementAccount(m); ok {
+		names = append(names, fmt.Sprintf("%s (%s)", mgmt.Name, mgmt.ID))
+	}
+	return names
 }
 
 // accountNames are the names of every account of the map.

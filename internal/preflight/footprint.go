@@ -10,9 +10,10 @@ import (
 // cdk/member.go, cdk/guardrails.go, cdk/service.go). Package cdk imports internal/, never
 // the reverse, so the names that are not in package accounts are repeated here.
 const (
-	identityStack = "curfew-identity"
-	serviceStack  = "curfew-service"
-	memberPrefix  = "curfew-"
+	identityStack     = "curfew-identity"
+	serviceStack      = "curfew-service"
+	organizationStack = "curfew-organization"
+	memberPrefix      = "curfew-"
 
 	developersGroup    = "developers"
 	guardrailsPolicy   = "CurfewGuardrails"
@@ -45,6 +46,19 @@ type footprint struct {
 // footprintOf says what curfew's stacks create in account a of map m.
 func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 	f := footprint{rolePolicies: map[string]int{}, groupPolicies: map[string]int{}}
+	// curfew-organization (cdk/organization.go), in homeRegion of the management account or
+	// StackSets' delegated administrator: the reader role (inline policy only), and the
+	// cost reader when the map does not list the account (so no other stack of curfew is
+	// there); its StackSets create nothing in this account.
+	if id := m.ManagementAccountID(); id != "" && a.ID == id {
+		f.stacks = append(f.stacks, stackRef{organizationStack, m.HomeRegion})
+		f.roles = append(f.roles, accounts.OrganizationReaderRole)
+		if !listed(m, a.ID) {
+			f.roles = append(f.roles, accounts.CostReaderRole)
+			f.newRoles = len(f.roles)
+			return f
+		}
+	}
 	if a.Name == m.Identity {
 		f.stacks = append(f.stacks, stackRef{identityStack, m.HomeRegion})
 		f.roles = append(f.roles, accounts.CostReaderRole)

@@ -27,6 +27,8 @@ func (oidcProvider) Run(ctx context.Context, t Target) []Finding {
 		return []Finding{notApplicable("the CI principal is the IAM user %s: no OIDC provider is created", t.Map.CI.User)}
 	case t.Account.Name == t.Map.Identity:
 		return []Finding{notApplicable("the CI's OIDC provider is created in target accounts only")}
+	case !listed(t.Map, t.Account.ID):
+		return []Finding{notApplicable("the CI's OIDC provider is created in listed target accounts only: curfew-organization creates none")}
 	}
 	host := strings.TrimSuffix(strings.TrimPrefix(o.Issuer, "https://"), "/")
 	c := iam.NewFromConfig(t.Config)

@@ -122,7 +122,7 @@ func TestReadyAccountsPass(t *testing.T) {
 		"ok  fixed names: role DeveloperAccess belongs to curfew's stack curfew-staging",
 		"ok  cdk bootstrap: aws://" + o.ids["staging"] + "/eu-west-1 bootstrapped (CDKToolkit CREATE_COMPLETE, version 21)",
 		"n/a  lambda concurrency: curfew's functions run in the home account (identity)",
-		"n/a  stacksets access: the account map has no organisation mode",
+		"n/a  stacksets access: the account map has no organization: curfew's stacks are deployed one per account",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("staging lacks %q:\n%s", want, got)
