@@ -23,9 +23,11 @@ type Link struct {
 	Err     error
 }
 
-// ReadersNote says who may open the HTML report: the text never promises a link that
-// works for anyone, or for a time.
-const ReadersNote = "sign in to the home account as curfew-operator or an administrator"
+// ReadersNote says who may open the HTML report (the operators through curfew-operator,
+// or CurfewOperator with Identity Center, and the home account's administrators; see
+// cdk.grantReportReading): the text never promises a link that works for anyone, or for
+// a time.
+const ReadersNote = "sign in to the home account as an operator (curfew-operator or CurfewOperator) or an administrator"
 
 // maxSubject is one less than SNS's limit on email subjects (under 100 characters).
 const maxSubject = 99
