@@ -29,3 +29,20 @@ func (s *service) grantReportReading(operator awsiam.Role) {
 		"The cost report writes a new page under reports/ each run, named by its date: an operator reads any of them, and only them.",
 		"Resource::<"+bucket+".Arn>/"+reportsPrefix+"*")
 }
+
+// serviceBucketByName matches the service bucket's generated name, for a policy outside
+// curfew-service that cannot reference it: CloudFormation names the bucket
+// <stack>-<logical id>-<random> in lower case, and its logical id starts with the
+// construct id, Bucket. No other bucket of curfew's starts so.
+const serviceBucketByName = "arn:aws:s3:::" + ServiceStackName + "-bucket*"
+
+// reportReadingByName is grantReportReading for the CurfewOperator permission set of
+// access: identity-center, whose stack cannot reference the bucket: the same reads by the
+// bucket's name. The permission set is assigned in the home account only.
+func reportReadingByName() []awsiam.PolicyStatement {
+	return []awsiam.PolicyStatement{
+		allow(readCostReportsSid, []string{"s3:GetObject"}, []string{serviceBucketByName + "/" + reportsPrefix + "*"}, nil),
+		allow(listCostReportsSid, []string{"s3:ListBucket"}, []string{serviceBucketByName},
+			map[string]any{"StringLike": map[string]any{"s3:prefix": reportsPrefix + "*"}}),
+	}
+}
