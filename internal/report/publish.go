@@ -70,7 +70,10 @@ type Publisher struct {
 // names), and a link that outlives them would need a long-lived access key in the
 // function, a secret to rotate and a bearer token in every mailbox. The console and the
 // CLI sign each read with the reader's own credentials, for as long as the report is
-// kept (the bucket's lifecycle rule), so the text never promises a validity.
+// kept (the bucket's lifecycle rule), so the text never promises a validity. Nor is the
+// page mailed whole: SNS email is plain text, with no HTML body or attachment; that would
+// take SES (a verified sender, production access) for a page whose readers all have the
+// summary already.
 func (p Publisher) StoreHTML(ctx context.Context, key string, page []byte) Link {
 	_, err := p.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:       aws.String(p.Bucket),
