@@ -71,6 +71,8 @@ func NewIdentityCenterStack(scope constructs.Construct, id string, props *Identi
 		}
 	}
 	if len(ic.OperatorGroups) > 0 {
+		policy := operatorPolicy(m)
+		policy.AddStatements(reportReadingByName()...)
 		set := awssso.NewCfnPermissionSet(stack, jsii.String(accounts.OperatorPermissionSet), &awssso.CfnPermissionSetProps{
 			InstanceArn:     jsii.String(ic.InstanceARN),
 			Name:            jsii.String(accounts.OperatorPermissionSet),
@@ -78,7 +80,7 @@ func NewIdentityCenterStack(scope constructs.Construct, id string, props *Identi
 			SessionDuration: session,
 			// The document itself, not its JSON, so that it resolves exactly as
 			// curfew-operator's inline policy does (sorted, merged).
-			InlinePolicy: operatorPolicy(m),
+			InlinePolicy: policy,
 		})
 		for _, g := range ic.OperatorGroups {
 			assign(stack, set, accounts.OperatorPermissionSet, m.HomeAccount(), g)

@@ -118,7 +118,17 @@ func TestIdentityCenterStack(t *testing.T) {
 	if operator["ManagedPolicies"] != nil || operator["CustomerManagedPolicyReferences"] != nil {
 		t.Errorf("CurfewOperator has policies beyond its inline one: %v", operator)
 	}
-	assertJSON(t, "CurfewOperator's inline policy", operator["InlinePolicy"], center.role(t, service, accounts.OperatorRole)["Policies"].([]any)[0].(map[string]any)["PolicyDocument"])
+	// curfew-operator's inline policy, and the reads of the cost reports curfew-operator has
+	// from its stack, here by the bucket's name (TestIdentityCenterAccessBySimulation).
+	opStatements := statements(t, operator["InlinePolicy"])
+	for _, sid := range []string{"ReadCostReports", "ListCostReports"} {
+		if opStatements[sid] == nil {
+			t.Errorf("CurfewOperator has no %s", sid)
+		}
+		delete(opStatements, sid)
+	}
+	assertJSON(t, "CurfewOperator's inline policy", opStatements,
+		statements(t, center.role(t, service, accounts.OperatorRole)["Policies"].([]any)[0].(map[string]any)["PolicyDocument"]))
 
 	// Assignments: group → permission set → account, exactly.
 	setIDs := map[string]string{}
@@ -360,6 +370,16 @@ func TestIdentityCenterAccessBySimulation(t *testing.T) {
 	ask("operator invokes another function", op, opPolicies, "lambda:InvokeFunction", function("payroll"), denied)
 	ask("operator passes curfew-shutdown's role", op, opPolicies, "iam:PassRole", home.RoleARN(accounts.ShutdownFunction), denied)
 	ask("operator assumes CurfewScheduler", op, opPolicies, "sts:AssumeRole", home.RoleARN(accounts.SchedulerRole), denied)
+	// The cost reports, by the service bucket's generated name (as in TestHomeServiceIsGuarded);
+	// an S3 ARN names no account: the bucket is the home account's.
+	bucket := "arn:aws:s3:::curfew-service-bucket83908e77-1x2y3z4w5v6u"
+	s3ask := func(name, action, resource, want string) {
+		qs = append(qs, question{name: name, principal: op, identity: opPolicies, action: action, resource: resource, account: home.ID, want: want})
+	}
+	s3ask("operator reads a cost report", "s3:GetObject", bucket+"/reports/2026/11/27/cost-20261127T070000Z.html", allowed)
+	s3ask("operator reads run history", "s3:GetObject", bucket+"/runs/2026/11/26/20261126T190000Z-shutdown-1a2b.json", denied)
+	s3ask("operator writes a cost report", "s3:PutObject", bucket+"/reports/2026/11/27/cost-20261127T070000Z.html", denied)
+	s3ask("operator reads another bucket's reports", "s3:GetObject", "arn:aws:s3:::payroll-exports/reports/2026.csv", denied)
 	simulate(t, qs)
 }
 

@@ -17,8 +17,9 @@ var operatedFunctions = []string{accounts.ShutdownFunction, accounts.RestartFunc
 
 // newOperatorRole creates curfew-operator in the home account: the identity account's IAM
 // users with MFA, under the same conditions as DeveloperAccess (developerPrincipal), may
-// invoke curfew's functions and read their logs, and nothing else. It changes nothing of
-// curfew's: no lambda:Update*, iam:PassRole, ssm:Put* or sts:AssumeRole is granted.
+// invoke curfew's functions and read their logs, and nothing else but read the cost
+// reports (grantReportReading). It changes nothing of curfew's: no lambda:Update*,
+// iam:PassRole, ssm:Put* or sts:AssumeRole is granted.
 func newOperatorRole(scope constructs.Construct, m *accounts.Map) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String("Operator"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.OperatorRole),

@@ -151,7 +151,7 @@ func operatorQuestions(t *testing.T, o *org) []question {
 // TestOperatorsAreBoundedStatically pins what the simulation cannot enumerate: the
 // operators group carries exactly the self-service policy and the curfew-operator one, and
 // curfew-operator has no managed policies, a developer's session bound and exactly the
-// allows it needs.
+// allows it needs (its functions, their logs, the cost reports).
 func TestOperatorsAreBoundedStatically(t *testing.T) {
 	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
 		t.Run(name, func(t *testing.T) {
@@ -188,7 +188,8 @@ func TestOperatorsAreBoundedStatically(t *testing.T) {
 				}
 			}
 			slices.Sort(actions)
-			if want := []string{"lambda:InvokeFunction", "logs:FilterLogEvents", "logs:GetLogEvents"}; !slices.Equal(actions, want) {
+			// s3: the cost reports under reports/ (TestReportReadersBySimulation).
+			if want := []string{"lambda:InvokeFunction", "logs:FilterLogEvents", "logs:GetLogEvents", "s3:GetObject", "s3:ListBucket"}; !slices.Equal(actions, want) {
 				t.Errorf("curfew-operator allows %v, want exactly %v", actions, want)
 			}
 		})

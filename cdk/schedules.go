@@ -169,21 +169,9 @@ func (s *service) newAlarms(dlq awssqs.Queue, functions ...awslambda.Function) {
 	alarm.AddAlarmAction(action)
 	// The cost report's own measure of each channel (internal/report: curfew/DeliveryFailed
 	// per Channel). A failed Slack post or HTML page reaches people through the topic; a
-	// failed email is the topic itself failing, so its alarm would go nowhere: that case
-	// raises the function's Errors alarm and is in the log.
+	// failed email is the topic itself failing: its alarm has a topic of its own
+	// (newDeliveryAlarm).
 	for _, channel := range []string{"slack", "page"} {
-		alarm := awscloudwatch.NewAlarm(s.stack, jsii.String("CostReportDeliveryFailed-"+channel), &awscloudwatch.AlarmProps{
-			AlarmDescription: jsii.String("curfew: the cost report could not be delivered by " + channel + "; see curfew-cost-report's log"),
-			Metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-				Namespace: jsii.String("curfew"), MetricName: jsii.String("DeliveryFailed"),
-				DimensionsMap: &map[string]*string{"Function": jsii.String(accounts.CostReportFunction), "Channel": jsii.String(channel)},
-				Statistic:     jsii.String("Sum"), Period: awscdk.Duration_Hours(jsii.Number(1)),
-			}),
-			Threshold:          jsii.Number(1),
-			EvaluationPeriods:  jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		alarm.AddAlarmAction(action)
+		s.deliveryFailedAlarm(channel).AddAlarmAction(action)
 	}
 }

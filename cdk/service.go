@@ -121,10 +121,12 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	s.grantCostReport(costReport)
 
 	operator := newOperatorRole(stack, s.m)
+	s.grantReportReading(operator)
 	s.newAccountList(operator, shutdown, restart)
 
 	dlq := s.newSchedules(shutdown, restart, costReport)
 	s.newAlarms(dlq, shutdown, restart, costReport)
+	s.newDeliveryAlarm()
 
 	bucket := *stack.GetLogicalId(s.bucket.Node().DefaultChild().(awscdk.CfnElement))
 	runs := "Resource::<" + bucket + ".Arn>/" + runsPrefix + "*"
@@ -290,8 +292,9 @@ func (s *service) allowAssume(fn awslambda.Function, roles []string) {
 	}
 }
 
-// grantCostReport lets the cost report read run history, write reports (and sign their
-// URLs, which requires reading them), publish to the topic and read the Slack webhook.
+// grantCostReport lets the cost report read run history, write reports (never read
+// them: it signs no links, see report.Publisher.StoreHTML), publish to the topic and read
+// the Slack webhook.
 func (s *service) grantCostReport(fn awslambda.Function) {
 	runs := *s.bucket.ArnForObjects(jsii.String(runsPrefix + "*"))
 	reports := *s.bucket.ArnForObjects(jsii.String(reportsPrefix + "*"))
@@ -300,7 +303,7 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 		// checks first, so that it sends nothing twice.
 		map[string]any{"StringLike": map[string]any{"s3:prefix": []string{runsPrefix + "*", reportsPrefix + "sent/*"}}}))
 	fn.AddToRolePolicy(allow("ReadRunHistory", []string{"s3:GetObject"}, []string{runs}, nil))
-	fn.AddToRolePolicy(allow("WriteReports", []string{"s3:GetObject", "s3:PutObject"}, []string{reports}, nil))
+	fn.AddToRolePolicy(allow("WriteReports", []string{"s3:PutObject"}, []string{reports}, nil))
 	s.topic.GrantPublish(fn)
 
 	parameter := fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", s.m.HomeRegion, s.m.HomeAccount().ID, SlackWebhookParameter)

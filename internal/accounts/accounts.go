@@ -255,6 +255,8 @@ type Cron struct {
 type CostReport struct {
 	Cron       `yaml:",inline"`
 	Recipients []string `yaml:"recipients"`
+	// AlarmRecipients receive the alarm on an undelivered email report (see AlarmTo).
+	AlarmRecipients []string `yaml:"alarmRecipients,omitempty"`
 	// Metric is the Cost Explorer metric the report reads (see CostMetric); empty for
 	// amortized.
 	Metric string `yaml:"metric,omitempty"`

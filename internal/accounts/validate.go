@@ -88,6 +88,7 @@ func (m *Map) Validate() error {
 			p.add(fmt.Sprintf("costReport.recipients[%d]", i), "%q is not a plain email address", r)
 		}
 	}
+	validateAlarmRecipients(&p, m.CostReport)
 	if len(p) == 0 {
 		return nil
 	}

@@ -193,7 +193,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	if page, err := HTML(r); err != nil {
 		link.Err = err
 	} else {
-		link = h.Publisher.StoreHTML(ctx, key, page, now)
+		link = h.Publisher.StoreHTML(ctx, key, page)
 	}
 	if link.Err != nil {
 		failed[Page] = link.Err

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -185,9 +186,8 @@ accounts:
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 		History: store,
 		Publisher: report.Publisher{
-			S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
-			Bucket: bucket, TopicARN: aws.ToString(topic.TopicArn), SlackParameter: "/curfew/slack-webhook",
-			LinkTTL: 24 * time.Hour,
+			S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+			Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn), SlackParameter: "/curfew/slack-webhook",
 		},
 		Now: func() time.Time { return now },
 		Log: quiet,
@@ -255,20 +255,30 @@ accounts:
 			t.Errorf("summary has no %q:\n%s", want, msg)
 		}
 	}
-	link := ""
-	for _, line := range strings.Split(msg, "\n") {
-		if strings.HasPrefix(line, "http") {
-			link = line
+	// The summary names the page by its console URL and s3:// address, read with the
+	// reader's own credentials: no signature of the Lambda's, no promise of a validity.
+	console := report.ConsoleURL("eu-west-1", bucket, res.Key)
+	if !strings.Contains(msg, "\n"+console+"\n") || !strings.Contains(msg, "aws s3 cp s3://"+bucket+"/"+res.Key+" report.html") {
+		t.Errorf("summary names neither the console page %s nor the s3:// address:\n%s", console, msg)
+	}
+	for _, promise := range []string{"X-Amz-", "valid until", "valid for", "expire"} {
+		if strings.Contains(msg, promise) {
+			t.Errorf("summary has %q: a presigned link or a validity it cannot keep:\n%s", promise, msg)
 		}
 	}
-	resp, err := http.Get(link)
+	u, err := url.Parse(console)
 	if err != nil {
 		t.Fatal(err)
 	}
-	linked, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(linked, page) {
-		t.Errorf("presigned link %s answered HTTP %d with another page", link, resp.StatusCode)
+	addressed, err := s3c.GetObject(t.Context(), &s3.GetObjectInput{
+		Bucket: aws.String(strings.TrimPrefix(u.Path, "/s3/object/")), Key: aws.String(u.Query().Get("prefix"))})
+	if err != nil {
+		t.Fatalf("the console URL's bucket and key: %v", err)
+	}
+	linked, _ := io.ReadAll(addressed.Body)
+	addressed.Body.Close()
+	if !bytes.Equal(linked, page) {
+		t.Errorf("the console URL %s names another object than the stored page", console)
 	}
 
 	posts := slack.all()
@@ -279,7 +289,8 @@ accounts:
 	if err := json.Unmarshal(posts[0], &post); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(post["text"], "```") || !strings.Contains(post["text"], "staging") || !strings.Contains(post["text"], "|Charts, top services") {
+	if !strings.Contains(post["text"], "```") || !strings.Contains(post["text"], "staging") ||
+		!strings.Contains(post["text"], "<"+strings.ReplaceAll(console, "&", "&amp;")+"|Charts, top services") || strings.Contains(post["text"], "valid until") {
 		t.Errorf("Slack text = %s", post["text"])
 	}
 }
@@ -312,8 +323,8 @@ accounts:
 		return report.Handler{
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: "no-such-bucket"},
-			Publisher: report.Publisher{S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssm.NewFromConfig(home),
-				Bucket: "no-such-bucket", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook", LinkTTL: time.Hour},
+			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssm.NewFromConfig(home),
+				Bucket: "no-such-bucket", Region: "eu-west-1", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook"},
 			Now: func() time.Time { return now },
 			Log: quiet,
 		}
@@ -389,8 +400,8 @@ accounts:
 		return report.Handler{
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: bucket},
-			Publisher: report.Publisher{S3: s3c, Presign: s3.NewPresignClient(s3c), SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
-				Bucket: bucket, TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook", LinkTTL: time.Hour},
+			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+				Bucket: bucket, Region: "eu-west-1", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook"},
 			Now:     func() time.Time { return now },
 			Log:     quiet,
 			Metrics: metrics,

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -27,11 +26,6 @@ type S3API interface {
 	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 }
 
-// PresignAPI is the part of the S3 presign client the publisher uses.
-type PresignAPI interface {
-	PresignGetObject(context.Context, *s3.GetObjectInput, ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
-}
-
 // SNSAPI is the part of the SNS client the publisher uses.
 type SNSAPI interface {
 	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
@@ -43,41 +37,44 @@ type SSMAPI interface {
 }
 
 var (
-	_ S3API      = (*s3.Client)(nil)
-	_ PresignAPI = (*s3.PresignClient)(nil)
-	_ SNSAPI     = (*sns.Client)(nil)
-	_ SSMAPI     = (*ssm.Client)(nil)
+	_ S3API  = (*s3.Client)(nil)
+	_ SNSAPI = (*sns.Client)(nil)
+	_ SSMAPI = (*ssm.Client)(nil)
 )
 
 // ErrNoSlack means the Slack webhook parameter does not exist: Slack is not set up.
 var ErrNoSlack = errors.New("no Slack webhook parameter")
 
-// MaxLinkTTL is the longest a SigV4 presigned link can live. A link signed with
-// temporary credentials (a Lambda's) stops working when they expire, which may be sooner.
-const MaxLinkTTL = 7 * 24 * time.Hour
-
 // Publisher sends a finished report to its readers.
 type Publisher struct {
-	S3      S3API
-	Presign PresignAPI
-	SNS     SNSAPI
+	S3  S3API
+	SNS SNSAPI
 	// SSM reads the Slack webhook URL; unused when SlackParameter is empty.
 	SSM SSMAPI
 	// HTTP posts to Slack.
 	HTTP *http.Client
 	// Bucket receives the HTML report under reports/.
 	Bucket string
+	// Region is the bucket's, for the console URL of the report.
+	Region string
 	// TopicARN receives the plain-text summary.
 	TopicARN string
 	// SlackParameter optionally names the SSM SecureString parameter holding a Slack
 	// incoming-webhook URL.
 	SlackParameter string
-	// LinkTTL is how long the presigned link to the HTML report lives; at most MaxLinkTTL.
-	LinkTTL time.Duration
 }
 
-// StoreHTML writes the HTML report at key and returns a presigned link to it.
-func (p Publisher) StoreHTML(ctx context.Context, key string, page []byte, now time.Time) Link {
+// StoreHTML writes the HTML report at key and returns where it can be read: its s3://
+// address and its page in the S3 console. No presigned link: one signed by the Lambda's
+// role dies with the role's temporary credentials (hours at most, whatever expiry it
+// names), and a link that outlives them would need a long-lived access key in the
+// function, a secret to rotate and a bearer token in every mailbox. The console and the
+// CLI sign each read with the reader's own credentials, for as long as the report is
+// kept (the bucket's lifecycle rule), so the text never promises a validity. Nor is the
+// page mailed whole: SNS email is plain text, with no HTML body or attachment; that would
+// take SES (a verified sender, production access) for a page whose readers all have the
+// summary already.
+func (p Publisher) StoreHTML(ctx context.Context, key string, page []byte) Link {
 	_, err := p.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:       aws.String(p.Bucket),
 		Key:          aws.String(key),
@@ -88,13 +85,14 @@ func (p Publisher) StoreHTML(ctx context.Context, key string, page []byte, now t
 	if err != nil {
 		return Link{Err: fmt.Errorf("put s3://%s/%s: %w", p.Bucket, key, err)}
 	}
-	ttl := min(p.LinkTTL, MaxLinkTTL)
-	req, err := p.Presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(p.Bucket), Key: aws.String(key)},
-		s3.WithPresignExpires(ttl))
-	if err != nil {
-		return Link{Err: fmt.Errorf("presign s3://%s/%s: %w", p.Bucket, key, err)}
-	}
-	return Link{URL: req.URL, Expires: now.Add(ttl), Location: fmt.Sprintf("s3://%s/%s", p.Bucket, key)}
+	return Link{Location: fmt.Sprintf("s3://%s/%s", p.Bucket, key), Console: ConsoleURL(p.Region, p.Bucket, key)}
+}
+
+// ConsoleURL is the object's page in the S3 console, whose Open button shows the page
+// signed with the signed-in reader's own credentials.
+func ConsoleURL(region, bucket, key string) string {
+	q := url.Values{"region": {region}, "bucketType": {"general"}, "prefix": {key}}
+	return fmt.Sprintf("https://%s.console.aws.amazon.com/s3/object/%s?%s", region, url.PathEscape(bucket), q.Encode())
 }
 
 // sentPrefix holds the delivery markers: reports/sent/<delivery>/<channel>.
@@ -162,9 +160,9 @@ func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) e
 		return err
 	}
 	msg := "*" + slackEscape(subject) + "*\n```\n" + slackEscape(text) + "```"
-	if link.URL != "" {
-		msg += fmt.Sprintf("\n<%s|Charts, top services and details> (link valid until %s at the latest)",
-			slackEscape(link.URL), link.Expires.UTC().Format("2 Jan 15:04 MST"))
+	if link.Console != "" {
+		msg += fmt.Sprintf("\n<%s|Charts, top services and details> (%s; %s)",
+			slackEscape(link.Console), ReadersNote, slackEscape(link.Location))
 	}
 	body, err := json.Marshal(map[string]string{"text": msg})
 	if err != nil {

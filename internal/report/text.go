@@ -1,6 +1,6 @@
 // Package report turns a cost.Report into what people read — a plain-text summary, an
-// HTML page with charts — and publishes them: SNS for the summary, S3 for the page (with
-// a presigned link), and optionally Slack.
+// HTML page with charts — and publishes them: SNS for the summary, S3 for the page (named
+// by its s3:// address and console URL, no presigned link), and optionally Slack.
 package report
 
 import (
@@ -8,21 +8,26 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/curfew/curfew/internal/cost"
 )
 
-// Link is where the HTML report can be read, and until when; Err says why there is none.
+// Link is where the HTML report can be read; Err says why there is none. Both addresses
+// work for whoever may read the bucket's reports/ (ReadersNote), as long as the report is
+// kept, and for nobody else.
 type Link struct {
-	// URL is presigned. Signed with temporary credentials (a Lambda's), it stops working
-	// when they expire, which may be before Expires: Location stays.
-	URL     string
-	Expires time.Time
-	// Location is the report's s3:// address, for readers with access to the bucket.
+	// Location is the report's s3:// address, for the CLI.
 	Location string
-	Err      error
+	// Console is the report's page in the S3 console.
+	Console string
+	Err     error
 }
+
+// ReadersNote says who may open the HTML report (the operators through curfew-operator,
+// or CurfewOperator with Identity Center, and the home account's administrators; see
+// cdk.grantReportReading): the text never promises a link that works for anyone, or for
+// a time.
+const ReadersNote = "sign in to the home account as an operator (curfew-operator or CurfewOperator) or an administrator"
 
 // maxSubject is one less than SNS's limit on email subjects (under 100 characters).
 const maxSubject = 99
@@ -130,12 +135,10 @@ func Text(r *cost.Report, link Link) string {
 
 	b.WriteString("\n")
 	switch {
-	case link.URL != "":
-		fmt.Fprintf(&b, "Charts, top services and details (link valid until %s at the latest):\n%s\n",
-			link.Expires.UTC().Format("2 Jan 2006 15:04 MST"), link.URL)
-		if link.Location != "" {
-			fmt.Fprintf(&b, "Also stored at %s\n", link.Location)
-		}
+	case link.Location != "":
+		b.WriteString(wrap("Charts, top services and details ("+ReadersNote+"):", 78))
+		fmt.Fprintf(&b, "%s\n", link.Console)
+		fmt.Fprintf(&b, "or: aws s3 cp %s report.html\n", link.Location)
 	case link.Err != nil:
 		fmt.Fprintf(&b, "The HTML report could not be stored: %s\n", cost.Reason(link.Err))
 	}

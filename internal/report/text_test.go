@@ -32,8 +32,8 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestText(t *testing.T) {
-	link := report.Link{URL: "https://curfew-reports.s3.eu-west-1.amazonaws.com/reports/2026/11/27/cost-20261127T070000Z.html?X-Amz-Signature=abc",
-		Expires: sampleTime.Add(7 * 24 * time.Hour), Location: "s3://curfew-reports/reports/2026/11/27/cost-20261127T070000Z.html"}
+	key := "reports/2026/11/27/cost-20261127T070000Z.html"
+	link := report.Link{Location: "s3://curfew-reports/" + key, Console: report.ConsoleURL("eu-west-1", "curfew-reports", key)}
 	firstOfMonth := sampleReport()
 	firstOfMonth.Generated = time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	firstOfMonth.Periods = cost.PeriodsAt(firstOfMonth.Generated)

@@ -60,14 +60,13 @@ func main() {
 		History: history.Store{Client: s3c, Bucket: bucket},
 		Publisher: report.Publisher{
 			S3:             s3c,
-			Presign:        s3.NewPresignClient(s3c),
 			SNS:            sns.NewFromConfig(cfg),
 			SSM:            ssm.NewFromConfig(cfg),
 			HTTP:           &http.Client{Timeout: 15 * time.Second},
 			Bucket:         bucket,
+			Region:         cfg.Region,
 			TopicARN:       topic,
 			SlackParameter: os.Getenv("CURFEW_SLACK_WEBHOOK_PARAMETER"),
-			LinkTTL:        report.MaxLinkTTL,
 		},
 		Log:     log,
 		Metrics: os.Stdout, // embedded metric format: DeliveryFailed per channel
