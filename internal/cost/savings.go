@@ -20,10 +20,23 @@ type Savings struct {
 	Start, End time.Time
 	// Accounts are sorted by name.
 	Accounts []AccountSavings
-	// Unmatched counts stops and starts with no counterpart in the history (a resource
-	// stopped twice with no start between, or started with no stop before): their time is
-	// not counted.
+	// Unmatched counts stops whose end the history cannot date (a resource stopped twice
+	// with no start seen between, or found started again with no start time) and starts
+	// with no stop before them: their time is not counted.
 	Unmatched int
+	// Ends splits the hours and the estimate by what ended each stop, one entry per End
+	// in the order of Ends.
+	Ends []EndTotal
+}
+
+// EndTotal is the part of the estimate whose stops one End ended.
+type EndTotal struct {
+	End End
+	// Stops counts the stops with time in the window.
+	Stops int
+	Hours float64
+	// Saved is in PriceCurrency; unpriced hours add nothing.
+	Saved float64
 }
 
 // AccountSavings is the estimate for one account.
@@ -77,19 +90,29 @@ type stop struct {
 }
 
 // Estimate works out, from runs in time order, how long each resource was stopped by
-// curfew within [start, end) — from the shutdown that stopped it to the restart that
-// started it, or to end if it is still stopped — and prices those hours at on-demand
+// curfew within [start, end) — from the shutdown that stopped it to what ended the stop
+// (pairStops: curfew's restart, a person's start, the resource gone, its account leaving
+// the sweep), or to end if it is still stopped — and prices those hours at on-demand
 // rates. Pass runs from HistoryMargin before start.
 func Estimate(runs []history.Run, start, end time.Time) *Savings {
 	s := &Savings{Start: start, End: end}
 	byAccount := map[string]*AccountSavings{}
 	resources := map[resourceKey]bool{}
 	days := s.Days()
-	add := func(k resourceKey, size string, count int, from, to time.Time) {
+	ends := map[End]*EndTotal{}
+	for _, e := range Ends {
+		s.Ends = append(s.Ends, EndTotal{End: e})
+	}
+	for i := range s.Ends {
+		ends[s.Ends[i].End] = &s.Ends[i]
+	}
+	add := func(k resourceKey, size string, count int, from, to time.Time, how End) {
 		from, to = later(from, start), earlier(to, end)
 		if !to.After(from) {
 			return
 		}
+		e := ends[how]
+		e.Stops++
 		a := byAccount[k.account]
 		if a == nil {
 			a = &AccountSavings{Account: k.account, Daily: make([]float64, len(days))}
@@ -102,6 +125,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		n := float64(max(count, 1))
 		hours := to.Sub(from).Hours() * n
 		a.Hours += hours
+		e.Hours += hours
 		price, ok := hourlyPrice(k.kind, size)
 		if !ok {
 			a.UnpricedHours += hours
@@ -111,6 +135,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 			return
 		}
 		a.Saved += hours * price
+		e.Saved += hours * price
 		// Split the interval at midnight (UTC) for the daily chart.
 		for i, d := range days {
 			next := d.AddDate(0, 0, 1)
@@ -120,33 +145,10 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		}
 	}
 
-	open := map[resourceKey]stop{}
-	for _, r := range runs {
-		for _, c := range r.Changes {
-			k := resourceKey{c.Account, c.Region, c.Type, c.ID}
-			at := c.At
-			if at.IsZero() {
-				at = r.Started
-			}
-			switch r.Kind {
-			case history.Shutdown:
-				if _, ok := open[k]; ok {
-					s.Unmatched++ // started by someone else in between, at a time unknown
-				}
-				open[k] = stop{at: at, size: c.Size, count: c.Count}
-			case history.Restart:
-				st, ok := open[k]
-				if !ok {
-					s.Unmatched++
-					continue
-				}
-				delete(open, k)
-				add(k, cmp.Or(st.size, c.Size), st.count, st.at, at)
-			}
-		}
-	}
-	for k, st := range open {
-		add(k, st.size, st.count, st.at, end)
+	intervals, unmatched := pairStops(runs, end)
+	s.Unmatched = unmatched
+	for _, iv := range intervals {
+		add(iv.key, iv.size, iv.count, iv.from, iv.to, iv.end)
 	}
 	for _, a := range byAccount {
 		slices.Sort(a.Unpriced)
