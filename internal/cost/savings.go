@@ -27,6 +27,9 @@ type Savings struct {
 	// Ends splits the hours and the estimate by what ended each stop, one entry per End
 	// in the order of Ends.
 	Ends []EndTotal
+	// Kept is what the shutdowns skipped, priced per night, by account and reason: what
+	// the skip tags, snoozes and resources AWS cannot stop cost at night.
+	Kept []Kept
 }
 
 // EndTotal is the part of the estimate whose stops one End ended.
@@ -145,6 +148,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		}
 	}
 
+	s.Kept = estimateKept(runs, start, end)
 	intervals, unmatched := pairStops(runs, end)
 	s.Unmatched = unmatched
 	for _, iv := range intervals {

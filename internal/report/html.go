@@ -237,6 +237,7 @@ func newPage(r *cost.Report) (*page, error) {
 				pg.SavingsNotes = append(pg.SavingsNotes, line)
 			}
 		}
+		pg.SavingsNotes = append(pg.SavingsNotes, keptNotes(s)...)
 	}
 	return pg, nil
 }

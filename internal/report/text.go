@@ -349,4 +349,5 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 			b.WriteString(wrap(line, 78))
 		}
 	}
+	writeKept(b, s)
 }
