@@ -10,7 +10,11 @@ import (
 const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: MySQL " +
 	"Single-AZ), from the AWS pricing pages as of 2025, applied in every region; compute only " +
 	"(storage is billed while stopped); Aurora clusters and unlisted sizes are counted in " +
-	"hours but not priced"
+	"hours but not priced; " + Discounts
+
+// Discounts says that the estimate is at list price; every output of the savings states it.
+const Discounts = "Savings Plans, Reserved Instances and other discounts are ignored: " +
+	"where they cover a stopped resource, the real saving is smaller, or nothing"
 
 // PriceCurrency is the currency of the price table.
 const PriceCurrency = "USD"

@@ -153,7 +153,7 @@ func newPage(r *cost.Report) (*page, error) {
 	}
 	if r.Savings != nil {
 		pg.Cards = append(pg.Cards, card{"Saved by the night shutdown", amount(r.Savings.Total()) + " " + cost.PriceCurrency,
-			fmt.Sprintf("estimate, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
+			fmt.Sprintf("estimate at list price, discounts ignored, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
 	}
 
 	if row := otherRow(r, cols, single); row != nil {
