@@ -55,6 +55,40 @@ var rdsHourly = map[string]float64{
 	"db.r6g.large": 0.215, "db.r6g.xlarge": 0.43,
 }
 
+// The basis of the price table: its region, and the dimensions its prices are for.
+const (
+	basisRegion   = "us-east-1"
+	basisPlatform = "Linux/UNIX"
+	basisTenancy  = "default"
+	basisEngine   = "mysql"
+)
+
+// basisGaps says how a priced resource differs from the price table's basis, as far as the
+// run history recorded it: a dimension it did not record is not guessed at.
+func basisGaps(region, kind string, d history.Dimensions) []string {
+	var out []string
+	if region != basisRegion {
+		out = append(out, fmt.Sprintf("in %s priced at %s's rates", region, basisRegion))
+	}
+	switch kind {
+	case history.EC2Instance:
+		if d.Platform != "" && d.Platform != basisPlatform {
+			out = append(out, fmt.Sprintf("EC2 %s priced as Linux", d.Platform))
+		}
+		if d.Tenancy != "" && d.Tenancy != basisTenancy {
+			out = append(out, fmt.Sprintf("EC2 %s tenancy priced as shared", d.Tenancy))
+		}
+	case history.RDSInstance:
+		if d.Engine != "" && d.Engine != basisEngine {
+			out = append(out, fmt.Sprintf("RDS %s priced as MySQL", d.Engine))
+		}
+		if d.MultiAZ {
+			out = append(out, "RDS Multi-AZ priced as Single-AZ (AWS charges about twice)")
+		}
+	}
+	return out
+}
+
 // hourlyPrice returns the on-demand hourly price of a resource in USD, and false when the
 // table has none: Aurora clusters carry no size, and unlisted sizes are not guessed.
 func hourlyPrice(resourceType, size string) (float64, bool) {

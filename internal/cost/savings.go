@@ -30,6 +30,17 @@ type Savings struct {
 	// Kept is what the shutdowns skipped, priced per night, by account and reason: what
 	// the skip tags, snoozes and resources AWS cannot stop cost at night.
 	Kept []Kept
+	// OffBasis are the priced hours of resources that differ from the price table's
+	// basis (PriceBasis), by how they differ, most hours first: their price is the
+	// basis's, not their own.
+	OffBasis []OffBasis
+}
+
+// OffBasis is how many priced hours differ from the price table's basis in one way, e.g.
+// "Multi-AZ priced as Single-AZ".
+type OffBasis struct {
+	What  string
+	Hours float64
 }
 
 // EndTotal is the part of the estimate whose stops one End ended.
@@ -90,6 +101,7 @@ type stop struct {
 	at    time.Time
 	size  string
 	count int
+	dims  history.Dimensions
 }
 
 // Estimate works out, from runs in time order, how long each resource was stopped by
@@ -109,7 +121,8 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 	for i := range s.Ends {
 		ends[s.Ends[i].End] = &s.Ends[i]
 	}
-	add := func(k resourceKey, size string, count int, from, to time.Time, how End) {
+	gaps := map[string]float64{}
+	add := func(k resourceKey, size string, count int, dims history.Dimensions, from, to time.Time, how End) {
 		from, to = later(from, start), earlier(to, end)
 		if !to.After(from) {
 			return
@@ -139,6 +152,9 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		}
 		a.Saved += hours * price
 		e.Saved += hours * price
+		for _, g := range basisGaps(k.region, k.kind, dims) {
+			gaps[g] += hours
+		}
 		// Split the interval at midnight (UTC) for the daily chart.
 		for i, d := range days {
 			next := d.AddDate(0, 0, 1)
@@ -152,8 +168,12 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 	intervals, unmatched := pairStops(runs, end)
 	s.Unmatched = unmatched
 	for _, iv := range intervals {
-		add(iv.key, iv.size, iv.count, iv.from, iv.to, iv.end)
+		add(iv.key, iv.size, iv.count, iv.dims, iv.from, iv.to, iv.end)
 	}
+	for what, hours := range gaps {
+		s.OffBasis = append(s.OffBasis, OffBasis{What: what, Hours: hours})
+	}
+	slices.SortFunc(s.OffBasis, func(a, b OffBasis) int { return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(a.What, b.What)) })
 	for _, a := range byAccount {
 		slices.Sort(a.Unpriced)
 		s.Accounts = append(s.Accounts, *a)

@@ -22,7 +22,7 @@ import (
 // The history must keep the skip of kept, the stale marks of web and app-db with when AWS
 // says they were started, and where the restart looked; the estimate over it must end
 // api's stop at the restart, web's and app-db's at the person's start and gone's at the
-// restart that no longer found it.
+// restart that no longer found it. Each stop carries what its price depends on.
 func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t)
@@ -84,6 +84,14 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	}
 	if c := byName(stop)["kept"]; c.Did(stop.Kind) != history.Skipped || c.Reason != "tagged curfew:skip=true" || c.Size == "" {
 		t.Errorf("the shutdown's history of kept: %+v, want its skip with its reason and size", c)
+	}
+	// What the price depends on is recorded with each stop. (moto answers no
+	// PlatformDetails, which AWS gives every instance: an empty platform is not guessed.)
+	if c := byName(stop)["web"]; c.Tenancy != "default" {
+		t.Errorf("the shutdown's history of web: tenancy %q, want default", c.Tenancy)
+	}
+	if c := byName(stop)["app-db"]; c.Engine == "" {
+		t.Errorf("the shutdown's history of app-db has no engine: %+v", c)
 	}
 	seen := byName(start)
 	for _, name := range []string{"web", "app-db"} {

@@ -141,6 +141,7 @@ func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
 				tags:     rdsTagMap(db.TagList),
 				cluster:  aws.ToString(db.DBClusterIdentifier),
 			}
+			d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
 			d.skip = dbInstanceSkip(db, d.tags)
 			out = append(out, d)
 		}

@@ -100,6 +100,8 @@ type Resource struct {
 	// evidence the cost report ends a stop with.
 	up       bool
 	launched time.Time
+	// dims are what the resource's price depends on, for the run history.
+	dims history.Dimensions
 }
 
 // Totals counts the resources by action and the account×region pairs by status.
@@ -187,7 +189,7 @@ func (r Report) changes() []history.Change {
 			out = append(out, history.Change{
 				Account: res.Account, Region: res.Region, Type: x.Type, ID: x.ID, Size: x.Size,
 				Count: x.count, At: at, Action: string(x.Action), Reason: x.Reason,
-				Up: x.up, Launched: x.launched,
+				Up: x.up, Launched: x.launched, Dimensions: x.dims,
 			})
 		}
 	}

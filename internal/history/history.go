@@ -109,6 +109,19 @@ type Change struct {
 	// instance's LaunchTime, the date of an RDS start event after curfew's mark); zero
 	// when unknown.
 	Launched time.Time `json:"launched,omitzero"`
+	Dimensions
+}
+
+// Dimensions are what AWS's price of a resource depends on besides its region and size,
+// as far as the run saw them; empty in runs written before they were recorded.
+type Dimensions struct {
+	// Platform is an EC2 instance's PlatformDetails ("Linux/UNIX", "Windows", "Red Hat
+	// Enterprise Linux") and Tenancy its placement's ("default", "dedicated", "host").
+	Platform string `json:"platform,omitempty"`
+	Tenancy  string `json:"tenancy,omitempty"`
+	// Engine is a DB instance's engine ("mysql", "postgres") and MultiAZ its deployment.
+	Engine  string `json:"engine,omitempty"`
+	MultiAZ bool   `json:"multiAZ,omitempty"`
 }
 
 // Did returns what the run did to the resource; a change of a run written before Action

@@ -344,7 +344,7 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 	}
 	b.WriteString(t.String())
 	b.WriteString(wrap("Based on "+cost.PriceBasis+".", 78))
-	for _, line := range []string{savingsEnds(s), savingsUnmatched(s)} {
+	for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsOffBasis(s)} {
 		if line != "" {
 			b.WriteString(wrap(line, 78))
 		}
