@@ -13,6 +13,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -117,5 +118,20 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	}
 	if s.Unmatched != 0 {
 		t.Errorf("unmatched = %d, want 0", s.Unmatched)
+	}
+}
+
+// The run history names the actions as the report does: the cost report reads them back
+// with history's names.
+func TestHistoryNamesTheReportsActions(t *testing.T) {
+	for report, hist := range map[fleet.Action]string{
+		fleet.Stopped: history.Stopped, fleet.Started: history.Started, fleet.Skipped: history.Skipped, fleet.LeftStopped: history.LeftStopped,
+	} {
+		if string(report) != hist {
+			t.Errorf("the report's %q is the history's %q", report, hist)
+		}
+	}
+	if string(fleet.Done) != history.VisitDone {
+		t.Errorf("the report's %q is the history's %q", fleet.Done, history.VisitDone)
 	}
 }
