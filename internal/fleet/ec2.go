@@ -44,7 +44,7 @@ func (p *pair) stopEC2(ctx context.Context) error {
 	var stop []Resource
 	markAt := p.now
 	for _, in := range up {
-		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
+		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType), launched: aws.ToTime(in.LaunchTime), dims: ec2Dimensions(in)}
 		// A member of an Auto Scaling group stopped alone would be replaced: the group
 		// step scales the group in instead, and its row names its instances.
 		if !p.payload.wants(r.ID) || ec2TagMap(in.Tags)[asgTag] != "" {
@@ -126,7 +126,7 @@ func (p *pair) startEC2(ctx context.Context) error {
 	}
 	var start, stale, again []Resource
 	for _, in := range instances {
-		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType)}
+		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType), launched: aws.ToTime(in.LaunchTime), dims: ec2Dimensions(in)}
 		if !p.payload.wants(r.ID) {
 			continue
 		}
@@ -188,7 +188,7 @@ func (p *pair) startEC2(ctx context.Context) error {
 		p.add(ctx, r)
 	}
 	for _, r := range stale {
-		r.Action, r.Reason = Skipped, "already running: stale mark removed"
+		r.Action, r.Reason, r.up = Skipped, "already running: stale mark removed", true
 		if err := unmarkFailed[r.ID]; err != nil {
 			r.Reason, r.Error = "already running", fmt.Sprintf("its stale mark could not be removed: %v", err)
 		}
@@ -291,6 +291,15 @@ func karpenterPool(tags map[string]string) string {
 		return "Provisioner " + v
 	}
 	return ""
+}
+
+// ec2Dimensions are what an instance's price depends on besides its region and type.
+func ec2Dimensions(in types.Instance) history.Dimensions {
+	d := history.Dimensions{Platform: aws.ToString(in.PlatformDetails)}
+	if in.Placement != nil {
+		d.Tenancy = string(in.Placement.Tenancy)
+	}
+	return d
 }
 
 func ec2TagMap(tags []types.Tag) map[string]string {

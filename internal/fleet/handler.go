@@ -141,7 +141,10 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	}
 	rep.count()
 	if h.History != nil && !p.DryRun {
-		err := h.History.Put(context.WithoutCancel(ctx), history.Run{ID: id, Kind: h.Kind, Started: started, Changes: rep.changes()})
+		err := h.History.Put(context.WithoutCancel(ctx), history.Run{
+			ID: id, Kind: h.Kind, Started: started, Trigger: string(p.Trigger), Filtered: len(p.Resources) > 0,
+			Changes: rep.changes(), Visits: rep.visits(), Swept: sweptPairs(rep, resolved.Swept),
+		})
 		if err != nil {
 			rep.HistoryError = err.Error()
 			log.ErrorContext(ctx, "history", "runId", id, "action", "put", "outcome", "failed", "error", err.Error())

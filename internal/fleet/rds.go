@@ -141,6 +141,7 @@ func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
 				tags:     rdsTagMap(db.TagList),
 				cluster:  aws.ToString(db.DBClusterIdentifier),
 			}
+			d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
 			d.skip = dbInstanceSkip(db, d.tags)
 			out = append(out, d)
 		}
@@ -257,7 +258,12 @@ func (p *pair) startDatabases(ctx context.Context, dbs []database, k dbKind) err
 		case d.status == "available" && p.payload.DryRun:
 			r.Action, r.Reason = Skipped, "already available: its stale mark would be removed"
 		case d.status == "available":
-			r.Action, r.Reason = Skipped, "already available: stale mark removed"
+			r.Action, r.Reason, r.up = Skipped, "already available: stale mark removed", true
+			// When it was started is evidence for the cost report only: a failed look-up
+			// leaves it unknown and changes nothing here.
+			if at, _, err := p.dbStartedAgain(ctx, d, k.source); err == nil {
+				r.launched = at
+			}
 			if err := p.unmarkDB(ctx, d.arn); err != nil {
 				r.Reason, r.Error = "already available", fmt.Sprintf("its stale mark could not be removed: %v", err)
 			}
@@ -274,12 +280,13 @@ func (p *pair) startDatabases(ctx context.Context, dbs []database, k dbKind) err
 // startDatabase starts a stopped database that carries curfew's mark, unless someone else
 // stopped it again after the shutdown.
 func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbKind) {
-	again, detail, err := p.dbStoppedAgain(ctx, d, k.source)
+	again, detail, err := p.dbStartedAgain(ctx, d, k.source)
 	switch {
 	case err != nil:
 		r.Action, r.Error = ActionFailed, cannotTell(err)
 		return
-	case again:
+	case !again.IsZero():
+		r.launched = again
 		p.leaveStopped(r, detail, func() error { return p.unmarkDB(ctx, d.arn) })
 		return
 	case p.payload.DryRun:
@@ -296,9 +303,9 @@ func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbK
 	}
 }
 
-// dbStoppedAgain tells whether a stopped database that carries curfew's mark was started
-// after the mark, and so, being stopped now, was stopped again by someone else after the
-// shutdown. RDS has no "last started" field; it records a notification event each time a
+// dbStartedAgain tells when a database that carries curfew's mark was started after the
+// mark (zero if it was not), and so, if it is stopped now, was stopped again by someone
+// else after the shutdown. RDS has no "last started" field; it records a notification event each time a
 // database starts (started by a person, or by RDS itself after seven days stopped) and
 // keeps its events for 14 days. A database curfew stopped again after RDS started it
 // carries a new mark, later than that start.
@@ -306,10 +313,10 @@ func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbK
 // RDS documents its events as best effort: a lost start event would let the restart wake a
 // database a person stopped, as before this check. A mark older than RDS's 14 days of
 // events is judged on what is left of them.
-func (p *pair) dbStoppedAgain(ctx context.Context, d database, source types.SourceType) (bool, string, error) {
+func (p *pair) dbStartedAgain(ctx context.Context, d database, source types.SourceType) (time.Time, string, error) {
 	mark, err := markTime(d.tags)
 	if err != nil {
-		return false, "", err
+		return time.Time{}, "", err
 	}
 	// Both ends are given: with one only, RDS answers a window of Duration (an hour by
 	// default).
@@ -324,15 +331,15 @@ func (p *pair) dbStoppedAgain(ctx context.Context, d database, source types.Sour
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return false, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
+			return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
 		}
 		for _, e := range page.Events {
 			if at := aws.ToTime(e.Date); at.After(mark) && startEvent(e) {
-				return true, fmt.Sprintf("RDS event at %s: %q", at.UTC().Format(time.RFC3339), aws.ToString(e.Message)), nil
+				return at.UTC(), fmt.Sprintf("RDS event at %s: %q", at.UTC().Format(time.RFC3339), aws.ToString(e.Message)), nil
 			}
 		}
 	}
-	return false, "", nil
+	return time.Time{}, "", nil
 }
 
 // eventRetention is how long RDS keeps its events.

@@ -3,6 +3,7 @@ package fleet
 import (
 	"time"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/sources"
 )
@@ -94,6 +95,13 @@ type Resource struct {
 	// count is how many instances or tasks a group, node group or service ran, for the
 	// run history.
 	count int
+	// up and launched tell the run history that the resource was found running again
+	// while marked, and when it was last started (history.Change.Up and Launched): the
+	// evidence the cost report ends a stop with.
+	up       bool
+	launched time.Time
+	// dims are what the resource's price depends on, for the run history.
+	dims history.Dimensions
 }
 
 // Totals counts the resources by action and the account×region pairs by status.
@@ -167,18 +175,48 @@ func (r *Report) count() {
 	r.Totals = t
 }
 
-// changes lists what the run stopped or started, for the run history.
+// changes lists every resource the run reported on, for the run history: what it stopped
+// or started, and what it skipped, left stopped or failed on, which the cost report needs
+// to tell how each stop ended and what the skips cost.
 func (r Report) changes() []history.Change {
 	var out []history.Change
 	for _, res := range r.Results {
 		for _, x := range res.Resources {
-			if x.Action != Stopped && x.Action != Started {
-				continue
+			at := x.at
+			if at.IsZero() {
+				at = r.Started
 			}
 			out = append(out, history.Change{
 				Account: res.Account, Region: res.Region, Type: x.Type, ID: x.ID, Size: x.Size,
-				Count: x.count, At: x.at,
+				Count: x.count, At: at, Action: string(x.Action), Reason: x.Reason,
+				Up: x.up, Launched: x.launched, Dimensions: x.dims,
 			})
+		}
+	}
+	return out
+}
+
+// visits lists the account×region pairs the run visited and how far it got, for the run
+// history.
+func (r Report) visits() []history.Visit {
+	out := make([]history.Visit, len(r.Results))
+	for i, res := range r.Results {
+		out[i] = history.Visit{Pair: history.Pair{Account: res.Account, Region: res.Region}, Status: string(res.Status)}
+	}
+	return out
+}
+
+// sweptPairs lists every account×region the map swept when the run began, for the run
+// history; nil when the run could not settle its accounts, so that an account it failed to
+// find is not taken for one that left the sweep.
+func sweptPairs(rep Report, swept []accounts.Account) []history.Pair {
+	if rep.Totals.AccountErrors > 0 {
+		return nil
+	}
+	var out []history.Pair
+	for _, a := range swept {
+		for _, region := range a.Regions {
+			out = append(out, history.Pair{Account: a.Name, Region: region})
 		}
 	}
 	return out

@@ -34,7 +34,9 @@ func TestGroupSizeForTheHistory(t *testing.T) {
 		{Type: AutoScalingGroup, ID: "web", Size: "t3.micro", Action: Stopped, count: 2},
 		{Type: AutoScalingGroup, ID: "kept", Size: "t3.micro", Action: Skipped, count: 1},
 	}}}}
-	if c := rep.changes(); len(c) != 1 || c[0].Count != 2 || c[0].Size != "t3.micro" {
+	// The skipped group is kept too, with its size: the report prices what skips cost.
+	if c := rep.changes(); len(c) != 2 || c[0].Count != 2 || c[0].Size != "t3.micro" || c[0].Action != "stopped" ||
+		c[1].Count != 1 || c[1].Action != "skipped" {
 		t.Errorf("changes = %+v", c)
 	}
 }

@@ -36,16 +36,56 @@ const (
 	ECSService       = "ecs-service"
 )
 
-// Run is the summary of one run: what curfew stopped or started, and when.
+// Run is the summary of one run: what curfew stopped or started, what else it saw, and
+// where it looked: the evidence the cost report pairs each stop with what ended it.
 type Run struct {
 	ID      string    `json:"id"`
 	Kind    Kind      `json:"kind"`
 	Started time.Time `json:"started"`
-	// Changes lists every resource the run stopped (shutdown) or started (restart).
+	// Trigger is "schedule" or "manual"; empty in runs written before it was recorded.
+	Trigger string `json:"trigger,omitempty"`
+	// Filtered is set when the run was asked for some resources only: a resource it did
+	// not mention may still be there.
+	Filtered bool `json:"filtered,omitempty"`
+	// Changes lists every resource the run stopped (shutdown) or started (restart), and
+	// every other resource it reported on: skipped, left stopped, stale marks, failures.
 	Changes []Change `json:"changes"`
+	// Visits are the account×region pairs the run visited, with how far it got; nil in
+	// runs written before they were recorded.
+	Visits []Visit `json:"visits,omitempty"`
+	// Swept are the account×region pairs the account map swept when the run began (every
+	// one, not only those the run was asked for); nil when the run could not settle its
+	// accounts, or in runs written before it was recorded.
+	Swept []Pair `json:"swept,omitempty"`
 }
 
-// Change is one resource stopped or started by a run.
+// Pair is one account×region.
+type Pair struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+// Visit is how far a run got in one account×region.
+type Visit struct {
+	Pair
+	// Status is "done" when every resource of the pair was looked at, otherwise "failed",
+	// "not-reached" or "holiday".
+	Status string `json:"status"`
+}
+
+// VisitDone is the Status of a visit that looked at every resource of its pair.
+const VisitDone = "done"
+
+// The actions a Change records. Runs written before Action was recorded have only
+// stopped (shutdown) or started (restart) changes, with Action empty.
+const (
+	Stopped     = "stopped"
+	Started     = "started"
+	Skipped     = "skipped"
+	LeftStopped = "left-stopped"
+)
+
+// Change is one resource a run stopped, started or reported on.
 type Change struct {
 	Account string `json:"account"` // account name in the account map
 	Region  string `json:"region"`
@@ -57,6 +97,43 @@ type Change struct {
 	// to zero; 0 for a single resource.
 	Count int       `json:"count,omitempty"`
 	At    time.Time `json:"at"`
+	// Action is what the run did: Stopped, Started, Skipped, LeftStopped, or another of the
+	// run's actions ("not-stopped", "failed"). Use Did, which reads old runs too.
+	Action string `json:"action,omitempty"`
+	// Reason is the run's reason for a skip or a resource left stopped.
+	Reason string `json:"reason,omitempty"`
+	// Up is set when the run found the resource running again while it carried curfew's
+	// mark (the restart removed a stale mark).
+	Up bool `json:"up,omitempty"`
+	// Launched is when the resource was last started as far as AWS said (an EC2
+	// instance's LaunchTime, the date of an RDS start event after curfew's mark); zero
+	// when unknown.
+	Launched time.Time `json:"launched,omitzero"`
+	Dimensions
+}
+
+// Dimensions are what AWS's price of a resource depends on besides its region and size,
+// as far as the run saw them; empty in runs written before they were recorded.
+type Dimensions struct {
+	// Platform is an EC2 instance's PlatformDetails ("Linux/UNIX", "Windows", "Red Hat
+	// Enterprise Linux") and Tenancy its placement's ("default", "dedicated", "host").
+	Platform string `json:"platform,omitempty"`
+	Tenancy  string `json:"tenancy,omitempty"`
+	// Engine is a DB instance's engine ("mysql", "postgres") and MultiAZ its deployment.
+	Engine  string `json:"engine,omitempty"`
+	MultiAZ bool   `json:"multiAZ,omitempty"`
+}
+
+// Did returns what the run did to the resource; a change of a run written before Action
+// was recorded is a stop in a shutdown and a start in a restart.
+func (c Change) Did(k Kind) string {
+	switch {
+	case c.Action != "":
+		return c.Action
+	case k == Restart:
+		return Started
+	}
+	return Stopped
 }
 
 // FargateSize is the Size of a service of Fargate tasks of cpu units and memory MiB.

@@ -153,7 +153,7 @@ func newPage(r *cost.Report) (*page, error) {
 	}
 	if r.Savings != nil {
 		pg.Cards = append(pg.Cards, card{"Saved by the night shutdown", amount(r.Savings.Total()) + " " + cost.PriceCurrency,
-			fmt.Sprintf("estimate, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
+			fmt.Sprintf("estimate at list price, discounts ignored, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
 	}
 
 	if row := otherRow(r, cols, single); row != nil {
@@ -231,10 +231,13 @@ func newPage(r *cost.Report) (*page, error) {
 			pg.Savings = append(pg.Savings, row)
 		}
 		pg.SavingsNotes = append(pg.SavingsNotes, "Based on "+cost.PriceBasis+".",
-			"Hours run from the shutdown that stopped a resource to the restart that started it, or to now if it is still stopped.")
-		if s.Unmatched > 0 {
-			pg.SavingsNotes = append(pg.SavingsNotes, fmt.Sprintf("Not counted: %d stop(s) or start(s) with no counterpart in the run history.", s.Unmatched))
+			"Hours run from the shutdown that stopped a resource to what ended the stop: curfew's restart, a person's start, the resource gone, its account leaving the sweep, or now if it is still stopped.")
+		for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsOffBasis(s)} {
+			if line != "" {
+				pg.SavingsNotes = append(pg.SavingsNotes, line)
+			}
 		}
+		pg.SavingsNotes = append(pg.SavingsNotes, keptNotes(s)...)
 	}
 	return pg, nil
 }

@@ -347,11 +347,10 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 	}
 	b.WriteString(t.String())
 	b.WriteString(wrap("Based on "+cost.PriceBasis+".", 78))
-	if s.Unmatched > 0 {
-		what := "stops or starts"
-		if s.Unmatched == 1 {
-			what = "stop or start"
+	for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsOffBasis(s)} {
+		if line != "" {
+			b.WriteString(wrap(line, 78))
 		}
-		fmt.Fprintf(b, "Not counted: %d %s with no counterpart in the run history.\n", s.Unmatched, what)
 	}
+	writeKept(b, s)
 }

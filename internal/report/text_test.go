@@ -120,9 +120,9 @@ func TestSubject(t *testing.T) {
 		report *cost.Report
 		want   string
 	}{
-		{"daily", sampleReport(), "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 257.47 yesterday, 125.34 saved, 1 account failed"},
-		{"weekly", weekly, "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 1,704.88 last 7 days, 125.34 saved, 1 account failed"},
-		{"two currencies", mixed, "curfew cost 26 Nov: in 2 currencies, 125.34 saved, 1 account failed"},
+		{"daily", sampleReport(), "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 257.47 yesterday, 561.94 saved, 1 account failed"},
+		{"weekly", weekly, "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 1,704.88 last 7 days, 561.94 saved, 1 account failed"},
+		{"two currencies", mixed, "curfew cost 26 Nov: in 2 currencies, 561.94 saved, 1 account failed"},
 		{"too long", huge, ""},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/curfew/curfew/internal/cost"
+)
+
+// endNames says, for each way a stop ends, how the report names it and up to when its
+// hours count.
+var endNames = map[cost.End]string{
+	cost.EndRestart:   "started by curfew's restart",
+	cost.EndPerson:    "started by a person (counted to the start time AWS gives)",
+	cost.EndGone:      "gone at the next restart, terminated or unmarked (counted up to that restart)",
+	cost.EndLeftSweep: "in an account or region that left the sweep (counted up to the first run without it)",
+	cost.EndOpen:      "still stopped (counted up to now)",
+}
+
+// savingsEnds says how the counted stops ended, so that a reader can check the figure or
+// leave out the parts they would not count: "Stops ended: 40 started by curfew's restart
+// (480 h, 92.16 USD); ...". Empty when nothing was counted.
+func savingsEnds(s *cost.Savings) string {
+	var parts []string
+	for _, e := range s.Ends {
+		if e.Stops == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%.0f h, %s %s)", e.Stops, endNames[e.End], e.Hours, amount(e.Saved), cost.PriceCurrency))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Stops ended: " + strings.Join(parts, "; ") + "."
+}
+
+// savingsUnmatched says what the estimate left out, or "" when it left nothing out.
+func savingsUnmatched(s *cost.Savings) string {
+	if s.Unmatched == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Not counted: %d stop(s) whose end the run history cannot date (found running again with no start time, or stopped twice with no start seen between) or start(s) with no stop before them.", s.Unmatched)
+}
+
+// savingsOffBasis says which priced hours differ from the price table's basis, or "" when
+// none do: the reader sees how much of the figure rests on a price that is not its own.
+func savingsOffBasis(s *cost.Savings) string {
+	if len(s.OffBasis) == 0 {
+		return ""
+	}
+	parts := make([]string, len(s.OffBasis))
+	for i, o := range s.OffBasis {
+		parts[i] = fmt.Sprintf("%.0f h %s", o.Hours, o.What)
+	}
+	return "Priced on the table's basis although they differ from it (their own prices are not in the table): " + strings.Join(parts, "; ") + "."
+}

@@ -1,0 +1,49 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/curfew/curfew/internal/cost"
+)
+
+// keptTitle heads what the shutdowns left running, so that a team sees what its skip
+// tags and snoozes cost.
+const keptTitle = "Left running by the shutdowns, per account and reason (what stopping them at night would have saved, list price, " + cost.PriceCurrency + "):"
+
+// keptCells are the cells of one row of what the shutdowns left running.
+func keptCells(k cost.Kept) []string {
+	unpriced := ""
+	if k.UnpricedHours > 0 {
+		unpriced = fmt.Sprintf("(%.0f h not priced)", k.UnpricedHours)
+	}
+	return []string{k.Account, k.Reason, plural(k.Resources, "resource"), plural(k.Nights, "night"),
+		fmt.Sprintf("%.0f h", k.Hours), amount(k.Cost), unpriced}
+}
+
+// writeKept writes what the shutdowns left running as a table; nothing when they left
+// nothing running.
+func writeKept(b *strings.Builder, s *cost.Savings) {
+	if len(s.Kept) == 0 {
+		return
+	}
+	b.WriteString(wrap(keptTitle, 78))
+	t := table{right: []bool{false, false, true, true, true, true, false}}
+	for _, k := range s.Kept {
+		t.add(keptCells(k)...)
+	}
+	b.WriteString(t.String())
+}
+
+// keptNotes are the lines of what the shutdowns left running, for the HTML report.
+func keptNotes(s *cost.Savings) []string {
+	if len(s.Kept) == 0 {
+		return nil
+	}
+	out := []string{keptTitle}
+	for _, k := range s.Kept {
+		c := keptCells(k)
+		out = append(out, strings.TrimSpace(fmt.Sprintf("%s, %s: %s, %s, %s, %s %s %s", c[0], c[1], c[2], c[3], c[4], c[5], cost.PriceCurrency, c[6])))
+	}
+	return out
+}
