@@ -2,6 +2,7 @@ package cost
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func keptReason(reason string) string {
 // estimateKept prices the nights of the resources the shutdowns of runs (in time order)
 // skipped within [start, end), by account and reason, most costly first within each
 // account.
-func estimateKept(runs []history.Run, start, end time.Time) []Kept {
+func estimateKept(ctx context.Context, runs []history.Run, start, end time.Time, prices Prices) []Kept {
 	type group struct {
 		Kept
 		seen map[resourceKey]bool
@@ -77,8 +78,8 @@ func estimateKept(runs []history.Run, start, end time.Time) []Kept {
 			g.Nights++
 			hours := to.Sub(from).Hours() * float64(max(c.Count, 1))
 			g.Hours += hours
-			if price, ok := hourlyPrice(c.Type, c.Size); ok {
-				g.Cost += hours * price
+			if p, ok := prices.Hourly(ctx, PriceQuery{Kind: c.Type, Region: c.Region, Size: c.Size, Dims: c.Dimensions}); ok {
+				g.Cost += hours * p.USD
 			} else {
 				g.UnpricedHours += hours
 			}

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -34,6 +35,16 @@ type Savings struct {
 	// basis (PriceBasis), by how they differ, most hours first: their price is the
 	// basis's, not their own.
 	OffBasis []OffBasis
+	// PriceSources are the priced hours by where their price came from, most hours
+	// first: AWS's price list, or the bundled table and why.
+	PriceSources []PriceSource
+}
+
+// PriceSource is how many priced hours one source priced, e.g. "the bundled table: the
+// Pricing API failed".
+type PriceSource struct {
+	What  string
+	Hours float64
 }
 
 // OffBasis is how many priced hours differ from the price table's basis in one way, e.g.
@@ -108,8 +119,13 @@ type stop struct {
 // curfew within [start, end) — from the shutdown that stopped it to what ended the stop
 // (pairStops: curfew's restart, a person's start, the resource gone, its account leaving
 // the sweep), or to end if it is still stopped — and prices those hours at on-demand
-// rates. Pass runs from HistoryMargin before start.
+// rates from the bundled table. Pass runs from HistoryMargin before start.
 func Estimate(runs []history.Run, start, end time.Time) *Savings {
+	return EstimateWith(context.Background(), runs, start, end, Table{})
+}
+
+// EstimateWith is Estimate with prices from prices, e.g. a PriceList.
+func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time, prices Prices) *Savings {
 	s := &Savings{Start: start, End: end}
 	byAccount := map[string]*AccountSavings{}
 	resources := map[resourceKey]bool{}
@@ -121,7 +137,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 	for i := range s.Ends {
 		ends[s.Ends[i].End] = &s.Ends[i]
 	}
-	gaps := map[string]float64{}
+	gaps, sources := map[string]float64{}, map[string]float64{}
 	add := func(k resourceKey, size string, count int, dims history.Dimensions, from, to time.Time, how End) {
 		from, to = later(from, start), earlier(to, end)
 		if !to.After(from) {
@@ -142,7 +158,8 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		hours := to.Sub(from).Hours() * n
 		a.Hours += hours
 		e.Hours += hours
-		price, ok := hourlyPrice(k.kind, size)
+		p, ok := prices.Hourly(ctx, PriceQuery{Kind: k.kind, Region: k.region, Size: size, Dims: dims})
+		price := p.USD
 		if !ok {
 			a.UnpricedHours += hours
 			if what := unpricedName(k.kind, size); !slices.Contains(a.Unpriced, what) {
@@ -152,8 +169,11 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		}
 		a.Saved += hours * price
 		e.Saved += hours * price
-		for _, g := range basisGaps(k.region, k.kind, dims) {
-			gaps[g] += hours
+		sources[priceSource(p)] += hours
+		if !p.Listed {
+			for _, g := range basisGaps(k.region, k.kind, dims) {
+				gaps[g] += hours
+			}
 		}
 		// Split the interval at midnight (UTC) for the daily chart.
 		for i, d := range days {
@@ -164,7 +184,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		}
 	}
 
-	s.Kept = estimateKept(runs, start, end)
+	s.Kept = estimateKept(ctx, runs, start, end, prices)
 	intervals, unmatched := pairStops(runs, end)
 	s.Unmatched = unmatched
 	for _, iv := range intervals {
@@ -174,6 +194,10 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 		s.OffBasis = append(s.OffBasis, OffBasis{What: what, Hours: hours})
 	}
 	slices.SortFunc(s.OffBasis, func(a, b OffBasis) int { return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(a.What, b.What)) })
+	for what, hours := range sources {
+		s.PriceSources = append(s.PriceSources, PriceSource{What: what, Hours: hours})
+	}
+	slices.SortFunc(s.PriceSources, func(a, b PriceSource) int { return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(a.What, b.What)) })
 	for _, a := range byAccount {
 		slices.Sort(a.Unpriced)
 		s.Accounts = append(s.Accounts, *a)
