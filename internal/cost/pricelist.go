@@ -69,7 +69,9 @@ var _ PricingAPI = (*pricing.Client)(nil)
 // PriceList prices resources from AWS's Price List API (GetProducts), one query per
 // distinct PriceQuery, and falls back to the bundled table when the API fails or has no
 // single price. Make one per run: the answers are kept for its life, so a run asks
-// about each (kind, region, size, dimensions) once and later runs see new prices.
+// about each (kind, region, size, dimensions) once and later runs see new prices. Once a
+// query fails (after the client's retries) the run asks no more: a denied or unreachable
+// API fails every query alike, and waiting on each would spend the report's timeout.
 type PriceList struct {
 	Client PricingAPI
 	// Log gets one line per failed query; nil means slog.Default().
@@ -77,6 +79,7 @@ type PriceList struct {
 
 	mu      sync.Mutex
 	answers map[PriceQuery]listAnswer
+	failed  bool
 }
 
 type listAnswer struct {
@@ -95,8 +98,13 @@ func (l *PriceList) Hourly(ctx context.Context, q PriceQuery) (Price, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	a, seen := l.answers[q]
-	if !seen {
+	switch {
+	case seen:
+	case l.failed:
+		a = listAnswer{fallback: FallbackFailed}
+	default:
 		a = l.ask(ctx, q, in)
+		l.failed = a.fallback == FallbackFailed
 		if l.answers == nil {
 			l.answers = map[PriceQuery]listAnswer{}
 		}

@@ -109,6 +109,9 @@ type Handler struct {
 	// Metrics receives one CloudWatch embedded-metric-format line per invocation with
 	// the failed deliveries per channel; nil for none.
 	Metrics io.Writer
+	// Pricing prices the savings from AWS's price list, a fresh cache each run, with the
+	// bundled table as its fallback; nil means the table alone.
+	Pricing cost.PricingAPI
 }
 
 // Delivery names one report's delivery, so that a retry of the same invocation (Lambda's
@@ -281,7 +284,11 @@ func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time,
 		log.Error("read run", "action", "read-history", "outcome", "skipped", "resource", u.Key, "error", u.Err)
 	}
 	r.History = health
-	r.Savings = cost.Estimate(scan.Runs, start, now)
+	var prices cost.Prices = cost.Table{}
+	if h.Pricing != nil {
+		prices = &cost.PriceList{Client: h.Pricing, Log: log}
+	}
+	r.Savings = cost.EstimateWith(ctx, scan.Runs, start, now, prices)
 	log.Info("read run history", "action", "read-history", "outcome", "ok", "runs", health.Runs, "unreadable", len(health.Unreadable))
 }
 

@@ -230,9 +230,9 @@ func newPage(r *cost.Report) (*page, error) {
 			}
 			pg.Savings = append(pg.Savings, row)
 		}
-		pg.SavingsNotes = append(pg.SavingsNotes, "Based on "+cost.PriceBasis+".",
+		pg.SavingsNotes = append(pg.SavingsNotes, "Based on "+s.Basis()+".",
 			"Hours run from the shutdown that stopped a resource to what ended the stop: curfew's restart, a person's start, the resource gone, its account leaving the sweep, or now if it is still stopped.")
-		for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsOffBasis(s)} {
+		for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsPriceSources(s), savingsOffBasis(s)} {
 			if line != "" {
 				pg.SavingsNotes = append(pg.SavingsNotes, line)
 			}

@@ -346,8 +346,8 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 		t.add("total", "", fmt.Sprintf("%.0f h stopped", hours), amount(s.Total()), "")
 	}
 	b.WriteString(t.String())
-	b.WriteString(wrap("Based on "+cost.PriceBasis+".", 78))
-	for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsOffBasis(s)} {
+	b.WriteString(wrap("Based on "+s.Basis()+".", 78))
+	for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsPriceSources(s), savingsOffBasis(s)} {
 		if line != "" {
 			b.WriteString(wrap(line, 78))
 		}

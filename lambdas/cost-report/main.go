@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -70,6 +71,13 @@ func main() {
 		},
 		Log:     log,
 		Metrics: os.Stdout, // embedded metric format: DeliveryFailed per channel
+		// The Price List API is served from us-east-1 for every region. A query that
+		// fails after three attempts ends the run's queries (cost.PriceList): the table
+		// prices the rest.
+		Pricing: pricing.NewFromConfig(cfg, func(o *pricing.Options) {
+			o.Region = "us-east-1"
+			o.Retryer = retry.AddWithMaxAttempts(retry.NewStandard(), 3)
+		}),
 	}
 	lambda.Start(h.Handle)
 }
