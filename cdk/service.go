@@ -310,6 +310,7 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 	fn.AddEnvironment(jsii.String(EnvSlackWebhookParameter), jsii.String(SlackWebhookParameter), nil)
 	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"}, []string{parameter}, nil))
 	s.newWebhookKey(fn.Role(), parameter)
+	grantPricing(fn)
 }
 
 // newWebhookKey is the key the Slack webhook parameter is encrypted with. Unlike aws/ssm,

@@ -208,6 +208,10 @@ func TestFunctionPermissions(t *testing.T) {
 		"Sid": "ReadSlackWebhook", "Effect": "Allow", "Action": "ssm:GetParameter",
 		"Resource": "arn:aws:ssm:eu-west-1:111111111111:parameter/curfew/slack-webhook",
 	})
+	// The price list has no resource types: "*", for this one read-only action.
+	assertJSON(t, "price list", st["ReadPriceList"], map[string]any{
+		"Sid": "ReadPriceList", "Effect": "Allow", "Action": "pricing:GetProducts", "Resource": "*",
+	})
 	// The webhook's own key grants the role Decrypt (TestWebhookKeyOnlyForTheCostReport):
 	// no statement of the role may decrypt with other keys, aws/ssm included.
 	for sid, statement := range st {
