@@ -187,3 +187,19 @@ func TestSavingsFallBackToTheTableWhenThePricingAPIFails(t *testing.T) {
 		t.Errorf("%d queries, want 1: a failed API is not asked again in the run: %q", len(fake.Queries), fake.Queries)
 	}
 }
+
+// Two products that answer the same query at different prices (here a second Multi-AZ
+// PostgreSQL db.m5.large product, as a price list attribute curfew does not filter on
+// would make) are not guessed between: the table prices the resource, and says why.
+func TestPriceListDoesNotGuessBetweenProducts(t *testing.T) {
+	fake := newFakePricing(t)
+	fake.products = append(fake.products, json.RawMessage(strings.ReplaceAll(string(fake.products[0]), `"0.4040000000"`, `"0.5120000000"`)))
+	l := &cost.PriceList{Client: fake}
+	q := cost.PriceQuery{Kind: history.RDSInstance, Region: "eu-west-1", Size: "db.m5.large", Dims: history.Dimensions{Engine: "postgres", MultiAZ: true}}
+
+	p, ok := l.Hourly(t.Context(), q)
+
+	if want := (cost.Price{USD: 0.171, Fallback: cost.FallbackNoAnswer}); !ok || p != want {
+		t.Errorf("price = %+v, %v; want %+v from the table", p, ok, want)
+	}
+}
