@@ -70,6 +70,8 @@ type AccountSavings struct {
 	Saved float64
 	// Daily is the estimate of each day of the window, oldest first.
 	Daily []float64
+	// Discount is the range down to the account's discount coverage (ApplyCoverage).
+	Discount Discount
 }
 
 // Days returns the first instant of each day of the window, the days of Daily.
