@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -198,6 +199,7 @@ type Discount struct {
 // ApplyCoverage sets each account's savings range from the coverage of the account of
 // the same name; an account without coverage keeps the list figure, with the reason.
 func (s *Savings) ApplyCoverage(accs []Account) {
+	s.CoverageRead = slices.ContainsFunc(accs, func(a Account) bool { return a.Coverage != nil })
 	for i := range s.Accounts {
 		a := &s.Accounts[i]
 		a.Discount = Discount{Why: "coverage not read"}

@@ -20,6 +20,9 @@ type Savings struct {
 	Start, End time.Time
 	// Accounts are sorted by name.
 	Accounts []AccountSavings
+	// CoverageRead says that the accounts' discount coverage was asked for
+	// (ApplyCoverage): each account then has a range, or the reason it has none.
+	CoverageRead bool
 	// Unmatched counts stops whose end the history cannot date (a resource stopped twice
 	// with no start seen between, or found started again with no start time) and starts
 	// with no stop before them: their time is not counted.

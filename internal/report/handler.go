@@ -282,6 +282,7 @@ func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time,
 	}
 	r.History = health
 	r.Savings = cost.Estimate(scan.Runs, start, now)
+	r.Savings.ApplyCoverage(r.Accounts)
 	log.Info("read run history", "action", "read-history", "outcome", "ok", "runs", health.Runs, "unreadable", len(health.Unreadable))
 }
 
