@@ -59,20 +59,42 @@ const CoverageBasis = "The saving is a range: from list price × hours stopped (
 	"list price × hours × (1 − the account's Savings Plans and Reserved Instances coverage over the last " +
 	"30 days, Cost Explorer's coverage APIs). The low end assumes that every covered hour saved nothing: " +
 	"a stopped hour of a covered instance family frees commitment that the account's other usage may or " +
-	"may not absorb, and the commitment is paid either way. Coverage is the account's average, not the " +
-	"stopped resources' own; Reserved Instance coverage is EC2's, so a reserved RDS instance counts as on-demand"
+	"may not absorb, and the commitment is paid either way. Coverage is an average, not the stopped " +
+	"resources' own: each account's, or with a management account named the map's accounts' together; " +
+	"Reserved Instance coverage is EC2's, so a reserved RDS instance counts as on-demand"
 
-// coverageRequests is how many requests reading one account's coverage makes, first
-// pages only: one Savings Plans and one Reserved Instance query.
+// coverageRequests is how many requests reading one coverage makes, first pages only:
+// one Savings Plans and one Reserved Instance query.
 const coverageRequests = 2
 
-// readCoverage reads the discount coverage of every account that reported, each filtered
-// to the account itself: through its own role, or in grouped mode through the management
-// account (Savings Plans coverage cannot be grouped by account, so each account is one
-// filtered query either way). An account whose coverage fails keeps its costs; its
-// savings stay at list price, with the reason.
-// accs and targets are in the same order.
-func (r Reader) readCoverage(ctx context.Context, p Periods, accs []Account, targets []target, client func(accounts.Account) CoverageAPI, requests *atomic.Int64) {
+// readCoverage reads the discount coverage of every account that reported (accs and
+// targets are in the same order). Per account, each account's own through its role,
+// filtered to itself: 2 requests an account. Grouped, the organisation's in the
+// management account, filtered to the accounts that reported, and given to each of them:
+// 2 requests at any size (Savings Plans coverage cannot be grouped by account, and
+// Savings Plans and reservations are shared across the organisation's accounts by
+// default anyway). An account whose coverage fails keeps its costs; its savings stay at
+// list price, with the reason.
+func (r Reader) readCoverage(ctx context.Context, p Periods, grouped bool, mgmt accounts.Account, accs []Account, targets []target, client func(accounts.Account) CoverageAPI, requests *atomic.Int64) {
+	if grouped {
+		var ids []string
+		for _, a := range accs {
+			if a.Err == nil {
+				ids = append(ids, a.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return
+		}
+		c := readOneCoverage(ctx, client(mgmt), p.Chart, ids, requests)
+		r.logCoverage("organisation", c)
+		for i := range accs {
+			if accs[i].Err == nil {
+				accs[i].Coverage = &c
+			}
+		}
+		return
+	}
 	g := new(errgroup.Group)
 	g.SetLimit(parallel)
 	for i := range accs {
@@ -81,25 +103,30 @@ func (r Reader) readCoverage(ctx context.Context, p Periods, accs []Account, tar
 			continue
 		}
 		g.Go(func() error {
-			c := readOneCoverage(ctx, client(targets[i].account), p.Chart, a.ID, requests)
+			c := readOneCoverage(ctx, client(targets[i].account), p.Chart, []string{a.ID}, requests)
 			a.Coverage = &c
-			if c.Err != nil {
-				r.log().Warn("read coverage", "account", a.Name, "action", "read-coverage", "outcome", "failed", "reason", Reason(c.Err))
-			} else {
-				r.log().Info("read coverage", "account", a.Name, "action", "read-coverage", "outcome", "ok",
-					"savingsPlans", c.SavingsPlans, "reserved", c.Reserved)
-			}
+			r.logCoverage(a.Name, c)
 			return nil
 		})
 	}
 	_ = g.Wait() // each account keeps its own error
 }
 
-func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, id string, requests *atomic.Int64) Coverage {
+func (r Reader) logCoverage(account string, c Coverage) {
+	if c.Err != nil {
+		r.log().Warn("read coverage", "account", account, "action", "read-coverage", "outcome", "failed", "reason", Reason(c.Err))
+		return
+	}
+	r.log().Info("read coverage", "account", account, "action", "read-coverage", "outcome", "ok",
+		"savingsPlans", c.SavingsPlans, "reserved", c.Reserved)
+}
+
+// readOneCoverage reads the coverage of the accounts ids together, over r.
+func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []string, requests *atomic.Int64) Coverage {
 	var c Coverage
 	var covered, total float64
 	sp := costexplorer.NewGetSavingsPlansCoveragePaginator(client, &costexplorer.GetSavingsPlansCoverageInput{
-		TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(id)})
+		TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)})
 	for sp.HasMorePages() {
 		out, err := sp.NextPage(ctx)
 		if err != nil {
@@ -123,7 +150,7 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, id string
 	c.SavingsPlans = share(covered, total)
 
 	var reserved, running float64
-	in := &costexplorer.GetReservationCoverageInput{TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(id)}
+	in := &costexplorer.GetReservationCoverageInput{TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)}
 	for {
 		out, err := client.GetReservationCoverage(ctx, in)
 		if err != nil {

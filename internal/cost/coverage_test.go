@@ -133,8 +133,9 @@ func TestReadCoverage(t *testing.T) {
 	}
 }
 
-// TestReadCoverageGrouped: with a management account, each account's coverage is read
-// there, filtered to the account (Savings Plans coverage cannot be grouped by account).
+// TestReadCoverageGrouped: with a management account, the organisation's coverage is read
+// there once, filtered to every account that reported, and given to each: 2 requests at
+// any size (Savings Plans coverage cannot be grouped by account).
 func TestReadCoverageGrouped(t *testing.T) {
 	s := emulator.Shared(t)
 	proxy, err := faultproxy.New(s.URL)
@@ -144,7 +145,7 @@ func TestReadCoverageGrouped(t *testing.T) {
 	t.Cleanup(proxy.Close)
 	m := testMap(t, "identity")
 	p := cost.PeriodsAt(reportTime)
-	mgmt, staging := account(t, m, "identity"), account(t, m, "staging")
+	mgmt := account(t, m, "identity")
 	var groups []map[string]any
 	for _, a := range m.Accounts {
 		groups = append(groups, group(10, "USD", a.ID))
@@ -158,13 +159,18 @@ func TestReadCoverageGrouped(t *testing.T) {
 			}
 			return out
 		}))
+	var ids []string
+	for _, a := range m.Accounts {
+		ids = append(ids, a.ID)
+	}
+	every := func(c faultproxy.Call) bool {
+		return strings.Contains(string(c.Body), `"Key":"LINKED_ACCOUNT","Values":["`+strings.Join(ids, `","`)+`"]`)
+	}
 	proxy.Add(
 		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
-			Match: func(c faultproxy.Call) bool { return filtersTo(c, staging.ID) }, Body: savingsPlansCoverage(80, 100, "")},
-		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
-			Body: savingsPlansCoverage(0, 100, "")},
+			Match: every, Body: savingsPlansCoverage(60, 100, "")},
 		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
-			Body: reservationCoverage([2]float64{0, 10})},
+			Match: every, Body: reservationCoverage([2]float64{20, 100})},
 	)
 	base := emulator.Connect(proxy.URL).Account(t, emulator.NewAccountID(), "eu-west-1")
 	forecasts := map[string]any{}
@@ -177,12 +183,8 @@ func TestReadCoverageGrouped(t *testing.T) {
 		t.Fatalf("mode = %s, want grouped", r.Mode)
 	}
 	for _, a := range r.Accounts {
-		want := 0.0
-		if a.Name == "staging" {
-			want = 0.8
-		}
-		if a.Err != nil || a.Coverage == nil || a.Coverage.Err != nil || !near(a.Coverage.Covered(), want) {
-			t.Errorf("%s: err %v, coverage %+v; want %g covered", a.Name, a.Err, a.Coverage, want)
+		if a.Err != nil || a.Coverage == nil || a.Coverage.Err != nil || !near(a.Coverage.Covered(), 0.8) {
+			t.Errorf("%s: err %v, coverage %+v; want the organisation's 0.8 covered", a.Name, a.Err, a.Coverage)
 		}
 	}
 	for _, a := range m.Accounts {
@@ -190,8 +192,10 @@ func TestReadCoverageGrouped(t *testing.T) {
 			t.Errorf("%s was asked for coverage %d times, want none: grouped mode reads in the management account", a.Name, n)
 		}
 	}
-	if n := proxy.Count(mgmt.ID, "ce", "GetSavingsPlansCoverage"); n != len(m.Accounts) {
-		t.Errorf("Savings Plans coverage requests = %d, want one per account (%d)", n, len(m.Accounts))
+	// 2 usage queries, 2 environment forecasts, 2 coverage queries.
+	if proxy.Count(mgmt.ID, "ce", "GetSavingsPlansCoverage") != 1 || proxy.Count(mgmt.ID, "ce", "GetReservationCoverage") != 1 ||
+		r.Requests != 6 || r.Planned != 6 {
+		t.Errorf("requests = %d, planned %d; want 6 and 6, one query of each coverage", r.Requests, r.Planned)
 	}
 }
 

@@ -86,7 +86,10 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 		rep.Mode = Grouped
 	}
 	rep.Planned = plan(rep.Mode, rep.Periods, len(targets), len(environments(targets)))
-	if r.Coverage != nil {
+	switch {
+	case r.Coverage != nil && grouped:
+		rep.Planned += coverageRequests
+	case r.Coverage != nil:
 		rep.Planned += coverageRequests * len(targets)
 	}
 	need := duration(rep.Planned, rep.Rate)
@@ -108,11 +111,7 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 		rep.Accounts = r.readEach(ctx, rep.Metric, rep.Periods, targets, client, &requests)
 	}
 	if r.Coverage != nil {
-		// Grouped, each account's coverage is read in the management account.
-		r.readCoverage(ctx, rep.Periods, rep.Accounts, targets, func(a accounts.Account) CoverageAPI {
-			if grouped {
-				a = mgmt
-			}
+		r.readCoverage(ctx, rep.Periods, grouped, mgmt, rep.Accounts, targets, func(a accounts.Account) CoverageAPI {
 			return pacedCoverage{CoverageAPI: r.Coverage(a), pacer: pace}
 		}, &requests)
 	}
