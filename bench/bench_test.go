@@ -208,14 +208,15 @@ func TestLambdaEquivalent(t *testing.T) {
 	}
 }
 
-// The cost report: three requests per account read through its own role; grouped in the
-// management account, two queries and a forecast per environment (the home account is
-// production, the others non-production), whatever the number of accounts.
+// The cost report: five requests per account read through its own role (costs, forecast,
+// top services, and the two discount coverages); grouped in the management account, two
+// queries, a forecast per environment (the home account is production, the others
+// non-production) and the organisation's two coverages, whatever the number of accounts.
 func TestCostRequests(t *testing.T) {
 	for _, tt := range []struct {
 		accounts      int
 		each, grouped int
-	}{{4, 3 * 5, 2 + 2}, {500, 3 * 501, 2 + 2}} {
+	}{{4, 5 * 5, 2 + 2 + 2}, {500, 5 * 501, 2 + 2 + 2}} {
 		each, grouped, err := costRequests(t.Context(), tt.accounts)
 		if err != nil {
 			t.Fatal(err)

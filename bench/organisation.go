@@ -279,7 +279,8 @@ func costRequests(ctx context.Context, nAccounts int) (each, grouped costCount, 
 	}{{m, cost.PerAccount}, {mm, cost.Grouped}} {
 		fake := &fakeCostExplorer{linked: append([]string{"800000000000"}, ids...)}
 		clock := &virtualClock{now: now}
-		r := cost.Reader{Map: want.m, Client: func(accounts.Account) cost.API { return fake }, Clock: clock, Log: discardLogger()}
+		r := cost.Reader{Map: want.m, Client: func(accounts.Account) cost.API { return fake },
+			Coverage: func(accounts.Account) cost.CoverageAPI { return fake }, Clock: clock, Log: discardLogger()}
 		rep := r.Read(ctx, now)
 		if rep.Mode != want.mode {
 			return each, grouped, fmt.Errorf("cost report: mode %s, want %s", rep.Mode, want.mode)
@@ -362,6 +363,17 @@ func linkedAccounts(f *types.Expression) []string {
 		}
 	}
 	return nil
+}
+
+// The coverage reads answer one page each: what is counted is the requests.
+func (f *fakeCostExplorer) GetSavingsPlansCoverage(context.Context, *costexplorer.GetSavingsPlansCoverageInput, ...func(*costexplorer.Options)) (*costexplorer.GetSavingsPlansCoverageOutput, error) {
+	f.requests.Add(1)
+	return &costexplorer.GetSavingsPlansCoverageOutput{}, nil
+}
+
+func (f *fakeCostExplorer) GetReservationCoverage(context.Context, *costexplorer.GetReservationCoverageInput, ...func(*costexplorer.Options)) (*costexplorer.GetReservationCoverageOutput, error) {
+	f.requests.Add(1)
+	return &costexplorer.GetReservationCoverageOutput{}, nil
 }
 
 func (f *fakeCostExplorer) GetCostForecast(context.Context, *costexplorer.GetCostForecastInput, ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {

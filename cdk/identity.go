@@ -256,11 +256,11 @@ func newCostReaderRole(scope constructs.Construct, m *accounts.Map) awsiam.Role 
 		MaxSessionDuration: serviceSession,
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"ReadCosts": inline(allow("ReadCosts",
-				[]string{"ce:GetCostAndUsage", "ce:GetCostForecast"}, []string{"*"}, nil)),
+				[]string{"ce:GetCostAndUsage", "ce:GetCostForecast", "ce:GetReservationCoverage", "ce:GetSavingsPlansCoverage"}, []string{"*"}, nil)),
 		},
 	})
 	suppress(role, "AwsSolutions-IAM5",
-		"Cost Explorer's GetCostAndUsage and GetCostForecast support no resource-level permissions.",
+		"Cost Explorer's GetCostAndUsage, GetCostForecast, GetSavingsPlansCoverage and GetReservationCoverage support no resource-level permissions.",
 		"Resource::*")
 	return role
 }

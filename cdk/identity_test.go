@@ -173,7 +173,7 @@ func TestCostReaderInEveryAccount(t *testing.T) {
 				"PolicyDocument": {
 					"Version": "2012-10-17",
 					"Statement": [{"Sid": "ReadCosts", "Effect": "Allow",
-						"Action": ["ce:GetCostAndUsage", "ce:GetCostForecast"], "Resource": "*"}]
+						"Action": ["ce:GetCostAndUsage", "ce:GetCostForecast", "ce:GetReservationCoverage", "ce:GetSavingsPlansCoverage"], "Resource": "*"}]
 				}
 			}]`))
 			if _, ok := role["ManagedPolicyArns"]; ok {

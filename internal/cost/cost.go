@@ -77,6 +77,8 @@ type Account struct {
 	TopServices []Service
 	// Daily is the cost of each day of Periods.Chart, oldest first.
 	Daily []Money
+	// Coverage is the account's discount coverage; nil when it was not read.
+	Coverage *Coverage
 }
 
 // Report is every figure of one cost report.

@@ -291,9 +291,9 @@ func priceSource(p Price) string {
 	return SourceTable
 }
 
-// Basis says what the estimate rests on: PriceBasis when every price came from the
+// priceBasis is what the prices rest on: PriceBasis when every price came from the
 // bundled table, else the price list with the table as its fallback.
-func (s *Savings) Basis() string {
+func (s *Savings) priceBasis() string {
 	if !slices.ContainsFunc(s.PriceSources, func(p PriceSource) bool { return p.What == SourcePriceList }) {
 		return PriceBasis
 	}

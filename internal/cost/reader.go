@@ -42,6 +42,9 @@ type Reader struct {
 	Rate float64
 	// Clock is what pacing waits on; nil means the real one.
 	Clock Clock
+	// Coverage returns a client that reads discount coverage in the given account
+	// (AssumeCoverageClients); nil leaves coverage unread and the savings at list price.
+	Coverage func(accounts.Account) CoverageAPI
 	// Log gets one line per account; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -83,6 +86,12 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 		rep.Mode = Grouped
 	}
 	rep.Planned = plan(rep.Mode, rep.Periods, len(targets), len(environments(targets)))
+	switch {
+	case r.Coverage != nil && grouped:
+		rep.Planned += coverageRequests
+	case r.Coverage != nil:
+		rep.Planned += coverageRequests * len(targets)
+	}
 	need := duration(rep.Planned, rep.Rate)
 	r.log().Info("plan cost report", "action", "plan", "mode", rep.Mode, "accounts", len(targets),
 		"requests", rep.Planned, "rate", rep.Rate, "duration", need.Round(time.Second).String())
@@ -100,6 +109,11 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 		rep.Accounts, rep.Other, rep.OtherAccounts, rep.Forecasts = g.accounts, g.other, g.otherAccounts, g.forecasts
 	} else {
 		rep.Accounts = r.readEach(ctx, rep.Metric, rep.Periods, targets, client, &requests)
+	}
+	if r.Coverage != nil {
+		r.readCoverage(ctx, rep.Periods, grouped, mgmt, rep.Accounts, targets, func(a accounts.Account) CoverageAPI {
+			return pacedCoverage{CoverageAPI: r.Coverage(a), pacer: pace}
+		}, &requests)
 	}
 	rep.Requests = int(requests.Load())
 	for _, f := range rep.Forecasts {

@@ -21,6 +21,9 @@ type Savings struct {
 	Start, End time.Time
 	// Accounts are sorted by name.
 	Accounts []AccountSavings
+	// CoverageRead says that the accounts' discount coverage was asked for
+	// (ApplyCoverage): each account then has a range, or the reason it has none.
+	CoverageRead bool
 	// Unmatched counts stops whose end the history cannot date (a resource stopped twice
 	// with no start seen between, or found started again with no start time) and starts
 	// with no stop before them: their time is not counted.
@@ -81,6 +84,8 @@ type AccountSavings struct {
 	Saved float64
 	// Daily is the estimate of each day of the window, oldest first.
 	Daily []float64
+	// Discount is the range down to the account's discount coverage (ApplyCoverage).
+	Discount Discount
 }
 
 // Days returns the first instant of each day of the window, the days of Daily.

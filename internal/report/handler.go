@@ -289,6 +289,7 @@ func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time,
 		prices = &cost.PriceList{Client: h.Pricing, Log: log}
 	}
 	r.Savings = cost.EstimateWith(ctx, scan.Runs, start, now, prices)
+	r.Savings.ApplyCoverage(r.Accounts)
 	log.Info("read run history", "action", "read-history", "outcome", "ok", "runs", health.Runs, "unreadable", len(health.Unreadable))
 }
 

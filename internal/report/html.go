@@ -152,8 +152,12 @@ func newPage(r *cost.Report) (*page, error) {
 		pg.Totals = append(pg.Totals, accountRow{Name: name, Cells: cells(cols.total(name, t))})
 	}
 	if r.Savings != nil {
-		pg.Cards = append(pg.Cards, card{"Saved by the night shutdown", amount(r.Savings.Total()) + " " + cost.PriceCurrency,
-			fmt.Sprintf("estimate at list price, discounts ignored, %s to %s", r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
+		basis := "estimate at list price, discounts ignored"
+		if r.Savings.Ranged() {
+			basis = "estimate from its discount coverage up to list price"
+		}
+		pg.Cards = append(pg.Cards, card{"Saved by the night shutdown", totalRange(r.Savings) + " " + cost.PriceCurrency,
+			fmt.Sprintf("%s, %s to %s", basis, r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
 	}
 
 	if row := otherRow(r, cols, single); row != nil {
@@ -224,10 +228,11 @@ func newPage(r *cost.Report) (*page, error) {
 		}
 		for _, a := range s.Accounts {
 			row := savingsRow{Name: a.Account, Color: hex(a.Account), Resources: plural(a.Resources, "resource"),
-				Hours: fmt.Sprintf("%.0f h", a.Hours), Saved: amount(a.Saved)}
+				Hours: fmt.Sprintf("%.0f h", a.Hours), Saved: savedRange(a)}
 			if a.UnpricedHours > 0 {
 				row.Unpriced = fmt.Sprintf("%.0f h not priced: %s", a.UnpricedHours, strings.Join(a.Unpriced, ", "))
 			}
+			row.Unpriced = joinNotes(row.Unpriced, coverageNote(s, a))
 			pg.Savings = append(pg.Savings, row)
 		}
 		pg.SavingsNotes = append(pg.SavingsNotes, "Based on "+s.Basis()+".",

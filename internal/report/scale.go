@@ -249,10 +249,20 @@ func topSavings(all []cost.AccountSavings) ([]cost.AccountSavings, cost.AccountS
 	sorted := slices.Clone(all)
 	slices.SortStableFunc(sorted, func(a, b cost.AccountSavings) int { return cmp.Compare(b.Saved, a.Saved) })
 	rest := cost.AccountSavings{Account: plural(len(sorted)-topAccounts, "more account")}
+	var low float64
+	ranged := false
 	for _, a := range sorted[topAccounts:] {
 		rest.Resources += a.Resources
 		rest.Hours += a.Hours
 		rest.Saved += a.Saved
+		if a.Discount.Low != nil {
+			low, ranged = low+*a.Discount.Low, true
+		} else {
+			low += a.Saved // no coverage: the list figure at both ends
+		}
+	}
+	if ranged {
+		rest.Discount.Low = &low
 	}
 	return sorted[:topAccounts], rest
 }

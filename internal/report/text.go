@@ -59,7 +59,7 @@ func Subject(r *cost.Report) string {
 		parts = append(parts, fmt.Sprintf("in %d currencies", len(t)))
 	}
 	if r.Savings != nil {
-		parts = append(parts, amount(r.Savings.Total())+" saved")
+		parts = append(parts, totalRange(r.Savings)+" saved")
 	}
 	if n := len(r.Failed()); n > 0 {
 		parts = append(parts, plural(n, "account")+" failed")
@@ -335,15 +335,19 @@ func writeSavings(b *strings.Builder, r *cost.Report) {
 	for _, a := range shown {
 		unpriced := ""
 		if a.UnpricedHours > 0 {
-			unpriced = fmt.Sprintf("(%.0f h not priced: %s)", a.UnpricedHours, strings.Join(a.Unpriced, ", "))
+			unpriced = fmt.Sprintf("%.0f h not priced: %s", a.UnpricedHours, strings.Join(a.Unpriced, ", "))
 		}
-		t.add(a.Account, plural(a.Resources, "resource"), fmt.Sprintf("%.0f h stopped", a.Hours), amount(a.Saved), unpriced)
+		notes := joinNotes(unpriced, coverageNote(s, a))
+		if notes != "" {
+			notes = "(" + notes + ")"
+		}
+		t.add(a.Account, plural(a.Resources, "resource"), fmt.Sprintf("%.0f h stopped", a.Hours), savedRange(a), notes)
 	}
 	if rest.Account != "" {
-		t.add(rest.Account, plural(rest.Resources, "resource"), fmt.Sprintf("%.0f h stopped", rest.Hours), amount(rest.Saved), "")
+		t.add(rest.Account, plural(rest.Resources, "resource"), fmt.Sprintf("%.0f h stopped", rest.Hours), savedRange(rest), "")
 	}
 	if len(s.Accounts) > 1 {
-		t.add("total", "", fmt.Sprintf("%.0f h stopped", hours), amount(s.Total()), "")
+		t.add("total", "", fmt.Sprintf("%.0f h stopped", hours), totalRange(s), "")
 	}
 	b.WriteString(t.String())
 	b.WriteString(wrap("Based on "+s.Basis()+".", 78))

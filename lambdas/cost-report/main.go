@@ -57,7 +57,8 @@ func main() {
 	h := report.Handler{
 		// The report covers the accounts found in the map's units as the shutdown finds
 		// them, read as CurfewOrganizationReader in a session named curfew-cost-report.
-		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(cfg, m.ExternalID), Sources: sources.ForRun(cfg, m, "cost-report"), Log: log},
+		Costs: cost.Reader{Map: m, Client: cost.AssumeClients(cfg, m.ExternalID), Sources: sources.ForRun(cfg, m, "cost-report"), Log: log,
+			Coverage: cost.AssumeCoverageClients(cfg, m.ExternalID)}, // the savings as a range down to discount coverage
 		History: history.Store{Client: s3c, Bucket: bucket},
 		Publisher: report.Publisher{
 			S3:             s3c,

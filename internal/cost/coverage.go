@@ -1,0 +1,285 @@
+package cost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/assume"
+)
+
+// CoverageAPI is the part of the Cost Explorer client that reads discount coverage.
+type CoverageAPI interface {
+	GetSavingsPlansCoverage(context.Context, *costexplorer.GetSavingsPlansCoverageInput, ...func(*costexplorer.Options)) (*costexplorer.GetSavingsPlansCoverageOutput, error)
+	GetReservationCoverage(context.Context, *costexplorer.GetReservationCoverageInput, ...func(*costexplorer.Options)) (*costexplorer.GetReservationCoverageOutput, error)
+}
+
+var _ CoverageAPI = (*costexplorer.Client)(nil)
+
+// AssumeCoverageClients returns a Reader.Coverage whose clients assume CurfewCostReader
+// in each account, presenting externalID, like AssumeClients.
+func AssumeCoverageClients(base aws.Config, externalID string) func(accounts.Account) CoverageAPI {
+	return func(a accounts.Account) CoverageAPI {
+		return costexplorer.NewFromConfig(assume.Role(base, a.RoleARN(accounts.CostReaderRole), SessionName, externalID))
+	}
+}
+
+// Coverage is how much of an account's usage discounts covered over Periods.Chart, the
+// savings window, as Cost Explorer measures it.
+type Coverage struct {
+	// SavingsPlans is the share of the account's Savings Plans-eligible spend that Savings
+	// Plans covered (SpendCoveredBySavingsPlans / TotalCost), 0 to 1.
+	SavingsPlans float64
+	// Reserved is the share of the account's EC2 running hours that Reserved Instances
+	// covered (ReservedHours / TotalRunningHours; Cost Explorer's default service), 0 to 1.
+	Reserved float64
+	// Err is why coverage could not be read; the account's savings are then the list
+	// figure alone.
+	Err error
+}
+
+// Covered is the share of usage taken as discounted: the two shares added, at most 1.
+// Usage a Reserved Instance covers is not Savings Plans-eligible spend, so the shares
+// are of different usage and add up.
+func (c Coverage) Covered() float64 { return min(1, c.SavingsPlans+c.Reserved) }
+
+// CoverageBasis says what the low end of the savings range assumes; the report prints it
+// whenever some account's coverage was read.
+const CoverageBasis = "The saving is a range: from list price × hours stopped (all of it saved) down to " +
+	"list price × hours × (1 − the account's Savings Plans and Reserved Instances coverage over the last " +
+	"30 days, Cost Explorer's coverage APIs). The low end assumes that every covered hour saved nothing: " +
+	"a stopped hour of a covered instance family frees commitment that the account's other usage may or " +
+	"may not absorb, and the commitment is paid either way. Coverage is an average, not the stopped " +
+	"resources' own: each account's, or with a management account named the map's accounts' together; " +
+	"Reserved Instance coverage is EC2's, so a reserved RDS instance counts as on-demand"
+
+// coverageRequests is how many requests reading one coverage makes, first pages only:
+// one Savings Plans and one Reserved Instance query.
+const coverageRequests = 2
+
+// readCoverage reads the discount coverage of every account that reported (accs and
+// targets are in the same order). Per account, each account's own through its role,
+// filtered to itself: 2 requests an account. Grouped, the organisation's in the
+// management account, filtered to the accounts that reported, and given to each of them:
+// 2 requests at any size (Savings Plans coverage cannot be grouped by account, and
+// Savings Plans and reservations are shared across the organisation's accounts by
+// default anyway). An account whose coverage fails keeps its costs; its savings stay at
+// list price, with the reason.
+func (r Reader) readCoverage(ctx context.Context, p Periods, grouped bool, mgmt accounts.Account, accs []Account, targets []target, client func(accounts.Account) CoverageAPI, requests *atomic.Int64) {
+	if grouped {
+		var ids []string
+		for _, a := range accs {
+			if a.Err == nil {
+				ids = append(ids, a.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return
+		}
+		c := readOneCoverage(ctx, client(mgmt), p.Chart, ids, requests)
+		r.logCoverage("organisation", c)
+		for i := range accs {
+			if accs[i].Err == nil {
+				accs[i].Coverage = &c
+			}
+		}
+		return
+	}
+	g := new(errgroup.Group)
+	g.SetLimit(parallel)
+	for i := range accs {
+		a := &accs[i]
+		if a.Err != nil {
+			continue
+		}
+		g.Go(func() error {
+			c := readOneCoverage(ctx, client(targets[i].account), p.Chart, []string{a.ID}, requests)
+			a.Coverage = &c
+			r.logCoverage(a.Name, c)
+			return nil
+		})
+	}
+	_ = g.Wait() // each account keeps its own error
+}
+
+func (r Reader) logCoverage(account string, c Coverage) {
+	if c.Err != nil {
+		r.log().Warn("read coverage", "account", account, "action", "read-coverage", "outcome", "failed", "reason", Reason(c.Err))
+		return
+	}
+	r.log().Info("read coverage", "account", account, "action", "read-coverage", "outcome", "ok",
+		"savingsPlans", c.SavingsPlans, "reserved", c.Reserved)
+}
+
+// readOneCoverage reads the coverage of the accounts ids together, over r.
+func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []string, requests *atomic.Int64) Coverage {
+	var c Coverage
+	var covered, total float64
+	sp := costexplorer.NewGetSavingsPlansCoveragePaginator(client, &costexplorer.GetSavingsPlansCoverageInput{
+		TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)})
+	for sp.HasMorePages() {
+		out, err := sp.NextPage(ctx)
+		if err != nil {
+			c.Err = fmt.Errorf("read Savings Plans coverage: %w", err)
+			return c
+		}
+		requests.Add(1)
+		for _, v := range out.SavingsPlansCoverages {
+			if v.Coverage == nil {
+				continue
+			}
+			s, err1 := number(v.Coverage.SpendCoveredBySavingsPlans)
+			t, err2 := number(v.Coverage.TotalCost)
+			if err := errors.Join(err1, err2); err != nil {
+				c.Err = fmt.Errorf("read Savings Plans coverage: %w", err)
+				return c
+			}
+			covered, total = covered+s, total+t
+		}
+	}
+	c.SavingsPlans = share(covered, total)
+
+	var reserved, running float64
+	in := &costexplorer.GetReservationCoverageInput{TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)}
+	for {
+		out, err := client.GetReservationCoverage(ctx, in)
+		if err != nil {
+			c.Err = fmt.Errorf("read Reserved Instance coverage: %w", err)
+			return c
+		}
+		requests.Add(1)
+		for _, t := range out.CoveragesByTime {
+			if t.Total == nil || t.Total.CoverageHours == nil {
+				continue
+			}
+			h, err1 := number(t.Total.CoverageHours.ReservedHours)
+			all, err2 := number(t.Total.CoverageHours.TotalRunningHours)
+			if err := errors.Join(err1, err2); err != nil {
+				c.Err = fmt.Errorf("read Reserved Instance coverage: %w", err)
+				return c
+			}
+			reserved, running = reserved+h, running+all
+		}
+		if aws.ToString(out.NextPageToken) == "" {
+			break
+		}
+		in.NextPageToken = out.NextPageToken
+	}
+	c.Reserved = share(reserved, running)
+	return c
+}
+
+// number parses one of Cost Explorer's decimal strings; an absent one is 0.
+func number(s *string) (float64, error) {
+	if s == nil || *s == "" {
+		return 0, nil
+	}
+	return strconv.ParseFloat(*s, 64)
+}
+
+// share is part/whole between 0 and 1; no usage at all is no coverage.
+func share(part, whole float64) float64 {
+	if whole <= 0 {
+		return 0
+	}
+	return max(0, min(1, part/whole))
+}
+
+// pacedCoverage is a coverage client whose every request waits for the pacer.
+type pacedCoverage struct {
+	CoverageAPI
+	pacer *pacer
+}
+
+func (c pacedCoverage) GetSavingsPlansCoverage(ctx context.Context, in *costexplorer.GetSavingsPlansCoverageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetSavingsPlansCoverageOutput, error) {
+	if err := c.pacer.wait(ctx); err != nil {
+		return nil, err
+	}
+	return c.CoverageAPI.GetSavingsPlansCoverage(ctx, in, opts...)
+}
+
+func (c pacedCoverage) GetReservationCoverage(ctx context.Context, in *costexplorer.GetReservationCoverageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetReservationCoverageOutput, error) {
+	if err := c.pacer.wait(ctx); err != nil {
+		return nil, err
+	}
+	return c.CoverageAPI.GetReservationCoverage(ctx, in, opts...)
+}
+
+// Discount is one account's savings range: Low is the list figure less the covered
+// share, nil when coverage was not read, with Why saying why.
+type Discount struct {
+	Covered float64
+	Low     *float64
+	Why     string
+}
+
+// ApplyCoverage sets each account's savings range from the coverage of the account of
+// the same name; an account without coverage keeps the list figure, with the reason.
+func (s *Savings) ApplyCoverage(accs []Account) {
+	s.CoverageRead = slices.ContainsFunc(accs, func(a Account) bool { return a.Coverage != nil })
+	for i := range s.Accounts {
+		a := &s.Accounts[i]
+		a.Discount = Discount{Why: "coverage not read"}
+		for _, acc := range accs {
+			if acc.Name != a.Account {
+				continue
+			}
+			switch {
+			case acc.Err != nil:
+				a.Discount.Why = "coverage not read: the account's costs could not be read"
+			case acc.Coverage == nil:
+				a.Discount.Why = "coverage not read"
+			case acc.Coverage.Err != nil:
+				a.Discount.Why = "coverage not read: " + Reason(acc.Coverage.Err)
+			default:
+				low := a.Saved * (1 - acc.Coverage.Covered())
+				a.Discount = Discount{Covered: acc.Coverage.Covered(), Low: &low}
+			}
+		}
+	}
+}
+
+// LowTotal is the low end of the estimate over every account: an account without
+// coverage counts at list price.
+func (s *Savings) LowTotal() float64 {
+	var t float64
+	for _, a := range s.Accounts {
+		if a.Discount.Low != nil {
+			t += *a.Discount.Low
+		} else {
+			t += a.Saved
+		}
+	}
+	return t
+}
+
+// Ranged reports whether some account's coverage was read, so the estimate is a range.
+func (s *Savings) Ranged() bool {
+	for _, a := range s.Accounts {
+		if a.Discount.Low != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Basis is what the estimate rests on: where the prices came from (priceBasis), whose
+// closing statement that discounts are ignored gives way to CoverageBasis once coverage
+// is read.
+func (s *Savings) Basis() string {
+	b := s.priceBasis()
+	if !s.Ranged() {
+		return b
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(b, Discounts), "; ") + ". " + CoverageBasis
+}

@@ -1,0 +1,240 @@
+package cost_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
+)
+
+// moto has neither GetSavingsPlansCoverage nor GetReservationCoverage: the proxy answers
+// them in the shape of the Cost Explorer API reference (GetSavingsPlansCoverage's
+// SavingsPlansCoverages[].Coverage and NextToken; GetReservationCoverage's
+// CoveragesByTime[].Total.CoverageHours), in front of moto, which still answers
+// AssumeRole and GetCostAndUsage through the real SDK clients.
+
+// savingsPlansCoverage is a GetSavingsPlansCoverage answer of one month covering
+// covered of total, with next as its NextToken.
+func savingsPlansCoverage(covered, total float64, next string) string {
+	token := "null"
+	if next != "" {
+		token = fmt.Sprintf("%q", next)
+	}
+	return fmt.Sprintf(`{"SavingsPlansCoverages":[{"Attributes":{},"Coverage":{"CoveragePercentage":"%g",`+
+		`"OnDemandCost":"%g","SpendCoveredBySavingsPlans":"%g","TotalCost":"%g"},`+
+		`"TimePeriod":{"Start":"2026-10-28","End":"2026-11-01"}}],"NextToken":%s}`,
+		covered/total*100, total-covered, covered, total, token)
+}
+
+// reservationCoverage is a GetReservationCoverage answer of two months, each running
+// hours[i][1] hours of which hours[i][0] reserved.
+func reservationCoverage(hours ...[2]float64) string {
+	var months []string
+	for i, h := range hours {
+		months = append(months, fmt.Sprintf(`{"Groups":[],"TimePeriod":{"Start":"2026-1%d-01","End":"2026-1%d-01"},`+
+			`"Total":{"CoverageHours":{"CoverageHoursPercentage":"%g","OnDemandHours":"%g","ReservedHours":"%g","TotalRunningHours":"%g"}}}`,
+			i, i+1, h[0]/h[1]*100, h[1]-h[0], h[0], h[1]))
+	}
+	return `{"CoveragesByTime":[` + strings.Join(months, ",") + `]}`
+}
+
+// filtersTo reports whether a Cost Explorer request is filtered to exactly one linked
+// account.
+func filtersTo(c faultproxy.Call, id string) bool {
+	return strings.Contains(string(c.Body), `"Key":"LINKED_ACCOUNT","Values":["`+id+`"]`)
+}
+
+func TestReadCoverage(t *testing.T) {
+	s := emulator.Shared(t)
+	proxy, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	m := testMap(t, "")
+	p := cost.PeriodsAt(reportTime)
+	identity, staging, sandbox := account(t, m, "identity"), account(t, m, "staging"), account(t, m, "sandbox")
+	for _, a := range []accounts.Account{identity, staging} {
+		queue(t, s, a.ID, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return 10 }),
+			groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+				return []map[string]any{group(260, "USD", "Amazon Elastic Compute Cloud - Compute")}
+			}))
+	}
+	proxy.Add(
+		// identity: Savings Plans cover 30 of 100 over two pages; Reserved Instances 150 of
+		// 1,000 hours over two months.
+		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer, Times: 1,
+			Body: savingsPlansCoverage(10, 40, "page-2")},
+		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
+			Match: func(c faultproxy.Call) bool { return strings.Contains(string(c.Body), `"NextToken":"page-2"`) },
+			Body:  savingsPlansCoverage(20, 60, "")},
+		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
+			Body: reservationCoverage([2]float64{100, 500}, [2]float64{50, 500})},
+		// staging: Savings Plans are read, Reserved Instances refused.
+		faultproxy.Rule{Account: staging.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
+			Body: savingsPlansCoverage(50, 100, "")},
+		faultproxy.Rule{Account: staging.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Error,
+			Code: "AccessDeniedException"},
+	)
+
+	faults := &faultyAssumeRole{deny: map[string]bool{sandbox.RoleARN(accounts.CostReaderRole): true}}
+	base := emulator.Connect(proxy.URL).Account(t, emulator.NewAccountID(), "eu-west-1")
+	base.APIOptions = append(base.APIOptions, faults.option)
+	client, _ := clients(base, m, map[string]any{identity.ID: 100.0, staging.ID: 100.0})
+	r := cost.Reader{Map: m, Client: client, Coverage: cost.AssumeCoverageClients(base, m.ExternalID)}.Read(t.Context(), reportTime)
+
+	id := find(t, r, "identity")
+	if id.Err != nil || id.Coverage == nil || id.Coverage.Err != nil {
+		t.Fatalf("identity: err %v, coverage %+v", id.Err, id.Coverage)
+	}
+	if !near(id.Coverage.SavingsPlans, 0.3) || !near(id.Coverage.Reserved, 0.15) || !near(id.Coverage.Covered(), 0.45) {
+		t.Errorf("identity coverage = %+v, want Savings Plans 0.3 (two pages), Reserved 0.15 (two months), 0.45 covered", *id.Coverage)
+	}
+	st := find(t, r, "staging")
+	if st.Coverage == nil || st.Coverage.Err == nil ||
+		!strings.HasPrefix(cost.Reason(st.Coverage.Err), "Cost Explorer GetReservationCoverage: AccessDeniedException") {
+		t.Errorf("staging coverage = %+v, want GetReservationCoverage's AccessDeniedException", st.Coverage)
+	}
+	if st.Err != nil {
+		t.Errorf("staging's costs failed with its coverage: %v", st.Err)
+	}
+	for _, name := range []string{"sandbox", "production"} {
+		if a := find(t, r, name); a.Err == nil || a.Coverage != nil {
+			t.Errorf("%s: err %v, coverage %+v; want failed costs and no coverage read", name, a.Err, a.Coverage)
+		}
+	}
+	// Each coverage request ran in the account itself, filtered to it, over the savings
+	// window (the last 30 complete days).
+	window := fmt.Sprintf(`"TimePeriod":{"End":"%s","Start":"%s"}`, p.Chart.End.Format(time.DateOnly), p.Chart.Start.Format(time.DateOnly))
+	for _, c := range proxy.Calls() {
+		if c.Service != "ce" || !strings.HasSuffix(c.Action, "Coverage") {
+			continue
+		}
+		if !filtersTo(c, c.Account) || !strings.Contains(string(c.Body), window) {
+			t.Errorf("%s in %s: %s; want a filter to the account itself and %s", c.Action, c.Account, c.Body, window)
+		}
+	}
+	if n := proxy.Count(identity.ID, "ce", "GetSavingsPlansCoverage"); n != 2 {
+		t.Errorf("identity's Savings Plans coverage requests = %d, want 2 pages", n)
+	}
+	// identity: 2 usage + forecast + 3 coverage pages; staging: 2 usage + forecast + 1
+	// coverage (the refused one is not counted); production: its empty daily answer.
+	// Planned: 3 + 2 per account, first pages.
+	if r.Requests != 11 || r.Planned != 20 {
+		t.Errorf("requests = %d, planned %d; want 11 and 20", r.Requests, r.Planned)
+	}
+}
+
+// TestReadCoverageGrouped: with a management account, the organisation's coverage is read
+// there once, filtered to every account that reported, and given to each: 2 requests at
+// any size (Savings Plans coverage cannot be grouped by account).
+func TestReadCoverageGrouped(t *testing.T) {
+	s := emulator.Shared(t)
+	proxy, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	m := testMap(t, "identity")
+	p := cost.PeriodsAt(reportTime)
+	mgmt := account(t, m, "identity")
+	var groups []map[string]any
+	for _, a := range m.Accounts {
+		groups = append(groups, group(10, "USD", a.ID))
+	}
+	queue(t, s, mgmt.ID,
+		groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any { return groups }),
+		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+			var out []map[string]any
+			for _, a := range m.Accounts {
+				out = append(out, group(260, "USD", a.ID, "Amazon Elastic Compute Cloud - Compute"))
+			}
+			return out
+		}))
+	var ids []string
+	for _, a := range m.Accounts {
+		ids = append(ids, a.ID)
+	}
+	every := func(c faultproxy.Call) bool {
+		return strings.Contains(string(c.Body), `"Key":"LINKED_ACCOUNT","Values":["`+strings.Join(ids, `","`)+`"]`)
+	}
+	proxy.Add(
+		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
+			Match: every, Body: savingsPlansCoverage(60, 100, "")},
+		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
+			Match: every, Body: reservationCoverage([2]float64{20, 100})},
+	)
+	base := emulator.Connect(proxy.URL).Account(t, emulator.NewAccountID(), "eu-west-1")
+	forecasts := map[string]any{}
+	for _, a := range m.Accounts {
+		forecasts[a.ID] = 100.0
+	}
+	client, _ := clients(base, m, forecasts)
+	r := cost.Reader{Map: m, Client: client, Coverage: cost.AssumeCoverageClients(base, m.ExternalID)}.Read(t.Context(), reportTime)
+	if r.Mode != cost.Grouped {
+		t.Fatalf("mode = %s, want grouped", r.Mode)
+	}
+	for _, a := range r.Accounts {
+		if a.Err != nil || a.Coverage == nil || a.Coverage.Err != nil || !near(a.Coverage.Covered(), 0.8) {
+			t.Errorf("%s: err %v, coverage %+v; want the organisation's 0.8 covered", a.Name, a.Err, a.Coverage)
+		}
+	}
+	for _, a := range m.Accounts {
+		if n := proxy.Count(a.ID, "ce", "GetSavingsPlansCoverage") + proxy.Count(a.ID, "ce", "GetReservationCoverage"); a.ID != mgmt.ID && n != 0 {
+			t.Errorf("%s was asked for coverage %d times, want none: grouped mode reads in the management account", a.Name, n)
+		}
+	}
+	// 2 usage queries, 2 environment forecasts, 2 coverage queries.
+	if proxy.Count(mgmt.ID, "ce", "GetSavingsPlansCoverage") != 1 || proxy.Count(mgmt.ID, "ce", "GetReservationCoverage") != 1 ||
+		r.Requests != 6 || r.Planned != 6 {
+		t.Errorf("requests = %d, planned %d; want 6 and 6, one query of each coverage", r.Requests, r.Planned)
+	}
+}
+
+func TestApplyCoverage(t *testing.T) {
+	s := &cost.Savings{Accounts: []cost.AccountSavings{
+		{Account: "covered", Saved: 100}, {Account: "refused", Saved: 40}, {Account: "failed", Saved: 10}, {Account: "unknown", Saved: 5},
+	}}
+	if s.Ranged() || s.Basis() != cost.PriceBasis {
+		t.Fatal("savings without coverage are a range")
+	}
+	s.ApplyCoverage([]cost.Account{
+		{Name: "covered", Coverage: &cost.Coverage{SavingsPlans: 0.5, Reserved: 0.25}},
+		{Name: "refused", Coverage: &cost.Coverage{Err: &smithy.OperationError{ServiceID: "Cost Explorer", OperationName: "GetSavingsPlansCoverage",
+			Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}}}},
+		{Name: "failed", Err: fmt.Errorf("read daily costs: boom")},
+	})
+	want := map[string]struct {
+		low *float64
+		why string
+	}{
+		"covered": {aws.Float64(25), ""},
+		"refused": {nil, "coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException: no"},
+		"failed":  {nil, "coverage not read: the account's costs could not be read"},
+		"unknown": {nil, "coverage not read"},
+	}
+	for _, a := range s.Accounts {
+		w := want[a.Account]
+		if (w.low == nil) != (a.Discount.Low == nil) || (w.low != nil && !near(*w.low, *a.Discount.Low)) || a.Discount.Why != w.why {
+			t.Errorf("%s: %+v, want low %v, why %q", a.Account, a.Discount, w.low, w.why)
+		}
+	}
+	if !near(s.LowTotal(), 25+40+10+5) || !near(s.Total(), 155) {
+		t.Errorf("range = %g to %g, want 80 to 155", s.LowTotal(), s.Total())
+	}
+	if b := s.Basis(); strings.Contains(b, cost.Discounts) || !strings.HasSuffix(b, cost.CoverageBasis) {
+		t.Errorf("basis = %q, want the coverage basis instead of discounts ignored", b)
+	}
+	// Full coverage saves nothing at the low end; shares never add past 1.
+	if c := (cost.Coverage{SavingsPlans: 0.7, Reserved: 0.6}); c.Covered() != 1 {
+		t.Errorf("covered = %g, want 1", c.Covered())
+	}
+}

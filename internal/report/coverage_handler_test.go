@@ -1,0 +1,121 @@
+package report_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/report"
+)
+
+// The handler's report shows the savings as a range down to the account's discount
+// coverage, read through CurfewCostReader with the real SDK client. moto lacks the
+// coverage APIs: the proxy answers them in the Cost Explorer API reference's shape
+// (GetSavingsPlansCoverage's SavingsPlansCoverages[].Coverage, GetReservationCoverage's
+// CoveragesByTime[].Total.CoverageHours) and refuses identity's.
+func TestHandleShowsTheSavingsRange(t *testing.T) {
+	s := emulator.Shared(t)
+	proxy, err := faultproxy.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	p := cost.PeriodsAt(now)
+	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
+home: identity
+homeRegion: eu-west-1
+externalId: curfew-test-ext
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+`, homeID, stagingID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueCosts(t, s, homeID, costResults(p, 2)...)
+	queueCosts(t, s, stagingID, costResults(p, 30)...)
+	proxy.Add(
+		faultproxy.Rule{Account: stagingID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
+			Body: `{"SavingsPlansCoverages":[{"Attributes":{},"Coverage":{"CoveragePercentage":"40","OnDemandCost":"60",` +
+				`"SpendCoveredBySavingsPlans":"40","TotalCost":"100"},"TimePeriod":{"Start":"2026-10-28","End":"2026-11-27"}}]}`},
+		faultproxy.Rule{Account: stagingID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
+			Body: `{"CoveragesByTime":[{"Groups":[],"TimePeriod":{"Start":"2026-10-28","End":"2026-11-27"},"Total":{"CoverageHours":` +
+				`{"CoverageHoursPercentage":"10","OnDemandHours":"90","ReservedHours":"10","TotalRunningHours":"100"}}}]}`},
+		faultproxy.Rule{Account: homeID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Error, Code: "AccessDeniedException"},
+	)
+
+	home := emulator.Connect(proxy.URL).Account(t, homeID, "eu-west-1")
+	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "curfew-cost-report-coverage"
+	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	store := history.Store{Client: s3c, Bucket: bucket}
+	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
+	change := func(at time.Time) []history.Change {
+		return []history.Change{{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large", At: at}}
+	}
+	for _, r := range []history.Run{{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: change(stop)},
+		{ID: "r1", Kind: history.Restart, Started: start, Changes: change(start)}} {
+		if err := store.Put(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	topic, email := emailTopic(t, sns.NewFromConfig(home))
+	h := report.Handler{
+		Costs: cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet,
+			Coverage: cost.AssumeCoverageClients(home, m.ExternalID)},
+		History:   store,
+		Publisher: report.Publisher{S3: s3c, SNS: sns.NewFromConfig(home), Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn)},
+		Now:       func() time.Time { return now },
+		Log:       quiet,
+	}
+	if _, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"manual"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var notes []map[string]string
+	for _, b := range email.all() {
+		var n map[string]string
+		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) != 1 {
+		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
+	}
+	// 11 h of m5.large at 0.096 is 1.056 at list price; staging's usage is 40% + 10%
+	// covered, so 0.528 at the low end.
+	if subject := notes[0]["Subject"]; !strings.HasSuffix(subject, ", 0.53 to 1.06 saved") {
+		t.Errorf("subject = %q, want the range saved", subject)
+	}
+	flat := strings.Join(strings.Fields(notes[0]["Message"]), " ")
+	for _, want := range []string{"staging 1 resource 11 h stopped 0.53 to 1.06 (50% covered by discounts)", cost.CoverageBasis} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the report has no %q:\n%s", want, notes[0]["Message"])
+		}
+	}
+	// Each account's coverage was asked in the account itself, through CurfewCostReader.
+	for _, id := range []string{homeID, stagingID} {
+		if n := proxy.Count(id, "ce", "GetSavingsPlansCoverage"); n != 1 {
+			t.Errorf("account %s: %d Savings Plans coverage requests, want 1", id, n)
+		}
+	}
+}

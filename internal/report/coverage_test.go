@@ -1,0 +1,83 @@
+package report_test
+
+import (
+	"html"
+	"strings"
+	"testing"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/report"
+)
+
+// refused is the error of a coverage query that CurfewCostReader may not make.
+var refused = &smithy.OperationError{ServiceID: "Cost Explorer", OperationName: "GetSavingsPlansCoverage",
+	Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ce:GetSavingsPlansCoverage"}}
+
+// withCoverage is the sample report with staging's usage 45% covered by discounts;
+// sandbox's costs, and so its coverage, could not be read.
+func withCoverage() *cost.Report {
+	r := sampleReport()
+	for i := range r.Accounts {
+		if r.Accounts[i].Name == "staging" {
+			r.Accounts[i].Coverage = &cost.Coverage{SavingsPlans: 0.3, Reserved: 0.15}
+		}
+	}
+	r.Savings.ApplyCoverage(r.Accounts)
+	return r
+}
+
+// The savings are a range from list price down to each account's discount coverage,
+// with what the low end assumes; an account whose coverage could not be read keeps the
+// list figure and says why.
+func TestSavingsRangeToCoverage(t *testing.T) {
+	r := withCoverage()
+	text := report.Text(r, report.Link{})
+	golden(t, "coverage.golden", text)
+	page, err := report.HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// staging saved 89.23 at list price, 49.08 at 45% coverage; sandbox's 472.71 is at
+	// list price at both ends of the total.
+	for name, out := range map[string]string{
+		"text": strings.Join(strings.Fields(text), " "),
+		"HTML": strings.Join(strings.Fields(html.UnescapeString(string(page))), " "),
+	} {
+		for _, want := range []string{
+			"49.08 to 89.23", "Aurora cluster; 45% covered by discounts",
+			"472.71", "list price only, coverage not read: the account's costs could not be read",
+			"521.79 to 561.94", cost.CoverageBasis,
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the %s report does not say %q", name, want)
+			}
+		}
+		if strings.Contains(out, cost.Discounts) {
+			t.Errorf("the %s report says discounts are ignored beside the range", name)
+		}
+		if name == "HTML" && (!strings.Contains(out, "521.79 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
+			t.Error("the HTML card does not show the range")
+		}
+	}
+}
+
+// When no account's coverage could be read, the figure is the list price, the report
+// says that discounts are ignored, and why each account has no range.
+func TestSavingsWithoutCoverageSayWhy(t *testing.T) {
+	r := sampleReport()
+	for i := range r.Accounts {
+		if r.Accounts[i].Err == nil {
+			r.Accounts[i].Coverage = &cost.Coverage{Err: refused}
+		}
+	}
+	r.Savings.ApplyCoverage(r.Accounts)
+	text := strings.Join(strings.Fields(report.Text(r, report.Link{})), " ")
+	for _, want := range []string{"89.23 (434 h not priced: Aurora cluster; list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException",
+		"total 2604 h stopped 561.94", cost.Discounts} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text does not say %q:\n%s", want, text)
+		}
+	}
+}
