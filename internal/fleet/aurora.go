@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -66,6 +67,10 @@ func (p *pair) clusters(ctx context.Context) ([]database, error) {
 				status:   aws.ToString(c.Status),
 				tags:     rdsTagMap(c.TagList),
 			}
+			d.dims = history.Dimensions{Engine: aws.ToString(c.Engine)}
+			for _, m := range c.DBClusterMembers {
+				d.memberIDs = append(d.memberIDs, aws.ToString(m.DBInstanceIdentifier))
+			}
 			d.skip = clusterSkip(c, d.tags)
 			out = append(out, d)
 		}
@@ -107,4 +112,40 @@ func memberSkip(cluster string, instances []database, now time.Time) string {
 		}
 	}
 	return ""
+}
+
+// memberClasses are the DB instance classes of cluster's members, for the run history:
+// Aurora bills a stopped cluster's members, not the cluster. They come from the instances
+// the run described; a member that is not among them (created since) costs one describe
+// of the cluster's instances. Classes that cannot be read are left out and logged: the
+// cost report then prices the members it knows, never a guess.
+func (p *pair) memberClasses(ctx context.Context, cluster database, instances []database) []string {
+	class := map[string]string{}
+	for _, d := range instances {
+		if d.cluster == cluster.ID {
+			class[d.ID] = d.Size
+		}
+	}
+	if slices.ContainsFunc(cluster.memberIDs, func(id string) bool { return class[id] == "" }) {
+		out, err := p.c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{Filters: []types.Filter{
+			{Name: aws.String("db-cluster-id"), Values: []string{cluster.ID}},
+		}})
+		if err != nil {
+			p.logger.LogAttrs(ctx, slog.LevelWarn, "member classes unread", slog.String("runId", p.id),
+				slog.String("account", p.target.Account.Name), slog.String("region", p.target.Region),
+				slog.String("resource", cluster.ID), slog.String("action", "describe-db-instances"),
+				slog.String("outcome", "failed"), slog.String("error", err.Error()))
+		} else {
+			for _, db := range out.DBInstances {
+				class[aws.ToString(db.DBInstanceIdentifier)] = aws.ToString(db.DBInstanceClass)
+			}
+		}
+	}
+	var classes []string
+	for _, id := range cluster.memberIDs {
+		if c := class[id]; c != "" {
+			classes = append(classes, c)
+		}
+	}
+	return classes
 }

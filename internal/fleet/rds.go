@@ -42,6 +42,8 @@ type database struct {
 	skip string
 	// cluster is the Aurora cluster a DB instance is a member of, if any.
 	cluster string
+	// memberIDs are an Aurora cluster's member DB instances (DBClusterMembers).
+	memberIDs []string
 }
 
 // dbKind is what the shared stop and start steps need to know of DB instances, or of
@@ -112,6 +114,7 @@ func (p *pair) stopRDS(ctx context.Context) error {
 		if clusters[i].skip == "" {
 			clusters[i].skip = memberSkip(clusters[i].ID, dbs, p.now)
 		}
+		clusters[i].members = p.memberClasses(ctx, clusters[i], dbs)
 	}
 	return p.stopDatabases(ctx, clusters, p.clusterKind())
 }

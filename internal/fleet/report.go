@@ -102,6 +102,8 @@ type Resource struct {
 	launched time.Time
 	// dims are what the resource's price depends on, for the run history.
 	dims history.Dimensions
+	// members are an Aurora cluster's member DB instance classes (history.Change.Members).
+	members []string
 }
 
 // Totals counts the resources by action and the account×region pairs by status.
@@ -189,7 +191,7 @@ func (r Report) changes() []history.Change {
 			out = append(out, history.Change{
 				Account: res.Account, Region: res.Region, Type: x.Type, ID: x.ID, Size: x.Size,
 				Count: x.count, At: at, Action: string(x.Action), Reason: x.Reason,
-				Up: x.up, Launched: x.launched, Dimensions: x.dims,
+				Up: x.up, Launched: x.launched, Dimensions: x.dims, Members: x.members,
 			})
 		}
 	}

@@ -95,8 +95,12 @@ type Change struct {
 	Size string `json:"size,omitempty"`
 	// Count is how many instances of Size a group or node group ran when it was scaled
 	// to zero; 0 for a single resource.
-	Count int       `json:"count,omitempty"`
-	At    time.Time `json:"at"`
+	Count int `json:"count,omitempty"`
+	// Members are the DB instance classes of an Aurora cluster's member instances, one
+	// per member, when the shutdown stopped it: the cluster is billed as its members.
+	// Empty in runs written before they were recorded, and for other resources.
+	Members []string  `json:"members,omitempty"`
+	At      time.Time `json:"at"`
 	// Action is what the run did: Stopped, Started, Skipped, LeftStopped, or another of the
 	// run's actions ("not-stopped", "failed"). Use Did, which reads old runs too.
 	Action string `json:"action,omitempty"`
