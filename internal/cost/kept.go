@@ -78,7 +78,7 @@ func estimateKept(ctx context.Context, runs []history.Run, start, end time.Time,
 			g.Nights++
 			hours := to.Sub(from).Hours() * float64(max(c.Count, 1))
 			g.Hours += hours
-			if p, ok := prices.Hourly(ctx, PriceQuery{Kind: c.Type, Region: c.Region, Size: c.Size, Dims: c.Dimensions}); ok {
+			if p, ok, _ := priceResource(ctx, prices, c.Type, c.Region, c.Size, c.Dimensions, c.Members); ok {
 				g.Cost += hours * p.USD
 			} else {
 				g.UnpricedHours += hours

@@ -39,6 +39,7 @@ type stopSpan struct {
 	size     string
 	count    int
 	dims     history.Dimensions
+	members  []string
 	from, to time.Time
 	end      End
 }
@@ -52,7 +53,7 @@ func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int
 	closeAt := func(k resourceKey, at time.Time, how End, size string) {
 		st := open[k]
 		delete(open, k)
-		out = append(out, stopSpan{key: k, size: cmp.Or(st.size, size), count: st.count, dims: st.dims, from: st.at, to: at, end: how})
+		out = append(out, stopSpan{key: k, size: cmp.Or(st.size, size), count: st.count, dims: st.dims, members: st.members, from: st.at, to: at, end: how})
 	}
 	for _, r := range runs {
 		seen := map[resourceKey]bool{}
@@ -78,7 +79,7 @@ func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int
 					delete(open, k)
 				}
 				if did == history.Stopped {
-					open[k] = stop{at: at, size: c.Size, count: c.Count, dims: c.Dimensions}
+					open[k] = stop{at: at, size: c.Size, count: c.Count, dims: c.Dimensions, members: c.Members}
 				}
 			case did == history.Started:
 				if !isOpen {

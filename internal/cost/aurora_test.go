@@ -1,0 +1,82 @@
+package cost_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/history"
+)
+
+// auroraRuns: Aurora cluster aurora (Aurora PostgreSQL, members of classes) in eu-west-1
+// stopped at 19:00 on 6 November and started at 07:00 on the 7th, 12 h.
+func auroraRuns(engine string, classes ...string) []history.Run {
+	c := func(action string, day, hour int) history.Change {
+		ch := history.Change{Account: "staging", Region: "eu-west-1", Type: history.AuroraCluster, ID: "aurora", At: nov(day, hour, 0), Action: action}
+		ch.Engine = engine
+		if action == history.Stopped {
+			ch.Members = classes
+		}
+		return ch
+	}
+	sweep := []history.Pair{staging}
+	return []history.Run{
+		scheduled(history.Shutdown, nov(6, 19, 0), sweep, c(history.Stopped, 6, 19)),
+		scheduled(history.Restart, nov(7, 7, 0), sweep, c(history.Started, 7, 7)),
+	}
+}
+
+// The golden Aurora saving: a cluster of 2 × db.r6g.large Aurora PostgreSQL in eu-west-1
+// stopped 12 h is billed as its two members at the price list's Aurora PostgreSQL price
+// in eu-west-1, 0.285 USD an hour each (not RDS PostgreSQL's 0.247, which the price list
+// also holds): 12 × 2 × 0.285. The class is asked about once for both members.
+func TestAuroraClusterIsPricedAsItsMembers(t *testing.T) {
+	fake := newFakePricing(t)
+
+	s := cost.EstimateWith(context.Background(), auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), pairingStart, pairingEnd, &cost.PriceList{Client: fake})
+
+	if want := 12 * 2 * 0.285; len(s.Accounts) != 1 || !near(s.Total(), want) || s.Accounts[0].UnpricedHours != 0 || len(s.Accounts[0].Unpriced) != 0 {
+		t.Fatalf("accounts = %+v, total %v; want %v, nothing unpriced", s.Accounts, s.Total(), want)
+	}
+	if want := []cost.PriceSource{{What: cost.SourcePriceList, Hours: 12}}; !slices.Equal(s.PriceSources, want) {
+		t.Errorf("price sources = %+v, want %+v", s.PriceSources, want)
+	}
+	if want := []string{"AmazonRDS regionCode=eu-west-1,instanceType=db.r6g.large,databaseEngine=Aurora PostgreSQL"}; !slices.Equal(fake.Queries, want) {
+		t.Errorf("queries = %q, want %q", fake.Queries, want)
+	}
+	if b := s.Basis(); !strings.Contains(b, "Aurora clusters as the sum of their member instances") {
+		t.Errorf("basis = %q, want it to say how Aurora clusters are priced", b)
+	}
+}
+
+// What leaves a stopped Aurora cluster counted in hours but not priced, each with its
+// reason: the table alone (its RDS prices are not Aurora's), the price list failing for a
+// member, a Serverless v2 member (billed by capacity used), a run from before member
+// classes were recorded.
+func TestAuroraClusterUnpricedSaysWhy(t *testing.T) {
+	failing := newFakePricing(t)
+	failing.Err = context.DeadlineExceeded
+	for _, tt := range []struct {
+		name   string
+		runs   []history.Run
+		prices cost.Prices
+		why    string
+	}{
+		{"table only", auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), cost.Table{}, cost.AuroraTableOnly},
+		{"price list failing", auroraRuns("aurora-postgresql", "db.r6g.large"), &cost.PriceList{Client: failing}, cost.AuroraTableOnly + " (" + cost.FallbackFailed + ")"},
+		{"price list without the product", auroraRuns("aurora-mysql", "db.r6g.large"), &cost.PriceList{Client: newFakePricing(t)}, cost.AuroraTableOnly + " (" + cost.FallbackNoAnswer + ")"},
+		{"serverless v2 member", auroraRuns("aurora-postgresql", "db.r6g.large", "db.serverless"), &cost.PriceList{Client: newFakePricing(t)}, cost.AuroraServerless},
+		{"old run", auroraRuns("aurora-postgresql"), &cost.PriceList{Client: newFakePricing(t)}, cost.AuroraNoMembers},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := cost.EstimateWith(context.Background(), tt.runs, pairingStart, pairingEnd, tt.prices)
+
+			want := []string{"Aurora cluster (" + tt.why + ")"}
+			if len(s.Accounts) != 1 || s.Total() != 0 || !near(s.Accounts[0].Hours, 12) || !near(s.Accounts[0].UnpricedHours, 12) || !slices.Equal(s.Accounts[0].Unpriced, want) {
+				t.Errorf("accounts = %+v; want 12 h counted, not priced, as %q", s.Accounts, want)
+			}
+		})
+	}
+}
