@@ -117,8 +117,9 @@ func memberSkip(cluster string, instances []database, now time.Time) string {
 // memberClasses are the DB instance classes of cluster's members, for the run history:
 // Aurora bills a stopped cluster's members, not the cluster. They come from the instances
 // the run described; a member that is not among them (created since) costs one describe
-// of the cluster's instances. Classes that cannot be read are left out and logged: the
-// cost report then prices the members it knows, never a guess.
+// of the cluster's instances. When a member's class cannot be read none are recorded
+// (and the describe's failure is logged): the cost report then counts the cluster without
+// pricing it rather than price part of it as the whole.
 func (p *pair) memberClasses(ctx context.Context, cluster database, instances []database) []string {
 	class := map[string]string{}
 	for _, d := range instances {
@@ -143,9 +144,10 @@ func (p *pair) memberClasses(ctx context.Context, cluster database, instances []
 	}
 	var classes []string
 	for _, id := range cluster.memberIDs {
-		if c := class[id]; c != "" {
-			classes = append(classes, c)
+		if class[id] == "" {
+			return nil
 		}
+		classes = append(classes, class[id])
 	}
 	return classes
 }

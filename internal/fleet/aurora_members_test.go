@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/curfew/curfew/internal/faultproxy"
+	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -31,23 +34,10 @@ func TestHistoryRecordsAuroraMemberClasses(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	client := s3.NewFromConfig(f.config("home", west), func(o *s3.Options) { o.UsePathStyle = true })
-	store := &history.Store{Client: client, Bucket: "curfew-history-" + f.account("home").ID}
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(store.Bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	since := time.Now().Add(-time.Minute)
-
 	h, _, _ := f.handler(history.Shutdown)
-	h.History = store
-	runHandler(t, h, `{"trigger":"schedule"}`)
 
-	runs, err := store.Since(ctx, since)
-	if err != nil || len(runs) != 1 {
-		t.Fatalf("%d runs in the history (%v), want 1", len(runs), err)
-	}
+	runs := shutdownHistory(t, f, h)
+
 	want := map[string]history.Change{
 		"aurora": {Members: []string{"db.r6g.large", "db.r6g.large"}, Dimensions: history.Dimensions{Engine: "aurora-postgresql"}},
 		"flex":   {Members: []string{"db.serverless"}, Dimensions: history.Dimensions{Engine: "aurora-mysql"}},
@@ -66,4 +56,81 @@ func TestHistoryRecordsAuroraMemberClasses(t *testing.T) {
 	for id := range want {
 		t.Errorf("the shutdown's history has no change for cluster %s", id)
 	}
+}
+
+// shutdownHistory runs the shutdown h into a new run history and returns its one run.
+func shutdownHistory(t *testing.T, f *testFleet, h fleet.Handler) []history.Run {
+	t.Helper()
+	ctx := t.Context()
+	client := s3.NewFromConfig(f.config("home", west), func(o *s3.Options) { o.UsePathStyle = true })
+	store := &history.Store{Client: client, Bucket: "curfew-history-" + f.account("home").ID}
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(store.Bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().Add(-time.Minute)
+	h.History = store
+	runHandler(t, h, `{"trigger":"schedule"}`)
+	runs, err := store.Since(ctx, since)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("%d runs in the history (%v), want 1", len(runs), err)
+	}
+	return runs
+}
+
+// A member the run's list of DB instances does not hold (created between that list and
+// the cluster's describe) costs one describe of the cluster's instances, filtered by
+// db-cluster-id, and is recorded with the others. The proxy drops aurora-2 from the
+// unfiltered list.
+func TestHistoryRecordsAuroraMemberCreatedSinceTheList(t *testing.T) {
+	t.Parallel()
+	f := emptyFleet(t)
+	f.cluster("staging", west, "aurora", "aurora-postgresql", "provisioned")
+	f.db("staging", west, "aurora-1", "aurora")
+	if _, err := f.rds("staging", west).CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("aurora-2"), Engine: aws.String("aurora-postgresql"),
+		DBInstanceClass: aws.String("db.r6g.xlarge"), DBClusterIdentifier: aws.String("aurora"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	unfiltered := func(c faultproxy.Call) bool { return c.Params.Get("Filters.Filter.1.Name") == "" }
+	h, p := f.faulty(history.Shutdown, false, faultproxy.Rule{Service: "rds", Action: "DescribeDBInstances", Kind: faultproxy.Rewrite,
+		Match: unfiltered, Rewrite: func(_ faultproxy.Call, body []byte) []byte { return dropElement(body, "DBInstance", "aurora-2") }})
+
+	runs := shutdownHistory(t, f, h)
+
+	var got []string
+	for _, c := range runs[0].Changes {
+		if c.Type == history.AuroraCluster && c.ID == "aurora" {
+			got = c.Members
+		}
+	}
+	if want := []string{"db.r6g.large", "db.r6g.xlarge"}; !slices.Equal(got, want) {
+		t.Errorf("the shutdown's history of aurora: members %v, want %v", got, want)
+	}
+	filtered := 0
+	for _, c := range p.Calls() {
+		if c.Action == "DescribeDBInstances" && c.Params.Get("Filters.Filter.1.Name") == "db-cluster-id" && c.Params.Get("Filters.Filter.1.Values.Value.1") == "aurora" {
+			filtered++
+		}
+	}
+	if filtered != 1 {
+		t.Errorf("%d describes filtered by db-cluster-id=aurora, want 1", filtered)
+	}
+}
+
+// dropElement removes from an XML answer the element named name that holds id.
+func dropElement(body []byte, name, id string) []byte {
+	at := bytes.Index(body, []byte(">"+id+"<"))
+	if at < 0 {
+		return body
+	}
+	open, end := []byte("<"+name+">"), []byte("</"+name+">")
+	from := bytes.LastIndex(body[:at], open)
+	to := bytes.Index(body[at:], end)
+	if from < 0 || to < 0 {
+		return body
+	}
+	return append(slices.Clone(body[:from]), body[at+to+len(end):]...)
 }
