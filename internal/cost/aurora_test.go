@@ -80,3 +80,16 @@ func TestAuroraClusterUnpricedSaysWhy(t *testing.T) {
 		})
 	}
 }
+
+// A skipped Aurora cluster's night is priced as its members too: what the skip tag cost.
+func TestKeptAuroraClusterIsPricedAsItsMembers(t *testing.T) {
+	runs := auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large")
+	runs[0].Changes[0].Action, runs[0].Changes[0].Reason = history.Skipped, "tagged curfew:skip=true"
+	runs[1].Changes = nil
+
+	s := cost.EstimateWith(context.Background(), runs, pairingStart, pairingEnd, &cost.PriceList{Client: newFakePricing(t)})
+
+	if len(s.Kept) != 1 || !near(s.Kept[0].Hours, 12) || !near(s.Kept[0].Cost, 12*2*0.285) || s.Kept[0].UnpricedHours != 0 {
+		t.Errorf("kept = %+v, want 12 h costing %v", s.Kept, 12*2*0.285)
+	}
+}
