@@ -1,15 +1,9 @@
 package cdk
 
 import (
-	"fmt"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -43,40 +37,10 @@ func (s *service) deliveryFailedAlarm(channel string) awscloudwatch.Alarm {
 // nothing else uses it. It cannot see an email that SNS accepted and the mail provider
 // then lost; SNS's own delivery retries cover that.
 func (s *service) newDeliveryAlarm() {
-	key := awskms.NewKey(s.stack, jsii.String("DeliveryAlarmKey"), &awskms.KeyProps{
-		Description: jsii.String("curfew: encrypts the topic of the cost report's delivery alarm"),
-		// Under the guardrails' alias prefix, like the report topic's key.
-		Alias:             jsii.String(DeliveryAlarmKeyAlias),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	// CloudWatch encrypts the alarm's message with the key when it publishes.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowCloudWatchAlarms"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-	}), nil)
-	topic := awssns.NewTopic(s.stack, jsii.String("DeliveryAlarmTopic"), &awssns.TopicProps{
-		DisplayName: jsii.String("curfew alarm"),
-		MasterKey:   key,
-		EnforceSSL:  jsii.Bool(true),
-	})
-	account := s.m.HomeAccount().ID
-	// Only this account's alarms publish; the cost report's role may not (it is not
-	// granted), so a report can never reach its readers through here.
-	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowThisAccountsAlarms"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("sns:Publish"),
-		Resources:  jsii.Strings(*topic.TopicArn()),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": account},
-			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:*", s.m.HomeRegion, account)},
-		},
-	}))
-	for _, r := range s.m.CostReport.AlarmTo() {
-		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(r), nil))
-	}
+	// Under the guardrails' alias prefix, like the report topic's key. Only this account's
+	// alarms publish; the cost report's role may not (it is not granted), so a report can
+	// never reach its readers through here.
+	topic := s.newEncryptedTopic("DeliveryAlarmTopic", "DeliveryAlarmKey", DeliveryAlarmKeyAlias,
+		"curfew: encrypts the topic of the cost report's delivery alarm", "curfew alarm", s.m.CostReport.AlarmTo())
 	s.deliveryFailedAlarm("email").AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
 }

@@ -172,22 +172,30 @@ func (s *service) newBucket() awss3.Bucket {
 // newTopic is the notification topic: encrypted with a key of its own (rotated), TLS only,
 // with the map's email subscriptions, and open to this account's alarms.
 func (s *service) newTopic() awssns.Topic {
-	key := awskms.NewKey(s.stack, jsii.String("TopicKey"), &awskms.KeyProps{
-		Description: jsii.String("curfew: encrypts the notification topic"),
-		// The home account's guardrails protect curfew's keys by their aliases.
-		Alias:             jsii.String(keyAliasPrefix + "topic"),
+	// The home account's guardrails protect curfew's keys by their aliases.
+	return s.newEncryptedTopic("Topic", "TopicKey", keyAliasPrefix+"topic",
+		"curfew: encrypts the notification topic", "curfew", s.m.CostReport.Recipients)
+}
+
+// newEncryptedTopic is a topic of curfew's: encrypted with a key of its own (rotated, kept
+// when the stack goes), TLS only, published to by this account's CloudWatch alarms, and
+// subscribed by the given email addresses.
+func (s *service) newEncryptedTopic(id, keyID, alias, keyDescription, displayName string, recipients []string) awssns.Topic {
+	key := awskms.NewKey(s.stack, jsii.String(keyID), &awskms.KeyProps{
+		Description:       jsii.String(keyDescription),
+		Alias:             jsii.String(alias),
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
-	// CloudWatch publishes alarm notifications to the encrypted topic.
+	// CloudWatch encrypts the alarm's message with the key when it publishes.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchAlarms"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 		Resources:  jsii.Strings("*"),
 	}), nil)
-	topic := awssns.NewTopic(s.stack, jsii.String("Topic"), &awssns.TopicProps{
-		DisplayName: jsii.String("curfew"),
+	topic := awssns.NewTopic(s.stack, jsii.String(id), &awssns.TopicProps{
+		DisplayName: jsii.String(displayName),
 		MasterKey:   key,
 		EnforceSSL:  jsii.Bool(true),
 	})
@@ -202,7 +210,7 @@ func (s *service) newTopic() awssns.Topic {
 			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:*", s.m.HomeRegion, account)},
 		},
 	}))
-	for _, r := range s.m.CostReport.Recipients {
+	for _, r := range recipients {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(r), nil))
 	}
 	return topic
