@@ -137,12 +137,7 @@ func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
 		r.Action = Stopped
 		return true
 	}
-	kept := mayHaveStopped(err)
-	var unmark error
-	if !kept {
-		unmark = p.untagGroup(ctx, r.ID)
-	}
-	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark, groupMarkKeys)
+	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), func() error { return p.untagGroup(ctx, r.ID) }, groupMarkKeys)
 	return false
 }
 

@@ -330,6 +330,16 @@ func ids(rs []Resource) []string {
 	return out
 }
 
+// failedStop is stopError for one resource whose mark is removed again, by untag, unless
+// the stop may have happened all the same (kept).
+func failedStop(stop error, kept bool, untag func() error, keys []string) string {
+	var unmark error
+	if !kept {
+		unmark = untag()
+	}
+	return stopError(stop, kept, unmark, keys)
+}
+
 // stopError describes a failed stop and what became of the mark put on just before: it
 // was removed when AWS refused the stop, and kept when the stop may have happened all the
 // same (a lost answer, a server error, the deadline), so that the restart still finds it.

@@ -147,12 +147,8 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 	lowered := st.min != nil && *st.min > 0
 	if lowered {
 		if err := p.setMinCapacity(ctx, s, 0); err != nil {
-			kept := mayHaveStopped(err)
-			var unmark error
-			if !kept {
-				unmark = p.untagService(ctx, arn)
-			}
-			r.Action, r.Error = ActionFailed, "lower its scalable target's MinCapacity to 0: "+stopError(err, kept, unmark, serviceMarkKeys)
+			r.Action, r.Error = ActionFailed, "lower its scalable target's MinCapacity to 0: "+
+				failedStop(err, mayHaveStopped(err), func() error { return p.untagService(ctx, arn) }, serviceMarkKeys)
 			return false
 		}
 	}

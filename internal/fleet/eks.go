@@ -109,12 +109,7 @@ func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c
 		r.Action = Stopped
 		return true
 	}
-	kept := mayHaveStopped(err)
-	var unmark error
-	if !kept {
-		unmark = p.untagNodegroup(ctx, arn)
-	}
-	r.Action, r.Error = ActionFailed, stopError(err, kept, unmark, nodegroupMarkKeys)
+	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), func() error { return p.untagNodegroup(ctx, arn) }, nodegroupMarkKeys)
 	return false
 }
 

@@ -239,11 +239,7 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 	// A refusal of the call's only attempt changed nothing, whatever its code: keeping the
 	// mark then would let the restart start a database someone else stopped meanwhile.
 	kept := mayHaveStopped(err) && (attempts > 1 || !refusedForState(err))
-	var unmarkErr error
-	if !kept {
-		unmarkErr = p.unmarkDB(ctx, arn)
-	}
-	r.Action, r.Error = ActionFailed, stopError(err, kept, unmarkErr, markKeys)
+	r.Action, r.Error = ActionFailed, failedStop(err, kept, func() error { return p.unmarkDB(ctx, arn) }, markKeys)
 }
 
 // startDatabases starts the stopped databases that carry curfew's mark, then removes it.
