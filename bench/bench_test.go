@@ -208,15 +208,16 @@ func TestLambdaEquivalent(t *testing.T) {
 	}
 }
 
-// The cost report: five requests per account read through its own role (costs, forecast,
-// top services, and the two discount coverages); grouped in the management account, two
-// queries, a forecast per environment (the home account is production, the others
-// non-production) and the organisation's two coverages, whatever the number of accounts.
+// The cost report: six requests per account read through its own role (costs, forecast,
+// top services, and the discount coverages: Savings Plans, EC2 and RDS reservations);
+// grouped in the management account, two queries, a forecast per environment (the home
+// account is production, the others non-production) and the organisation's three
+// coverage queries, whatever the number of accounts.
 func TestCostRequests(t *testing.T) {
 	for _, tt := range []struct {
 		accounts      int
 		each, grouped int
-	}{{4, 5 * 5, 2 + 2 + 2}, {500, 5 * 501, 2 + 2 + 2}} {
+	}{{4, 6 * 5, 2 + 2 + 3}, {500, 6 * 501, 2 + 2 + 3}} {
 		each, grouped, err := costRequests(t.Context(), tt.accounts)
 		if err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // CoverageAPI is the part of the Cost Explorer client that reads discount coverage.
@@ -40,18 +41,52 @@ type Coverage struct {
 	// SavingsPlans is the share of the account's Savings Plans-eligible spend that Savings
 	// Plans covered (SpendCoveredBySavingsPlans / TotalCost), 0 to 1.
 	SavingsPlans float64
-	// Reserved is the share of the account's EC2 running hours that Reserved Instances
-	// covered (ReservedHours / TotalRunningHours; Cost Explorer's default service), 0 to 1.
+	// Reserved is the share of the account's EC2 running hours that EC2 Reserved
+	// Instances covered (ReservedHours / TotalRunningHours), 0 to 1.
 	Reserved float64
+	// ReservedDatabases is the share of the account's RDS running hours, Aurora's
+	// included, that RDS Reserved Instances covered, 0 to 1.
+	ReservedDatabases float64
 	// Err is why coverage could not be read; the account's savings are then the list
 	// figure alone.
 	Err error
 }
 
-// Covered is the share of usage taken as discounted: the two shares added, at most 1.
-// Usage a Reserved Instance covers is not Savings Plans-eligible spend, so the shares
-// are of different usage and add up.
-func (c Coverage) Covered() float64 { return min(1, c.SavingsPlans+c.Reserved) }
+// Covered is the share of a kind of resource's usage (history's resource types) taken as
+// discounted: the Savings Plans share plus the share of the Reserved Instances of the
+// kind's own service, at most 1. Usage a Reserved Instance covers is not Savings
+// Plans-eligible spend, so the shares are of different usage and add up. Reservations
+// are bought per service: an EC2 reservation never covers a database, an RDS one never
+// an instance, and Fargate has none.
+func (c Coverage) Covered(kind string) float64 {
+	switch reservedService(kind) {
+	case serviceEC2:
+		return min(1, c.SavingsPlans+c.Reserved)
+	case serviceRDS:
+		return min(1, c.SavingsPlans+c.ReservedDatabases)
+	}
+	return c.SavingsPlans
+}
+
+// Cost Explorer's names of the services whose reservations curfew reads (its SERVICE
+// dimension): GetReservationCoverage reads one service a query.
+const (
+	serviceEC2 = "Amazon Elastic Compute Cloud - Compute"
+	serviceRDS = "Amazon Relational Database Service"
+)
+
+// reservedService is the service whose Reserved Instances can cover a kind of resource,
+// "" for none: an Auto Scaling group's or a node group's instances are EC2 instances, an
+// Aurora cluster's members are RDS instances, and a Fargate task has no reservations.
+func reservedService(kind string) string {
+	switch kind {
+	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
+		return serviceEC2
+	case history.RDSInstance, history.AuroraCluster:
+		return serviceRDS
+	}
+	return ""
+}
 
 // CoverageBasis says what the low end of the savings range assumes; the report prints it
 // whenever some account's coverage was read.
@@ -60,18 +95,19 @@ const CoverageBasis = "The saving is a range: from list price × hours stopped (
 	"30 days, Cost Explorer's coverage APIs). The low end assumes that every covered hour saved nothing: " +
 	"a stopped hour of a covered instance family frees commitment that the account's other usage may or " +
 	"may not absorb, and the commitment is paid either way. Coverage is an average, not the stopped " +
-	"resources' own: each account's, or with a management account named the map's accounts' together; " +
-	"Reserved Instance coverage is EC2's, so a reserved RDS instance counts as on-demand"
+	"resources' own: each account's, or with a management account named the map's accounts' together. " +
+	"Reserved Instance coverage is read per service: EC2's applies to instances, Auto Scaling groups and " +
+	"node groups, RDS's to DB instances and Aurora clusters; Fargate tasks have Savings Plans only"
 
 // coverageRequests is how many requests reading one coverage makes, first pages only:
-// one Savings Plans and one Reserved Instance query.
-const coverageRequests = 2
+// one Savings Plans query and one Reserved Instance query for each of EC2 and RDS.
+const coverageRequests = 3
 
 // readCoverage reads the discount coverage of every account that reported (accs and
 // targets are in the same order). Per account, each account's own through its role,
-// filtered to itself: 2 requests an account. Grouped, the organisation's in the
+// filtered to itself: 3 requests an account. Grouped, the organisation's in the
 // management account, filtered to the accounts that reported, and given to each of them:
-// 2 requests at any size (Savings Plans coverage cannot be grouped by account, and
+// 3 requests at any size (Savings Plans coverage cannot be grouped by account, and
 // Savings Plans and reservations are shared across the organisation's accounts by
 // default anyway). An account whose coverage fails keeps its costs; its savings stay at
 // list price, with the reason.
@@ -118,7 +154,7 @@ func (r Reader) logCoverage(account string, c Coverage) {
 		return
 	}
 	r.log().Info("read coverage", "account", account, "action", "read-coverage", "outcome", "ok",
-		"savingsPlans", c.SavingsPlans, "reserved", c.Reserved)
+		"savingsPlans", c.SavingsPlans, "reserved", c.Reserved, "reservedDatabases", c.ReservedDatabases)
 }
 
 // readOneCoverage reads the coverage of the accounts ids together, over r.
@@ -149,13 +185,26 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []str
 	}
 	c.SavingsPlans = share(covered, total)
 
+	if c.Reserved, c.Err = readReserved(ctx, client, r, ids, serviceEC2, requests); c.Err != nil {
+		return c
+	}
+	c.ReservedDatabases, c.Err = readReserved(ctx, client, r, ids, serviceRDS, requests)
+	return c
+}
+
+// readReserved reads the share of the running hours of service's usage of the accounts
+// ids that Reserved Instances covered over r, every page. The filter names the service
+// even for EC2, which Cost Explorer reads when none is named, so that each answer is
+// plainly one service's.
+func readReserved(ctx context.Context, client CoverageAPI, r Range, ids []string, service string, requests *atomic.Int64) (float64, error) {
 	var reserved, running float64
-	in := &costexplorer.GetReservationCoverageInput{TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)}
+	filter := &types.Expression{And: []types.Expression{*linkedAccounts(ids...),
+		{Dimensions: &types.DimensionValues{Key: types.DimensionService, Values: []string{service}}}}}
+	in := &costexplorer.GetReservationCoverageInput{TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: filter}
 	for {
 		out, err := client.GetReservationCoverage(ctx, in)
 		if err != nil {
-			c.Err = fmt.Errorf("read Reserved Instance coverage: %w", err)
-			return c
+			return 0, fmt.Errorf("read Reserved Instance coverage of %s: %w", service, err)
 		}
 		requests.Add(1)
 		for _, t := range out.CoveragesByTime {
@@ -165,18 +214,15 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []str
 			h, err1 := number(t.Total.CoverageHours.ReservedHours)
 			all, err2 := number(t.Total.CoverageHours.TotalRunningHours)
 			if err := errors.Join(err1, err2); err != nil {
-				c.Err = fmt.Errorf("read Reserved Instance coverage: %w", err)
-				return c
+				return 0, fmt.Errorf("read Reserved Instance coverage of %s: %w", service, err)
 			}
 			reserved, running = reserved+h, running+all
 		}
 		if aws.ToString(out.NextPageToken) == "" {
-			break
+			return share(reserved, running), nil
 		}
 		in.NextPageToken = out.NextPageToken
 	}
-	c.Reserved = share(reserved, running)
-	return c
 }
 
 // number parses one of Cost Explorer's decimal strings; an absent one is 0.
@@ -216,7 +262,8 @@ func (c pacedCoverage) GetReservationCoverage(ctx context.Context, in *costexplo
 }
 
 // Discount is one account's savings range: Low is the list figure less the covered
-// share, nil when coverage was not read, with Why saying why.
+// share, nil when coverage was not read, with Why saying why; Covered is the share of
+// the list figure taken as discounted.
 type Discount struct {
 	Covered float64
 	Low     *float64
@@ -242,11 +289,25 @@ func (s *Savings) ApplyCoverage(accs []Account) {
 			case acc.Coverage.Err != nil:
 				a.Discount.Why = "coverage not read: " + Reason(acc.Coverage.Err)
 			default:
-				low := a.Saved * (1 - acc.Coverage.Covered())
-				a.Discount = Discount{Covered: acc.Coverage.Covered(), Low: &low}
+				a.Discount = discount(*a, *acc.Coverage)
 			}
 		}
 	}
+}
+
+// discount is an account's savings range under coverage c: each kind's part of the
+// estimate less the share its own discounts covered. Covered is then the share of the
+// whole estimate taken as discounted.
+func discount(a AccountSavings, c Coverage) Discount {
+	var low float64
+	for kind, saved := range a.SavedBy {
+		low += saved * (1 - c.Covered(kind))
+	}
+	d := Discount{Low: &low}
+	if a.Saved > 0 {
+		d.Covered = 1 - low/a.Saved
+	}
+	return d
 }
 
 // LowTotal is the low end of the estimate over every account: an account without

@@ -2,6 +2,7 @@ package cost_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // moto has neither GetSavingsPlansCoverage nor GetReservationCoverage: the proxy answers
@@ -46,6 +48,19 @@ func reservationCoverage(hours ...[2]float64) string {
 	return `{"CoveragesByTime":[` + strings.Join(months, ",") + `]}`
 }
 
+// ofService matches a GetReservationCoverage request filtered to one Cost Explorer service.
+func ofService(service string) func(faultproxy.Call) bool {
+	return func(c faultproxy.Call) bool {
+		return strings.Contains(string(c.Body), `"Key":"SERVICE","Values":["`+service+`"]`)
+	}
+}
+
+// The services whose reservations curfew reads, as Cost Explorer names them.
+const (
+	ec2Service = "Amazon Elastic Compute Cloud - Compute"
+	rdsService = "Amazon Relational Database Service"
+)
+
 // filtersTo reports whether a Cost Explorer request is filtered to exactly one linked
 // account.
 func filtersTo(c faultproxy.Call, id string) bool {
@@ -69,15 +84,17 @@ func TestReadCoverage(t *testing.T) {
 			}))
 	}
 	proxy.Add(
-		// identity: Savings Plans cover 30 of 100 over two pages; Reserved Instances 150 of
-		// 1,000 hours over two months.
+		// identity: Savings Plans cover 30 of 100 over two pages; EC2 Reserved Instances 150
+		// of 1,000 hours over two months, RDS ones 300 of 400.
 		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer, Times: 1,
 			Body: savingsPlansCoverage(10, 40, "page-2")},
 		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
 			Match: func(c faultproxy.Call) bool { return strings.Contains(string(c.Body), `"NextToken":"page-2"`) },
 			Body:  savingsPlansCoverage(20, 60, "")},
 		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
-			Body: reservationCoverage([2]float64{100, 500}, [2]float64{50, 500})},
+			Match: ofService(ec2Service), Body: reservationCoverage([2]float64{100, 500}, [2]float64{50, 500})},
+		faultproxy.Rule{Account: identity.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
+			Match: ofService(rdsService), Body: reservationCoverage([2]float64{300, 400})},
 		// staging: Savings Plans are read, Reserved Instances refused.
 		faultproxy.Rule{Account: staging.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
 			Body: savingsPlansCoverage(50, 100, "")},
@@ -95,8 +112,15 @@ func TestReadCoverage(t *testing.T) {
 	if id.Err != nil || id.Coverage == nil || id.Coverage.Err != nil {
 		t.Fatalf("identity: err %v, coverage %+v", id.Err, id.Coverage)
 	}
-	if !near(id.Coverage.SavingsPlans, 0.3) || !near(id.Coverage.Reserved, 0.15) || !near(id.Coverage.Covered(), 0.45) {
-		t.Errorf("identity coverage = %+v, want Savings Plans 0.3 (two pages), Reserved 0.15 (two months), 0.45 covered", *id.Coverage)
+	if !near(id.Coverage.SavingsPlans, 0.3) || !near(id.Coverage.Reserved, 0.15) || !near(id.Coverage.ReservedDatabases, 0.75) {
+		t.Errorf("identity coverage = %+v, want Savings Plans 0.3 (two pages), EC2 reserved 0.15 (two months), RDS reserved 0.75", *id.Coverage)
+	}
+	// Each kind takes its own service's reservations: RDS's never cover an instance.
+	for kind, want := range map[string]float64{history.EC2Instance: 0.45, history.EKSNodegroup: 0.45,
+		history.RDSInstance: 1, history.AuroraCluster: 1, history.ECSService: 0.3} {
+		if got := id.Coverage.Covered(kind); !near(got, want) {
+			t.Errorf("identity: %s covered %g, want %g", kind, got, want)
+		}
 	}
 	st := find(t, r, "staging")
 	if st.Coverage == nil || st.Coverage.Err == nil ||
@@ -125,11 +149,29 @@ func TestReadCoverage(t *testing.T) {
 	if n := proxy.Count(identity.ID, "ce", "GetSavingsPlansCoverage"); n != 2 {
 		t.Errorf("identity's Savings Plans coverage requests = %d, want 2 pages", n)
 	}
-	// identity: 2 usage + forecast + 3 coverage pages; staging: 2 usage + forecast + 1
-	// coverage (the refused one is not counted); production: its empty daily answer.
-	// Planned: 3 + 2 per account, first pages.
-	if r.Requests != 11 || r.Planned != 20 {
-		t.Errorf("requests = %d, planned %d; want 11 and 20", r.Requests, r.Planned)
+	// One reservation query a service, each naming it (Cost Explorer reads EC2 alone
+	// when none is named).
+	var services []string
+	for _, c := range proxy.Calls() {
+		if c.Account == identity.ID && c.Action == "GetReservationCoverage" {
+			switch {
+			case ofService(ec2Service)(c):
+				services = append(services, "ec2")
+			case ofService(rdsService)(c):
+				services = append(services, "rds")
+			default:
+				t.Errorf("GetReservationCoverage without one service: %s", c.Body)
+			}
+		}
+	}
+	if slices.Sort(services); !slices.Equal(services, []string{"ec2", "rds"}) {
+		t.Errorf("identity's reservation queries = %v, want one for ec2 and one for rds", services)
+	}
+	// identity: 2 usage + forecast + 4 coverage pages; staging: 2 usage + forecast + 1
+	// coverage (the refused one is not counted, and no RDS query follows it); production:
+	// its empty daily answer. Planned: 3 + 3 per account, first pages.
+	if r.Requests != 12 || r.Planned != 24 {
+		t.Errorf("requests = %d, planned %d; want 12 and 24", r.Requests, r.Planned)
 	}
 }
 
@@ -170,7 +212,9 @@ func TestReadCoverageGrouped(t *testing.T) {
 		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
 			Match: every, Body: savingsPlansCoverage(60, 100, "")},
 		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
-			Match: every, Body: reservationCoverage([2]float64{20, 100})},
+			Match: func(c faultproxy.Call) bool { return every(c) && ofService(ec2Service)(c) }, Body: reservationCoverage([2]float64{20, 100})},
+		faultproxy.Rule{Account: mgmt.ID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
+			Match: func(c faultproxy.Call) bool { return every(c) && ofService(rdsService)(c) }, Body: reservationCoverage([2]float64{10, 100})},
 	)
 	base := emulator.Connect(proxy.URL).Account(t, emulator.NewAccountID(), "eu-west-1")
 	forecasts := map[string]any{}
@@ -183,8 +227,9 @@ func TestReadCoverageGrouped(t *testing.T) {
 		t.Fatalf("mode = %s, want grouped", r.Mode)
 	}
 	for _, a := range r.Accounts {
-		if a.Err != nil || a.Coverage == nil || a.Coverage.Err != nil || !near(a.Coverage.Covered(), 0.8) {
-			t.Errorf("%s: err %v, coverage %+v; want the organisation's 0.8 covered", a.Name, a.Err, a.Coverage)
+		if a.Err != nil || a.Coverage == nil || a.Coverage.Err != nil ||
+			!near(a.Coverage.Covered(history.EC2Instance), 0.8) || !near(a.Coverage.Covered(history.RDSInstance), 0.7) {
+			t.Errorf("%s: err %v, coverage %+v; want the organisation's 0.8 of instances and 0.7 of databases covered", a.Name, a.Err, a.Coverage)
 		}
 	}
 	for _, a := range m.Accounts {
@@ -192,22 +237,24 @@ func TestReadCoverageGrouped(t *testing.T) {
 			t.Errorf("%s was asked for coverage %d times, want none: grouped mode reads in the management account", a.Name, n)
 		}
 	}
-	// 2 usage queries, 2 environment forecasts, 2 coverage queries.
-	if proxy.Count(mgmt.ID, "ce", "GetSavingsPlansCoverage") != 1 || proxy.Count(mgmt.ID, "ce", "GetReservationCoverage") != 1 ||
-		r.Requests != 6 || r.Planned != 6 {
-		t.Errorf("requests = %d, planned %d; want 6 and 6, one query of each coverage", r.Requests, r.Planned)
+	// 2 usage queries, 2 environment forecasts, 3 coverage queries.
+	if proxy.Count(mgmt.ID, "ce", "GetSavingsPlansCoverage") != 1 || proxy.Count(mgmt.ID, "ce", "GetReservationCoverage") != 2 ||
+		r.Requests != 7 || r.Planned != 7 {
+		t.Errorf("requests = %d, planned %d; want 7 and 7, one query of each coverage", r.Requests, r.Planned)
 	}
 }
 
 func TestApplyCoverage(t *testing.T) {
 	s := &cost.Savings{Accounts: []cost.AccountSavings{
-		{Account: "covered", Saved: 100}, {Account: "refused", Saved: 40}, {Account: "failed", Saved: 10}, {Account: "unknown", Saved: 5},
+		// 60 of instances, 30 of databases, 10 of Fargate tasks.
+		{Account: "covered", Saved: 100, SavedBy: map[string]float64{history.EC2Instance: 60, history.RDSInstance: 30, history.ECSService: 10}},
+		{Account: "refused", Saved: 40}, {Account: "failed", Saved: 10}, {Account: "unknown", Saved: 5},
 	}}
 	if s.Ranged() || s.Basis() != cost.PriceBasis {
 		t.Fatal("savings without coverage are a range")
 	}
 	s.ApplyCoverage([]cost.Account{
-		{Name: "covered", Coverage: &cost.Coverage{SavingsPlans: 0.5, Reserved: 0.25}},
+		{Name: "covered", Coverage: &cost.Coverage{SavingsPlans: 0.5, Reserved: 0.25, ReservedDatabases: 0.1}},
 		{Name: "refused", Coverage: &cost.Coverage{Err: &smithy.OperationError{ServiceID: "Cost Explorer", OperationName: "GetSavingsPlansCoverage",
 			Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}}}},
 		{Name: "failed", Err: fmt.Errorf("read daily costs: boom")},
@@ -216,7 +263,8 @@ func TestApplyCoverage(t *testing.T) {
 		low *float64
 		why string
 	}{
-		"covered": {aws.Float64(25), ""},
+		// Each kind less its own discounts: 60 × (1 − 0.75) + 30 × (1 − 0.6) + 10 × (1 − 0.5).
+		"covered": {aws.Float64(32), ""},
 		"refused": {nil, "coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException: no"},
 		"failed":  {nil, "coverage not read: the account's costs could not be read"},
 		"unknown": {nil, "coverage not read"},
@@ -227,14 +275,17 @@ func TestApplyCoverage(t *testing.T) {
 			t.Errorf("%s: %+v, want low %v, why %q", a.Account, a.Discount, w.low, w.why)
 		}
 	}
-	if !near(s.LowTotal(), 25+40+10+5) || !near(s.Total(), 155) {
-		t.Errorf("range = %g to %g, want 80 to 155", s.LowTotal(), s.Total())
+	if !near(s.LowTotal(), 32+40+10+5) || !near(s.Total(), 155) {
+		t.Errorf("range = %g to %g, want 87 to 155", s.LowTotal(), s.Total())
+	}
+	if c := s.Accounts[0].Discount.Covered; !near(c, 0.68) {
+		t.Errorf("covered's share taken as discounted = %g, want 0.68 (68 of 100)", c)
 	}
 	if b := s.Basis(); strings.Contains(b, cost.Discounts) || !strings.HasSuffix(b, cost.CoverageBasis) {
 		t.Errorf("basis = %q, want the coverage basis instead of discounts ignored", b)
 	}
 	// Full coverage saves nothing at the low end; shares never add past 1.
-	if c := (cost.Coverage{SavingsPlans: 0.7, Reserved: 0.6}); c.Covered() != 1 {
-		t.Errorf("covered = %g, want 1", c.Covered())
+	if c := (cost.Coverage{SavingsPlans: 0.7, Reserved: 0.6}); c.Covered(history.EC2Instance) != 1 {
+		t.Errorf("covered = %g, want 1", c.Covered(history.EC2Instance))
 	}
 }

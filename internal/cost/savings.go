@@ -83,6 +83,9 @@ type AccountSavings struct {
 	Unpriced []string
 	// Saved is the estimate in PriceCurrency.
 	Saved float64
+	// SavedBy splits Saved by kind of resource (history's resource types): discounts
+	// apply per kind (Coverage.Covered).
+	SavedBy map[string]float64
 	// Daily is the estimate of each day of the window, oldest first.
 	Daily []float64
 	// Discount is the range down to the account's discount coverage (ApplyCoverage).
@@ -175,6 +178,10 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 			return
 		}
 		a.Saved += hours * price
+		if a.SavedBy == nil {
+			a.SavedBy = map[string]float64{}
+		}
+		a.SavedBy[k.kind] += hours * price
 		e.Saved += hours * price
 		sources[priceSource(p)] += hours
 		if !p.Listed {

@@ -15,8 +15,9 @@ import (
 var refused = &smithy.OperationError{ServiceID: "Cost Explorer", OperationName: "GetSavingsPlansCoverage",
 	Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ce:GetSavingsPlansCoverage"}}
 
-// withCoverage is the sample report with staging's usage 45% covered by discounts;
-// sandbox's costs, and so its coverage, could not be read.
+// withCoverage is the sample report with staging's Savings Plans covering 30% and its EC2
+// reservations 15% (it has no RDS ones); sandbox's costs, and so its coverage, could not
+// be read.
 func withCoverage() *cost.Report {
 	r := sampleReport()
 	for i := range r.Accounts {
@@ -39,16 +40,18 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// staging saved 89.23 at list price, 49.08 at 45% coverage; sandbox's 472.71 is at
-	// list price at both ends of the total.
+	// staging saved 89.23 at list price: 59.74 of instances, 45% covered (Savings Plans and
+	// EC2 reservations), and 29.49 of a database, 30% covered (Savings Plans only: EC2
+	// reservations never cover a database), 53.50 in all at the low end, 40% of it
+	// discounted; sandbox's 472.71 is at list price at both ends of the total.
 	for name, out := range map[string]string{
 		"text": strings.Join(strings.Fields(text), " "),
 		"HTML": strings.Join(strings.Fields(html.UnescapeString(string(page))), " "),
 	} {
 		for _, want := range []string{
-			"49.08 to 89.23", "Aurora cluster (member classes not recorded); 45% covered by discounts",
+			"53.50 to 89.23", "Aurora cluster (member classes not recorded); 40% covered by discounts",
 			"472.71", "list price only, coverage not read: the account's costs could not be read",
-			"521.79 to 561.94", cost.CoverageBasis,
+			"526.22 to 561.94", cost.CoverageBasis,
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("the %s report does not say %q", name, want)
@@ -57,7 +60,7 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 		if strings.Contains(out, cost.Discounts) {
 			t.Errorf("the %s report says discounts are ignored beside the range", name)
 		}
-		if name == "HTML" && (!strings.Contains(out, "521.79 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
+		if name == "HTML" && (!strings.Contains(out, "526.22 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
 			t.Error("the HTML card does not show the range")
 		}
 	}
