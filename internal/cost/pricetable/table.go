@@ -180,17 +180,18 @@ func (f *File) Validate() error {
 			}
 		}
 	}
-	oses, tenancies, engines := names(OS), names(Tenancy), names(Engine)
 	for i, g := range f.EC2 {
-		group("ec2", i, g.Region, g.OS, g.Tenancy, oses, tenancies, g.USD)
+		group("ec2", i, g.Region, g.OS, g.Tenancy, osNames, tenancyNames, g.USD)
 	}
 	for i, g := range f.RDS {
-		group("rds", i, g.Region, g.Engine, g.Deployment, engines, Deployments, g.USD)
+		group("rds", i, g.Region, g.Engine, g.Deployment, engineNames, Deployments, g.USD)
 	}
 	return errors.Join(errs...)
 }
 
-// names are the distinct price list names of a dimension, sorted.
+// The distinct price list names of each dimension, sorted.
+var osNames, tenancyNames, engineNames = names(OS), names(Tenancy), names(Engine)
+
 func names(m map[string]string) []string {
 	return slices.Compact(slices.Sorted(maps.Values(m)))
 }
