@@ -30,9 +30,9 @@ var PriceBasis = Table{}.TableBasis()
 
 // Table is a price table: the bundled one (the zero Table) or one read by ParseTable. It
 // prices a resource from the row of its own region and dimensions when it has one, else
-// from the basis row (pricetable.BasisRegion, Linux shared tenancy, MySQL Single-AZ) and
-// says how the resource differs from it (Price.Gaps). Fargate is priced from
-// fargateHourly.
+// from us-east-1's row of its dimensions, else from the basis row (us-east-1, Linux
+// shared tenancy, MySQL Single-AZ), and says how the resource differs from the row
+// (Price.Gaps). Fargate is priced from fargateHourly.
 type Table struct{ t *table }
 
 // ParseTable reads a price table in the bundled table's format (pricetable.File).
@@ -85,8 +85,10 @@ func readTable(b []byte) (*table, error) {
 	return t, nil
 }
 
-// Hourly prices q from the row of its own region and dimensions, else from the basis
-// row with the gaps that implies; ok is false when neither has q's size.
+// Hourly prices q from the row of its own region and dimensions; else from us-east-1's
+// row of its dimensions (the region's prices differ by a few per cent, a dimension's by
+// up to twice); else from the basis row. Price.Gaps says how q differs from the row that
+// priced it; ok is false when none of them has q's size.
 func (t Table) Hourly(_ context.Context, q PriceQuery) (Price, bool) {
 	tb, err := t.load()
 	if err != nil {
@@ -94,21 +96,23 @@ func (t Table) Hourly(_ context.Context, q PriceQuery) (Price, bool) {
 	}
 	switch q.Kind {
 	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
-		os, osOK := pricetable.OS[q.Dims.Platform]
-		tenancy, tenancyOK := pricetable.Tenancy[q.Dims.Tenancy]
-		if usd, ok := tb.ec2[ec2Row{q.Region, os, tenancy}][q.Size]; ok && osOK && tenancyOK {
-			return Price{USD: usd}, true
-		}
-		usd, ok := tb.ec2[ec2Basis][q.Size]
-		return Price{USD: usd, Gaps: ec2Gaps(q, ec2Basis)}, ok
-	case history.RDSInstance:
-		if engine, ok := pricetable.Engine[q.Dims.Engine]; ok {
-			if usd, ok := tb.rdsOwn(q, engine); ok {
-				return Price{USD: usd}, true
+		// A platform or tenancy without a price list name has no row of its own.
+		os, tenancy := pricetable.OS[q.Dims.Platform], pricetable.Tenancy[q.Dims.Tenancy]
+		for _, row := range []ec2Row{{q.Region, os, tenancy}, {pricetable.BasisRegion, os, tenancy}, ec2Basis} {
+			if usd, ok := tb.ec2[row][q.Size]; ok {
+				return Price{USD: usd, Gaps: ec2Gaps(q, row)}, true
 			}
 		}
-		usd, ok := tb.rds[rdsBasis][q.Size]
-		return Price{USD: usd, Gaps: rdsGaps(q, rdsBasis)}, ok
+	case history.RDSInstance:
+		engine := pricetable.Engine[q.Dims.Engine]
+		for _, region := range []string{q.Region, pricetable.BasisRegion} {
+			if usd, row, ok := tb.rdsOwn(region, engine, q); ok {
+				return Price{USD: usd, Gaps: rdsGaps(q, row)}, true
+			}
+		}
+		if usd, ok := tb.rds[rdsBasis][q.Size]; ok {
+			return Price{USD: usd, Gaps: rdsGaps(q, rdsBasis)}, true
+		}
 	case history.ECSService:
 		usd, ok := fargateHourly(q.Size)
 		return Price{USD: usd, Gaps: regionGap(q, pricetable.BasisRegion)}, ok
@@ -116,28 +120,30 @@ func (t Table) Hourly(_ context.Context, q PriceQuery) (Price, bool) {
 	return Price{}, false
 }
 
-// rdsOwn is the price of q's own row. An Aurora instance is billed alone whatever the
-// cluster's replicas, so its deployment is not asked about, as in productQuery: the
-// rows of its region, engine and class must agree on one price.
-func (tb *table) rdsOwn(q PriceQuery, engine string) (float64, bool) {
+// rdsOwn is the price of q's engine and deployment in region, and its row. An Aurora
+// instance is billed alone whatever the cluster's replicas, so its deployment is not
+// asked about, as in productQuery: the rows of its region, engine and class must agree
+// on one price.
+func (tb *table) rdsOwn(region, engine string, q PriceQuery) (float64, rdsRow, bool) {
 	if !pricetable.IsAurora(engine) {
-		deployment := "Single-AZ"
+		row := rdsRow{region, engine, "Single-AZ"}
 		if q.Dims.MultiAZ {
-			deployment = "Multi-AZ"
+			row.deployment = "Multi-AZ"
 		}
-		usd, ok := tb.rds[rdsRow{q.Region, engine, deployment}][q.Size]
-		return usd, ok
+		usd, ok := tb.rds[row][q.Size]
+		return usd, row, ok
 	}
 	var prices []float64
+	var row rdsRow
 	for _, d := range pricetable.Deployments {
-		if usd, ok := tb.rds[rdsRow{q.Region, engine, d}][q.Size]; ok {
-			prices = append(prices, usd)
+		if usd, ok := tb.rds[rdsRow{region, engine, d}][q.Size]; ok {
+			prices, row = append(prices, usd), rdsRow{region, engine, d}
 		}
 	}
 	if len(slices.Compact(prices)) != 1 {
-		return 0, false
+		return 0, row, false
 	}
-	return prices[0], true
+	return prices[0], row, true
 }
 
 // The gaps say how a resource differs from the row that priced it, as far as the run
@@ -208,7 +214,8 @@ func tableBasis(f *pricetable.File) string {
 	if len(f.Regions) == 1 {
 		b += ", applied in every region"
 	} else {
-		b += fmt.Sprintf(", a region or dimension the table lacks priced as %s (EC2: %s %s tenancy; RDS: %s %s)",
+		b += fmt.Sprintf(", a region it lacks priced at %s's rates and an operating system, tenancy, "+
+			"engine or deployment it lacks as %s %s tenancy or %s %s",
 			pricetable.BasisRegion, pricetable.BasisOS, strings.ToLower(pricetable.BasisTenancy), pricetable.BasisEngine, pricetable.BasisDeployment)
 	}
 	b += "; compute only (storage is billed while stopped); "
