@@ -76,12 +76,20 @@ func readTable(b []byte) (*table, error) {
 		return nil, err
 	}
 	t := &table{ec2: map[ec2Row]map[string]float64{}, rds: map[rdsRow]map[string]float64{}, basis: tableBasis(f)}
-	for _, g := range f.EC2 {
-		t.ec2[ec2Row{g.Region, g.OS, g.Tenancy}] = g.USD
-	}
-	for _, g := range f.RDS {
-		t.rds[rdsRow{g.Region, g.Engine, g.Deployment}] = g.USD
-	}
+	pricetable.Each(f.EC2, func(k pricetable.Key, usd float64) {
+		row := ec2Row{k.Region, k.A, k.B}
+		if t.ec2[row] == nil {
+			t.ec2[row] = map[string]float64{}
+		}
+		t.ec2[row][k.Size] = usd
+	})
+	pricetable.Each(f.RDS, func(k pricetable.Key, usd float64) {
+		row := rdsRow{k.Region, k.A, k.B}
+		if t.rds[row] == nil {
+			t.rds[row] = map[string]float64{}
+		}
+		t.rds[row][k.Size] = usd
+	})
 	return t, nil
 }
 
@@ -191,11 +199,17 @@ func (t Table) TableBasis() string {
 // MySQL Single-AZ, no offer files, no Aurora) reads as the basis always has.
 func tableBasis(f *pricetable.File) string {
 	var oses, tenancies, engines, deployments []string
-	for _, g := range f.EC2 {
-		oses, tenancies = append(oses, g.OS), append(tenancies, g.Tenancy)
+	for _, p := range f.EC2 {
+		for _, c := range p.Columns {
+			os, tenancy, _ := strings.Cut(c, "/")
+			oses, tenancies = append(oses, os), append(tenancies, tenancy)
+		}
 	}
-	for _, g := range f.RDS {
-		engines, deployments = append(engines, g.Engine), append(deployments, g.Deployment)
+	for _, p := range f.RDS {
+		for _, c := range p.Columns {
+			engine, deployment, _ := strings.Cut(c, "/")
+			engines, deployments = append(engines, engine), append(deployments, deployment)
+		}
 	}
 	distinct := func(s []string) []string { return slices.Compact(slices.Sorted(slices.Values(s))) }
 	oses, tenancies, engines, deployments = distinct(oses), distinct(tenancies), distinct(engines), distinct(deployments)

@@ -32,19 +32,22 @@ func TestBundledTableIsWellFormed(t *testing.T) {
 // A malformed table is refused with every wrong field named.
 func TestParseTableNamesWhatIsWrong(t *testing.T) {
 	const good = `{"source": "test", "offers": [], "regions": ["us-east-1"],
-		"ec2": [{"region": "us-east-1", "os": "Linux", "tenancy": "Shared", "usd": {"m5.large": 1.5}}],
-		"rds": [{"region": "us-east-1", "engine": "MySQL", "deployment": "Single-AZ", "usd": {"db.m5.large": 2.5}}]}`
+		"ec2": [{"region": "us-east-1", "columns": ["Linux/Shared", "Windows/Shared"], "usd": {"m5.large": [1.5, 2.5], "m5.xlarge": [3, null]}}],
+		"rds": [{"region": "us-east-1", "columns": ["MySQL/Single-AZ"], "usd": {"db.m5.large": [2.5]}}]}`
 	if _, err := cost.ParseTable([]byte(good)); err != nil {
 		t.Fatalf("a good table: %v", err)
 	}
 	for _, tt := range []struct{ name, from, to, want string }{
 		{"no source", `"source": "test"`, `"source": ""`, "source: empty"},
 		{"no basis region", `"regions": ["us-east-1"]`, `"regions": ["eu-west-1"]`, `want us-east-1`},
-		{"row outside regions", `"region": "us-east-1", "os"`, `"region": "eu-west-1", "os"`, `ec2[0].region "eu-west-1": not one of regions`},
-		{"unknown operating system", `"os": "Linux"`, `"os": "Ubuntu Pro"`, `ec2[0]: "Ubuntu Pro": want one of`},
-		{"unknown deployment", `"deployment": "Single-AZ"`, `"deployment": "Multi-AZ (readable standbys)"`, `rds[0]: "Multi-AZ (readable standbys)": want one of`},
-		{"negative price", `"db.m5.large": 2.5`, `"db.m5.large": -2.5`, `rds[0].usd["db.m5.large"] = -2.5`},
-		{"price as text", `"m5.large": 1.5`, `"m5.large": "1.5"`, `ec2.usd of type float64`},
+		{"group outside regions", `"region": "us-east-1", "columns": ["Linux`, `"region": "eu-west-1", "columns": ["Linux`, `ec2[0].region "eu-west-1": not one of regions`},
+		{"unknown operating system", `"Windows/Shared"`, `"Ubuntu Pro/Shared"`, `ec2[0].columns: "Ubuntu Pro/Shared": want one of`},
+		{"unknown deployment", `"MySQL/Single-AZ"`, `"MySQL/Multi-AZ (readable standbys)"`, `rds[0].columns: "MySQL/Multi-AZ (readable standbys)"`},
+		{"column twice", `["Linux/Shared", "Windows/Shared"]`, `["Linux/Shared", "Linux/Shared"]`, `ec2[0].columns ["Linux/Shared" "Linux/Shared"]: want distinct columns`},
+		{"a price short", `[1.5, 2.5]`, `[1.5]`, `ec2[0].usd["m5.large"]: want a size and a price or null for each of the 2 columns`},
+		{"no price in a row", `[3, null]`, `[null, null]`, `ec2[0].usd["m5.xlarge"]: want a size and a price or null`},
+		{"negative price", `[2.5]`, `[-2.5]`, `rds[0].usd["db.m5.large"]: price -2.5: want 0 or more`},
+		{"price as text", `[1.5, 2.5]`, `["1.5", 2.5]`, `cannot unmarshal string`},
 		{"unknown field", `"offers": []`, `"offer": []`, `unknown field "offer"`},
 		{"bad offer date", `"offers": []`, `"offers": [{"offer": "AmazonEC2", "region": "us-east-1", "published": "2025-09-12", "version": "1"}]`, `parsing time`},
 	} {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -40,40 +41,28 @@ func Generate(dir string, regions []string) (*File, error) {
 		return nil, fmt.Errorf("regions %q: want %s among them: the table prices the regions it lacks at its rates", regions, BasisRegion)
 	}
 	f := &File{Source: Source, Offers: []Offer{}, Regions: regions}
+	prices := map[string]map[Key]float64{EC2Offer: {}, RDSOffer: {}}
 	for _, region := range regions {
 		for _, code := range []string{EC2Offer, RDSOffer} {
-			if err := readOfferFile(f, OfferPath(dir, code, region), code, region); err != nil {
+			offer, err := readOfferFile(OfferPath(dir, code, region), code, region, prices[code])
+			if err != nil {
 				return nil, err
 			}
+			f.Offers = append(f.Offers, offer)
 		}
 	}
+	f.EC2, f.RDS = Group(prices[EC2Offer]), Group(prices[RDSOffer])
 	return f, f.Validate()
 }
 
-func readOfferFile(f *File, path, code, region string) error {
+func readOfferFile(path, code, region string, prices map[Key]float64) (Offer, error) {
 	file, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("%w (download it with make price-table)", err)
+		return Offer{}, fmt.Errorf("%w (download it with make price-table)", err)
 	}
 	defer file.Close()
-	offer, groups, err := readOffer(file, path, code, region)
-	if err != nil {
-		return err
-	}
-	f.Offers = append(f.Offers, offer)
-	for k, usd := range groups {
-		if code == EC2Offer {
-			f.EC2 = append(f.EC2, EC2Prices{Region: k.region, OS: k.a, Tenancy: k.b, USD: usd})
-		} else {
-			f.RDS = append(f.RDS, RDSPrices{Region: k.region, Engine: k.a, Deployment: k.b, USD: usd})
-		}
-	}
-	return nil
+	return readOffer(file, path, code, region, prices)
 }
-
-// group names a group of prices: region and the offer's two dimensions (operating system
-// and tenancy, or engine and deployment).
-type group struct{ region, a, b string }
 
 // The columns each offer's rows are read by, found by name in the header.
 var offerColumns = map[string][]string{
@@ -84,10 +73,10 @@ var offerColumns = map[string][]string{
 }
 
 // readOffer reads one offer file of code for region: its preamble (FormatVersion,
-// Publication Date, Version, OfferCode), its header, and the on-demand hourly USD prices
-// of the rows keep takes, by group and size. A key given two different prices is left
-// out and counted in Offer.LeftOut, like the price list's "no single price".
-func readOffer(r io.Reader, name, code, region string) (Offer, map[group]map[string]float64, error) {
+// Publication Date, Version, OfferCode), its header, and into prices the on-demand hourly
+// USD prices of the rows keep takes. A key given two different prices is left out and
+// counted in Offer.LeftOut, like the price list's "no single price".
+func readOffer(r io.Reader, name, code, region string, prices map[Key]float64) (Offer, error) {
 	offer := Offer{Code: code, Region: region}
 	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<20))
 	cr.FieldsPerRecord = -1
@@ -102,10 +91,10 @@ func readOffer(r io.Reader, name, code, region string) (Offer, map[group]map[str
 	for header == nil {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return offer, nil, fail(line, "no header row (\"SKU\", ...): is it an offer file in CSV?")
+			return offer, fail(line, "no header row (\"SKU\", ...): is it an offer file in CSV?")
 		}
 		if err != nil {
-			return offer, nil, fmt.Errorf("%s: %w", name, err)
+			return offer, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ = cr.FieldPos(0)
 		if rec[0] == "SKU" {
@@ -116,29 +105,29 @@ func readOffer(r io.Reader, name, code, region string) (Offer, map[group]map[str
 			break
 		}
 		if len(rec) != 2 {
-			return offer, nil, fail(line, "%d fields before the header row, want a preamble line (\"name\",\"value\")", len(rec))
+			return offer, fail(line, "%d fields before the header row, want a preamble line (\"name\",\"value\")", len(rec))
 		}
 		preamble[rec[0]] = rec[1]
 	}
 	if v := preamble["FormatVersion"]; v != "v1.0" {
-		return offer, nil, fail(line, "FormatVersion %q, want \"v1.0\"", v)
+		return offer, fail(line, "FormatVersion %q, want \"v1.0\"", v)
 	}
 	if v := preamble["OfferCode"]; v != code {
-		return offer, nil, fail(line, "OfferCode %q, want %q: the file is in %s's place", v, code, code)
+		return offer, fail(line, "OfferCode %q, want %q: the file is in %s's place", v, code, code)
 	}
 	published, err := time.Parse(time.RFC3339, preamble["Publication Date"])
 	if err != nil {
-		return offer, nil, fail(line, "Publication Date %q: want a time such as 2025-09-12T22:53:08Z", preamble["Publication Date"])
+		return offer, fail(line, "Publication Date %q: want a time such as 2025-09-12T22:53:08Z", preamble["Publication Date"])
 	}
 	offer.Published, offer.Version = published, preamble["Version"]
 	if offer.Version == "" {
-		return offer, nil, fail(line, "no Version in the preamble")
+		return offer, fail(line, "no Version in the preamble")
 	}
 	col := map[string]int{}
 	for _, c := range offerColumns[code] {
 		i, ok := header[c]
 		if !ok {
-			return offer, nil, fail(line, "no %q column in the header row", c)
+			return offer, fail(line, "no %q column in the header row", c)
 		}
 		col[c] = i
 	}
@@ -147,57 +136,49 @@ func readOffer(r io.Reader, name, code, region string) (Offer, map[group]map[str
 		keep = keepRDS
 	}
 
-	groups := map[group]map[string]float64{}
-	conflicts := map[group]map[string]bool{}
+	mine := map[Key]float64{}
+	conflicts := map[Key]bool{}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return offer, nil, fmt.Errorf("%s: %w", name, err)
+			return offer, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ = cr.FieldPos(0)
 		if len(rec) != fields {
-			return offer, nil, fail(line, "%d fields, want %d as in the header row", len(rec), fields)
+			return offer, fail(line, "%d fields, want %d as in the header row", len(rec), fields)
 		}
 		value := func(c string) string { return rec[col[c]] }
 		if value("TermType") != "OnDemand" || value("Unit") != "Hrs" || value("Currency") != "USD" ||
 			value("Region Code") != region || value("Instance Type") == "" {
 			continue
 		}
-		g, ok := keep(value)
+		a, b, ok := keep(value)
 		if !ok {
 			continue
 		}
-		g.region = region
 		s := value("PricePerUnit")
 		usd, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(usd) || math.IsInf(usd, 0) || usd < 0 {
-			return offer, nil, fail(line, "PricePerUnit %q is not a price", s)
+			return offer, fail(line, "PricePerUnit %q is not a price", s)
 		}
-		size := value("Instance Type")
-		if groups[g] == nil {
-			groups[g], conflicts[g] = map[string]float64{}, map[string]bool{}
+		k := Key{region, a, b, value("Instance Type")}
+		if seen, ok := mine[k]; ok && seen != usd {
+			conflicts[k] = true
 		}
-		if seen, ok := groups[g][size]; ok && seen != usd {
-			conflicts[g][size] = true
-		}
-		groups[g][size] = usd
+		mine[k] = usd
 	}
-	for g, sizes := range conflicts {
-		for size := range sizes {
-			delete(groups[g], size)
-			offer.LeftOut++
-		}
-		if len(groups[g]) == 0 {
-			delete(groups, g)
-		}
+	for k := range conflicts {
+		delete(mine, k)
 	}
-	if len(groups) == 0 {
-		return offer, nil, fail(line, "no on-demand hourly price for %s: is it %s's %s file?", region, region, code)
+	offer.LeftOut = len(conflicts)
+	if len(mine) == 0 {
+		return offer, fail(line, "no on-demand hourly price for %s: is it %s's %s file?", region, region, code)
 	}
-	return offer, groups, nil
+	maps.Copy(prices, mine)
+	return offer, nil
 }
 
 // The EC2 product families of instances: bare metal sizes have their own.
@@ -206,20 +187,20 @@ var ec2Families = []string{"Compute Instance", "Compute Instance (bare metal)"}
 // keepEC2 takes the rows of an instance that runs on demand with no capacity
 // reservation, no software or licence of the customer's, in a tenancy and operating
 // system curfew prices: the product productQuery asks the Pricing API about.
-func keepEC2(value func(string) string) (group, bool) {
-	g := group{a: value("Operating System"), b: value("Tenancy")}
-	ok := slices.Contains(ec2Families, value("Product Family")) &&
+func keepEC2(value func(string) string) (system, tenancy string, ok bool) {
+	system, tenancy = value("Operating System"), value("Tenancy")
+	ok = slices.Contains(ec2Families, value("Product Family")) &&
 		value("CapacityStatus") == "Used" && value("Pre Installed S/W") == "NA" &&
 		value("License Model") == "No License required" && value("MarketOption") == "OnDemand" &&
-		slices.Contains(osNames, g.a) && slices.Contains(tenancyNames, g.b)
-	return g, ok
+		slices.Contains(osNames, system) && slices.Contains(tenancyNames, tenancy)
+	return system, tenancy, ok
 }
 
 // keepRDS takes the rows of a DB instance of an engine and deployment curfew prices;
 // Aurora's rows as the file gives them.
-func keepRDS(value func(string) string) (group, bool) {
-	g := group{a: value("Database Engine"), b: value("Deployment Option")}
-	ok := value("Product Family") == "Database Instance" &&
-		slices.Contains(engineNames, g.a) && slices.Contains(Deployments, g.b)
-	return g, ok
+func keepRDS(value func(string) string) (engine, deployment string, ok bool) {
+	engine, deployment = value("Database Engine"), value("Deployment Option")
+	ok = value("Product Family") == "Database Instance" &&
+		slices.Contains(engineNames, engine) && slices.Contains(Deployments, deployment)
+	return engine, deployment, ok
 }

@@ -27,9 +27,11 @@ type File struct {
 	// region; a table written by hand has none.
 	Offers []Offer `json:"offers"`
 	// Regions are the regions the table has prices for, sorted; BasisRegion is one.
-	Regions []string    `json:"regions"`
-	EC2     []EC2Prices `json:"ec2"`
-	RDS     []RDSPrices `json:"rds"`
+	Regions []string `json:"regions"`
+	// EC2 and RDS hold one Prices a region: columns are an operating system and tenancy
+	// ("Linux/Shared"), or an engine and deployment ("MySQL/Single-AZ").
+	EC2 []Prices `json:"ec2"`
+	RDS []Prices `json:"rds"`
 }
 
 // Offer is one offer file a generated table was read from.
@@ -45,22 +47,58 @@ type Offer struct {
 	LeftOut int `json:"left_out"`
 }
 
-// EC2Prices are the on-demand hourly prices in USD of instance types in one region for
-// one operating system and tenancy (the price list's names: OS, Tenancy).
-type EC2Prices struct {
-	Region  string             `json:"region"`
-	OS      string             `json:"os"`
-	Tenancy string             `json:"tenancy"`
-	USD     map[string]float64 `json:"usd"`
+// Prices are one region's on-demand hourly prices in USD of one offer: a row per size
+// (instance type or DB instance class), a price per column. A row names each size once
+// for all its columns, which keeps a table of twenty regions to a few MB.
+type Prices struct {
+	Region string `json:"region"`
+	// Columns name the two dimensions of each price, "<a>/<b>", by the price list's names
+	// (OS and Tenancy for EC2, Engine and Deployments for RDS).
+	Columns []string `json:"columns"`
+	// USD holds each size's price in each column; null where the files have none.
+	USD map[string][]*float64 `json:"usd"`
 }
 
-// RDSPrices are the on-demand hourly prices in USD of DB instance classes in one region
-// for one engine and deployment (the price list's names: Engine, Deployments).
-type RDSPrices struct {
-	Region     string             `json:"region"`
-	Engine     string             `json:"engine"`
-	Deployment string             `json:"deployment"`
-	USD        map[string]float64 `json:"usd"`
+// Key names one price: region, the two dimensions of its column, and size.
+type Key struct{ Region, A, B, Size string }
+
+// Each calls fn with every price of ps.
+func Each(ps []Prices, fn func(k Key, usd float64)) {
+	for _, p := range ps {
+		for i, c := range p.Columns {
+			a, b, _ := strings.Cut(c, "/")
+			for size, row := range p.USD {
+				if i < len(row) && row[i] != nil {
+					fn(Key{p.Region, a, b, size}, *row[i])
+				}
+			}
+		}
+	}
+}
+
+// Group arranges prices as Prices, one a region, columns and sizes sorted.
+func Group(prices map[Key]float64) []Prices {
+	columns, sizes := map[string][]string{}, map[string][]string{}
+	for k := range prices {
+		columns[k.Region] = append(columns[k.Region], k.A+"/"+k.B)
+		sizes[k.Region] = append(sizes[k.Region], k.Size)
+	}
+	var out []Prices
+	for _, region := range slices.Sorted(maps.Keys(columns)) {
+		p := Prices{Region: region, Columns: slices.Compact(slices.Sorted(slices.Values(columns[region]))), USD: map[string][]*float64{}}
+		for _, size := range slices.Compact(slices.Sorted(slices.Values(sizes[region]))) {
+			row := make([]*float64, len(p.Columns))
+			for i, c := range p.Columns {
+				a, b, _ := strings.Cut(c, "/")
+				if usd, ok := prices[Key{region, a, b, size}]; ok {
+					row[i] = &usd
+				}
+			}
+			p.USD[size] = row
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // The offer codes of the files a table is generated from.
@@ -154,38 +192,43 @@ func (f *File) Validate() error {
 			bad("offers[%d].left_out %d: negative", i, o.LeftOut)
 		}
 	}
-	groups := map[[3]string]bool{}
-	group := func(what string, i int, region, a, b string, aNames, bNames []string, usd map[string]float64) {
-		at := fmt.Sprintf("%s[%d]", what, i)
-		if !slices.Contains(f.Regions, region) {
-			bad("%s.region %q: not one of regions", at, region)
-		}
-		if !slices.Contains(aNames, a) {
-			bad("%s: %q: want one of %q", at, a, aNames)
-		}
-		if !slices.Contains(bNames, b) {
-			bad("%s: %q: want one of %q", at, b, bNames)
-		}
-		if k := [3]string{what + " " + region, a, b}; groups[k] {
-			bad("%s: a second group for %s %s %s", at, region, a, b)
-		} else {
-			groups[k] = true
-		}
-		if len(usd) == 0 {
-			bad("%s.usd: no prices", at)
-		}
-		for _, size := range slices.Sorted(maps.Keys(usd)) {
-			if p := usd[size]; size == "" || math.IsNaN(p) || math.IsInf(p, 0) || p < 0 {
-				bad("%s.usd[%q] = %v: want a size and a price of 0 or more", at, size, p)
+	prices := func(what string, all []Prices, aNames, bNames []string) {
+		seen := map[string]bool{}
+		for i, p := range all {
+			at := fmt.Sprintf("%s[%d]", what, i)
+			if !slices.Contains(f.Regions, p.Region) {
+				bad("%s.region %q: not one of regions", at, p.Region)
+			}
+			if seen[p.Region] {
+				bad("%s: a second %s group for %s", at, what, p.Region)
+			}
+			seen[p.Region] = true
+			if len(p.Columns) == 0 || len(slices.Compact(slices.Sorted(slices.Values(p.Columns)))) != len(p.Columns) {
+				bad("%s.columns %q: want distinct columns", at, p.Columns)
+			}
+			for _, c := range p.Columns {
+				if a, b, _ := strings.Cut(c, "/"); !slices.Contains(aNames, a) || !slices.Contains(bNames, b) {
+					bad("%s.columns: %q: want one of %q, a slash and one of %q", at, c, aNames, bNames)
+				}
+			}
+			if len(p.USD) == 0 {
+				bad("%s.usd: no prices", at)
+			}
+			for _, size := range slices.Sorted(maps.Keys(p.USD)) {
+				row := p.USD[size]
+				if size == "" || len(row) != len(p.Columns) || !slices.ContainsFunc(row, func(usd *float64) bool { return usd != nil }) {
+					bad("%s.usd[%q]: want a size and a price or null for each of the %d columns, one price at least", at, size, len(p.Columns))
+				}
+				for _, usd := range row {
+					if usd != nil && (math.IsNaN(*usd) || math.IsInf(*usd, 0) || *usd < 0) {
+						bad("%s.usd[%q]: price %v: want 0 or more", at, size, *usd)
+					}
+				}
 			}
 		}
 	}
-	for i, g := range f.EC2 {
-		group("ec2", i, g.Region, g.OS, g.Tenancy, osNames, tenancyNames, g.USD)
-	}
-	for i, g := range f.RDS {
-		group("rds", i, g.Region, g.Engine, g.Deployment, engineNames, Deployments, g.USD)
-	}
+	prices("ec2", f.EC2, osNames, tenancyNames)
+	prices("rds", f.RDS, engineNames, Deployments)
 	return errors.Join(errs...)
 }
 
@@ -196,9 +239,9 @@ func names(m map[string]string) []string {
 	return slices.Compact(slices.Sorted(maps.Values(m)))
 }
 
-// Write validates f and writes it compactly: one line per group of prices (a table of
-// twenty regions stays a few MB), offers and groups sorted, so that a regenerated table
-// differs from the last one only where prices did.
+// Write validates f and writes it compactly, one line for each size of a region, offers
+// and groups sorted, so that a regenerated table differs from the last one only in the
+// lines of the prices that changed.
 func Write(w io.Writer, f *File) error {
 	if err := f.Validate(); err != nil {
 		return err
@@ -206,12 +249,9 @@ func Write(w io.Writer, f *File) error {
 	slices.SortFunc(f.Offers, func(a, b Offer) int {
 		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Code, b.Code))
 	})
-	slices.SortFunc(f.EC2, func(a, b EC2Prices) int {
-		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.OS, b.OS), cmp.Compare(a.Tenancy, b.Tenancy))
-	})
-	slices.SortFunc(f.RDS, func(a, b RDSPrices) int {
-		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.Engine, b.Engine), cmp.Compare(a.Deployment, b.Deployment))
-	})
+	byRegion := func(a, b Prices) int { return cmp.Compare(a.Region, b.Region) }
+	slices.SortFunc(f.EC2, byRegion)
+	slices.SortFunc(f.RDS, byRegion)
 	// Validated values (strings, finite prices, times) always marshal.
 	js := func(v any) string {
 		b, _ := json.Marshal(v)
@@ -223,6 +263,13 @@ func Write(w io.Writer, f *File) error {
 		}
 		return "[\n    " + strings.Join(items, ",\n    ") + "\n  ]"
 	}
+	group := func(p Prices) string {
+		var rows []string
+		for _, size := range slices.Sorted(maps.Keys(p.USD)) {
+			rows = append(rows, js(size)+":"+js(p.USD[size]))
+		}
+		return `{"region":` + js(p.Region) + `,"columns":` + js(p.Columns) + `,"usd":{` + "\n      " + strings.Join(rows, ",\n      ") + "\n    }}"
+	}
 	lines := []string{`  "source": ` + js(f.Source)}
 	if f.Notes != "" {
 		lines = append(lines, `  "notes": `+js(f.Notes))
@@ -231,11 +278,11 @@ func Write(w io.Writer, f *File) error {
 	for _, o := range f.Offers {
 		offers = append(offers, js(o))
 	}
-	for _, g := range f.EC2 {
-		ec2 = append(ec2, js(g))
+	for _, p := range f.EC2 {
+		ec2 = append(ec2, group(p))
 	}
-	for _, g := range f.RDS {
-		rds = append(rds, js(g))
+	for _, p := range f.RDS {
+		rds = append(rds, group(p))
 	}
 	lines = append(lines, `  "offers": `+list(offers), `  "regions": `+js(f.Regions), `  "ec2": `+list(ec2), `  "rds": `+list(rds))
 	_, err := io.WriteString(w, "{\n"+strings.Join(lines, ",\n")+"\n}\n")
