@@ -133,3 +133,20 @@ $(BENCH_VENV)/.stamp: bench/requirements.txt
 .PHONY: bench
 bench: $(TOOLS)/.venv-stamp $(BENCH_VENV)/.stamp lambdas ## print the benchmarks: AWS calls, parallel sweep, race with Cloud Custodian on moto, Lambda footprint, organisation scale (BENCH_ARGS=-parts=1,2)
 	go run ./bench $(BENCH_ARGS)
+
+# AWS's public price list files: one CSV per offer and region (a regional EC2 file is
+# hundreds of MB), kept in .tools/offers/<offer>/<region>/index.csv. Only this target
+# downloads them; no other target depends on it, so tests never reach the network.
+OFFERS_URL := https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws
+REGIONS ?= us-east-1 eu-west-1 eu-central-1
+
+.PHONY: price-table
+price-table: ## regenerate internal/cost/pricetable.json from AWS's price list files: REGIONS="us-east-1 eu-west-1 ..." (us-east-1 among them)
+	@command -v curl >/dev/null || { echo "curl is missing: install it (apt-get install -y curl)"; exit 1; }
+	@for offer in AmazonEC2 AmazonRDS; do for region in $(REGIONS); do \
+	  echo "==> $$offer $$region"; \
+	  mkdir -p $(TOOLS)/offers/$$offer/$$region; \
+	  curl -fsSL --retry 3 -o $(TOOLS)/offers/$$offer/$$region/index.csv.part "$(OFFERS_URL)/$$offer/current/$$region/index.csv"; \
+	  mv $(TOOLS)/offers/$$offer/$$region/index.csv.part $(TOOLS)/offers/$$offer/$$region/index.csv; \
+	done; done
+	go run ./internal/cost/gentable -offers $(TOOLS)/offers -regions "$(REGIONS)" -out internal/cost/pricetable.json

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -26,9 +27,10 @@ var auroraEngines = []string{"aurora", "aurora-mysql", "aurora-postgresql"}
 
 // priceResource is the hourly price of one stopped resource of kind in region. A stopped
 // Aurora cluster is billed as its member instances, so it is the sum of its members'
-// prices for the cluster's engine, and only when AWS's price list gave every one of them:
-// the table's RDS prices are not Aurora's, and a cluster partly priced would be
-// understated without saying so. why says why a cluster has no price.
+// prices for the cluster's engine, and only when every one of them is priced as itself
+// (AWS's price list, or a table row of its own region, class and engine): another
+// engine's price is not Aurora's, and a cluster partly priced would be understated
+// without saying so. why says why a cluster has no price.
 func priceResource(ctx context.Context, prices Prices, kind, region, size string, dims history.Dimensions, members []string) (p Price, ok bool, why string) {
 	if kind != history.AuroraCluster {
 		p, ok = prices.Hourly(ctx, PriceQuery{Kind: kind, Region: region, Size: size, Dims: dims})
@@ -42,18 +44,20 @@ func priceResource(ctx context.Context, prices Prices, kind, region, size string
 	case !slices.Contains(auroraEngines, dims.Engine):
 		return Price{}, false, AuroraNoEngine
 	}
-	var sum Price
+	sum := Price{Listed: true}
 	for _, class := range members {
 		m, ok := prices.Hourly(ctx, PriceQuery{Kind: history.RDSInstance, Region: region, Size: class, Dims: history.Dimensions{Engine: dims.Engine}})
 		switch {
-		case ok && m.Listed:
+		// AWS's price list, or a table row of the member's own region, class and engine.
+		case ok && (m.Listed || len(m.Gaps) == 0):
 			sum.USD += m.USD
+			sum.Listed = sum.Listed && m.Listed
+			sum.Fallback = cmp.Or(sum.Fallback, m.Fallback)
 		case m.Fallback != "":
 			return Price{}, false, AuroraTableOnly + " (" + m.Fallback + ")"
 		default:
 			return Price{}, false, AuroraTableOnly
 		}
 	}
-	sum.Listed = true
 	return sum, true, ""
 }

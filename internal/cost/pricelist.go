@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
 
+	"github.com/curfew/curfew/internal/cost/pricetable"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -35,21 +37,16 @@ type Price struct {
 	// Fallback says why the table priced a resource the price list was asked about;
 	// empty when the price list was not asked.
 	Fallback string
+	// Gaps say how the resource differs from the table's row that priced it ("in
+	// eu-west-1 priced at us-east-1's rates"); none when it is priced as itself.
+	Gaps []string
 }
 
 // Prices gives on-demand prices; ok is false when it has none for the query.
 type Prices interface {
 	Hourly(ctx context.Context, q PriceQuery) (p Price, ok bool)
-}
-
-// Table is the bundled price table (PriceBasis): one region's prices, applied in every
-// region.
-type Table struct{}
-
-// Hourly prices q from the table.
-func (Table) Hourly(_ context.Context, q PriceQuery) (Price, bool) {
-	usd, ok := hourlyPrice(q.Kind, q.Size)
-	return Price{USD: usd}, ok
+	// TableBasis says what the prices of its table rest on (Table.TableBasis).
+	TableBasis() string
 }
 
 // Why the table priced a resource the price list was asked about.
@@ -81,6 +78,9 @@ type PriceList struct {
 	answers map[PriceQuery]listAnswer
 	failed  bool
 }
+
+// TableBasis is the basis of the table the price list falls back to: the bundled one.
+func (*PriceList) TableBasis() string { return PriceBasis }
 
 type listAnswer struct {
 	usd      float64
@@ -217,24 +217,9 @@ func describeFilters(fs []types.Filter) string {
 	return out
 }
 
-// The price list's names for the dimensions the run history records (EC2's
-// PlatformDetails and placement tenancy, RDS's engine). A value missing here is not asked
-// about: its product needs attributes curfew does not record (SQL Server's edition, an
-// Oracle licence).
-var (
-	listOS = map[string]string{
-		"": "Linux", "Linux/UNIX": "Linux", "Windows": "Windows",
-		"Red Hat Enterprise Linux": "RHEL", "SUSE Linux": "SUSE",
-	}
-	listTenancy = map[string]string{"": "Shared", "default": "Shared", "dedicated": "Dedicated", "host": "Host"}
-	listEngine  = map[string]string{
-		"": "MySQL", "mysql": "MySQL", "postgres": "PostgreSQL", "mariadb": "MariaDB",
-		"aurora-mysql": "Aurora MySQL", "aurora": "Aurora MySQL", "aurora-postgresql": "Aurora PostgreSQL",
-	}
-)
-
 // productQuery is the GetProducts query that pins q's product, and false when the price
-// list is not asked about q.
+// list is not asked about q: a dimension missing from pricetable's names needs attributes
+// curfew does not record (SQL Server's edition, an Oracle licence).
 func productQuery(q PriceQuery) (*pricing.GetProductsInput, bool) {
 	if q.Size == "" || q.Region == "" {
 		return nil, false
@@ -244,8 +229,8 @@ func productQuery(q PriceQuery) (*pricing.GetProductsInput, bool) {
 	}
 	switch q.Kind {
 	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
-		os, ok := listOS[q.Dims.Platform]
-		tenancy, tok := listTenancy[q.Dims.Tenancy]
+		os, ok := pricetable.OS[q.Dims.Platform]
+		tenancy, tok := pricetable.Tenancy[q.Dims.Tenancy]
 		if !ok || !tok {
 			return nil, false
 		}
@@ -256,14 +241,14 @@ func productQuery(q PriceQuery) (*pricing.GetProductsInput, bool) {
 			term("licenseModel", "No License required"),
 		}}, true
 	case history.RDSInstance:
-		engine, ok := listEngine[q.Dims.Engine]
+		engine, ok := pricetable.Engine[q.Dims.Engine]
 		if !ok {
 			return nil, false
 		}
 		fs := []types.Filter{term("regionCode", q.Region), term("instanceType", q.Size), term("databaseEngine", engine)}
 		// An Aurora instance is billed alone whatever the cluster's replicas; RDS bills
 		// Multi-AZ as its own product.
-		if engine != "Aurora MySQL" && engine != "Aurora PostgreSQL" {
+		if !pricetable.IsAurora(engine) {
 			deployment := "Single-AZ"
 			if q.Dims.MultiAZ {
 				deployment = "Multi-AZ"
@@ -291,16 +276,18 @@ func priceSource(p Price) string {
 	return SourceTable
 }
 
-// priceBasis is what the prices rest on: PriceBasis when every price came from the
-// bundled table, else the price list with the table as its fallback.
+// priceBasis is what the prices rest on: the table's basis (PriceBasis for the bundled
+// one) when every price came from the table, else the price list with the table as its
+// fallback.
 func (s *Savings) priceBasis() string {
+	table := cmp.Or(s.tableBasis, PriceBasis)
 	if !slices.ContainsFunc(s.PriceSources, func(p PriceSource) bool { return p.What == SourcePriceList }) {
-		return PriceBasis
+		return table
 	}
 	return "on-demand list prices in USD from AWS's Price List API (GetProducts, read at the " +
 		"report's time) for each resource's region, size, operating system, tenancy, database " +
 		"engine and deployment, Aurora clusters as the sum of their member instances' prices " +
 		"for the cluster's engine (a cluster with a Serverless v2 member, or with a member the " +
 		"API did not price, is counted in hours but not priced); where the API failed or had " +
-		"no single price, and for Fargate, the bundled table's: " + PriceBasis
+		"no single price, and for Fargate, the bundled table's: " + table
 }

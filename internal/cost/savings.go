@@ -34,13 +34,17 @@ type Savings struct {
 	// Kept is what the shutdowns skipped, priced per night, by account and reason: what
 	// the skip tags, snoozes and resources AWS cannot stop cost at night.
 	Kept []Kept
-	// OffBasis are the priced hours of resources that differ from the price table's
-	// basis (PriceBasis), by how they differ, most hours first: their price is the
-	// basis's, not their own.
+	// OffBasis are the priced hours of resources the price table has no row of their
+	// own for, by how they differ from the row that priced them (Price.Gaps), most hours
+	// first: their price is that row's, not their own.
 	OffBasis []OffBasis
 	// PriceSources are the priced hours by where their price came from, most hours
 	// first: AWS's price list, or the bundled table and why.
 	PriceSources []PriceSource
+
+	// tableBasis is the basis of the table that priced the estimate; empty means the
+	// bundled table's, PriceBasis.
+	tableBasis string
 }
 
 // PriceSource is how many priced hours one source priced, e.g. "the bundled table: the
@@ -136,7 +140,7 @@ func Estimate(runs []history.Run, start, end time.Time) *Savings {
 
 // EstimateWith is Estimate with prices from prices, e.g. a PriceList.
 func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time, prices Prices) *Savings {
-	s := &Savings{Start: start, End: end}
+	s := &Savings{Start: start, End: end, tableBasis: prices.TableBasis()}
 	byAccount := map[string]*AccountSavings{}
 	resources := map[resourceKey]bool{}
 	days := s.Days()
@@ -184,10 +188,8 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 		a.SavedBy[k.kind] += hours * price
 		e.Saved += hours * price
 		sources[priceSource(p)] += hours
-		if !p.Listed {
-			for _, g := range basisGaps(k.region, k.kind, dims) {
-				gaps[g] += hours
-			}
+		for _, g := range p.Gaps {
+			gaps[g] += hours
 		}
 		// Split the interval at midnight (UTC) for the daily chart.
 		for i, d := range days {
