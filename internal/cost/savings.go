@@ -54,8 +54,8 @@ type PriceSource struct {
 	Hours float64
 }
 
-// OffBasis is how many priced hours differ from the price table's basis in one way, e.g.
-// "Multi-AZ priced as Single-AZ".
+// OffBasis is how many priced hours differ in one way from the table row that priced
+// them, e.g. "Multi-AZ priced as Single-AZ".
 type OffBasis struct {
 	What  string
 	Hours float64

@@ -42,8 +42,9 @@ func savingsUnmatched(s *cost.Savings) string {
 	return fmt.Sprintf("Not counted: %d stop(s) whose end the run history cannot date (found running again with no start time, or stopped twice with no start seen between) or start(s) with no stop before them.", s.Unmatched)
 }
 
-// savingsOffBasis says which priced hours differ from the price table's basis, or "" when
-// none do: the reader sees how much of the figure rests on a price that is not its own.
+// savingsOffBasis says which priced hours the table priced from a row not their own (another
+// region's, or the basis row's), or "" when none: the reader sees how much of the figure
+// rests on a price that is not the resource's own.
 func savingsOffBasis(s *cost.Savings) string {
 	if len(s.OffBasis) == 0 {
 		return ""
@@ -52,5 +53,5 @@ func savingsOffBasis(s *cost.Savings) string {
 	for i, o := range s.OffBasis {
 		parts[i] = fmt.Sprintf("%.0f h %s", o.Hours, o.What)
 	}
-	return "Priced on the table's basis although they differ from it (their own prices are not in the table): " + strings.Join(parts, "; ") + "."
+	return "Priced from a table row not their own (the table has no price for their region or dimensions): " + strings.Join(parts, "; ") + "."
 }
