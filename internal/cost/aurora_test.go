@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -35,7 +36,7 @@ func auroraRuns(engine string, classes ...string) []history.Run {
 func TestAuroraClusterIsPricedAsItsMembers(t *testing.T) {
 	fake := newFakePricing(t)
 
-	s := cost.EstimateWith(context.Background(), auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), pairingStart, pairingEnd, &cost.PriceList{Client: fake})
+	s := cost.EstimateWith(context.Background(), auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), pairingStart, pairingEnd, &cost.PriceList{Client: fake, Table: costtest.Table()})
 
 	if want := 12 * 2 * 0.285; len(s.Accounts) != 1 || !near(s.Total(), want) || s.Accounts[0].UnpricedHours != 0 || len(s.Accounts[0].Unpriced) != 0 {
 		t.Fatalf("accounts = %+v, total %v; want %v, nothing unpriced", s.Accounts, s.Total(), want)
@@ -64,11 +65,11 @@ func TestAuroraClusterUnpricedSaysWhy(t *testing.T) {
 		prices cost.Prices
 		why    string
 	}{
-		{"table only", auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), cost.Table{}, cost.AuroraTableOnly},
-		{"price list failing", auroraRuns("aurora-postgresql", "db.r6g.large"), &cost.PriceList{Client: failing}, cost.AuroraTableOnly + " (" + cost.FallbackFailed + ")"},
-		{"price list without the product", auroraRuns("aurora-mysql", "db.r6g.large"), &cost.PriceList{Client: newFakePricing(t)}, cost.AuroraTableOnly + " (" + cost.FallbackNoAnswer + ")"},
-		{"serverless v2 member", auroraRuns("aurora-postgresql", "db.r6g.large", "db.serverless"), &cost.PriceList{Client: newFakePricing(t)}, cost.AuroraServerless},
-		{"old run", auroraRuns("aurora-postgresql"), &cost.PriceList{Client: newFakePricing(t)}, cost.AuroraNoMembers},
+		{"table only", auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), costtest.Table(), cost.AuroraTableOnly},
+		{"price list failing", auroraRuns("aurora-postgresql", "db.r6g.large"), &cost.PriceList{Client: failing, Table: costtest.Table()}, cost.AuroraTableOnly + " (" + cost.FallbackFailed + ")"},
+		{"price list without the product", auroraRuns("aurora-mysql", "db.r6g.large"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraTableOnly + " (" + cost.FallbackNoAnswer + ")"},
+		{"serverless v2 member", auroraRuns("aurora-postgresql", "db.r6g.large", "db.serverless"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraServerless},
+		{"old run", auroraRuns("aurora-postgresql"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraNoMembers},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := cost.EstimateWith(context.Background(), tt.runs, pairingStart, pairingEnd, tt.prices)
@@ -87,7 +88,7 @@ func TestKeptAuroraClusterIsPricedAsItsMembers(t *testing.T) {
 	runs[0].Changes[0].Action, runs[0].Changes[0].Reason = history.Skipped, "tagged curfew:skip=true"
 	runs[1].Changes = nil
 
-	s := cost.EstimateWith(context.Background(), runs, pairingStart, pairingEnd, &cost.PriceList{Client: newFakePricing(t)})
+	s := cost.EstimateWith(context.Background(), runs, pairingStart, pairingEnd, &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()})
 
 	if len(s.Kept) != 1 || !near(s.Kept[0].Hours, 12) || !near(s.Kept[0].Cost, 12*2*0.285) || s.Kept[0].UnpricedHours != 0 {
 		t.Errorf("kept = %+v, want 12 h costing %v", s.Kept, 12*2*0.285)

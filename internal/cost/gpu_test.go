@@ -3,7 +3,6 @@ package cost_test
 import (
 	"testing"
 
-	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -20,7 +19,7 @@ func TestSavingsPriceGPUSizes(t *testing.T) {
 		scheduled(history.Shutdown, nov(6, 19, 0), only, gpu(history.Stopped, 6, 19)),
 		scheduled(history.Restart, nov(9, 7, 0), only, gpu(history.Started, 9, 7)),
 	}
-	s := cost.Estimate(runs, pairingStart, pairingEnd)
+	s := estimate(runs, pairingStart, pairingEnd)
 	if len(s.Accounts) != 1 || s.Accounts[0].UnpricedHours != 0 || !near(s.Total(), 60*1.006) {
 		t.Errorf("accounts = %+v, want 60 h priced at 1.006 USD", s.Accounts)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -28,7 +27,7 @@ func TestGroupSavingsCountEveryInstance(t *testing.T) {
 			change(history.ECSService, "apps/web", history.FargateSize("512", "1024"), 3, at),
 		}
 	}
-	s := cost.Estimate([]history.Run{
+	s := estimate([]history.Run{
 		{ID: "r1", Kind: history.Shutdown, Started: stop, Changes: changes(stop)},
 		{ID: "r2", Kind: history.Restart, Started: start, Changes: changes(start)},
 	}, stop.Add(-time.Hour), start.Add(time.Hour))

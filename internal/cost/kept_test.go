@@ -31,7 +31,7 @@ func TestSavingsPriceWhatTheShutdownsSkipped(t *testing.T) {
 		scheduled(history.Shutdown, nov(5, 19, 0), only),
 	}
 
-	s := cost.Estimate(runs, pairingStart, pairingEnd)
+	s := estimate(runs, pairingStart, pairingEnd)
 
 	want := []cost.Kept{
 		{Account: "staging", Reason: "tagged curfew:skip=true", Resources: 1, Nights: 3, Hours: 48, Cost: 48 * m5xlarge},

@@ -32,7 +32,7 @@ func TestSavingsSayWhatIsPricedOffTheTablesBasis(t *testing.T) {
 			change(east, "i-win", history.Started, start, time.Time{}), change(east, "i-old", history.Started, start, time.Time{})),
 	}
 
-	s := cost.Estimate(runs, pairingStart, pairingEnd)
+	s := estimate(runs, pairingStart, pairingEnd)
 
 	if want := 60*0.171 + 2*60*m5xlarge; !near(s.Total(), want) {
 		t.Errorf("total = %v, want %v", s.Total(), want)

@@ -120,7 +120,7 @@ func TestSavingsPairEachStopWithWhatEndedIt(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := cost.Estimate(tt.runs, pairingStart, pairingEnd)
+			s := estimate(tt.runs, pairingStart, pairingEnd)
 			if len(s.Accounts) != 1 || !near(s.Accounts[0].Hours, tt.hours) || !near(s.Total(), tt.hours*m5xlarge) {
 				t.Fatalf("accounts = %+v, want %v h and %.4f USD", s.Accounts, tt.hours, tt.hours*m5xlarge)
 			}
@@ -155,7 +155,7 @@ func TestSavingsNotGoneWithoutAFullLook(t *testing.T) {
 					change(staging, "i-1", history.Stopped, nov(2, 19, 0), nov(2, 7, 0))),
 				restart,
 			}
-			s := cost.Estimate(runs, pairingStart, pairingEnd)
+			s := estimate(runs, pairingStart, pairingEnd)
 			open := s.Ends[len(s.Ends)-1]
 			if open.End != cost.EndOpen || !near(open.Hours, 611) {
 				t.Errorf("ends = %+v, want 611 h still open", s.Ends)

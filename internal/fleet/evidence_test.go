@@ -13,6 +13,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -109,7 +110,7 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 		t.Errorf("the restart's history: trigger %q, filtered %v, visits %+v, swept %+v", start.Trigger, start.Filtered, start.Visits, start.Swept)
 	}
 
-	s := cost.Estimate(runs, stop.Started.Add(-time.Hour), time.Now().Add(time.Hour))
+	s := cost.EstimateWith(t.Context(), runs, stop.Started.Add(-time.Hour), time.Now().Add(time.Hour), costtest.Table())
 	want := map[cost.End]int{cost.EndRestart: 1, cost.EndPerson: 2, cost.EndGone: 1}
 	for _, e := range s.Ends {
 		if e.Stops != want[e.End] {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/history"
@@ -81,6 +82,7 @@ accounts:
 	}
 	topic, email := emailTopic(t, sns.NewFromConfig(home))
 	h := report.Handler{
+		Table: costtest.Table(),
 		Costs: cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet,
 			Coverage: cost.AssumeCoverageClients(home, m.ExternalID)},
 		History:   store,

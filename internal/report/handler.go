@@ -109,9 +109,11 @@ type Handler struct {
 	// Metrics receives one CloudWatch embedded-metric-format line per invocation with
 	// the failed deliveries per channel; nil for none.
 	Metrics io.Writer
-	// Pricing prices the savings from AWS's price list, a fresh cache each run, with the
-	// bundled table as its fallback; nil means the table alone.
+	// Pricing prices the savings from AWS's price list, a fresh cache each run, with
+	// Table as its fallback; nil means Table alone.
 	Pricing cost.PricingAPI
+	// Table is the price table; the zero Table is the bundled one.
+	Table cost.Table
 }
 
 // Delivery names one report's delivery, so that a retry of the same invocation (Lambda's
@@ -284,9 +286,9 @@ func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time,
 		log.Error("read run", "action", "read-history", "outcome", "skipped", "resource", u.Key, "error", u.Err)
 	}
 	r.History = health
-	var prices cost.Prices = cost.Table{}
+	var prices cost.Prices = h.Table
 	if h.Pricing != nil {
-		prices = &cost.PriceList{Client: h.Pricing, Log: log}
+		prices = &cost.PriceList{Client: h.Pricing, Log: log, Table: h.Table}
 	}
 	r.Savings = cost.EstimateWith(ctx, scan.Runs, start, now, prices)
 	r.Savings.ApplyCoverage(r.Accounts)

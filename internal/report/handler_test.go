@@ -27,6 +27,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/report"
@@ -183,6 +184,7 @@ accounts:
 	slack, webhook := slackWebhook(t, ssmc)
 
 	h := report.Handler{
+		Table:   costtest.Table(),
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 		History: store,
 		Publisher: report.Publisher{
@@ -324,6 +326,7 @@ accounts:
 	topic, email := emailTopic(t, snsc)
 	handler := func(topicARN string) report.Handler {
 		return report.Handler{
+			Table:   costtest.Table(),
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: "no-such-bucket"},
 			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssm.NewFromConfig(home),
@@ -401,6 +404,7 @@ accounts:
 	slack, webhook := slackWebhook(t, ssmc)
 	handler := func(topicARN string, metrics io.Writer) report.Handler {
 		return report.Handler{
+			Table:   costtest.Table(),
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: bucket},
 			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),

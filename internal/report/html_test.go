@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/report"
 )
 
@@ -136,7 +137,7 @@ func TestHTMLWithNothingToDraw(t *testing.T) {
 	for i := range r.Accounts {
 		r.Accounts[i].Err = errors.New("no results from Cost Explorer")
 	}
-	r.Savings = &cost.Savings{Start: r.Periods.Chart.Start, End: r.Generated}
+	r.Savings = cost.EstimateWith(t.Context(), nil, r.Periods.Chart.Start, r.Generated, costtest.Table())
 	html, err := report.HTML(r)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -80,7 +82,7 @@ func sampleReport() *cost.Report {
 		}
 	}
 	runs := sampleRuns(p.Chart.Start)
-	r.Savings = cost.Estimate(runs, p.Chart.Start, sampleTime)
+	r.Savings = cost.EstimateWith(context.Background(), runs, p.Chart.Start, sampleTime, costtest.Table())
 	r.History = &cost.HistoryHealth{Since: p.Chart.Start.Add(-cost.HistoryMargin), Runs: len(runs),
 		Shutdowns: (len(runs) + 1) / 2, Restarts: len(runs) / 2, Latest: runs[len(runs)-1].Started,
 		Unreadable: []cost.Unreadable{{Key: "runs/2026/11/12/20261112T190000Z-shutdown-7c1d.json",

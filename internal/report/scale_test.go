@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/report"
 )
 
@@ -22,7 +24,7 @@ func organisationReport(n int) *cost.Report {
 	p := cost.PeriodsAt(sampleTime)
 	r := &cost.Report{Generated: sampleTime, Periods: p, Mode: cost.Grouped, Requests: 4, Planned: 4, Rate: cost.DefaultRate,
 		Metric: cost.MetricOf(accounts.CostReport{Metric: accounts.MetricNetAmortized})}
-	savings := &cost.Savings{Start: p.Chart.Start, End: sampleTime}
+	savings := cost.EstimateWith(context.Background(), nil, p.Chart.Start, sampleTime, costtest.Table())
 	days := float64(p.MonthToDate.Days())
 	for i := range n {
 		mtd := float64(i*37%101)*10 + 5

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/report"
 )
 
@@ -37,7 +39,7 @@ func TestText(t *testing.T) {
 	firstOfMonth := sampleReport()
 	firstOfMonth.Generated = time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 	firstOfMonth.Periods = cost.PeriodsAt(firstOfMonth.Generated)
-	firstOfMonth.Savings = &cost.Savings{Start: firstOfMonth.Periods.Chart.Start, End: firstOfMonth.Generated}
+	firstOfMonth.Savings = cost.EstimateWith(context.Background(), nil, firstOfMonth.Periods.Chart.Start, firstOfMonth.Generated, costtest.Table())
 	// Once the month is over, Reader gives every account its month's cost as forecast.
 	prod := &firstOfMonth.Accounts[3]
 	prod.Forecast, prod.ForecastErr, prod.RunRate = &prod.MonthToDate, nil, nil
