@@ -250,7 +250,7 @@ func TestApplyCoverage(t *testing.T) {
 		{Account: "covered", Saved: 100, SavedBy: map[string]float64{history.EC2Instance: 60, history.RDSInstance: 30, history.ECSService: 10}},
 		{Account: "refused", Saved: 40}, {Account: "failed", Saved: 10}, {Account: "unknown", Saved: 5},
 	}}
-	if s.Ranged() || s.Basis() != cost.PriceBasis {
+	if s.Ranged() || s.Basis() != cost.PriceBasis() {
 		t.Fatal("savings without coverage are a range")
 	}
 	s.ApplyCoverage([]cost.Account{

@@ -1,7 +1,6 @@
 package cost
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -251,11 +250,7 @@ func productQuery(q PriceQuery) (*pricing.GetProductsInput, bool) {
 		// An Aurora instance is billed alone whatever the cluster's replicas; RDS bills
 		// Multi-AZ as its own product.
 		if !pricetable.IsAurora(engine) {
-			deployment := "Single-AZ"
-			if q.Dims.MultiAZ {
-				deployment = "Multi-AZ"
-			}
-			fs = append(fs, term("deploymentOption", deployment))
+			fs = append(fs, term("deploymentOption", pricetable.Deployment(q.Dims.MultiAZ)))
 		}
 		return &pricing.GetProductsInput{ServiceCode: aws.String("AmazonRDS"), FormatVersion: aws.String("aws_v1"), Filters: fs}, true
 	}
@@ -278,11 +273,14 @@ func priceSource(p Price) string {
 	return SourceTable
 }
 
-// priceBasis is what the prices rest on: the table's basis (PriceBasis for the bundled
+// priceBasis is what the prices rest on: the table's basis (PriceBasis() for the bundled
 // one) when every price came from the table, else the price list with the table as its
 // fallback.
 func (s *Savings) priceBasis() string {
-	table := cmp.Or(s.tableBasis, PriceBasis)
+	table := s.tableBasis
+	if table == "" {
+		table = PriceBasis() // read only when no table priced the estimate
+	}
 	if !slices.ContainsFunc(s.PriceSources, func(p PriceSource) bool { return p.What == SourcePriceList }) {
 		return table
 	}

@@ -43,7 +43,7 @@ type Savings struct {
 	PriceSources []PriceSource
 
 	// tableBasis is the basis of the table that priced the estimate; empty means the
-	// bundled table's, PriceBasis.
+	// bundled table's, PriceBasis().
 	tableBasis string
 }
 

@@ -25,8 +25,9 @@ var bundledJSON []byte
 var bundled = sync.OnceValues(func() (*table, error) { return readTable(bundledJSON) })
 
 // PriceBasis says what the bundled table's prices rest on (its source, publication dates
-// and regions); the report prints it when no price came from AWS's price list.
-var PriceBasis = Table{}.TableBasis()
+// and regions); the report prints it when no price came from AWS's price list. The table
+// is read on first use, not when the function starts.
+func PriceBasis() string { return Table{}.TableBasis() }
 
 // Table is a price table: the bundled one (the zero Table) or one read by ParseTable. It
 // prices a resource from the row of its own region and dimensions when it has one, else
@@ -134,10 +135,7 @@ func (t Table) Hourly(_ context.Context, q PriceQuery) (Price, bool) {
 // on one price.
 func (tb *table) rdsOwn(region, engine string, q PriceQuery) (float64, rdsRow, bool) {
 	if !pricetable.IsAurora(engine) {
-		row := rdsRow{region, engine, "Single-AZ"}
-		if q.Dims.MultiAZ {
-			row.deployment = "Multi-AZ"
-		}
+		row := rdsRow{region, engine, pricetable.Deployment(q.Dims.MultiAZ)}
 		usd, ok := tb.rds[row][q.Size]
 		return usd, row, ok
 	}
@@ -179,7 +177,7 @@ func rdsGaps(q PriceQuery, row rdsRow) []string {
 	if e := q.Dims.Engine; e != "" && pricetable.Engine[e] != row.engine {
 		out = append(out, fmt.Sprintf("RDS %s priced as %s", e, row.engine))
 	}
-	if q.Dims.MultiAZ && row.deployment != "Multi-AZ" && !pricetable.IsAurora(row.engine) {
+	if q.Dims.MultiAZ && row.deployment != pricetable.Deployment(true) && !pricetable.IsAurora(row.engine) {
 		out = append(out, fmt.Sprintf("RDS Multi-AZ priced as %s (AWS charges about twice)", row.deployment))
 	}
 	return out

@@ -27,12 +27,12 @@ func TestBundledTableIsWellFormed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(cost.PriceBasis, f.Source) {
-		t.Errorf("basis %q does not state the table's source %q", cost.PriceBasis, f.Source)
+	if !strings.Contains(cost.PriceBasis(), f.Source) {
+		t.Errorf("basis %q does not state the table's source %q", cost.PriceBasis(), f.Source)
 	}
 	for _, o := range f.Offers {
-		if date := o.Published.Format(time.DateOnly); !strings.Contains(cost.PriceBasis, date) {
-			t.Errorf("basis %q does not state %s's publication date %s", cost.PriceBasis, o.Code, date)
+		if date := o.Published.Format(time.DateOnly); !strings.Contains(cost.PriceBasis(), date) {
+			t.Errorf("basis %q does not state %s's publication date %s", cost.PriceBasis(), o.Code, date)
 		}
 	}
 }

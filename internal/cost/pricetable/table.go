@@ -137,6 +137,14 @@ var (
 	Deployments = []string{"Single-AZ", "Multi-AZ"}
 )
 
+// Deployment is the price list's name of an RDS instance's deployment option.
+func Deployment(multiAZ bool) string {
+	if multiAZ {
+		return "Multi-AZ"
+	}
+	return "Single-AZ"
+}
+
 // IsAurora reports whether a price list engine name is Aurora's: an Aurora instance is
 // billed alone whatever the cluster's replicas, so its deployment is not asked about.
 func IsAurora(engine string) bool {
