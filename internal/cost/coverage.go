@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -300,8 +301,9 @@ func (s *Savings) ApplyCoverage(accs []Account) {
 // whole estimate taken as discounted.
 func discount(a AccountSavings, c Coverage) Discount {
 	var low float64
-	for kind, saved := range a.SavedBy {
-		low += saved * (1 - c.Covered(kind))
+	// In a fixed order, so that the same savings always sum to the same figure.
+	for _, kind := range slices.Sorted(maps.Keys(a.SavedBy)) {
+		low += a.SavedBy[kind] * (1 - c.Covered(kind))
 	}
 	d := Discount{Low: &low}
 	if a.Saved > 0 {
