@@ -12,9 +12,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/curfew/curfew/internal/clock"
 )
 
 func main() {
@@ -24,7 +25,7 @@ func main() {
 		stdin:      os.Stdin,
 		stdout:     os.Stdout,
 		stderr:     os.Stderr,
-		now:        time.Now,
+		now:        clock.Now,
 		configFile: defaultConfigFile(),
 		mapEnv:     os.Getenv("CURFEW_MAP"),
 		buildInfo:  debug.ReadBuildInfo,

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+
+	"github.com/curfew/curfew/internal/clock"
 )
 
 // DefaultRate is the pace of the report's Cost Explorer requests, in requests a second.
@@ -26,7 +28,7 @@ type Clock interface {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time { return time.Now() }
+func (realClock) Now() time.Time { return clock.Now() }
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/report"
 )
@@ -31,7 +32,7 @@ var dailyCost = map[string]float64{"identity": 3.10, "staging": 41.70, "sandbox"
 // to the deployed topic, invokes curfew-cost-report under the RIE, and writes the HTML
 // report it stored in the deployed bucket to Options.Report.
 func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
-	p := cost.PeriodsAt(time.Now())
+	p := cost.PeriodsAt(clock.Now())
 	for _, a := range d.m.Accounts {
 		if err := d.queueCosts(ctx, a, p, dailyCost[a.Name]); err != nil {
 			return fmt.Errorf("queue Cost Explorer answers for %s: %w", a.Name, err)

@@ -28,6 +28,7 @@ import (
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lease"
 	"github.com/curfew/curfew/internal/sources"
@@ -73,7 +74,7 @@ type Handler struct {
 	Logger      *slog.Logger
 	// Metrics receives one CloudWatch embedded-metric-format line per run; nil for none.
 	Metrics io.Writer
-	// Now defaults to time.Now.
+	// Now defaults to clock.Now.
 	Now func() time.Time
 	// Concurrency bounds the account×region pairs visited at once (DefaultConcurrency).
 	Concurrency int
@@ -107,7 +108,7 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	if p.Trigger == "" {
 		p.Trigger = Manual
 	}
-	now := time.Now
+	now := clock.Now
 	if h.Now != nil {
 		now = h.Now
 	}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -171,7 +172,7 @@ func (p *pair) visit(ctx context.Context) {
 // add records what happened to one resource and logs it.
 func (p *pair) add(ctx context.Context, r Resource) {
 	if r.Action == Stopped || r.Action == Started {
-		r.at = time.Now().UTC()
+		r.at = clock.Now().UTC()
 	}
 	p.res.Resources = append(p.res.Resources, r)
 	verb := "stop"

@@ -37,6 +37,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/curfew/curfew/internal/clock"
 )
 
 // Prefix is where the leases live in curfew's bucket.
@@ -93,7 +95,7 @@ func (h Holder) String() string {
 type Store struct {
 	Client S3API
 	Bucket string
-	// Now defaults to time.Now; it decides whether a lease has expired.
+	// Now defaults to clock.Now; it decides whether a lease has expired.
 	Now func() time.Time
 }
 
@@ -282,7 +284,7 @@ func (s Store) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
-	return time.Now()
+	return clock.Now()
 }
 
 func (s Store) object(sc Scope) string { return "s3://" + s.Bucket + "/" + Key(sc.ID) }

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/curfew/curfew/internal/clock"
 )
 
 // costExplorer checks that Cost Explorer answers in the account the cost report reads:
@@ -27,7 +29,7 @@ func (costExplorer) Run(ctx context.Context, t Target) []Finding {
 	if t.Map.Management != "" && t.Account.Name != t.Map.Management {
 		return []Finding{notApplicable("the cost report queries the management account (%s) for every account", t.Map.Management)}
 	}
-	day := time.Now().UTC().AddDate(0, 0, -1)
+	day := clock.Now().UTC().AddDate(0, 0, -1)
 	_, err := costexplorer.NewFromConfig(t.Config, func(o *costexplorer.Options) { o.Region = ceRegion }).GetCostAndUsage(ctx, &costexplorer.GetCostAndUsageInput{
 		TimePeriod:  &cetypes.DateInterval{Start: aws.String(day.Format(time.DateOnly)), End: aws.String(day.AddDate(0, 0, 1).Format(time.DateOnly))},
 		Granularity: cetypes.GranularityDaily,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -102,7 +103,7 @@ type Handler struct {
 	Costs     CostReader
 	History   RunHistory
 	Publisher Publisher
-	// Now is the clock; nil means time.Now.
+	// Now is the clock; nil means clock.Now.
 	Now func() time.Time
 	// Log gets one line per action; nil means slog.Default().
 	Log *slog.Logger
@@ -146,7 +147,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	if log == nil {
 		log = slog.Default()
 	}
-	now := time.Now()
+	now := clock.Now()
 	if h.Now != nil {
 		now = h.Now()
 	}
