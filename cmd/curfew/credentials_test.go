@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/mfasession"
 )
@@ -82,7 +83,7 @@ func TestCredentialsPrintsCredentialProcessJSON(t *testing.T) {
 		}
 		expires, err := time.Parse(time.RFC3339, out.Expiration)
 		if out.Version != 1 || out.AccessKeyId == "" || out.SecretAccessKey == "" || out.SessionToken == "" || err != nil ||
-			expires.Before(time.Now().Add(50*time.Minute)) {
+			expires.Before(clock.Now().Add(50*time.Minute)) {
 			t.Errorf("credential_process output %+v (%v), want Version 1, keys and an expiry an hour away", out, err)
 		}
 		if r.stderr != "" {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/lambdarun"
@@ -57,10 +57,11 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The developer keeps the demo instance up tonight. The functions read the snooze
-	// against the real clock, so it ends a day after now, whatever testNow says.
-	until := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
-	if r := curfew(t, "123456\n", "--map", mapPath, "snooze", "staging", demo, "--until", until); r.err != nil {
+	// The developer keeps the demo instance up tonight, for a day. One clock for the whole
+	// test: the functions read the snooze against clock.Now, so the CLI that writes it
+	// does too (testNow, a fixed Friday, drifts away from it as the days pass).
+	withFunctionsClock := func(a *app) { a.now = clock.Now }
+	if r := curfewWith(t, strings.NewReader("123456\n"), withFunctionsClock, "--map", mapPath, "snooze", "staging", demo, "--until", "1d"); r.err != nil {
 		t.Fatalf("snooze: %v\n%s", r.err, r.stderr)
 	}
 

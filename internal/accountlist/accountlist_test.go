@@ -9,6 +9,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/sources"
 )
 
@@ -69,7 +70,7 @@ func TestNoListWhenASourceFailed(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var rec accountlist.Recorder
 			res := sources.Resolve(t.Context(), m, rec.Wrap([]sources.Source{sources.Listed{Map: m}, s})...)
-			_, err := rec.List(res, "r1", "shutdown", time.Now())
+			_, err := rec.List(res, "r1", "shutdown", clock.Now())
 			var incomplete *accountlist.IncompleteError
 			if !errors.As(err, &incomplete) || !strings.Contains(err.Error(), "the last complete list stays") {
 				t.Errorf("List: %v, want *IncompleteError", err)

@@ -15,6 +15,7 @@ import (
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 )
 
@@ -76,7 +77,7 @@ func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
 }
 
 func TestAReportThatCannotFinishInTimeSaysSo(t *testing.T) {
-	now := time.Now()
+	now := clock.Now()
 	clock := &stillClock{now: now}
 	ctx, cancel := context.WithDeadline(t.Context(), now.Add(2*time.Second))
 	defer cancel()

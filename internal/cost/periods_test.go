@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 )
 
@@ -107,7 +108,7 @@ func TestFlatSpendShowsNoChange(t *testing.T) {
 		cost.PeriodsAt(time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)).LastMonth); !ok || math.Abs(got-0.5) > 1e-12 {
 		t.Errorf("3 a day against 2 a day = %v, %v; want +50%%", got, ok)
 	}
-	if _, ok := cost.Change(5, cost.PeriodsAt(time.Now()).Week, 0, cost.PeriodsAt(time.Now()).PreviousWeek); ok {
+	if _, ok := cost.Change(5, cost.PeriodsAt(clock.Now()).Week, 0, cost.PeriodsAt(clock.Now()).PreviousWeek); ok {
 		t.Error("a change against nothing has a ratio")
 	}
 }

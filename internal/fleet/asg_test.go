@@ -14,6 +14,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -39,7 +40,7 @@ func groupFleet(t *testing.T) *testFleet {
 	}
 	f.group("staging", west, "person", "2/2/3", nil)
 	f.group("staging", west, "kept", "1/1/2", map[string]string{accounts.SkipTag: "true"})
-	f.group("staging", west, "snoozed", "1/1/1", map[string]string{accounts.SnoozeUntilTag: time.Now().Add(24 * time.Hour).Format(time.RFC3339)})
+	f.group("staging", west, "snoozed", "1/1/1", map[string]string{accounts.SnoozeUntilTag: clock.Now().Add(24 * time.Hour).Format(time.RFC3339)})
 	f.group("staging", west, "zero", "0/0/3", nil)
 	f.group("staging", central, "api", "2/3/5", nil)
 	f.group("sandbox", west, "dev", "0/1/2", nil)

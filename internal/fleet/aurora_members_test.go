@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -69,7 +70,7 @@ func shutdownHistory(t *testing.T, f *testFleet, h fleet.Handler) []history.Run 
 	}); err != nil {
 		t.Fatal(err)
 	}
-	since := time.Now().Add(-time.Minute)
+	since := clock.Now().Add(-time.Minute)
 	h.History = store
 	runHandler(t, h, `{"trigger":"schedule"}`)
 	runs, err := store.Since(ctx, since)

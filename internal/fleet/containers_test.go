@@ -17,6 +17,7 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -45,7 +46,7 @@ import (
 func containerFleet(t *testing.T) *testFleet {
 	t.Helper()
 	f := emptyFleet(t).withLayer()
-	tomorrow := map[string]string{accounts.SnoozeUntilTag: time.Now().Add(24 * time.Hour).Format(time.RFC3339)}
+	tomorrow := map[string]string{accounts.SnoozeUntilTag: clock.Now().Add(24 * time.Hour).Format(time.RFC3339)}
 	skip := map[string]string{accounts.SkipTag: "true"}
 
 	f.ecsCluster("staging", west, "apps")

@@ -12,6 +12,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/fleet"
@@ -41,7 +42,7 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	since := time.Now().Add(-time.Minute)
+	since := clock.Now().Add(-time.Minute)
 
 	h, _, _ := f.handler(history.Shutdown)
 	h.History = store
@@ -49,7 +50,7 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 
 	// The person acts in a later second than the mark (both have whole seconds).
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
-	startedAt := time.Now().UTC().Truncate(time.Millisecond)
+	startedAt := clock.Now().UTC().Truncate(time.Millisecond)
 	e, d := f.ec2("staging", west), f.rds("staging", west)
 	if _, err := e.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{f.ids["web"]}}); err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 		t.Errorf("the restart's history: trigger %q, filtered %v, visits %+v, swept %+v", start.Trigger, start.Filtered, start.Visits, start.Swept)
 	}
 
-	s := cost.EstimateWith(t.Context(), runs, stop.Started.Add(-time.Hour), time.Now().Add(time.Hour), costtest.Table())
+	s := cost.EstimateWith(t.Context(), runs, stop.Started.Add(-time.Hour), clock.Now().Add(time.Hour), costtest.Table())
 	want := map[cost.End]int{cost.EndRestart: 1, cost.EndPerson: 2, cost.EndGone: 1}
 	for _, e := range s.Ends {
 		if e.Stops != want[e.End] {

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
@@ -122,7 +123,7 @@ type testFleet struct {
 func newTestFleet(t *testing.T) *testFleet {
 	t.Helper()
 	f := emptyFleet(t)
-	now := time.Now().UTC()
+	now := clock.Now().UTC()
 	f.instance("staging", west, "web", nil)
 	f.instance("staging", west, "by-person", nil)
 	f.instance("staging", west, "skip", map[string]string{accounts.SkipTag: "true"})

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lambdarun"
@@ -54,7 +55,7 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 	}
 	shutdown := lambdatest.Start(t, "shutdown", f.m, env)
 	restart := lambdatest.Start(t, "restart", f.m, env)
-	since := time.Now().Add(-time.Minute)
+	since := clock.Now().Add(-time.Minute)
 
 	invoke := func(fn *lambdatest.Function, payload string) fleet.Report {
 		t.Helper()
@@ -88,7 +89,7 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 
 	// Another run holds the lease: the restart is refused, and Lambda reports the error by
 	// its type, as the CLI prints it. Once the lease is gone the restart goes ahead.
-	holder := lease.Holder{RunID: "20261127T190000Z-a1b2c3", Kind: "shutdown", Trigger: "manual", Since: time.Now().UTC(), Until: time.Now().UTC().Add(10 * time.Minute)}
+	holder := lease.Holder{RunID: "20261127T190000Z-a1b2c3", Kind: "shutdown", Trigger: "manual", Since: clock.Now().UTC(), Until: clock.Now().UTC().Add(10 * time.Minute)}
 	body, err := json.Marshal(holder)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lease"
@@ -342,7 +343,7 @@ func TestLeaseLeftBehind(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t)
 	f.instance("staging", west, "web", nil)
-	now := time.Now().UTC().Truncate(time.Second)
+	now := clock.Now().UTC().Truncate(time.Second)
 
 	live := lease.Holder{RunID: "20261127T190000Z-a1b2c3", Kind: "restart", Trigger: "manual", Since: now.Add(-time.Minute), Until: now.Add(10 * time.Minute)}
 	f.putLease("staging", live)

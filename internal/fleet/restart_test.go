@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -38,7 +39,7 @@ func TestRestartLeavesWhatSomeoneStoppedAgain(t *testing.T) {
 
 	// The person acts in a later second than the mark (both have whole seconds).
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
-	startedAt := time.Now().UTC()
+	startedAt := clock.Now().UTC()
 	ctx := t.Context()
 	e, d := f.ec2("staging", west), f.rds("staging", west)
 	for _, step := range []func() error{

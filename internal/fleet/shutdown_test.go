@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -386,9 +387,9 @@ func TestSkippedMemberKeepsClusterUp(t *testing.T) {
 	f.taggedDB("staging", west, "kept-1", "kept", nil)
 	f.taggedDB("staging", west, "kept-2", "kept", map[string]string{accounts.SkipTag: "true"})
 	f.cluster("staging", west, "snoozy", "aurora-postgresql", "provisioned")
-	f.taggedDB("staging", west, "snoozy-1", "snoozy", map[string]string{accounts.SnoozeUntilTag: time.Now().Add(24 * time.Hour).Format(time.RFC3339)})
+	f.taggedDB("staging", west, "snoozy-1", "snoozy", map[string]string{accounts.SnoozeUntilTag: clock.Now().Add(24 * time.Hour).Format(time.RFC3339)})
 	f.cluster("staging", west, "plain", "aurora-postgresql", "provisioned")
-	f.taggedDB("staging", west, "plain-1", "plain", map[string]string{accounts.SnoozeUntilTag: time.Now().Add(-time.Hour).Format(time.RFC3339)})
+	f.taggedDB("staging", west, "plain-1", "plain", map[string]string{accounts.SnoozeUntilTag: clock.Now().Add(-time.Hour).Format(time.RFC3339)})
 
 	h, _, _ := f.handler(history.Shutdown)
 	rep := runHandler(t, h, `{"trigger":"schedule"}`)

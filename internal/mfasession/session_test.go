@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 )
@@ -158,7 +159,7 @@ func cacheFiles(t *testing.T, c *Cache) []string {
 func TestRoleSessionEndsWithTheMFASession(t *testing.T) {
 	b := newBench(t)
 	r := request(emulator.NewAccountID())
-	session := aws.Credentials{AccessKeyID: "ASIASESSION", SecretAccessKey: "s", SessionToken: "t", Expires: time.Now().Add(20 * time.Minute)}
+	session := aws.Credentials{AccessKeyID: "ASIASESSION", SecretAccessKey: "s", SessionToken: "t", Expires: clock.Now().Add(20 * time.Minute)}
 	if err := b.cache.store("session", r.SourceProfile+"\x00"+r.MFASerial, session); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func TestExpiredSessionAsksOnce(t *testing.T) {
 			b := newBench(t)
 			r := request(emulator.NewAccountID())
 			key := r.SourceProfile + "\x00" + r.MFASerial
-			old := aws.Credentials{AccessKeyID: "ASIAOLD", SecretAccessKey: "s", SessionToken: "t", Expires: time.Now().Add(left)}
+			old := aws.Credentials{AccessKeyID: "ASIAOLD", SecretAccessKey: "s", SessionToken: "t", Expires: clock.Now().Add(left)}
 			if err := b.cache.store("session", key, old); err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +192,7 @@ func TestExpiredSessionAsksOnce(t *testing.T) {
 				t.Errorf("prompts = %d, GetSessionToken = %d, want 1 and 1", len(b.prompts), b.count("GetSessionToken"))
 			}
 			got, ok, err := b.cache.load("session", key)
-			if err != nil || !ok || got.AccessKeyID == "ASIAOLD" || got.Expires.Before(time.Now().Add(accounts.MFASessionMax-time.Hour)) {
+			if err != nil || !ok || got.AccessKeyID == "ASIAOLD" || got.Expires.Before(clock.Now().Add(accounts.MFASessionMax-time.Hour)) {
 				t.Errorf("cached session = %+v, %v, %v; want the new day-long one", got, ok, err)
 			}
 		})
@@ -204,7 +205,7 @@ func TestRejectedSessionAsksAgainOnce(t *testing.T) {
 	b := newBench(t)
 	account := emulator.NewAccountID()
 	r := request(account)
-	valid := aws.Credentials{AccessKeyID: "ASIAREVOKED", SecretAccessKey: "s", SessionToken: "t", Expires: time.Now().Add(6 * time.Hour)}
+	valid := aws.Credentials{AccessKeyID: "ASIAREVOKED", SecretAccessKey: "s", SessionToken: "t", Expires: clock.Now().Add(6 * time.Hour)}
 	if err := b.cache.store("session", r.SourceProfile+"\x00"+r.MFASerial, valid); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +289,7 @@ func TestUnsafeCacheIsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newBench(t)
-			good := aws.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expires: time.Now().Add(6 * time.Hour)}
+			good := aws.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t", Expires: clock.Now().Add(6 * time.Hour)}
 			if err := b.cache.store("session", key, good); err != nil {
 				t.Fatal(err)
 			}

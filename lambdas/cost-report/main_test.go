@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/lambdatest"
@@ -45,7 +46,7 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := cost.PeriodsAt(time.Now())
+	p := cost.PeriodsAt(clock.Now())
 	var days []map[string]any
 	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
 		days = append(days, map[string]any{
