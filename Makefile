@@ -102,6 +102,30 @@ test: tools lambdas vet ## run every unit and emulator test (the one test comman
 	go test -count=1 -timeout 30m ./...
 	$(call fuzz_each,10s,1s)
 
+# The suite as of another date. Every "now" in curfew comes from internal/clock; built with
+# the curfewclock tag (GOFLAGS, so the functions, CLIs and demo the tests build get it too),
+# it moves by CURFEW_CLOCK_OFFSET, which the tests pass on to the functions under the RIE,
+# and moto runs under libfaketime with the same offset. Only the wall clock moves: the SDK
+# signs with the real time, which moto does not check.
+AS_OF ?= $(shell date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
+# Where the clock-sensitive tests live: the night, the morning, snoozes, holidays, leases,
+# MFA sessions, the cost report's periods, the CLI and the demo.
+CLOCK_PKGS ?= ./...
+
+.PHONY: test-as-of
+test-as-of: tools lambdas faketime ## run the tests as if it were AS_OF (default: a year from now), e.g. AS_OF=2027-03-28T00:30:00Z (a DST change); CLOCK_PKGS=./internal/fleet/ for fewer
+	@offset=$$(( $$(date -u -d '$(AS_OF)' +%s) - $$(date -u +%s) )); \
+	echo "==> the tests as of $(AS_OF): every clock moved by $${offset}s"; \
+	CURFEW_CLOCK_OFFSET=$${offset}s GOFLAGS=-tags=curfewclock go test -count=1 -timeout 30m $(CLOCK_PKGS)
+
+# Debian's libfaketime moves moto's clock in test-as-of.
+.PHONY: faketime
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "faketime is missing: run 'sudo apt-get update && sudo apt-get install -y faketime'"; exit 1; fi; \
+	  echo "==> apt-get install faketime"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends faketime >/dev/null; }
+
 # The fuzz targets, package:function: the account map and every Lambda payload.
 # fuzz_each takes the time per target and the time the fuzzer may spend shrinking each new
 # input it finds: Go's default (60 s) left a 10 s run shrinking one input for its whole

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/curfew/curfew/internal/clock"
 )
 
 // DefaultRegion is the region of configs that do not name one.
@@ -52,9 +54,10 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
-	// MOTO_ACCOUNT_ID on the server would override the account of assumed-role keys.
-	cmd.Env = withoutEnv(os.Environ(), "MOTO_ACCOUNT_ID")
+	cmd, err := serverCommand(bin, port)
+	if err != nil {
+		return nil, err
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	logPath := filepath.Join(os.TempDir(), fmt.Sprintf("moto-%d.log", port))
 	logFile, err := os.Create(logPath)
@@ -81,6 +84,28 @@ func Start(ctx context.Context) (*Server, error) {
 		return nil, fmt.Errorf("moto_server did not answer (log: %s): %w", logPath, err)
 	}
 	return s, nil
+}
+
+// serverCommand is moto_server on 127.0.0.1:port. In a test run as of another date
+// (package clock), moto runs under libfaketime with the same offset, so that the dates it
+// stamps (events, expirations, launch times) agree with curfew's clock, as AWS's would.
+func serverCommand(bin string, port int) (*exec.Cmd, error) {
+	args := []string{bin, "--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+	// MOTO_ACCOUNT_ID on the server would override the account of assumed-role keys.
+	env := withoutEnv(os.Environ(), "MOTO_ACCOUNT_ID")
+	if offset := clock.Offset(); offset != 0 {
+		faketime, err := exec.LookPath("faketime")
+		if err != nil {
+			return nil, fmt.Errorf("the clock is moved by %s but faketime is missing: run `make test-as-of` (it installs faketime) or apt-get install faketime", offset)
+		}
+		// -m: moto_server answers on threads. Only the wall clock moves: timeouts keep
+		// the real monotonic clock.
+		args = append([]string{faketime, "-m", "-f", fmt.Sprintf("%+d", int64(offset.Seconds()))}, args...)
+		env = append(env, "FAKETIME_DONT_FAKE_MONOTONIC=1")
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = env
+	return cmd, nil
 }
 
 // Connect returns a Server for a moto already running at url, started by someone else:

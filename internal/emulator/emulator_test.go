@@ -3,12 +3,14 @@ package emulator_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 )
 
@@ -114,4 +116,23 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// moto stamps dates with curfew's clock: in a run as of another date (make test-as-of)
+// it runs under libfaketime with the same offset, so a launch time agrees with clock.Now
+// as AWS's would, whatever date the suite runs as.
+func TestMotoDatesAgreeWithCurfewsClock(t *testing.T) {
+	s := emulator.Shared(t)
+	before := clock.Now().Add(-time.Minute)
+	out, err := ec2.NewFromConfig(s.Account(t, emulator.NewAccountID(), "eu-west-1")).RunInstances(t.Context(), &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+		InstanceType: types.InstanceTypeT3Micro,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := clock.Now().Add(time.Minute)
+	if launched := aws.ToTime(out.Instances[0].LaunchTime); launched.Before(before) || launched.After(after) {
+		t.Errorf("moto launched the instance at %s, curfew's clock reads %s (offset %s)", launched, clock.Now(), clock.Offset())
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 )
 
 // InstallHint tells a developer how to get the emulator.
@@ -153,6 +154,8 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 		return nil, err
 	}
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "LAMBDA_TASK_ROOT=" + taskRoot}
+	// A test run as of another date moves the function's clock with the test's.
+	cmd.Env = append(cmd.Env, clock.Env()...)
 	for k, v := range o.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -206,18 +209,23 @@ func TaskRoot(dir string, m *accounts.Map) (string, error) {
 // Build builds lambdas/<name> of the module at root for the host, as deployed but for
 // the host's architecture (-tags lambda.norpc, no cgo), into out. It keeps file paths
 // (no -trimpath), so it shares the build cache with `go test` run without cgo.
+// In a test run as of another date (package clock), the binary keeps the test's clock.
 func Build(ctx context.Context, root, name, out string) error {
-	return build(ctx, root, name, out, nil, "CGO_ENABLED=0")
+	tags := "lambda.norpc"
+	if t := clock.BuildTag(); t != "" {
+		tags += "," + t
+	}
+	return build(ctx, root, name, out, tags, nil, "CGO_ENABLED=0")
 }
 
 // BuildFor builds lambdas/<name> of the module at root exactly as `make lambdas` does but
 // for linux/goarch (-tags lambda.norpc, no cgo, -trimpath, stripped), into out.
 func BuildFor(ctx context.Context, root, name, goarch, out string) error {
-	return build(ctx, root, name, out, []string{"-trimpath", "-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	return build(ctx, root, name, out, "lambda.norpc", []string{"-trimpath", "-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 }
 
-func build(ctx context.Context, root, name, out string, flags []string, env ...string) error {
-	args := append([]string{"build", "-tags", "lambda.norpc"}, flags...)
+func build(ctx context.Context, root, name, out, tags string, flags []string, env ...string) error {
+	args := append([]string{"build", "-tags", tags}, flags...)
 	build := exec.CommandContext(ctx, "go", append(args, "-o", out, "./lambdas/"+name)...)
 	build.Dir = root
 	build.Env = append(os.Environ(), env...)
