@@ -50,6 +50,12 @@ type OU struct {
 	// Shutdown turns the night shutdown off for every account of a non-production unit;
 	// it defaults to on, and must not be on for a production unit.
 	Shutdown *bool `yaml:"shutdown,omitempty"`
+	// Schedule overrides parts of the organisation-wide schedule (timezone, stop, start)
+	// for every account of the unit, as an account's does; the unit's accounts get
+	// scheduled runs of their own.
+	Schedule *ScheduleOverride `yaml:"schedule,omitempty"`
+	// Holidays are added to the organisation-wide holidays for every account of the unit.
+	Holidays []string `yaml:"holidays,omitempty"`
 }
 
 // Account returns the account found in the unit with the given id, as the rest of curfew
@@ -62,7 +68,24 @@ func (u OU) Account(id string) Account {
 		DeveloperPolicies: slices.Clone(u.DeveloperPolicies),
 		CIPolicies:        slices.Clone(u.CIPolicies),
 		Shutdown:          u.Shutdown,
+		Schedule:          u.Schedule,
+		Holidays:          slices.Clone(u.Holidays),
 	}
+}
+
+// SweptUnits returns the organisational units whose accounts the night shutdown may
+// touch (non-production, shutdown on), in map order; none without an organization.
+func (m *Map) SweptUnits() []OU {
+	if m.Organization == nil {
+		return nil
+	}
+	var out []OU
+	for _, u := range m.Organization.OUs {
+		if u.Account(u.ID).ShutdownEnabled() {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // ManagementAccountID returns the id of the account that holds OrganizationReaderRole,
@@ -136,6 +159,7 @@ func (m *Map) validateOrganization(p *problems, extra map[string]bool) {
 		validateRegions(p, uf+".regions", u.Regions, extra)
 		validatePolicies(p, uf+".developerPolicies", u.DeveloperPolicies)
 		validatePolicies(p, uf+".ciPolicies", u.CIPolicies)
+		validateScheduleOverride(p, uf, u.Schedule, u.Holidays)
 		if u.Environment != Production {
 			continue
 		}

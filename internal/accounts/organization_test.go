@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -64,7 +65,38 @@ func TestOrganizationUnits(t *testing.T) {
 		{name: "writing CI in a production unit", edit: org(func(m *accounts.Map) { m.Organization.OUs[1].CIPolicies = []string{"PowerUserAccess"} }),
 			field: "organization.ous[1].ciPolicies[0]", reason: reasons("not on the production allow-list")},
 		{name: "writing CI in a non-production unit", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].CIPolicies = []string{"PowerUserAccess"} })},
+		// A unit may set what an account may: its time zone, stop, start and holidays.
+		{name: "unit schedule", edit: org(func(m *accounts.Map) {
+			m.Organization.OUs[0].Schedule = &accounts.ScheduleOverride{TimeZone: "Asia/Tokyo", Start: &accounts.Cron{At: "08:00", Days: []string{"MON-FRI"}}}
+			m.Organization.OUs[0].Holidays = []string{"2027-01-01"}
+		})},
+		{name: "unit time zone typo", edit: org(func(m *accounts.Map) {
+			m.Organization.OUs[0].Schedule = &accounts.ScheduleOverride{TimeZone: "Asia/Tokio"}
+		}),
+			field: "organization.ous[0].schedule.timezone", reason: reasons(`"Asia/Tokio" is not an IANA time zone`)},
+		{name: "unit stop time", edit: org(func(m *accounts.Map) {
+			m.Organization.OUs[0].Schedule = &accounts.ScheduleOverride{Stop: &accounts.Cron{At: "25:00", Days: []string{"MON"}}}
+		}), field: "organization.ous[0].schedule.stop.at"},
+		{name: "unit holiday", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].Holidays = []string{"2027-13-01"} }),
+			field: "organization.ous[0].holidays[0]"},
 	})
+}
+
+// A unit's accounts follow the unit's schedule: its overrides over the organisation's,
+// its holidays added to the organisation's.
+func TestUnitScheduleAppliesToItsAccounts(t *testing.T) {
+	m := guardMap(t, false)
+	withOrganization(m)
+	u := &m.Organization.OUs[0]
+	u.Schedule = &accounts.ScheduleOverride{TimeZone: "Asia/Tokyo"}
+	u.Holidays = []string{"2027-01-04"}
+	s := m.ScheduleFor(u.Account("555555555555"))
+	if s.TimeZone != "Asia/Tokyo" || s.Stop.At != m.Schedule.Stop.At || !slices.Contains(s.Holidays, "2027-01-04") || len(s.Holidays) != len(m.Schedule.Holidays)+1 {
+		t.Errorf("schedule of an account found in the unit: %+v", s)
+	}
+	if got := m.SweptUnits(); len(got) != 1 || got[0].ID != u.ID {
+		t.Errorf("SweptUnits() = %+v, want only %s", got, u.ID)
+	}
 }
 
 // A map with several mistakes in organization is refused whole, each mistake named by its

@@ -129,20 +129,27 @@ func (m *Map) validateAccounts(p *problems, extra map[string]bool) {
 		validatePolicies(p, f+".developerPolicies", a.DeveloperPolicies)
 		validatePolicies(p, f+".ciPolicies", a.CIPolicies)
 		m.validateGuardrails(p, f, a)
-		for j, h := range a.Holidays {
-			validateDate(p, fmt.Sprintf("%s.holidays[%d]", f, j), h)
-		}
-		if o := a.Schedule; o != nil {
-			if o.TimeZone != "" {
-				validateTimeZone(p, f+".schedule.timezone", o.TimeZone)
-			}
-			if o.Stop != nil {
-				validateCron(p, f+".schedule.stop", *o.Stop)
-			}
-			if o.Start != nil {
-				validateCron(p, f+".schedule.start", *o.Start)
-			}
-		}
+		validateScheduleOverride(p, f, a.Schedule, a.Holidays)
+	}
+}
+
+// validateScheduleOverride checks what an account or a unit (at field f) changes in the
+// organisation-wide schedule: its own time zone, stop or start, and holidays added.
+func validateScheduleOverride(p *problems, f string, o *ScheduleOverride, holidays []string) {
+	for j, h := range holidays {
+		validateDate(p, fmt.Sprintf("%s.holidays[%d]", f, j), h)
+	}
+	if o == nil {
+		return
+	}
+	if o.TimeZone != "" {
+		validateTimeZone(p, f+".schedule.timezone", o.TimeZone)
+	}
+	if o.Stop != nil {
+		validateCron(p, f+".schedule.stop", *o.Stop)
+	}
+	if o.Start != nil {
+		validateCron(p, f+".schedule.start", *o.Start)
 	}
 }
 
