@@ -160,7 +160,7 @@ func memberTemplate(dir string, context map[string]any, m *accounts.Map, u accou
 }
 
 // newOrganizationReaderRole creates CurfewOrganizationReader: organizations:
-// ListAccountsForParent on the map's units only, for the functions that resolve found
+// ListAccountsForParent and ListOrganizationalUnitsForParent on the map's units only, for the functions that resolve found
 // accounts (shutdown, restart and cost report) with the map's ExternalId.
 func newOrganizationReaderRole(stack awscdk.Stack, m *accounts.Map) awsiam.Role {
 	var units []string
@@ -173,7 +173,9 @@ func newOrganizationReaderRole(stack awscdk.Stack, m *accounts.Map) awsiam.Role 
 		AssumedBy:          trustCurfewLambdas(m, accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction),
 		MaxSessionDuration: serviceSession,
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"ListUnitsAccounts": inline(allow("ListUnitsAccounts", []string{"organizations:ListAccountsForParent"}, units, nil)),
+			// The child units too, so that a run can say that accounts of a child unit the
+			// map does not list are not swept (they never are: it cannot list them).
+			"ListUnitsAccounts": inline(allow("ListUnitsAccounts", []string{"organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"}, units, nil)),
 		},
 	})
 	var findings []any
@@ -182,7 +184,7 @@ func newOrganizationReaderRole(stack awscdk.Stack, m *accounts.Map) awsiam.Role 
 	}
 	suppress(role, "AwsSolutions-IAM5",
 		"A unit's ARN holds the organisation's id and the management account's, which the account map does not name; "+
-			"the unit's own id is exact (Organizations: ListAccountsForParent on the organizationalunit resource type).",
+			"the unit's own id is exact (Organizations: ListAccountsForParent and ListOrganizationalUnitsForParent on the organizationalunit resource type).",
 		findings...)
 	return role
 }

@@ -229,7 +229,7 @@ func TestOrganizationReaderTrustsOnlyTheFunctions(t *testing.T) {
 	assertJSON(t, "policies", reader["Policies"], parseJSON(t, `[{
 		"PolicyName": "ListUnitsAccounts",
 		"PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-			"Sid": "ListUnitsAccounts", "Effect": "Allow", "Action": "organizations:ListAccountsForParent",
+			"Sid": "ListUnitsAccounts", "Effect": "Allow", "Action": ["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"],
 			"Resource": [
 				"arn:aws:organizations::*:ou/o-*/ou-ab12-11111111",
 				"arn:aws:organizations::*:ou/o-*/ou-ab12-22222222",
@@ -423,6 +423,9 @@ func TestFoundAccountsAccessBySimulation(t *testing.T) {
 		{"lists the swept unit's accounts", "organizations:ListAccountsForParent", unitARN(swept), allowed},
 		{"lists the production unit's accounts", "organizations:ListAccountsForParent", unitARN(prod), allowed},
 		{"lists another unit's accounts", "organizations:ListAccountsForParent", unitARN(child), denied},
+		{"lists the swept unit's child units", "organizations:ListOrganizationalUnitsForParent", unitARN(swept), allowed},
+		{"lists another unit's child units", "organizations:ListOrganizationalUnitsForParent", unitARN(child), denied},
+		{"describes a unit", "organizations:DescribeOrganizationalUnit", unitARN(swept), denied},
 		{"lists the root's accounts", "organizations:ListAccountsForParent", "arn:aws:organizations::" + m.ManagementAccountID() + ":root/o-a1b2c3d4e5/r-ab12", denied},
 		{"lists every account", "organizations:ListAccounts", "*", denied},
 		{"moves an account", "organizations:MoveAccount", "arn:aws:organizations::" + m.ManagementAccountID() + ":account/o-a1b2c3d4e5/" + found, denied},

@@ -39,6 +39,9 @@ type List struct {
 	// Published is when that run started.
 	Published time.Time `json:"published"`
 	Accounts  []Account `json:"accounts"`
+	// Units says what the run left out that is not one account it found: a child unit of
+	// a mapped unit that the map does not list, whose accounts are never swept.
+	Units []sources.Note `json:"units,omitempty"`
 }
 
 // Account is one account of the list.
@@ -60,6 +63,9 @@ type Account struct {
 	Reason string `json:"reason,omitempty"`
 	// Inactive is true when Organizations says the account cannot be used (suspended).
 	Inactive bool `json:"inactive,omitempty"`
+	// Unreachable says why the run could not reach a swept account (its role could not
+	// be assumed); nothing was done there.
+	Unreachable string `json:"unreachable,omitempty"`
 }
 
 // Recorder remembers what the sources of one run found, so that the run can publish every
@@ -134,6 +140,11 @@ func (r *Recorder) List(res sources.Resolved, runID, kind string, started time.T
 		byID[f.Account.ID] = append(byID[f.Account.ID], f)
 	}
 	l := List{RunID: runID, Kind: kind, Published: started.UTC(), Accounts: []Account{}}
+	for _, n := range res.Notes {
+		if n.Account == "" {
+			l.Units = append(l.Units, n)
+		}
+	}
 	for _, id := range order {
 		l.Accounts = append(l.Accounts, account(id, byID[id], res))
 	}

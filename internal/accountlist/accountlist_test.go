@@ -36,7 +36,8 @@ func TestListMergesWhatTheSourcesSaid(t *testing.T) {
 		{Name: "shop", ID: "222222222222", Environment: accounts.NonProduction, Regions: []string{"eu-west-1"}},
 	}}
 	listed := sources.Listed{Map: m}
-	units := source{found: []sources.Found{
+	childNote := sources.Note{From: "organization.ous[0] (ou-ab12-nonprod1)", Outcome: sources.Skipped, Reason: "child unit ou-ab12-child001 (lab) is not in the map: its accounts are not swept"}
+	units := source{notes: []sources.Note{childNote}, found: []sources.Found{
 		unit("333333333333", "ou-ab12-nonprod1", accounts.NonProduction, "Twice"),
 		unit("333333333333", "ou-ab12-product1", accounts.Production, "Twice"),
 		unit("222222222222", "ou-ab12-nonprod1", accounts.NonProduction, "Shop in Organizations"),
@@ -58,6 +59,10 @@ func TestListMergesWhatTheSourcesSaid(t *testing.T) {
 	// Found in units of two environments: production in the list, with the run's reason.
 	if twice.Name != "Twice" || twice.Environment != accounts.Production || twice.Swept || !strings.Contains(twice.Reason, "treated as production") {
 		t.Errorf("twice %+v", twice)
+	}
+	// What is left out beyond the accounts found: a child unit nobody mapped.
+	if len(l.Units) != 1 || l.Units[0] != childNote {
+		t.Errorf("units %+v, want %+v", l.Units, childNote)
 	}
 }
 

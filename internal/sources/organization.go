@@ -4,28 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
 )
 
-// organizationsAPI is the one call the organisation source makes.
-type organizationsAPI interface {
+// OrganizationsAPI is the calls the organisation source makes.
+type OrganizationsAPI interface {
 	organizations.ListAccountsForParentAPIClient
+	organizations.ListOrganizationalUnitsForParentAPIClient
 }
 
-var _ organizationsAPI = (*organizations.Client)(nil)
+var _ OrganizationsAPI = (*organizations.Client)(nil)
 
 // Organization finds the accounts of the map's organisational units, listing each unit
 // once per run.
 type Organization struct {
 	Map    *accounts.Map
-	Client organizations.ListAccountsForParentAPIClient
+	Client OrganizationsAPI
 }
 
 // maxAttempts raises the standard retryer's attempts: Organizations allows a few calls
@@ -89,8 +92,38 @@ func (o Organization) Find(ctx context.Context) ([]Found, []Note, error) {
 			}
 		}
 		found = append(found, unit...)
+		notes = append(notes, o.childUnits(ctx, u, from)...)
 	}
 	return found, notes, nil
+}
+
+// childUnits says which units under u the map does not list: their accounts are never
+// swept (only a unit's direct accounts are), and a person must know. A failure to list
+// them is a note too: it changes nothing that is swept.
+func (o Organization) childUnits(ctx context.Context, u accounts.OU, from string) []Note {
+	var notes []Note
+	pages := organizations.NewListOrganizationalUnitsForParentPaginator(o.Client, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(u.ID)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			var ae smithy.APIError
+			code := "no answer"
+			if errors.As(err, &ae) {
+				code = ae.ErrorCode()
+			}
+			return append(notes, Note{From: from, Outcome: Skipped,
+				Reason: fmt.Sprintf("its child units could not be listed (%s): accounts in units under it are not swept, and this run cannot name them; deploy curfew-organization again", code)})
+		}
+		for _, c := range page.OrganizationalUnits {
+			id := aws.ToString(c.Id)
+			if slices.ContainsFunc(o.Map.Organization.OUs, func(mapped accounts.OU) bool { return mapped.ID == id }) {
+				continue
+			}
+			notes = append(notes, Note{From: from, Outcome: Skipped,
+				Reason: fmt.Sprintf("child unit %s (%s) is not in the map: its accounts are not swept; list it in organization.ous with its environment to sweep them", id, aws.ToString(c.Name))})
+		}
+	}
+	return notes
 }
 
 // inactive says why Organizations' account cannot be visited, or "" when it is active.

@@ -21,9 +21,15 @@ import (
 // successful ones (an injected fault).
 type fakeOrg struct {
 	units map[string][]types.Account
-	calls int
-	after int
-	fail  error
+	// children are the units under each unit.
+	children map[string][]types.OrganizationalUnit
+	calls    int
+	after    int
+	fail     error
+}
+
+func (f *fakeOrg) ListOrganizationalUnitsForParent(_ context.Context, in *organizations.ListOrganizationalUnitsForParentInput, _ ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error) {
+	return &organizations.ListOrganizationalUnitsForParentOutput{OrganizationalUnits: f.children[aws.ToString(in.ParentId)]}, nil
 }
 
 func (f *fakeOrg) ListAccountsForParent(_ context.Context, in *organizations.ListAccountsForParentInput, _ ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error) {
@@ -171,6 +177,43 @@ func TestResolveSafetyRules(t *testing.T) {
 				t.Errorf("Failed() = %v with notes %+v", r.Failed(), r.Notes)
 			}
 		})
+	}
+}
+
+// Issue 25, item 3: a unit under a mapped unit that the map does not list is named, with
+// what to do, since its accounts are never swept; a child unit the map lists is not. The
+// unit of every found account is kept for the schedules of units; a listed account has
+// none.
+func TestChildUnitsAndFoundAccountsUnits(t *testing.T) {
+	m := fakeMap(t)
+	org := &fakeOrg{
+		units: map[string][]types.Account{nonProdOU: {active("100000000001"), active(sandbox)}, prodOU: {}, otherOU: {active("100000000004")}},
+		children: map[string][]types.OrganizationalUnit{
+			nonProdOU: {{Id: aws.String("ou-ab12-experim1"), Name: aws.String("experiments")}, {Id: aws.String(otherOU), Name: aws.String("mapped")}},
+		},
+	}
+	r := sources.Resolve(t.Context(), m, sources.Listed{Map: m}, sources.Organization{Map: m, Client: org})
+	var child []sources.Note
+	for _, n := range r.Notes {
+		if strings.Contains(n.Reason, "child unit") {
+			child = append(child, n)
+		}
+	}
+	want := "child unit ou-ab12-experim1 (experiments) is not in the map: its accounts are not swept; list it in organization.ous with its environment to sweep them"
+	if len(child) != 1 || child[0].Reason != want || child[0].Outcome != sources.Skipped || child[0].From != "organization.ous[0] ("+nonProdOU+")" {
+		t.Errorf("child unit notes %+v, want one: %s", child, want)
+	}
+	wantUnits := map[string]string{"100000000001": nonProdOU, "100000000004": otherOU}
+	if len(r.Units) != len(wantUnits) {
+		t.Errorf("units %v, want %v", r.Units, wantUnits)
+	}
+	for id, u := range wantUnits {
+		if r.Units[id] != u {
+			t.Errorf("units %v, want %v", r.Units, wantUnits)
+		}
+	}
+	if got := ids(r.InUnits([]string{otherOU})); !slices.Equal(got, []string{"100000000004"}) {
+		t.Errorf("InUnits(%s) = %v", otherOU, got)
 	}
 }
 

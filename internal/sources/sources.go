@@ -67,7 +67,21 @@ type Resolved struct {
 	// Swept are the accounts the run may visit: listed ones first, in map order, then
 	// found ones in the order of their units and of Organizations' answers.
 	Swept []accounts.Account
+	// Units holds, by account id, the organisational unit each swept account was found in;
+	// a listed account has none (it is scheduled by its own entry of the map).
+	Units map[string]string
 	Notes []Note
+}
+
+// InUnits returns the swept accounts found in any of units, in the order of Swept.
+func (r Resolved) InUnits(units []string) []accounts.Account {
+	var out []accounts.Account
+	for _, a := range r.Swept {
+		if u, ok := r.Units[a.ID]; ok && slices.Contains(units, u) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Failed reports whether any note is an error.
@@ -101,9 +115,28 @@ func Resolve(ctx context.Context, m *accounts.Map, srcs ...Source) Resolved {
 	for _, id := range order {
 		if a, ok := merge(id, byID[id], protected, &r.Notes); ok {
 			r.Swept = append(r.Swept, a)
+			if unit := foundIn(byID[id]); unit != "" {
+				if r.Units == nil {
+					r.Units = map[string]string{}
+				}
+				r.Units[id] = unit
+			}
 		}
 	}
 	return r
+}
+
+// foundIn is the unit an account was found in, "" when the map lists it.
+func foundIn(fs []Found) string {
+	if slices.ContainsFunc(fs, func(f Found) bool { return f.Listed }) {
+		return ""
+	}
+	for _, f := range fs {
+		if f.Unit != "" {
+			return f.Unit
+		}
+	}
+	return ""
 }
 
 // sourceField names the source of a failure: a Source's error may say which field of the
