@@ -2,6 +2,7 @@ package cdk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -29,23 +30,47 @@ const scheduleRetries = 3
 // shutdown at breakfast would do more harm than good.
 var scheduleMaxAge = awscdk.Duration_Hours(jsii.Number(1))
 
-// sweep is the accounts that share one stop (or start) time in one time zone.
+// sweep is the listed accounts and the organisational units whose accounts share one
+// stop (or start) time in one time zone.
 type sweep struct {
 	timeZone string
 	cron     accounts.Cron
 	accounts []string
+	// units are the ids of swept units: the run sweeps every account it finds in them.
+	units []string
 }
 
-// sweeps groups the swept accounts by time zone and the cron that when picks from their
-// effective schedule, in map order; accounts for which when returns nil are left out.
+// input is the payload the sweep's schedule sends: the accounts and units it names.
+func (g sweep) input() map[string]any {
+	in := map[string]any{"trigger": "schedule"}
+	if len(g.accounts) > 0 {
+		in["accounts"] = g.accounts
+	}
+	if len(g.units) > 0 {
+		in["units"] = g.units
+	}
+	return in
+}
+
+// id names the sweep's schedule by its first account, else its first unit, so that the
+// schedules of a map without units keep their logical ids.
+func (g sweep) id() string {
+	if len(g.accounts) > 0 {
+		return g.accounts[0]
+	}
+	return g.units[0]
+}
+
+// sweeps groups the swept accounts, then the swept units, by time zone and the cron that
+// when picks from their effective schedule, in map order; those for which when returns
+// nil are left out. A unit's accounts follow the unit's schedule.
 func sweeps(m *accounts.Map, when func(accounts.Schedule) *accounts.Cron) []sweep {
 	var out []sweep
 	index := map[string]int{}
-	for _, a := range m.Swept() {
-		s := m.ScheduleFor(a)
+	group := func(s accounts.Schedule) *sweep {
 		c := when(s)
 		if c == nil {
-			continue
+			return nil
 		}
 		key := s.TimeZone + " " + c.Expression()
 		i, ok := index[key]
@@ -54,7 +79,17 @@ func sweeps(m *accounts.Map, when func(accounts.Schedule) *accounts.Cron) []swee
 			index[key] = i
 			out = append(out, sweep{timeZone: s.TimeZone, cron: *c})
 		}
-		out[i].accounts = append(out[i].accounts, a.Name)
+		return &out[i]
+	}
+	for _, a := range m.Swept() {
+		if g := group(m.ScheduleFor(a)); g != nil {
+			g.accounts = append(g.accounts, a.Name)
+		}
+	}
+	for _, u := range m.SweptUnits() {
+		if g := group(m.ScheduleFor(u.Account(u.ID))); g != nil {
+			g.units = append(g.units, u.ID)
+		}
 	}
 	return out
 }
@@ -108,12 +143,10 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 	}
 
 	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return &s.Stop }) {
-		schedule("Stop-"+g.accounts[0], describe("stop", g), g.cron.Expression(), g.timeZone,
-			target(shutdown, map[string]any{"trigger": "schedule", "accounts": g.accounts}))
+		schedule("Stop-"+g.id(), describe("stop", g), g.cron.Expression(), g.timeZone, target(shutdown, g.input()))
 	}
 	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return s.Start }) {
-		schedule("Start-"+g.accounts[0], describe("start", g), g.cron.Expression(), g.timeZone,
-			target(restart, map[string]any{"trigger": "schedule", "accounts": g.accounts}))
+		schedule("Start-"+g.id(), describe("start", g), g.cron.Expression(), g.timeZone, target(restart, g.input()))
 	}
 	// The cost report covers every account, so it follows the organisation's time zone.
 	report := s.m.CostReport.Cron
@@ -130,11 +163,16 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 // maxDescription is Scheduler's limit on a schedule's description.
 const maxDescription = 512
 
-// describe is a schedule's description, e.g. "curfew: stop staging, sandbox at 20:00
-// MON-FRI Europe/Madrid"; the input names the accounts in full.
+// describe is a schedule's description, e.g. "curfew: stop at 20:00 MON-FRI
+// Europe/Madrid: staging, sandbox, accounts of ou-ab12-cd34ef56"; the input names the
+// accounts and units in full.
 func describe(action string, g sweep) string {
+	names := slices.Clone(g.accounts)
+	for _, u := range g.units {
+		names = append(names, "accounts of "+u)
+	}
 	d := fmt.Sprintf("curfew: %s at %s %s %s: %s", action, g.cron.At, strings.Join(g.cron.Days, ","),
-		g.timeZone, strings.Join(g.accounts, ", "))
+		g.timeZone, strings.Join(names, ", "))
 	if len(d) > maxDescription {
 		d = d[:maxDescription-3] + "..."
 	}

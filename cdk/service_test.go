@@ -321,6 +321,33 @@ func TestSchedulesGroupAccountsByTimeZoneAndTime(t *testing.T) {
 	})
 }
 
+// Issue 25: a unit's accounts get the stop and start of the unit's effective schedule.
+// A schedule names the listed accounts and the units whose accounts it sweeps; a map
+// whose only non-production accounts are found in units gets its schedules, a unit with
+// a schedule of its own gets its own, and no schedule names a production unit or one
+// with the shutdown off.
+func TestSchedulesReachUnits(t *testing.T) {
+	assertSchedules(t, schedules(t, organizationOrg(t)), []schedule{
+		{"cron(0 20 ? * MON,TUE,WED,THU,FRI *)", "Europe/Madrid", accounts.ShutdownFunction,
+			map[string]any{"trigger": "schedule", "accounts": []string{"staging"}, "units": []string{"ou-ab12-11111111"}}},
+		{"cron(30 7 ? * MON,TUE,WED,THU,FRI *)", "Europe/Madrid", accounts.RestartFunction,
+			map[string]any{"trigger": "schedule", "accounts": []string{"staging"}, "units": []string{"ou-ab12-11111111"}}},
+		{"cron(0 8 ? * MON *)", "Europe/Madrid", accounts.CostReportFunction, map[string]any{"trigger": "schedule"}},
+	})
+	unitsOnly := synthMap(t, "testdata/organization-unit-schedules.yaml")
+	assertSchedules(t, schedules(t, unitsOnly), []schedule{
+		{"cron(0 20 ? * MON,TUE,WED,THU,FRI *)", "Europe/Madrid", accounts.ShutdownFunction,
+			map[string]any{"trigger": "schedule", "units": []string{"ou-ab12-11111111"}}},
+		{"cron(30 7 ? * MON,TUE,WED,THU,FRI *)", "Europe/Madrid", accounts.RestartFunction,
+			map[string]any{"trigger": "schedule", "units": []string{"ou-ab12-11111111"}}},
+		{"cron(0 21 ? * MON,TUE,WED,THU,FRI *)", "Asia/Tokyo", accounts.ShutdownFunction,
+			map[string]any{"trigger": "schedule", "units": []string{"ou-ab12-44444444"}}},
+		{"cron(0 8 ? * MON,TUE,WED,THU,FRI *)", "Asia/Tokyo", accounts.RestartFunction,
+			map[string]any{"trigger": "schedule", "units": []string{"ou-ab12-44444444"}}},
+		{"cron(0 8 ? * MON *)", "Europe/Madrid", accounts.CostReportFunction, map[string]any{"trigger": "schedule"}},
+	})
+}
+
 func TestScheduleRoleInvokesOnlyCurfew(t *testing.T) {
 	role := seed.logicalID(t, service, "AWS::IAM::Role", "Description", "curfew: Scheduler invokes the functions")
 	trust := seed.resources(t, service, "AWS::IAM::Role")[role]["AssumeRolePolicyDocument"]

@@ -18,12 +18,15 @@ import (
 // the accounts of what it could not read, and the last complete list is the better one.
 // Dry runs publish too: the list says what curfew knows of the organisation, not what a
 // run changed, and `curfew plan` is the safe way to refresh it.
-func (h Handler) publishAccounts(ctx context.Context, known *accountlist.Recorder, resolved sources.Resolved, id string, started time.Time) string {
+func (h Handler) publishAccounts(ctx context.Context, known *accountlist.Recorder, resolved sources.Resolved, unreachable map[string]string, id string, started time.Time) string {
 	if h.AccountList == nil {
 		return ""
 	}
 	log := h.logger()
 	l, err := known.List(resolved, id, string(h.Kind), started)
+	for i, a := range l.Accounts {
+		l.Accounts[i].Unreachable = unreachable[a.ID]
+	}
 	var incomplete *accountlist.IncompleteError
 	if errors.As(err, &incomplete) {
 		log.WarnContext(ctx, "accounts", "runId", id, "action", "publish", "outcome", "skipped", "reason", err.Error())

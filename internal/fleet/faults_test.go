@@ -150,6 +150,36 @@ func TestFailingAccountDoesNotStopOthers(t *testing.T) {
 	}
 }
 
+// Issue 25, item 4: an account whose CurfewScheduler cannot be assumed is reported once,
+// for all its regions, naming the refused AssumeRole and what to check, not as the first
+// call that needed the credentials in every region; the raw SDK text stays in the log.
+func TestUnreachableAccountIsReportedOnce(t *testing.T) {
+	t.Parallel()
+	f := newTestFleet(t)
+	h, p := f.proxied(history.Shutdown)
+	staging := f.account("staging").ID
+	p.Add(faultproxy.Rule{Service: "sts", Action: "AssumeRole",
+		Match: func(c faultproxy.Call) bool { return strings.Contains(c.Params.Get("RoleArn"), staging) },
+		Kind:  faultproxy.Error, Code: "AccessDenied", Status: 403})
+	rep := runHandler(t, h, `{}`)
+	var rows []fleet.Result
+	for _, res := range rep.Results {
+		if res.Account == "staging" {
+			rows = append(rows, res)
+		}
+	}
+	want := "cannot assume CurfewScheduler in " + staging + ": AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account"
+	if len(rows) != 1 || rows[0].Region != "eu-west-1, eu-central-1" || rows[0].Status != fleet.Failed || rows[0].Reason != want || rows[0].Error != "AccessDenied" {
+		t.Errorf("staging's rows: %+v\nwant one failed row for eu-west-1, eu-central-1: %q", rows, want)
+	}
+	if n := p.Count(staging, "ec2", "DescribeInstances"); n != 0 {
+		t.Errorf("%d DescribeInstances in staging after its role was refused", n)
+	}
+	if i := slices.IndexFunc(rep.Results, func(r fleet.Result) bool { return r.Account == "sandbox" }); i < 0 || rep.Results[i].Status != fleet.Done {
+		t.Errorf("sandbox was not visited as usual: %+v", rep.Results)
+	}
+}
+
 // The run watches its deadline: work is cut off before it, pairs not started in time are
 // reported as not reached, and the report comes back before the deadline.
 func TestDeadline(t *testing.T) {

@@ -128,16 +128,21 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	var known accountlist.Recorder
 	resolved := sources.Resolve(ctx, h.Map, known.Wrap(srcs)...)
 	rep.Accounts = resolved.Notes
-	rep.AccountListError = h.publishAccounts(ctx, &known, resolved, id, started)
 	for _, n := range resolved.Notes {
 		log.LogAttrs(ctx, noteLevel(n), "account", slog.String("runId", id), slog.String("account", n.Account),
 			slog.String("from", n.From), slog.String("action", string(h.Kind)), slog.String("outcome", n.Outcome), slog.String("reason", n.Reason))
 	}
-	targets := p.Within(resolved.Swept)
+	targets := p.Within(resolved)
 	rep.Accounts = append(rep.Accounts, notFound(p, h.Map, resolved)...)
 	if h.Lease == nil || p.DryRun {
 		rep.Results = r.execute(ctx, targets)
-	} else if rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) }); err != nil {
+	} else {
+		rep.Results, err = h.leased(ctx, id, p.Trigger, started, targets, func(ctx context.Context) []Result { return r.execute(ctx, targets) })
+	}
+	// After the visits, so that the list says which accounts could not be reached; also
+	// when another run held the leases.
+	rep.AccountListError = h.publishAccounts(ctx, &known, resolved, r.unreachable, id, started)
+	if err != nil {
 		return Report{}, err
 	}
 	rep.count()
@@ -258,7 +263,10 @@ func AssumeRoles(base aws.Config, externalID string) Connect {
 			// A base config's own maximum (AWS_MAX_ATTEMPTS, say) would override the retryer's.
 			cfg.RetryMaxAttempts = MaxAttempts
 			return Clients{EC2: ec2.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg), AutoScaling: autoscaling.NewFromConfig(cfg),
-				ECS: ecs.NewFromConfig(cfg), Scaling: applicationautoscaling.NewFromConfig(cfg), EKS: eks.NewFromConfig(cfg)}
+				ECS: ecs.NewFromConfig(cfg), Scaling: applicationautoscaling.NewFromConfig(cfg), EKS: eks.NewFromConfig(cfg),
+				// The credentials are cached per account: this AssumeRole is the one every
+				// region's clients then use.
+				Reach: func(ctx context.Context) error { _, err := cfg.Credentials.Retrieve(ctx); return err }}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 // Trigger says who asked for a run.
@@ -32,6 +33,10 @@ type Payload struct {
 	// Accounts are account names of the map, or ids of accounts found in its units; each
 	// must be swept (non-production, shutdown on).
 	Accounts []string `json:"accounts,omitempty"`
+	// Units are organisational units of the map (ou-…): the run also sweeps every account
+	// found in them this run, as the schedules of a unit ask. Each must be swept
+	// (non-production, shutdown on).
+	Units []string `json:"units,omitempty"`
 	// Regions must be regions of the selected accounts.
 	Regions []string `json:"regions,omitempty"`
 	// Resources are EC2 instance ids, RDS instance or Aurora cluster identifiers, Auto
@@ -81,8 +86,8 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 		problems = append(problems, fmt.Errorf("trigger %q is not %q or %q", p.Trigger, Schedule, Manual))
 	}
 	selected := m.Swept()
-	byUnit := len(p.Accounts) == 0
-	if len(p.Accounts) > 0 {
+	byUnit := len(p.Accounts) == 0 && len(p.Units) == 0
+	if len(p.Accounts) > 0 || len(p.Units) > 0 {
 		selected = nil
 		for _, name := range p.Accounts {
 			a, ok := m.Account(name)
@@ -101,15 +106,14 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 			}
 		}
 	}
+	problems = append(problems, p.checkUnits(m)...)
 	// Without an account filter, or with an account found in a unit, the accounts of the
-	// non-production units may be selected too: their regions are the units'.
-	withUnits := selected
-	if byUnit && m.Organization != nil {
-		withUnits = slices.Clone(selected)
-		for _, u := range m.Organization.OUs {
-			if a := u.Account(u.ID); a.ShutdownEnabled() {
-				withUnits = append(withUnits, a)
-			}
+	// non-production units may be selected too; with units named, those units' accounts.
+	// Their regions are the units'.
+	withUnits := slices.Clone(selected)
+	for _, u := range m.SweptUnits() {
+		if byUnit || slices.Contains(p.Units, u.ID) {
+			withUnits = append(withUnits, u.Account(u.ID))
 		}
 	}
 	for _, r := range p.Regions {
@@ -128,19 +132,51 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 	return p.pairs(selected), nil
 }
 
-// Within returns the account×region pairs of the payload among swept, the accounts a run
-// resolved as swept: all of them without an account filter, else those the payload names
-// that are still swept (Targets has checked the names against the map).
-func (p Payload) Within(swept []accounts.Account) []Target {
-	selected := swept
-	if len(p.Accounts) > 0 {
-		selected = nil
-		for _, name := range p.Accounts {
-			i := slices.IndexFunc(swept, func(a accounts.Account) bool { return a.Name == name })
-			if i >= 0 && !slices.ContainsFunc(selected, func(s accounts.Account) bool { return s.Name == name }) {
-				selected = append(selected, swept[i])
+// checkUnits checks the payload's units against the map: each must be a unit of the
+// map's organization whose accounts are swept.
+func (p Payload) checkUnits(m *accounts.Map) []error {
+	var problems []error
+	for _, id := range p.Units {
+		var unit *accounts.OU
+		if m.Organization != nil {
+			if i := slices.IndexFunc(m.Organization.OUs, func(u accounts.OU) bool { return u.ID == id }); i >= 0 {
+				unit = &m.Organization.OUs[i]
 			}
 		}
+		switch {
+		case unit == nil:
+			problems = append(problems, fmt.Errorf("unit %q is not in the account map's organization.ous", id))
+		case unit.Environment == accounts.Production:
+			problems = append(problems, fmt.Errorf("unit %q is production: curfew never touches production", id))
+		case !unit.Account(id).ShutdownEnabled():
+			problems = append(problems, fmt.Errorf("unit %q has the shutdown off in the account map", id))
+		}
+	}
+	return problems
+}
+
+// Within returns the account×region pairs of the payload among the accounts a run
+// resolved as swept: all of them without an account or unit filter, else those the
+// payload names that are still swept, then those found in the units it names (Targets
+// has checked the names against the map).
+func (p Payload) Within(resolved sources.Resolved) []Target {
+	swept := resolved.Swept
+	if len(p.Accounts) == 0 && len(p.Units) == 0 {
+		return p.pairs(swept)
+	}
+	var selected []accounts.Account
+	add := func(a accounts.Account) {
+		if !slices.ContainsFunc(selected, func(s accounts.Account) bool { return s.ID == a.ID }) {
+			selected = append(selected, a)
+		}
+	}
+	for _, name := range p.Accounts {
+		if i := slices.IndexFunc(swept, func(a accounts.Account) bool { return a.Name == name }); i >= 0 {
+			add(swept[i])
+		}
+	}
+	for _, a := range resolved.InUnits(p.Units) {
+		add(a)
 	}
 	return p.pairs(selected)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 func TestDecodePayload(t *testing.T) {
@@ -101,7 +102,7 @@ func TestPayloadWithUnits(t *testing.T) {
 	}
 	staging, _ := m.Account("staging")
 	found := m.Organization.OUs[0].Account("999999999999")
-	swept := []accounts.Account{staging, found}
+	swept := sources.Resolved{Swept: []accounts.Account{staging, found}, Units: map[string]string{"999999999999": m.Organization.OUs[0].ID}}
 	targets := Payload{Regions: []string{"us-east-1"}}.Within(swept)
 	if len(targets) != 1 || targets[0].Account.ID != "999999999999" {
 		t.Errorf("region filter over found accounts: %+v", targets)
@@ -114,5 +115,30 @@ func TestPayloadWithUnits(t *testing.T) {
 	// sandbox is named but this run did not resolve it as swept: it is not visited.
 	if want := []string{"staging/eu-west-1", "staging/eu-central-1"}; !slices.Equal(got, want) {
 		t.Errorf("account filter: %v, want %v", got, want)
+	}
+
+	// A schedule of a unit names it: the run sweeps the accounts it finds there, beside the
+	// accounts named, and no other.
+	if _, err := (Payload{Units: []string{"ou-ab12-nonprod1"}, Regions: []string{"us-east-1"}}).Targets(m); err != nil {
+		t.Errorf("a non-production unit and its region: %v", err)
+	}
+	_, err = Payload{Units: []string{"ou-ab12-producti", "ou-ab12-unknown1"}}.Targets(m)
+	wantErr := `invalid payload: unit "ou-ab12-producti" is production: curfew never touches production
+unit "ou-ab12-unknown1" is not in the account map's organization.ous`
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("units refused:\n%v\nwant:\n%s", err, wantErr)
+	}
+	if _, err := (Payload{Units: []string{"ou-ab12-nonprod1"}, Regions: []string{"ap-south-1"}}).Targets(m); err == nil {
+		t.Error("a production unit's region was accepted for a non-production unit's run")
+	}
+	got = nil
+	for _, tg := range (Payload{Accounts: []string{"sandbox"}, Units: []string{"ou-ab12-nonprod1"}}).Within(swept) {
+		got = append(got, tg.Account.Name+"/"+tg.Region)
+	}
+	if want := []string{"999999999999/us-east-1"}; !slices.Equal(got, want) {
+		t.Errorf("unit filter: %v, want %v", got, want)
+	}
+	if targets := (Payload{Units: []string{"ou-ab12-other01"}}).Within(swept); len(targets) != 0 {
+		t.Errorf("another unit's run visits %+v", targets)
 	}
 }

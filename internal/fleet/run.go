@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -25,6 +26,9 @@ type Clients struct {
 	ECS         ECSAPI
 	Scaling     ScalingAPI
 	EKS         EKSAPI
+	// Reach, when set, makes sure the account can be reached at all (its role assumed);
+	// the run calls it once per account before visiting its regions.
+	Reach func(context.Context) error
 }
 
 // ClientsFunc gives the clients of one account×region; it is called once per pair.
@@ -52,11 +56,119 @@ type run struct {
 	stopLaunching time.Duration
 	// reserve: work is cut off this long before the deadline, to answer in time.
 	reserve time.Duration
+	// unreachable says, by account id, why execute could not reach an account.
+	unreachable map[string]string
 }
 
 // execute visits every target concurrently, each with its own result slot. A failure in
-// one pair never cancels the others.
+// one pair never cancels the others. An account that cannot be reached at all has one
+// result for all its regions, saying so, in place of its first region's.
 func (r *run) execute(ctx context.Context, targets []Target) []Result {
+	unreachable := r.reach(ctx, targets)
+	r.unreachable = map[string]string{}
+	for id, res := range unreachable {
+		r.unreachable[id] = res.Reason
+	}
+	var reachable []Target
+	for _, t := range targets {
+		if _, ok := unreachable[t.Account.ID]; !ok {
+			reachable = append(reachable, t)
+		}
+	}
+	visited := r.visit(ctx, reachable)
+	results := make([]Result, 0, len(targets))
+	for _, t := range targets {
+		res, ok := unreachable[t.Account.ID]
+		switch {
+		case !ok:
+			results = append(results, visited[0])
+			visited = visited[1:]
+		case res.Region == "":
+			res.Region = strings.Join(regionsOf(t.Account.ID, targets), ", ")
+			unreachable[t.Account.ID] = res
+			results = append(results, res)
+		}
+	}
+	return results
+}
+
+// reach calls each target account's Reach once, concurrently, and returns the result of
+// every account that cannot be reached, by id (its Region left for execute to fill).
+func (r *run) reach(ctx context.Context, targets []Target) map[string]Result {
+	var ids []string
+	byID := map[string]Target{}
+	for _, t := range targets {
+		if _, seen := byID[t.Account.ID]; !seen {
+			ids = append(ids, t.Account.ID)
+			byID[t.Account.ID] = t
+		}
+	}
+	errs := make([]error, len(ids))
+	var g errgroup.Group
+	g.SetLimit(r.concurrency)
+	for i, id := range ids {
+		t := byID[id]
+		if _, holiday := r.holiday(t.Account); holiday {
+			continue
+		}
+		g.Go(func() error {
+			if reach := r.clients(t.Account, t.Region).Reach; reach != nil {
+				errs[i] = reach(ctx)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // every goroutine reports into its own slot and returns nil
+	out := map[string]Result{}
+	for i, id := range ids {
+		if errs[i] == nil {
+			continue
+		}
+		a := byID[id].Account
+		res := Result{Account: a.Name, Status: Failed, Reason: unreachableReason(a, errs[i]), Error: errorCode(errs[i]), Resources: []Resource{}}
+		r.logger.LogAttrs(ctx, slog.LevelError, "account", slog.String("runId", r.id), slog.String("account", a.Name),
+			slog.String("action", "assume-role"), slog.String("outcome", "failed"), slog.String("reason", res.Reason), slog.String("error", errs[i].Error()))
+		out[id] = res
+	}
+	return out
+}
+
+// unreachableReason says, in one line, that the account's role could not be assumed, why
+// in a word, and what to check.
+func unreachableReason(a accounts.Account, err error) string {
+	stack := "its stack curfew-" + a.Name
+	if a.Name == a.ID {
+		stack = "curfew-organization's StackSet for its unit"
+	}
+	return fmt.Sprintf("cannot assume %s in %s: %s; is %s deployed there? Nothing was done in this account", accounts.SchedulerRole, a.ID, errorCode(err), stack)
+}
+
+// errorCode is AWS's error code of err, or what kept it from answering.
+func errorCode(err error) string {
+	var ae smithy.APIError
+	switch {
+	case errors.As(err, &ae):
+		return ae.ErrorCode()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "cut off before STS answered"
+	default:
+		return "no answer from STS"
+	}
+}
+
+// regionsOf lists the regions of the account's targets.
+func regionsOf(id string, targets []Target) []string {
+	var out []string
+	for _, t := range targets {
+		if t.Account.ID == id {
+			out = append(out, t.Region)
+		}
+	}
+	return out
+}
+
+// visit visits the targets concurrently, each with its own result slot.
+func (r *run) visit(ctx context.Context, targets []Target) []Result {
 	results := make([]Result, len(targets))
 	deadline, hasDeadline := ctx.Deadline()
 	work := ctx
