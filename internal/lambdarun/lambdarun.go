@@ -70,6 +70,12 @@ type Options struct {
 	// Emulator is the emulator's binary, from EmulatorPath; looked up when empty. Given,
 	// Start runs no go command once Binary is given too, so that it can be timed.
 	Emulator string
+	// TaskRoot, when set, is the function's code as deployed (an asset folder of a cloud
+	// assembly): the function reads the account map CDK put there, and Map is not used.
+	TaskRoot string
+	// At, when set, is what the function's clock reads when it starts (package clock):
+	// the binary is built with clock.Tag (BuildMovable, when Binary is empty).
+	At time.Time
 }
 
 // Function is one Lambda binary running under the emulator.
@@ -128,7 +134,11 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 	bin := o.Binary
 	if bin == "" {
 		bin = filepath.Join(dir, "bootstrap")
-		if err := Build(ctx, root, o.Name, bin); err != nil {
+		build := Build
+		if !o.At.IsZero() {
+			build = BuildMovable
+		}
+		if err := build(ctx, root, o.Name, bin); err != nil {
 			return nil, err
 		}
 	}
@@ -149,13 +159,19 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
 	}
-	taskRoot, err := TaskRoot(filepath.Join(dir, "task"), o.Map)
-	if err != nil {
-		return nil, err
+	taskRoot := o.TaskRoot
+	if taskRoot == "" {
+		if taskRoot, err = TaskRoot(filepath.Join(dir, "task"), o.Map); err != nil {
+			return nil, err
+		}
 	}
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "LAMBDA_TASK_ROOT=" + taskRoot}
-	// A test run as of another date moves the function's clock with the test's.
-	cmd.Env = append(cmd.Env, clock.Env()...)
+	if o.At.IsZero() {
+		// A test run as of another date moves the function's clock with the test's.
+		cmd.Env = append(cmd.Env, clock.Env()...)
+	} else {
+		cmd.Env = append(cmd.Env, clock.OffsetEnv+"="+time.Until(o.At).String())
+	}
 	for k, v := range o.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -216,6 +232,12 @@ func Build(ctx context.Context, root, name, out string) error {
 		tags += "," + t
 	}
 	return build(ctx, root, name, out, tags, nil, "CGO_ENABLED=0")
+}
+
+// BuildMovable is Build with clock.Tag, for a function whose clock a test sets
+// (Options.At).
+func BuildMovable(ctx context.Context, root, name, out string) error {
+	return build(ctx, root, name, out, "lambda.norpc,"+clock.Tag, nil, "CGO_ENABLED=0")
 }
 
 // BuildFor builds lambdas/<name> of the module at root exactly as `make lambdas` does but

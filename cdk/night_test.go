@@ -1,0 +1,450 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/cdk"
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/sources"
+)
+
+// motoOrg is an organisation in moto, run by its management account.
+type motoOrg struct {
+	t      *testing.T
+	client *organizations.Client
+	mgmt   string
+	root   string
+}
+
+// newMotoOrg creates an organisation (all features) whose management account is new.
+func newMotoOrg(t *testing.T, s *emulator.Server, region string) *motoOrg {
+	t.Helper()
+	mgmt := emulator.NewAccountID()
+	client := organizations.NewFromConfig(s.Account(t, mgmt, region))
+	if _, err := client.CreateOrganization(t.Context(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := client.ListRoots(t.Context(), &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &motoOrg{t: t, client: client, mgmt: mgmt, root: aws.ToString(roots.Roots[0].Id)}
+}
+
+// unit creates an organisational unit under parent and returns its id.
+func (o *motoOrg) unit(parent, name string) string {
+	o.t.Helper()
+	out, err := o.client.CreateOrganizationalUnit(o.t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String(name)})
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return aws.ToString(out.OrganizationalUnit.Id)
+}
+
+// account creates an account and moves it into unit; it returns the account's id.
+func (o *motoOrg) account(name, unit string) string {
+	o.t.Helper()
+	out, err := o.client.CreateAccount(o.t.Context(), &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	id := aws.ToString(out.CreateAccountStatus.AccountId)
+	o.move(id, o.root, unit)
+	return id
+}
+
+// move moves an account from one parent to another.
+func (o *motoOrg) move(id, from, to string) {
+	o.t.Helper()
+	if _, err := o.client.MoveAccount(o.t.Context(), &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+// deployedService is curfew-service as CloudFormation creates it, enough to run its
+// functions as deployed: each function's code folder (the asset its template names, with
+// the account map in it), its environment with every reference resolved to a resource
+// created in moto, and the schedules that invoke it.
+type deployedService struct {
+	functions map[string]deployedFunction // by logical id
+	schedules []deployedSchedule
+}
+
+// deployedFunction is one AWS::Lambda::Function of the template.
+type deployedFunction struct {
+	name   string // FunctionName
+	folder string // the asset folder CDK ships as its code
+	env    map[string]string
+}
+
+// deployedSchedule is one AWS::Scheduler::Schedule of the template.
+type deployedSchedule struct {
+	id, expression, timeZone string
+	function                 deployedFunction
+	input                    string
+}
+
+// deployService reads curfew-service's template from the cloud assembly in outdir and
+// creates in moto, in the home account, the buckets and topics its functions' environment
+// names. An environment value the test cannot resolve fails it, so that a new variable is
+// seen here first.
+func deployService(t *testing.T, s *emulator.Server, template map[string]any, outdir, home, region string) deployedService {
+	t.Helper()
+	ctx := t.Context()
+	cfg := s.Account(t, home, region)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	refs := map[string]string{}
+	resources := template["Resources"].(map[string]any)
+	for id, r := range resources {
+		r := r.(map[string]any)
+		props, _ := r["Properties"].(map[string]any)
+		switch r["Type"] {
+		case "AWS::S3::Bucket":
+			name, ok := props["BucketName"].(string)
+			if !ok {
+				name = strings.ToLower("curfew-service-" + id[:min(len(id), 20)] + "-" + home)
+			}
+			if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name),
+				CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}}); err != nil {
+				t.Fatalf("create bucket %s (%s): %v", name, id, err)
+			}
+			refs[id] = name
+		case "AWS::SNS::Topic":
+			out, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(id)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs[id] = aws.ToString(out.TopicArn)
+		}
+	}
+	d := deployedService{functions: map[string]deployedFunction{}}
+	for id, r := range resources {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::Lambda::Function" {
+			continue
+		}
+		props := r["Properties"].(map[string]any)
+		code := props["Code"].(map[string]any)
+		f := deployedFunction{
+			name:   props["FunctionName"].(string),
+			folder: filepath.Join(outdir, "asset."+strings.TrimSuffix(code["S3Key"].(string), ".zip")),
+			env:    map[string]string{},
+		}
+		vars, _ := props["Environment"].(map[string]any)["Variables"].(map[string]any)
+		for k, v := range vars {
+			switch v := v.(type) {
+			case string:
+				f.env[k] = v
+			case map[string]any:
+				ref, _ := v["Ref"].(string)
+				value, ok := refs[ref]
+				if !ok {
+					t.Fatalf("%s: environment %s = %v: not a reference to a bucket or topic of the template", f.name, k, v)
+				}
+				f.env[k] = value
+			default:
+				t.Fatalf("%s: environment %s = %v", f.name, k, v)
+			}
+		}
+		d.functions[id] = f
+	}
+	for id, r := range resources {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::Scheduler::Schedule" {
+			continue
+		}
+		props := r["Properties"].(map[string]any)
+		target := props["Target"].(map[string]any)
+		fn := target["Arn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+		d.schedules = append(d.schedules, deployedSchedule{
+			id: id, expression: props["ScheduleExpression"].(string), timeZone: props["ScheduleExpressionTimezone"].(string),
+			function: d.functions[fn], input: target["Input"].(string),
+		})
+	}
+	slices.SortFunc(d.schedules, func(a, b deployedSchedule) int { return strings.Compare(a.id, b.id) })
+	return d
+}
+
+// of returns the schedules that invoke the function named name.
+func (d deployedService) of(name string) []deployedSchedule {
+	var out []deployedSchedule
+	for _, sc := range d.schedules {
+		if sc.function.name == name {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// folders are the lambdas/ folders of the deployed functions, by function name.
+var folders = map[string]string{
+	accounts.ShutdownFunction:   cdk.ShutdownFolder,
+	accounts.RestartFunction:    cdk.RestartFolder,
+	accounts.CostReportFunction: cdk.CostReportFolder,
+}
+
+// run invokes the schedule's function with exactly the schedule's input, as Scheduler
+// does, under the Lambda emulator, from the function's deployed code folder and
+// environment, its clock set to at; creds are the function's role's.
+func (sc deployedSchedule) run(t *testing.T, bins map[string]string, creds map[string]string, at time.Time) fleet.Report {
+	t.Helper()
+	f, err := lambdarun.Start(t.Context(), lambdarun.Options{
+		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Env: sc.env(creds), Dir: t.TempDir(),
+		Binary: bins[sc.function.name], At: at,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out, err := f.Invoke(t.Context(), sc.input)
+	if err != nil {
+		t.Fatalf("%s at %s with %s: %v\n%s", sc.id, at, sc.input, err, f.Output())
+	}
+	var rep fleet.Report
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("%s: %v\n%s", sc.id, err, out)
+	}
+	return rep
+}
+
+// env is the environment the schedule's function runs with: Lambda's own variables, the
+// role's credentials, then the function's environment as deployed.
+func (sc deployedSchedule) env(creds map[string]string) map[string]string {
+	env := map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_FUNCTION_TIMEOUT": "120"}
+	for k, v := range creds {
+		env[k] = v
+	}
+	for k, v := range sc.function.env {
+		env[k] = v
+	}
+	return env
+}
+
+// nextRun returns the first minute after t at which a Scheduler expression of the form
+// curfew writes, cron(M H ? * DAYS *), fires in the time zone tz.
+func nextRun(t *testing.T, expression, tz string, after time.Time) time.Time {
+	t.Helper()
+	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
+	if len(fields) != 6 || fields[2] != "?" || fields[3] != "*" || fields[5] != "*" {
+		t.Fatalf("not a cron expression curfew writes: %s", expression)
+	}
+	minute, err1 := strconv.Atoi(fields[0])
+	hour, err2 := strconv.Atoi(fields[1])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("cron %s: minute or hour", expression)
+	}
+	days := strings.Split(fields[4], ",")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := after.In(loc).Truncate(time.Minute).Add(time.Minute); d.Before(after.Add(8 * 24 * time.Hour)); d = d.Add(time.Minute) {
+		if d.Hour() == hour && d.Minute() == minute && slices.Contains(days, strings.ToUpper(d.Weekday().String()[:3])) {
+			return d
+		}
+	}
+	t.Fatalf("%s in %s never fires in the week after %s", expression, tz, after)
+	return time.Time{}
+}
+
+// Issue 25: the night as deployed. An organisation whose non-production accounts are all
+// found in a unit (the listed accounts are production); the CDK app synthesised; every
+// AWS::Scheduler::Schedule of curfew-service read from the template and its function run
+// under the Lambda emulator, from its deployed code folder (with the map CDK put there)
+// and environment, with exactly the schedule's input, its clock at the instant the
+// schedule's cron fires in its time zone. The found account is stopped at night and back
+// in the morning; production (listed and found), an account of a child unit the map does
+// not name, and the management account are left alone; an account created in the unit
+// between two nights is swept on the second, without an edit of the map.
+//
+// moto does not check that CurfewScheduler exists in an account (an assumed role takes
+// its account from the ARN): TestOrganizationDeploysRolesToFoundAccounts proves the
+// StackSets give found accounts their roles.
+func TestDeployedSchedulesSweepTheNight(t *testing.T) {
+	ctx := t.Context()
+	s, err := emulator.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const region = "eu-west-1"
+	org := newMotoOrg(t, s, region)
+	nonProd, prod := org.unit(org.root, "non-production"), org.unit(org.root, "production")
+	child := org.unit(nonProd, "experiments")
+	found, foundProd, inChild := org.account("feature-x", nonProd), org.account("payments", prod), org.account("lab", child)
+	people, shop := emulator.NewAccountID(), emulator.NewAccountID()
+
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: people
+home: people
+homeRegion: %[1]s
+externalId: curfew-night-test
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}, start: {at: "07:30", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
+accounts:
+  - {name: people, id: "%[2]s", environment: production}
+  - {name: shop, id: "%[3]s", environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
+organization:
+  managementAccount: "%[4]s"
+  ous:
+    - {id: %[5]s, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+    - {id: %[6]s, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
+`, region, people, shop, org.mgmt, nonProd, prod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outdir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
+	if !ok {
+		t.Fatal("no curfew-service template")
+	}
+	d := deployService(t, s, template, outdir, people, region)
+	stops, starts := d.of(accounts.ShutdownFunction), d.of(accounts.RestartFunction)
+	if len(stops) == 0 || len(starts) == 0 {
+		t.Fatalf("curfew-service has %d stop and %d start schedules: the accounts found in %s are never stopped or started", len(stops), len(starts), nonProd)
+	}
+
+	bins := map[string]string{}
+	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
+		bins[fn] = filepath.Join(t.TempDir(), "bootstrap")
+		if err := lambdarun.BuildMovable(ctx, "..", folders[fn], bins[fn]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home, err := s.Account(t, people, region).Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := map[string]string{
+		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": region,
+		"AWS_ACCESS_KEY_ID": home.AccessKeyID, "AWS_SECRET_ACCESS_KEY": home.SecretAccessKey, "AWS_SESSION_TOKEN": home.SessionToken,
+	}
+
+	instances := map[string]string{}
+	launch := func(account string) {
+		t.Helper()
+		out, err := ec2.NewFromConfig(s.Account(t, account, region)).RunInstances(ctx, &ec2.RunInstancesInput{
+			ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances[account] = aws.ToString(out.Instances[0].InstanceId)
+	}
+	for _, a := range []string{found, foundProd, inChild, shop, org.mgmt} {
+		launch(a)
+	}
+	assertStates := func(when string, want map[string]ec2types.InstanceStateName) {
+		t.Helper()
+		for account, state := range want {
+			out, err := ec2.NewFromConfig(s.Account(t, account, region)).DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{instances[account]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out.Reservations[0].Instances[0].State.Name; got != state {
+				t.Errorf("%s: the instance of %s is %s, want %s", when, account, got, state)
+			}
+		}
+	}
+	runAll := func(when string, scheds []deployedSchedule, after time.Time) (time.Time, []fleet.Report) {
+		t.Helper()
+		var last time.Time
+		var reps []fleet.Report
+		for _, sc := range scheds {
+			at := nextRun(t, sc.expression, sc.timeZone, after)
+			rep := sc.run(t, bins, creds, at)
+			if rep.Failed() {
+				t.Errorf("%s: %s at %s failed: %+v", when, sc.id, at, rep)
+			}
+			reps = append(reps, rep)
+			if at.After(last) {
+				last = at
+			}
+		}
+		return last, reps
+	}
+	untouched := map[string]ec2types.InstanceStateName{foundProd: "running", inChild: "running", shop: "running", org.mgmt: "running"}
+	with := func(extra map[string]ec2types.InstanceStateName) map[string]ec2types.InstanceStateName {
+		out := map[string]ec2types.InstanceStateName{}
+		for k, v := range untouched {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+
+	// A fixed week, whatever day the test runs: Monday 30 November 2026.
+	monday := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	night, reps := runAll("the first night", stops, monday)
+	assertStates("after the first night", with(map[string]ec2types.InstanceStateName{found: "stopped"}))
+	var notes []sources.Note
+	for _, r := range reps {
+		notes = append(notes, r.Accounts...)
+	}
+	for _, want := range []string{foundProd} {
+		if !slices.ContainsFunc(notes, func(n sources.Note) bool { return n.Account == want }) {
+			t.Errorf("the first night's reports do not say why %s was left alone: %+v", want, notes)
+		}
+	}
+
+	morning, _ := runAll("the first morning", starts, night)
+	assertStates("after the first morning", with(map[string]ec2types.InstanceStateName{found: "running"}))
+
+	// A new account in the unit, between two nights; nobody edits the map.
+	newcomer := org.account("feature-y", nonProd)
+	launch(newcomer)
+	secondNight, _ := runAll("the second night", stops, morning)
+	assertStates("after the second night", with(map[string]ec2types.InstanceStateName{found: "stopped", newcomer: "stopped"}))
+
+	// The cost report's schedule, likewise: its input and its function's environment as
+	// deployed; the summary goes to the topic the template names.
+	reports := d.of(accounts.CostReportFunction)
+	if len(reports) != 1 {
+		t.Fatalf("%d cost report schedules, want 1", len(reports))
+	}
+	sc := reports[0]
+	f, err := lambdarun.Start(ctx, lambdarun.Options{
+		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Dir: t.TempDir(),
+		Env: sc.env(creds), At: nextRun(t, sc.expression, sc.timeZone, secondNight),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out, err := f.Invoke(ctx, sc.input)
+	if err != nil {
+		t.Fatalf("%s with %s: %v\n%s", sc.id, sc.input, err, f.Output())
+	}
+	var res report.Result
+	if err := json.Unmarshal(out, &res); err != nil || !slices.Contains(res.Delivered, report.Email) {
+		t.Errorf("the scheduled cost report: %s (%v), want it delivered by email", out, err)
+	}
+}
