@@ -124,7 +124,9 @@ func TestReadStart(t *testing.T) {
 	}
 }
 
-// The restart reads a database's notifications since the mark for a start after it. A
+// The restart reads a database's notifications since the mark for a start after it. The
+// mark has whole seconds and RDS's event dates milliseconds: both are compared in whole
+// seconds, and an event in the mark's second is taken for one before the mark. A
 // documented start tells even beside a notification that cannot be told.
 func TestStartedAfter(t *testing.T) {
 	mark := time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
@@ -153,12 +155,16 @@ func TestStartedAfter(t *testing.T) {
 		wantErr string
 	}{
 		{"no events", nil, -1, ""},
+		{"instance started in the mark's second", []rdstypes.Event{instance(300*time.Millisecond, started)}, -1, ""},
+		{"instance started at the mark's last millisecond", []rdstypes.Event{instance(999*time.Millisecond, started)}, -1, ""},
 		{"instance started the second after", []rdstypes.Event{instance(1300*time.Millisecond, started)}, 1300 * time.Millisecond, ""},
 		{"instance started by RDS after seven days", []rdstypes.Event{instance(7*24*time.Hour, afterSevenDays)}, 7 * 24 * time.Hour, ""},
 		{"instance: an operator's notification", []rdstypes.Event{instance(time.Hour, operator)}, -1, `notification at 2026-11-27T20:00:00Z speaks of a start in words curfew does not know: "` + operator + `"`},
+		{"instance: an operator's notification in the mark's second", []rdstypes.Event{instance(500*time.Millisecond, operator)}, -1, ""},
 		{"instance: an operator's notification, then a start", []rdstypes.Event{instance(time.Hour, operator), instance(2*time.Hour, started)}, 2 * time.Hour, ""},
 		{"instance: other notifications", []rdstypes.Event{instance(time.Hour, "Patching of the DB instance has been delayed."),
 			instance(2*time.Hour, "The DB instance has been stopped.")}, -1, ""},
+		{"cluster started in the mark's second", []rdstypes.Event{cluster(300*time.Millisecond, clusterStarted)}, -1, ""},
 		{"cluster started the second after", []rdstypes.Event{cluster(1300*time.Millisecond, clusterStarted)}, 1300 * time.Millisecond, ""},
 		{"cluster started by RDS after seven days", []rdstypes.Event{cluster(7*24*time.Hour, clusterSeven)}, 7 * 24 * time.Hour, ""},
 		{"cluster: a reworded notification", []rdstypes.Event{cluster(time.Hour, reworded)}, -1, `speaks of a start in words curfew does not know: "` + reworded + `"`},

@@ -303,8 +303,8 @@ func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbK
 }
 
 // dbStartedAgain tells when a database that carries curfew's mark was started after the
-// mark (zero if it was not, an error if it cannot tell), and so, if it is stopped now, was stopped again by someone
-// else after the shutdown. RDS has no "last started" field; it records a notification event each time a
+// mark (zero if it was not, an error if it cannot tell), and so, if it is stopped now,
+// was stopped again by someone else after the shutdown. RDS has no "last started" field; it records a notification event each time a
 // database starts (started by a person, or by RDS itself after seven days stopped) and
 // keeps its events for 14 days. A database curfew stopped again after RDS started it
 // carries a new mark, later than that start.
@@ -345,11 +345,18 @@ const eventRetention = 14 * 24 * time.Hour
 // time and a detail for the report. A notification after the mark that speaks of a start
 // in words curfew does not know is an error: whether the database was started cannot be
 // told, and the restart leaves it as it is rather than guess either way.
+//
+// The mark has whole seconds and event dates milliseconds: they are compared in whole
+// seconds, and an event in the mark's second is taken for one before the mark. Nothing
+// can start a database in that second after curfew's stop: RDS refuses to start one that
+// is stopping, and records a start once it is done, minutes later. A start recorded in
+// that second was done before curfew found the database available.
 func startedAfter(mark time.Time, events []types.Event) (time.Time, string, error) {
+	mark = mark.Truncate(time.Second)
 	var unclear *types.Event
 	for _, e := range events {
 		at := aws.ToTime(e.Date).UTC()
-		if !at.After(mark) {
+		if !at.Truncate(time.Second).After(mark) {
 			continue
 		}
 		switch readStart(e) {
@@ -379,9 +386,9 @@ const (
 
 // startMessages are the messages of the events that mean a database started, as RDS
 // documents them ("Amazon RDS event categories and event messages", RDS and Aurora user
-// guides) and as RDS was seen to send them. DescribeEvents answers no event
-// id, so the message is all there is to read; each is matched whole, in any case, with or
-// without its final period (normalMessage). RDS starting a database after seven days
+// guides) and as RDS was seen to send them. DescribeEvents answers no event id, so the
+// message is all there is to read; each is matched whole, in any case, with or without
+// its final period (normalMessage). RDS starting a database after seven days
 // stopped (0154, 0153) is a start like a person's: either way, a database stopped now
 // was stopped again after it, and not by curfew, whose next shutdown writes a new mark.
 var startMessages = normalMessages(

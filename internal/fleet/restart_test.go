@@ -142,44 +142,47 @@ func TestRestartLeavesWhatSomeoneStoppedAgain(t *testing.T) {
 // started after the mark only on a message RDS documents for a start (RDS-EVENT-0088,
 // 0154; clusters 0151, 0153). Any other notification that speaks of a start (free text
 // such as RDS-EVENT-0044's, or a wording curfew does not know) leaves the database stopped
-// and marked, reported as a failure that says why.
+// and marked, reported as a failure that says why. The mark has whole seconds and event
+// dates milliseconds: an event in the mark's second is taken for one before the mark.
 func TestRestartReadsRDSNotificationsAsAWSWordsThem(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t)
-	for _, name := range []string{"person-db", "rds-db", "operator-db", "quiet-db"} {
+	for _, name := range []string{"person-db", "rds-db", "operator-db", "same-second-db"} {
 		f.db("staging", west, name, "")
 	}
-	for _, name := range []string{"rds-aurora", "reworded-aurora"} {
+	for _, name := range []string{"rds-aurora", "reworded-aurora", "same-second-aurora"} {
 		f.cluster("staging", west, name, "aurora-postgresql", "provisioned")
 	}
 	h, _, _ := f.handler(history.Shutdown)
-	if got := f.names(runHandler(t, h, `{"trigger":"schedule"}`))[fleet.Stopped]; len(got) != 6 {
-		t.Fatalf("shutdown stopped %v, want all 6", got)
+	if got := f.names(runHandler(t, h, `{"trigger":"schedule"}`))[fleet.Stopped]; len(got) != 7 {
+		t.Fatalf("shutdown stopped %v, want all 7", got)
 	}
 	mark, err := time.Parse(time.RFC3339, f.observe()["person-db"].tags[accounts.StoppedAtTag])
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := mark.Add(1300 * time.Millisecond)
+	inMarkSecond, after := mark.Add(300*time.Millisecond), mark.Add(1300*time.Millisecond)
 	operator := "Operator-issued notification: the DB instance will be started to apply a required update."
 	reworded := "Cluster start requested by a scheduled action"
 	h, p := f.faulty(history.Restart, false,
 		notified("db-instance", "person-db", notice{after, "The DB instance has been started."}),
 		notified("db-instance", "rds-db", notice{after, "The DB instance is being started due to it exceeding the maximum allowed time being stopped."}),
 		notified("db-instance", "operator-db", notice{after, operator}),
-		notified("db-instance", "quiet-db", notice{after, "Patching of the DB instance has been delayed."}),
+		notified("db-instance", "same-second-db", notice{inMarkSecond, "The DB instance has been started."},
+			notice{after, "Patching of the DB instance has been delayed."}),
 		notified("db-cluster", "rds-aurora", notice{after, "The DB cluster is being started due to it exceeding the maximum allowed time being stopped."}),
 		notified("db-cluster", "reworded-aurora", notice{after, reworded}),
+		notified("db-cluster", "same-second-aurora", notice{inMarkSecond, "The DB cluster has been started."}),
 	)
 	rep := runHandler(t, h, `{"trigger":"schedule"}`)
-	if faulted(p) < 6 {
-		t.Errorf("%d answers rewritten, want at least 6: the test did not show AWS's answers", faulted(p))
+	if faulted(p) < 7 {
+		t.Errorf("%d answers rewritten, want at least 7: the test did not show AWS's answers", faulted(p))
 	}
 	got := f.names(rep)
 	if want := sorted("person-db", "rds-db", "rds-aurora"); !slices.Equal(got[fleet.LeftStopped], want) {
 		t.Errorf("left stopped %v, want %v", got[fleet.LeftStopped], want)
 	}
-	if want := sorted("quiet-db"); !slices.Equal(got[fleet.Started], want) {
+	if want := sorted("same-second-db", "same-second-aurora"); !slices.Equal(got[fleet.Started], want) {
 		t.Errorf("started %v, want %v", got[fleet.Started], want)
 	}
 	for name, message := range map[string]string{"operator-db": operator, "reworded-aurora": reworded} {
@@ -200,7 +203,7 @@ func TestRestartReadsRDSNotificationsAsAWSWordsThem(t *testing.T) {
 			t.Errorf("%s: %+v, want stopped and still marked", name, o)
 		}
 	}
-	if got := running(observed); !slices.Equal(got, sorted("quiet-db")) {
+	if got := running(observed); !slices.Equal(got, sorted("same-second-db", "same-second-aurora")) {
 		t.Errorf("running %v", got)
 	}
 }
