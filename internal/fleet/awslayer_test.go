@@ -3,7 +3,9 @@ package fleet_test
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/curfew/curfew/internal/faultproxy"
@@ -18,8 +20,10 @@ import (
 //     for a while (instanceState code 0).
 //   - RDS DB instances and clusters in moto are never backing-up, modifying, ...; on AWS a
 //     backup or a change keeps them there for minutes.
-//   - RDS records a notification event each time a database starts (RDS-EVENT-0088 "DB
-//     instance started", RDS-EVENT-0151 "DB cluster started"); moto records none.
+//   - RDS records a notification event each time a database starts (RDS-EVENT-0088,
+//     RDS-EVENT-0151; DescribeEvents answers "DB instance started", "DB cluster started")
+//     and other notifications (RDS-EVENT-0044, "Operator-issued notification", free text);
+//     moto records none.
 //
 // Each rule names one resource, so the others of the fleet answer as moto does.
 
@@ -52,17 +56,34 @@ func clusterStatus(id, status string) faultproxy.Rule {
 }
 
 // startedEvent adds to the RDS events of a database (sourceType db-instance or db-cluster)
-// the notification RDS records when it has started, at time at.
+// the notification RDS records when it has started, at time at, in the words
+// DescribeEvents answers it with ("DB instance started", "DB cluster started").
 func startedEvent(sourceType, id string, at time.Time) faultproxy.Rule {
 	what := map[string]string{"db-instance": "DB instance", "db-cluster": "DB cluster"}[sourceType]
-	event := fmt.Sprintf(`<Event><SourceIdentifier>%s</SourceIdentifier><SourceType>%s</SourceType><Message>%s started</Message>`+
-		`<EventCategories><EventCategory>notification</EventCategory></EventCategories><Date>%s</Date></Event>`,
-		id, sourceType, what, at.UTC().Format(time.RFC3339Nano))
+	return notified(sourceType, id, notice{at, what + " started"})
+}
+
+// notice is one of RDS's notifications: its time and its message.
+type notice struct {
+	at      time.Time
+	message string
+}
+
+// notified adds notifications to the RDS events of a database (sourceType db-instance or
+// db-cluster), in the shape DescribeEvents answers them: category notification, a date
+// with milliseconds.
+func notified(sourceType, id string, notices ...notice) faultproxy.Rule {
+	var events strings.Builder
+	for _, n := range notices {
+		fmt.Fprintf(&events, `<Event><SourceIdentifier>%s</SourceIdentifier><SourceType>%s</SourceType><Message>%s</Message>`+
+			`<EventCategories><EventCategory>notification</EventCategory></EventCategories><Date>%s</Date></Event>`,
+			id, sourceType, html.EscapeString(n.message), n.at.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
 	return faultproxy.Rule{Service: "rds", Action: "DescribeEvents", Kind: faultproxy.Rewrite,
 		Match: func(c faultproxy.Call) bool { return c.Params.Get("SourceIdentifier") == id },
 		Rewrite: func(_ faultproxy.Call, body []byte) []byte {
 			body = bytes.Replace(body, []byte("<Events/>"), []byte("<Events></Events>"), 1)
-			return bytes.Replace(body, []byte("</Events>"), []byte(event+"</Events>"), 1)
+			return bytes.Replace(body, []byte("</Events>"), []byte(events.String()+"</Events>"), 1)
 		}}
 }
 

@@ -85,25 +85,103 @@ func TestEC2StoppedAgain(t *testing.T) {
 	}
 }
 
-// The start notifications of RDS's documented messages count; other notifications do not.
-func TestStartEvent(t *testing.T) {
+// A notification means a start when its message is one RDS documents for a start, or the
+// one DescribeEvents was seen to answer for it, in any case, with or without the final
+// period; any other notification that speaks of a start cannot be told.
+func TestReadStart(t *testing.T) {
 	tests := []struct {
 		category, message string
-		want              bool
+		want              startSaid
 	}{
-		{"notification", "DB instance started", true},
-		{"notification", "The DB instance has been started.", true},
-		{"notification", "DB cluster started", true},
-		{"notification", "DB instance is being started due to it exceeding the maximum allowed time being stopped.", true},
-		{"notification", "DB instance stopped", false},
-		{"notification", "DB cluster stopped", false},
-		{"availability", "DB instance restarted", false},
-		{"creation", "DB instance created", false},
+		{"notification", "The DB instance has been started.", saysStarted},                                                            // RDS-EVENT-0088, documented
+		{"notification", "DB instance started", saysStarted},                                                                          // RDS-EVENT-0088, as answered
+		{"notification", "The DB instance is being started due to it exceeding the maximum allowed time being stopped.", saysStarted}, // RDS-EVENT-0154
+		{"notification", "DB instance is being started due to it exceeding the maximum allowed time being stopped.", saysStarted},
+		{"notification", "The DB cluster has been started.", saysStarted}, // RDS-EVENT-0151
+		{"notification", "The DB cluster started.", saysStarted},
+		{"notification", "DB cluster started", saysStarted},
+		{"notification", "The DB cluster is being started due to it exceeding the maximum allowed time being stopped.", saysStarted}, // RDS-EVENT-0153
+		{"notification", "  the db instance has been started  ", saysStarted},
+		{"notification", "DB INSTANCE STARTED.", saysStarted},
+		{"notification", "Operator-issued notification. For more information, see the event message.", saysNoStart}, // RDS-EVENT-0044 as documented
+		{"notification", "Operator-issued notification: the DB instance will be started to apply a required update.", mentionsStart},
+		{"notification", "The DB instance has been started by the operator.", mentionsStart},
+		{"notification", "DB instance start requested by a scheduled action", mentionsStart},
+		{"notification", "The DB cluster is starting.", mentionsStart},
+		{"notification", "The DB instance has been stopped.", saysNoStart}, // RDS-EVENT-0087
+		{"notification", "DB instance stopped", saysNoStart},
+		{"notification", "The DB cluster stopped.", saysNoStart},                       // RDS-EVENT-0150
+		{"notification", "The DB cluster stop failed.", saysNoStart},                   // RDS-EVENT-0152
+		{"notification", "Patching of the DB instance has been delayed.", saysNoStart}, // RDS-EVENT-0048
+		{"availability", "The DB instance restarted.", saysNoStart},                    // RDS-EVENT-0006
+		{"creation", "DB instance created", saysNoStart},
 	}
 	for _, tc := range tests {
 		e := rdstypes.Event{EventCategories: []string{tc.category}, Message: aws.String(tc.message)}
-		if got := startEvent(e); got != tc.want {
-			t.Errorf("startEvent(%s %q) = %v, want %v", tc.category, tc.message, got, tc.want)
+		if got := readStart(e); got != tc.want {
+			t.Errorf("readStart(%s %q) = %v, want %v", tc.category, tc.message, got, tc.want)
 		}
+	}
+}
+
+// The restart reads a database's notifications since the mark for a start after it. The
+// mark has whole seconds and RDS's event dates milliseconds: both are compared in whole
+// seconds, and an event in the mark's second is taken for one before the mark. A
+// documented start tells even beside a notification that cannot be told.
+func TestStartedAfter(t *testing.T) {
+	mark := time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
+	event := func(source rdstypes.SourceType, d time.Duration, message string) rdstypes.Event {
+		return rdstypes.Event{SourceType: source, SourceIdentifier: aws.String("app-db"), EventCategories: []string{"notification"},
+			Date: aws.Time(mark.Add(d)), Message: aws.String(message)}
+	}
+	instance := func(d time.Duration, message string) rdstypes.Event {
+		return event(rdstypes.SourceTypeDbInstance, d, message)
+	}
+	cluster := func(d time.Duration, message string) rdstypes.Event {
+		return event(rdstypes.SourceTypeDbCluster, d, message)
+	}
+	const (
+		started        = "The DB instance has been started."
+		afterSevenDays = "The DB instance is being started due to it exceeding the maximum allowed time being stopped."
+		clusterStarted = "The DB cluster has been started."
+		clusterSeven   = "The DB cluster is being started due to it exceeding the maximum allowed time being stopped."
+		operator       = "Operator-issued notification: the DB instance will be started to apply a required update."
+		reworded       = "DB cluster start requested by a scheduled action"
+	)
+	tests := []struct {
+		name    string
+		events  []rdstypes.Event
+		at      time.Duration // when the start was, after the mark; -1: none
+		wantErr string
+	}{
+		{"no events", nil, -1, ""},
+		{"instance started in the mark's second", []rdstypes.Event{instance(300*time.Millisecond, started)}, -1, ""},
+		{"instance started at the mark's last millisecond", []rdstypes.Event{instance(999*time.Millisecond, started)}, -1, ""},
+		{"instance started the second after", []rdstypes.Event{instance(1300*time.Millisecond, started)}, 1300 * time.Millisecond, ""},
+		{"instance started by RDS after seven days", []rdstypes.Event{instance(7*24*time.Hour, afterSevenDays)}, 7 * 24 * time.Hour, ""},
+		{"instance: an operator's notification", []rdstypes.Event{instance(time.Hour, operator)}, -1, `notification at 2026-11-27T20:00:00Z speaks of a start in words curfew does not know: "` + operator + `"`},
+		{"instance: an operator's notification in the mark's second", []rdstypes.Event{instance(500*time.Millisecond, operator)}, -1, ""},
+		{"instance: an operator's notification, then a start", []rdstypes.Event{instance(time.Hour, operator), instance(2*time.Hour, started)}, 2 * time.Hour, ""},
+		{"instance: other notifications", []rdstypes.Event{instance(time.Hour, "Patching of the DB instance has been delayed."),
+			instance(2*time.Hour, "The DB instance has been stopped.")}, -1, ""},
+		{"cluster started in the mark's second", []rdstypes.Event{cluster(300*time.Millisecond, clusterStarted)}, -1, ""},
+		{"cluster started the second after", []rdstypes.Event{cluster(1300*time.Millisecond, clusterStarted)}, 1300 * time.Millisecond, ""},
+		{"cluster started by RDS after seven days", []rdstypes.Event{cluster(7*24*time.Hour, clusterSeven)}, 7 * 24 * time.Hour, ""},
+		{"cluster: a reworded notification", []rdstypes.Event{cluster(time.Hour, reworded)}, -1, `speaks of a start in words curfew does not know: "` + reworded + `"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			at, detail, err := startedAfter(mark, tc.events)
+			want := time.Time{}
+			if tc.at >= 0 {
+				want = mark.Add(tc.at)
+			}
+			if !at.Equal(want) || (err == nil) != (tc.wantErr == "") || err != nil && !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("startedAfter = %v %q %v, want %v, error %q", at, detail, err, want, tc.wantErr)
+			}
+			if !at.IsZero() && !strings.Contains(detail, "RDS event at") {
+				t.Errorf("detail %q does not name the event", detail)
+			}
+		})
 	}
 }

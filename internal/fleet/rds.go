@@ -303,8 +303,8 @@ func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbK
 }
 
 // dbStartedAgain tells when a database that carries curfew's mark was started after the
-// mark (zero if it was not), and so, if it is stopped now, was stopped again by someone
-// else after the shutdown. RDS has no "last started" field; it records a notification event each time a
+// mark (zero if it was not, an error if it cannot tell), and so, if it is stopped now,
+// was stopped again by someone else after the shutdown. RDS has no "last started" field; it records a notification event each time a
 // database starts (started by a person, or by RDS itself after seven days stopped) and
 // keeps its events for 14 days. A database curfew stopped again after RDS started it
 // carries a new mark, later than that start.
@@ -327,29 +327,111 @@ func (p *pair) dbStartedAgain(ctx context.Context, d database, source types.Sour
 		SourceType: source, SourceIdentifier: aws.String(d.ID), StartTime: aws.Time(from), EndTime: aws.Time(p.now),
 		EventCategories: []string{"notification"}, MaxRecords: aws.Int32(100),
 	})
+	var events []types.Event
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
 		}
-		for _, e := range page.Events {
-			if at := aws.ToTime(e.Date); at.After(mark) && startEvent(e) {
-				return at.UTC(), fmt.Sprintf("RDS event at %s: %q", at.UTC().Format(time.RFC3339), aws.ToString(e.Message)), nil
-			}
-		}
+		events = append(events, page.Events...)
 	}
-	return time.Time{}, "", nil
+	return startedAfter(mark, events)
 }
 
 // eventRetention is how long RDS keeps its events.
 const eventRetention = 14 * 24 * time.Hour
 
-// startEvent tells a start notification (RDS-EVENT-0088 "DB instance started", 0154 "DB
-// instance is being started due to it exceeding the maximum allowed time being stopped",
-// 0151 "DB cluster started", 0153) from the other notifications. DescribeEvents answers
-// no event id, only the message, so the message is read.
-func startEvent(e types.Event) bool {
-	return slices.Contains(e.EventCategories, "notification") && strings.Contains(strings.ToLower(aws.ToString(e.Message)), "started")
+// startedAfter reads a database's notifications for the first start after the mark: its
+// time and a detail for the report. A notification after the mark that speaks of a start
+// in words curfew does not know is an error: whether the database was started cannot be
+// told, and the restart leaves it as it is rather than guess either way.
+//
+// The mark has whole seconds and event dates milliseconds: they are compared in whole
+// seconds, and an event in the mark's second is taken for one before the mark. Nothing
+// can start a database in that second after curfew's stop: RDS refuses to start one that
+// is stopping, and records a start once it is done, minutes later. A start recorded in
+// that second was done before curfew found the database available.
+func startedAfter(mark time.Time, events []types.Event) (time.Time, string, error) {
+	mark = mark.Truncate(time.Second)
+	var unclear *types.Event
+	for _, e := range events {
+		at := aws.ToTime(e.Date).UTC()
+		if !at.Truncate(time.Second).After(mark) {
+			continue
+		}
+		switch readStart(e) {
+		case saysStarted:
+			return at, fmt.Sprintf("RDS event at %s: %q", at.Format(time.RFC3339), aws.ToString(e.Message)), nil
+		case mentionsStart:
+			if unclear == nil {
+				unclear = &e
+			}
+		}
+	}
+	if unclear != nil {
+		return time.Time{}, "", fmt.Errorf("an RDS notification at %s speaks of a start in words curfew does not know: %q",
+			aws.ToTime(unclear.Date).UTC().Format(time.RFC3339), aws.ToString(unclear.Message))
+	}
+	return time.Time{}, "", nil
+}
+
+// startSaid is what an RDS notification says about a start.
+type startSaid int
+
+const (
+	saysNoStart   startSaid = iota
+	saysStarted             // its message is one of startMessages
+	mentionsStart           // it speaks of a start in other words
+)
+
+// startMessages are the messages of the events that mean a database started, as RDS
+// documents them ("Amazon RDS event categories and event messages", RDS and Aurora user
+// guides) and as RDS was seen to send them. DescribeEvents answers no event id, so the
+// message is all there is to read; each is matched whole, in any case, with or without
+// its final period (normalMessage). RDS starting a database after seven days
+// stopped (0154, 0153) is a start like a person's: either way, a database stopped now
+// was stopped again after it, and not by curfew, whose next shutdown writes a new mark.
+var startMessages = normalMessages(
+	// RDS-EVENT-0088: documented; answered.
+	"The DB instance has been started.", "DB instance started",
+	// RDS-EVENT-0154: documented; as RDS sends it (without "The").
+	"The DB instance is being started due to it exceeding the maximum allowed time being stopped.",
+	"DB instance is being started due to it exceeding the maximum allowed time being stopped.",
+	// RDS-EVENT-0151: documented, in two wordings; answered.
+	"The DB cluster has been started.", "The DB cluster started.", "DB cluster started",
+	// RDS-EVENT-0153: documented; without "The", as 0154 is sent.
+	"The DB cluster is being started due to it exceeding the maximum allowed time being stopped.",
+	"DB cluster is being started due to it exceeding the maximum allowed time being stopped.",
+)
+
+// readStart tells a notification that means a start from one that speaks of a start in
+// other words (RDS-EVENT-0044, "Operator-issued notification", is free text; a message
+// RDS rewords is another) and from the rest.
+func readStart(e types.Event) startSaid {
+	if !slices.Contains(e.EventCategories, "notification") {
+		return saysNoStart
+	}
+	m := normalMessage(aws.ToString(e.Message))
+	switch {
+	case slices.Contains(startMessages, m):
+		return saysStarted
+	case strings.Contains(m, "start"):
+		return mentionsStart
+	}
+	return saysNoStart
+}
+
+// normalMessage is an event message as startMessages holds it: trimmed, lower case,
+// without a final period.
+func normalMessage(m string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(m)), ".")
+}
+
+func normalMessages(ms ...string) []string {
+	for i, m := range ms {
+		ms[i] = normalMessage(m)
+	}
+	return ms
 }
 
 func (p *pair) unmarkDB(ctx context.Context, arn string) error {

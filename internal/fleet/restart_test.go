@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
@@ -133,6 +135,76 @@ func TestRestartLeavesWhatSomeoneStoppedAgain(t *testing.T) {
 		t.Errorf("silent-db: %+v, want stopped and still marked", o)
 	}
 	if got := running(after); !slices.Equal(got, sorted("api", "report-db")) {
+		t.Errorf("running %v", got)
+	}
+}
+
+// DescribeEvents answers no event id, only a message: the restart takes a database for
+// started after the mark only on a message RDS documents for a start (RDS-EVENT-0088,
+// 0154; clusters 0151, 0153). Any other notification that speaks of a start (free text
+// such as RDS-EVENT-0044's, or a wording curfew does not know) leaves the database stopped
+// and marked, reported as a failure that says why. The mark has whole seconds and event
+// dates milliseconds: an event in the mark's second is taken for one before the mark.
+func TestRestartReadsRDSNotificationsAsAWSWordsThem(t *testing.T) {
+	t.Parallel()
+	f := emptyFleet(t)
+	for _, name := range []string{"person-db", "rds-db", "operator-db", "same-second-db"} {
+		f.db("staging", west, name, "")
+	}
+	for _, name := range []string{"rds-aurora", "reworded-aurora", "same-second-aurora"} {
+		f.cluster("staging", west, name, "aurora-postgresql", "provisioned")
+	}
+	h, _, _ := f.handler(history.Shutdown)
+	if got := f.names(runHandler(t, h, `{"trigger":"schedule"}`))[fleet.Stopped]; len(got) != 7 {
+		t.Fatalf("shutdown stopped %v, want all 7", got)
+	}
+	mark, err := time.Parse(time.RFC3339, f.observe()["person-db"].tags[accounts.StoppedAtTag])
+	if err != nil {
+		t.Fatal(err)
+	}
+	inMarkSecond, after := mark.Add(300*time.Millisecond), mark.Add(1300*time.Millisecond)
+	operator := "Operator-issued notification: the DB instance will be started to apply a required update."
+	reworded := "Cluster start requested by a scheduled action"
+	h, p := f.faulty(history.Restart, false,
+		notified("db-instance", "person-db", notice{after, "The DB instance has been started."}),
+		notified("db-instance", "rds-db", notice{after, "The DB instance is being started due to it exceeding the maximum allowed time being stopped."}),
+		notified("db-instance", "operator-db", notice{after, operator}),
+		notified("db-instance", "same-second-db", notice{inMarkSecond, "The DB instance has been started."},
+			notice{after, "Patching of the DB instance has been delayed."}),
+		notified("db-cluster", "rds-aurora", notice{after, "The DB cluster is being started due to it exceeding the maximum allowed time being stopped."}),
+		notified("db-cluster", "reworded-aurora", notice{after, reworded}),
+		notified("db-cluster", "same-second-aurora", notice{inMarkSecond, "The DB cluster has been started."}),
+	)
+	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	if faulted(p) < 7 {
+		t.Errorf("%d answers rewritten, want at least 7: the test did not show AWS's answers", faulted(p))
+	}
+	got := f.names(rep)
+	if want := sorted("person-db", "rds-db", "rds-aurora"); !slices.Equal(got[fleet.LeftStopped], want) {
+		t.Errorf("left stopped %v, want %v", got[fleet.LeftStopped], want)
+	}
+	if want := sorted("same-second-db", "same-second-aurora"); !slices.Equal(got[fleet.Started], want) {
+		t.Errorf("started %v, want %v", got[fleet.Started], want)
+	}
+	for name, message := range map[string]string{"operator-db": operator, "reworded-aurora": reworded} {
+		r := f.resource(rep, name)
+		if r.Action != fleet.ActionFailed || !strings.Contains(r.Error, "cannot tell") || !strings.Contains(r.Error, fmt.Sprintf("%q", message)) ||
+			strings.Contains(r.Error, "\n") {
+			t.Errorf("%s: %+v, want a failure on one line that quotes the notification", name, r)
+		}
+	}
+	observed := f.observe()
+	for _, name := range []string{"person-db", "rds-db", "rds-aurora"} {
+		if o := observed[name]; o.state != "stopped" || o.marked() {
+			t.Errorf("%s: %+v, want stopped without a mark", name, o)
+		}
+	}
+	for _, name := range []string{"operator-db", "reworded-aurora"} {
+		if o := observed[name]; o.state != "stopped" || !o.marked() {
+			t.Errorf("%s: %+v, want stopped and still marked", name, o)
+		}
+	}
+	if got := running(observed); !slices.Equal(got, sorted("same-second-db", "same-second-aurora")) {
 		t.Errorf("running %v", got)
 	}
 }
