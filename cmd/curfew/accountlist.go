@@ -82,17 +82,28 @@ func (a *app) readAccountList(ctx context.Context, r listReader) (accountlist.Li
 	// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
 	client := s3.NewFromConfig(session, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	store := accountlist.Store{Client: client, Bucket: accountlist.Bucket(a.m), Owner: a.m.HomeAccount().ID}
-	l, err := store.Get(ctx)
+	l, err := store.Get(ctx, a.m)
 	switch {
 	case errors.Is(err, accountlist.ErrNotPublished):
 		return l, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
 			"every shutdown and restart publishes it; ask an operator to run `curfew plan --profile operator` once (a dry run, it changes nothing), then run this again; nothing was written")
+	case errors.Is(err, accountlist.ErrInvalidList):
+		return l, invalidListError(err, a.m, "nothing was written")
 	case err != nil:
 		return l, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
 			"your IAM user must be in the %s group of %s (%s), and curfew's stacks deployed with this version of curfew (curfew-identity and curfew-service); nothing was written",
 			"developers", a.m.IdentityAccount().Name, a.m.IdentityAccount().ID)
 	}
 	return l, nil
+}
+
+// invalidListError is the error of a published list that Validate refused: someone other
+// than curfew's functions may have written it, so it is a matter for whoever runs the
+// home account, and no run of this command can fix it.
+func invalidListError(err error, m *accounts.Map, done string) error {
+	return withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
+		"tell whoever administers the home account %s (%s): curfew's functions never write such a list, so someone else may have; the next shutdown or restart replaces it (`curfew plan --profile operator` runs one that changes nothing); %s",
+		m.HomeAccount().Name, m.HomeAccount().ID, done)
 }
 
 // mfaError is the error of an MFA code that could not be read, with its hint.

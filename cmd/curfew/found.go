@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -68,7 +69,10 @@ func (a *app) forInvoke(ctx context.Context, accountNames *[]string, connect fun
 		return foundInvoke{}, err
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
-	l, err := accountlist.Store{Client: client, Bucket: accountlist.Bucket(a.m), Owner: a.m.HomeAccount().ID}.Get(ctx)
+	l, err := accountlist.Store{Client: client, Bucket: accountlist.Bucket(a.m), Owner: a.m.HomeAccount().ID}.Get(ctx, a.m)
+	if errors.Is(err, accountlist.ErrInvalidList) {
+		return foundInvoke{}, invalidListError(err, a.m, "nothing was invoked")
+	}
 	if err != nil {
 		return foundInvoke{}, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
 			"every shutdown and restart publishes it (`curfew plan` runs one that changes nothing); or name accounts of the map only; nothing was changed")

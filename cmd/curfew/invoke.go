@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -72,8 +73,10 @@ type invokeInput struct {
 	accounts  []string
 	regions   []string
 	resources []string
-	dryRun    bool
-	json      bool
+	// empty holds a problem for every filter value that names nothing (filterFlag).
+	empty  []error
+	dryRun bool
+	json   bool
 	// yes skips the question asked before a change over every account.
 	yes     bool
 	profile string
@@ -120,7 +123,8 @@ func (in invokeInput) validate(m *accounts.Map, k invokeKind) (fleet.Payload, er
 		}
 	}
 	for _, id := range in.resources {
-		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " ,") {
+		// Blank ids and commas never get here (filterFlag).
+		if strings.ContainsFunc(id, unicode.IsSpace) {
 			errs = append(errs, withHint(fmt.Errorf("%w: --resource %q is not one resource id", ErrInvalidInput, id),
 				"pass one id per --resource: an EC2 instance i-..., an RDS instance or an Aurora cluster identifier"))
 		}
@@ -136,6 +140,40 @@ func (in invokeInput) validate(m *accounts.Map, k invokeKind) (fleet.Payload, er
 		DryRun:    in.dryRun || k.dryRun,
 	}, nil
 }
+
+// filterFlag is a filter of stop, start and plan, repeated or comma-separated (--account
+// a,b --account c). A value that names nothing ("", " ", "a,") is a problem kept in
+// empty, never a missing filter: pflag's string slices drop an empty value, and
+// `curfew stop --account staging --resource "$ID"` with ID unset then acted on every
+// resource of staging.
+type filterFlag struct {
+	flag, what string
+	items      *[]string
+	empty      *[]error
+}
+
+func (f filterFlag) Set(v string) error {
+	items := strings.Split(v, ",")
+	if !slices.ContainsFunc(items, func(s string) bool { return strings.TrimSpace(s) == "" }) {
+		*f.items = append(*f.items, items...)
+		return nil
+	}
+	err := fmt.Errorf("%w: %s %q has an empty item", ErrInvalidInput, f.flag, v)
+	if strings.TrimSpace(v) == "" {
+		err = fmt.Errorf("%w: %s is empty", ErrInvalidInput, f.flag)
+	}
+	*f.empty = append(*f.empty, withHint(err, "name %s, or leave the flag out (an empty value never means every one)", f.what))
+	return nil
+}
+
+func (f filterFlag) String() string {
+	if f.items == nil || len(*f.items) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(*f.items, ",") + "]"
+}
+
+func (f filterFlag) Type() string { return "strings" }
 
 func accountList(as []accounts.Account) string {
 	names := make([]string, len(as))
@@ -175,9 +213,9 @@ as JSON with --json; the command exits non-zero when anything failed.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&in.accounts, "account", nil, "only this account (repeat or comma-separate; default: every non-production account)")
-	f.StringSliceVar(&in.regions, "region", nil, "only this region (repeat or comma-separate; default: each account's regions)")
-	f.StringSliceVar(&in.resources, "resource", nil, "only this resource id (repeat or comma-separate)")
+	f.Var(filterFlag{"--account", "an account", &in.accounts, &in.empty}, "account", "only this account (repeat or comma-separate; default: every non-production account)")
+	f.Var(filterFlag{"--region", "a region", &in.regions, &in.empty}, "region", "only this region (repeat or comma-separate; default: each account's regions)")
+	f.Var(filterFlag{"--resource", "a resource id", &in.resources, &in.empty}, "resource", "only this resource id (repeat or comma-separate)")
 	if !k.dryRun {
 		f.BoolVar(&in.dryRun, "dry-run", false, "report what would be done and change nothing")
 		f.BoolVar(&in.yes, "yes", false, "without --account, go ahead without asking (needed when stdin is not a terminal)")
@@ -188,6 +226,11 @@ as JSON with --json; the command exits non-zero when anything failed.`,
 }
 
 func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error {
+	// Before anything else, reading the list of found accounts included: the rest of the
+	// request would cover what the empty value was meant to narrow.
+	if err := joinProblems(in.empty); err != nil {
+		return err
+	}
 	home := a.m.HomeAccount()
 	profile := in.profile
 	if !in.profileSet {

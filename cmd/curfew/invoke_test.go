@@ -224,6 +224,44 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 	}
 }
 
+// Issue 26, item 12: an empty --account, --region or --resource, or an empty item of
+// one, is an error, never "everything": with a profile that may invoke the functions and
+// --yes, nothing is invoked.
+func TestInvokeRefusesAnEmptyFilter(t *testing.T) {
+	mapPath, ids := testMap(t)
+	body, err := os.ReadFile("testdata/report-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, emulator.Shared(t).URL, map[string]string{"ops": ids["identity"]})
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty --account", []string{"stop", "--account", "", "--yes"}, "--account is empty\n  next: name an account, or leave the flag out"},
+		{"empty --resource", []string{"stop", "--account", "staging", "--resource", ""}, "--resource is empty\n  next: name a resource id, or leave the flag out"},
+		{"empty --region", []string{"start", "--account", "staging", "--region", "", "--yes"}, "--region is empty\n  next: name a region, or leave the flag out"},
+		{"empty --resource on plan", []string{"plan", "--resource", ""}, "--resource is empty"},
+		{"blank --account", []string{"plan", "--account", " "}, "--account is empty"},
+		{"empty item of --account", []string{"stop", "--account", "staging,"}, `--account "staging," has an empty item`},
+		{"empty item of --resource", []string{"stop", "--account", "staging", "--resource", "i-0aaa", "--resource", ""}, "--resource is empty"},
+		{"every empty filter at once", []string{"stop", "--account", "", "--region", "", "--resource", "", "--yes"}, "3 problems"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := curfew(t, "", append([]string{"--map", mapPath, "--profile", "ops"}, tt.args...)...)
+			if !errors.Is(r.err, ErrInvalidInput) || !strings.Contains(r.err.Error(), tt.want) {
+				t.Errorf("error = %v, want invalid input saying %q", r.err, tt.want)
+			}
+		})
+	}
+	if got := calls(); len(got) != 0 {
+		t.Errorf("%d invocation(s) reached the function, want none: %+v", len(got), got)
+	}
+}
+
 // Issue 12, item 7, for the operator's commands: the default profile is the home
 // account's name, and an operator whose own "identity" profile reaches another account
 // (curfew's profiles carry the prefix acme-) is refused before anything is invoked; with

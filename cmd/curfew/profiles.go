@@ -118,6 +118,9 @@ func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 			return withHint(err, "pass --prefix (e.g. --prefix acme-) so curfew's names differ, --source-profile %s if it holds your keys, or rename yours",
 				conflict.Names[0])
 		}
+		if errors.Is(err, profiles.ErrUnsafeValue) {
+			return withHint(err, "nothing was written; correct the text where it comes from: the account map, the flags, or the path curfew runs from (credential_process names it; or pass --mfa-per-profile)")
+		}
 		return err
 	}
 	if in.dryRun {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/curfew/curfew/internal/profiles"
 )
 
 func Example_profilesDryRun() {
@@ -140,6 +142,24 @@ func TestProfilesRefusals(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "credentials")); err == nil {
 		t.Error("a credentials file was written")
+	}
+}
+
+// A value the config file cannot hold as it is (here the path of curfew itself, which
+// credential_process names) is refused before anything is written, with what to do.
+func TestProfilesRefuseTextTheFileCannotHold(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(config, []byte("[default]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) {
+		a.executable = func() (string, error) { return "/opt/curfew\ncredential_process = /bin/sh -c id", nil }
+	}, "--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--config-file", config)
+	if !errors.Is(r.err, profiles.ErrUnsafeValue) || !strings.Contains(r.err.Error(), `credential_process "'/opt/curfew\ncredential_process`) || !strings.Contains(r.err.Error(), "nothing was written") {
+		t.Errorf("profiles: %v, want the value refused and nothing written", r.err)
+	}
+	if b, _ := os.ReadFile(config); string(b) != "[default]\nregion = eu-west-1\n" {
+		t.Errorf("a refused run changed the file: %q", b)
 	}
 }
 

@@ -35,6 +35,8 @@ type snoozeInput struct {
 	// profileSet says --profile was given; "" then means the SDK's default chain.
 	profileSet bool
 	region     string
+	// regionSet says --region was given: an empty one is then an error, not every region.
+	regionSet bool
 }
 
 // snoozeEC2API is the part of the EC2 client snooze uses.
@@ -64,6 +66,10 @@ func (in snoozeInput) validate(m *accounts.Map, now time.Time) (accounts.Account
 	a, err := sweptAccount(m, in.account)
 	if err != nil {
 		return a, nil, time.Time{}, err
+	}
+	if in.regionSet && strings.TrimSpace(in.region) == "" {
+		return a, nil, time.Time{}, withHint(fmt.Errorf("%w: --region is empty", ErrInvalidInput),
+			"name a region of account %s (%s), or leave the flag out", a.Name, strings.Join(a.Regions, ", "))
 	}
 	regions := a.Regions
 	if in.region != "" {
@@ -225,6 +231,7 @@ refused before any change. Production is never snoozed: curfew never touches it 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in.account = args[0]
 			in.profileSet = cmd.Flags().Changed("profile")
+			in.regionSet = cmd.Flags().Changed("region")
 			if len(args) == 2 {
 				in.resource = args[1]
 			}

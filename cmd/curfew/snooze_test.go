@@ -296,6 +296,9 @@ func TestSnoozeRefusesBeforeAnyAWSCall(t *testing.T) {
 		{"no until", []string{"staging", "i-0123456789abcdef0"}, ErrInvalidInput, "--until is missing"},
 		{"no resource", []string{"staging", "--until", "1h"}, ErrInvalidInput, "RESOURCE-ID"},
 		{"foreign region", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--region", "us-east-1"}, ErrInvalidInput, "eu-west-1, eu-central-1"},
+		// Issue 26, item 12: an empty --region is no region, never "every region".
+		{"empty region with --list", []string{"staging", "--list", "--region", ""}, ErrInvalidInput, "--region is empty"},
+		{"blank region", []string{"staging", "i-0123456789abcdef0", "--until", "1h", "--region", " "}, ErrInvalidInput, "--region is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // S3API is the part of the S3 client the store uses.
@@ -50,8 +52,10 @@ func (s Store) Put(ctx context.Context, l List) error {
 	return nil
 }
 
-// Get reads the list; ErrNotPublished when no run has written it.
-func (s Store) Get(ctx context.Context) (List, error) {
+// Get reads the list and checks it against m, the map of the runs that publish it
+// (List.Validate); ErrNotPublished when no run has written it, ErrInvalidList when it
+// holds a value no run writes.
+func (s Store) Get(ctx context.Context, m *accounts.Map) (List, error) {
 	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(Key), ExpectedBucketOwner: aws.String(s.Owner)})
 	var missing *types.NoSuchKey
 	if errors.As(err, &missing) {
@@ -68,6 +72,9 @@ func (s Store) Get(ctx context.Context) (List, error) {
 	var l List
 	if err := json.Unmarshal(data, &l); err != nil {
 		return List{}, fmt.Errorf("decode s3://%s/%s: %w", s.Bucket, Key, err)
+	}
+	if err := l.Validate(m); err != nil {
+		return List{}, fmt.Errorf("s3://%s/%s: %w", s.Bucket, Key, err)
 	}
 	return l, nil
 }

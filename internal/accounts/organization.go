@@ -56,11 +56,15 @@ type OU struct {
 	Schedule *ScheduleOverride `yaml:"schedule,omitempty"`
 	// Holidays are added to the organisation-wide holidays for every account of the unit.
 	Holidays []string `yaml:"holidays,omitempty"`
+	// CISubject overrides ci.oidc.subject for the CI role of every account of the unit
+	// (OIDC only). A production unit needs one bound to a protected environment or
+	// branch, as a production account does.
+	CISubject string `yaml:"ciSubject,omitempty"`
 }
 
 // Account returns the account found in the unit with the given id, as the rest of curfew
 // sees it: named by its id (an Organizations name is free text and may repeat a listed
-// name), with the unit's environment, regions, policies and shutdown.
+// name), with the unit's environment, regions, policies, shutdown and CI subject.
 func (u OU) Account(id string) Account {
 	return Account{
 		Name: id, ID: id, Environment: u.Environment,
@@ -70,6 +74,7 @@ func (u OU) Account(id string) Account {
 		Shutdown:          u.Shutdown,
 		Schedule:          u.Schedule,
 		Holidays:          slices.Clone(u.Holidays),
+		CISubject:         u.CISubject,
 	}
 }
 
@@ -160,6 +165,7 @@ func (m *Map) validateOrganization(p *problems, extra map[string]bool) {
 		validatePolicies(p, uf+".developerPolicies", u.DeveloperPolicies)
 		validatePolicies(p, uf+".ciPolicies", u.CIPolicies)
 		validateScheduleOverride(p, uf, u.Schedule, u.Holidays)
+		m.validateUnitCISubject(p, uf, u)
 		if u.Environment != Production {
 			continue
 		}
@@ -171,5 +177,22 @@ func (m *Map) validateOrganization(p *problems, extra map[string]bool) {
 		eachWritingCIPolicy(uf, u.CIPolicies, func(field, pol string) {
 			p.add(field, "%q is not on the production allow-list for CI (%s): list the account that needs it in accounts with ciCdkDeploy: true or overrides: [%s]", pol, strings.Join(readOnlyPolicies, ", "), OverrideCIPolicies)
 		})
+	}
+}
+
+// validateUnitCISubject checks organization.ous[].ciSubject, and that a production unit's
+// effective subject is bound as a production account's must be: every account the unit
+// holds, now or later, gets a CI role trusting it.
+func (m *Map) validateUnitCISubject(p *problems, uf string, u OU) {
+	f := uf + ".ciSubject"
+	if u.CISubject != "" {
+		if m.CI.OIDC == nil {
+			p.add(f, "applies to CI through ci.oidc only; this map's CI is not OIDC: remove it")
+			return
+		}
+		m.validateSubject(p, f, u.CISubject)
+	}
+	if m.CI.OIDC != nil && u.Account(u.ID).IsProduction() {
+		m.validateProductionSubject(p, f, "unit "+u.ID, u.CISubject)
 	}
 }

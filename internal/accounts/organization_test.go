@@ -149,3 +149,50 @@ func TestOrganizationReaderARN(t *testing.T) {
 		t.Errorf("by id: %q, want %q", got, want)
 	}
 }
+
+// A production unit obeys the rule of a production account: its CI role trusts a subject
+// bound to one protected environment or branch, never the organisation's wildcard.
+func TestUnitCISubject(t *testing.T) {
+	unitSubject := func(i int, s string) func(m *accounts.Map) {
+		return org(func(m *accounts.Map) { m.Organization.OUs[i].CISubject = s })
+	}
+	runGuardCases(t, []guardCase{
+		{name: "production unit inheriting a wildcard subject", oidc: true, edit: org(func(*accounts.Map) {}),
+			field: "organization.ous[1].ciSubject", reason: reasons("unit ou-ab12-producti is production", "ci.oidc.subject, which it inherits,", "repo:acme/infra:environment:production")},
+		{name: "production unit inheriting a bound subject", oidc: true, edit: org(func(m *accounts.Map) { m.CI.OIDC.Subject = "repo:acme/infra:ref:refs/heads/main" })},
+		{name: "production unit bound to an environment", oidc: true, edit: unitSubject(1, "repo:acme/infra:environment:production")},
+		{name: "production unit bound to a branch", oidc: true, edit: unitSubject(1, "repo:acme/infra:ref:refs/heads/main")},
+		{name: "production unit with a branch wildcard", oidc: true, edit: unitSubject(1, "repo:acme/infra:ref:refs/heads/*"),
+			field: "organization.ous[1].ciSubject", reason: reasons("unit ou-ab12-producti is production", "its ciSubject", "with no wildcard")},
+		{name: "production unit bound to pull requests", oidc: true, edit: unitSubject(1, "repo:acme/infra:pull_request"),
+			field: "organization.ous[1].ciSubject", reason: reasons("protected environment or branch")},
+		{name: "production unit, other issuer, wildcard", oidc: true, edit: org(func(m *accounts.Map) {
+			m.CI.OIDC.Issuer, m.CI.OIDC.Subject = "https://gitlab.example.com", "project_path:acme/infra:ref_type:branch:ref:main"
+			m.Accounts[root].CISubject, m.Accounts[prod].CISubject = m.CI.OIDC.Subject, m.CI.OIDC.Subject
+			m.Organization.OUs[1].CISubject = "project_path:acme/infra:ref_type:branch:ref:*"
+		}), field: "organization.ous[1].ciSubject", reason: reasons("unit ou-ab12-producti is production", "must not have a wildcard")},
+		{name: "a subject for a non-production unit", oidc: true, edit: func(m *accounts.Map) {
+			withOrganization(m)
+			m.Organization.OUs[0].CISubject = "repo:acme/app:pull_request"
+			m.Organization.OUs[1].CISubject = "repo:acme/infra:environment:production"
+		}},
+		{name: "wildcard in a unit's owner or repository", oidc: true, edit: unitSubject(0, "repo:acme/*:*"),
+			field: "organization.ous[0].ciSubject", reason: reasons("wildcard (* or ?) in the owner or repository")},
+		{name: "unit ciSubject with an IAM-user CI", edit: unitSubject(0, "repo:acme/infra:ref:refs/heads/main"),
+			field: "organization.ous[0].ciSubject", reason: reasons("applies to CI through ci.oidc only")},
+	})
+}
+
+// The accounts found in a unit get the unit's CI subject, which their CI role trusts.
+func TestUnitAccountsTrustTheUnitsSubject(t *testing.T) {
+	m := guardMap(t, true)
+	withOrganization(m)
+	u := m.Organization.OUs[1]
+	u.CISubject = "repo:acme/infra:environment:production"
+	if got := m.CISubject(u.Account("000000000099")); got != u.CISubject {
+		t.Errorf("an account of the unit trusts %q, want the unit's %q", got, u.CISubject)
+	}
+	if got := m.CISubject(m.Organization.OUs[0].Account("000000000098")); got != m.CI.OIDC.Subject {
+		t.Errorf("an account of a unit without ciSubject trusts %q, want ci.oidc.subject %q", got, m.CI.OIDC.Subject)
+	}
+}

@@ -303,19 +303,25 @@ func (m *Map) validateCISubject(p *problems, f string, a Account) {
 	if m.CI.OIDC == nil || a.Name == m.Identity || !a.IsProduction() {
 		return
 	}
-	subject := m.CISubject(a)
-	source := "its ciSubject"
-	if a.CISubject == "" {
-		source = "ci.oidc.subject, which it inherits,"
+	m.validateProductionSubject(p, f, fmt.Sprintf("account %q", a.Name), a.CISubject)
+}
+
+// validateProductionSubject checks that the subject the CI role of a production account
+// or unit (what) trusts, own or else ci.oidc.subject, is bound to one environment or
+// branch, with no wildcard. CI must be OIDC.
+func (m *Map) validateProductionSubject(p *problems, f, what, own string) {
+	subject, source := own, "its ciSubject"
+	if own == "" {
+		subject, source = m.CI.OIDC.Subject, "ci.oidc.subject, which it inherits,"
 	}
 	if m.githubIssuer() {
 		if !boundGitHubSubject.MatchString(subject) {
-			p.add(f, "account %q is production: %s (%q) must name one protected environment or branch with no wildcard, e.g. %s", a.Name, source, subject, productionSubjectExample(subject))
+			p.add(f, "%s is production: %s (%q) must name one protected environment or branch with no wildcard, e.g. %s", what, source, subject, productionSubjectExample(subject))
 		}
 		return
 	}
 	if hasWildcard(subject) {
-		p.add(f, "account %q is production: %s (%q) must not have a wildcard (* or ?); name the protected environment or branch of one workload", a.Name, source, subject)
+		p.add(f, "%s is production: %s (%q) must not have a wildcard (* or ?); name the protected environment or branch of one workload", what, source, subject)
 	}
 }
 

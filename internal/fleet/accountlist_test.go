@@ -124,7 +124,7 @@ func TestRunPublishesTheAccountsItKnew(t *testing.T) {
 		if rep.AccountListError != "" || rep.Failed() {
 			t.Fatalf("%s: %+v", kind, rep)
 		}
-		l, err := o.store.Get(t.Context())
+		l, err := o.store.Get(t.Context(), o.m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +171,7 @@ func TestFailedPublicationLeavesTheRunAlone(t *testing.T) {
 	if rep.Failed() || rep.Totals.Stopped != 1 || len(rep.Results) != 1 || rep.Results[0].Resources[0].ID != aws.ToString(launched.Instances[0].InstanceId) {
 		t.Errorf("the run did not stop the found account's instance: %+v", rep)
 	}
-	if _, err := o.store.Get(t.Context()); !errors.Is(err, accountlist.ErrNotPublished) {
+	if _, err := o.store.Get(t.Context(), o.m); !errors.Is(err, accountlist.ErrNotPublished) {
 		t.Errorf("get after the failed put: %v, want ErrNotPublished", err)
 	}
 }
@@ -191,7 +191,7 @@ func TestIncompleteRunKeepsTheLastList(t *testing.T) {
 	if !strings.Contains(rep.AccountListError, "not published") || !strings.Contains(rep.AccountListError, "ParentNotFoundException") {
 		t.Errorf("accountListError %q, want not published for the missing unit", rep.AccountListError)
 	}
-	l, err := o.store.Get(t.Context())
+	l, err := o.store.Get(t.Context(), o.m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestBuiltShutdownPublishesTheList(t *testing.T) {
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatal(err)
 	}
-	l, err := o.store.Get(ctx)
+	l, err := o.store.Get(ctx, o.m)
 	if err != nil || l.RunID != rep.RunID || len(l.Accounts) != 3 || rep.AccountListError != "" {
 		t.Errorf("list %+v (%v) after run %s (%s)", l, err, rep.RunID, rep.AccountListError)
 	}

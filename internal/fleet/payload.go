@@ -26,7 +26,9 @@ const (
 var ErrInvalidPayload = errors.New("invalid payload")
 
 // Payload is the event of the shutdown and restart functions, from the schedule, the CLI
-// or `aws lambda invoke`. Every filter is optional; empty means everything swept.
+// or `aws lambda invoke`. Every filter is optional: one left out (or null) means
+// everything swept; an empty list, or an empty name in one, is refused, never read as
+// everything (a script's `"resources": [$ID]` with ID unset must not stop every resource).
 type Payload struct {
 	// Trigger is "schedule" or "manual" (the default).
 	Trigger Trigger `json:"trigger,omitempty"`
@@ -85,6 +87,7 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 	if p.Trigger != Schedule && p.Trigger != Manual && p.Trigger != "" {
 		problems = append(problems, fmt.Errorf("trigger %q is not %q or %q", p.Trigger, Schedule, Manual))
 	}
+	problems = append(problems, emptyFilters(p)...)
 	selected := m.Swept()
 	byUnit := len(p.Accounts) == 0 && len(p.Units) == 0
 	if len(p.Accounts) > 0 || len(p.Units) > 0 {
@@ -92,6 +95,7 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 		for _, name := range p.Accounts {
 			a, ok := m.Account(name)
 			switch {
+			case blank(name): // emptyFilters said so
 			case !ok && foundID(m, name):
 				byUnit = true // an account found in a unit: the run checks it (Within)
 			case !ok:
@@ -117,12 +121,12 @@ func (p Payload) Targets(m *accounts.Map) ([]Target, error) {
 		}
 	}
 	for _, r := range p.Regions {
-		if !slices.ContainsFunc(withUnits, func(a accounts.Account) bool { return slices.Contains(a.Regions, r) }) {
+		if !blank(r) && !slices.ContainsFunc(withUnits, func(a accounts.Account) bool { return slices.Contains(a.Regions, r) }) {
 			problems = append(problems, fmt.Errorf("region %q is not a region of %s", r, names(withUnits)))
 		}
 	}
 	for _, id := range p.Resources {
-		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, " ,") {
+		if !blank(id) && strings.ContainsAny(id, " ,") {
 			problems = append(problems, fmt.Errorf("resource %q is not one resource id", id))
 		}
 	}
@@ -154,6 +158,28 @@ func (p Payload) checkUnits(m *accounts.Map) []error {
 	}
 	return problems
 }
+
+// emptyFilters returns a problem for every filter that is an empty list and every empty
+// name in one.
+func emptyFilters(p Payload) []error {
+	var problems []error
+	for _, f := range []struct {
+		field, what string
+		values      []string
+	}{{"accounts", "an account", p.Accounts}, {"units", "a unit", p.Units}, {"regions", "a region", p.Regions}, {"resources", "a resource id", p.Resources}} {
+		if f.values != nil && len(f.values) == 0 {
+			problems = append(problems, fmt.Errorf("%s is an empty list: name %s, or leave %s out", f.field, f.what, f.field))
+		}
+		for i, v := range f.values {
+			if blank(v) {
+				problems = append(problems, fmt.Errorf("%s[%d] is empty: name %s", f.field, i, f.what))
+			}
+		}
+	}
+	return problems
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // Within returns the account×region pairs of the payload among the accounts a run
 // resolved as swept: all of them without an account or unit filter, else those the

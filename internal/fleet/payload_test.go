@@ -2,10 +2,13 @@ package fleet
 
 import (
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/sources"
 )
 
@@ -80,6 +83,38 @@ account "identity" is production: curfew never touches production
 region "us-east-1" is not a region of no selected account`
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// Issue 26, item 12: an empty filter, or an empty name in one, is refused by the function
+// itself before it connects to any account, never read as "everything".
+func TestPayloadRefusesEmptyFilters(t *testing.T) {
+	m, err := accounts.Load("../../accounts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ payload, want string }{
+		{`{"accounts":[""]}`, "accounts[0] is empty"},
+		{`{"accounts":["staging"," "]}`, "accounts[1] is empty"},
+		{`{"regions":[""]}`, "regions[0] is empty"},
+		{`{"accounts":["staging"],"resources":[""]}`, "resources[0] is empty"},
+		{`{"accounts":[],"dryRun":true}`, "accounts is an empty list"},
+		{`{"regions":[]}`, "regions is an empty list"},
+		{`{"accounts":["staging"],"resources":[]}`, "resources is an empty list"},
+		{`{"units":[]}`, "units is an empty list"},
+		{`{"units":[""]}`, "units[0] is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.payload, func(t *testing.T) {
+			h := Handler{Kind: history.Shutdown, Map: m, Logger: slog.New(slog.DiscardHandler), Connect: func(string) ClientsFunc {
+				t.Fatalf("payload %s connects to the accounts", tt.payload)
+				return nil
+			}}
+			_, err := h.Handle(t.Context(), []byte(tt.payload))
+			if !errors.Is(err, ErrInvalidPayload) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Handle(%s) = %v, want ErrInvalidPayload saying %q", tt.payload, err, tt.want)
+			}
+		})
 	}
 }
 

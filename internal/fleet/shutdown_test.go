@@ -297,9 +297,9 @@ func TestRejectedPayloadsMakeNoCall(t *testing.T) {
 		{"region not swept", `{"accounts":["sandbox"],"regions":["eu-central-1"]}`, `region "eu-central-1" is not a region of the selected accounts (sandbox)`},
 		{"unknown trigger", `{"trigger":"cron"}`, `trigger "cron"`},
 		{"bad resource id", `{"resources":["i-1, i-2"]}`, "not one resource id"},
-		{"blank resource id", `{"resources":[" "]}`, "not one resource id"},
+		{"blank resource id", `{"resources":[" "]}`, "resources[0] is empty: name a resource id"},
 		{"accounts not a list", `{"accounts":"staging"}`, "cannot unmarshal string"},
-		{"empty account name", `{"accounts":[""]}`, `account "" is not in the account map`},
+		{"empty account name", `{"accounts":[""]}`, `accounts[0] is empty: name an account`},
 		{"production in capitals", `{"accounts":["Production"]}`, `account "Production" is not in the account map`},
 		{"truncated", `{"dryRun":tru`, "unexpected EOF"},
 	}

@@ -31,8 +31,12 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // outside the block is kept; the block uses the file's own line endings. Keys that the
 // old block's sections hold and curfew does not write (`output = json`, added by `aws
 // configure --profile identity`) are kept in the new block's section of the same name.
-// Merging the result again with the same profiles returns it unchanged.
+// Merging the result again with the same profiles returns it unchanged. Profiles with
+// text the file cannot hold safely are refused (ErrUnsafeValue).
 func Merge(existing []byte, profiles []Profile) ([]byte, error) {
+	if err := checkText(profiles); err != nil {
+		return nil, err
+	}
 	newline := newlineOf(existing)
 	start, end, found, err := findBlock(existing)
 	if err != nil {
