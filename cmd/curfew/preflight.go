@@ -39,7 +39,8 @@ without a permissions boundary is refused, unless the map accepts it with overri
 provider of the CI's issuer that curfew did not create, roles, groups, users and policies
 that already hold curfew's fixed names, Cost Explorer, and, in the account of
 organization.managementAccount, what curfew-organization's StackSets need of
-Organizations. Each check prints ok, n/a, warning (what the map accepts by name) or
+Organizations and that the identity, home and management accounts are in none of the
+map's units (whose StackSets would give developers and CI roles there). Each check prints ok, n/a, warning (what the map accepts by name) or
 problem with how to fix it; the command exits non-zero when anything would fail. It
 only reads (Cost Explorer's one GetCostAndUsage call costs $0.01).
 
