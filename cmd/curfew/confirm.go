@@ -33,13 +33,14 @@ func (a *app) stdinReader() *bufio.Reader {
 // command is about to do) and fails with ErrNotConfirmed unless the answer is yes. yes
 // (--yes) skips the question. Without a terminal it refuses rather than reading an
 // answer from a pipe: a script that meant one account must not act on all of them.
-func (a *app) confirm(what string, yes bool) error {
+// instead is the narrower way the refusal offers ("--account NAME for one account").
+func (a *app) confirm(what string, yes bool, instead string) error {
 	if yes {
 		return nil
 	}
 	if !a.stdinIsTerminal() {
 		return withHint(fmt.Errorf("%w: %s, and stdin is not a terminal to ask you first; nothing was changed", ErrNotConfirmed, what),
-			"pass --yes to go ahead without asking (scripts, pipelines), or --account NAME for one account")
+			"pass --yes to proceed without asking (scripts, pipelines), or %s", instead)
 	}
 	fmt.Fprintf(a.stderr, "%s. Go ahead? [y/N] ", what)
 	line, err := a.stdinReader().ReadString('\n')
@@ -52,5 +53,5 @@ func (a *app) confirm(what string, yes bool) error {
 		}
 	}
 	return withHint(fmt.Errorf("%w: you did not answer yes; nothing was changed", ErrNotConfirmed),
-		"pass --account NAME to act on one account")
+		"pass %s", instead)
 }

@@ -37,10 +37,10 @@ func TestUninstallDestroysIdentityCenterBeforeTheAccounts(t *testing.T) {
 	a := &app{stdout: &out, m: m, mapPath: "accounts.yaml"}
 	writeDestroySequence(a, m.HomeAccount())
 	inOrder(t, out.String(),
-		"cdk destroy curfew-service --profile identity",
-		"cdk destroy curfew-identity-center --profile PROFILE-OF-999999999999 -c accountMap=accounts.yaml",
-		"cdk destroy curfew-staging --profile staging",
-		"cdk destroy curfew-identity --profile identity",
+		"cdk destroy curfew-service --profile <the profile you deployed curfew-service with>",
+		"cdk destroy curfew-identity-center --profile <the profile you deployed curfew-identity-center with> -c accountMap=accounts.yaml",
+		"cdk destroy curfew-staging --profile <the profile you deployed curfew-staging with>",
+		"cdk destroy curfew-identity --profile <the profile you deployed curfew-identity with>",
 	)
 }
 
@@ -56,10 +56,10 @@ func TestUninstallDestroysTheOrganisationStack(t *testing.T) {
 	a := &app{stdout: &out, m: m, mapPath: "accounts.yaml"}
 	writeDestroySequence(a, m.HomeAccount())
 	inOrder(t, out.String(),
-		"cdk destroy curfew-service --profile identity",
-		"cdk destroy curfew-organization --profile PROFILE-OF-999999999999 -c accountMap=accounts.yaml",
-		"cdk destroy curfew-staging --profile staging",
-		"cdk destroy curfew-identity --profile identity",
+		"cdk destroy curfew-service --profile <the profile you deployed curfew-service with>",
+		"cdk destroy curfew-organization --profile <the profile you deployed curfew-organization with> -c accountMap=accounts.yaml",
+		"cdk destroy curfew-staging --profile <the profile you deployed curfew-staging with>",
+		"cdk destroy curfew-identity --profile <the profile you deployed curfew-identity with>",
 		"curfew-accounts-111111111111-eu-west-1",
 	)
 }

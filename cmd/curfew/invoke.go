@@ -252,7 +252,7 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	// before any AWS call, so a refusal also costs no MFA code.
 	if len(in.accounts) == 0 && !req.DryRun {
 		what := fmt.Sprintf("curfew %s runs %s in every non-production account: %s", k.use, k.function, strings.Join(sweptNames(a.m), ", "))
-		if err := a.confirm(what, in.yes); err != nil {
+		if err := a.confirm(what, in.yes, "--account NAME for one account"); err != nil {
 			return err
 		}
 	}

@@ -32,11 +32,15 @@ func newPreflightCommand(a *app) *cobra.Command {
 		Use:   "preflight --profile PROFILE [--account NAME]",
 		Short: "Check an account before curfew's first deploy there",
 		Long: `Check one account of the map before deploying curfew's stacks into it, with the
-credentials you deploy with: the CDK bootstrap of each region curfew deploys to, Lambda's
-concurrency limit (home account), IAM's quotas, an OIDC provider of the CI's issuer that
-curfew did not create, roles, groups, users and policies that already hold curfew's fixed
-names, Cost Explorer, and, in the account of organization.managementAccount, what
-curfew-organization's StackSets need of Organizations. Each check prints ok, n/a or
+credentials you deploy with: the CDK bootstrap of each region curfew deploys to, the
+CloudFormation execution role of every CDK bootstrap in a target account (administrator
+without a permissions boundary is refused, unless the map accepts it with overrides:
+[unbounded-bootstrap]), Lambda's concurrency limit (home account), IAM's quotas, an OIDC
+provider of the CI's issuer that curfew did not create, roles, groups, users and policies
+that already hold curfew's fixed names, Cost Explorer, and, in the account of
+organization.managementAccount, what curfew-organization's StackSets need of
+Organizations and that the identity, home and management accounts are in none of the
+map's units (whose StackSets would give developers and CI roles there). Each check prints ok, n/a, warning (what the map accepts by name) or
 problem with how to fix it; the command exits non-zero when anything would fail. It
 only reads (Cost Explorer's one GetCostAndUsage call costs $0.01).
 

@@ -24,6 +24,10 @@ type uninstallInput struct {
 	profile string
 	// profileSet says --profile was given; "" then means the SDK's default chain.
 	profileSet bool
+	// dryRun reports what would be started and destroyed, and changes nothing.
+	dryRun bool
+	// yes skips the question asked before starting everything curfew stopped.
+	yes bool
 }
 
 func newUninstallCommand(a *app) *cobra.Command {
@@ -38,18 +42,27 @@ uninstall invokes ` + accounts.RestartFunction + ` in the home account, as curfe
 swept account: it starts everything curfew stopped and removes each mark as it starts the
 resource. A dry run of the same function then confirms that no marked resource is left.
 Only then does it print the cdk destroy commands, in order (the service stack first, so
-that no schedule runs again, then each account's stack, then the identity stack). If
-anything could not be started, it lists what and exits non-zero without printing them:
-fix the cause and run it again.`,
-		Example: `  curfew uninstall --profile operator
-  aws-vault exec ops -- curfew uninstall --profile ""`,
+that no schedule runs again, then each account's stack, then the identity stack), each
+to be run with the profile its stack was deployed with. If anything could not be
+started, it lists what and exits non-zero without printing them: fix the cause and run
+it again.
+
+It asks before starting anything; --yes skips the question, and without a terminal (a
+script, a pipeline) it refuses unless --yes is given. --dry-run lists what it would
+start and the commands it would print, and changes nothing.`,
+		Example: `  curfew uninstall --profile operator --dry-run
+  curfew uninstall --profile operator
+  aws-vault exec ops -- curfew uninstall --profile "" --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			in.profileSet = cmd.Flags().Changed("profile")
 			return runUninstall(cmd.Context(), a, in)
 		},
 	}
-	cmd.Flags().StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: --prefix and the home account's name; \"\": the SDK's default chain)")
+	f := cmd.Flags()
+	f.StringVar(&in.profile, "profile", "", "AWS profile for the home account (default: --prefix and the home account's name; \"\": the SDK's default chain)")
+	f.BoolVar(&in.dryRun, "dry-run", false, "list what it would start and the stacks it would have you destroy, and change nothing")
+	f.BoolVar(&in.yes, "yes", false, "start everything curfew stopped without asking (needed when stdin is not a terminal)")
 	return cmd
 }
 
@@ -58,6 +71,17 @@ func runUninstall(ctx context.Context, a *app, in uninstallInput) error {
 	profile := in.profile
 	if !in.profileSet {
 		profile = a.prefix + home.Name
+	}
+	// Starting everything curfew stopped, everywhere, is the widest change the CLI makes:
+	// ask before any AWS call, so a refusal also costs no MFA code.
+	if !in.dryRun {
+		what := "curfew uninstall starts everything curfew stopped in every swept account: " + strings.Join(sweptNames(a.m), ", ")
+		if a.m.Organization != nil {
+			what += " and the accounts of organization.ous"
+		}
+		if err := a.confirm(what, in.yes, "--dry-run to see what it would do"); err != nil {
+			return err
+		}
 	}
 	cfg, err := a.connect(ctx, profile, a.m.HomeRegion, home, "curfew uninstall invokes "+accounts.RestartFunction+" in the home account")
 	if err != nil {
@@ -76,6 +100,21 @@ func runUninstall(ctx context.Context, a *app, in uninstallInput) error {
 				accounts.RestartFunction, a.m.HomeRegion)
 		}
 		return rep, nil
+	}
+	if in.dryRun {
+		fmt.Fprintln(a.stdout, "what curfew uninstall would start, in every swept account (the same function, dry run)")
+		plan, err := run(true)
+		if err != nil {
+			return err
+		}
+		if err := runtable.Write(a.stdout, plan); err != nil {
+			return err
+		}
+		fmt.Fprint(a.stdout, "\nOnce all of it is started and unmarked, it would have you destroy curfew's stacks, in this order,\n"+
+			"each with the profile you deployed it with:\n\n")
+		writeDestroyCommands(a)
+		fmt.Fprintln(a.stdout, "\ndry run: nothing was changed; run curfew uninstall without --dry-run to start it")
+		return nil
 	}
 	fmt.Fprintln(a.stdout, "1. start everything curfew stopped, in every swept account")
 	started, err := run(false)
@@ -141,52 +180,49 @@ func joinNonEmpty(parts ...string) string {
 }
 
 // writeDestroySequence prints the cdk destroy commands in the order that never leaves
-// a run without its roles: the service stack (its schedules) first, then every target
-// account's stack, then the identity stack.
+// a run without its roles, and what CloudFormation keeps.
 func writeDestroySequence(a *app, home accounts.Account) {
 	s := a.m.ScheduleFor(home)
+	fmt.Fprint(a.stdout, "\nnothing curfew stopped is stopped or marked any more: its stacks may go.\n"+
+		"Destroy them in this order, each with the profile you deployed it with (curfew does not know it;\n"+
+		"the profiles curfew profiles writes may not touch curfew's stacks):\n\n")
+	writeDestroyCommands(a)
 	fmt.Fprintf(a.stdout, `
-nothing curfew stopped is stopped or marked any more: its stacks may go.
-Destroy them in this order, each with the profile you deployed it with:
-
-  cdk destroy curfew-service --profile %s -c accountMap=%s
-`, home.Name, a.mapPath)
-	// The roles Identity Center made in the accounts carry each account's CurfewGuardrails:
-	// IAM refuses to delete a policy still attached, so the permission sets go first.
-	if a.m.UsesIdentityCenter() {
-		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile %s -c accountMap=%s\n", "curfew-identity-center", profileOf(a.m, a.m.IdentityCenterAccountID()), a.mapPath)
-	}
-	// The StackSets delete the roles of every account found in the units: after the
-	// service, so that no run looks for them, and before the listed accounts, as any order
-	// of those would do.
-	if a.m.Organization != nil {
-		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile %s -c accountMap=%s\n", "curfew-organization", profileOf(a.m, a.m.ManagementAccountID()), a.mapPath)
-	}
-	for _, t := range a.m.Targets() {
-		fmt.Fprintf(a.stdout, "  cdk destroy curfew-%s --profile %s -c accountMap=%s\n", t.Name, t.Name, a.mapPath)
-	}
-	fmt.Fprintf(a.stdout, `  cdk destroy curfew-identity --profile %s -c accountMap=%s
-
 Destroy curfew-service before the next scheduled stop (%s %s, %s): until then the
 night shutdown still runs, and anything it stops then stays stopped once curfew is gone
 (run curfew uninstall again if a stop ran in between).
 CloudFormation keeps curfew's log groups (/aws/lambda/curfew-*), its bucket of run
 history and reports, and its KMS keys: the log groups are the audit trail; delete them
 before deploying curfew again into the home account.
-`, a.m.Identity, a.mapPath, s.Stop.At, strings.Join(s.Stop.Days, ","), s.TimeZone)
+`, s.Stop.At, strings.Join(s.Stop.Days, ","), s.TimeZone)
 	if a.m.Organization != nil {
 		fmt.Fprintf(a.stdout, "It also keeps the bucket of the published account list, %s, whose name is fixed:\ndelete it before deploying curfew again.\n", accountlist.Bucket(a.m))
 	}
 }
 
-// profileOf names, for the destroy sequence, the profile of the account with the given id
-// (the one holding Identity Center, or the organisation's management account): its name
-// when the map lists it, else a placeholder with its id.
-func profileOf(m *accounts.Map, id string) string {
-	for _, a := range m.Accounts {
-		if a.ID == id {
-			return a.Name
-		}
+// writeDestroyCommands prints the cdk destroy commands: the service stack (its schedules)
+// first, then every target account's stack, then the identity stack. curfew does not know
+// the profile each stack was deployed with (the profiles it writes are the developers',
+// which the guardrails keep from curfew's stacks), so each command says which one to put
+// in, where a shell would refuse to run it as it is.
+func writeDestroyCommands(a *app) {
+	stacks := []string{"curfew-service"}
+	// The roles Identity Center made in the accounts carry each account's CurfewGuardrails:
+	// IAM refuses to delete a policy still attached, so the permission sets go first.
+	if a.m.UsesIdentityCenter() {
+		stacks = append(stacks, "curfew-identity-center")
 	}
-	return "PROFILE-OF-" + id
+	// The StackSets delete the roles of every account found in the units: after the
+	// service, so that no run looks for them, and before the listed accounts, as any order
+	// of those would do.
+	if a.m.Organization != nil {
+		stacks = append(stacks, "curfew-organization")
+	}
+	for _, t := range a.m.Targets() {
+		stacks = append(stacks, "curfew-"+t.Name)
+	}
+	stacks = append(stacks, "curfew-identity")
+	for _, stack := range stacks {
+		fmt.Fprintf(a.stdout, "  cdk destroy %s --profile <the profile you deployed %s with> -c accountMap=%s\n", stack, stack, a.mapPath)
+	}
 }

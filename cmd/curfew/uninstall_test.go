@@ -20,11 +20,15 @@ import (
 
 // curfew uninstall, end to end with the built curfew-shutdown and curfew-restart under the
 // Lambda RIE (as in TestStartRestartsWhatCurfewStopped). The night stops an instance and
-// two databases in staging; one database then cannot start (RDS answers
-// InsufficientDBInstanceCapacity, which StartDBInstance documents, injected in front of
-// moto). uninstall starts the others, lists the one it could not start, prints no destroy
-// command and fails. Once capacity is back, uninstall starts it, the check finds no mark
-// left, and the destroy sequence is printed: service, members, identity.
+// two databases in staging. Without a terminal and without --yes, uninstall refuses before
+// any call; --dry-run lists what it would start and destroy; neither starts or unmarks
+// anything. One database then cannot start (RDS answers InsufficientDBInstanceCapacity,
+// which StartDBInstance documents, injected in front of moto): uninstall --yes starts the
+// others, lists the one it could not start, prints no destroy command and fails. Once
+// capacity is back, it starts it, the check finds no mark left, and the destroy sequence
+// is printed: service, members, identity, each with the profile its stack was deployed
+// with, which curfew does not know (never the developer profiles of curfew profiles,
+// whom the guardrails deny curfew's stacks).
 func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	s := emulator.Shared(t)
 	proxy, err := faultproxy.New(s.URL)
@@ -68,9 +72,66 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "stopped"})
 	assertDBStatus(t, rdsc, "broken-db", "stopped")
 
+	// Still stopped and marked, as the night left them.
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "stopped"})
+		assertDBStatus(t, rdsc, "orders-db", "stopped")
+		assertDBStatus(t, rdsc, "broken-db", "stopped")
+		instances, err := ec2c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		marked := false
+		for _, tag := range instances.Reservations[0].Instances[0].Tags {
+			marked = marked || aws.ToString(tag.Key) == accounts.StoppedAtTag
+		}
+		if !marked {
+			t.Errorf("%s lost its mark %s", web, accounts.StoppedAtTag)
+		}
+	}
+	t.Run("no terminal, no --yes", func(t *testing.T) {
+		before := len(router.Calls())
+		// A "y" in a pipe is no answer: a script cannot have read a question.
+		r := curfew(t, "y\n", "--map", mapPath, "uninstall", "--profile", "ops")
+		if !errors.Is(r.err, ErrNotConfirmed) {
+			t.Fatalf("err = %v, want ErrNotConfirmed\n%s", r.err, r.stdout)
+		}
+		for _, w := range []string{"curfew uninstall starts everything curfew stopped in every swept account: staging, sandbox", "stdin is not a terminal", "nothing was changed",
+			"next: pass --yes to proceed without asking (scripts, pipelines), or --dry-run to see what it would do"} {
+			if !strings.Contains(r.err.Error(), w) {
+				t.Errorf("error does not say %q:\n%v", w, r.err)
+			}
+		}
+		if n := len(router.Calls()) - before; n != 0 || strings.Contains(r.stdout, "cdk destroy") {
+			t.Errorf("%d invocations, stdout:\n%s", n, r.stdout)
+		}
+		unchanged(t)
+	})
+	t.Run("dry run", func(t *testing.T) {
+		before := len(router.Calls())
+		r := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops", "--dry-run")
+		if r.err != nil {
+			t.Fatalf("uninstall --dry-run: %v\n%s", r.err, r.stdout)
+		}
+		for _, w := range []string{web, "orders-db", "broken-db", "would start",
+			"cdk destroy curfew-service --profile <the profile you deployed curfew-service with> -c accountMap=" + mapPath,
+			"cdk destroy curfew-identity --profile <the profile you deployed curfew-identity with>",
+			"dry run: nothing was changed"} {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("the dry run does not say %q:\n%s", w, r.stdout)
+			}
+		}
+		calls := router.Calls()[before:]
+		if len(calls) != 1 || !strings.Contains(string(calls[0].Payload), `"dryRun":true`) {
+			t.Errorf("invocations: %+v", calls)
+		}
+		unchanged(t)
+	})
+
 	proxy.Add(faultproxy.Rule{Service: "rds", Action: "StartDBInstance", Kind: faultproxy.Error, Code: "InsufficientDBInstanceCapacity",
 		Match: func(c faultproxy.Call) bool { return c.Params.Get("DBInstanceIdentifier") == "broken-db" }})
-	refused := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops")
+	refused := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops", "--yes")
 	if !errors.Is(refused.err, ErrUninstallRefused) {
 		t.Fatalf("uninstall with a database that cannot start: err = %v, want ErrUninstallRefused\n%s", refused.err, refused.stdout)
 	}
@@ -85,17 +146,17 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	assertDBStatus(t, rdsc, "broken-db", "stopped")
 
 	proxy.Clear()
-	done := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops")
+	done := curfew(t, "", "--map", mapPath, "uninstall", "--profile", "ops", "--yes")
 	if done.err != nil {
 		t.Fatalf("uninstall: %v\n%s", done.err, done.stdout)
 	}
 	assertDBStatus(t, rdsc, "broken-db", "available")
 	sequence := []string{
-		"cdk destroy curfew-service --profile identity -c accountMap=" + mapPath,
-		"cdk destroy curfew-staging --profile staging",
-		"cdk destroy curfew-sandbox --profile sandbox",
-		"cdk destroy curfew-production --profile production",
-		"cdk destroy curfew-identity --profile identity",
+		"cdk destroy curfew-service --profile <the profile you deployed curfew-service with> -c accountMap=" + mapPath,
+		"cdk destroy curfew-staging --profile <the profile you deployed curfew-staging with>",
+		"cdk destroy curfew-sandbox --profile <the profile you deployed curfew-sandbox with>",
+		"cdk destroy curfew-production --profile <the profile you deployed curfew-production with>",
+		"cdk destroy curfew-identity --profile <the profile you deployed curfew-identity with>",
 	}
 	at := 0
 	for _, want := range sequence {
@@ -138,7 +199,10 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 		}
 		kinds = append(kinds, fmt.Sprintf("%s dryRun=%t", c.Function, req.DryRun))
 	}
-	if got := strings.Join(kinds, ", "); got != "curfew-shutdown dryRun=false, curfew-restart dryRun=false, curfew-restart dryRun=false, curfew-restart dryRun=true" {
+	if strings.Contains(done.stdout, "--profile staging") || strings.Contains(done.stdout, "--profile identity") {
+		t.Errorf("a destroy command names a developer profile of curfew profiles:\n%s", done.stdout)
+	}
+	if got := strings.Join(kinds, ", "); got != "curfew-shutdown dryRun=false, curfew-restart dryRun=true, curfew-restart dryRun=false, curfew-restart dryRun=false, curfew-restart dryRun=true" {
 		t.Errorf("invocations: %s", got)
 	}
 }

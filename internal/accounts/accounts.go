@@ -145,6 +145,11 @@ const (
 	// OverrideSharedHome allows a home account (other than the identity account) whose
 	// developers or CI may write; curfew then denies changes to its own resources there.
 	OverrideSharedHome Override = "shared-home"
+	// OverrideUnboundedBootstrap accepts a CDK bootstrap in a target account whose
+	// CloudFormation execution role is administrator without a permissions boundary:
+	// whoever may use its deploy role (DeveloperAccess, CurfewCI with ciCdkDeploy) then
+	// deploys past every guardrail. curfew preflight refuses such a bootstrap otherwise.
+	OverrideUnboundedBootstrap Override = "unbounded-bootstrap"
 )
 
 // guardrail is a rule of the account map that an override lifts.
@@ -159,6 +164,7 @@ var guardrails = []guardrail{
 	{OverrideCIPolicies, "production CI policies come from the read-only allow-list"},
 	{OverrideSweepManagement, "no night shutdown in the management account"},
 	{OverrideSharedHome, "a home account other than the identity account grants read-only policies only"},
+	{OverrideUnboundedBootstrap, "preflight refuses a CDK bootstrap whose CloudFormation execution role is administrator without a permissions boundary"},
 }
 
 // readOnlyPolicies backs ReadOnlyPolicies.
@@ -184,6 +190,13 @@ var administratorPolicies = []string{"AdministratorAccess", "IAMFullAccess"}
 
 // managedPolicyARNPrefix matches the ARN prefix of an AWS managed policy in any partition.
 var managedPolicyARNPrefix = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::aws:policy/`)
+
+// IsAdministratorPolicy reports whether an AWS managed policy, by name or ARN, amounts to
+// administrator access (AdministratorAccess, or IAMFullAccess, which can grant itself
+// everything else).
+func IsAdministratorPolicy(policy string) bool {
+	return slices.Contains(administratorPolicies, ManagedPolicyName(policy))
+}
 
 // ManagedPolicyName returns an AWS managed policy's name with its path
 // (job-function/ViewOnlyAccess), whether it is given by name or by ARN.

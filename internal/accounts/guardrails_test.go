@@ -325,7 +325,7 @@ func TestAdministratorAndManagementGuardrails(t *testing.T) {
 		{name: "management account not swept", edit: both(nonProductionRoot, func(m *accounts.Map) { m.Accounts[root].Shutdown = &off })},
 		{name: "management account swept on purpose", edit: both(nonProductionRoot, lift(root, accounts.OverrideSweepManagement))},
 		{name: "unknown override", edit: lift(dev, "yolo"),
-			field: "accounts[2].overrides[0]", reason: reasons(`"yolo" is not an override: use administrator, ci-policies, sweep-management, shared-home`)},
+			field: "accounts[2].overrides[0]", reason: reasons(`"yolo" is not an override: use administrator, ci-policies, sweep-management, shared-home, unbounded-bootstrap`)},
 		{name: "administrator lifting nothing outside production and management", edit: both(lift(dev, accounts.OverrideAdministrator), func(m *accounts.Map) {
 			m.Accounts[dev].DeveloperPolicies = []string{"AdministratorAccess"}
 		}), field: "accounts[2].overrides[0]", reason: reasons(`"administrator" lifts nothing on account "dev"`, "remove it")},
@@ -339,6 +339,24 @@ func TestAdministratorAndManagementGuardrails(t *testing.T) {
 			field: "accounts[0].overrides[0]", reason: reasons("lifts nothing")},
 		{name: "override listed twice", edit: both(prodDev("AdministratorAccess"), lift(prod, accounts.OverrideAdministrator, accounts.OverrideAdministrator)),
 			field: "accounts[3].overrides[1]", reason: reasons(`"administrator" is listed twice`)},
+	})
+}
+
+// unbounded-bootstrap accepts, for one target account, a CDK bootstrap whose
+// CloudFormation execution role is administrator without a permissions boundary (curfew
+// preflight refuses it otherwise); the identity account has no DeveloperAccess or
+// CurfewCI to reach a bootstrap, so there it lifts nothing.
+func TestUnboundedBootstrapOverride(t *testing.T) {
+	lift := func(i int) func(m *accounts.Map) {
+		return func(m *accounts.Map) {
+			m.Accounts[i].Overrides = []accounts.Override{accounts.OverrideUnboundedBootstrap}
+		}
+	}
+	runGuardCases(t, []guardCase{
+		{name: "a non-production account", edit: lift(dev)},
+		{name: "a production account", edit: lift(prod)},
+		{name: "the identity account", edit: lift(people),
+			field: "accounts[0].overrides[0]", reason: reasons(`"unbounded-bootstrap" lifts nothing on account "people"`, "preflight refuses a CDK bootstrap whose CloudFormation execution role is administrator without a permissions boundary")},
 	})
 }
 

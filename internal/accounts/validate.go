@@ -480,6 +480,10 @@ func (m *Map) guarded(a Account, o Override) bool {
 		return isTarget && a.Name == m.Management && a.ShutdownEnabled()
 	case OverrideSharedHome:
 		return isTarget && a.Name == m.Home && a.writes()
+	case OverrideUnboundedBootstrap:
+		// DeveloperAccess and CurfewCI, who may use a bootstrap's deploy role, exist in
+		// target accounts only.
+		return isTarget
 	}
 	return false
 }

@@ -17,8 +17,10 @@ import (
 // CurfewToolkit) is one the guardrails keep closed to DeveloperAccess and CurfewCI; no
 // stack deploys through it, so its absence stops nothing.
 const (
-	toolkitStack     = "CDKToolkit"
-	versionParameter = "/cdk-bootstrap/hnb659fds/version"
+	toolkitStack = "CDKToolkit"
+	// cdkQualifier is CDK's default qualifier (cdk.CDKQualifier).
+	cdkQualifier     = "hnb659fds"
+	versionParameter = "/cdk-bootstrap/" + cdkQualifier + "/version"
 	// minBootstrapVersion is the bootstrap version the default synthesizer's templates
 	// require (their CheckBootstrapVersion rule).
 	minBootstrapVersion = 6

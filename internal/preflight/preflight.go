@@ -28,6 +28,9 @@ const (
 	Problem Status = "problem"
 	// NotApplicable: the check does not concern this account or this map.
 	NotApplicable Status = "n/a"
+	// Warning: what would be a problem, accepted by the map by name (an override); it
+	// stops nothing, and is printed so that nobody forgets it.
+	Warning Status = "warning"
 )
 
 // Finding is one thing a check found.
@@ -69,7 +72,7 @@ type Check interface {
 
 // Checks returns every check, in the order they are reported.
 func Checks() []Check {
-	return []Check{bootstrap{}, concurrency{}, iamQuotas{}, oidcProvider{}, fixedNames{}, costExplorer{}, stackSets{}}
+	return []Check{bootstrap{}, cdkExecution{}, concurrency{}, iamQuotas{}, oidcProvider{}, fixedNames{}, costExplorer{}, stackSets{}}
 }
 
 // Run runs the checks against the target, one after another (each makes a few calls).
@@ -82,11 +85,16 @@ func Run(ctx context.Context, t Target, checks []Check) []Result {
 }
 
 // Problems counts the problem findings.
-func Problems(results []Result) int {
+func Problems(results []Result) int { return count(results, Problem) }
+
+// Warnings counts the warning findings.
+func Warnings(results []Result) int { return count(results, Warning) }
+
+func count(results []Result, s Status) int {
 	n := 0
 	for _, r := range results {
 		for _, f := range r.Findings {
-			if f.Status == Problem {
+			if f.Status == s {
 				n++
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // stackSetsPrincipal is CloudFormation StackSets' service principal in Organizations: the
@@ -74,7 +76,69 @@ func (stackSets) Run(ctx context.Context, t Target) []Finding {
 		findings = append(findings, ok("%s is the management account of organisation %s", t.Account.ID, aws.ToString(org.Id)))
 	}
 	findings = append(findings, trustedAccess(ctx, c, t, master))
-	return append(findings, units(ctx, c, t)...)
+	findings = append(findings, units(ctx, c, t)...)
+	return append(findings, ownAccountsOutsideUnits(ctx, c, t, master)...)
+}
+
+// ownAccountsOutsideUnits checks that none of the accounts curfew itself runs from (the
+// identity account, the home account, the account of organization.managementAccount) is
+// a direct member of one of the map's units, which is where the units' StackSets look.
+// Any unit counts, production ones too: every unit's StackSet deploys DeveloperAccess and
+// CurfewCI to each account in it (a production unit's with its own policies), and an
+// organisation admin who moves one of these accounts there gives developers and CI roles
+// where the IAM users, curfew's functions or the organisation's StackSets live. The
+// organisation's management account itself gets no stack instance (StackSets deploy
+// none there), but curfew's runs would still take it for one of the unit's accounts.
+func ownAccountsOutsideUnits(ctx context.Context, c *organizations.Client, t Target, master string) []Finding {
+	type own struct {
+		id, name string
+		roles    []string
+	}
+	var accs []own
+	add := func(id, name, role string) {
+		if i := slices.IndexFunc(accs, func(a own) bool { return a.id == id }); i >= 0 {
+			accs[i].roles = append(accs[i].roles, role)
+			return
+		}
+		accs = append(accs, own{id, name, []string{role}})
+	}
+	identity, home := t.Map.IdentityAccount(), t.Map.HomeAccount()
+	add(identity.ID, identity.Name, "identity")
+	add(home.ID, home.Name, "home")
+	add(t.Account.ID, t.Account.Name, "management")
+	var findings []Finding
+	for _, a := range accs {
+		out, err := c.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(a.id)})
+		switch {
+		case errorCode(err) == "ChildNotFoundException" || errorCode(err) == "AccountNotFoundException":
+			// Not in this organisation: no unit of it holds the account. The API reference
+			// names ChildNotFoundException; moto answers AccountNotFoundException.
+			continue
+		case err != nil:
+			findings = append(findings, fromManagement(fmt.Sprintf("read the parent of account %s (%s)", a.name, a.id), err, "organizations:ListParents",
+				"aws organizations list-parents --child-id "+a.id, t, master))
+			continue
+		}
+		for _, p := range out.Parents {
+			parent := aws.ToString(p.Id)
+			i := slices.IndexFunc(t.Map.Organization.OUs, func(u accounts.OU) bool { return u.ID == parent })
+			if i < 0 {
+				continue
+			}
+			why := "its StackSet deploys DeveloperAccess and CurfewCI there, as to every account of the unit"
+			if a.id == master {
+				why = "curfew takes it for one of that unit's accounts"
+			}
+			findings = append(findings, problem(
+				fmt.Sprintf("account %s (%s), the %s account, is in unit %s (organization.ous[%d]): %s", a.name, a.id, strings.Join(a.roles, " and "), parent, i, why),
+				fmt.Sprintf("in the management account (%s): aws organizations move-account --account-id %s --source-parent-id %s --destination-parent-id <the root or a unit the map does not name>%s; or take %s out of organization.ous",
+					master, a.id, parent, t.managementProfileArg(master), parent)))
+		}
+	}
+	if len(findings) == 0 {
+		findings = append(findings, ok("the identity, home and management accounts are in none of the map's units"))
+	}
+	return findings
 }
 
 // trustedAccess checks that Organizations lists StackSets among the services it trusts:

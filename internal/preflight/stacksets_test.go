@@ -191,6 +191,103 @@ func TestStackSetsAccessWrongAccount(t *testing.T) {
 	}
 }
 
+// An organisation admin who moves the identity, home or management account into one of
+// the map's units gets curfew's roles deployed there by the unit's StackSet, a production
+// unit's too: each gives every account of its unit DeveloperAccess and CurfewCI. Preflight
+// reads each account's parent and refuses, naming the account and the unit; a unit the map
+// does not name, or no move, passes.
+func TestStackSetsRefuseCurfewsOwnAccountsInAUnit(t *testing.T) {
+	tests := []struct {
+		name string
+		// move edits the map and returns the account to move into the unit (the map's
+		// unit, or a unit of the organisation the map does not name when elsewhere).
+		move      func(t *testing.T, o *motoOrg) string
+		elsewhere bool
+		want      []string
+	}{
+		{name: "nothing moved", move: func(*testing.T, *motoOrg) string { return "" },
+			want: []string{"ok  the identity, home and management accounts are in none of the map's units"}},
+		{name: "the identity and home account", move: func(t *testing.T, o *motoOrg) string { return o.listedMember(t, "identity") },
+			want: []string{"problem  account identity (%id), the identity and home account, is in unit %unit (organization.ous[0]): its StackSet deploys DeveloperAccess and CurfewCI there, as to every account of the unit\n",
+				"fix: in the management account (%mgmt): aws organizations move-account --account-id %id --source-parent-id %unit --destination-parent-id <the root or a unit the map does not name> --profile management; or take %unit out of organization.ous\n"}},
+		{name: "a home account of its own", move: func(t *testing.T, o *motoOrg) string { o.m.Home = "staging"; return o.listedMember(t, "staging") },
+			want: []string{"problem  account staging (%id), the home account, is in unit %unit (organization.ous[0]): its StackSet deploys DeveloperAccess and CurfewCI there"}},
+		{name: "the management account", move: func(t *testing.T, o *motoOrg) string { return o.mgmt },
+			want: []string{"problem  account management (%mgmt), the management account, is in unit %unit (organization.ous[0]): curfew takes it for one of that unit's accounts"}},
+		{name: "the production unit", move: func(t *testing.T, o *motoOrg) string {
+			o.m.Organization.OUs[0].Environment = accounts.Production
+			return o.listedMember(t, "identity")
+		}, want: []string{"problem  account identity (%id), the identity and home account, is in unit %unit (organization.ous[0])"}},
+		{name: "a unit the map does not name", move: func(t *testing.T, o *motoOrg) string { return o.listedMember(t, "identity") }, elsewhere: true,
+			want: []string{"ok  the identity, home and management accounts are in none of the map's units"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newMotoOrg(t, func(o *motoOrg) string { return o.mgmt }, false)
+			o.enableStackSets(t)
+			o.m.Organization.OUs = o.m.Organization.OUs[:1]
+			moved := tt.move(t, o)
+			if moved != "" {
+				unit := o.unit
+				if tt.elsewhere {
+					unit = o.newUnit(t, "elsewhere")
+				}
+				o.moveInto(t, moved, unit)
+			}
+			got, n := findings(t, o.targetOf(t, o.mgmt))
+			problems := 0
+			for _, w := range tt.want {
+				w = strings.NewReplacer("%id", moved, "%mgmt", o.mgmt, "%unit", o.unit).Replace(w)
+				if !strings.Contains(got, w) {
+					t.Errorf("findings lack %q:\n%s", w, got)
+				}
+				if strings.HasPrefix(w, "problem") {
+					problems++
+				}
+			}
+			if n != problems {
+				t.Errorf("%d problems, want %d:\n%s", n, problems, got)
+			}
+		})
+	}
+}
+
+// listedMember creates an account of the organisation and makes it the map's account of
+// that name.
+func (o *motoOrg) listedMember(t *testing.T, name string) string {
+	t.Helper()
+	id := o.member(t)
+	i := slices.IndexFunc(o.m.Accounts, func(a accounts.Account) bool { return a.Name == name })
+	o.m.Accounts[i].ID = id
+	return id
+}
+
+// newUnit creates a unit under the root and returns its id.
+func (o *motoOrg) newUnit(t *testing.T, name string) string {
+	t.Helper()
+	roots, err := o.client.ListRoots(t.Context(), &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit, err := o.client.CreateOrganizationalUnit(t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(unit.OrganizationalUnit.Id)
+}
+
+// moveInto moves the account from the root into unit, as an organisation admin would.
+func (o *motoOrg) moveInto(t *testing.T, account, unit string) {
+	t.Helper()
+	roots, err := o.client.ListRoots(t.Context(), &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.client.MoveAccount(t.Context(), &organizations.MoveAccountInput{AccountId: aws.String(account), SourceParentId: roots.Roots[0].Id, DestinationParentId: aws.String(unit)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A delegated administrator for StackSets: registered, it passes; not registered, the
 // refusal Organizations gives a member that administers nothing is a problem saying what
 // to run in the management account.
