@@ -266,7 +266,29 @@ func AssumeRoles(base aws.Config, externalID string) Connect {
 				ECS: ecs.NewFromConfig(cfg), Scaling: applicationautoscaling.NewFromConfig(cfg), EKS: eks.NewFromConfig(cfg),
 				// The credentials are cached per account: this AssumeRole is the one every
 				// region's clients then use.
-				Reach: func(ctx context.Context) error { _, err := cfg.Credentials.Retrieve(ctx); return err }}
+				Reach: func(ctx context.Context) error { return retrieve(ctx, cfg.Credentials, cfg.Retryer()) }}
+		}
+	}
+}
+
+// retrieve gets credentials, retried as the retryer retries a call: a throttled
+// AssumeRole (all of a run's leave from the home account, so at hundreds of accounts STS
+// throttles them together) is tried again, as it was within the first call that needed
+// the credentials.
+func retrieve(ctx context.Context, creds aws.CredentialsProvider, r aws.Retryer) error {
+	for attempt := 1; ; attempt++ {
+		_, err := creds.Retrieve(ctx)
+		if err == nil || !r.IsErrorRetryable(err) || attempt >= r.MaxAttempts() {
+			return err
+		}
+		delay, derr := r.RetryDelay(attempt, err)
+		if derr != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
 		}
 	}
 }

@@ -74,6 +74,7 @@ func (o Organization) Find(ctx context.Context) ([]Found, []Note, error) {
 		field := fmt.Sprintf("organization.ous[%d]", i)
 		from := fmt.Sprintf("%s (%s)", field, u.ID)
 		var unit []Found
+		missing := false
 		pages := organizations.NewListAccountsForParentPaginator(o.Client, &organizations.ListAccountsForParentInput{ParentId: aws.String(u.ID)})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
@@ -81,7 +82,7 @@ func (o Organization) Find(ctx context.Context) ([]Found, []Note, error) {
 			if errors.As(err, &notFound) {
 				notes = append(notes, Note{From: field + ".id", Outcome: Error,
 					Reason: fmt.Sprintf("the organisation has no unit %s (ParentNotFoundException): nothing is swept there; correct the id", u.ID)})
-				unit = nil
+				unit, missing = nil, true
 				break
 			}
 			if err != nil {
@@ -92,7 +93,9 @@ func (o Organization) Find(ctx context.Context) ([]Found, []Note, error) {
 			}
 		}
 		found = append(found, unit...)
-		notes = append(notes, o.childUnits(ctx, u, from)...)
+		if !missing {
+			notes = append(notes, o.childUnits(ctx, u, from)...)
+		}
 	}
 	return found, notes, nil
 }
