@@ -418,3 +418,31 @@ func TestDocsCurfewCommands(t *testing.T) {
 		t.Error("no `curfew <command>` found in the README or docs/: is the parser broken?")
 	}
 }
+
+// The README is a front door (STYLE.md 19): short, its first commands `make demo` then
+// `make test` (the one test command, which .ci/run calls), and a link to every page of
+// docs/, so that no page is found only by chance.
+func TestReadmeIsAFrontDoor(t *testing.T) {
+	docs := readDocs(t)
+	readme := docs[0]
+	if lines := strings.Count(readme.text, "\n"); lines > 250 {
+		t.Errorf("README.md has %d lines, more than 250: move what is not the front door into a page of docs/", lines)
+	}
+	var first []string
+	for _, c := range readme.code {
+		if w := shellWords(c); len(w) > 0 {
+			first = append(first, strings.Join(w, " "))
+		}
+		if len(first) == 2 {
+			break
+		}
+	}
+	if strings.Join(first, "; ") != "make demo; make test" {
+		t.Errorf("the README's first commands are %q, want make demo, then make test", first)
+	}
+	for _, d := range docs[1:] {
+		if !strings.Contains(readme.prose, "]("+d.path+")") && !strings.Contains(readme.prose, "]("+d.path+"#") {
+			t.Errorf("README.md links nowhere to %s", d.path)
+		}
+	}
+}
