@@ -94,8 +94,8 @@ func newGuardrails(stack awscdk.Stack, m *accounts.Map, a accounts.Account, dev,
 // guardStatements are the Denies of CurfewGuardrails: curfew's roles, policies and OIDC
 // provider stay as curfew deployed them; no IAM user or long-term key is created; the CDK
 // paths that would act with more rights than the caller (the CloudFormation execution role,
-// curfew's own bootstrap, curfew's stacks) are closed. In the home account they also keep
-// curfew's service as deployed.
+// curfew's own bootstrap, curfew's stacks) are closed, and so are StackSets, which act in
+// other accounts. In the home account they also keep curfew's service as deployed.
 func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStatement {
 	iamResources := []string{
 		iamARN(a, "role/"+accounts.DeveloperAccessRole),
@@ -142,6 +142,17 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/CDKToolkit/*", a.ID),
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/%s/*", a.ID, CurfewToolkitStack),
 		}, nil),
+		// A service-managed StackSet made in the management account, or in a delegated
+		// administrator (which an account of any unit may become), reaches every account of
+		// the organisation, production included, through StackSets' own role: none is made,
+		// changed or emptied here but by the operator. CreateStackSet and the trusted-access
+		// calls have no resource, and every other action here is StackSets' only.
+		deny("NoStackSets", []string{
+			"cloudformation:ActivateOrganizationsAccess", "cloudformation:CreateStackInstances", "cloudformation:CreateStackSet",
+			"cloudformation:DeactivateOrganizationsAccess", "cloudformation:DeleteStackInstances", "cloudformation:DeleteStackSet",
+			"cloudformation:ImportStacksToStackSet", "cloudformation:StopStackSetOperation", "cloudformation:UpdateStackInstances",
+			"cloudformation:UpdateStackSet",
+		}, []string{"*"}, nil),
 	}
 	if home {
 		statements = append(statements, serviceGuards(m, a)...)

@@ -516,3 +516,82 @@ func TestSchedulerRoleOnlyForCurfewsScheduleGroup(t *testing.T) {
 		ask("for a group of the same name in another account", source("999999999999", cdk.ScheduleGroup), denied),
 	})
 }
+
+// TestStackSetsOnlyThroughCurfewsDeploy (issue 26, item 3): where the management account
+// is a listed target with PowerUserAccess (testdata/management-target.yaml), a service-
+// managed StackSet created there reaches every account of the organisation's units,
+// production included. DeveloperAccess and CurfewCI there, the bounded CDK execution role,
+// and an administrator of a unit's account (a delegated administrator may be one) create,
+// change and delete no StackSet nor its instances; the operator's own session and curfew's
+// own bootstrap, which deploy curfew-organization, still do.
+func TestStackSetsOnlyThroughCurfewsDeploy(t *testing.T) {
+	o := synthMap(t, "testdata/management-target.yaml")
+	p := principals{t, o}
+	m := o.m
+	mgmt, ok := m.Account(m.Organization.ManagementAccount)
+	if !ok || mgmt.ID != m.ManagementAccountID() {
+		t.Fatal("testdata/management-target.yaml: the management account must be listed")
+	}
+	stack := "curfew-" + mgmt.Name
+	region := mgmt.DefaultRegion()
+	guard := p.managedPolicy(stack, cdk.GuardrailsPolicy)
+	power, admin := awsManaged(t, powerUserAccess)[0], awsManaged(t, administratorAccess)[0]
+	sets := stackSets(t, o)
+	sandboxes, prod := m.Organization.OUs[0].ID, m.Organization.OUs[1].ID
+	const found = "555555555555"
+	unit := body(t, sets[sandboxes])
+	unitGuard := namedPolicy{cdk.GuardrailsPolicy,
+		resolve(unit["Resources"].(map[string]any)[guardrailsID(t, unit)].(map[string]any)["Properties"].(map[string]any)["PolicyDocument"], found, m.HomeRegion)}
+	execRole := func(qualifier string) string {
+		return fmt.Sprintf("cdk-%s-cfn-exec-role-%s-%s", qualifier, mgmt.ID, region)
+	}
+	cfn := func(account, resource string) string {
+		return fmt.Sprintf("arn:aws:cloudformation:%s:%s:%s", region, account, resource)
+	}
+	const id = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+	asks := func(x attacker, want string) []question {
+		account := x.account
+		curfews := cfn(account, "stackset/"+cdk.StackSetName(m.Organization.OUs[1])+":"+id)
+		other := cfn(account, "stackset/backdoor:"+id)
+		return []question{
+			x.ask("creates a StackSet", "cloudformation:CreateStackSet", "*", nil, nil, want),
+			x.ask("updates curfew's StackSet of the production unit", "cloudformation:UpdateStackSet", curfews, nil, nil, want),
+			x.ask("updates a StackSet towards the production unit", "cloudformation:UpdateStackSet", cfn(account, "stackset-target/backdoor:"+id+"/"+prod), nil, nil, want),
+			x.ask("deletes curfew's StackSet", "cloudformation:DeleteStackSet", curfews, nil, nil, want),
+			x.ask("creates stack instances", "cloudformation:CreateStackInstances", other, nil, nil, want),
+			x.ask("creates stack instances in the production unit", "cloudformation:CreateStackInstances", cfn(account, "stackset-target/backdoor:"+id+"/"+prod), nil, nil, want),
+			x.ask("creates stack instances of IAM roles", "cloudformation:CreateStackInstances", cfn(account, "type/resource/AWS-IAM-Role"), nil, nil, want),
+			x.ask("updates curfew's stack instances", "cloudformation:UpdateStackInstances", curfews, nil, nil, want),
+			x.ask("deletes curfew's stack instances", "cloudformation:DeleteStackInstances", curfews, nil, nil, want),
+			x.ask("imports stacks into a StackSet", "cloudformation:ImportStacksToStackSet", other, nil, nil, want),
+			x.ask("stops curfew's StackSet operation", "cloudformation:StopStackSetOperation", curfews, nil, nil, want),
+			x.ask("turns StackSets' trusted access off", "cloudformation:DeactivateOrganizationsAccess", "*", nil, nil, want),
+		}
+	}
+	var qs []question
+	for _, x := range []attacker{
+		{"management: DeveloperAccess (PowerUserAccess)", mgmt.ID, accounts.DeveloperAccessRole,
+			append([]namedPolicy{power, guard}, p.role(stack, accounts.DeveloperAccessRole)...)},
+		{"management: CurfewCI (PowerUserAccess)", mgmt.ID, accounts.CIRole,
+			append([]namedPolicy{power, guard}, p.role(stack, accounts.CIRole)...)},
+		{"management: bounded CDK execution role", mgmt.ID, execRole(cdk.CDKQualifier),
+			[]namedPolicy{admin, p.managedPolicy(stack, cdk.CDKExecutionPolicy)}},
+		{"an account of the sandboxes: DeveloperAccess (AdministratorAccess)", found, accounts.DeveloperAccessRole,
+			[]namedPolicy{admin, unitGuard}},
+	} {
+		qs = append(qs, asks(x, explicitlyDenied)...)
+		qs = append(qs,
+			x.ask("lists StackSets", "cloudformation:ListStackSets", "*", nil, nil, allowed),
+			x.ask("updates an application's stack", "cloudformation:UpdateStack", cfn(x.account, "stack/app/"+id), nil, nil, allowed),
+		)
+	}
+	// curfew-organization is deployed with the operator's own credentials, through
+	// curfew's own bootstrap where the default one is bounded.
+	for _, x := range []attacker{
+		{"management: the operator's session (AdministratorAccess)", mgmt.ID, "operator", []namedPolicy{admin}},
+		{"management: curfew's own CDK execution role", mgmt.ID, execRole(cdk.CurfewQualifier), []namedPolicy{admin}},
+	} {
+		qs = append(qs, asks(x, allowed)...)
+	}
+	simulate(t, qs)
+}
