@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -121,8 +122,14 @@ type attacker struct {
 
 func (x attacker) ask(name, action, resource string, ctx map[string]any, trust any, want string) question {
 	arn := "arn:aws:iam::" + x.account + ":role/" + x.role
-	return question{name: x.name + " " + name, principal: session(x.account, x.role), context: withPrincipalARN(ctx, arn),
+	q := question{name: x.name + " " + name, principal: session(x.account, x.role), context: withPrincipalARN(ctx, arn),
 		identity: x.policies, action: action, resource: resource, trust: trust, want: want}
+	// An S3 ARN names no account: the buckets asked about are the attacker's account's,
+	// or the simulator would answer as for another account's bucket without a policy.
+	if strings.HasPrefix(resource, "arn:aws:s3:::") {
+		q.account = x.account
+	}
+	return q
 }
 
 // trustAccount is the trust policy of the CDK bootstrap's deploy, publishing and lookup
@@ -185,6 +192,12 @@ func curfewIntact(o *org, x attacker, a accounts.Account) []question {
 		x.ask("deletes curfew's stack", "cloudformation:DeleteStack", stack("curfew-"+a.Name), nil, nil, explicitlyDenied),
 		x.ask("updates the CDK bootstrap stack", "cloudformation:UpdateStack", stack("CDKToolkit"), nil, nil, explicitlyDenied),
 		x.ask("deletes curfew's own bootstrap stack", "cloudformation:DeleteStack", stack(cdk.CurfewToolkitStack), nil, nil, explicitlyDenied),
+		// curfew's stacks deploy through curfew's own bootstrap: a template put in its bucket
+		// under the key of the next deploy's would be deployed by the operator.
+		x.ask("puts a template in curfew's own bootstrap's bucket", "s3:PutObject",
+			fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s/0123456789abcdef.json", cdk.CurfewQualifier, a.ID, region), nil, nil, explicitlyDenied),
+		x.ask("replaces the policy of curfew's own bootstrap's bucket", "s3:PutBucketPolicy",
+			fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s", cdk.CurfewQualifier, a.ID, region), nil, nil, explicitlyDenied),
 	}
 	return qs
 }
@@ -383,6 +396,10 @@ func TestHomeServiceIsGuarded(t *testing.T) {
 	queue := in("sqs", "curfew-service-ScheduleDLQ5F2A96BB-1A2B3C4D5E6F")
 	key := in("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab")
 	curfewKey := map[string]any{"kms:ResourceAliases": []any{cdk.WebhookKeyAlias}}
+	stream := in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction+":log-stream:2026/11/27/[$LATEST]0123456789abcdef")
+	assets := func(qualifier string) string {
+		return fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s", qualifier, home.ID, r)
+	}
 	guard := p.managedPolicy(stack, cdk.GuardrailsPolicy)
 	var qs []question
 	for _, c := range []struct {
@@ -417,6 +434,28 @@ func TestHomeServiceIsGuarded(t *testing.T) {
 			x.ask("schedules the webhook key's deletion", "kms:ScheduleKeyDeletion", key, curfewKey, keyPolicy(home.ID), explicitlyDenied),
 			x.ask("deletes curfew-shutdown's logs", "logs:DeleteLogGroup", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
 			x.ask("shortens curfew-shutdown's log retention", "logs:PutRetentionPolicy", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
+			x.ask("writes events into curfew-shutdown's logs", "logs:PutLogEvents", stream, nil, nil, explicitlyDenied),
+			x.ask("adds a stream to curfew-restart's logs", "logs:CreateLogStream", in("logs", "log-group:/aws/lambda/"+accounts.RestartFunction+":log-stream:forged"), nil, nil, explicitlyDenied),
+			x.ask("deletes a stream of curfew-shutdown's logs", "logs:DeleteLogStream", stream, nil, nil, explicitlyDenied),
+			x.ask("rewrites curfew-shutdown's log events as they arrive", "logs:PutTransformer", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
+			x.ask("masks curfew-shutdown's logs", "logs:PutDataProtectionPolicy", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
+			// curfew-service's code and template wait in the CDK bootstrap's bucket between
+			// the upload and CloudFormation's read; cdk deploy uploads no object whose key
+			// is already there, so a planted one would run as curfew-shutdown.
+			x.ask("plants code in the CDK bootstrap's bucket", "s3:PutObject", assets(cdk.CDKQualifier)+"/0123456789abcdef.zip", nil, nil, explicitlyDenied),
+			x.ask("deletes an asset of the CDK bootstrap's bucket", "s3:DeleteObject", assets(cdk.CDKQualifier)+"/0123456789abcdef.zip", nil, nil, explicitlyDenied),
+			x.ask("replaces the CDK bootstrap bucket's policy", "s3:PutBucketPolicy", assets(cdk.CDKQualifier), nil, nil, explicitlyDenied),
+			x.ask("plants code in curfew's own bootstrap's bucket", "s3:PutObject", assets(cdk.CurfewQualifier)+"/0123456789abcdef.zip", nil, nil, explicitlyDenied),
+			x.ask("assumes curfew's own bootstrap's file-publishing role", "sts:AssumeRole",
+				fmt.Sprintf("arn:aws:iam::%s:role/cdk-%s-file-publishing-role-%s-%s", home.ID, cdk.CurfewQualifier, home.ID, r), nil, trustAccount(home.ID), explicitlyDenied),
+			// Open, as the deploy role is: the default bootstrap publishes the account's own
+			// applications. curfew-service goes through curfew's own bootstrap (README).
+			x.ask("assumes the CDK file-publishing role (open: deploy curfew-service through curfew's own bootstrap)", "sts:AssumeRole",
+				cdkRole(home.ID, r, "file-publishing"), nil, trustAccount(home.ID), allowed),
+			x.ask("reads an asset of the CDK bootstrap's bucket", "s3:GetObject", assets(cdk.CDKQualifier)+"/0123456789abcdef.zip", nil, nil, allowed),
+			x.ask("reads curfew-shutdown's logs", "logs:FilterLogEvents", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, allowed),
+			x.ask("writes events into its own function's logs", "logs:PutLogEvents", in("logs", "log-group:/aws/lambda/app:log-stream:x"), nil, nil, allowed),
+			x.ask("writes into its own bucket", "s3:PutObject", "arn:aws:s3:::app-bucket/key", nil, nil, allowed),
 			// The rest of the home account stays the map's to give.
 			x.ask("updates its own function", "lambda:UpdateFunctionCode", in("lambda", "function:app"), nil, nil, allowed),
 			x.ask("creates its own parameter", "ssm:PutParameter", in("ssm", "parameter/app/setting"), nil, nil, allowed),
