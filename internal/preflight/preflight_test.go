@@ -13,6 +13,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
@@ -227,6 +228,59 @@ func TestEachProblemIsReported(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A member of developers or operators without the group's tag is named with the command
+// that tags them: DeveloperAccess and curfew-operator trust tagged users only (issue 26,
+// item 9). Accounts other than the identity account have no such groups.
+func TestGroupMembersCarryTheirTag(t *testing.T) {
+	o := newOrg(t, nil)
+	identity, staging := o.target(t, "identity"), o.target(t, "staging")
+	c := iam.NewFromConfig(identity.Config)
+	if got := dump(Run(t.Context(), identity, []Check{groupTags{}})); !strings.Contains(got, "ok  group tags: every member of developers and operators carries its group's tag (0 membership(s))") {
+		t.Errorf("before curfew-identity:\n%s", got)
+	}
+	tag := func(key string) []iamtypes.Tag {
+		return []iamtypes.Tag{{Key: aws.String(key), Value: aws.String("true")}}
+	}
+	for _, u := range []struct {
+		name, group string
+		tags        []iamtypes.Tag
+	}{
+		{"alice", "developers", tag(accounts.DeveloperTag)},
+		{"bob", "developers", nil},
+		{"carol", "operators", tag(accounts.DeveloperTag)},
+		{"dave", "operators", tag(accounts.OperatorTag)},
+	} {
+		if _, err := c.GetGroup(t.Context(), &iam.GetGroupInput{GroupName: aws.String(u.group)}); err != nil {
+			if _, err := c.CreateGroup(t.Context(), &iam.CreateGroupInput{GroupName: aws.String(u.group)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.CreateUser(t.Context(), &iam.CreateUserInput{UserName: aws.String(u.name), Tags: u.tags}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AddUserToGroup(t.Context(), &iam.AddUserToGroupInput{GroupName: aws.String(u.group), UserName: aws.String(u.name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := Run(t.Context(), identity, []Check{groupTags{}})
+	var problems []string
+	for _, f := range results[0].Findings {
+		if f.Status == Problem {
+			problems = append(problems, f.Detail+" / fix: "+f.Fix)
+		}
+	}
+	want := []string{
+		"user bob is in group developers but not tagged curfew:developer=true: DeveloperAccess refuses them / fix: aws iam tag-user --user-name bob --tags Key=curfew:developer,Value=true --profile identity",
+		"user carol is in group operators but not tagged curfew:operator=true: curfew-operator refuses them / fix: aws iam tag-user --user-name carol --tags Key=curfew:operator,Value=true --profile identity",
+	}
+	if strings.Join(problems, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
+	}
+	if got := dump(Run(t.Context(), staging, []Check{groupTags{}})); !strings.HasPrefix(got, "n/a  group tags: curfew's groups are in the identity account (identity)") {
+		t.Errorf("staging:\n%s", got)
 	}
 }
 
