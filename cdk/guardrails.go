@@ -110,6 +110,12 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 	if m.CI.OIDC != nil {
 		iamResources = append(iamResources, iamARN(a, "oidc-provider/"+oidcHost(m.CI.OIDC.Issuer)))
 	}
+	if m.Organization != nil {
+		// In the management account or the delegated administrator, which may be a target
+		// or an account of a unit: changed, the reader could do more in Organizations than
+		// list the map's units, for whoever its trust then names.
+		iamResources = append(iamResources, iamARN(a, "role/"+accounts.OrganizationReaderRole))
+	}
 	home := a.Name == m.Home
 	if home {
 		// The functions' execution roles (named after them) and the stack's generated

@@ -634,3 +634,41 @@ func TestStackSetsOnlyThroughCurfewsDeploy(t *testing.T) {
 	}
 	simulate(t, qs)
 }
+
+// TestOrganizationReaderIsGuarded (issue 26, item 11): CurfewOrganizationReader, which
+// curfew's functions assume to list the units' accounts, is kept as deployed like curfew's
+// other roles: in the management account when it is a target (there with
+// AdministratorAccess, which overrides: [administrator] allows, or a delegated
+// administrator's), by the bounded CDK execution role there, and in an account of a unit,
+// which a delegated administrator may be.
+func TestOrganizationReaderIsGuarded(t *testing.T) {
+	o := synthMap(t, "testdata/management-target.yaml")
+	p := principals{t, o}
+	m := o.m
+	mgmt, _ := m.Account(m.Organization.ManagementAccount)
+	stack := "curfew-" + mgmt.Name
+	admin := awsManaged(t, administratorAccess)[0]
+	const found = "555555555555"
+	unit := body(t, stackSets(t, o)[m.Organization.OUs[0].ID])
+	unitGuard := namedPolicy{cdk.GuardrailsPolicy,
+		resolve(unit["Resources"].(map[string]any)[guardrailsID(t, unit)].(map[string]any)["Properties"].(map[string]any)["PolicyDocument"], found, m.HomeRegion)}
+	var qs []question
+	for _, x := range []attacker{
+		{"management: DeveloperAccess (AdministratorAccess)", mgmt.ID, accounts.DeveloperAccessRole,
+			append([]namedPolicy{admin, p.managedPolicy(stack, cdk.GuardrailsPolicy)}, p.role(stack, accounts.DeveloperAccessRole)...)},
+		{"management: bounded CDK execution role", mgmt.ID, fmt.Sprintf("cdk-%s-cfn-exec-role-%s-%s", cdk.CDKQualifier, mgmt.ID, mgmt.DefaultRegion()),
+			[]namedPolicy{admin, p.managedPolicy(stack, cdk.CDKExecutionPolicy)}},
+		{"an account of the sandboxes: DeveloperAccess (AdministratorAccess)", found, accounts.DeveloperAccessRole, []namedPolicy{admin, unitGuard}},
+	} {
+		reader := "arn:aws:iam::" + x.account + ":role/" + accounts.OrganizationReaderRole
+		for _, action := range []string{"iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRole", "iam:PassRole"} {
+			qs = append(qs, x.ask("calls "+action+" on CurfewOrganizationReader", action, reader, nil, nil, explicitlyDenied))
+		}
+		qs = append(qs,
+			x.ask("deletes curfew-organization", "cloudformation:DeleteStack",
+				fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/0a1b2c3d-4e5f-6789-abcd-ef0123456789", m.HomeRegion, x.account, cdk.OrganizationStackName), nil, nil, explicitlyDenied),
+			x.ask("changes an application role's policy", "iam:PutRolePolicy", "arn:aws:iam::"+x.account+":role/app", nil, nil, allowed),
+		)
+	}
+	simulate(t, qs)
+}
