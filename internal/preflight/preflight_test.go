@@ -14,7 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
@@ -281,6 +284,42 @@ func TestGroupMembersCarryTheirTag(t *testing.T) {
 	}
 	if got := dump(Run(t.Context(), staging, []Check{groupTags{}})); !strings.HasPrefix(got, "n/a  group tags: curfew's groups are in the identity account (identity)") {
 		t.Errorf("staging:\n%s", got)
+	}
+}
+
+// The bucket of found accounts (curfew-accounts-<home>-<region>, issue 26, item 11) is
+// one of curfew's fixed names in the home account of a map with an organization: one
+// left by an earlier curfew-service, or made by someone else, is a problem; one in
+// curfew-service is curfew's.
+func TestAccountListBucketIsAFixedName(t *testing.T) {
+	o := newMotoOrg(t, func(o *motoOrg) string { return o.mgmt }, false)
+	identity := o.target(t, "identity")
+	bucket := accountlist.Bucket(o.m)
+	names := func() string { return dump(Run(t.Context(), identity, []Check{fixedNames{}})) }
+	if got := names(); strings.Contains(got, "problem") || !strings.Contains(got, "fixed names is taken") {
+		t.Errorf("before any bucket:\n%s", got)
+	}
+	c := s3.NewFromConfig(identity.Config, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(), "problem  fixed names: bucket "+bucket+" already exists and no stack of curfew holds it"; !strings.Contains(got, want) {
+		t.Errorf("with a bucket left behind, lacks %q:\n%s", want, got)
+	}
+	if _, err := c.DeleteBucket(t.Context(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	createStack(t, identity.Config, "eu-west-1", "curfew-service", fmt.Sprintf(
+		`{"Resources":{"AccountList":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":%q}}}}`, bucket))
+	if got, want := names(), "ok  fixed names: bucket "+bucket+" belongs to curfew's stack curfew-service"; !strings.Contains(got, want) {
+		t.Errorf("with curfew-service's bucket, lacks %q:\n%s", want, got)
+	}
+	// What S3 answers HeadBucket with ExpectedBucketOwner for a bucket another account holds.
+	o.proxy.Add(faultproxy.Rule{Service: "s3", Kind: faultproxy.Error, Code: "Forbidden", Status: 403,
+		Match: func(c faultproxy.Call) bool { return c.Method == "HEAD" && strings.Contains(c.Path, bucket) }})
+	if got, want := names(), "problem  fixed names: bucket "+bucket+" exists and is not this account's"; !strings.Contains(got, want) {
+		t.Errorf("with another account's bucket, lacks %q:\n%s", want, got)
 	}
 }
 
