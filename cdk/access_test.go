@@ -317,15 +317,36 @@ func mfa(ageSeconds int) map[string]any {
 	return map[string]any{"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": fmt.Sprint(ageSeconds)}
 }
 
-// signedInAs is the context of a request by the IAM user named user: aws:username, and
-// the role session name asked for, if any.
+// signedInAs is the context of a request by the IAM user named user: aws:username, the
+// tags of a member of both of curfew's groups (an administrator adds a person to a group
+// and tags them alike, as IAM trust policies cannot name a group), and the role session
+// name asked for, if any. untagged takes tags away.
 func signedInAs(user, sessionName string, ctx map[string]any) map[string]any {
-	out := merge(ctx, map[string]any{"aws:username": user})
+	out := merge(ctx, map[string]any{
+		"aws:username": user,
+		"aws:PrincipalTag/" + accounts.DeveloperTag: accounts.MemberTagValue,
+		"aws:PrincipalTag/" + accounts.OperatorTag:  accounts.MemberTagValue,
+	})
 	if sessionName != "" {
 		out["sts:RoleSessionName"] = sessionName
 	}
 	return out
 }
+
+// untagged is ctx without the given tags of curfew's groups: a user outside those groups.
+func untagged(ctx map[string]any, tags ...string) map[string]any {
+	out := maps.Clone(ctx)
+	for _, tag := range tags {
+		delete(out, "aws:PrincipalTag/"+tag)
+	}
+	return out
+}
+
+// assumeAnyRole is the identity policy of an IAM user who may assume any role: what
+// their own policies allow, not what curfew's trusts accept.
+var assumeAnyRole = []namedPolicy{{"AssumeAnyRole", map[string]any{
+	"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}},
+}}}
 
 // merge returns a new context with the keys of both; b wins.
 func merge(a, b map[string]any) map[string]any {
@@ -436,6 +457,24 @@ func accessQuestions(t *testing.T, o *org) []question {
 		mallory := "arn:aws:iam::999999999999:user/mallory"
 		assumeDev("IAM user of another account with MFA and admin policies assumes DeveloperAccess", mallory, mallory,
 			signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
+		// Users of the identity account outside developers (not tagged as its members),
+		// whatever their own policies allow.
+		bob := "arn:aws:iam::" + identity.ID + ":user/bob"
+		asBob := func(ctx map[string]any, tags ...string) map[string]any {
+			return untagged(signedInAs("bob", "bob", ctx), tags...)
+		}
+		assumeDev("identity-account user outside developers, with MFA and sts:AssumeRole on every role, assumes DeveloperAccess", bob, bob,
+			asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), assumeAnyRole, denied)
+		assumeDev("identity-account user outside developers, with MFA and admin policies, assumes DeveloperAccess", bob, bob,
+			asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), allowEverything, denied)
+		assumeDev("operator not tagged as a developer, with MFA and sts:AssumeRole on every role, assumes DeveloperAccess", bob, bob,
+			asBob(mfa(60), accounts.DeveloperTag), assumeAnyRole, denied)
+		assumeDev("user added to developers but not tagged, with MFA, assumes DeveloperAccess", bob, bob,
+			asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), dev, denied)
+		assumeDev("identity-account user tagged curfew:developer=false, with MFA and admin policies, assumes DeveloperAccess", bob, bob,
+			merge(asBob(mfa(60)), map[string]any{"aws:PrincipalTag/" + accounts.DeveloperTag: "false"}), allowEverything, denied)
+		assumeDev("developer tagged as a developer only, with MFA, assumes DeveloperAccess", bob, bob,
+			asBob(mfa(60), accounts.OperatorTag), dev, allowed)
 		assume(a.Name+": developer with MFA assumes CurfewCI", alice, alice, mfa(60), dev, ciRole, ciTrust, denied)
 		assume(a.Name+": identity-account admin with MFA assumes CurfewCI", alice, alice, mfa(60), allowEverything, ciRole, ciTrust, denied)
 		if p.hasRole(stack, accounts.SchedulerRole) {

@@ -1,6 +1,8 @@
 package cdk_test
 
 import (
+	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -77,5 +79,44 @@ func TestDeliveryAlarmAvoidsTheReportTopic(t *testing.T) {
 	}
 	if slices.Equal(oidcOrg.m.CostReport.AlarmTo(), oidcOrg.m.CostReport.Recipients) {
 		t.Error("testdata/oidc.yaml must name alarmRecipients apart from its recipients")
+	}
+}
+
+// TestTopicKeysOnlyForThisAccountsAlarms (issue 26, item 11): CloudWatch may use the keys
+// of curfew's topics (the report's and the delivery alarm's) for this account's alarms in
+// the home region only, as the topics' own policies say: aws:SourceAccount and
+// aws:SourceArn, against the confused deputy.
+func TestTopicKeysOnlyForThisAccountsAlarms(t *testing.T) {
+	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
+		t.Run(name, func(t *testing.T) {
+			home, r := o.m.HomeAccount(), o.m.HomeRegion
+			alarmAlias := o.resources(t, service, "AWS::KMS::Alias")[o.logicalID(t, service, "AWS::KMS::Alias", "AliasName", cdk.DeliveryAlarmKeyAlias)]
+			keys := map[string]string{
+				"report topic's key": o.logicalID(t, service, "AWS::KMS::Key", "Description", "curfew: encrypts the notification topic"),
+				"alarm topic's key":  alarmAlias["TargetKeyId"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string),
+			}
+			key := fmt.Sprintf("arn:aws:kms:%s:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab", r, home.ID)
+			alarm := func(region, account string) map[string]any {
+				return map[string]any{"aws:SourceAccount": account, "aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:curfew-service-ShutdownErrors-1A2B3C", region, account)}
+			}
+			var qs []question
+			for what, id := range keys {
+				policy := resolve(o.resources(t, service, "AWS::KMS::Key")[id]["KeyPolicy"], home.ID, r)
+				for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+					ask := func(name string, ctx map[string]any, want string) {
+						// A service principal has no identity policies: the key policy alone decides.
+						qs = append(qs, question{name: fmt.Sprintf("CloudWatch, %s: %s %s", name, action, what), principal: "cloudwatch.amazonaws.com",
+							context: ctx, identity: []namedPolicy{}, action: action, resource: key, trust: policy, want: want,
+							honours: slices.Sorted(maps.Keys(ctx))})
+					}
+					ask("for an alarm of this account", alarm(r, home.ID), allowed)
+					ask("for an alarm of another account", alarm(r, "999999999999"), denied)
+					ask("for an alarm of this account's id in another account's ARN", merge(alarm(r, "999999999999"), map[string]any{"aws:SourceAccount": home.ID}), denied)
+					ask("for an alarm of this account in another region", alarm("ap-south-1", home.ID), denied)
+					ask("for no alarm", nil, denied)
+				}
+			}
+			simulate(t, qs)
+		})
 	}
 }

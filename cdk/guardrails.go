@@ -94,8 +94,8 @@ func newGuardrails(stack awscdk.Stack, m *accounts.Map, a accounts.Account, dev,
 // guardStatements are the Denies of CurfewGuardrails: curfew's roles, policies and OIDC
 // provider stay as curfew deployed them; no IAM user or long-term key is created; the CDK
 // paths that would act with more rights than the caller (the CloudFormation execution role,
-// curfew's own bootstrap, curfew's stacks) are closed. In the home account they also keep
-// curfew's service as deployed.
+// curfew's own bootstrap, curfew's stacks) are closed, and so are StackSets, which act in
+// other accounts. In the home account they also keep curfew's service as deployed.
 func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStatement {
 	iamResources := []string{
 		iamARN(a, "role/"+accounts.DeveloperAccessRole),
@@ -109,6 +109,12 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 	}
 	if m.CI.OIDC != nil {
 		iamResources = append(iamResources, iamARN(a, "oidc-provider/"+oidcHost(m.CI.OIDC.Issuer)))
+	}
+	if m.Organization != nil {
+		// In the management account or the delegated administrator, which may be a target
+		// or an account of a unit: changed, the reader could do more in Organizations than
+		// list the map's units, for whoever its trust then names.
+		iamResources = append(iamResources, iamARN(a, "role/"+accounts.OrganizationReaderRole))
 	}
 	home := a.Name == m.Home
 	if home {
@@ -129,6 +135,10 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 			iamARN(a, "role/cdk-*-cfn-exec-role-*"),
 			iamARN(a, "role/cdk-"+CurfewQualifier+"-*"),
 		}, nil),
+		// curfew's stacks deploy through curfew's own bootstrap: `cdk deploy` uploads no
+		// asset or template whose key its bucket holds already, so an object put there
+		// under the key of the next deploy's would be what the operator deploys.
+		deny("KeepCurfewBootstrapBucket", bucketWrites, []string{assetsBucketARN(CurfewQualifier, a.ID, "*")}, nil),
 		deny("KeepCurfewStacks", []string{
 			"cloudformation:CancelUpdateStack", "cloudformation:ContinueUpdateRollback", "cloudformation:Create*",
 			"cloudformation:Delete*", "cloudformation:Execute*", "cloudformation:RollbackStack",
@@ -142,6 +152,17 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/CDKToolkit/*", a.ID),
 			fmt.Sprintf("arn:aws:cloudformation:*:%s:stack/%s/*", a.ID, CurfewToolkitStack),
 		}, nil),
+		// A service-managed StackSet made in the management account, or in a delegated
+		// administrator (which an account of any unit may become), reaches every account of
+		// the organisation, production included, through StackSets' own role: none is made,
+		// changed or emptied here but by the operator. CreateStackSet and the trusted-access
+		// calls have no resource, and every other action here is StackSets' only.
+		deny("NoStackSets", []string{
+			"cloudformation:ActivateOrganizationsAccess", "cloudformation:CreateStackInstances", "cloudformation:CreateStackSet",
+			"cloudformation:DeactivateOrganizationsAccess", "cloudformation:DeleteStackInstances", "cloudformation:DeleteStackSet",
+			"cloudformation:ImportStacksToStackSet", "cloudformation:StopStackSetOperation", "cloudformation:UpdateStackInstances",
+			"cloudformation:UpdateStackSet",
+		}, []string{"*"}, nil),
 	}
 	if home {
 		statements = append(statements, serviceGuards(m, a)...)
@@ -151,8 +172,9 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 
 // serviceGuards keep curfew's service in the home account as curfew-service deployed it:
 // its functions (whose roles act in every swept account), bucket of run history and
-// reports, /curfew/ parameters, schedules, topic, dead-letter queue, keys and logs.
-// Invoking the functions stays allowed: `curfew stop` and `curfew start` do it.
+// reports, /curfew/ parameters, schedules, topic, dead-letter queue, keys and logs, and
+// the CDK bootstrap's bucket its code is deployed from. Invoking the functions and reading
+// their logs stay allowed: `curfew stop` and `curfew start` do it.
 func serviceGuards(m *accounts.Map, a accounts.Account) []awsiam.PolicyStatement {
 	r := m.HomeRegion
 	in := func(service, resource string) string {
@@ -163,9 +185,12 @@ func serviceGuards(m *accounts.Map, a accounts.Account) []awsiam.PolicyStatement
 			"lambda:Add*", "lambda:Create*", "lambda:Delete*", "lambda:Publish*", "lambda:Put*",
 			"lambda:Remove*", "lambda:Tag*", "lambda:Untag*", "lambda:Update*",
 		}, []string{in("lambda", "function:curfew-*")}, nil),
-		deny("KeepCurfewBucket", []string{
-			"s3:Create*", "s3:Delete*", "s3:Put*", "s3:Replicate*", "s3:RestoreObject", "s3:Update*",
-		}, []string{"arn:aws:s3:::" + generatedNamePrefix + "*"}, nil),
+		deny("KeepCurfewBucket", bucketWrites, []string{"arn:aws:s3:::" + generatedNamePrefix + "*"}, nil),
+		// curfew-service's code and template wait in the home region's bootstrap bucket
+		// between `cdk deploy`'s upload and CloudFormation's read. The default bootstrap's
+		// file-publishing role still writes there: curfew-service deploys through curfew's
+		// own bootstrap (KeepCurfewBootstrapBucket) where developers or CI may write.
+		deny("KeepCDKAssets", bucketWrites, []string{assetsBucketARN(CDKQualifier, a.ID, r), assetsBucketARN(CDKQualifier, a.ID, r) + "/*"}, nil),
 		deny("KeepCurfewParameters", []string{
 			"ssm:AddTagsToResource", "ssm:Delete*", "ssm:Label*", "ssm:Put*", "ssm:RemoveTagsFromResource", "ssm:Unlabel*",
 		}, []string{in("ssm", "parameter"+parameterPrefix+"*")}, nil),
@@ -188,9 +213,11 @@ func serviceGuards(m *accounts.Map, a accounts.Account) []awsiam.PolicyStatement
 		}),
 		deny("KeepCurfewKeyAliases", []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"},
 			[]string{in("kms", keyAliasPrefix+"*")}, nil),
+		// The groups and their streams (log-group:<name>:log-stream:<stream>): no event
+		// written, transformed, masked or deleted but by the functions themselves.
 		deny("KeepCurfewLogs", []string{
-			"logs:AssociateKmsKey", "logs:Delete*", "logs:DisassociateKmsKey", "logs:PutRetentionPolicy",
-			"logs:PutSubscriptionFilter", "logs:Untag*",
+			"logs:Associate*", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:Delete*", "logs:Disassociate*",
+			"logs:Put*", "logs:Tag*", "logs:Untag*",
 		}, []string{in("logs", "log-group:/aws/lambda/curfew-*")}, nil),
 	}
 }
@@ -233,6 +260,15 @@ const (
 	parameterPrefix     = "/curfew/"
 	keyAliasPrefix      = "alias/curfew/"
 )
+
+// bucketWrites are the S3 actions that change a bucket or its objects.
+var bucketWrites = []string{"s3:Create*", "s3:Delete*", "s3:Put*", "s3:Replicate*", "s3:RestoreObject", "s3:Update*"}
+
+// assetsBucketARN is the ARN of a CDK bootstrap's bucket of file assets, which CDK names
+// cdk-<qualifier>-assets-<account>-<region>.
+func assetsBucketARN(qualifier, account, region string) string {
+	return fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s", qualifier, account, region)
+}
 
 // iamARN is the ARN of an IAM resource of account a.
 func iamARN(a accounts.Account, resource string) string {

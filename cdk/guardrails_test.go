@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -121,8 +122,14 @@ type attacker struct {
 
 func (x attacker) ask(name, action, resource string, ctx map[string]any, trust any, want string) question {
 	arn := "arn:aws:iam::" + x.account + ":role/" + x.role
-	return question{name: x.name + " " + name, principal: session(x.account, x.role), context: withPrincipalARN(ctx, arn),
+	q := question{name: x.name + " " + name, principal: session(x.account, x.role), context: withPrincipalARN(ctx, arn),
 		identity: x.policies, action: action, resource: resource, trust: trust, want: want}
+	// An S3 ARN names no account: the buckets asked about are the attacker's account's,
+	// or the simulator would answer as for another account's bucket without a policy.
+	if strings.HasPrefix(resource, "arn:aws:s3:::") {
+		q.account = x.account
+	}
+	return q
 }
 
 // trustAccount is the trust policy of the CDK bootstrap's deploy, publishing and lookup
@@ -185,6 +192,12 @@ func curfewIntact(o *org, x attacker, a accounts.Account) []question {
 		x.ask("deletes curfew's stack", "cloudformation:DeleteStack", stack("curfew-"+a.Name), nil, nil, explicitlyDenied),
 		x.ask("updates the CDK bootstrap stack", "cloudformation:UpdateStack", stack("CDKToolkit"), nil, nil, explicitlyDenied),
 		x.ask("deletes curfew's own bootstrap stack", "cloudformation:DeleteStack", stack(cdk.CurfewToolkitStack), nil, nil, explicitlyDenied),
+		// curfew's stacks deploy through curfew's own bootstrap: a template put in its bucket
+		// under the key of the next deploy's would be deployed by the operator.
+		x.ask("puts a template in curfew's own bootstrap's bucket", "s3:PutObject",
+			fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s/0123456789abcdef.json", cdk.CurfewQualifier, a.ID, region), nil, nil, explicitlyDenied),
+		x.ask("replaces the policy of curfew's own bootstrap's bucket", "s3:PutBucketPolicy",
+			fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s", cdk.CurfewQualifier, a.ID, region), nil, nil, explicitlyDenied),
 	}
 	return qs
 }
@@ -383,6 +396,10 @@ func TestHomeServiceIsGuarded(t *testing.T) {
 	queue := in("sqs", "curfew-service-ScheduleDLQ5F2A96BB-1A2B3C4D5E6F")
 	key := in("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab")
 	curfewKey := map[string]any{"kms:ResourceAliases": []any{cdk.WebhookKeyAlias}}
+	stream := in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction+":log-stream:2026/11/27/[$LATEST]0123456789abcdef")
+	assets := func(qualifier string) string {
+		return fmt.Sprintf("arn:aws:s3:::cdk-%s-assets-%s-%s", qualifier, home.ID, r)
+	}
 	guard := p.managedPolicy(stack, cdk.GuardrailsPolicy)
 	var qs []question
 	for _, c := range []struct {
@@ -417,6 +434,28 @@ func TestHomeServiceIsGuarded(t *testing.T) {
 			x.ask("schedules the webhook key's deletion", "kms:ScheduleKeyDeletion", key, curfewKey, keyPolicy(home.ID), explicitlyDenied),
 			x.ask("deletes curfew-shutdown's logs", "logs:DeleteLogGroup", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
 			x.ask("shortens curfew-shutdown's log retention", "logs:PutRetentionPolicy", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
+			x.ask("writes events into curfew-shutdown's logs", "logs:PutLogEvents", stream, nil, nil, explicitlyDenied),
+			x.ask("adds a stream to curfew-restart's logs", "logs:CreateLogStream", in("logs", "log-group:/aws/lambda/"+accounts.RestartFunction+":log-stream:forged"), nil, nil, explicitlyDenied),
+			x.ask("deletes a stream of curfew-shutdown's logs", "logs:DeleteLogStream", stream, nil, nil, explicitlyDenied),
+			x.ask("rewrites curfew-shutdown's log events as they arrive", "logs:PutTransformer", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
+			x.ask("masks curfew-shutdown's logs", "logs:PutDataProtectionPolicy", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, explicitlyDenied),
+			// curfew-service's code and template wait in the CDK bootstrap's bucket between
+			// the upload and CloudFormation's read; cdk deploy uploads no object whose key
+			// is already there, so a planted one would run as curfew-shutdown.
+			x.ask("plants code in the CDK bootstrap's bucket", "s3:PutObject", assets(cdk.CDKQualifier)+"/0123456789abcdef.zip", nil, nil, explicitlyDenied),
+			x.ask("deletes an asset of the CDK bootstrap's bucket", "s3:DeleteObject", assets(cdk.CDKQualifier)+"/0123456789abcdef.zip", nil, nil, explicitlyDenied),
+			x.ask("replaces the CDK bootstrap bucket's policy", "s3:PutBucketPolicy", assets(cdk.CDKQualifier), nil, nil, explicitlyDenied),
+			x.ask("plants code in curfew's own bootstrap's bucket", "s3:PutObject", assets(cdk.CurfewQualifier)+"/0123456789abcdef.zip", nil, nil, explicitlyDenied),
+			x.ask("assumes curfew's own bootstrap's file-publishing role", "sts:AssumeRole",
+				fmt.Sprintf("arn:aws:iam::%s:role/cdk-%s-file-publishing-role-%s-%s", home.ID, cdk.CurfewQualifier, home.ID, r), nil, trustAccount(home.ID), explicitlyDenied),
+			// Open, as the deploy role is: the default bootstrap publishes the account's own
+			// applications. curfew-service goes through curfew's own bootstrap (README).
+			x.ask("assumes the CDK file-publishing role (open: deploy curfew-service through curfew's own bootstrap)", "sts:AssumeRole",
+				cdkRole(home.ID, r, "file-publishing"), nil, trustAccount(home.ID), allowed),
+			x.ask("reads an asset of the CDK bootstrap's bucket", "s3:GetObject", assets(cdk.CDKQualifier)+"/0123456789abcdef.zip", nil, nil, allowed),
+			x.ask("reads curfew-shutdown's logs", "logs:FilterLogEvents", in("logs", "log-group:/aws/lambda/"+accounts.ShutdownFunction), nil, nil, allowed),
+			x.ask("writes events into its own function's logs", "logs:PutLogEvents", in("logs", "log-group:/aws/lambda/app:log-stream:x"), nil, nil, allowed),
+			x.ask("writes into its own bucket", "s3:PutObject", "arn:aws:s3:::app-bucket/key", nil, nil, allowed),
 			// The rest of the home account stays the map's to give.
 			x.ask("updates its own function", "lambda:UpdateFunctionCode", in("lambda", "function:app"), nil, nil, allowed),
 			x.ask("creates its own parameter", "ssm:PutParameter", in("ssm", "parameter/app/setting"), nil, nil, allowed),
@@ -515,4 +554,121 @@ func TestSchedulerRoleOnlyForCurfewsScheduleGroup(t *testing.T) {
 		ask("for another group", source(home.ID, "app"), denied),
 		ask("for a group of the same name in another account", source("999999999999", cdk.ScheduleGroup), denied),
 	})
+}
+
+// TestStackSetsOnlyThroughCurfewsDeploy (issue 26, item 3): where the management account
+// is a listed target with PowerUserAccess (testdata/management-target.yaml), a service-
+// managed StackSet created there reaches every account of the organisation's units,
+// production included. DeveloperAccess and CurfewCI there, the bounded CDK execution role,
+// and an administrator of a unit's account (a delegated administrator may be one) create,
+// change and delete no StackSet nor its instances; the operator's own session and curfew's
+// own bootstrap, which deploy curfew-organization, still do.
+func TestStackSetsOnlyThroughCurfewsDeploy(t *testing.T) {
+	o := synthMap(t, "testdata/management-target.yaml")
+	p := principals{t, o}
+	m := o.m
+	mgmt, ok := m.Account(m.Organization.ManagementAccount)
+	if !ok || mgmt.ID != m.ManagementAccountID() {
+		t.Fatal("testdata/management-target.yaml: the management account must be listed")
+	}
+	stack := "curfew-" + mgmt.Name
+	region := mgmt.DefaultRegion()
+	guard := p.managedPolicy(stack, cdk.GuardrailsPolicy)
+	power, admin := awsManaged(t, powerUserAccess)[0], awsManaged(t, administratorAccess)[0]
+	sets := stackSets(t, o)
+	sandboxes, prod := m.Organization.OUs[0].ID, m.Organization.OUs[1].ID
+	const found = "555555555555"
+	unit := body(t, sets[sandboxes])
+	unitGuard := namedPolicy{cdk.GuardrailsPolicy,
+		resolve(unit["Resources"].(map[string]any)[guardrailsID(t, unit)].(map[string]any)["Properties"].(map[string]any)["PolicyDocument"], found, m.HomeRegion)}
+	execRole := func(qualifier string) string {
+		return fmt.Sprintf("cdk-%s-cfn-exec-role-%s-%s", qualifier, mgmt.ID, region)
+	}
+	cfn := func(account, resource string) string {
+		return fmt.Sprintf("arn:aws:cloudformation:%s:%s:%s", region, account, resource)
+	}
+	const id = "0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+	asks := func(x attacker, want string) []question {
+		account := x.account
+		curfews := cfn(account, "stackset/"+cdk.StackSetName(m.Organization.OUs[1])+":"+id)
+		other := cfn(account, "stackset/backdoor:"+id)
+		return []question{
+			x.ask("creates a StackSet", "cloudformation:CreateStackSet", "*", nil, nil, want),
+			x.ask("updates curfew's StackSet of the production unit", "cloudformation:UpdateStackSet", curfews, nil, nil, want),
+			x.ask("updates a StackSet towards the production unit", "cloudformation:UpdateStackSet", cfn(account, "stackset-target/backdoor:"+id+"/"+prod), nil, nil, want),
+			x.ask("deletes curfew's StackSet", "cloudformation:DeleteStackSet", curfews, nil, nil, want),
+			x.ask("creates stack instances", "cloudformation:CreateStackInstances", other, nil, nil, want),
+			x.ask("creates stack instances in the production unit", "cloudformation:CreateStackInstances", cfn(account, "stackset-target/backdoor:"+id+"/"+prod), nil, nil, want),
+			x.ask("creates stack instances of IAM roles", "cloudformation:CreateStackInstances", cfn(account, "type/resource/AWS-IAM-Role"), nil, nil, want),
+			x.ask("updates curfew's stack instances", "cloudformation:UpdateStackInstances", curfews, nil, nil, want),
+			x.ask("deletes curfew's stack instances", "cloudformation:DeleteStackInstances", curfews, nil, nil, want),
+			x.ask("imports stacks into a StackSet", "cloudformation:ImportStacksToStackSet", other, nil, nil, want),
+			x.ask("stops curfew's StackSet operation", "cloudformation:StopStackSetOperation", curfews, nil, nil, want),
+			x.ask("turns StackSets' trusted access off", "cloudformation:DeactivateOrganizationsAccess", "*", nil, nil, want),
+		}
+	}
+	var qs []question
+	for _, x := range []attacker{
+		{"management: DeveloperAccess (PowerUserAccess)", mgmt.ID, accounts.DeveloperAccessRole,
+			append([]namedPolicy{power, guard}, p.role(stack, accounts.DeveloperAccessRole)...)},
+		{"management: CurfewCI (PowerUserAccess)", mgmt.ID, accounts.CIRole,
+			append([]namedPolicy{power, guard}, p.role(stack, accounts.CIRole)...)},
+		{"management: bounded CDK execution role", mgmt.ID, execRole(cdk.CDKQualifier),
+			[]namedPolicy{admin, p.managedPolicy(stack, cdk.CDKExecutionPolicy)}},
+		{"an account of the sandboxes: DeveloperAccess (AdministratorAccess)", found, accounts.DeveloperAccessRole,
+			[]namedPolicy{admin, unitGuard}},
+	} {
+		qs = append(qs, asks(x, explicitlyDenied)...)
+		qs = append(qs,
+			x.ask("lists StackSets", "cloudformation:ListStackSets", "*", nil, nil, allowed),
+			x.ask("updates an application's stack", "cloudformation:UpdateStack", cfn(x.account, "stack/app/"+id), nil, nil, allowed),
+		)
+	}
+	// curfew-organization is deployed with the operator's own credentials, through
+	// curfew's own bootstrap where the default one is bounded.
+	for _, x := range []attacker{
+		{"management: the operator's session (AdministratorAccess)", mgmt.ID, "operator", []namedPolicy{admin}},
+		{"management: curfew's own CDK execution role", mgmt.ID, execRole(cdk.CurfewQualifier), []namedPolicy{admin}},
+	} {
+		qs = append(qs, asks(x, allowed)...)
+	}
+	simulate(t, qs)
+}
+
+// TestOrganizationReaderIsGuarded (issue 26, item 11): CurfewOrganizationReader, which
+// curfew's functions assume to list the units' accounts, is kept as deployed like curfew's
+// other roles: in the management account when it is a target (there with
+// AdministratorAccess, which overrides: [administrator] allows, or a delegated
+// administrator's), by the bounded CDK execution role there, and in an account of a unit,
+// which a delegated administrator may be.
+func TestOrganizationReaderIsGuarded(t *testing.T) {
+	o := synthMap(t, "testdata/management-target.yaml")
+	p := principals{t, o}
+	m := o.m
+	mgmt, _ := m.Account(m.Organization.ManagementAccount)
+	stack := "curfew-" + mgmt.Name
+	admin := awsManaged(t, administratorAccess)[0]
+	const found = "555555555555"
+	unit := body(t, stackSets(t, o)[m.Organization.OUs[0].ID])
+	unitGuard := namedPolicy{cdk.GuardrailsPolicy,
+		resolve(unit["Resources"].(map[string]any)[guardrailsID(t, unit)].(map[string]any)["Properties"].(map[string]any)["PolicyDocument"], found, m.HomeRegion)}
+	var qs []question
+	for _, x := range []attacker{
+		{"management: DeveloperAccess (AdministratorAccess)", mgmt.ID, accounts.DeveloperAccessRole,
+			append([]namedPolicy{admin, p.managedPolicy(stack, cdk.GuardrailsPolicy)}, p.role(stack, accounts.DeveloperAccessRole)...)},
+		{"management: bounded CDK execution role", mgmt.ID, fmt.Sprintf("cdk-%s-cfn-exec-role-%s-%s", cdk.CDKQualifier, mgmt.ID, mgmt.DefaultRegion()),
+			[]namedPolicy{admin, p.managedPolicy(stack, cdk.CDKExecutionPolicy)}},
+		{"an account of the sandboxes: DeveloperAccess (AdministratorAccess)", found, accounts.DeveloperAccessRole, []namedPolicy{admin, unitGuard}},
+	} {
+		reader := "arn:aws:iam::" + x.account + ":role/" + accounts.OrganizationReaderRole
+		for _, action := range []string{"iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRole", "iam:PassRole"} {
+			qs = append(qs, x.ask("calls "+action+" on CurfewOrganizationReader", action, reader, nil, nil, explicitlyDenied))
+		}
+		qs = append(qs,
+			x.ask("deletes curfew-organization", "cloudformation:DeleteStack",
+				fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/0a1b2c3d-4e5f-6789-abcd-ef0123456789", m.HomeRegion, x.account, cdk.OrganizationStackName), nil, nil, explicitlyDenied),
+			x.ask("changes an application role's policy", "iam:PutRolePolicy", "arn:aws:iam::"+x.account+":role/app", nil, nil, allowed),
+		)
+	}
+	simulate(t, qs)
 }

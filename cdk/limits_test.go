@@ -184,7 +184,7 @@ func TestIAMLimitsOfTestMaps(t *testing.T) {
 	t.Run("testdata/ci-user.yaml", func(t *testing.T) { checkIAMLimits(t, seed) })
 	t.Run("testdata/oidc.yaml", func(t *testing.T) { checkIAMLimits(t, oidcOrg) })
 	t.Run(organizationMap, func(t *testing.T) { checkIAMLimits(t, organizationOrg(t)) })
-	for _, path := range []string{"../accounts.yaml", "testdata/ci-networks.yaml", "testdata/guard.yaml", "testdata/oidc-subjects.yaml"} {
+	for _, path := range []string{"../accounts.yaml", "testdata/ci-networks.yaml", "testdata/guard.yaml", "testdata/management-target.yaml", "testdata/oidc-subjects.yaml"} {
 		t.Run(path, func(t *testing.T) {
 			o, err := synthWith(path, lambdaDir, t.TempDir(), false)
 			if err != nil {

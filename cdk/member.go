@@ -41,7 +41,7 @@ func newMemberRoles(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 		dev = awsiam.NewRole(stack, jsii.String("DeveloperAccess"), &awsiam.RoleProps{
 			RoleName:           jsii.String(accounts.DeveloperAccessRole),
 			Description:        jsii.String("curfew: humans from the identity account, signed in with MFA"),
-			AssumedBy:          developerPrincipal(m),
+			AssumedBy:          identityUser(m, accounts.DeveloperTag),
 			MaxSessionDuration: developerSession,
 			ManagedPolicies:    &devPolicies,
 		})
@@ -80,19 +80,27 @@ func newMemberRoles(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	newGuardrails(stack, m, a, dev, ci)
 }
 
-// developerPrincipal is DeveloperAccess's only principal: an IAM user of the identity
-// account (never one of its roles, which anyone with IAM rights there could create, and
-// never the CI user), signed in with MFA within the working day, whose session is named
-// after them so that CloudTrail in every account names the person. The account root with
-// an aws:PrincipalArn condition keeps deploy order free (see trustAccountPrincipals).
-func developerPrincipal(m *accounts.Map) awsiam.IPrincipal {
+// identityUser is the only principal of DeveloperAccess (tag accounts.DeveloperTag) and
+// curfew-operator (accounts.OperatorTag): an IAM user of the identity account (never one
+// of its roles, which anyone with IAM rights there could create, and never the CI user)
+// tagged as a member of the role's group, signed in with MFA within the working day, whose
+// session is named after them so that CloudTrail in every account names the person. A
+// trust policy cannot name a group, and without the tag it would accept any user of the
+// identity account whose own policies allow sts:AssumeRole; with it, only users an
+// administrator of the identity account tagged (iam:TagUser, which no policy of curfew's
+// gives a user over themselves). The account root with an aws:PrincipalArn condition
+// keeps deploy order free (see trustAccountPrincipals).
+func identityUser(m *accounts.Map, tag string) awsiam.IPrincipal {
 	identity := m.IdentityAccount()
 	conditions := map[string]any{
 		"Bool":            map[string]any{"aws:MultiFactorAuthPresent": "true"},
 		"NumericLessThan": map[string]any{"aws:MultiFactorAuthAge": mfaMaxAgeSeconds},
 		"ArnLike":         map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + identity.ID + ":user/*"},
-		// aws:username exists only for IAM users, so a role's session never matches.
-		"StringEquals": map[string]any{"sts:RoleSessionName": "${aws:username}"},
+		"StringEquals": map[string]any{
+			// aws:username exists only for IAM users, so a role's session never matches.
+			"sts:RoleSessionName":     "${aws:username}",
+			"aws:PrincipalTag/" + tag: accounts.MemberTagValue,
+		},
 	}
 	if m.CI.User != "" {
 		conditions["ArnNotEquals"] = map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User}

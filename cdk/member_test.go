@@ -47,7 +47,7 @@ func TestDeveloperAccessRequiresMFA(t *testing.T) {
 						"NumericLessThan": {"aws:MultiFactorAuthAge": 43200},
 						"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::`+identity+`:user/*"},
 						`+notCI+`
-						"StringEquals": {"sts:RoleSessionName": "${aws:username}"}
+						"StringEquals": {"sts:RoleSessionName": "${aws:username}", "aws:PrincipalTag/curfew:developer": "true"}
 					}
 				}]
 			}`))

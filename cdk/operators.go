@@ -16,15 +16,15 @@ import (
 var operatedFunctions = []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction}
 
 // newOperatorRole creates curfew-operator in the home account: the identity account's IAM
-// users with MFA, under the same conditions as DeveloperAccess (developerPrincipal), may
-// invoke curfew's functions and read their logs, and nothing else but read the cost
-// reports (grantReportReading). It changes nothing of curfew's: no lambda:Update*,
+// users tagged as operators, with MFA, under the same conditions as DeveloperAccess
+// (identityUser), may invoke curfew's functions and read their logs, and nothing else but
+// read the cost reports (grantReportReading). It changes nothing of curfew's: no lambda:Update*,
 // iam:PassRole, ssm:Put* or sts:AssumeRole is granted.
 func newOperatorRole(scope constructs.Construct, m *accounts.Map) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String("Operator"), &awsiam.RoleProps{
 		RoleName:           jsii.String(accounts.OperatorRole),
 		Description:        jsii.String("curfew: the operators group, with MFA, may run curfew's functions by hand and read their logs"),
-		AssumedBy:          developerPrincipal(m),
+		AssumedBy:          identityUser(m, accounts.OperatorTag),
 		MaxSessionDuration: developerSession,
 		InlinePolicies:     &map[string]awsiam.PolicyDocument{"OperateCurfew": operatorPolicy(m)},
 	})

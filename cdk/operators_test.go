@@ -1,9 +1,11 @@
 package cdk_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/cdk"
@@ -52,6 +54,22 @@ func operatorQuestions(t *testing.T, o *org) []question {
 	mallory := "arn:aws:iam::999999999999:user/mallory"
 	assume("IAM user of another account with MFA and admin policies assumes curfew-operator", mallory, mallory,
 		signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
+	// Users of the identity account outside operators (not tagged as its members),
+	// whatever their own policies allow.
+	bob := "arn:aws:iam::" + identity.ID + ":user/bob"
+	asBob := func(ctx map[string]any, tags ...string) map[string]any {
+		return untagged(signedInAs("bob", "bob", ctx), tags...)
+	}
+	assume("identity-account user outside operators, with MFA and sts:AssumeRole on every role, assumes curfew-operator", bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), assumeAnyRole, denied)
+	assume("identity-account user outside operators, with MFA and admin policies, assumes curfew-operator", bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), allowEverything, denied)
+	assume("developer not tagged as an operator, with MFA and sts:AssumeRole on every role, assumes curfew-operator", bob, bob,
+		asBob(mfa(60), accounts.OperatorTag), assumeAnyRole, denied)
+	assume("user added to operators but not tagged, with MFA, assumes curfew-operator", bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), ops, denied)
+	assume("operator tagged as an operator only, with MFA, assumes curfew-operator", bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag), ops, allowed)
 	if m.CI.User != "" {
 		ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
 		assume("CI user with MFA, operators' policies and its own name as session assumes curfew-operator", ciUser, ciUser,
@@ -160,10 +178,15 @@ func TestOperatorsAreBoundedStatically(t *testing.T) {
 			if len(ops) != 2 || !slices.ContainsFunc(ops, func(np namedPolicy) bool { return equalJSON(np.Policy, p.selfService()) }) {
 				t.Errorf("the operators group has %d policies, want the self-service policy and one more: %v", len(ops), ops)
 			}
-			// The same trust as DeveloperAccess: one definition of "a person with MFA".
+			// The same trust as DeveloperAccess, but for the operators' tag: one definition
+			// of "a person with MFA".
 			dev := o.m.Targets()[0]
-			assertJSON(t, "curfew-operator's trust against DeveloperAccess's in "+dev.Name,
-				p.trust(service, accounts.OperatorRole), p.trust("curfew-"+dev.Name, accounts.DeveloperAccessRole))
+			devTrust, err := json.Marshal(p.trust("curfew-"+dev.Name, accounts.DeveloperAccessRole))
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertJSON(t, "curfew-operator's trust against DeveloperAccess's in "+dev.Name, p.trust(service, accounts.OperatorRole),
+				parseJSON(t, strings.ReplaceAll(string(devTrust), `"aws:PrincipalTag/`+accounts.DeveloperTag+`"`, `"aws:PrincipalTag/`+accounts.OperatorTag+`"`)))
 			r := o.role(t, service, accounts.OperatorRole)
 			if r["ManagedPolicyArns"] != nil {
 				t.Errorf("curfew-operator has managed policies: %v", r["ManagedPolicyArns"])

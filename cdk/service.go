@@ -187,28 +187,32 @@ func (s *service) newEncryptedTopic(id, keyID, alias, keyDescription, displayNam
 		EnableKeyRotation: jsii.Bool(true),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
+	// This account's alarms in the home region, and no other account's, through the
+	// CloudWatch service principal (the confused deputy): on the topic and on its key.
+	account := s.m.HomeAccount().ID
+	alarms := map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": account},
+		"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:*", s.m.HomeRegion, account)},
+	}
 	// CloudWatch encrypts the alarm's message with the key when it publishes.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchAlarms"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 		Resources:  jsii.Strings("*"),
+		Conditions: &alarms,
 	}), nil)
 	topic := awssns.NewTopic(s.stack, jsii.String(id), &awssns.TopicProps{
 		DisplayName: jsii.String(displayName),
 		MasterKey:   key,
 		EnforceSSL:  jsii.Bool(true),
 	})
-	account := s.m.HomeAccount().ID
 	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowThisAccountsAlarms"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("sns:Publish"),
 		Resources:  jsii.Strings(*topic.TopicArn()),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": account},
-			"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:*", s.m.HomeRegion, account)},
-		},
+		Conditions: &alarms,
 	}))
 	for _, r := range recipients {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(r), nil))

@@ -154,8 +154,12 @@ func (a *app) mfaCredentials(ctx context.Context, account string, r mfasession.R
 	case "":
 		return creds, err
 	case "AccessDenied", "AccessDeniedException":
-		return creds, withHint(err, "check the MFA code (the one your device shows now), that your IAM user %s is in the identity account's developers group, and that the account's curfew stack is deployed",
-			r.SessionName)
+		group, tag := "developers", accounts.DeveloperTag
+		if strings.HasSuffix(r.RoleARN, ":role/"+accounts.OperatorRole) {
+			group, tag = "operators", accounts.OperatorTag
+		}
+		return creds, withHint(err, "check the MFA code (the one your device shows now), that your IAM user %s is in the identity account's %s group and tagged %s=%s, and that the account's curfew stack is deployed",
+			r.SessionName, group, tag, accounts.MemberTagValue)
 	}
 	return creds, withHint(err, "check your IAM user's access keys in profile %s (aws sts get-caller-identity --profile %s) and the MFA code", r.SourceProfile, r.SourceProfile)
 }

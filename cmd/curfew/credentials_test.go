@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/mfasession"
 )
 
@@ -152,6 +154,33 @@ func TestCredentialsUnreachable(t *testing.T) {
 	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal = tty.open }, credentialsArgs(emulator.NewAccountID())...)
 	if !errors.Is(r.err, ErrUnreachable) || !strings.Contains(r.err.Error(), "check your network connection") {
 		t.Errorf("err = %v, want ErrUnreachable with the network hint", r.err)
+	}
+}
+
+// A role that refuses the user names what its trust asks of them: the group's tag
+// besides the group (issue 26, item 9), the operators' for curfew-operator.
+func TestCredentialsRefusedNamesTheGroupAndItsTag(t *testing.T) {
+	proxy, err := faultproxy.New(emulator.Shared(t).URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	proxy.Add(faultproxy.Rule{Service: "sts", Action: "AssumeRole", Kind: faultproxy.Error, Code: "AccessDenied", Status: 403})
+	identityKeys(t, proxy.URL)
+	account := emulator.NewAccountID()
+	for role, want := range map[string]string{
+		accounts.DeveloperAccessRole: "alice is in the identity account's developers group and tagged curfew:developer=true",
+		accounts.OperatorRole:        "alice is in the identity account's operators group and tagged curfew:operator=true",
+	} {
+		t.Run(role, func(t *testing.T) {
+			tty := &fakeTerminal{code: "123456"}
+			args := credentialsArgs(account)
+			args[3] = "arn:aws:iam::" + account + ":role/" + role
+			r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal, a.cacheDir = tty.open, filepath.Join(t.TempDir(), "curfew") }, args...)
+			if r.err == nil || !strings.Contains(r.err.Error(), want) {
+				t.Errorf("err = %v, want it to say %q", r.err, want)
+			}
+		})
 	}
 }
 

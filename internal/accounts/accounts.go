@@ -49,6 +49,18 @@ const (
 	StoppedByRunTag = "curfew:stopped-by"
 )
 
+// Tags of the identity account's IAM users that stand for membership of curfew's groups.
+// IAM trust policies cannot name a group, so DeveloperAccess trusts only users tagged
+// DeveloperTag=MemberTagValue and curfew-operator only users tagged
+// OperatorTag=MemberTagValue: an administrator of the identity account adds a person to
+// the group and tags them alike, and a user outside the group is refused even when their
+// own policies allow sts:AssumeRole on every role.
+const (
+	DeveloperTag   = "curfew:developer"
+	OperatorTag    = "curfew:operator"
+	MemberTagValue = "true"
+)
+
 // CapacityTag is part of curfew's mark on an Auto Scaling group: the min/desired/max
 // capacity the shutdown found, which the restart sets back.
 const CapacityTag = "curfew:asg-capacity"

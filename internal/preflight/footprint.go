@@ -3,6 +3,7 @@ package preflight
 import (
 	"slices"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 )
 
@@ -35,6 +36,9 @@ type footprint struct {
 	// logGroups are the functions' log groups (home region), also fixed names; the
 	// service stack keeps them when it is deleted, so a second deploy finds them.
 	logGroups []string
+	// buckets are the buckets of fixed name (home region): S3 names are global, and the
+	// service stack keeps its buckets when it is deleted.
+	buckets []string
 	// newRoles, newGroups, newUsers and newPolicies count every role, group, user and
 	// customer managed policy the stacks create, named or not.
 	newRoles, newGroups, newUsers, newPolicies int
@@ -106,6 +110,11 @@ func footprintOf(m *accounts.Map, a accounts.Account) footprint {
 			f.logGroups = append(f.logGroups, "/aws/lambda/"+fn)
 		}
 		f.newRoles++
+		// The list of found accounts, whose name the developers' CLI builds
+		// (cdk/accountlist.go).
+		if m.Organization != nil {
+			f.buckets = append(f.buckets, accountlist.Bucket(m))
+		}
 	}
 	f.newRoles += len(f.roles)
 	f.newUsers = len(f.users)

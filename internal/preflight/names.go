@@ -10,14 +10,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // stackTag is the tag CloudFormation puts on the resources it creates, where the type
 // takes tags.
 const stackTag = "aws:cloudformation:stack-name"
 
-// fixedNames checks that no role, group, user, policy or log group already holds a name
-// curfew's stacks give theirs, unless curfew's own stack created it: CloudFormation cannot create
+// fixedNames checks that no role, group, user, policy, log group or bucket already holds a
+// name curfew's stacks give theirs, unless curfew's own stack created it: CloudFormation cannot create
 // a second and fails the deploy with "already exists".
 type fixedNames struct{}
 
@@ -82,8 +83,37 @@ func (fixedNames) Run(ctx context.Context, t Target) []Finding {
 		clash("policy", name, arn, tags, err)
 	}
 	findings = append(findings, logGroupClashes(ctx, t, f, owned)...)
+	findings = append(findings, bucketClashes(ctx, t, f, owned)...)
 	if len(findings) == 0 {
-		findings = append(findings, ok("none of curfew's %d fixed names is taken", len(f.roles)+len(f.groups)+len(f.users)+len(f.policies)+len(f.logGroups)))
+		findings = append(findings, ok("none of curfew's %d fixed names is taken", len(f.roles)+len(f.groups)+len(f.users)+len(f.policies)+len(f.logGroups)+len(f.buckets)))
+	}
+	return findings
+}
+
+// bucketClashes finds the buckets of fixed name already there: in this account, kept by
+// an earlier curfew-service, or in any other account, as S3 names are global. Either way
+// CloudFormation cannot create curfew's.
+func bucketClashes(ctx context.Context, t Target, f footprint, owned map[string]string) []Finding {
+	region := t.Map.HomeRegion
+	c := s3.NewFromConfig(t.Config, func(o *s3.Options) { o.Region, o.UsePathStyle = region, t.Config.BaseEndpoint != nil })
+	var findings []Finding
+	for _, name := range f.buckets {
+		_, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name), ExpectedBucketOwner: aws.String(t.Account.ID)})
+		switch code := errorCode(err); {
+		case code == "NotFound" || code == "NoSuchBucket":
+		case code == "Forbidden" || code == "AccessDenied":
+			findings = append(findings, problem(
+				fmt.Sprintf("bucket %s exists and is not this account's, or this profile may not read it: S3 names are global, and the deploy fails with \"%s already exists\"", name, name),
+				"run preflight with a profile that may call s3:ListBucket here; if another account holds the name, have it deleted there: curfew's name is fixed because the CLI builds it from the home account and region"))
+		case err != nil:
+			findings = append(findings, unchecked("read bucket "+name, err, "s3:ListBucket"))
+		case owned[name] != "":
+			findings = append(findings, ok("bucket %s belongs to curfew's stack %s", name, owned[name]))
+		default:
+			findings = append(findings, problem(
+				fmt.Sprintf("bucket %s already exists and no stack of curfew holds it (an earlier curfew-service keeps it when deleted): the deploy fails with \"%s already exists\"", name, name),
+				fmt.Sprintf("if it holds only curfew's list of accounts, delete it: aws s3 rb s3://%s --force --region %s%s", name, region, t.profileArg())))
+		}
 	}
 	return findings
 }

@@ -72,7 +72,7 @@ type Check interface {
 
 // Checks returns every check, in the order they are reported.
 func Checks() []Check {
-	return []Check{bootstrap{}, cdkExecution{}, concurrency{}, iamQuotas{}, oidcProvider{}, fixedNames{}, costExplorer{}, stackSets{}}
+	return []Check{bootstrap{}, cdkExecution{}, concurrency{}, iamQuotas{}, oidcProvider{}, fixedNames{}, groupTags{}, costExplorer{}, stackSets{}}
 }
 
 // Run runs the checks against the target, one after another (each makes a few calls).

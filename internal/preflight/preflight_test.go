@@ -13,7 +13,11 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
@@ -227,6 +231,95 @@ func TestEachProblemIsReported(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A member of developers or operators without the group's tag is named with the command
+// that tags them: DeveloperAccess and curfew-operator trust tagged users only (issue 26,
+// item 9). Accounts other than the identity account have no such groups.
+func TestGroupMembersCarryTheirTag(t *testing.T) {
+	o := newOrg(t, nil)
+	identity, staging := o.target(t, "identity"), o.target(t, "staging")
+	c := iam.NewFromConfig(identity.Config)
+	if got := dump(Run(t.Context(), identity, []Check{groupTags{}})); !strings.Contains(got, "ok  group tags: every member of developers and operators carries its group's tag (0 membership(s))") {
+		t.Errorf("before curfew-identity:\n%s", got)
+	}
+	tag := func(key string) []iamtypes.Tag {
+		return []iamtypes.Tag{{Key: aws.String(key), Value: aws.String("true")}}
+	}
+	for _, u := range []struct {
+		name, group string
+		tags        []iamtypes.Tag
+	}{
+		{"alice", "developers", tag(accounts.DeveloperTag)},
+		{"bob", "developers", nil},
+		{"carol", "operators", tag(accounts.DeveloperTag)},
+		{"dave", "operators", tag(accounts.OperatorTag)},
+	} {
+		if _, err := c.GetGroup(t.Context(), &iam.GetGroupInput{GroupName: aws.String(u.group)}); err != nil {
+			if _, err := c.CreateGroup(t.Context(), &iam.CreateGroupInput{GroupName: aws.String(u.group)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.CreateUser(t.Context(), &iam.CreateUserInput{UserName: aws.String(u.name), Tags: u.tags}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AddUserToGroup(t.Context(), &iam.AddUserToGroupInput{GroupName: aws.String(u.group), UserName: aws.String(u.name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := Run(t.Context(), identity, []Check{groupTags{}})
+	var problems []string
+	for _, f := range results[0].Findings {
+		if f.Status == Problem {
+			problems = append(problems, f.Detail+" / fix: "+f.Fix)
+		}
+	}
+	want := []string{
+		"user bob is in group developers but not tagged curfew:developer=true: DeveloperAccess refuses them / fix: aws iam tag-user --user-name bob --tags Key=curfew:developer,Value=true --profile identity",
+		"user carol is in group operators but not tagged curfew:operator=true: curfew-operator refuses them / fix: aws iam tag-user --user-name carol --tags Key=curfew:operator,Value=true --profile identity",
+	}
+	if strings.Join(problems, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
+	}
+	if got := dump(Run(t.Context(), staging, []Check{groupTags{}})); !strings.HasPrefix(got, "n/a  group tags: curfew's groups are in the identity account (identity)") {
+		t.Errorf("staging:\n%s", got)
+	}
+}
+
+// The bucket of found accounts (curfew-accounts-<home>-<region>, issue 26, item 11) is
+// one of curfew's fixed names in the home account of a map with an organization: one
+// left by an earlier curfew-service, or made by someone else, is a problem; one in
+// curfew-service is curfew's.
+func TestAccountListBucketIsAFixedName(t *testing.T) {
+	o := newMotoOrg(t, func(o *motoOrg) string { return o.mgmt }, false)
+	identity := o.target(t, "identity")
+	bucket := accountlist.Bucket(o.m)
+	names := func() string { return dump(Run(t.Context(), identity, []Check{fixedNames{}})) }
+	if got := names(); strings.Contains(got, "problem") || !strings.Contains(got, "fixed names is taken") {
+		t.Errorf("before any bucket:\n%s", got)
+	}
+	c := s3.NewFromConfig(identity.Config, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(), "problem  fixed names: bucket "+bucket+" already exists and no stack of curfew holds it"; !strings.Contains(got, want) {
+		t.Errorf("with a bucket left behind, lacks %q:\n%s", want, got)
+	}
+	if _, err := c.DeleteBucket(t.Context(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	createStack(t, identity.Config, "eu-west-1", "curfew-service", fmt.Sprintf(
+		`{"Resources":{"AccountList":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":%q}}}}`, bucket))
+	if got, want := names(), "ok  fixed names: bucket "+bucket+" belongs to curfew's stack curfew-service"; !strings.Contains(got, want) {
+		t.Errorf("with curfew-service's bucket, lacks %q:\n%s", want, got)
+	}
+	// What S3 answers HeadBucket with ExpectedBucketOwner for a bucket another account holds.
+	o.proxy.Add(faultproxy.Rule{Service: "s3", Kind: faultproxy.Error, Code: "Forbidden", Status: 403,
+		Match: func(c faultproxy.Call) bool { return c.Method == "HEAD" && strings.Contains(c.Path, bucket) }})
+	if got, want := names(), "problem  fixed names: bucket "+bucket+" exists and is not this account's"; !strings.Contains(got, want) {
+		t.Errorf("with another account's bucket, lacks %q:\n%s", want, got)
 	}
 }
 

@@ -1,0 +1,84 @@
+package preflight
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/curfew/curfew/internal/accounts"
+)
+
+// operatorsGroup is the identity account's group of operators (cdk/identity.go).
+const operatorsGroup = "operators"
+
+// groupTags checks that every member of curfew's groups in the identity account carries
+// its group's tag. A trust policy cannot name a group, so DeveloperAccess trusts only
+// users tagged accounts.DeveloperTag and curfew-operator only users tagged
+// accounts.OperatorTag: a member without the tag is refused the group's role.
+type groupTags struct{}
+
+func (groupTags) Name() string { return "group tags" }
+
+func (groupTags) Run(ctx context.Context, t Target) []Finding {
+	switch {
+	case t.Account.Name != t.Map.Identity:
+		return []Finding{notApplicable("curfew's groups are in the identity account (%s)", t.Map.Identity)}
+	case t.Map.UsesIdentityCenter():
+		return []Finding{notApplicable("access: identity-center: people come through Identity Center's groups, not IAM users")}
+	}
+	c := iam.NewFromConfig(t.Config)
+	var findings []Finding
+	members := 0
+	for _, g := range []struct{ group, tag, role string }{
+		{developersGroup, accounts.DeveloperTag, accounts.DeveloperAccessRole},
+		{operatorsGroup, accounts.OperatorTag, accounts.OperatorRole},
+	} {
+		pages := iam.NewGetGroupPaginator(c, &iam.GetGroupInput{GroupName: aws.String(g.group)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if errorCode(err) == "NoSuchEntity" {
+				break // curfew-identity is not deployed yet
+			}
+			if err != nil {
+				return []Finding{unchecked("read the members of group "+g.group, err, "iam:GetGroup")}
+			}
+			for _, u := range page.Users {
+				members++
+				name := aws.ToString(u.UserName)
+				tagged, err := hasTag(ctx, c, name, g.tag)
+				if err != nil {
+					return []Finding{unchecked("read the tags of user "+name, err, "iam:ListUserTags")}
+				}
+				if !tagged {
+					findings = append(findings, problem(
+						fmt.Sprintf("user %s is in group %s but not tagged %s=%s: %s refuses them", name, g.group, g.tag, accounts.MemberTagValue, g.role),
+						fmt.Sprintf("aws iam tag-user --user-name %s --tags Key=%s,Value=%s%s", name, g.tag, accounts.MemberTagValue, t.profileArg())))
+				}
+			}
+		}
+	}
+	if len(findings) == 0 {
+		findings = append(findings, ok("every member of %s and %s carries its group's tag (%d membership(s)); tag each person you add: %s or %s=%s",
+			developersGroup, operatorsGroup, members, accounts.DeveloperTag, accounts.OperatorTag, accounts.MemberTagValue))
+	}
+	return findings
+}
+
+// hasTag reports whether the IAM user carries tag=accounts.MemberTagValue.
+func hasTag(ctx context.Context, c *iam.Client, user, tag string) (bool, error) {
+	pages := iam.NewListUserTagsPaginator(c, &iam.ListUserTagsInput{UserName: aws.String(user)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, t := range page.Tags {
+			if aws.ToString(t.Key) == tag && aws.ToString(t.Value) == accounts.MemberTagValue {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
