@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 )
 
@@ -185,7 +186,8 @@ func serviceGuards(m *accounts.Map, a accounts.Account) []awsiam.PolicyStatement
 			"lambda:Add*", "lambda:Create*", "lambda:Delete*", "lambda:Publish*", "lambda:Put*",
 			"lambda:Remove*", "lambda:Tag*", "lambda:Untag*", "lambda:Update*",
 		}, []string{in("lambda", "function:curfew-*")}, nil),
-		deny("KeepCurfewBucket", bucketWrites, []string{"arn:aws:s3:::" + generatedNamePrefix + "*"}, nil),
+		// The published list of accounts too: it reaches every developer's ~/.aws/config.
+		deny("KeepCurfewBucket", bucketWrites, []string{"arn:aws:s3:::" + generatedNamePrefix + "*", "arn:aws:s3:::" + accountlist.BucketPrefix + "*"}, nil),
 		// curfew-service's code and template wait in the home region's bootstrap bucket
 		// between `cdk deploy`'s upload and CloudFormation's read. The default bootstrap's
 		// file-publishing role still writes there: curfew-service deploys through curfew's

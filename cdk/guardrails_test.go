@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 )
 
@@ -422,6 +423,9 @@ func TestHomeServiceIsGuarded(t *testing.T) {
 			x.ask("forges run history", "s3:PutObject", bucket+"/runs/2026/11/27/run.json", nil, nil, explicitlyDenied),
 			x.ask("deletes run history", "s3:DeleteObject", bucket+"/runs/2026/11/27/run.json", nil, nil, explicitlyDenied),
 			x.ask("replaces the bucket policy", "s3:PutBucketPolicy", bucket, nil, nil, explicitlyDenied),
+			// The published list of accounts reaches every developer's ~/.aws/config.
+			x.ask("forges the published list of accounts", "s3:PutObject", "arn:aws:s3:::"+accountlist.Bucket(o.m)+"/"+accountlist.Key, nil, nil, explicitlyDenied),
+			x.ask("replaces the account list bucket's policy", "s3:PutBucketPolicy", "arn:aws:s3:::"+accountlist.Bucket(o.m), nil, nil, explicitlyDenied),
 			x.ask("moves the stop schedule", "scheduler:UpdateSchedule", schedule, nil, nil, explicitlyDenied),
 			x.ask("adds a schedule to curfew's group", "scheduler:CreateSchedule", in("scheduler", "schedule/"+cdk.ScheduleGroup+"/extra"), nil, nil, explicitlyDenied),
 			x.ask("deletes curfew's schedule group", "scheduler:DeleteScheduleGroup", in("scheduler", "schedule-group/"+cdk.ScheduleGroup), nil, nil, explicitlyDenied),
