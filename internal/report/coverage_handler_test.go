@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
@@ -108,6 +109,7 @@ accounts:
 	if subject := notes[0]["Subject"]; !strings.HasSuffix(subject, ", 0.53 to 1.06 saved") {
 		t.Errorf("subject = %q, want the range saved", subject)
 	}
+	causetest.NoSDKText(t, "the email", notes[0]["Message"])
 	flat := strings.Join(strings.Fields(notes[0]["Message"]), " ")
 	for _, want := range []string{"staging 1 resource 11 h stopped 0.53 to 1.06 (50% covered by discounts)", cost.CoverageBasis} {
 		if !strings.Contains(flat, want) {
