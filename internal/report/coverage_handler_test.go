@@ -25,8 +25,8 @@ import (
 // The handler's report shows the savings as a range down to the account's discount
 // coverage, read through CurfewCostReader with the real SDK client. moto lacks the
 // coverage APIs: the proxy answers them in the Cost Explorer API reference's shape
-// (GetSavingsPlansCoverage's SavingsPlansCoverages[].Coverage, GetReservationCoverage's
-// CoveragesByTime[].Total.CoverageHours) and refuses identity's.
+// (faultproxy.SavingsPlansCoverage, faultproxy.ReservationCoverage) and refuses
+// identity's.
 func TestHandleShowsTheSavingsRange(t *testing.T) {
 	s := emulator.Shared(t)
 	proxy, err := faultproxy.New(s.URL)
@@ -54,12 +54,8 @@ accounts:
 	queueCosts(t, s, homeID, costResults(p, 2)...)
 	queueCosts(t, s, stagingID, costResults(p, 30)...)
 	proxy.Add(
-		faultproxy.Rule{Account: stagingID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
-			Body: `{"SavingsPlansCoverages":[{"Attributes":{},"Coverage":{"CoveragePercentage":"40","OnDemandCost":"60",` +
-				`"SpendCoveredBySavingsPlans":"40","TotalCost":"100"},"TimePeriod":{"Start":"2026-10-28","End":"2026-11-27"}}]}`},
-		faultproxy.Rule{Account: stagingID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
-			Body: `{"CoveragesByTime":[{"Groups":[],"TimePeriod":{"Start":"2026-10-28","End":"2026-11-27"},"Total":{"CoverageHours":` +
-				`{"CoverageHoursPercentage":"10","OnDemandHours":"90","ReservedHours":"10","TotalRunningHours":"100"}}}]}`},
+		faultproxy.SavingsPlansCoverage(stagingID, 40),
+		faultproxy.ReservationCoverage(stagingID, 10),
 		faultproxy.Rule{Account: homeID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Error, Code: "AccessDeniedException"},
 	)
 
