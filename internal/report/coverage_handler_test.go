@@ -3,6 +3,7 @@ package report_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,8 +88,12 @@ accounts:
 		Now:       func() time.Time { return now },
 		Log:       quiet,
 	}
-	if _, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"manual"}`)); err != nil {
+	res, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"manual"}`))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if want := []report.Saved{{Account: "staging", Resources: 1, Hours: 11, Saved: "0.53 to 1.06"}}; !slices.Equal(res.Saved, want) {
+		t.Errorf("the invocation's savings = %+v, want %+v", res.Saved, want)
 	}
 	var notes []map[string]string
 	for _, b := range email.all() {

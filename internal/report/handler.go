@@ -86,6 +86,18 @@ type Result struct {
 	Skipped   []Channel `json:"alreadyDelivered,omitempty"`
 	// Problems are what failed, the invocation failing or not.
 	Problems []string `json:"problems,omitempty"`
+	// Saved is what the night shutdown saved per account, as the report shows it.
+	Saved []Saved `json:"saved,omitempty"`
+}
+
+// Saved is one account's line of the report's savings: its stopped hours and the
+// estimate, a range down to its discount coverage when that was read, in
+// cost.PriceCurrency.
+type Saved struct {
+	Account   string  `json:"account"`
+	Resources int     `json:"resources"`
+	Hours     float64 `json:"hours"`
+	Saved     string  `json:"saved"`
 }
 
 // Channel is where a report goes.
@@ -193,6 +205,11 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 		res.Failed = append(res.Failed, a.Name)
 	}
 	h.readHistory(readCtx, r, now, log)
+	if r.Savings != nil {
+		for _, a := range r.Savings.Accounts {
+			res.Saved = append(res.Saved, Saved{Account: a.Account, Resources: a.Resources, Hours: a.Hours, Saved: savedRange(a)})
+		}
+	}
 
 	failed := map[Channel]error{}
 	var link Link
