@@ -27,6 +27,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/demo"
 	"github.com/curfew/curfew/internal/emulator"
 )
@@ -74,10 +75,11 @@ func TestDemoRunsCurfewsNight(t *testing.T) {
 	defer s.Close()
 	dir := t.TempDir()
 	statePath, reportPath := filepath.Join(dir, "state.json"), filepath.Join(dir, "report.html")
-	stdout, _, code := runDemo(t, bin, "-endpoint", s.URL, "-state", statePath, "-report", reportPath)
+	stdout, stderr, code := runDemo(t, bin, "-endpoint", s.URL, "-state", statePath, "-report", reportPath)
 	if code != 0 {
 		t.Fatalf("exit code %d, want 0", code)
 	}
+	causetest.NoSDKText(t, "the demo's output", stdout+stderr)
 	for i := 1; i <= 7; i++ {
 		if !strings.Contains(stdout, fmt.Sprintf("==> [%d/7] ", i)) {
 			t.Errorf("no progress line for step %d", i)
@@ -163,11 +165,37 @@ func TestDemoRunsCurfewsNight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	causetest.NoSDKText(t, "the demo's HTML report", string(page))
 	if !strings.Contains(string(page), "<html") || !strings.Contains(string(page), "production") {
 		t.Errorf("the HTML report at %s is not a report of the demo accounts (%d bytes)", reportPath, len(page))
 	}
 	if !strings.Contains(stdout, "written to "+reportPath) {
 		t.Errorf("the demo does not print where the report is")
+	}
+	// A month of nights that curfew's functions ran saved money in at least two
+	// accounts, priced, and the page draws it.
+	_, summary, ok := strings.Cut(stdout, "curfew's month in moto")
+	saved := regexp.MustCompile(`(?m)^  saved    (.*)$`).FindStringSubmatch(summary)
+	if !ok || saved == nil {
+		t.Fatalf("the demo ends without its summary:\n%s", summary)
+	}
+	priced := 0
+	for _, m := range regexp.MustCompile(`(\w+) [\d.,]+(?: to ([\d.,]+))? \((\d+) h\)`).FindAllStringSubmatch(saved[1], -1) {
+		if m[3] != "0" && !strings.HasPrefix(m[0], m[1]+" 0.00") {
+			priced++
+		}
+	}
+	if priced < 2 {
+		t.Errorf("the summary saves in %d accounts, want priced savings in at least two: %s", priced, saved[0])
+	}
+	for _, want := range []string{"  stopped  7 resources each night", "  started  every morning", "  report   "} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the summary has no %q:\n%s", want, summary)
+		}
+	}
+	_, charts, _ := strings.Cut(string(page), `id="savings-charts"`)
+	if n := strings.Count(charts, "<svg"); n < 2 {
+		t.Errorf("the page's savings charts have %d panels, want one per account that saved", n)
 	}
 }
 

@@ -166,15 +166,6 @@ var ErrEnvironmentForecast = errors.New("grouped mode forecasts each environment
 // ErrNoForecastData means Cost Explorer answered a forecast without a total.
 var ErrNoForecastData = errors.New("no data")
 
-// ForecastReason says why an account has no forecast, for the report and the log: the
-// Cost Explorer error code and message, or "no data".
-func ForecastReason(err error) string {
-	if errors.Is(err, ErrNoForecastData) {
-		return ErrNoForecastData.Error()
-	}
-	return Reason(err)
-}
-
 // runRate is the month's total at the month to date's daily average.
 func runRate(p Periods, monthToDate Money) Money {
 	days := p.MonthToDate.Days()

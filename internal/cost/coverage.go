@@ -17,6 +17,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/assume"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -151,7 +152,7 @@ func (r Reader) readCoverage(ctx context.Context, p Periods, grouped bool, mgmt 
 
 func (r Reader) logCoverage(account string, c Coverage) {
 	if c.Err != nil {
-		r.log().Warn("read coverage", "account", account, "action", "read-coverage", "outcome", "failed", "reason", Reason(c.Err))
+		r.log().Warn("read coverage", "account", account, "action", "read-coverage", "outcome", "failed", "error", c.Err)
 		return
 	}
 	r.log().Info("read coverage", "account", account, "action", "read-coverage", "outcome", "ok",
@@ -288,7 +289,7 @@ func (s *Savings) ApplyCoverage(accs []Account) {
 			case acc.Coverage == nil:
 				a.Discount.Why = "coverage not read"
 			case acc.Coverage.Err != nil:
-				a.Discount.Why = "coverage not read: " + Reason(acc.Coverage.Err)
+				a.Discount.Why = "coverage not read: " + cause.Of(acc.Coverage.Err)
 			default:
 				a.Discount = discount(*a, *acc.Coverage)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
@@ -124,7 +125,7 @@ func TestReadCoverage(t *testing.T) {
 	}
 	st := find(t, r, "staging")
 	if st.Coverage == nil || st.Coverage.Err == nil ||
-		!strings.HasPrefix(cost.Reason(st.Coverage.Err), "Cost Explorer GetReservationCoverage: AccessDeniedException") {
+		cause.Of(st.Coverage.Err) != "Cost Explorer GetReservationCoverage: access denied" {
 		t.Errorf("staging coverage = %+v, want GetReservationCoverage's AccessDeniedException", st.Coverage)
 	}
 	if st.Err != nil {
@@ -265,7 +266,7 @@ func TestApplyCoverage(t *testing.T) {
 	}{
 		// Each kind less its own discounts: 60 × (1 − 0.75) + 30 × (1 − 0.6) + 10 × (1 − 0.5).
 		"covered": {aws.Float64(32), ""},
-		"refused": {nil, "coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException: no"},
+		"refused": {nil, "coverage not read: Cost Explorer GetSavingsPlansCoverage: access denied"},
 		"failed":  {nil, "coverage not read: the account's costs could not be read"},
 		"unknown": {nil, "coverage not read"},
 	}

@@ -119,7 +119,7 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 	for _, f := range rep.Forecasts {
 		if f.Err != nil {
 			r.log().Warn("read forecast", "action", "read-forecast", "outcome", "missing", "environment", f.Environment,
-				"reason", ForecastReason(f.Err), "replacement", "run-rate")
+				"error", f.Err, "replacement", "run-rate")
 		}
 	}
 	for i := range rep.Accounts {
@@ -134,7 +134,7 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 			a.RunRate = &rr
 			if !errors.Is(a.ForecastErr, ErrEnvironmentForecast) { // logged once per environment
 				r.log().Warn("read forecast", "account", a.Name, "action", "read-forecast", "outcome", "missing",
-					"reason", ForecastReason(a.ForecastErr), "replacement", "run-rate")
+					"error", a.ForecastErr, "replacement", "run-rate")
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 )
@@ -134,7 +135,7 @@ func TestReadPerAccount(t *testing.T) {
 	}
 	checkMoney(t, "staging month to date (two pages)", a.MonthToDate, 26*5)
 	checkMoney(t, "staging same days last month", a.LastMonth, 26*5)
-	if a.Forecast != nil || a.ForecastErr == nil || !strings.Contains(cost.Reason(a.ForecastErr), "DataUnavailableException") {
+	if a.Forecast != nil || a.ForecastErr == nil || cause.Of(a.ForecastErr) != "Cost Explorer GetCostForecast: DataUnavailableException" {
 		t.Errorf("staging forecast = %v, %v; want none, for DataUnavailableException", a.Forecast, a.ForecastErr)
 	}
 	// 130 over 26 days, and 4 days left (27-30 Nov) at 5 a day.
@@ -146,12 +147,12 @@ func TestReadPerAccount(t *testing.T) {
 	if !r.Weekly {
 		t.Error("a report on Mondays only is not weekly")
 	}
-	if !strings.Contains(logs.String(), `"account":"staging","action":"read-forecast","outcome":"missing","reason":"Cost Explorer GetCostForecast: DataUnavailableException: Insufficient amount of historical data`) {
+	if !strings.Contains(logs.String(), `"account":"staging","action":"read-forecast","outcome":"missing","error":"operation error Cost Explorer: GetCostForecast, api error DataUnavailableException: Insufficient amount of historical data`) {
 		t.Errorf("no log line for staging's missing forecast and why:\n%s", logs.String())
 	}
 
 	a = find(t, r, "sandbox")
-	if a.Err == nil || !strings.Contains(cost.Reason(a.Err), "STS AssumeRole: AccessDenied") {
+	if a.Err == nil || cause.Of(a.Err) != "STS AssumeRole: access denied" {
 		t.Errorf("sandbox error = %v (reason %q), want the AssumeRole AccessDenied", a.Err, reasonOf(a.Err))
 	}
 	a = find(t, r, "production")
@@ -224,7 +225,7 @@ func reasonOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	return cost.Reason(err)
+	return cause.Of(err)
 }
 
 func TestReadGrouped(t *testing.T) {
@@ -294,7 +295,7 @@ func TestReadGrouped(t *testing.T) {
 	if f := r.Forecasts[1]; f.Environment != "non-production" || f.Accounts != 2 || f.Forecast == nil || !near(f.Forecast.Amount, 130+50) {
 		t.Errorf("non-production forecast = %+v, want 180 over 2 accounts", f)
 	}
-	if f := r.Forecasts[0]; f.Environment != "production" || f.Forecast != nil || cost.ForecastReason(f.Err) != "no data" {
+	if f := r.Forecasts[0]; f.Environment != "production" || f.Forecast != nil || cause.Of(f.Err) != "no data" {
 		t.Errorf("production forecast = %+v, want none for \"no data\"", f)
 	}
 	// The account outside the map is one row of its own, out of the totals.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 )
 
 // target is one account the report covers, with the role to read it through.
@@ -33,7 +34,8 @@ func (r Reader) targets(ctx context.Context) ([]target, []string) {
 			notes = append(notes, fmt.Sprintf("%s: %s", n.From, n.Reason))
 		}
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("the accounts of the organisational units could not be listed: %s; the accounts found there are missing from this report", Reason(err)))
+			r.log().Error("find accounts", "action", "find-accounts", "outcome", "failed", "error", err)
+			notes = append(notes, fmt.Sprintf("the accounts of the organisational units could not be listed: %s; the accounts found there are missing from this report", cause.Of(err)))
 			continue
 		}
 		for _, f := range found {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/lambdarun"
 )
 
@@ -17,11 +18,11 @@ var functions = []string{"shutdown", "restart", "cost-report"}
 // lambdas`; the emulator runs them here) and the curfew CLI unless Options.CLI names one.
 func (d *Demo) build(ctx context.Context, w io.Writer) error {
 	for _, name := range functions {
-		fmt.Fprintf(w, "go build -tags lambda.norpc ./lambdas/%s (for this machine, to run under the Lambda RIE)\n", name)
+		fmt.Fprintf(w, "go build -tags lambda.norpc,%s ./lambdas/%s (for this machine, to run under the Lambda RIE with its clock set)\n", clock.Tag, name)
 		if err := os.MkdirAll(filepath.Dir(d.binary(name)), 0o755); err != nil {
 			return err
 		}
-		if err := lambdarun.Build(ctx, d.opts.Root, name, d.binary(name)); err != nil {
+		if err := lambdarun.BuildMovable(ctx, d.opts.Root, name, d.binary(name)); err != nil {
 			return err
 		}
 	}

@@ -19,8 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/curfew/curfew/internal/accounts"
-	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/report"
 )
 
@@ -28,20 +28,36 @@ import (
 // moto gives back once queued.
 var dailyCost = map[string]float64{"identity": 3.10, "staging": 41.70, "sandbox": 12.40, "production": 96.20}
 
+// coverage is the share of each account's usage that Savings Plans and Reserved
+// Instances covered, in percent: what the coverage APIs answer in the demo.
+var coverage = map[string][2]float64{"identity": {0, 0}, "staging": {30, 20}, "sandbox": {20, 10}, "production": {50, 40}}
+
 // costReport queues Cost Explorer answers for every account, subscribes a local endpoint
-// to the deployed topic, invokes curfew-cost-report under the RIE, and writes the HTML
-// report it stored in the deployed bucket to Options.Report.
+// to the deployed topic, invokes curfew-cost-report under the RIE at the instant the cost
+// report schedule last fired, after the month of nights, and writes the HTML report it
+// stored in the deployed bucket to Options.Report. moto lacks GetCostForecast and the
+// coverage APIs: a fault proxy in front of it answers them as the API reference
+// documents them (faultproxy.CostForecast, SavingsPlansCoverage, ReservationCoverage).
 func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
-	p := cost.PeriodsAt(clock.Now())
+	at := d.month.reportAt
+	p := cost.PeriodsAt(at)
+	proxy, err := faultproxy.New(d.moto.URL)
+	if err != nil {
+		return err
+	}
+	defer proxy.Close()
 	for _, a := range d.m.Accounts {
 		if err := d.queueCosts(ctx, a, p, dailyCost[a.Name]); err != nil {
 			return fmt.Errorf("queue Cost Explorer answers for %s: %w", a.Name, err)
 		}
+		proxy.Add(faultproxy.CostForecast(a.ID, dailyCost[a.Name]*float64(p.Forecast.Days())),
+			faultproxy.SavingsPlansCoverage(a.ID, coverage[a.Name][0]), faultproxy.ReservationCoverage(a.ID, coverage[a.Name][1]))
 	}
-	fmt.Fprintf(w, "queued Cost Explorer answers (POST /moto-api/static/ce/cost-and-usage-results) for %d accounts, %s to %s\n",
+	fmt.Fprintf(w, "queued Cost Explorer answers (POST /moto-api/static/ce/cost-and-usage-results) for %d accounts, %s to %s; "+
+		"moto lacks the forecast and coverage APIs: a proxy answers them as documented\n",
 		len(d.m.Accounts), p.Daily().Start.Format(time.DateOnly), p.Today.Format(time.DateOnly))
 
-	f, env, err := d.startFunction(ctx, w, accounts.CostReportFunction, "cost-report")
+	f, env, err := d.startFunction(ctx, w, accounts.CostReportFunction, "cost-report", at, proxy.URL)
 	if err != nil {
 		return err
 	}
@@ -90,6 +106,7 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "%d Cost Explorer requests answered; summary published to %s:\n\n%s\n\n", res.Requests, env["CURFEW_TOPIC_ARN"], strings.TrimRight(summary, "\n"))
 	fmt.Fprintf(w, "HTML report stored at s3://%s/%s and written to %s\n", env["CURFEW_BUCKET"], res.Key, d.opts.Report)
+	d.summary.saved = res.Saved
 	return nil
 }
 

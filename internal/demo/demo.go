@@ -62,6 +62,8 @@ type Demo struct {
 	schedules []schedule
 	fleet     *demoResources
 	state     State
+	month     month
+	summary   summary
 }
 
 // Run runs the whole demo; a failure is a *StepError naming the step. moto, the emulators
@@ -86,7 +88,11 @@ func Run(ctx context.Context, o Options) (err error) {
 		os.RemoveAll(d.work)
 	}()
 	defer d.close()
-	return RunSteps(ctx, o.Out, d.steps())
+	if err := RunSteps(ctx, o.Out, d.steps()); err != nil {
+		return err
+	}
+	d.summary.write(o.Out, d)
+	return nil
 }
 
 func (d *Demo) steps() []Step {
@@ -95,9 +101,9 @@ func (d *Demo) steps() []Step {
 		{Name: "start moto on 127.0.0.1 and write the demo's AWS profiles", Run: d.prepare},
 		{Name: "deploy curfew: cdk bootstrap, curfew preflight and cdk deploy of every stack, each into its own account", Run: d.deploy},
 		{Name: "create a small fleet in staging, sandbox and production", Run: d.createFleet},
-		{Name: "the night: curfew-shutdown under the Lambda RIE with the scheduler's payload", Run: d.night},
-		{Name: "the morning: curfew start, through a Lambda-API-shaped router in front of curfew-restart", Run: d.morning},
-		{Name: "the cost report: curfew-cost-report with injected Cost Explorer data", Run: d.costReport},
+		{Name: "a month of nights: curfew-shutdown and curfew-restart under the Lambda RIE with the schedules' payloads, their clocks at each night and morning", Run: d.nights},
+		{Name: "the last morning: curfew start, through a Lambda-API-shaped router in front of curfew-restart", Run: d.morning},
+		{Name: "the cost report after the month: curfew-cost-report with injected Cost Explorer data", Run: d.costReport},
 	}
 }
 

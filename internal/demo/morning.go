@@ -17,13 +17,13 @@ import (
 	"github.com/curfew/curfew/internal/lambdarun"
 )
 
-// morning runs `curfew start` (the operator's on-demand restart) with the home account's
-// profile; the CLI's Lambda client reaches curfew-restart under the RIE through a
+// morning ends the month's last night: `curfew start` (the operator's on-demand restart)
+// with the home account's profile, curfew-restart's clock at the scheduled start; the CLI's Lambda client reaches curfew-restart under the RIE through a
 // Lambda-API-shaped router. Then it checks the fleet: what ran before the night runs again,
 // what a person stopped stays stopped, no mark is left.
 func (d *Demo) morning(ctx context.Context, w io.Writer) error {
 	cli := d.cli
-	f, _, err := d.startFunction(ctx, w, accounts.RestartFunction, "restart")
+	f, _, err := d.startFunction(ctx, w, accounts.RestartFunction, "restart", d.month.nights[len(d.month.nights)-1].morning, "")
 	if err != nil {
 		return err
 	}
@@ -76,5 +76,6 @@ func (d *Demo) morning(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("%w: after the morning:\n  %s", ErrCheck, strings.Join(problems, "\n  "))
 	}
 	fmt.Fprintf(w, "checked in AWS: %s running again, nothing else changed, no curfew mark left\n", strings.Join(d.state.Stops, ", "))
+	d.summary.started += len(d.state.Stops)
 	return nil
 }

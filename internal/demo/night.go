@@ -9,12 +9,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/lambdarun"
 	"github.com/curfew/curfew/internal/runtable"
@@ -23,8 +25,9 @@ import (
 // startFunction runs a deployed function's binary under the Lambda Runtime Interface
 // Emulator as Lambda would run it: the deployed configuration's environment, timeout and
 // memory, and credentials of its execution role in the home account (assumed).
-// It returns the deployed environment too.
-func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder string) (*lambdarun.Function, map[string]string, error) {
+// Its clock reads at when it starts (the demo replays a month), and it reaches AWS at
+// endpoint, moto when empty. It returns the deployed environment too.
+func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder string, at time.Time, endpoint string) (*lambdarun.Function, map[string]string, error) {
 	home := d.m.HomeAccount()
 	cfg, err := d.moto.AccountConfig(ctx, home.ID, d.m.HomeRegion)
 	if err != nil {
@@ -50,6 +53,9 @@ func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder 
 	env["AWS_REGION"] = d.m.HomeRegion
 	env["AWS_DEFAULT_REGION"] = d.m.HomeRegion
 	env["AWS_ENDPOINT_URL"] = d.moto.URL
+	if endpoint != "" {
+		env["AWS_ENDPOINT_URL"] = endpoint
+	}
 	env["AWS_ACCESS_KEY_ID"] = aws.ToString(creds.Credentials.AccessKeyId)
 	env["AWS_SECRET_ACCESS_KEY"] = aws.ToString(creds.Credentials.SecretAccessKey)
 	env["AWS_SESSION_TOKEN"] = aws.ToString(creds.Credentials.SessionToken)
@@ -58,31 +64,34 @@ func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder 
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = strconv.Itoa(int(aws.ToInt32(conf.Timeout)))
 	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(int(aws.ToInt32(conf.MemorySize)))
 	// The map the deployed code carries: the one the demo deployed.
-	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Map: d.m, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root, Binary: d.binary(folder)})
+	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Map: d.m, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root, Binary: d.binary(folder), At: at})
 	if err != nil {
 		return nil, nil, err
 	}
-	fmt.Fprintf(w, "%s: lambdas/%s under the RIE as role %s, env from the deployed function (%s), timeout %ds\n",
-		function, folder, role, strings.Join(names, ", "), aws.ToInt32(conf.Timeout))
+	fmt.Fprintf(w, "%s: lambdas/%s under the RIE as role %s, env from the deployed function (%s), timeout %ds, its clock at %s\n",
+		function, folder, role, strings.Join(names, ", "), aws.ToInt32(conf.Timeout), at.Format("Mon 2 Jan 15:04 MST"))
 	return f, deployed, nil
 }
 
-// night invokes curfew-shutdown with the payload of the deployed stop schedule, prints
-// its report and checks the fleet: exactly the expected resources stopped and marked,
-// production untouched.
-func (d *Demo) night(ctx context.Context, w io.Writer) error {
-	home := d.m.HomeAccount()
-	arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", d.m.HomeRegion, home.ID, accounts.ShutdownFunction)
-	var stop *schedule
-	for i, s := range d.schedules {
-		if s.target == arn {
-			stop = &d.schedules[i]
-		}
+// nights replays the month before the last cost report: every night but the last, then
+// the last night in full — curfew-shutdown with the payload of the deployed stop
+// schedule, its report printed and the fleet checked: exactly the expected resources
+// stopped and marked, production untouched.
+func (d *Demo) nights(ctx context.Context, w io.Writer) error {
+	m, err := d.planMonth(clock.Now())
+	if err != nil {
+		return err
 	}
-	if stop == nil {
-		return fmt.Errorf("no schedule targets %s", arn)
+	d.month = m
+	first, last := m.nights[0], m.nights[len(m.nights)-1]
+	fmt.Fprintf(w, "%d nights, %s to %s: the deployed schedules' payloads, curfew-shutdown at %s and curfew-restart at %s %s, each under the RIE with its clock at the instant its cron fires\n",
+		len(m.nights), first.stop.Format("Mon 2 Jan"), last.morning.Format("Mon 2 Jan"), first.stop.Format("15:04"), first.morning.Format("15:04"), m.stop.timezone)
+	if err := d.replay(ctx, w, m); err != nil {
+		return err
 	}
-	f, _, err := d.startFunction(ctx, w, accounts.ShutdownFunction, "shutdown")
+	stop := m.stop
+	fmt.Fprintf(w, "\nthe last night, %s:\n", last.stop.Format("Mon 2 Jan 15:04 MST"))
+	f, _, err := d.startFunction(ctx, w, accounts.ShutdownFunction, "shutdown", last.stop, "")
 	if err != nil {
 		return err
 	}
@@ -102,6 +111,7 @@ func (d *Demo) night(ctx context.Context, w io.Writer) error {
 	if rep.Failed() {
 		return fmt.Errorf("%w: the shutdown reported failures\n%s", ErrCheck, f.Output())
 	}
+	d.summary.stopped += rep.Totals.Stopped
 	after, err := d.observe(ctx)
 	if err != nil {
 		return err

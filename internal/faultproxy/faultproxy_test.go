@@ -153,3 +153,21 @@ func TestAnswer(t *testing.T) {
 		t.Errorf("counted %d Lambda calls, want 1", n)
 	}
 }
+
+// The Cost Explorer APIs moto lacks are answered in the documented shape, for the period
+// asked, as the real client reads them.
+func TestCostExplorerAnswers(t *testing.T) {
+	p, account, cfg := start(t)
+	p.Add(faultproxy.CostForecast(account, 123.4), faultproxy.SavingsPlansCoverage(account, 40))
+	ce := costexplorer.NewFromConfig(cfg)
+	period := &cetypes.DateInterval{Start: aws.String("2026-11-27"), End: aws.String("2026-12-01")}
+	f, err := ce.GetCostForecast(t.Context(), &costexplorer.GetCostForecastInput{
+		Granularity: cetypes.GranularityMonthly, Metric: cetypes.MetricAmortizedCost, TimePeriod: period})
+	if err != nil || aws.ToString(f.Total.Amount) != "123.40" || aws.ToString(f.ForecastResultsByTime[0].TimePeriod.End) != "2026-12-01" {
+		t.Errorf("GetCostForecast = %+v, %v; want 123.40 for the period asked", f, err)
+	}
+	c, err := ce.GetSavingsPlansCoverage(t.Context(), &costexplorer.GetSavingsPlansCoverageInput{TimePeriod: period})
+	if err != nil || aws.ToString(c.SavingsPlansCoverages[0].Coverage.SpendCoveredBySavingsPlans) != "40" {
+		t.Errorf("GetSavingsPlansCoverage = %+v, %v; want 40 of 100 covered", c, err)
+	}
+}

@@ -3,6 +3,7 @@ package report_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
@@ -24,8 +26,8 @@ import (
 // The handler's report shows the savings as a range down to the account's discount
 // coverage, read through CurfewCostReader with the real SDK client. moto lacks the
 // coverage APIs: the proxy answers them in the Cost Explorer API reference's shape
-// (GetSavingsPlansCoverage's SavingsPlansCoverages[].Coverage, GetReservationCoverage's
-// CoveragesByTime[].Total.CoverageHours) and refuses identity's.
+// (faultproxy.SavingsPlansCoverage, faultproxy.ReservationCoverage) and refuses
+// identity's.
 func TestHandleShowsTheSavingsRange(t *testing.T) {
 	s := emulator.Shared(t)
 	proxy, err := faultproxy.New(s.URL)
@@ -53,12 +55,8 @@ accounts:
 	queueCosts(t, s, homeID, costResults(p, 2)...)
 	queueCosts(t, s, stagingID, costResults(p, 30)...)
 	proxy.Add(
-		faultproxy.Rule{Account: stagingID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Answer,
-			Body: `{"SavingsPlansCoverages":[{"Attributes":{},"Coverage":{"CoveragePercentage":"40","OnDemandCost":"60",` +
-				`"SpendCoveredBySavingsPlans":"40","TotalCost":"100"},"TimePeriod":{"Start":"2026-10-28","End":"2026-11-27"}}]}`},
-		faultproxy.Rule{Account: stagingID, Service: "ce", Action: "GetReservationCoverage", Kind: faultproxy.Answer,
-			Body: `{"CoveragesByTime":[{"Groups":[],"TimePeriod":{"Start":"2026-10-28","End":"2026-11-27"},"Total":{"CoverageHours":` +
-				`{"CoverageHoursPercentage":"10","OnDemandHours":"90","ReservedHours":"10","TotalRunningHours":"100"}}}]}`},
+		faultproxy.SavingsPlansCoverage(stagingID, 40),
+		faultproxy.ReservationCoverage(stagingID, 10),
 		faultproxy.Rule{Account: homeID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Error, Code: "AccessDeniedException"},
 	)
 
@@ -90,8 +88,12 @@ accounts:
 		Now:       func() time.Time { return now },
 		Log:       quiet,
 	}
-	if _, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"manual"}`)); err != nil {
+	res, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"manual"}`))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if want := []report.Saved{{Account: "staging", Resources: 1, Hours: 11, Saved: "0.53 to 1.06"}}; !slices.Equal(res.Saved, want) {
+		t.Errorf("the invocation's savings = %+v, want %+v", res.Saved, want)
 	}
 	var notes []map[string]string
 	for _, b := range email.all() {
@@ -108,6 +110,7 @@ accounts:
 	if subject := notes[0]["Subject"]; !strings.HasSuffix(subject, ", 0.53 to 1.06 saved") {
 		t.Errorf("subject = %q, want the range saved", subject)
 	}
+	causetest.NoSDKText(t, "the email", notes[0]["Message"])
 	flat := strings.Join(strings.Fields(notes[0]["Message"]), " ")
 	for _, want := range []string{"staging 1 resource 11 h stopped 0.53 to 1.06 (50% covered by discounts)", cost.CoverageBasis} {
 		if !strings.Contains(flat, want) {

@@ -77,7 +77,7 @@ func TestSavingsWithoutCoverageSayWhy(t *testing.T) {
 	}
 	r.Savings.ApplyCoverage(r.Accounts)
 	text := strings.Join(strings.Fields(report.Text(r, report.Link{})), " ")
-	for _, want := range []string{"89.23 (434 h not priced: Aurora cluster (member classes not recorded); list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: AccessDeniedException",
+	for _, want := range []string{"89.23 (434 h not priced: Aurora cluster (member classes not recorded); list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: access denied",
 		"total 2604 h stopped 561.94", cost.Discounts} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text does not say %q:\n%s", want, text)

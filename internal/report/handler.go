@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/history"
@@ -85,6 +86,18 @@ type Result struct {
 	Skipped   []Channel `json:"alreadyDelivered,omitempty"`
 	// Problems are what failed, the invocation failing or not.
 	Problems []string `json:"problems,omitempty"`
+	// Saved is what the night shutdown saved per account, as the report shows it.
+	Saved []Saved `json:"saved,omitempty"`
+}
+
+// Saved is one account's line of the report's savings: its stopped hours and the
+// estimate, a range down to its discount coverage when that was read, in
+// cost.PriceCurrency.
+type Saved struct {
+	Account   string  `json:"account"`
+	Resources int     `json:"resources"`
+	Hours     float64 `json:"hours"`
+	Saved     string  `json:"saved"`
 }
 
 // Channel is where a report goes.
@@ -162,7 +175,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	if delivery != "" {
 		// When the markers cannot be read, sending twice beats not sending.
 		if sent, err = h.Publisher.Delivered(ctx, delivery); err != nil {
-			res.Problems = append(res.Problems, err.Error())
+			res.Problems = append(res.Problems, problem("delivery markers not read", err))
 			log.Error("read delivery markers", "action", "check-delivered", "outcome", "failed", "error", err)
 			sent = map[Channel]bool{}
 		}
@@ -192,6 +205,11 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 		res.Failed = append(res.Failed, a.Name)
 	}
 	h.readHistory(readCtx, r, now, log)
+	if r.Savings != nil {
+		for _, a := range r.Savings.Accounts {
+			res.Saved = append(res.Saved, Saved{Account: a.Account, Resources: a.Resources, Hours: a.Hours, Saved: savedRange(a)})
+		}
+	}
 
 	failed := map[Channel]error{}
 	var link Link
@@ -234,14 +252,14 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 			continue
 		}
 		if err := h.Publisher.MarkDelivered(ctx, delivery, c, now); err != nil {
-			res.Problems = append(res.Problems, err.Error())
+			res.Problems = append(res.Problems, problem(string(c)+" not marked delivered", err))
 			log.Error("mark delivered", "action", "mark-delivered", "outcome", "failed", "resource", string(c), "error", err)
 		}
 	}
 	var errs []error
 	for _, c := range []Channel{Page, Email, Slack} {
 		if err := failed[c]; err != nil {
-			res.Problems = append(res.Problems, err.Error())
+			res.Problems = append(res.Problems, problem(string(c)+" failed", err))
 			if c != Page {
 				errs = append(errs, fmt.Errorf("%s: %w", c, err))
 			}
@@ -253,6 +271,12 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// problem is one line of Result.Problems: what failed and its cause; the error whole is
+// in the log.
+func problem(what string, err error) string {
+	return what + ": " + cause.Of(err) + " (" + inLog + ")"
 }
 
 // readHistory reads the run history into the report's savings and history health. Only
@@ -278,7 +302,7 @@ func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time,
 		health.Latest = run.Started
 	}
 	for _, u := range scan.Unreadable {
-		reason := cost.Reason(u.Err)
+		reason := cause.Of(u.Err)
 		var syntax *json.SyntaxError
 		if errors.As(u.Err, &syntax) || errors.Is(u.Err, io.ErrUnexpectedEOF) {
 			reason = "not a run summary: " + errors.Unwrap(u.Err).Error()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cost"
 )
 
@@ -22,12 +23,14 @@ type page struct {
 	Cards           []card
 	Head            []string
 	// FailedSpan is how many columns a failed account's row spans after its name.
-	FailedSpan        int
-	Rows              []accountRow
-	Totals            []accountRow
-	Other             *accountRow
-	Notes             []string
-	Failed            []failedAccount
+	FailedSpan int
+	Rows       []accountRow
+	Totals     []accountRow
+	Other      *accountRow
+	Notes      []string
+	Failed     []failedAccount
+	// InLog says where the detail of the failures is.
+	InLog             string
 	CostCharts        []figure
 	ChartDays         string
 	ChartNote         string
@@ -172,7 +175,8 @@ func newPage(r *cost.Report) (*page, error) {
 		if a.Err != nil {
 			row.Failed = true
 			pg.Rows = append(pg.Rows, row)
-			pg.Failed = append(pg.Failed, failedAccount{a.Name, a.ID, cost.Reason(a.Err)})
+			pg.Failed = append(pg.Failed, failedAccount{a.Name, a.ID, cause.Of(a.Err)})
+			pg.InLog = inLog
 			continue
 		}
 		row.Cells = cells(cols.account(a, single))
@@ -207,7 +211,7 @@ func newPage(r *cost.Report) (*page, error) {
 	}
 	pg.History = historyHealth(r.History)
 	if r.SavingsErr != nil {
-		pg.SavingsUnreadable = "The run history could not be read: " + cost.Reason(r.SavingsErr)
+		pg.SavingsUnreadable = "The run history could not be read: " + cause.Of(r.SavingsErr) + " (" + inLog + ")."
 	}
 	if s := r.Savings; s != nil {
 		pg.SavingsTitle = fmt.Sprintf("%s to %s, estimate in %s", s.Start.UTC().Format("2 Jan"), s.End.UTC().Format("2 Jan 15:04 MST"), cost.PriceCurrency)

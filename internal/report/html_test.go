@@ -75,7 +75,7 @@ func TestHTMLRendersChartsInChromium(t *testing.T) {
 
 	dom := string(headless(t, page, "--dump-dom"))
 	for _, want := range []string{`<section id="cost-charts">`, `<div class="panels" id="savings-charts">`,
-		"Cost per day, 28 Oct – 26 Nov", "identity (production)", "staging", "failed, see below", "AccessDenied",
+		"Cost per day, 28 Oct – 26 Nov", "identity (production)", "staging", "failed, see below", "STS AssumeRole: access denied", "detail in curfew-cost-report's log",
 		"Amazon Elastic Compute Cloud - Compute", "6,127.68 *", "run-rate, not a forecast", "DataUnavailableException",
 		"Aurora cluster", "Run history since 14 Oct: 44 runs", "1 unreadable object skipped",
 		`<title id="cost-222222222222-title">staging: cost per day, 28 Oct – 26 Nov, from 19.00 to 47.52 USD; yesterday 41.87 USD</title>`} {

@@ -86,7 +86,7 @@ func sampleReport() *cost.Report {
 	r.History = &cost.HistoryHealth{Since: p.Chart.Start.Add(-cost.HistoryMargin), Runs: len(runs),
 		Shutdowns: (len(runs) + 1) / 2, Restarts: len(runs) / 2, Latest: runs[len(runs)-1].Started,
 		Unreadable: []cost.Unreadable{{Key: "runs/2026/11/12/20261112T190000Z-shutdown-7c1d.json",
-			Reason: "S3 GetObject: AccessDenied: Access Denied"}}}
+			Reason: "S3 GetObject: access denied"}}}
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cost"
 )
 
@@ -196,7 +197,7 @@ func otherNote(r *cost.Report) string {
 		return ""
 	}
 	if r.Other.Err != nil {
-		return fmt.Sprintf("The spend of %s of the organisation that the map does not describe could not be added: %s.", plural(r.OtherAccounts, "account"), r.Other.Err)
+		return fmt.Sprintf("The spend of %s of the organisation that the map does not describe could not be added: %s (%s).", plural(r.OtherAccounts, "account"), cause.Of(r.Other.Err), inLog)
 	}
 	return fmt.Sprintf("Other accounts: %s of the organisation that the map neither lists nor finds in a unit, summed; not in the totals.", plural(r.OtherAccounts, "account"))
 }
@@ -211,7 +212,7 @@ func forecastNotes(r *cost.Report) []string {
 			if f.Forecast != nil {
 				envs = append(envs, fmt.Sprintf("%s %s %s (%s)", f.Environment, amount(f.Forecast.Amount), f.Forecast.Currency, plural(f.Accounts, "account")))
 			} else {
-				envs = append(envs, fmt.Sprintf("%s none: %s", f.Environment, strings.TrimRight(cost.ForecastReason(f.Err), ".")))
+				envs = append(envs, fmt.Sprintf("%s none: %s", f.Environment, strings.TrimRight(cause.Of(f.Err), ".")))
 			}
 		}
 		out = append(out, "Cost Explorer forecasts each environment, not each account, in grouped mode: "+strings.Join(envs, "; ")+
@@ -223,7 +224,7 @@ func forecastNotes(r *cost.Report) []string {
 		if a.Err != nil || a.Forecast != nil || errors.Is(a.ForecastErr, cost.ErrEnvironmentForecast) {
 			continue
 		}
-		reason := strings.TrimRight(cost.ForecastReason(a.ForecastErr), ".")
+		reason := strings.TrimRight(cause.Of(a.ForecastErr), ".")
 		if _, ok := byReason[reason]; !ok {
 			reasons = append(reasons, reason)
 		}
@@ -234,7 +235,7 @@ func forecastNotes(r *cost.Report) []string {
 		missing = append(missing, names(byReason[reason])+": "+reason)
 	}
 	if len(missing) > 0 {
-		out = append(out, "No Cost Explorer forecast for "+strings.Join(missing, "; ")+".")
+		out = append(out, "No Cost Explorer forecast for "+strings.Join(missing, "; ")+" ("+inLog+").")
 	}
 	return out
 }

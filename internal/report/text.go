@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cost"
 )
 
@@ -28,6 +30,10 @@ type Link struct {
 // cdk.grantReportReading): the text never promises a link that works for anyone, or for
 // a time.
 const ReadersNote = "sign in to the home account as an operator (curfew-operator or CurfewOperator) or an administrator"
+
+// inLog says where the detail of a problem is: the cost report's log has each error
+// whole; what a person reads names only its cause (package cause).
+const inLog = "detail in " + accounts.CostReportFunction + "'s log"
 
 // maxSubject is one less than SNS's limit on email subjects (under 100 characters).
 const maxSubject = 99
@@ -114,9 +120,9 @@ func Text(r *cost.Report, link Link) string {
 		b.WriteString(wrap(n, 78))
 	}
 	if failed := r.Failed(); len(failed) > 0 {
-		b.WriteString("\nFailed accounts (no figures):\n")
+		b.WriteString("\nFailed accounts (no figures; " + inLog + "):\n")
 		for _, a := range failed[:min(len(failed), listAll)] {
-			fmt.Fprintf(&b, "- %s (%s): %s\n", a.Name, a.ID, cost.Reason(a.Err))
+			fmt.Fprintf(&b, "- %s (%s): %s\n", a.Name, a.ID, cause.Of(a.Err))
 		}
 		if len(failed) > listAll {
 			fmt.Fprintf(&b, "- and %d more, each with its reason in the HTML report\n", len(failed)-listAll)
@@ -140,7 +146,7 @@ func Text(r *cost.Report, link Link) string {
 		fmt.Fprintf(&b, "%s\n", link.Console)
 		fmt.Fprintf(&b, "or: aws s3 cp %s report.html\n", link.Location)
 	case link.Err != nil:
-		fmt.Fprintf(&b, "The HTML report could not be stored: %s\n", cost.Reason(link.Err))
+		fmt.Fprintf(&b, "The HTML report could not be stored: %s (%s).\n", cause.Of(link.Err), inLog)
 	}
 	fmt.Fprintf(&b, "Cost Explorer requests for this report: %d (%s).\n", r.Requests, how(r))
 	return b.String()
@@ -314,7 +320,7 @@ func historyHealth(h *cost.HistoryHealth) []string {
 
 func writeSavings(b *strings.Builder, r *cost.Report) {
 	if r.SavingsErr != nil {
-		fmt.Fprintf(b, "Night shutdown savings: the run history could not be read: %s\n", cost.Reason(r.SavingsErr))
+		fmt.Fprintf(b, "Night shutdown savings: the run history could not be read: %s (%s).\n", cause.Of(r.SavingsErr), inLog)
 		return
 	}
 	s := r.Savings
