@@ -185,7 +185,13 @@ func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started
 			scopes = append(scopes, sc)
 		}
 	}
-	holder := lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: deadline.Add(lease.Margin)}
+	// The lease ends on the run's clock (what the lease store compares it with), as long
+	// after the start as the context has left: the deadline is the wall clock's.
+	now := clock.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	holder := lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: now().Add(time.Until(deadline)).Add(lease.Margin)}
 	l, err := h.Lease.Take(ctx, holder, scopes)
 	if err != nil {
 		log.ErrorContext(ctx, "refused", "runId", id, "action", string(h.Kind), "outcome", "lease-not-taken", "error", err.Error())

@@ -59,7 +59,7 @@ func (b *bench) client(creds aws.Credentials) *sts.Client {
 func (b *bench) deps() Deps {
 	return Deps{
 		Cache: b.cache,
-		Now:   time.Now,
+		Now:   clock.Now,
 		User:  b.client(aws.Credentials{AccessKeyID: "AKIAALICEEXAMPLE", SecretAccessKey: "alice-secret"}),
 		WithSession: func(c aws.Credentials) AssumeRoleAPI {
 			return b.client(c)
