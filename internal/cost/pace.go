@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-
-	"github.com/curfew/curfew/internal/clock"
 )
 
 // DefaultRate is the pace of the report's Cost Explorer requests, in requests a second.
@@ -28,7 +26,9 @@ type Clock interface {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time { return clock.Now() }
+// Now is the wall clock: pacing measures elapsed time and waits against the context's
+// deadline, both the wall clock's; it is no "now" of the report (package clock).
+func (realClock) Now() time.Time { return time.Now() }
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
