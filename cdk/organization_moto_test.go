@@ -15,8 +15,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
@@ -50,30 +48,9 @@ func TestOrganizationDeploysRolesToFoundAccounts(t *testing.T) {
 	defer s.Close()
 	const region = "eu-west-1"
 
-	mgmt := emulator.NewAccountID()
-	org := organizations.NewFromConfig(s.Account(t, mgmt, region))
-	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := aws.ToString(roots.Roots[0].Id)
-	unit := func(name string) string {
-		out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(name)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return aws.ToString(out.OrganizationalUnit.Id)
-	}
-	nonProd, prod := unit("non-production"), unit("production")
-	move := func(id, from, to string) {
-		t.Helper()
-		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	org := newMotoOrg(t, s, region)
+	mgmt := org.mgmt
+	nonProd, prod := org.unit(org.root, "non-production"), org.unit(org.root, "production")
 
 	m, err := accounts.Parse(fmt.Appendf(nil, `identity: people
 home: people
@@ -105,18 +82,7 @@ organization:
 	}
 
 	// The new account, created after the map was written.
-	created, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("feature-x"), Email: aws.String("feature-x@example.com")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := aws.ToString(created.CreateAccountStatus.AccountId)
-	move(found, root, nonProd)
-	createdProd, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("payments"), Email: aws.String("payments@example.com")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	foundProd := aws.ToString(createdProd.CreateAccountStatus.AccountId)
-	move(foundProd, root, prod)
+	found, foundProd := org.account("feature-x", nonProd), org.account("payments", prod)
 	// curfew's roles in the found account (Organizations creates
 	// OrganizationAccountAccessRole in a new account).
 	curfewRoles := []string{accounts.CIRole, accounts.CostReaderRole, accounts.DeveloperAccessRole, accounts.SchedulerRole}
@@ -247,7 +213,7 @@ organization:
 	// creates the new unit's; moto cannot delete it (its stack deletes the roles before
 	// detaching CurfewGuardrails: DeleteConflict), so the account keeps CurfewScheduler,
 	// as in AWS until the removal is done: the run must leave it alone all the same.
-	move(found, nonProd, prod)
+	org.move(found, nonProd, prod)
 	if _, err := ec2c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{instance}}); err != nil {
 		t.Fatal(err)
 	}
