@@ -108,11 +108,7 @@ func (h Handler) Run(ctx context.Context, p Payload) (Report, error) {
 	if p.Trigger == "" {
 		p.Trigger = Manual
 	}
-	now := clock.Now
-	if h.Now != nil {
-		now = h.Now
-	}
-	started := now().UTC()
+	started := h.now().UTC()
 	id := newRunID(started)
 	r := &run{
 		id: id, kind: h.Kind, payload: p, now: started, m: h.Map, clients: h.Connect(id), logger: log,
@@ -187,11 +183,7 @@ func (h Handler) leased(ctx context.Context, id string, trigger Trigger, started
 	}
 	// The lease ends on the run's clock (what the lease store compares it with), as long
 	// after the start as the context has left: the deadline is the wall clock's.
-	now := clock.Now
-	if h.Now != nil {
-		now = h.Now
-	}
-	holder := lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: now().Add(time.Until(deadline)).Add(lease.Margin)}
+	holder := lease.Holder{RunID: id, Kind: string(h.Kind), Trigger: string(trigger), Since: started, Until: h.now().Add(time.Until(deadline)).Add(lease.Margin)}
 	l, err := h.Lease.Take(ctx, holder, scopes)
 	if err != nil {
 		log.ErrorContext(ctx, "refused", "runId", id, "action", string(h.Kind), "outcome", "lease-not-taken", "error", err.Error())
@@ -216,6 +208,14 @@ func noteLevel(n sources.Note) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
+}
+
+// now reads the handler's clock: Now, else clock.Now.
+func (h Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return clock.Now()
 }
 
 func (h Handler) logger() *slog.Logger {
