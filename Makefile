@@ -88,8 +88,9 @@ deploy: tools lambdas ## deploy one stack with its account's credentials: make d
 	$(CDK) deploy $(STACK) --profile $(PROFILE) -c accountMap=$(ACCOUNT_MAP) --require-approval broadening $(CDK_ARGS)
 
 .PHONY: demo
-# The demo needs Node with the CDK CLI and moto, not the template linters or Chromium.
-demo: $(TOOLS)/.npm-stamp $(TOOLS)/.venv-stamp lambdas curfew ## curfew's whole night locally: CDK deploy into moto, a fleet, the night, the morning, the cost report
+# The demo needs Node with the CDK CLI and moto, not the template linters, Chromium or the
+# arm64 builds of the Lambdas: it deploys its own builds for this machine, which the emulator runs.
+demo: $(TOOLS)/.npm-stamp $(TOOLS)/.venv-stamp curfew ## curfew's whole night locally: CDK deploy into moto, a fleet, the night, the morning, the cost report
 	go run ./cmd/curfew-demo -curfew build/curfew -report build/demo/cost-report.html
 
 .PHONY: vet

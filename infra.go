@@ -14,7 +14,7 @@ import (
 
 func main() {
 	app := awscdk.NewApp(nil)
-	if _, err := cdk.Build(app, cdk.CurfewProps{LambdaDir: "build/lambda"}); err != nil {
+	if _, err := cdk.Build(app, cdk.CurfewProps{LambdaDir: lambdaDir(app)}); err != nil {
 		// Fail before any template is written, naming every bad field.
 		fmt.Fprintln(os.Stderr, err)
 		jsii.Close()
@@ -29,4 +29,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// lambdaDir is where the built functions are: `make lambdas` writes them to build/lambda
+// (linux/arm64, what Lambda runs); `-c lambdaDir=DIR` names another folder of the same
+// shape, such as the demo's builds for this machine, which only the emulator runs.
+func lambdaDir(app awscdk.App) string {
+	if dir, ok := app.Node().TryGetContext(jsii.String("lambdaDir")).(string); ok && dir != "" {
+		return dir
+	}
+	return "build/lambda"
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/lambdarun"
@@ -17,14 +17,10 @@ var functions = []string{"shutdown", "restart", "cost-report"}
 // build builds the functions for this machine (Lambda runs the linux/arm64 build of `make
 // lambdas`; the emulator runs them here) and the curfew CLI unless Options.CLI names one.
 func (d *Demo) build(ctx context.Context, w io.Writer) error {
-	for _, name := range functions {
-		fmt.Fprintf(w, "go build -tags lambda.norpc,%s ./lambdas/%s (for this machine, to run under the Lambda RIE with its clock set)\n", clock.Tag, name)
-		if err := os.MkdirAll(filepath.Dir(d.binary(name)), 0o755); err != nil {
-			return err
-		}
-		if err := lambdarun.BuildMovable(ctx, d.opts.Root, name, d.binary(name)); err != nil {
-			return err
-		}
+	// One go command: what the functions share is compiled once, and they link in parallel.
+	fmt.Fprintf(w, "go build -tags lambda.norpc,%s ./lambdas/{%s} (for this machine, to run under the Lambda RIE with its clock set)\n", clock.Tag, strings.Join(functions, ","))
+	if err := lambdarun.BuildMovableAll(ctx, d.opts.Root, functions, d.binary); err != nil {
+		return err
 	}
 	d.cli = d.opts.CLI
 	if d.cli == "" {

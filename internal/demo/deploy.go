@@ -43,8 +43,10 @@ func (d *Demo) deploy(ctx context.Context, w io.Writer) error {
 		}
 		return err
 	}
-	if err := timed("cdk synth -c accountMap="+d.rel(d.mapPath), func() error {
-		return d.cdk(ctx, "synth", d.opts.Root, "synth", "--quiet", "-o", out, "-c", "accountMap="+d.mapPath)
+	// The functions deployed into moto are the builds for this machine that the emulator runs
+	// (step 1): moto stores their code and never runs it, so the demo needs no arm64 build.
+	if err := timed("cdk synth -c accountMap="+d.rel(d.mapPath)+" -c lambdaDir="+d.rel(d.path("bin")), func() error {
+		return d.cdk(ctx, "synth", d.opts.Root, "synth", "--quiet", "-o", out, "-c", "accountMap="+d.mapPath, "-c", "lambdaDir="+d.path("bin"))
 	}); err != nil {
 		return err
 	}

@@ -240,6 +240,35 @@ func BuildMovable(ctx context.Context, root, name, out string) error {
 	return build(ctx, root, name, out, "lambda.norpc,"+clock.Tag, nil, "CGO_ENABLED=0")
 }
 
+// BuildMovableAll builds each of lambdas/<name> as BuildMovable does, in one go command (it
+// compiles what they share once and links them in parallel), into out(name).
+func BuildMovableAll(ctx context.Context, root string, names []string, out func(name string) string) error {
+	dir, err := os.MkdirTemp("", "curfew-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"build", "-tags", "lambda.norpc," + clock.Tag, "-o", dir + string(os.PathSeparator)}
+	for _, name := range names {
+		args = append(args, "./lambdas/"+name)
+	}
+	build := exec.CommandContext(ctx, "go", args...)
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if output, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build lambdas/{%s}: %w\n%s", strings.Join(names, ","), err, output)
+	}
+	for _, name := range names {
+		if err := os.MkdirAll(filepath.Dir(out(name)), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(dir, name), out(name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BuildFor builds lambdas/<name> of the module at root exactly as `make lambdas` does but
 // for linux/goarch (-tags lambda.norpc, no cgo, -trimpath, stripped), into out.
 func BuildFor(ctx context.Context, root, name, goarch, out string) error {
