@@ -40,18 +40,19 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// staging saved 89.23 at list price: 59.74 of instances, 45% covered (Savings Plans and
-	// EC2 reservations), and 29.49 of a database, 30% covered (Savings Plans only: EC2
-	// reservations never cover a database), 53.50 in all at the low end, 40% of it
-	// discounted; sandbox's 472.71 is at list price at both ends of the total.
+	// staging saved 89.23 at list price: 59.74 of instances, 40.5% covered (Savings Plans
+	// cover 30% of what EC2 reservations leave: 1 − 0.7 × 0.85), and 29.49 of a database,
+	// not covered (Savings Plans never cover a database, EC2 reservations neither, and it
+	// has no RDS ones), 65.04 in all at the low end, 27% of it discounted; sandbox's
+	// 472.71 is at list price at both ends of the total.
 	for name, out := range map[string]string{
 		"text": strings.Join(strings.Fields(text), " "),
 		"HTML": strings.Join(strings.Fields(html.UnescapeString(string(page))), " "),
 	} {
 		for _, want := range []string{
-			"53.50 to 89.23", "Aurora cluster (member classes not recorded); 40% covered by discounts",
+			"65.04 to 89.23", "Aurora cluster (member classes not recorded); 27% covered by discounts",
 			"472.71", "list price only, coverage not read: the account's costs could not be read",
-			"526.22 to 561.94", cost.CoverageBasis,
+			"537.76 to 561.94", cost.CoverageBasis,
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("the %s report does not say %q", name, want)
@@ -60,7 +61,7 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 		if strings.Contains(out, cost.Discounts) {
 			t.Errorf("the %s report says discounts are ignored beside the range", name)
 		}
-		if name == "HTML" && (!strings.Contains(out, "526.22 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
+		if name == "HTML" && (!strings.Contains(out, "537.76 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
 			t.Error("the HTML card does not show the range")
 		}
 	}
