@@ -14,6 +14,7 @@ var endNames = map[cost.End]string{
 	cost.EndPerson:    "started by a person (counted to the start time AWS gives)",
 	cost.EndGone:      "gone at the next restart, terminated or unmarked (counted up to that restart)",
 	cost.EndLeftSweep: "in an account or region that left the sweep (counted up to the first run without it)",
+	cost.EndRDSStart:  "started by RDS after 7 days stopped (counted up to the 7th day)",
 	cost.EndOpen:      "still stopped (counted up to now)",
 }
 
