@@ -13,12 +13,16 @@ const keptTitle = "Left running by the shutdowns, per account and reason (what s
 
 // keptCells are the cells of one row of what the shutdowns left running.
 func keptCells(k cost.Kept) []string {
-	unpriced := ""
-	if k.UnpricedHours > 0 {
+	unpriced, cost := "", amount(k.Cost)
+	switch {
+	case k.Unstoppable:
+		// No shutdown could have saved it: a price would read as a missed saving.
+		unpriced, cost = "(cannot be stopped: not priced)", "-"
+	case k.UnpricedHours > 0:
 		unpriced = fmt.Sprintf("(%.0f h not priced)", k.UnpricedHours)
 	}
 	return []string{k.Account, k.Reason, plural(k.Resources, "resource"), plural(k.Nights, "night"),
-		fmt.Sprintf("%.0f h", k.Hours), amount(k.Cost), unpriced}
+		fmt.Sprintf("%.0f h", k.Hours), cost, unpriced}
 }
 
 // writeKept writes what the shutdowns left running as a table; nothing when they left
