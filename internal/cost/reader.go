@@ -352,6 +352,7 @@ func fillDaily(a *Account, p Periods, rows []row) error {
 				return fmt.Errorf("%s: %w", r.day.Format(time.DateOnly), err)
 			}
 			*f.sum = sum
+			a.Estimated = a.Estimated || r.estimated
 		}
 		if p.Chart.Contains(r.day) {
 			i := Range{p.Chart.Start, r.day}.Days()

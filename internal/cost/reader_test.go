@@ -55,17 +55,21 @@ func TestReadPerAccount(t *testing.T) {
 	identity, staging := account(t, m, "identity"), account(t, m, "staging")
 	sandbox := account(t, m, "sandbox")
 
-	// identity: 10 a day in October, 12.5 a day in November, 20 yesterday.
+	// identity: 10 a day in October, 12.5 a day in November, 20 yesterday; Cost Explorer
+	// marks its last two days Estimated.
+	identityDaily := dailyResult(p.Daily(), "USD", func(d time.Time) float64 {
+		switch {
+		case d.Equal(p.Yesterday.Start):
+			return 20
+		case d.Month() == time.November:
+			return 12.5
+		}
+		return 10
+	})
+	days := identityDaily["ResultsByTime"].([]map[string]any)
+	days[len(days)-1]["Estimated"], days[len(days)-2]["Estimated"] = true, true
 	queue(t, s, identity.ID,
-		dailyResult(p.Daily(), "USD", func(d time.Time) float64 {
-			switch {
-			case d.Equal(p.Yesterday.Start):
-				return 20
-			case d.Month() == time.November:
-				return 12.5
-			}
-			return 10
-		}),
+		identityDaily,
 		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
 			return []map[string]any{
 				group(50, "USD", "Amazon Simple Storage Service"),
@@ -125,6 +129,9 @@ func TestReadPerAccount(t *testing.T) {
 		t.Errorf("identity top services = %q, want %q", got, wantTop)
 	}
 	checkMoney(t, "identity top service", a.TopServices[0].Cost, 150)
+	if !a.Estimated {
+		t.Error("identity is not marked estimated, though Cost Explorer marked its last days Estimated")
+	}
 	if len(a.Daily) != 30 || !near(a.Daily[0].Amount, 10) || !near(a.Daily[29].Amount, 20) || !near(a.Daily[4].Amount, 12.5) {
 		t.Errorf("identity daily = %v, want 30 days from 10 (28 Oct) to 20 (26 Nov)", a.Daily)
 	}
@@ -134,6 +141,9 @@ func TestReadPerAccount(t *testing.T) {
 		t.Fatalf("staging failed: %v", a.Err)
 	}
 	checkMoney(t, "staging month to date (two pages)", a.MonthToDate, 26*5)
+	if a.Estimated {
+		t.Error("staging is marked estimated, though no day of its answer was")
+	}
 	checkMoney(t, "staging same days last month", a.LastMonth, 26*5)
 	if a.Forecast != nil || a.ForecastErr == nil || cause.Of(a.ForecastErr) != "Cost Explorer GetCostForecast: DataUnavailableException" {
 		t.Errorf("staging forecast = %v, %v; want none, for DataUnavailableException", a.Forecast, a.ForecastErr)
