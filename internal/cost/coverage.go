@@ -159,7 +159,7 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []str
 	var c Coverage
 	var covered, total float64
 	sp := costexplorer.NewGetSavingsPlansCoveragePaginator(client, &costexplorer.GetSavingsPlansCoverageInput{
-		TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)})
+		TimePeriod: interval(SavingsPlansWindow(r)), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)})
 	for sp.HasMorePages() {
 		out, err := sp.NextPage(ctx)
 		if err != nil {
@@ -187,6 +187,13 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []str
 	}
 	c.ReservedDatabases, c.Err = readReserved(ctx, client, r, ids, serviceRDS, requests)
 	return c
+}
+
+// SavingsPlansWindow is the window Savings Plans coverage is asked over for the savings
+// window r: the same number of days, one day earlier, since GetSavingsPlansCoverage wants
+// an End "before the current date" and r ends today (exclusive).
+func SavingsPlansWindow(r Range) Range {
+	return Range{Start: r.Start.AddDate(0, 0, -1), End: r.End.AddDate(0, 0, -1)}
 }
 
 // readReserved reads the share of the running hours of service's usage of the accounts

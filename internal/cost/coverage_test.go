@@ -139,11 +139,18 @@ func TestReadCoverage(t *testing.T) {
 		}
 	}
 	// Each coverage request ran in the account itself, filtered to it, over the savings
-	// window (the last 30 complete days).
-	window := fmt.Sprintf(`"TimePeriod":{"End":"%s","Start":"%s"}`, p.Chart.End.Format(time.DateOnly), p.Chart.Start.Format(time.DateOnly))
+	// window (the last 30 complete days); Savings Plans' a day earlier, its End before
+	// today as GetSavingsPlansCoverage requires.
+	inWindow := func(r cost.Range) string {
+		return fmt.Sprintf(`"TimePeriod":{"End":"%s","Start":"%s"}`, r.End.Format(time.DateOnly), r.Start.Format(time.DateOnly))
+	}
 	for _, c := range proxy.Calls() {
 		if c.Service != "ce" || !strings.HasSuffix(c.Action, "Coverage") {
 			continue
+		}
+		window := inWindow(p.Chart)
+		if c.Action == "GetSavingsPlansCoverage" {
+			window = inWindow(cost.Range{Start: p.Chart.Start.AddDate(0, 0, -1), End: p.Yesterday.Start})
 		}
 		if !filtersTo(c, c.Account) || !strings.Contains(string(c.Body), window) {
 			t.Errorf("%s in %s: %s; want a filter to the account itself and %s", c.Action, c.Account, c.Body, window)

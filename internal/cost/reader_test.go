@@ -353,3 +353,37 @@ func TestReadGroupedFailsEveryAccountWhenTheManagementRoleFails(t *testing.T) {
 		t.Errorf("requests = %d, want 0", r.Requests)
 	}
 }
+
+// In grouped mode an account of the map that appears nowhere in the organisation's answer
+// (a mistyped id, or an account of another organisation) is named with why, not shown
+// at 0.00 in the totals.
+func TestReadGroupedNamesAnAccountTheOrganisationDoesNotBill(t *testing.T) {
+	s := emulator.Shared(t)
+	m := testMap(t, "identity")
+	p := cost.PeriodsAt(reportTime)
+	ids := map[string]string{}
+	for _, a := range m.Accounts {
+		ids[a.Name] = a.ID
+	}
+	// sandbox's id is in no group of the answer.
+	daily := groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+		return []map[string]any{group(1, "USD", ids["identity"]), group(2, "USD", ids["staging"]), group(4, "USD", ids["production"])}
+	})
+	services := groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
+	})
+	queue(t, s, ids["identity"], daily, services)
+	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
+	client, _ := clients(base, m, map[string]any{ids["identity"]: 10.0, ids["staging"]: 20.0, ids["production"]: 30.0})
+
+	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
+
+	for _, a := range r.Accounts {
+		switch {
+		case a.Name == "sandbox" && (a.Err == nil || !strings.Contains(cause.Of(a.Err), "no cost of account "+ids["sandbox"]+" in the organisation's answer")):
+			t.Errorf("sandbox: %v, want it named as billed nowhere in the organisation", a.Err)
+		case a.Name != "sandbox" && a.Err != nil:
+			t.Errorf("%s failed: %v", a.Name, a.Err)
+		}
+	}
+}
