@@ -15,6 +15,10 @@ type End string
 const (
 	// EndRestart: curfew's restart started the resource.
 	EndRestart End = "restart"
+	// EndRestartFailed: curfew's restart failed to start it. The hours after, while it
+	// stays stopped against its team's wish, are not savings: the stop is counted up to
+	// that restart.
+	EndRestartFailed End = "restart-failed"
 	// EndPerson: someone started it, at a time AWS gave (an EC2 instance's LaunchTime, an
 	// RDS start event), seen by the restart (a stale mark, or left stopped because it was
 	// stopped again) or by the next shutdown (found running again).
@@ -35,7 +39,10 @@ const (
 )
 
 // Ends lists every End in report order.
-var Ends = []End{EndRestart, EndPerson, EndGone, EndLeftSweep, EndRDSStart, EndOpen}
+var Ends = []End{EndRestart, EndRestartFailed, EndPerson, EndGone, EndLeftSweep, EndRDSStart, EndOpen}
+
+// failed is the action of a run that failed on a resource (fleet.ActionFailed).
+const failed = "failed"
 
 // rdsMaxStop is how long RDS keeps a database stopped before it starts it again.
 const rdsMaxStop = 7 * 24 * time.Hour
@@ -62,6 +69,8 @@ type stopSpan struct {
 // returned: unmatched counts those and the starts with no stop before them.
 func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int) {
 	open := map[resourceKey]stop{}
+	// notStarted are the resources a restart failed to start: a later start ends no stop.
+	notStarted := map[resourceKey]bool{}
 	closeAt := func(k resourceKey, at time.Time, how End, size string) {
 		st := open[k]
 		delete(open, k)
@@ -99,15 +108,22 @@ func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int
 					unmatched++
 					delete(open, k)
 				}
+				delete(notStarted, k)
 				if did == history.Stopped {
 					open[k] = stop{at: at, size: c.Size, count: c.Count, dims: c.Dimensions, members: c.Members}
 				}
 			case did == history.Started:
 				if !isOpen {
-					unmatched++
+					if !notStarted[k] {
+						unmatched++
+					}
+					delete(notStarted, k)
 					continue
 				}
 				closeAt(k, at, EndRestart, c.Size)
+			case isOpen && r.Kind == history.Restart && did == failed:
+				closeAt(k, at, EndRestartFailed, c.Size)
+				notStarted[k] = true
 			case isOpen && (did == history.LeftStopped || c.Up):
 				if startedByPerson {
 					closeAt(k, c.Launched, EndPerson, c.Size)
@@ -118,8 +134,8 @@ func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int
 					delete(open, k)
 				}
 			}
-			// Anything else a restart reports (a database still stopping, a failed
-			// start) leaves the stop open.
+			// Anything else a restart reports (a database still stopping) leaves the stop
+			// open.
 		}
 		if r.Swept != nil {
 			swept := map[history.Pair]bool{}

@@ -219,3 +219,31 @@ func TestSavingsCountADatabaseStartedByRDSAfterSevenDays(t *testing.T) {
 		})
 	}
 }
+
+// A restart that failed to start a resource ends what the night saved: the hours after it,
+// while the resource stays stopped against its team's wish, are not savings. The stop is
+// counted up to the failed restart, and the next restart's start matches no stop without
+// being a mismatch.
+func TestSavingsStopAtAFailedRestart(t *testing.T) {
+	only := []history.Pair{staging}
+	runs := []history.Run{
+		scheduled(history.Shutdown, nov(2, 19, 0), only, change(staging, "i-1", history.Stopped, nov(2, 19, 0), nov(2, 7, 0))),
+		scheduled(history.Restart, nov(3, 7, 0), only, change(staging, "i-1", "failed", nov(3, 7, 0), time.Time{})),
+		scheduled(history.Restart, nov(4, 7, 0), only, change(staging, "i-1", history.Started, nov(4, 7, 0), time.Time{})),
+	}
+
+	s := estimate(runs, pairingStart, pairingEnd)
+
+	if len(s.Accounts) != 1 || !near(s.Accounts[0].Hours, 12) || s.Unmatched != 0 {
+		t.Fatalf("accounts = %+v, unmatched %d; want 12 h (to the failed restart), nothing unmatched", s.Accounts, s.Unmatched)
+	}
+	for _, e := range s.Ends {
+		want := 0.0
+		if e.End == cost.EndRestartFailed {
+			want = 12
+		}
+		if !near(e.Hours, want) {
+			t.Errorf("ended by %s: %v h, want %v", e.End, e.Hours, want)
+		}
+	}
+}
