@@ -261,7 +261,7 @@ func newPage(r *cost.Report) (*page, error) {
 		pg.SavingsNotes = append(pg.SavingsNotes, keptNotes(s)...)
 		pg.Computed = append(pg.Computed, "Savings: based on "+s.Basis()+".",
 			"Hours run from the shutdown that stopped a resource to what ended the stop: curfew's restart, a person's start, the resource gone, its account leaving the sweep, RDS starting a database after 7 days, or now if it is still stopped. "+
-				"Hours count instances, tasks and cluster members alike: a group of 3 instances stopped 10 h is 30 h.")
+				"Hours are resource-hours of different kinds added up: an instance's, each instance of a group or node group (3 instances stopped 10 h are 30 h), each task of a Fargate service, and one per Aurora cluster whatever its members (priced as the sum of its members).")
 		for _, line := range []string{savingsEnds(s), savingsPriceSources(s), savingsOffBasis(s)} {
 			if line != "" {
 				pg.Computed = append(pg.Computed, line)
