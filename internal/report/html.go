@@ -151,7 +151,11 @@ func newPage(r *cost.Report) (*page, error) {
 			pg.Cards = append(pg.Cards, card{"Last 7 days" + suffix, amount(t.Week) + " " + t.Currency,
 				fmt.Sprintf("%s %s: %s", arrow, pct, comparison(p.Week, p.PreviousWeek))})
 		} else {
-			pg.Cards = append(pg.Cards, card{"Yesterday, " + p.Yesterday.Start.Format("Mon 2 Jan") + suffix, amount(t.Yesterday) + " " + t.Currency, "one UTC day"})
+			note := "one UTC day"
+			if p.Yesterday.Start.Day() == 1 {
+				note = firstDayNote
+			}
+			pg.Cards = append(pg.Cards, card{"Yesterday, " + p.Yesterday.Start.Format("Mon 2 Jan") + suffix, amount(t.Yesterday) + " " + t.Currency, note})
 		}
 		if !p.Forecast.Empty() {
 			fc := card{"Forecast " + p.MonthToDate.Start.Format("January") + suffix, amount(t.Forecast) + " " + t.Currency,

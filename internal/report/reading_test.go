@@ -174,3 +174,19 @@ func TestHTMLSavingsTotalsAddUpAt500Accounts(t *testing.T) {
 		t.Errorf("totals = %v, want one per unit", totals)
 	}
 }
+
+// Yesterday being the 1st, the summary says why it reads high: AWS books tax and monthly
+// charges on the 1st. On other days it says nothing of it.
+func TestFirstDayOfTheMonthSaysWhyItReadsHigh(t *testing.T) {
+	for _, tt := range []struct {
+		now  time.Time
+		want bool
+	}{{time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC), true}, {time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC), false}} {
+		r := sampleReport()
+		r.Generated, r.Periods = tt.now, cost.PeriodsAt(tt.now)
+		text := strings.Join(strings.Fields(report.Text(r, report.Link{})), " ")
+		if got := strings.Contains(text, "The 1st of a month carries charges AWS books once a month"); got != tt.want {
+			t.Errorf("%s: the summary explains the 1st: %v, want %v:\n%s", tt.now.Format(time.DateOnly), got, tt.want, text)
+		}
+	}
+}

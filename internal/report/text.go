@@ -210,6 +210,10 @@ func (f *footnotes) String() string {
 // estimatedNote says what Cost Explorer's Estimated flag means for the figures.
 const estimatedNote = "Estimated: Cost Explorer marks some of these days' costs as estimated; they can change until AWS finalises the month's bill."
 
+// firstDayNote says why the 1st of a month reads high: the figures include tax.
+const firstDayNote = "The 1st of a month carries charges AWS books once a month (tax on the month before, monthly fees, " +
+	"upfront reservation payments under unblended cost), so it reads higher than other days."
+
 // headline is the summary's first lines: what was spent, over which days, and how it
 // changed; the forecast (or, once the month is over, that it is); what the night
 // shutdowns saved, over which days and on what basis; how cost is measured.
@@ -235,7 +239,11 @@ func headline(r *cost.Report, fn *footnotes) []string {
 			arrow, pct := change(tot.Week, p.Week, tot.PreviousWeek, p.PreviousWeek)
 			line += fmt.Sprintf("; last 7 days %s %s (%s %s: %s).", amount(tot.Week), tot.Currency, arrow, pct, comparison(p.Week, p.PreviousWeek))
 		} else {
-			line += fmt.Sprintf("; yesterday (%s) %s %s.", p.Yesterday.Start.Format("Mon 2 Jan"), amount(tot.Yesterday), tot.Currency)
+			first := ""
+			if p.Yesterday.Start.Day() == 1 {
+				first = fn.mark(firstDayNote)
+			}
+			line += fmt.Sprintf("; yesterday (%s) %s %s%s.", p.Yesterday.Start.Format("Mon 2 Jan"), amount(tot.Yesterday), tot.Currency, first)
 		}
 		out = append(out, line)
 		if !p.Forecast.Empty() {
