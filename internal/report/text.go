@@ -139,19 +139,19 @@ func Text(r *cost.Report, link Link) string {
 		b.WriteString(accountTable(r, cols, single, &fn))
 	}
 	b.WriteString(fn.String())
-	b.WriteString("\n")
 
+	// What else the run found, a line each, after a blank line when there is any.
 	var also []string
 	if s := r.Savings; s != nil {
 		also = append(also, keptLine(s))
 	}
 	also = append(also, r.Notes...)
-	for _, line := range also {
-		if line != "" {
-			b.WriteString(wrap(line, textWidth))
-		}
+	also = append(also, historyHealth(r.History)...)
+	also = slices.DeleteFunc(also, func(l string) bool { return l == "" })
+	if len(also) > 0 {
+		b.WriteString("\n")
 	}
-	for _, line := range historyHealth(r.History) {
+	for _, line := range also {
 		if strings.HasPrefix(line, "- ") { // an object's key and error, whole
 			b.WriteString(line + "\n")
 			continue
