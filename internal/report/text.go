@@ -214,6 +214,15 @@ const estimatedNote = "Estimated: Cost Explorer marks some of these days' costs 
 const firstDayNote = "The 1st of a month carries charges AWS books once a month (tax on the month before, monthly fees, " +
 	"upfront reservation payments under unblended cost), so it reads higher than other days."
 
+// against says, after a change, what it compares in the fewest words: " against 1–26 Oct,
+// 26 days each", or the daily averages when the day counts differ.
+func against(current, previous cost.Range) string {
+	if current.Days() == previous.Days() {
+		return fmt.Sprintf(" against %s, %s each", dayRange(previous), plural(previous.Days(), "day"))
+	}
+	return ": " + comparison(current, previous)
+}
+
 // headline is the summary's first lines: what was spent, over which days, and how it
 // changed; the forecast (or, once the month is over, that it is); what the night
 // shutdowns saved, over which days and on what basis; how cost is measured.
@@ -233,19 +242,18 @@ func headline(r *cost.Report, fn *footnotes) []string {
 	case len(t) == 1:
 		tot := t[0]
 		arrow, pct := change(tot.MonthToDate, p.MonthToDate, tot.LastMonth, p.LastMonth)
-		line := fmt.Sprintf("%s: %s %s%s (%s %s: %s)", spent, amount(tot.MonthToDate), tot.Currency, estimated,
-			arrow, pct, comparison(p.MonthToDate, p.LastMonth))
+		line := fmt.Sprintf("%s: %s %s%s (%s %s%s)", spent, amount(tot.MonthToDate), tot.Currency, estimated,
+			arrow, pct, against(p.MonthToDate, p.LastMonth))
 		if r.Weekly {
 			arrow, pct := change(tot.Week, p.Week, tot.PreviousWeek, p.PreviousWeek)
-			line += fmt.Sprintf("; last 7 days %s %s (%s %s: %s).", amount(tot.Week), tot.Currency, arrow, pct, comparison(p.Week, p.PreviousWeek))
+			out = append(out, line+".", fmt.Sprintf("Last 7 days: %s %s (%s %s%s).", amount(tot.Week), tot.Currency, arrow, pct, against(p.Week, p.PreviousWeek)))
 		} else {
 			first := ""
 			if p.Yesterday.Start.Day() == 1 {
 				first = fn.mark(firstDayNote)
 			}
-			line += fmt.Sprintf("; yesterday (%s) %s %s%s.", p.Yesterday.Start.Format("Mon 2 Jan"), amount(tot.Yesterday), tot.Currency, first)
+			out = append(out, line+".", fmt.Sprintf("Yesterday, %s: %s %s%s.", p.Yesterday.Start.Format("Mon 2 Jan"), amount(tot.Yesterday), tot.Currency, first))
 		}
-		out = append(out, line)
 		if !p.Forecast.Empty() {
 			f := fmt.Sprintf("Forecast for %s: %s %s", month, amount(tot.Forecast), tot.Currency)
 			if tot.RunRated() {

@@ -83,8 +83,8 @@ func TestFlatSpendShowsNoChangeInTheSummary(t *testing.T) {
 		{time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC), "the daily average of 1–31 Oct (31 days) against that of 1–30 Sep (30 days)"},
 		{time.Date(2026, 3, 31, 7, 0, 0, 0, time.UTC), "the daily average of 1–30 Mar (30 days) against that of 1–28 Feb (28 days)"},
 		{time.Date(2028, 3, 31, 7, 0, 0, 0, time.UTC), "the daily average of 1–30 Mar (30 days) against that of 1–29 Feb (29 days)"},
-		{time.Date(2028, 3, 1, 7, 0, 0, 0, time.UTC), "1–29 Feb (29 days) against 1–29 Jan (29 days)"},
-		{time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC), "1–30 Dec (30 days) against 1–30 Nov (30 days)"},
+		{time.Date(2028, 3, 1, 7, 0, 0, 0, time.UTC), "Spent in February (1–29 Feb): 362.50 USD (= 0.0% against 1–29 Jan, 29 days each)"},
+		{time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC), "1–30 Dec: 375.00 USD (= 0.0% against 1–30 Nov, 30 days each)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.now.Format(time.DateOnly), func(t *testing.T) {
