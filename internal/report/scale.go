@@ -184,14 +184,12 @@ func summaryTable(r *cost.Report, cols layout, single bool, fn *footnotes) strin
 	return t.String()
 }
 
-// labelled names an account with its environment and, for a found one, its unit.
+// labelled names an account with its environment. Its unit is in the rows above and in
+// the page's table: with it the table ran past 110 characters.
 func labelled(a cost.Account) cost.Account {
 	where := "prod"
 	if !a.Production {
 		where = "non-prod"
-	}
-	if a.OU != "" {
-		where += ", " + a.OU
 	}
 	a.Name = fmt.Sprintf("%s (%s)", a.Name, where)
 	return a
