@@ -94,7 +94,10 @@ const CoverageBasis = "The saving is a range: from list price × hours stopped (
 	"node groups, RDS's to DB instances and Aurora clusters. Savings Plans coverage applies to instances, " +
 	"groups, node groups and Fargate tasks, never to databases (Compute and EC2 Instance Savings Plans do " +
 	"not cover RDS); AWS applies reservations first and Savings Plans to the rest, so the two combine as " +
-	"1 − (1 − reserved share) × (1 − Savings Plans share)"
+	"1 − (1 − reserved share) × (1 − Savings Plans share). Database Savings Plans, which can cover RDS and " +
+	"Aurora, are not told apart: the Savings Plans share is read over all eligible spend, and databases " +
+	"take their RDS reservations alone, so where the account has Database Savings Plans the low end of " +
+	"their savings is too high"
 
 // coverageRequests is how many requests reading one coverage makes, first pages only:
 // one Savings Plans query and one Reserved Instance query for each of EC2 and RDS.
