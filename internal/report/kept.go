@@ -25,20 +25,6 @@ func keptCells(k cost.Kept) []string {
 		fmt.Sprintf("%.0f h", k.Hours), cost, unpriced}
 }
 
-// writeKept writes what the shutdowns left running as a table; nothing when they left
-// nothing running.
-func writeKept(b *strings.Builder, s *cost.Savings) {
-	if len(s.Kept) == 0 {
-		return
-	}
-	b.WriteString(wrap(keptTitle, 78))
-	t := table{right: []bool{false, false, true, true, true, true, false}}
-	for _, k := range s.Kept {
-		t.add(keptCells(k)...)
-	}
-	b.WriteString(t.String())
-}
-
 // keptNotes are the lines of what the shutdowns left running, for the HTML report.
 func keptNotes(s *cost.Savings) []string {
 	if len(s.Kept) == 0 {

@@ -261,7 +261,7 @@ func forecastNotes(r *cost.Report) []string {
 	return out
 }
 
-// topSavings returns the accounts to list in the text's savings: all of a small
+// topSavings returns the accounts the page draws savings panels for: all of a small
 // organisation's, else the topAccounts that saved most, and the others summed in one
 // row (whose Account is empty when there is none).
 func topSavings(all []cost.AccountSavings) ([]cost.AccountSavings, cost.AccountSavings) {
