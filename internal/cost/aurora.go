@@ -20,6 +20,9 @@ const (
 	AuroraServerless = "Serverless v2 member, billed by capacity used"
 	AuroraNoEngine   = "engine not Aurora MySQL or PostgreSQL"
 	AuroraTableOnly  = "no Aurora price in the bundled table"
+	// AuroraNoStorage: the run was written before the cluster's storage type was recorded,
+	// and AWS prices Standard and I/O-Optimized instances differently.
+	AuroraNoStorage = "storage type not recorded"
 )
 
 // auroraEngines are the cluster engines the price list prices as Aurora.
@@ -43,10 +46,12 @@ func priceResource(ctx context.Context, prices Prices, kind, region, size string
 		return Price{}, false, AuroraServerless
 	case !slices.Contains(auroraEngines, dims.Engine):
 		return Price{}, false, AuroraNoEngine
+	case dims.Storage == "":
+		return Price{}, false, AuroraNoStorage
 	}
 	sum := Price{Listed: true}
 	for _, class := range members {
-		m, ok := prices.Hourly(ctx, PriceQuery{Kind: history.RDSInstance, Region: region, Size: class, Dims: history.Dimensions{Engine: dims.Engine}})
+		m, ok := prices.Hourly(ctx, PriceQuery{Kind: history.RDSInstance, Region: region, Size: class, Dims: history.Dimensions{Engine: dims.Engine, Storage: dims.Storage}})
 		switch {
 		// AWS's price list, or a table row of the member's own region, class and engine.
 		case ok && (m.Listed || len(m.Gaps) == 0):

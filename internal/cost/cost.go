@@ -66,6 +66,9 @@ type Account struct {
 	LastMonth Money
 	// Week and PreviousWeek are the costs of Periods.Week and Periods.PreviousWeek.
 	Week, PreviousWeek Money
+	// Estimated is set when Cost Explorer marked a day of these figures Estimated: they
+	// may still change until AWS finalises the bill.
+	Estimated bool
 	// Forecast is the month's expected total: month to date plus Cost Explorer's forecast
 	// of the rest; nil when there is no forecast, with ForecastErr saying why.
 	Forecast    *Money
@@ -252,4 +255,13 @@ func (r *Report) environmentForecast(env, currency string) *Money {
 // Failed returns the accounts whose costs could not be read.
 func (r *Report) Failed() []Account {
 	return slices.DeleteFunc(slices.Clone(r.Accounts), func(a Account) bool { return a.Err == nil })
+}
+
+// Estimated reports whether a figure of the report rests on costs Cost Explorer marked
+// Estimated (an account's, or the accounts the map does not know).
+func (r *Report) Estimated() bool {
+	if r.Other != nil && r.Other.Estimated {
+		return true
+	}
+	return slices.ContainsFunc(r.Accounts, func(a Account) bool { return a.Err == nil && a.Estimated })
 }

@@ -55,19 +55,24 @@ type Coverage struct {
 }
 
 // Covered is the share of a kind of resource's usage (history's resource types) taken as
-// discounted: the Savings Plans share plus the share of the Reserved Instances of the
-// kind's own service, at most 1. Usage a Reserved Instance covers is not Savings
-// Plans-eligible spend, so the shares are of different usage and add up. Reservations
-// are bought per service: an EC2 reservation never covers a database, an RDS one never
-// an instance, and Fargate has none.
+// discounted. Reserved Instances are bought per service: an EC2 reservation never covers
+// a database, an RDS one never an instance, and Fargate has none. Compute and EC2
+// Instance Savings Plans cover EC2 and Fargate (and Lambda), never RDS or Aurora. AWS
+// applies Reserved Instances first and Savings Plans to what they left, so the shares
+// combine as 1 − (1 − reserved)(1 − Savings Plans): 50 % and 50 % are 75 %, not 100 %.
+// The Savings Plans share is the account's over all its eligible spend, the reserved
+// share its running hours of the kind's service; both are averages, not the resource's.
 func (c Coverage) Covered(kind string) float64 {
-	switch reservedService(kind) {
-	case serviceEC2:
-		return min(1, c.SavingsPlans+c.Reserved)
-	case serviceRDS:
-		return min(1, c.SavingsPlans+c.ReservedDatabases)
+	combined := func(a, b float64) float64 { return 1 - (1-a)*(1-b) }
+	switch kind {
+	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
+		return combined(c.Reserved, c.SavingsPlans)
+	case history.RDSInstance, history.AuroraCluster:
+		return c.ReservedDatabases
+	case history.ECSService:
+		return c.SavingsPlans
 	}
-	return c.SavingsPlans
+	return 0
 }
 
 // Cost Explorer's names of the services whose reservations curfew reads (its SERVICE
@@ -76,19 +81,6 @@ const (
 	serviceEC2 = "Amazon Elastic Compute Cloud - Compute"
 	serviceRDS = "Amazon Relational Database Service"
 )
-
-// reservedService is the service whose Reserved Instances can cover a kind of resource,
-// "" for none: an Auto Scaling group's or a node group's instances are EC2 instances, an
-// Aurora cluster's members are RDS instances, and a Fargate task has no reservations.
-func reservedService(kind string) string {
-	switch kind {
-	case history.EC2Instance, history.AutoScalingGroup, history.EKSNodegroup:
-		return serviceEC2
-	case history.RDSInstance, history.AuroraCluster:
-		return serviceRDS
-	}
-	return ""
-}
 
 // CoverageBasis says what the low end of the savings range assumes; the report prints it
 // whenever some account's coverage was read.
@@ -99,7 +91,13 @@ const CoverageBasis = "The saving is a range: from list price × hours stopped (
 	"may not absorb, and the commitment is paid either way. Coverage is an average, not the stopped " +
 	"resources' own: each account's, or with a management account named the map's accounts' together. " +
 	"Reserved Instance coverage is read per service: EC2's applies to instances, Auto Scaling groups and " +
-	"node groups, RDS's to DB instances and Aurora clusters; Fargate tasks have Savings Plans only"
+	"node groups, RDS's to DB instances and Aurora clusters. Savings Plans coverage applies to instances, " +
+	"groups, node groups and Fargate tasks, never to databases (Compute and EC2 Instance Savings Plans do " +
+	"not cover RDS); AWS applies reservations first and Savings Plans to the rest, so the two combine as " +
+	"1 − (1 − reserved share) × (1 − Savings Plans share). Database Savings Plans, which can cover RDS and " +
+	"Aurora, are not told apart: the Savings Plans share is read over all eligible spend, and databases " +
+	"take their RDS reservations alone, so where the account has Database Savings Plans the low end of " +
+	"their savings is too high"
 
 // coverageRequests is how many requests reading one coverage makes, first pages only:
 // one Savings Plans query and one Reserved Instance query for each of EC2 and RDS.
@@ -164,7 +162,7 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []str
 	var c Coverage
 	var covered, total float64
 	sp := costexplorer.NewGetSavingsPlansCoveragePaginator(client, &costexplorer.GetSavingsPlansCoverageInput{
-		TimePeriod: interval(r), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)})
+		TimePeriod: interval(SavingsPlansWindow(r)), Granularity: types.GranularityMonthly, Filter: linkedAccounts(ids...)})
 	for sp.HasMorePages() {
 		out, err := sp.NextPage(ctx)
 		if err != nil {
@@ -192,6 +190,13 @@ func readOneCoverage(ctx context.Context, client CoverageAPI, r Range, ids []str
 	}
 	c.ReservedDatabases, c.Err = readReserved(ctx, client, r, ids, serviceRDS, requests)
 	return c
+}
+
+// SavingsPlansWindow is the window Savings Plans coverage is asked over for the savings
+// window r: the same number of days, one day earlier, since GetSavingsPlansCoverage wants
+// an End "before the current date" and r ends today (exclusive).
+func SavingsPlansWindow(r Range) Range {
+	return Range{Start: r.Start.AddDate(0, 0, -1), End: r.End.AddDate(0, 0, -1)}
 }
 
 // readReserved reads the share of the running hours of service's usage of the accounts
@@ -342,8 +347,31 @@ func (s *Savings) Ranged() bool {
 // is read.
 func (s *Savings) Basis() string {
 	b := s.priceBasis()
-	if !s.Ranged() {
-		return b
+	if s.Ranged() {
+		b = strings.TrimSuffix(strings.TrimSuffix(b, Discounts), "; ") + ". " + CoverageBasis
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(b, Discounts), "; ") + ". " + CoverageBasis
+	if s.groupCapacity() {
+		b += ". " + GroupCapacityGap
+	}
+	return b
+}
+
+// GroupCapacityGap says what the prices of scaled-in capacity do not tell apart; the
+// basis states it whenever groups, node groups or Fargate services are in the estimate.
+const GroupCapacityGap = "Auto Scaling groups and EKS node groups are priced as Linux on-demand " +
+	"instances of their type (Graviton types at their own price), Fargate tasks as Linux/x86 " +
+	"on-demand Fargate: the run history does not record Spot or Windows capacity in them, so " +
+	"their Spot hours are overstated (Spot costs less) and their Windows hours understated"
+
+// groupCapacity reports whether the estimate holds hours of Auto Scaling groups, EKS
+// node groups or ECS services.
+func (s *Savings) groupCapacity() bool {
+	for _, a := range s.Accounts {
+		for kind := range a.SavedBy {
+			if kind == history.AutoScalingGroup || kind == history.EKSNodegroup || kind == history.ECSService {
+				return true
+			}
+		}
+	}
+	return false
 }

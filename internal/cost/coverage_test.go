@@ -117,8 +117,10 @@ func TestReadCoverage(t *testing.T) {
 		t.Errorf("identity coverage = %+v, want Savings Plans 0.3 (two pages), EC2 reserved 0.15 (two months), RDS reserved 0.75", *id.Coverage)
 	}
 	// Each kind takes its own service's reservations: RDS's never cover an instance.
-	for kind, want := range map[string]float64{history.EC2Instance: 0.45, history.EKSNodegroup: 0.45,
-		history.RDSInstance: 1, history.AuroraCluster: 1, history.ECSService: 0.3} {
+	// Savings Plans cover compute only (EC2, Fargate), applied after Reserved Instances:
+	// instances 1 − (1 − 0.3)(1 − 0.15); databases their RDS reservations alone.
+	for kind, want := range map[string]float64{history.EC2Instance: 0.405, history.EKSNodegroup: 0.405,
+		history.RDSInstance: 0.75, history.AuroraCluster: 0.75, history.ECSService: 0.3} {
 		if got := id.Coverage.Covered(kind); !near(got, want) {
 			t.Errorf("identity: %s covered %g, want %g", kind, got, want)
 		}
@@ -137,11 +139,18 @@ func TestReadCoverage(t *testing.T) {
 		}
 	}
 	// Each coverage request ran in the account itself, filtered to it, over the savings
-	// window (the last 30 complete days).
-	window := fmt.Sprintf(`"TimePeriod":{"End":"%s","Start":"%s"}`, p.Chart.End.Format(time.DateOnly), p.Chart.Start.Format(time.DateOnly))
+	// window (the last 30 complete days); Savings Plans' a day earlier, its End before
+	// today as GetSavingsPlansCoverage requires.
+	inWindow := func(r cost.Range) string {
+		return fmt.Sprintf(`"TimePeriod":{"End":"%s","Start":"%s"}`, r.End.Format(time.DateOnly), r.Start.Format(time.DateOnly))
+	}
 	for _, c := range proxy.Calls() {
 		if c.Service != "ce" || !strings.HasSuffix(c.Action, "Coverage") {
 			continue
+		}
+		window := inWindow(p.Chart)
+		if c.Action == "GetSavingsPlansCoverage" {
+			window = inWindow(cost.Range{Start: p.Chart.Start.AddDate(0, 0, -1), End: p.Yesterday.Start})
 		}
 		if !filtersTo(c, c.Account) || !strings.Contains(string(c.Body), window) {
 			t.Errorf("%s in %s: %s; want a filter to the account itself and %s", c.Action, c.Account, c.Body, window)
@@ -229,8 +238,8 @@ func TestReadCoverageGrouped(t *testing.T) {
 	}
 	for _, a := range r.Accounts {
 		if a.Err != nil || a.Coverage == nil || a.Coverage.Err != nil ||
-			!near(a.Coverage.Covered(history.EC2Instance), 0.8) || !near(a.Coverage.Covered(history.RDSInstance), 0.7) {
-			t.Errorf("%s: err %v, coverage %+v; want the organisation's 0.8 of instances and 0.7 of databases covered", a.Name, a.Err, a.Coverage)
+			!near(a.Coverage.Covered(history.EC2Instance), 0.68) || !near(a.Coverage.Covered(history.RDSInstance), 0.1) {
+			t.Errorf("%s: err %v, coverage %+v; want the organisation's 0.68 of instances (1 − 0.4 × 0.8) and 0.1 of databases covered", a.Name, a.Err, a.Coverage)
 		}
 	}
 	for _, a := range m.Accounts {
@@ -251,7 +260,7 @@ func TestApplyCoverage(t *testing.T) {
 		{Account: "covered", Saved: 100, SavedBy: map[string]float64{history.EC2Instance: 60, history.RDSInstance: 30, history.ECSService: 10}},
 		{Account: "refused", Saved: 40}, {Account: "failed", Saved: 10}, {Account: "unknown", Saved: 5},
 	}}
-	if s.Ranged() || s.Basis() != cost.PriceBasis() {
+	if s.Ranged() || s.Basis() != cost.PriceBasis()+". "+cost.GroupCapacityGap {
 		t.Fatal("savings without coverage are a range")
 	}
 	s.ApplyCoverage([]cost.Account{
@@ -264,8 +273,9 @@ func TestApplyCoverage(t *testing.T) {
 		low *float64
 		why string
 	}{
-		// Each kind less its own discounts: 60 × (1 − 0.75) + 30 × (1 − 0.6) + 10 × (1 − 0.5).
-		"covered": {aws.Float64(32), ""},
+		// Each kind less its own discounts: 60 × (1 − 0.5)(1 − 0.25) + 30 × (1 − 0.1) +
+		// 10 × (1 − 0.5): Savings Plans never cover a database.
+		"covered": {aws.Float64(54.5), ""},
 		"refused": {nil, "coverage not read: Cost Explorer GetSavingsPlansCoverage: access denied"},
 		"failed":  {nil, "coverage not read: the account's costs could not be read"},
 		"unknown": {nil, "coverage not read"},
@@ -276,17 +286,30 @@ func TestApplyCoverage(t *testing.T) {
 			t.Errorf("%s: %+v, want low %v, why %q", a.Account, a.Discount, w.low, w.why)
 		}
 	}
-	if !near(s.LowTotal(), 32+40+10+5) || !near(s.Total(), 155) {
-		t.Errorf("range = %g to %g, want 87 to 155", s.LowTotal(), s.Total())
+	if !near(s.LowTotal(), 54.5+40+10+5) || !near(s.Total(), 155) {
+		t.Errorf("range = %g to %g, want 109.5 to 155", s.LowTotal(), s.Total())
 	}
-	if c := s.Accounts[0].Discount.Covered; !near(c, 0.68) {
-		t.Errorf("covered's share taken as discounted = %g, want 0.68 (68 of 100)", c)
+	if c := s.Accounts[0].Discount.Covered; !near(c, 0.455) {
+		t.Errorf("covered's share taken as discounted = %g, want 0.455 (45.5 of 100)", c)
 	}
-	if b := s.Basis(); strings.Contains(b, cost.Discounts) || !strings.HasSuffix(b, cost.CoverageBasis) {
+	if b := s.Basis(); strings.Contains(b, cost.Discounts) || !strings.HasSuffix(b, cost.CoverageBasis+". "+cost.GroupCapacityGap) {
 		t.Errorf("basis = %q, want the coverage basis instead of discounts ignored", b)
 	}
-	// Full coverage saves nothing at the low end; shares never add past 1.
-	if c := (cost.Coverage{SavingsPlans: 0.7, Reserved: 0.6}); c.Covered(history.EC2Instance) != 1 {
-		t.Errorf("covered = %g, want 1", c.Covered(history.EC2Instance))
+	// Shares are combined, not added: Savings Plans cover a share of what Reserved
+	// Instances left, so 50 % and 50 % are 75 %, not 100 %; full coverage is 1.
+	for _, tt := range []struct {
+		c    cost.Coverage
+		kind string
+		want float64
+	}{
+		{cost.Coverage{SavingsPlans: 0.5, Reserved: 0.5}, history.EC2Instance, 0.75},
+		{cost.Coverage{SavingsPlans: 0.7, Reserved: 0.6}, history.AutoScalingGroup, 0.88},
+		{cost.Coverage{SavingsPlans: 1, Reserved: 0.6}, history.EC2Instance, 1},
+		{cost.Coverage{SavingsPlans: 0.9, ReservedDatabases: 0.2}, history.AuroraCluster, 0.2},
+		{cost.Coverage{SavingsPlans: 0.9, Reserved: 0.5}, history.ECSService, 0.9},
+	} {
+		if got := tt.c.Covered(tt.kind); !near(got, tt.want) {
+			t.Errorf("%+v covers %g of a %s, want %g", tt.c, got, tt.kind, tt.want)
+		}
 	}
 }

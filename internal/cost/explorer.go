@@ -116,6 +116,9 @@ type row struct {
 	day  time.Time
 	keys []string
 	cost Money
+	// estimated is Cost Explorer's Estimated flag of the result: its costs may still
+	// change until AWS finalises the bill.
+	estimated bool
 }
 
 // usage runs one GetCostAndUsage query through all its pages.
@@ -140,7 +143,7 @@ func usage(ctx context.Context, client API, in *costexplorer.GetCostAndUsageInpu
 				if err != nil {
 					return nil, fmt.Errorf("result of %s: %w", day.Format(time.DateOnly), err)
 				}
-				rows = append(rows, row{day: day, cost: m})
+				rows = append(rows, row{day: day, cost: m, estimated: r.Estimated})
 				continue
 			}
 			for _, g := range r.Groups {
@@ -148,7 +151,7 @@ func usage(ctx context.Context, client API, in *costexplorer.GetCostAndUsageInpu
 				if err != nil {
 					return nil, fmt.Errorf("group %v of %s: %w", g.Keys, day.Format(time.DateOnly), err)
 				}
-				rows = append(rows, row{day: day, keys: g.Keys, cost: m})
+				rows = append(rows, row{day: day, keys: g.Keys, cost: m, estimated: r.Estimated})
 			}
 		}
 	}

@@ -29,6 +29,18 @@ type Kept struct {
 	UnpricedHours float64
 	// Cost is in PriceCurrency.
 	Cost float64
+	// Unstoppable is set when the reason says the resource cannot be stopped (a spot
+	// instance, an instance-store root device, a Karpenter node, a read replica): its
+	// hours are counted, not priced, since no shutdown could have saved them.
+	Unstoppable bool
+}
+
+// unstoppable reports whether a skip reason of the shutdown's says that the resource
+// cannot be stopped at all, by curfew or by AWS (fleet's reasons: "...cannot be stopped",
+// "...cannot stop it", "RDS cannot stop read replicas", "Karpenter node of ...").
+func unstoppable(reason string) bool {
+	return strings.Contains(reason, "cannot be stopped") || strings.Contains(reason, "cannot stop") ||
+		strings.HasPrefix(reason, "Karpenter node of ")
 }
 
 // keptReason groups skip reasons: a snooze names its end, which differs each night.
@@ -67,7 +79,7 @@ func estimateKept(ctx context.Context, runs []history.Run, start, end time.Time,
 			id := [2]string{c.Account, keptReason(c.Reason)}
 			g := groups[id]
 			if g == nil {
-				g = &group{Kept: Kept{Account: id[0], Reason: id[1]}, seen: map[resourceKey]bool{}}
+				g = &group{Kept: Kept{Account: id[0], Reason: id[1], Unstoppable: unstoppable(c.Reason)}, seen: map[resourceKey]bool{}}
 				groups[id] = g
 			}
 			k := resourceKey{c.Account, c.Region, c.Type, c.ID}
@@ -78,7 +90,9 @@ func estimateKept(ctx context.Context, runs []history.Run, start, end time.Time,
 			g.Nights++
 			hours := to.Sub(from).Hours() * float64(max(c.Count, 1))
 			g.Hours += hours
-			if p, ok, _ := priceResource(ctx, prices, c.Type, c.Region, c.Size, c.Dimensions, c.Members); ok {
+			if g.Unstoppable {
+				g.UnpricedHours += hours
+			} else if p, ok, _ := priceResource(ctx, prices, c.Type, c.Region, c.Size, c.Dimensions, c.Members); ok {
 				g.Cost += hours * p.USD
 			} else {
 				g.UnpricedHours += hours

@@ -51,3 +51,38 @@ func TestSavingsPriceWhatTheShutdownsSkipped(t *testing.T) {
 		t.Errorf("savings = %v over %+v, want none: nothing was stopped", s.Total(), s.Accounts)
 	}
 }
+
+// What curfew cannot stop (a spot instance, an instance-store instance, a Karpenter node,
+// a read replica) is counted in hours but not priced as what stopping it would have saved:
+// no shutdown could have saved it, and a spot instance's list price is not what it costs.
+func TestKeptWhatCannotBeStoppedIsNotPriced(t *testing.T) {
+	only := []history.Pair{staging}
+	skipped := func(id, reason string) history.Change {
+		c := change(staging, id, history.Skipped, nov(2, 19, 0), nov(1, 7, 0))
+		c.Reason = reason
+		return c
+	}
+	runs := []history.Run{
+		scheduled(history.Shutdown, nov(2, 19, 0), only,
+			skipped("spot", "spot instance: a one-time spot instance cannot be stopped, and a persistent one is run by its request"),
+			skipped("store", "instance-store root device: it cannot be stopped, only terminated"),
+			skipped("node", "Karpenter node of NodePool default: Karpenter replaces a node it finds stopped; curfew leaves its nodes to it"),
+			skipped("tagged", "tagged curfew:skip=true")),
+		scheduled(history.Restart, nov(3, 7, 0), only),
+	}
+
+	s := estimate(runs, pairingStart, pairingEnd)
+
+	if len(s.Kept) != 4 {
+		t.Fatalf("kept = %+v, want 4 reasons", s.Kept)
+	}
+	for _, k := range s.Kept {
+		tagged := k.Reason == "tagged curfew:skip=true"
+		switch {
+		case tagged && (k.Unstoppable || !near(k.Cost, 12*m5xlarge)):
+			t.Errorf("%s: %+v, want 12 h priced", k.Reason, k)
+		case !tagged && (!k.Unstoppable || k.Cost != 0 || !near(k.Hours, 12) || !near(k.UnpricedHours, 12)):
+			t.Errorf("%s: %+v, want 12 h counted as unstoppable, not priced", k.Reason, k)
+		}
+	}
+}

@@ -15,6 +15,10 @@ type End string
 const (
 	// EndRestart: curfew's restart started the resource.
 	EndRestart End = "restart"
+	// EndRestartFailed: curfew's restart failed to start it. The hours after, while it
+	// stays stopped against its team's wish, are not savings: the stop is counted up to
+	// that restart.
+	EndRestartFailed End = "restart-failed"
 	// EndPerson: someone started it, at a time AWS gave (an EC2 instance's LaunchTime, an
 	// RDS start event), seen by the restart (a stale mark, or left stopped because it was
 	// stopped again) or by the next shutdown (found running again).
@@ -26,12 +30,27 @@ const (
 	// EndLeftSweep: its account×region was no longer swept by the account map; counted up
 	// to the first run that no longer swept it.
 	EndLeftSweep End = "left-sweep"
+	// EndRDSStart: RDS started the database after seven days stopped, as it does to every
+	// stopped DB instance and Aurora cluster; counted up to the seventh day when no earlier
+	// end is known.
+	EndRDSStart End = "rds-start"
 	// EndOpen: still stopped at the report's time, and counted up to it.
 	EndOpen End = "open"
 )
 
 // Ends lists every End in report order.
-var Ends = []End{EndRestart, EndPerson, EndGone, EndLeftSweep, EndOpen}
+var Ends = []End{EndRestart, EndRestartFailed, EndPerson, EndGone, EndLeftSweep, EndRDSStart, EndOpen}
+
+// failed is the action of a run that failed on a resource (fleet.ActionFailed).
+const failed = "failed"
+
+// rdsMaxStop is how long RDS keeps a database stopped before it starts it again.
+const rdsMaxStop = 7 * 24 * time.Hour
+
+// isDatabase reports whether kind is one that RDS starts after seven days stopped.
+func isDatabase(kind string) bool {
+	return kind == history.RDSInstance || kind == history.AuroraCluster
+}
 
 // stopSpan is the time one resource spent stopped by curfew, and what ended it.
 type stopSpan struct {
@@ -50,9 +69,15 @@ type stopSpan struct {
 // returned: unmatched counts those and the starts with no stop before them.
 func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int) {
 	open := map[resourceKey]stop{}
+	// notStarted are the resources a restart failed to start: a later start ends no stop.
+	notStarted := map[resourceKey]bool{}
 	closeAt := func(k resourceKey, at time.Time, how End, size string) {
 		st := open[k]
 		delete(open, k)
+		// No database stays stopped longer than RDS allows.
+		if auto := st.at.Add(rdsMaxStop); isDatabase(k.kind) && at.After(auto) {
+			at, how = auto, EndRDSStart
+		}
 		out = append(out, stopSpan{key: k, size: cmp.Or(st.size, size), count: st.count, dims: st.dims, members: st.members, from: st.at, to: at, end: how})
 	}
 	for _, r := range runs {
@@ -67,6 +92,9 @@ func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int
 			st, isOpen := open[k]
 			// A start after curfew's stop, dated by AWS, is when a person ended the stop.
 			startedByPerson := isOpen && c.Launched.After(st.at)
+			// A database found up seven days after curfew stopped it, with no start time,
+			// was started by RDS then (closeAt dates it).
+			startedByRDS := isOpen && isDatabase(c.Type) && !at.Before(st.at.Add(rdsMaxStop))
 			did := c.Did(r.Kind)
 			switch {
 			case r.Kind == history.Shutdown:
@@ -74,29 +102,40 @@ func pairStops(runs []history.Run, end time.Time) (out []stopSpan, unmatched int
 				// stopped was started again since.
 				if isOpen && startedByPerson {
 					closeAt(k, c.Launched, EndPerson, c.Size)
+				} else if startedByRDS {
+					closeAt(k, at, EndRDSStart, c.Size)
 				} else if isOpen {
 					unmatched++
 					delete(open, k)
 				}
+				delete(notStarted, k)
 				if did == history.Stopped {
 					open[k] = stop{at: at, size: c.Size, count: c.Count, dims: c.Dimensions, members: c.Members}
 				}
 			case did == history.Started:
 				if !isOpen {
-					unmatched++
+					if !notStarted[k] {
+						unmatched++
+					}
+					delete(notStarted, k)
 					continue
 				}
 				closeAt(k, at, EndRestart, c.Size)
+			case isOpen && r.Kind == history.Restart && did == failed:
+				closeAt(k, at, EndRestartFailed, c.Size)
+				notStarted[k] = true
 			case isOpen && (did == history.LeftStopped || c.Up):
 				if startedByPerson {
 					closeAt(k, c.Launched, EndPerson, c.Size)
+				} else if startedByRDS {
+					closeAt(k, at, EndRDSStart, c.Size)
 				} else {
 					unmatched++
 					delete(open, k)
 				}
 			}
-			// Anything else a restart reports (a database still stopping, a failed
-			// start) leaves the stop open.
+			// Anything else a restart reports (a database still stopping) leaves the stop
+			// open.
 		}
 		if r.Swept != nil {
 			swept := map[history.Pair]bool{}

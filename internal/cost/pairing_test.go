@@ -163,3 +163,87 @@ func TestSavingsNotGoneWithoutAFullLook(t *testing.T) {
 		})
 	}
 }
+
+// RDS starts a database that has been stopped for seven days; the next shutdown finds it
+// running and stops it again, without a start time (the shutdown reads no events). The
+// first stop still counts, up to the seventh day, when RDS started it; a database still
+// stopped at the report counts seven days at most.
+func TestSavingsCountADatabaseStartedByRDSAfterSevenDays(t *testing.T) {
+	only := []history.Pair{staging}
+	db := func(kind history.Kind, action string, at time.Time) history.Change {
+		c := history.Change{Account: staging.Account, Region: staging.Region, Type: history.RDSInstance, ID: "db-1",
+			Size: "db.m5.large", At: at, Action: action}
+		c.Engine = "mysql"
+		return c
+	}
+	holiday := func(day int) history.Run {
+		return history.Run{ID: "holiday" + nov(day, 7, 0).Format("0102"), Kind: history.Restart, Started: nov(day, 7, 0),
+			Trigger: "schedule", Swept: only, Visits: []history.Visit{{Pair: staging, Status: "holiday"}}}
+	}
+	// Stopped Monday 2 November 19:00; a week of holidays; RDS starts it on Monday 9th at
+	// 19:00; the shutdown of Tuesday 10th stops it again, the restart of the 11th starts it.
+	restartedByRDS := []history.Run{scheduled(history.Shutdown, nov(2, 19, 0), only, db(history.Shutdown, history.Stopped, nov(2, 19, 0)))}
+	for d := 3; d <= 10; d++ {
+		restartedByRDS = append(restartedByRDS, holiday(d))
+	}
+	restartedByRDS = append(restartedByRDS,
+		scheduled(history.Shutdown, nov(10, 19, 0), only, db(history.Shutdown, history.Stopped, nov(10, 19, 0))),
+		scheduled(history.Restart, nov(11, 7, 0), only, db(history.Restart, history.Started, nov(11, 7, 0))))
+	// Stopped Friday 13th, holidays to the report: 7 days, not 15.
+	stillStopped := []history.Run{scheduled(history.Shutdown, nov(13, 19, 0), only, db(history.Shutdown, history.Stopped, nov(13, 19, 0)))}
+	for d := 16; d <= 27; d++ {
+		stillStopped = append(stillStopped, holiday(d))
+	}
+	for _, tt := range []struct {
+		name string
+		runs []history.Run
+		ends map[cost.End]float64
+	}{
+		{"stopped again by the next shutdown", restartedByRDS, map[cost.End]float64{cost.EndRDSStart: 168, cost.EndRestart: 12}},
+		{"still stopped at the report", stillStopped, map[cost.End]float64{cost.EndRDSStart: 168}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := estimate(tt.runs, pairingStart, pairingEnd)
+			var want float64
+			for _, h := range tt.ends {
+				want += h
+			}
+			if len(s.Accounts) != 1 || !near(s.Accounts[0].Hours, want) || s.Unmatched != 0 {
+				t.Fatalf("accounts = %+v, unmatched %d; want %v h, every stop counted", s.Accounts, s.Unmatched, want)
+			}
+			for _, e := range s.Ends {
+				if !near(e.Hours, tt.ends[e.End]) {
+					t.Errorf("ended by %s: %v h, want %v", e.End, e.Hours, tt.ends[e.End])
+				}
+			}
+		})
+	}
+}
+
+// A restart that failed to start a resource ends what the night saved: the hours after it,
+// while the resource stays stopped against its team's wish, are not savings. The stop is
+// counted up to the failed restart, and the next restart's start matches no stop without
+// being a mismatch.
+func TestSavingsStopAtAFailedRestart(t *testing.T) {
+	only := []history.Pair{staging}
+	runs := []history.Run{
+		scheduled(history.Shutdown, nov(2, 19, 0), only, change(staging, "i-1", history.Stopped, nov(2, 19, 0), nov(2, 7, 0))),
+		scheduled(history.Restart, nov(3, 7, 0), only, change(staging, "i-1", "failed", nov(3, 7, 0), time.Time{})),
+		scheduled(history.Restart, nov(4, 7, 0), only, change(staging, "i-1", history.Started, nov(4, 7, 0), time.Time{})),
+	}
+
+	s := estimate(runs, pairingStart, pairingEnd)
+
+	if len(s.Accounts) != 1 || !near(s.Accounts[0].Hours, 12) || s.Unmatched != 0 {
+		t.Fatalf("accounts = %+v, unmatched %d; want 12 h (to the failed restart), nothing unmatched", s.Accounts, s.Unmatched)
+	}
+	for _, e := range s.Ends {
+		want := 0.0
+		if e.End == cost.EndRestartFailed {
+			want = 12
+		}
+		if !near(e.Hours, want) {
+			t.Errorf("ended by %s: %v h, want %v", e.End, e.Hours, want)
+		}
+	}
+}

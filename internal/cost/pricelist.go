@@ -247,14 +247,28 @@ func productQuery(q PriceQuery) (*pricing.GetProductsInput, bool) {
 			return nil, false
 		}
 		fs := []types.Filter{term("regionCode", q.Region), term("instanceType", q.Size), term("databaseEngine", engine)}
-		// An Aurora instance is billed alone whatever the cluster's replicas; RDS bills
-		// Multi-AZ as its own product.
-		if !pricetable.IsAurora(engine) {
+		// An Aurora instance is billed alone whatever the cluster's replicas, and AWS lists
+		// it once per storage type; RDS bills Multi-AZ as its own product.
+		if pricetable.IsAurora(engine) {
+			storage, ok := auroraStorage[q.Dims.Storage]
+			if !ok {
+				return nil, false
+			}
+			fs = append(fs, term("storage", storage))
+		} else {
 			fs = append(fs, term("deploymentOption", pricetable.Deployment(q.Dims.MultiAZ)))
 		}
 		return &pricing.GetProductsInput{ServiceCode: aws.String("AmazonRDS"), FormatVersion: aws.String("aws_v1"), Filters: fs}, true
 	}
 	return nil, false
+}
+
+// auroraStorage is the price list's storage attribute of an Aurora instance of a cluster
+// of each storage type: Standard and I/O-Optimized are two products of the same class,
+// engine and region.
+var auroraStorage = map[string]string{
+	history.AuroraStandard:    "EBS Only",
+	history.AuroraIOOptimized: "Aurora IO Optimization Mode",
 }
 
 // Where the report says prices came from.
@@ -287,7 +301,7 @@ func (s *Savings) priceBasis() string {
 	return "on-demand list prices in USD from AWS's Price List API (GetProducts, read at the " +
 		"report's time) for each resource's region, size, operating system, tenancy, database " +
 		"engine and deployment, Aurora clusters as the sum of their member instances' prices " +
-		"for the cluster's engine (a cluster with a Serverless v2 member, or with a member the " +
+		"for the cluster's engine and storage type (Standard or I/O-Optimized; a cluster with a Serverless v2 member, or with a member the " +
 		"API did not price, is counted in hours but not priced); where the API failed or had " +
 		"no single price, and for Fargate, the bundled table's: " + table
 }

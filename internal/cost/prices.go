@@ -6,6 +6,10 @@ import "fmt"
 const Discounts = "Savings Plans, Reserved Instances and other discounts are ignored: " +
 	"where they cover a stopped resource, the real saving is smaller, or nothing"
 
+// RequestPrice is what Cost Explorer charges for each API request (each page of an
+// answer), in PriceCurrency: 0.01 USD, on AWS's Cost Explorer pricing page.
+const RequestPrice = 0.01
+
 // PriceCurrency is the currency of the price table.
 const PriceCurrency = "USD"
 

@@ -252,6 +252,14 @@ func (r Reader) readGrouped(ctx context.Context, m Metric, p Periods, mgmt accou
 	dailyOf, servicesOf := byAccount(daily), byAccount(services)
 	for i := range out.accounts {
 		acc := &out.accounts[i]
+		// An account the organisation bills nothing at all over the whole daily span is
+		// more likely a mistyped id (or another organisation's) than free: it is named, not
+		// shown at 0.00.
+		if len(dailyOf[acc.ID]) == 0 {
+			acc.Err = fmt.Errorf("no cost of account %s in the organisation's answer over %s: check its id in the map (an account that costs nothing at all reads so too)",
+				acc.ID, p.Daily().Start.Format("2 Jan")+" to "+p.Yesterday.Start.Format("2 Jan"))
+			continue
+		}
 		if err := fillDaily(acc, p, dailyOf[acc.ID]); err != nil {
 			acc.Err = fmt.Errorf("add daily costs: %w", err)
 			continue
@@ -352,6 +360,7 @@ func fillDaily(a *Account, p Periods, rows []row) error {
 				return fmt.Errorf("%s: %w", r.day.Format(time.DateOnly), err)
 			}
 			*f.sum = sum
+			a.Estimated = a.Estimated || r.estimated
 		}
 		if p.Chart.Contains(r.day) {
 			i := Range{p.Chart.Start, r.day}.Days()

@@ -55,17 +55,21 @@ func TestReadPerAccount(t *testing.T) {
 	identity, staging := account(t, m, "identity"), account(t, m, "staging")
 	sandbox := account(t, m, "sandbox")
 
-	// identity: 10 a day in October, 12.5 a day in November, 20 yesterday.
+	// identity: 10 a day in October, 12.5 a day in November, 20 yesterday; Cost Explorer
+	// marks its last two days Estimated.
+	identityDaily := dailyResult(p.Daily(), "USD", func(d time.Time) float64 {
+		switch {
+		case d.Equal(p.Yesterday.Start):
+			return 20
+		case d.Month() == time.November:
+			return 12.5
+		}
+		return 10
+	})
+	days := identityDaily["ResultsByTime"].([]map[string]any)
+	days[len(days)-1]["Estimated"], days[len(days)-2]["Estimated"] = true, true
 	queue(t, s, identity.ID,
-		dailyResult(p.Daily(), "USD", func(d time.Time) float64 {
-			switch {
-			case d.Equal(p.Yesterday.Start):
-				return 20
-			case d.Month() == time.November:
-				return 12.5
-			}
-			return 10
-		}),
+		identityDaily,
 		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
 			return []map[string]any{
 				group(50, "USD", "Amazon Simple Storage Service"),
@@ -125,6 +129,9 @@ func TestReadPerAccount(t *testing.T) {
 		t.Errorf("identity top services = %q, want %q", got, wantTop)
 	}
 	checkMoney(t, "identity top service", a.TopServices[0].Cost, 150)
+	if !a.Estimated {
+		t.Error("identity is not marked estimated, though Cost Explorer marked its last days Estimated")
+	}
 	if len(a.Daily) != 30 || !near(a.Daily[0].Amount, 10) || !near(a.Daily[29].Amount, 20) || !near(a.Daily[4].Amount, 12.5) {
 		t.Errorf("identity daily = %v, want 30 days from 10 (28 Oct) to 20 (26 Nov)", a.Daily)
 	}
@@ -134,6 +141,9 @@ func TestReadPerAccount(t *testing.T) {
 		t.Fatalf("staging failed: %v", a.Err)
 	}
 	checkMoney(t, "staging month to date (two pages)", a.MonthToDate, 26*5)
+	if a.Estimated {
+		t.Error("staging is marked estimated, though no day of its answer was")
+	}
 	checkMoney(t, "staging same days last month", a.LastMonth, 26*5)
 	if a.Forecast != nil || a.ForecastErr == nil || cause.Of(a.ForecastErr) != "Cost Explorer GetCostForecast: DataUnavailableException" {
 		t.Errorf("staging forecast = %v, %v; want none, for DataUnavailableException", a.Forecast, a.ForecastErr)
@@ -341,5 +351,39 @@ func TestReadGroupedFailsEveryAccountWhenTheManagementRoleFails(t *testing.T) {
 	}
 	if r.Requests != 0 {
 		t.Errorf("requests = %d, want 0", r.Requests)
+	}
+}
+
+// In grouped mode an account of the map that appears nowhere in the organisation's answer
+// (a mistyped id, or an account of another organisation) is named with why, not shown
+// at 0.00 in the totals.
+func TestReadGroupedNamesAnAccountTheOrganisationDoesNotBill(t *testing.T) {
+	s := emulator.Shared(t)
+	m := testMap(t, "identity")
+	p := cost.PeriodsAt(reportTime)
+	ids := map[string]string{}
+	for _, a := range m.Accounts {
+		ids[a.Name] = a.ID
+	}
+	// sandbox's id is in no group of the answer.
+	daily := groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+		return []map[string]any{group(1, "USD", ids["identity"]), group(2, "USD", ids["staging"]), group(4, "USD", ids["production"])}
+	})
+	services := groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
+	})
+	queue(t, s, ids["identity"], daily, services)
+	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
+	client, _ := clients(base, m, map[string]any{ids["identity"]: 10.0, ids["staging"]: 20.0, ids["production"]: 30.0})
+
+	r := cost.Reader{Map: m, Client: client}.Read(t.Context(), reportTime)
+
+	for _, a := range r.Accounts {
+		switch {
+		case a.Name == "sandbox" && (a.Err == nil || !strings.Contains(cause.Of(a.Err), "no cost of account "+ids["sandbox"]+" in the organisation's answer")):
+			t.Errorf("sandbox: %v, want it named as billed nowhere in the organisation", a.Err)
+		case a.Name != "sandbox" && a.Err != nil:
+			t.Errorf("%s failed: %v", a.Name, a.Err)
+		}
 	}
 }

@@ -67,7 +67,12 @@ func (p *pair) clusters(ctx context.Context) ([]database, error) {
 				status:   aws.ToString(c.Status),
 				tags:     rdsTagMap(c.TagList),
 			}
-			d.dims = history.Dimensions{Engine: aws.ToString(c.Engine)}
+			// An Aurora cluster is I/O-Optimized or Standard, whose StorageType
+			// DescribeDBClusters may leave out or give as "aurora".
+			d.dims = history.Dimensions{Engine: aws.ToString(c.Engine), Storage: history.AuroraStandard}
+			if aws.ToString(c.StorageType) == history.AuroraIOOptimized {
+				d.dims.Storage = history.AuroraIOOptimized
+			}
 			for _, m := range c.DBClusterMembers {
 				d.memberIDs = append(d.memberIDs, aws.ToString(m.DBInstanceIdentifier))
 			}

@@ -18,9 +18,11 @@ import (
 )
 
 // A stopped Aurora cluster is billed as its member instances, so the shutdown records
-// each member's DB instance class and the cluster's engine in the run history, read from
+// each member's DB instance class, the cluster's engine and its storage type (Standard
+// and I/O-Optimized instances are priced apart) in the run history, read from
 // the cluster's DBClusterMembers and the instances moto describes: two db.r6g.large
-// members of aurora, one db.serverless (Serverless v2) member of flex.
+// members of aurora (Standard), one db.serverless (Serverless v2) member of flex
+// (I/O-Optimized).
 func TestHistoryRecordsAuroraMemberClasses(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t)
@@ -35,13 +37,18 @@ func TestHistoryRecordsAuroraMemberClasses(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.rds("staging", west).ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{
+		DBClusterIdentifier: aws.String("flex"), StorageType: aws.String(history.AuroraIOOptimized), ApplyImmediately: aws.Bool(true),
+	}); err != nil {
+		t.Fatal(err)
+	}
 	h, _, _ := f.handler(history.Shutdown)
 
 	runs := shutdownHistory(t, f, h)
 
 	want := map[string]history.Change{
-		"aurora": {Members: []string{"db.r6g.large", "db.r6g.large"}, Dimensions: history.Dimensions{Engine: "aurora-postgresql"}},
-		"flex":   {Members: []string{"db.serverless"}, Dimensions: history.Dimensions{Engine: "aurora-mysql"}},
+		"aurora": {Members: []string{"db.r6g.large", "db.r6g.large"}, Dimensions: history.Dimensions{Engine: "aurora-postgresql", Storage: history.AuroraStandard}},
+		"flex":   {Members: []string{"db.serverless"}, Dimensions: history.Dimensions{Engine: "aurora-mysql", Storage: history.AuroraIOOptimized}},
 	}
 	for _, c := range runs[0].Changes {
 		w, ok := want[c.ID]
@@ -49,9 +56,9 @@ func TestHistoryRecordsAuroraMemberClasses(t *testing.T) {
 			continue
 		}
 		delete(want, c.ID)
-		if c.Did(runs[0].Kind) != history.Stopped || !slices.Equal(c.Members, w.Members) || c.Engine != w.Engine {
-			t.Errorf("the shutdown's history of %s: %s, members %v, engine %q; want stopped, members %v, engine %q",
-				c.ID, c.Did(runs[0].Kind), c.Members, c.Engine, w.Members, w.Engine)
+		if c.Did(runs[0].Kind) != history.Stopped || !slices.Equal(c.Members, w.Members) || c.Dimensions != w.Dimensions {
+			t.Errorf("the shutdown's history of %s: %s, members %v, %+v; want stopped, members %v, %+v",
+				c.ID, c.Did(runs[0].Kind), c.Members, c.Dimensions, w.Members, w.Dimensions)
 		}
 	}
 	for id := range want {

@@ -126,7 +126,17 @@ type Dimensions struct {
 	// Engine is a DB instance's engine ("mysql", "postgres") and MultiAZ its deployment.
 	Engine  string `json:"engine,omitempty"`
 	MultiAZ bool   `json:"multiAZ,omitempty"`
+	// Storage is an Aurora cluster's storage type: "aurora" (Standard) or "aurora-iopt1"
+	// (I/O-Optimized, whose instances AWS lists as another, dearer product). Empty in
+	// runs written before it was recorded, and for other resources.
+	Storage string `json:"storage,omitempty"`
 }
+
+// An Aurora cluster's storage types (Dimensions.Storage), as RDS names them.
+const (
+	AuroraStandard    = "aurora"
+	AuroraIOOptimized = "aurora-iopt1"
+)
 
 // Did returns what the run did to the resource; a change of a run written before Action
 // was recorded is a stop in a shutdown and a start in a restart.

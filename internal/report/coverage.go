@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/curfew/curfew/internal/cost"
@@ -16,13 +17,34 @@ func savedRange(a cost.AccountSavings) string {
 	return amount(*a.Discount.Low) + " to " + amount(a.Saved)
 }
 
-// totalRange is the saving of every account, as savedRange.
+// totalRange is the saving of every account, as savedRange: the sum of the rows as
+// they are shown, so that the rows add up to it.
 func totalRange(s *cost.Savings) string {
-	if !s.Ranged() {
-		return amount(s.Total())
-	}
-	return amount(s.LowTotal()) + " to " + amount(s.Total())
+	return sumRange(s.Accounts)
 }
+
+// sumRange is the saving of accounts, as savedRange, summed from each account's figures
+// rounded to the cent as the report shows them: an account without coverage counts at
+// its list figure at both ends.
+func sumRange(accounts []cost.AccountSavings) string {
+	var low, high float64
+	ranged := false
+	for _, a := range accounts {
+		high += cents(a.Saved)
+		if a.Discount.Low != nil {
+			low, ranged = low+cents(*a.Discount.Low), true
+		} else {
+			low += cents(a.Saved)
+		}
+	}
+	if !ranged {
+		return amount(high)
+	}
+	return amount(low) + " to " + amount(high)
+}
+
+// cents rounds an amount to the cent, as amount shows it.
+func cents(v float64) float64 { return math.Round(v*100) / 100 }
 
 // coverageNote says how much of an account discounts covered, or why its saving is the
 // list figure alone; empty when the report read no coverage at all (the basis then says

@@ -92,7 +92,7 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []report.Saved{{Account: "staging", Resources: 1, Hours: 11, Saved: "0.53 to 1.06"}}; !slices.Equal(res.Saved, want) {
+	if want := []report.Saved{{Account: "staging", Resources: 1, Hours: 11, Saved: "0.57 to 1.06"}}; !slices.Equal(res.Saved, want) {
 		t.Errorf("the invocation's savings = %+v, want %+v", res.Saved, want)
 	}
 	var notes []map[string]string
@@ -105,14 +105,14 @@ accounts:
 	if len(notes) != 1 {
 		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
 	}
-	// 11 h of m5.large at 0.096 is 1.056 at list price; staging's usage is 40% + 10%
-	// covered, so 0.528 at the low end.
-	if subject := notes[0]["Subject"]; !strings.HasSuffix(subject, ", 0.53 to 1.06 saved") {
+	// 11 h of m5.large at 0.096 is 1.056 at list price; staging's Savings Plans cover 40%
+	// of what its reservations (10%) leave, 1 − 0.6 × 0.9 = 46%, so 0.57 at the low end.
+	if subject := notes[0]["Subject"]; !strings.HasSuffix(subject, "; saved 0.57-1.06 USD in 30 days") {
 		t.Errorf("subject = %q, want the range saved", subject)
 	}
 	causetest.NoSDKText(t, "the email", notes[0]["Message"])
 	flat := strings.Join(strings.Fields(notes[0]["Message"]), " ")
-	for _, want := range []string{"staging 1 resource 11 h stopped 0.53 to 1.06 (50% covered by discounts)", cost.CoverageBasis} {
+	for _, want := range []string{"0.57 to 1.06 [", "Saved by staging: 46% covered by discounts.", "A range: the low end takes off each account's Savings Plans and Reserved Instances coverage"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the report has no %q:\n%s", want, notes[0]["Message"])
 		}

@@ -40,18 +40,23 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// staging saved 89.23 at list price: 59.74 of instances, 45% covered (Savings Plans and
-	// EC2 reservations), and 29.49 of a database, 30% covered (Savings Plans only: EC2
-	// reservations never cover a database), 53.50 in all at the low end, 40% of it
-	// discounted; sandbox's 472.71 is at list price at both ends of the total.
+	// staging saved 89.23 at list price: 59.74 of instances, 40.5% covered (Savings Plans
+	// cover 30% of what EC2 reservations leave: 1 − 0.7 × 0.85), and 29.49 of a database,
+	// not covered (Savings Plans never cover a database, EC2 reservations neither, and it
+	// has no RDS ones), 65.04 in all at the low end, 27% of it discounted; sandbox's
+	// 472.71 is at list price at both ends of the total, 537.75 to 561.94: the sums of
+	// the rows as shown. The text says what the range is in a sentence; the page's "how
+	// this is computed" has the whole basis.
 	for name, out := range map[string]string{
 		"text": strings.Join(strings.Fields(text), " "),
 		"HTML": strings.Join(strings.Fields(html.UnescapeString(string(page))), " "),
 	} {
+		basis := map[string]string{"text": "A range: the low end takes off each account's Savings Plans and Reserved Instances coverage",
+			"HTML": cost.CoverageBasis}[name]
 		for _, want := range []string{
-			"53.50 to 89.23", "Aurora cluster (member classes not recorded); 40% covered by discounts",
+			"65.04 to 89.23", "Aurora cluster (member classes not recorded); 27% covered by discounts",
 			"472.71", "list price only, coverage not read: the account's costs could not be read",
-			"526.22 to 561.94", cost.CoverageBasis,
+			"537.75 to 561.94", basis,
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("the %s report does not say %q", name, want)
@@ -60,7 +65,7 @@ func TestSavingsRangeToCoverage(t *testing.T) {
 		if strings.Contains(out, cost.Discounts) {
 			t.Errorf("the %s report says discounts are ignored beside the range", name)
 		}
-		if name == "HTML" && (!strings.Contains(out, "526.22 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
+		if name == "HTML" && (!strings.Contains(out, "537.75 to 561.94 USD") || !strings.Contains(out, "estimate from its discount coverage up to list price")) {
 			t.Error("the HTML card does not show the range")
 		}
 	}
@@ -77,8 +82,8 @@ func TestSavingsWithoutCoverageSayWhy(t *testing.T) {
 	}
 	r.Savings.ApplyCoverage(r.Accounts)
 	text := strings.Join(strings.Fields(report.Text(r, report.Link{})), " ")
-	for _, want := range []string{"89.23 (434 h not priced: Aurora cluster (member classes not recorded); list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: access denied",
-		"total 2604 h stopped 561.94", cost.Discounts} {
+	for _, want := range []string{"Saved by staging: 434 h not priced: Aurora cluster (member classes not recorded); list price only, coverage not read: Cost Explorer GetSavingsPlansCoverage: access denied",
+		"Saved by the night shutdowns, 28 Oct–27 Nov 07:00 UTC: 561.94 USD", cost.Discounts} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text does not say %q:\n%s", want, text)
 		}

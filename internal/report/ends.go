@@ -10,11 +10,13 @@ import (
 // endNames says, for each way a stop ends, how the report names it and up to when its
 // hours count.
 var endNames = map[cost.End]string{
-	cost.EndRestart:   "started by curfew's restart",
-	cost.EndPerson:    "started by a person (counted to the start time AWS gives)",
-	cost.EndGone:      "gone at the next restart, terminated or unmarked (counted up to that restart)",
-	cost.EndLeftSweep: "in an account or region that left the sweep (counted up to the first run without it)",
-	cost.EndOpen:      "still stopped (counted up to now)",
+	cost.EndRestart:       "started by curfew's restart",
+	cost.EndRestartFailed: "not started: curfew's restart failed (counted up to it; the hours after are not savings)",
+	cost.EndPerson:        "started by a person (counted to the start time AWS gives)",
+	cost.EndGone:          "gone at the next restart, terminated or unmarked (counted up to that restart)",
+	cost.EndLeftSweep:     "in an account or region that left the sweep (counted up to the first run without it)",
+	cost.EndRDSStart:      "started by RDS after 7 days stopped (counted up to the 7th day)",
+	cost.EndOpen:          "still stopped (counted up to now)",
 }
 
 // savingsEnds says how the counted stops ended, so that a reader can check the figure or

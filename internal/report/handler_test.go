@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"maps"
@@ -235,21 +236,21 @@ accounts:
 	causetest.NoSDKText(t, "the email's subject", notes[0]["Subject"])
 	causetest.NoSDKText(t, "the email", msg)
 	causetest.NoSDKText(t, "the HTML page", string(page))
-	if want := "curfew cost 26 Nov: 832.00 USD MTD (= 0.0%), 224.00 last 7 days, 1.06 saved"; notes[0]["Subject"] != want {
+	if want := "curfew 1-26 Nov: 832.00 USD (= 0.0%), 7 days 224.00; saved 1.06 USD in 30 days"; notes[0]["Subject"] != want {
 		t.Errorf("subject = %q, want %q", notes[0]["Subject"], want)
 	}
 	// staging: 30 a day, no forecast (moto has no GetCostForecast).
-	// The last line starting with a name wins: the savings table follows the cost table.
+	// One table: each account's costs, forecast and savings on its row.
 	lines := map[string]string{}
 	for _, line := range strings.Split(msg, "\n") {
 		if f := strings.Fields(line); len(f) > 0 {
 			lines[f[0]] = strings.Join(f, " ")
 		}
 	}
-	if got, want := lines["staging"], "staging 1 resource 11 h stopped 1.06"; got != want {
-		t.Errorf("savings line = %q, want %q (11 h of m5.large)", got, want)
+	if got, want := lines["staging"], "staging 210.00 210.00 = 0.0% 780.00 780.00 = 0.0% 900.00 * 1.06"; got != want {
+		t.Errorf("staging's line = %q, want %q (saved: 11 h of m5.large)", got, want)
 	}
-	if got, want := lines["total"], "total 224.00 224.00 = 0.0% 832.00 832.00 = 0.0% 960.00 *"; got != want {
+	if got, want := lines["total"], "total 224.00 224.00 = 0.0% 832.00 832.00 = 0.0% 960.00 * 1.06"; got != want {
 		t.Errorf("total line = %q, want %q", got, want)
 	}
 	flat := strings.Join(strings.Fields(msg), " ")
@@ -258,12 +259,15 @@ accounts:
 		"1 unreadable object skipped, missing from the savings:\n- runs/2026/11/26/20261126T190000Z-shutdown-torn.json: not a run summary: unexpected end of JSON input",
 		// One reason, named once, in a few words: the SDK's text is in the log.
 		"No Cost Explorer forecast for identity, staging: Cost Explorer GetCostForecast: service error 500 after",
-		// The price list cannot be reached: the table priced the hours, and the report says so.
-		"Prices: 11 h from the bundled table (the Pricing API failed).",
 		"s3://" + bucket + "/" + res.Key} {
 		if !strings.Contains(flat, strings.Join(strings.Fields(want), " ")) {
 			t.Errorf("summary has no %q:\n%s", want, msg)
 		}
+	}
+	// The price list cannot be reached: the table priced the hours, and the page's "how
+	// this is computed" says so.
+	if want := "Prices: 11 h from the bundled table (the Pricing API failed)."; !strings.Contains(html.UnescapeString(string(page)), want) {
+		t.Errorf("the page has no %q", want)
 	}
 	// The summary names the page by its console URL and s3:// address, read with the
 	// reader's own credentials: no signature of the Lambda's, no promise of a validity.
@@ -363,9 +367,10 @@ accounts:
 	}
 	causetest.NoSDKText(t, "the email", msg)
 	causetest.NoSDKText(t, "the invocation's problems", strings.Join(res.Problems, "\n"))
-	for _, want := range []string{"staging   failed, see below", ": read daily costs: no results from Cost Explorer",
+	flat := strings.Join(strings.Fields(msg), " ")
+	for _, want := range []string{"staging failed [", "staging (", "): read daily costs: no results from Cost Explorer",
 		"the run history could not be read: S3 ListObjectsV2: NoSuchBucket", "The HTML report could not be stored: S3 PutObject: NoSuchBucket"} {
-		if !strings.Contains(msg, want) {
+		if !strings.Contains(flat, want) {
 			t.Errorf("summary has no %q:\n%s", want, msg)
 		}
 	}

@@ -41,8 +41,13 @@ type page struct {
 	Savings           []savingsRow
 	SavingsNotes      []string
 	SavingsUnreadable string
-	History           []string
-	Footer            string
+	// SavingsTotals are the savings table's total rows: per environment and unit past
+	// listAll accounts, and of every account; each the sum of the rows as shown.
+	SavingsTotals []savingsRow
+	History       []string
+	// Computed is how each figure is computed: the full basis the text leaves out.
+	Computed []string
+	Footer   string
 }
 
 type card struct{ Label, Value, Note string }
@@ -124,30 +129,44 @@ func newPage(r *cost.Report) (*page, error) {
 	pg.Footer = fmt.Sprintf("Generated %s by curfew-cost-report. Cost Explorer requests for this report: %d (%s). Cost Explorer metric: %s.",
 		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), r.Requests, how(r), r.Metric)
 
+	estimated := ""
+	if r.Estimated() {
+		estimated = "; estimated by Cost Explorer until AWS finalises the bill"
+	}
 	for _, t := range r.Totals() {
 		suffix := ""
 		if !single {
 			suffix = " " + t.Currency
 		}
 		arrow, pct := change(t.MonthToDate, p.MonthToDate, t.LastMonth, p.LastMonth)
+		spent := "Spent " + dayRange(p.MonthToDate)
+		if p.Forecast.Empty() {
+			spent = "Spent in " + p.MonthToDate.Start.Format("January")
+		}
 		pg.Cards = append(pg.Cards,
-			card{"Month to date" + suffix, amount(t.MonthToDate) + " " + t.Currency,
-				fmt.Sprintf("%s %s: %s", arrow, pct, comparison(p.MonthToDate, p.LastMonth))})
+			card{spent + suffix, amount(t.MonthToDate) + " " + t.Currency,
+				fmt.Sprintf("%s %s: %s%s", arrow, pct, comparison(p.MonthToDate, p.LastMonth), estimated)})
 		if r.Weekly {
 			arrow, pct := change(t.Week, p.Week, t.PreviousWeek, p.PreviousWeek)
 			pg.Cards = append(pg.Cards, card{"Last 7 days" + suffix, amount(t.Week) + " " + t.Currency,
 				fmt.Sprintf("%s %s: %s", arrow, pct, comparison(p.Week, p.PreviousWeek))})
 		} else {
-			pg.Cards = append(pg.Cards, card{"Yesterday" + suffix, amount(t.Yesterday) + " " + t.Currency, p.Yesterday.Start.Format("Mon 2 Jan")})
+			note := "one UTC day"
+			if p.Yesterday.Start.Day() == 1 {
+				note = firstDayNote
+			}
+			pg.Cards = append(pg.Cards, card{"Yesterday, " + p.Yesterday.Start.Format("Mon 2 Jan") + suffix, amount(t.Yesterday) + " " + t.Currency, note})
 		}
-		fc := card{"Forecast " + p.MonthToDate.Start.Format("January") + suffix, amount(t.Forecast) + " " + t.Currency,
-			"month to date + Cost Explorer's forecast of the rest"}
-		if t.RunRated() {
-			fc.Value += " " + runRateMark
-			fc.Note = fmt.Sprintf("%d of %d accounts forecast; %s by run-rate (%s, see below)",
-				t.Forecasts, t.Accounts, plural(t.RunRates, "account"), runRateMark)
+		if !p.Forecast.Empty() {
+			fc := card{"Forecast " + p.MonthToDate.Start.Format("January") + suffix, amount(t.Forecast) + " " + t.Currency,
+				"month to date + Cost Explorer's forecast of the rest"}
+			if t.RunRated() {
+				fc.Value += " " + runRateMark
+				fc.Note = fmt.Sprintf("%d of %d accounts forecast; %s by run-rate (%s, see below)",
+					t.Forecasts, t.Accounts, plural(t.RunRates, "account"), runRateMark)
+			}
+			pg.Cards = append(pg.Cards, fc)
 		}
-		pg.Cards = append(pg.Cards, fc)
 		name := "total"
 		if !single {
 			name += " " + t.Currency
@@ -159,8 +178,8 @@ func newPage(r *cost.Report) (*page, error) {
 		if r.Savings.Ranged() {
 			basis = "estimate from its discount coverage up to list price"
 		}
-		pg.Cards = append(pg.Cards, card{"Saved by the night shutdown", totalRange(r.Savings) + " " + cost.PriceCurrency,
-			fmt.Sprintf("%s, %s to %s", basis, r.Savings.Start.UTC().Format("2 Jan"), r.Savings.End.UTC().Format("2 Jan"))})
+		pg.Cards = append(pg.Cards, card{"Saved " + savingsWindow(r.Savings), totalRange(r.Savings) + " " + cost.PriceCurrency,
+			"by the night shutdowns: " + basis + "; another window than the costs'"})
 	}
 
 	if row := otherRow(r, cols, single); row != nil {
@@ -239,16 +258,81 @@ func newPage(r *cost.Report) (*page, error) {
 			row.Unpriced = joinNotes(row.Unpriced, coverageNote(s, a))
 			pg.Savings = append(pg.Savings, row)
 		}
-		pg.SavingsNotes = append(pg.SavingsNotes, "Based on "+s.Basis()+".",
-			"Hours run from the shutdown that stopped a resource to what ended the stop: curfew's restart, a person's start, the resource gone, its account leaving the sweep, or now if it is still stopped.")
-		for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsPriceSources(s), savingsOffBasis(s)} {
-			if line != "" {
-				pg.SavingsNotes = append(pg.SavingsNotes, line)
-			}
+		pg.SavingsTotals = savingsTotals(r)
+		if line := savingsUnmatched(s); line != "" {
+			pg.SavingsNotes = append(pg.SavingsNotes, line)
 		}
 		pg.SavingsNotes = append(pg.SavingsNotes, keptNotes(s)...)
+		pg.Computed = append(pg.Computed, "Savings: based on "+s.Basis()+".",
+			"Hours run from the shutdown that stopped a resource to what ended the stop: curfew's restart, a person's start, the resource gone, its account leaving the sweep, RDS starting a database after 7 days, or now if it is still stopped. "+
+				"Hours are resource-hours of different kinds added up: an instance's, each instance of a group or node group (3 instances stopped 10 h are 30 h), each task of a Fargate service, and one per Aurora cluster whatever its members (priced as the sum of its members).")
+		for _, line := range []string{savingsEnds(s), savingsPriceSources(s), savingsOffBasis(s)} {
+			if line != "" {
+				pg.Computed = append(pg.Computed, line)
+			}
+		}
+		pg.Computed = append(pg.Computed, "Totals of savings are the sums of the rows as shown, each rounded to the cent.")
 	}
+	pg.Computed = append([]string{"Costs: " + r.Metric.String() + ", from Cost Explorer, in UTC days; today is left out, its costs being incomplete. " +
+		"Changes compare daily averages: " + comparison(p.MonthToDate, p.LastMonth) + ". " +
+		"A forecast is the month to date plus Cost Explorer's forecast of the rest of the month."}, pg.Computed...)
+	if r.Estimated() {
+		pg.Computed = append(pg.Computed, estimatedNote)
+	}
+	pg.Computed = append(pg.Computed, requestsLine(r))
 	return pg, nil
+}
+
+// savingsTotals are the total rows of the savings table: past listAll accounts one per
+// environment and per unit, then every account's. Each is the sum of its accounts' rows
+// as shown, so that the rows add up to it.
+func savingsTotals(r *cost.Report) []savingsRow {
+	s := r.Savings
+	if s == nil || len(s.Accounts) < 2 {
+		return nil
+	}
+	row := func(name string, as []cost.AccountSavings) savingsRow {
+		var resources int
+		var hours float64
+		for _, a := range as {
+			resources += a.Resources
+			hours += a.Hours
+		}
+		return savingsRow{Name: name, Resources: plural(resources, "resource"), Hours: fmt.Sprintf("%.0f h", hours), Saved: sumRange(as)}
+	}
+	var out []savingsRow
+	if len(r.Accounts) > listAll {
+		known := map[string]cost.Account{}
+		for _, a := range r.Accounts {
+			known[a.Name] = a
+		}
+		byEnv := map[string][]cost.AccountSavings{}
+		byOU := map[string][]cost.AccountSavings{}
+		var ous []string
+		for _, a := range s.Accounts {
+			acc, ok := known[a.Account]
+			env := "not in the map"
+			if ok {
+				env = acc.Environment()
+			}
+			byEnv[env] = append(byEnv[env], a)
+			if acc.OU != "" {
+				if _, seen := byOU[acc.OU]; !seen {
+					ous = append(ous, acc.OU)
+				}
+				byOU[acc.OU] = append(byOU[acc.OU], a)
+			}
+		}
+		for _, env := range []string{"production", "non-production", "not in the map"} {
+			if as := byEnv[env]; len(as) > 0 {
+				out = append(out, row(fmt.Sprintf("%s (%d)", env, len(as)), as))
+			}
+		}
+		for _, ou := range ous {
+			out = append(out, row(fmt.Sprintf("unit %s (%d)", ou, len(byOU[ou])), byOU[ou]))
+		}
+	}
+	return append(out, row(fmt.Sprintf("total (%d)", len(s.Accounts)), s.Accounts))
 }
 
 // trend is the class of a change cell ("▲ +1.8%"), empty for other cells.

@@ -13,26 +13,16 @@ const keptTitle = "Left running by the shutdowns, per account and reason (what s
 
 // keptCells are the cells of one row of what the shutdowns left running.
 func keptCells(k cost.Kept) []string {
-	unpriced := ""
-	if k.UnpricedHours > 0 {
+	unpriced, cost := "", amount(k.Cost)
+	switch {
+	case k.Unstoppable:
+		// No shutdown could have saved it: a price would read as a missed saving.
+		unpriced, cost = "(cannot be stopped: not priced)", "-"
+	case k.UnpricedHours > 0:
 		unpriced = fmt.Sprintf("(%.0f h not priced)", k.UnpricedHours)
 	}
 	return []string{k.Account, k.Reason, plural(k.Resources, "resource"), plural(k.Nights, "night"),
-		fmt.Sprintf("%.0f h", k.Hours), amount(k.Cost), unpriced}
-}
-
-// writeKept writes what the shutdowns left running as a table; nothing when they left
-// nothing running.
-func writeKept(b *strings.Builder, s *cost.Savings) {
-	if len(s.Kept) == 0 {
-		return
-	}
-	b.WriteString(wrap(keptTitle, 78))
-	t := table{right: []bool{false, false, true, true, true, true, false}}
-	for _, k := range s.Kept {
-		t.add(keptCells(k)...)
-	}
-	b.WriteString(t.String())
+		fmt.Sprintf("%.0f h", k.Hours), cost, unpriced}
 }
 
 // keptNotes are the lines of what the shutdowns left running, for the HTML report.

@@ -62,12 +62,24 @@ func groupRows(cols layout, name string, single bool, r *cost.Report) [][]string
 // totals per environment and per unit, the top accounts by spend and by change in the
 // month to date against the same days of last month, the others in one row, and the
 // spend of accounts the map does not know.
-func summaryTable(r *cost.Report, cols layout, single bool) string {
+func summaryTable(r *cost.Report, cols layout, single bool, fn *footnotes) string {
 	p := r.Periods
-	t := table{right: cols.right}
-	head := slices.Clone(cols.head)
+	sv := savedColumn(r, fn)
+	t := table{right: sv.right(cols.right)}
+	head := sv.head(cols.head)
 	head[0] = "environment"
 	t.add(head...)
+	// group adds the rows of a group of accounts, its savings on the first.
+	// Savings are in the price list's currency: they go on that currency's row.
+	group := func(name string, as []cost.Account, env string) {
+		sub := subset(r, as, env)
+		for i, row := range groupRows(cols, name, single, sub) {
+			if sub.Totals()[i].Currency == cost.PriceCurrency {
+				row = sv.sum(row, as)
+			}
+			t.add(row...)
+		}
+	}
 	byEnv := map[string][]cost.Account{}
 	byOU := map[string][]cost.Account{}
 	var ous []string
@@ -87,26 +99,26 @@ func summaryTable(r *cost.Report, cols layout, single bool) string {
 	}
 	for _, env := range []string{"production", "non-production"} {
 		if as := byEnv[env]; len(as) > 0 {
-			for _, row := range groupRows(cols, fmt.Sprintf("%s (%d)", env, len(as)), single, subset(r, as, env)) {
-				t.add(row...)
-			}
+			group(fmt.Sprintf("%s (%d)", env, len(as)), as, env)
 		}
 	}
 	if len(ous) > 0 {
 		t.add("by organisational unit:")
 		for _, ou := range ous {
-			for _, row := range groupRows(cols, fmt.Sprintf("%s (%d)", ou, len(byOU[ou])), single, subset(r, byOU[ou], "")) {
-				t.add(row...)
-			}
+			group(fmt.Sprintf("%s (%d)", ou, len(byOU[ou])), byOU[ou], "")
 		}
 	}
 	if len(r.Totals()) > 0 {
 		t.rule()
 	}
-	for _, row := range groupRows(cols, fmt.Sprintf("total (%d)", len(reported)), single, r) {
+	for i, row := range groupRows(cols, fmt.Sprintf("total (%d)", len(reported)), single, r) {
+		if r.Totals()[i].Currency == cost.PriceCurrency {
+			row = sv.total(row)
+		}
 		t.add(row...)
 	}
 	if row := otherRow(r, cols, single); row != nil {
+		row[0] += fn.mark(otherNote(r))
 		t.add(row...)
 	}
 
@@ -117,7 +129,7 @@ func summaryTable(r *cost.Report, cols layout, single bool) string {
 	t.add(fmt.Sprintf("top %d accounts by spend, %s:", min(topAccounts, len(bySpend)), dayRange(p.MonthToDate)))
 	for _, a := range bySpend[:min(topAccounts, len(bySpend))] {
 		shown[a.ID] = true
-		t.add(cols.account(labelled(a), single)...)
+		t.add(sv.row(cols.account(labelled(a), single), a.Name)...)
 	}
 	// By change in money a day, so that a cent-level account that tripled does not hide
 	// one that costs a hundred more a day.
@@ -143,7 +155,7 @@ func summaryTable(r *cost.Report, cols layout, single bool) string {
 		t.add(fmt.Sprintf("top %d other accounts by change a day, against %s:", len(byChange), dayRange(p.LastMonth)))
 		for _, a := range byChange {
 			shown[a.ID] = true
-			t.add(cols.account(labelled(a), single)...)
+			t.add(sv.row(cols.account(labelled(a), single), a.Name)...)
 		}
 	}
 	var rest []cost.Account
@@ -153,24 +165,31 @@ func summaryTable(r *cost.Report, cols layout, single bool) string {
 		}
 	}
 	if len(rest) > 0 {
-		for _, row := range groupRows(cols, plural(len(rest), "more account"), single, subset(r, rest, "")) {
-			t.add(row...)
-		}
+		group(plural(len(rest), "more account"), rest, "")
 	}
-	if n := len(r.Failed()); n > 0 {
-		t.add(plural(n, "account")+" failed", "see below")
+	if failed := r.Failed(); len(failed) > 0 {
+		t.add(sv.sum([]string{plural(len(failed), "account") + " failed" + fn.mark(failedNote(r))}, failed)...)
+	}
+	listed := map[string]bool{}
+	for _, a := range r.Accounts {
+		listed[a.Name] = true
+	}
+	if others := sv.others(listed); len(others) > 0 {
+		var as []cost.Account
+		for _, name := range others {
+			as = append(as, cost.Account{Name: name})
+		}
+		t.add(sv.sum([]string{plural(len(others), "account") + " not in the map" + fn.mark(leftMapNote)}, as)...)
 	}
 	return t.String()
 }
 
-// labelled names an account with its environment and, for a found one, its unit.
+// labelled names an account with its environment. Its unit is in the rows above and in
+// the page's table: with it the table ran past 110 characters.
 func labelled(a cost.Account) cost.Account {
 	where := "prod"
 	if !a.Production {
 		where = "non-prod"
-	}
-	if a.OU != "" {
-		where += ", " + a.OU
 	}
 	a.Name = fmt.Sprintf("%s (%s)", a.Name, where)
 	return a
@@ -187,7 +206,9 @@ func otherRow(r *cost.Report, cols layout, single bool) []string {
 	}
 	row := cols.account(*o, single)
 	row[0] = fmt.Sprintf("other accounts (%d)", r.OtherAccounts)
-	row[len(row)-1] = ""
+	if cols.forecast {
+		row[len(row)-1] = "" // its forecast is not read
+	}
 	return row
 }
 
@@ -240,7 +261,7 @@ func forecastNotes(r *cost.Report) []string {
 	return out
 }
 
-// topSavings returns the accounts to list in the text's savings: all of a small
+// topSavings returns the accounts the page draws savings panels for: all of a small
 // organisation's, else the topAccounts that saved most, and the others summed in one
 // row (whose Account is empty when there is none).
 func topSavings(all []cost.AccountSavings) ([]cost.AccountSavings, cost.AccountSavings) {
@@ -252,14 +273,15 @@ func topSavings(all []cost.AccountSavings) ([]cost.AccountSavings, cost.AccountS
 	rest := cost.AccountSavings{Account: plural(len(sorted)-topAccounts, "more account")}
 	var low float64
 	ranged := false
+	// Rounded as each row would be shown, so that the rows add up to the total.
 	for _, a := range sorted[topAccounts:] {
 		rest.Resources += a.Resources
 		rest.Hours += a.Hours
-		rest.Saved += a.Saved
+		rest.Saved += cents(a.Saved)
 		if a.Discount.Low != nil {
-			low, ranged = low+*a.Discount.Low, true
+			low, ranged = low+cents(*a.Discount.Low), true
 		} else {
-			low += a.Saved // no coverage: the list figure at both ends
+			low += cents(a.Saved) // no coverage: the list figure at both ends
 		}
 	}
 	if ranged {

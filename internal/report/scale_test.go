@@ -90,7 +90,7 @@ func TestTextStaysShortAt500Accounts(t *testing.T) {
 	}
 	for _, want := range []string{"production (100)", "non-production (398)", "ou-ab12-nonprod1 (299)", "total (498)",
 		"top 10 accounts by spend", "top 10 other accounts by change a day", "478 more accounts", "2 accounts failed",
-		"other accounts (3)", "388 more accounts"} {
+		"other accounts (3)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the summary has no %q:\n%s", want, text)
 		}

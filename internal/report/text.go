@@ -38,49 +38,68 @@ const inLog = "detail in " + accounts.CostReportFunction + "'s log"
 // maxSubject is one less than SNS's limit on email subjects (under 100 characters).
 const maxSubject = 99
 
-// Subject is the summary's subject line, with the headline figures: the month to date
-// and its change, yesterday (or the last 7 days in a weekly report), the savings and the
-// failed accounts, as many as fit. SNS takes ASCII only, under 100 characters.
+// Subject is the summary's subject line, with the headline figures and what they rest
+// on: what was spent over which days, in which currency, whether Cost Explorer still
+// estimates it, and its change; what the night shutdowns saved, in which currency and
+// over how many days; the failed accounts. SNS takes ASCII only, under 100 characters:
+// the change goes first, then the weekly figure, then words, never the figures.
 func Subject(r *cost.Report) string {
 	p := r.Periods
-	head := "curfew cost " + p.Yesterday.Start.Format("2 Jan")
-	var parts []string
-	if t := r.Totals(); len(t) == 1 {
+	head := "curfew " + asciiOnly(strings.ReplaceAll(dayRange(p.MonthToDate), "–", "-"))
+	estimated := ""
+	if r.Estimated() {
+		estimated = ", estimated"
+	}
+	var spent, pct, week string
+	switch t := r.Totals(); {
+	case len(t) == 1:
 		tot := t[0]
-		c, ok := cost.Change(tot.MonthToDate, p.MonthToDate, tot.LastMonth, p.LastMonth)
-		pct := "new"
-		if ok {
+		spent = fmt.Sprintf("%s %s", amount(tot.MonthToDate), tot.Currency)
+		pct = "new"
+		if c, ok := cost.Change(tot.MonthToDate, p.MonthToDate, tot.LastMonth, p.LastMonth); ok {
 			pct = fmt.Sprintf("%+.1f%%", c*100)
 			if math.Abs(c) < 0.0005 {
 				pct = "= 0.0%"
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s %s MTD (%s)", amount(tot.MonthToDate), tot.Currency, pct))
 		if r.Weekly {
-			parts = append(parts, amount(tot.Week)+" last 7 days")
-		} else {
-			parts = append(parts, amount(tot.Yesterday)+" yesterday")
+			week = fmt.Sprintf(", 7 days %s", amount(tot.Week))
 		}
-	} else if len(t) > 1 {
-		parts = append(parts, fmt.Sprintf("in %d currencies", len(t)))
+	case len(t) > 1:
+		spent = fmt.Sprintf("costs in %d currencies", len(t))
+	default:
+		spent = "no costs"
 	}
-	if r.Savings != nil {
-		parts = append(parts, totalRange(r.Savings)+" saved")
+	saved := ""
+	switch s := r.Savings; {
+	case r.SavingsErr != nil:
+		saved = "; savings not read"
+	case s != nil && len(s.Accounts) > 0:
+		days := int(math.Round(s.End.Sub(s.Start).Hours() / 24))
+		saved = fmt.Sprintf("; saved %s %s in %d days", strings.ReplaceAll(totalRange(s), " to ", "-"), cost.PriceCurrency, days)
 	}
+	failed, short := "", ""
 	if n := len(r.Failed()); n > 0 {
-		parts = append(parts, plural(n, "account")+" failed")
+		failed, short = "; "+plural(n, "account")+" failed", fmt.Sprintf("; %d failed", n)
 	}
-	// Drop figures from the middle until it fits; the failures are kept to the last.
-	for {
-		s := head
-		if len(parts) > 0 {
-			s += ": " + strings.Join(parts, ", ")
+	withChange := func(c string) string {
+		if c == "" {
+			return ""
 		}
-		if len(s) <= maxSubject || len(parts) == 0 {
-			return asciiOnly(s)
-		}
-		parts = slices.Delete(parts, max(0, len(parts)-2), len(parts)-1)
+		return " (" + c + ")"
 	}
+	for _, v := range []string{
+		head + ": " + spent + withChange(pct) + estimated + week + saved + failed,
+		head + ": " + spent + withChange(pct) + estimated + saved + failed,
+		head + ": " + spent + estimated + saved + failed,
+		head + ": " + spent + estimated + saved + short,
+		head + ": " + spent + strings.Replace(estimated, "estimated", "est.", 1) + saved + short,
+	} {
+		if len(v) <= maxSubject {
+			return asciiOnly(v)
+		}
+	}
+	return asciiOnly(head + ": " + spent + saved + short)[:maxSubject]
 }
 
 // asciiOnly replaces what SNS refuses in a subject.
@@ -93,91 +112,436 @@ func asciiOnly(s string) string {
 	}, s)
 }
 
-// Text renders the plain-text summary: one line per account with the month-to-date
-// change against the same days of last month (and, in a weekly report, the last 7 days
-// against the 7 before), totals, forecasts and why any is missing, failed accounts, the
-// run history's health, the shutdown savings and the link to the HTML report. Columns
-// line up in a fixed-width font.
+// Text renders the plain-text summary for a reader with a minute: the headline figures,
+// each with its window, currency and basis in a few words; one table of the accounts
+// (their costs, forecast and savings); numbered footnotes only where they change how a
+// figure reads; what else the run found in a few lines; the link to the HTML page, whose
+// "how this is computed" holds the full basis. Columns line up in a fixed-width font.
 func Text(r *cost.Report, link Link) string {
 	var b strings.Builder
-	p := r.Periods
+	var fn footnotes
 	cur := currencies(r)
 	single := len(cur) <= 1
-	fmt.Fprintf(&b, "curfew cost report of %s: costs up to the end of %s (UTC days)",
-		r.Generated.UTC().Format("2 Jan 2006 15:04 MST"), p.Yesterday.Start.Format("Mon 2 Jan"))
+	fmt.Fprintf(&b, "curfew cost report, %s", r.Generated.UTC().Format("Mon 2 Jan 2006 15:04 MST"))
 	if len(cur) == 1 {
 		fmt.Fprintf(&b, ", in %s", cur[0])
 	}
-	fmt.Fprintf(&b, "\nMetric: %s.\n\n", r.Metric)
+	b.WriteString("\n\n")
+	for _, line := range headline(r, &fn) {
+		b.WriteString(wrap(line, textWidth))
+	}
+	b.WriteString("\n")
 
 	cols := columns(r)
 	if len(r.Accounts) > listAll {
-		b.WriteString(summaryTable(r, cols, single))
+		b.WriteString(summaryTable(r, cols, single, &fn))
 	} else {
-		b.WriteString(accountTable(r, cols, single))
+		b.WriteString(accountTable(r, cols, single, &fn))
 	}
-	for _, n := range notes(r) {
-		b.WriteString(wrap(n, 78))
-	}
-	if failed := r.Failed(); len(failed) > 0 {
-		b.WriteString("\nFailed accounts (no figures; " + inLog + "):\n")
-		for _, a := range failed[:min(len(failed), listAll)] {
-			fmt.Fprintf(&b, "- %s (%s): %s\n", a.Name, a.ID, cause.Of(a.Err))
-		}
-		if len(failed) > listAll {
-			fmt.Fprintf(&b, "- and %d more, each with its reason in the HTML report\n", len(failed)-listAll)
-		}
-	}
+	b.WriteString(fn.String())
 
-	b.WriteString("\n")
-	writeSavings(&b, r)
-	for _, line := range historyHealth(r.History) {
+	// What else the run found, a line each, after a blank line when there is any.
+	var also []string
+	if s := r.Savings; s != nil {
+		also = append(also, keptLine(s))
+	}
+	also = append(also, r.Notes...)
+	also = append(also, historyHealth(r.History)...)
+	also = slices.DeleteFunc(also, func(l string) bool { return l == "" })
+	if len(also) > 0 {
+		b.WriteString("\n")
+	}
+	for _, line := range also {
 		if strings.HasPrefix(line, "- ") { // an object's key and error, whole
 			b.WriteString(line + "\n")
 			continue
 		}
-		b.WriteString(wrap(line, 78))
+		b.WriteString(wrap(line, textWidth))
 	}
 
 	b.WriteString("\n")
 	switch {
 	case link.Location != "":
-		b.WriteString(wrap("Charts, top services and details ("+ReadersNote+"):", 78))
+		b.WriteString(wrap("Charts, services, every account and how each figure is computed ("+ReadersNote+"):", textWidth))
 		fmt.Fprintf(&b, "%s\n", link.Console)
 		fmt.Fprintf(&b, "or: aws s3 cp %s report.html\n", link.Location)
 	case link.Err != nil:
 		fmt.Fprintf(&b, "The HTML report could not be stored: %s (%s).\n", cause.Of(link.Err), inLog)
 	}
-	fmt.Fprintf(&b, "Cost Explorer requests for this report: %d (%s).\n", r.Requests, how(r))
+	b.WriteString(wrap(requestsLine(r), textWidth))
 	return b.String()
 }
 
-// accountTable is the cost table of a small organisation: every account, the totals and
-// the spend of accounts the map does not know.
-func accountTable(r *cost.Report, cols layout, single bool) string {
-	t := table{right: cols.right}
-	t.add(cols.head...)
-	for _, a := range r.Accounts {
-		if a.Err != nil {
-			t.add(a.Name, "failed, see below")
+// textWidth is the width the summary's prose wraps at; tables may run a little wider.
+const textWidth = 96
+
+// footnotes are the text's numbered notes, in the order their marks appear.
+type footnotes struct{ notes []string }
+
+// mark adds a note and returns its mark, " [n]"; the same note gets the same mark.
+func (f *footnotes) mark(note string) string {
+	i := slices.Index(f.notes, note)
+	if i < 0 {
+		f.notes = append(f.notes, note)
+		i = len(f.notes) - 1
+	}
+	return fmt.Sprintf(" [%d]", i+1)
+}
+
+func (f *footnotes) String() string {
+	if len(f.notes) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n")
+	for i, n := range f.notes {
+		head := fmt.Sprintf("[%d] ", i+1)
+		lines := strings.Split(strings.TrimSuffix(wrap(n, textWidth-len(head)), "\n"), "\n")
+		for j, l := range lines {
+			if j > 0 {
+				head = strings.Repeat(" ", len(head))
+			}
+			b.WriteString(head + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// estimatedNote says what Cost Explorer's Estimated flag means for the figures.
+const estimatedNote = "Estimated: Cost Explorer marks some of these days' costs as estimated; they can change until AWS finalises the month's bill."
+
+// firstDayNote says why the 1st of a month reads high: the figures include tax.
+const firstDayNote = "The 1st of a month carries charges AWS books once a month (tax on the month before, monthly fees, " +
+	"upfront reservation payments under unblended cost), so it reads higher than other days."
+
+// against says, after a change, what it compares in the fewest words: " against 1–26 Oct,
+// 26 days each", or the daily averages when the day counts differ.
+func against(current, previous cost.Range) string {
+	if current.Days() == previous.Days() {
+		return fmt.Sprintf(" against %s, %s each", dayRange(previous), plural(previous.Days(), "day"))
+	}
+	return ": " + comparison(current, previous)
+}
+
+// headline is the summary's first lines: what was spent, over which days, and how it
+// changed; the forecast (or, once the month is over, that it is); what the night
+// shutdowns saved, over which days and on what basis; how cost is measured.
+func headline(r *cost.Report, fn *footnotes) []string {
+	p := r.Periods
+	var out []string
+	estimated := ""
+	if r.Estimated() {
+		estimated = ", estimated" + fn.mark(estimatedNote)
+	}
+	month := p.MonthToDate.Start.Format("January")
+	spent := "Spent " + dayRange(p.MonthToDate)
+	if p.Forecast.Empty() {
+		spent = "Spent in " + month + " (" + dayRange(p.MonthToDate) + ")"
+	}
+	switch t := r.Totals(); {
+	case len(t) == 1:
+		tot := t[0]
+		arrow, pct := change(tot.MonthToDate, p.MonthToDate, tot.LastMonth, p.LastMonth)
+		line := fmt.Sprintf("%s: %s %s%s (%s %s%s)", spent, amount(tot.MonthToDate), tot.Currency, estimated,
+			arrow, pct, against(p.MonthToDate, p.LastMonth))
+		if r.Weekly {
+			arrow, pct := change(tot.Week, p.Week, tot.PreviousWeek, p.PreviousWeek)
+			out = append(out, line+".", fmt.Sprintf("Last 7 days: %s %s (%s %s%s).", amount(tot.Week), tot.Currency, arrow, pct, against(p.Week, p.PreviousWeek)))
+		} else {
+			first := ""
+			if p.Yesterday.Start.Day() == 1 {
+				first = fn.mark(firstDayNote)
+			}
+			out = append(out, line+".", fmt.Sprintf("Yesterday, %s: %s %s%s.", p.Yesterday.Start.Format("Mon 2 Jan"), amount(tot.Yesterday), tot.Currency, first))
+		}
+		if !p.Forecast.Empty() {
+			f := fmt.Sprintf("Forecast for %s: %s %s", month, amount(tot.Forecast), tot.Currency)
+			if tot.RunRated() {
+				f += " " + runRateMark + ", partly run-rate"
+			}
+			if n := forecastNote(r); n != "" {
+				f += fn.mark(n)
+			}
+			out = append(out, f+".")
+		}
+	case len(t) > 1:
+		out = append(out, fmt.Sprintf("%s: in %d currencies%s, each totalled in the table.", spent, len(t), estimated))
+	default:
+		out = append(out, spent+": no account reported costs.")
+	}
+	if sl := savingsHeadline(r, fn); sl != "" {
+		out = append(out, sl)
+	}
+	out = append(out, "Metric: "+r.Metric.String()+"; UTC days.")
+	return out
+}
+
+// savingsHeadline is the savings' headline: their window and total and, in a footnote,
+// what they rest on in a sentence.
+func savingsHeadline(r *cost.Report, fn *footnotes) string {
+	if r.SavingsErr != nil {
+		return fmt.Sprintf("Night shutdown savings: the run history could not be read: %s (%s).", cause.Of(r.SavingsErr), inLog)
+	}
+	s := r.Savings
+	if s == nil {
+		return ""
+	}
+	window := savingsWindow(s)
+	if len(s.Accounts) == 0 {
+		return "Saved by the night shutdowns, " + window + ": nothing was stopped by curfew."
+	}
+	return fmt.Sprintf("Saved by the night shutdowns, %s: %s %s, an estimate%s.", window, totalRange(s), cost.PriceCurrency, fn.mark(savingsBasisNote(s)))
+}
+
+// savingsWindow is the days the savings cover.
+func savingsWindow(s *cost.Savings) string {
+	return s.Start.UTC().Format("2 Jan") + "–" + s.End.UTC().Format("2 Jan 15:04 MST")
+}
+
+// savingsBasisNote is what the savings rest on in a few sentences: list prices, and
+// discounts ignored or the range down to coverage; the hours not counted or priced from
+// another row. The HTML's "how this is computed" has the whole basis.
+func savingsBasisNote(s *cost.Savings) string {
+	note := "Savings: hours stopped × on-demand list price in " + cost.PriceCurrency + ", compute only. "
+	if s.Ranged() {
+		note += "A range: the low end takes off each account's Savings Plans and Reserved Instances coverage (Cost Explorer, last 30 days), assuming a covered hour saved nothing."
+	} else {
+		note += cost.Discounts + "."
+	}
+	for _, line := range []string{savingsOffBasis(s), savingsUnmatched(s)} {
+		if line != "" {
+			note += " " + line
+		}
+	}
+	return note
+}
+
+// keptLine is what the shutdowns left running, in one line; the HTML has it by account
+// and reason. Empty when they left nothing running.
+func keptLine(s *cost.Savings) string {
+	var priced, hours, unstoppable float64
+	accounts := map[string]bool{}
+	for _, k := range s.Kept {
+		accounts[k.Account] = true
+		if k.Unstoppable {
+			unstoppable += k.Hours
 			continue
 		}
-		t.add(cols.account(a, single)...)
+		priced += k.Cost
+		hours += k.Hours
 	}
-	if len(r.Totals()) > 0 {
+	if len(accounts) == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("Left running by the shutdowns (skip tags, snoozes, ...) in %s: %.0f h, %s %s at list price had they been stopped",
+		plural(len(accounts), "account"), hours, amount(priced), cost.PriceCurrency)
+	if unstoppable > 0 {
+		line += fmt.Sprintf("; %.0f h of what cannot be stopped, not priced", unstoppable)
+	}
+	return line + "."
+}
+
+// requestsLine says how many Cost Explorer requests the report made and what they cost.
+func requestsLine(r *cost.Report) string {
+	return fmt.Sprintf("Cost Explorer requests: %d (%s), %s %s at %s %s each.",
+		r.Requests, how(r), amount(float64(r.Requests)*cost.RequestPrice), cost.PriceCurrency, amount(cost.RequestPrice), cost.PriceCurrency)
+}
+
+// accountTable is the one table of a small organisation: every account's costs,
+// forecast and savings, the totals, and the spend of accounts the map does not know.
+func accountTable(r *cost.Report, cols layout, single bool, fn *footnotes) string {
+	sv := savedColumn(r, fn)
+	t := table{right: sv.right(cols.right)}
+	t.add(sv.head(cols.head)...)
+	listed := map[string]bool{}
+	for _, a := range r.Accounts {
+		listed[a.Name] = true
+		if a.Err != nil {
+			row := []string{a.Name, "failed" + fn.mark(failedNote(r))}
+			if sv != nil {
+				row = append(row, make([]string, len(cols.head)-2)...)
+			}
+			t.add(sv.row(row, a.Name)...)
+			continue
+		}
+		t.add(sv.row(cols.account(a, single), a.Name)...)
+	}
+	// Accounts that saved but are not in the map any more.
+	for _, name := range sv.others(listed) {
+		t.add(sv.row(append([]string{name + fn.mark(leftMapNote)}, make([]string, len(cols.head)-1)...), name)...)
+	}
+	if len(r.Totals()) > 0 || sv != nil {
 		t.rule()
 	}
+	// Savings are in the price list's currency: their total goes on that currency's row.
+	priced := !slices.ContainsFunc(r.Totals(), func(t cost.Totals) bool { return t.Currency == cost.PriceCurrency })
 	for _, tot := range r.Totals() {
 		name := "total"
 		if !single {
 			name = "total " + tot.Currency
 		}
-		t.add(cols.total(name, tot)...)
+		row := cols.total(name, tot)
+		if tot.Currency == cost.PriceCurrency {
+			row, priced = sv.total(row), true
+		}
+		t.add(row...)
+	}
+	if !priced && sv != nil {
+		t.add(sv.total(append([]string{"total"}, make([]string, len(cols.head)-1)...))...)
 	}
 	if row := otherRow(r, cols, single); row != nil {
+		row[0] += fn.mark(otherNote(r))
 		t.add(row...)
 	}
 	return t.String()
+}
+
+// leftMapNote explains a savings row of an account the cost table does not list.
+const leftMapNote = "Not in the account map any more: its stops before it left are counted, its costs are not read."
+
+// failedNote names the accounts whose costs could not be read, with why, in one note.
+func failedNote(r *cost.Report) string {
+	var parts []string
+	failed := r.Failed()
+	for _, a := range failed[:min(len(failed), nameAll)] {
+		parts = append(parts, fmt.Sprintf("%s (%s): %s", a.Name, a.ID, cause.Of(a.Err)))
+	}
+	if len(failed) > nameAll {
+		parts = append(parts, fmt.Sprintf("and %d more, each with its reason in the HTML report", len(failed)-nameAll))
+	}
+	note := "Failed, no figures (" + inLog + "): " + strings.Join(parts, "; ") + "."
+	if len(failed) < len(r.Accounts) {
+		note += " The totals leave " + plural(len(failed), "account") + " out."
+	}
+	return note
+}
+
+// forecastNote explains the forecasts that are not Cost Explorer's own for an account:
+// run-rates, environments' forecasts in grouped mode, and those missing, with why.
+func forecastNote(r *cost.Report) string {
+	var out []string
+	if slices.ContainsFunc(r.Accounts, func(a cost.Account) bool { return a.Err == nil && a.Forecast == nil && a.RunRate != nil }) {
+		out = append(out, fmt.Sprintf("%s run-rate, not a forecast: the month to date plus its daily average for each of the %s left; a total marked %s includes run-rates.",
+			runRateMark, plural(r.Periods.Forecast.Days(), "day"), runRateMark))
+	}
+	out = append(out, forecastNotes(r)...)
+	return strings.Join(out, " ")
+}
+
+// savings is the savings column of the one table; nil when nothing was stopped, and
+// then each method leaves the row as it is.
+type savings struct {
+	header  string
+	by      map[string]cost.AccountSavings
+	order   []string
+	sumCell string
+	fn      *footnotes
+	s       *cost.Savings
+	// width is the number of the table's other columns (set by head).
+	width int
+}
+
+func savedColumn(r *cost.Report, fn *footnotes) *savings {
+	s := r.Savings
+	if s == nil || len(s.Accounts) == 0 {
+		return nil
+	}
+	// The window's length only: its dates are in the headline, and the column stays narrow.
+	days := int(math.Round(s.End.Sub(s.Start).Hours() / 24))
+	header := fmt.Sprintf("saved %d days", days)
+	if len(currencies(r)) > 1 {
+		header = fmt.Sprintf("saved %s, %d days", cost.PriceCurrency, days)
+	}
+	c := &savings{header: header,
+		by: map[string]cost.AccountSavings{}, sumCell: totalRange(s), fn: fn, s: s}
+	for _, a := range s.Accounts {
+		c.by[a.Account] = a
+		c.order = append(c.order, a.Account)
+	}
+	return c
+}
+
+func (c *savings) right(r []bool) []bool {
+	if c == nil {
+		return r
+	}
+	return append(slices.Clone(r), true)
+}
+
+func (c *savings) head(h []string) []string {
+	if c == nil {
+		return h
+	}
+	c.width = len(h)
+	return append(slices.Clone(h), c.header)
+}
+
+// row appends the account's saving, with a footnote where a note changes how it reads.
+func (c *savings) row(row []string, account string) []string {
+	if c == nil {
+		return row
+	}
+	a, ok := c.by[account]
+	if !ok {
+		return append(row, "-")
+	}
+	return append(row, savedRange(a)+c.noteMark(a))
+}
+
+// noteMark is the mark of an account's savings note, or "" when it has none.
+func (c *savings) noteMark(a cost.AccountSavings) string {
+	unpriced := ""
+	if a.UnpricedHours > 0 {
+		unpriced = fmt.Sprintf("%.0f h not priced: %s", a.UnpricedHours, strings.Join(a.Unpriced, ", "))
+	}
+	note := joinNotes(unpriced, coverageNote(c.s, a))
+	if note == "" {
+		return ""
+	}
+	return c.fn.mark("Saved by " + a.Account + ": " + note + ".")
+}
+
+func (c *savings) total(row []string) []string {
+	if c == nil {
+		return row
+	}
+	return append(row, c.sumCell)
+}
+
+// sum appends the saving of a group of accounts, summed as shown; "-" when none of
+// them saved. A short row (a label alone) is padded to the column.
+func (c *savings) sum(row []string, as []cost.Account) []string {
+	if c == nil {
+		return row
+	}
+	var of []cost.AccountSavings
+	for _, a := range as {
+		if s, ok := c.by[a.Name]; ok {
+			of = append(of, s)
+		}
+	}
+	cell := "-"
+	if len(of) > 0 {
+		cell = sumRange(of)
+	}
+	if len(row) < c.width {
+		row = append(row, make([]string, c.width-len(row))...)
+	}
+	return append(row, cell)
+}
+
+// others are the accounts that saved and are not among listed, in the savings' order.
+func (c *savings) others(listed map[string]bool) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, name := range c.order {
+		if !listed[name] {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func how(r *cost.Report) string {
@@ -201,6 +565,8 @@ type layout struct {
 	right []bool
 	p     cost.Periods
 	week  bool
+	// forecast is set while the month runs: the table has a forecast column.
+	forecast bool
 }
 
 func columns(r *cost.Report) layout {
@@ -212,7 +578,11 @@ func columns(r *cost.Report) layout {
 	} else {
 		l.head = append(l.head, "yesterday")
 	}
-	l.head = append(l.head, dayRange(p.MonthToDate), dayRange(p.LastMonth), "change", "forecast "+p.MonthToDate.Start.Format("Jan"))
+	l.head = append(l.head, dayRange(p.MonthToDate), dayRange(p.LastMonth), "change")
+	// Once the month is over its figures are the whole month's: a forecast would repeat them.
+	if l.forecast = !p.Forecast.Empty(); l.forecast {
+		l.head = append(l.head, "forecast "+p.MonthToDate.Start.Format("Jan"))
+	}
 	l.right = make([]bool, len(l.head))
 	for i := 1; i < len(l.right); i++ {
 		l.right[i] = true
@@ -229,7 +599,11 @@ func (l layout) account(a cost.Account, single bool) []string {
 		row = append(row, money(a.Yesterday, single))
 	}
 	arrow, pct := change(a.MonthToDate.Amount, l.p.MonthToDate, a.LastMonth.Amount, l.p.LastMonth)
-	return append(row, money(a.MonthToDate, single), money(a.LastMonth, single), arrow+" "+pct, forecastCell(a, single))
+	row = append(row, money(a.MonthToDate, single), money(a.LastMonth, single), arrow+" "+pct)
+	if l.forecast {
+		row = append(row, forecastCell(a, single))
+	}
+	return row
 }
 
 func (l layout) total(name string, t cost.Totals) []string {
@@ -241,7 +615,11 @@ func (l layout) total(name string, t cost.Totals) []string {
 		row = append(row, amount(t.Yesterday))
 	}
 	arrow, pct := change(t.MonthToDate, l.p.MonthToDate, t.LastMonth, l.p.LastMonth)
-	return append(row, amount(t.MonthToDate), amount(t.LastMonth), arrow+" "+pct, totalForecast(t))
+	row = append(row, amount(t.MonthToDate), amount(t.LastMonth), arrow+" "+pct)
+	if l.forecast {
+		row = append(row, totalForecast(t))
+	}
+	return row
 }
 
 // forecastCell is an account's forecast, or its run-rate marked as one.
@@ -274,7 +652,7 @@ func notes(r *cost.Report) []string {
 		out = append(out, "Change: "+comparison(p.MonthToDate, p.LastMonth)+".")
 	}
 	if p.Forecast.Empty() {
-		out = append(out, p.MonthToDate.Start.Format("January")+" is over: its forecast is what it cost.")
+		out = append(out, p.MonthToDate.Start.Format("January")+" is over: its figures are the whole month's, and no forecast is shown.")
 	}
 	if slices.ContainsFunc(r.Accounts, func(a cost.Account) bool { return a.Err == nil && a.Forecast == nil && a.RunRate != nil }) {
 		out = append(out, fmt.Sprintf("%s run-rate, not a forecast: the month to date plus its daily average for each of the %s left; a total marked %s includes run-rates.",
@@ -316,51 +694,4 @@ func historyHealth(h *cost.HistoryHealth) []string {
 		}
 	}
 	return out
-}
-
-func writeSavings(b *strings.Builder, r *cost.Report) {
-	if r.SavingsErr != nil {
-		fmt.Fprintf(b, "Night shutdown savings: the run history could not be read: %s (%s).\n", cause.Of(r.SavingsErr), inLog)
-		return
-	}
-	s := r.Savings
-	if s == nil {
-		return
-	}
-	fmt.Fprintf(b, "Night shutdown savings, %s to %s (estimate, %s):\n",
-		s.Start.UTC().Format("2 Jan"), s.End.UTC().Format("2 Jan 15:04 MST"), cost.PriceCurrency)
-	if len(s.Accounts) == 0 {
-		b.WriteString("nothing was stopped by curfew in this period.\n")
-	}
-	t := table{right: []bool{false, true, true, true, false}}
-	var hours float64
-	for _, a := range s.Accounts {
-		hours += a.Hours
-	}
-	shown, rest := topSavings(s.Accounts)
-	for _, a := range shown {
-		unpriced := ""
-		if a.UnpricedHours > 0 {
-			unpriced = fmt.Sprintf("%.0f h not priced: %s", a.UnpricedHours, strings.Join(a.Unpriced, ", "))
-		}
-		notes := joinNotes(unpriced, coverageNote(s, a))
-		if notes != "" {
-			notes = "(" + notes + ")"
-		}
-		t.add(a.Account, plural(a.Resources, "resource"), fmt.Sprintf("%.0f h stopped", a.Hours), savedRange(a), notes)
-	}
-	if rest.Account != "" {
-		t.add(rest.Account, plural(rest.Resources, "resource"), fmt.Sprintf("%.0f h stopped", rest.Hours), savedRange(rest), "")
-	}
-	if len(s.Accounts) > 1 {
-		t.add("total", "", fmt.Sprintf("%.0f h stopped", hours), totalRange(s), "")
-	}
-	b.WriteString(t.String())
-	b.WriteString(wrap("Based on "+s.Basis()+".", 78))
-	for _, line := range []string{savingsEnds(s), savingsUnmatched(s), savingsPriceSources(s), savingsOffBasis(s)} {
-		if line != "" {
-			b.WriteString(wrap(line, 78))
-		}
-	}
-	writeKept(b, s)
 }

@@ -41,8 +41,12 @@ func TestText(t *testing.T) {
 	firstOfMonth.Periods = cost.PeriodsAt(firstOfMonth.Generated)
 	firstOfMonth.Savings = cost.EstimateWith(context.Background(), nil, firstOfMonth.Periods.Chart.Start, firstOfMonth.Generated, costtest.Table())
 	// Once the month is over, Reader gives every account its month's cost as forecast.
-	prod := &firstOfMonth.Accounts[3]
-	prod.Forecast, prod.ForecastErr, prod.RunRate = &prod.MonthToDate, nil, nil
+	for i := range firstOfMonth.Accounts {
+		a := &firstOfMonth.Accounts[i]
+		if a.Err == nil {
+			a.Forecast, a.ForecastErr, a.RunRate = &a.MonthToDate, nil, nil
+		}
+	}
 	weekly := sampleReport()
 	weekly.Weekly = true
 	mixed := sampleReport()
@@ -79,8 +83,8 @@ func TestFlatSpendShowsNoChangeInTheSummary(t *testing.T) {
 		{time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC), "the daily average of 1–31 Oct (31 days) against that of 1–30 Sep (30 days)"},
 		{time.Date(2026, 3, 31, 7, 0, 0, 0, time.UTC), "the daily average of 1–30 Mar (30 days) against that of 1–28 Feb (28 days)"},
 		{time.Date(2028, 3, 31, 7, 0, 0, 0, time.UTC), "the daily average of 1–30 Mar (30 days) against that of 1–29 Feb (29 days)"},
-		{time.Date(2028, 3, 1, 7, 0, 0, 0, time.UTC), "1–29 Feb (29 days) against 1–29 Jan (29 days)"},
-		{time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC), "1–30 Dec (30 days) against 1–30 Nov (30 days)"},
+		{time.Date(2028, 3, 1, 7, 0, 0, 0, time.UTC), "Spent in February (1–29 Feb): 362.50 USD (= 0.0% against 1–29 Jan, 29 days each)"},
+		{time.Date(2026, 12, 31, 7, 0, 0, 0, time.UTC), "1–30 Dec: 375.00 USD (= 0.0% against 1–30 Nov, 30 days each)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.now.Format(time.DateOnly), func(t *testing.T) {
@@ -105,26 +109,35 @@ func TestFlatSpendShowsNoChangeInTheSummary(t *testing.T) {
 	}
 }
 
-// The subject carries the headline figures, in ASCII (SNS refuses anything else) and
-// under SNS's 100 characters, dropping figures rather than failing.
+// The subject carries the headline figures with their window, currency and whether Cost
+// Explorer still estimates them, in ASCII (SNS refuses anything else) and under SNS's 100
+// characters, dropping words rather than figures, and rather than failing.
 func TestSubject(t *testing.T) {
 	weekly := sampleReport()
 	weekly.Weekly = true
 	mixed := sampleReport()
 	mixed.Accounts[1].Yesterday.Currency, mixed.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
 	mixed.Accounts[1].LastMonth.Currency, mixed.Accounts[1].Forecast.Currency = "EUR", "EUR"
+	estimated := sampleReport()
+	estimated.Accounts[0].Estimated = true
 	huge := sampleReport()
 	for i := range huge.Accounts {
 		huge.Accounts[i].MonthToDate.Amount *= 1e9
 	}
+	org := organisationReport(500)
+	org.Accounts[7].Estimated = true
 	tests := []struct {
 		name   string
 		report *cost.Report
 		want   string
 	}{
-		{"daily", sampleReport(), "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 257.47 yesterday, 561.94 saved, 1 account failed"},
-		{"weekly", weekly, "curfew cost 26 Nov: 6,426.39 USD MTD (+0.5%), 1,704.88 last 7 days, 561.94 saved, 1 account failed"},
-		{"two currencies", mixed, "curfew cost 26 Nov: in 2 currencies, 561.94 saved, 1 account failed"},
+		{"daily", sampleReport(), "curfew 1-26 Nov: 6,426.39 USD (+0.5%); saved 561.94 USD in 30 days; 1 account failed"},
+		// The last 7 days do not fit beside the rest: they are the first to go.
+		{"weekly", weekly, "curfew 1-26 Nov: 6,426.39 USD (+0.5%); saved 561.94 USD in 30 days; 1 account failed"},
+		// At 500 accounts the change goes, the figures stay.
+		{"500 accounts", org, "curfew 1-26 Nov: 251,920.00 USD, estimated; saved 17,943.00 USD in 30 days; 2 accounts failed"},
+		{"estimated", estimated, "curfew 1-26 Nov: 6,426.39 USD (+0.5%), estimated; saved 561.94 USD in 30 days; 1 account failed"},
+		{"two currencies", mixed, "curfew 1-26 Nov: costs in 2 currencies; saved 561.94 USD in 30 days; 1 account failed"},
 		{"too long", huge, ""},
 	}
 	for _, tt := range tests {
@@ -136,8 +149,12 @@ func TestSubject(t *testing.T) {
 			if len(got) >= 100 || strings.IndexFunc(got, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
 				t.Errorf("Subject = %q (%d bytes): SNS takes printable ASCII under 100 characters", got, len(got))
 			}
-			if !strings.HasPrefix(got, "curfew cost 26 Nov") || !strings.HasSuffix(got, "1 account failed") {
-				t.Errorf("Subject = %q lost its date or the failure", got)
+			if !strings.HasPrefix(got, "curfew 1-26 Nov: ") || !strings.Contains(got, " USD") || !strings.Contains(got, "; saved ") ||
+				!strings.HasSuffix(got, " failed") {
+				t.Errorf("Subject = %q lost its window, currency, savings or the failure", got)
+			}
+			if tt.report.Estimated() && !strings.Contains(got, ", est") {
+				t.Errorf("Subject = %q does not say the figures are estimated", got)
 			}
 		})
 	}
