@@ -108,10 +108,7 @@ func invalidListError(err error, m *accounts.Map, done string) error {
 
 // mfaError is the error of an MFA code that could not be read, with its hint.
 func (a *app) mfaError(err error, profile string) error {
-	if other := a.otherCause(err, profile); other != nil {
-		return other
-	}
-	return err
+	return a.explainProfile(context.Background(), err, profile)
 }
 
 // mfaDevicesAPI is the part of the IAM client that finds the user's MFA device.

@@ -35,11 +35,11 @@ func TestErrorsThatAreNotAboutCredentials(t *testing.T) {
 		{"STS's name does not resolve, checking the account", func(t *testing.T) {
 			operatorEnv(t, "http://sts.curfew-test.invalid", s.URL, s.URL, map[string]string{"ops": ids["identity"]})
 		}, "", []string{"plan", "--account", "staging", "--profile", "ops"},
-			ErrUnreachable, []string{"cannot resolve sts.curfew-test.invalid", `for profile "ops"`}},
+			ErrUnreachable, []string{"cannot resolve sts.curfew-test.invalid", `profile "ops"`}},
 		{"nothing listens at the endpoint", func(t *testing.T) {
 			operatorEnv(t, closed.URL, s.URL, s.URL, map[string]string{"ops": ids["identity"]})
 		}, "", []string{"plan", "--account", "staging", "--profile", "ops"},
-			ErrUnreachable, []string{"no answer from AWS", "connection refused", "next: check your network connection and proxy"}},
+			ErrUnreachable, []string{"no answer from AWS", "connection refused", "next: check your network connection"}},
 		// A profile with no credentials at all still gets the credentials hint.
 		{"no credentials anywhere", func(t *testing.T) { isolateAWSEnv(t) }, "",
 			[]string{"plan", "--account", "staging", "--profile", ""},

@@ -106,6 +106,8 @@ account is refused, and nothing is changed.`,
 		newCredentialsCommand(a),
 		newExecCommand(a),
 		newEnvCommand(a),
+		newLoginCommand(a),
+		newLogoutCommand(a),
 	)
 	addAccountCompletion(root, a)
 	return root
