@@ -324,4 +324,3 @@ func roleNext(arn string) string {
 	}
 	return fmt.Sprintf("check that your IAM user is in the identity account's %s group and tagged %s=%s, and that the account's curfew stack is deployed", group, tag, accounts.MemberTagValue)
 }
-

@@ -74,7 +74,7 @@ func shortDuration(d time.Duration) string {
 // CredentialProcess is what a credential_process line of curfew's profiles says: the
 // account it is named after and the role, identity and device of `curfew credentials`.
 type CredentialProcess struct {
-	Program, Account                                string
+	Program, Account                               string
 	RoleARN, SourceProfile, MFASerial, SessionName string
 	Duration                                       time.Duration
 }
