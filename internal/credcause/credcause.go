@@ -201,6 +201,9 @@ func Explain(err error, p Profile) *Error {
 	case NoKeys:
 		e.kind = ErrMissingProfile
 		e.What = fmt.Sprintf("%s: profile %q holds no access keys", who, source)
+		if source == name(p.Name) {
+			e.What = fmt.Sprintf("%s holds no access keys", who)
+		}
 		e.Next = fmt.Sprintf("put access keys in the credentials file (aws configure --profile %s), or pass --profile with one that has them", source)
 	case MissingProfile:
 		e.kind = ErrMissingProfile
