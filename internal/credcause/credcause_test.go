@@ -118,7 +118,9 @@ func TestExplainNamesTheCauseAndTheNextStep(t *testing.T) {
 			curfewProfile, credcause.NoTerminal, credcause.ErrNoCode, "no terminal to type it on", "run `curfew login` in a terminal"},
 		{"no terminal, a role_arn profile asking on stdin", func(*testing.T) error { return fmt.Errorf("%w: EOF", credcause.ErrNoCode) },
 			credcause.Profile{Name: "ops", SourceProfile: "identity"}, credcause.NoTerminal, credcause.ErrNoCode, "stdin is not a terminal", "run curfew in a terminal"},
-		{"no session today", func(*testing.T) error { return fmt.Errorf("%w for arn:aws:iam::111111111111:mfa/alice", mfasession.ErrNoSession) },
+		{"no session today", func(*testing.T) error {
+			return fmt.Errorf("%w for arn:aws:iam::111111111111:mfa/alice", mfasession.ErrNoSession)
+		},
 			curfewProfile, credcause.NeedsLogin, credcause.ErrLogin, "no MFA session is open today", "run `curfew login` in a terminal"},
 		{"no session, through the SDK's credential_process", func(t *testing.T) error {
 			return process(t, fmt.Sprintf("echo 'curfew: no MFA session' >&2; exit %d", credcause.CredentialProcessExit), time.Minute)
@@ -138,9 +140,13 @@ func TestExplainNamesTheCauseAndTheNextStep(t *testing.T) {
 			curfewProfile, credcause.ProcessTimeout, nil, "did not answer within the SDK's 60 seconds", "run `curfew login` in a terminal first"},
 		{"role refused", func(t *testing.T) error { return assumeRole(faulty(t, "AssumeRole", "AccessDenied", 403)) },
 			curfewProfile, credcause.RoleRefused, nil, "refused to let you assume arn:aws:iam::222222222222:role/DeveloperAccess", "developers group and tagged curfew:developer=true"},
-		{"keys AWS does not know", func(t *testing.T) error { return getSessionToken(faulty(t, "GetSessionToken", "InvalidClientTokenId", 403)) },
+		{"keys AWS does not know", func(t *testing.T) error {
+			return getSessionToken(faulty(t, "GetSessionToken", "InvalidClientTokenId", 403))
+		},
 			curfewProfile, credcause.BadKeys, nil, `AWS does not accept the access keys of profile "identity"`, "aws configure --profile identity"},
-		{"a profile with no keys at all", func(t *testing.T) error { return profileError(t, "identity", "[profile identity]\nregion = eu-west-1\n") },
+		{"a profile with no keys at all", func(t *testing.T) error {
+			return profileError(t, "identity", "[profile identity]\nregion = eu-west-1\n")
+		},
 			credcause.Profile{Name: "identity"}, credcause.NoKeys, credcause.ErrMissingProfile, `profile "identity" holds no access keys`, "put access keys in the credentials file (aws configure --profile identity)"},
 		{"a role profile whose source has no keys", func(t *testing.T) error {
 			return profileError(t, "ops", "[profile ops]\nrole_arn = arn:aws:iam::222222222222:role/curfew-operator\nsource_profile = identity\n\n[profile identity]\nregion = eu-west-1\n")
