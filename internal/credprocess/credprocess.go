@@ -39,6 +39,11 @@ type Profile struct {
 // LoadProfile reads profile from the AWS config and credentials files (AWS_CONFIG_FILE
 // and AWS_SHARED_CREDENTIALS_FILE as the SDK reads them). It makes no AWS call.
 func LoadProfile(ctx context.Context, name string) (Profile, error) {
+	return LoadProfileIn(ctx, name, "")
+}
+
+// LoadProfileIn is LoadProfile with configFile as the config file ("" is the SDK's).
+func LoadProfileIn(ctx context.Context, name, configFile string) (Profile, error) {
 	// The files the SDK's LoadDefaultConfig reads: AWS_CONFIG_FILE and
 	// AWS_SHARED_CREDENTIALS_FILE, read by the SDK as it reads them there.
 	env, err := config.NewEnvConfig()
@@ -48,6 +53,9 @@ func LoadProfile(ctx context.Context, name string) (Profile, error) {
 	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
 		if env.SharedConfigFile != "" {
 			o.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if configFile != "" {
+			o.ConfigFiles = []string{configFile}
 		}
 		if env.SharedCredentialsFile != "" {
 			o.CredentialsFiles = []string{env.SharedCredentialsFile}
