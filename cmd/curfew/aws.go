@@ -15,6 +15,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause"
+	"github.com/curfew/curfew/internal/redact"
 )
 
 // awsConfig loads the AWS SDK's shared configuration for profile ("" means the SDK's
@@ -35,7 +36,8 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 		opts = append(opts,
 			config.WithClientLogMode(aws.LogRetries|aws.LogRequest),
 			config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
-				a.log.Debug(fmt.Sprintf(format, v...), "classification", c)
+				// The request log carries the session token and signature: never print them.
+				a.log.Debug(redact.Secrets(fmt.Sprintf(format, v...)), "classification", c)
 			})))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)

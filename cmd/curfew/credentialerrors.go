@@ -10,6 +10,7 @@ import (
 
 	"github.com/curfew/curfew/internal/credcause"
 	"github.com/curfew/curfew/internal/credprocess"
+	"github.com/curfew/curfew/internal/redact"
 )
 
 var (
@@ -27,7 +28,7 @@ func (a *app) explain(err error, p credcause.Profile) error {
 	}
 	p.StdinTerminal = a.stdinIsTerminal()
 	if a.log != nil {
-		a.log.Debug("credentials failed", "profile", p.Name, "error", err)
+		a.log.Debug("credentials failed", "profile", p.Name, "error", redact.Secrets(err.Error()))
 	}
 	return credcause.Explain(err, p)
 }
