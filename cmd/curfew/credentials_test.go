@@ -306,3 +306,29 @@ func TestDebugRedactsSecrets(t *testing.T) {
 		t.Error("--debug printed a request signature")
 	}
 }
+
+// With access: identity-center, curfew login signs in through the AWS CLI for curfew's
+// sso-session (a stand-in aws on PATH records what it was asked), and asks no MFA code.
+func TestLoginSignsInToIdentityCenter(t *testing.T) {
+	isolateAWSEnv(t)
+	config := filepath.Join(t.TempDir(), "config")
+	if r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config); r.err != nil {
+		t.Fatal(r.err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	bin := t.TempDir()
+	asked := filepath.Join(bin, "asked")
+	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+asked+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	tty := &fakeTerminal{code: "123456"}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.configFile, a.openTerminal = config, tty.open }, "login")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	got, _ := os.ReadFile(asked)
+	if string(got) != "sso login --sso-session curfew\n" || len(tty.prompts) != 0 {
+		t.Errorf("aws was asked %q, prompts %q; want one sso login for curfew and no MFA code", got, tty.prompts)
+	}
+}
