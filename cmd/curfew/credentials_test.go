@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/credcause"
 	"github.com/curfew/curfew/internal/emulator"
@@ -331,4 +332,18 @@ func TestLoginSignsInToIdentityCenter(t *testing.T) {
 	if string(got) != "sso login --sso-session curfew\n" || len(tty.prompts) != 0 {
 		t.Errorf("aws was asked %q, prompts %q; want one sso login for curfew and no MFA code", got, tty.prompts)
 	}
+}
+
+// The first morning without keys: curfew login says the identity profile holds none, and
+// asks no code it would waste.
+func TestLoginWithoutKeysAsksNothing(t *testing.T) {
+	isolateAWSEnv(t)
+	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
+	tty := &fakeTerminal{code: "123456"}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.configFile, a.openTerminal = config, tty.open }, "login")
+	if !errors.Is(r.err, ErrMissingProfile) || !strings.Contains(r.err.Error(), `profile "identity" holds no access keys`) ||
+		!strings.Contains(r.err.Error(), "aws configure --profile identity") || len(tty.prompts) != 0 {
+		t.Errorf("login without keys: %v, prompts %q; want the keys named and no prompt", r.err, tty.prompts)
+	}
+	causetest.NoSDKText(t, "login's error", r.err.Error())
 }
