@@ -54,6 +54,7 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 	if err != nil {
 		return cfg, fmt.Errorf("load AWS profile %q: %w", profile, err)
 	}
+	a.curfewCredentials(ctx, &cfg, profile)
 	return cfg, nil
 }
 

@@ -61,14 +61,22 @@ func TestErrorsThatAreNotAboutCredentials(t *testing.T) {
 			ErrUnreachable, []string{"no answer from AWS", "connection refused", "next: check your network connection"}},
 		// The profiles curfew profiles writes by default (credential_process), under plan
 		// and exec: each cause with its own step, never the access-keys hint.
-		{"plan: the curfew binary moved after curfew profiles", func(t *testing.T) {
-			writeConfig(t, s.URL, "[profile staging]\ncredential_process = /nowhere/bin/curfew credentials staging --role-arn arn:aws:iam::"+ids["staging"]+":role/DeveloperAccess --source-profile identity --mfa-serial arn:aws:iam::"+ids["identity"]+":mfa/alice --session-name alice\n")
+		// A credential_process the SDK runs (another program's line, or curfew's of another
+		// version) whose program is gone, or that says a login is needed.
+		{"plan: the credential_process program moved", func(t *testing.T) {
+			writeConfig(t, s.URL, "[profile staging]\ncredential_process = /nowhere/bin/curfew credentials staging --profile staging\n")
 		}, "", []string{"plan", "--account", "staging", "--profile", "staging"},
 			nil, []string{`profile "staging": its credential_process program is not there any more`, "next: run `curfew profiles` again"}},
-		{"plan: no MFA session today", func(t *testing.T) {
-			writeConfig(t, s.URL, fmt.Sprintf("[profile staging]\ncredential_process = sh -c 'echo curfew: no MFA session >&2; exit %d'\n", credcause.CredentialProcessExit))
+		{"plan: the credential_process needs a login", func(t *testing.T) {
+			writeConfig(t, s.URL, fmt.Sprintf("[profile staging]\ncredential_process = sh -c 'exit %d'\n", credcause.CredentialProcessExit))
 		}, "", []string{"plan", "--account", "staging", "--profile", "staging"},
 			credcause.ErrLogin, []string{`profile "staging": no MFA session is open today`, "next: run `curfew login` in a terminal"}},
+		// curfew's own profile: plan gets its credentials in its own process, so there is
+		// one line, and with no terminal to ask on it says to log in first.
+		{"plan: curfew's profile, no session and no terminal", func(t *testing.T) {
+			writeConfig(t, s.URL, "[profile staging]\ncredential_process = /nowhere/bin/curfew credentials staging --role-arn arn:aws:iam::"+ids["staging"]+":role/DeveloperAccess --source-profile identity --mfa-serial arn:aws:iam::"+ids["identity"]+":mfa/alice --session-name alice\n\n[profile identity]\naws_access_key_id = AKIAALICEEXAMPLE\naws_secret_access_key = s\n")
+		}, "", []string{"plan", "--account", "staging", "--profile", "staging"},
+			ErrNoMFACode, []string{`profile "staging" asks for an MFA code, and there is no terminal to type it on`, "next: run `curfew login` in a terminal first"}},
 		{"plan: Identity Center not signed in", func(t *testing.T) {
 			writeConfig(t, s.URL, "[sso-session curfew]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n\n[profile staging]\nsso_session = curfew\nsso_account_id = "+ids["staging"]+"\nsso_role_name = DeveloperAccess-non-production\nregion = eu-west-1\n")
 		}, "", []string{"plan", "--account", "staging", "--profile", "staging"},

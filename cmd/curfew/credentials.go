@@ -139,6 +139,24 @@ func (a *app) credentialOptions(code func(string, time.Time) (string, error)) cr
 	}
 }
 
+// curfewCredentials makes a profile of curfew credentials (credential_process = curfew
+// credentials ...) get its credentials in this process, from the day's MFA session,
+// asking for the code here on the terminal when none is open: no SDK subprocess, no
+// 60-second limit, and one line for any failure instead of the process's and ours.
+func (a *app) curfewCredentials(ctx context.Context, cfg *aws.Config, profile string) {
+	if profile == "" {
+		return
+	}
+	p, err := credprocess.LoadProfile(ctx, profile)
+	if err != nil || p.Curfew == nil || p.Curfew.SourceProfile == profile {
+		return
+	}
+	r := credprocess.Request(*p.Curfew)
+	cfg.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		return credprocess.Credentials(ctx, r, a.credentialOptions(a.terminalMFACode(p.Curfew.Account)))
+	}))
+}
+
 // hours writes d for people: "12 hours".
 func hours(d time.Duration) string { return fmt.Sprintf("%g hours", d.Hours()) }
 

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
@@ -110,9 +108,7 @@ again then, without an MFA code until the day's session ends.`,
 
 // accountEnvironment returns the AWS variables for account's profile: its credentials,
 // checked with STS to act in the account the map names (or, with no map, the account
-// the profile itself names), and its region. A profile of curfew credentials gets them
-// in this process, asking for the MFA code here when no session is open: no SDK limit
-// applies and the prompt belongs to this command.
+// the profile itself names), and its region.
 func (a *app) accountEnvironment(ctx context.Context, name, acting string) ([]string, error) {
 	profile := a.prefix + name
 	if a.m != nil {
@@ -128,18 +124,14 @@ func (a *app) accountEnvironment(ctx context.Context, name, acting string) ([]st
 	if err != nil {
 		return nil, err
 	}
-	var creds aws.Credentials
+	// A profile of curfew credentials is answered in this process (awsConfig), asking
+	// for the code here when no session is open.
 	cfg, err := a.awsConfig(ctx, profile, region)
 	if err != nil {
 		return nil, err
 	}
-	if p.Curfew != nil {
-		creds, err = credprocess.Credentials(ctx, credprocess.Request(*p.Curfew), a.credentialOptions(a.terminalMFACode(name)))
-		if err != nil {
-			return nil, a.explain(err, p.Cause())
-		}
-		cfg.Credentials = aws.NewCredentialsCache(credentials.StaticCredentialsProvider{Value: creds})
-	} else if creds, err = cfg.Credentials.Retrieve(ctx); err != nil {
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
 		return nil, a.explain(err, p.Cause())
 	}
 	if err := a.checkAccount(ctx, sts.NewFromConfig(cfg), profile, want, acting); err != nil {
