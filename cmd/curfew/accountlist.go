@@ -5,16 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
+	"github.com/curfew/curfew/internal/credcause"
+	"github.com/curfew/curfew/internal/credprocess"
+	"github.com/curfew/curfew/internal/mfasession"
 	"github.com/curfew/curfew/internal/profiles"
 )
 
@@ -22,17 +25,13 @@ import (
 var ErrNoAccountList = errors.New("cannot read the accounts found in organisational units")
 
 // listReader is who reads the published list of accounts: the developer's IAM user
-// through the identity profile (or --source-profile), in a session with MFA, since the
+// through the identity profile (or --source-profile), in the day's MFA session, since the
 // developers' self-service policy denies everything else to keys without MFA.
 type listReader struct {
 	profile string
 	// mfaSerial is the user's MFA device; "" asks IAM for the user's one device.
 	mfaSerial string
 }
-
-// listSession is how long the MFA session that reads the list lasts: STS's minimum; it
-// makes one call.
-const listSession = 900
 
 // withFound returns the map that profiles and console links are made from: a.m itself,
 // with no AWS call, when the map finds no accounts in organisational units; otherwise a.m
@@ -50,7 +49,10 @@ func (a *app) withFound(ctx context.Context, r listReader) (*accounts.Map, error
 	return l.WithFound(a.m), nil
 }
 
-// readAccountList reads the list in the home account's curfew-accounts bucket.
+// readAccountList reads the list in the home account's curfew-accounts bucket through
+// the day's MFA session (package mfasession, the one every curfew profile uses): a
+// session open today serves it without a code; otherwise the code is asked here, and
+// the session it opens serves the profiles too.
 func (a *app) readAccountList(ctx context.Context, r listReader) (accountlist.List, error) {
 	cfg, err := a.awsConfig(ctx, r.profile, a.m.HomeRegion)
 	if err != nil {
@@ -61,28 +63,17 @@ func (a *app) readAccountList(ctx context.Context, r listReader) (accountlist.Li
 	}
 	serial := r.mfaSerial
 	if serial == "" {
-		if serial, err = ownMFADevice(ctx, sts.NewFromConfig(cfg), iam.NewFromConfig(cfg)); err != nil {
+		if serial, err = accountlist.OwnMFADevice(ctx, sts.NewFromConfig(cfg), iam.NewFromConfig(cfg)); err != nil {
 			return accountlist.List{}, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err), "pass --mfa-serial with your MFA device's ARN; nothing was written")
 		}
 	}
-	code, err := a.mfaCode(r.profile)()
+	opts := a.credentialOptions(a.listMFACode())
+	opts.Load = func(context.Context, string) (aws.Config, error) { return cfg, nil }
+	session, err := credprocess.Session(ctx, mfasession.Request{SourceProfile: r.profile, MFASerial: serial}, opts)
 	if err != nil {
-		return accountlist.List{}, a.mfaError(err, r.profile)
+		return accountlist.List{}, a.explain(err, credcause.Profile{Name: r.profile, SourceProfile: r.profile})
 	}
-	tok, err := sts.NewFromConfig(cfg).GetSessionToken(ctx, &sts.GetSessionTokenInput{
-		SerialNumber: aws.String(serial), TokenCode: aws.String(code), DurationSeconds: aws.Int32(listSession),
-	})
-	if err != nil {
-		return accountlist.List{}, withHint(fmt.Errorf("%w: sts:GetSessionToken with MFA device %s as %s: %w", ErrNoAccountList, serial, profileLabel(r.profile), err),
-			"check the MFA code and the device (--mfa-serial); nothing was written")
-	}
-	c := tok.Credentials
-	session := cfg.Copy()
-	session.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	// A custom endpoint (an emulator) is reached path-style: bucket.localhost does not resolve.
-	client := s3.NewFromConfig(session, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
-	store := accountlist.Store{Client: client, Bucket: accountlist.Bucket(a.m), Owner: a.m.HomeAccount().ID}
-	l, err := store.Get(ctx, a.m)
+	l, err := accountlist.Read(ctx, cfg, session, a.m)
 	switch {
 	case errors.Is(err, accountlist.ErrNotPublished):
 		return l, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
@@ -90,11 +81,32 @@ func (a *app) readAccountList(ctx context.Context, r listReader) (accountlist.Li
 	case errors.Is(err, accountlist.ErrInvalidList):
 		return l, invalidListError(err, a.m, "nothing was written")
 	case err != nil:
-		return l, withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
+		return l, withHint(fmt.Errorf("%w: %s", ErrNoAccountList, cause.Of(err)),
 			"your IAM user must be in the %s group of %s (%s), and curfew's stacks deployed with this version of curfew (curfew-identity and curfew-service); nothing was written",
 			"developers", a.m.IdentityAccount().Name, a.m.IdentityAccount().ID)
 	}
 	return l, nil
+}
+
+// listMFACode asks for the code on the terminal, or on stdin when there is no terminal
+// to open (echo 123456 | curfew console): reading the list is a command of its own, not
+// a credential_process.
+func (a *app) listMFACode() func(string, time.Time) (string, error) {
+	onTerminal := a.terminalMFACode("every account")
+	return func(serial string, expires time.Time) (string, error) {
+		if a.openTerminal != nil {
+			if tty, err := a.openTerminal(); err == nil {
+				tty.Close()
+				return onTerminal(serial, expires)
+			}
+		}
+		fmt.Fprintf(a.stderr, "MFA code of %s (one code serves every account until %s): ", serial, expires.Local().Format("Mon 15:04"))
+		line, err := a.stdinReader().ReadString('\n')
+		if code := strings.TrimSpace(line); code != "" {
+			return code, nil
+		}
+		return "", fmt.Errorf("%w: %w", ErrNoMFACode, err)
+	}
 }
 
 // invalidListError is the error of a published list that Validate refused: someone other
@@ -104,48 +116,6 @@ func invalidListError(err error, m *accounts.Map, done string) error {
 	return withHint(fmt.Errorf("%w: %w", ErrNoAccountList, err),
 		"tell whoever administers the home account %s (%s): curfew's functions never write such a list, so someone else may have; the next shutdown or restart replaces it (`curfew plan --profile operator` runs one that changes nothing); %s",
 		m.HomeAccount().Name, m.HomeAccount().ID, done)
-}
-
-// mfaError is the error of an MFA code that could not be read, with its hint.
-func (a *app) mfaError(err error, profile string) error {
-	if other := a.otherCause(err, profile); other != nil {
-		return other
-	}
-	return err
-}
-
-// mfaDevicesAPI is the part of the IAM client that finds the user's MFA device.
-type mfaDevicesAPI interface {
-	ListMFADevices(context.Context, *iam.ListMFADevicesInput, ...func(*iam.Options)) (*iam.ListMFADevicesOutput, error)
-}
-
-var _ mfaDevicesAPI = (*iam.Client)(nil)
-
-// ownMFADevice returns the caller's one MFA device. STS names the caller (no policy can
-// deny GetCallerIdentity), and the self-service policy lets keys without MFA list their
-// own devices, for exactly this.
-func ownMFADevice(ctx context.Context, who callerIdentityAPI, devices mfaDevicesAPI) (string, error) {
-	id, err := who.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", fmt.Errorf("ask STS who you are: %w", err)
-	}
-	arn := aws.ToString(id.Arn)
-	resource, ok := strings.CutPrefix(arn, "arn:aws:iam::"+aws.ToString(id.Account)+":user/")
-	if !ok {
-		return "", fmt.Errorf("%s is not an IAM user: the list is read with your IAM user's keys", arn)
-	}
-	user := resource[strings.LastIndex(resource, "/")+1:]
-	out, err := devices.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String(user)})
-	if err != nil {
-		return "", fmt.Errorf("list the MFA devices of %s: %w", user, err)
-	}
-	switch len(out.MFADevices) {
-	case 0:
-		return "", fmt.Errorf("IAM user %s has no MFA device: enrol one in the console first", user)
-	case 1:
-		return aws.ToString(out.MFADevices[0].SerialNumber), nil
-	}
-	return "", fmt.Errorf("IAM user %s has %d MFA devices", user, len(out.MFADevices))
 }
 
 // foundProfiles returns the profiles of the map and of the accounts found in its units

@@ -20,6 +20,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 )
 
@@ -330,5 +331,31 @@ func TestInvokeRefusesAMaliciousAccountList(t *testing.T) {
 	}
 	if n := len(calls()); n != 0 {
 		t.Errorf("%d invocations, want none", n)
+	}
+}
+
+// One MFA path: the published list is read through the day's MFA session that every
+// curfew profile uses, not a session of its own. console asks for the code once (here
+// on stdin, there being no terminal); a second console asks nothing, and neither does
+// curfew credentials for the same IAM user and device.
+func TestAccountListIsReadThroughTheDailySession(t *testing.T) {
+	d := newOrgDeveloper(t)
+	d.publish(t, accountlist.Account{ID: "955555555555", Name: "Feature X", Environment: accounts.NonProduction,
+		From: "organization.ous[0] (ou-ab12-nonprod1)", Regions: []string{"eu-west-1"}, Swept: true})
+	cache := filepath.Join(t.TempDir(), "curfew")
+	setup := func(a *app) { a.cacheDir, a.now = cache, clock.Now }
+	first := curfewWith(t, strings.NewReader("123456\n"), setup, "--map", d.mapPath, "console")
+	if first.err != nil || !strings.Contains(first.stdout, "account=955555555555") || strings.Count(first.stderr, "MFA code of") != 1 {
+		t.Fatalf("console: %v, stderr %q; want the found account after one code", first.err, first.stderr)
+	}
+	again := curfewWith(t, strings.NewReader(""), setup, "--map", d.mapPath, "console")
+	if again.err != nil || !strings.Contains(again.stdout, "account=955555555555") || strings.Contains(again.stderr, "MFA code") {
+		t.Errorf("a second console: %v, stderr %q; want the list read from the day's session, no code", again.err, again.stderr)
+	}
+	staging, _ := d.m.Account("staging")
+	creds := curfewWith(t, strings.NewReader(""), setup, "credentials", "staging", "--role-arn", staging.RoleARN(accounts.DeveloperAccessRole),
+		"--source-profile", "identity", "--mfa-serial", "arn:aws:iam::"+d.m.IdentityAccount().ID+":mfa/alice", "--session-name", "alice")
+	if creds.err != nil || !strings.Contains(creds.stdout, `"SessionToken"`) {
+		t.Errorf("curfew credentials after console opened the session: %v, stderr %q; want credentials without login", creds.err, creds.stderr)
 	}
 }

@@ -10,9 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
+	"github.com/curfew/curfew/internal/redact"
 )
 
 // awsConfig loads the AWS SDK's shared configuration for profile ("" means the SDK's
@@ -33,7 +36,8 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 		opts = append(opts,
 			config.WithClientLogMode(aws.LogRetries|aws.LogRequest),
 			config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
-				a.log.Debug(fmt.Sprintf(format, v...), "classification", c)
+				// The request log carries the session token and signature: never print them.
+				a.log.Debug(redact.Secrets(fmt.Sprintf(format, v...)), "classification", c)
 			})))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
@@ -50,27 +54,16 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 	if err != nil {
 		return cfg, fmt.Errorf("load AWS profile %q: %w", profile, err)
 	}
+	a.curfewCredentials(ctx, &cfg, profile)
 	return cfg, nil
 }
 
 // checkCredentials gets the profile's credentials now (assuming its role, asking for the
-// MFA code), so that a profile without keys or a refused AssumeRole fails with a hint
-// instead of deep inside the first call.
+// MFA code), so that a profile that cannot give them fails with its cause and the next
+// step (package credcause) instead of deep inside the first call.
 func (a *app) checkCredentials(ctx context.Context, cfg aws.Config, profile string) error {
 	_, err := cfg.Credentials.Retrieve(ctx)
-	if err == nil {
-		return nil
-	}
-	if other := a.otherCause(err, profile); other != nil {
-		return other
-	}
-	name := profileName(profile)
-	if apiErrorCode(err) != "" {
-		return withHint(fmt.Errorf("AWS refused the credentials of profile %q: %w", name, err),
-			"check the MFA code and that your IAM user may assume the profile's role (aws sts get-caller-identity --profile %s)", name)
-	}
-	return withHint(fmt.Errorf("%w: profile %q gave no credentials: %w", ErrMissingProfile, name, err),
-		"put access keys in the credentials file (aws configure --profile %s), or pass --profile with one that has them", name)
+	return a.explainProfile(ctx, err, profile)
 }
 
 // connect loads profile for region and makes sure it acts in account want before the
@@ -101,19 +94,23 @@ var _ callerIdentityAPI = (*sts.Client)(nil)
 // acting says what the command does in want, for the message ("curfew snooze acts in account").
 func (a *app) checkAccount(ctx context.Context, client callerIdentityAPI, profile string, want accounts.Account, acting string) error {
 	id, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if other := a.otherCause(err, profile); other != nil {
-		return other
+	var api smithy.APIError
+	if err != nil && errors.As(err, &api) {
+		return withHint(fmt.Errorf("ask STS which account %s acts in: %s (%s)", profileLabel(profile), cause.Of(err), api.ErrorCode()),
+			"check the credentials with aws sts get-caller-identity%s; nothing was changed", profileArg(profile))
 	}
 	if err != nil {
-		return withHint(fmt.Errorf("ask STS which account %s acts in: %w", profileLabel(profile), err),
-			"check the credentials with aws sts get-caller-identity%s; nothing was changed", profileArg(profile))
+		return a.explainProfile(ctx, err, profile)
 	}
 	got := aws.ToString(id.Account)
 	if got == want.ID {
 		return nil
 	}
 	known := "an account that is not in the account map"
-	for _, acc := range a.m.Accounts {
+	if a.m == nil {
+		known = "not the account the profile names"
+	}
+	for _, acc := range mapAccounts(a.m) {
 		if acc.ID == got {
 			known = "account " + acc.Name + " of the map"
 			break
@@ -155,4 +152,12 @@ func (a *app) mfaCode(profile string) func() (string, error) {
 		}
 		return code, nil
 	}
+}
+
+// mapAccounts is the map's accounts, none without a map (exec and env run anywhere).
+func mapAccounts(m *accounts.Map) []accounts.Account {
+	if m == nil {
+		return nil
+	}
+	return m.Accounts
 }

@@ -1,42 +1,72 @@
 package main
 
 import (
-	"errors"
+	"bufio"
+	"context"
 	"fmt"
-	"net"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/curfew/curfew/internal/credcause"
+	"github.com/curfew/curfew/internal/credprocess"
+	"github.com/curfew/curfew/internal/redact"
 )
 
 var (
 	// ErrNoMFACode means a profile asked for an MFA code and none was read.
-	ErrNoMFACode = errors.New("no MFA code read")
+	ErrNoMFACode = credcause.ErrNoCode
 	// ErrUnreachable means curfew could not reach an AWS endpoint: DNS, network, proxy.
-	ErrUnreachable = errors.New("AWS unreachable")
+	ErrUnreachable = credcause.ErrUnreachable
 )
 
-// otherCause returns err with a hint of its own when getting or checking the profile's
-// credentials failed for a reason that is not about credentials — no terminal to type
-// the MFA code on, a name that does not resolve, a network that does not answer — and
-// nil otherwise. Telling such a user to put access keys in the credentials file sends
-// them after keys that are fine.
-func (a *app) otherCause(err error, profile string) error {
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
-	var netErr net.Error
-	switch {
-	case errors.Is(err, ErrNoMFACode) && !a.stdinIsTerminal():
-		return withHint(fmt.Errorf("%s asks for an MFA code, and stdin is not a terminal to type it on: %w", profileLabel(profile), err),
-			"run curfew in a terminal, pipe the code in (echo 123456 | curfew ...), or give it credentials in the environment: aws-vault exec %s -- curfew ... --profile \"\"", profileName(profile))
-	case errors.Is(err, ErrNoMFACode):
-		return withHint(fmt.Errorf("%s asks for an MFA code: %w", profileLabel(profile), err),
-			"run the command again and type the code your MFA device shows")
-	case errors.As(err, &dnsErr):
-		return withHint(fmt.Errorf("%w: cannot resolve %s for %s: %w", ErrUnreachable, dnsErr.Name, profileLabel(profile), err),
-			"check your network connection, DNS and VPN; if AWS_ENDPOINT_URL or the profile's endpoint_url is set, check its host name; nothing was changed")
-	case errors.As(err, &opErr), errors.As(err, &netErr) && netErr.Timeout():
-		return withHint(fmt.Errorf("%w: no answer from AWS for %s: %w", ErrUnreachable, profileLabel(profile), err),
-			"check your network connection and proxy (HTTPS_PROXY); if AWS_ENDPOINT_URL is set, check that it answers; nothing was changed")
+// explain turns a failure to get or check credentials into its cause and next step
+// (package credcause), and logs the SDK's own error for --debug.
+func (a *app) explain(err error, p credcause.Profile) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	p.StdinTerminal = a.stdinIsTerminal()
+	if a.log != nil {
+		a.log.Debug("credentials failed", "profile", p.Name, "error", redact.Secrets(err.Error()))
+	}
+	return credcause.Explain(err, p)
+}
+
+// explainProfile is explain for a profile of the AWS config files, read for what it is
+// (Identity Center, credential_process, role) to give the next step that fits.
+func (a *app) explainProfile(ctx context.Context, err error, profile string) error {
+	if err == nil {
+		return nil
+	}
+	p, _ := credprocess.LoadProfile(ctx, profile) // a missing profile keeps its name
+	return a.explain(err, p.Cause())
+}
+
+// terminalMFACode asks for the code on the terminal itself: stdout may go to a pipe
+// (curfew env) and stdin to the command curfew exec runs.
+func (a *app) terminalMFACode(what string) func(serial string, expires time.Time) (string, error) {
+	return func(serial string, expires time.Time) (string, error) {
+		if a.openTerminal == nil {
+			return "", fmt.Errorf("%w: no terminal", ErrNoMFACode)
+		}
+		tty, err := a.openTerminal()
+		if err != nil {
+			return "", fmt.Errorf("%w: no terminal to ask on (%w)", ErrNoMFACode, err)
+		}
+		defer tty.Close()
+		fmt.Fprintf(tty, "curfew: MFA code of %s for %s (one code serves every account until %s): ",
+			serial, what, expires.Local().Format("Mon 15:04"))
+		line, err := bufio.NewReader(tty).ReadString('\n')
+		code := strings.TrimSpace(line)
+		if code == "" && err != nil && err != io.EOF {
+			return "", fmt.Errorf("%w: %w", ErrNoMFACode, err)
+		}
+		if code == "" {
+			return "", fmt.Errorf("%w: an empty line", ErrNoMFACode)
+		}
+		return code, nil
+	}
 }
 
 // profileName names profile for a command line; "" is the default chain.

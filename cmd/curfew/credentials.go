@@ -1,33 +1,34 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/credcause"
+	"github.com/curfew/curfew/internal/credprocess"
 	"github.com/curfew/curfew/internal/mfasession"
 	"github.com/curfew/curfew/internal/profiles"
 )
+
+// credentialsDeadline bounds one `curfew credentials` run well inside the Go SDK's
+// 60-second limit on a credential_process: it never waits for a person, and waits for
+// the cache lock and STS only this long.
+const credentialsDeadline = 30 * time.Second
 
 // credentialsInput is what one `curfew credentials` run is asked for: everything comes
 // from its command line, as curfew profiles wrote it into the credential_process line,
 // so that it needs no account map and works from whatever directory the AWS CLI, an SDK,
 // Terraform or Pulumi runs it in.
 type credentialsInput struct {
-	account       string
-	request       mfasession.Request
-	sourceProfile string
+	account string
+	request mfasession.Request
 }
 
 func (in credentialsInput) validate() error {
@@ -57,21 +58,21 @@ func newCredentialsCommand(a *app) *cobra.Command {
 	var in credentialsInput
 	cmd := &cobra.Command{
 		Use:   "credentials ACCOUNT --role-arn ARN --source-profile PROFILE --mfa-serial ARN --session-name USER",
-		Short: "Print credentials of a role for credential_process, from one MFA code a day",
+		Short: "Print credentials of a role for credential_process, from the day's MFA session",
 		Long: fmt.Sprintf(`The credential_process of the profiles curfew profiles writes: the AWS CLI, the SDKs,
 Terraform and Pulumi run it and read the credentials it prints (JSON, Version 1).
 
-The first run of the day asks for your MFA code on the terminal (/dev/tty, as stdout
-belongs to the caller) and opens an MFA session with it (sts:GetSessionToken with your
-IAM user's keys from --source-profile) that lasts %s, as long as DeveloperAccess accepts
-an MFA sign-in. Every account's role is then assumed from that session with no further
-code, each role's credentials kept until %s before they expire. Sessions and
-credentials live in %s, in files only you can read (0600 in a 0700
-directory); curfew refuses files that others could read or that are not yours. A
-session STS no longer accepts is dropped and the code asked again, once.
+It never asks for a code: an SDK gives a credential_process 60 seconds and kills it
+after. It assumes the profile's role from the day's MFA session, which curfew login (or
+curfew exec) opens with one code and which lasts %s, as long as DeveloperAccess accepts
+an MFA sign-in; each role's credentials are kept until %s before they expire. Without a
+session it fails at once, in one line saying to run curfew login (exit status %d). It
+stops when the program that ran it ends, so it never outlives its caller. Sessions
+and credentials live in %s, in files only you can read (0600 in a 0700 directory).
 
 You normally never type this command: use the profiles (aws ... --profile staging), or
-curfew exec / curfew env.`, hours(accounts.MFASessionMax), fmt.Sprintf("%g minutes", mfasession.RefreshBefore.Minutes()), a.cacheDirOrDefault()),
+curfew exec / curfew env.`, hours(accounts.MFASessionMax), fmt.Sprintf("%g minutes", mfasession.RefreshBefore.Minutes()),
+			credcause.CredentialProcessExit, a.cacheDirOrDefault()),
 		Example: `  # as curfew profiles writes it into ~/.aws/config:
   credential_process = /usr/local/bin/curfew credentials staging --role-arn arn:aws:iam::222222222222:role/DeveloperAccess --source-profile identity --mfa-serial arn:aws:iam::111111111111:mfa/alice --session-name alice --duration 1h`,
 		Args: cobra.ExactArgs(1),
@@ -80,7 +81,7 @@ curfew exec / curfew env.`, hours(accounts.MFASessionMax), fmt.Sprintf("%g minut
 			if err := in.validate(); err != nil {
 				return err
 			}
-			return runCredentials(cmd.Context(), a, in)
+			return a.runCredentials(cmd.Context(), in)
 		},
 	}
 	f := cmd.Flags()
@@ -92,21 +93,33 @@ curfew exec / curfew env.`, hours(accounts.MFASessionMax), fmt.Sprintf("%g minut
 	return cmd
 }
 
-// processCredentials is the JSON a credential_process prints.
-type processCredentials struct {
-	Version         int
-	AccessKeyID     string `json:"AccessKeyId"`
-	SecretAccessKey string
-	SessionToken    string
-	Expiration      string
+// credentialsError is a failed credential process: its line is printed already, and
+// main exits with the status that tells a calling curfew the cause.
+type credentialsError struct {
+	exit exitError
+	err  error
 }
 
-func runCredentials(ctx context.Context, a *app, in credentialsInput) error {
-	creds, err := a.mfaCredentials(ctx, in.account, in.request)
+func (e credentialsError) Error() string   { return e.err.Error() }
+func (e credentialsError) Unwrap() []error { return []error{e.exit, e.err} }
+
+func (a *app) runCredentials(ctx context.Context, in credentialsInput) error {
+	ctx, stop := credprocess.WatchParent(ctx)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, credentialsDeadline)
+	defer cancel()
+	creds, err := credprocess.Credentials(ctx, in.request, a.credentialOptions(nil))
 	if err != nil {
-		return err
+		explained := a.explain(err, credcause.Profile{Name: in.account, CredentialProcess: true,
+			SourceProfile: in.request.SourceProfile, RoleARN: in.request.RoleARN})
+		fmt.Fprintln(a.stderr, "curfew:", explained)
+		code := 1
+		if errors.Is(explained, credcause.ErrLogin) {
+			code = credcause.CredentialProcessExit
+		}
+		return credentialsError{exitError{code}, explained}
 	}
-	out, err := json.Marshal(processCredentials{1, creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken, creds.Expires.UTC().Format(time.RFC3339)})
+	out, err := credprocess.JSON(creds)
 	if err != nil {
 		return err
 	}
@@ -114,84 +127,34 @@ func runCredentials(ctx context.Context, a *app, in credentialsInput) error {
 	return err
 }
 
-// mfaCredentials returns the request's role credentials through the day's MFA session.
-func (a *app) mfaCredentials(ctx context.Context, account string, r mfasession.Request) (aws.Credentials, error) {
-	cache, err := mfasession.OpenCache(a.cacheDir)
-	if err != nil {
-		return aws.Credentials{}, unsafeCacheHint(err)
+// credentialOptions are how curfew gets the daily session's credentials: its cache, its
+// clock, the SDK configuration of the IAM user's profile; code asks for an MFA code
+// (nil never asks).
+func (a *app) credentialOptions(code func(string, time.Time) (string, error)) credprocess.Options {
+	return credprocess.Options{
+		CacheDir: a.cacheDir,
+		Now:      a.now,
+		Load:     func(ctx context.Context, profile string) (aws.Config, error) { return a.awsConfig(ctx, profile, "") },
+		Code:     code,
 	}
-	cfg, err := a.awsConfig(ctx, r.SourceProfile, "")
-	if err != nil {
-		return aws.Credentials{}, err
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1" // STS answers in every region; the identity profile usually names one
-	}
-	creds, err := mfasession.Credentials(ctx, r, mfasession.Deps{
-		Cache: cache,
-		Now:   a.now,
-		User:  sts.NewFromConfig(cfg),
-		WithSession: func(session aws.Credentials) mfasession.AssumeRoleAPI {
-			return sts.NewFromConfig(cfg, func(o *sts.Options) { o.Credentials = credentials.StaticCredentialsProvider{Value: session} })
-		},
-		Code: a.terminalMFACode(account),
-	})
-	if err == nil {
-		return creds, nil
-	}
-	switch {
-	case errors.Is(err, mfasession.ErrUnsafeCache):
-		return creds, unsafeCacheHint(err)
-	case errors.Is(err, ErrNoMFACode):
-		// Before otherCause, whose hint is about stdin: this prompt is on /dev/tty.
-		return creds, withHint(err, "run `curfew exec %s -- true` (or any aws command with the profile) once in a terminal: the MFA session it opens lasts %s and serves every account without a code",
-			account, hours(accounts.MFASessionMax))
-	}
-	if other := a.otherCause(err, r.SourceProfile); other != nil {
-		return creds, other
-	}
-	switch apiErrorCode(err) {
-	case "":
-		return creds, err
-	case "AccessDenied", "AccessDeniedException":
-		group, tag := "developers", accounts.DeveloperTag
-		if strings.HasSuffix(r.RoleARN, ":role/"+accounts.OperatorRole) {
-			group, tag = "operators", accounts.OperatorTag
-		}
-		return creds, withHint(err, "check the MFA code (the one your device shows now), that your IAM user %s is in the identity account's %s group and tagged %s=%s, and that the account's curfew stack is deployed",
-			r.SessionName, group, tag, accounts.MemberTagValue)
-	}
-	return creds, withHint(err, "check your IAM user's access keys in profile %s (aws sts get-caller-identity --profile %s) and the MFA code", r.SourceProfile, r.SourceProfile)
 }
 
-func unsafeCacheHint(err error) error {
-	return withHint(err, "remove the file or directory named above (curfew asks for a new MFA code and writes it again as 0600 in a 0700 directory), and find out who else could read it")
-}
-
-// terminalMFACode asks for the code on the terminal itself: a credential_process's stdout
-// goes to its caller and its stdin may be the caller's too.
-func (a *app) terminalMFACode(account string) func(serial string, expires time.Time) (string, error) {
-	return func(serial string, expires time.Time) (string, error) {
-		if a.openTerminal == nil {
-			return "", fmt.Errorf("%w: no terminal", ErrNoMFACode)
-		}
-		tty, err := a.openTerminal()
-		if err != nil {
-			return "", fmt.Errorf("%w: no terminal to ask on (%w)", ErrNoMFACode, err)
-		}
-		defer tty.Close()
-		fmt.Fprintf(tty, "curfew: MFA code of %s for %s (one code serves every account until %s): ",
-			serial, account, expires.Local().Format("Mon 15:04"))
-		line, err := bufio.NewReader(tty).ReadString('\n')
-		code := strings.TrimSpace(line)
-		if code == "" && err != nil && err != io.EOF {
-			return "", fmt.Errorf("%w: %w", ErrNoMFACode, err)
-		}
-		if code == "" {
-			return "", fmt.Errorf("%w: an empty line", ErrNoMFACode)
-		}
-		return code, nil
+// curfewCredentials makes a profile of curfew credentials (credential_process = curfew
+// credentials ...) get its credentials in this process, from the day's MFA session,
+// asking for the code here on the terminal when none is open: no SDK subprocess, no
+// 60-second limit, and one line for any failure instead of the process's and ours.
+func (a *app) curfewCredentials(ctx context.Context, cfg *aws.Config, profile string) {
+	if profile == "" {
+		return
 	}
+	p, err := credprocess.LoadProfile(ctx, profile)
+	if err != nil || p.Curfew == nil || p.Curfew.SourceProfile == profile {
+		return
+	}
+	r := credprocess.Request(*p.Curfew)
+	cfg.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		return credprocess.Credentials(ctx, r, a.credentialOptions(a.terminalMFACode(p.Curfew.Account)))
+	}))
 }
 
 // hours writes d for people: "12 hours".

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/clock"
+	"github.com/curfew/curfew/internal/credcause"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/mfasession"
@@ -57,19 +59,64 @@ func credentialsArgs(account string) []string {
 		"--source-profile", "identity", "--mfa-serial", "arn:aws:iam::111111111111:mfa/alice", "--session-name", "alice"}
 }
 
-// curfew credentials prints what credential_process callers read (Version 1, keys,
-// Expiration), asks on the terminal and never on stdin or stdout, and needs no account
-// map: it runs wherever the caller runs it.
-func TestCredentialsPrintsCredentialProcessJSON(t *testing.T) {
+// curfewProfile writes an AWS config file with profile staging as curfew profiles
+// writes it (credential_process = curfew credentials ...) for the role in account, points
+// the SDK and the app at it, and returns its path.
+func curfewProfile(t *testing.T, args []string) string {
+	t.Helper()
+	config := filepath.Join(t.TempDir(), "config")
+	line := "/usr/local/bin/curfew " + strings.Join(args, " ")
+	data := "# BEGIN curfew profiles\n[profile identity]\nregion = eu-west-1\n\n[profile staging]\ncredential_process = " + line + "\nregion = eu-west-1\n# END curfew profiles\n"
+	if err := os.WriteFile(config, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	return config
+}
+
+// curfew credentials never asks for a code (an SDK kills it after 60 seconds): without a
+// session it fails at once, in one line saying to run curfew login, with the exit status
+// a calling curfew recognises. curfew login asks once, on the terminal; then every
+// credentials run prints what credential_process callers read (Version 1, keys,
+// Expiration) with no prompt, and needs no account map.
+func TestCredentialsNeverAsksAndLoginOpensTheSession(t *testing.T) {
 	s := emulator.Shared(t)
 	identityKeys(t, s.URL)
 	account := emulator.NewAccountID()
+	config := curfewProfile(t, credentialsArgs(account))
 	tty := &fakeTerminal{code: "123456"}
 	cache := filepath.Join(t.TempDir(), "curfew")
 	setup := func(a *app) {
 		a.openTerminal = tty.open
 		a.cacheDir = cache
 		a.now = time.Now
+		a.configFile = config
+	}
+	start := time.Now()
+	r := curfewWith(t, strings.NewReader(""), setup, credentialsArgs(account)...)
+	var exit exitError
+	if !errors.Is(r.err, credcause.ErrLogin) || !errors.As(r.err, &exit) || exit.ExitCode() != credcause.CredentialProcessExit {
+		t.Fatalf("credentials without a session: %v, want ErrLogin and exit status %d", r.err, credcause.CredentialProcessExit)
+	}
+	if !strings.HasPrefix(r.stderr, "curfew: ") || !strings.Contains(r.stderr, "no MFA session is open today") ||
+		!strings.Contains(r.stderr, "next: run `curfew login") || r.stdout != "" || len(tty.prompts) != 0 {
+		t.Errorf("stderr %q, stdout %q, prompts %q: want the login line on stderr, nothing else", r.stderr, r.stdout, tty.prompts)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("failing took %s, want at once", took)
+	}
+
+	login := curfewWith(t, strings.NewReader(""), setup, "login")
+	if login.err != nil {
+		t.Fatalf("login: %v\n%s", login.err, login.stderr)
+	}
+	if len(tty.prompts) != 1 || !strings.Contains(tty.prompts[0], "MFA code of arn:aws:iam::111111111111:mfa/alice") ||
+		!strings.Contains(login.stderr, "open until") {
+		t.Errorf("login: prompts %q, stderr %q; want one prompt naming the device, and until when the session is open", tty.prompts, login.stderr)
+	}
+	again := curfewWith(t, strings.NewReader(""), setup, "login")
+	if again.err != nil || len(tty.prompts) != 1 || !strings.Contains(again.stderr, "already open until") {
+		t.Errorf("a second login: %v, prompts %q, stderr %q; want no new code", again.err, tty.prompts, again.stderr)
 	}
 	for range 2 {
 		r := curfewWith(t, strings.NewReader(""), setup, credentialsArgs(account)...)
@@ -89,33 +136,42 @@ func TestCredentialsPrintsCredentialProcessJSON(t *testing.T) {
 			t.Errorf("credential_process output %+v (%v), want Version 1, keys and an expiry an hour away", out, err)
 		}
 		if r.stderr != "" {
-			t.Errorf("stderr %q: the prompt belongs on the terminal", r.stderr)
+			t.Errorf("stderr %q, want nothing", r.stderr)
 		}
 	}
-	if len(tty.prompts) != 1 || !strings.Contains(tty.prompts[0], "MFA code of arn:aws:iam::111111111111:mfa/alice for staging") {
-		t.Errorf("terminal prompts = %q, want one naming the device and the account", tty.prompts)
+	if len(tty.prompts) != 1 {
+		t.Errorf("terminal prompts = %q, want only login's", tty.prompts)
+	}
+
+	// logout drops the session: credentials fails fast again.
+	out := curfewWith(t, strings.NewReader(""), setup, "logout")
+	if out.err != nil || !strings.Contains(out.stderr, "removed 2 cached session file(s)") {
+		t.Errorf("logout: %v, stderr %q; want the session and the role's credentials removed", out.err, out.stderr)
+	}
+	r = curfewWith(t, strings.NewReader(""), setup, credentialsArgs(account)...)
+	if !errors.Is(r.err, credcause.ErrLogin) {
+		t.Errorf("credentials after logout: %v, want ErrLogin", r.err)
 	}
 }
 
-// Without a terminal (an IDE, a CI job) curfew says how to open the day's session, and
-// prints nothing a caller could take for credentials.
-func TestCredentialsWithoutTerminal(t *testing.T) {
+// Without a terminal (an IDE, a CI job) login says to run it in one.
+func TestLoginWithoutTerminal(t *testing.T) {
 	s := emulator.Shared(t)
 	identityKeys(t, s.URL)
+	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
 	r := curfewWith(t, strings.NewReader("123456\n"), func(a *app) {
+		a.configFile = config
 		a.openTerminal = func() (io.ReadWriteCloser, error) { return nil, errors.New("open /dev/tty: no such device or address") }
-	}, credentialsArgs(emulator.NewAccountID())...)
-	var h *hintError
-	if !errors.Is(r.err, ErrNoMFACode) || !errors.As(r.err, &h) || !strings.Contains(r.err.Error(), "once in a terminal") ||
-		!strings.Contains(r.err.Error(), "/dev/tty") {
-		t.Errorf("err = %v, want ErrNoMFACode with a hint to run it once in a terminal", r.err)
+	}, "login")
+	if !errors.Is(r.err, ErrNoMFACode) || !strings.Contains(r.err.Error(), "no terminal to type it on") || !strings.Contains(r.err.Error(), "in a terminal") {
+		t.Errorf("err = %v, want ErrNoMFACode with a hint to run it in a terminal", r.err)
 	}
 	if r.stdout != "" {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
 	}
 }
 
-// An unsafe cache stops curfew credentials with a hint, before any code is asked.
+// An unsafe cache stops curfew credentials with a hint, before anything else.
 func TestCredentialsRefusesAnOpenCache(t *testing.T) {
 	s := emulator.Shared(t)
 	identityKeys(t, s.URL)
@@ -128,8 +184,7 @@ func TestCredentialsRefusesAnOpenCache(t *testing.T) {
 	}
 	tty := &fakeTerminal{code: "123456"}
 	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal, a.cacheDir = tty.open, cache }, credentialsArgs(emulator.NewAccountID())...)
-	var h *hintError
-	if !errors.Is(r.err, mfasession.ErrUnsafeCache) || !errors.As(r.err, &h) || !strings.Contains(r.err.Error(), cache) {
+	if !errors.Is(r.err, mfasession.ErrUnsafeCache) || !strings.Contains(r.err.Error(), "next: remove the file or directory") || !strings.Contains(r.err.Error(), cache) {
 		t.Errorf("err = %v, want ErrUnsafeCache naming %s with a hint", r.err, cache)
 	}
 	if len(tty.prompts) != 0 || r.stdout != "" {
@@ -148,10 +203,11 @@ func TestCredentialsRejectsBadFlags(t *testing.T) {
 }
 
 // An STS that does not answer is a network problem, and said so: not a bad key or code.
-func TestCredentialsUnreachable(t *testing.T) {
+func TestLoginUnreachable(t *testing.T) {
 	identityKeys(t, "http://127.0.0.1:1")
+	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
 	tty := &fakeTerminal{code: "123456"}
-	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal = tty.open }, credentialsArgs(emulator.NewAccountID())...)
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal, a.configFile = tty.open, config }, "login")
 	if !errors.Is(r.err, ErrUnreachable) || !strings.Contains(r.err.Error(), "check your network connection") {
 		t.Errorf("err = %v, want ErrUnreachable with the network hint", r.err)
 	}
@@ -169,15 +225,21 @@ func TestCredentialsRefusedNamesTheGroupAndItsTag(t *testing.T) {
 	identityKeys(t, proxy.URL)
 	account := emulator.NewAccountID()
 	for role, want := range map[string]string{
-		accounts.DeveloperAccessRole: "alice is in the identity account's developers group and tagged curfew:developer=true",
-		accounts.OperatorRole:        "alice is in the identity account's operators group and tagged curfew:operator=true",
+		accounts.DeveloperAccessRole: "in the identity account's developers group and tagged curfew:developer=true",
+		accounts.OperatorRole:        "in the identity account's operators group and tagged curfew:operator=true",
 	} {
 		t.Run(role, func(t *testing.T) {
 			tty := &fakeTerminal{code: "123456"}
 			args := credentialsArgs(account)
 			args[3] = "arn:aws:iam::" + account + ":role/" + role
-			r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal, a.cacheDir = tty.open, filepath.Join(t.TempDir(), "curfew") }, args...)
-			if r.err == nil || !strings.Contains(r.err.Error(), want) {
+			config := curfewProfile(t, args)
+			cache := filepath.Join(t.TempDir(), "curfew")
+			setup := func(a *app) { a.openTerminal, a.cacheDir, a.configFile, a.now = tty.open, cache, config, clock.Now }
+			if r := curfewWith(t, strings.NewReader(""), setup, "login"); r.err != nil {
+				t.Fatal(r.err)
+			}
+			r := curfewWith(t, strings.NewReader(""), setup, args...)
+			if r.err == nil || !strings.Contains(r.err.Error(), want) || !strings.Contains(r.err.Error(), "refused to let you assume "+args[3]) {
 				t.Errorf("err = %v, want it to say %q", r.err, want)
 			}
 		})
@@ -206,4 +268,82 @@ func TestExecAndEnvArguments(t *testing.T) {
 	if !errors.Is(r.err, ErrUnknownAccount) {
 		t.Errorf("env identity: %v, want ErrUnknownAccount (the identity account holds only users)", r.err)
 	}
+}
+
+// --debug logs the SDK's requests, never the secrets in them: after login, curfew --debug
+// env prints the session's credentials on stdout (which the person asked for) and its
+// request log on stderr, with the session token and signatures redacted.
+func TestDebugRedactsSecrets(t *testing.T) {
+	s := emulator.Shared(t)
+	identityKeys(t, s.URL)
+	account := emulator.NewAccountID()
+	config := curfewProfile(t, credentialsArgs(account))
+	tty := &fakeTerminal{code: "123456"}
+	cache := filepath.Join(t.TempDir(), "curfew")
+	setup := func(a *app) { a.openTerminal, a.cacheDir, a.configFile, a.now = tty.open, cache, config, clock.Now }
+	if r := curfewWith(t, strings.NewReader(""), setup, "--debug", "login"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	r := curfewWith(t, strings.NewReader(""), setup, "--debug", "env", "staging")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	secrets := map[string]string{}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if ok && (name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN") {
+			secrets[name] = strings.Trim(value, "'")
+		}
+	}
+	if len(secrets) != 2 || !strings.Contains(r.stderr, "X-Amz-Security-Token: [redacted]") {
+		t.Fatalf("want both secrets on stdout and the redacted request log on stderr; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	for name, value := range secrets {
+		if strings.Contains(r.stderr, value) {
+			t.Errorf("--debug printed %s", name)
+		}
+	}
+	if strings.Contains(r.stderr, "Signature=") && !strings.Contains(r.stderr, "Signature=[redacted]") {
+		t.Error("--debug printed a request signature")
+	}
+}
+
+// With access: identity-center, curfew login signs in through the AWS CLI for curfew's
+// sso-session (a stand-in aws on PATH records what it was asked), and asks no MFA code.
+func TestLoginSignsInToIdentityCenter(t *testing.T) {
+	isolateAWSEnv(t)
+	config := filepath.Join(t.TempDir(), "config")
+	if r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config); r.err != nil {
+		t.Fatal(r.err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", config)
+	bin := t.TempDir()
+	asked := filepath.Join(bin, "asked")
+	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+asked+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	tty := &fakeTerminal{code: "123456"}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.configFile, a.openTerminal = config, tty.open }, "login")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	got, _ := os.ReadFile(asked)
+	if string(got) != "sso login --sso-session curfew\n" || len(tty.prompts) != 0 {
+		t.Errorf("aws was asked %q, prompts %q; want one sso login for curfew and no MFA code", got, tty.prompts)
+	}
+}
+
+// The first morning without keys: curfew login says the identity profile holds none, and
+// asks no code it would waste.
+func TestLoginWithoutKeysAsksNothing(t *testing.T) {
+	isolateAWSEnv(t)
+	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
+	tty := &fakeTerminal{code: "123456"}
+	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.configFile, a.openTerminal = config, tty.open }, "login")
+	if !errors.Is(r.err, ErrMissingProfile) || !strings.Contains(r.err.Error(), `profile "identity" holds no access keys`) ||
+		!strings.Contains(r.err.Error(), "aws configure --profile identity") || len(tty.prompts) != 0 {
+		t.Errorf("login without keys: %v, prompts %q; want the keys named and no prompt", r.err, tty.prompts)
+	}
+	causetest.NoSDKText(t, "login's error", r.err.Error())
 }

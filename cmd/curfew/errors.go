@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/credcause"
 )
 
 // Kinds of user error, for errors.Is.
 var (
 	ErrUnknownAccount = errors.New("unknown account")
 	ErrProduction     = errors.New("production account")
-	ErrMissingProfile = errors.New("missing AWS profile")
+	ErrMissingProfile = credcause.ErrMissingProfile
 	ErrInvalidInput   = errors.New("invalid input")
 	ErrWrongAccount   = errors.New("wrong account")
 )

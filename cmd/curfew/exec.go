@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/credprocess"
 )
 
 // exitError carries a child's exit status up to main, which exits with it and prints
@@ -49,6 +51,9 @@ curfew checks with STS that the credentials act in the account the map names.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.mapIfAny(cmd); err != nil {
+				return err
+			}
 			env, err := a.accountEnvironment(cmd.Context(), args[0], "curfew exec runs a command in")
 			if err != nil {
 				return err
@@ -84,6 +89,9 @@ again then, without an MFA code until the day's session ends.`,
 		Example: `  eval "$(curfew env staging)"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.mapIfAny(cmd); err != nil {
+				return err
+			}
 			env, err := a.accountEnvironment(cmd.Context(), args[0], "curfew env exports credentials of")
 			if err != nil {
 				return err
@@ -99,32 +107,67 @@ again then, without an MFA code until the day's session ends.`,
 }
 
 // accountEnvironment returns the AWS variables for account's profile: its credentials,
-// checked with STS to act in that account, and its region.
+// checked with STS to act in the account the map names (or, with no map, the account
+// the profile itself names), and its region.
 func (a *app) accountEnvironment(ctx context.Context, name, acting string) ([]string, error) {
-	account, err := targetAccount(a.m, name)
+	profile := a.prefix + name
+	if a.m != nil {
+		if _, err := targetAccount(a.m, name); err != nil {
+			return nil, err
+		}
+	}
+	p, err := credprocess.LoadProfile(ctx, profile)
+	if err != nil {
+		return nil, a.explain(err, p.Cause())
+	}
+	want, region, err := a.expectedAccount(name, p)
 	if err != nil {
 		return nil, err
 	}
-	region := accountRegion(a.m, account)
-	cfg, err := a.connect(ctx, a.prefix+account.Name, region, account, acting)
+	// A profile of curfew credentials is answered in this process (awsConfig), asking
+	// for the code here when no session is open.
+	cfg, err := a.awsConfig(ctx, profile, region)
 	if err != nil {
 		return nil, err
 	}
 	creds, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
+		return nil, a.explain(err, p.Cause())
+	}
+	if err := a.checkAccount(ctx, sts.NewFromConfig(cfg), profile, want, acting); err != nil {
 		return nil, err
 	}
 	env := []string{
 		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN=" + creds.SessionToken,
-		"AWS_REGION=" + region,
-		"AWS_DEFAULT_REGION=" + region,
+	}
+	if region != "" {
+		env = append(env, "AWS_REGION="+region, "AWS_DEFAULT_REGION="+region)
 	}
 	if creds.CanExpire {
 		env = append(env, "AWS_CREDENTIAL_EXPIRATION="+creds.Expires.UTC().Format(time.RFC3339))
 	}
 	return env, nil
+}
+
+// expectedAccount is the account name's profile must act in, and its region: the map's
+// when a map is loaded, else what the profile itself says (its role's or Identity
+// Center account, its region), so that exec and env work in any directory.
+func (a *app) expectedAccount(name string, p credprocess.Profile) (accounts.Account, string, error) {
+	if a.m != nil {
+		account, err := targetAccount(a.m, name)
+		if err != nil {
+			return account, "", err
+		}
+		return account, accountRegion(a.m, account), nil
+	}
+	id := p.Account()
+	if id == "" {
+		return accounts.Account{}, "", withHint(fmt.Errorf("%w: profile %q names no account (no role_arn, sso_account_id or curfew credentials line), and no account map was found to say which one it should reach", ErrInvalidInput, p.Name),
+			"pass --map PATH (or set CURFEW_MAP) so curfew can check the account, or use a profile curfew profiles wrote")
+	}
+	return accounts.Account{Name: name, ID: id}, p.Region, nil
 }
 
 // accountRegion is the account's first region, or the home region when it lists none,

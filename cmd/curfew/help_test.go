@@ -23,7 +23,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			t.Errorf("command %s lacks a short or long description", c.Name())
 		}
 	}
-	if len(commands) != 13 {
+	if len(commands) != 15 {
 		t.Errorf("%d commands, want root, profiles, console, snooze, stop, start, plan, preflight, uninstall, version, credentials, exec, env", len(commands))
 	}
 	for _, args := range commands {

@@ -82,6 +82,16 @@ func (a *app) loadMap(cmd *cobra.Command) error {
 	return nil
 }
 
+// mapIfAny loads the account map for a command that can do without one (exec, env):
+// the map --map or CURFEW_MAP names (which must load), else one found where curfew looks,
+// else none.
+func (a *app) mapIfAny(cmd *cobra.Command) error {
+	if _, _, err := a.findMap(mapFlagGiven(cmd)); errors.Is(err, ErrNoMap) {
+		return nil
+	}
+	return a.loadMap(cmd)
+}
+
 // mapFlagGiven says the user passed --map to cmd or a parent.
 func mapFlagGiven(cmd *cobra.Command) bool {
 	f := cmd.Flags().Lookup("map")
@@ -96,8 +106,10 @@ func needsMap(cmd *cobra.Command) bool {
 	for c := cmd; c != nil; c = c.Parent() {
 		switch c.Name() {
 		// credentials takes all it needs from its command line: it runs in the directory of
-		// whatever tool calls the profile, where no map (or another one) may be.
-		case "help", "version", "completion", "credentials", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		// whatever tool calls the profile, where no map (or another one) may be. exec and
+		// env read the profile, login and logout the session: a map found is used
+		// (mapIfAny), none is needed.
+		case "help", "version", "completion", "credentials", "exec", "env", "login", "logout", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
 			return false
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/credprocess"
 	"github.com/curfew/curfew/internal/profiles"
 )
 
@@ -108,6 +109,9 @@ func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 	if err != nil {
 		return withHint(fmt.Errorf("%w: %w", ErrInvalidInput, err), "fix the flags above; curfew profiles --help lists them")
 	}
+	if err := checkSourceProfile(ctx, in); err != nil {
+		return err
+	}
 	if ps, err = a.foundProfiles(ctx, in.options, ps); err != nil {
 		return err
 	}
@@ -144,21 +148,7 @@ func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 	} else {
 		fmt.Fprintf(a.stderr, "wrote %d profiles to %s\n", len(ps), u.Path)
 	}
-	first := in.options.Prefix + a.m.Targets()[0].Name
-	if a.m.UsesIdentityCenter() {
-		fmt.Fprintf(a.stderr, "next: sign in with `aws sso login --sso-session %s%s`, then try `aws sts get-caller-identity --profile %s`\n",
-			in.options.Prefix, profiles.SSOSession, first)
-	} else if in.options.SourceProfile == "" {
-		fmt.Fprintf(a.stderr, "next: put your access keys in the credentials file with `aws configure --profile %s`, then ", ps[0].Name)
-	} else {
-		fmt.Fprint(a.stderr, "next: ")
-	}
-	if in.mfaPerProfile {
-		fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)\n", first)
-	} else {
-		fmt.Fprintf(a.stderr, "try `aws sts get-caller-identity --profile %s`: it asks for your MFA code once, and every account's profile then works without one for %s\n",
-			first, hours(accounts.MFASessionMax))
-	}
+	fmt.Fprintln(a.stderr, "next: "+nextSteps(a.m, in, ps[0].Name))
 	if in.options.Operator {
 		fmt.Fprintf(a.stderr, "operators run curfew's functions with curfew plan|stop|start --profile %s%s\n", in.options.Prefix, profiles.OperatorProfile)
 	}
@@ -168,4 +158,41 @@ func runProfiles(ctx context.Context, a *app, in profilesInput) error {
 		fmt.Fprintf(a.stderr, "curfew's other commands need the same prefix: curfew --prefix %s snooze|plan|stop|start ...\n", a.prefix)
 	}
 	return nil
+}
+
+// nextSteps is what a person does after curfew profiles wrote the profiles: sign in to
+// Identity Center; or put the keys in (unless --source-profile has them), open the day's
+// MFA session (curfew login) and try one account.
+func nextSteps(m *accounts.Map, in profilesInput, identity string) string {
+	first := in.options.Prefix + m.Targets()[0].Name
+	if m.UsesIdentityCenter() {
+		return fmt.Sprintf("sign in with `aws sso login --sso-session %s%s`, then try `aws sts get-caller-identity --profile %s`",
+			in.options.Prefix, profiles.SSOSession, first)
+	}
+	keys := ""
+	if in.options.SourceProfile == "" {
+		keys = fmt.Sprintf("put your access keys in the credentials file with `aws configure --profile %s`, then ", identity)
+	}
+	if in.mfaPerProfile {
+		return keys + fmt.Sprintf("try `aws sts get-caller-identity --profile %s` (it asks for your MFA code)", first)
+	}
+	return keys + fmt.Sprintf("run `curfew login` (it asks for your MFA code once: every account's profile then works without one for %s), then try `aws sts get-caller-identity --profile %s`",
+		hours(accounts.MFASessionMax), first)
+}
+
+// checkSourceProfile refuses a --source-profile that neither the AWS files nor the config
+// file being written define: every profile would then fail at its first use.
+func checkSourceProfile(ctx context.Context, in profilesInput) error {
+	name := in.options.SourceProfile
+	if name == "" {
+		return nil
+	}
+	if _, err := credprocess.LoadProfile(ctx, name); err == nil {
+		return nil
+	}
+	if _, err := credprocess.LoadProfileIn(ctx, name, in.configFile); err == nil {
+		return nil
+	}
+	return withHint(fmt.Errorf("%w: --source-profile %q: no such profile in the AWS config and credentials files (nor in %s)", ErrInvalidInput, name, in.configFile),
+		"name the profile that holds your IAM user's keys (aws configure list-profiles), or leave out --source-profile: curfew then writes an identity profile for them")
 }

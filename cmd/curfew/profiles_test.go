@@ -113,9 +113,12 @@ func TestProfilesRefusals(t *testing.T) {
 			[]string{"--duration 5h0m0s is outside 15m0s to 4h0m0s", "DeveloperAccess allows sessions of at most 4h0m0s"}},
 		{"the credentials file", []string{"--config-file", filepath.Join(dir, "credentials"), "--user", "alice"},
 			[]string{"curfew never writes credentials", "--config-file"}},
+		{"a --source-profile no file defines", []string{"--config-file", clash, "--prefix", "x-", "--user", "alice", "--source-profile", "nosuch"},
+			[]string{`--source-profile "nosuch": no such profile`, "aws configure list-profiles"}},
 		{"OIDC CI without a token file", []string{"--map", "testdata/accounts-oidc.yaml", "--config-file", clash, "--prefix", "x-", "--user", "alice", "--ci"},
 			[]string{"--web-identity-token-file"}},
 	}
+	isolateAWSEnv(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"--map", "testdata/accounts.yaml", "profiles"}, tt.args...)
@@ -201,5 +204,48 @@ func TestProfilesKeepWhatAWSConfigureAdded(t *testing.T) {
 	}
 	if got := aws("configure", "get", "duration_seconds", "--profile", "staging"); got != "7200" {
 		t.Errorf("duration_seconds of staging = %q, want 7200 (the second run wrote nothing?)", got)
+	}
+}
+
+// After writing, profiles says the next steps that fit the access model: Identity Center
+// signs in with aws sso login and hears nothing of MFA codes; IAM users put their keys
+// in, run curfew login once, and try an account; a --source-profile that exists is taken.
+func TestProfilesNextSteps(t *testing.T) {
+	isolateAWSEnv(t)
+	keys := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(keys, []byte("[mykeys]\naws_access_key_id = AKIAALICEEXAMPLE\naws_secret_access_key = s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", keys)
+	tests := []struct {
+		name     string
+		args     []string
+		want     []string
+		dontWant []string
+	}{
+		{"identity center", []string{"--map", "testdata/accounts-identity-center.yaml", "profiles"},
+			[]string{"next: sign in with `aws sso login --sso-session curfew`"}, []string{"MFA code", "curfew login"}},
+		{"iam users", []string{"--map", "testdata/accounts.yaml", "profiles", "--user", "alice"},
+			[]string{"aws configure --profile identity", "then run `curfew login` (it asks for your MFA code once"}, nil},
+		{"an existing source profile", []string{"--map", "testdata/accounts.yaml", "profiles", "--user", "alice", "--source-profile", "mykeys"},
+			[]string{"next: run `curfew login`"}, []string{"aws configure"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := curfew(t, "", append(tt.args, "--config-file", filepath.Join(t.TempDir(), "config"))...)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			for _, w := range tt.dontWant {
+				if strings.Contains(r.stderr, w) {
+					t.Errorf("stderr says %q:\n%s", w, r.stderr)
+				}
+			}
+		})
 	}
 }

@@ -56,6 +56,7 @@ directory's, else the one in your configuration directory) and gives developers 
 operators what they type every day:
 
   curfew profiles --user alice      AWS CLI profiles for every account (MFA, DeveloperAccess)
+  curfew login                      your MFA code once a day: every profile then works
   curfew console                    console switch-role links and browser-extension config
   curfew snooze staging i-0abc --until 12h
                                     keep one instance or database up tonight
@@ -106,6 +107,8 @@ account is refused, and nothing is changed.`,
 		newCredentialsCommand(a),
 		newExecCommand(a),
 		newEnvCommand(a),
+		newLoginCommand(a),
+		newLogoutCommand(a),
 	)
 	addAccountCompletion(root, a)
 	return root

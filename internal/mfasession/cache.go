@@ -1,6 +1,7 @@
 package mfasession
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +22,10 @@ import (
 // file. curfew refuses it, as ssh refuses such a key, rather than use a session another
 // user may have copied or planted.
 var ErrUnsafeCache = errors.New("unsafe credential cache")
+
+// ErrLockBusy means the cache stayed locked by another curfew until the caller's
+// deadline.
+var ErrLockBusy = errors.New("the credential cache is busy")
 
 // Cache keeps MFA sessions and assumed-role credentials in files only their user can
 // read: mode 0600, in a 0700 directory, each replaced atomically (written to a temporary
@@ -137,8 +143,8 @@ func (c *Cache) store(kind, key string, creds aws.Credentials) error {
 // lock serialises the users of the cache: tools start several credential_process runs
 // at once (Terraform, one per provider), and without it each would ask for a code, and
 // STS refuses a code used twice. The others wait, then find the new session cached.
-func (c *Cache) lock() (unlock func(), err error) {
-	unlock, err = lockFile(filepath.Join(c.dir, "lock"))
+func (c *Cache) lock(ctx context.Context) (unlock func(), err error) {
+	unlock, err = lockFile(ctx, filepath.Join(c.dir, "lock"))
 	if err != nil {
 		return nil, fmt.Errorf("lock the credential cache: %w", err)
 	}
@@ -163,4 +169,33 @@ func private(path string, fi fs.FileInfo) error {
 		return fmt.Errorf("%w: %s has mode %04o, open to other users (want %04o)", ErrUnsafeCache, path, perm, perm&0o700)
 	}
 	return nil
+}
+
+// Clear removes every cached MFA session and role credentials (curfew logout): the next
+// call needs a new MFA code. It returns how many files it removed; files it does not
+// know (the lock, anything else) are left.
+func (c *Cache) Clear(ctx context.Context) (int, error) {
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || filepath.Ext(name) != ".json" || !(strings.HasPrefix(name, "session-") || strings.HasPrefix(name, "role-")) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(c.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }

@@ -3,6 +3,7 @@
 package mfasession
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -18,4 +19,4 @@ func ownedByUser(fs.FileInfo) error {
 func openNoFollow(path string) (*os.File, error) { return os.Open(path) }
 
 // lockFile is never reached: no cache opens here (ownedByUser).
-func lockFile(string) (func(), error) { return func() {}, nil }
+func lockFile(context.Context, string) (func(), error) { return func() {}, nil }

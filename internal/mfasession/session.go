@@ -69,9 +69,17 @@ type Deps struct {
 	// WithSession returns STS signed with an MFA session.
 	WithSession func(aws.Credentials) AssumeRoleAPI
 	// Code asks the person for a code of their MFA device; expires is when the session
-	// it opens will end.
+	// it opens will end. Nil never asks: without a usable session the answer is
+	// ErrNoSession (curfew credentials under an SDK, which gives it 60 seconds).
 	Code func(serial string, expires time.Time) (string, error)
 }
+
+// ErrNoSession means no usable MFA session is cached (none opened today, expired, or
+// refused by STS) and the caller may not ask for a code: `curfew login` opens one.
+var ErrNoSession = errors.New("no MFA session open")
+
+// sessionKey names the MFA session of a request: one per identity and device.
+func (r Request) sessionKey() string { return r.SourceProfile + "\x00" + r.MFASerial }
 
 // Credentials returns credentials of the request's role: cached ones while they last,
 // else assumed from the cached MFA session, else from a new MFA session opened with one
@@ -80,8 +88,8 @@ type Deps struct {
 // serves them all.
 func Credentials(ctx context.Context, r Request, d Deps) (aws.Credentials, error) {
 	roleKey := r.SourceProfile + "\x00" + r.MFASerial + "\x00" + r.RoleARN + "\x00" + r.SessionName
-	sessionKey := r.SourceProfile + "\x00" + r.MFASerial
-	unlock, err := d.Cache.lock()
+	sessionKey := r.sessionKey()
+	unlock, err := d.Cache.lock(ctx)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
@@ -98,7 +106,10 @@ func Credentials(ctx context.Context, r Request, d Deps) (aws.Credentials, error
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	if !cached || !session.Expires.After(now.Add(minRoleSession+time.Minute)) {
+	if !cached || !usable(session, now) {
+		if d.Code == nil {
+			return aws.Credentials{}, noSession(r, cached, session)
+		}
 		if session, err = newSession(ctx, r, d, sessionKey); err != nil {
 			return aws.Credentials{}, err
 		}
@@ -108,6 +119,9 @@ func Credentials(ctx context.Context, r Request, d Deps) (aws.Credentials, error
 	if err != nil && cached && rejectedSession(err) {
 		if err := d.Cache.remove("session", sessionKey); err != nil {
 			return aws.Credentials{}, err
+		}
+		if d.Code == nil {
+			return aws.Credentials{}, fmt.Errorf("%w for %s: STS no longer accepts the cached one (%w)", ErrNoSession, r.MFASerial, err)
 		}
 		if session, err = newSession(ctx, r, d, sessionKey); err != nil {
 			return aws.Credentials{}, err
@@ -121,6 +135,67 @@ func Credentials(ctx context.Context, r Request, d Deps) (aws.Credentials, error
 		return aws.Credentials{}, err
 	}
 	return role, nil
+}
+
+// usable says whether session can still give a role session of STS's minimum length.
+func usable(session aws.Credentials, now time.Time) bool {
+	return session.Expires.After(now.Add(minRoleSession + time.Minute))
+}
+
+// noSession is ErrNoSession saying why there is none.
+func noSession(r Request, cached bool, session aws.Credentials) error {
+	if cached {
+		return fmt.Errorf("%w for %s: the last one ends %s", ErrNoSession, r.MFASerial, session.Expires.Local().Format("Mon 15:04"))
+	}
+	return fmt.Errorf("%w for %s (profile %s)", ErrNoSession, r.MFASerial, r.SourceProfile)
+}
+
+// Login opens the day's MFA session of the request's identity and device with one code
+// (d.Code), unless one with time left is cached and force is false; it returns the
+// session and whether it opened a new one. Role credentials cached from an older
+// session stay until they expire, as they would have.
+func Login(ctx context.Context, r Request, d Deps, force bool) (session aws.Credentials, opened bool, err error) {
+	if d.Code == nil {
+		return aws.Credentials{}, false, errors.New("login needs a way to ask for the MFA code")
+	}
+	unlock, err := d.Cache.lock(ctx)
+	if err != nil {
+		return aws.Credentials{}, false, err
+	}
+	defer unlock()
+	session, cached, err := d.Cache.load("session", r.sessionKey())
+	if err != nil {
+		return aws.Credentials{}, false, err
+	}
+	if cached && !force && usable(session, d.Now()) {
+		return session, false, nil
+	}
+	session, err = newSession(ctx, r, d, r.sessionKey())
+	return session, err == nil, err
+}
+
+// Session returns the cached MFA session of the request's identity and device, opening
+// one with d.Code when there is none usable (ErrNoSession when d.Code is nil). Callers
+// that need the session's own keys (reading the published account list, which the
+// developers' policy allows only with MFA) use the day's session instead of one of
+// their own.
+func Session(ctx context.Context, r Request, d Deps) (aws.Credentials, error) {
+	unlock, err := d.Cache.lock(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	defer unlock()
+	session, cached, err := d.Cache.load("session", r.sessionKey())
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	if cached && usable(session, d.Now()) {
+		return session, nil
+	}
+	if d.Code == nil {
+		return aws.Credentials{}, noSession(r, cached, session)
+	}
+	return newSession(ctx, r, d, r.sessionKey())
 }
 
 // newSession asks for a code and opens an MFA session of accounts.MFASessionMax with it.

@@ -1,6 +1,7 @@
 package mfasession
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -350,5 +351,57 @@ func TestConcurrentCallersShareOneCode(t *testing.T) {
 	}
 	if prompts != 1 || b.count("GetSessionToken") != 1 {
 		t.Errorf("prompts = %d, GetSessionToken = %d; want 1 and 1", prompts, b.count("GetSessionToken"))
+	}
+}
+
+// Without a way to ask (curfew credentials under an SDK) and no session, Credentials
+// fails at once with ErrNoSession and makes no STS call; Login opens the session with one
+// code, keeps an open one unless forced, and then Credentials needs no code.
+func TestNoCodeWithoutLoginAndLoginOpensTheSession(t *testing.T) {
+	b := newBench(t)
+	account := emulator.NewAccountID()
+	noAsk := b.deps()
+	noAsk.Code = nil
+	if _, err := Credentials(t.Context(), request(account), noAsk); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("err = %v, want ErrNoSession", err)
+	}
+	if n := len(b.proxy.Calls()); n != 0 || len(b.prompts) != 0 {
+		t.Errorf("%d STS calls, %d prompts without a session; want none", n, len(b.prompts))
+	}
+	if _, opened, err := Login(t.Context(), request(account), b.deps(), false); err != nil || !opened {
+		t.Fatalf("login: %v, opened %v", err, opened)
+	}
+	if _, opened, err := Login(t.Context(), request(account), b.deps(), false); err != nil || opened || len(b.prompts) != 1 {
+		t.Errorf("a second login: %v, opened %v, prompts %d; want the open session kept", err, opened, len(b.prompts))
+	}
+	if _, err := Credentials(t.Context(), request(account), noAsk); err != nil {
+		t.Errorf("credentials after login: %v", err)
+	}
+	if _, opened, err := Login(t.Context(), request(account), b.deps(), true); err != nil || !opened || len(b.prompts) != 2 {
+		t.Errorf("login --force: %v, opened %v, prompts %d; want a new session", err, opened, len(b.prompts))
+	}
+	n, err := b.cache.Clear(t.Context())
+	if err != nil || n != 2 {
+		t.Errorf("Clear removed %d files (%v), want the session and the role's", n, err)
+	}
+	if _, err := Credentials(t.Context(), request(account), noAsk); !errors.Is(err, ErrNoSession) {
+		t.Errorf("after Clear: %v, want ErrNoSession", err)
+	}
+}
+
+// A caller waits for the cache's lock only as long as its context lasts.
+func TestLockWaitEndsWithTheContext(t *testing.T) {
+	b := newBench(t)
+	unlock, err := b.cache.lock(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = Credentials(ctx, request(emulator.NewAccountID()), b.deps())
+	if !errors.Is(err, ErrLockBusy) || time.Since(start) > 2*time.Second {
+		t.Errorf("err = %v after %s, want ErrLockBusy at the deadline", err, time.Since(start))
 	}
 }

@@ -70,3 +70,82 @@ func shortDuration(d time.Duration) string {
 	}
 	return s
 }
+
+// CredentialProcess is what a credential_process line of curfew's profiles says: the
+// account it is named after and the role, identity and device of `curfew credentials`.
+type CredentialProcess struct {
+	Program, Account                               string
+	RoleARN, SourceProfile, MFASerial, SessionName string
+	Duration                                       time.Duration
+}
+
+// ParseCredentialProcess reads a credential_process line as withCredentialProcess writes
+// it (words as a POSIX shell splits them); ok is false for a line of another program.
+func ParseCredentialProcess(line string) (cp CredentialProcess, ok bool) {
+	words, ok := shellWords(line)
+	if !ok || len(words) < 3 || words[1] != "credentials" {
+		return cp, false
+	}
+	cp.Program, cp.Account, cp.Duration = words[0], words[2], DefaultDuration
+	for i := 3; i+1 < len(words); i += 2 {
+		v := words[i+1]
+		switch words[i] {
+		case "--role-arn":
+			cp.RoleARN = v
+		case "--source-profile":
+			cp.SourceProfile = v
+		case "--mfa-serial":
+			cp.MFASerial = v
+		case "--session-name":
+			cp.SessionName = v
+		case "--duration":
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return cp, false
+			}
+			cp.Duration = d
+		default:
+			return cp, false
+		}
+	}
+	return cp, cp.RoleARN != "" && cp.SourceProfile != "" && cp.MFASerial != "" && cp.SessionName != ""
+}
+
+// shellWords splits s as a POSIX shell splits plain and single-quoted words, the only
+// quoting shellWord writes (with its escaped quote); ok is false for anything else (double quotes, variables).
+func shellWords(s string) (words []string, ok bool) {
+	var cur strings.Builder
+	in, quoted, escaped := false, false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped = false
+		case !quoted && r == '\\':
+			escaped, in = true, true
+		case quoted && r == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteRune(r)
+		case r == '\'':
+			quoted, in = true, true
+		case r == ' ' || r == '\t':
+			if in {
+				words, in = append(words, cur.String()), false
+				cur.Reset()
+			}
+		case r == '"' || r == '$' || r == '`':
+			return nil, false
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if quoted || escaped {
+		return nil, false
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words, true
+}

@@ -92,3 +92,38 @@ func section(config, name string) string {
 	s, _, _ := strings.Cut(rest, "\n\n")
 	return s
 }
+
+// A credential_process line curfew writes reads back as the request it was written
+// from, quoting included (a path with a blank, a profile with a quote); other programs'
+// lines are not curfew's.
+func TestParseCredentialProcessReadsWhatGenerateWrote(t *testing.T) {
+	o := profiles.Options{User: "alice", CredentialProcess: "/Users/Alice Smith/bin/curfew", SourceProfile: "alice's keys",
+		MFASerial: "arn:aws:iam::111111111111:mfa/alice-phone", Duration: 90 * time.Minute, Prefix: "acme-"}
+	ps, err := profiles.Generate(loadMap(t, "accounts.yaml"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, p := range ps {
+		for _, s := range p.Settings {
+			if s.Key != "credential_process" {
+				continue
+			}
+			found++
+			cp, ok := profiles.ParseCredentialProcess(s.Value)
+			want := profiles.CredentialProcess{Program: o.CredentialProcess, Account: strings.TrimPrefix(p.Name, "acme-"), RoleARN: cp.RoleARN,
+				SourceProfile: "alice's keys", MFASerial: o.MFASerial, SessionName: "alice", Duration: 90 * time.Minute}
+			if !ok || cp != want || !strings.HasPrefix(cp.RoleARN, "arn:aws:iam::") {
+				t.Errorf("%s: ParseCredentialProcess(%q) = %+v, %v; want %+v", p.Name, s.Value, cp, ok, want)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no credential_process line written")
+	}
+	for _, line := range []string{"aws-vault export --format=json staging", `curfew credentials "$ACCOUNT" --role-arn x`, "/bin/curfew credentials staging --role-arn"} {
+		if cp, ok := profiles.ParseCredentialProcess(line); ok {
+			t.Errorf("ParseCredentialProcess(%q) = %+v, want not curfew's", line, cp)
+		}
+	}
+}

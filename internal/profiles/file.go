@@ -1,11 +1,16 @@
 package profiles
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -72,7 +77,61 @@ func (u *Update) Write(now time.Time) (backup string, err error) {
 	if err := writeAtomic(u.Path, u.New, u.mode); err != nil {
 		return "", fmt.Errorf("write %s: %w", u.Path, err)
 	}
+	if u.exists {
+		if err := pruneBackups(u.Path, KeptBackups); err != nil {
+			return backup, fmt.Errorf("remove old backups of %s: %w", u.Path, err)
+		}
+	}
 	return backup, nil
+}
+
+// KeptBackups is how many backups of the config file curfew keeps: the oldest (the file
+// as it was before curfew first wrote it) and the newest KeptBackups-1.
+const KeptBackups = 5
+
+// backupName matches the backups writeBackup names: the UTC second, then -N for the
+// second and later backups of that second.
+var backupName = regexp.MustCompile(`^\.curfew-(\d{8}T\d{6}Z)(?:-(\d+))?\.bak$`)
+
+// pruneBackups removes path's backups but the oldest and the newest keep-1, in the order
+// they were written (second, then number).
+func pruneBackups(path string, keep int) error {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	type backup struct {
+		name  string
+		stamp string
+		n     int
+	}
+	var found []backup
+	base := filepath.Base(path)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), base)
+		m := backupName.FindStringSubmatch(rest)
+		if !ok || m == nil || !e.Type().IsRegular() {
+			continue
+		}
+		n := 1
+		if m[2] != "" {
+			n, _ = strconv.Atoi(m[2])
+		}
+		found = append(found, backup{e.Name(), m[1], n})
+	}
+	if len(found) <= keep {
+		return nil
+	}
+	slices.SortFunc(found, func(a, b backup) int {
+		return cmp.Or(strings.Compare(a.stamp, b.stamp), cmp.Compare(a.n, b.n))
+	})
+	var errs []error
+	for _, b := range found[1 : len(found)-(keep-1)] {
+		if err := os.Remove(filepath.Join(filepath.Dir(path), b.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // maxBackups bounds the numbered names tried for one second's backup.

@@ -214,3 +214,23 @@ func newlineOf(data []byte) string {
 	}
 	return "\n"
 }
+
+// Written returns the profiles and sso-sessions in curfew's block of data (an AWS config
+// file), by name: what `curfew login` opens sessions for.
+func Written(data []byte) (profiles, ssoSessions []string, err error) {
+	start, end, found, err := findBlock(data)
+	if err != nil || !found {
+		return nil, nil, err
+	}
+	for _, line := range lines(data[start:end]) {
+		name, header := sectionName(string(line))
+		switch {
+		case !header || name == "":
+		case strings.HasPrefix(name, SSOSessionSection+" "):
+			ssoSessions = append(ssoSessions, strings.TrimPrefix(name, SSOSessionSection+" "))
+		default:
+			profiles = append(profiles, name)
+		}
+	}
+	return profiles, ssoSessions, nil
+}

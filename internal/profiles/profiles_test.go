@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -633,5 +634,54 @@ func TestBackupsNeverReplaceEachOther(t *testing.T) {
 		if fi, err := os.Stat(b); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("backup %s: mode %v, %v", b, fi.Mode().Perm(), err)
 		}
+	}
+}
+
+// Backups are pruned to profiles.KeptBackups: the oldest (the file before curfew first
+// wrote it) and the newest; backups within one second are ordered by number, not name.
+func TestBackupsArePrunedKeepingTheOriginal(t *testing.T) {
+	m := loadMap(t, "accounts.yaml")
+	path := filepath.Join(t.TempDir(), "config")
+	original := []byte("[default]\nregion = eu-west-1\n")
+	if err := os.WriteFile(path, original, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Someone else's file beside them is never touched.
+	other := path + ".curfew-notes.bak"
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	var backups []string
+	for i := range 12 {
+		ps, err := profiles.Generate(m, profiles.Options{User: fmt.Sprintf("user%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := profiles.Plan(path, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backup, err := u.Write(start.Add(time.Duration(i/3) * time.Second)) // three runs a second
+		if err != nil {
+			t.Fatal(err)
+		}
+		backups = append(backups, backup)
+	}
+	left, err := filepath.Glob(path + ".curfew-2*.bak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{backups[0]}, backups[len(backups)-(profiles.KeptBackups-1):]...)
+	slices.Sort(left)
+	slices.Sort(want)
+	if !slices.Equal(left, want) {
+		t.Errorf("backups left = %q, want the first and the last %d: %q", left, profiles.KeptBackups-1, want)
+	}
+	if got, err := os.ReadFile(backups[0]); err != nil || !bytes.Equal(got, original) {
+		t.Errorf("the oldest backup holds %q (%v), want the file before curfew", got, err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file that is no backup of curfew's was removed: %v", err)
 	}
 }
