@@ -1,35 +1,29 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/problem"
 )
 
-// Kinds of user error, for errors.Is.
+// Kinds of user error, for errors.Is (package problem holds them, for the internal
+// packages too).
 var (
-	ErrUnknownAccount = errors.New("unknown account")
-	ErrProduction     = errors.New("production account")
-	ErrMissingProfile = errors.New("missing AWS profile")
-	ErrInvalidInput   = errors.New("invalid input")
-	ErrWrongAccount   = errors.New("wrong account")
+	ErrUnknownAccount = problem.ErrUnknownAccount
+	ErrProduction     = problem.ErrProduction
+	ErrMissingProfile = problem.ErrMissingProfile
+	ErrInvalidInput   = problem.ErrInvalidInput
+	ErrWrongAccount   = problem.ErrWrongAccount
 )
 
 // hintError is an error the user can fix; its message ends with what to run next.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() + "\n  next: " + e.hint }
-
-func (e *hintError) Unwrap() error { return e.err }
+type hintError = problem.Hint
 
 func withHint(err error, hint string, args ...any) error {
-	return &hintError{err: err, hint: fmt.Sprintf(hint, args...)}
+	return problem.WithHint(err, hint, args...)
 }
 
 // targetAccount returns the named account of the map; the identity account is no
@@ -85,26 +79,5 @@ func checkRegion(a accounts.Account, region string) error {
 		"pass --region with one of them, or add the region to the account in the account map")
 }
 
-// problems is several input errors reported together.
-type problems []error
-
-func (p problems) Error() string {
-	lines := []string{fmt.Sprintf("%d problems:", len(p))}
-	for _, err := range p {
-		lines = append(lines, "- "+strings.ReplaceAll(err.Error(), "\n", "\n  "))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (p problems) Unwrap() []error { return p }
-
-// joinProblems returns the one error, or all of them as problems.
-func joinProblems(errs []error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return problems(errs)
-}
+// joinProblems returns the one error, or all of them together.
+func joinProblems(errs []error) error { return problem.Join(errs) }

@@ -43,8 +43,10 @@ type app struct {
 	// --prefix` wrote them; every command reads it, so one flag means one thing everywhere.
 	prefix string
 	debug  bool
-	log    *slog.Logger
-	m      *accounts.Map
+	// stderrIsTerminal says a person watches stderr: long runs show their progress there.
+	stderrIsTerminal bool
+	log              *slog.Logger
+	m                *accounts.Map
 }
 
 func newRootCommand(a *app) *cobra.Command {
@@ -67,7 +69,8 @@ operators what they type every day:
 The commands that call AWS use the profiles curfew profiles wrote (pass the same --prefix
 to every command when you gave it one), and before anything else check with STS that
 the profile reaches the account the map says: a profile of the same name in another
-account is refused, and nothing is changed.`,
+account is refused, and nothing is changed. Every command that prints data takes --json
+for a stable form scripts can read (docs/operations.md).` + exitHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -108,5 +111,8 @@ account is refused, and nothing is changed.`,
 		newEnvCommand(a),
 	)
 	addAccountCompletion(root, a)
+	usageErrors(root)
+	root.Version = versionText(a)
+	root.SetVersionTemplate("{{.Version}}")
 	return root
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/invoke"
 	"github.com/curfew/curfew/internal/runtable"
 )
 
@@ -93,7 +94,7 @@ func runUninstall(ctx context.Context, a *app, in uninstallInput) error {
 	// The restart engine is the one judge of what curfew stopped: uninstall runs it, never
 	// a list of its own.
 	run := func(dryRun bool) (fleet.Report, error) {
-		rep, _, err := invoke(ctx, client, accounts.RestartFunction, fleet.Payload{Trigger: fleet.Manual, DryRun: dryRun})
+		rep, _, err := invoke.Call(ctx, client, accounts.RestartFunction, fleet.Payload{Trigger: fleet.Manual, DryRun: dryRun})
 		if err != nil {
 			return rep, withHint(fmt.Errorf("%s in %s/%s: %w", accounts.RestartFunction, home.Name, a.m.HomeRegion, err),
 				"curfew-service must still be deployed for uninstall to start what curfew stopped; check that --profile may invoke it, and its logs: aws logs tail /aws/lambda/%s --region %s",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -17,10 +18,22 @@ the source revision and its time when the binary was built from a git checkout, 
 Go version. It needs no account map.`,
 		Args: cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			info, ok := a.buildInfo()
-			return writeVersion(a.stdout, info, ok)
+			_, err := io.WriteString(a.stdout, versionText(a))
+			return err
 		},
 	}
+}
+
+// versionText is what `curfew --version` prints: the same as `curfew version`.
+func versionText(a *app) string {
+	var info *debug.BuildInfo
+	ok := false
+	if a.buildInfo != nil {
+		info, ok = a.buildInfo()
+	}
+	var b strings.Builder
+	_ = writeVersion(&b, info, ok)
+	return b.String()
 }
 
 // writeVersion prints what info says of the binary: its module version, the VCS revision

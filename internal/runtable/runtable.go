@@ -24,7 +24,7 @@ func Write(w io.Writer, r fleet.Report) error {
 	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 	row := func(cells ...string) { io.WriteString(tw, strings.Join(cells, "\t")+"\n") }
 	row("ACCOUNT", "REGION", "TYPE", "RESOURCE", "SIZE", "ACTION", "DETAIL")
-	for _, res := range r.Results {
+	for _, res := range failures(r.Results) {
 		if res.Status != fleet.Done {
 			row(res.Account, res.Region, "-", "-", "-", string(res.Status), joinDetail(res.Error, res.Reason))
 		} else if len(res.Resources) == 0 {
@@ -90,7 +90,10 @@ func summary(t fleet.Totals) string {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
 	}
-	if len(parts) == 0 {
+	switch {
+	case len(parts) == 0 && t.PairsFailed+t.PairsNotReached > 0:
+		parts = append(parts, "nothing done")
+	case len(parts) == 0:
 		parts = append(parts, "no resource matched")
 	}
 	pairs := fmt.Sprintf("%d account×region pair(s)", t.Pairs)
