@@ -15,6 +15,7 @@ import (
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/problem"
 )
 
 // invocation is one call the fake Lambda endpoint received.
@@ -174,6 +175,13 @@ func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
 			r := curfew(t, "", "--map", mapPath, "start", "--account", "staging", "--profile", "ops")
 			if !errors.Is(r.err, ErrRunFailed) {
 				t.Fatalf("error = %v, want ErrRunFailed", r.err)
+			}
+			status := problem.ExitPartial
+			if strings.Contains(tt.body, "HeldError") {
+				status = problem.ExitRefused
+			}
+			if got := exitKinds.Exit(r.err); got != status {
+				t.Errorf("exit status %d, want %d", got, status)
 			}
 			if held := strings.Contains(tt.body, "HeldError"); errors.Is(r.err, ErrRunInProgress) != held ||
 				held && strings.Contains(r.err.Error(), "check that curfew-service is deployed") {
