@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/console"
+	"github.com/curfew/curfew/internal/table"
 )
 
 func newConsoleCommand(a *app) *cobra.Command {
@@ -38,7 +39,7 @@ func runConsole(ctx context.Context, a *app, r listReader) error {
 	}
 	identity := a.m.IdentityAccount()
 	fmt.Fprintf(a.stdout, "Switch-role links (sign in to %s, account %s, as your IAM user with MFA first):\n\n", identity.Name, identity.ID)
-	w := newTable(a.stdout)
+	w := table.New(a.stdout)
 	for _, l := range console.Links(m, a.prefix) {
 		w.Row(l.DisplayName, string(l.Account.Environment), l.URL)
 	}
@@ -52,7 +53,7 @@ func runConsole(ctx context.Context, a *app, r listReader) error {
 // runPortalConsole prints the access portal's console links of access: identity-center.
 func runPortalConsole(a *app) error {
 	fmt.Fprintf(a.stdout, "Access portal links (the portal at %s signs you in first):\n\n", a.m.IdentityCenter.StartURL)
-	w := newTable(a.stdout)
+	w := table.New(a.stdout)
 	for _, l := range console.PortalLinks(a.m) {
 		w.Row(a.prefix+l.Account.Name, string(l.Account.Environment), l.Role, l.URL)
 	}
