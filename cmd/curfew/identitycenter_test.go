@@ -1,6 +1,5 @@
 package main
 
-
 func Example_consoleIdentityCenter() {
 	example("--map", "testdata/accounts-identity-center.yaml", "console")
 	// Output:
