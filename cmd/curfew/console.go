@@ -12,6 +12,7 @@ import (
 
 func newConsoleCommand(a *app) *cobra.Command {
 	var r listReader
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "console",
 		Short: "Print console switch-role links and the AWS Extend Switch Roles configuration",
@@ -22,20 +23,27 @@ With access: identity-center, print the access portal's link to every account an
 permission set instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConsole(cmd.Context(), a, r)
+			return runConsole(cmd.Context(), a, r, asJSON)
 		},
 	}
 	addListReaderFlags(cmd, &r)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the links (and the extension's configuration) as JSON")
 	return cmd
 }
 
-func runConsole(ctx context.Context, a *app, r listReader) error {
+func runConsole(ctx context.Context, a *app, r listReader, asJSON bool) error {
+	if a.m.UsesIdentityCenter() && asJSON {
+		return console.WriteJSON(a.stdout, a.m, a.prefix)
+	}
 	if a.m.UsesIdentityCenter() {
 		return runPortalConsole(a)
 	}
 	m, err := a.withFound(ctx, r.orIdentity(a))
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		return console.WriteJSON(a.stdout, m, a.prefix)
 	}
 	identity := a.m.IdentityAccount()
 	fmt.Fprintf(a.stdout, "Switch-role links (sign in to %s, account %s, as your IAM user with MFA first):\n\n", identity.Name, identity.ID)

@@ -43,6 +43,7 @@ func WriteJSON(w io.Writer, account string, found []Snoozed, now time.Time) erro
 	}
 	e := json.NewEncoder(w)
 	e.SetIndent("", "  ")
+	e.SetEscapeHTML(false)
 	return e.Encode(struct {
 		Account string    `json:"account"`
 		Snoozed []Snoozed `json:"snoozed"`
