@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/problem"
 )
 
@@ -81,3 +83,16 @@ func checkRegion(a accounts.Account, region string) error {
 
 // joinProblems returns the one error, or all of them together.
 func joinProblems(errs []error) error { return problem.Join(errs) }
+
+// awsFailure says in one line that what failed and why (internal/cause), with the next
+// step; AWS's own answer goes to the debug log. An error that already says what to do
+// next is returned as it is.
+func (a *app) awsFailure(what string, err error) error {
+	var h *hintError
+	if err == nil || errors.As(err, &h) {
+		return err
+	}
+	a.log.Debug(what, "error", err)
+	return withHint(problem.Shown(what+": "+cause.Of(err), err),
+		"check that the profile may do this there (curfew profiles writes DeveloperAccess), then run the same command again; --debug shows AWS's answer")
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -156,16 +155,9 @@ func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 	}
 	s := a.m.ScheduleFor(account)
 	if in.list {
-		var found []snooze.Snoozed
-		for _, r := range regions {
-			listed, err := snooze.List(ctx, clients(r))
-			if err != nil {
-				return fmt.Errorf("list snoozed resources in %s/%s: %w", account.Name, r, err)
-			}
-			for i := range listed {
-				listed[i].Region = r
-			}
-			found = append(found, listed...)
+		found, err := snooze.ListRegions(ctx, regions, clients)
+		if err != nil {
+			return a.awsFailure("list snoozed resources in "+account.Name, err)
 		}
 		if in.json {
 			return snooze.WriteJSON(a.stdout, account.Name, found, now)
@@ -180,44 +172,11 @@ func runSnooze(ctx context.Context, a *app, in snoozeInput) error {
 			"check the id, pass --region if it lives elsewhere (account regions: %s), or list what is snoozed: curfew snooze %s --list",
 			strings.Join(account.Regions, ", "), account.Name)
 	case err != nil:
-		return fmt.Errorf("snooze %s in %s/%s: %w", in.resource, account.Name, regions[0], err)
+		return a.awsFailure(fmt.Sprintf("look up %s in %s/%s", in.resource, account.Name, regions[0]), err)
 	}
 	where := fmt.Sprintf("%s %s in %s/%s", res.Kind, in.resource, account.Name, regions[0])
 	if in.cancel {
-		if !res.Snoozed {
-			_, err := fmt.Fprintf(a.stdout, "%s is not snoozed: nothing changed\n", where)
-			return err
-		}
-		if err := res.Untag(ctx, c); err != nil {
-			return fmt.Errorf("cancel the snooze of %s: %w", where, err)
-		}
-		fmt.Fprintf(a.stdout, "cancelled the snooze of %s (it was %s=%s)\n", where, accounts.SnoozeUntilTag, res.Until)
-		return printNextStop(a.stdout, s, now, "if it is running then, the next stop stops it")
+		return a.awsFailure("cancel the snooze of "+where, snooze.Cancel(ctx, a.stdout, c, res, where, s, now))
 	}
-	if err := res.Tag(ctx, c, until.Format(time.RFC3339)); err != nil {
-		return fmt.Errorf("snooze %s: %w", where, err)
-	}
-	fmt.Fprintf(a.stdout, "snoozed %s until %s (%s), %s from now: the shutdown leaves it running until then\n",
-		where, snooze.LocalTime(until, s.Location()), until.Format(time.RFC3339), snooze.Rough(until.Sub(now)))
-	if in.tonight {
-		stop, _, scheduled, _ := s.Tonight(now)
-		how := "the scheduled start that follows it"
-		if !scheduled {
-			how = "no morning start in the schedule, so " + accounts.DefaultMorning + " the next morning"
-		}
-		fmt.Fprintf(a.stdout, "--tonight: through the stop of %s, until %s\n", snooze.LocalTime(stop, s.Location()), how)
-	}
-	return printNextStop(a.stdout, s, until, "unless snoozed again, it runs until the next stop after that")
-}
-
-// printNextStop says when the first scheduled stop after t runs, in the schedule's time
-// zone and UTC: on a Friday, that is the next working day's.
-func printNextStop(w io.Writer, s accounts.Schedule, t time.Time, what string) error {
-	stop, ok := s.NextStop(t)
-	if !ok {
-		_, err := fmt.Fprintf(w, "%s: the schedule has no stop\n", what)
-		return err
-	}
-	_, err := fmt.Fprintf(w, "%s: %s (%s); times in %s\n", what, snooze.LocalTime(stop, s.Location()), stop.UTC().Format(time.RFC3339), s.TimeZone)
-	return err
+	return a.awsFailure("snooze "+where, snooze.Set(ctx, a.stdout, c, res, where, s, now, until, in.tonight))
 }

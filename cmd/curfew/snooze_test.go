@@ -17,6 +17,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/profiles"
@@ -279,6 +280,17 @@ func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	}
 	if n := proxy.Count("", "rds", ""); n != 0 {
 		t.Errorf("%d RDS calls after GetCallerIdentity failed", n)
+	}
+
+	// Issue 28, item 5: a refused tagging reads as one line with its cause and the next
+	// step, without the SDK's text.
+	proxy.Clear()
+	proxy.Add(faultproxy.Rule{Service: "rds", Action: "AddTagsToResource", Kind: faultproxy.Error, Code: "AccessDenied", Status: 403})
+	denied := curfew(t, "123456\n", "--map", mapPath, "--prefix", "acme-", "snooze", "staging", "orders-db", "--until", "1d")
+	if denied.err == nil || !strings.Contains(denied.err.Error(), "snooze RDS instance orders-db in staging/eu-west-1: RDS AddTagsToResource: access denied\n  next: ") {
+		t.Errorf("snooze when tagging is denied: %v", denied.err)
+	} else {
+		causetest.NoSDKText(t, "snooze's error", denied.err.Error())
 	}
 }
 
