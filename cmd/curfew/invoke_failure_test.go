@@ -74,3 +74,56 @@ func TestInvokeUnknownResourceIsAnError(t *testing.T) {
 		t.Errorf("plan of a resource the run found: %v", r.err)
 	}
 }
+
+func TestInvokeExitsNonZeroOnFailure(t *testing.T) {
+	mapPath, ids := testMap(t)
+	failed, err := os.ReadFile("testdata/report-restart-failed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name          string
+		body          string
+		functionError string
+		want          []string
+	}{
+		{"a resource and a region failed", string(failed), "",
+			[]string{"curfew-restart: 1 resource(s) failed, 1 account×region pair(s) failed", "run again with --account/--region/--resource"}},
+		{"a unit of the map could not be settled", `{"runId":"20261128T070000Z-9f8e7d","kind":"restart","trigger":"manual","results":[],"accounts":[{"from":"organization.ous[2].id","outcome":"error","reason":"the organisation has no unit ou-ab12-zzzzzzzz"}],"totals":{"accountErrors":1}}`, "",
+			[]string{"curfew-restart: 1 account(s) or unit(s) of the map could not be settled (see accounts not visited)"}},
+		{"the handler returned an error", `{"errorMessage":"load account map: no accounts","errorType":"errorString"}`,
+			"Unhandled", []string{"curfew-restart in identity/eu-west-1", "(Unhandled): errorString: load account map: no accounts", "aws logs tail /aws/lambda/curfew-restart"}},
+		// What the restart answers while another run holds a lease (internal/lease.HeldError,
+		// as TestLambdasUnderTheEmulator gets it from the built binary): no hint about a
+		// missing deployment, just wait and run again.
+		{"another run holds the lease", `{"errorMessage":"another run is in progress in account staging (222222222222): shutdown run 20261127T190000Z-1a2b3c (schedule) has held its lease s3://b/lease/222222222222.json since 2026-11-27T19:00:01Z, until 2026-11-27T19:11:01Z at the latest; this run changed nothing: run it again once that one is done","errorType":"HeldError"}`,
+			"Unhandled", []string{"another run is in progress in account staging", "this run changed nothing", "wait for that run to finish", "then run the same command again"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lambdaURL, _ := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return []byte(tt.body), tt.functionError })
+			other, _ := countingEndpoint(t)
+			operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{"ops": ids["identity"]})
+			r := curfew(t, "", "--map", mapPath, "start", "--account", "staging", "--profile", "ops")
+			if !errors.Is(r.err, ErrRunFailed) {
+				t.Fatalf("error = %v, want ErrRunFailed", r.err)
+			}
+			status := problem.ExitPartial
+			if strings.Contains(tt.body, "HeldError") {
+				status = problem.ExitRefused
+			}
+			if got := exitKinds.Exit(r.err); got != status {
+				t.Errorf("exit status %d, want %d", got, status)
+			}
+			if held := strings.Contains(tt.body, "HeldError"); errors.Is(r.err, ErrRunInProgress) != held ||
+				held && strings.Contains(r.err.Error(), "check that curfew-service is deployed") {
+				t.Errorf("error %q: ErrRunInProgress is %v, want %v, and no deployment hint for a held lease", r.err, !held, held)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.err.Error(), w) {
+					t.Errorf("error %q does not say %q", r.err, w)
+				}
+			}
+		})
+	}
+}
