@@ -23,6 +23,7 @@ var exitKinds = problem.Kinds{
 
 // exitHelp is the end of `curfew --help`.
 const exitHelp = `
+
 Exit status:
   0    done
   1    failed (an AWS call, a file); the message says what and what to do next

@@ -69,8 +69,8 @@ operators what they type every day:
 The commands that call AWS use the profiles curfew profiles wrote (pass the same --prefix
 to every command when you gave it one), and before anything else check with STS that
 the profile reaches the account the map says: a profile of the same name in another
-account is refused, and nothing is changed. Every command that prints data takes --json
-for a stable form scripts can read (docs/operations.md).` + exitHelp,
+account is refused, and nothing is changed. plan, stop, start, snooze --list, preflight
+and console print JSON with --json, in a stable form for scripts (docs/operations.md).` + exitHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -95,6 +95,7 @@ for a stable form scripts can read (docs/operations.md).` + exitHelp,
 		"path of the account map (default: $CURFEW_MAP, then ./accounts.yaml, then "+a.userMapPathOrDefault()+")")
 	root.PersistentFlags().StringVar(&a.prefix, "prefix", "",
 		"prefix of curfew's profile names (acme- gives acme-staging): written by profiles, used by console, snooze, plan, stop, start, preflight and uninstall")
+	root.Flags().BoolP("version", "v", false, "print the version and source revision (as curfew version does)")
 	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "log debug detail, AWS requests and retries to stderr")
 	root.AddCommand(
 		newProfilesCommand(a),
