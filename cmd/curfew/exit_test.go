@@ -58,6 +58,10 @@ func TestVersionFlagAndExitStatusesInHelp(t *testing.T) {
 	if flag.err != nil || cmd.err != nil || flag.stdout != "curfew v1.4.0\nbuilt with go1.26.8\n" || flag.stdout != cmd.stdout {
 		t.Errorf("--version printed %q (%v), version %q (%v)", flag.stdout, flag.err, cmd.stdout, cmd.err)
 	}
+	j := curfewWith(t, strings.NewReader(""), info, "version", "--json")
+	if j.err != nil || j.stdout != "{\n  \"version\": \"v1.4.0\",\n  \"modified\": false,\n  \"go\": \"go1.26.8\"\n}\n" {
+		t.Errorf("version --json printed %q (%v)", j.stdout, j.err)
+	}
 	help := curfew(t, "", "--help")
 	for _, want := range []string{"Exit status:", "2    usage", "3    credentials", "4    partly failed", "5    refused", "130  interrupted"} {
 		if !strings.Contains(help.stdout, want) {
