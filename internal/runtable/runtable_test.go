@@ -99,10 +99,10 @@ func ExampleWrite_accountsNotVisited() {
 // as one line naming the error code once, without the SDK's request ids and status
 // lines; and the summary does not say "no resource matched".
 func ExampleWrite_failures() {
-	unreachable := "cannot assume curfew-scheduler in 222222222222: AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account"
+	unreachable := "cannot assume CurfewScheduler in 222222222222: AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account"
 	denied := func(what, service, op string) string {
 		return what + " in sandbox/eu-west-1: operation error " + service + ": " + op +
-			", https response error StatusCode: 403, RequestID: 0f3c8a1e-6b1d-4f0e-9d55-2a9c7d1e8b40, api error AccessDeniedException: User: arn:aws:sts::333333333333:assumed-role/curfew-scheduler/run is not authorized to perform: " + op
+			", https response error StatusCode: 403, RequestID: 0f3c8a1e-6b1d-4f0e-9d55-2a9c7d1e8b40, api error AccessDeniedException: User: arn:aws:sts::333333333333:assumed-role/CurfewScheduler/run is not authorized to perform: " + op
 	}
 	rep := fleet.Report{
 		RunID: "20261127T190000Z-4f2a9e", Kind: "shutdown", Trigger: "manual",
@@ -126,7 +126,7 @@ func ExampleWrite_failures() {
 	// shutdown run 20261127T190000Z-4f2a9e (manual)
 	//
 	// ACCOUNT  REGION                   TYPE  RESOURCE  SIZE  ACTION  DETAIL
-	// staging  eu-west-1, eu-central-1  -     -         -     failed  cannot assume curfew-scheduler in 222222222222: AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account
+	// staging  eu-west-1, eu-central-1  -     -         -     failed  cannot assume CurfewScheduler in 222222222222: AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account
 	// sandbox  eu-west-1                -     -         -     failed  AccessDeniedException (list ECS clusters, describe EC2 instances and 3 more calls)
 	//
 	// nothing done; 3 account×region pair(s), 3 failed
