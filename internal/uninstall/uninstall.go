@@ -35,6 +35,11 @@ type Uninstall struct {
 // restart runs the restart function over every swept account.
 func (u Uninstall) restart(ctx context.Context, dryRun bool) (fleet.Report, error) {
 	rep, _, err := invoke.Call(ctx, u.Client, accounts.RestartFunction, fleet.Payload{Trigger: fleet.Manual, DryRun: dryRun})
+	if errors.Is(err, invoke.ErrInterrupted) {
+		return rep, problem.WithHint(fmt.Errorf("%w: the run was sent; it continues in AWS (%s in %s/%s); nothing was removed", invoke.ErrInterrupted,
+			accounts.RestartFunction, u.Map.HomeAccount().Name, u.Map.HomeRegion),
+			"run curfew uninstall again once it is done (usually within a minute): it checks what is left and prints the destroy commands")
+	}
 	if err != nil {
 		return rep, problem.WithHint(fmt.Errorf("%s in %s/%s: %w", accounts.RestartFunction, u.Map.HomeAccount().Name, u.Map.HomeRegion, err),
 			"curfew-service must still be deployed for uninstall to start what curfew stopped; check that --profile may invoke it, and its logs: aws logs tail /aws/lambda/%s --region %s",
