@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/invoke"
 	"github.com/curfew/curfew/internal/problem"
@@ -41,7 +42,7 @@ func (u Uninstall) restart(ctx context.Context, dryRun bool) (fleet.Report, erro
 			"run curfew uninstall again once it is done (usually within a minute): it checks what is left and prints the destroy commands")
 	}
 	if err != nil {
-		return rep, problem.WithHint(fmt.Errorf("%s in %s/%s: %w", accounts.RestartFunction, u.Map.HomeAccount().Name, u.Map.HomeRegion, err),
+		return rep, problem.WithHint(problem.Shown(fmt.Sprintf("%s in %s/%s: %s", accounts.RestartFunction, u.Map.HomeAccount().Name, u.Map.HomeRegion, cause.Of(err)), err),
 			"curfew-service must still be deployed for uninstall to start what curfew stopped; check that --profile may invoke it, and its logs: aws logs tail /aws/lambda/%s --region %s",
 			accounts.RestartFunction, u.Map.HomeRegion)
 	}
