@@ -7,10 +7,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/console"
+	"github.com/curfew/curfew/internal/table"
 )
 
 func newConsoleCommand(a *app) *cobra.Command {
 	var r listReader
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "console",
 		Short: "Print console switch-role links and the AWS Extend Switch Roles configuration",
@@ -21,14 +23,18 @@ With access: identity-center, print the access portal's link to every account an
 permission set instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConsole(cmd.Context(), a, r)
+			return runConsole(cmd.Context(), a, r, asJSON)
 		},
 	}
 	addListReaderFlags(cmd, &r)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the links (and the extension's configuration) as JSON")
 	return cmd
 }
 
-func runConsole(ctx context.Context, a *app, r listReader) error {
+func runConsole(ctx context.Context, a *app, r listReader, asJSON bool) error {
+	if a.m.UsesIdentityCenter() && asJSON {
+		return console.WriteJSON(a.stdout, a.m, a.prefix)
+	}
 	if a.m.UsesIdentityCenter() {
 		return runPortalConsole(a)
 	}
@@ -36,9 +42,12 @@ func runConsole(ctx context.Context, a *app, r listReader) error {
 	if err != nil {
 		return err
 	}
+	if asJSON {
+		return console.WriteJSON(a.stdout, m, a.prefix)
+	}
 	identity := a.m.IdentityAccount()
 	fmt.Fprintf(a.stdout, "Switch-role links (sign in to %s, account %s, as your IAM user with MFA first):\n\n", identity.Name, identity.ID)
-	w := newTable(a.stdout)
+	w := table.New(a.stdout)
 	for _, l := range console.Links(m, a.prefix) {
 		w.Row(l.DisplayName, string(l.Account.Environment), l.URL)
 	}
@@ -52,7 +61,7 @@ func runConsole(ctx context.Context, a *app, r listReader) error {
 // runPortalConsole prints the access portal's console links of access: identity-center.
 func runPortalConsole(a *app) error {
 	fmt.Fprintf(a.stdout, "Access portal links (the portal at %s signs you in first):\n\n", a.m.IdentityCenter.StartURL)
-	w := newTable(a.stdout)
+	w := table.New(a.stdout)
 	for _, l := range console.PortalLinks(a.m) {
 		w.Row(a.prefix+l.Account.Name, string(l.Account.Environment), l.Role, l.URL)
 	}

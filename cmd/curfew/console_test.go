@@ -71,3 +71,36 @@ func Example_consoleWithPrefix() {
 	// region = eu-west-1
 	// color = f2b0a9
 }
+
+// Issue 28, item 6: the links as JSON, in the schema docs/operations.md gives.
+func Example_consoleJSON() {
+	example("--map", "testdata/accounts.yaml", "console", "--json", "--prefix", "acme-")
+	// Output:
+	// {
+	//   "signIn": "111111111111",
+	//   "links": [
+	//     {
+	//       "name": "acme-staging",
+	//       "accountId": "222222222222",
+	//       "environment": "non-production",
+	//       "role": "DeveloperAccess",
+	//       "url": "https://signin.aws.amazon.com/switchrole?account=222222222222&roleName=DeveloperAccess&displayName=acme-staging&color=b7ca9d"
+	//     },
+	//     {
+	//       "name": "acme-sandbox",
+	//       "accountId": "333333333333",
+	//       "environment": "non-production",
+	//       "role": "DeveloperAccess",
+	//       "url": "https://signin.aws.amazon.com/switchrole?account=333333333333&roleName=DeveloperAccess&displayName=acme-sandbox&color=b7ca9d"
+	//     },
+	//     {
+	//       "name": "acme-production",
+	//       "accountId": "444444444444",
+	//       "environment": "production",
+	//       "role": "DeveloperAccess",
+	//       "url": "https://signin.aws.amazon.com/switchrole?account=444444444444&roleName=DeveloperAccess&displayName=acme-production&color=f2b0a9"
+	//     }
+	//   ],
+	//   "extensionConfig": "[acme-identity]\naws_account_id = 111111111111\n\n[acme-staging]\nsource_profile = acme-identity\naws_account_id = 222222222222\nrole_name = DeveloperAccess\nregion = eu-west-1\ncolor = b7ca9d\n\n[acme-sandbox]\nsource_profile = acme-identity\naws_account_id = 333333333333\nrole_name = DeveloperAccess\nregion = eu-west-1\ncolor = b7ca9d\n\n[acme-production]\nsource_profile = acme-identity\naws_account_id = 444444444444\nrole_name = DeveloperAccess\nregion = eu-west-1\ncolor = f2b0a9\n"
+	// }
+}

@@ -7,30 +7,25 @@ import (
 	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
-	"github.com/curfew/curfew/internal/credcause"
+	"github.com/curfew/curfew/internal/cause"
+	"github.com/curfew/curfew/internal/problem"
 )
 
-// Kinds of user error, for errors.Is.
+// Kinds of user error, for errors.Is (package problem holds them, for the internal
+// packages too).
 var (
-	ErrUnknownAccount = errors.New("unknown account")
-	ErrProduction     = errors.New("production account")
-	ErrMissingProfile = credcause.ErrMissingProfile
-	ErrInvalidInput   = errors.New("invalid input")
-	ErrWrongAccount   = errors.New("wrong account")
+	ErrUnknownAccount = problem.ErrUnknownAccount
+	ErrProduction     = problem.ErrProduction
+	ErrMissingProfile = problem.ErrMissingProfile
+	ErrInvalidInput   = problem.ErrInvalidInput
+	ErrWrongAccount   = problem.ErrWrongAccount
 )
 
 // hintError is an error the user can fix; its message ends with what to run next.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() + "\n  next: " + e.hint }
-
-func (e *hintError) Unwrap() error { return e.err }
+type hintError = problem.Hint
 
 func withHint(err error, hint string, args ...any) error {
-	return &hintError{err: err, hint: fmt.Sprintf(hint, args...)}
+	return problem.WithHint(err, hint, args...)
 }
 
 // targetAccount returns the named account of the map; the identity account is no
@@ -86,26 +81,18 @@ func checkRegion(a accounts.Account, region string) error {
 		"pass --region with one of them, or add the region to the account in the account map")
 }
 
-// problems is several input errors reported together.
-type problems []error
+// joinProblems returns the one error, or all of them together.
+func joinProblems(errs []error) error { return problem.Join(errs) }
 
-func (p problems) Error() string {
-	lines := []string{fmt.Sprintf("%d problems:", len(p))}
-	for _, err := range p {
-		lines = append(lines, "- "+strings.ReplaceAll(err.Error(), "\n", "\n  "))
+// awsFailure says in one line that what failed and why (internal/cause), with the next
+// step; AWS's own answer goes to the debug log. An error that already says what to do
+// next is returned as it is.
+func (a *app) awsFailure(what string, err error) error {
+	var h *hintError
+	if err == nil || errors.As(err, &h) {
+		return err
 	}
-	return strings.Join(lines, "\n")
-}
-
-func (p problems) Unwrap() []error { return p }
-
-// joinProblems returns the one error, or all of them as problems.
-func joinProblems(errs []error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return problems(errs)
+	a.log.Debug(what, "error", err)
+	return withHint(problem.Shown(what+": "+cause.Of(err), err),
+		"check that the profile may do this there (curfew profiles writes DeveloperAccess), then run the same command again; --debug shows AWS's answer")
 }

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"golang.org/x/term"
 
 	"github.com/curfew/curfew/internal/clock"
 )
@@ -38,13 +39,16 @@ func main() {
 	app.openTerminal = func() (io.ReadWriteCloser, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
 	app.executable = credentialProcessCommand
 	app.environ = os.Environ
-	if err := newRootCommand(app).ExecuteContext(ctx); err != nil {
+	app.stderrIsTerminal = term.IsTerminal(int(os.Stderr.Fd()))
+	root := newRootCommand(app)
+	if _, err := root.ExecuteContextC(ctx); err != nil {
+		err = unknownCommand(root, err)
 		var exit exitError
 		if errors.As(err, &exit) {
 			os.Exit(exit.ExitCode()) // curfew exec: the child's status, its own words
 		}
 		fmt.Fprintln(os.Stderr, "curfew:", err)
-		os.Exit(1)
+		os.Exit(exitKinds.Exit(err))
 	}
 }
 

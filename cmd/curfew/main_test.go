@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,6 +38,12 @@ func curfew(t *testing.T, stdin string, args ...string) result {
 // adjusted the app: CURFEW_MAP, the configuration directory, the build information.
 func curfewWith(t *testing.T, stdin io.Reader, setup func(*app), args ...string) result {
 	t.Helper()
+	return curfewIn(t.Context(), t, stdin, setup, args...)
+}
+
+// curfewIn is curfewWith under ctx, which the test may cancel as Ctrl-C would.
+func curfewIn(ctx context.Context, t *testing.T, stdin io.Reader, setup func(*app), args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	a := &app{
 		stdin:      stdin,
@@ -53,7 +60,7 @@ func curfewWith(t *testing.T, stdin io.Reader, setup func(*app), args ...string)
 	}
 	root := newRootCommand(a)
 	root.SetArgs(args)
-	err := root.ExecuteContext(t.Context())
+	err := root.ExecuteContext(ctx)
 	return result{stdout: stdout.String(), stderr: stderr.String(), err: err}
 }
 

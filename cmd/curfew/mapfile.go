@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/preflight"
 )
 
 // ErrNoMap means no account map was given and none was found where curfew looks.
@@ -158,7 +159,7 @@ func (a *app) completionNames(command string) func(*cobra.Command) []string {
 		case "stop", "start", "plan", "snooze":
 			return sweptNames(m)
 		case "preflight":
-			return preflightCompletion(m)
+			return preflight.Completion(m)
 		}
 		return targetNames(m)
 	}

@@ -160,16 +160,18 @@ func TestCompletionOffersAccountNames(t *testing.T) {
 }
 
 func Example_version() {
-	_ = writeVersion(os.Stdout, &debug.BuildInfo{
-		GoVersion: "go1.26.8",
-		Main:      debug.Module{Path: "github.com/curfew/curfew", Version: "v1.4.0"},
-		Settings: []debug.BuildSetting{
-			{Key: "vcs", Value: "git"},
-			{Key: "vcs.revision", Value: "4e754f2a9c1d0b7e6f5a4b3c2d1e0f9a8b7c6d5e"},
-			{Key: "vcs.time", Value: "2026-11-27T18:30:00Z"},
-			{Key: "vcs.modified", Value: "true"},
-		},
-	}, true)
+	_ = writeVersion(os.Stdout, readVersion(func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{
+			GoVersion: "go1.26.8",
+			Main:      debug.Module{Path: "github.com/curfew/curfew", Version: "v1.4.0"},
+			Settings: []debug.BuildSetting{
+				{Key: "vcs", Value: "git"},
+				{Key: "vcs.revision", Value: "4e754f2a9c1d0b7e6f5a4b3c2d1e0f9a8b7c6d5e"},
+				{Key: "vcs.time", Value: "2026-11-27T18:30:00Z"},
+				{Key: "vcs.modified", Value: "true"},
+			},
+		}, true
+	}))
 	// Output:
 	// curfew v1.4.0
 	// revision 4e754f2a9c1d0b7e6f5a4b3c2d1e0f9a8b7c6d5e (2026-11-27T18:30:00Z), with uncommitted changes
@@ -177,8 +179,10 @@ func Example_version() {
 }
 
 func Example_versionWithoutVCS() {
-	_ = writeVersion(os.Stdout, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/curfew/curfew", Version: "(devel)"}}, true)
-	_ = writeVersion(os.Stdout, nil, false)
+	_ = writeVersion(os.Stdout, readVersion(func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/curfew/curfew", Version: "(devel)"}}, true
+	}))
+	_ = writeVersion(os.Stdout, readVersion(func() (*debug.BuildInfo, bool) { return nil, false }))
 	// Output:
 	// curfew (devel)
 	// built with go1.26.8

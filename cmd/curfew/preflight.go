@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +21,7 @@ var ErrPreflightFailed = errors.New("preflight found problems")
 type preflightInput struct {
 	account string
 	profile string
+	json    bool
 	// profileSet says --profile was given; "" then means the SDK's default chain.
 	profileSet bool
 }
@@ -59,6 +59,7 @@ organization.managementAccount given by id only is checked too, as "management" 
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&in.json, "json", false, "print the findings as JSON")
 	f.StringVar(&in.account, "account", "", "the account of the map to check (default: the account the profile reaches)")
 	f.StringVar(&in.profile, "profile", "", "AWS profile you deploy the account with (default with --account: --prefix and the account's name; \"\": the SDK's default chain)")
 	return cmd
@@ -75,9 +76,9 @@ func runPreflight(ctx context.Context, a *app, in preflightInput) error {
 	switch {
 	case in.account != "":
 		var known bool
-		if acc, known = preflightAccount(a.m, in.account); !known {
+		if acc, known = preflight.Find(a.m, in.account); !known {
 			return withHint(fmt.Errorf("%w %q: the account map has no account of that name", ErrUnknownAccount, in.account),
-				"use one of %s", strings.Join(preflightNames(a.m), ", "))
+				"use one of %s", strings.Join(preflight.Names(a.m), ", "))
 		}
 		if !in.profileSet {
 			profile = a.prefix + acc.Name
@@ -94,15 +95,23 @@ func runPreflight(ctx context.Context, a *app, in preflightInput) error {
 		}
 	}
 	results := preflight.Run(ctx, preflight.Target{Map: a.m, Account: acc, Config: cfg, Profile: profile}, preflight.Checks())
-	fmt.Fprintf(a.stdout, "preflight of account %s (%s) with %s\n", acc.Name, acc.ID, profileLabel(profile))
-	if err := writePreflight(a.stdout, results); err != nil {
-		return err
+	if in.json {
+		if err := preflight.WriteJSON(a.stdout, acc, results); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.stdout, "preflight of account %s (%s) with %s\n", acc.Name, acc.ID, profileLabel(profile))
+		if err := preflight.Write(a.stdout, results); err != nil {
+			return err
+		}
 	}
 	if n := preflight.Problems(results); n > 0 {
 		return withHint(fmt.Errorf("%w: %d problem(s) in account %s; nothing was changed", ErrPreflightFailed, n, acc.Name),
 			"fix each problem as its fix: line says, then run curfew preflight again before cdk deploy")
 	}
-	fmt.Fprintf(a.stdout, "no problems: account %s is ready for curfew's stacks\n", acc.Name)
+	if !in.json {
+		fmt.Fprintf(a.stdout, "no problems: account %s is ready for curfew's stacks\n", acc.Name)
+	}
 	return nil
 }
 
@@ -130,62 +139,5 @@ func (a *app) connectAny(ctx context.Context, profile string) (aws.Config, accou
 	}
 	return cfg, accounts.Account{}, withHint(fmt.Errorf("%w: %s acts in account %s (as %s), which is not in the account map; nothing was checked",
 		ErrWrongAccount, profileLabel(profile), aws.ToString(id.Account), aws.ToString(id.Arn)),
-		"pass --profile with a profile of an account of the map (%s), or add the account to the map", strings.Join(preflightNames(a.m), ", "))
-}
-
-// preflightAccount finds the account preflight checks by its name in the map, or the
-// account of organization.managementAccount when the map gives only its id (by that id
-// or the name ManagementAccount gives it): curfew-organization is deployed there.
-func preflightAccount(m *accounts.Map, name string) (accounts.Account, bool) {
-	if acc, ok := m.Account(name); ok {
-		return acc, true
-	}
-	if mgmt, ok := preflight.ManagementAccount(m); ok && (name == mgmt.Name || name == mgmt.ID) {
-		return mgmt, true
-	}
-	return accounts.Account{}, false
-}
-
-// preflightCompletion are the names the shell offers for preflight's --account.
-func preflightCompletion(m *accounts.Map) []string {
-	names := accountNames(m)
-	if mgmt, ok := preflight.ManagementAccount(m); ok {
-		names = append(names, mgmt.Name)
-	}
-	return names
-}
-
-// preflightNames are the accounts preflight can check: every account of the map, and
-// the management account named by id only.
-func preflightNames(m *accounts.Map) []string {
-	names := accountNames(m)
-	if mgmt, ok := preflight.ManagementAccount(m); ok {
-		names = append(names, fmt.Sprintf("%s (%s)", mgmt.Name, mgmt.ID))
-	}
-	return names
-}
-
-// accountNames are the names of every account of the map.
-func accountNames(m *accounts.Map) []string {
-	names := make([]string, len(m.Accounts))
-	for i, acc := range m.Accounts {
-		names[i] = acc.Name
-	}
-	return names
-}
-
-// writePreflight prints one line per finding: status, check, detail, and under a
-// problem the line that says how to fix it.
-func writePreflight(w io.Writer, results []preflight.Result) error {
-	var b strings.Builder
-	for _, r := range results {
-		for _, f := range r.Findings {
-			fmt.Fprintf(&b, "  %-8s %-19s %s\n", f.Status, r.Check, f.Detail)
-			if f.Fix != "" {
-				fmt.Fprintf(&b, "  %-8s %-19s fix: %s\n", "", "", f.Fix)
-			}
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+		"pass --profile with a profile of an account of the map (%s), or add the account to the map", strings.Join(preflight.Names(a.m), ", "))
 }

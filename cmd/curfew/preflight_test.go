@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
+	"github.com/curfew/curfew/internal/preflight"
+	"github.com/curfew/curfew/internal/problem"
 )
 
 // curfew preflight, end to end: the operator's profiles of two accounts, checked with STS
@@ -104,6 +107,27 @@ func TestPreflight(t *testing.T) {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, r.stdout)
 			}
+		}
+	})
+	// Issue 28, item 6: the same findings as JSON, in the schema docs/operations.md gives,
+	// with the same exit status (partly failed).
+	t.Run("json", func(t *testing.T) {
+		r := curfew(t, "", "--map", mapPath, "preflight", "--profile", "ops-staging", "--account", "staging", "--json")
+		if !errors.Is(r.err, ErrPreflightFailed) || exitKinds.Exit(r.err) != problem.ExitPartial {
+			t.Fatalf("err = %v, want ErrPreflightFailed, exit 4", r.err)
+		}
+		var rep preflight.Report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("--json printed %q: %v", r.stdout, err)
+		}
+		found := false
+		for _, c := range rep.Checks {
+			for _, f := range c.Findings {
+				found = found || c.Check == "cdk bootstrap" && f.Status == preflight.Problem && strings.HasPrefix(f.Fix, "cdk bootstrap aws://"+ids["staging"])
+			}
+		}
+		if rep.Account != "staging" || rep.AccountID != ids["staging"] || rep.Problems != 2 || !found {
+			t.Errorf("--json = %+v", rep)
 		}
 	})
 	t.Run("profile of another account", func(t *testing.T) {

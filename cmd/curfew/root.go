@@ -43,8 +43,10 @@ type app struct {
 	// --prefix` wrote them; every command reads it, so one flag means one thing everywhere.
 	prefix string
 	debug  bool
-	log    *slog.Logger
-	m      *accounts.Map
+	// stderrIsTerminal says a person watches stderr: long runs show their progress there.
+	stderrIsTerminal bool
+	log              *slog.Logger
+	m                *accounts.Map
 }
 
 func newRootCommand(a *app) *cobra.Command {
@@ -68,7 +70,8 @@ operators what they type every day:
 The commands that call AWS use the profiles curfew profiles wrote (pass the same --prefix
 to every command when you gave it one), and before anything else check with STS that
 the profile reaches the account the map says: a profile of the same name in another
-account is refused, and nothing is changed.`,
+account is refused, and nothing is changed. plan, stop, start, snooze --list, preflight,
+console and version print JSON with --json, in a stable form for scripts (docs/operations.md).` + exitHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -93,6 +96,7 @@ account is refused, and nothing is changed.`,
 		"path of the account map (default: $CURFEW_MAP, then ./accounts.yaml, then "+a.userMapPathOrDefault()+")")
 	root.PersistentFlags().StringVar(&a.prefix, "prefix", "",
 		"prefix of curfew's profile names (acme- gives acme-staging): written by profiles, used by console, snooze, plan, stop, start, preflight and uninstall")
+	root.Flags().BoolP("version", "v", false, "print the version and source revision (as curfew version does)")
 	root.PersistentFlags().BoolVar(&a.debug, "debug", false, "log debug detail, AWS requests and retries to stderr")
 	root.AddCommand(
 		newProfilesCommand(a),
@@ -111,5 +115,8 @@ account is refused, and nothing is changed.`,
 		newLogoutCommand(a),
 	)
 	addAccountCompletion(root, a)
+	usageErrors(root)
+	root.Version = versionText(a)
+	root.SetVersionTemplate("{{.Version}}")
 	return root
 }

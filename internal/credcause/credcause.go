@@ -25,6 +25,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/mfasession"
+	"github.com/curfew/curfew/internal/problem"
 )
 
 // Cause is one reason credentials could not be had.
@@ -57,7 +58,7 @@ var (
 	// ErrUnreachable means curfew could not reach an AWS endpoint: DNS, network, proxy.
 	ErrUnreachable = errors.New("AWS unreachable")
 	// ErrMissingProfile means the profile, or the keys it needs, are not there.
-	ErrMissingProfile = errors.New("missing AWS profile")
+	ErrMissingProfile = problem.ErrMissingProfile
 	// ErrLogin means a session must be opened first: curfew login, or aws sso login.
 	ErrLogin = errors.New("sign in first")
 )

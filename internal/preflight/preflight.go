@@ -35,17 +35,17 @@ const (
 
 // Finding is one thing a check found.
 type Finding struct {
-	Status Status
+	Status Status `json:"status"`
 	// Detail says what was found.
-	Detail string
+	Detail string `json:"detail"`
 	// Fix says how to fix a problem; empty otherwise.
-	Fix string
+	Fix string `json:"fix,omitempty"`
 }
 
 // Result is what one check found in the account.
 type Result struct {
-	Check    string
-	Findings []Finding
+	Check    string    `json:"check"`
+	Findings []Finding `json:"findings"`
 }
 
 // Target is the account to check and how to reach it.

@@ -3,13 +3,12 @@
 package runtable
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // Write writes r as a table, one row per resource, and one per account×region that had
@@ -20,11 +19,10 @@ func Write(w io.Writer, r fleet.Report) error {
 		title += ", dry run: nothing was changed"
 	}
 	fmt.Fprintf(w, "%s\n\n", title)
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	row := func(cells ...string) { io.WriteString(tw, strings.Join(cells, "\t")+"\n") }
+	tw := table.New(w)
+	row := tw.Row
 	row("ACCOUNT", "REGION", "TYPE", "RESOURCE", "SIZE", "ACTION", "DETAIL")
-	for _, res := range r.Results {
+	for _, res := range failures(r.Results) {
 		if res.Status != fleet.Done {
 			row(res.Account, res.Region, "-", "-", "-", string(res.Status), joinDetail(res.Error, res.Reason))
 		} else if len(res.Resources) == 0 {
@@ -41,9 +39,6 @@ func Write(w io.Writer, r fleet.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, trimLines(buf.String())); err != nil {
-		return err
-	}
 	if err := writeAccounts(w, r); err != nil {
 		return err
 	}
@@ -58,21 +53,16 @@ func writeAccounts(w io.Writer, r fleet.Report) error {
 		return nil
 	}
 	fmt.Fprintf(w, "\naccounts not visited:\n")
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	io.WriteString(tw, "ACCOUNT\tFROM\tOUTCOME\tREASON\n")
+	tw := table.New(w)
+	tw.Row("ACCOUNT", "FROM", "OUTCOME", "REASON")
 	for _, n := range r.Accounts {
 		account := n.Account
 		if account == "" {
 			account = "-"
 		}
-		io.WriteString(tw, strings.Join([]string{account, n.From, n.Outcome, n.Reason}, "\t")+"\n")
+		tw.Row(account, n.From, n.Outcome, n.Reason)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, trimLines(buf.String()))
-	return err
+	return tw.Flush()
 }
 
 // summary says what the totals hold, leaving out zero counts.
@@ -90,7 +80,10 @@ func summary(t fleet.Totals) string {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
 	}
-	if len(parts) == 0 {
+	switch {
+	case len(parts) == 0 && t.PairsFailed+t.PairsNotReached > 0:
+		parts = append(parts, "nothing done")
+	case len(parts) == 0:
 		parts = append(parts, "no resource matched")
 	}
 	pairs := fmt.Sprintf("%d account×region pair(s)", t.Pairs)
@@ -114,16 +107,4 @@ func joinDetail(err, reason string) string {
 		return err + "; " + reason
 	}
 	return err + reason
-}
-
-// trimLines drops the blanks tabwriter leaves after an empty last cell.
-func trimLines(s string) string {
-	lines := strings.SplitAfter(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(strings.TrimSuffix(l, "\n"), " ")
-		if strings.HasSuffix(l, "\n") {
-			lines[i] += "\n"
-		}
-	}
-	return strings.Join(lines, "")
 }

@@ -2,6 +2,7 @@ package runtable_test
 
 import (
 	"os"
+	"strings"
 
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/runtable"
@@ -91,4 +92,42 @@ func ExampleWrite_accountsNotVisited() {
 	// -             organization.ous[2].id                  error    the organisation has no unit ou-ab12-zzzzzzzz (ParentNotFoundException): nothing is swept there; correct the id
 	//
 	// no resource matched; 1 account×region pair(s); 2 account(s) not visited (1 error(s))
+}
+
+// Issue 28, item 5: an account whose role could not be assumed reads as one line for
+// all its regions, with the engine's reason; a region where every call was denied reads
+// as one line naming the error code once, without the SDK's request ids and status
+// lines; and the summary does not say "no resource matched".
+func ExampleWrite_failures() {
+	unreachable := "cannot assume CurfewScheduler in 222222222222: AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account"
+	denied := func(what, service, op string) string {
+		return what + " in sandbox/eu-west-1: operation error " + service + ": " + op +
+			", https response error StatusCode: 403, RequestID: 0f3c8a1e-6b1d-4f0e-9d55-2a9c7d1e8b40, api error AccessDeniedException: User: arn:aws:sts::333333333333:assumed-role/CurfewScheduler/run is not authorized to perform: " + op
+	}
+	rep := fleet.Report{
+		RunID: "20261127T190000Z-4f2a9e", Kind: "shutdown", Trigger: "manual",
+		Results: []fleet.Result{
+			{Account: "staging", Region: "eu-west-1", Status: fleet.Failed, Reason: unreachable, Error: "AccessDenied"},
+			{Account: "staging", Region: "eu-central-1", Status: fleet.Failed, Reason: unreachable, Error: "AccessDenied"},
+			{Account: "sandbox", Region: "eu-west-1", Status: fleet.Failed, Error: strings.Join([]string{
+				denied("list ECS clusters", "ECS", "ListClusters"),
+				denied("describe EC2 instances", "EC2", "DescribeInstances"),
+				denied("describe Auto Scaling groups", "Auto Scaling", "DescribeAutoScalingGroups"),
+				denied("list EKS clusters", "EKS", "ListClusters"),
+				denied("describe DB clusters", "RDS", "DescribeDBClusters"),
+			}, "\n")},
+		},
+		Totals: fleet.Totals{Pairs: 3, PairsFailed: 3},
+	}
+	if err := runtable.Write(os.Stdout, rep); err != nil {
+		panic(err)
+	}
+	// Output:
+	// shutdown run 20261127T190000Z-4f2a9e (manual)
+	//
+	// ACCOUNT  REGION                   TYPE  RESOURCE  SIZE  ACTION  DETAIL
+	// staging  eu-west-1, eu-central-1  -     -         -     failed  cannot assume CurfewScheduler in 222222222222: AccessDenied; is its stack curfew-staging deployed there? Nothing was done in this account
+	// sandbox  eu-west-1                -     -         -     failed  AccessDeniedException (list ECS clusters, describe EC2 instances and 3 more calls)
+	//
+	// nothing done; 3 account×region pair(s), 3 failed
 }

@@ -1,4 +1,6 @@
-package main
+// Package table writes rows of cells aligned in columns, as curfew's commands print
+// them: two spaces apart, without trailing blanks.
+package table
 
 import (
 	"bytes"
@@ -7,27 +9,28 @@ import (
 	"text/tabwriter"
 )
 
-// table aligns tab-separated cells in columns two spaces apart, without the trailing
+// Table aligns tab-separated cells in columns two spaces apart, without the trailing
 // blanks tabwriter leaves after an empty last cell.
-type table struct {
+type Table struct {
 	out io.Writer
 	buf bytes.Buffer
 	tw  *tabwriter.Writer
 }
 
-func newTable(out io.Writer) *table {
-	t := &table{out: out}
+// New returns a table that writes to out on Flush.
+func New(out io.Writer) *Table {
+	t := &Table{out: out}
 	t.tw = tabwriter.NewWriter(&t.buf, 0, 4, 2, ' ', 0)
 	return t
 }
 
 // Row writes one row of cells.
-func (t *table) Row(cells ...string) {
+func (t *Table) Row(cells ...string) {
 	io.WriteString(t.tw, strings.Join(cells, "\t")+"\n")
 }
 
 // Flush writes the aligned table.
-func (t *table) Flush() error {
+func (t *Table) Flush() error {
 	if err := t.tw.Flush(); err != nil {
 		return err
 	}
