@@ -139,6 +139,11 @@ type Account struct {
 	// Overrides lift named guardrails for this account, each on purpose and visible in the
 	// map: see the Override constants.
 	Overrides []Override `yaml:"overrides,omitempty"`
+	// Owners receive this account's own messages: its cost report (and, later, heads-ups).
+	Owners *Owners `yaml:"owners,omitempty"`
+	// Budget is the account's monthly budget in the cost report's currency; the report
+	// says whether its forecast is within it.
+	Budget *float64 `yaml:"budget,omitempty"`
 }
 
 // Override names a guardrail of the account map that an account lifts explicitly.

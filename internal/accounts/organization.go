@@ -60,6 +60,11 @@ type OU struct {
 	// (OIDC only). A production unit needs one bound to a protected environment or
 	// branch, as a production account does.
 	CISubject string `yaml:"ciSubject,omitempty"`
+	// Owners own every account of the unit (see Owners); its accounts found get them.
+	Owners *Owners `yaml:"owners,omitempty"`
+	// Budget is the monthly budget of the unit's accounts together, in the cost report's
+	// currency; it is not each account's.
+	Budget *float64 `yaml:"budget,omitempty"`
 }
 
 // Account returns the account found in the unit with the given id, as the rest of curfew
@@ -75,6 +80,7 @@ func (u OU) Account(id string) Account {
 		Schedule:          u.Schedule,
 		Holidays:          slices.Clone(u.Holidays),
 		CISubject:         u.CISubject,
+		Owners:            u.Owners,
 	}
 }
 

@@ -89,6 +89,7 @@ func (m *Map) Validate() error {
 		}
 	}
 	validateAlarmRecipients(&p, m.CostReport)
+	m.validateOwners(&p)
 	if len(p) == 0 {
 		return nil
 	}
