@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // Money is an amount in Cost Explorer's currency, kept at full precision; only the
@@ -82,6 +84,9 @@ type Account struct {
 	Daily []Money
 	// Coverage is the account's discount coverage; nil when it was not read.
 	Coverage *Coverage
+	// Owners get the account in their own report (Report.For); from the map's account,
+	// or its unit's for an account found there.
+	Owners []accounts.Owner
 }
 
 // Report is every figure of one cost report.
@@ -122,6 +127,12 @@ type Report struct {
 	SavingsErr error
 	// History is what the run history held; nil when it could not be listed.
 	History *HistoryHealth
+	// Budgets are the map's monthly budgets of accounts and units, in the map's order.
+	Budgets []Budget
+	// Owner is whose slice of the organisation's report this is (Report.For); nil for
+	// the whole report. Whole is how many accounts the whole report has.
+	Owner *accounts.Owner
+	Whole int
 }
 
 // HistoryHealth is what reading the run history found, so that a reader can tell an

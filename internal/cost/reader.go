@@ -77,6 +77,7 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 
 	targets, notes := r.targets(ctx)
 	rep.Notes = notes
+	rep.Budgets = budgets(r.Map, targets)
 	for _, n := range notes {
 		r.log().Error("find accounts", "action", "find-accounts", "outcome", "failed", "reason", n)
 	}
@@ -149,7 +150,7 @@ func (r Reader) log() *slog.Logger {
 }
 
 func newAccount(a accounts.Account) Account {
-	return Account{Name: a.Name, ID: a.ID, Production: a.IsProduction()}
+	return Account{Name: a.Name, ID: a.ID, Production: a.IsProduction(), Owners: a.Owners.List()}
 }
 
 // environments returns the environments of the targets, production first.
