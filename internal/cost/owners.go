@@ -7,6 +7,10 @@ import (
 	"github.com/curfew/curfew/internal/history"
 )
 
+// Owners returns every owner the map names, on accounts or units: who may get a report
+// of their own before any account is found.
+func (r Reader) Owners() []accounts.Owner { return r.Map.AllOwners() }
+
 // Owners returns every owner of an account of the report, once each, in the report's
 // order.
 func (r *Report) Owners() []accounts.Owner {

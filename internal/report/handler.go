@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
@@ -56,9 +58,11 @@ func ParseEvent(payload []byte) (Event, error) {
 	return Event{}, fmt.Errorf("payload trigger %q: want %q or %q", ev.Trigger, TriggerSchedule, TriggerManual)
 }
 
-// CostReader reads the costs of a report made at a given time; cost.Reader is one.
+// CostReader reads the costs of a report made at a given time, and names the owners who
+// get a slice of it; cost.Reader is one.
 type CostReader interface {
 	Read(context.Context, time.Time) *cost.Report
+	Owners() []accounts.Owner
 }
 
 // RunHistory reads the runs of the shutdown and restart, skipping unreadable objects;
@@ -88,6 +92,19 @@ type Result struct {
 	Problems []string `json:"problems,omitempty"`
 	// Saved is what the night shutdown saved per account, as the report shows it.
 	Saved []Saved `json:"saved,omitempty"`
+	// Owners are the owners' own reports: who got which accounts.
+	Owners []OwnerReport `json:"owners,omitempty"`
+}
+
+// OwnerReport is one owner's report of an invocation.
+type OwnerReport struct {
+	Owner    string   `json:"owner"`
+	Accounts []string `json:"accounts"`
+	// Key is where the owner's HTML page was stored; empty if it could not be.
+	Key string `json:"key,omitempty"`
+	// Sent says the owner got it in this invocation; AlreadySent in an earlier one.
+	Sent        bool `json:"sent,omitempty"`
+	AlreadySent bool `json:"alreadySent,omitempty"`
 }
 
 // Saved is one account's line of the report's savings: its stopped hours and the
@@ -180,6 +197,9 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 			sent = map[Channel]bool{}
 		}
 	}
+	for _, o := range h.Costs.Owners() {
+		channels = append(channels, ownerChannel(o))
+	}
 	var pending []Channel
 	for _, c := range channels {
 		if sent[c] {
@@ -204,7 +224,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	for _, a := range r.Failed() {
 		res.Failed = append(res.Failed, a.Name)
 	}
-	h.readHistory(readCtx, r, now, log)
+	runs, prices := h.readHistory(readCtx, r, now, log)
 	if r.Savings != nil {
 		for _, a := range r.Savings.Accounts {
 			res.Saved = append(res.Saved, Saved{Account: a.Account, Resources: a.Resources, Hours: a.Hours, Saved: savedRange(a)})
@@ -229,6 +249,9 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 
 	subject := Subject(r)
 	for _, c := range pending {
+		if !slices.Contains([]Channel{Email, Slack}, c) {
+			continue // an owner's, below
+		}
 		var err error
 		switch c {
 		case Email:
@@ -256,6 +279,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 			log.Error("mark delivered", "action", "mark-delivered", "outcome", "failed", "resource", string(c), "error", err)
 		}
 	}
+	h.deliverOwners(ctx, r, runs, prices, key, delivery, pending, now, log, &res, failed)
 	var errs []error
 	for _, c := range []Channel{Page, Email, Slack} {
 		if err := failed[c]; err != nil {
@@ -281,15 +305,16 @@ func problem(what string, err error) string {
 
 // readHistory reads the run history into the report's savings and history health. Only
 // a history that cannot be listed loses the savings; an unreadable object is skipped and
-// counted.
-func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time, log *slog.Logger) {
+// counted. It returns the runs and the prices it used, for the owners' savings (nil runs
+// when the history could not be listed).
+func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time, log *slog.Logger) ([]history.Run, cost.Prices) {
 	start := r.Periods.Chart.Start
 	since := start.Add(-cost.HistoryMargin)
 	scan, err := h.History.Read(ctx, since)
 	if err != nil {
 		r.SavingsErr = err
 		log.Error("read run history", "action", "read-history", "outcome", "failed", "error", err)
-		return
+		return nil, nil
 	}
 	health := &cost.HistoryHealth{Since: since, Runs: len(scan.Runs)}
 	for _, run := range scan.Runs {
@@ -318,6 +343,7 @@ func (h Handler) readHistory(ctx context.Context, r *cost.Report, now time.Time,
 	r.Savings = cost.EstimateWith(ctx, scan.Runs, start, now, prices)
 	r.Savings.ApplyCoverage(r.Accounts)
 	log.Info("read run history", "action", "read-history", "outcome", "ok", "runs", health.Runs, "unreadable", len(health.Unreadable))
+	return scan.Runs, prices
 }
 
 // writeMetrics writes one CloudWatch embedded-metric-format line: DeliveryFailed, 0 or 1,

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
@@ -140,12 +141,30 @@ func (p Publisher) MarkDelivered(ctx context.Context, delivery string, c Channel
 
 // Notify publishes the plain-text summary to the topic, for email subscribers.
 func (p Publisher) Notify(ctx context.Context, subject, text string) error {
-	_, err := p.SNS.Publish(ctx, &sns.PublishInput{
+	return p.NotifyOwner(ctx, "", subject, text)
+}
+
+// OwnerAttribute is the message attribute that carries an owner's address on the
+// messages meant for that owner alone. The topic's subscriptions filter on it (see
+// cdk.ownerFilter): the report's recipients take the messages without it, and each
+// owner's address those with its own address.
+const OwnerAttribute = "owner"
+
+// NotifyOwner publishes an owner's summary to the topic, marked with OwnerAttribute so
+// that only the owner's subscription delivers it; an empty owner publishes the whole
+// report's, unmarked.
+func (p Publisher) NotifyOwner(ctx context.Context, owner, subject, text string) error {
+	in := &sns.PublishInput{
 		TopicArn: aws.String(p.TopicARN),
 		Subject:  aws.String(subject),
 		Message:  aws.String(text),
-	})
-	if err != nil {
+	}
+	if owner != "" {
+		in.MessageAttributes = map[string]snstypes.MessageAttributeValue{
+			OwnerAttribute: {DataType: aws.String("String"), StringValue: aws.String(owner)},
+		}
+	}
+	if _, err := p.SNS.Publish(ctx, in); err != nil {
 		return fmt.Errorf("publish to %s: %w", p.TopicARN, err)
 	}
 	return nil
@@ -155,7 +174,13 @@ func (p Publisher) Notify(ctx context.Context, subject, text string) error {
 // code block so that its columns line up, followed by the link. It returns an error
 // wrapping ErrNoSlack when the parameter does not exist.
 func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) error {
-	webhook, err := p.slackWebhook(ctx)
+	return p.SlackTo(ctx, p.SlackParameter, subject, text, link)
+}
+
+// SlackTo posts as Slack does, to the webhook whose URL is in the named parameter: an
+// owner's (accounts.OwnerParameterPrefix) or the report's own.
+func (p Publisher) SlackTo(ctx context.Context, parameter, subject, text string, link Link) error {
+	webhook, err := p.slackWebhook(ctx, parameter)
 	if err != nil {
 		return err
 	}
@@ -202,22 +227,22 @@ const SlackHost = "hooks.slack.com"
 
 // slackWebhook reads the webhook URL; the parameter must be a SecureString holding an
 // https URL on SlackHost.
-func (p Publisher) slackWebhook(ctx context.Context) (string, error) {
-	out, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(p.SlackParameter), WithDecryption: aws.Bool(true)})
+func (p Publisher) slackWebhook(ctx context.Context, parameter string) (string, error) {
+	out, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(parameter), WithDecryption: aws.Bool(true)})
 	var missing *ssmtypes.ParameterNotFound
 	if errors.As(err, &missing) {
-		return "", fmt.Errorf("%w %s", ErrNoSlack, p.SlackParameter)
+		return "", fmt.Errorf("%w %s", ErrNoSlack, parameter)
 	}
 	if err != nil {
-		return "", fmt.Errorf("read the Slack webhook parameter %s: %w", p.SlackParameter, err)
+		return "", fmt.Errorf("read the Slack webhook parameter %s: %w", parameter, err)
 	}
 	if out.Parameter == nil || out.Parameter.Type != ssmtypes.ParameterTypeSecureString {
-		return "", fmt.Errorf("the Slack webhook parameter %s is not a SecureString: store the URL with --type SecureString", p.SlackParameter)
+		return "", fmt.Errorf("the Slack webhook parameter %s is not a SecureString: store the URL with --type SecureString", parameter)
 	}
 	// The messages name every account and its costs: they go to Slack or nowhere.
 	u, err := url.Parse(aws.ToString(out.Parameter.Value))
 	if err != nil || u.Scheme != "https" || u.Host != SlackHost || u.User != nil {
-		return "", fmt.Errorf("the Slack webhook parameter %s does not hold an https://%s/ URL", p.SlackParameter, SlackHost)
+		return "", fmt.Errorf("the Slack webhook parameter %s does not hold an https://%s/ URL", parameter, SlackHost)
 	}
 	return u.String(), nil
 }

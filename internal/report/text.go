@@ -46,6 +46,9 @@ const maxSubject = 99
 func Subject(r *cost.Report) string {
 	p := r.Periods
 	head := "curfew " + asciiOnly(strings.ReplaceAll(dayRange(p.MonthToDate), "–", "-"))
+	if r.Owner != nil {
+		head = fmt.Sprintf("curfew, your %s, %s", plural(len(r.Accounts), "account"), head[len("curfew "):])
+	}
 	estimated := ""
 	if r.Estimated() {
 		estimated = ", estimated"
@@ -127,6 +130,9 @@ func Text(r *cost.Report, link Link) string {
 		fmt.Fprintf(&b, ", in %s", cur[0])
 	}
 	b.WriteString("\n\n")
+	if l := ownerLine(r); l != "" {
+		b.WriteString(wrap(l, textWidth))
+	}
 	for _, line := range headline(r, &fn) {
 		b.WriteString(wrap(line, textWidth))
 	}
@@ -141,7 +147,7 @@ func Text(r *cost.Report, link Link) string {
 	b.WriteString(fn.String())
 
 	// What else the run found, a line each, after a blank line when there is any.
-	var also []string
+	also := append(budgetLines(r), anomalyLines(r)...)
 	if s := r.Savings; s != nil {
 		also = append(also, keptLine(s))
 	}
