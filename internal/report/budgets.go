@@ -25,21 +25,21 @@ func budgetLines(r *cost.Report) []string {
 			out = append(out, head+"not checked: "+c.Unchecked+".")
 			continue
 		}
-		what := "forecast"
+		figure := fmt.Sprintf("forecast %s %s", amount(c.Expected), c.Currency)
 		switch {
 		case c.Closed:
-			what = "spent"
+			figure = fmt.Sprintf("spent %s %s", amount(c.Expected), c.Currency)
 		case c.RunRated:
-			what = "forecast " + runRateMark
+			figure += " " + runRateMark
 		}
 		verdict := "within budget"
-		if c.Over > 0 {
-			verdict = what + " over budget by " + amount(c.Over)
-			if c.Closed {
-				verdict = "over budget by " + amount(c.Over)
-			}
+		switch {
+		case c.Over > 0 && c.Closed:
+			verdict = "over budget by " + amount(c.Over)
+		case c.Over > 0:
+			verdict = "forecast over budget by " + amount(c.Over)
 		}
-		out = append(out, fmt.Sprintf("%s%s (%s %s %s).", head, verdict, what, amount(c.Expected), c.Currency))
+		out = append(out, fmt.Sprintf("%s%s (%s).", head, verdict, figure))
 	}
 	return out
 }
@@ -53,7 +53,7 @@ func anomalyLines(r *cost.Report) []string {
 		if a.Usual > 0 {
 			ratio = fmt.Sprintf(", %.1f×", a.Cost/a.Usual)
 		}
-		out = append(out, fmt.Sprintf("Unusual spend: %s cost %s %s on %s%s its usual %s (%s, the median of the %d before).",
+		out = append(out, fmt.Sprintf("Unusual spend: %s %s %s on %s%s its usual %s (median %s of %d).",
 			a.Account, amount(a.Cost), a.Currency, a.Day.Format("Mon 2 Jan"), ratio, a.Day.Format("Monday"), amount(a.Usual), a.Weeks))
 	}
 	return out

@@ -1,0 +1,244 @@
+package report_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/report"
+)
+
+// ownersWorld is a home account in moto with the report's bucket and topic, a map of
+// identity, staging (30 a day) and sandbox (10 a day) whose owners are given, and an
+// HTTP subscription per filter policy.
+type ownersWorld struct {
+	h     report.Handler
+	inbox map[string]*received
+	slack *received
+}
+
+func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[string]string) *ownersWorld {
+	t.Helper()
+	s := emulator.Shared(t)
+	p := cost.PeriodsAt(now)
+	homeID, stagingID, sandboxID := emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
+home: identity
+homeRegion: eu-west-1
+externalId: curfew-test-ext
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]%s}
+  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]%s}
+`, homeID, stagingID, strings.Split(owners, "|")[0], sandboxID, strings.Split(owners, "|")[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueCosts(t, s, homeID, costResults(p, 2)...)
+	queueCosts(t, s, stagingID, costResults(p, 30)...)
+	queueCosts(t, s, sandboxID, costResults(p, 10)...)
+
+	home := s.Account(t, homeID, "eu-west-1")
+	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	bucket := "curfew-cost-report-owners-" + homeID // bucket names are global
+	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
+		t.Fatal(err)
+	}
+	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
+	store := history.Store{Client: s3c, Bucket: bucket}
+	for _, r := range []history.Run{
+		{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: []history.Change{
+			{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large", At: stop},
+			{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge", At: stop}}},
+		{ID: "r1", Kind: history.Restart, Started: start, Changes: []history.Change{
+			{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large", At: start},
+			{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge", At: start}}},
+	} {
+		if err := store.Put(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &ownersWorld{inbox: map[string]*received{}, slack: &received{}}
+	for who, filter := range filters {
+		in := &received{}
+		sub := httptest.NewServer(in)
+		t.Cleanup(sub.Close)
+		if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
+			Endpoint: aws.String(sub.URL), Attributes: map[string]string{"FilterPolicy": filter}}); err != nil {
+			t.Fatal(err)
+		}
+		w.inbox[who] = in
+	}
+	webhook := httptest.NewTLSServer(w.slack)
+	t.Cleanup(webhook.Close)
+	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/owners/team-b"),
+		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B1/team-b")}); err != nil {
+		t.Fatal(err)
+	}
+	w.h = report.Handler{
+		Table:   costtest.Table(),
+		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+		History: store,
+		Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+			Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn)},
+		Now:     func() time.Time { return now },
+		Log:     quiet,
+		Pricing: failingPricing{},
+	}
+	return w
+}
+
+// messages returns the subjects and texts one subscription received.
+func (r *received) messages() (subjects, texts []string) {
+	for _, b := range r.all() {
+		var n map[string]string
+		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
+			subjects, texts = append(subjects, n["Subject"]), append(texts, n["Message"])
+		}
+	}
+	return subjects, texts
+}
+
+// rowOf returns the text's table row of an account, its fields joined by one space.
+func rowOf(text, name string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == name {
+			return strings.Join(f, " ")
+		}
+	}
+	return ""
+}
+
+// Two owners over overlapping accounts: team-a (email) owns staging, team-b (Slack) owns
+// staging and sandbox. The recipients get the whole report, each owner only theirs —
+// same layout, their rows, their savings — from the same Cost Explorer requests as a
+// map without owners, and a retry sends nothing twice.
+func TestOwnersGetTheirOwnReport(t *testing.T) {
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	const (
+		teamA = "team-a@example.com"
+		both  = `, owners: {emails: [team-a@example.com], slack: [/curfew/owners/team-b]}, budget: 500`
+		teamB = `, owners: {slack: [/curfew/owners/team-b]}`
+	)
+	w := newOwnersWorld(t, now, both+"|"+teamB, map[string]string{
+		"recipients": `{"owner": [{"exists": false}]}`,
+		"team-a":     `{"owner": ["` + teamA + `"]}`,
+	})
+	plain := newOwnersWorld(t, now, "|", map[string]string{"recipients": `{"owner": [{"exists": false}]}`})
+
+	res, err := w.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := plain.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != without.Requests || res.Requests != 6 {
+		t.Errorf("Cost Explorer requests: %d with owners, %d without; want 6 both (2 an account, moto has no forecast)", res.Requests, without.Requests)
+	}
+	wantOwners := []report.OwnerReport{
+		{Owner: teamA, Accounts: []string{"staging"}, Key: report.OwnerKey(res.Key, accounts.Owner{Email: teamA}), Sent: true},
+		{Owner: "Slack /curfew/owners/team-b", Accounts: []string{"staging", "sandbox"}, Key: report.OwnerKey(res.Key, accounts.Owner{Slack: "/curfew/owners/team-b"}), Sent: true},
+	}
+	if !slices.EqualFunc(res.Owners, wantOwners, func(a, b report.OwnerReport) bool {
+		return a.Owner == b.Owner && slices.Equal(a.Accounts, b.Accounts) && a.Key == b.Key && a.Sent == b.Sent
+	}) {
+		t.Errorf("owners = %+v, want %+v", res.Owners, wantOwners)
+	}
+
+	_, whole := w.inbox["recipients"].messages()
+	subjects, mine := w.inbox["team-a"].messages()
+	if len(whole) != 1 || len(mine) != 1 {
+		t.Fatalf("recipients got %d messages and team-a %d, want 1 each", len(whole), len(mine))
+	}
+	_, plainWhole := plain.inbox["recipients"].messages()
+	if len(plainWhole) != 1 || rowOf(whole[0], "staging") != rowOf(plainWhole[0], "staging") {
+		t.Errorf("the whole report's staging row changed with owners:\n%s\n%s", rowOf(whole[0], "staging"), rowOf(plainWhole[0], "staging"))
+	}
+	for _, name := range []string{"identity", "staging", "sandbox"} {
+		if rowOf(whole[0], name) == "" {
+			t.Errorf("the whole report has no row of %s:\n%s", name, whole[0])
+		}
+	}
+	// team-a's report: staging's row as the whole report has it, its total the same
+	// figures, its savings staging's alone (11 h of m5.large), its budget.
+	a := mine[0]
+	causetest.NoSDKText(t, "team-a's report", a)
+	if rowOf(a, "identity") != "" || rowOf(a, "sandbox") != "" || rowOf(a, "staging") != rowOf(whole[0], "staging") {
+		t.Errorf("team-a's report is not staging's row alone:\n%s", a)
+	}
+	staging := strings.Fields(rowOf(a, "staging"))
+	if total := strings.Fields(rowOf(a, "total")); len(total) < 8 || !slices.Equal(total[1:8], staging[1:8]) {
+		t.Errorf("team-a's total %v is not staging's %v", total, staging)
+	}
+	for _, want := range []string{
+		"For team-a@example.com: the 1 account you own of the organisation's 3; costReport.recipients get them all.",
+		"Budget of staging, 500.00 a month: forecast over budget by 400.00 (forecast 900.00 USD *).",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(a), " "), want) {
+			t.Errorf("team-a's report has no %q:\n%s", want, a)
+		}
+	}
+	if os.Getenv("CURFEW_SHOW_OWNER_REPORT") != "" {
+		t.Log("\n" + subjects[0] + "\n\n" + a)
+	}
+	if !strings.HasPrefix(subjects[0], "curfew, your 1 account, 1-26 Nov: 780.00 USD") {
+		t.Errorf("team-a's subject = %q", subjects[0])
+	}
+	// team-b's Slack post: staging and sandbox, the budget of staging, no identity.
+	posts := w.slack.all()
+	if len(posts) != 1 {
+		t.Fatalf("team-b's webhook got %d posts, want 1", len(posts))
+	}
+	var post map[string]string
+	if err := json.Unmarshal(posts[0], &post); err != nil {
+		t.Fatal(err)
+	}
+	b := post["text"]
+	if rowOf(b, "identity") != "" || rowOf(b, "staging") == "" || rowOf(b, "sandbox") == "" || !strings.Contains(b, "Budget of staging") {
+		t.Errorf("team-b's post is not staging and sandbox with staging's budget:\n%s", b)
+	}
+	// The slices' month to date add up to the whole's, staging counted once.
+	mtd := func(text, row string) string { return strings.Fields(rowOf(text, row))[5] }
+	if mtd(whole[0], "total") != "1,092.00" || mtd(a, "total") != "780.00" || mtd(b, "total") != "1,040.00" || mtd(b, "sandbox") != "260.00" {
+		t.Errorf("month to date: whole %s, team-a %s, team-b %s; want 1,092.00 = 780.00 (staging) + 260.00 (sandbox) + 52.00 (identity)",
+			mtd(whole[0], "total"), mtd(a, "total"), mtd(b, "total"))
+	}
+
+	// A retry of the same delivery reads nothing and sends nothing again.
+	again, err := w.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, texts := w.inbox["team-a"].messages(); again.Requests != 0 || len(texts) != 1 || len(w.slack.all()) != 1 {
+		t.Errorf("the retry made %d requests and team-a has %d messages, team-b %d posts; want 0, 1 and 1", again.Requests, len(texts), len(w.slack.all()))
+	}
+}
