@@ -3,6 +3,7 @@ package cdk
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -170,11 +171,52 @@ func (s *service) newBucket() awss3.Bucket {
 }
 
 // newTopic is the notification topic: encrypted with a key of its own (rotated), TLS only,
-// with the map's email subscriptions, and open to this account's alarms.
+// with the map's email subscriptions, and open to this account's alarms. When the map
+// names owners by email, each owner's address is subscribed for the messages meant for it
+// alone (ownerFilter), and the recipients' subscriptions leave those out.
 func (s *service) newTopic() awssns.Topic {
+	var owners []string
+	for _, o := range s.m.AllOwners() {
+		if o.Email != "" {
+			owners = append(owners, o.Email)
+		}
+	}
+	recipients := s.m.CostReport.Recipients
+	if len(owners) > 0 {
+		recipients = nil // subscribed below, with their filter
+	}
 	// The home account's guardrails protect curfew's keys by their aliases.
-	return s.newEncryptedTopic("Topic", "TopicKey", keyAliasPrefix+"topic",
-		"curfew: encrypts the notification topic", "curfew", s.m.CostReport.Recipients)
+	topic := s.newEncryptedTopic("Topic", "TopicKey", keyAliasPrefix+"topic",
+		"curfew: encrypts the notification topic", "curfew", recipients)
+	if len(owners) == 0 {
+		return topic
+	}
+	for _, r := range s.m.CostReport.Recipients {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(r), &awssnssubscriptions.EmailSubscriptionProps{
+			FilterPolicy: ownerFilter(r, slices.Contains(owners, r), true)}))
+	}
+	for _, o := range owners {
+		if !slices.Contains(s.m.CostReport.Recipients, o) {
+			topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(o), &awssnssubscriptions.EmailSubscriptionProps{
+				FilterPolicy: ownerFilter(o, true, false)}))
+		}
+	}
+	return topic
+}
+
+// ownerFilter is the filter policy of an address's subscription to the topic, on the
+// message attribute accounts.OwnerMessageAttribute that an owner's report carries: a recipient (or
+// an alarm's reader) takes the messages without it, an owner those carrying its address.
+// SNS allows one subscription per address, so an address that is both takes both.
+func ownerFilter(address string, owner, recipient bool) *map[string]awssns.SubscriptionFilter {
+	var conditions []any
+	if recipient {
+		conditions = append(conditions, map[string]any{"exists": false})
+	}
+	if owner {
+		conditions = append(conditions, address)
+	}
+	return &map[string]awssns.SubscriptionFilter{accounts.OwnerMessageAttribute: awssns.NewSubscriptionFilter(&conditions)}
 }
 
 // newEncryptedTopic is a topic of curfew's: encrypted with a key of its own (rotated, kept
@@ -318,10 +360,20 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 	fn.AddToRolePolicy(allow("WriteReports", []string{"s3:PutObject"}, []string{reports}, nil))
 	s.topic.GrantPublish(fn)
 
-	parameter := fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", s.m.HomeRegion, s.m.HomeAccount().ID, SlackWebhookParameter)
+	// The report's own webhook and each owner's (accounts.OwnerParameterPrefix), by their
+	// exact ARNs.
+	parameterARN := func(name string) string {
+		return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", s.m.HomeRegion, s.m.HomeAccount().ID, name)
+	}
+	parameters := []string{parameterARN(SlackWebhookParameter)}
+	for _, o := range s.m.AllOwners() {
+		if o.Slack != "" {
+			parameters = append(parameters, parameterARN(o.Slack))
+		}
+	}
 	fn.AddEnvironment(jsii.String(EnvSlackWebhookParameter), jsii.String(SlackWebhookParameter), nil)
-	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"}, []string{parameter}, nil))
-	s.newWebhookKey(fn.Role(), parameter)
+	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"}, parameters, nil))
+	s.newWebhookKey(fn.Role(), parameters)
 	grantPricing(fn)
 }
 
@@ -330,8 +382,14 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 // may decrypt with it, and only the webhook parameter through SSM; the account (that is,
 // its IAM policies) may administer the key and encrypt with it through SSM, which is what
 // `aws ssm put-parameter --key-id alias/curfew/slack-webhook` needs.
-func (s *service) newWebhookKey(reader awsiam.IRole, parameter string) awskms.Key {
+func (s *service) newWebhookKey(reader awsiam.IRole, parameters []string) awskms.Key {
 	ssmService := "ssm." + s.m.HomeRegion + ".amazonaws.com"
+	// One parameter stays a string, as before owners' webhooks: the key's policy does not
+	// change for a map without them.
+	var parameter any = parameters[0]
+	if len(parameters) > 1 {
+		parameter = parameters
+	}
 	root := awsiam.NewAccountRootPrincipal()
 	policy := inline(
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -28,6 +28,11 @@ type Owners struct {
 // account: the cost report may read these parameters and no others of that kind.
 const OwnerParameterPrefix = "/curfew/owners/"
 
+// OwnerMessageAttribute is the SNS message attribute that carries an owner's address on
+// the messages meant for that owner alone: the topic's subscriptions filter on it (the
+// CDK app writes the filters, the functions set the attribute).
+const OwnerMessageAttribute = "owner"
+
 // Owner is one recipient of an owner's messages: an email address or a Slack webhook
 // parameter, never both.
 type Owner struct {

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // S3API is the part of the S3 client the publisher uses.
@@ -148,7 +150,7 @@ func (p Publisher) Notify(ctx context.Context, subject, text string) error {
 // messages meant for that owner alone. The topic's subscriptions filter on it (see
 // cdk.ownerFilter): the report's recipients take the messages without it, and each
 // owner's address those with its own address.
-const OwnerAttribute = "owner"
+const OwnerAttribute = accounts.OwnerMessageAttribute
 
 // NotifyOwner publishes an owner's summary to the topic, marked with OwnerAttribute so
 // that only the owner's subscription delivers it; an empty owner publishes the whole
