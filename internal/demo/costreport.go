@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -66,11 +69,27 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	inbox, stop, err := subscribe(ctx, sns.NewFromConfig(home), env["CURFEW_TOPIC_ARN"])
+	// A local endpoint stands for each address the template subscribes to the report's
+	// topic, with the template's filter: the recipients get the whole report, an owner
+	// their own.
+	addresses, err := d.topicSubscriptions()
 	if err != nil {
 		return err
 	}
-	defer stop()
+	inboxes := map[string]*inbox{}
+	for _, a := range addresses {
+		in, stop, err := subscribe(ctx, sns.NewFromConfig(home), env["CURFEW_TOPIC_ARN"], a.filter)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		inboxes[a.endpoint] = in
+	}
+	recipient := d.m.CostReport.Recipients[0]
+	inbox := inboxes[recipient]
+	if inbox == nil {
+		return fmt.Errorf("%w: the template subscribes no %s to the report's topic", ErrCheck, recipient)
+	}
 
 	answer, err := f.Invoke(ctx, `{"trigger":"manual"}`)
 	if err != nil {
@@ -106,6 +125,9 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "%d Cost Explorer requests answered; summary published to %s:\n\n%s\n\n", res.Requests, env["CURFEW_TOPIC_ARN"], strings.TrimRight(summary, "\n"))
 	fmt.Fprintf(w, "HTML report stored at s3://%s/%s and written to %s\n", env["CURFEW_BUCKET"], res.Key, d.opts.Report)
+	if err := d.showOwners(ctx, w, res, addresses, inboxes); err != nil {
+		return err
+	}
 	d.summary.saved = res.Saved
 	return nil
 }
@@ -201,9 +223,10 @@ func (in *inbox) wait(ctx context.Context, limit time.Duration) (string, error) 
 	}
 }
 
-// subscribe serves a local HTTP endpoint and subscribes it to topic, so the demo sees the
-// summary the cost report publishes (the deployed subscription is an email address).
-func subscribe(ctx context.Context, c *sns.Client, topic string) (*inbox, func(), error) {
+// subscribe serves a local HTTP endpoint and subscribes it to topic with a filter policy
+// ("" for none), so the demo sees the summaries the cost report publishes (the deployed
+// subscriptions are email addresses).
+func subscribe(ctx context.Context, c *sns.Client, topic, filter string) (*inbox, func(), error) {
 	in := &inbox{arrived: make(chan struct{}, 1)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -211,11 +234,82 @@ func subscribe(ctx context.Context, c *sns.Client, topic string) (*inbox, func()
 	}
 	srv := &http.Server{Handler: in, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(l) }()
+	var attributes map[string]string
+	if filter != "" {
+		attributes = map[string]string{"FilterPolicy": filter}
+	}
 	if _, err := c.Subscribe(ctx, &sns.SubscribeInput{
 		TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String("http://" + l.Addr().String() + "/"),
+		Attributes: attributes,
 	}); err != nil {
 		srv.Close()
 		return nil, nil, fmt.Errorf("subscribe to %s: %w", topic, err)
 	}
 	return in, func() { srv.Close() }, nil
+}
+
+// subscription is an email subscription of the report's topic in the service template.
+type subscription struct {
+	endpoint string
+	// filter is its filter policy as JSON; empty for none.
+	filter string
+}
+
+// topicSubscriptions returns the email subscriptions of the report's topic (the topic
+// named "curfew") as the synthesised service template has them.
+func (d *Demo) topicSubscriptions() ([]subscription, error) {
+	var out []subscription
+	for _, s := range d.stacks {
+		topics := map[string]bool{}
+		for id, r := range s.Resources {
+			var t struct{ DisplayName string }
+			if r.Type == "AWS::SNS::Topic" && json.Unmarshal(r.Properties, &t) == nil && t.DisplayName == "curfew" {
+				topics[id] = true
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(s.Resources)) {
+			r := s.Resources[id]
+			var sub struct {
+				Protocol, Endpoint string
+				TopicArn           struct{ Ref string }
+				FilterPolicy       json.RawMessage
+			}
+			if r.Type != "AWS::SNS::Subscription" || json.Unmarshal(r.Properties, &sub) != nil || sub.Protocol != "email" || !topics[sub.TopicArn.Ref] {
+				continue
+			}
+			out = append(out, subscription{endpoint: sub.Endpoint, filter: string(sub.FilterPolicy)})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: the synthesised templates subscribe no address to the report's topic", ErrCheck)
+	}
+	return out, nil
+}
+
+// showOwners says in a line each who got which report: the recipients the whole, each
+// owner by email their own accounts' (through the topic's filter), with the owner's
+// budget and unusual-spend lines.
+func (d *Demo) showOwners(ctx context.Context, w io.Writer, res report.Result, addresses []subscription, inboxes map[string]*inbox) error {
+	if len(res.Owners) == 0 {
+		return nil
+	}
+	for _, a := range addresses {
+		got, err := inboxes[a.endpoint].wait(ctx, 10*time.Second)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.endpoint, err)
+		}
+		i := slices.IndexFunc(res.Owners, func(o report.OwnerReport) bool { return o.Owner == a.endpoint })
+		if i < 0 {
+			fmt.Fprintf(w, "%s (costReport.recipients) got the whole report: %d accounts\n", a.endpoint, len(d.m.Accounts))
+			continue
+		}
+		o := res.Owners[i]
+		fmt.Fprintf(w, "%s (owner) got the report of %s alone, page s3://…/%s:\n", a.endpoint, strings.Join(o.Accounts, ", "), path.Base(o.Key))
+		for _, line := range strings.Split(got, "\n") {
+			if strings.HasPrefix(line, "Budget of ") || strings.HasPrefix(line, "Unusual spend") {
+				fmt.Fprintf(w, "  %s\n", line)
+			}
+		}
+	}
+	return nil
 }
