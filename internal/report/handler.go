@@ -279,13 +279,21 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 			log.Error("mark delivered", "action", "mark-delivered", "outcome", "failed", "resource", string(c), "error", err)
 		}
 	}
-	h.deliverOwners(ctx, r, runs, prices, key, delivery, pending, now, log, &res, failed)
+	owners := h.deliverOwners(ctx, r, runs, prices, key, delivery, pending, now, log, &res)
 	var errs []error
 	for _, c := range []Channel{Page, Email, Slack} {
 		if err := failed[c]; err != nil {
 			res.Problems = append(res.Problems, problem(string(c)+" failed", err))
 			if c != Page {
 				errs = append(errs, fmt.Errorf("%s: %w", c, err))
+			}
+		}
+	}
+	for _, c := range []Channel{Email, Slack} {
+		if err := owners[c]; err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", c, err))
+			if failed[c] == nil {
+				failed[c] = err // the metric counts the channel failing, for anyone
 			}
 		}
 	}

@@ -42,11 +42,12 @@ func OwnerKey(key string, o accounts.Owner) string {
 // the slice of r (no Cost Explorer request: cost.Report.For), with the savings estimated
 // from their accounts' runs at the same prices (answers the price list gave are reused),
 // a page of its own, and the summary by email (an SNS message only their subscription
-// takes) or to their Slack webhook. A failure fails the invocation through failed's
-// Email or Slack, and is marked per owner, so that a retry sends only what was not sent.
+// takes) or to their Slack webhook. Each failure is a problem line of its own; it returns
+// the first failure of each kind (Email, Slack), which fails the invocation. Each success
+// is marked per owner, so that a retry sends only what was not sent.
 func (h Handler) deliverOwners(ctx context.Context, r *cost.Report, runs []history.Run, prices cost.Prices, key, delivery string,
-	pending []Channel, now time.Time, log *slog.Logger, res *Result, failed map[Channel]error) {
-	var errs = map[Channel][]error{}
+	pending []Channel, now time.Time, log *slog.Logger, res *Result) map[Channel]error {
+	failed := map[Channel]error{}
 	for _, o := range h.Costs.Owners() {
 		c := ownerChannel(o)
 		s := r.For(o)
@@ -86,7 +87,10 @@ func (h Handler) deliverOwners(ctx context.Context, r *cost.Report, runs []histo
 			}
 		}
 		if err != nil {
-			errs[kind] = append(errs[kind], fmt.Errorf("owner %s: %w", o, err))
+			if failed[kind] == nil {
+				failed[kind] = fmt.Errorf("owner %s: %w", o, err)
+			}
+			res.Problems = append(res.Problems, problem("the report of owner "+o.String()+" failed", err))
 			log.Error("deliver", "action", string(c), "outcome", "failed", "owner", o.String(), "error", err)
 			res.Owners = append(res.Owners, rep)
 			continue
@@ -102,7 +106,5 @@ func (h Handler) deliverOwners(ctx context.Context, r *cost.Report, runs []histo
 			log.Error("mark delivered", "action", "mark-delivered", "outcome", "failed", "resource", string(c), "error", err)
 		}
 	}
-	for kind, list := range errs {
-		failed[kind] = errors.Join(append([]error{failed[kind]}, list...)...)
-	}
+	return failed
 }

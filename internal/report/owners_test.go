@@ -35,7 +35,7 @@ type ownersWorld struct {
 	slack *received
 }
 
-func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[string]string) *ownersWorld {
+func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[string]string, withWebhook bool) *ownersWorld {
 	t.Helper()
 	s := emulator.Shared(t)
 	p := cost.PeriodsAt(now)
@@ -98,9 +98,11 @@ accounts:
 	}
 	webhook := httptest.NewTLSServer(w.slack)
 	t.Cleanup(webhook.Close)
-	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/owners/team-b"),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B1/team-b")}); err != nil {
-		t.Fatal(err)
+	if withWebhook {
+		if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/owners/team-b"),
+			Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B1/team-b")}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w.h = report.Handler{
 		Table:   costtest.Table(),
@@ -150,8 +152,8 @@ func TestOwnersGetTheirOwnReport(t *testing.T) {
 	w := newOwnersWorld(t, now, both+"|"+teamB, map[string]string{
 		"recipients": `{"owner": [{"exists": false}]}`,
 		"team-a":     `{"owner": ["` + teamA + `"]}`,
-	})
-	plain := newOwnersWorld(t, now, "|", map[string]string{"recipients": `{"owner": [{"exists": false}]}`})
+	}, true)
+	plain := newOwnersWorld(t, now, "|", map[string]string{"recipients": `{"owner": [{"exists": false}]}`}, true)
 
 	res, err := w.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
 	if err != nil {
@@ -240,5 +242,37 @@ func TestOwnersGetTheirOwnReport(t *testing.T) {
 	}
 	if _, texts := w.inbox["team-a"].messages(); again.Requests != 0 || len(texts) != 1 || len(w.slack.all()) != 1 {
 		t.Errorf("the retry made %d requests and team-a has %d messages, team-b %d posts; want 0, 1 and 1", again.Requests, len(texts), len(w.slack.all()))
+	}
+}
+
+// An owner's webhook parameter that does not exist fails the run with a line saying
+// whose and what to do; the other owner and the recipients still get theirs, and the
+// retry sends only what failed.
+func TestAnOwnersMissingWebhookFailsTheRunAlone(t *testing.T) {
+	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	w := newOwnersWorld(t, now, `, owners: {emails: [team-a@example.com], slack: [/curfew/owners/team-b]}|`, map[string]string{
+		"recipients": `{"owner": [{"exists": false}]}`,
+		"team-a":     `{"owner": ["team-a@example.com"]}`,
+	}, false)
+	res, err := w.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err == nil {
+		t.Fatal("the run succeeded, want it failed for the owner's missing webhook")
+	}
+	want := "the report of owner Slack /curfew/owners/team-b failed: no Slack webhook parameter /curfew/owners/team-b: " +
+		"create it as a SecureString with the owner's webhook URL (detail in curfew-cost-report's log)"
+	if !slices.Equal(res.Problems, []string{want}) {
+		t.Errorf("problems = %q, want %q", res.Problems, want)
+	}
+	_, whole := w.inbox["recipients"].messages()
+	_, mine := w.inbox["team-a"].messages()
+	if len(whole) != 1 || len(mine) != 1 {
+		t.Errorf("recipients got %d messages and team-a %d, want 1 each", len(whole), len(mine))
+	}
+	again, err := w.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err == nil || len(again.Delivered) != 0 || !slices.Equal(again.Skipped, []report.Channel{report.Email, "email/team-a@example.com"}) {
+		t.Errorf("retry: delivered %v, skipped %v, error %v; want only the Slack owner tried again", again.Delivered, again.Skipped, err)
+	}
+	if _, mine := w.inbox["team-a"].messages(); len(mine) != 1 {
+		t.Errorf("team-a got %d messages after the retry, want 1", len(mine))
 	}
 }
