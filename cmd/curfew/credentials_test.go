@@ -163,8 +163,12 @@ func TestLoginWithoutTerminal(t *testing.T) {
 		a.configFile = config
 		a.openTerminal = func() (io.ReadWriteCloser, error) { return nil, errors.New("open /dev/tty: no such device or address") }
 	}, "login")
-	if !errors.Is(r.err, ErrNoMFACode) || !strings.Contains(r.err.Error(), "no terminal to type it on") || !strings.Contains(r.err.Error(), "in a terminal") {
-		t.Errorf("err = %v, want ErrNoMFACode with a hint to run it in a terminal", r.err)
+	// It says that login itself needs the terminal: "run curfew login in a terminal first"
+	// read as if another command had failed.
+	want := "curfew: curfew login needs a terminal to read the MFA code of profile \"staging\", and there is none\n" +
+		"  next: run `curfew login` in a terminal window (not from a pipe, cron or CI): it asks for the code there"
+	if !errors.Is(r.err, ErrNoMFACode) || "curfew: "+r.err.Error() != want {
+		t.Errorf("err = %v, want ErrNoMFACode reading:\n%s", r.err, want)
 	}
 	if r.stdout != "" {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
