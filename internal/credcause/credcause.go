@@ -107,7 +107,7 @@ func (e *Error) Unwrap() []error {
 // CredentialProcessExit is the exit status of `curfew credentials` when it needs
 // `curfew login` first: the curfew that ran it through the SDK reads it (the SDK keeps
 // only the status), while the AWS CLI shows the line the process printed.
-const CredentialProcessExit = 75 // EX_TEMPFAIL: try again after login
+const CredentialProcessExit = problem.ExitLogin
 
 // Label names profile in messages.
 func Label(profile string) string {
