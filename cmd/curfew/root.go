@@ -43,10 +43,11 @@ type app struct {
 	// --prefix` wrote them; every command reads it, so one flag means one thing everywhere.
 	prefix string
 	debug  bool
-	// stderrIsTerminal says a person watches stderr: long runs show their progress there.
-	stderrIsTerminal bool
-	log              *slog.Logger
-	m                *accounts.Map
+	// progress shows a long run's progress line on stderr (invoke.Progress) and returns
+	// what clears it; nil when stderr is not a terminal: nothing is written then.
+	progress func(what string) (stop func())
+	log      *slog.Logger
+	m        *accounts.Map
 }
 
 func newRootCommand(a *app) *cobra.Command {
