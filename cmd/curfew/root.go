@@ -72,7 +72,8 @@ The commands that call AWS use the profiles curfew profiles wrote (pass the same
 to every command when you gave it one), and before anything else check with STS that
 the profile reaches the account the map says: a profile of the same name in another
 account is refused, and nothing is changed. plan, stop, start, snooze --list, preflight,
-console and version print JSON with --json, in a stable form for scripts (docs/operations.md).` + exitHelp,
+console, profiles and version print JSON with --json, in a stable form for scripts
+(docs/operations.md).` + exitHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
