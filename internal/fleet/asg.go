@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,7 +164,8 @@ func (p *pair) startASGs(ctx context.Context) error {
 		case err != nil:
 			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read the capacity curfew recorded: %v; the group was left as it is (min/desired/max %s) and keeps its mark: set its capacity by hand", err, now)
 		case !now.atZero():
-			p.leaveScaled(ctx, &r, now, rec)
+			p.leaveAsSet(&r, fmt.Sprintf("capacity changed during the night to min/desired/max %s by a person or a scheduled action (curfew had recorded %s)", now, rec),
+				func() error { return p.untagGroup(ctx, r.ID) })
 		case p.payload.DryRun:
 			r.Action, r.Reason = WouldStart, fmt.Sprintf("min/desired/max %s would be restored", rec)
 		default:
@@ -186,26 +186,7 @@ func (p *pair) restore(ctx context.Context, r *Resource, rec capacity) {
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
 		return
 	}
-	r.Action, r.Reason = Started, fmt.Sprintf("min/desired/max %s restored", rec)
-	if err := p.untagGroup(ctx, r.ID); err != nil {
-		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
-	}
-}
-
-// leaveScaled reports a marked group someone scaled up during the night, and removes the
-// mark.
-func (p *pair) leaveScaled(ctx context.Context, r *Resource, now, rec capacity) {
-	r.Action = LeftStopped
-	detail := fmt.Sprintf("capacity changed during the night to min/desired/max %s by a person or a scheduled action (curfew had recorded %s)", now, rec)
-	if p.payload.DryRun {
-		r.Reason = detail + ": it would be left as set and its mark removed"
-		return
-	}
-	r.Reason = detail + ": left as set, mark removed"
-	if err := p.untagGroup(ctx, r.ID); err != nil {
-		r.Reason = detail + ": left as set"
-		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
-	}
+	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagGroup(ctx, r.ID) })
 }
 
 // groupVerdict says why a group with instances must keep them (skip), or what is worth
@@ -312,14 +293,12 @@ func (p *pair) wakeUps(ctx context.Context) map[string][]string {
 }
 
 func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {
-	var out []types.AutoScalingGroup
 	pages := autoscaling.NewDescribeAutoScalingGroupsPaginator(p.c.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe Auto Scaling groups in %s: %w", p.where(), err)
-		}
-		out = append(out, page.AutoScalingGroups...)
+	out, err := allPages(ctx, pages, func(page *autoscaling.DescribeAutoScalingGroupsOutput) []types.AutoScalingGroup {
+		return page.AutoScalingGroups
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe Auto Scaling groups in %s: %w", p.where(), err)
 	}
 	return out, nil
 }
@@ -327,10 +306,7 @@ func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {
 // tagGroup puts tags on a group only: propagated to the instances it launches, the mark
 // would make the restart take them for instances curfew stopped.
 func (p *pair) tagGroup(ctx context.Context, name string, m map[string]string) error {
-	var tags []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		tags = append(tags, groupTag(name, k, aws.String(m[k])))
-	}
+	tags := tagList(m, func(k, v *string) types.Tag { return groupTag(name, aws.ToString(k), v) })
 	_, err := p.c.AutoScaling.CreateOrUpdateTags(ctx, &autoscaling.CreateOrUpdateTagsInput{Tags: tags})
 	return err
 }
@@ -351,10 +327,7 @@ func groupTag(name, key string, value *string) types.Tag {
 	}
 }
 
+// asgTagMap reads a group's tags.
 func asgTagMap(tags []types.TagDescription) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
+	return tagMap(tags, func(t types.TagDescription) (*string, *string) { return t.Key, t.Value })
 }

@@ -53,27 +53,25 @@ func (p *pair) startClusters(ctx context.Context) error {
 }
 
 func (p *pair) clusters(ctx context.Context) ([]database, error) {
-	var out []database
 	pages := rds.NewDescribeDBClustersPaginator(p.c.RDS, &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe DB clusters in %s: %w", p.where(), err)
+	clusters, err := allPages(ctx, pages, func(page *rds.DescribeDBClustersOutput) []types.DBCluster { return page.DBClusters })
+	if err != nil {
+		return nil, fmt.Errorf("describe DB clusters in %s: %w", p.where(), err)
+	}
+	out := make([]database, len(clusters))
+	for i, c := range clusters {
+		d := database{
+			Resource: Resource{Type: history.AuroraCluster, ID: aws.ToString(c.DBClusterIdentifier)},
+			arn:      aws.ToString(c.DBClusterArn),
+			status:   aws.ToString(c.Status),
+			tags:     rdsTagMap(c.TagList),
 		}
-		for _, c := range page.DBClusters {
-			d := database{
-				Resource: Resource{Type: history.AuroraCluster, ID: aws.ToString(c.DBClusterIdentifier)},
-				arn:      aws.ToString(c.DBClusterArn),
-				status:   aws.ToString(c.Status),
-				tags:     rdsTagMap(c.TagList),
-			}
-			d.dims = history.Dimensions{Engine: aws.ToString(c.Engine)}
-			for _, m := range c.DBClusterMembers {
-				d.memberIDs = append(d.memberIDs, aws.ToString(m.DBInstanceIdentifier))
-			}
-			d.skip = clusterSkip(c, d.tags)
-			out = append(out, d)
+		d.dims = history.Dimensions{Engine: aws.ToString(c.Engine)}
+		for _, m := range c.DBClusterMembers {
+			d.memberIDs = append(d.memberIDs, aws.ToString(m.DBInstanceIdentifier))
 		}
+		d.skip = clusterSkip(c, d.tags)
+		out[i] = d
 	}
 	return out, nil
 }

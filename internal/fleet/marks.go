@@ -62,6 +62,31 @@ func (p *pair) leaveStopped(r *Resource, detail string, unmark func() error) {
 	}
 }
 
+// leaveAsSet reports a marked resource that a person (or its scaling) scaled up during the
+// night, as detail says: the restart leaves it as they set it, and removes its mark so
+// that no later restart overrides them.
+func (p *pair) leaveAsSet(r *Resource, detail string, unmark func() error) {
+	r.Action = LeftStopped
+	if p.payload.DryRun {
+		r.Reason = detail + ": it would be left as set and its mark removed"
+		return
+	}
+	r.Reason = detail + ": left as set, mark removed"
+	if err := unmark(); err != nil {
+		r.Reason = detail + ": left as set"
+		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
+	}
+}
+
+// restored reports a resource given back what curfew recorded (reason says what), then
+// removes its mark.
+func restored(r *Resource, reason string, unmark func() error) {
+	r.Action, r.Reason = Started, reason
+	if err := unmark(); err != nil {
+		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
+	}
+}
+
 // cannotTell is the error of a marked, stopped resource when the restart cannot tell
 // whether someone else stopped it again after the shutdown. It is left stopped and keeps
 // its mark: waking a resource a person stopped on purpose (it misbehaved, it is being

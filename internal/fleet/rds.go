@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -129,25 +128,23 @@ func (p *pair) startDBInstances(ctx context.Context) error {
 }
 
 func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
-	var out []database
 	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe DB instances in %s: %w", p.where(), err)
+	dbs, err := allPages(ctx, pages, func(page *rds.DescribeDBInstancesOutput) []types.DBInstance { return page.DBInstances })
+	if err != nil {
+		return nil, fmt.Errorf("describe DB instances in %s: %w", p.where(), err)
+	}
+	out := make([]database, len(dbs))
+	for i, db := range dbs {
+		d := database{
+			Resource: Resource{Type: history.RDSInstance, ID: aws.ToString(db.DBInstanceIdentifier), Size: aws.ToString(db.DBInstanceClass)},
+			arn:      aws.ToString(db.DBInstanceArn),
+			status:   aws.ToString(db.DBInstanceStatus),
+			tags:     rdsTagMap(db.TagList),
+			cluster:  aws.ToString(db.DBClusterIdentifier),
 		}
-		for _, db := range page.DBInstances {
-			d := database{
-				Resource: Resource{Type: history.RDSInstance, ID: aws.ToString(db.DBInstanceIdentifier), Size: aws.ToString(db.DBInstanceClass)},
-				arn:      aws.ToString(db.DBInstanceArn),
-				status:   aws.ToString(db.DBInstanceStatus),
-				tags:     rdsTagMap(db.TagList),
-				cluster:  aws.ToString(db.DBClusterIdentifier),
-			}
-			d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
-			d.skip = dbInstanceSkip(db, d.tags)
-			out = append(out, d)
-		}
+		d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
+		d.skip = dbInstanceSkip(db, d.tags)
+		out[i] = d
 	}
 	return out, nil
 }
@@ -215,7 +212,7 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) erro
 }
 
 func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKind) {
-	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: rdsTags(markTags(p.id, p.now))}); err != nil {
+	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: tagList(markTags(p.id, p.now), func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })}); err != nil {
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
 		return
 	}
@@ -327,13 +324,9 @@ func (p *pair) dbStartedAgain(ctx context.Context, d database, source types.Sour
 		SourceType: source, SourceIdentifier: aws.String(d.ID), StartTime: aws.Time(from), EndTime: aws.Time(p.now),
 		EventCategories: []string{"notification"}, MaxRecords: aws.Int32(100),
 	})
-	var events []types.Event
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
-		}
-		events = append(events, page.Events...)
+	events, err := allPages(ctx, pages, func(page *rds.DescribeEventsOutput) []types.Event { return page.Events })
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
 	}
 	return startedAfter(mark, events)
 }
@@ -439,18 +432,7 @@ func (p *pair) unmarkDB(ctx context.Context, arn string) error {
 	return err
 }
 
+// rdsTagMap reads a database's tags.
 func rdsTagMap(tags []types.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
-}
-
-func rdsTags(m map[string]string) []types.Tag {
-	var tags []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
+	return tagMap(tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 }
