@@ -51,30 +51,33 @@ type dbKind struct {
 	// source is the kind's source type in RDS events.
 	source      types.SourceType
 	stop, start func(ctx context.Context, id string, opts ...func(*rds.Options)) error
-	// status describes one database again.
-	status func(ctx context.Context, id string) (string, error)
+	// describe describes the pair's databases of the kind, or only the one named id.
+	describe func(ctx context.Context, id string) ([]database, error)
 }
 
-// instanceKind is how DB instances are stopped and started.
+// instanceKind is how DB instances are stopped, started and described.
 func (p *pair) instanceKind() dbKind {
-	return dbKind{
-		source: types.SourceTypeDbInstance,
-		stop: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
-			_, err := p.c.RDS.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(id)}, opts...)
-			return err
-		},
-		start: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
-			_, err := p.c.RDS.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(id)}, opts...)
-			return err
-		},
-		status: func(ctx context.Context, id string) (string, error) {
-			out, err := p.c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
-			if err != nil || len(out.DBInstances) != 1 {
-				return "", fmt.Errorf("describe DB instance %s: %w", id, errors.Join(err, errNotOne))
-			}
-			return aws.ToString(out.DBInstances[0].DBInstanceStatus), nil
-		},
+	return dbKind{source: types.SourceTypeDbInstance, describe: p.dbInstances,
+		stop:  byID(p.c.RDS.StopDBInstance, func(id *string) *rds.StopDBInstanceInput { return &rds.StopDBInstanceInput{DBInstanceIdentifier: id} }),
+		start: byID(p.c.RDS.StartDBInstance, func(id *string) *rds.StartDBInstanceInput { return &rds.StartDBInstanceInput{DBInstanceIdentifier: id} })}
+}
+
+// byID is an RDS call on one database, by its identifier, as a kind's stop or start;
+// input makes the call's input.
+func byID[In, Out any](call func(context.Context, In, ...func(*rds.Options)) (Out, error), input func(id *string) In) func(context.Context, string, ...func(*rds.Options)) error {
+	return func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
+		_, err := call(ctx, input(aws.String(id)), opts...)
+		return err
 	}
+}
+
+// status describes one database again: its status.
+func (k dbKind) status(ctx context.Context, id string) (string, error) {
+	dbs, err := k.describe(ctx, id)
+	if err != nil || len(dbs) != 1 {
+		return "", errors.Join(err, errNotOne)
+	}
+	return dbs[0].status, nil
 }
 
 // countAttempts counts into n the attempts the SDK makes of one call, its retries
@@ -98,14 +101,14 @@ var errNotOne = errors.New("not exactly one database in the answer")
 // is judged with its member instances (a member tagged to stay up keeps the whole cluster
 // up), so no cluster is stopped when the instances cannot be described.
 func (p *pair) stopRDS(ctx context.Context) error {
-	dbs, err := p.dbInstances(ctx)
+	dbs, err := p.dbInstances(ctx, "")
 	if err != nil {
 		return fmt.Errorf("%w (so neither DB instances nor Aurora clusters were stopped)", err)
 	}
 	if err := p.stopDatabases(ctx, dbs, p.instanceKind()); err != nil {
 		return err
 	}
-	clusters, err := p.clusters(ctx)
+	clusters, err := p.clusters(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -120,31 +123,45 @@ func (p *pair) stopRDS(ctx context.Context) error {
 
 // startDBInstances starts the DB instances curfew stopped.
 func (p *pair) startDBInstances(ctx context.Context) error {
-	dbs, err := p.dbInstances(ctx)
-	if err != nil {
-		return err
-	}
-	return p.startDatabases(ctx, dbs, p.instanceKind())
+	return p.startDatabases(ctx, p.instanceKind())
 }
 
-func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
-	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)})
-	dbs, err := allPages(ctx, pages, func(page *rds.DescribeDBInstancesOutput) []types.DBInstance { return page.DBInstances })
-	if err != nil {
-		return nil, fmt.Errorf("describe DB instances in %s: %w", p.where(), err)
+// dbInstances describes the pair's DB instances, or only the one named id.
+func (p *pair) dbInstances(ctx context.Context, id string) ([]database, error) {
+	in := &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}
+	if id == "" {
+		in = &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)}
 	}
-	out := make([]database, len(dbs))
-	for i, db := range dbs {
-		d := database{
-			Resource: Resource{Type: history.RDSInstance, ID: aws.ToString(db.DBInstanceIdentifier), Size: aws.ToString(db.DBInstanceClass)},
-			arn:      aws.ToString(db.DBInstanceArn),
-			status:   aws.ToString(db.DBInstanceStatus),
-			tags:     rdsTagMap(db.TagList),
-			cluster:  aws.ToString(db.DBClusterIdentifier),
+	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, in)
+	return describeDatabases(ctx, p, "DB instances", pages, func(page *rds.DescribeDBInstancesOutput) []types.DBInstance { return page.DBInstances }, instanceDatabase)
+}
+
+// instanceDatabase is a DB instance as the shared steps see it.
+func instanceDatabase(db types.DBInstance) database {
+	d := database{
+		Resource: Resource{Type: history.RDSInstance, ID: aws.ToString(db.DBInstanceIdentifier), Size: aws.ToString(db.DBInstanceClass)},
+		arn:      aws.ToString(db.DBInstanceArn),
+		status:   aws.ToString(db.DBInstanceStatus),
+		tags:     rdsTagMap(db.TagList),
+		cluster:  aws.ToString(db.DBClusterIdentifier),
+	}
+	d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
+	d.skip = dbInstanceSkip(db, d.tags)
+	return d
+}
+
+// describeDatabases reads every page of a describe of DB instances or clusters (what),
+// each item as a database.
+func describeDatabases[Page, Item, Options any](ctx context.Context, p *pair, what string, pages pager[Page, Options], items func(Page) []Item, db func(Item) database) ([]database, error) {
+	out, err := allPages(ctx, pages, func(page Page) []database {
+		dbs := make([]database, 0, len(items(page)))
+		for _, item := range items(page) {
+			dbs = append(dbs, db(item))
 		}
-		d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
-		d.skip = dbInstanceSkip(db, d.tags)
-		out[i] = d
+		return dbs
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe %s in %s: %w", what, p.where(), err)
 	}
 	return out, nil
 }
@@ -239,9 +256,13 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 	r.Action, r.Error = ActionFailed, failedStop(err, kept, func() error { return p.unmarkDB(ctx, arn) }, markKeys)
 }
 
-// startDatabases starts the stopped databases that carry curfew's mark, then removes it.
-// A marked database that is available again has its stale mark removed.
-func (p *pair) startDatabases(ctx context.Context, dbs []database, k dbKind) error {
+// startDatabases starts the stopped databases of the kind that carry curfew's mark, then
+// removes it. A marked database that is available again has its stale mark removed.
+func (p *pair) startDatabases(ctx context.Context, k dbKind) error {
+	dbs, err := k.describe(ctx, "")
+	if err != nil {
+		return err
+	}
 	for _, d := range dbs {
 		if !marked(d.tags) || !p.payload.wants(d.ID) {
 			continue
