@@ -27,18 +27,9 @@ func (p *pair) clusterKind() dbKind {
 		start: byID(p.c.RDS.StartDBCluster, func(id *string) *rds.StartDBClusterInput { return &rds.StartDBClusterInput{DBClusterIdentifier: id} })}
 }
 
-// startClusters starts the Aurora clusters curfew stopped.
-func (p *pair) startClusters(ctx context.Context) error {
-	return p.startDatabases(ctx, p.clusterKind())
-}
-
-// clusters describes the pair's DB clusters, or only the one named id.
-func (p *pair) clusters(ctx context.Context, id string) ([]database, error) {
-	in := &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)}
-	if id == "" {
-		in = &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(100)}
-	}
-	pages := rds.NewDescribeDBClustersPaginator(p.c.RDS, in)
+// clusters describes the pair's DB clusters, or only the one named id (when not nil).
+func (p *pair) clusters(ctx context.Context, id *string) ([]database, error) {
+	pages := rds.NewDescribeDBClustersPaginator(p.c.RDS, &rds.DescribeDBClustersInput{DBClusterIdentifier: id, MaxRecords: aws.Int32(100)})
 	return describeDatabases(ctx, p, "DB clusters", pages, func(page *rds.DescribeDBClustersOutput) []types.DBCluster { return page.DBClusters }, clusterDatabase)
 }
 

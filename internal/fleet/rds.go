@@ -51,8 +51,9 @@ type dbKind struct {
 	// source is the kind's source type in RDS events.
 	source      types.SourceType
 	stop, start func(ctx context.Context, id string, opts ...func(*rds.Options)) error
-	// describe describes the pair's databases of the kind, or only the one named id.
-	describe func(ctx context.Context, id string) ([]database, error)
+	// describe describes the pair's databases of the kind, or only the one named id (when
+	// not nil).
+	describe func(ctx context.Context, id *string) ([]database, error)
 }
 
 // instanceKind is how DB instances are stopped, started and described.
@@ -73,7 +74,7 @@ func byID[In, Out any](call func(context.Context, In, ...func(*rds.Options)) (Ou
 
 // status describes one database again: its status.
 func (k dbKind) status(ctx context.Context, id string) (string, error) {
-	dbs, err := k.describe(ctx, id)
+	dbs, err := k.describe(ctx, aws.String(id))
 	if err != nil || len(dbs) != 1 {
 		return "", errors.Join(err, errNotOne)
 	}
@@ -101,14 +102,14 @@ var errNotOne = errors.New("not exactly one database in the answer")
 // is judged with its member instances (a member tagged to stay up keeps the whole cluster
 // up), so no cluster is stopped when the instances cannot be described.
 func (p *pair) stopRDS(ctx context.Context) error {
-	dbs, err := p.dbInstances(ctx, "")
+	dbs, err := p.dbInstances(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%w (so neither DB instances nor Aurora clusters were stopped)", err)
 	}
 	if err := p.stopDatabases(ctx, dbs, p.instanceKind()); err != nil {
 		return err
 	}
-	clusters, err := p.clusters(ctx, "")
+	clusters, err := p.clusters(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -121,18 +122,18 @@ func (p *pair) stopRDS(ctx context.Context) error {
 	return p.stopDatabases(ctx, clusters, p.clusterKind())
 }
 
-// startDBInstances starts the DB instances curfew stopped.
-func (p *pair) startDBInstances(ctx context.Context) error {
-	return p.startDatabases(ctx, p.instanceKind())
+// startRDS starts the Aurora clusters, then the DB instances, that curfew stopped.
+func (p *pair) startRDS(ctx context.Context) error {
+	err := p.startDatabases(ctx, p.clusterKind())
+	if ctx.Err() != nil {
+		return err // the pair's steps end here, and say why
+	}
+	return errors.Join(err, p.startDatabases(ctx, p.instanceKind()))
 }
 
-// dbInstances describes the pair's DB instances, or only the one named id.
-func (p *pair) dbInstances(ctx context.Context, id string) ([]database, error) {
-	in := &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}
-	if id == "" {
-		in = &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)}
-	}
-	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, in)
+// dbInstances describes the pair's DB instances, or only the one named id (when not nil).
+func (p *pair) dbInstances(ctx context.Context, id *string) ([]database, error) {
+	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: id, MaxRecords: aws.Int32(100)})
 	return describeDatabases(ctx, p, "DB instances", pages, func(page *rds.DescribeDBInstancesOutput) []types.DBInstance { return page.DBInstances }, instanceDatabase)
 }
 
@@ -259,7 +260,7 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 // startDatabases starts the stopped databases of the kind that carry curfew's mark, then
 // removes it. A marked database that is available again has its stale mark removed.
 func (p *pair) startDatabases(ctx context.Context, k dbKind) error {
-	dbs, err := k.describe(ctx, "")
+	dbs, err := k.describe(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -255,7 +255,7 @@ func (p *pair) visit(ctx context.Context) {
 	p.c = p.clients(p.target.Account, p.target.Region)
 	steps := []func(context.Context) error{p.stopECS, p.stopEC2, p.stopASGs, p.stopNodegroups, p.stopRDS}
 	if p.kind == history.Restart {
-		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startNodegroups, p.startASGs, p.startEC2, p.startECS}
+		steps = []func(context.Context) error{p.startRDS, p.startNodegroups, p.startASGs, p.startEC2, p.startECS}
 	}
 	var errs []error
 	for _, step := range steps {
