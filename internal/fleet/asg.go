@@ -123,21 +123,15 @@ func (p *pair) stopASGs(ctx context.Context) error {
 // scaleIn marks the group with its capacity, then scales it to zero, and reports whether
 // it did; the mark is removed again when AWS refuses the update.
 func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
-	mark := markTags(p.id, p.now)
-	mark[accounts.CapacityTag] = c.String()
-	if err := p.tagGroup(ctx, r.ID, mark); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
-		return false
-	}
-	_, err := p.c.AutoScaling.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String(r.ID), MinSize: aws.Int32(0), DesiredCapacity: aws.Int32(0),
-	})
-	if err == nil {
-		r.Action = Stopped
-		return true
-	}
-	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), func() error { return p.untagGroup(ctx, r.ID) }, groupMarkKeys)
-	return false
+	return scaleInMarked(r, groupMarkKeys,
+		func() error { return p.tagGroup(ctx, r.ID, p.markWith(accounts.CapacityTag, c.String())) },
+		func() error {
+			_, err := p.c.AutoScaling.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{
+				AutoScalingGroupName: aws.String(r.ID), MinSize: aws.Int32(0), DesiredCapacity: aws.Int32(0),
+			})
+			return err
+		},
+		func() error { return p.untagGroup(ctx, r.ID) })
 }
 
 // startASGs gives the groups curfew scaled in their recorded capacity back, then removes

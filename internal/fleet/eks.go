@@ -97,20 +97,14 @@ func (p *pair) stopNodegroups(ctx context.Context) error {
 // scaleInNodegroup marks the node group with its capacity, then scales it to zero, and
 // reports whether it did; the mark is removed again when AWS refuses the update.
 func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c capacity) bool {
-	mark := markTags(p.id, p.now)
-	mark[accounts.NodegroupScalingTag] = c.String()
 	arn := aws.ToString(n.NodegroupArn)
-	if _, err := p.c.EKS.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(arn), Tags: mark}); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
-		return false
-	}
-	err := p.setScaling(ctx, n, capacity{0, 0, c.max})
-	if err == nil {
-		r.Action = Stopped
-		return true
-	}
-	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), func() error { return p.untagNodegroup(ctx, arn) }, nodegroupMarkKeys)
-	return false
+	return scaleInMarked(r, nodegroupMarkKeys,
+		func() error {
+			_, err := p.c.EKS.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(arn), Tags: p.markWith(accounts.NodegroupScalingTag, c.String())})
+			return err
+		},
+		func() error { return p.setScaling(ctx, n, capacity{0, 0, c.max}) },
+		func() error { return p.untagNodegroup(ctx, arn) })
 }
 
 // startNodegroups gives the node groups curfew scaled in their recorded capacity back,

@@ -20,6 +20,30 @@ func markTags(runID string, at time.Time) map[string]string {
 	}
 }
 
+// markWith is the run's mark with one more tag: what a kind scaled in records of itself.
+func (p *pair) markWith(key, value string) map[string]string {
+	mark := markTags(p.id, p.now)
+	mark[key] = value
+	return mark
+}
+
+// scaleInMarked marks a resource (mark), then scales it in (scale), and reports whether it did.
+// When AWS refuses the scale-in, the mark is removed again (unmark) unless the scale-in
+// may have happened all the same; keys are the tags of the kind's mark.
+func scaleInMarked(r *Resource, keys []string, mark, scale, unmark func() error) bool {
+	if err := mark(); err != nil {
+		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
+		return false
+	}
+	err := scale()
+	if err == nil {
+		r.Action = Stopped
+		return true
+	}
+	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), unmark, keys)
+	return false
+}
+
 // markKeys are the keys removed once a resource is started again.
 var markKeys = []string{accounts.StoppedAtTag, accounts.StoppedByRunTag}
 
