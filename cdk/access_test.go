@@ -54,6 +54,15 @@ type namedPolicy struct {
 	Policy any    `json:"policy"`
 }
 
+// simulateEachMap asks the simulator the questions of each account map whose roles every
+// access test checks: one with a CI user (testdata/ci-user.yaml), one with CI over OIDC
+// (testdata/oidc.yaml).
+func simulateEachMap(t *testing.T, questions func(*testing.T, *org) []question) {
+	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
+		t.Run(name, func(t *testing.T) { simulate(t, questions(t, o)) })
+	}
+}
+
 // simulate answers every question in one run of the simulator and checks the decisions.
 func simulate(t *testing.T, questions []question) {
 	t.Helper()
@@ -373,9 +382,7 @@ func session(account, role string) string {
 // claims such as token.actions.githubusercontent.com:sub as not applicable to
 // sts:AssumeRoleWithWebIdentity, so it would refuse every token for the wrong reason.)
 func TestAccessBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, accessQuestions(t, o)) })
-	}
+	simulateEachMap(t, accessQuestions)
 }
 
 // TestSimulatorHonoursSessionNameAndUserName checks the simulator on what DeveloperAccess's

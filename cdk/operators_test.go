@@ -16,9 +16,7 @@ import (
 // may do: an operator with MFA and a session named after them runs curfew's functions and
 // reads their logs; nobody else gets the role, and the role changes nothing of curfew's.
 func TestOperatorsBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, operatorQuestions(t, o)) })
-	}
+	simulateEachMap(t, operatorQuestions)
 }
 
 func operatorQuestions(t *testing.T, o *org) []question {
