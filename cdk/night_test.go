@@ -228,11 +228,7 @@ func nextRun(t *testing.T, expression, tz string, after time.Time) time.Time {
 // StackSets give found accounts their roles.
 func TestDeployedSchedulesSweepTheNight(t *testing.T) {
 	ctx := t.Context()
-	s, err := emulator.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emulator.Own(t)
 	const region = "eu-west-1"
 	org := s.NewOrg(t, region)
 	nonProd, prod := org.Unit(org.Root, "non-production"), org.Unit(org.Root, "production")

@@ -40,11 +40,7 @@ import (
 // template turns automatic deployment on, without retaining stacks).
 func TestOrganizationDeploysRolesToFoundAccounts(t *testing.T) {
 	ctx := t.Context()
-	s, err := emulator.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emulator.Own(t)
 	const region = "eu-west-1"
 
 	org := s.NewOrg(t, region)
