@@ -81,20 +81,13 @@ func parseCapacity(key, v string) (capacity, error) {
 // group capacity is named on its row, because when it runs before the restart, the
 // restart finds the group no longer at zero and leaves it as the action set it.
 func (p *pair) stopASGs(ctx context.Context) error {
-	groups, err := p.groups(ctx)
-	if err != nil {
-		return err
-	}
 	var wake map[string][]string
-	for _, g := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.groups, func(g types.AutoScalingGroup) error {
 		c := groupCapacity(g)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
 		r.Size, r.count = groupSize(g)
 		if c.atZero() || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		skip, note := groupVerdict(g, p.now)
 		if skip == "" {
@@ -116,8 +109,8 @@ func (p *pair) stopASGs(ctx context.Context) error {
 			}
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // scaleIn marks the group with its capacity, then scales it to zero, and reports whether
@@ -139,18 +132,11 @@ func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
 // during the night: it is left as they set it and its mark removed, so that no later
 // restart overrides them.
 func (p *pair) startASGs(ctx context.Context) error {
-	groups, err := p.groups(ctx)
-	if err != nil {
-		return err
-	}
-	for _, g := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.groups, func(g types.AutoScalingGroup) error {
 		tags := asgTagMap(g.Tags)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
 		if !groupMarked(tags) || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		now := groupCapacity(g)
 		rec, err := parseCapacity(accounts.CapacityTag, tags[accounts.CapacityTag])
@@ -166,8 +152,8 @@ func (p *pair) startASGs(ctx context.Context) error {
 			p.restore(ctx, &r, rec)
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // restore sets the recorded capacity back, max size included, then removes the mark.

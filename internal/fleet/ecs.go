@@ -86,26 +86,20 @@ func (st serviceState) String() string {
 // zero are left out of the report, and a service marked and running again was scaled up
 // after the shutdown: what it has now is recorded and it is scaled in again.
 func (p *pair) stopECS(ctx context.Context) error {
-	svcs, err := p.services(ctx)
-	if err != nil {
-		return err
-	}
 	var targets map[string]aastypes.ScalableTarget
-	for _, s := range svcs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id(), count: int(s.DesiredCount)}
 		if s.DesiredCount == 0 || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		skip, note := serviceVerdict(s, p.now)
 		if skip != "" {
 			r.Action, r.Reason = Skipped, skip
 			p.add(ctx, r)
-			continue
+			return nil
 		}
 		if targets == nil {
+			var err error
 			if targets, err = p.scalableTargets(ctx); err != nil {
 				return err
 			}
@@ -125,8 +119,8 @@ func (p *pair) stopECS(ctx context.Context) error {
 			r.Reason = note
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // scaleInService marks the service with its state, lowers its scalable target's
@@ -182,20 +176,14 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 // at zero was scaled up by a person (or its scaling) during the night: it is left as set
 // and its mark removed.
 func (p *pair) startECS(ctx context.Context) error {
-	svcs, err := p.services(ctx)
-	if err != nil {
-		return err
-	}
 	var targets map[string]aastypes.ScalableTarget
-	for _, s := range svcs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id()}
 		if !serviceMarked(s.tags) || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		if targets == nil {
+			var err error
 			if targets, err = p.scalableTargets(ctx); err != nil {
 				return err
 			}
@@ -218,8 +206,8 @@ func (p *pair) startECS(ctx context.Context) error {
 			p.restoreService(ctx, &r, s, rec, hasTarget)
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // restoreService sets the recorded MinCapacity back, then the desired count, then removes

@@ -57,21 +57,14 @@ func (n nodegroup) capacity() capacity {
 // (stopASGs skips it), and Karpenter's nodes belong to no node group (ec2Verdict skips
 // them).
 func (p *pair) stopNodegroups(ctx context.Context) error {
-	groups, err := p.nodegroups(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		c := n.capacity()
 		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired)}
 		if len(n.InstanceTypes) == 1 {
 			r.Size = n.InstanceTypes[0]
 		}
 		if c.atZero() || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		skip, note := nodegroupVerdict(n, p.now)
 		note = joinNotes(note, nodesNote(n))
@@ -90,8 +83,8 @@ func (p *pair) stopNodegroups(ctx context.Context) error {
 			r.Reason = note
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // scaleInNodegroup marks the node group with its capacity, then scales it to zero, and
@@ -111,17 +104,10 @@ func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c
 // then removes the mark. A node group no longer at zero was scaled up by a person during
 // the night: it is left as set and its mark removed.
 func (p *pair) startNodegroups(ctx context.Context) error {
-	groups, err := p.nodegroups(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		r := Resource{Type: EKSNodegroup, ID: n.id()}
 		if !nodegroupMarked(n.Tags) || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		now := n.capacity()
 		rec, err := parseCapacity(accounts.NodegroupScalingTag, n.Tags[accounts.NodegroupScalingTag])
@@ -137,8 +123,8 @@ func (p *pair) startNodegroups(ctx context.Context) error {
 			p.restoreNodegroup(ctx, &r, n, rec)
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 func (p *pair) restoreNodegroup(ctx context.Context, r *Resource, n nodegroup, rec capacity) {

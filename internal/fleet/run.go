@@ -281,6 +281,24 @@ func (p *pair) visit(ctx context.Context) {
 	}
 }
 
+// eachOf visits the pair's resources of a kind, as list describes them, one after
+// another, until a visit fails or the run is cut off.
+func eachOf[T any](ctx context.Context, list func(context.Context) ([]T, error), visit func(T) error) error {
+	items, err := list(ctx)
+	if err != nil {
+		return err
+	}
+	for _, item := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := visit(item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // add records what happened to one resource and logs it.
 func (p *pair) add(ctx context.Context, r Resource) {
 	if r.Action == Stopped || r.Action == Started {
