@@ -200,14 +200,7 @@ func groupVerdict(g types.AutoScalingGroup, now time.Time) (skip, note string) {
 			return fmt.Sprintf("instance %s is protected from scale-in: at zero the group would keep it running", aws.ToString(in.InstanceId)), ""
 		}
 	}
-	skip, note = snoozed(tags, now)
-	if skip != "" {
-		return skip, ""
-	}
-	if groupMarked(tags) {
-		note = joinNotes(note, markNote(tags)+", scaled up again")
-	}
-	return "", note
+	return snoozedOrUpAgain(tags, now, groupMarked(tags), "scaled up again")
 }
 
 // members names the instances a group ends when scaled in: they are reported through

@@ -268,14 +268,7 @@ func ec2Verdict(in types.Instance, now time.Time) (skip, note string) {
 	if pool := karpenterPool(tags); pool != "" {
 		return fmt.Sprintf("Karpenter node of %s: Karpenter replaces a node it finds stopped; curfew leaves its nodes to it (it removes them once nothing runs on them)", pool), ""
 	}
-	skip, note = snoozed(tags, now)
-	if skip != "" {
-		return skip, ""
-	}
-	if marked(tags) {
-		note = joinNotes(note, markNote(tags)+", running again")
-	}
-	return "", note
+	return snoozedOrUpAgain(tags, now, marked(tags), "running again")
 }
 
 // karpenterPool names the NodePool (or, before Karpenter v1, the Provisioner) that

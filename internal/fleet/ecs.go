@@ -244,13 +244,7 @@ func serviceVerdict(s service, now time.Time) (skip, note string) {
 	if s.DeploymentController != nil && s.DeploymentController.Type == types.DeploymentControllerTypeExternal {
 		return "external deployment controller: its task sets are sized by that controller, not by the service's desired count", ""
 	}
-	if skip, note = snoozed(s.tags, now); skip != "" {
-		return skip, ""
-	}
-	if serviceMarked(s.tags) {
-		note = joinNotes(note, markNote(s.tags)+", scaled up again")
-	}
-	return "", note
+	return snoozedOrUpAgain(s.tags, now, serviceMarked(s.tags), "scaled up again")
 }
 
 // fargateSize is the size of a Fargate service's tasks, "fargate CPU/MEMORY" in CPU units

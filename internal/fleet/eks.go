@@ -141,13 +141,7 @@ func nodegroupVerdict(n nodegroup, now time.Time) (skip, note string) {
 	if v := skipTagged(n.Tags); v != "" {
 		return v, ""
 	}
-	if skip, note = snoozed(n.Tags, now); skip != "" {
-		return skip, ""
-	}
-	if nodegroupMarked(n.Tags) {
-		note = joinNotes(note, markNote(n.Tags)+", scaled up again")
-	}
-	return "", note
+	return snoozedOrUpAgain(n.Tags, now, nodegroupMarked(n.Tags), "scaled up again")
 }
 
 // nodesNote names the node group's instance types, for the report.

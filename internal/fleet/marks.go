@@ -156,6 +156,20 @@ func snoozed(tags map[string]string, now time.Time) (skip, note string) {
 	}
 }
 
+// snoozedOrUpAgain ends every kind's verdict: a snooze keeps the resource up (skip);
+// otherwise a mark it still carries (wasMarked), from a run that stopped it before, is
+// noted with how it is up again (again: "running again", "scaled up again").
+func snoozedOrUpAgain(tags map[string]string, now time.Time, wasMarked bool, again string) (skip, note string) {
+	skip, note = snoozed(tags, now)
+	if skip != "" {
+		return skip, ""
+	}
+	if wasMarked {
+		note = joinNotes(note, markNote(tags)+", "+again)
+	}
+	return "", note
+}
+
 // joinNotes joins the non-empty notes with "; ".
 func joinNotes(notes ...string) string {
 	var out []string
