@@ -62,7 +62,8 @@ team needs its environment before the morning start, or on a holiday.`,
 		use:   "plan",
 		short: "Show what the shutdown would stop, changing nothing",
 		long: `Invoke ` + accounts.ShutdownFunction + ` as a dry run: it reports what it would stop and what
-it would leave running (and why), and changes nothing.`,
+it would leave running (and why), and changes nothing. It ends with the next holiday of
+each account, and the calendar or date of the map it comes from.`,
 		function: accounts.ShutdownFunction,
 		dryRun:   true,
 	}
@@ -285,6 +286,10 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 		}
 	} else if err := runtable.Write(a.stdout, rep); err != nil {
 		return err
+	} else if k.dryRun {
+		if err := printNextHolidays(a.stdout, found.m, in.accounts, a.now()); err != nil {
+			return err
+		}
 	}
 	if rep.HistoryError != "" {
 		fmt.Fprintf(a.stderr, "warning: the run's summary was not written to the history bucket: %s\n", rep.HistoryError)

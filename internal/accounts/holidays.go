@@ -171,15 +171,12 @@ func KnownCalendar(code string) bool {
 }
 
 // nearestCalendar returns the calendar a person most likely meant by code: the same code
-// in upper case, the country of an unknown region (ES-MD: ES), or the closest code in
-// edit distance; "" when none is close.
+// in upper case, a code one edit away (DE-BAY: DE-BY), the country of a region the
+// library lacks (ES-MD: ES), or a code two edits away; "" when none is that close.
 func nearestCalendar(code string) string {
 	upper := strings.ToUpper(strings.TrimSpace(code))
 	if KnownCalendar(upper) {
 		return upper
-	}
-	if country, _, ok := strings.Cut(upper, "-"); ok && KnownCalendar(country) {
-		return country
 	}
 	codes := make([]string, 0, len(calendars))
 	for c := range calendars {
@@ -191,6 +188,9 @@ func nearestCalendar(code string) string {
 		if d := editDistance(upper, c); d < bestDistance {
 			best, bestDistance = c, d
 		}
+	}
+	if country, _, ok := strings.Cut(upper, "-"); bestDistance > 1 && ok && KnownCalendar(country) {
+		return country
 	}
 	return best
 }
