@@ -101,7 +101,7 @@ func TestValidationNamesEveryField(t *testing.T) {
 		{"customer policy ARN", [2]string{"developerPolicies: [ReadOnlyAccess]", `developerPolicies: ["arn:aws:iam::444444444444:policy/Mine"]`}, "accounts[3].developerPolicies[0]", "not an AWS managed policy"},
 		{"no policies", [2]string{"developerPolicies: [ReadOnlyAccess]", "developerPolicies: []"}, "accounts[3].developerPolicies", "at least one"},
 		{"bad holiday", [2]string{`{calendar: ES}]`, `{calendar: ES}, "6 January"]`}, "schedule.holidays[1]", "not a date"},
-		{"unknown calendar", [2]string{`{calendar: ES}`, `{calendar: ES-MD}`}, "schedule.holidays[0].calendar", `"ES-MD" is not a holiday calendar curfew knows: did you mean ES (Spain)?`},
+		{"unknown calendar", [2]string{`{calendar: ES}`, `{calendar: ES-MD}`}, "schedule.holidays[0].calendar", `"ES-MD" is not a holiday calendar curfew knows: the library has no regional calendars of ES (Spain)`},
 		{"bad account holiday", [2]string{`"2026-12-24"`, `"2026-02-30"`}, "accounts[2].holidays[0]", "not a date"},
 		{"bad recipient", [2]string{"platform@example.com", "platform at example"}, "costReport.recipients[0]", "not a plain email"},
 		{"no CI principal", [2]string{"ci:\n  oidc:\n    issuer: https://token.actions.githubusercontent.com\n    audience: sts.amazonaws.com\n    subject: \"repo:acme/infra:ref:refs/heads/*\"\n", "ci: {}\n"}, "ci", "set user"},

@@ -164,6 +164,16 @@ func calendarDay(code string, year int, month time.Month, day int) (string, bool
 	return "", false
 }
 
+// hasRegions reports whether the library has regional calendars of country.
+func hasRegions(country string) bool {
+	for code := range calendars {
+		if strings.HasPrefix(code, country+"-") {
+			return true
+		}
+	}
+	return false
+}
+
 // KnownCalendar reports whether code names a calendar.
 func KnownCalendar(code string) bool {
 	_, ok := calendars[code]
@@ -210,7 +220,10 @@ func validateHolidays(p *problems, field string, holidays []Holiday) {
 			continue
 		case h.Calendar != "" && !KnownCalendar(h.Calendar):
 			hint := "write a country code such as ES, or a region such as DE-BY (docs/operations.md#holidays lists them)"
-			if near := nearestCalendar(h.Calendar); near != "" {
+			near := nearestCalendar(h.Calendar)
+			if country, _, ok := strings.Cut(strings.ToUpper(h.Calendar), "-"); ok && near == country && !hasRegions(country) {
+				hint = fmt.Sprintf("the library has no regional calendars of %s (%s): write {calendar: %s} and add the region's own days as dates", country, calendars[country].name, country)
+			} else if near != "" {
 				hint = fmt.Sprintf("did you mean %s (%s)? %s", near, calendars[near].name, hint)
 			}
 			p.add(f+".calendar", "%q is not a holiday calendar curfew knows: %s", h.Calendar, hint)

@@ -233,7 +233,8 @@ func TestCalendarValidation(t *testing.T) {
 		name, replace, field, reason string
 	}{
 		{"region the library lacks", `{calendar: ES-MD}`, "schedule.holidays[0].calendar",
-			`"ES-MD" is not a holiday calendar curfew knows: did you mean ES (Spain)? write a country code such as ES, or a region such as DE-BY (docs/operations.md#holidays lists them)`},
+			`"ES-MD" is not a holiday calendar curfew knows: the library has no regional calendars of ES (Spain): write {calendar: ES} and add the region's own days as dates`},
+		{"region of a country with regions", `{calendar: DE-XX}`, "schedule.holidays[0].calendar", `"DE-XX" is not a holiday calendar curfew knows: did you mean DE (Germany)?`},
 		{"lower case", `{calendar: es}`, "schedule.holidays[0].calendar", "did you mean ES (Spain)?"},
 		{"typo of a region", `{calendar: DE-BAY}`, "schedule.holidays[0].calendar", "did you mean DE-BY (Bavaria, Germany)?"},
 		{"nothing near", `{calendar: Narnia}`, "schedule.holidays[0].calendar", `"Narnia" is not a holiday calendar curfew knows: write a country code`},
