@@ -10,7 +10,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 )
 
-// madrid is a schedule of the sample map's shape with the given holidays.
+// scheduleWith is a schedule of the sample map's shape in tz with the given holidays.
 func scheduleWith(tz string, holidays ...accounts.Holiday) accounts.Schedule {
 	return accounts.Schedule{
 		TimeZone: tz,
@@ -101,12 +101,12 @@ func TestCalendarHolidaysAtDaylightSavingChanges(t *testing.T) {
 		}
 	}
 	starts := []struct {
-		s        accounts.Schedule
-		from     time.Time
-		want     time.Time
-		why      string
-		holiday  string
-		holidayN string
+		s           accounts.Schedule
+		from        time.Time
+		want        time.Time
+		why         string
+		holiday     string
+		holidayName string
 	}{
 		// Thursday evening before Easter: Good Friday and Easter Monday are skipped.
 		{berlin, utc("2027-03-25 19:00"), utc("2027-03-30 05:30"), "07:30 CEST", "2027-03-26", "Karfreitag"},
@@ -116,8 +116,8 @@ func TestCalendarHolidaysAtDaylightSavingChanges(t *testing.T) {
 		if got, ok := tt.s.NextStart(tt.from); !ok || !got.Equal(tt.want) {
 			t.Errorf("%s: next start after %s = %s, want %s (%s)", tt.s.TimeZone, tt.from, got, tt.want, tt.why)
 		}
-		if h, ok := tt.s.NextHoliday(tt.from); !ok || h.Date != tt.holiday || h.Name != tt.holidayN {
-			t.Errorf("%s: next holiday after %s = %+v, want %s %s", tt.s.TimeZone, tt.from, h, tt.holiday, tt.holidayN)
+		if h, ok := tt.s.NextHoliday(tt.from); !ok || h.Date != tt.holiday || h.Name != tt.holidayName {
+			t.Errorf("%s: next holiday after %s = %+v, want %s %s", tt.s.TimeZone, tt.from, h, tt.holiday, tt.holidayName)
 		}
 	}
 }
