@@ -53,7 +53,8 @@ team needs its environment before the morning start, or on a holiday.`,
 		use:   "plan",
 		short: "Show what the shutdown would stop, changing nothing",
 		long: `Invoke ` + accounts.ShutdownFunction + ` as a dry run: it reports what it would stop and what
-it would leave running (and why), and changes nothing.`,
+it would leave running (and why), and changes nothing. It ends with the next holiday of
+each account, and the calendar or date of the map it comes from.`,
 		function: accounts.ShutdownFunction,
 		dryRun:   true,
 	}

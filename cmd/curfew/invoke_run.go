@@ -74,6 +74,11 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	if err := a.printReport(k, rep, raw, in.json); err != nil {
 		return err
 	}
+	if k.dryRun && !in.json {
+		if err := printNextHolidays(a.stdout, found.m, in.Accounts, a.now()); err != nil {
+			return err
+		}
+	}
 	if rep.Failed() {
 		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, invoke.Failures(rep.Totals)),
 			"read the failures above; once fixed, run again with --account/--region/--resource for what failed")

@@ -131,6 +131,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		"staging  eu-west-1     rds-instance  orders-db  db.t3.micro  skipped        snoozed until 2026-11-28T06:30:00Z",
 		"staging  eu-central-1  -             -          -            nothing to do",
 		"1 would stop, 1 skipped; 2 account×region pair(s)",
+		"next holiday of staging: Fri 2026-12-25 (Europe/Madrid), a date of the account map: no scheduled morning start that day",
 	} {
 		if !strings.Contains(r.stdout, line) {
 			t.Errorf("output lacks %q:\n%s", line, r.stdout)

@@ -51,7 +51,7 @@ schedule:
   timezone: Europe/Madrid
   stop: {at: "20:00", days: [MON-FRI]}
   start: {at: "07:30", days: [MON-FRI]}
-  holidays: ["2026-12-25"]
+  holidays: [{calendar: ES}]
 costReport:
   at: "08:00"
   days: [MON]

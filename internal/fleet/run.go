@@ -220,11 +220,11 @@ func (r *run) holiday(a accounts.Account) (string, bool) {
 		return "", false
 	}
 	s := r.m.ScheduleFor(a)
-	if !s.IsHoliday(r.now) {
+	h, ok := s.Holiday(r.now)
+	if !ok {
 		return "", false
 	}
-	day := r.now.In(s.Location()).Format(time.DateOnly)
-	return fmt.Sprintf("%s is a holiday of account %s (%s): the scheduled start does not run; a manual restart does", day, a.Name, s.TimeZone), true
+	return fmt.Sprintf("%s is a holiday of account %s (%s; %s): the scheduled start does not run; a manual restart does", h.Date, a.Name, s.TimeZone, h.Source()), true
 }
 
 func (r *run) logPair(ctx context.Context, res *Result) {

@@ -337,17 +337,30 @@ func TestScheduledRestartOnHoliday(t *testing.T) {
 	h, _, _ := f.handler(history.Shutdown)
 	runHandler(t, h, `{"trigger":"schedule"}`)
 
+	// 8 December, 07:30 in Madrid: a holiday of the map's calendar, so of every account.
+	h, _, _ = f.handler(history.Restart)
+	h.Now = func() time.Time { return time.Date(2026, 12, 8, 6, 30, 0, 0, time.UTC) }
+	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	for _, res := range rep.Results {
+		if res.Status != fleet.Holiday || !strings.Contains(res.Reason, "2026-12-08 is a holiday of account "+res.Account+" (Europe/Madrid; Inmaculada Concepción, calendar ES (Spain))") {
+			t.Errorf("%s/%s on 8 December: %s %q", res.Account, res.Region, res.Status, res.Reason)
+		}
+	}
+	if len(rep.Results) == 0 || rep.Totals.PairsHoliday != len(rep.Results) {
+		t.Errorf("8 December: totals %+v", rep.Totals)
+	}
+
 	// 24 December, 07:30 in Madrid: a holiday of sandbox only.
 	christmasEve := time.Date(2026, 12, 24, 6, 30, 0, 0, time.UTC)
 	h, _, _ = f.handler(history.Restart)
 	h.Now = func() time.Time { return christmasEve }
-	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	rep = runHandler(t, h, `{"trigger":"schedule"}`)
 	for _, res := range rep.Results {
 		wantHoliday := res.Account == "sandbox"
 		if (res.Status == fleet.Holiday) != wantHoliday || len(res.Resources) > 0 && wantHoliday {
 			t.Errorf("%s/%s: %s %q", res.Account, res.Region, res.Status, res.Reason)
 		}
-		if wantHoliday && !strings.Contains(res.Reason, "2026-12-24 is a holiday of account sandbox") {
+		if wantHoliday && !strings.Contains(res.Reason, "2026-12-24 is a holiday of account sandbox (Europe/Madrid; a date of the account map)") {
 			t.Errorf("holiday reason %q", res.Reason)
 		}
 	}
