@@ -162,15 +162,15 @@ func partCalls(ctx context.Context, t *table, nAccounts, nRegions, nResources in
 		return nil, err
 	}
 	min := minimumCalls(s)
-	ratio := float64(sw.calls.total()) / float64(min)
+	ratio := float64(sw.calls.Total()) / float64(min)
 	t.row("1", fmt.Sprintf("AWS calls, %d accounts × %d regions × %d resources (fake)", nAccounts, nRegions, s.resources()),
-		fmt.Sprintf("%d, minimum %d (%.2f×); %d stopped", sw.calls.total(), min, ratio, sw.report.Totals.Stopped),
+		fmt.Sprintf("%d, minimum %d (%.2f×); %d stopped", sw.calls.Total(), min, ratio, sw.report.Totals.Stopped),
 		"≤ 1.2× minimum", yes(ratio <= 1.2))
 	return []string{
 		fmt.Sprintf("part 1: per account×region %d EC2 instances (every %dth tagged curfew:skip=true), %d RDS instances, %d Aurora clusters (one member each); "+
 			"counted by SDK middleware once per operation: %s. The minimum counts the mark (CreateTags per batch, AddTagsToResource per database) as well as the stops. "+
 			"The engine runs whole (fleet.Handler, fleet.AssumeRoles, real SDK clients and retryer); only the HTTP transport is an in-process fake speaking the EC2/RDS/STS query protocol, "+
-			"since moto would take minutes over %d resources.", s.EC2, s.SkipEvery, s.RDS, s.Aurora, sw.calls, s.Accounts*s.Regions*s.resources()),
+			"since moto would take minutes over %d resources.", s.EC2, s.SkipEvery, s.RDS, s.Aurora, countsString(sw.calls.Counts()), s.Accounts*s.Regions*s.resources()),
 	}, nil
 }
 

@@ -121,7 +121,7 @@ func runOrgChild(ctx context.Context, nAccounts int) error {
 			return err
 		}
 		requests := sw.totalRequests()
-		inv.Wall, inv.CPU, inv.Calls, inv.ByOperation = sw.wall, cpu, sw.calls.total(), sw.calls.String()
+		inv.Wall, inv.CPU, inv.Calls, inv.ByOperation = sw.wall, cpu, sw.calls.Total(), countsString(sw.calls.Counts())
 		inv.Requests, inv.Throttled = requests-requests0, sw.throttle-throttled0
 		inv.PeakHeapMB, inv.PeakRSSMB = float64(peak)/(1<<20), vmHWM()
 		requests0, throttled0 = requests, sw.throttle

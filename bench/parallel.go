@@ -68,7 +68,7 @@ func runParallelChild(ctx context.Context, accounts int) error {
 	res := sweepResult{
 		Accounts: accounts, Regions: s.Regions, Wall: sw.wall,
 		Ideal: time.Duration(chainCalls(s)) * fakeLatency,
-		Calls: sw.calls.total(), Minimum: minimumCalls(s), Requests: requests, Throttled: sw.throttle,
+		Calls: sw.calls.Total(), Minimum: minimumCalls(s), Requests: requests, Throttled: sw.throttle,
 		Stopped: sw.stopped, PeakHeapMB: float64(peak) / (1 << 20), PeakRSSMB: vmHWM(), CPU: cpu,
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)

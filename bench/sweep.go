@@ -8,15 +8,14 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -88,39 +87,7 @@ func benchMap(homeID string, ids []string, regions []string) (*accounts.Map, err
 	return accounts.Parse(data) // validated as the Lambdas validate it
 }
 
-// callCounter is SDK middleware that counts every operation a client starts, once per
-// operation whatever its retries.
-type callCounter struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *callCounter) register(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("benchCallCounter",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			c.mu.Lock()
-			c.n[awsmiddleware.GetServiceID(ctx)+":"+awsmiddleware.GetOperationName(ctx)]++
-			c.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-}
-
-func (c *callCounter) total() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, v := range c.n {
-		n += v
-	}
-	return n
-}
-
-func (c *callCounter) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return countsString(c.n)
-}
-
+// countsString lists counts by operation, in order: "EC2 StopInstances 2, STS AssumeRole 1".
 func countsString(n map[string]int) string {
 	var parts []string
 	for k, v := range n {
@@ -135,7 +102,7 @@ func countsString(n map[string]int) string {
 type sweep struct {
 	report   fleet.Report
 	wall     time.Duration
-	calls    *callCounter
+	calls    *emulator.Calls
 	requests map[string]int // HTTP requests at the fake, retries included
 	throttle int
 	stopped  int
@@ -182,13 +149,13 @@ func generate(fake *fakeAWS, s shape) (*accounts.Map, error) {
 // invocation of the Lambda runs it. Its requests and throttled calls are the fake's since
 // it was made.
 func runEngine(ctx context.Context, fake *fakeAWS, m *accounts.Map, kind history.Kind) (sweep, error) {
-	counter := &callCounter{n: map[string]int{}}
+	counter := &emulator.Calls{}
 	base := aws.Config{
 		Region:       m.HomeRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider(fakeAccessKeyPrefix+"800000000000", "fake", ""),
 		BaseEndpoint: aws.String("https://aws.fake"),
 		HTTPClient:   &http.Client{Transport: fake},
-		APIOptions:   []func(*middleware.Stack) error{counter.register},
+		APIOptions:   []func(*middleware.Stack) error{counter.Count},
 	}
 	h := fleet.Handler{
 		Kind: kind, Map: m, Connect: fleet.AssumeRoles(base, m.ExternalID),

@@ -54,6 +54,55 @@ type namedPolicy struct {
 	Policy any    `json:"policy"`
 }
 
+// membership is a group of the identity account whose members may assume its role, as
+// outsiderQuestions names it.
+type membership struct {
+	role                   string        // as the questions name it: DeveloperAccess
+	group, member, aMember string        // developers, developer, a developer
+	other                  string        // a member of the other group: operator
+	tag, otherTag          string        // the tags that make a member of each group
+	policies               []namedPolicy // the group's
+}
+
+// outsiderQuestions asks, through assume, whether those outside m's group may assume its
+// role, all with MFA: a role of the identity account with admin policies and a member's
+// session name (a role's session has no aws:username, and its caller picks the session
+// name); an IAM user of another account; users of the identity account not tagged as its
+// members, whatever their own policies allow: outside the group, a member of the other
+// group, one added to the group but not tagged. And, allowed, a member tagged as m's only.
+func outsiderQuestions(identity accounts.Account, m membership, assume func(name, principal, principalARN string, ctx map[string]any, id []namedPolicy, want string)) {
+	adminRole := "arn:aws:iam::" + identity.ID + ":role/admin"
+	assume("identity-account role with MFA, admin policies and session alice assumes "+m.role,
+		"arn:aws:sts::"+identity.ID+":assumed-role/admin/alice", adminRole,
+		merge(mfa(60), map[string]any{"sts:RoleSessionName": "alice"}), allowEverything, denied)
+	mallory := "arn:aws:iam::999999999999:user/mallory"
+	assume("IAM user of another account with MFA and admin policies assumes "+m.role, mallory, mallory,
+		signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
+	bob := "arn:aws:iam::" + identity.ID + ":user/bob"
+	asBob := func(ctx map[string]any, tags ...string) map[string]any {
+		return untagged(signedInAs("bob", "bob", ctx), tags...)
+	}
+	assume("identity-account user outside "+m.group+", with MFA and sts:AssumeRole on every role, assumes "+m.role, bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), assumeAnyRole, denied)
+	assume("identity-account user outside "+m.group+", with MFA and admin policies, assumes "+m.role, bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), allowEverything, denied)
+	assume(m.other+" not tagged as "+m.aMember+", with MFA and sts:AssumeRole on every role, assumes "+m.role, bob, bob,
+		asBob(mfa(60), m.tag), assumeAnyRole, denied)
+	assume("user added to "+m.group+" but not tagged, with MFA, assumes "+m.role, bob, bob,
+		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), m.policies, denied)
+	assume(m.member+" tagged as "+m.aMember+" only, with MFA, assumes "+m.role, bob, bob,
+		asBob(mfa(60), m.otherTag), m.policies, allowed)
+}
+
+// simulateEachMap asks the simulator the questions of each account map whose roles every
+// access test checks: one with a CI user (testdata/ci-user.yaml), one with CI over OIDC
+// (testdata/oidc.yaml).
+func simulateEachMap(t *testing.T, questions func(*testing.T, *org) []question) {
+	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
+		t.Run(name, func(t *testing.T) { simulate(t, questions(t, o)) })
+	}
+}
+
 // simulate answers every question in one run of the simulator and checks the decisions.
 func simulate(t *testing.T, questions []question) {
 	t.Helper()
@@ -373,9 +422,7 @@ func session(account, role string) string {
 // claims such as token.actions.githubusercontent.com:sub as not applicable to
 // sts:AssumeRoleWithWebIdentity, so it would refuse every token for the wrong reason.)
 func TestAccessBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, accessQuestions(t, o)) })
-	}
+	simulateEachMap(t, accessQuestions)
 }
 
 // TestSimulatorHonoursSessionNameAndUserName checks the simulator on what DeveloperAccess's
@@ -449,32 +496,11 @@ func accessQuestions(t *testing.T, o *org) []question {
 			signedInAs("alice", "curfew-test", mfa(3600)), dev, denied)
 		assumeDev("developer with MFA assumes DeveloperAccess without a session name", alice, alice,
 			signedInAs("alice", "", mfa(3600)), dev, denied)
-		// A role's session has no aws:username, and its caller picks the session name.
-		adminRole := "arn:aws:iam::" + identity.ID + ":role/admin"
-		assumeDev("identity-account role with MFA, admin policies and session alice assumes DeveloperAccess",
-			"arn:aws:sts::"+identity.ID+":assumed-role/admin/alice", adminRole,
-			merge(mfa(60), map[string]any{"sts:RoleSessionName": "alice"}), allowEverything, denied)
-		mallory := "arn:aws:iam::999999999999:user/mallory"
-		assumeDev("IAM user of another account with MFA and admin policies assumes DeveloperAccess", mallory, mallory,
-			signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
-		// Users of the identity account outside developers (not tagged as its members),
-		// whatever their own policies allow.
+		outsiderQuestions(identity, membership{role: "DeveloperAccess", group: "developers", member: "developer", aMember: "a developer",
+			other: "operator", tag: accounts.DeveloperTag, otherTag: accounts.OperatorTag, policies: dev}, assumeDev)
 		bob := "arn:aws:iam::" + identity.ID + ":user/bob"
-		asBob := func(ctx map[string]any, tags ...string) map[string]any {
-			return untagged(signedInAs("bob", "bob", ctx), tags...)
-		}
-		assumeDev("identity-account user outside developers, with MFA and sts:AssumeRole on every role, assumes DeveloperAccess", bob, bob,
-			asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), assumeAnyRole, denied)
-		assumeDev("identity-account user outside developers, with MFA and admin policies, assumes DeveloperAccess", bob, bob,
-			asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), allowEverything, denied)
-		assumeDev("operator not tagged as a developer, with MFA and sts:AssumeRole on every role, assumes DeveloperAccess", bob, bob,
-			asBob(mfa(60), accounts.DeveloperTag), assumeAnyRole, denied)
-		assumeDev("user added to developers but not tagged, with MFA, assumes DeveloperAccess", bob, bob,
-			asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), dev, denied)
 		assumeDev("identity-account user tagged curfew:developer=false, with MFA and admin policies, assumes DeveloperAccess", bob, bob,
-			merge(asBob(mfa(60)), map[string]any{"aws:PrincipalTag/" + accounts.DeveloperTag: "false"}), allowEverything, denied)
-		assumeDev("developer tagged as a developer only, with MFA, assumes DeveloperAccess", bob, bob,
-			asBob(mfa(60), accounts.OperatorTag), dev, allowed)
+			merge(untagged(signedInAs("bob", "bob", mfa(60))), map[string]any{"aws:PrincipalTag/" + accounts.DeveloperTag: "false"}), allowEverything, denied)
 		assume(a.Name+": developer with MFA assumes CurfewCI", alice, alice, mfa(60), dev, ciRole, ciTrust, denied)
 		assume(a.Name+": identity-account admin with MFA assumes CurfewCI", alice, alice, mfa(60), allowEverything, ciRole, ciTrust, denied)
 		if p.hasRole(stack, accounts.SchedulerRole) {

@@ -12,9 +12,7 @@ import (
 // never one tagged curfew:skip=true, never with other tag keys, never outside the map's
 // regions, and nothing at all in production, where it has no role.
 func TestAutoScalingAccessBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, autoScalingQuestions(t, o)) })
-	}
+	simulateEachMap(t, autoScalingQuestions)
 }
 
 func groupARN(region, account string) string {

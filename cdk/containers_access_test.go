@@ -14,9 +14,7 @@ import (
 // other tag keys, never outside the map's regions, and nothing at all in production,
 // where it has no role.
 func TestContainerAccessBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, containerQuestions(t, o)) })
-	}
+	simulateEachMap(t, containerQuestions)
 }
 
 func serviceARN(region, account string) string {

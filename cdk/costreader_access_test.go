@@ -11,9 +11,7 @@ import (
 // nothing else Cost Explorer, Savings Plans or reservations offer (no resource-level
 // detail, no recommendations, no purchases, no writes).
 func TestCostReaderAccessBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, costReaderQuestions(t, o)) })
-	}
+	simulateEachMap(t, costReaderQuestions)
 }
 
 func costReaderQuestions(t *testing.T, o *org) []question {

@@ -188,9 +188,7 @@ func TestCostReaderInEveryAccount(t *testing.T) {
 // at a first console sign-in without MFA (the key present and false), and signed in with
 // MFA, on their own user and on someone else's.
 func TestSelfServiceBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, selfServiceQuestions(t, o)) })
-	}
+	simulateEachMap(t, selfServiceQuestions)
 }
 
 func selfServiceQuestions(t *testing.T, o *org) []question {

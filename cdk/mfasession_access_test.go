@@ -23,9 +23,7 @@ import (
 // the user's ARN as principal and aws:username, and aws:MultiFactorAuthPresent and
 // aws:MultiFactorAuthAge (seconds since GetSessionToken) when the code was given.
 func TestDailyMFASessionBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, dailySessionQuestions(t, o)) })
-	}
+	simulateEachMap(t, dailySessionQuestions)
 }
 
 func dailySessionQuestions(t *testing.T, o *org) []question {

@@ -2,7 +2,6 @@ package cdk_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,8 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -29,59 +26,6 @@ import (
 	"github.com/curfew/curfew/internal/report"
 	"github.com/curfew/curfew/internal/sources"
 )
-
-// motoOrg is an organisation in moto, run by its management account.
-type motoOrg struct {
-	t      *testing.T
-	client *organizations.Client
-	mgmt   string
-	root   string
-}
-
-// newMotoOrg creates an organisation (all features) whose management account is new.
-func newMotoOrg(t *testing.T, s *emulator.Server, region string) *motoOrg {
-	t.Helper()
-	mgmt := emulator.NewAccountID()
-	client := organizations.NewFromConfig(s.Account(t, mgmt, region))
-	if _, err := client.CreateOrganization(t.Context(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := client.ListRoots(t.Context(), &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &motoOrg{t: t, client: client, mgmt: mgmt, root: aws.ToString(roots.Roots[0].Id)}
-}
-
-// unit creates an organisational unit under parent and returns its id.
-func (o *motoOrg) unit(parent, name string) string {
-	o.t.Helper()
-	out, err := o.client.CreateOrganizationalUnit(o.t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String(name)})
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	return aws.ToString(out.OrganizationalUnit.Id)
-}
-
-// account creates an account and moves it into unit; it returns the account's id.
-func (o *motoOrg) account(name, unit string) string {
-	o.t.Helper()
-	out, err := o.client.CreateAccount(o.t.Context(), &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	id := aws.ToString(out.CreateAccountStatus.AccountId)
-	o.move(id, o.root, unit)
-	return id
-}
-
-// move moves an account from one parent to another.
-func (o *motoOrg) move(id, from, to string) {
-	o.t.Helper()
-	if _, err := o.client.MoveAccount(o.t.Context(), &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
-		o.t.Fatal(err)
-	}
-}
 
 // deployedService is curfew-service as CloudFormation creates it, enough to run its
 // functions as deployed: each function's code folder (the asset its template names, with
@@ -284,34 +228,18 @@ func nextRun(t *testing.T, expression, tz string, after time.Time) time.Time {
 // StackSets give found accounts their roles.
 func TestDeployedSchedulesSweepTheNight(t *testing.T) {
 	ctx := t.Context()
-	s, err := emulator.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emulator.Own(t)
 	const region = "eu-west-1"
-	org := newMotoOrg(t, s, region)
-	nonProd, prod := org.unit(org.root, "non-production"), org.unit(org.root, "production")
-	child := org.unit(nonProd, "experiments")
-	found, foundProd, inChild := org.account("feature-x", nonProd), org.account("payments", prod), org.account("lab", child)
+	org := s.NewOrg(t, region)
+	nonProd, prod := org.Unit(org.Root, "non-production"), org.Unit(org.Root, "production")
+	child := org.Unit(nonProd, "experiments")
+	found, foundProd, inChild := org.Account("feature-x", nonProd), org.Account("payments", prod), org.Account("lab", child)
 	people, shop := emulator.NewAccountID(), emulator.NewAccountID()
 
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: people
-home: people
-homeRegion: %[1]s
-externalId: curfew-night-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}, start: {at: "07:30", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "%[2]s", environment: production}
-  - {name: shop, id: "%[3]s", environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-organization:
-  managementAccount: "%[4]s"
-  ous:
-    - {id: %[5]s, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-    - {id: %[6]s, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-`, region, people, shop, org.mgmt, nonProd, prod))
+	m, err := accounts.Parse(emulator.OrgMap{Region: region, ExternalID: "curfew-night-test", People: people, Shop: shop,
+		Management: org.Management, NonProduction: nonProd, Production: prod,
+		// Night and morning in Madrid.
+		Schedule: `{timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}, start: {at: "07:30", days: [MON-FRI]}}`}.YAML())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,24 +278,15 @@ organization:
 	instances := map[string]string{}
 	launch := func(account string) {
 		t.Helper()
-		out, err := ec2.NewFromConfig(s.Account(t, account, region)).RunInstances(ctx, &ec2.RunInstancesInput{
-			ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
-		if err != nil {
-			t.Fatal(err)
-		}
-		instances[account] = aws.ToString(out.Instances[0].InstanceId)
+		instances[account] = emulator.RunInstance(t, ec2.NewFromConfig(s.Account(t, account, region)))
 	}
-	for _, a := range []string{found, foundProd, inChild, shop, org.mgmt} {
+	for _, a := range []string{found, foundProd, inChild, shop, org.Management} {
 		launch(a)
 	}
 	assertStates := func(when string, want map[string]ec2types.InstanceStateName) {
 		t.Helper()
 		for account, state := range want {
-			out, err := ec2.NewFromConfig(s.Account(t, account, region)).DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{instances[account]}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := out.Reservations[0].Instances[0].State.Name; got != state {
+			if got, _ := emulator.InstanceState(t, ec2.NewFromConfig(s.Account(t, account, region)), instances[account]); got != state {
 				t.Errorf("%s: the instance of %s is %s, want %s", when, account, got, state)
 			}
 		}
@@ -389,7 +308,7 @@ organization:
 		}
 		return last, reps
 	}
-	untouched := map[string]ec2types.InstanceStateName{foundProd: "running", inChild: "running", shop: "running", org.mgmt: "running"}
+	untouched := map[string]ec2types.InstanceStateName{foundProd: "running", inChild: "running", shop: "running", org.Management: "running"}
 	with := func(extra map[string]ec2types.InstanceStateName) map[string]ec2types.InstanceStateName {
 		out := map[string]ec2types.InstanceStateName{}
 		for k, v := range untouched {
@@ -419,7 +338,7 @@ organization:
 	assertStates("after the first morning", with(map[string]ec2types.InstanceStateName{found: "running"}))
 
 	// A new account in the unit, between two nights; nobody edits the map.
-	newcomer := org.account("feature-y", nonProd)
+	newcomer := org.Account("feature-y", nonProd)
 	launch(newcomer)
 	secondNight, _ := runAll("the second night", stops, morning)
 	assertStates("after the second night", with(map[string]ec2types.InstanceStateName{found: "stopped", newcomer: "stopped"}))

@@ -16,9 +16,7 @@ import (
 // may do: an operator with MFA and a session named after them runs curfew's functions and
 // reads their logs; nobody else gets the role, and the role changes nothing of curfew's.
 func TestOperatorsBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, operatorQuestions(t, o)) })
-	}
+	simulateEachMap(t, operatorQuestions)
 }
 
 func operatorQuestions(t *testing.T, o *org) []question {
@@ -47,29 +45,8 @@ func operatorQuestions(t *testing.T, o *org) []question {
 	assume("operator with MFA assumes curfew-operator as session bob", alice, alice, signedInAs("alice", "bob", mfa(3600)), ops, denied)
 	assume("operator with MFA assumes curfew-operator without a session name", alice, alice, signedInAs("alice", "", mfa(3600)), ops, denied)
 	assume("developer not in operators, with MFA, assumes curfew-operator", alice, alice, asAlice(mfa(3600)), dev, denied)
-	adminRole := "arn:aws:iam::" + identity.ID + ":role/admin"
-	assume("identity-account role with MFA, admin policies and session alice assumes curfew-operator",
-		"arn:aws:sts::"+identity.ID+":assumed-role/admin/alice", adminRole,
-		merge(mfa(60), map[string]any{"sts:RoleSessionName": "alice"}), allowEverything, denied)
-	mallory := "arn:aws:iam::999999999999:user/mallory"
-	assume("IAM user of another account with MFA and admin policies assumes curfew-operator", mallory, mallory,
-		signedInAs("mallory", "mallory", mfa(60)), allowEverything, denied)
-	// Users of the identity account outside operators (not tagged as its members),
-	// whatever their own policies allow.
-	bob := "arn:aws:iam::" + identity.ID + ":user/bob"
-	asBob := func(ctx map[string]any, tags ...string) map[string]any {
-		return untagged(signedInAs("bob", "bob", ctx), tags...)
-	}
-	assume("identity-account user outside operators, with MFA and sts:AssumeRole on every role, assumes curfew-operator", bob, bob,
-		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), assumeAnyRole, denied)
-	assume("identity-account user outside operators, with MFA and admin policies, assumes curfew-operator", bob, bob,
-		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), allowEverything, denied)
-	assume("developer not tagged as an operator, with MFA and sts:AssumeRole on every role, assumes curfew-operator", bob, bob,
-		asBob(mfa(60), accounts.OperatorTag), assumeAnyRole, denied)
-	assume("user added to operators but not tagged, with MFA, assumes curfew-operator", bob, bob,
-		asBob(mfa(60), accounts.DeveloperTag, accounts.OperatorTag), ops, denied)
-	assume("operator tagged as an operator only, with MFA, assumes curfew-operator", bob, bob,
-		asBob(mfa(60), accounts.DeveloperTag), ops, allowed)
+	outsiderQuestions(identity, membership{role: "curfew-operator", group: "operators", member: "operator", aMember: "an operator",
+		other: "developer", tag: accounts.OperatorTag, otherTag: accounts.DeveloperTag, policies: ops}, assume)
 	if m.CI.User != "" {
 		ciUser := "arn:aws:iam::" + identity.ID + ":user/" + m.CI.User
 		assume("CI user with MFA, operators' policies and its own name as session assumes curfew-operator", ciUser, ciUser,

@@ -2,7 +2,6 @@ package cdk_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -41,33 +40,15 @@ import (
 // template turns automatic deployment on, without retaining stacks).
 func TestOrganizationDeploysRolesToFoundAccounts(t *testing.T) {
 	ctx := t.Context()
-	s, err := emulator.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := emulator.Own(t)
 	const region = "eu-west-1"
 
-	org := newMotoOrg(t, s, region)
-	mgmt := org.mgmt
-	nonProd, prod := org.unit(org.root, "non-production"), org.unit(org.root, "production")
+	org := s.NewOrg(t, region)
+	mgmt := org.Management
+	nonProd, prod := org.Unit(org.Root, "non-production"), org.Unit(org.Root, "production")
 
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: people
-home: people
-homeRegion: %[1]s
-externalId: curfew-organization-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "%[2]s", environment: production}
-  - {name: shop, id: "%[3]s", environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-organization:
-  managementAccount: "%[4]s"
-  ous:
-    - {id: %[5]s, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-    - {id: %[6]s, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-`, region, emulator.NewAccountID(), emulator.NewAccountID(), mgmt, nonProd, prod))
+	m, err := accounts.Parse(emulator.OrgMap{Region: region, ExternalID: "curfew-organization-test",
+		People: emulator.NewAccountID(), Shop: emulator.NewAccountID(), Management: mgmt, NonProduction: nonProd, Production: prod}.YAML())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +63,7 @@ organization:
 	}
 
 	// The new account, created after the map was written.
-	found, foundProd := org.account("feature-x", nonProd), org.account("payments", prod)
+	found, foundProd := org.Account("feature-x", nonProd), org.Account("payments", prod)
 	// curfew's roles in the found account (Organizations creates
 	// OrganizationAccountAccessRole in a new account).
 	curfewRoles := []string{accounts.CIRole, accounts.CostReaderRole, accounts.DeveloperAccessRole, accounts.SchedulerRole}
@@ -174,23 +155,9 @@ organization:
 
 	// A fleet in the found account, and the night's run.
 	ec2c := ec2.NewFromConfig(s.Account(t, found, region))
-	launched, err := ec2c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
-	if err != nil {
-		t.Fatal(err)
-	}
-	instance := aws.ToString(launched.Instances[0].InstanceId)
+	instance := emulator.RunInstance(t, ec2c)
 	state := func() (ec2types.InstanceStateName, map[string]string) {
-		t.Helper()
-		out, err := ec2c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{instance}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := out.Reservations[0].Instances[0]
-		tags := map[string]string{}
-		for _, tg := range i.Tags {
-			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-		}
-		return i.State.Name, tags
+		return emulator.InstanceState(t, ec2c, instance)
 	}
 	base := s.BaseConfig(region)
 	h := fleet.Handler{
@@ -213,7 +180,7 @@ organization:
 	// creates the new unit's; moto cannot delete it (its stack deletes the roles before
 	// detaching CurfewGuardrails: DeleteConflict), so the account keeps CurfewScheduler,
 	// as in AWS until the removal is done: the run must leave it alone all the same.
-	org.move(found, nonProd, prod)
+	org.Move(found, nonProd, prod)
 	if _, err := ec2c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{instance}}); err != nil {
 		t.Fatal(err)
 	}

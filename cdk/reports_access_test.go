@@ -16,9 +16,7 @@ import (
 // report writes them and no longer reads them (it signs no link); the operators and
 // developers as IAM users of the identity account, and other accounts, read nothing.
 func TestReportReadersBySimulation(t *testing.T) {
-	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg} {
-		t.Run(name, func(t *testing.T) { simulate(t, reportReaderQuestions(t, o)) })
-	}
+	simulateEachMap(t, reportReaderQuestions)
 }
 
 // bucketName stands for the service bucket's generated name in the simulated policies.

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,68 +10,12 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
-	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/credcause"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/mfasession"
 )
-
-// fakeTerminal is the person at /dev/tty: it answers every prompt with code and keeps
-// what curfew wrote.
-type fakeTerminal struct {
-	code    string
-	prompts []string
-}
-
-func (f *fakeTerminal) open() (io.ReadWriteCloser, error) {
-	return &terminalSession{f: f, in: strings.NewReader(f.code + "\n")}, nil
-}
-
-type terminalSession struct {
-	f  *fakeTerminal
-	in io.Reader
-}
-
-func (s *terminalSession) Read(p []byte) (int, error) { return s.in.Read(p) }
-func (s *terminalSession) Write(p []byte) (int, error) {
-	s.f.prompts = append(s.f.prompts, string(p))
-	return len(p), nil
-}
-func (s *terminalSession) Close() error { return nil }
-
-// identityKeys points the SDK at endpoint with alice's identity keys in profile identity.
-func identityKeys(t *testing.T, endpoint string) {
-	t.Helper()
-	isolateAWSEnv(t)
-	credentials := filepath.Join(t.TempDir(), "credentials")
-	if err := os.WriteFile(credentials, []byte("[identity]\naws_access_key_id = AKIAALICEEXAMPLE\naws_secret_access_key = alice-secret\nregion = eu-west-1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
-	t.Setenv("AWS_ENDPOINT_URL", endpoint)
-}
-
-func credentialsArgs(account string) []string {
-	return []string{"credentials", "staging", "--role-arn", "arn:aws:iam::" + account + ":role/DeveloperAccess",
-		"--source-profile", "identity", "--mfa-serial", "arn:aws:iam::111111111111:mfa/alice", "--session-name", "alice"}
-}
-
-// curfewProfile writes an AWS config file with profile staging as curfew profiles
-// writes it (credential_process = curfew credentials ...) for the role in account, points
-// the SDK and the app at it, and returns its path.
-func curfewProfile(t *testing.T, args []string) string {
-	t.Helper()
-	config := filepath.Join(t.TempDir(), "config")
-	line := "/usr/local/bin/curfew " + strings.Join(args, " ")
-	data := "# BEGIN curfew profiles\n[profile identity]\nregion = eu-west-1\n\n[profile staging]\ncredential_process = " + line + "\nregion = eu-west-1\n# END curfew profiles\n"
-	if err := os.WriteFile(config, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("AWS_CONFIG_FILE", config)
-	return config
-}
 
 // curfew credentials never asks for a code (an SDK kills it after 60 seconds): without a
 // session it fails at once, in one line saying to run curfew login, with the exit status
@@ -154,23 +97,6 @@ func TestCredentialsNeverAsksAndLoginOpensTheSession(t *testing.T) {
 	}
 }
 
-// Without a terminal (an IDE, a CI job) login says to run it in one.
-func TestLoginWithoutTerminal(t *testing.T) {
-	s := emulator.Shared(t)
-	identityKeys(t, s.URL)
-	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
-	r := curfewWith(t, strings.NewReader("123456\n"), func(a *app) {
-		a.configFile = config
-		a.openTerminal = func() (io.ReadWriteCloser, error) { return nil, errors.New("open /dev/tty: no such device or address") }
-	}, "login")
-	if !errors.Is(r.err, ErrNoMFACode) || !strings.Contains(r.err.Error(), "no terminal to type it on") || !strings.Contains(r.err.Error(), "in a terminal") {
-		t.Errorf("err = %v, want ErrNoMFACode with a hint to run it in a terminal", r.err)
-	}
-	if r.stdout != "" {
-		t.Errorf("stdout = %q, want nothing", r.stdout)
-	}
-}
-
 // An unsafe cache stops curfew credentials with a hint, before anything else.
 func TestCredentialsRefusesAnOpenCache(t *testing.T) {
 	s := emulator.Shared(t)
@@ -199,17 +125,6 @@ func TestCredentialsRejectsBadFlags(t *testing.T) {
 		if r.err == nil || !strings.Contains(r.err.Error(), want) {
 			t.Errorf("err = %v, want it to say %q", r.err, want)
 		}
-	}
-}
-
-// An STS that does not answer is a network problem, and said so: not a bad key or code.
-func TestLoginUnreachable(t *testing.T) {
-	identityKeys(t, "http://127.0.0.1:1")
-	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
-	tty := &fakeTerminal{code: "123456"}
-	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.openTerminal, a.configFile = tty.open, config }, "login")
-	if !errors.Is(r.err, ErrUnreachable) || !strings.Contains(r.err.Error(), "check your network connection") {
-		t.Errorf("err = %v, want ErrUnreachable with the network hint", r.err)
 	}
 }
 
@@ -244,106 +159,4 @@ func TestCredentialsRefusedNamesTheGroupAndItsTag(t *testing.T) {
 			}
 		})
 	}
-}
-
-// The shell completes exec's and env's ACCOUNT with the map's target accounts.
-func TestExecAndEnvCompleteAccounts(t *testing.T) {
-	for _, command := range []string{"exec", "env"} {
-		r := curfew(t, "", "--map", "testdata/accounts.yaml", "__complete", command, "")
-		if r.err != nil || !strings.HasPrefix(r.stdout, "staging\nsandbox\nproduction\n") {
-			t.Errorf("%s: %v, completions %q, want the target accounts", command, r.err, r.stdout)
-		}
-	}
-}
-
-// exec wants an account, then -- and a command; env one account.
-func TestExecAndEnvArguments(t *testing.T) {
-	for _, args := range [][]string{{"exec", "staging"}, {"exec", "staging", "aws"}, {"exec", "--", "aws"}, {"env"}} {
-		r := curfew(t, "", append([]string{"--map", "testdata/accounts.yaml"}, args...)...)
-		if r.err == nil {
-			t.Errorf("%q: no error", args)
-		}
-	}
-	r := curfew(t, "", "--map", "testdata/accounts.yaml", "env", "identity")
-	if !errors.Is(r.err, ErrUnknownAccount) {
-		t.Errorf("env identity: %v, want ErrUnknownAccount (the identity account holds only users)", r.err)
-	}
-}
-
-// --debug logs the SDK's requests, never the secrets in them: after login, curfew --debug
-// env prints the session's credentials on stdout (which the person asked for) and its
-// request log on stderr, with the session token and signatures redacted.
-func TestDebugRedactsSecrets(t *testing.T) {
-	s := emulator.Shared(t)
-	identityKeys(t, s.URL)
-	account := emulator.NewAccountID()
-	config := curfewProfile(t, credentialsArgs(account))
-	tty := &fakeTerminal{code: "123456"}
-	cache := filepath.Join(t.TempDir(), "curfew")
-	setup := func(a *app) { a.openTerminal, a.cacheDir, a.configFile, a.now = tty.open, cache, config, clock.Now }
-	if r := curfewWith(t, strings.NewReader(""), setup, "--debug", "login"); r.err != nil {
-		t.Fatal(r.err)
-	}
-	r := curfewWith(t, strings.NewReader(""), setup, "--debug", "env", "staging")
-	if r.err != nil {
-		t.Fatalf("%v\n%s", r.err, r.stderr)
-	}
-	secrets := map[string]string{}
-	for _, line := range strings.Split(r.stdout, "\n") {
-		name, value, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		if ok && (name == "AWS_SECRET_ACCESS_KEY" || name == "AWS_SESSION_TOKEN") {
-			secrets[name] = strings.Trim(value, "'")
-		}
-	}
-	if len(secrets) != 2 || !strings.Contains(r.stderr, "X-Amz-Security-Token: [redacted]") {
-		t.Fatalf("want both secrets on stdout and the redacted request log on stderr; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-	}
-	for name, value := range secrets {
-		if strings.Contains(r.stderr, value) {
-			t.Errorf("--debug printed %s", name)
-		}
-	}
-	if strings.Contains(r.stderr, "Signature=") && !strings.Contains(r.stderr, "Signature=[redacted]") {
-		t.Error("--debug printed a request signature")
-	}
-}
-
-// With access: identity-center, curfew login signs in through the AWS CLI for curfew's
-// sso-session (a stand-in aws on PATH records what it was asked), and asks no MFA code.
-func TestLoginSignsInToIdentityCenter(t *testing.T) {
-	isolateAWSEnv(t)
-	config := filepath.Join(t.TempDir(), "config")
-	if r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config); r.err != nil {
-		t.Fatal(r.err)
-	}
-	t.Setenv("AWS_CONFIG_FILE", config)
-	bin := t.TempDir()
-	asked := filepath.Join(bin, "asked")
-	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\necho \"$@\" >> "+asked+"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	tty := &fakeTerminal{code: "123456"}
-	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.configFile, a.openTerminal = config, tty.open }, "login")
-	if r.err != nil {
-		t.Fatalf("%v\n%s", r.err, r.stderr)
-	}
-	got, _ := os.ReadFile(asked)
-	if string(got) != "sso login --sso-session curfew\n" || len(tty.prompts) != 0 {
-		t.Errorf("aws was asked %q, prompts %q; want one sso login for curfew and no MFA code", got, tty.prompts)
-	}
-}
-
-// The first morning without keys: curfew login says the identity profile holds none, and
-// asks no code it would waste.
-func TestLoginWithoutKeysAsksNothing(t *testing.T) {
-	isolateAWSEnv(t)
-	config := curfewProfile(t, credentialsArgs(emulator.NewAccountID()))
-	tty := &fakeTerminal{code: "123456"}
-	r := curfewWith(t, strings.NewReader(""), func(a *app) { a.configFile, a.openTerminal = config, tty.open }, "login")
-	if !errors.Is(r.err, ErrMissingProfile) || !strings.Contains(r.err.Error(), `profile "identity" holds no access keys`) ||
-		!strings.Contains(r.err.Error(), "aws configure --profile identity") || len(tty.prompts) != 0 {
-		t.Errorf("login without keys: %v, prompts %q; want the keys named and no prompt", r.err, tty.prompts)
-	}
-	causetest.NoSDKText(t, "login's error", r.err.Error())
 }

@@ -32,6 +32,7 @@ Exit status:
   3    credentials: no profile, no MFA code, or a profile of another account; nothing was done
   4    partly failed: a run or a check finished with failures (the report says which)
   5    refused: another run holds an account's lease; this one changed nothing
+  75   curfew credentials only (the profiles' credential_process): no MFA session is open; run curfew login
   130  interrupted (Ctrl-C); a run already sent goes on in AWS
   curfew exec exits with the command's own status.`
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -63,9 +65,24 @@ func TestVersionFlagAndExitStatusesInHelp(t *testing.T) {
 		t.Errorf("version --json printed %q (%v)", j.stdout, j.err)
 	}
 	help := curfew(t, "", "--help")
-	for _, want := range []string{"Exit status:", "2    usage", "3    credentials", "4    partly failed", "5    refused", "130  interrupted"} {
+	for _, want := range []string{"Exit status:", "2    usage", "3    credentials", "4    partly failed", "5    refused", "75   curfew credentials", "130  interrupted"} {
 		if !strings.Contains(help.stdout, want) {
 			t.Errorf("curfew --help lacks %q", want)
+		}
+	}
+	// Every status curfew exits with is listed, each once, in the help and in
+	// docs/operations.md: a script that reads one can tell it from the others.
+	ops, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, status := range []int{problem.ExitOK, problem.ExitFailed, problem.ExitUsage, problem.ExitAuth, problem.ExitPartial,
+		problem.ExitRefused, problem.ExitLogin, problem.ExitInterrupted} {
+		if n := strings.Count(help.stdout, fmt.Sprintf("\n  %-4d ", status)); n != 1 {
+			t.Errorf("curfew --help lists exit status %d %d times, want once", status, n)
+		}
+		if n := strings.Count(string(ops), fmt.Sprintf("\n| %d | ", status)); n != 1 {
+			t.Errorf("docs/operations.md lists exit status %d %d times, want once", status, n)
 		}
 	}
 }

@@ -24,6 +24,8 @@ const invokeTimeout = 11 * time.Minute
 type invokeKind struct {
 	use, short, long string
 	function         string
+	// doing is what the progress line says the run does: "stopping" ... accounts.
+	doing string
 	// dryRun forces a dry run: plan is a shutdown that changes nothing.
 	dryRun bool
 }
@@ -36,6 +38,7 @@ var (
 RDS instances and Aurora clusters of the non-production accounts (or only those you name),
 marks what it stopped, and leaves snoozed and skipped resources alone.`,
 		function: accounts.ShutdownFunction,
+		doing:    "stopping",
 	}
 	startCommand = invokeKind{
 		use:   "start",
@@ -44,12 +47,14 @@ marks what it stopped, and leaves snoozed and skipped resources alone.`,
 shutdown stopped, in every non-production account or only those you name. Use it when a
 team needs its environment before the morning start, or on a holiday.`,
 		function: accounts.RestartFunction,
+		doing:    "starting",
 	}
 	planCommand = invokeKind{
 		use:   "plan",
 		short: "Show what the shutdown would stop, changing nothing",
 		long: `Invoke ` + accounts.ShutdownFunction + ` as a dry run: it reports what it would stop and what
-it would leave running (and why), and changes nothing.`,
+it would leave running (and why), and changes nothing. It ends with the next holiday of
+each account, and the calendar or date of the map it comes from.`,
 		function: accounts.ShutdownFunction,
 		dryRun:   true,
 	}

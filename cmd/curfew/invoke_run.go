@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -19,9 +18,6 @@ import (
 	"github.com/curfew/curfew/internal/problem"
 	"github.com/curfew/curfew/internal/runtable"
 )
-
-// progressQuiet is how long a run goes without a word before the progress line shows.
-const progressQuiet = 3 * time.Second
 
 func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error {
 	// Before anything else, reading the list of found accounts included: the rest of the
@@ -63,8 +59,12 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	defer cancel()
 	a.log.Debug("invoke", "function", k.function, "account", home.Name, "region", a.m.HomeRegion, "request", req)
 	done := func() {}
-	if a.stderrIsTerminal {
-		done = invoke.Progress(a.stderr, fmt.Sprintf("%s runs in %s/%s", k.function, home.Name, a.m.HomeRegion), progressQuiet, time.Second)
+	if a.progress != nil && !a.debug { // --debug's log lines would break the one line
+		doing := k.doing
+		if req.DryRun {
+			doing = "a dry run over"
+		}
+		done = a.progress(invoke.Describe(k.function, home.Name+"/"+a.m.HomeRegion, doing, in.Accounts))
 	}
 	rep, raw, err := invoke.Call(ctx, lambda.NewFromConfig(cfg), k.function, req)
 	done()
@@ -73,6 +73,11 @@ func runInvoke(ctx context.Context, a *app, k invokeKind, in invokeInput) error 
 	}
 	if err := a.printReport(k, rep, raw, in.json); err != nil {
 		return err
+	}
+	if k.dryRun && !in.json {
+		if err := printNextHolidays(a.stdout, found.m, in.Accounts, a.now()); err != nil {
+			return err
+		}
 	}
 	if rep.Failed() {
 		return withHint(fmt.Errorf("%w: %s: %s", ErrRunFailed, k.function, invoke.Failures(rep.Totals)),

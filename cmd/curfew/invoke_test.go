@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,7 +105,18 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 	other, otherCalls := countingEndpoint(t)
 	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{"ops": ids["identity"]})
 
-	r := curfew(t, "", "--map", mapPath, "plan", "--account", "staging", "--region", "eu-west-1", "--resource", "i-0aaa,orders-db", "--profile", "ops")
+	// On a terminal (a.progress set) the run's line says what runs where, over which
+	// accounts; with --debug, whose log lines would break it, there is none.
+	var progress []string
+	onTerminal := func(debug bool) func(*app) {
+		return func(a *app) {
+			a.progress = func(what string) func() {
+				progress = append(progress, fmt.Sprintf("debug=%t %s", debug, what))
+				return func() {}
+			}
+		}
+	}
+	r := curfewWith(t, strings.NewReader(""), onTerminal(false), "--map", mapPath, "plan", "--account", "staging", "--region", "eu-west-1", "--resource", "i-0aaa,orders-db", "--profile", "ops")
 	if r.err != nil {
 		t.Fatalf("plan: %v\n%s", r.err, r.stderr)
 	}
@@ -119,6 +131,7 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		"staging  eu-west-1     rds-instance  orders-db  db.t3.micro  skipped        snoozed until 2026-11-28T06:30:00Z",
 		"staging  eu-central-1  -             -          -            nothing to do",
 		"1 would stop, 1 skipped; 2 account×region pair(s)",
+		"next holiday of staging: Fri 2026-12-25 (Europe/Madrid), a date of the account map: no scheduled morning start that day",
 	} {
 		if !strings.Contains(r.stdout, line) {
 			t.Errorf("output lacks %q:\n%s", line, r.stdout)
@@ -128,9 +141,18 @@ func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 		t.Errorf("%d calls to services other than Lambda and STS", otherCalls.Load())
 	}
 
-	j := curfew(t, "", "--map", mapPath, "start", "--profile", "ops", "--json", "--yes")
+	j := curfewWith(t, strings.NewReader(""), onTerminal(false), "--map", mapPath, "start", "--profile", "ops", "--json", "--yes")
 	if j.err != nil {
 		t.Fatalf("start --json: %v", j.err)
+	}
+	if d := curfewWith(t, strings.NewReader(""), onTerminal(true), "--map", mapPath, "--debug", "stop", "--account", "staging,sandbox", "--profile", "ops"); d.err != nil {
+		t.Fatalf("stop --debug: %v", d.err)
+	}
+	if want := []string{
+		"debug=false curfew-shutdown in identity/eu-west-1: a dry run over staging",
+		"debug=false curfew-restart in identity/eu-west-1: starting every non-production account",
+	}; !slices.Equal(progress, want) {
+		t.Errorf("progress lines %q, want %q", progress, want)
 	}
 	var decoded fleet.Report
 	if err := json.Unmarshal([]byte(j.stdout), &decoded); err != nil || decoded.RunID != "20261127T183000Z-1a2b3c" || len(decoded.Results) != 2 {

@@ -62,7 +62,9 @@ func (a *app) login(ctx context.Context, profile string, force bool) error {
 		seen[r.SourceProfile+"\x00"+r.MFASerial] = true
 		session, opened, err := credprocess.Login(ctx, r, a.credentialOptions(a.terminalMFACode("every account")), force)
 		if err != nil {
-			return a.explain(err, p.Cause())
+			c := p.Cause()
+			c.ByLogin = true // its next step is not "run curfew login"
+			return a.explain(err, c)
 		}
 		until := session.Expires.Local().Format("Mon 15:04 MST")
 		if opened {

@@ -12,11 +12,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"golang.org/x/term"
 
 	"github.com/curfew/curfew/internal/clock"
+	"github.com/curfew/curfew/internal/invoke"
 )
 
 func main() {
@@ -39,7 +41,9 @@ func main() {
 	app.openTerminal = func() (io.ReadWriteCloser, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
 	app.executable = credentialProcessCommand
 	app.environ = os.Environ
-	app.stderrIsTerminal = term.IsTerminal(int(os.Stderr.Fd()))
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		app.progress = func(what string) func() { return invoke.Progress(os.Stderr, what, progressQuiet, time.Second) }
+	}
 	root := newRootCommand(app)
 	if _, err := root.ExecuteContextC(ctx); err != nil {
 		err = unknownCommand(root, err)
@@ -51,6 +55,9 @@ func main() {
 		os.Exit(exitKinds.Exit(err))
 	}
 }
+
+// progressQuiet is how long a run goes without a word before the progress line shows.
+const progressQuiet = 3 * time.Second
 
 // defaultConfigFile is where the AWS CLI and SDKs read profiles: AWS_CONFIG_FILE when set,
 // ~/.aws/config otherwise.

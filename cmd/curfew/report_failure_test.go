@@ -47,6 +47,7 @@ func TestFailedRunReadsOneLinePerAccountAndCause(t *testing.T) {
 	if err := runtable.Write(&out, rep); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("the table a person reads:\n%s", out.String())
 	var staging, sandbox []string
 	for _, line := range strings.Split(out.String(), "\n") {
 		switch {

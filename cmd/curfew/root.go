@@ -43,10 +43,11 @@ type app struct {
 	// --prefix` wrote them; every command reads it, so one flag means one thing everywhere.
 	prefix string
 	debug  bool
-	// stderrIsTerminal says a person watches stderr: long runs show their progress there.
-	stderrIsTerminal bool
-	log              *slog.Logger
-	m                *accounts.Map
+	// progress shows a long run's progress line on stderr (invoke.Progress) and returns
+	// what clears it; nil when stderr is not a terminal: nothing is written then.
+	progress func(what string) (stop func())
+	log      *slog.Logger
+	m        *accounts.Map
 }
 
 func newRootCommand(a *app) *cobra.Command {
@@ -71,7 +72,8 @@ The commands that call AWS use the profiles curfew profiles wrote (pass the same
 to every command when you gave it one), and before anything else check with STS that
 the profile reaches the account the map says: a profile of the same name in another
 account is refused, and nothing is changed. plan, stop, start, snooze --list, preflight,
-console and version print JSON with --json, in a stable form for scripts (docs/operations.md).` + exitHelp,
+console, profiles and version print JSON with --json, in a stable form for scripts
+(docs/operations.md).` + exitHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {

@@ -124,8 +124,9 @@ type Account struct {
 	Shutdown *bool `yaml:"shutdown,omitempty"`
 	// Schedule overrides parts of the organisation-wide schedule for this account.
 	Schedule *ScheduleOverride `yaml:"schedule,omitempty"`
-	// Holidays are added to the organisation-wide holidays for this account.
-	Holidays []string `yaml:"holidays,omitempty"`
+	// Holidays are added to the organisation-wide holidays for this account: dates,
+	// calendars and exceptions (see Holiday).
+	Holidays []Holiday `yaml:"holidays,omitempty"`
 	// CISubject overrides ci.oidc.subject for this account's CI role (OIDC only).
 	// Production accounts need a subject bound to a protected environment or branch.
 	CISubject string `yaml:"ciSubject,omitempty"`
@@ -262,8 +263,9 @@ type Schedule struct {
 	Stop     Cron   `yaml:"stop"`
 	// Start is the optional morning start; without it, only on-demand restarts run.
 	Start *Cron `yaml:"start,omitempty"`
-	// Holidays are dates (YYYY-MM-DD) on which the scheduled morning start does not run.
-	Holidays []string `yaml:"holidays,omitempty"`
+	// Holidays are the days on which the scheduled morning start does not run: dates
+	// (YYYY-MM-DD) and calendars of public holidays, with exceptions (see Holiday).
+	Holidays []Holiday `yaml:"holidays,omitempty"`
 }
 
 // ScheduleOverride replaces the organisation-wide time zone, stop or start of one account.

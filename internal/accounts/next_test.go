@@ -13,7 +13,7 @@ func TestTonight(t *testing.T) {
 		TimeZone: "Europe/Madrid",
 		Stop:     Cron{At: "20:00", Days: []string{"MON-FRI"}},
 		Start:    &Cron{At: "07:30", Days: []string{"MON-FRI"}},
-		Holidays: []string{"2026-12-25"},
+		Holidays: Dates("2026-12-25"),
 	}
 	tokyo := Schedule{
 		TimeZone: "Asia/Tokyo",
@@ -81,7 +81,7 @@ func TestTonight(t *testing.T) {
 func TestNextStartWithoutEnd(t *testing.T) {
 	s := Schedule{TimeZone: "UTC", Stop: Cron{At: "20:00", Days: []string{"MON"}}, Start: &Cron{At: "07:00", Days: []string{"TUE"}}}
 	for d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2029; d = d.AddDate(0, 0, 1) {
-		s.Holidays = append(s.Holidays, d.Format(dateLayout))
+		s.Holidays = append(s.Holidays, Holiday{Date: d.Format(dateLayout)})
 	}
 	if got, ok := s.NextStart(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)); ok {
 		t.Errorf("NextStart = %v, want none", got)

@@ -55,7 +55,7 @@ type OU struct {
 	// scheduled runs of their own.
 	Schedule *ScheduleOverride `yaml:"schedule,omitempty"`
 	// Holidays are added to the organisation-wide holidays for every account of the unit.
-	Holidays []string `yaml:"holidays,omitempty"`
+	Holidays []Holiday `yaml:"holidays,omitempty"`
 	// CISubject overrides ci.oidc.subject for the CI role of every account of the unit
 	// (OIDC only). A production unit needs one bound to a protected environment or
 	// branch, as a production account does.

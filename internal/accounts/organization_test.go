@@ -68,7 +68,7 @@ func TestOrganizationUnits(t *testing.T) {
 		// A unit may set what an account may: its time zone, stop, start and holidays.
 		{name: "unit schedule", edit: org(func(m *accounts.Map) {
 			m.Organization.OUs[0].Schedule = &accounts.ScheduleOverride{TimeZone: "Asia/Tokyo", Start: &accounts.Cron{At: "08:00", Days: []string{"MON-FRI"}}}
-			m.Organization.OUs[0].Holidays = []string{"2027-01-01"}
+			m.Organization.OUs[0].Holidays = accounts.Dates("2027-01-01")
 		})},
 		{name: "unit time zone typo", edit: org(func(m *accounts.Map) {
 			m.Organization.OUs[0].Schedule = &accounts.ScheduleOverride{TimeZone: "Asia/Tokio"}
@@ -77,7 +77,7 @@ func TestOrganizationUnits(t *testing.T) {
 		{name: "unit stop time", edit: org(func(m *accounts.Map) {
 			m.Organization.OUs[0].Schedule = &accounts.ScheduleOverride{Stop: &accounts.Cron{At: "25:00", Days: []string{"MON"}}}
 		}), field: "organization.ous[0].schedule.stop.at"},
-		{name: "unit holiday", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].Holidays = []string{"2027-13-01"} }),
+		{name: "unit holiday", edit: org(func(m *accounts.Map) { m.Organization.OUs[0].Holidays = accounts.Dates("2027-13-01") }),
 			field: "organization.ous[0].holidays[0]"},
 	})
 }
@@ -89,9 +89,9 @@ func TestUnitScheduleAppliesToItsAccounts(t *testing.T) {
 	withOrganization(m)
 	u := &m.Organization.OUs[0]
 	u.Schedule = &accounts.ScheduleOverride{TimeZone: "Asia/Tokyo"}
-	u.Holidays = []string{"2027-01-04"}
+	u.Holidays = accounts.Dates("2027-01-04")
 	s := m.ScheduleFor(u.Account("555555555555"))
-	if s.TimeZone != "Asia/Tokyo" || s.Stop.At != m.Schedule.Stop.At || !slices.Contains(s.Holidays, "2027-01-04") || len(s.Holidays) != len(m.Schedule.Holidays)+1 {
+	if s.TimeZone != "Asia/Tokyo" || s.Stop.At != m.Schedule.Stop.At || !slices.ContainsFunc(s.Holidays, func(h accounts.Holiday) bool { return h.Date == "2027-01-04" }) || len(s.Holidays) != len(m.Schedule.Holidays)+1 {
 		t.Errorf("schedule of an account found in the unit: %+v", s)
 	}
 	if got := m.SweptUnits(); len(got) != 1 || got[0].ID != u.ID {

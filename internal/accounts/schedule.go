@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// dateLayout is the form of holidays in the map.
+// dateLayout is the form of holiday dates in the map.
 const dateLayout = "2006-01-02"
 
 var dayNames = []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
@@ -39,13 +39,6 @@ func (s Schedule) Location() *time.Location {
 		return time.UTC
 	}
 	return loc
-}
-
-// IsHoliday reports whether t falls on one of the schedule's holidays, in the
-// schedule's time zone.
-func (s Schedule) IsHoliday(t time.Time) bool {
-	day := t.In(s.Location()).Format(dateLayout)
-	return slices.Contains(s.Holidays, day)
 }
 
 // Expression returns the EventBridge Scheduler cron expression for c, e.g.

@@ -136,10 +136,8 @@ func (m *Map) validateAccounts(p *problems, extra map[string]bool) {
 
 // validateScheduleOverride checks what an account or a unit (at field f) changes in the
 // organisation-wide schedule: its own time zone, stop or start, and holidays added.
-func validateScheduleOverride(p *problems, f string, o *ScheduleOverride, holidays []string) {
-	for j, h := range holidays {
-		validateDate(p, fmt.Sprintf("%s.holidays[%d]", f, j), h)
-	}
+func validateScheduleOverride(p *problems, f string, o *ScheduleOverride, holidays []Holiday) {
+	validateHolidays(p, f+".holidays", holidays)
 	if o == nil {
 		return
 	}
@@ -356,9 +354,7 @@ func validateSchedule(p *problems, field string, s Schedule) {
 	if s.Start != nil {
 		validateCron(p, field+".start", *s.Start)
 	}
-	for i, h := range s.Holidays {
-		validateDate(p, fmt.Sprintf("%s.holidays[%d]", field, i), h)
-	}
+	validateHolidays(p, field+".holidays", s.Holidays)
 }
 
 func validateTimeZone(p *problems, field, tz string) {

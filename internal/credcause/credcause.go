@@ -77,6 +77,9 @@ type Profile struct {
 	RoleARN string
 	// Stdin says whether stdin is a terminal (a code asked on stdin can be typed there).
 	StdinTerminal bool
+	// ByLogin says curfew login itself asked for the code: its next step cannot be to
+	// run curfew login.
+	ByLogin bool
 }
 
 // Error is a credential failure as a person reads it: what failed, its cause in a few
@@ -104,7 +107,7 @@ func (e *Error) Unwrap() []error {
 // CredentialProcessExit is the exit status of `curfew credentials` when it needs
 // `curfew login` first: the curfew that ran it through the SDK reads it (the SDK keeps
 // only the status), while the AWS CLI shows the line the process printed.
-const CredentialProcessExit = 75 // EX_TEMPFAIL: try again after login
+const CredentialProcessExit = problem.ExitLogin
 
 // Label names profile in messages.
 func Label(profile string) string {
@@ -155,6 +158,9 @@ func Explain(err error, p Profile) *Error {
 	case NoTerminal:
 		e.kind = ErrNoCode
 		switch {
+		case p.ByLogin:
+			e.What = fmt.Sprintf("%s needs a terminal to read the MFA code of %s, and there is none", LoginCommand(p.Name), who)
+			e.Next = fmt.Sprintf("run `%s` in a terminal window (not from a pipe, cron or CI): it asks for the code there", LoginCommand(p.Name))
 		case p.CredentialProcess:
 			e.What = fmt.Sprintf("%s asks for an MFA code, and there is no terminal to type it on", who)
 			e.Next = fmt.Sprintf("run `%s` in a terminal first; after that no code is asked until the session ends", LoginCommand(p.Name))

@@ -116,6 +116,9 @@ func TestExplainNamesTheCauseAndTheNextStep(t *testing.T) {
 			curfewProfile, credcause.WrongCode, nil, "did not accept the MFA code", "the code your device shows now"},
 		{"no terminal for the code", func(*testing.T) error { return fmt.Errorf("%w: no terminal to ask on", credcause.ErrNoCode) },
 			curfewProfile, credcause.NoTerminal, credcause.ErrNoCode, "no terminal to type it on", "run `curfew login` in a terminal"},
+		{"no terminal for curfew login itself", func(*testing.T) error { return fmt.Errorf("%w: no terminal to ask on", credcause.ErrNoCode) },
+			credcause.Profile{Name: "staging", CredentialProcess: true, SourceProfile: "identity", ByLogin: true}, credcause.NoTerminal, credcause.ErrNoCode,
+			`curfew login needs a terminal to read the MFA code of profile "staging"`, "run `curfew login` in a terminal window"},
 		{"no terminal, a role_arn profile asking on stdin", func(*testing.T) error { return fmt.Errorf("%w: EOF", credcause.ErrNoCode) },
 			credcause.Profile{Name: "ops", SourceProfile: "identity"}, credcause.NoTerminal, credcause.ErrNoCode, "stdin is not a terminal", "run curfew in a terminal"},
 		{"no session today", func(*testing.T) error {

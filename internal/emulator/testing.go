@@ -37,6 +37,18 @@ func Shared(t testing.TB) *Server {
 	return shared
 }
 
+// Own starts a moto server for t alone, stopped when t ends: for a test whose world no
+// other test may share, such as CloudFormation deployments into an organisation.
+func Own(t testing.TB) *Server {
+	t.Helper()
+	s, err := Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
 // Account returns a config for accountID in region, through a real AssumeRole.
 func (s *Server) Account(t testing.TB, accountID, region string) aws.Config {
 	t.Helper()

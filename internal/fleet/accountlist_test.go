@@ -11,9 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -39,59 +36,20 @@ func newListOrg(t *testing.T, extraUnit string) *listOrg {
 	t.Helper()
 	s := emulator.Shared(t)
 	ctx := t.Context()
-	mgmt := emulator.NewAccountID()
-	org := organizations.NewFromConfig(s.Account(t, mgmt, ""))
-	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := aws.ToString(roots.Roots[0].Id)
+	org := s.NewOrg(t, "")
+	mgmt, root := org.Management, org.Root
 	o := &listOrg{}
-	unit := func(name string) string {
-		out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(name)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return aws.ToString(out.OrganizationalUnit.Id)
-	}
-	account := func(name, unit string) string {
-		out, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(strings.ToLower(strings.ReplaceAll(name, " ", "")) + "@example.com")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := aws.ToString(out.CreateAccountStatus.AccountId)
-		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(root), DestinationParentId: aws.String(unit)}); err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	o.nonProd, o.prod = unit("non-production"), unit("production")
-	o.feature, o.billing = account("Feature X", o.nonProd), account("Billing", o.prod)
-	units := fmt.Sprintf(`
-    - {id: %[2]s, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-    - {id: %[3]s, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}`, west, o.nonProd, o.prod)
+	o.nonProd, o.prod = org.Unit(root, "non-production"), org.Unit(root, "production")
+	o.feature, o.billing = org.Account("Feature X", o.nonProd), org.Account("Billing", o.prod)
+	var more []string
 	if extraUnit != "" {
 		// An id of the organisation's root that no unit has: ParentNotFoundException.
-		units += fmt.Sprintf("\n    - {id: ou-%s-%s, environment: non-production, regions: [%s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}", strings.Split(root, "-")[1], extraUnit, west)
+		more = append(more, fmt.Sprintf("{id: ou-%s-%s, environment: non-production, regions: [%s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}", strings.Split(root, "-")[1], extraUnit, west))
 	}
 	identity := emulator.NewAccountID()
-	o.m, err = accounts.Parse(fmt.Appendf(nil, `identity: people
-home: people
-homeRegion: %[1]s
-externalId: curfew-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "%[2]s", environment: production}
-  - {name: shop, id: "%[4]s", environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-organization:
-  managementAccount: "%[3]s"
-  ous:%[5]s
-`, west, identity, mgmt, emulator.NewAccountID(), units))
+	var err error
+	o.m, err = accounts.Parse(emulator.OrgMap{Region: west, ExternalID: "curfew-test", People: identity, Shop: emulator.NewAccountID(),
+		Management: mgmt, NonProduction: o.nonProd, Production: o.prod, MoreUnits: more}.YAML())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,17 +116,14 @@ func TestFailedPublicationLeavesTheRunAlone(t *testing.T) {
 	t.Parallel()
 	o := newListOrg(t, "")
 	client := ec2.NewFromConfig(emulator.Shared(t).Account(t, o.feature, west))
-	launched, err := client.RunInstances(t.Context(), &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
-	if err != nil {
-		t.Fatal(err)
-	}
+	instance := emulator.RunInstance(t, client)
 	broken := o.store
 	broken.Client = failingPut{o.store.Client}
 	rep := runHandler(t, o.handler(t, history.Shutdown, broken), `{"trigger":"schedule"}`)
 	if !strings.Contains(rep.AccountListError, "injected: put refused") || !strings.Contains(rep.AccountListError, accountlist.Key) {
 		t.Errorf("accountListError %q, want the failed put named", rep.AccountListError)
 	}
-	if rep.Failed() || rep.Totals.Stopped != 1 || len(rep.Results) != 1 || rep.Results[0].Resources[0].ID != aws.ToString(launched.Instances[0].InstanceId) {
+	if rep.Failed() || rep.Totals.Stopped != 1 || len(rep.Results) != 1 || rep.Results[0].Resources[0].ID != instance {
 		t.Errorf("the run did not stop the found account's instance: %+v", rep)
 	}
 	if _, err := o.store.Get(t.Context(), o.m); !errors.Is(err, accountlist.ErrNotPublished) {
@@ -206,9 +161,7 @@ func TestRunOnAFoundAccountByID(t *testing.T) {
 	t.Parallel()
 	o := newListOrg(t, "")
 	client := ec2.NewFromConfig(emulator.Shared(t).Account(t, o.feature, west))
-	if _, err := client.RunInstances(t.Context(), &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.RunInstance(t, client)
 	h := o.handler(t, history.Shutdown, o.store)
 	rep := runHandler(t, h, fmt.Sprintf(`{"accounts":[%q],"regions":[%q],"dryRun":true}`, o.feature, west))
 	if len(rep.Results) != 1 || rep.Results[0].Account != o.feature || rep.Totals.WouldStop != 1 {

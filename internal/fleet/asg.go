@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,20 +81,13 @@ func parseCapacity(key, v string) (capacity, error) {
 // group capacity is named on its row, because when it runs before the restart, the
 // restart finds the group no longer at zero and leaves it as the action set it.
 func (p *pair) stopASGs(ctx context.Context) error {
-	groups, err := p.groups(ctx)
-	if err != nil {
-		return err
-	}
 	var wake map[string][]string
-	for _, g := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.groups, func(g types.AutoScalingGroup) error {
 		c := groupCapacity(g)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
 		r.Size, r.count = groupSize(g)
 		if c.atZero() || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		skip, note := groupVerdict(g, p.now)
 		if skip == "" {
@@ -117,28 +109,22 @@ func (p *pair) stopASGs(ctx context.Context) error {
 			}
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // scaleIn marks the group with its capacity, then scales it to zero, and reports whether
 // it did; the mark is removed again when AWS refuses the update.
 func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
-	mark := markTags(p.id, p.now)
-	mark[accounts.CapacityTag] = c.String()
-	if err := p.tagGroup(ctx, r.ID, mark); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
-		return false
-	}
-	_, err := p.c.AutoScaling.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String(r.ID), MinSize: aws.Int32(0), DesiredCapacity: aws.Int32(0),
-	})
-	if err == nil {
-		r.Action = Stopped
-		return true
-	}
-	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), func() error { return p.untagGroup(ctx, r.ID) }, groupMarkKeys)
-	return false
+	return scaleInMarked(r, groupMarkKeys,
+		func() error { return p.tagGroup(ctx, r.ID, p.markWith(accounts.CapacityTag, c.String())) },
+		func() error {
+			_, err := p.c.AutoScaling.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{
+				AutoScalingGroupName: aws.String(r.ID), MinSize: aws.Int32(0), DesiredCapacity: aws.Int32(0),
+			})
+			return err
+		},
+		func() error { return p.untagGroup(ctx, r.ID) })
 }
 
 // startASGs gives the groups curfew scaled in their recorded capacity back, then removes
@@ -146,18 +132,11 @@ func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
 // during the night: it is left as they set it and its mark removed, so that no later
 // restart overrides them.
 func (p *pair) startASGs(ctx context.Context) error {
-	groups, err := p.groups(ctx)
-	if err != nil {
-		return err
-	}
-	for _, g := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.groups, func(g types.AutoScalingGroup) error {
 		tags := asgTagMap(g.Tags)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
 		if !groupMarked(tags) || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		now := groupCapacity(g)
 		rec, err := parseCapacity(accounts.CapacityTag, tags[accounts.CapacityTag])
@@ -165,15 +144,16 @@ func (p *pair) startASGs(ctx context.Context) error {
 		case err != nil:
 			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read the capacity curfew recorded: %v; the group was left as it is (min/desired/max %s) and keeps its mark: set its capacity by hand", err, now)
 		case !now.atZero():
-			p.leaveScaled(ctx, &r, now, rec)
+			p.leaveAsSet(&r, fmt.Sprintf("capacity changed during the night to min/desired/max %s by a person or a scheduled action (curfew had recorded %s)", now, rec),
+				func() error { return p.untagGroup(ctx, r.ID) })
 		case p.payload.DryRun:
 			r.Action, r.Reason = WouldStart, fmt.Sprintf("min/desired/max %s would be restored", rec)
 		default:
 			p.restore(ctx, &r, rec)
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // restore sets the recorded capacity back, max size included, then removes the mark.
@@ -186,26 +166,7 @@ func (p *pair) restore(ctx context.Context, r *Resource, rec capacity) {
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
 		return
 	}
-	r.Action, r.Reason = Started, fmt.Sprintf("min/desired/max %s restored", rec)
-	if err := p.untagGroup(ctx, r.ID); err != nil {
-		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
-	}
-}
-
-// leaveScaled reports a marked group someone scaled up during the night, and removes the
-// mark.
-func (p *pair) leaveScaled(ctx context.Context, r *Resource, now, rec capacity) {
-	r.Action = LeftStopped
-	detail := fmt.Sprintf("capacity changed during the night to min/desired/max %s by a person or a scheduled action (curfew had recorded %s)", now, rec)
-	if p.payload.DryRun {
-		r.Reason = detail + ": it would be left as set and its mark removed"
-		return
-	}
-	r.Reason = detail + ": left as set, mark removed"
-	if err := p.untagGroup(ctx, r.ID); err != nil {
-		r.Reason = detail + ": left as set"
-		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
-	}
+	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagGroup(ctx, r.ID) })
 }
 
 // groupVerdict says why a group with instances must keep them (skip), or what is worth
@@ -239,14 +200,7 @@ func groupVerdict(g types.AutoScalingGroup, now time.Time) (skip, note string) {
 			return fmt.Sprintf("instance %s is protected from scale-in: at zero the group would keep it running", aws.ToString(in.InstanceId)), ""
 		}
 	}
-	skip, note = snoozed(tags, now)
-	if skip != "" {
-		return skip, ""
-	}
-	if groupMarked(tags) {
-		note = joinNotes(note, markNote(tags)+", scaled up again")
-	}
-	return "", note
+	return snoozedOrUpAgain(tags, now, groupMarked(tags), "scaled up again")
 }
 
 // members names the instances a group ends when scaled in: they are reported through
@@ -312,14 +266,12 @@ func (p *pair) wakeUps(ctx context.Context) map[string][]string {
 }
 
 func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {
-	var out []types.AutoScalingGroup
 	pages := autoscaling.NewDescribeAutoScalingGroupsPaginator(p.c.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe Auto Scaling groups in %s: %w", p.where(), err)
-		}
-		out = append(out, page.AutoScalingGroups...)
+	out, err := allPages(ctx, pages, func(page *autoscaling.DescribeAutoScalingGroupsOutput) []types.AutoScalingGroup {
+		return page.AutoScalingGroups
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe Auto Scaling groups in %s: %w", p.where(), err)
 	}
 	return out, nil
 }
@@ -327,10 +279,7 @@ func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {
 // tagGroup puts tags on a group only: propagated to the instances it launches, the mark
 // would make the restart take them for instances curfew stopped.
 func (p *pair) tagGroup(ctx context.Context, name string, m map[string]string) error {
-	var tags []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		tags = append(tags, groupTag(name, k, aws.String(m[k])))
-	}
+	tags := tagList(m, func(k, v *string) types.Tag { return groupTag(name, aws.ToString(k), v) })
 	_, err := p.c.AutoScaling.CreateOrUpdateTags(ctx, &autoscaling.CreateOrUpdateTagsInput{Tags: tags})
 	return err
 }
@@ -351,10 +300,7 @@ func groupTag(name, key string, value *string) types.Tag {
 	}
 }
 
+// asgTagMap reads a group's tags.
 func asgTagMap(tags []types.TagDescription) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
+	return tagMap(tags, func(t types.TagDescription) (*string, *string) { return t.Key, t.Value })
 }

@@ -113,7 +113,7 @@ func TestGroupsScaledToZeroAndRestored(t *testing.T) {
 		if after := f.observe(); !equalObserved(was, after) {
 			t.Errorf("the second shutdown changed something:\nbefore %v\nafter  %v", was, after)
 		}
-		if c.n["Auto Scaling UpdateAutoScalingGroup"]+c.n["Auto Scaling CreateOrUpdateTags"] > 0 {
+		if c.Of("Auto Scaling UpdateAutoScalingGroup")+c.Of("Auto Scaling CreateOrUpdateTags") > 0 {
 			t.Errorf("the second shutdown called %s", c)
 		}
 	})

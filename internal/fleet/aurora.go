@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -20,67 +19,39 @@ import (
 // serverless (v1), multimaster and global clusters cannot.
 var stoppableEngineModes = []string{"", "provisioned", "parallelquery"}
 
-// clusterKind is how Aurora clusters are stopped and started; their member instances stop
-// and start with them.
+// clusterKind is how Aurora clusters are stopped, started and described; their member
+// instances stop and start with them.
 func (p *pair) clusterKind() dbKind {
-	return dbKind{
-		source: types.SourceTypeDbCluster,
-		stop: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
-			_, err := p.c.RDS.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(id)}, opts...)
-			return err
-		},
-		start: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
-			_, err := p.c.RDS.StartDBCluster(ctx, &rds.StartDBClusterInput{DBClusterIdentifier: aws.String(id)}, opts...)
-			return err
-		},
-		status: func(ctx context.Context, id string) (string, error) {
-			out, err := p.c.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
-			if err != nil || len(out.DBClusters) != 1 {
-				return "", fmt.Errorf("describe DB cluster %s: %w", id, errors.Join(err, errNotOne))
-			}
-			return aws.ToString(out.DBClusters[0].Status), nil
-		},
-	}
+	return dbKind{source: types.SourceTypeDbCluster, describe: p.clusters,
+		stop:  byID(p.c.RDS.StopDBCluster, func(id *string) *rds.StopDBClusterInput { return &rds.StopDBClusterInput{DBClusterIdentifier: id} }),
+		start: byID(p.c.RDS.StartDBCluster, func(id *string) *rds.StartDBClusterInput { return &rds.StartDBClusterInput{DBClusterIdentifier: id} })}
 }
 
-// startClusters starts the Aurora clusters curfew stopped.
-func (p *pair) startClusters(ctx context.Context) error {
-	clusters, err := p.clusters(ctx)
-	if err != nil {
-		return err
-	}
-	return p.startDatabases(ctx, clusters, p.clusterKind())
+// clusters describes the pair's DB clusters, or only the one named id (when not nil).
+func (p *pair) clusters(ctx context.Context, id *string) ([]database, error) {
+	pages := rds.NewDescribeDBClustersPaginator(p.c.RDS, &rds.DescribeDBClustersInput{DBClusterIdentifier: id, MaxRecords: aws.Int32(100)})
+	return describeDatabases(ctx, p, "DB clusters", pages, func(page *rds.DescribeDBClustersOutput) []types.DBCluster { return page.DBClusters }, clusterDatabase)
 }
 
-func (p *pair) clusters(ctx context.Context) ([]database, error) {
-	var out []database
-	pages := rds.NewDescribeDBClustersPaginator(p.c.RDS, &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe DB clusters in %s: %w", p.where(), err)
-		}
-		for _, c := range page.DBClusters {
-			d := database{
-				Resource: Resource{Type: history.AuroraCluster, ID: aws.ToString(c.DBClusterIdentifier)},
-				arn:      aws.ToString(c.DBClusterArn),
-				status:   aws.ToString(c.Status),
-				tags:     rdsTagMap(c.TagList),
-			}
-			// An Aurora cluster is I/O-Optimized or Standard, whose StorageType
-			// DescribeDBClusters may leave out or give as "aurora".
-			d.dims = history.Dimensions{Engine: aws.ToString(c.Engine), Storage: history.AuroraStandard}
-			if aws.ToString(c.StorageType) == history.AuroraIOOptimized {
-				d.dims.Storage = history.AuroraIOOptimized
-			}
-			for _, m := range c.DBClusterMembers {
-				d.memberIDs = append(d.memberIDs, aws.ToString(m.DBInstanceIdentifier))
-			}
-			d.skip = clusterSkip(c, d.tags)
-			out = append(out, d)
-		}
+// clusterDatabase is a cluster as the shared steps see it.
+func clusterDatabase(c types.DBCluster) database {
+	d := database{
+		Resource: Resource{Type: history.AuroraCluster, ID: aws.ToString(c.DBClusterIdentifier)},
+		arn:      aws.ToString(c.DBClusterArn),
+		status:   aws.ToString(c.Status),
+		tags:     rdsTagMap(c.TagList),
 	}
-	return out, nil
+	// An Aurora cluster is I/O-Optimized or Standard, whose StorageType
+	// DescribeDBClusters may leave out or give as "aurora".
+	d.dims = history.Dimensions{Engine: aws.ToString(c.Engine), Storage: history.AuroraStandard}
+	if aws.ToString(c.StorageType) == history.AuroraIOOptimized {
+		d.dims.Storage = history.AuroraIOOptimized
+	}
+	for _, m := range c.DBClusterMembers {
+		d.memberIDs = append(d.memberIDs, aws.ToString(m.DBInstanceIdentifier))
+	}
+	d.skip = clusterSkip(c, d.tags)
+	return d
 }
 
 // clusterSkip says why a cluster cannot or must not be stopped, apart from snoozes.

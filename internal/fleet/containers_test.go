@@ -18,6 +18,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -184,7 +185,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 			t.Errorf("the second shutdown changed something:\nbefore %v\nafter  %v", was, after)
 		}
 		for _, call := range []string{"ECS UpdateService", "ECS TagResource", "EKS UpdateNodegroupConfig", "EKS TagResource", "Application Auto Scaling RegisterScalableTarget"} {
-			if c.n[call] > 0 {
+			if c.Of(call) > 0 {
 				t.Errorf("the second shutdown called %s", c)
 			}
 		}
@@ -327,11 +328,11 @@ func (f *testFleet) withLayer() *testFleet {
 }
 
 // layered returns a handler over the fleet whose calls go through the fleet's layer.
-func (f *testFleet) layered(kind history.Kind) (fleet.Handler, *calls) {
+func (f *testFleet) layered(kind history.Kind) (fleet.Handler, *emulator.Calls) {
 	h, c, _ := f.handler(kind)
 	base := f.config("home", west)
 	base.BaseEndpoint = &f.layer.URL
-	base.APIOptions = append(slices.Clone(base.APIOptions), c.count)
+	base.APIOptions = append(slices.Clone(base.APIOptions), c.Count)
 	h.Connect = fleet.AssumeRoles(base, f.m.ExternalID)
 	return h, c
 }

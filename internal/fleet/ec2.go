@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -76,7 +74,7 @@ func (p *pair) stopEC2(ctx context.Context) error {
 		return nil
 	}
 	markFailed := inBatches(ctx, ids(stop), func(ctx context.Context, b []string) error {
-		_, err := p.c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: b, Tags: ec2Tags(markTags(p.id, markAt))})
+		_, err := p.c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: b, Tags: tagList(markTags(p.id, markAt), func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })})
 		return err
 	})
 	var marked []string
@@ -240,16 +238,16 @@ func (p *pair) unmarkEC2(ctx context.Context, ids []string) map[string]error {
 }
 
 func (p *pair) describeInstances(ctx context.Context, filters ...types.Filter) ([]types.Instance, error) {
-	var out []types.Instance
 	pages := ec2.NewDescribeInstancesPaginator(p.c.EC2, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(1000)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe EC2 instances in %s: %w", p.where(), err)
-		}
+	out, err := allPages(ctx, pages, func(page *ec2.DescribeInstancesOutput) []types.Instance {
+		var in []types.Instance
 		for _, r := range page.Reservations {
-			out = append(out, r.Instances...)
+			in = append(in, r.Instances...)
 		}
+		return in
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe EC2 instances in %s: %w", p.where(), err)
 	}
 	return out, nil
 }
@@ -270,14 +268,7 @@ func ec2Verdict(in types.Instance, now time.Time) (skip, note string) {
 	if pool := karpenterPool(tags); pool != "" {
 		return fmt.Sprintf("Karpenter node of %s: Karpenter replaces a node it finds stopped; curfew leaves its nodes to it (it removes them once nothing runs on them)", pool), ""
 	}
-	skip, note = snoozed(tags, now)
-	if skip != "" {
-		return skip, ""
-	}
-	if marked(tags) {
-		note = joinNotes(note, markNote(tags)+", running again")
-	}
-	return "", note
+	return snoozedOrUpAgain(tags, now, marked(tags), "running again")
 }
 
 // karpenterPool names the NodePool (or, before Karpenter v1, the Provisioner) that
@@ -302,20 +293,9 @@ func ec2Dimensions(in types.Instance) history.Dimensions {
 	return d
 }
 
+// ec2TagMap reads an instance's tags.
 func ec2TagMap(tags []types.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
-}
-
-func ec2Tags(m map[string]string) []types.Tag {
-	var tags []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
+	return tagMap(tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 func filter(name string, values ...string) types.Filter {

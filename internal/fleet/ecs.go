@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,26 +86,20 @@ func (st serviceState) String() string {
 // zero are left out of the report, and a service marked and running again was scaled up
 // after the shutdown: what it has now is recorded and it is scaled in again.
 func (p *pair) stopECS(ctx context.Context) error {
-	svcs, err := p.services(ctx)
-	if err != nil {
-		return err
-	}
 	var targets map[string]aastypes.ScalableTarget
-	for _, s := range svcs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id(), count: int(s.DesiredCount)}
 		if s.DesiredCount == 0 || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		skip, note := serviceVerdict(s, p.now)
 		if skip != "" {
 			r.Action, r.Reason = Skipped, skip
 			p.add(ctx, r)
-			continue
+			return nil
 		}
 		if targets == nil {
+			var err error
 			if targets, err = p.scalableTargets(ctx); err != nil {
 				return err
 			}
@@ -126,8 +119,8 @@ func (p *pair) stopECS(ctx context.Context) error {
 			r.Reason = note
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // scaleInService marks the service with its state, lowers its scalable target's
@@ -183,20 +176,14 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 // at zero was scaled up by a person (or its scaling) during the night: it is left as set
 // and its mark removed.
 func (p *pair) startECS(ctx context.Context) error {
-	svcs, err := p.services(ctx)
-	if err != nil {
-		return err
-	}
 	var targets map[string]aastypes.ScalableTarget
-	for _, s := range svcs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id()}
 		if !serviceMarked(s.tags) || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		if targets == nil {
+			var err error
 			if targets, err = p.scalableTargets(ctx); err != nil {
 				return err
 			}
@@ -211,15 +198,16 @@ func (p *pair) startECS(ctx context.Context) error {
 		case err != nil:
 			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read what curfew recorded: %v; the service was left as it is (%s) and keeps its mark: set its desired count by hand", err, now)
 		case now.desired != 0 || now.min != nil && *now.min != 0:
-			p.leaveService(ctx, &r, aws.ToString(s.ServiceArn), now, rec)
+			p.leaveAsSet(&r, fmt.Sprintf("changed during the night to %s by a person or its scaling (curfew had recorded %s)", now, rec),
+				func() error { return p.untagService(ctx, aws.ToString(s.ServiceArn)) })
 		case p.payload.DryRun:
 			r.Action, r.Reason = WouldStart, rec.String()+" would be restored"
 		default:
 			p.restoreService(ctx, &r, s, rec, hasTarget)
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // restoreService sets the recorded MinCapacity back, then the desired count, then removes
@@ -241,26 +229,7 @@ func (p *pair) restoreService(ctx context.Context, r *Resource, s service, rec s
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore %s: %v (its desired count stays 0 and it keeps its mark)", rec, err)
 		return
 	}
-	r.Action, r.Reason = Started, joinNotes(rec.String()+" restored", note)
-	if err := p.untagService(ctx, aws.ToString(s.ServiceArn)); err != nil {
-		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
-	}
-}
-
-// leaveService reports a marked service someone scaled up during the night, and removes
-// the mark.
-func (p *pair) leaveService(ctx context.Context, r *Resource, arn string, now, rec serviceState) {
-	r.Action = LeftStopped
-	detail := fmt.Sprintf("changed during the night to %s by a person or its scaling (curfew had recorded %s)", now, rec)
-	if p.payload.DryRun {
-		r.Reason = detail + ": it would be left as set and its mark removed"
-		return
-	}
-	r.Reason = detail + ": left as set, mark removed"
-	if err := p.untagService(ctx, arn); err != nil {
-		r.Reason = detail + ": left as set"
-		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
-	}
+	restored(r, joinNotes(rec.String()+" restored", note), func() error { return p.untagService(ctx, aws.ToString(s.ServiceArn)) })
 }
 
 // serviceVerdict says why a service that runs tasks must keep them (skip), or what is
@@ -275,13 +244,7 @@ func serviceVerdict(s service, now time.Time) (skip, note string) {
 	if s.DeploymentController != nil && s.DeploymentController.Type == types.DeploymentControllerTypeExternal {
 		return "external deployment controller: its task sets are sized by that controller, not by the service's desired count", ""
 	}
-	if skip, note = snoozed(s.tags, now); skip != "" {
-		return skip, ""
-	}
-	if serviceMarked(s.tags) {
-		note = joinNotes(note, markNote(s.tags)+", scaled up again")
-	}
-	return "", note
+	return snoozedOrUpAgain(s.tags, now, serviceMarked(s.tags), "scaled up again")
 }
 
 // fargateSize is the size of a Fargate service's tasks, "fargate CPU/MEMORY" in CPU units
@@ -353,33 +316,27 @@ func parseServiceState(tags map[string]string) (serviceState, error) {
 
 // services reads the active services of every cluster of the pair, with their tags.
 func (p *pair) services(ctx context.Context) ([]service, error) {
+	pages := ecs.NewListClustersPaginator(p.c.ECS, &ecs.ListClustersInput{MaxResults: aws.Int32(100)})
+	clusters, err := allPages(ctx, pages, func(page *ecs.ListClustersOutput) []string { return page.ClusterArns })
+	if err != nil {
+		return nil, fmt.Errorf("list ECS clusters in %s: %w", p.where(), err)
+	}
 	var out []service
-	clusters := ecs.NewListClustersPaginator(p.c.ECS, &ecs.ListClustersInput{MaxResults: aws.Int32(100)})
-	for clusters.HasMorePages() {
-		page, err := clusters.NextPage(ctx)
+	for _, cluster := range clusters {
+		svcs, err := p.clusterServices(ctx, cluster)
 		if err != nil {
-			return nil, fmt.Errorf("list ECS clusters in %s: %w", p.where(), err)
+			return nil, err
 		}
-		for _, cluster := range page.ClusterArns {
-			svcs, err := p.clusterServices(ctx, cluster)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, svcs...)
-		}
+		out = append(out, svcs...)
 	}
 	return out, nil
 }
 
 func (p *pair) clusterServices(ctx context.Context, cluster string) ([]service, error) {
-	var arns []string
 	pages := ecs.NewListServicesPaginator(p.c.ECS, &ecs.ListServicesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list the services of ECS cluster %s in %s: %w", cluster, p.where(), err)
-		}
-		arns = append(arns, page.ServiceArns...)
+	arns, err := allPages(ctx, pages, func(page *ecs.ListServicesOutput) []string { return page.ServiceArns })
+	if err != nil {
+		return nil, fmt.Errorf("list the services of ECS cluster %s in %s: %w", cluster, p.where(), err)
 	}
 	name := cluster[strings.LastIndex(cluster, "/")+1:]
 	var out []service
@@ -395,10 +352,7 @@ func (p *pair) clusterServices(ctx context.Context, cluster string) ([]service, 
 			if aws.ToString(s.Status) != "ACTIVE" {
 				continue
 			}
-			tags := make(map[string]string, len(s.Tags))
-			for _, t := range s.Tags {
-				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
+			tags := tagMap(s.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 			out = append(out, service{Service: s, cluster: name, tags: tags})
 		}
 	}
@@ -407,19 +361,19 @@ func (p *pair) clusterServices(ctx context.Context, cluster string) ([]service, 
 
 // scalableTargets reads the scalable targets of the pair's ECS services, by resource id.
 func (p *pair) scalableTargets(ctx context.Context) (map[string]aastypes.ScalableTarget, error) {
-	out := map[string]aastypes.ScalableTarget{}
 	pages := applicationautoscaling.NewDescribeScalableTargetsPaginator(p.c.Scaling, &applicationautoscaling.DescribeScalableTargetsInput{
 		ServiceNamespace: aastypes.ServiceNamespaceEcs, ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
 	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			// Without them, a service's MinCapacity would put back the tasks curfew stops.
-			return nil, fmt.Errorf("describe the scalable targets of ECS services in %s: %w", p.where(), err)
-		}
-		for _, t := range page.ScalableTargets {
-			out[aws.ToString(t.ResourceId)] = t
-		}
+	targets, err := allPages(ctx, pages, func(page *applicationautoscaling.DescribeScalableTargetsOutput) []aastypes.ScalableTarget {
+		return page.ScalableTargets
+	})
+	if err != nil {
+		// Without them, a service's MinCapacity would put back the tasks curfew stops.
+		return nil, fmt.Errorf("describe the scalable targets of ECS services in %s: %w", p.where(), err)
+	}
+	out := map[string]aastypes.ScalableTarget{}
+	for _, t := range targets {
+		out[aws.ToString(t.ResourceId)] = t
 	}
 	return out, nil
 }
@@ -435,10 +389,7 @@ func (p *pair) setMinCapacity(ctx context.Context, s service, min int32) error {
 }
 
 func (p *pair) tagService(ctx context.Context, arn string, m map[string]string) error {
-	var tags []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
+	tags := tagList(m, func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })
 	_, err := p.c.ECS.TagResource(ctx, &ecs.TagResourceInput{ResourceArn: aws.String(arn), Tags: tags})
 	return err
 }

@@ -57,21 +57,14 @@ func (n nodegroup) capacity() capacity {
 // (stopASGs skips it), and Karpenter's nodes belong to no node group (ec2Verdict skips
 // them).
 func (p *pair) stopNodegroups(ctx context.Context) error {
-	groups, err := p.nodegroups(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		c := n.capacity()
 		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired)}
 		if len(n.InstanceTypes) == 1 {
 			r.Size = n.InstanceTypes[0]
 		}
 		if c.atZero() || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		skip, note := nodegroupVerdict(n, p.now)
 		note = joinNotes(note, nodesNote(n))
@@ -90,44 +83,31 @@ func (p *pair) stopNodegroups(ctx context.Context) error {
 			r.Reason = note
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // scaleInNodegroup marks the node group with its capacity, then scales it to zero, and
 // reports whether it did; the mark is removed again when AWS refuses the update.
 func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c capacity) bool {
-	mark := markTags(p.id, p.now)
-	mark[accounts.NodegroupScalingTag] = c.String()
 	arn := aws.ToString(n.NodegroupArn)
-	if _, err := p.c.EKS.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(arn), Tags: mark}); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
-		return false
-	}
-	err := p.setScaling(ctx, n, capacity{0, 0, c.max})
-	if err == nil {
-		r.Action = Stopped
-		return true
-	}
-	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), func() error { return p.untagNodegroup(ctx, arn) }, nodegroupMarkKeys)
-	return false
+	return scaleInMarked(r, nodegroupMarkKeys,
+		func() error {
+			_, err := p.c.EKS.TagResource(ctx, &eks.TagResourceInput{ResourceArn: aws.String(arn), Tags: p.markWith(accounts.NodegroupScalingTag, c.String())})
+			return err
+		},
+		func() error { return p.setScaling(ctx, n, capacity{0, 0, c.max}) },
+		func() error { return p.untagNodegroup(ctx, arn) })
 }
 
 // startNodegroups gives the node groups curfew scaled in their recorded capacity back,
 // then removes the mark. A node group no longer at zero was scaled up by a person during
 // the night: it is left as set and its mark removed.
 func (p *pair) startNodegroups(ctx context.Context) error {
-	groups, err := p.nodegroups(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range groups {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		r := Resource{Type: EKSNodegroup, ID: n.id()}
 		if !nodegroupMarked(n.Tags) || !p.payload.wants(r.ID) {
-			continue
+			return nil
 		}
 		now := n.capacity()
 		rec, err := parseCapacity(accounts.NodegroupScalingTag, n.Tags[accounts.NodegroupScalingTag])
@@ -135,15 +115,16 @@ func (p *pair) startNodegroups(ctx context.Context) error {
 		case err != nil:
 			r.Action, r.Error = ActionFailed, fmt.Sprintf("cannot read the capacity curfew recorded: %v; the node group was left as it is (min/desired/max %s) and keeps its mark: set its scaling by hand", err, now)
 		case !now.atZero():
-			p.leaveNodegroup(ctx, &r, aws.ToString(n.NodegroupArn), now, rec)
+			p.leaveAsSet(&r, fmt.Sprintf("scaling changed during the night to min/desired/max %s by a person (curfew had recorded %s)", now, rec),
+				func() error { return p.untagNodegroup(ctx, aws.ToString(n.NodegroupArn)) })
 		case p.payload.DryRun:
 			r.Action, r.Reason = WouldStart, fmt.Sprintf("min/desired/max %s would be restored", rec)
 		default:
 			p.restoreNodegroup(ctx, &r, n, rec)
 		}
 		p.add(ctx, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 func (p *pair) restoreNodegroup(ctx context.Context, r *Resource, n nodegroup, rec capacity) {
@@ -151,24 +132,7 @@ func (p *pair) restoreNodegroup(ctx context.Context, r *Resource, n nodegroup, r
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
 		return
 	}
-	r.Action, r.Reason = Started, fmt.Sprintf("min/desired/max %s restored", rec)
-	if err := p.untagNodegroup(ctx, aws.ToString(n.NodegroupArn)); err != nil {
-		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
-	}
-}
-
-func (p *pair) leaveNodegroup(ctx context.Context, r *Resource, arn string, now, rec capacity) {
-	r.Action = LeftStopped
-	detail := fmt.Sprintf("scaling changed during the night to min/desired/max %s by a person (curfew had recorded %s)", now, rec)
-	if p.payload.DryRun {
-		r.Reason = detail + ": it would be left as set and its mark removed"
-		return
-	}
-	r.Reason = detail + ": left as set, mark removed"
-	if err := p.untagNodegroup(ctx, arn); err != nil {
-		r.Reason = detail + ": left as set"
-		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
-	}
+	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagNodegroup(ctx, aws.ToString(n.NodegroupArn)) })
 }
 
 // nodegroupVerdict says why a node group that runs nodes must keep them (skip), or what
@@ -177,13 +141,7 @@ func nodegroupVerdict(n nodegroup, now time.Time) (skip, note string) {
 	if v := skipTagged(n.Tags); v != "" {
 		return v, ""
 	}
-	if skip, note = snoozed(n.Tags, now); skip != "" {
-		return skip, ""
-	}
-	if nodegroupMarked(n.Tags) {
-		note = joinNotes(note, markNote(n.Tags)+", scaled up again")
-	}
-	return "", note
+	return snoozedOrUpAgain(n.Tags, now, nodegroupMarked(n.Tags), "scaled up again")
 }
 
 // nodesNote names the node group's instance types, for the report.
@@ -221,31 +179,27 @@ func (p *pair) untagNodegroup(ctx context.Context, arn string) error {
 
 // nodegroups reads every managed node group of every EKS cluster of the pair.
 func (p *pair) nodegroups(ctx context.Context) ([]nodegroup, error) {
+	pages := eks.NewListClustersPaginator(p.c.EKS, &eks.ListClustersInput{MaxResults: aws.Int32(100)})
+	clusters, err := allPages(ctx, pages, func(page *eks.ListClustersOutput) []string { return page.Clusters })
+	if err != nil {
+		return nil, fmt.Errorf("list EKS clusters in %s: %w", p.where(), err)
+	}
 	var out []nodegroup
-	clusters := eks.NewListClustersPaginator(p.c.EKS, &eks.ListClustersInput{MaxResults: aws.Int32(100)})
-	for clusters.HasMorePages() {
-		page, err := clusters.NextPage(ctx)
+	for _, cluster := range clusters {
+		pages := eks.NewListNodegroupsPaginator(p.c.EKS, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster), MaxResults: aws.Int32(100)})
+		names, err := allPages(ctx, pages, func(page *eks.ListNodegroupsOutput) []string { return page.Nodegroups })
 		if err != nil {
-			return nil, fmt.Errorf("list EKS clusters in %s: %w", p.where(), err)
+			return nil, fmt.Errorf("list the node groups of EKS cluster %s in %s: %w", cluster, p.where(), err)
 		}
-		for _, cluster := range page.Clusters {
-			names := eks.NewListNodegroupsPaginator(p.c.EKS, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster), MaxResults: aws.Int32(100)})
-			for names.HasMorePages() {
-				np, err := names.NextPage(ctx)
-				if err != nil {
-					return nil, fmt.Errorf("list the node groups of EKS cluster %s in %s: %w", cluster, p.where(), err)
-				}
-				for _, name := range np.Nodegroups {
-					d, err := p.c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
-					if eksNotFound(err) {
-						continue // deleted since it was listed
-					}
-					if err != nil {
-						return nil, fmt.Errorf("describe node group %s/%s in %s: %w", cluster, name, p.where(), err)
-					}
-					out = append(out, nodegroup{Nodegroup: *d.Nodegroup, cluster: cluster})
-				}
+		for _, name := range names {
+			d, err := p.c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
+			if eksNotFound(err) {
+				continue // deleted since it was listed
 			}
+			if err != nil {
+				return nil, fmt.Errorf("describe node group %s/%s in %s: %w", cluster, name, p.where(), err)
+			}
+			out = append(out, nodegroup{Nodegroup: *d.Nodegroup, cluster: cluster})
 		}
 	}
 	return out, nil

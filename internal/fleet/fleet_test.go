@@ -2,7 +2,6 @@ package fleet_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,14 +13,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	asgtypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
@@ -54,7 +51,7 @@ schedule:
   timezone: Europe/Madrid
   stop: {at: "20:00", days: [MON-FRI]}
   start: {at: "07:30", days: [MON-FRI]}
-  holidays: ["2026-12-25"]
+  holidays: [{calendar: ES}]
 costReport:
   at: "08:00"
   days: [MON]
@@ -443,10 +440,10 @@ func markedNames(obs map[string]observed) []string {
 
 // handler returns a handler over the fleet that reaches it from the home account, counting
 // its calls, and writes its log lines and metrics to buffers.
-func (f *testFleet) handler(kind history.Kind) (fleet.Handler, *calls, *syncBuffer) {
-	c := &calls{n: map[string]int{}}
+func (f *testFleet) handler(kind history.Kind) (fleet.Handler, *emulator.Calls, *syncBuffer) {
+	c := &emulator.Calls{}
 	base := f.config("home", west)
-	base.APIOptions = append(slices.Clone(base.APIOptions), c.count)
+	base.APIOptions = append(slices.Clone(base.APIOptions), c.Count)
 	logs := &syncBuffer{}
 	return fleet.Handler{
 		Kind:    kind,
@@ -495,42 +492,6 @@ func (f *testFleet) resource(rep fleet.Report, name string) fleet.Resource {
 	}
 	f.t.Fatalf("%s is not in the report", name)
 	return fleet.Resource{}
-}
-
-// calls counts the AWS calls of a handler by service and operation, with SDK middleware.
-type calls struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *calls) count(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("curfew-test-count",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			c.mu.Lock()
-			c.n[awsmiddleware.GetServiceID(ctx)+" "+awsmiddleware.GetOperationName(ctx)]++
-			c.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-}
-
-func (c *calls) total() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, v := range c.n {
-		n += v
-	}
-	return n
-}
-
-func (c *calls) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(c.n)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, c.n[k]))
-	}
-	return strings.Join(parts, " ")
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.

@@ -20,6 +20,30 @@ func markTags(runID string, at time.Time) map[string]string {
 	}
 }
 
+// markWith is the run's mark with one more tag: what a kind scaled in records of itself.
+func (p *pair) markWith(key, value string) map[string]string {
+	mark := markTags(p.id, p.now)
+	mark[key] = value
+	return mark
+}
+
+// scaleInMarked marks a resource (mark), then scales it in (scale), and reports whether it did.
+// When AWS refuses the scale-in, the mark is removed again (unmark) unless the scale-in
+// may have happened all the same; keys are the tags of the kind's mark.
+func scaleInMarked(r *Resource, keys []string, mark, scale, unmark func() error) bool {
+	if err := mark(); err != nil {
+		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
+		return false
+	}
+	err := scale()
+	if err == nil {
+		r.Action = Stopped
+		return true
+	}
+	r.Action, r.Error = ActionFailed, failedStop(err, mayHaveStopped(err), unmark, keys)
+	return false
+}
+
 // markKeys are the keys removed once a resource is started again.
 var markKeys = []string{accounts.StoppedAtTag, accounts.StoppedByRunTag}
 
@@ -59,6 +83,31 @@ func (p *pair) leaveStopped(r *Resource, detail string, unmark func() error) {
 	if err := unmark(); err != nil {
 		r.Reason = fmt.Sprintf("%s (%s): left stopped", stoppedAgain, detail)
 		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
+	}
+}
+
+// leaveAsSet reports a marked resource that a person (or its scaling) scaled up during the
+// night, as detail says: the restart leaves it as they set it, and removes its mark so
+// that no later restart overrides them.
+func (p *pair) leaveAsSet(r *Resource, detail string, unmark func() error) {
+	r.Action = LeftStopped
+	if p.payload.DryRun {
+		r.Reason = detail + ": it would be left as set and its mark removed"
+		return
+	}
+	r.Reason = detail + ": left as set, mark removed"
+	if err := unmark(); err != nil {
+		r.Reason = detail + ": left as set"
+		r.Error = fmt.Sprintf("its mark could not be removed: %v", err)
+	}
+}
+
+// restored reports a resource given back what curfew recorded (reason says what), then
+// removes its mark.
+func restored(r *Resource, reason string, unmark func() error) {
+	r.Action, r.Reason = Started, reason
+	if err := unmark(); err != nil {
+		r.Error = fmt.Sprintf("restored, but its mark could not be removed: %v", err)
 	}
 }
 
@@ -105,6 +154,20 @@ func snoozed(tags map[string]string, now time.Time) (skip, note string) {
 	default:
 		return "", fmt.Sprintf("snooze expired at %s, ignored", until.Format(time.RFC3339))
 	}
+}
+
+// snoozedOrUpAgain ends every kind's verdict: a snooze keeps the resource up (skip);
+// otherwise a mark it still carries (wasMarked), from a run that stopped it before, is
+// noted with how it is up again (again: "running again", "scaled up again").
+func snoozedOrUpAgain(tags map[string]string, now time.Time, wasMarked bool, again string) (skip, note string) {
+	skip, note = snoozed(tags, now)
+	if skip != "" {
+		return skip, ""
+	}
+	if wasMarked {
+		note = joinNotes(note, markNote(tags)+", "+again)
+	}
+	return "", note
 }
 
 // joinNotes joins the non-empty notes with "; ".

@@ -1,16 +1,12 @@
 package fleet_test
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
@@ -27,77 +23,25 @@ func TestAccountFoundByUnitUntilMovedToProduction(t *testing.T) {
 	t.Parallel()
 	s := emulator.Shared(t)
 	ctx := t.Context()
-	mgmt := emulator.NewAccountID()
-	org := organizations.NewFromConfig(s.Account(t, mgmt, ""))
-	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := aws.ToString(roots.Roots[0].Id)
-	unit := func(name string) string {
-		out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(name)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return aws.ToString(out.OrganizationalUnit.Id)
-	}
-	nonProd, prod := unit("non-production"), unit("production")
-	move := func(id, from, to string) {
-		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	org := s.NewOrg(t, "")
+	mgmt := org.Management
+	nonProd, prod := org.Unit(org.Root, "non-production"), org.Unit(org.Root, "production")
 
 	// The map lists a production account only (a map needs one target listed): every
 	// account swept is found.
 	identity := emulator.NewAccountID()
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: people
-home: people
-homeRegion: %[1]s
-externalId: curfew-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "%[2]s", environment: production}
-  - {name: shop, id: "%[6]s", environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-organization:
-  managementAccount: "%[3]s"
-  ous:
-    - {id: %[4]s, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-    - {id: %[5]s, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-`, west, identity, mgmt, nonProd, prod, emulator.NewAccountID()))
+	m, err := accounts.Parse(emulator.OrgMap{Region: west, ExternalID: "curfew-test",
+		People: identity, Shop: emulator.NewAccountID(), Management: mgmt, NonProduction: nonProd, Production: prod}.YAML())
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// The new account, created after the map was written: nobody edits the map.
-	created, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("feature-x"), Email: aws.String("feature-x@example.com")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	newID := aws.ToString(created.CreateAccountStatus.AccountId)
-	move(newID, root, nonProd)
+	newID := org.Account("feature-x", nonProd)
 	client := ec2.NewFromConfig(s.Account(t, newID, west))
-	launched, err := client.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ami), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
-	if err != nil {
-		t.Fatal(err)
-	}
-	instance := aws.ToString(launched.Instances[0].InstanceId)
+	instance := emulator.RunInstance(t, client)
 	state := func() (ec2types.InstanceStateName, map[string]string) {
-		out, err := client.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{instance}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := out.Reservations[0].Instances[0]
-		tags := map[string]string{}
-		for _, tg := range i.Tags {
-			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-		}
-		return i.State.Name, tags
+		return emulator.InstanceState(t, client, instance)
 	}
 
 	base := s.BaseConfig(west)
@@ -115,7 +59,7 @@ organization:
 		t.Fatalf("after the first run the instance is %s with tags %v, want stopped and marked by %s", got, tags, rep.RunID)
 	}
 
-	move(newID, nonProd, prod)
+	org.Move(newID, nonProd, prod)
 	if _, err := client.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{instance}}); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lease"
@@ -25,7 +26,7 @@ import (
 
 // leased returns a handler like f.handler's that holds the lease in a bucket of the home
 // account, created on first use.
-func (f *testFleet) leased(kind history.Kind) (fleet.Handler, *calls, *syncBuffer) {
+func (f *testFleet) leased(kind history.Kind) (fleet.Handler, *emulator.Calls, *syncBuffer) {
 	f.t.Helper()
 	h, c, logs := f.handler(kind)
 	h.Lease = f.leaseStore()
@@ -211,7 +212,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 					t.Errorf("error %q does not say %q", err, want)
 				}
 			}
-			if n := c.total(); n != 0 {
+			if n := c.Total(); n != 0 {
 				t.Errorf("the refused run made %d calls to the fleet: %s", n, c)
 			}
 			if after := f.observe(); !equalObserved(before, after) {
@@ -354,7 +355,7 @@ func TestLeaseLeftBehind(t *testing.T) {
 	if !errors.As(err, &held) || held.Holder != live {
 		t.Fatalf("error %v, want a *lease.HeldError naming %+v", err, live)
 	}
-	if n := c.total(); n != 0 || !equalObserved(before, f.observe()) {
+	if n := c.Total(); n != 0 || !equalObserved(before, f.observe()) {
 		t.Errorf("the refused run made %d calls to the fleet (%s) or changed it", n, c)
 	}
 	if got := f.leases(); len(got) != 1 || got["staging"] != live {

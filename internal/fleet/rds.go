@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -52,30 +51,34 @@ type dbKind struct {
 	// source is the kind's source type in RDS events.
 	source      types.SourceType
 	stop, start func(ctx context.Context, id string, opts ...func(*rds.Options)) error
-	// status describes one database again.
-	status func(ctx context.Context, id string) (string, error)
+	// describe describes the pair's databases of the kind, or only the one named id (when
+	// not nil).
+	describe func(ctx context.Context, id *string) ([]database, error)
 }
 
-// instanceKind is how DB instances are stopped and started.
+// instanceKind is how DB instances are stopped, started and described.
 func (p *pair) instanceKind() dbKind {
-	return dbKind{
-		source: types.SourceTypeDbInstance,
-		stop: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
-			_, err := p.c.RDS.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(id)}, opts...)
-			return err
-		},
-		start: func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
-			_, err := p.c.RDS.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(id)}, opts...)
-			return err
-		},
-		status: func(ctx context.Context, id string) (string, error) {
-			out, err := p.c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
-			if err != nil || len(out.DBInstances) != 1 {
-				return "", fmt.Errorf("describe DB instance %s: %w", id, errors.Join(err, errNotOne))
-			}
-			return aws.ToString(out.DBInstances[0].DBInstanceStatus), nil
-		},
+	return dbKind{source: types.SourceTypeDbInstance, describe: p.dbInstances,
+		stop:  byID(p.c.RDS.StopDBInstance, func(id *string) *rds.StopDBInstanceInput { return &rds.StopDBInstanceInput{DBInstanceIdentifier: id} }),
+		start: byID(p.c.RDS.StartDBInstance, func(id *string) *rds.StartDBInstanceInput { return &rds.StartDBInstanceInput{DBInstanceIdentifier: id} })}
+}
+
+// byID is an RDS call on one database, by its identifier, as a kind's stop or start;
+// input makes the call's input.
+func byID[In, Out any](call func(context.Context, In, ...func(*rds.Options)) (Out, error), input func(id *string) In) func(context.Context, string, ...func(*rds.Options)) error {
+	return func(ctx context.Context, id string, opts ...func(*rds.Options)) error {
+		_, err := call(ctx, input(aws.String(id)), opts...)
+		return err
 	}
+}
+
+// status describes one database again: its status.
+func (k dbKind) status(ctx context.Context, id string) (string, error) {
+	dbs, err := k.describe(ctx, aws.String(id))
+	if err != nil || len(dbs) != 1 {
+		return "", errors.Join(err, errNotOne)
+	}
+	return dbs[0].status, nil
 }
 
 // countAttempts counts into n the attempts the SDK makes of one call, its retries
@@ -99,14 +102,14 @@ var errNotOne = errors.New("not exactly one database in the answer")
 // is judged with its member instances (a member tagged to stay up keeps the whole cluster
 // up), so no cluster is stopped when the instances cannot be described.
 func (p *pair) stopRDS(ctx context.Context) error {
-	dbs, err := p.dbInstances(ctx)
+	dbs, err := p.dbInstances(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%w (so neither DB instances nor Aurora clusters were stopped)", err)
 	}
 	if err := p.stopDatabases(ctx, dbs, p.instanceKind()); err != nil {
 		return err
 	}
-	clusters, err := p.clusters(ctx)
+	clusters, err := p.clusters(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -119,35 +122,47 @@ func (p *pair) stopRDS(ctx context.Context) error {
 	return p.stopDatabases(ctx, clusters, p.clusterKind())
 }
 
-// startDBInstances starts the DB instances curfew stopped.
-func (p *pair) startDBInstances(ctx context.Context) error {
-	dbs, err := p.dbInstances(ctx)
-	if err != nil {
-		return err
+// startRDS starts the Aurora clusters, then the DB instances, that curfew stopped.
+func (p *pair) startRDS(ctx context.Context) error {
+	err := p.startDatabases(ctx, p.clusterKind())
+	if ctx.Err() != nil {
+		return err // the pair's steps end here, and say why
 	}
-	return p.startDatabases(ctx, dbs, p.instanceKind())
+	return errors.Join(err, p.startDatabases(ctx, p.instanceKind()))
 }
 
-func (p *pair) dbInstances(ctx context.Context) ([]database, error) {
-	var out []database
-	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe DB instances in %s: %w", p.where(), err)
+// dbInstances describes the pair's DB instances, or only the one named id (when not nil).
+func (p *pair) dbInstances(ctx context.Context, id *string) ([]database, error) {
+	pages := rds.NewDescribeDBInstancesPaginator(p.c.RDS, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: id, MaxRecords: aws.Int32(100)})
+	return describeDatabases(ctx, p, "DB instances", pages, func(page *rds.DescribeDBInstancesOutput) []types.DBInstance { return page.DBInstances }, instanceDatabase)
+}
+
+// instanceDatabase is a DB instance as the shared steps see it.
+func instanceDatabase(db types.DBInstance) database {
+	d := database{
+		Resource: Resource{Type: history.RDSInstance, ID: aws.ToString(db.DBInstanceIdentifier), Size: aws.ToString(db.DBInstanceClass)},
+		arn:      aws.ToString(db.DBInstanceArn),
+		status:   aws.ToString(db.DBInstanceStatus),
+		tags:     rdsTagMap(db.TagList),
+		cluster:  aws.ToString(db.DBClusterIdentifier),
+	}
+	d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
+	d.skip = dbInstanceSkip(db, d.tags)
+	return d
+}
+
+// describeDatabases reads every page of a describe of DB instances or clusters (what),
+// each item as a database.
+func describeDatabases[Page, Item, Options any](ctx context.Context, p *pair, what string, pages pager[Page, Options], items func(Page) []Item, db func(Item) database) ([]database, error) {
+	out, err := allPages(ctx, pages, func(page Page) []database {
+		dbs := make([]database, 0, len(items(page)))
+		for _, item := range items(page) {
+			dbs = append(dbs, db(item))
 		}
-		for _, db := range page.DBInstances {
-			d := database{
-				Resource: Resource{Type: history.RDSInstance, ID: aws.ToString(db.DBInstanceIdentifier), Size: aws.ToString(db.DBInstanceClass)},
-				arn:      aws.ToString(db.DBInstanceArn),
-				status:   aws.ToString(db.DBInstanceStatus),
-				tags:     rdsTagMap(db.TagList),
-				cluster:  aws.ToString(db.DBClusterIdentifier),
-			}
-			d.dims = history.Dimensions{Engine: aws.ToString(db.Engine), MultiAZ: aws.ToBool(db.MultiAZ)}
-			d.skip = dbInstanceSkip(db, d.tags)
-			out = append(out, d)
-		}
+		return dbs
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe %s in %s: %w", what, p.where(), err)
 	}
 	return out, nil
 }
@@ -215,7 +230,7 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) erro
 }
 
 func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKind) {
-	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: rdsTags(markTags(p.id, p.now))}); err != nil {
+	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: tagList(markTags(p.id, p.now), func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })}); err != nil {
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
 		return
 	}
@@ -242,9 +257,13 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 	r.Action, r.Error = ActionFailed, failedStop(err, kept, func() error { return p.unmarkDB(ctx, arn) }, markKeys)
 }
 
-// startDatabases starts the stopped databases that carry curfew's mark, then removes it.
-// A marked database that is available again has its stale mark removed.
-func (p *pair) startDatabases(ctx context.Context, dbs []database, k dbKind) error {
+// startDatabases starts the stopped databases of the kind that carry curfew's mark, then
+// removes it. A marked database that is available again has its stale mark removed.
+func (p *pair) startDatabases(ctx context.Context, k dbKind) error {
+	dbs, err := k.describe(ctx, nil)
+	if err != nil {
+		return err
+	}
 	for _, d := range dbs {
 		if !marked(d.tags) || !p.payload.wants(d.ID) {
 			continue
@@ -327,13 +346,9 @@ func (p *pair) dbStartedAgain(ctx context.Context, d database, source types.Sour
 		SourceType: source, SourceIdentifier: aws.String(d.ID), StartTime: aws.Time(from), EndTime: aws.Time(p.now),
 		EventCategories: []string{"notification"}, MaxRecords: aws.Int32(100),
 	})
-	var events []types.Event
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
-		}
-		events = append(events, page.Events...)
+	events, err := allPages(ctx, pages, func(page *rds.DescribeEventsOutput) []types.Event { return page.Events })
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
 	}
 	return startedAfter(mark, events)
 }
@@ -439,18 +454,7 @@ func (p *pair) unmarkDB(ctx context.Context, arn string) error {
 	return err
 }
 
+// rdsTagMap reads a database's tags.
 func rdsTagMap(tags []types.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
-}
-
-func rdsTags(m map[string]string) []types.Tag {
-	var tags []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
+	return tagMap(tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 }

@@ -220,11 +220,11 @@ func (r *run) holiday(a accounts.Account) (string, bool) {
 		return "", false
 	}
 	s := r.m.ScheduleFor(a)
-	if !s.IsHoliday(r.now) {
+	h, ok := s.Holiday(r.now)
+	if !ok {
 		return "", false
 	}
-	day := r.now.In(s.Location()).Format(time.DateOnly)
-	return fmt.Sprintf("%s is a holiday of account %s (%s): the scheduled start does not run; a manual restart does", day, a.Name, s.TimeZone), true
+	return fmt.Sprintf("%s is a holiday of account %s (%s; %s): the scheduled start does not run; a manual restart does", h.Date, a.Name, s.TimeZone, h.Source()), true
 }
 
 func (r *run) logPair(ctx context.Context, res *Result) {
@@ -255,7 +255,7 @@ func (p *pair) visit(ctx context.Context) {
 	p.c = p.clients(p.target.Account, p.target.Region)
 	steps := []func(context.Context) error{p.stopECS, p.stopEC2, p.stopASGs, p.stopNodegroups, p.stopRDS}
 	if p.kind == history.Restart {
-		steps = []func(context.Context) error{p.startClusters, p.startDBInstances, p.startNodegroups, p.startASGs, p.startEC2, p.startECS}
+		steps = []func(context.Context) error{p.startRDS, p.startNodegroups, p.startASGs, p.startEC2, p.startECS}
 	}
 	var errs []error
 	for _, step := range steps {
@@ -279,6 +279,24 @@ func (p *pair) visit(ctx context.Context) {
 		p.res.Status = Failed
 		p.res.Error = err.Error()
 	}
+}
+
+// eachOf visits the pair's resources of a kind, as list describes them, one after
+// another, until a visit fails or the run is cut off.
+func eachOf[T any](ctx context.Context, list func(context.Context) ([]T, error), visit func(T) error) error {
+	items, err := list(ctx)
+	if err != nil {
+		return err
+	}
+	for _, item := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := visit(item); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // add records what happened to one resource and logs it.

@@ -59,7 +59,7 @@ func TestShutdownAndRestart(t *testing.T) {
 		if after := f.observe(); !equalObserved(before, after) {
 			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", before, after)
 		}
-		for op := range c.n {
+		for op := range c.Counts() {
 			if !strings.Contains(op, "Describe") && !strings.Contains(op, " List") && !strings.Contains(op, "AssumeRole") {
 				t.Errorf("the dry run called %s", op)
 			}
@@ -118,9 +118,9 @@ func TestShutdownAndRestart(t *testing.T) {
 		// CreateOrUpdateTags and one UpdateAutoScalingGroup (1×2), and per pair with a group
 		// to scale in one DescribeScheduledActions (1).
 		const minimum = 2 + 18 + 6 + 4 + 2 + 1
-		t.Logf("AWS calls of the shutdown: %d (minimum %d): %s", c.total(), minimum, c)
-		if c.total() != minimum {
-			t.Errorf("the shutdown made %d calls, want the minimum %d: %s", c.total(), minimum, c)
+		t.Logf("AWS calls of the shutdown: %d (minimum %d): %s", c.Total(), minimum, c)
+		if c.Total() != minimum {
+			t.Errorf("the shutdown made %d calls, want the minimum %d: %s", c.Total(), minimum, c)
 		}
 	})
 
@@ -130,7 +130,7 @@ func TestShutdownAndRestart(t *testing.T) {
 		if rep.Totals.Stopped != 0 || rep.Failed() {
 			t.Errorf("second shutdown: %+v", rep.Totals)
 		}
-		for op := range c.n {
+		for op := range c.Counts() {
 			if !strings.Contains(op, "Describe") && !strings.Contains(op, " List") && !strings.Contains(op, "AssumeRole") {
 				t.Errorf("the second shutdown called %s", op)
 			}
@@ -165,9 +165,9 @@ func TestShutdownAndRestart(t *testing.T) {
 		// a Start and a RemoveTagsFromResource (2×3), per group an UpdateAutoScalingGroup
 		// and a DeleteTags (1×2).
 		const minimum = 2 + 18 + 6 + 6 + 2
-		t.Logf("AWS calls of the restart: %d (minimum %d): %s", c.total(), minimum, c)
-		if c.total() != minimum {
-			t.Errorf("the restart made %d calls, want the minimum %d: %s", c.total(), minimum, c)
+		t.Logf("AWS calls of the restart: %d (minimum %d): %s", c.Total(), minimum, c)
+		if c.Total() != minimum {
+			t.Errorf("the restart made %d calls, want the minimum %d: %s", c.Total(), minimum, c)
 		}
 		got := f.names(rep)
 		if !slices.Equal(got[fleet.Started], wantStopped) || rep.Failed() {
@@ -306,9 +306,9 @@ func TestRejectedPayloadsMakeNoCall(t *testing.T) {
 	for _, kind := range []history.Kind{history.Shutdown, history.Restart} {
 		for _, tc := range tests {
 			t.Run(string(kind)+"/"+tc.name, func(t *testing.T) {
-				c := &calls{n: map[string]int{}}
+				c := &emulator.Calls{}
 				base := s.BaseConfig(west)
-				base.APIOptions = append(base.APIOptions, c.count)
+				base.APIOptions = append(base.APIOptions, c.Count)
 				connected := 0
 				h := fleet.Handler{Kind: kind, Map: m, Connect: func(runID string) fleet.ClientsFunc {
 					connect := fleet.AssumeRoles(base, m.ExternalID)(runID)
@@ -321,8 +321,8 @@ func TestRejectedPayloadsMakeNoCall(t *testing.T) {
 				if !errors.Is(err, fleet.ErrInvalidPayload) || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("error %v, want ErrInvalidPayload mentioning %q", err, tc.want)
 				}
-				if c.total() != 0 || connected != 0 {
-					t.Errorf("%d AWS calls (%s) and %d connections before refusing", c.total(), c, connected)
+				if c.Total() != 0 || connected != 0 {
+					t.Errorf("%d AWS calls (%s) and %d connections before refusing", c.Total(), c, connected)
 				}
 			})
 		}
@@ -337,17 +337,30 @@ func TestScheduledRestartOnHoliday(t *testing.T) {
 	h, _, _ := f.handler(history.Shutdown)
 	runHandler(t, h, `{"trigger":"schedule"}`)
 
+	// 8 December, 07:30 in Madrid: a holiday of the map's calendar, so of every account.
+	h, _, _ = f.handler(history.Restart)
+	h.Now = func() time.Time { return time.Date(2026, 12, 8, 6, 30, 0, 0, time.UTC) }
+	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	for _, res := range rep.Results {
+		if res.Status != fleet.Holiday || !strings.Contains(res.Reason, "2026-12-08 is a holiday of account "+res.Account+" (Europe/Madrid; Inmaculada Concepción, calendar ES (Spain))") {
+			t.Errorf("%s/%s on 8 December: %s %q", res.Account, res.Region, res.Status, res.Reason)
+		}
+	}
+	if len(rep.Results) == 0 || rep.Totals.PairsHoliday != len(rep.Results) {
+		t.Errorf("8 December: totals %+v", rep.Totals)
+	}
+
 	// 24 December, 07:30 in Madrid: a holiday of sandbox only.
 	christmasEve := time.Date(2026, 12, 24, 6, 30, 0, 0, time.UTC)
 	h, _, _ = f.handler(history.Restart)
 	h.Now = func() time.Time { return christmasEve }
-	rep := runHandler(t, h, `{"trigger":"schedule"}`)
+	rep = runHandler(t, h, `{"trigger":"schedule"}`)
 	for _, res := range rep.Results {
 		wantHoliday := res.Account == "sandbox"
 		if (res.Status == fleet.Holiday) != wantHoliday || len(res.Resources) > 0 && wantHoliday {
 			t.Errorf("%s/%s: %s %q", res.Account, res.Region, res.Status, res.Reason)
 		}
-		if wantHoliday && !strings.Contains(res.Reason, "2026-12-24 is a holiday of account sandbox") {
+		if wantHoliday && !strings.Contains(res.Reason, "2026-12-24 is a holiday of account sandbox (Europe/Madrid; a date of the account map)") {
 			t.Errorf("holiday reason %q", res.Reason)
 		}
 	}

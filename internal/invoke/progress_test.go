@@ -29,11 +29,13 @@ func (s *syncBuffer) String() string {
 }
 
 // Issue 28, item 3: a run that answers within the quiet time prints nothing; a longer
-// one shows a spinner line with how long it has run, rewritten in place, and clears it.
+// one shows one line with what runs and how long it has run, rewritten in place, and
+// clears it.
 func TestProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
+		what := invoke.Describe("curfew-shutdown", "identity/eu-west-1", "stopping", []string{"staging", "sandbox"})
 		var quick syncBuffer
-		stop := invoke.Progress(&quick, "curfew-shutdown runs in identity/eu-west-1", 3*time.Second, time.Second)
+		stop := invoke.Progress(&quick, what, 3*time.Second, time.Second)
 		time.Sleep(2 * time.Second)
 		stop()
 		if quick.String() != "" {
@@ -41,11 +43,15 @@ func TestProgress(t *testing.T) {
 		}
 
 		var slow syncBuffer
-		stop = invoke.Progress(&slow, "curfew-shutdown runs in identity/eu-west-1", 3*time.Second, time.Second)
+		stop = invoke.Progress(&slow, what, 3*time.Second, time.Second)
 		time.Sleep(5*time.Second + time.Millisecond)
 		stop()
 		got := slow.String()
-		for _, want := range []string{"\r| curfew-shutdown runs in identity/eu-west-1, 3s so far ", "\r/ curfew-shutdown runs in identity/eu-west-1, 4s so far ", "5s so far", "\r\033[K"} {
+		for _, want := range []string{
+			"\r| curfew-shutdown in identity/eu-west-1: stopping staging, sandbox: 3s so far\033[K",
+			"\r/ curfew-shutdown in identity/eu-west-1: stopping staging, sandbox: 4s so far\033[K",
+			"5s so far", "\r\033[K",
+		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("progress %q lacks %q", got, want)
 			}
@@ -54,4 +60,33 @@ func TestProgress(t *testing.T) {
 			t.Errorf("progress %q does not end by clearing its one line", got)
 		}
 	})
+}
+
+// The line names the accounts the run was sent to while they fit an 80-column terminal
+// (with the spinner and the time), then how many more: a wrapped line cannot be
+// rewritten in place.
+func TestDescribe(t *testing.T) {
+	many := []string{"staging", "sandbox", "qa", "perf", "dev-eu", "dev-us", "data-lab", "ml-sandbox", "demo"}
+	tests := []struct {
+		name     string
+		accounts []string
+		want     string
+	}{
+		{"one account", []string{"staging"}, "curfew-restart in home/eu-west-1: starting staging"},
+		{"all fit", []string{"staging", "sandbox"}, "curfew-restart in home/eu-west-1: starting staging, sandbox"},
+		{"too many to name", many, "curfew-restart in home/eu-west-1: starting staging and 8 more"},
+		{"one name too long to fit", []string{strings.Repeat("x", 60), "qa"}, "curfew-restart in home/eu-west-1: starting " + strings.Repeat("x", 60) + " and 1 more"},
+		{"none named", nil, "curfew-restart in home/eu-west-1: starting every non-production account"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := invoke.Describe("curfew-restart", "home/eu-west-1", "starting", tt.accounts)
+			if got != tt.want {
+				t.Errorf("Describe = %q, want %q", got, tt.want)
+			}
+			if line := "| " + got + ": 9m59s so far"; len(line) > 80 && len(tt.accounts) > 0 && len(tt.accounts[0]) < 40 {
+				t.Errorf("the line %q is %d columns, over 80", line, len(line))
+			}
+		})
+	}
 }

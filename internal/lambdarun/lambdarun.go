@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/childproc"
 	"github.com/curfew/curfew/internal/clock"
 )
 
@@ -142,11 +143,11 @@ func start(ctx context.Context, o Options, root, dir string) (*Function, error) 
 			return nil, err
 		}
 	}
-	apiPort, err := freePort()
+	apiPort, err := childproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	rapidPort, err := freePort()
+	rapidPort, err := childproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -361,13 +362,7 @@ func (f *Function) stop() {
 	if f.cmd.Process == nil {
 		return
 	}
-	_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-f.done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
-		<-f.done
-	}
+	childproc.StopGroup(f.cmd.Process.Pid, f.done)
 	// The function may have outlived the emulator in the group.
 	_ = syscall.Kill(-f.cmd.Process.Pid, syscall.SIGKILL)
 }
@@ -419,13 +414,4 @@ func ModuleRoot() (string, error) {
 		return "", errors.New("not inside curfew's module: run from the repository")
 	}
 	return filepath.Dir(gomod), nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -15,6 +15,10 @@ const (
 	ExitPartial = 4
 	// ExitRefused: another run holds the lease of an account; this one changed nothing.
 	ExitRefused = 5
+	// ExitLogin: `curfew credentials` only, run by an SDK or the AWS CLI as a
+	// credential_process: no MFA session is open; curfew login opens it. A calling curfew
+	// reads this status, as the SDK keeps nothing else of the process (EX_TEMPFAIL).
+	ExitLogin = 75
 	// ExitInterrupted: Ctrl-C; what was sent to AWS goes on there.
 	ExitInterrupted = 130
 )

@@ -6,10 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/sources"
@@ -20,58 +16,17 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 // testOrg is an organisation in moto: its management account, a non-production and a
 // production unit.
 type testOrg struct {
-	client          *organizations.Client
-	mgmt            string
-	root            string
+	*emulator.Org
 	nonProd, prodOU string
 }
 
 // newTestOrg creates an organisation whose management account is a new account of its own.
 func newTestOrg(t *testing.T) *testOrg {
 	t.Helper()
-	s := emulator.Shared(t)
-	o := &testOrg{mgmt: emulator.NewAccountID()}
-	o.client = organizations.NewFromConfig(s.Account(t, o.mgmt, ""))
-	ctx := t.Context()
-	if _, err := o.client.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := o.client.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.root = aws.ToString(roots.Roots[0].Id)
-	o.nonProd = o.unit(t, "non-production")
-	o.prodOU = o.unit(t, "production")
+	o := &testOrg{Org: emulator.Shared(t).NewOrg(t, "")}
+	o.nonProd = o.Unit(o.Root, "non-production")
+	o.prodOU = o.Unit(o.Root, "production")
 	return o
-}
-
-func (o *testOrg) unit(t *testing.T, name string) string {
-	t.Helper()
-	out, err := o.client.CreateOrganizationalUnit(t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(o.root), Name: aws.String(name)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.OrganizationalUnit.Id)
-}
-
-// account creates an account of the organisation and moves it into unit.
-func (o *testOrg) account(t *testing.T, name, unit string) string {
-	t.Helper()
-	out, err := o.client.CreateAccount(t.Context(), &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := aws.ToString(out.CreateAccountStatus.AccountId)
-	o.move(t, id, o.root, unit)
-	return id
-}
-
-func (o *testOrg) move(t *testing.T, id, from, to string) {
-	t.Helper()
-	if _, err := o.client.MoveAccount(t.Context(), &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // mapFor is a valid map of the organisation: identity and sandbox listed (sandbox
@@ -97,7 +52,7 @@ accounts:
 organization:
   managementAccount: "%s"
   ous:%s
-`, emulator.NewAccountID(), sandbox, o.mgmt, ous)))
+`, emulator.NewAccountID(), sandbox, o.Management, ous)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,10 +85,10 @@ func noteFor(t *testing.T, r sources.Resolved, id string) sources.Note {
 func TestOrganizationInMoto(t *testing.T) {
 	t.Parallel()
 	o := newTestOrg(t)
-	dev := o.account(t, "dev", o.nonProd)
-	prod := o.account(t, "prod", o.prodOU)
+	dev := o.Account("dev", o.nonProd)
+	prod := o.Account("prod", o.prodOU)
 	sandbox := emulator.NewAccountID()
-	missing := "ou-" + strings.Split(o.root, "-")[1] + "-zzzzzzzz"
+	missing := "ou-" + strings.Split(o.Root, "-")[1] + "-zzzzzzzz"
 	m := mapFor(t, o, sandbox, missing)
 	base := emulator.Shared(t).BaseConfig("")
 
@@ -152,7 +107,7 @@ func TestOrganizationInMoto(t *testing.T) {
 		t.Errorf("found account %+v, want the unit's description", found)
 	}
 
-	o.move(t, dev, o.nonProd, o.prodOU)
+	o.Move(dev, o.nonProd, o.prodOU)
 	r = sources.Resolve(t.Context(), m, sources.ForRun(base, m, "run-2")...)
 	if got, want := ids(r.Swept), []string{sandbox}; !slices.Equal(got, want) {
 		t.Errorf("after the move, swept %v, want %v", got, want)
