@@ -86,6 +86,7 @@ func (p *pair) stopASGs(ctx context.Context) error {
 		c := groupCapacity(g)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
 		r.Size, r.count = groupSize(g)
+		r.dims = groupDimensions(g)
 		if c.atZero() || !p.payload.wants(r.ID) {
 			return nil
 		}
@@ -231,6 +232,29 @@ func groupSize(g types.AutoScalingGroup) (string, int) {
 		size = t
 	}
 	return size, len(g.Instances)
+}
+
+// groupDimensions say how a group's instances are bought, from its mixed instances
+// policy: on-demand above a base of none at 100 % (the default), Spot with no on-demand
+// base or share, mixed otherwise. A group without such a policy is not told apart (a
+// launch template or configuration may ask for Spot; reading it would cost a call per
+// group), nor is its instances' operating system (its AMI's): both are left empty.
+func groupDimensions(g types.AutoScalingGroup) history.Dimensions {
+	if g.MixedInstancesPolicy == nil || g.MixedInstancesPolicy.InstancesDistribution == nil {
+		return history.Dimensions{}
+	}
+	d := g.MixedInstancesPolicy.InstancesDistribution
+	base, share := aws.ToInt32(d.OnDemandBaseCapacity), int32(100)
+	if d.OnDemandPercentageAboveBaseCapacity != nil {
+		share = *d.OnDemandPercentageAboveBaseCapacity
+	}
+	switch {
+	case share == 100:
+		return history.Dimensions{Capacity: history.OnDemand}
+	case share == 0 && base == 0:
+		return history.Dimensions{Capacity: history.Spot}
+	}
+	return history.Dimensions{Capacity: history.MixedCapacity}
 }
 
 func groupMarked(tags map[string]string) bool {
