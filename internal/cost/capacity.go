@@ -9,11 +9,11 @@ import (
 const (
 	// CapacitySpot: Spot capacity (EC2 Spot, Fargate Spot) costs what its market asks each
 	// hour, and the history does not hold those prices.
-	CapacitySpot = "Spot: its price varies by the hour; not priced"
+	CapacitySpot = "Spot: its price varies by the hour"
 	// CapacityMixed: on-demand and Spot together, in a split the history does not hold.
-	CapacityMixed = "on-demand and Spot mixed: how many of each ran is not recorded; not priced"
+	CapacityMixed = "on-demand and Spot mixed: how many of each ran is not recorded"
 	// CapacityOther: another purchase (an EKS Capacity Block, paid ahead).
-	CapacityOther = "capacity bought ahead (a Capacity Block): not priced"
+	CapacityOther = "capacity bought ahead (a Capacity Block)"
 )
 
 // capacityUnpriced says why the hours of a group, node group or service bought as dims
