@@ -38,14 +38,14 @@ func capacityUnpriced(kind string, dims history.Dimensions) string {
 // What the prices of scaled-in capacity still do not tell apart; the basis states each
 // whenever hours it concerns are priced in the estimate.
 const (
-	// GapGroupPlatform: a group's instances run its launch template's AMI, whose operating
-	// system the shutdown does not read.
-	GapGroupPlatform = "Auto Scaling groups are priced as Linux: their AMI's operating system is " +
-		"not recorded, so Windows hours in them are understated"
-	// GapGroupSpot: a group without a mixed instances policy may ask for Spot in its
-	// launch template or configuration, which the shutdown does not read.
-	GapGroupSpot = "an Auto Scaling group without a mixed instances policy is priced as on-demand " +
-		"(a Spot request in its launch template is not read, so such Spot hours are overstated)"
+	// GapGroupPlatform: the shutdown saw none of the group's members running, or they run
+	// different operating systems, so its AMI's is not known.
+	GapGroupPlatform = "Auto Scaling groups whose instances' operating system was not recorded " +
+		"are priced as Linux, so Windows hours in them are understated"
+	// GapGroupSpot: the shutdown saw none of the group's members and it has no mixed
+	// instances policy: a Spot request in its launch template is not read.
+	GapGroupSpot = "Auto Scaling groups whose instances' purchase was not recorded are priced as " +
+		"on-demand (a Spot request in a launch template is not read), so Spot hours in them are overstated"
 	// GapCustomAMI: a node group of a custom AMI (amiType CUSTOM) names no operating system.
 	GapCustomAMI = "EKS node groups of a custom AMI are priced as Linux, so Windows hours in them are understated"
 	// GapNotRecorded: runs written before capacity and platform were recorded.
@@ -57,10 +57,14 @@ const (
 func capacityGaps(kind string, dims history.Dimensions) []string {
 	switch kind {
 	case history.AutoScalingGroup:
-		if dims.Capacity == "" {
-			return []string{GapGroupPlatform, GapGroupSpot}
+		var out []string
+		if dims.Platform == "" {
+			out = append(out, GapGroupPlatform)
 		}
-		return []string{GapGroupPlatform}
+		if dims.Capacity == "" {
+			out = append(out, GapGroupSpot)
+		}
+		return out
 	case history.EKSNodegroup:
 		switch {
 		case dims.Capacity == "":

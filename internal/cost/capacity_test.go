@@ -46,6 +46,8 @@ func TestSavingsPriceCapacityAsWhatItIs(t *testing.T) {
 		{"windows node group", frankfurt, history.EKSNodegroup, "m5.xlarge", 2,
 			history.Dimensions{Capacity: history.OnDemand, Platform: "Windows"}, 0.414, ""},
 		// 0.5 vCPU × 0.03238 + 1 GB × 0.00356, where Linux/x86 is 0.5 × 0.04048 + 0.004445.
+		{"windows group", frankfurt, history.AutoScalingGroup, "m5.xlarge", 1,
+			history.Dimensions{Capacity: history.OnDemand, Platform: "Windows", Tenancy: "default"}, 0.414, ""},
 		{"fargate arm", staging, history.ECSService, "fargate 512/1024", 3,
 			history.Dimensions{Capacity: history.OnDemand, Platform: "Linux/UNIX", Architecture: "ARM64"}, 0.5*0.03238 + 0.00356, ""},
 		// 1 vCPU × (0.09148 + the 0.046 licence) + 2 GB × 0.01005.
@@ -85,9 +87,10 @@ func TestSavingsPriceCapacityAsWhatItIs(t *testing.T) {
 }
 
 // What the run history still does not tell apart is stated in the basis whenever hours it
-// concerns are priced, and only then: an Auto Scaling group's operating system (always),
-// its Spot request without a mixed instances policy, a node group's custom AMI, and group
-// capacity of runs written before it was recorded.
+// concerns are priced, and only then: an Auto Scaling group's operating system and
+// purchase when the shutdown saw none of its members (and, for the purchase, it has no
+// mixed instances policy), a node group's custom AMI, and group capacity of runs written
+// before it was recorded.
 func TestSavingsStateTheGapOfGroupCapacity(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -95,8 +98,9 @@ func TestSavingsStateTheGapOfGroupCapacity(t *testing.T) {
 		dims history.Dimensions
 		gaps []string
 	}{
-		{"group without a mixed instances policy", history.AutoScalingGroup, history.Dimensions{}, []string{cost.GapGroupPlatform, cost.GapGroupSpot}},
-		{"on-demand group", history.AutoScalingGroup, history.Dimensions{Capacity: history.OnDemand}, []string{cost.GapGroupPlatform}},
+		{"group of an old run, or whose members were not seen", history.AutoScalingGroup, history.Dimensions{}, []string{cost.GapGroupPlatform, cost.GapGroupSpot}},
+		{"on-demand group by its policy", history.AutoScalingGroup, history.Dimensions{Capacity: history.OnDemand}, []string{cost.GapGroupPlatform}},
+		{"windows group by its members", history.AutoScalingGroup, history.Dimensions{Capacity: history.OnDemand, Platform: "Windows", Tenancy: "default"}, nil},
 		{"node group of a custom AMI", history.EKSNodegroup, history.Dimensions{Capacity: history.OnDemand}, []string{cost.GapCustomAMI}},
 		{"node group of an old run", history.EKSNodegroup, history.Dimensions{}, []string{cost.GapNotRecorded}},
 		{"linux node group", history.EKSNodegroup, history.Dimensions{Capacity: history.OnDemand, Platform: "Linux/UNIX"}, nil},

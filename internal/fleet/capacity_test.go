@@ -4,10 +4,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
-	asgtypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -21,8 +17,8 @@ import (
 // (capacityType SPOT, amiType AL2_ARM_64), one of Windows on-demand nodes, a Fargate Spot
 // service of ARM64 tasks (capacity provider FARGATE_SPOT, the task definition's runtime
 // platform) and an on-demand Fargate service of x86 Linux tasks, read from the describe
-// calls the shutdown already makes; an Auto Scaling group whose mixed instances policy buys
-// only Spot, and one without such a policy, whose capacity is not told apart.
+// calls the shutdown already makes; an Auto Scaling group's from its members as the
+// instance step described them.
 func TestHistoryRecordsCapacityTypeAndPlatform(t *testing.T) {
 	t.Parallel()
 	f := emptyFleet(t).withLayer()
@@ -64,27 +60,9 @@ func TestHistoryRecordsCapacityTypeAndPlatform(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// An Auto Scaling group whose mixed instances policy buys only Spot, and a plain one:
-	// its launch template's market options are not read, nor its AMI's operating system.
-	if _, err := f.ec2("staging", west).CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
-		LaunchTemplateName: aws.String("spot"),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(ami), InstanceType: ec2types.InstanceTypeT3Micro},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := autoscaling.NewFromConfig(f.config("staging", west)).CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String("spot"), MinSize: aws.Int32(1), MaxSize: aws.Int32(3), DesiredCapacity: aws.Int32(2),
-		AvailabilityZones: []string{west + "a"},
-		MixedInstancesPolicy: &asgtypes.MixedInstancesPolicy{
-			LaunchTemplate: &asgtypes.LaunchTemplate{
-				LaunchTemplateSpecification: &asgtypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("spot"), Version: aws.String("$Latest")},
-				Overrides:                   []asgtypes.LaunchTemplateOverrides{{InstanceType: aws.String("t3.micro")}},
-			},
-			InstancesDistribution: &asgtypes.InstancesDistribution{OnDemandBaseCapacity: aws.Int32(0), OnDemandPercentageAboveBaseCapacity: aws.Int32(0)},
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	// A plain Auto Scaling group: what its members run and how they are bought is read from
+	// the instance step's describe (moto launches on-demand members, with no
+	// PlatformDetails: TestGroupDimensions covers Spot and Windows members).
 	f.group("staging", west, "plain", "1/1/2", nil)
 	h, _ := f.layered(history.Shutdown) // moto cannot tag node groups: the layer does
 
@@ -94,8 +72,7 @@ func TestHistoryRecordsCapacityTypeAndPlatform(t *testing.T) {
 		"dev/spot-arm": {Size: "m6g.large", Count: 2, Dimensions: history.Dimensions{Capacity: history.Spot, Platform: "Linux/UNIX"}},
 		"dev/windows":  {Size: "m5.large", Count: 2, Dimensions: history.Dimensions{Capacity: history.OnDemand, Platform: "Windows"}},
 		"apps/spot":    {Size: "fargate 512/1024", Count: 3, Dimensions: history.Dimensions{Capacity: history.Spot, Platform: "Linux/UNIX", Architecture: "ARM64"}},
-		"spot":         {Size: "t3.micro", Count: 2, Dimensions: history.Dimensions{Capacity: history.Spot}},
-		"plain":        {Size: "t3.micro", Count: 1},
+		"plain":        {Size: "t3.micro", Count: 1, Dimensions: history.Dimensions{Capacity: history.OnDemand, Tenancy: "default"}},
 		"apps/web":     {Size: "fargate 256/512", Count: 2, Dimensions: history.Dimensions{Capacity: history.OnDemand, Platform: "Linux/UNIX", Architecture: "X86_64"}},
 	}
 	for _, c := range runs[0].Changes {
