@@ -33,8 +33,12 @@ var auroraEngines = []string{"aurora", "aurora-mysql", "aurora-postgresql"}
 // prices for the cluster's engine, and only when every one of them is priced as itself
 // (AWS's price list, or a table row of its own region, class and engine): another
 // engine's price is not Aurora's, and a cluster partly priced would be understated
-// without saying so. why says why a cluster has no price.
+// without saying so. Spot or mixed capacity of a group, node group or service has no
+// price (capacityUnpriced). why says why a cluster or such capacity has no price.
 func priceResource(ctx context.Context, prices Prices, kind, region, size string, dims history.Dimensions, members []string) (p Price, ok bool, why string) {
+	if why := capacityUnpriced(kind, dims); why != "" {
+		return Price{}, false, why
+	}
 	if kind != history.AuroraCluster {
 		p, ok = prices.Hourly(ctx, PriceQuery{Kind: kind, Region: region, Size: size, Dims: dims})
 		return p, ok, ""

@@ -350,28 +350,16 @@ func (s *Savings) Basis() string {
 	if s.Ranged() {
 		b = strings.TrimSuffix(strings.TrimSuffix(b, Discounts), "; ") + ". " + CoverageBasis
 	}
-	if s.groupCapacity() {
-		b += ". " + GroupCapacityGap
+	for _, g := range s.CapacityGaps {
+		b += ". " + capitalised(g)
 	}
 	return b
 }
 
-// GroupCapacityGap says what the prices of scaled-in capacity do not tell apart; the
-// basis states it whenever groups, node groups or Fargate services are in the estimate.
-const GroupCapacityGap = "Auto Scaling groups and EKS node groups are priced as Linux on-demand " +
-	"instances of their type (Graviton types at their own price), Fargate tasks as Linux/x86 " +
-	"on-demand Fargate: the run history does not record Spot or Windows capacity in them, so " +
-	"their Spot hours are overstated (Spot costs less) and their Windows hours understated"
-
-// groupCapacity reports whether the estimate holds hours of Auto Scaling groups, EKS
-// node groups or ECS services.
-func (s *Savings) groupCapacity() bool {
-	for _, a := range s.Accounts {
-		for kind := range a.SavedBy {
-			if kind == history.AutoScalingGroup || kind == history.EKSNodegroup || kind == history.ECSService {
-				return true
-			}
-		}
+// capitalised starts a sentence with s.
+func capitalised(s string) string {
+	if s == "" {
+		return s
 	}
-	return false
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -260,7 +260,7 @@ func TestApplyCoverage(t *testing.T) {
 		{Account: "covered", Saved: 100, SavedBy: map[string]float64{history.EC2Instance: 60, history.RDSInstance: 30, history.ECSService: 10}},
 		{Account: "refused", Saved: 40}, {Account: "failed", Saved: 10}, {Account: "unknown", Saved: 5},
 	}}
-	if s.Ranged() || s.Basis() != cost.PriceBasis()+". "+cost.GroupCapacityGap {
+	if s.Ranged() || s.Basis() != cost.PriceBasis() {
 		t.Fatal("savings without coverage are a range")
 	}
 	s.ApplyCoverage([]cost.Account{
@@ -292,7 +292,7 @@ func TestApplyCoverage(t *testing.T) {
 	if c := s.Accounts[0].Discount.Covered; !near(c, 0.455) {
 		t.Errorf("covered's share taken as discounted = %g, want 0.455 (45.5 of 100)", c)
 	}
-	if b := s.Basis(); strings.Contains(b, cost.Discounts) || !strings.HasSuffix(b, cost.CoverageBasis+". "+cost.GroupCapacityGap) {
+	if b := s.Basis(); strings.Contains(b, cost.Discounts) || !strings.HasSuffix(b, cost.CoverageBasis) {
 		t.Errorf("basis = %q, want the coverage basis instead of discounts ignored", b)
 	}
 	// Shares are combined, not added: Savings Plans cover a share of what Reserved

@@ -41,6 +41,11 @@ type Savings struct {
 	// PriceSources are the priced hours by where their price came from, most hours
 	// first: AWS's price list, or the bundled table and why.
 	PriceSources []PriceSource
+	// CapacityGaps say how the prices of the estimate's groups, node groups and Fargate
+	// services differ from what their capacity is, as far as the run history does not
+	// record it (GapGroupPlatform, ...), sorted; none when every such
+	// hour was priced as what it is.
+	CapacityGaps []string
 
 	// tableBasis is the basis of the table that priced the estimate; empty means the
 	// bundled table's, PriceBasis().
@@ -183,6 +188,11 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 		a.SavedBy[k.kind] += hours * price
 		e.Saved += hours * price
 		sources[priceSource(p)] += hours
+		for _, g := range capacityGaps(k.kind, dims) {
+			if !slices.Contains(s.CapacityGaps, g) {
+				s.CapacityGaps = append(s.CapacityGaps, g)
+			}
+		}
 		for _, g := range p.Gaps {
 			gaps[g] += hours
 		}
@@ -208,6 +218,7 @@ func EstimateWith(ctx context.Context, runs []history.Run, start, end time.Time,
 	for what, hours := range sources {
 		s.PriceSources = append(s.PriceSources, PriceSource{What: what, Hours: hours})
 	}
+	slices.Sort(s.CapacityGaps)
 	slices.SortFunc(s.PriceSources, func(a, b PriceSource) int { return cmp.Or(cmp.Compare(b.Hours, a.Hours), cmp.Compare(a.What, b.What)) })
 	for _, a := range byAccount {
 		slices.Sort(a.Unpriced)
@@ -226,8 +237,14 @@ func unpricedName(kind, size, why string) string {
 	case history.RDSInstance:
 		return fmt.Sprintf("rds %s", cmp.Or(size, "(no size)"))
 	case history.AutoScalingGroup, history.EKSNodegroup:
+		if why != "" {
+			return fmt.Sprintf("%s %s (%s)", kind, cmp.Or(size, "(mixed instance types)"), why)
+		}
 		return fmt.Sprintf("%s %s", kind, cmp.Or(size, "(mixed instance types)"))
 	case history.ECSService:
+		if why != "" {
+			return "Fargate tasks (" + why + ")"
+		}
 		return "ECS service tasks on EC2 (their instances are priced) or of an unread Fargate size"
 	}
 	return fmt.Sprintf("%s %s", kind, size)

@@ -3,7 +3,6 @@ package cost_test
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -122,30 +121,5 @@ func TestEstimateFromStoredHistory(t *testing.T) {
 	}
 	if !near(s.Total(), wantSaved) {
 		t.Errorf("total = %v, want %v", s.Total(), wantSaved)
-	}
-}
-
-// Capacity in Auto Scaling groups, node groups and Fargate is priced as Linux on-demand:
-// Spot and Windows capacity in them is not told apart, and the basis says so whenever
-// such hours are in the estimate (and only then).
-func TestSavingsStateTheGapOfGroupCapacity(t *testing.T) {
-	only := []history.Pair{staging}
-	group := func(kind, action string, at time.Time) history.Change {
-		return history.Change{Account: staging.Account, Region: staging.Region, Type: kind, ID: "g", Size: "m5.xlarge", Count: 2, At: at, Action: action}
-	}
-	for _, tt := range []struct {
-		kind string
-		gap  bool
-	}{{history.AutoScalingGroup, true}, {history.EKSNodegroup, true}, {history.EC2Instance, false}} {
-		t.Run(tt.kind, func(t *testing.T) {
-			runs := []history.Run{
-				scheduled(history.Shutdown, nov(2, 19, 0), only, group(tt.kind, history.Stopped, nov(2, 19, 0))),
-				scheduled(history.Restart, nov(3, 7, 0), only, group(tt.kind, history.Started, nov(3, 7, 0))),
-			}
-			s := estimate(runs, pairingStart, pairingEnd)
-			if got := strings.Contains(s.Basis(), cost.GroupCapacityGap); got != tt.gap {
-				t.Errorf("basis %q states the group capacity gap: %v, want %v", s.Basis(), got, tt.gap)
-			}
-		})
 	}
 }

@@ -123,7 +123,7 @@ func (t Table) Hourly(_ context.Context, q PriceQuery) (Price, bool) {
 			return Price{USD: usd, Gaps: rdsGaps(q, rdsBasis)}, true
 		}
 	case history.ECSService:
-		usd, ok := fargateHourly(q.Size)
+		usd, ok := fargateHourly(q.Size, q.Dims)
 		return Price{USD: usd, Gaps: regionGap(q, pricetable.BasisRegion)}, ok
 	}
 	return Price{}, false

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
@@ -86,6 +87,7 @@ func (p *pair) stopASGs(ctx context.Context) error {
 		c := groupCapacity(g)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
 		r.Size, r.count = groupSize(g)
+		r.dims = groupDimensions(g, p.groupMembers[r.ID])
 		if c.atZero() || !p.payload.wants(r.ID) {
 			return nil
 		}
@@ -231,6 +233,60 @@ func groupSize(g types.AutoScalingGroup) (string, int) {
 		size = t
 	}
 	return size, len(g.Instances)
+}
+
+// seeGroupMember keeps a running member of group, as the instance step described it.
+func (p *pair) seeGroupMember(group string, in ec2types.Instance) {
+	if p.groupMembers == nil {
+		p.groupMembers = map[string][]ec2types.Instance{}
+	}
+	p.groupMembers[group] = append(p.groupMembers[group], in)
+}
+
+// groupDimensions say what a group's instances run and how they are bought, from its
+// running members as the instance step described them (their PlatformDetails and tenancy
+// when all share them; Spot, on-demand, or mixed by their InstanceLifecycle), else from
+// its mixed instances policy: on-demand above a base of none at 100 % (the default), Spot
+// with no on-demand base or share, mixed otherwise. A group none of whose members was seen
+// and without such a policy is not told apart (reading its launch template would cost a
+// call per group), nor is its operating system: both are left empty.
+func groupDimensions(g types.AutoScalingGroup, members []ec2types.Instance) history.Dimensions {
+	if len(members) > 0 {
+		d := ec2Dimensions(members[0])
+		var spot int
+		for _, in := range members {
+			if m := ec2Dimensions(in); m.Platform != d.Platform || m.Tenancy != d.Tenancy {
+				d.Platform, d.Tenancy = "", ""
+			}
+			if in.InstanceLifecycle == ec2types.InstanceLifecycleTypeSpot {
+				spot++
+			}
+		}
+		switch spot {
+		case 0:
+			d.Capacity = history.OnDemand
+		case len(members):
+			d.Capacity = history.Spot
+		default:
+			d.Capacity = history.MixedCapacity
+		}
+		return d
+	}
+	if g.MixedInstancesPolicy == nil || g.MixedInstancesPolicy.InstancesDistribution == nil {
+		return history.Dimensions{}
+	}
+	d := g.MixedInstancesPolicy.InstancesDistribution
+	base, share := aws.ToInt32(d.OnDemandBaseCapacity), int32(100)
+	if d.OnDemandPercentageAboveBaseCapacity != nil {
+		share = *d.OnDemandPercentageAboveBaseCapacity
+	}
+	switch {
+	case share == 100:
+		return history.Dimensions{Capacity: history.OnDemand}
+	case share == 0 && base == 0:
+		return history.Dimensions{Capacity: history.Spot}
+	}
+	return history.Dimensions{Capacity: history.MixedCapacity}
 }
 
 func groupMarked(tags map[string]string) bool {

@@ -45,7 +45,11 @@ func (p *pair) stopEC2(ctx context.Context) error {
 		r := Resource{Type: history.EC2Instance, ID: aws.ToString(in.InstanceId), Size: string(in.InstanceType), launched: aws.ToTime(in.LaunchTime), dims: ec2Dimensions(in)}
 		// A member of an Auto Scaling group stopped alone would be replaced: the group
 		// step scales the group in instead, and its row names its instances.
-		if !p.payload.wants(r.ID) || ec2TagMap(in.Tags)[asgTag] != "" {
+		group := ec2TagMap(in.Tags)[asgTag]
+		if group != "" {
+			p.seeGroupMember(group, in)
+		}
+		if !p.payload.wants(r.ID) || group != "" {
 			continue
 		}
 		skip, note := ec2Verdict(in, p.now)

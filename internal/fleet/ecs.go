@@ -114,7 +114,7 @@ func (p *pair) stopECS(ctx context.Context) error {
 			r.Action, r.Reason = WouldStop, joinNotes(note, st.String()+" would be recorded and set to 0")
 		case p.scaleInService(ctx, &r, s, st):
 			r.Reason = joinNotes(note, st.String()+" recorded, set to 0")
-			r.Size = p.fargateSize(ctx, s)
+			r.Size, r.dims = p.fargateSize(ctx, s)
 		default:
 			r.Reason = note
 		}
@@ -248,21 +248,67 @@ func serviceVerdict(s service, now time.Time) (skip, note string) {
 }
 
 // fargateSize is the size of a Fargate service's tasks, "fargate CPU/MEMORY" in CPU units
-// and MiB, for the savings; "" on EC2, where the instances are what is priced, or when the
-// task definition cannot be read (the savings then count the tasks' hours unpriced).
-func (p *pair) fargateSize(ctx context.Context, s service) string {
-	fargate := s.LaunchType == types.LaunchTypeFargate
-	for _, c := range s.CapacityProviderStrategy {
-		fargate = fargate || strings.HasPrefix(aws.ToString(c.CapacityProvider), "FARGATE")
-	}
-	if !fargate {
-		return ""
+// and MiB, and what their price depends on besides (fargateDimensions), for the savings;
+// "" on EC2, where the instances are what is priced, or when the task definition cannot be
+// read (the savings then count the tasks' hours unpriced).
+func (p *pair) fargateSize(ctx context.Context, s service) (string, history.Dimensions) {
+	capacity := fargateCapacity(s)
+	if capacity == "" {
+		return "", history.Dimensions{}
 	}
 	d, err := p.c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: s.TaskDefinition})
 	if err != nil || d.TaskDefinition == nil || aws.ToString(d.TaskDefinition.Cpu) == "" || aws.ToString(d.TaskDefinition.Memory) == "" {
-		return ""
+		return "", history.Dimensions{}
 	}
-	return history.FargateSize(aws.ToString(d.TaskDefinition.Cpu), aws.ToString(d.TaskDefinition.Memory))
+	return history.FargateSize(aws.ToString(d.TaskDefinition.Cpu), aws.ToString(d.TaskDefinition.Memory)),
+		fargateDimensions(capacity, d.TaskDefinition.RuntimePlatform)
+}
+
+// fargateCapacity is how a service's Fargate tasks are bought: on-demand (launch type
+// FARGATE, or capacity provider FARGATE alone), Spot (FARGATE_SPOT alone), or mixed (both
+// in its strategy: how many tasks each got depends on the base and weights, and on Spot
+// capacity at the time); "" when its tasks are not on Fargate.
+func fargateCapacity(s service) string {
+	if s.LaunchType == types.LaunchTypeFargate {
+		return history.OnDemand
+	}
+	var onDemand, spot bool
+	for _, c := range s.CapacityProviderStrategy {
+		switch aws.ToString(c.CapacityProvider) {
+		case "FARGATE":
+			onDemand = true
+		case "FARGATE_SPOT":
+			spot = true
+		}
+	}
+	switch {
+	case onDemand && spot:
+		return history.MixedCapacity
+	case spot:
+		return history.Spot
+	case onDemand:
+		return history.OnDemand
+	}
+	return ""
+}
+
+// fargateDimensions are what a Fargate task's price depends on besides its size: how it is
+// bought, its CPU architecture and operating system (the task definition's runtime
+// platform; Linux on x86 when it names none, as ECS runs it).
+func fargateDimensions(capacity string, rp *types.RuntimePlatform) history.Dimensions {
+	d := history.Dimensions{Capacity: capacity, Architecture: string(types.CPUArchitectureX8664), Platform: "Linux/UNIX"}
+	if rp == nil {
+		return d
+	}
+	if rp.CpuArchitecture != "" {
+		d.Architecture = string(rp.CpuArchitecture)
+	}
+	if os := string(rp.OperatingSystemFamily); strings.HasPrefix(os, "WINDOWS") {
+		d.Platform = "Windows"
+	} else if os != "" && os != string(types.OSFamilyLinux) {
+		d.Platform = os
+	}
+	return d
 }
 
 // launchNote says where the service's tasks run.

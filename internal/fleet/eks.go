@@ -59,7 +59,7 @@ func (n nodegroup) capacity() capacity {
 func (p *pair) stopNodegroups(ctx context.Context) error {
 	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		c := n.capacity()
-		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired)}
+		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired), dims: nodegroupDimensions(n.Nodegroup)}
 		if len(n.InstanceTypes) == 1 {
 			r.Size = n.InstanceTypes[0]
 		}
@@ -142,6 +142,30 @@ func nodegroupVerdict(n nodegroup, now time.Time) (skip, note string) {
 		return v, ""
 	}
 	return snoozedOrUpAgain(n.Tags, now, nodegroupMarked(n.Tags), "scaled up again")
+}
+
+// nodegroupDimensions are what the price of a node group's nodes depends on besides their
+// type: how they are bought (capacityType) and their operating system (amiType: Windows
+// AMIs are WINDOWS_*; Amazon Linux and Bottlerocket, x86 or ARM, are Linux). A CUSTOM AMI
+// (from a launch template) is not told apart. The nodes' architecture is their type's.
+func nodegroupDimensions(n types.Nodegroup) history.Dimensions {
+	var d history.Dimensions
+	switch n.CapacityType {
+	case types.CapacityTypesOnDemand:
+		d.Capacity = history.OnDemand
+	case types.CapacityTypesSpot:
+		d.Capacity = history.Spot
+	case "":
+	default:
+		d.Capacity = strings.ToLower(strings.ReplaceAll(string(n.CapacityType), "_", "-"))
+	}
+	switch ami := string(n.AmiType); {
+	case strings.HasPrefix(ami, "WINDOWS_"):
+		d.Platform = "Windows"
+	case strings.HasPrefix(ami, "AL2"), strings.HasPrefix(ami, "BOTTLEROCKET"):
+		d.Platform = "Linux/UNIX"
+	}
+	return d
 }
 
 // nodesNote names the node group's instance types, for the report.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
@@ -244,6 +245,10 @@ type pair struct {
 	target Target
 	c      Clients
 	res    *Result
+	// groupMembers are the running members of each Auto Scaling group, by group name, as
+	// the shutdown's instance step described them: what the group step records of its
+	// instances' platform and Spot or on-demand purchase, at no call of its own.
+	groupMembers map[string][]ec2types.Instance
 }
 
 // visit runs each step in turn: on shutdown ECS services first (their tasks end before

@@ -130,7 +130,21 @@ type Dimensions struct {
 	// (I/O-Optimized, whose instances AWS lists as another, dearer product). Empty in
 	// runs written before it was recorded, and for other resources.
 	Storage string `json:"storage,omitempty"`
+	// Capacity is how a group's, node group's or service's capacity is bought: OnDemand,
+	// Spot, or MixedCapacity (a share of each). Empty in runs written before it was
+	// recorded, and for single resources (a Spot instance is never stopped).
+	Capacity string `json:"capacity,omitempty"`
+	// Architecture is a Fargate service's tasks' CPU architecture ("X86_64", "ARM64");
+	// an EC2 instance's is told by its type. Empty in runs written before it was recorded.
+	Architecture string `json:"architecture,omitempty"`
 }
+
+// How capacity is bought (Dimensions.Capacity).
+const (
+	OnDemand      = "on-demand"
+	Spot          = "spot"
+	MixedCapacity = "mixed"
+)
 
 // An Aurora cluster's storage types (Dimensions.Storage), as RDS names them.
 const (
