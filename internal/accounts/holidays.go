@@ -243,3 +243,60 @@ func validateHolidays(p *problems, field string, holidays []Holiday) {
 		}
 	}
 }
+
+// HolidayNotice is the next holiday that some accounts share, in words: its day, the time
+// zone it is a day of, where it comes from, and what it changes.
+type HolidayNotice struct {
+	Accounts []string
+	Says     string
+}
+
+// Line is the notice as one line: "next holiday of staging, sandbox: Tue 2026-12-08 …".
+func (n HolidayNotice) Line() string {
+	return "next holiday of " + strings.Join(n.Accounts, ", ") + ": " + n.Says
+}
+
+// NextHolidays says when the next holiday on or after now of each account given is (with
+// a morning start, the next on a day it would run), in the order given, accounts with the same next holiday in one notice; an account whose
+// schedule has no holidays gets none. curfew plan and the cost report both say it.
+func (m *Map) NextHolidays(selected []Account, now time.Time) []HolidayNotice {
+	var out []HolidayNotice
+	at := map[string]int{}
+	for _, a := range selected {
+		s := m.ScheduleFor(a)
+		if len(s.Holidays) == 0 {
+			continue
+		}
+		says := "no holiday within a year"
+		if s.Start != nil {
+			says = "no holiday on a morning-start day within a year"
+		}
+		for from := now; ; {
+			h, ok := s.NextHoliday(from)
+			if !ok {
+				break
+			}
+			day, _ := time.ParseInLocation(dateLayout, h.Date, s.Location())
+			// A holiday matters on a day the morning start would run (a Sunday's changes
+			// nothing); with no morning start, every holiday is said.
+			if s.Start != nil && !slices.Contains(s.Start.WeekDays(), day.Weekday()) {
+				if from = day.AddDate(0, 0, 1); from.Sub(now) > 366*24*time.Hour {
+					break
+				}
+				continue
+			}
+			says = fmt.Sprintf("%s %s (%s), %s", day.Format("Mon"), h.Date, s.TimeZone, h.Source())
+			if s.Start != nil {
+				says += ": no scheduled morning start that day"
+			}
+			break
+		}
+		i, seen := at[says]
+		if !seen {
+			i, at[says] = len(out), len(out)
+			out = append(out, HolidayNotice{Says: says})
+		}
+		out[i].Accounts = append(out[i].Accounts, a.Name)
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -288,6 +289,39 @@ func TestCalendarsSurviveEncoding(t *testing.T) {
 	for day, want := range map[string]bool{"2026-12-08": false, "2027-01-06": false, "2026-12-25": true, "2026-12-24": true, "2027-05-27": true, "2027-05-28": false} {
 		if got := s.IsHoliday(at(t, "Europe/Madrid", day+" 12:00")); got != want {
 			t.Errorf("after encoding, %s a holiday: %v, want %v\n%s", day, got, want, data)
+		}
+	}
+}
+
+// TestNextHolidaysOfTheSampleMap: curfew plan and the cost report say each swept
+// account's next holiday from the sample map's calendar (ES) and sandbox's own date, the
+// accounts with the same day in one notice.
+func TestNextHolidaysOfTheSampleMap(t *testing.T) {
+	m, err := accounts.Load(exampleMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		local string
+		want  []string
+	}{
+		{"2026-11-27 09:00", []string{
+			"next holiday of staging, sandbox: Tue 2026-12-08 (Europe/Madrid), Inmaculada Concepción, calendar ES (Spain): no scheduled morning start that day",
+		}},
+		{"2026-12-20 09:00", []string{
+			"next holiday of staging: Fri 2026-12-25 (Europe/Madrid), Navidad, calendar ES (Spain): no scheduled morning start that day",
+			"next holiday of sandbox: Thu 2026-12-24 (Europe/Madrid), a date of the account map: no scheduled morning start that day",
+		}},
+		{"2027-12-07 09:00", []string{
+			"next holiday of staging, sandbox: Wed 2027-12-08 (Europe/Madrid), Inmaculada Concepción, calendar ES (Spain): no scheduled morning start that day",
+		}},
+	} {
+		var got []string
+		for _, n := range m.NextHolidays(m.Swept(), at(t, "Europe/Madrid", c.local)) {
+			got = append(got, n.Line())
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("at %s:\n got %q\nwant %q", c.local, got, c.want)
 		}
 	}
 }

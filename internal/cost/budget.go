@@ -2,6 +2,7 @@ package cost
 
 import (
 	"slices"
+	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
 )
@@ -33,6 +34,17 @@ type BudgetCheck struct {
 
 // budgets lists the map's budgets of the accounts the report covers, accounts first, then
 // units, each unit with the accounts found in it.
+// nextHolidays are the next holidays of the swept accounts among targets.
+func nextHolidays(m *accounts.Map, targets []target, now time.Time) []accounts.HolidayNotice {
+	var swept []accounts.Account
+	for _, t := range targets {
+		if t.account.ShutdownEnabled() && t.account.Name != m.Identity {
+			swept = append(swept, t.account)
+		}
+	}
+	return m.NextHolidays(swept, now)
+}
+
 func budgets(m *accounts.Map, targets []target) []Budget {
 	var out []Budget
 	for _, a := range m.Accounts {

@@ -129,6 +129,9 @@ type Report struct {
 	History *HistoryHealth
 	// Budgets are the map's monthly budgets of accounts and units, in the map's order.
 	Budgets []Budget
+	// Holidays say when the next holiday of the swept accounts is, and from which calendar
+	// or date of the map: no morning start that day.
+	Holidays []accounts.HolidayNotice
 	// Owner is whose slice of the organisation's report this is (Report.For); nil for
 	// the whole report. Whole is how many accounts the whole report has.
 	Owner *accounts.Owner

@@ -47,6 +47,15 @@ func (r *Report) For(o accounts.Owner) *Report {
 	s.Budgets = slices.DeleteFunc(slices.Clone(r.Budgets), func(b Budget) bool {
 		return len(b.IDs) == 0 || slices.ContainsFunc(b.IDs, func(id string) bool { return !ids[id] })
 	})
+	s.Holidays = nil
+	for _, n := range r.Holidays {
+		n.Accounts = slices.DeleteFunc(slices.Clone(n.Accounts), func(name string) bool {
+			return !slices.ContainsFunc(s.Accounts, func(a Account) bool { return a.Name == name })
+		})
+		if len(n.Accounts) > 0 {
+			s.Holidays = append(s.Holidays, n)
+		}
+	}
 	return &s
 }
 

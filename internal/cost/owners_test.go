@@ -60,7 +60,22 @@ func TestOwnersSliceOneRead(t *testing.T) {
 		m.Accounts[2].Owners = &accounts.Owners{Emails: []string{a.Email}, Slack: []string{b.Slack}} // sandbox
 		m.Accounts[3].Owners = &accounts.Owners{Slack: []string{b.Slack}}                            // production
 		m.Accounts[2].Budget = &budget
+		m.Schedule.Holidays = []accounts.Holiday{{Calendar: "ES"}}
 	})
+	// The next holiday is said of the swept accounts alone, and each slice keeps its own.
+	holidayOf := func(r *cost.Report) []string {
+		var out []string
+		for _, n := range r.Holidays {
+			out = append(out, n.Accounts...)
+		}
+		return out
+	}
+	if got := holidayOf(whole); !slices.Equal(got, []string{"staging", "sandbox"}) || len(whole.Holidays) != 1 {
+		t.Errorf("the report's next holiday names %v in %d notice(s), want staging and sandbox in one", got, len(whole.Holidays))
+	}
+	if got := holidayOf(whole.For(b)); !slices.Equal(got, []string{"sandbox"}) {
+		t.Errorf("the slice of %v names %v in its next holiday, want sandbox alone", b, got)
+	}
 	if whole.Requests != without.Requests || whole.Requests != 4 {
 		t.Errorf("requests with owners %d, without %d: want 4 both (slices are cut from one read)", whole.Requests, without.Requests)
 	}

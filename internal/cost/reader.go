@@ -78,6 +78,7 @@ func (r Reader) Read(ctx context.Context, now time.Time) *Report {
 	targets, notes := r.targets(ctx)
 	rep.Notes = notes
 	rep.Budgets = budgets(r.Map, targets)
+	rep.Holidays = nextHolidays(r.Map, targets, now)
 	for _, n := range notes {
 		r.log().Error("find accounts", "action", "find-accounts", "outcome", "failed", "reason", n)
 	}

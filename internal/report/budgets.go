@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/curfew/curfew/internal/cost"
 )
@@ -55,6 +56,17 @@ func anomalyLines(r *cost.Report) []string {
 		}
 		out = append(out, fmt.Sprintf("Unusual spend: %s %s %s on %s%s its usual %s (median %s of %d).",
 			a.Account, amount(a.Cost), a.Currency, a.Day.Format("Mon 2 Jan"), ratio, a.Day.Format("Monday"), amount(a.Usual), a.Weeks))
+	}
+	return out
+}
+
+// holidayLines say when the swept accounts' next holiday is, and from which calendar or
+// date of the map, a line per day (as curfew plan says it).
+func holidayLines(r *cost.Report) []string {
+	var out []string
+	for _, n := range r.Holidays {
+		line := n.Line()
+		out = append(out, strings.ToUpper(line[:1])+line[1:]+".")
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/report"
 )
@@ -50,5 +51,39 @@ func TestBudgetAndAnomalyLines(t *testing.T) {
 	staging.Daily[last] = r.Accounts[1].Daily[last-7]
 	if lines := strings.Count(report.Text(r, report.Link{}), "\n"); lines > 40 {
 		t.Errorf("the sample's summary with a budget has %d lines, want at most 40", lines)
+	}
+}
+
+// TestHolidayLines: the report says the swept accounts' next holiday as curfew plan does,
+// in the text and on the page, and an owner's slice keeps only the owner's accounts.
+func TestHolidayLines(t *testing.T) {
+	r := sampleReport()
+	r.Holidays = []accounts.HolidayNotice{
+		{Accounts: []string{"staging", "sandbox"}, Says: "Tue 2026-12-08 (Europe/Madrid), Inmaculada Concepción, calendar ES (Spain): no scheduled morning start that day"},
+	}
+	want := "Next holiday of staging, sandbox: Tue 2026-12-08 (Europe/Madrid), Inmaculada Concepción, calendar ES (Spain): no scheduled morning start that day."
+	text := report.Text(r, report.Link{})
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+		t.Errorf("the text has no %q:\n%s", want, text)
+	}
+	page, err := report.HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(html.UnescapeString(string(page))), " "), want) {
+		t.Errorf("the page has no %q", want)
+	}
+	if lines := strings.Count(text, "\n"); lines > 40 {
+		t.Errorf("the sample's summary with its holiday line has %d lines, want at most 40", lines)
+	}
+	owner := accounts.Owner{Email: "staging-team@example.com"}
+	for i := range r.Accounts {
+		if r.Accounts[i].Name == "staging" {
+			r.Accounts[i].Owners = []accounts.Owner{owner}
+		}
+	}
+	slice := report.Text(r.For(owner), report.Link{})
+	if flat := strings.Join(strings.Fields(slice), " "); !strings.Contains(flat, "Next holiday of staging: Tue 2026-12-08") || strings.Contains(flat, "sandbox: Tue") {
+		t.Errorf("the owner's slice should name staging alone in its holiday line:\n%s", slice)
 	}
 }

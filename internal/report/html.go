@@ -120,7 +120,7 @@ func newPage(r *cost.Report) (*page, error) {
 		Subtitle:   fmt.Sprintf("Costs up to the end of %s (UTC days)", p.Yesterday.Start.Format("Mon 2 Jan")),
 		Head:       cols.head,
 		FailedSpan: len(cols.head) - 1,
-		Notes:      append(append(budgetLines(r), anomalyLines(r)...), notes(r)...),
+		Notes:      append(append(append(budgetLines(r), anomalyLines(r)...), holidayLines(r)...), notes(r)...),
 	}
 	if l := ownerLine(r); l != "" {
 		pg.Subtitle = l + " " + pg.Subtitle

@@ -148,6 +148,7 @@ func Text(r *cost.Report, link Link) string {
 
 	// What else the run found, a line each, after a blank line when there is any.
 	also := append(budgetLines(r), anomalyLines(r)...)
+	also = append(also, holidayLines(r)...)
 	if s := r.Savings; s != nil {
 		also = append(also, keptLine(s))
 	}
