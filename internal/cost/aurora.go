@@ -63,7 +63,7 @@ func priceResource(ctx context.Context, prices Prices, kind, region, size string
 			sum.Listed = sum.Listed && m.Listed
 			sum.Fallback = cmp.Or(sum.Fallback, m.Fallback)
 		case m.Fallback != "":
-			return Price{}, false, AuroraTableOnly + " (" + m.Fallback + ")"
+			return Price{}, false, AuroraTableOnly + ": " + m.Fallback
 		default:
 			return Price{}, false, AuroraTableOnly
 		}

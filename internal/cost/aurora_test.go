@@ -99,8 +99,8 @@ func TestAuroraClusterUnpricedSaysWhy(t *testing.T) {
 		why    string
 	}{
 		{"table only", auroraRuns("aurora-postgresql", "db.r6g.large", "db.r6g.large"), costtest.Table(), cost.AuroraTableOnly},
-		{"price list failing", auroraRuns("aurora-postgresql", "db.r6g.large"), &cost.PriceList{Client: failing, Table: costtest.Table()}, cost.AuroraTableOnly + " (" + cost.FallbackFailed + ")"},
-		{"price list without the product", auroraRuns("aurora-mysql", "db.r6g.large"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraTableOnly + " (" + cost.FallbackNoAnswer + ")"},
+		{"price list failing", auroraRuns("aurora-postgresql", "db.r6g.large"), &cost.PriceList{Client: failing, Table: costtest.Table()}, cost.AuroraTableOnly + ": " + cost.FallbackFailed},
+		{"price list without the product", auroraRuns("aurora-mysql", "db.r6g.large"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraTableOnly + ": " + cost.FallbackNoAnswer},
 		{"serverless v2 member", auroraRuns("aurora-postgresql", "db.r6g.large", "db.serverless"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraServerless},
 		{"old run", auroraRuns("aurora-postgresql"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraNoMembers},
 		{"storage type not recorded", auroraStorageRuns("", "aurora-postgresql", "db.r6g.large"), &cost.PriceList{Client: newFakePricing(t), Table: costtest.Table()}, cost.AuroraNoStorage},
