@@ -131,11 +131,7 @@ func TestCredentialsRejectsBadFlags(t *testing.T) {
 // A role that refuses the user names what its trust asks of them: the group's tag
 // besides the group (issue 26, item 9), the operators' for curfew-operator.
 func TestCredentialsRefusedNamesTheGroupAndItsTag(t *testing.T) {
-	proxy, err := faultproxy.New(emulator.Shared(t).URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, emulator.Shared(t).URL)
 	proxy.Add(faultproxy.Rule{Service: "sts", Action: "AssumeRole", Kind: faultproxy.Error, Code: "AccessDenied", Status: 403})
 	identityKeys(t, proxy.URL)
 	account := emulator.NewAccountID()

@@ -27,11 +27,7 @@ import (
 func TestPreflight(t *testing.T) {
 	s := emulator.Shared(t)
 	mapPath, ids := testMap(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	// moto has no GetAccountSettings: the proxy answers it as the Lambda API reference
 	// shows it, for an account raised to the usual limit of 1000.
 	proxy.Add(faultproxy.Rule{Service: "lambda", Kind: faultproxy.Answer,

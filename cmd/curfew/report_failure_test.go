@@ -22,11 +22,7 @@ import (
 // done, not "no resource matched".
 func TestFailedRunReadsOneLinePerAccountAndCause(t *testing.T) {
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	mapPath, ids := testMap(t)
 	m, err := accounts.Load(mapPath)
 	if err != nil {

@@ -28,11 +28,7 @@ import (
 // of moto counts the calls per account.
 func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	mapPath, ids := testMap(t)
 	personal := emulator.NewAccountID()
 

@@ -31,11 +31,7 @@ import (
 // whom the guardrails deny curfew's stacks).
 func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	mapPath, ids := testMap(t)
 	m, err := accounts.Load(mapPath)
 	if err != nil {

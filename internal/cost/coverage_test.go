@@ -70,11 +70,7 @@ func filtersTo(c faultproxy.Call, id string) bool {
 
 func TestReadCoverage(t *testing.T) {
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	m := testMap(t, "")
 	p := cost.PeriodsAt(reportTime)
 	identity, staging, sandbox := account(t, m, "identity"), account(t, m, "staging"), account(t, m, "sandbox")
@@ -190,11 +186,7 @@ func TestReadCoverage(t *testing.T) {
 // any size (Savings Plans coverage cannot be grouped by account).
 func TestReadCoverageGrouped(t *testing.T) {
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	m := testMap(t, "identity")
 	p := cost.PeriodsAt(reportTime)
 	mgmt := account(t, m, "identity")

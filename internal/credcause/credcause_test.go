@@ -35,11 +35,7 @@ func stsAt(endpoint string) *sts.Client {
 // faulty is STS behind a proxy that answers every call of action with code.
 func faulty(t *testing.T, action, code string, status int) *sts.Client {
 	t.Helper()
-	proxy, err := faultproxy.New(emulator.Shared(t).URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, emulator.Shared(t).URL)
 	proxy.Add(faultproxy.Rule{Service: "sts", Action: action, Kind: faultproxy.Error, Code: code, Status: status})
 	return stsAt(proxy.URL)
 }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -114,6 +115,18 @@ func New(upstream string) (*Proxy, error) {
 	// Keep "localhost" in the URL: moto resolves some URLs only on localhost.
 	p.URL = strings.Replace(p.server.URL, "127.0.0.1", "localhost", 1)
 	return p, nil
+}
+
+// For starts a proxy in front of upstream for the test t, and stops it when t ends: the
+// setup every test of a fault wrote out.
+func For(t testing.TB, upstream string) *Proxy {
+	t.Helper()
+	p, err := New(upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
 }
 
 // Close stops the proxy.

@@ -26,11 +26,7 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 func start(t *testing.T) (*faultproxy.Proxy, string, aws.Config) {
 	t.Helper()
 	s := emulator.Shared(t)
-	p, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
+	p := faultproxy.For(t, s.URL)
 	proxied := *s
 	proxied.URL = p.URL
 	account := emulator.NewAccountID()

@@ -36,11 +36,7 @@ type bench struct {
 func newBench(t *testing.T) *bench {
 	t.Helper()
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	cache, err := OpenCache(filepath.Join(t.TempDir(), "curfew"))
 	if err != nil {
 		t.Fatal(err)

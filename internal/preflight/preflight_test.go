@@ -55,11 +55,7 @@ func newOrg(t *testing.T, edit func(string) string) *org {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	return &org{m: m, ids: ids, proxy: proxy, via: emulator.Connect(proxy.URL)}
 }
 

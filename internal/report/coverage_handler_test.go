@@ -30,11 +30,7 @@ import (
 // identity's.
 func TestHandleShowsTheSavingsRange(t *testing.T) {
 	s := emulator.Shared(t)
-	proxy, err := faultproxy.New(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := faultproxy.For(t, s.URL)
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 	p := cost.PeriodsAt(now)
 	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
