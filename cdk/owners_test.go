@@ -1,8 +1,10 @@
 package cdk_test
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
 )
 
@@ -40,4 +42,36 @@ func TestOwnersSubscriptionsAndWebhooks(t *testing.T) {
 		cond := kp[sid]["Condition"].(map[string]any)["StringEquals"].(map[string]any)
 		assertJSON(t, sid+"'s parameters", cond["kms:EncryptionContext:PARAMETER_ARN"], parameters)
 	}
+}
+
+// TestOwnersWebhooksBySimulation asks the simulator, with the deployed policies of the cost
+// report's role, what whoever writes owners into the map gets: the cost report reads the
+// webhook parameters the map names (an owner's and the report's own) and no other — not an
+// owner's the map does not name, not a secret beside them, not all of them by path, not in
+// another region — and writes none.
+func TestOwnersWebhooksBySimulation(t *testing.T) {
+	o := synthMap(t, "testdata/owners.yaml")
+	p := principals{t, o}
+	home := o.m.HomeAccount()
+	in := func(region, name string) string {
+		return fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", region, home.ID, name)
+	}
+	role := home.RoleARN(accounts.CostReportFunction)
+	policies := p.role(service, accounts.CostReportFunction)
+	var qs []question
+	ask := func(name, action, resource, want string) {
+		qs = append(qs, question{name: "curfew-cost-report " + name, principal: session(home.ID, accounts.CostReportFunction),
+			context: map[string]any{"aws:PrincipalArn": role}, identity: policies, action: action, resource: resource, want: want})
+	}
+	region := o.m.HomeRegion
+	ask("reads team-b's webhook, named in the map", "ssm:GetParameter", in(region, "/curfew/owners/team-b"), allowed)
+	ask("reads the report's own webhook", "ssm:GetParameter", in(region, cdk.SlackWebhookParameter), allowed)
+	ask("reads a webhook no owner of the map names", "ssm:GetParameter", in(region, "/curfew/owners/team-z"), denied)
+	ask("reads a secret beside the webhooks", "ssm:GetParameter", in(region, "/curfew/owners-db-password"), denied)
+	ask("reads another parameter", "ssm:GetParameter", in(region, "/prod/db-password"), denied)
+	ask("reads every owner's webhook by path", "ssm:GetParametersByPath", in(region, "/curfew/owners"), denied)
+	ask("reads team-b's webhook with its history", "ssm:GetParameterHistory", in(region, "/curfew/owners/team-b"), denied)
+	ask("writes team-b's webhook", "ssm:PutParameter", in(region, "/curfew/owners/team-b"), denied)
+	ask("reads team-b's webhook in another region", "ssm:GetParameter", in("ap-south-1", "/curfew/owners/team-b"), denied)
+	simulate(t, qs)
 }
