@@ -232,13 +232,13 @@ func Build(ctx context.Context, root, name, out string) error {
 	if t := clock.BuildTag(); t != "" {
 		tags += "," + t
 	}
-	return build(ctx, root, name, out, tags, nil, "CGO_ENABLED=0")
+	return build(ctx, root, []string{name}, out, tags, nil, "CGO_ENABLED=0")
 }
 
 // BuildMovable is Build with clock.Tag, for a function whose clock a test sets
 // (Options.At).
 func BuildMovable(ctx context.Context, root, name, out string) error {
-	return build(ctx, root, name, out, "lambda.norpc,"+clock.Tag, nil, "CGO_ENABLED=0")
+	return build(ctx, root, []string{name}, out, "lambda.norpc,"+clock.Tag, nil, "CGO_ENABLED=0")
 }
 
 // BuildMovableAll builds each of lambdas/<name> as BuildMovable does, in one go command (it
@@ -249,15 +249,8 @@ func BuildMovableAll(ctx context.Context, root string, names []string, out func(
 		return err
 	}
 	defer os.RemoveAll(dir)
-	args := []string{"build", "-tags", "lambda.norpc," + clock.Tag, "-o", dir + string(os.PathSeparator)}
-	for _, name := range names {
-		args = append(args, "./lambdas/"+name)
-	}
-	build := exec.CommandContext(ctx, "go", args...)
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if output, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("build lambdas/{%s}: %w\n%s", strings.Join(names, ","), err, output)
+	if err := build(ctx, root, names, dir+string(os.PathSeparator), "lambda.norpc,"+clock.Tag, nil, "CGO_ENABLED=0"); err != nil {
+		return err
 	}
 	for _, name := range names {
 		if err := os.MkdirAll(filepath.Dir(out(name)), 0o755); err != nil {
@@ -273,16 +266,23 @@ func BuildMovableAll(ctx context.Context, root string, names []string, out func(
 // BuildFor builds lambdas/<name> of the module at root exactly as `make lambdas` does but
 // for linux/goarch (-tags lambda.norpc, no cgo, -trimpath, stripped), into out.
 func BuildFor(ctx context.Context, root, name, goarch, out string) error {
-	return build(ctx, root, name, out, "lambda.norpc", []string{"-trimpath", "-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	return build(ctx, root, []string{name}, out, "lambda.norpc", []string{"-trimpath", "-ldflags=-s -w"}, "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 }
 
-func build(ctx context.Context, root, name, out, tags string, flags []string, env ...string) error {
+// build runs one go build of lambdas/<name> for each of names into out: the binary's path
+// for one name, a folder (ending in the path separator) for several, where each binary is
+// named after its folder.
+func build(ctx context.Context, root string, names []string, out, tags string, flags []string, env ...string) error {
 	args := append([]string{"build", "-tags", tags}, flags...)
-	build := exec.CommandContext(ctx, "go", append(args, "-o", out, "./lambdas/"+name)...)
+	args = append(args, "-o", out)
+	for _, name := range names {
+		args = append(args, "./lambdas/"+name)
+	}
+	build := exec.CommandContext(ctx, "go", args...)
 	build.Dir = root
 	build.Env = append(os.Environ(), env...)
 	if output, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("build lambdas/%s: %w\n%s", name, err, output)
+		return fmt.Errorf("build lambdas/%s: %w\n%s", strings.Join(names, ","), err, output)
 	}
 	return nil
 }
