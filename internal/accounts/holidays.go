@@ -127,15 +127,25 @@ func (s Schedule) IsHoliday(t time.Time) bool {
 // NextHoliday returns the first holiday of the schedule on the day of t or after it,
 // within a year, and false when there is none.
 func (s Schedule) NextHoliday(t time.Time) (HolidayOn, bool) {
+	h, _, ok := s.nextHolidayOn(t, nil)
+	return h, ok
+}
+
+// nextHolidayOn is NextHoliday among the days of the week given (every day when none), with
+// the holiday's local noon.
+func (s Schedule) nextHolidayOn(t time.Time, weekdays []time.Weekday) (HolidayOn, time.Time, bool) {
 	local := t.In(s.Location())
 	for i := range 367 {
 		// Noon of each local date: never a time a daylight-saving change skips or repeats.
 		day := time.Date(local.Year(), local.Month(), local.Day()+i, 12, 0, 0, 0, s.Location())
+		if len(weekdays) > 0 && !slices.Contains(weekdays, day.Weekday()) {
+			continue
+		}
 		if h, ok := s.Holiday(day); ok {
-			return h, true
+			return h, day, true
 		}
 	}
-	return HolidayOn{}, false
+	return HolidayOn{}, time.Time{}, false
 }
 
 // calendarDay returns the name of the holiday of calendar code on the given date. A
@@ -267,29 +277,17 @@ func (m *Map) NextHolidays(selected []Account, now time.Time) []HolidayNotice {
 		if len(s.Holidays) == 0 {
 			continue
 		}
-		says := "no holiday within a year"
+		// A holiday matters on a day the morning start would run (a Sunday's changes
+		// nothing); with no morning start, every holiday is said.
+		says, weekdays := "no holiday within a year", []time.Weekday(nil)
 		if s.Start != nil {
-			says = "no holiday on a morning-start day within a year"
+			says, weekdays = "no holiday on a morning-start day within a year", s.Start.WeekDays()
 		}
-		for from := now; ; {
-			h, ok := s.NextHoliday(from)
-			if !ok {
-				break
-			}
-			day, _ := time.ParseInLocation(dateLayout, h.Date, s.Location())
-			// A holiday matters on a day the morning start would run (a Sunday's changes
-			// nothing); with no morning start, every holiday is said.
-			if s.Start != nil && !slices.Contains(s.Start.WeekDays(), day.Weekday()) {
-				if from = day.AddDate(0, 0, 1); from.Sub(now) > 366*24*time.Hour {
-					break
-				}
-				continue
-			}
+		if h, day, ok := s.nextHolidayOn(now, weekdays); ok {
 			says = fmt.Sprintf("%s %s (%s), %s", day.Format("Mon"), h.Date, s.TimeZone, h.Source())
 			if s.Start != nil {
 				says += ": no scheduled morning start that day"
 			}
-			break
 		}
 		i, seen := at[says]
 		if !seen {
