@@ -106,6 +106,8 @@ type Map struct {
 	// ExtraRegions are region names the pinned AWS SDK does not know yet (regions newer
 	// than it), accepted in accounts[].regions and homeRegion as they are.
 	ExtraRegions []string `yaml:"extraRegions,omitempty"`
+	// HeadsUp configures the heads-up before each stop (see HeadsUp).
+	HeadsUp *HeadsUp `yaml:"headsUp,omitempty"`
 }
 
 // Account is one AWS account of the organisation.

@@ -90,6 +90,7 @@ func (m *Map) Validate() error {
 	}
 	validateAlarmRecipients(&p, m.CostReport)
 	m.validateOwners(&p)
+	m.validateHeadsUp(&p)
 	if len(p) == 0 {
 		return nil
 	}
