@@ -32,13 +32,18 @@ func (a *app) awsConfig(ctx context.Context, profile, region string) (aws.Config
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
+	// The SDK's own warnings (a response body it could not drain, a retry) go to curfew's
+	// log, which --debug prints; left to the SDK they would reach the person's terminal
+	// as raw SDK text, even through the AWS CLI that runs curfew credentials.
+	opts = append(opts, config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		if a.log == nil {
+			return
+		}
+		// The request log carries the session token and signature: never print them.
+		a.log.Debug(redact.Secrets(fmt.Sprintf(format, v...)), "classification", c)
+	})))
 	if a.debug {
-		opts = append(opts,
-			config.WithClientLogMode(aws.LogRetries|aws.LogRequest),
-			config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
-				// The request log carries the session token and signature: never print them.
-				a.log.Debug(redact.Secrets(fmt.Sprintf(format, v...)), "classification", c)
-			})))
+		opts = append(opts, config.WithClientLogMode(aws.LogRetries|aws.LogRequest))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	var missing config.SharedConfigProfileNotExistError
