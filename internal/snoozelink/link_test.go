@@ -44,14 +44,18 @@ func (w *world) linkFunction() (invoker, *faultproxy.Proxy) {
 		w.t.Fatal(err)
 	}
 	w.t.Cleanup(f.Close)
-	return func(_ context.Context, r events.LambdaFunctionURLRequest) events.LambdaFunctionURLResponse {
+	invoke := func(_ context.Context, r events.LambdaFunctionURLRequest) events.LambdaFunctionURLResponse {
 		w.t.Helper()
 		raw, err := f.Invoke(w.t.Context(), r)
 		if err != nil {
 			w.t.Fatalf("invoke: %v\n%s", err, f.Output())
 		}
 		return decodeResponse(w.t, raw)
-	}, proxy
+	}
+	// The cold start (the key read from SSM) happens on the first request: a bare one.
+	checkPage(w.t, "GET without a token", invoke(w.t.Context(), request("GET", "", "")), http.StatusBadRequest, "it carries no token")
+	proxy.Clear()
+	return invoke, proxy
 }
 
 // checkPage checks what every answer carries: the security headers, a plain page, no SDK text.
