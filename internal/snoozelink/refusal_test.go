@@ -27,7 +27,9 @@ func TestLinkRefusals(t *testing.T) {
 	staging := w.ec2("staging")
 	web, other := emulator.RunInstance(t, staging), emulator.RunInstance(t, staging)
 	prodWeb := emulator.RunInstance(t, w.ec2("production"))
-	target := func(id string) snoozelink.Target { return snoozelink.Target{Type: history.EC2Instance, Region: west, ID: id} }
+	target := func(id string) snoozelink.Target {
+		return snoozelink.Target{Type: history.EC2Instance, Region: west, ID: id}
+	}
 
 	production := w.issue(w.link("production", target(prodWeb)))
 	archive := w.issue(w.link("archive", target("i-0123456789abcdef0")))
