@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/snoozelink"
 )
 
@@ -37,6 +38,10 @@ func SnoozeLink(env Env) {
 		Map: m, Key: key, Logger: log,
 		Store:   snoozelink.Store{Client: client, Bucket: bucket},
 		Connect: snoozelink.AssumeSnoozeRole(cfg, m.ExternalID),
+	}
+	if m.Organization != nil {
+		// Links of accounts found in the map's units: the list the shutdown publishes.
+		h.Found = snoozelink.FoundAccounts(accountlist.Store{Client: client, Bucket: accountlist.Bucket(m), Owner: m.HomeAccount().ID}, m)
 	}
 	lambda.Start(h.Handle)
 }

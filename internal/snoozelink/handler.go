@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/history"
@@ -35,6 +36,9 @@ type Handler struct {
 	Now func() time.Time
 	// Limiter limits requests per source and overall; a Handler without one makes its own.
 	Limiter *Limiter
+	// Found reads the accounts the last run found in the map's units (FoundAccounts);
+	// without it, a link for an account the map does not list is refused.
+	Found func(ctx context.Context) (accountlist.List, error)
 }
 
 // request is one request being served.
@@ -88,7 +92,7 @@ func (h *Handler) serve(r request, token string) events.LambdaFunctionURLRespons
 		return tokenRefusal(err).response()
 	}
 	r.log = r.log.With("link", c.ID, "account", c.Account)
-	a, bad := h.account(c.Account)
+	a, bad := h.account(r.ctx, c.Account)
 	if bad != nil {
 		r.log.Warn("request refused", "outcome", bad.why)
 		return bad.response()
@@ -129,9 +133,9 @@ func unavailable() refusal {
 	return refusal{http.StatusServiceUnavailable, "The link was not applied", "curfew could not reach its records", "try again in a few minutes, or " + nextCLI}
 }
 
-// account is the swept account id names in the map: never production, never an account
-// the shutdown leaves alone.
-func (h *Handler) account(id string) (accounts.Account, *refusal) {
+// account is the swept account id names in the map, or found in its units: never
+// production, never an account the shutdown leaves alone.
+func (h *Handler) account(ctx context.Context, id string) (accounts.Account, *refusal) {
 	for _, a := range h.Map.Accounts {
 		if a.ID != id {
 			continue
@@ -144,7 +148,7 @@ func (h *Handler) account(id string) (accounts.Account, *refusal) {
 		}
 		return a, nil
 	}
-	return accounts.Account{}, &refusal{http.StatusForbidden, "The link was not applied", "its account is not one the map sweeps", "ask the owner of curfew's account map"}
+	return h.foundAccount(ctx, id)
 }
 
 // link reads the link of c and checks it against the map: tonight's stop, its account's
