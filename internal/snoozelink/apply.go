@@ -100,14 +100,18 @@ func confirmation(a accounts.Account, l Link, loc *time.Location, token string) 
 	for i, t := range l.Resources {
 		items[i] = fmt.Sprintf("%s %s in %s", kindName(t.Type), t.ID, t.Region)
 	}
+	these, them := "these", "them"
+	if len(items) == 1 {
+		these, them = "this", "it"
+	}
 	return respond(http.StatusOK, page{
 		Title: "Keep it up tonight?",
 		Lines: []string{
-			fmt.Sprintf("Tonight's stop at %s would stop these in %s:", snooze.LocalTime(l.Stop, loc), name(a)),
+			fmt.Sprintf("Tonight's stop at %s would stop %s in %s:", snooze.LocalTime(l.Stop, loc), these, name(a)),
 		},
 		Items:  items,
 		Token:  token,
-		Button: "Keep them up until " + snooze.LocalTime(l.Until, loc),
+		Button: fmt.Sprintf("Keep %s up until %s", them, snooze.LocalTime(l.Until, loc)),
 	})
 }
 
