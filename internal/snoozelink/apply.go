@@ -36,8 +36,18 @@ func Origin(sent time.Time, loc *time.Location) string {
 	return "heads-up link of " + sent.In(loc).Format("15:04")
 }
 
-// apply snoozes every resource of l, records the use, and says what it did.
+// apply claims the link's one use, snoozes every resource of l, records what it did, and
+// says so. A link claimed already, even by a request this very moment, changes nothing.
 func (h *Handler) apply(r request, c Claims, a accounts.Account, l Link) events.LambdaFunctionURLResponse {
+	use := Use{ID: c.ID, Link: l, At: r.now.UTC(), SourceIP: r.source}
+	switch err := h.Store.Claim(r.ctx, use); {
+	case errors.Is(err, ErrUsed):
+		r.log.Info("request refused", "outcome", "used already")
+		return usedRefusal.response()
+	case err != nil:
+		r.log.Error("request failed", "outcome", "use not recorded", "error", err.Error())
+		return unavailable().response()
+	}
 	loc := h.Map.ScheduleFor(a).Location()
 	until := l.Until.In(loc).Format(time.RFC3339)
 	origin := Origin(l.Sent, loc)
@@ -50,9 +60,9 @@ func (h *Handler) apply(r request, c Claims, a accounts.Account, l Link) events.
 			kept++
 		}
 	}
-	err := h.Store.RecordUse(r.ctx, Use{ID: c.ID, Link: l, At: r.now.UTC(), SourceIP: r.source, Outcomes: outcomes})
-	if err != nil && !errors.Is(err, ErrUsed) {
-		r.log.Error("use not recorded", "outcome", "history unwritable", "error", err.Error())
+	use.Outcomes = outcomes
+	if err := h.Store.Complete(r.ctx, use); err != nil {
+		r.log.Error("use not completed", "outcome", "history unwritable", "error", err.Error())
 	}
 	r.log.Info("link applied", "outcome", fmt.Sprintf("%d of %d kept up", kept, len(l.Resources)))
 	status, title := http.StatusOK, "Kept up tonight"

@@ -108,7 +108,7 @@ func (h *Handler) serve(r request, token string) events.LambdaFunctionURLRespons
 		return unavailable().response()
 	case used:
 		r.log.Info("request refused", "outcome", "used already")
-		return refusal{http.StatusConflict, "The link was not applied again", "it was used already, and a link works once", "nothing more to do; to change the snooze, " + nextCLI}.response()
+		return usedRefusal.response()
 	case r.method == http.MethodGet:
 		r.log.Info("confirmation shown", "outcome", "shown")
 		return confirmation(a, l, h.Map.ScheduleFor(a).Location(), token)
@@ -128,6 +128,9 @@ func tokenRefusal(err error) refusal {
 	}
 	return refusal{http.StatusBadRequest, "The link was not applied", "it is damaged or incomplete", "open the link from the heads-up unchanged (some mail programs cut long links), or " + nextCLI}
 }
+
+// usedRefusal answers a link used already.
+var usedRefusal = refusal{http.StatusConflict, "The link was not applied again", "it was used already, and a link works once", "nothing more to do; to change the snooze, " + nextCLI}
 
 func unavailable() refusal {
 	return refusal{http.StatusServiceUnavailable, "The link was not applied", "curfew could not reach its records", "try again in a few minutes, or " + nextCLI}

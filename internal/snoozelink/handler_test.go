@@ -1,12 +1,14 @@
 package snoozelink
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 func fixtureRequest(method, query, body, contentType, source string) events.LambdaFunctionURLRequest {
@@ -53,5 +55,37 @@ func TestHandlerAnswers(t *testing.T) {
 	}
 	if resp, _ := h.Handle(t.Context(), fixtureRequest("GET", form, "", "", "192.0.2.2")); resp.StatusCode == http.StatusTooManyRequests {
 		t.Error("another source was limited too")
+	}
+}
+
+// unlisted answers HeadObject with 403 whatever the key, as S3 answers a role that may not
+// list the bucket (for a missing object) or read the record.
+type unlisted struct{ *memS3 }
+
+func (unlisted) HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	return nil, s3Status(http.StatusForbidden)
+}
+
+// The link function's role may not list the history bucket, so S3 answers 403 for the
+// record of a link not used yet: the page still shows, the POST applies, and a second
+// POST is refused by the claim of the first, written once (If-None-Match), before any tag.
+func TestOneUseWithoutListingTheBucket(t *testing.T) {
+	fx := newFixture(t)
+	h, rec := fx.handler()
+	h.Store.Client = unlisted{h.Store.Client.(*memS3)}
+	form := "t=" + fx.valid
+	for _, step := range []struct {
+		name   string
+		req    events.LambdaFunctionURLRequest
+		status int
+		writes int
+	}{
+		{"GET", fixtureRequest("GET", form, "", "", "192.0.2.1"), http.StatusOK, 0},
+		{"POST", fixtureRequest("POST", "", form, "", "192.0.2.1"), http.StatusOK, 1},
+		{"POST again", fixtureRequest("POST", "", form, "", "192.0.2.1"), http.StatusConflict, 1},
+	} {
+		if resp, _ := h.Handle(t.Context(), step.req); resp.StatusCode != step.status || rec.writes != step.writes {
+			t.Errorf("%s: %d, %d tag writes; want %d, %d\n%s", step.name, resp.StatusCode, rec.writes, step.status, step.writes, resp.Body)
+		}
 	}
 }

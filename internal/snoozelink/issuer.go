@@ -53,7 +53,7 @@ func (i *S3Issuer) Issue(ctx context.Context, l Link) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("issue a link for %s: %w", l.Account, err)
 	}
-	if err := i.store.put(ctx, LinkKey(id), body); err != nil {
+	if err := i.store.put(ctx, LinkKey(id), body, true); err != nil {
 		return "", fmt.Errorf("store the link for %s: %w", l.Account, err)
 	}
 	u := *i.base

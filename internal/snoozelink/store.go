@@ -48,7 +48,7 @@ type Use struct {
 	Link     Link      `json:"link"`
 	At       time.Time `json:"at"`
 	SourceIP string    `json:"sourceIp"`
-	// Outcomes says, per resource, what happened: "kept up", "gone", "failed".
+	// Outcomes says, per resource, what happened; none in the claim, before it is applied.
 	Outcomes []string `json:"outcomes"`
 }
 
@@ -58,12 +58,16 @@ type Store struct {
 	Bucket string
 }
 
-// put writes body at key, never over an object already there.
-func (s Store) put(ctx context.Context, key string, body []byte) error {
-	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{
+// put writes body at key; once, never over an object already there.
+func (s Store) put(ctx context.Context, key string, body []byte, once bool) error {
+	in := &s3.PutObjectInput{
 		Bucket: aws.String(s.Bucket), Key: aws.String(key), Body: bytes.NewReader(body),
-		ContentType: aws.String("application/json"), IfNoneMatch: aws.String("*"),
-	})
+		ContentType: aws.String("application/json"),
+	}
+	if once {
+		in.IfNoneMatch = aws.String("*")
+	}
+	_, err := s.Client.PutObject(ctx, in)
 	if st := status(err); st == 412 || st == 409 {
 		return fmt.Errorf("%w: %s", errConflict, key)
 	}
@@ -97,29 +101,42 @@ func (s Store) Link(ctx context.Context, c Claims) (Link, error) {
 	return l, nil
 }
 
-// Used reports whether the link of id was used already.
+// Used reports whether the link of id was used already, as far as the function may see:
+// S3 answers 403 rather than 404 for a missing object to a role that may not list the
+// bucket (the link function's may not), so both read as not used. Claim, not Used, is
+// what keeps a link to one use.
 func (s Store) Used(ctx context.Context, id string) (bool, error) {
 	_, err := s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(UsedKey(id))})
 	switch status(err) {
 	case 0:
 		return err == nil, err
-	case 404:
+	case 404, 403:
 		return false, nil
 	}
 	return false, fmt.Errorf("look up the use of link %s: %w", id, err)
 }
 
-// RecordUse writes u, once: a second use of the same link is ErrUsed.
-func (s Store) RecordUse(ctx context.Context, u Use) error {
+// Claim records u before the link is applied, once: a link claimed already (used, or
+// being used by a request at the same moment) is ErrUsed.
+func (s Store) Claim(ctx context.Context, u Use) error {
 	body, err := json.Marshal(u)
 	if err != nil {
 		return err
 	}
-	err = s.put(ctx, UsedKey(u.ID), body)
+	err = s.put(ctx, UsedKey(u.ID), body, true)
 	if errors.Is(err, errConflict) {
 		return ErrUsed
 	}
 	return err
+}
+
+// Complete replaces the claim of u by what the use did.
+func (s Store) Complete(ctx context.Context, u Use) error {
+	body, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, UsedKey(u.ID), body, false)
 }
 
 func status(err error) int {
