@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/lambdatest"
 	"github.com/curfew/curfew/internal/snoozelink"
 )
 
@@ -65,5 +68,30 @@ func TestKey(t *testing.T) {
 		if _, err := f(); !errors.Is(err, snoozelink.ErrShortKey) {
 			t.Errorf("%s of a 16-byte key = %v, want ErrShortKey", name, err)
 		}
+	}
+}
+
+// Without its key the link function does not start: it says which parameter it could not
+// read, and serves no page.
+func TestLinkFunctionNeedsItsKey(t *testing.T) {
+	s := emulator.Shared(t)
+	home := s.Account(t, emulator.NewAccountID(), west)
+	creds, err := home.Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := lambdatest.Start(t, "snooze-link", m, map[string]string{
+		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": west, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN": creds.SessionToken, "CURFEW_BUCKET": "curfew-runs",
+	})
+	if _, err := f.Invoke(t.Context(), request("GET", "t=x", "")); err == nil {
+		t.Fatal("the function served a page without its key")
+	}
+	if out := f.Output(); !strings.Contains(out, "read the link key "+accounts.HeadsUpKeyParameter) {
+		t.Errorf("the function's output does not name the key:\n%s", out)
 	}
 }
