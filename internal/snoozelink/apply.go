@@ -65,18 +65,20 @@ func (h *Handler) apply(r request, c Claims, a accounts.Account, l Link) events.
 		r.log.Error("use not completed", "outcome", "history unwritable", "error", err.Error())
 	}
 	r.log.Info("link applied", "outcome", fmt.Sprintf("%d of %d kept up", kept, len(l.Resources)))
-	status, title := http.StatusOK, "Kept up tonight"
+	return applied(a, l, loc, outcomes, kept)
+}
+
+// applied is the page of a POST: what was kept up, until when, and what was not.
+func applied(a accounts.Account, l Link, loc *time.Location, outcomes []string, kept int) events.LambdaFunctionURLResponse {
+	p := page{Title: "Kept up tonight", Lines: []string{fmt.Sprintf("In %s, until %s:", name(a), snooze.LocalTime(l.Until, loc))}, Items: outcomes}
+	status := http.StatusOK
 	if kept < len(l.Resources) {
-		title = "Partly kept up tonight"
-		if kept == 0 {
-			status, title = http.StatusBadGateway, "Nothing was kept up"
-		}
+		p.Title, p.Next = "Partly kept up tonight", "Next: for what was not kept up, "+nextCLI+"."
 	}
-	lines := []string{fmt.Sprintf("In %s, until %s:", name(a), snooze.LocalTime(l.Until, loc))}
-	if kept < len(l.Resources) {
-		lines = append(lines, "Next: for what was not kept up, "+nextCLI+".")
+	if kept == 0 {
+		status, p.Title = http.StatusBadGateway, "Nothing was kept up"
 	}
-	return respond(status, page{Title: title, Lines: lines, Items: outcomes})
+	return respond(status, p)
 }
 
 // keepUp snoozes one resource; the line says what happened, with a short cause.

@@ -55,7 +55,7 @@ type request struct {
 func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	r := h.begin(ctx, req)
 	if h.Limiter == nil {
-		h.Limiter = &Limiter{}
+		h.Limiter = &Limiter{} // Lambda serves one request at a time per instance
 	}
 	if !h.Limiter.Allow(r.source, r.now) {
 		r.log.Warn("request refused", "outcome", "rate limited")
@@ -66,8 +66,7 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 		r.log.Info("request refused", "outcome", bad.why)
 		return bad.response(), nil
 	}
-	resp := h.serve(r, token)
-	return resp, nil
+	return h.serve(r, token), nil
 }
 
 func (h *Handler) begin(ctx context.Context, req events.LambdaFunctionURLRequest) request {

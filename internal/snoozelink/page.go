@@ -25,6 +25,8 @@ type page struct {
 	Title string
 	Lines []string
 	Items []string
+	// Next, after the items, is what to do about them.
+	Next  string
 	Token string
 	// Button is the button's label; no form without it.
 	Button string
@@ -39,6 +41,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 {{end}}{{if .Items}}<ul>
 {{range .Items}}<li>{{.}}</li>
 {{end}}</ul>
+{{end}}{{if .Next}}<p>{{.Next}}</p>
 {{end}}{{if .Button}}<form method="post"><input type="hidden" name="t" value="{{.Token}}"><button type="submit">{{.Button}}</button></form>
 {{end}}</body></html>
 `))
