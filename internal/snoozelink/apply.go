@@ -73,7 +73,7 @@ func applied(a accounts.Account, l Link, loc *time.Location, outcomes []string, 
 	p := page{Title: "Kept up tonight", Lines: []string{fmt.Sprintf("In %s, until %s:", name(a), snooze.LocalTime(l.Until, loc))}, Items: outcomes}
 	status := http.StatusOK
 	if kept < len(l.Resources) {
-		p.Title, p.Next = "Partly kept up tonight", "Next: for what was not kept up, "+nextCLI+"."
+		p.Title, p.Next = "Partly kept up tonight", "Next: for what was not kept up, "+cliFor(a)+"."
 	}
 	if kept == 0 {
 		status, p.Title = http.StatusBadGateway, "Nothing was kept up"

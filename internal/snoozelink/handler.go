@@ -170,7 +170,7 @@ func (h *Handler) link(r request, c Claims, a accounts.Account) (Link, *refusal)
 	}
 	if why := h.checkLink(l, a, r.now); why != "" {
 		r.log.Warn("request refused", "outcome", why)
-		return l, &refusal{http.StatusForbidden, "The link was not applied", why, nextCLI}
+		return l, &refusal{http.StatusForbidden, "The link was not applied", why, cliFor(a)}
 	}
 	return l, nil
 }

@@ -111,7 +111,7 @@ func TestLinkKeepsItUpTonight(t *testing.T) {
 
 	page = invoke(ctx, post(t, link))
 	checkPage(t, "POST", page, http.StatusOK, "Partly kept up tonight", "EC2 instance "+web+" in eu-west-1: kept up",
-		"RDS instance app-db in eu-west-1: kept up", "EC2 instance "+gone+" in eu-west-1: gone, nothing to keep up", "Next: for what was not kept up")
+		"RDS instance app-db in eu-west-1: kept up", "EC2 instance "+gone+" in eu-west-1: gone, nothing to keep up", "Next: for what was not kept up, run `curfew snooze staging RESOURCE --tonight` for each")
 	wantBy := "heads-up link of 19:30 until " + untilTag
 	if _, tags := emulator.InstanceState(t, staging, web); tags[accounts.SnoozeUntilTag] != untilTag || tags[accounts.SnoozedByTag] != wantBy {
 		t.Errorf("after POST, %s carries %v", web, tags)

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // Caps on what a request may carry: a token is about 300 characters.
@@ -17,6 +19,11 @@ const (
 
 // nextCLI is the way around the link for a person with credentials.
 const nextCLI = "run `curfew snooze ACCOUNT RESOURCE --tonight`, or ask the account's owner"
+
+// cliFor is nextCLI for the account a link names.
+func cliFor(a accounts.Account) string {
+	return "run `curfew snooze " + a.Name + " RESOURCE --tonight` for each, or ask the account's owner"
+}
 
 // tokenOf reads the token of a GET (query t) or a POST (form field t), within the caps.
 func tokenOf(req events.LambdaFunctionURLRequest) (string, *refusal) {
