@@ -127,11 +127,11 @@ faketime:
 	  echo "==> apt-get install faketime"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends faketime >/dev/null; }
 
-# The fuzz targets, package:function: the account map and every Lambda payload.
+# The fuzz targets, package:function: the account map, every Lambda payload and the link function's requests.
 # fuzz_each takes the time per target and the time the fuzzer may spend shrinking each new
 # input it finds: Go's default (60 s) left a 10 s run shrinking one input for its whole
 # time, at 0 execs/s.
-FUZZ_TARGETS := internal/accounts:FuzzParse internal/fleet:FuzzPayload internal/report:FuzzParseEvent
+FUZZ_TARGETS := internal/accounts:FuzzParse internal/fleet:FuzzPayload internal/report:FuzzParseEvent internal/snoozelink:FuzzLinkRequest
 fuzz_each = @for t in $(FUZZ_TARGETS); do \
 	  echo "==> fuzz $${t\#*:} in $${t%:*} for $(1)"; \
 	  go test -run '^$$' -fuzz "^$${t\#*:}$$" -fuzztime $(1) -fuzzminimizetime $(2) ./$${t%:*}/; \

@@ -138,8 +138,9 @@ func skipTagged(tags map[string]string) string {
 	return ""
 }
 
-// snoozed reads the snooze tag at time now: skip says why the resource stays up; note
-// reports a snooze that is ignored because it expired or cannot be read.
+// snoozed reads the snooze tag at time now: skip says why the resource stays up, with the
+// snooze's origin (accounts.SnoozedByTag) when that names the same end; note reports a
+// snooze that is ignored because it expired or cannot be read.
 func snoozed(tags map[string]string, now time.Time) (skip, note string) {
 	v, ok := tags[accounts.SnoozeUntilTag]
 	if !ok {
@@ -150,6 +151,9 @@ func snoozed(tags map[string]string, now time.Time) (skip, note string) {
 	case err != nil:
 		return "", fmt.Sprintf("unreadable %s=%q ignored (want an RFC 3339 time like 2026-11-28T09:00:00+01:00)", accounts.SnoozeUntilTag, v)
 	case until.After(now):
+		if origin, ok := strings.CutSuffix(tags[accounts.SnoozedByTag], " until "+strings.TrimSpace(v)); ok && origin != "" {
+			return fmt.Sprintf("kept up by the %s until %s", origin, until.Format(time.RFC3339)), ""
+		}
 		return fmt.Sprintf("snoozed until %s", until.Format(time.RFC3339)), ""
 	default:
 		return "", fmt.Sprintf("snooze expired at %s, ignored", until.Format(time.RFC3339))

@@ -1,10 +1,47 @@
 package function
 
 import (
-	"log"
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/curfew/curfew/internal/accountlist"
+	"github.com/curfew/curfew/internal/snoozelink"
 )
 
-// SnoozeLink serves the snooze link function (issue 30). It does not return.
+// SnoozeLink serves the snooze link function (issue 30): the page a heads-up's link
+// opens, and the snooze its button applies, through each swept account's
+// CurfewSnoozeLink role. It reads the signing key once, at cold start. It does not return.
 func SnoozeLink(env Env) {
-	log.Fatal("curfew-snooze-link: not built yet")
+	log := lambdacontext.NewLogger()
+	m, cfg, err := load(env)
+	if err != nil {
+		log.Error("start the function", "error", err.Error())
+		os.Exit(1)
+	}
+	bucket := env("CURFEW_BUCKET")
+	if bucket == "" {
+		log.Error("start the function", "error", "CURFEW_BUCKET is not set: the links are kept in the history bucket")
+		os.Exit(1)
+	}
+	key, err := snoozelink.LoadKey(context.Background(), ssm.NewFromConfig(cfg))
+	if err != nil {
+		log.Error("start the function", "error", err.Error())
+		os.Exit(1)
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
+	h := &snoozelink.Handler{
+		Map: m, Key: key, Logger: log,
+		Store:   snoozelink.Store{Client: client, Bucket: bucket},
+		Connect: snoozelink.AssumeSnoozeRole(cfg, m.ExternalID),
+	}
+	if m.Organization != nil {
+		// Links of accounts found in the map's units: the list the shutdown publishes.
+		h.Found = snoozelink.FoundAccounts(accountlist.Store{Client: client, Bucket: accountlist.Bucket(m), Owner: m.HomeAccount().ID}, m)
+	}
+	lambda.Start(h.Handle)
 }

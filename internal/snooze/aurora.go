@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -26,12 +27,14 @@ func (auroraCluster) find(ctx context.Context, c Clients, id string) (Resource, 
 	case err != nil:
 		return Resource{}, false, err
 	}
-	until, ok := rdsTag(out.DBClusters[0].TagList)
-	return Resource{Kind: "Aurora cluster", ref: aws.ToString(out.DBClusters[0].DBClusterArn), Snoozed: ok, Until: until}, true, nil
+	cl := out.DBClusters[0]
+	until, ok := rdsTag(cl.TagList, accounts.SnoozeUntilTag)
+	by, _ := rdsTag(cl.TagList, accounts.SnoozedByTag)
+	return Resource{Type: history.AuroraCluster, Kind: "Aurora cluster", ref: aws.ToString(cl.DBClusterArn), Snoozed: ok, Until: until, By: by}, true, nil
 }
 
-func (auroraCluster) tag(ctx context.Context, c Clients, arn, value string) error {
-	return tagRDS(ctx, c, arn, value)
+func (auroraCluster) tag(ctx context.Context, c Clients, arn string, tags []tag) error {
+	return tagRDS(ctx, c, arn, tags)
 }
 
 func (auroraCluster) untag(ctx context.Context, c Clients, arn string) error {
@@ -47,8 +50,9 @@ func (auroraCluster) list(ctx context.Context, c Clients) ([]Snoozed, error) {
 			return nil, err
 		}
 		for _, cl := range page.DBClusters {
-			if v, ok := rdsTag(cl.TagList); ok {
-				out = append(out, Snoozed{Type: history.AuroraCluster, Kind: "Aurora cluster", ID: aws.ToString(cl.DBClusterIdentifier), Until: v})
+			if v, ok := rdsTag(cl.TagList, accounts.SnoozeUntilTag); ok {
+				by, _ := rdsTag(cl.TagList, accounts.SnoozedByTag)
+				out = append(out, Snoozed{Type: history.AuroraCluster, Kind: "Aurora cluster", ID: aws.ToString(cl.DBClusterIdentifier), Until: v, By: by})
 			}
 		}
 	}

@@ -29,15 +29,18 @@ func (ec2Instance) find(ctx context.Context, c Clients, id string) (Resource, bo
 	if err != nil {
 		return Resource{}, false, err
 	}
-	until, ok := ec2Tag(out.Reservations[0].Instances[0].Tags)
-	return Resource{Kind: "EC2 instance", ref: id, Snoozed: ok, Until: until}, true, nil
+	tags := out.Reservations[0].Instances[0].Tags
+	until, ok := ec2Tag(tags, accounts.SnoozeUntilTag)
+	by, _ := ec2Tag(tags, accounts.SnoozedByTag)
+	return Resource{Type: history.EC2Instance, Kind: "EC2 instance", ref: id, Snoozed: ok, Until: until, By: by}, true, nil
 }
 
-func (ec2Instance) tag(ctx context.Context, c Clients, id, value string) error {
-	_, err := c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{
-		Resources: []string{id},
-		Tags:      []ec2types.Tag{{Key: aws.String(accounts.SnoozeUntilTag), Value: aws.String(value)}},
-	})
+func (ec2Instance) tag(ctx context.Context, c Clients, id string, tags []tag) error {
+	in := &ec2.CreateTagsInput{Resources: []string{id}}
+	for _, t := range tags {
+		in.Tags = append(in.Tags, ec2types.Tag{Key: aws.String(t.key), Value: aws.String(t.value)})
+	}
+	_, err := c.EC2.CreateTags(ctx, in)
 	return err
 }
 
@@ -61,8 +64,9 @@ func (ec2Instance) list(ctx context.Context, c Clients) ([]Snoozed, error) {
 		}
 		for _, r := range page.Reservations {
 			for _, i := range r.Instances {
-				if v, ok := ec2Tag(i.Tags); ok {
-					out = append(out, Snoozed{Type: history.EC2Instance, Kind: "EC2 instance", ID: aws.ToString(i.InstanceId), Until: v})
+				if v, ok := ec2Tag(i.Tags, accounts.SnoozeUntilTag); ok {
+					by, _ := ec2Tag(i.Tags, accounts.SnoozedByTag)
+					out = append(out, Snoozed{Type: history.EC2Instance, Kind: "EC2 instance", ID: aws.ToString(i.InstanceId), Until: v, By: by})
 				}
 			}
 		}
@@ -70,9 +74,9 @@ func (ec2Instance) list(ctx context.Context, c Clients) ([]Snoozed, error) {
 	return out, nil
 }
 
-func ec2Tag(tags []ec2types.Tag) (string, bool) {
+func ec2Tag(tags []ec2types.Tag, key string) (string, bool) {
 	for _, t := range tags {
-		if aws.ToString(t.Key) == accounts.SnoozeUntilTag {
+		if aws.ToString(t.Key) == key {
 			return aws.ToString(t.Value), true
 		}
 	}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/curfew/curfew/internal/accounts"
 )
 
 // EC2API is the part of the EC2 client snooze uses.
@@ -41,8 +44,8 @@ type kind interface {
 	owns(id string) bool
 	// find looks id up among resources of this kind; found is false when none has it.
 	find(ctx context.Context, c Clients, id string) (r Resource, found bool, err error)
-	// tag sets the snooze tag of the resource named ref (an id or ARN) to value.
-	tag(ctx context.Context, c Clients, ref, value string) error
+	// tag sets tags on the resource named ref (an id or ARN).
+	tag(ctx context.Context, c Clients, ref string, tags []tag) error
 	// untag removes the snooze tag, whatever its value, and no other.
 	untag(ctx context.Context, c Clients, ref string) error
 	// list returns the resources of this kind that carry the snooze tag.
@@ -53,13 +56,20 @@ type kind interface {
 // anything else is looked up as an RDS instance, then as an Aurora cluster.
 var kinds = []kind{ec2Instance{}, rdsInstance{}, auroraCluster{}}
 
+// tag is one tag to write.
+type tag struct{ key, value string }
+
 // Resource is one resource that can carry the snooze tag.
 type Resource struct {
-	// Kind says what it is, as a person reads it: EC2 instance, RDS instance, Aurora cluster.
+	// Type is the engine's name of the kind (history.EC2Instance, ...); Kind says what it
+	// is, as a person reads it: EC2 instance, RDS instance, Aurora cluster.
+	Type string
 	Kind string
-	// Snoozed says it carries the tag now, with the value Until.
+	// Snoozed says it carries the tag now, with the value Until; By is its
+	// accounts.SnoozedByTag, where the snooze came from, when it has one.
 	Snoozed bool
 	Until   string
+	By      string
 
 	ref string
 	of  kind
@@ -85,7 +95,26 @@ func Find(ctx context.Context, c Clients, id string) (Resource, error) {
 
 // Tag sets the snooze tag to value.
 func (r Resource) Tag(ctx context.Context, c Clients, value string) error {
-	return r.of.tag(ctx, c, r.ref, value)
+	return r.of.tag(ctx, c, r.ref, []tag{{accounts.SnoozeUntilTag, value}})
+}
+
+// TagBy sets the snooze tag to until (RFC 3339) and accounts.SnoozedByTag to "<origin>
+// until <until>", in one call: the shutdown names the origin while the two agree.
+func (r Resource) TagBy(ctx context.Context, c Clients, until, origin string) error {
+	return r.of.tag(ctx, c, r.ref, []tag{{accounts.SnoozeUntilTag, until}, {accounts.SnoozedByTag, By(origin, until)}})
+}
+
+// By is the value of accounts.SnoozedByTag for a snooze from origin until until.
+func By(origin, until string) string { return origin + " until " + until }
+
+// Origin is where the snooze until until came from, read from the value by of
+// accounts.SnoozedByTag: "" when by is empty or names another snooze's end.
+func Origin(by, until string) string {
+	origin, ok := strings.CutSuffix(by, " until "+until)
+	if !ok || until == "" {
+		return ""
+	}
+	return origin
 }
 
 // Untag removes the snooze tag, whatever its value, and no other.

@@ -19,6 +19,10 @@ type Snoozed struct {
 	ID   string `json:"id"`
 	// Until is the tag's value as written, an RFC 3339 time unless someone wrote another.
 	Until string `json:"until"`
+	// By is the value of accounts.SnoozedByTag as written; Origin, where the snooze came
+	// from ("heads-up link of 19:30"), when By names this snooze's end.
+	By     string `json:"-"`
+	Origin string `json:"origin,omitempty"`
 	// Expired says the time has passed (the next shutdown stops it again); Valid that
 	// Until is an RFC 3339 time at all.
 	Expired bool `json:"expired"`
@@ -31,6 +35,7 @@ func judge(found []Snoozed, now time.Time) []Snoozed {
 		t, err := time.Parse(time.RFC3339, s.Until)
 		found[i].Valid = err == nil
 		found[i].Expired = err == nil && !t.After(now)
+		found[i].Origin = Origin(s.By, s.Until)
 	}
 	return found
 }
@@ -67,6 +72,9 @@ func Write(w io.Writer, account string, found []Snoozed, now time.Time, loc *tim
 				status = "expired: stopped again by the next shutdown"
 			} else {
 				status = Rough(t.Sub(now)) + " left"
+			}
+			if s.Origin != "" {
+				status += ", kept up by the " + s.Origin
 			}
 		}
 		tw.Row(s.Region, s.Kind, s.ID, until, s.Until, status)

@@ -35,12 +35,13 @@ func (rdsInstance) find(ctx context.Context, c Clients, id string) (Resource, bo
 		return Resource{}, true, problem.WithHint(fmt.Errorf("%w: %s is a member of Aurora cluster %s: curfew stops and starts the cluster as a whole", problem.ErrInvalidInput, id, cluster),
 			"snooze the cluster: curfew snooze ACCOUNT %s --tonight", cluster)
 	}
-	until, ok := rdsTag(i.TagList)
-	return Resource{Kind: "RDS instance", ref: aws.ToString(i.DBInstanceArn), Snoozed: ok, Until: until}, true, nil
+	until, ok := rdsTag(i.TagList, accounts.SnoozeUntilTag)
+	by, _ := rdsTag(i.TagList, accounts.SnoozedByTag)
+	return Resource{Type: history.RDSInstance, Kind: "RDS instance", ref: aws.ToString(i.DBInstanceArn), Snoozed: ok, Until: until, By: by}, true, nil
 }
 
-func (rdsInstance) tag(ctx context.Context, c Clients, arn, value string) error {
-	return tagRDS(ctx, c, arn, value)
+func (rdsInstance) tag(ctx context.Context, c Clients, arn string, tags []tag) error {
+	return tagRDS(ctx, c, arn, tags)
 }
 
 func (rdsInstance) untag(ctx context.Context, c Clients, arn string) error {
@@ -56,20 +57,22 @@ func (rdsInstance) list(ctx context.Context, c Clients) ([]Snoozed, error) {
 			return nil, err
 		}
 		for _, i := range page.DBInstances {
-			if v, ok := rdsTag(i.TagList); ok {
-				out = append(out, Snoozed{Type: history.RDSInstance, Kind: "RDS instance", ID: aws.ToString(i.DBInstanceIdentifier), Until: v})
+			if v, ok := rdsTag(i.TagList, accounts.SnoozeUntilTag); ok {
+				by, _ := rdsTag(i.TagList, accounts.SnoozedByTag)
+				out = append(out, Snoozed{Type: history.RDSInstance, Kind: "RDS instance", ID: aws.ToString(i.DBInstanceIdentifier), Until: v, By: by})
 			}
 		}
 	}
 	return out, nil
 }
 
-// tagRDS sets the snooze tag of an RDS resource (an instance or a cluster) by its ARN.
-func tagRDS(ctx context.Context, c Clients, arn, value string) error {
-	_, err := c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{
-		ResourceName: aws.String(arn),
-		Tags:         []rdstypes.Tag{{Key: aws.String(accounts.SnoozeUntilTag), Value: aws.String(value)}},
-	})
+// tagRDS sets the snooze tags of an RDS resource (an instance or a cluster) by its ARN.
+func tagRDS(ctx context.Context, c Clients, arn string, tags []tag) error {
+	in := &rds.AddTagsToResourceInput{ResourceName: aws.String(arn)}
+	for _, t := range tags {
+		in.Tags = append(in.Tags, rdstypes.Tag{Key: aws.String(t.key), Value: aws.String(t.value)})
+	}
+	_, err := c.RDS.AddTagsToResource(ctx, in)
 	return err
 }
 
@@ -82,9 +85,9 @@ func untagRDS(ctx context.Context, c Clients, arn string) error {
 	return err
 }
 
-func rdsTag(tags []rdstypes.Tag) (string, bool) {
+func rdsTag(tags []rdstypes.Tag, key string) (string, bool) {
 	for _, t := range tags {
-		if aws.ToString(t.Key) == accounts.SnoozeUntilTag {
+		if aws.ToString(t.Key) == key {
 			return aws.ToString(t.Value), true
 		}
 	}
