@@ -182,14 +182,22 @@ func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) e
 // SlackTo posts as Slack does, to the webhook whose URL is in the named parameter: an
 // owner's (accounts.OwnerParameterPrefix) or the report's own.
 func (p Publisher) SlackTo(ctx context.Context, parameter, subject, text string, link Link) error {
+	msg := "*" + SlackEscape(subject) + "*\n```\n" + SlackEscape(text) + "```"
+	if link.Console != "" {
+		msg += fmt.Sprintf("\n<%s|Charts, top services and details> (%s; %s)",
+			SlackEscape(link.Console), ReadersNote, SlackEscape(link.Location))
+	}
+	return p.PostSlack(ctx, parameter, msg)
+}
+
+// PostSlack posts a message already in Slack's format (escaped with SlackEscape, links
+// as <url|label>) to the webhook whose URL is in the named parameter. It returns an error
+// wrapping ErrNoSlack when the parameter does not exist; the webhook's URL, a secret,
+// is in no error.
+func (p Publisher) PostSlack(ctx context.Context, parameter, msg string) error {
 	webhook, err := p.slackWebhook(ctx, parameter)
 	if err != nil {
 		return err
-	}
-	msg := "*" + slackEscape(subject) + "*\n```\n" + slackEscape(text) + "```"
-	if link.Console != "" {
-		msg += fmt.Sprintf("\n<%s|Charts, top services and details> (%s; %s)",
-			slackEscape(link.Console), ReadersNote, slackEscape(link.Location))
 	}
 	body, err := json.Marshal(map[string]string{"text": msg})
 	if err != nil {
@@ -249,7 +257,7 @@ func (p Publisher) slackWebhook(ctx context.Context, parameter string) (string, 
 	return u.String(), nil
 }
 
-// slackEscape escapes the three characters Slack's message format gives meaning to.
-func slackEscape(s string) string {
+// SlackEscape escapes the three characters Slack's message format gives meaning to.
+func SlackEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }

@@ -1,0 +1,237 @@
+package headsup
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/table"
+)
+
+// Message is one owner's heads-up: every account of theirs with something to stop.
+type Message struct {
+	Owner accounts.Owner
+	// Subject is the email's subject: ASCII, under SNS's 100 characters.
+	Subject string
+	// Text is the plain-text body, for email.
+	Text string
+	// Slack is the same in Slack's format: the tables in code blocks, the links clickable.
+	Slack string
+	// Accounts are the accounts the message names, in the plan's order.
+	Accounts []string
+	// Links counts the links it carries.
+	Links int
+}
+
+// maxListed bounds the resources listed in each section of an account: the rest are
+// counted, and `curfew plan` lists them (an email stays readable, and within SNS's size).
+const maxListed = 25
+
+// typeNames are the resource types as a person reads them.
+var typeNames = map[string]string{
+	history.EC2Instance:    "EC2 instance",
+	history.RDSInstance:    "RDS instance",
+	history.AuroraCluster:  "Aurora cluster",
+	fleet.AutoScalingGroup: "Auto Scaling group",
+	fleet.ECSService:       "ECS service",
+	fleet.EKSNodegroup:     "EKS node group",
+}
+
+func typeName(t string) string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return t
+}
+
+// section is one account's part of a message, to be written as text or for Slack.
+type section struct {
+	head  string   // "staging (111111111111) stops at 20:00 tonight (Mon 7 Dec, Europe/Madrid)"
+	table string   // what will stop and what is left running, aligned
+	notes []string // regions not planned, links that could not be made
+	// keep introduces the links: "Keep it up until 07:30 tomorrow (Tue 8 Dec):".
+	keep  string
+	links []linkLine
+	// works says what the links do, once.
+	works string
+}
+
+type linkLine struct{ label, url string }
+
+// compose writes the message of owner o about accounts as, at now.
+func compose(o accounts.Owner, as []*account, now time.Time) Message {
+	m := Message{Owner: o}
+	resources := 0
+	var sections []section
+	for _, a := range as {
+		m.Accounts = append(m.Accounts, a.name)
+		m.Links += len(a.links)
+		resources += len(a.stops)
+		sections = append(sections, a.section(now))
+	}
+	first := as[0]
+	for _, a := range as[1:] {
+		if a.stop.Before(first.stop) {
+			first = a
+		}
+	}
+	where := "your account " + first.name
+	if len(as) > 1 {
+		where = fmt.Sprintf("%d of your accounts", len(as))
+	}
+	intro := fmt.Sprintf("curfew's stop at %s will stop %s in %s. If that is fine, there is nothing to do. "+
+		"To keep something up tonight, open its link below and confirm.", at(first.stop, now, first.loc, "tonight", first.zone), plural(resources, "resource"), where)
+	m.Subject = subject(resources, as, first)
+
+	var text strings.Builder
+	text.WriteString(intro + "\n")
+	var slack strings.Builder
+	slack.WriteString("*" + report.SlackEscape(m.Subject) + "*\n" + report.SlackEscape(intro) + "\n")
+	for _, s := range sections {
+		text.WriteString("\n" + s.head + "\n" + indent(s.table, "  "))
+		slack.WriteString("\n*" + report.SlackEscape(s.head) + "*\n```\n" + report.SlackEscape(s.table) + "```\n")
+		for _, n := range s.notes {
+			text.WriteString("  " + n + "\n")
+			slack.WriteString(report.SlackEscape(n) + "\n")
+		}
+		if len(s.links) == 0 {
+			continue
+		}
+		text.WriteString("  " + s.keep + "\n")
+		var slackLinks []string
+		for _, l := range s.links {
+			text.WriteString("    " + l.label + ": " + l.url + "\n")
+			slackLinks = append(slackLinks, "<"+report.SlackEscape(l.url)+"|"+report.SlackEscape(l.label)+">")
+		}
+		text.WriteString("  " + s.works + "\n")
+		slack.WriteString(report.SlackEscape(s.keep) + " " + strings.Join(slackLinks, " · ") + "\n_" + report.SlackEscape(s.works) + "_\n")
+	}
+	m.Text, m.Slack = text.String(), slack.String()
+	return m
+}
+
+// section writes the account's part of a message.
+func (a *account) section(now time.Time) section {
+	s := section{head: fmt.Sprintf("%s (%s) stops at %s", a.name, a.acct.ID, at(a.stop, now, a.loc, "tonight", a.zone))}
+	if a.name == a.acct.ID {
+		s.head = fmt.Sprintf("%s stops at %s", a.name, at(a.stop, now, a.loc, "tonight", a.zone))
+	}
+	var b strings.Builder
+	t := table.New(&b)
+	t.Row("will stop:")
+	for i, x := range a.stops {
+		if i == maxListed {
+			t.Row("", fmt.Sprintf("and %d more (`curfew plan --account %s` lists them)", len(a.stops)-maxListed, a.name))
+			break
+		}
+		note := ""
+		if !snoozable(x.Type) {
+			note = "the link cannot keep it up: tag it " + accounts.SkipTag + "=true"
+		}
+		t.Row("", typeName(x.Type), x.ID, orDash(x.Size), x.region, note)
+	}
+	if len(a.kept) > 0 {
+		t.Row("left running:")
+		for i, x := range a.kept {
+			if i == maxListed {
+				t.Row("", fmt.Sprintf("and %d more", len(a.kept)-maxListed))
+				break
+			}
+			t.Row("", typeName(x.Type), x.ID, orDash(x.Size), x.region, x.Reason)
+		}
+	}
+	_ = t.Flush()
+	s.table = b.String()
+	if len(a.failed) > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("Not planned in %s: the dry run could not read it, so the stop may stop more there.", strings.Join(a.failed, ", ")))
+	}
+	switch {
+	case len(a.targets()) == 0:
+		s.notes = append(s.notes, "No link: a link keeps EC2 instances, RDS instances and Aurora clusters up, and none of these is one; tag a resource "+accounts.SkipTag+"=true to keep it up every night.")
+	case a.linkErr != nil:
+		s.notes = append(s.notes, fmt.Sprintf("The link keeping all of %s up could not be made: `curfew snooze %s RESOURCE-ID --tonight` keeps a resource up.", a.name, a.name))
+	}
+	if len(a.links) == 0 {
+		return s
+	}
+	s.keep = fmt.Sprintf("Keep it up until %s:", at(a.until, a.stop, a.loc, "the same morning", ""))
+	for _, l := range a.links {
+		label := fmt.Sprintf("all %s of %s", plural(l.count, "resource"), a.name)
+		if l.resource != "" {
+			label = l.resource + " only"
+		}
+		s.links = append(s.links, linkLine{label, l.url})
+	}
+	s.works = fmt.Sprintf("Each link works once, until %s, and asks you to confirm first.", at(a.stop, now, a.loc, "tonight", ""))
+	return s
+}
+
+// at says when t is, in loc, as a person reads it next to ref: "20:00 tonight (Mon 7
+// Dec, Europe/Madrid)" (sameDay is the word for ref's own day), "07:30 tomorrow (Tue 8
+// Dec)", "07:30 on Mon 14 Dec". zone, when given, is named.
+func at(t, ref time.Time, loc *time.Location, sameDay, zone string) string {
+	t, ref = t.In(loc), ref.In(loc)
+	day := t.Format("Mon 2 Jan")
+	if zone != "" {
+		day += ", " + zone
+	}
+	y1, m1, d1 := t.Date()
+	y0, m0, d0 := ref.Date()
+	switch {
+	case y1 == y0 && m1 == m0 && d1 == d0:
+		return fmt.Sprintf("%s %s (%s)", t.Format("15:04"), sameDay, day)
+	case time.Date(y0, m0, d0+1, 0, 0, 0, 0, loc).Equal(time.Date(y1, m1, d1, 0, 0, 0, 0, loc)):
+		return fmt.Sprintf("%s tomorrow (%s)", t.Format("15:04"), day)
+	}
+	return fmt.Sprintf("%s on %s", t.Format("15:04"), day)
+}
+
+// subject is the message's subject: ASCII (SNS refuses anything else) and under 100
+// characters.
+func subject(resources int, as []*account, first *account) string {
+	where := as[0].name
+	switch len(as) {
+	case 1:
+	case 2:
+		where += " and " + as[1].name
+	default:
+		where += fmt.Sprintf(" and %d more accounts", len(as)-1)
+	}
+	s := fmt.Sprintf("curfew: %s stop at %s %s in %s", plural(resources, "resource"), first.stop.In(first.loc).Format("15:04"), first.zone, where)
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 99 {
+		s = s[:96] + "..."
+	}
+	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func indent(text, by string) string {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		b.WriteString(by + line)
+	}
+	return b.String()
+}
