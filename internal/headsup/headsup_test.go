@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -447,3 +448,66 @@ func keys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// An owner of many accounts gets one message within the size of each channel: fewer
+// resources listed per account, and, in Slack, the accounts that do not fit counted.
+func TestLongMessagesKeepWithinTheirChannel(t *testing.T) {
+	var yaml strings.Builder
+	yaml.WriteString(`identity: home
+home: home
+homeRegion: eu-west-1
+externalId: curfew-test
+ci: {user: ci, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}, start: {at: "07:30", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
+accounts:
+  - {name: home, id: "100000000000", environment: production}
+`)
+	results := map[string][]fleet.Result{}
+	const n = 120
+	for i := range n {
+		name := fmt.Sprintf("dev-%03d", i)
+		fmt.Fprintf(&yaml, "  - {name: %s, id: \"7%011d\", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess], owners: {emails: [lead@example.com], slack: [/curfew/owners/team]}}\n", name, i)
+		r := fleet.Result{Account: name, Region: "eu-west-1", Status: fleet.Done}
+		for j := range 40 {
+			r.Resources = append(r.Resources, res(history.EC2Instance, fmt.Sprintf("i-%03d-%02d", i, j), "m5.large", fleet.WouldStop, ""))
+		}
+		results[name] = []fleet.Result{r}
+	}
+	m, err := accounts.Parse([]byte(yaml.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := &fakeSender{}
+	h := headsup.Handler{Map: m, Planner: planFunc(func(p fleet.Payload) fleet.Report {
+		var rep fleet.Report
+		for _, a := range m.Swept() {
+			rep.Results = append(rep.Results, results[a.Name]...)
+		}
+		return rep
+	}), Issuer: &fakeIssuer{}, Sender: sender, Now: func() time.Time { return now }}
+	sum, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
+	if err != nil || sum.Messages != 2 {
+		t.Fatalf("summary %+v, error %v", sum, err)
+	}
+	email, slack := sender.sent["lead@example.com"][0], sender.sent["Slack /curfew/owners/team"][0]
+	if len(email.Text) > headsup.MaxText || len(slack.Slack) > headsup.MaxSlack {
+		t.Errorf("email of %d bytes (at most %d), Slack of %d (at most %d)", len(email.Text), headsup.MaxText, len(slack.Slack), headsup.MaxSlack)
+	}
+	// Every account is in the email, its resources counted; Slack names those left out.
+	for i := range n {
+		if name := fmt.Sprintf("dev-%03d", i); !strings.Contains(email.Text, name+" (") {
+			t.Fatalf("the email leaves out %s", name)
+		}
+	}
+	if !regexp.MustCompile(`(and \d+ more|40 resources) \(` + "`curfew plan --account dev-000`" + ` lists them\)`).MatchString(email.Text) {
+		t.Errorf("the email does not count what it does not list:\n%.2000s", email.Text)
+	}
+	if !regexp.MustCompile(`\.\.\. and \d+ more accounts, left out to keep this message within its size: ` + "`curfew plan`" + ` lists them\.`).MatchString(slack.Slack) {
+		t.Errorf("the Slack message does not say which accounts it left out:\n%.2000s", slack.Slack[len(slack.Slack)-2000:])
+	}
+}
+
+type planFunc func(fleet.Payload) fleet.Report
+
+func (f planFunc) Plan(_ context.Context, p fleet.Payload) (fleet.Report, error) { return f(p), nil }

@@ -62,16 +62,26 @@ type section struct {
 
 type linkLine struct{ label, url string }
 
-// compose writes the message of owner o about accounts as, at now.
+// The sizes a message must keep within: SNS's 256 KiB for a message (less its envelope)
+// and the 40,000 characters Slack shows of a message's text.
+const (
+	MaxText  = 200 << 10
+	MaxSlack = 38000
+)
+
+// listing is how many resources each section lists, tried in turn until a message fits.
+var listing = []int{maxListed, 5, 0}
+
+// compose writes the message of owner o about accounts as, at now. A message too long
+// for its channel lists fewer resources of each account (counting the rest), and in the
+// end leaves out the accounts that do not fit, naming how many.
 func compose(o accounts.Owner, as []*account, now time.Time) Message {
 	m := Message{Owner: o}
 	resources := 0
-	var sections []section
 	for _, a := range as {
 		m.Accounts = append(m.Accounts, a.name)
 		m.Links += len(a.links)
 		resources += len(a.stops)
-		sections = append(sections, a.section(now))
 	}
 	first := as[0]
 	for _, a := range as[1:] {
@@ -86,36 +96,86 @@ func compose(o accounts.Owner, as []*account, now time.Time) Message {
 	intro := fmt.Sprintf("curfew's stop at %s will stop %s in %s. If that is fine, there is nothing to do. "+
 		"To keep something up tonight, open its link below and confirm.", at(first.stop, now, first.loc, "tonight", first.zone), plural(resources, "resource"), where)
 	m.Subject = subject(resources, as, first)
-
-	var text strings.Builder
-	text.WriteString(intro + "\n")
-	var slack strings.Builder
-	slack.WriteString("*" + report.SlackEscape(m.Subject) + "*\n" + report.SlackEscape(intro) + "\n")
-	for _, s := range sections {
-		text.WriteString("\n" + s.head + "\n" + indent(s.table, "  "))
-		slack.WriteString("\n*" + report.SlackEscape(s.head) + "*\n```\n" + report.SlackEscape(s.table) + "```\n")
-		for _, n := range s.notes {
-			text.WriteString("  " + n + "\n")
-			slack.WriteString(report.SlackEscape(n) + "\n")
+	for _, n := range listing {
+		var sections []section
+		for _, a := range as {
+			sections = append(sections, a.section(now, n))
 		}
-		if len(s.links) == 0 {
-			continue
+		last := n == listing[len(listing)-1]
+		if m.Text == "" {
+			if text, fits := render(intro, sections, MaxText, plainSection, last); fits || last {
+				m.Text = text
+			}
 		}
-		text.WriteString("  " + s.keep + "\n")
-		var slackLinks []string
-		for _, l := range s.links {
-			text.WriteString("    " + l.label + ": " + l.url + "\n")
-			slackLinks = append(slackLinks, "<"+report.SlackEscape(l.url)+"|"+report.SlackEscape(l.label)+">")
+		if m.Slack == "" {
+			head := "*" + report.SlackEscape(m.Subject) + "*\n" + report.SlackEscape(intro)
+			if text, fits := render(head, sections, MaxSlack, slackSection, last); fits || last {
+				m.Slack = text
+			}
 		}
-		text.WriteString("  " + s.works + "\n")
-		slack.WriteString(report.SlackEscape(s.keep) + " " + strings.Join(slackLinks, " · ") + "\n_" + report.SlackEscape(s.works) + "_\n")
 	}
-	m.Text, m.Slack = text.String(), slack.String()
 	return m
 }
 
-// section writes the account's part of a message.
-func (a *account) section(now time.Time) section {
+// render writes head and the sections in one format; it reports whether they all fit
+// within limit. When cut, it keeps the sections that fit and names how many it left out.
+func render(head string, sections []section, limit int, format func(section) string, cut bool) (string, bool) {
+	var b strings.Builder
+	b.WriteString(head + "\n")
+	for i, s := range sections {
+		part := format(s)
+		if b.Len()+len(part) > limit-200 {
+			if !cut {
+				return "", false
+			}
+			fmt.Fprintf(&b, "\n... and %d more accounts, left out to keep this message within its size: `curfew plan` lists them.\n", len(sections)-i)
+			return b.String(), false
+		}
+		b.WriteString(part)
+	}
+	return b.String(), true
+}
+
+// plainSection writes a section as plain text, for email.
+func plainSection(s section) string {
+	var b strings.Builder
+	b.WriteString("\n" + s.head + "\n" + indent(s.table, "  "))
+	for _, n := range s.notes {
+		b.WriteString("  " + n + "\n")
+	}
+	if len(s.links) == 0 {
+		return b.String()
+	}
+	b.WriteString("  " + s.keep + "\n")
+	for _, l := range s.links {
+		b.WriteString("    " + l.label + ": " + l.url + "\n")
+	}
+	b.WriteString("  " + s.works + "\n")
+	return b.String()
+}
+
+// slackSection writes a section in Slack's format: the table in a code block, the links
+// clickable after it.
+func slackSection(s section) string {
+	var b strings.Builder
+	b.WriteString("\n*" + report.SlackEscape(s.head) + "*\n```\n" + report.SlackEscape(s.table) + "```\n")
+	for _, n := range s.notes {
+		b.WriteString(report.SlackEscape(n) + "\n")
+	}
+	if len(s.links) == 0 {
+		return b.String()
+	}
+	var links []string
+	for _, l := range s.links {
+		links = append(links, "<"+report.SlackEscape(l.url)+"|"+report.SlackEscape(l.label)+">")
+	}
+	b.WriteString(report.SlackEscape(s.keep) + " " + strings.Join(links, " · ") + "\n_" + report.SlackEscape(s.works) + "_\n")
+	return b.String()
+}
+
+// section writes the account's part of a message, listing up to listed resources of each
+// kind (will stop, left running) and counting the rest.
+func (a *account) section(now time.Time, listed int) section {
 	s := section{head: fmt.Sprintf("%s (%s) stops at %s", a.name, a.acct.ID, at(a.stop, now, a.loc, "tonight", a.zone))}
 	if a.name == a.acct.ID {
 		s.head = fmt.Sprintf("%s stops at %s", a.name, at(a.stop, now, a.loc, "tonight", a.zone))
@@ -124,8 +184,8 @@ func (a *account) section(now time.Time) section {
 	t := table.New(&b)
 	t.Row("will stop:")
 	for i, x := range a.stops {
-		if i == maxListed {
-			t.Row("", fmt.Sprintf("and %d more (`curfew plan --account %s` lists them)", len(a.stops)-maxListed, a.name))
+		if i == listed {
+			t.Row("", fmt.Sprintf("%s (`curfew plan --account %s` lists them)", more(listed, len(a.stops)), a.name))
 			break
 		}
 		note := ""
@@ -137,8 +197,8 @@ func (a *account) section(now time.Time) section {
 	if len(a.kept) > 0 {
 		t.Row("left running:")
 		for i, x := range a.kept {
-			if i == maxListed {
-				t.Row("", fmt.Sprintf("and %d more", len(a.kept)-maxListed))
+			if i == listed {
+				t.Row("", more(listed, len(a.kept)))
 				break
 			}
 			t.Row("", typeName(x.Type), x.ID, orDash(x.Size), x.region, x.Reason)
@@ -212,6 +272,15 @@ func subject(resources int, as []*account, first *account) string {
 		s = s[:96] + "..."
 	}
 	return s
+}
+
+// more counts the resources a section does not list: "and 47 more", or "72 resources"
+// when it lists none.
+func more(listed, all int) string {
+	if listed == 0 {
+		return plural(all, "resource")
+	}
+	return fmt.Sprintf("and %d more", all-listed)
 }
 
 func plural(n int, what string) string {
