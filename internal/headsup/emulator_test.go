@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -31,6 +32,8 @@ import (
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/headsup"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/lambdatest"
 	"github.com/curfew/curfew/internal/report"
 )
 
@@ -100,11 +103,26 @@ func slackClient(server *httptest.Server) *http.Client {
 	return c
 }
 
-// The whole heads-up against moto: the plan is the engine's dry run over a fleet in a
-// staging account; the message goes by the topic to the one subscription whose filter
-// names its owner (as the service stack subscribes owners), and to the owner's Slack
-// webhook, read from SSM; then the night's stop stops exactly what the message said.
-func TestHeadsUpThroughTheEmulator(t *testing.T) {
+// emulatorWorld is a home account and a staging account in moto: in staging two
+// instances and a database to stop, an instance tagged curfew:skip=true and one snoozed;
+// in home the topic, with a subscription per filter as the service stack writes them
+// (the owner's address, another owner's, the cost report's recipients), and the owner's
+// Slack webhook parameter, whose URL a TLS server answers.
+type emulatorWorld struct {
+	s             *emulator.Server
+	m             *accounts.Map
+	home          aws.Config
+	stagingID     string
+	want          []string // the ids the stop will stop, sorted
+	skip, snoozed string
+	inboxes       map[string]*inbox
+	hook          *slackHook
+	sender        headsup.Channels
+	engine        fleet.Handler
+}
+
+func newEmulatorWorld(t *testing.T) *emulatorWorld {
+	t.Helper()
 	s := emulator.Shared(t)
 	const region = "eu-west-1"
 	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
@@ -123,11 +141,10 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	home := s.Account(t, homeID, region)
+	w := &emulatorWorld{s: s, m: m, home: s.Account(t, homeID, region), stagingID: stagingID, inboxes: map[string]*inbox{}, hook: &slackHook{}}
 	staging := s.Account(t, stagingID, region)
 	ctx := t.Context()
 
-	// The fleet: two instances to stop, one skipped, one snoozed, a database to stop.
 	ec2c := ec2.NewFromConfig(staging)
 	launch := func(tags map[string]string) string {
 		var tl []ec2types.Tag
@@ -144,9 +161,10 @@ accounts:
 		}
 		return aws.ToString(out.Instances[0].InstanceId)
 	}
-	web, api := launch(nil), launch(nil)
-	skip := launch(map[string]string{accounts.SkipTag: "true"})
-	snoozed := launch(map[string]string{accounts.SnoozeUntilTag: clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)})
+	w.want = []string{"app-db", launch(nil), launch(nil)}
+	slices.Sort(w.want)
+	w.skip = launch(map[string]string{accounts.SkipTag: "true"})
+	w.snoozed = launch(map[string]string{accounts.SnoozeUntilTag: clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)})
 	if _, err := rds.NewFromConfig(staging).CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
 		DBInstanceIdentifier: aws.String("app-db"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
 		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("curfew"), MasterUserPassword: aws.String("curfew-secret-1"),
@@ -154,14 +172,11 @@ accounts:
 		t.Fatal(err)
 	}
 
-	// The topic, with a subscription per filter as the service stack writes them: the
-	// owner's address, another owner's, and the cost report's recipients (no owner).
-	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	snsc, ssmc := sns.NewFromConfig(w.home), ssm.NewFromConfig(w.home)
 	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("curfew-heads-up-" + homeID)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	inboxes := map[string]*inbox{}
 	for who, filter := range map[string]string{
 		"alice":      `{"owner": ["alice@example.com"]}`,
 		"bob":        `{"owner": ["bob@example.com"]}`,
@@ -174,36 +189,38 @@ accounts:
 			Endpoint: aws.String(sub.URL), Attributes: map[string]string{"FilterPolicy": filter}}); err != nil {
 			t.Fatal(err)
 		}
-		inboxes[who] = in
+		w.inboxes[who] = in
 	}
-	hook := &slackHook{}
-	webhook := httptest.NewTLSServer(hook)
+	webhook := httptest.NewTLSServer(w.hook)
 	t.Cleanup(webhook.Close)
 	if _, err := ssmc.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/curfew/owners/staging"),
 		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B1/staging")}); err != nil {
 		t.Fatal(err)
 	}
+	w.sender = headsup.Channels{Publisher: report.Publisher{SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook), TopicARN: aws.ToString(topic.TopicArn)}}
+	w.engine = fleet.Handler{Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(w.home, m.ExternalID), Logger: quiet()}
+	return w
+}
 
-	engine := fleet.Handler{Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(home, m.ExternalID), Logger: quiet()}
+// headsUp runs the heads-up of the stop schedule's input of staging with planner and
+// checks what it sent: one message to the owner's subscription alone, and one to the
+// owner's webhook, that say what will stop (returned) and why the rest is left running.
+func (w *emulatorWorld) headsUp(t *testing.T, planner headsup.Planner) []string {
+	t.Helper()
 	issuer := &fakeIssuer{}
-	h := headsup.Handler{
-		Map: m, Planner: inProcess{engine}, Issuer: issuer,
-		Sender: headsup.Channels{Publisher: report.Publisher{SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook), TopicARN: aws.ToString(topic.TopicArn)}},
-		Logger: quiet(),
-	}
-	sum, err := h.Handle(ctx, json.RawMessage(`{"trigger":"schedule","accounts":["staging"]}`))
+	h := headsup.Handler{Map: w.m, Planner: planner, Issuer: issuer, Sender: w.sender, Logger: quiet()}
+	sum, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule","accounts":["staging"]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Messages != 2 || len(sum.Failures) != 0 {
 		t.Fatalf("summary %+v", sum)
 	}
-
-	subjects, texts := inboxes["alice"].all()
+	subjects, texts := w.inboxes["alice"].all()
 	if len(texts) != 1 {
 		t.Fatalf("alice's subscription got %d messages, want 1: %q", len(texts), subjects)
 	}
-	for who, in := range inboxes {
+	for who, in := range w.inboxes {
 		if _, other := in.all(); who != "alice" && len(other) != 0 {
 			t.Errorf("the subscription of %s got the heads-up: %q", who, other)
 		}
@@ -213,27 +230,30 @@ accounts:
 		t.Errorf("subject %q", subjects[0])
 	}
 	causetest.NoSDKText(t, "the heads-up by email", text)
-	stops := willStop(text)
-	slices.Sort(stops)
-	want := []string{"app-db", api, web}
-	slices.Sort(want)
-	if !slices.Equal(stops, want) {
-		t.Errorf("the message says %v will stop, want %v:\n%s", stops, want, text)
-	}
-	for _, id := range []string{skip, snoozed} {
+	for _, id := range []string{w.skip, w.snoozed} {
 		if !strings.Contains(text, id) {
 			t.Errorf("the message does not say why %s is left running:\n%s", id, text)
 		}
 	}
-	if len(hook.texts) != 1 || !strings.Contains(hook.texts[0], "|all 3 resources of staging>") {
-		t.Errorf("the Slack webhook got %q", hook.texts)
+	if len(w.hook.texts) != 1 || !strings.Contains(w.hook.texts[0], "|all 3 resources of staging>") {
+		t.Errorf("the Slack webhook got %q", w.hook.texts)
 	}
-	if len(issuer.links) != 4 || len(issuer.links[0].Resources) != 3 || issuer.links[0].AccountID != stagingID {
+	if len(issuer.links) != 4 || len(issuer.links[0].Resources) != 3 || issuer.links[0].AccountID != w.stagingID {
 		t.Errorf("links %+v", issuer.links)
 	}
+	stops := willStop(text)
+	slices.Sort(stops)
+	return stops
+}
 
-	// The night's stop stops what the message said, and nothing else.
-	rep, err := engine.Run(ctx, fleet.Payload{Trigger: fleet.Schedule, Accounts: []string{"staging"}})
+// The whole heads-up against moto, the plan being the engine's dry run in this process;
+// then the night's stop stops exactly what the message said.
+func TestHeadsUpThroughTheEmulator(t *testing.T) {
+	w := newEmulatorWorld(t)
+	if stops := w.headsUp(t, inProcess{w.engine}); !slices.Equal(stops, w.want) {
+		t.Errorf("the message says %v will stop, want %v", stops, w.want)
+	}
+	rep, err := w.engine.Run(t.Context(), fleet.Payload{Trigger: fleet.Schedule, Accounts: []string{"staging"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,8 +266,40 @@ accounts:
 		}
 	}
 	slices.Sort(stopped)
-	if !slices.Equal(stopped, want) {
-		t.Errorf("the stop stopped %v; the heads-up said %v", stopped, want)
+	if !slices.Equal(stopped, w.want) {
+		t.Errorf("the stop stopped %v; the heads-up said %v", stopped, w.want)
+	}
+}
+
+// In Lambda the heads-up plans by invoking curfew-shutdown synchronously with the
+// schedule's input and dryRun, as `curfew plan` does: here the shutdown's binary under
+// the Runtime Interface Emulator, behind the Lambda API's Invoke. It changes nothing.
+func TestHeadsUpPlansThroughTheShutdownFunction(t *testing.T) {
+	w := newEmulatorWorld(t)
+	ctx := t.Context()
+	creds, err := w.home.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shutdown := lambdatest.Start(t, "shutdown", w.m, map[string]string{
+		"AWS_ENDPOINT_URL": w.s.URL, "AWS_REGION": w.home.Region, "AWS_ACCESS_KEY_ID": creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken,
+		"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
+	})
+	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{accounts.ShutdownFunction: shutdown})
+	api := httptest.NewServer(router)
+	t.Cleanup(api.Close)
+	client := lambda.NewFromConfig(w.home, func(o *lambda.Options) { o.BaseEndpoint = aws.String(api.URL) })
+	if stops := w.headsUp(t, headsup.Invoker{Lambda: client, Function: accounts.ShutdownFunction}); !slices.Equal(stops, w.want) {
+		t.Errorf("the message says %v will stop, want %v", stops, w.want)
+	}
+	calls := router.Calls()
+	if len(calls) != 1 || string(calls[0].Payload) != `{"trigger":"schedule","accounts":["staging"],"dryRun":true}` {
+		t.Errorf("the shutdown function was invoked with %+v", calls)
+	}
+	rep, err := w.engine.Run(ctx, fleet.Payload{Trigger: fleet.Schedule, Accounts: []string{"staging"}, DryRun: true})
+	if err != nil || rep.Totals.WouldStop != len(w.want) {
+		t.Errorf("after the heads-up, the stop would stop %d, want %d (error %v): it changed something", rep.Totals.WouldStop, len(w.want), err)
 	}
 }
 
