@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -118,7 +119,11 @@ func (h Handler) Handle(ctx context.Context, event json.RawMessage) (Summary, er
 		if o.Sent {
 			sum.Messages++
 		} else {
-			sum.Failures = append(sum.Failures, fmt.Sprintf("the heads-up of %s was not sent: %s; check the owner's address or webhook parameter", o.Owner, o.Error))
+			line := fmt.Sprintf("the heads-up of %s was not sent: %s", o.Owner, o.Error)
+			if !strings.Contains(o.Error, "create it as") {
+				line += "; check the owner's address or webhook parameter, and the function's log"
+			}
+			sum.Failures = append(sum.Failures, line)
 		}
 	}
 	log.InfoContext(ctx, "heads-up", "action", "heads-up", "outcome", outcome(sum), "accounts", sum.Accounts,

@@ -395,7 +395,7 @@ func TestFailuresStopNobodyElse(t *testing.T) {
 	}
 	text := strings.Join(sum.Failures, "\n")
 	for _, want := range []string{
-		"the heads-up of bob@example.com was not sent: Cost Explorer GetCostForecast: access denied; check the owner's address or webhook parameter",
+		"the heads-up of bob@example.com was not sent: Cost Explorer GetCostForecast: access denied; check the owner's address or webhook parameter, and the function's log",
 		"the link keeping up all of tokyo was not issued: Cost Explorer GetCostForecast: access denied",
 		"the stop of the accounts of " + unitB + " could not be planned: the shutdown's dry run failed; run `curfew plan` to see why",
 		"staging in eu-central-1 could not be planned (failed)",
