@@ -511,3 +511,23 @@ accounts:
 type planFunc func(fleet.Payload) fleet.Report
 
 func (f planFunc) Plan(_ context.Context, p fleet.Payload) (fleet.Report, error) { return f(p), nil }
+
+// A payload naming no account or unit (a manual run over everything swept) still reaches
+// the owners of each unit's accounts; a part the region filter leaves empty is not planned.
+func TestUnitsPlannedApart(t *testing.T) {
+	w := newWorld(t, withStart)
+	w.run(t, `{}`)
+	for _, owner := range []string{"alice@example.com", "carol@example.com", "unit-a@example.com", "unit-b@example.com"} {
+		w.only(t, owner)
+	}
+	if len(w.planner.payloads) != 3 || w.planner.payloads[0].Trigger != fleet.Manual {
+		t.Errorf("plans %+v: want the listed accounts, then each unit", w.planner.payloads)
+	}
+
+	w = newWorld(t, withStart)
+	sum := w.run(t, `{"trigger":"schedule","accounts":["tokyo"],"units":["`+unitA+`","`+unitB+`"],"regions":["ap-northeast-1"]}`)
+	w.only(t, "carol@example.com")
+	if len(w.planner.payloads) != 1 || len(sum.Failures) != 0 || len(w.sender.sent) != 1 {
+		t.Errorf("plans %+v, failures %q, sent to %v: want tokyo's alone", w.planner.payloads, sum.Failures, keys(w.sender.sent))
+	}
+}

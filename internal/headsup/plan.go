@@ -47,34 +47,50 @@ type part struct {
 	err    error
 }
 
-// parts splits p into the plans of a run: p itself when it names one unit at most, else
-// its listed accounts, then each unit apart. Every part is a dry run.
-func parts(p fleet.Payload) []*part {
+// parts splits p into the plans of a run: p itself when it may find accounts in one unit
+// at most, else its listed accounts (every swept one when it names none), then each of its
+// units (every swept one when it names none) apart. A part the payload's region filter
+// leaves nothing to visit is left out. Every part is a dry run.
+func parts(p fleet.Payload, m *accounts.Map) []*part {
 	p.DryRun = true
-	if len(p.Units) <= 1 {
+	listed, units := p.Accounts, p.Units
+	if len(p.Accounts) == 0 && len(p.Units) == 0 {
+		for _, a := range m.Swept() {
+			listed = append(listed, a.Name)
+		}
+		for _, u := range m.SweptUnits() {
+			units = append(units, u.ID)
+		}
+	}
+	if len(units) <= 1 {
 		pt := &part{payload: p}
-		if len(p.Units) == 1 {
-			pt.unit = p.Units[0]
+		if len(units) == 1 {
+			pt.unit = units[0]
 		}
 		return []*part{pt}
 	}
 	var out []*part
-	if len(p.Accounts) > 0 {
-		q := p
-		q.Units = nil
-		out = append(out, &part{payload: q})
+	add := func(q fleet.Payload, unit string) {
+		if _, err := q.Targets(m); err == nil {
+			out = append(out, &part{payload: q, unit: unit})
+		}
 	}
-	for _, u := range p.Units {
+	if len(listed) > 0 {
+		q := p
+		q.Accounts, q.Units = listed, nil
+		add(q, "")
+	}
+	for _, u := range units {
 		q := p
 		q.Accounts, q.Units = nil, []string{u}
-		out = append(out, &part{payload: q, unit: u})
+		add(q, u)
 	}
 	return out
 }
 
 // plan runs the plans of p, a few at a time; each keeps its own report or error.
 func (h Handler) plan(ctx context.Context, p fleet.Payload) []*part {
-	ps := parts(p)
+	ps := parts(p, h.Map)
 	g := new(errgroup.Group)
 	g.SetLimit(h.concurrency())
 	for _, pt := range ps {
