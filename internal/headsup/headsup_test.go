@@ -131,7 +131,7 @@ func (f *fakePlanner) Plan(_ context.Context, p fleet.Payload) (fleet.Report, er
 		}
 	}
 	for unit, id := range map[string]string{unitA: foundA, unitB: foundB} {
-		if all || slices.Contains(p.Units, unit) {
+		if all || slices.Contains(p.Units, unit) || slices.Contains(p.Accounts, id) {
 			rep.Results = append(rep.Results, f.plans[id]...)
 		}
 	}
@@ -529,5 +529,25 @@ func TestUnitsPlannedApart(t *testing.T) {
 	w.only(t, "carol@example.com")
 	if len(w.planner.payloads) != 1 || len(sum.Failures) != 0 || len(w.sender.sent) != 1 {
 		t.Errorf("plans %+v, failures %q, sent to %v: want tokyo's alone", w.planner.payloads, sum.Failures, keys(w.sender.sent))
+	}
+}
+
+// An account found in a unit and named in the input is its unit's when the input names
+// that unit too; else its owners cannot be told, which the summary says.
+func TestAccountFoundNamedInTheInput(t *testing.T) {
+	w := newWorld(t, withStart)
+	sum := w.run(t, `{"trigger":"manual","accounts":["staging","`+foundA+`"],"units":["`+unitA+`","`+unitB+`"]}`)
+	if m := w.only(t, "unit-a@example.com"); !slices.Equal(m.Accounts, []string{foundA}) || strings.Count(m.Text, "aurora") != 1 {
+		t.Errorf("unit-a's message names %v:\n%s", m.Accounts, m.Text)
+	}
+	if strings.Contains(strings.Join(sum.Failures, "\n"), foundA) {
+		t.Errorf("failures %q", sum.Failures)
+	}
+
+	w = newWorld(t, withStart)
+	sum = w.run(t, `{"trigger":"manual","accounts":["`+foundA+`"]}`)
+	want := "account " + foundA + " was found in a unit the heads-up cannot tell: its owners were not told; name its unit, not the account, in the input"
+	if len(w.sender.sent) != 0 || !slices.Equal(sum.Failures, []string{want}) {
+		t.Errorf("sent to %v, failures %q", keys(w.sender.sent), sum.Failures)
 	}
 }

@@ -164,6 +164,8 @@ func (h Handler) collect(ctx context.Context, ps []*part) ([]*account, []string)
 	var failures []string
 	byName := map[string]*account{}
 	var order []*account
+	unknown := map[string]error{}
+	var unknownOrder []string
 	for _, pt := range ps {
 		what := describe(pt.payload)
 		if pt.err != nil {
@@ -181,16 +183,15 @@ func (h Handler) collect(ctx context.Context, ps []*part) ([]*account, []string)
 			if !ok {
 				acct, err := h.accountOf(pt, res.Account)
 				if err != nil {
-					failures = append(failures, err.Error())
-					byName[res.Account] = &account{} // said once
+					// Another part, of the account's unit, may know it.
+					if _, said := unknown[res.Account]; !said {
+						unknown[res.Account], unknownOrder = err, append(unknownOrder, res.Account)
+					}
 					continue
 				}
 				a = &account{name: res.Account, acct: acct}
 				byName[res.Account] = a
 				order = append(order, a)
-			}
-			if a.name == "" {
-				continue
 			}
 			if res.Status == fleet.Failed || res.Status == fleet.NotReached {
 				a.failed = append(a.failed, res.Region)
@@ -211,6 +212,11 @@ func (h Handler) collect(ctx context.Context, ps []*part) ([]*account, []string)
 					a.kept = append(a.kept, item{res.Region, x})
 				}
 			}
+		}
+	}
+	for _, name := range unknownOrder {
+		if _, ok := byName[name]; !ok {
+			failures = append(failures, unknown[name].Error())
 		}
 	}
 	var found []*account
