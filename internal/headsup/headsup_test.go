@@ -19,6 +19,7 @@ import (
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/invoke"
 	"github.com/curfew/curfew/internal/snoozelink"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 const (
@@ -110,7 +111,9 @@ func plans() map[string][]fleet.Result {
 type fakePlanner struct {
 	plans map[string][]fleet.Result
 	// fail fails the plan of a payload naming this unit.
-	fail     string
+	fail string
+	// notes are added to every report: what the run could not settle.
+	notes    []sources.Note
 	mu       sync.Mutex
 	payloads []fleet.Payload
 }
@@ -123,7 +126,7 @@ func (f *fakePlanner) Plan(_ context.Context, p fleet.Payload) (fleet.Report, er
 		// As invoke.Call answers a function error.
 		return fleet.Report{}, fmt.Errorf("%w: the function returned an error (Unhandled): errorString: %s", invoke.ErrRunFailed, sdkText)
 	}
-	rep := fleet.Report{DryRun: p.DryRun}
+	rep := fleet.Report{DryRun: p.DryRun, Accounts: f.notes}
 	all := len(p.Accounts) == 0 && len(p.Units) == 0
 	for _, name := range []string{"staging", "sandbox", "tokyo", "quiet"} {
 		if all || slices.Contains(p.Accounts, name) {
@@ -383,6 +386,8 @@ func TestFailuresStopNobodyElse(t *testing.T) {
 	w.sender.fail = map[string]error{"bob@example.com": sdkErr}
 	w.issuer.fail = map[string]error{"tokyo": sdkErr}
 	w.planner.fail = unitB
+	w.planner.notes = []sources.Note{{From: "organization.ous[0] (" + unitA + ")", Outcome: sources.Error,
+		Reason: "its child units could not be listed: Organizations ListOrganizationalUnitsForParent: access denied"}}
 	sum := w.run(t, stopInput)
 	for _, owner := range []string{"alice@example.com", "team@example.com", "Slack /curfew/owners/sandbox", "carol@example.com", "unit-a@example.com"} {
 		w.only(t, owner)
@@ -399,6 +404,7 @@ func TestFailuresStopNobodyElse(t *testing.T) {
 		"the link keeping up all of tokyo was not issued: Cost Explorer GetCostForecast: access denied",
 		"the stop of the accounts of " + unitB + " could not be planned: the shutdown's dry run failed; run `curfew plan` to see why",
 		"staging in eu-central-1 could not be planned (failed)",
+		"organization.ous[0] (" + unitA + "): its child units could not be listed: Organizations ListOrganizationalUnitsForParent: access denied; the owners of the accounts it holds were not told",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the failures lack %q:\n%s", want, text)

@@ -14,6 +14,7 @@ import (
 	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/invoke"
+	"github.com/curfew/curfew/internal/sources"
 )
 
 // NoMorningSnooze is how long a link keeps a resource up when its schedule has no
@@ -174,7 +175,7 @@ func (h Handler) collect(ctx context.Context, ps []*part) ([]*account, []string)
 			continue
 		}
 		for _, n := range pt.report.Accounts {
-			if n.Outcome == "error" {
+			if n.Outcome == sources.Error {
 				failures = append(failures, fmt.Sprintf("%s: %s; the owners of the accounts it holds were not told", n.From, n.Reason))
 			}
 		}
