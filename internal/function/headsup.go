@@ -66,7 +66,8 @@ func HeadsUp(env Env) {
 			SNS: sns.NewFromConfig(cfg), SSM: ssmc, HTTP: &http.Client{Timeout: 15 * time.Second},
 			TopicARN: topic, Region: cfg.Region,
 		}},
-		Logger: log,
+		Logger:  log,
+		Metrics: os.Stdout, // embedded metric format: Failures and Messages of each run
 	}
 	lambda.Start(h.Handle)
 }

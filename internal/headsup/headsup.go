@@ -47,6 +47,10 @@ type Handler struct {
 	// Now defaults to clock.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics receives one CloudWatch embedded-metric-format line per run (Failures,
+	// Messages); nil for none. The schedule's invocation is asynchronous: its answer is
+	// read by nobody, an alarm on Failures is.
+	Metrics io.Writer
 	// Concurrency bounds the plans, links and messages under way at once
 	// (DefaultConcurrency).
 	Concurrency int
@@ -102,6 +106,7 @@ func (h Handler) Handle(ctx context.Context, event json.RawMessage) (Summary, er
 	found, failures := h.collect(ctx, plans)
 	sum.Failures = append(sum.Failures, failures...)
 	if planned(plans) == 0 {
+		h.metrics(ctx, now, sum)
 		return sum, fmt.Errorf("%w: %d part(s) failed", ErrNothingPlanned, len(plans))
 	}
 	for _, a := range found {
@@ -126,9 +131,44 @@ func (h Handler) Handle(ctx context.Context, event json.RawMessage) (Summary, er
 			sum.Failures = append(sum.Failures, line)
 		}
 	}
+	h.metrics(ctx, now, sum)
 	log.InfoContext(ctx, "heads-up", "action", "heads-up", "outcome", outcome(sum), "accounts", sum.Accounts,
 		"resources", sum.Resources, "owners", len(sum.Owners), "messages", sum.Messages, "links", sum.Links, "failures", len(sum.Failures))
 	return sum, nil
+}
+
+// MetricsFunction is the Function dimension of the heads-up's metrics.
+const MetricsFunction = accounts.HeadsUpFunction
+
+// metrics writes the run's metrics to Metrics, when set.
+func (h Handler) metrics(ctx context.Context, at time.Time, s Summary) {
+	if h.Metrics == nil {
+		return
+	}
+	if err := writeMetrics(h.Metrics, at, s); err != nil {
+		h.logger().ErrorContext(ctx, "metrics", "action", "metrics", "outcome", "failed", "error", err.Error())
+	}
+}
+
+// writeMetrics writes one CloudWatch embedded-metric-format line in the curfew namespace:
+// Failures (lines of the summary) and Messages (sent) of the run.
+func writeMetrics(w io.Writer, at time.Time, s Summary) error {
+	line, err := json.Marshal(map[string]any{
+		"Function": MetricsFunction, "Failures": len(s.Failures), "Messages": s.Messages,
+		"_aws": map[string]any{
+			"Timestamp": at.UnixMilli(),
+			"CloudWatchMetrics": []map[string]any{{
+				"Namespace":  "curfew",
+				"Dimensions": [][]string{{"Function"}},
+				"Metrics":    []map[string]string{{"Name": "Failures", "Unit": "Count"}, {"Name": "Messages", "Unit": "Count"}},
+			}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(line, '\n'))
+	return err
 }
 
 func outcome(s Summary) string {

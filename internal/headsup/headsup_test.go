@@ -1,6 +1,7 @@
 package headsup_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -423,10 +424,50 @@ func TestFailuresStopNobodyElse(t *testing.T) {
 func TestNothingPlannedFails(t *testing.T) {
 	w := newWorld(t, withStart)
 	w.planner.fail = unitA
+	var metrics bytes.Buffer
+	w.h.Metrics = &metrics
 	_, err := w.h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule","units":["`+unitA+`"]}`))
 	if !errors.Is(err, headsup.ErrNothingPlanned) || len(w.sender.sent) != 0 {
 		t.Errorf("error %v, sent %v", err, keys(w.sender.sent))
 	}
+	if m := metricsOf(t, &metrics); m.Failures != 1 || m.Messages != 0 {
+		t.Errorf("metrics %+v: want one failure, no message", m)
+	}
+}
+
+// The run's metrics, for an alarm: the failures and the messages sent.
+func TestMetrics(t *testing.T) {
+	w := newWorld(t, withStart)
+	var metrics bytes.Buffer
+	w.h.Metrics = &metrics
+	w.sender.fail = map[string]error{"bob@example.com": errors.New("refused")}
+	sum := w.run(t, stopInput)
+	m := metricsOf(t, &metrics)
+	if m.Failures != len(sum.Failures) || m.Failures < 2 || m.Messages != 6 || m.Function != "curfew-heads-up" ||
+		m.AWS.CloudWatchMetrics[0].Namespace != "curfew" || m.AWS.Timestamp != now.UnixMilli() {
+		t.Errorf("metrics %+v, summary %+v", m, sum)
+	}
+}
+
+type emf struct {
+	Function           string
+	Failures, Messages int
+	AWS                struct {
+		Timestamp         int64
+		CloudWatchMetrics []struct{ Namespace string }
+	} `json:"_aws"`
+}
+
+func metricsOf(t *testing.T, b *bytes.Buffer) emf {
+	t.Helper()
+	var m emf
+	if lines := strings.Count(b.String(), "\n"); lines != 1 {
+		t.Fatalf("%d metric lines: %s", lines, b)
+	}
+	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func TestInvalidInputIsRefusedBeforeAnyCall(t *testing.T) {
