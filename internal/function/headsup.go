@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/curfew/curfew/internal/headsup"
-	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/notify"
 	"github.com/curfew/curfew/internal/snoozelink"
 )
 
@@ -62,10 +62,8 @@ func HeadsUp(env Env) {
 		Map:     m,
 		Planner: headsup.Invoker{Lambda: lc, Function: shutdown},
 		Issuer:  issuer,
-		Sender: headsup.Channels{Publisher: report.Publisher{
-			SNS: sns.NewFromConfig(cfg), SSM: ssmc, HTTP: &http.Client{Timeout: 15 * time.Second},
-			TopicARN: topic, Region: cfg.Region,
-		}},
+		Sender: headsup.Channels{SNS: sns.NewFromConfig(cfg), TopicARN: topic,
+			Slack: notify.Slack{SSM: ssmc, HTTP: &http.Client{Timeout: 15 * time.Second}}},
 		Logger:  log,
 		Metrics: os.Stdout, // embedded metric format: Failures and Messages of each run
 	}

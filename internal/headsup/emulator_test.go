@@ -34,7 +34,7 @@ import (
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lambdarun"
 	"github.com/curfew/curfew/internal/lambdatest"
-	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/notify"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
@@ -88,12 +88,12 @@ func (s *slackHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 }
 
-// slackClient reaches server for every request to report.SlackHost.
+// slackClient reaches server for every request to notify.SlackHost.
 func slackClient(server *httptest.Server) *http.Client {
 	c := server.Client()
 	tr := c.Transport.(*http.Transport).Clone()
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if addr == report.SlackHost+":443" {
+		if addr == notify.SlackHost+":443" {
 			addr = server.Listener.Addr().String()
 		}
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -197,7 +197,7 @@ accounts:
 		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B1/staging")}); err != nil {
 		t.Fatal(err)
 	}
-	w.sender = headsup.Channels{Publisher: report.Publisher{SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook), TopicARN: aws.ToString(topic.TopicArn)}}
+	w.sender = headsup.Channels{SNS: snsc, TopicARN: aws.ToString(topic.TopicArn), Slack: notify.Slack{SSM: ssmc, HTTP: slackClient(webhook)}}
 	w.engine = fleet.Handler{Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(w.home, m.ExternalID), Logger: quiet()}
 	return w
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
-	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/notify"
 	"github.com/curfew/curfew/internal/table"
 )
 
@@ -108,7 +108,7 @@ func compose(o accounts.Owner, as []*account, now time.Time) Message {
 			}
 		}
 		if m.Slack == "" {
-			head := "*" + report.SlackEscape(m.Subject) + "*\n" + report.SlackEscape(intro)
+			head := "*" + notify.Escape(m.Subject) + "*\n" + notify.Escape(intro)
 			if text, fits := render(head, sections, MaxSlack, slackSection, last); fits || last {
 				m.Slack = text
 			}
@@ -158,18 +158,18 @@ func plainSection(s section) string {
 // clickable after it.
 func slackSection(s section) string {
 	var b strings.Builder
-	b.WriteString("\n*" + report.SlackEscape(s.head) + "*\n```\n" + report.SlackEscape(s.table) + "```\n")
+	b.WriteString("\n*" + notify.Escape(s.head) + "*\n```\n" + notify.Escape(s.table) + "```\n")
 	for _, n := range s.notes {
-		b.WriteString(report.SlackEscape(n) + "\n")
+		b.WriteString(notify.Escape(n) + "\n")
 	}
 	if len(s.links) == 0 {
 		return b.String()
 	}
 	var links []string
 	for _, l := range s.links {
-		links = append(links, "<"+report.SlackEscape(l.url)+"|"+report.SlackEscape(l.label)+">")
+		links = append(links, "<"+notify.Escape(l.url)+"|"+notify.Escape(l.label)+">")
 	}
-	b.WriteString(report.SlackEscape(s.keep) + " " + strings.Join(links, " · ") + "\n_" + report.SlackEscape(s.works) + "_\n")
+	b.WriteString(notify.Escape(s.keep) + " " + strings.Join(links, " · ") + "\n_" + notify.Escape(s.works) + "_\n")
 	return b.String()
 }
 

@@ -11,25 +11,26 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause"
-	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/notify"
 )
 
 // Channels sends the messages as the cost report sends an owner's report (issue 31):
 // email as a message of curfew's topic marked with the owner's address
 // (accounts.OwnerMessageAttribute, which only that owner's subscription takes), Slack to
-// the webhook in the owner's parameter. Publisher needs SNS and TopicARN for email, SSM
-// and HTTP for Slack.
+// the webhook in the owner's parameter.
 type Channels struct {
-	Publisher report.Publisher
+	SNS      notify.SNSAPI
+	TopicARN string
+	Slack    notify.Slack
 }
 
 // Send delivers m to its owner.
 func (c Channels) Send(ctx context.Context, m Message) error {
 	if m.Owner.Email != "" {
-		return c.Publisher.NotifyOwner(ctx, m.Owner.Email, m.Subject, m.Text)
+		return notify.Publish(ctx, c.SNS, c.TopicARN, m.Owner.Email, m.Subject, m.Text)
 	}
-	err := c.Publisher.PostSlack(ctx, m.Owner.Slack, m.Slack)
-	if errors.Is(err, report.ErrNoSlack) {
+	err := c.Slack.Post(ctx, m.Owner.Slack, m.Slack)
+	if errors.Is(err, notify.ErrNoSlack) {
 		err = fmt.Errorf("%w: create it as a SecureString with the owner's webhook URL", err)
 	}
 	return err
