@@ -329,7 +329,7 @@ func TestMessageSaysWhatStopsAndWhy(t *testing.T) {
 	causetest.NoSDKText(t, "alice's message for Slack", m.Slack)
 	// The account whose only resource a link cannot keep up says so.
 	if b := w.only(t, "unit-b@example.com"); !strings.Contains(b.Text, "ECS service  shop/api  -  eu-west-1  the link cannot keep it up") ||
-		!strings.Contains(b.Text, "No link: a link keeps EC2 instances, RDS instances and Aurora clusters up") || b.Links != 0 {
+		!strings.Contains(b.Text, "No link: links keep EC2 instances, RDS instances and Aurora clusters up, and the stop stops none here") || b.Links != 0 {
 		t.Errorf("unit-b's message:\n%s", b.Text)
 	}
 	// Slack's links are clickable, outside the code blocks.
@@ -404,7 +404,7 @@ func TestFailuresStopNobodyElse(t *testing.T) {
 		"the heads-up of bob@example.com was not sent: Cost Explorer GetCostForecast: access denied; check the owner's address or webhook parameter, and the function's log",
 		"the link keeping up all of tokyo was not issued: Cost Explorer GetCostForecast: access denied",
 		"the stop of the accounts of " + unitB + " could not be planned: the shutdown's dry run failed; run `curfew plan` to see why",
-		"staging in eu-central-1 could not be planned (failed)",
+		"staging in eu-central-1 could not be planned (failed): EC2 DescribeInstances: UnauthorizedOperation; its owners were not told what the stop does there: `curfew plan --account staging` shows it",
 		"organization.ous[0] (" + unitA + "): its child units could not be listed: Organizations ListOrganizationalUnitsForParent: access denied; the owners of the accounts it holds were not told",
 	} {
 		if !strings.Contains(text, want) {

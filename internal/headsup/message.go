@@ -211,7 +211,7 @@ func (a *account) section(now time.Time, listed int) section {
 	}
 	switch {
 	case len(a.targets()) == 0:
-		s.notes = append(s.notes, "No link: a link keeps EC2 instances, RDS instances and Aurora clusters up, and none of these is one; tag a resource "+accounts.SkipTag+"=true to keep it up every night.")
+		s.notes = append(s.notes, "No link: links keep EC2 instances, RDS instances and Aurora clusters up, and the stop stops none here; tag a resource "+accounts.SkipTag+"=true to keep it up every night.")
 	case a.linkErr != nil:
 		s.notes = append(s.notes, fmt.Sprintf("The link keeping all of %s up could not be made: `curfew snooze %s RESOURCE-ID --tonight` keeps a resource up.", a.name, a.name))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -196,12 +197,8 @@ func (h Handler) collect(ctx context.Context, ps []*part) ([]*account, []string)
 			}
 			if res.Status == fleet.Failed || res.Status == fleet.NotReached {
 				a.failed = append(a.failed, res.Region)
-				why := res.Reason
-				if why == "" {
-					why = "the shutdown's log says why"
-				}
-				failures = append(failures, fmt.Sprintf("%s in %s could not be planned (%s): %s; the heads-up cannot say what the stop does there",
-					res.Account, res.Region, res.Status, why))
+				failures = append(failures, fmt.Sprintf("%s in %s could not be planned (%s): %s; its owners were not told what the stop does there: `curfew plan --account %s` shows it",
+					res.Account, res.Region, res.Status, resultCause(res), res.Account))
 				log.ErrorContext(ctx, "plan", "action", "plan", "outcome", string(res.Status), "account", res.Account, "region", res.Region, "error", res.Error)
 				continue
 			}
@@ -274,4 +271,28 @@ func planCause(err error) string {
 		return "the shutdown refused the input"
 	}
 	return cause.Of(err)
+}
+
+var (
+	// sdkCall is how the SDK starts the text of a failed call: the service and operation.
+	sdkCall = regexp.MustCompile(`operation error ([^:]+): (\w+)`)
+	// apiCode is the AWS error code in the SDK's text.
+	apiCode = regexp.MustCompile(`api error ([\w.]+)`)
+)
+
+// resultCause says in a few words why the dry run could not read an account×region: the
+// engine's own reason, else the AWS call and error code its error names (the report
+// carries the error as text, the SDK's included, which stays in the log).
+func resultCause(res fleet.Result) string {
+	if res.Reason != "" {
+		return res.Reason
+	}
+	call, code := sdkCall.FindStringSubmatch(res.Error), apiCode.FindStringSubmatch(res.Error)
+	switch {
+	case call != nil && code != nil:
+		return call[1] + " " + call[2] + ": " + code[1]
+	case call != nil:
+		return call[1] + " " + call[2] + " failed"
+	}
+	return "the shutdown's log says why"
 }
