@@ -156,7 +156,7 @@ $(BENCH_VENV)/.stamp: bench/requirements.txt
 	@touch $@
 
 .PHONY: bench
-bench: $(TOOLS)/.venv-stamp $(BENCH_VENV)/.stamp lambdas ## print the benchmarks: AWS calls, parallel sweep, race with Cloud Custodian on moto, Lambda footprint, organisation scale (BENCH_ARGS=-parts=1,2)
+bench: $(TOOLS)/.venv-stamp $(BENCH_VENV)/.stamp lambdas ## print the benchmarks: AWS calls, parallel sweep, race with Cloud Custodian on moto, Lambda footprint, organisation scale, the heads-up at that scale (BENCH_ARGS=-parts=1,2)
 	go run ./bench $(BENCH_ARGS)
 
 # AWS's public price list files: one CSV per offer and region (a regional EC2 file is

@@ -230,3 +230,23 @@ func TestCostRequests(t *testing.T) {
 		}
 	}
 }
+
+// Part 6's heads-up sends one message to each owner, with one link per account, over the
+// fake without latency.
+func TestHeadsUpOneMessagePerOwner(t *testing.T) {
+	run, err := runHeadsUp(t.Context(), 12, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.owners != 12+headsUpTeams || len(run.perOwner) != run.owners || run.summary.Messages != run.owners {
+		t.Errorf("%d owners, %d told, %d messages", run.owners, len(run.perOwner), run.summary.Messages)
+	}
+	for owner, n := range run.perOwner {
+		if n != 1 {
+			t.Errorf("%s got %d messages", owner, n)
+		}
+	}
+	if run.summary.Accounts != 12 || run.summary.Links != 12 {
+		t.Errorf("summary %+v: want 12 accounts, 12 links", run.summary)
+	}
+}

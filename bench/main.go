@@ -1,8 +1,9 @@
 // Command bench measures curfew's night shutdown and prints one table: its AWS calls
 // against the minimum the job needs, its parallel efficiency against an in-process fake
 // with latency and throttling, a race against Cloud Custodian (c7n-org) on the same moto
-// emulator, and the Lambdas' size and cold start. `make bench` runs it; figures are
-// printed, never asserted.
+// emulator, the Lambdas' size and cold start, the organisation's scale and the heads-up
+// before the night at that scale. `make bench` runs it; figures are printed, never
+// asserted.
 package main
 
 import (
@@ -19,13 +20,13 @@ import (
 
 func main() {
 	var (
-		parts      = flag.String("parts", "1,2,3,4,5", "which parts to run, comma-separated")
+		parts      = flag.String("parts", "1,2,3,4,5,6", "which parts to run, comma-separated")
 		nAccounts  = flag.Int("accounts", 10, "part 1: accounts of the generated fleet")
 		nRegions   = flag.Int("regions", 2, "part 1: regions per account")
 		nResources = flag.Int("resources", 200, "part 1: resources per account×region (80% EC2, 15% RDS, 5% Aurora)")
 		raceRuns   = flag.Int("race-runs", 5, "part 3: runs of each tool, alternating")
 		lambdaDir  = flag.String("lambda-dir", "build/lambda", "part 4: where `make lambdas` put <name>/bootstrap")
-		orgSize    = flag.Int("org-accounts", 500, "part 5: accounts of the organisation (× 4 regions × 20 resources)")
+		orgSize    = flag.Int("org-accounts", 500, "parts 5 and 6: accounts of the organisation (× 4 regions × 20 resources)")
 		sweepChild = flag.Int("sweep-child", 0, "internal: run one part-2 sweep of this many accounts and print JSON")
 		orgChild   = flag.Int("org-child", 0, "internal: run part 5's shutdown and restart of this many accounts and print JSON")
 	)
@@ -90,6 +91,13 @@ func main() {
 		n, err := partOrganisation(ctx, t, *orgSize)
 		if err != nil {
 			fail("5", err)
+		}
+		notes = append(notes, n...)
+	}
+	if want("6") {
+		n, err := partHeadsUp(ctx, t, *orgSize)
+		if err != nil {
+			fail("6", err)
 		}
 		notes = append(notes, n...)
 	}

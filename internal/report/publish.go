@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,12 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/notify"
 )
 
 // S3API is the part of the S3 client the publisher uses.
@@ -46,7 +44,7 @@ var (
 )
 
 // ErrNoSlack means the Slack webhook parameter does not exist: Slack is not set up.
-var ErrNoSlack = errors.New("no Slack webhook parameter")
+var ErrNoSlack = notify.ErrNoSlack
 
 // Publisher sends a finished report to its readers.
 type Publisher struct {
@@ -156,20 +154,7 @@ const OwnerAttribute = accounts.OwnerMessageAttribute
 // that only the owner's subscription delivers it; an empty owner publishes the whole
 // report's, unmarked.
 func (p Publisher) NotifyOwner(ctx context.Context, owner, subject, text string) error {
-	in := &sns.PublishInput{
-		TopicArn: aws.String(p.TopicARN),
-		Subject:  aws.String(subject),
-		Message:  aws.String(text),
-	}
-	if owner != "" {
-		in.MessageAttributes = map[string]snstypes.MessageAttributeValue{
-			OwnerAttribute: {DataType: aws.String("String"), StringValue: aws.String(owner)},
-		}
-	}
-	if _, err := p.SNS.Publish(ctx, in); err != nil {
-		return fmt.Errorf("publish to %s: %w", p.TopicARN, err)
-	}
-	return nil
+	return notify.Publish(ctx, p.SNS, p.TopicARN, owner, subject, text)
 }
 
 // Slack posts the summary to the incoming webhook whose URL is in SlackParameter, as a
@@ -182,74 +167,13 @@ func (p Publisher) Slack(ctx context.Context, subject, text string, link Link) e
 // SlackTo posts as Slack does, to the webhook whose URL is in the named parameter: an
 // owner's (accounts.OwnerParameterPrefix) or the report's own.
 func (p Publisher) SlackTo(ctx context.Context, parameter, subject, text string, link Link) error {
-	webhook, err := p.slackWebhook(ctx, parameter)
-	if err != nil {
-		return err
-	}
-	msg := "*" + slackEscape(subject) + "*\n```\n" + slackEscape(text) + "```"
+	msg := "*" + notify.Escape(subject) + "*\n```\n" + notify.Escape(text) + "```"
 	if link.Console != "" {
 		msg += fmt.Sprintf("\n<%s|Charts, top services and details> (%s; %s)",
-			slackEscape(link.Console), ReadersNote, slackEscape(link.Location))
+			notify.Escape(link.Console), ReadersNote, notify.Escape(link.Location))
 	}
-	body, err := json.Marshal(map[string]string{"text": msg})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, webhook, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("slack webhook request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	client := http.Client{}
-	if p.HTTP != nil {
-		client = *p.HTTP
-	}
-	// A redirect would carry the report to a host other than Slack's: answer it as the
-	// failure it is.
-	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := client.Do(req)
-	if err != nil {
-		// The URL is a secret: keep it out of the error.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return fmt.Errorf("post to the Slack webhook: %w", err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("post to the Slack webhook: HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(answer)))
-	}
-	return nil
+	return notify.Slack{SSM: p.SSM, HTTP: p.HTTP}.Post(ctx, parameter, msg)
 }
 
 // SlackHost is the only host the cost report posts to: Slack's incoming webhooks.
-const SlackHost = "hooks.slack.com"
-
-// slackWebhook reads the webhook URL; the parameter must be a SecureString holding an
-// https URL on SlackHost.
-func (p Publisher) slackWebhook(ctx context.Context, parameter string) (string, error) {
-	out, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(parameter), WithDecryption: aws.Bool(true)})
-	var missing *ssmtypes.ParameterNotFound
-	if errors.As(err, &missing) {
-		return "", fmt.Errorf("%w %s", ErrNoSlack, parameter)
-	}
-	if err != nil {
-		return "", fmt.Errorf("read the Slack webhook parameter %s: %w", parameter, err)
-	}
-	if out.Parameter == nil || out.Parameter.Type != ssmtypes.ParameterTypeSecureString {
-		return "", fmt.Errorf("the Slack webhook parameter %s is not a SecureString: store the URL with --type SecureString", parameter)
-	}
-	// The messages name every account and its costs: they go to Slack or nowhere.
-	u, err := url.Parse(aws.ToString(out.Parameter.Value))
-	if err != nil || u.Scheme != "https" || u.Host != SlackHost || u.User != nil {
-		return "", fmt.Errorf("the Slack webhook parameter %s does not hold an https://%s/ URL", parameter, SlackHost)
-	}
-	return u.String(), nil
-}
-
-// slackEscape escapes the three characters Slack's message format gives meaning to.
-func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+const SlackHost = notify.SlackHost
