@@ -350,3 +350,51 @@ func historyBucket(t *testing.T, o *org) string {
 	t.Fatal("no bucket of run history")
 	return ""
 }
+
+// At 500 accounts (the limits tests' organisation, with one owner), the heads-up's stacks
+// still fit IAM's and CloudFormation's quotas, and the link function may assume the
+// CurfewSnoozeLink of every swept account, packed into managed policies as the shutdown's
+// roles are, and no other.
+func TestHeadsUpAtScale(t *testing.T) {
+	m := largeOrgMap(500) + largeOrgUnits(10) + "headsUp: {before: 30m}\n"
+	withOwner := strings.Replace(m, "ciPolicies: [PowerUserAccess]}", "ciPolicies: [PowerUserAccess], owners: {emails: [team-000@example.com]}}", 1)
+	if withOwner == m {
+		t.Fatal("the large map has no account to give an owner")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "org-500-heads-up.yaml")
+	if err := os.WriteFile(path, []byte(withOwner), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, on := o.m.HeadsUpBefore(); !on {
+		t.Fatal("the heads-up is off")
+	}
+	checkIAMLimits(t, o)
+	t.Logf("curfew-service: %d resources", len(o.templates[service]["Resources"].(map[string]any)))
+	var want, got []string
+	for _, a := range o.m.Swept() {
+		want = append(want, a.RoleARN(accounts.SnoozeLinkRole))
+	}
+	p := principals{t, o}
+	for _, np := range p.role(service, accounts.SnoozeLinkFunction) {
+		for _, s := range np.Policy.(map[string]any)["Statement"].([]any) {
+			s := s.(map[string]any)
+			if s["Sid"] != "AssumeCurfewRoles" {
+				continue
+			}
+			for _, r := range s["Resource"].([]any) {
+				got = append(got, r.(string))
+			}
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("the link function may assume %d roles, want the %d swept accounts' CurfewSnoozeLink", len(got), len(want))
+	}
+	t.Logf("the link function's role: %d swept accounts' CurfewSnoozeLink", len(got))
+}
