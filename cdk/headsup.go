@@ -80,6 +80,8 @@ func (s *service) newHeadsUp(shutdown awslambda.Function) *headsUp {
 		"curfew: the heads-up's links: a confirmation page, and the snooze on its POST", snoozeLinkMinutes,
 		"The function limits requests itself (per source address and overall); a reservation fails to deploy in accounts "+
 			"whose Lambda concurrency quota is 10 (Lambda keeps 10 unreserved).")
+	// The link function publishes nothing: it is not told the topic.
+	h.link.Node().DefaultChild().(awslambda.CfnFunction).AddPropertyDeletionOverride(jsii.String("Environment.Variables." + EnvTopicARN))
 	h.fn.AddEnvironment(jsii.String(EnvShutdownFunction), jsii.String(accounts.ShutdownFunction), nil)
 	h.fn.AddEnvironment(jsii.String(EnvLinkFunction), jsii.String(accounts.SnoozeLinkFunction), nil)
 	// Anyone with a link reaches the function; the signed token, checked before any AWS

@@ -223,7 +223,7 @@ func TestHeadsUpFunctions(t *testing.T) {
 			cdk.EnvBucket: ref(bucket), cdk.EnvTopicARN: ref(topic),
 			cdk.EnvShutdownFunction: accounts.ShutdownFunction, cdk.EnvLinkFunction: accounts.SnoozeLinkFunction,
 		},
-		accounts.SnoozeLinkFunction: map[string]any{cdk.EnvBucket: ref(bucket), cdk.EnvTopicARN: ref(topic)},
+		accounts.SnoozeLinkFunction: map[string]any{cdk.EnvBucket: ref(bucket)},
 	}
 	ids := map[string]string{}
 	for name, folder := range map[string]string{accounts.HeadsUpFunction: cdk.HeadsUpFolder, accounts.SnoozeLinkFunction: cdk.SnoozeLinkFolder} {
