@@ -142,10 +142,11 @@ const stagedFunctionsDir = "curfew-functions"
 //   - the CLI reads the same file the app was synthesised from (`curfew --map`, default
 //     accounts.yaml), byte for byte the map the functions were given.
 func stageFunctions(lambdaDir, dir string, m *accounts.Map) (string, error) {
-	if err := checkLambdas(lambdaDir); err != nil {
+	folders := functionFolders(m)
+	if err := checkLambdas(lambdaDir, folders); err != nil {
 		return "", err
 	}
-	for _, folder := range []string{ShutdownFolder, RestartFolder, CostReportFolder} {
+	for _, folder := range folders {
 		dst := filepath.Join(dir, folder)
 		// A folder left by an earlier synthesis may hold an older map or binary.
 		if err := os.RemoveAll(dst); err != nil {
@@ -193,9 +194,9 @@ func copyFile(src, dst string) error {
 
 // checkLambdas fails, naming what to run, when a function was not built: CDK would
 // otherwise stop with a stack trace from the asset code.
-func checkLambdas(dir string) error {
+func checkLambdas(dir string, folders []string) error {
 	var missing []error
-	for _, folder := range []string{ShutdownFolder, RestartFolder, CostReportFolder} {
+	for _, folder := range folders {
 		path := filepath.Join(dir, folder, "bootstrap")
 		if _, err := os.Stat(path); err != nil {
 			missing = append(missing, fmt.Errorf("missing %s: build the Lambdas first with `make lambdas`", path))

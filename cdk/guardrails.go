@@ -108,6 +108,9 @@ func guardStatements(m *accounts.Map, a accounts.Account) []awsiam.PolicyStateme
 		iamARN(a, "policy/"+GuardrailsPolicy),
 		iamARN(a, "policy/"+CDKExecutionPolicy),
 	}
+	if hasSnoozeLinkRole(m, a) {
+		iamResources = append(iamResources, iamARN(a, "role/"+accounts.SnoozeLinkRole))
+	}
 	if m.CI.OIDC != nil {
 		iamResources = append(iamResources, iamARN(a, "oidc-provider/"+oidcHost(m.CI.OIDC.Issuer)))
 	}

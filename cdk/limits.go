@@ -177,6 +177,10 @@ func checkLimits(m *accounts.Map) error {
 	}
 	attached("the roles of "+accounts.ShutdownFunction+" and "+accounts.RestartFunction,
 		len(packRoleARNs(assumeCurfewRolesSid, append(roleARNs(accounts.SchedulerRole, m.Swept()), organizationRoles(m, accounts.SchedulerRole)...), nil)))
+	if _, on := m.HeadsUpBefore(); on {
+		attached("the role of "+accounts.SnoozeLinkFunction,
+			len(packRoleARNs(assumeCurfewRolesSid, roleARNs(accounts.SnoozeLinkRole, m.Swept()), nil)))
+	}
 	attached("the role of "+accounts.CostReportFunction,
 		len(packRoleARNs(assumeCurfewRolesSid, append(roleARNs(accounts.CostReaderRole, m.Accounts), organizationRoles(m, accounts.CostReaderRole)...), nil)))
 	if m.Organization != nil && len(m.Organization.OUs) > MaxStackSets {

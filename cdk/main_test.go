@@ -54,7 +54,7 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(tmp)
 	lambdaDir = filepath.Join(tmp, "lambda")
-	for _, folder := range []string{cdk.ShutdownFolder, cdk.RestartFolder, cdk.CostReportFolder} {
+	for _, folder := range []string{cdk.ShutdownFolder, cdk.RestartFolder, cdk.CostReportFolder, cdk.HeadsUpFolder, cdk.SnoozeLinkFolder} {
 		dir := filepath.Join(lambdaDir, folder)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			fmt.Fprintln(os.Stderr, err)

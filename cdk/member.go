@@ -77,6 +77,9 @@ func newMemberRoles(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 	if a.ShutdownEnabled() {
 		newSchedulerRole(stack, m, a)
 	}
+	if hasSnoozeLinkRole(m, a) {
+		newSnoozeLinkRole(stack, m, a)
+	}
 	newGuardrails(stack, m, a, dev, ci)
 }
 
@@ -273,5 +276,54 @@ func newSchedulerRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
 			"and EKS node group of the account's swept regions (by ARN, or for ECS, Application Auto Scaling and EKS by aws:RequestedRegion; which ones is decided at run time, "+
 			"and curfew:skip=true is denied explicitly); kms:CreateGrant is limited to grants for AWS resources on keys "+
 			"of this account, because the keys of EBS volumes are not known in advance.",
+		findings...)
+}
+
+// hasSnoozeLinkRole reports whether account a gets CurfewSnoozeLink: when the map turns the
+// heads-up on, in every account the night shutdown sweeps, and never in production.
+func hasSnoozeLinkRole(m *accounts.Map, a accounts.Account) bool {
+	_, on := m.HeadsUpBefore()
+	return on && a.ShutdownEnabled()
+}
+
+// newSnoozeLinkRole creates CurfewSnoozeLink: for the link function's role only, with the
+// map's ExternalId, read EC2 instances, RDS instances and Aurora clusters and write on
+// those of the account's swept regions the snooze's two tags (curfew:snooze-until and
+// curfew:snoozed-by), and nothing else: no other tag key, no tag deleted, nothing stopped
+// or started.
+func newSnoozeLinkRole(stack awscdk.Stack, m *accounts.Map, a accounts.Account) {
+	var instances, rdsResources []string
+	for _, r := range a.Regions {
+		instances = append(instances, fmt.Sprintf("arn:aws:ec2:%s:%s:instance/*", r, a.ID))
+		rdsResources = append(rdsResources, fmt.Sprintf("arn:aws:rds:%s:%s:db:*", r, a.ID), fmt.Sprintf("arn:aws:rds:%s:%s:cluster:*", r, a.ID))
+	}
+	snoozeTags := map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"aws:TagKeys": []string{accounts.SnoozeUntilTag, accounts.SnoozedByTag}},
+		// Without keys, the condition above would hold for any request.
+		"Null": map[string]any{"aws:TagKeys": "false"},
+	}
+	role := awsiam.NewRole(stack, jsii.String("SnoozeLink"), &awsiam.RoleProps{
+		RoleName:           jsii.String(accounts.SnoozeLinkRole),
+		Description:        jsii.String("curfew: the heads-up's link keeps resources up tonight (the snooze tags only)"),
+		AssumedBy:          trustCurfewLambdas(m, accounts.SnoozeLinkFunction),
+		MaxSessionDuration: serviceSession,
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"SnoozeTags": inline(
+				allow("Describe", []string{
+					"ec2:DescribeInstances", "rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:ListTagsForResource",
+				}, []string{"*"}, map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": a.Regions}}),
+				allow("SnoozeEC2", []string{"ec2:CreateTags"}, instances, snoozeTags),
+				allow("SnoozeRDS", []string{"rds:AddTagsToResource"}, rdsResources, snoozeTags),
+			),
+		},
+	})
+	findings := []any{"Resource::*"}
+	for _, arn := range append(instances, rdsResources...) {
+		findings = append(findings, "Resource::"+arn)
+	}
+	suppress(role, "AwsSolutions-IAM5",
+		"EC2 and RDS Describe calls support no resource-level permissions (limited to the account's swept regions by aws:RequestedRegion); "+
+			"the snooze's two tags may be written on any instance, DB instance or Aurora cluster of those regions: which ones "+
+			"is the link's, signed by the home account and checked by the link function.",
 		findings...)
 }

@@ -131,6 +131,11 @@ func NewStackSetMember(scope constructs.Construct, id string, m *accounts.Map, u
 			cdknagRegex("/^Resource::arn:aws:(ec2|rds|autoscaling|kms):[a-z0-9-]+:<AWS::AccountId>:.*$/"),
 			cdknagRegex("/^Resource::arn:aws:(ecs|application-autoscaling|eks):\\*:<AWS::AccountId>:(service|scalable-target|cluster|nodegroup)\\/\\*$/"))
 	}
+	if link, ok := stack.Node().TryFindChild(jsii.String("SnoozeLink")).(awsiam.Role); ok {
+		suppress(link, "AwsSolutions-IAM5",
+			"As in a member stack: the snooze's two tags on every instance, DB instance and Aurora cluster of the account's swept regions.",
+			cdknagRegex("/^Resource::arn:aws:(ec2|rds):[a-z0-9-]+:<AWS::AccountId>:.*$/"))
+	}
 	return stack
 }
 

@@ -95,8 +95,9 @@ func sweeps(m *accounts.Map, when func(accounts.Schedule) *accounts.Cron) []swee
 }
 
 // newSchedules creates the nightly stop, the optional morning start and the cost report
-// schedules, sharing one invocation role and one dead-letter queue, which it returns.
-func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function) awssqs.Queue {
+// schedules and, when heads is not nil, a heads-up ahead of each stop, sharing one
+// invocation role and one dead-letter queue, which it returns.
+func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function, heads *headsUp) awssqs.Queue {
 	dlq := awssqs.NewQueue(s.stack, jsii.String("ScheduleDLQ"), &awssqs.QueueProps{
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
@@ -145,6 +146,15 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return &s.Stop }) {
 		schedule("Stop-"+g.id(), describe("stop", g), g.cron.Expression(), g.timeZone, target(shutdown, g.input()))
 	}
+	if heads != nil {
+		s.headsUpSchedules(heads, func(g sweep) {
+			schedule("HeadsUp-"+g.id(), describe("heads-up", g), g.cron.Expression(), g.timeZone, target(heads.fn, g.input()))
+		})
+		suppress(role, "AwsSolutions-IAM5",
+			"CDK grants lambda:InvokeFunction on the heads-up function and its qualified ARNs (<arn>:*); curfew publishes "+
+				"no versions or aliases, so only the function itself is invoked.",
+			cdknagRegex(`/^Resource::<HeadsUp[0-9A-F]{8}\.Arn>:\*$/`))
+	}
 	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return s.Start }) {
 		schedule("Start-"+g.id(), describe("start", g), g.cron.Expression(), g.timeZone, target(restart, g.input()))
 	}
@@ -158,6 +168,21 @@ func (s *service) newSchedules(shutdown, restart, costReport awslambda.Function)
 			"no versions or aliases, so only the functions themselves are invoked.",
 		cdknagRegex(`/^Resource::<(Shutdown|Restart|CostReport)[0-9A-F]{8}\.Arn>:\*$/`))
 	return dlq
+}
+
+// headsUpSchedules calls add with each stop's sweep moved back by heads.before: the same
+// accounts and units, the same input, in the same time zone, at the stop's Cron moved back
+// (accounts.Cron.Before).
+func (s *service) headsUpSchedules(heads *headsUp, add func(sweep)) {
+	for _, g := range sweeps(s.m, func(s accounts.Schedule) *accounts.Cron { return &s.Stop }) {
+		c, err := g.cron.Before(heads.before)
+		if err != nil {
+			// Validate refused such a stop or headsUp.before already.
+			panic(fmt.Sprintf("the heads-up of stop %s %v: %v", g.cron.At, g.cron.Days, err))
+		}
+		g.cron = c
+		add(g)
+	}
 }
 
 // maxDescription is Scheduler's limit on a schedule's description.

@@ -79,6 +79,8 @@ type service struct {
 	props  *ServiceStackProps
 	bucket awss3.Bucket
 	topic  awssns.Topic
+	// webhookKey encrypts the Slack webhook parameters (newWebhookKey).
+	webhookKey awskms.Key
 }
 
 // NewServiceStack creates the home account's stack: the shutdown, restart and cost-report
@@ -120,13 +122,18 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	s.allowAssume(costReport, costReaders)
 	s.allowFoundAccounts(shutdown, restart, costReport)
 	s.grantCostReport(costReport)
+	heads := s.newHeadsUp(shutdown)
 
 	operator := newOperatorRole(stack, s.m)
 	s.grantReportReading(operator)
 	s.newAccountList(operator, shutdown, restart)
 
-	dlq := s.newSchedules(shutdown, restart, costReport)
-	s.newAlarms(dlq, shutdown, restart, costReport)
+	dlq := s.newSchedules(shutdown, restart, costReport, heads)
+	functions := []awslambda.Function{shutdown, restart, costReport}
+	if heads != nil {
+		functions = append(functions, heads.fn, heads.link)
+	}
+	s.newAlarms(dlq, functions...)
 	s.newDeliveryAlarm()
 
 	bucket := *stack.GetLogicalId(s.bucket.Node().DefaultChild().(awscdk.CfnElement))
@@ -373,7 +380,7 @@ func (s *service) grantCostReport(fn awslambda.Function) {
 	}
 	fn.AddEnvironment(jsii.String(EnvSlackWebhookParameter), jsii.String(SlackWebhookParameter), nil)
 	fn.AddToRolePolicy(allow("ReadSlackWebhook", []string{"ssm:GetParameter"}, parameters, nil))
-	s.newWebhookKey(fn.Role(), parameters)
+	s.webhookKey = s.newWebhookKey(fn.Role(), parameters)
 	grantPricing(fn)
 }
 

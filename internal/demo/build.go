@@ -12,7 +12,7 @@ import (
 )
 
 // functions are the folders under lambdas/ the demo runs.
-var functions = []string{"shutdown", "restart", "cost-report"}
+var functions = []string{"shutdown", "restart", "cost-report", "heads-up", "snooze-link"}
 
 // build builds the functions for this machine (Lambda runs the linux/arm64 build of `make
 // lambdas`; the emulator runs them here) and the curfew CLI unless Options.CLI names one.
