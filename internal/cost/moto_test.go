@@ -1,11 +1,8 @@
 package cost_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -58,24 +55,6 @@ func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
 		t.Fatalf("no account %s", name)
 	}
 	return a
-}
-
-// queue hands moto the answers of an account's next distinct GetCostAndUsage requests,
-// in the order the requests are first made.
-func queue(t *testing.T, s *emulator.Server, accountID string, results ...map[string]any) {
-	t.Helper()
-	body, err := json.Marshal(map[string]any{"account_id": accountID, "results": results})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("queue cost results: HTTP %d", resp.StatusCode)
-	}
 }
 
 // amount is an answer's figure in the metric the report reads by default.

@@ -39,7 +39,7 @@ func readGroupedWith(t *testing.T, edit func(*accounts.Map)) *cost.Report {
 	services := groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
 		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
 	})
-	queue(t, s, ids["identity"], daily, services)
+	s.QueueCosts(t, ids["identity"], daily, services)
 	client, _ := clients(s.Account(t, emulator.NewAccountID(), "eu-west-1"), m, map[string]any{
 		ids["identity"]: 10.0, ids["staging"]: 20.0, ids["sandbox"]: 30.0, ids["production"]: 40.0,
 	})

@@ -68,7 +68,7 @@ func TestReadPerAccount(t *testing.T) {
 	})
 	days := identityDaily["ResultsByTime"].([]map[string]any)
 	days[len(days)-1]["Estimated"], days[len(days)-2]["Estimated"] = true, true
-	queue(t, s, identity.ID,
+	s.QueueCosts(t, identity.ID,
 		identityDaily,
 		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
 			return []map[string]any{
@@ -86,7 +86,7 @@ func TestReadPerAccount(t *testing.T) {
 	five := func(time.Time) float64 { return 5 }
 	page1 := dailyResult(cost.Range{Start: p.Daily().Start, End: octEnd}, "USD", five)
 	page1["NextPageToken"] = "page-2"
-	queue(t, s, staging.ID,
+	s.QueueCosts(t, staging.ID,
 		page1,
 		dailyResult(cost.Range{Start: octEnd, End: p.Today}, "USD", five),
 		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
@@ -263,7 +263,7 @@ func TestReadGrouped(t *testing.T) {
 			group(1000, "USD", "999999999999", "Amazon Elastic Compute Cloud - Compute"),
 		}
 	})
-	queue(t, s, ids["identity"], daily, services)
+	s.QueueCosts(t, ids["identity"], daily, services)
 
 	faults := &faultyAssumeRole{}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
@@ -372,7 +372,7 @@ func TestReadGroupedNamesAnAccountTheOrganisationDoesNotBill(t *testing.T) {
 	services := groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
 		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
 	})
-	queue(t, s, ids["identity"], daily, services)
+	s.QueueCosts(t, ids["identity"], daily, services)
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
 	client, _ := clients(base, m, map[string]any{ids["identity"]: 10.0, ids["staging"]: 20.0, ids["production"]: 30.0})
 
