@@ -26,7 +26,10 @@ type EC2API interface {
 
 var _ EC2API = (*ec2.Client)(nil)
 
-// stopEC2 stops the running instances of the pair that may be stopped. It marks them
+// ec2Instances are the EC2 instances of an account×region: they stop and start.
+type ec2Instances struct{}
+
+// stop stops the running instances of the pair that may be stopped. It marks them
 // first, so that every instance it stops carries the mark whatever fails afterwards, and
 // removes the mark again from those whose stop AWS refused.
 //
@@ -34,7 +37,7 @@ var _ EC2API = (*ec2.Client)(nil)
 // next shutdown run stops it. Instances stopping, stopped, shutting down or terminated are
 // left out of the report: they are down or going down, so there is nothing to stop, and
 // curfew must not mark what it did not stop (the restart would start it).
-func (p *pair) stopEC2(ctx context.Context) error {
+func (ec2Instances) stop(ctx context.Context, p *pair) error {
 	up, err := p.describeInstances(ctx, filter("instance-state-name", "running", "pending"))
 	if err != nil {
 		return err
@@ -115,11 +118,11 @@ func (p *pair) stopEC2(ctx context.Context) error {
 	return nil
 }
 
-// startEC2 starts the stopped instances that carry curfew's mark, then removes the mark.
+// start starts the stopped instances that carry curfew's mark, then removes the mark.
 // A marked instance that is already running was started by someone else: its stale mark
 // is removed. A marked instance started after the mark, and stopped again since, was
 // stopped by someone else: it is left stopped and its mark removed (ec2StoppedAgain).
-func (p *pair) startEC2(ctx context.Context) error {
+func (ec2Instances) start(ctx context.Context, p *pair) error {
 	instances, err := p.describeInstances(ctx,
 		filter("tag-key", accounts.StoppedByRunTag, accounts.StoppedAtTag),
 		filter("instance-state-name", "stopped", "running"))
@@ -207,9 +210,9 @@ func (p *pair) startEC2(ctx context.Context) error {
 // after the mark, and so, being stopped now, was stopped again by someone else after the
 // shutdown. EC2 gives each instance its LaunchTime, "the time that the instance was last
 // launched": every start sets it, and curfew's own stop leaves it alone. The shutdown
-// writes a mark no earlier than the LaunchTime of any instance it marks (stopEC2), so a
-// LaunchTime after the mark is a start after curfew stopped the instance. Both have
-// whole seconds; the comparison is made on whole seconds.
+// writes a mark no earlier than the LaunchTime of any instance it marks
+// (ec2Instances.stop), so a LaunchTime after the mark is a start after curfew stopped the
+// instance. Both have whole seconds; the comparison is made on whole seconds.
 //
 // The StateTransitionReason ("User initiated (2026-11-27 19:00:00 GMT)") would date the
 // last stop instead, but curfew's own stop may come minutes after its mark (retries, a

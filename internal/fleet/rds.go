@@ -98,10 +98,14 @@ func countAttempts(n *int) func(*rds.Options) {
 // errNotOne: a describe call by identifier did not answer exactly one database.
 var errNotOne = errors.New("not exactly one database in the answer")
 
-// stopRDS stops the DB instances, then the Aurora clusters, that may be stopped. A cluster
+// rdsDatabases are the RDS DB instances and Aurora clusters (aurora.go) of an
+// account×region: they stop and start.
+type rdsDatabases struct{}
+
+// stop stops the DB instances, then the Aurora clusters, that may be stopped. A cluster
 // is judged with its member instances (a member tagged to stay up keeps the whole cluster
 // up), so no cluster is stopped when the instances cannot be described.
-func (p *pair) stopRDS(ctx context.Context) error {
+func (rdsDatabases) stop(ctx context.Context, p *pair) error {
 	dbs, err := p.dbInstances(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%w (so neither DB instances nor Aurora clusters were stopped)", err)
@@ -122,8 +126,8 @@ func (p *pair) stopRDS(ctx context.Context) error {
 	return p.stopDatabases(ctx, clusters, p.clusterKind())
 }
 
-// startRDS starts the Aurora clusters, then the DB instances, that curfew stopped.
-func (p *pair) startRDS(ctx context.Context) error {
+// start starts the Aurora clusters, then the DB instances, that curfew stopped.
+func (rdsDatabases) start(ctx context.Context, p *pair) error {
 	err := p.startDatabases(ctx, p.clusterKind())
 	if ctx.Err() != nil {
 		return err // the pair's steps end here, and say why
