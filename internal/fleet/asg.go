@@ -169,7 +169,7 @@ func (p *pair) restore(ctx context.Context, r *Resource, rec capacity) {
 		MinSize:              aws.Int32(rec.min), DesiredCapacity: aws.Int32(rec.desired), MaxSize: aws.Int32(rec.max),
 	})
 	if err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
+		restoreFailed(r, "min/desired/max "+rec.String(), err)
 		return
 	}
 	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagGroup(ctx, r.ID) })

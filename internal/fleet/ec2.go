@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -87,7 +86,7 @@ func (ec2Instances) stop(ctx context.Context, p *pair) error {
 	var marked []string
 	for _, r := range stop {
 		if err := markFailed[r.ID]; err != nil {
-			r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
+			markFirstFailed(&r, "not stopped", err)
 			p.add(ctx, r)
 			continue
 		}
@@ -170,33 +169,27 @@ func (ec2Instances) start(ctx context.Context, p *pair) error {
 	if len(start)+len(stale)+len(again) == 0 {
 		return nil
 	}
-	startFailed := inBatches(ctx, ids(start), func(ctx context.Context, b []string) error {
+	refused := inBatches(ctx, ids(start), func(ctx context.Context, b []string) error {
 		_, err := p.c.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: b})
 		return err
 	})
 	unmark := append(ids(stale), ids(again)...)
 	for _, r := range start {
-		if startFailed[r.ID] == nil {
+		if refused[r.ID] == nil {
 			unmark = append(unmark, r.ID)
 		}
 	}
 	unmarkFailed := p.unmarkEC2(ctx, unmark)
 	for _, r := range start {
-		if err := startFailed[r.ID]; err != nil {
-			r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
+		if err := refused[r.ID]; err != nil {
+			startFailed(&r, err)
 		} else {
-			r.Action = Started
-			if err := unmarkFailed[r.ID]; err != nil {
-				r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
-			}
+			startedUnmarked(&r, unmarkFailed[r.ID])
 		}
 		p.add(ctx, r)
 	}
 	for _, r := range stale {
-		r.Action, r.Reason, r.up = Skipped, "already running: stale mark removed", true
-		if err := unmarkFailed[r.ID]; err != nil {
-			r.Reason, r.Error = "already running", fmt.Sprintf("its stale mark could not be removed: %v", err)
-		}
+		staleMarkRemoved(&r, "already running", unmarkFailed[r.ID])
 		p.add(ctx, r)
 	}
 	for _, r := range again {
@@ -315,28 +308,4 @@ func ids(rs []Resource) []string {
 		out[i] = r.ID
 	}
 	return out
-}
-
-// failedStop is stopError for one resource whose mark is removed again, by untag, unless
-// the stop may have happened all the same (kept).
-func failedStop(stop error, kept bool, untag func() error, keys []string) string {
-	var unmark error
-	if !kept {
-		unmark = untag()
-	}
-	return stopError(stop, kept, unmark, keys)
-}
-
-// stopError describes a failed stop and what became of the mark put on just before: it
-// was removed when AWS refused the stop, and kept when the stop may have happened all the
-// same (a lost answer, a server error, the deadline), so that the restart still finds it.
-// keys are the tags of the kind's mark, which a person must remove when curfew could not.
-func stopError(stop error, kept bool, unmark error, keys []string) string {
-	if kept {
-		return fmt.Sprintf("stop: %v; it may have stopped all the same, so its mark was kept: the restart starts it if it is stopped, or removes the mark if it is running", stop)
-	}
-	if unmark != nil {
-		return fmt.Sprintf("stop: %v; its mark could not be removed (%v): remove the tags %s by hand", stop, unmark, strings.Join(keys, ", "))
-	}
-	return fmt.Sprintf("stop: %v (its mark was removed again)", stop)
 }

@@ -138,7 +138,7 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 	}
 	arn := aws.ToString(s.ServiceArn)
 	if err := p.tagService(ctx, arn, mark); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
+		markFirstFailed(r, "not scaled in", err)
 		return false
 	}
 	lowered := st.min != nil && *st.min > 0
@@ -222,7 +222,7 @@ func (p *pair) restoreService(ctx context.Context, r *Resource, s service, rec s
 		if !hasTarget {
 			note = fmt.Sprintf("its scalable target was deregistered during the night: MinCapacity %d is not restored", *rec.min)
 		} else if err := p.setMinCapacity(ctx, s, *rec.min); err != nil {
-			r.Action, r.Error = ActionFailed, fmt.Sprintf("restore %s: %v (it stays at zero and marked)", rec, err)
+			restoreFailed(r, rec.String(), err)
 			return
 		}
 	}

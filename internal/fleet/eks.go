@@ -133,7 +133,7 @@ func (eksNodegroups) start(ctx context.Context, p *pair) error {
 
 func (p *pair) restoreNodegroup(ctx context.Context, r *Resource, n nodegroup, rec capacity) {
 	if err := p.setScaling(ctx, n, rec); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
+		restoreFailed(r, "min/desired/max "+rec.String(), err)
 		return
 	}
 	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagNodegroup(ctx, aws.ToString(n.NodegroupArn)) })

@@ -235,7 +235,7 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) erro
 
 func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKind) {
 	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: tagList(markTags(p.id, p.now), func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })}); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
+		markFirstFailed(r, "not stopped", err)
 		return
 	}
 	attempts := 0
@@ -280,15 +280,12 @@ func (p *pair) startDatabases(ctx context.Context, k dbKind) error {
 		case d.status == "available" && p.payload.DryRun:
 			r.Action, r.Reason = Skipped, "already available: its stale mark would be removed"
 		case d.status == "available":
-			r.Action, r.Reason, r.up = Skipped, "already available: stale mark removed", true
 			// When it was started is evidence for the cost report only: a failed look-up
 			// leaves it unknown and changes nothing here.
 			if at, _, err := p.dbStartedAgain(ctx, d, k.source); err == nil {
 				r.launched = at
 			}
-			if err := p.unmarkDB(ctx, d.arn); err != nil {
-				r.Reason, r.Error = "already available", fmt.Sprintf("its stale mark could not be removed: %v", err)
-			}
+			staleMarkRemoved(&r, "already available", p.unmarkDB(ctx, d.arn))
 		case d.status != "stopped":
 			r.Action, r.Reason = Skipped, fmt.Sprintf("status %s: left to the next run", d.status)
 		default:
@@ -316,13 +313,10 @@ func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbK
 		return
 	}
 	if err := k.start(ctx, d.ID); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
+		startFailed(r, err)
 		return
 	}
-	r.Action = Started
-	if err := p.unmarkDB(ctx, d.arn); err != nil {
-		r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
-	}
+	startedUnmarked(r, p.unmarkDB(ctx, d.arn))
 }
 
 // dbStartedAgain tells when a database that carries curfew's mark was started after the
