@@ -22,6 +22,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/report"
 )
@@ -101,7 +102,7 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	if res.Key == "" || len(res.Failed) > 0 {
 		return fmt.Errorf("%w: the cost report answered %s\n%s", ErrCheck, answer, f.Output())
 	}
-	obj, err := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(ctx, &s3.GetObjectInput{
+	obj, err := emulator.S3(home).GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(env["CURFEW_BUCKET"]), Key: aws.String(res.Key),
 	})
 	if err != nil {
