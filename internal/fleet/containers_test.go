@@ -174,6 +174,19 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 		}
 	})
 
+	t.Run("shutdown order", func(t *testing.T) {
+		var order []string
+		for _, l := range f.lines(t, "staging", west, history.Shutdown) {
+			if len(order) == 0 || order[len(order)-1] != l {
+				order = append(order, l)
+			}
+		}
+		want := []string{fleet.ECSService, history.EC2Instance, fleet.AutoScalingGroup, fleet.EKSNodegroup, history.RDSInstance}
+		if !slices.Equal(order, want) {
+			t.Errorf("shutdown touched %v in that order, want %v", order, want)
+		}
+	})
+
 	t.Run("a second shutdown is a no-op", func(t *testing.T) {
 		h, c := f.layered(history.Shutdown)
 		was := f.observe()
@@ -341,10 +354,13 @@ func (f *testFleet) layered(kind history.Kind) (fleet.Handler, *emulator.Calls) 
 // in the order of the layer's calls that changed them.
 func (f *testFleet) lines(t *testing.T, account, region string, kind history.Kind) []string {
 	t.Helper()
-	changes := map[string]string{
-		"ec2 StartInstances": history.EC2Instance, "rds StartDBInstance": history.RDSInstance, "rds StartDBCluster": history.AuroraCluster,
-		"autoscaling UpdateAutoScalingGroup": fleet.AutoScalingGroup, "ecs UpdateService": fleet.ECSService,
+	// The restart's starts, or, called while only the shutdown has run, its stops; both
+	// scale in and out with the same calls.
+	changes := map[string]string{"ec2 StartInstances": history.EC2Instance, "rds StartDBInstance": history.RDSInstance, "rds StartDBCluster": history.AuroraCluster}
+	if kind == history.Shutdown {
+		changes = map[string]string{"ec2 StopInstances": history.EC2Instance, "rds StopDBInstance": history.RDSInstance, "rds StopDBCluster": history.AuroraCluster}
 	}
+	changes["autoscaling UpdateAutoScalingGroup"], changes["ecs UpdateService"] = fleet.AutoScalingGroup, fleet.ECSService
 	var out []string
 	for _, c := range f.layer.Calls() {
 		if c.Account != f.account(account).ID || c.Region != region {
