@@ -76,7 +76,7 @@ func TestReadCoverage(t *testing.T) {
 	identity, staging, sandbox := account(t, m, "identity"), account(t, m, "staging"), account(t, m, "sandbox")
 	for _, a := range []accounts.Account{identity, staging} {
 		s.QueueCosts(t, a.ID, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return 10 }),
-			groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+			groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 				return []map[string]any{group(260, "USD", "Amazon Elastic Compute Cloud - Compute")}
 			}))
 	}
@@ -195,8 +195,8 @@ func TestReadCoverageGrouped(t *testing.T) {
 		groups = append(groups, group(10, "USD", a.ID))
 	}
 	s.QueueCosts(t, mgmt.ID,
-		groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any { return groups }),
-		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any { return groups }),
+		groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 			var out []map[string]any
 			for _, a := range m.Accounts {
 				out = append(out, group(260, "USD", a.ID, "Amazon Elastic Compute Cloud - Compute"))

@@ -75,14 +75,14 @@ func TestGroupedReportCoversFoundAccounts(t *testing.T) {
 	identity, staging := account(t, o.m, "identity"), account(t, o.m, "staging")
 	perDay := map[string]float64{identity.ID: 1, staging.ID: 2, o.found: 3, o.foundProd: 4, "999999999991": 5, "999999999992": 6}
 	s.QueueCosts(t, identity.ID,
-		groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+		groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
 			var g []map[string]any
 			for id, v := range perDay {
 				g = append(g, group(v, "USD", id))
 			}
 			return g
 		}),
-		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 			return []map[string]any{group(78, "USD", o.found, "Amazon Elastic Compute Cloud - Compute")}
 		}))
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
@@ -130,7 +130,7 @@ func TestPerAccountReportCoversFoundAccounts(t *testing.T) {
 	p := cost.PeriodsAt(reportTime)
 	for id, v := range map[string]float64{account(t, o.m, "identity").ID: 1, account(t, o.m, "staging").ID: 2, o.found: 3, o.foundProd: 4} {
 		s.QueueCosts(t, id, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return v }),
-			groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any { return nil }))
+			groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any { return nil }))
 	}
 	faults := &faultyAssumeRole{}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")

@@ -104,6 +104,19 @@ func dailyResult(r cost.Range, unit string, costOf func(time.Time) float64) map[
 	return map[string]any{"ResultsByTime": days}
 }
 
+// nextDay and nextMonth step through a range by the day and by the month.
+func nextDay(d time.Time) time.Time   { return d.AddDate(0, 0, 1) }
+func nextMonth(d time.Time) time.Time { return d.AddDate(0, 1, 0) }
+
+// idsOf is the map's account ids by name.
+func idsOf(m *accounts.Map) map[string]string {
+	ids := map[string]string{}
+	for _, a := range m.Accounts {
+		ids[a.Name] = a.ID
+	}
+	return ids
+}
+
 // groupedResult is one result per day of r holding the groups groupsOf(day) returns.
 func groupedResult(r cost.Range, step func(time.Time) time.Time, groupsOf func(time.Time) []map[string]any) map[string]any {
 	var results []map[string]any
