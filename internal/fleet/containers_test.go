@@ -175,12 +175,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 	})
 
 	t.Run("shutdown order", func(t *testing.T) {
-		var order []string
-		for _, l := range f.lines(t, "staging", west, history.Shutdown) {
-			if len(order) == 0 || order[len(order)-1] != l {
-				order = append(order, l)
-			}
-		}
+		order := slices.Compact(f.lines(t, "staging", west, history.Shutdown))
 		want := []string{fleet.ECSService, history.EC2Instance, fleet.AutoScalingGroup, fleet.EKSNodegroup, history.RDSInstance}
 		if !slices.Equal(order, want) {
 			t.Errorf("shutdown touched %v in that order, want %v", order, want)
@@ -257,12 +252,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 	})
 
 	t.Run("restart order", func(t *testing.T) {
-		var order []string
-		for _, l := range f.lines(t, "staging", west, history.Restart) {
-			if len(order) == 0 || order[len(order)-1] != l {
-				order = append(order, l)
-			}
-		}
+		order := slices.Compact(f.lines(t, "staging", west, history.Restart))
 		want := []string{history.RDSInstance, fleet.EKSNodegroup, fleet.AutoScalingGroup, history.EC2Instance, fleet.ECSService}
 		if !slices.Equal(order, want) {
 			t.Errorf("restart touched %v in that order, want %v", order, want)
