@@ -22,11 +22,7 @@ import (
 // (aws sso login) needs a browser and is not tested.
 func TestAWSCLIReadsSSOProfiles(t *testing.T) {
 	awsCLI := pinnedAWSCLI(t)
-	config := filepath.Join(t.TempDir(), "config")
-	r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config)
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	config, r := identityCenterProfiles(t)
 	if !strings.Contains(r.stderr, "aws sso login --sso-session curfew") {
 		t.Errorf("curfew profiles does not say how to sign in: %s", r.stderr)
 	}

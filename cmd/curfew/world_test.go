@@ -121,3 +121,16 @@ func keyProfiles(t *testing.T, endpoint string, profiles map[string]aws.Config) 
 	t.Setenv("AWS_ENDPOINT_URL_STS", endpoint)
 	return config
 }
+
+// identityCenterProfiles writes curfew's profiles of the Identity Center test map
+// (access: identity-center, testdata/accounts-identity-center.yaml) into a new config file,
+// and returns its path and what curfew profiles printed.
+func identityCenterProfiles(t *testing.T) (string, result) {
+	t.Helper()
+	config := filepath.Join(t.TempDir(), "config")
+	r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return config, r
+}
