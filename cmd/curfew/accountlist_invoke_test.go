@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
@@ -63,11 +62,7 @@ func TestSnoozeOnAFoundAccount(t *testing.T) {
 		t.Fatalf("profiles: %v\n%s", r.err, r.stderr)
 	}
 	ec2c := ec2.NewFromConfig(emulator.Shared(t).Account(t, id, "eu-west-1"))
-	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := aws.ToString(run.Instances[0].InstanceId)
+	web := emulator.RunInstance(t, ec2c)
 	// One MFA code reads the list, one assumes DeveloperAccess in the found account.
 	r := curfew(t, "123456\n123456\n", "--map", d.mapPath, "snooze", "Feature X", web, "--tonight")
 	if r.err != nil {

@@ -12,8 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
@@ -71,12 +69,9 @@ organization:
 		AuthenticationCode1: aws.String("123456"), AuthenticationCode2: aws.String("654321")}); err != nil {
 		t.Fatal(err)
 	}
-	client := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(home)
 	d := &orgDeveloper{mapPath: path, m: m, store: accountlist.Store{Client: client, Bucket: accountlist.Bucket(m), Owner: ids["identity"]}}
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(d.store.Bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, d.store.Bucket)
 	dir := t.TempDir()
 	credentials := filepath.Join(dir, "credentials")
 	keys := fmt.Sprintf("[identity]\naws_access_key_id = %s\naws_secret_access_key = %s\n", aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))

@@ -21,10 +21,7 @@ import (
 // staging` asks for the MFA code on its terminal, assumes DeveloperAccess in staging from
 // the identity profile, and answers as that role.
 func TestAWSCLIAssumesDeveloperAccessWithGeneratedProfiles(t *testing.T) {
-	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
-	}
+	awsCLI := pinnedAWSCLI(t)
 	s := emulator.Shared(t)
 	mapPath, ids := testMap(t)
 	configFile := developerEnv(t, mapPath, s.URL)
@@ -144,6 +141,17 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// pinnedAWSCLI is the AWS CLI pinned in .tools/requirements.txt; the test fails when it
+// is not installed.
+func pinnedAWSCLI(t *testing.T) string {
+	t.Helper()
+	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
+	}
+	return awsCLI
 }
 
 // moduleRoot is the directory holding go.mod; tests run in cmd/curfew.

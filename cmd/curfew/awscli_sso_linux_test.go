@@ -21,15 +21,8 @@ import (
 // (sso:GetRoleCredentials), so a stand-in answers that one call and records it; signing in
 // (aws sso login) needs a browser and is not tested.
 func TestAWSCLIReadsSSOProfiles(t *testing.T) {
-	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
-	}
-	config := filepath.Join(t.TempDir(), "config")
-	r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config)
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	awsCLI := pinnedAWSCLI(t)
+	config, r := identityCenterProfiles(t)
 	if !strings.Contains(r.stderr, "aws sso login --sso-session curfew") {
 		t.Errorf("curfew profiles does not say how to sign in: %s", r.stderr)
 	}

@@ -7,11 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
@@ -69,28 +70,11 @@ func lambdaEndpoint(t *testing.T, handle func(function string, payload []byte) (
 // call to endpoint.
 func operatorEnv(t *testing.T, stsURL, lambdaURL, endpoint string, profileAccounts map[string]string) {
 	t.Helper()
-	isolateAWSEnv(t)
-	dir := t.TempDir()
-	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	var configText, credentialsText strings.Builder
+	profiles := map[string]aws.Config{}
 	for name, account := range profileAccounts {
-		c, err := emulator.Shared(t).Account(t, account, "eu-west-1").Credentials.Retrieve(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&configText, "[profile %s]\nregion = eu-west-1\n", name)
-		fmt.Fprintf(&credentialsText, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
-			name, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+		profiles[name] = emulator.Shared(t).Account(t, account, "eu-west-1")
 	}
-	if err := os.WriteFile(config, []byte(configText.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(credentials, []byte(credentialsText.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("AWS_CONFIG_FILE", config)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
-	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	keyProfiles(t, endpoint, profiles)
 	t.Setenv("AWS_ENDPOINT_URL_STS", stsURL)
 	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL)
 }

@@ -48,10 +48,7 @@ func TestLoginUnreachable(t *testing.T) {
 // sso-session (a stand-in aws on PATH records what it was asked), and asks no MFA code.
 func TestLoginSignsInToIdentityCenter(t *testing.T) {
 	isolateAWSEnv(t)
-	config := filepath.Join(t.TempDir(), "config")
-	if r := curfew(t, "", "--map", "testdata/accounts-identity-center.yaml", "profiles", "--config-file", config); r.err != nil {
-		t.Fatal(r.err)
-	}
+	config, _ := identityCenterProfiles(t)
 	t.Setenv("AWS_CONFIG_FILE", config)
 	bin := t.TempDir()
 	asked := filepath.Join(bin, "asked")

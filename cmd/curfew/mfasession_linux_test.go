@@ -22,10 +22,7 @@ import (
 // with no prompt, twice, and curfew exec and env ask nothing. After curfew logout,
 // curfew exec asks for the code itself, in its own process.
 func TestOneMFACodeServesEveryAccountThroughTheAWSCLI(t *testing.T) {
-	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
-	}
+	awsCLI := pinnedAWSCLI(t)
 	bin := buildCurfew(t)
 	s := emulator.Shared(t)
 	mapPath, ids := testMap(t)

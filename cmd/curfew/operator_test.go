@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
@@ -21,13 +20,8 @@ import (
 // enforces no trust policy.
 func TestOperatorProfileStopsAndRestarts(t *testing.T) {
 	s := emulator.Shared(t)
-	mapPath, ids := testMap(t)
-	m, err := accounts.Load(mapPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, router := homeFunctions(t, s, m, ids, s.URL)
-	configFile := developerEnv(t, mapPath, s.URL)
+	w := newFunctionsWorld(t, s, s.URL, false)
+	mapPath, ids, router, configFile := w.mapPath, w.ids, w.router, w.configFile
 
 	if r := curfew(t, "", "--map", mapPath, "profiles", "--user", "alice", "--operator", "--mfa-per-profile", "--config-file", configFile); r.err != nil {
 		t.Fatalf("curfew profiles --operator: %v\n%s", r.err, r.stderr)
@@ -46,14 +40,7 @@ func TestOperatorProfileStopsAndRestarts(t *testing.T) {
 
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c := ec2.NewFromConfig(staging)
-	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
-		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-		InstanceType: ec2types.InstanceTypeT3Micro,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := aws.ToString(run.Instances[0].InstanceId)
+	web := emulator.RunInstance(t, ec2c)
 
 	// Each command asks for the MFA code once, as the profile's mfa_serial makes it.
 	stop := curfew(t, "123456\n", "--map", mapPath, "stop", "--account", "staging", "--region", "eu-west-1", "--profile", "operator")

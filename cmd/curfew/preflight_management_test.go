@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/curfew/curfew/internal/emulator"
 )
@@ -23,20 +22,10 @@ import (
 func TestPreflightManagementAccountByID(t *testing.T) {
 	s := emulator.Shared(t)
 	mapPath, ids := testMap(t)
-	mgmt := emulator.NewAccountID()
+	org := s.NewOrg(t, "us-east-1")
+	mgmt := org.Management
 	mgmtCfg := s.Account(t, mgmt, "eu-west-1")
-	org := organizations.NewFromConfig(mgmtCfg, func(o *organizations.Options) { o.Region = "us-east-1" })
-	if _, err := org.CreateOrganization(t.Context(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := org.ListRoots(t.Context(), &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unit, err := org.CreateOrganizationalUnit(t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String("sandboxes")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	unit := org.Unit(org.Root, "sandboxes")
 	text, err := os.ReadFile(mapPath)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +35,7 @@ organization:
   managementAccount: "%s"
   ous:
     - {id: %s, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, mgmt, aws.ToString(unit.OrganizationalUnit.Id))
+`, mgmt, unit)
 	if err := os.WriteFile(mapPath, text, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -59,27 +48,7 @@ organization:
 		t.Fatal(err)
 	}
 
-	isolateAWSEnv(t)
-	dir := t.TempDir()
-	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	var conf, creds strings.Builder
-	for name, cfg := range map[string]aws.Config{"management": mgmtCfg, "ops-staging": s.Account(t, ids["staging"], "eu-west-1")} {
-		c, err := cfg.Credentials.Retrieve(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&conf, "[profile %s]\nregion = eu-west-1\n", name)
-		fmt.Fprintf(&creds, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n", name, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
-	}
-	for path, text := range map[string]string{config: conf.String(), credentials: creds.String()} {
-		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("AWS_CONFIG_FILE", config)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
-	t.Setenv("AWS_ENDPOINT_URL", s.URL)
-	t.Setenv("AWS_ENDPOINT_URL_STS", s.URL)
+	keyProfiles(t, s.URL, map[string]aws.Config{"management": mgmtCfg, "ops-staging": s.Account(t, ids["staging"], "eu-west-1")})
 
 	t.Run("trusted access off", func(t *testing.T) {
 		r := curfew(t, "", "--map", mapPath, "preflight", "--profile", "management")
@@ -96,7 +65,7 @@ organization:
 			}
 		}
 	})
-	if _, err := org.EnableAWSServiceAccess(t.Context(), &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("member.org.stacksets.cloudformation.amazonaws.com")}); err != nil {
+	if _, err := org.Client().EnableAWSServiceAccess(t.Context(), &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("member.org.stacksets.cloudformation.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"--profile", "management"}, {"--profile", "management", "--account", mgmt}, {"--profile", "management", "--account", "management"}} {

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,27 +36,7 @@ func TestPreflight(t *testing.T) {
 	via := emulator.Connect(proxy.URL)
 	identity, staging := via.Account(t, ids["identity"], "eu-west-1"), via.Account(t, ids["staging"], "eu-west-1")
 
-	isolateAWSEnv(t)
-	dir := t.TempDir()
-	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	var conf, creds strings.Builder
-	for name, cfg := range map[string]aws.Config{"ops": identity, "ops-staging": staging} {
-		c, err := cfg.Credentials.Retrieve(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&conf, "[profile %s]\nregion = eu-west-1\n", name)
-		fmt.Fprintf(&creds, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n", name, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
-	}
-	for path, text := range map[string]string{config: conf.String(), credentials: creds.String()} {
-		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("AWS_CONFIG_FILE", config)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
-	t.Setenv("AWS_ENDPOINT_URL", proxy.URL)
-	t.Setenv("AWS_ENDPOINT_URL_STS", proxy.URL)
+	keyProfiles(t, proxy.URL, map[string]aws.Config{"ops": identity, "ops-staging": staging})
 
 	// What cdk bootstrap leaves that preflight reads: the CDKToolkit stack and its version.
 	if _, err := cloudformation.NewFromConfig(identity).CreateStack(t.Context(), &cloudformation.CreateStackInput{

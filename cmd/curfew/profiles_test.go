@@ -89,10 +89,7 @@ func TestProfilesWriteBackupAndRerun(t *testing.T) {
 // What `aws configure` writes into one of curfew's sections survives the next `curfew
 // profiles`, as the pinned AWS CLI itself reads it back.
 func TestProfilesKeepWhatAWSConfigureAdded(t *testing.T) {
-	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
-	}
+	awsCLI := pinnedAWSCLI(t)
 	config := filepath.Join(t.TempDir(), "config")
 	aws := func(args ...string) string {
 		t.Helper()

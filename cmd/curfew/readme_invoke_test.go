@@ -26,10 +26,7 @@ var readmeInvoke = regexp.MustCompile("`(aws lambda invoke [^`]+)`")
 // the project pins (v1, which has no --cli-binary-format), and the payload reaches the
 // function as written. moto's Lambda without Docker answers with the payload it was given.
 func TestREADMELambdaInvokeRunsOnThePinnedCLI(t *testing.T) {
-	awsCLI := filepath.Join(moduleRoot(t), ".tools", "venv", "bin", "aws")
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the pinned AWS CLI is not installed at %s: run `make tools` (awscli is pinned in .tools/requirements.txt)", awsCLI)
-	}
+	awsCLI := pinnedAWSCLI(t)
 	var commands [][]string
 	for _, d := range readDocs(t) {
 		commands = append(commands, readmeInvoke.FindAllStringSubmatch(d.Text, -1)...)

@@ -28,8 +28,7 @@ func TestFailedRunReadsOneLinePerAccountAndCause(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy.Add(faultproxy.Rule{Service: "sts", Action: "AssumeRole", Kind: faultproxy.Error, Code: "AccessDenied", Status: 403,
-		Match: func(c faultproxy.Call) bool { return strings.Contains(c.Params.Get("RoleArn"), ids["staging"]) }})
+	proxy.Add(faultproxy.AssumeRoleInto(ids["staging"], faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}))
 	proxy.Add(faultproxy.Rule{Account: ids["sandbox"], Kind: faultproxy.Error, Code: "AccessDenied", Status: 403,
 		Match: func(c faultproxy.Call) bool { return c.Service != "sts" }})
 

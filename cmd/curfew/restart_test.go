@@ -2,9 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,12 +10,9 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
-	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
-	"github.com/curfew/curfew/internal/lambdarun"
-	"github.com/curfew/curfew/internal/lambdatest"
 )
 
 // The operator's on-demand restart, end to end: a developer snoozes one instance,
@@ -30,32 +24,13 @@ import (
 // which sends POST /2015-03-31/functions/{name}/invocations to the emulator of that name.
 func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	s := emulator.Shared(t)
-	mapPath, ids := testMap(t)
-	m, err := accounts.Load(mapPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	home, router := homeFunctions(t, s, m, ids, s.URL)
-	configFile := developerEnv(t, mapPath, s.URL)
-	opsProfile(t, configFile, home)
+	w := newFunctionsWorld(t, s, s.URL, true)
+	mapPath, router := w.mapPath, w.router
 
-	staging := s.Account(t, ids["staging"], "eu-west-1")
+	staging := s.Account(t, w.ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
-	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
-		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
-		InstanceType: ec2types.InstanceTypeT3Micro,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web, demo := aws.ToString(run.Instances[0].InstanceId), aws.ToString(run.Instances[1].InstanceId)
-	if _, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
-		Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
-		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
-	}); err != nil {
-		t.Fatal(err)
-	}
+	web, demo := emulator.RunInstance(t, ec2c), emulator.RunInstance(t, ec2c)
+	emulator.CreateDB(t, rdsc, "orders-db")
 
 	// The developer keeps the demo instance up tonight, for a day. One clock for the whole
 	// test: the functions read the snooze against clock.Now, so the CLI that writes it
@@ -143,49 +118,4 @@ func assertDBStatus(t *testing.T, c *rds.Client, id, want string) {
 	if got := aws.ToString(out.DBInstances[0].DBInstanceStatus); got != want {
 		t.Errorf("DB instance %s is %s, want %s", id, got, want)
 	}
-}
-
-// homeFunctions runs the built curfew-shutdown and curfew-restart under the Lambda RIE
-// with the home account's credentials, reaching AWS at endpoint, behind lambdarun's
-// Lambda-API-shaped router, and points the CLI's Lambda client at that router
-// (AWS_ENDPOINT_URL_LAMBDA). It returns the home account's credentials and the router,
-// which records the invocations.
-func homeFunctions(t *testing.T, s *emulator.Server, m *accounts.Map, ids map[string]string, endpoint string) (aws.Credentials, *lambdarun.Router) {
-	t.Helper()
-	home, err := s.Account(t, ids["identity"], m.HomeRegion).Credentials.Retrieve(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"AWS_ENDPOINT_URL":            endpoint,
-		"AWS_REGION":                  m.HomeRegion,
-		"AWS_ACCESS_KEY_ID":           home.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":       home.SecretAccessKey,
-		"AWS_SESSION_TOKEN":           home.SessionToken,
-		"AWS_LAMBDA_FUNCTION_TIMEOUT": "120",
-	}
-	shutdown, restart := lambdatest.Start(t, "shutdown", m, env), lambdatest.Start(t, "restart", m, env)
-	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{
-		accounts.ShutdownFunction: shutdown,
-		accounts.RestartFunction:  restart,
-	})
-	lambdaURL := httptest.NewServer(router)
-	t.Cleanup(lambdaURL.Close)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("curfew-shutdown:\n%s\ncurfew-restart:\n%s", shutdown.Output(), restart.Output())
-		}
-	})
-	t.Setenv("AWS_ENDPOINT_URL_LAMBDA", lambdaURL.URL)
-	return home, router
-}
-
-// opsProfile adds the operator's own profile "ops" next to the developer's profiles of
-// configFile: credentials of the home account, which curfew checks with STS before it
-// invokes anything.
-func opsProfile(t *testing.T, configFile string, home aws.Credentials) {
-	t.Helper()
-	appendFile(t, configFile, "\n[profile ops]\nregion = eu-west-1\n")
-	appendFile(t, os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), fmt.Sprintf("\n[ops]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
-		home.AccessKeyID, home.SecretAccessKey, home.SessionToken))
 }

@@ -57,15 +57,8 @@ func TestSnoozeRefusesAProfileOfAnotherAccount(t *testing.T) {
 
 	arns := map[string]string{}
 	for _, account := range []string{ids["staging"], personal} {
-		out, err := rds.NewFromConfig(s.Account(t, account, "eu-west-1")).CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
-			DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
-			Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
-			MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		arns[account] = aws.ToString(out.DBInstance.DBInstanceArn)
+		db := emulator.CreateDB(t, rds.NewFromConfig(s.Account(t, account, "eu-west-1")), "orders-db")
+		arns[account] = aws.ToString(db.DBInstanceArn)
 	}
 	snoozeTag := func(account string) (string, bool) {
 		t.Helper()

@@ -29,22 +29,8 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
-		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-		InstanceType: ec2types.InstanceTypeT3Micro,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	instance := aws.ToString(run.Instances[0].InstanceId)
-	db, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
-		Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
-		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	instance := emulator.RunInstance(t, ec2c)
+	db := emulator.CreateDB(t, rdsc, "orders-db")
 	cluster, err := rdsc.CreateDBCluster(t.Context(), &rds.CreateDBClusterInput{
 		DBClusterIdentifier: aws.String("search"), Engine: aws.String("aurora-postgresql"),
 		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
@@ -89,7 +75,7 @@ func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
 		t.Errorf("EC2 instance tags = %+v, want %s=%s", tags.Tags, accounts.SnoozeUntilTag, value)
 	}
 	for arn, want := range map[string]string{
-		aws.ToString(db.DBInstance.DBInstanceArn):    "2026-11-28T08:00:00Z",
+		aws.ToString(db.DBInstanceArn):               "2026-11-28T08:00:00Z",
 		aws.ToString(cluster.DBCluster.DBClusterArn): testNow.Add(48 * time.Hour).Format(time.RFC3339),
 	} {
 		out, err := rdsc.ListTagsForResource(t.Context(), &rds.ListTagsForResourceInput{ResourceName: aws.String(arn)})

@@ -60,14 +60,7 @@ func TestSnoozeTonightOnFridayUntilLocalTimeAndCancel(t *testing.T) {
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
 	instance := runInstances(t, ec2c, 1)[0]
-	db, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"),
-		Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
-		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := emulator.CreateDB(t, rdsc, "orders-db")
 	snooze := func(want string, args ...string) string {
 		t.Helper()
 		r := curfew(t, "123456\n", append([]string{"--map", mapPath, "snooze"}, args...)...)
@@ -108,7 +101,7 @@ func TestSnoozeTonightOnFridayUntilLocalTimeAndCancel(t *testing.T) {
 		!strings.Contains(r.stdout, "cancelled the snooze of RDS instance orders-db") {
 		t.Fatalf("cancel orders-db: %v\n%s", r.err, r.stdout)
 	}
-	tags, err := rdsc.ListTagsForResource(t.Context(), &rds.ListTagsForResourceInput{ResourceName: db.DBInstance.DBInstanceArn})
+	tags, err := rdsc.ListTagsForResource(t.Context(), &rds.ListTagsForResourceInput{ResourceName: db.DBInstanceArn})
 	if err != nil {
 		t.Fatal(err)
 	}

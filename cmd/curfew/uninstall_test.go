@@ -32,34 +32,15 @@ import (
 func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	s := emulator.Shared(t)
 	proxy := faultproxy.For(t, s.URL)
-	mapPath, ids := testMap(t)
-	m, err := accounts.Load(mapPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The functions reach moto through the proxy, which fails one database's start.
-	home, router := homeFunctions(t, s, m, ids, proxy.URL)
-	configFile := developerEnv(t, mapPath, s.URL)
-	opsProfile(t, configFile, home)
+	w := newFunctionsWorld(t, s, proxy.URL, true)
+	mapPath, ids, router := w.mapPath, w.ids, w.router
 
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
-	run, err := ec2c.RunInstances(t.Context(), &ec2.RunInstancesInput{
-		ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
-		InstanceType: ec2types.InstanceTypeT3Micro,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := aws.ToString(run.Instances[0].InstanceId)
+	web := emulator.RunInstance(t, ec2c)
 	for _, db := range []string{"orders-db", "broken-db"} {
-		if _, err := rdsc.CreateDBInstance(t.Context(), &rds.CreateDBInstanceInput{
-			DBInstanceIdentifier: aws.String(db), DBInstanceClass: aws.String("db.t3.micro"),
-			Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20),
-			MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-secret-1"),
-		}); err != nil {
-			t.Fatal(err)
-		}
+		emulator.CreateDB(t, rdsc, db)
 	}
 
 	if r := curfew(t, "", "--map", mapPath, "stop", "--account", "staging", "--region", "eu-west-1", "--profile", "ops"); r.err != nil {

@@ -75,8 +75,8 @@ func TestReadCoverage(t *testing.T) {
 	p := cost.PeriodsAt(reportTime)
 	identity, staging, sandbox := account(t, m, "identity"), account(t, m, "staging"), account(t, m, "sandbox")
 	for _, a := range []accounts.Account{identity, staging} {
-		queue(t, s, a.ID, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return 10 }),
-			groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		s.QueueCosts(t, a.ID, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return 10 }),
+			groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 				return []map[string]any{group(260, "USD", "Amazon Elastic Compute Cloud - Compute")}
 			}))
 	}
@@ -194,9 +194,9 @@ func TestReadCoverageGrouped(t *testing.T) {
 	for _, a := range m.Accounts {
 		groups = append(groups, group(10, "USD", a.ID))
 	}
-	queue(t, s, mgmt.ID,
-		groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any { return groups }),
-		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+	s.QueueCosts(t, mgmt.ID,
+		groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any { return groups }),
+		groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 			var out []map[string]any
 			for _, a := range m.Accounts {
 				out = append(out, group(260, "USD", a.ID, "Amazon Elastic Compute Cloud - Compute"))

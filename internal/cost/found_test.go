@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
@@ -30,38 +29,11 @@ type organisation struct {
 
 func newOrganisation(t *testing.T, grouped bool) *organisation {
 	t.Helper()
-	s := emulator.Shared(t)
-	mgmt := emulator.NewAccountID()
-	o := &organisation{client: organizations.NewFromConfig(s.Account(t, mgmt, ""))}
-	ctx := t.Context()
-	if _, err := o.client.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := o.client.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := aws.ToString(roots.Roots[0].Id)
-	unit := func(name string) string {
-		out, err := o.client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(name)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return aws.ToString(out.OrganizationalUnit.Id)
-	}
-	account := func(name, unit string) string {
-		out, err := o.client.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		id := aws.ToString(out.CreateAccountStatus.AccountId)
-		if _, err := o.client.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(id), SourceParentId: aws.String(root), DestinationParentId: aws.String(unit)}); err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	o.nonProd, o.prodUnit = unit("non-production"), unit("production")
-	o.found, o.foundProd = account("new-team", o.nonProd), account("shop-eu", o.prodUnit)
+	org := emulator.Shared(t).NewOrg(t, "")
+	mgmt := org.Management
+	o := &organisation{client: org.Client()}
+	o.nonProd, o.prodUnit = org.Unit(org.Root, "non-production"), org.Unit(org.Root, "production")
+	o.found, o.foundProd = org.Account("new-team", o.nonProd), org.Account("shop-eu", o.prodUnit)
 	management := ""
 	if grouped {
 		management = "identity"
@@ -102,15 +74,15 @@ func TestGroupedReportCoversFoundAccounts(t *testing.T) {
 	p := cost.PeriodsAt(reportTime)
 	identity, staging := account(t, o.m, "identity"), account(t, o.m, "staging")
 	perDay := map[string]float64{identity.ID: 1, staging.ID: 2, o.found: 3, o.foundProd: 4, "999999999991": 5, "999999999992": 6}
-	queue(t, s, identity.ID,
-		groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+	s.QueueCosts(t, identity.ID,
+		groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
 			var g []map[string]any
 			for id, v := range perDay {
 				g = append(g, group(v, "USD", id))
 			}
 			return g
 		}),
-		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 			return []map[string]any{group(78, "USD", o.found, "Amazon Elastic Compute Cloud - Compute")}
 		}))
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
@@ -157,8 +129,8 @@ func TestPerAccountReportCoversFoundAccounts(t *testing.T) {
 	o.m.Organization.OUs = append(o.m.Organization.OUs, accounts.OU{ID: "ou-zz99-missing1", Environment: accounts.NonProduction})
 	p := cost.PeriodsAt(reportTime)
 	for id, v := range map[string]float64{account(t, o.m, "identity").ID: 1, account(t, o.m, "staging").ID: 2, o.found: 3, o.foundProd: 4} {
-		queue(t, s, id, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return v }),
-			groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any { return nil }))
+		s.QueueCosts(t, id, dailyResult(p.Daily(), "USD", func(time.Time) float64 { return v }),
+			groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any { return nil }))
 	}
 	faults := &faultyAssumeRole{}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")

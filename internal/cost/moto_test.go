@@ -1,11 +1,8 @@
 package cost_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -60,24 +57,6 @@ func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
 	return a
 }
 
-// queue hands moto the answers of an account's next distinct GetCostAndUsage requests,
-// in the order the requests are first made.
-func queue(t *testing.T, s *emulator.Server, accountID string, results ...map[string]any) {
-	t.Helper()
-	body, err := json.Marshal(map[string]any{"account_id": accountID, "results": results})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("queue cost results: HTTP %d", resp.StatusCode)
-	}
-}
-
 // amount is an answer's figure in the metric the report reads by default.
 func amount(v float64, unit string) map[string]any {
 	return map[string]any{"AmortizedCost": map[string]any{"Amount": fmt.Sprintf("%.10f", v), "Unit": unit}}
@@ -123,6 +102,19 @@ func dailyResult(r cost.Range, unit string, costOf func(time.Time) float64) map[
 		})
 	}
 	return map[string]any{"ResultsByTime": days}
+}
+
+// nextDay and nextMonth step through a range by the day and by the month.
+func nextDay(d time.Time) time.Time   { return d.AddDate(0, 0, 1) }
+func nextMonth(d time.Time) time.Time { return d.AddDate(0, 1, 0) }
+
+// idsOf is the map's account ids by name.
+func idsOf(m *accounts.Map) map[string]string {
+	ids := map[string]string{}
+	for _, a := range m.Accounts {
+		ids[a.Name] = a.ID
+	}
+	return ids
 }
 
 // groupedResult is one result per day of r holding the groups groupsOf(day) returns.

@@ -24,22 +24,19 @@ func readGroupedWith(t *testing.T, edit func(*accounts.Map)) *cost.Report {
 		t.Fatal(err)
 	}
 	p := cost.PeriodsAt(reportTime)
-	ids := map[string]string{}
-	for _, a := range m.Accounts {
-		ids[a.Name] = a.ID
-	}
+	ids := idsOf(m)
 	perDay := map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
-	daily := groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+	daily := groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
 		var g []map[string]any
 		for name, v := range perDay {
 			g = append(g, group(v, "USD", ids[name]))
 		}
 		return g
 	})
-	services := groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+	services := groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
 	})
-	queue(t, s, ids["identity"], daily, services)
+	s.QueueCosts(t, ids["identity"], daily, services)
 	client, _ := clients(s.Account(t, emulator.NewAccountID(), "eu-west-1"), m, map[string]any{
 		ids["identity"]: 10.0, ids["staging"]: 20.0, ids["sandbox"]: 30.0, ids["production"]: 40.0,
 	})

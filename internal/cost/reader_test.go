@@ -68,9 +68,9 @@ func TestReadPerAccount(t *testing.T) {
 	})
 	days := identityDaily["ResultsByTime"].([]map[string]any)
 	days[len(days)-1]["Estimated"], days[len(days)-2]["Estimated"] = true, true
-	queue(t, s, identity.ID,
+	s.QueueCosts(t, identity.ID,
 		identityDaily,
-		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 			return []map[string]any{
 				group(50, "USD", "Amazon Simple Storage Service"),
 				group(150, "USD", "Amazon Elastic Compute Cloud - Compute"),
@@ -86,10 +86,10 @@ func TestReadPerAccount(t *testing.T) {
 	five := func(time.Time) float64 { return 5 }
 	page1 := dailyResult(cost.Range{Start: p.Daily().Start, End: octEnd}, "USD", five)
 	page1["NextPageToken"] = "page-2"
-	queue(t, s, staging.ID,
+	s.QueueCosts(t, staging.ID,
 		page1,
 		dailyResult(cost.Range{Start: octEnd, End: p.Today}, "USD", five),
-		groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+		groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 			return []map[string]any{group(130, "USD", "Amazon Elastic Compute Cloud - Compute")}
 		}))
 	// sandbox: its role cannot be assumed. production: Cost Explorer has no results.
@@ -242,19 +242,16 @@ func TestReadGrouped(t *testing.T) {
 	s := emulator.Shared(t)
 	m := testMap(t, "identity")
 	p := cost.PeriodsAt(reportTime)
-	ids := map[string]string{}
-	for _, a := range m.Accounts {
-		ids[a.Name] = a.ID
-	}
+	ids := idsOf(m)
 	perDay := map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
-	daily := groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+	daily := groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
 		var g []map[string]any
 		for name, v := range perDay {
 			g = append(g, group(v, "USD", ids[name]))
 		}
 		return append(g, group(1000, "USD", "999999999999")) // an account outside the map
 	})
-	monthly := func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }
+	monthly := nextMonth
 	services := groupedResult(p.MonthToDate, monthly, func(time.Time) []map[string]any {
 		return []map[string]any{
 			group(40, "USD", ids["production"], "Amazon Relational Database Service"),
@@ -263,7 +260,7 @@ func TestReadGrouped(t *testing.T) {
 			group(1000, "USD", "999999999999", "Amazon Elastic Compute Cloud - Compute"),
 		}
 	})
-	queue(t, s, ids["identity"], daily, services)
+	s.QueueCosts(t, ids["identity"], daily, services)
 
 	faults := &faultyAssumeRole{}
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
@@ -361,18 +358,15 @@ func TestReadGroupedNamesAnAccountTheOrganisationDoesNotBill(t *testing.T) {
 	s := emulator.Shared(t)
 	m := testMap(t, "identity")
 	p := cost.PeriodsAt(reportTime)
-	ids := map[string]string{}
-	for _, a := range m.Accounts {
-		ids[a.Name] = a.ID
-	}
+	ids := idsOf(m)
 	// sandbox's id is in no group of the answer.
-	daily := groupedResult(p.Daily(), func(d time.Time) time.Time { return d.AddDate(0, 0, 1) }, func(time.Time) []map[string]any {
+	daily := groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
 		return []map[string]any{group(1, "USD", ids["identity"]), group(2, "USD", ids["staging"]), group(4, "USD", ids["production"])}
 	})
-	services := groupedResult(p.MonthToDate, func(d time.Time) time.Time { return d.AddDate(0, 1, 0) }, func(time.Time) []map[string]any {
+	services := groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
 	})
-	queue(t, s, ids["identity"], daily, services)
+	s.QueueCosts(t, ids["identity"], daily, services)
 	base := s.Account(t, emulator.NewAccountID(), "eu-west-1")
 	client, _ := clients(base, m, map[string]any{ids["identity"]: 10.0, ids["staging"]: 20.0, ids["production"]: 30.0})
 

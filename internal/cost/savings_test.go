@@ -6,10 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
@@ -24,14 +20,9 @@ func estimate(runs []history.Run, start, end time.Time) *cost.Savings {
 
 func TestEstimateFromStoredHistory(t *testing.T) {
 	cfg := emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1")
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(cfg)
 	bucket := "curfew-savings-test"
-	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{
-		Bucket:                    aws.String(bucket),
-		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, bucket)
 	store := history.Store{Client: client, Bucket: bucket}
 	at := func(day, hour int) time.Time { return time.Date(2026, time.November, day, hour, 0, 0, 0, time.UTC) }
 	change := func(account, kind, id, size string, t time.Time) history.Change {

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/report"
 )
@@ -102,7 +102,7 @@ func (d *Demo) costReport(ctx context.Context, w io.Writer) error {
 	if res.Key == "" || len(res.Failed) > 0 {
 		return fmt.Errorf("%w: the cost report answered %s\n%s", ErrCheck, answer, f.Output())
 	}
-	obj, err := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(ctx, &s3.GetObjectInput{
+	obj, err := emulator.S3(home).GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(env["CURFEW_BUCKET"]), Key: aws.String(res.Key),
 	})
 	if err != nil {
@@ -161,25 +161,7 @@ func (d *Demo) queueCosts(ctx context.Context, a accounts.Account, p cost.Period
 			{"Keys": []string{"Amazon Relational Database Service"}, "Metrics": metric(monthToDate * 0.3)},
 			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(monthToDate * 0.1)},
 		}}}
-	body, err := json.Marshal(map[string]any{"account_id": a.ID, "results": []any{
-		map[string]any{"ResultsByTime": days}, map[string]any{"ResultsByTime": services}}})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.moto.URL+"/moto-api/static/ce/cost-and-usage-results", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("moto answered HTTP %d", resp.StatusCode)
-	}
-	return nil
+	return d.moto.QueueCostAndUsage(ctx, a.ID, map[string]any{"ResultsByTime": days}, map[string]any{"ResultsByTime": services})
 }
 
 // inbox receives the notifications moto delivers to an HTTP subscription.

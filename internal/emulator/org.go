@@ -44,19 +44,30 @@ func (o *Org) Unit(parent, name string) string {
 	return aws.ToString(out.OrganizationalUnit.Id)
 }
 
-// Account creates an account (its email the name in lower case without spaces, at
-// example.com) and moves it into unit; it returns the account's id.
+// Account creates an account (NewAccount) and moves it into unit; it returns the
+// account's id.
 func (o *Org) Account(name, unit string) string {
+	o.t.Helper()
+	id := o.NewAccount(name)
+	o.Move(id, o.Root, unit)
+	return id
+}
+
+// NewAccount creates an account under the root, its email the name in lower case without
+// spaces, at example.com; it returns the account's id.
+func (o *Org) NewAccount(name string) string {
 	o.t.Helper()
 	email := strings.ToLower(strings.ReplaceAll(name, " ", "")) + "@example.com"
 	out, err := o.client.CreateAccount(o.t.Context(), &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)})
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	id := aws.ToString(out.CreateAccountStatus.AccountId)
-	o.Move(id, o.Root, unit)
-	return id
+	return aws.ToString(out.CreateAccountStatus.AccountId)
 }
+
+// Client is the management account's Organizations client, for what the fixture does not
+// do itself (trusted access, policies).
+func (o *Org) Client() *organizations.Client { return o.client }
 
 // Move moves an account from one parent to another.
 func (o *Org) Move(id, from, to string) {

@@ -167,3 +167,18 @@ func TestCostExplorerAnswers(t *testing.T) {
 		t.Errorf("GetSavingsPlansCoverage = %+v, %v; want 40 of 100 covered", c, err)
 	}
 }
+
+// AssumeRoleInto refuses the role of one account, whoever asks, and no other account's.
+func TestAssumeRoleIntoOneAccount(t *testing.T) {
+	s := emulator.Shared(t)
+	p := faultproxy.For(t, s.URL)
+	refused, other := emulator.NewAccountID(), emulator.NewAccountID()
+	p.Add(faultproxy.AssumeRoleInto(refused, faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}))
+	via := emulator.Connect(p.URL)
+	if _, err := via.AccountConfig(t.Context(), refused, "eu-west-1"); apiCode(err) != "AccessDenied" {
+		t.Errorf("AssumeRole into %s: err = %v, want AccessDenied", refused, err)
+	}
+	if _, err := via.AccountConfig(t.Context(), other, "eu-west-1"); err != nil {
+		t.Errorf("AssumeRole into another account: %v", err)
+	}
+}

@@ -9,10 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
@@ -35,7 +33,6 @@ type listOrg struct {
 func newListOrg(t *testing.T, extraUnit string) *listOrg {
 	t.Helper()
 	s := emulator.Shared(t)
-	ctx := t.Context()
 	org := s.NewOrg(t, "")
 	mgmt, root := org.Management, org.Root
 	o := &listOrg{}
@@ -53,14 +50,9 @@ func newListOrg(t *testing.T, extraUnit string) *listOrg {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := s3.NewFromConfig(s.Account(t, identity, west), func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(s.Account(t, identity, west))
 	o.store = accountlist.Store{Client: client, Bucket: accountlist.Bucket(o.m), Owner: identity}
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{
-		Bucket:                    aws.String(o.store.Bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, o.store.Bucket)
 	return o
 }
 
@@ -206,12 +198,7 @@ func TestBuiltShutdownPublishesTheList(t *testing.T) {
 		t.Fatal(err)
 	}
 	bucket := "curfew-runs-" + o.store.Owner
-	if _, err := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{
-		Bucket:                    aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, emulator.S3(home), bucket)
 	shutdown := lambdatest.Start(t, "shutdown", o.m, map[string]string{
 		"AWS_ENDPOINT_URL": emulator.Shared(t).URL, "AWS_REGION": west, "AWS_ACCESS_KEY_ID": creds.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey, "AWS_SESSION_TOKEN": creds.SessionToken,

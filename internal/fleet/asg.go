@@ -71,7 +71,11 @@ func parseCapacity(key, v string) (capacity, error) {
 	return c, nil
 }
 
-// stopASGs scales to zero the groups that run instances and may be scaled in, after
+// autoScalingGroups are the Auto Scaling groups of an account×region: they scale in to
+// zero and back.
+type autoScalingGroups struct{}
+
+// stop scales to zero the groups that run instances and may be scaled in, after
 // recording their capacity in curfew's mark on the group. A group keeps its max size
 // (nothing is gained by lowering it); the restart sets all three back as recorded.
 // Groups at zero are left out of the report: there is nothing to stop, and curfew must not
@@ -81,7 +85,7 @@ func parseCapacity(key, v string) (capacity, error) {
 // curfew leaves a group's scheduled actions alone: they are the team's. One that gives a
 // group capacity is named on its row, because when it runs before the restart, the
 // restart finds the group no longer at zero and leaves it as the action set it.
-func (p *pair) stopASGs(ctx context.Context) error {
+func (autoScalingGroups) stop(ctx context.Context, p *pair) error {
 	var wake map[string][]string
 	return eachOf(ctx, p.groups, func(g types.AutoScalingGroup) error {
 		c := groupCapacity(g)
@@ -129,11 +133,11 @@ func (p *pair) scaleIn(ctx context.Context, r *Resource, c capacity) bool {
 		func() error { return p.untagGroup(ctx, r.ID) })
 }
 
-// startASGs gives the groups curfew scaled in their recorded capacity back, then removes
+// start gives the groups curfew scaled in their recorded capacity back, then removes
 // the mark. A group no longer at zero was scaled up by a person or a scheduled action
 // during the night: it is left as they set it and its mark removed, so that no later
 // restart overrides them.
-func (p *pair) startASGs(ctx context.Context) error {
+func (autoScalingGroups) start(ctx context.Context, p *pair) error {
 	return eachOf(ctx, p.groups, func(g types.AutoScalingGroup) error {
 		tags := asgTagMap(g.Tags)
 		r := Resource{Type: AutoScalingGroup, ID: aws.ToString(g.AutoScalingGroupName)}
@@ -165,7 +169,7 @@ func (p *pair) restore(ctx context.Context, r *Resource, rec capacity) {
 		MinSize:              aws.Int32(rec.min), DesiredCapacity: aws.Int32(rec.desired), MaxSize: aws.Int32(rec.max),
 	})
 	if err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
+		restoreFailed(r, "min/desired/max "+rec.String(), err)
 		return
 	}
 	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagGroup(ctx, r.ID) })

@@ -1,7 +1,6 @@
 package fleet_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/faultproxy"
@@ -20,9 +19,7 @@ func TestThrottledAssumeRoleIsRetried(t *testing.T) {
 	h, p := f.proxied(history.Shutdown)
 	staging := f.account("staging").ID
 	// More throttles than the emulator config's two attempts, fewer than MaxAttempts.
-	p.Add(faultproxy.Rule{Service: "sts", Action: "AssumeRole",
-		Match: func(c faultproxy.Call) bool { return strings.Contains(c.Params.Get("RoleArn"), staging) },
-		Kind:  faultproxy.Error, Code: "Throttling", Times: 4})
+	p.Add(faultproxy.AssumeRoleInto(staging, faultproxy.Rule{Kind: faultproxy.Error, Code: "Throttling", Times: 4}))
 	rep := runHandler(t, h, `{}`)
 	for _, res := range rep.Results {
 		if res.Status != fleet.Done {

@@ -8,10 +8,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/clock"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
@@ -70,13 +69,9 @@ func TestHistoryRecordsAuroraMemberClasses(t *testing.T) {
 func shutdownHistory(t *testing.T, f *testFleet, h fleet.Handler) []history.Run {
 	t.Helper()
 	ctx := t.Context()
-	client := s3.NewFromConfig(f.config("home", west), func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(f.config("home", west))
 	store := &history.Store{Client: client, Bucket: "curfew-history-" + f.account("home").ID}
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(store.Bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, store.Bucket)
 	since := clock.Now().Add(-time.Minute)
 	h.History = store
 	runHandler(t, h, `{"trigger":"schedule"}`)

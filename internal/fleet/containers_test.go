@@ -174,6 +174,14 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 		}
 	})
 
+	t.Run("shutdown order", func(t *testing.T) {
+		order := slices.Compact(f.lines(t, "staging", west, history.Shutdown))
+		want := []string{fleet.ECSService, history.EC2Instance, fleet.AutoScalingGroup, fleet.EKSNodegroup, history.RDSInstance}
+		if !slices.Equal(order, want) {
+			t.Errorf("shutdown touched %v in that order, want %v", order, want)
+		}
+	})
+
 	t.Run("a second shutdown is a no-op", func(t *testing.T) {
 		h, c := f.layered(history.Shutdown)
 		was := f.observe()
@@ -244,12 +252,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 	})
 
 	t.Run("restart order", func(t *testing.T) {
-		var order []string
-		for _, l := range f.lines(t, "staging", west, history.Restart) {
-			if len(order) == 0 || order[len(order)-1] != l {
-				order = append(order, l)
-			}
-		}
+		order := slices.Compact(f.lines(t, "staging", west, history.Restart))
 		want := []string{history.RDSInstance, fleet.EKSNodegroup, fleet.AutoScalingGroup, history.EC2Instance, fleet.ECSService}
 		if !slices.Equal(order, want) {
 			t.Errorf("restart touched %v in that order, want %v", order, want)
@@ -341,10 +344,13 @@ func (f *testFleet) layered(kind history.Kind) (fleet.Handler, *emulator.Calls) 
 // in the order of the layer's calls that changed them.
 func (f *testFleet) lines(t *testing.T, account, region string, kind history.Kind) []string {
 	t.Helper()
-	changes := map[string]string{
-		"ec2 StartInstances": history.EC2Instance, "rds StartDBInstance": history.RDSInstance, "rds StartDBCluster": history.AuroraCluster,
-		"autoscaling UpdateAutoScalingGroup": fleet.AutoScalingGroup, "ecs UpdateService": fleet.ECSService,
+	// The restart's starts, or, called while only the shutdown has run, its stops; both
+	// scale in and out with the same calls.
+	changes := map[string]string{"ec2 StartInstances": history.EC2Instance, "rds StartDBInstance": history.RDSInstance, "rds StartDBCluster": history.AuroraCluster}
+	if kind == history.Shutdown {
+		changes = map[string]string{"ec2 StopInstances": history.EC2Instance, "rds StopDBInstance": history.RDSInstance, "rds StopDBCluster": history.AuroraCluster}
 	}
+	changes["autoscaling UpdateAutoScalingGroup"], changes["ecs UpdateService"] = fleet.AutoScalingGroup, fleet.ECSService
 	var out []string
 	for _, c := range f.layer.Calls() {
 		if c.Account != f.account(account).ID || c.Region != region {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,7 +25,10 @@ type EC2API interface {
 
 var _ EC2API = (*ec2.Client)(nil)
 
-// stopEC2 stops the running instances of the pair that may be stopped. It marks them
+// ec2Instances are the EC2 instances of an account×region: they stop and start.
+type ec2Instances struct{}
+
+// stop stops the running instances of the pair that may be stopped. It marks them
 // first, so that every instance it stops carries the mark whatever fails afterwards, and
 // removes the mark again from those whose stop AWS refused.
 //
@@ -34,7 +36,7 @@ var _ EC2API = (*ec2.Client)(nil)
 // next shutdown run stops it. Instances stopping, stopped, shutting down or terminated are
 // left out of the report: they are down or going down, so there is nothing to stop, and
 // curfew must not mark what it did not stop (the restart would start it).
-func (p *pair) stopEC2(ctx context.Context) error {
+func (ec2Instances) stop(ctx context.Context, p *pair) error {
 	up, err := p.describeInstances(ctx, filter("instance-state-name", "running", "pending"))
 	if err != nil {
 		return err
@@ -84,7 +86,7 @@ func (p *pair) stopEC2(ctx context.Context) error {
 	var marked []string
 	for _, r := range stop {
 		if err := markFailed[r.ID]; err != nil {
-			r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
+			markFirstFailed(&r, "not stopped", err)
 			p.add(ctx, r)
 			continue
 		}
@@ -115,11 +117,11 @@ func (p *pair) stopEC2(ctx context.Context) error {
 	return nil
 }
 
-// startEC2 starts the stopped instances that carry curfew's mark, then removes the mark.
+// start starts the stopped instances that carry curfew's mark, then removes the mark.
 // A marked instance that is already running was started by someone else: its stale mark
 // is removed. A marked instance started after the mark, and stopped again since, was
 // stopped by someone else: it is left stopped and its mark removed (ec2StoppedAgain).
-func (p *pair) startEC2(ctx context.Context) error {
+func (ec2Instances) start(ctx context.Context, p *pair) error {
 	instances, err := p.describeInstances(ctx,
 		filter("tag-key", accounts.StoppedByRunTag, accounts.StoppedAtTag),
 		filter("instance-state-name", "stopped", "running"))
@@ -167,33 +169,27 @@ func (p *pair) startEC2(ctx context.Context) error {
 	if len(start)+len(stale)+len(again) == 0 {
 		return nil
 	}
-	startFailed := inBatches(ctx, ids(start), func(ctx context.Context, b []string) error {
+	refused := inBatches(ctx, ids(start), func(ctx context.Context, b []string) error {
 		_, err := p.c.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: b})
 		return err
 	})
 	unmark := append(ids(stale), ids(again)...)
 	for _, r := range start {
-		if startFailed[r.ID] == nil {
+		if refused[r.ID] == nil {
 			unmark = append(unmark, r.ID)
 		}
 	}
 	unmarkFailed := p.unmarkEC2(ctx, unmark)
 	for _, r := range start {
-		if err := startFailed[r.ID]; err != nil {
-			r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
+		if err := refused[r.ID]; err != nil {
+			startFailed(&r, err)
 		} else {
-			r.Action = Started
-			if err := unmarkFailed[r.ID]; err != nil {
-				r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
-			}
+			startedUnmarked(&r, unmarkFailed[r.ID])
 		}
 		p.add(ctx, r)
 	}
 	for _, r := range stale {
-		r.Action, r.Reason, r.up = Skipped, "already running: stale mark removed", true
-		if err := unmarkFailed[r.ID]; err != nil {
-			r.Reason, r.Error = "already running", fmt.Sprintf("its stale mark could not be removed: %v", err)
-		}
+		staleMarkRemoved(&r, "already running", unmarkFailed[r.ID])
 		p.add(ctx, r)
 	}
 	for _, r := range again {
@@ -207,9 +203,9 @@ func (p *pair) startEC2(ctx context.Context) error {
 // after the mark, and so, being stopped now, was stopped again by someone else after the
 // shutdown. EC2 gives each instance its LaunchTime, "the time that the instance was last
 // launched": every start sets it, and curfew's own stop leaves it alone. The shutdown
-// writes a mark no earlier than the LaunchTime of any instance it marks (stopEC2), so a
-// LaunchTime after the mark is a start after curfew stopped the instance. Both have
-// whole seconds; the comparison is made on whole seconds.
+// writes a mark no earlier than the LaunchTime of any instance it marks
+// (ec2Instances.stop), so a LaunchTime after the mark is a start after curfew stopped the
+// instance. Both have whole seconds; the comparison is made on whole seconds.
 //
 // The StateTransitionReason ("User initiated (2026-11-27 19:00:00 GMT)") would date the
 // last stop instead, but curfew's own stop may come minutes after its mark (retries, a
@@ -312,28 +308,4 @@ func ids(rs []Resource) []string {
 		out[i] = r.ID
 	}
 	return out
-}
-
-// failedStop is stopError for one resource whose mark is removed again, by untag, unless
-// the stop may have happened all the same (kept).
-func failedStop(stop error, kept bool, untag func() error, keys []string) string {
-	var unmark error
-	if !kept {
-		unmark = untag()
-	}
-	return stopError(stop, kept, unmark, keys)
-}
-
-// stopError describes a failed stop and what became of the mark put on just before: it
-// was removed when AWS refused the stop, and kept when the stop may have happened all the
-// same (a lost answer, a server error, the deadline), so that the restart still finds it.
-// keys are the tags of the kind's mark, which a person must remove when curfew could not.
-func stopError(stop error, kept bool, unmark error, keys []string) string {
-	if kept {
-		return fmt.Sprintf("stop: %v; it may have stopped all the same, so its mark was kept: the restart starts it if it is stopped, or removes the mark if it is running", stop)
-	}
-	if unmark != nil {
-		return fmt.Sprintf("stop: %v; its mark could not be removed (%v): remove the tags %s by hand", stop, unmark, strings.Join(keys, ", "))
-	}
-	return fmt.Sprintf("stop: %v (its mark was removed again)", stop)
 }

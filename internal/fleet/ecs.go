@@ -79,13 +79,17 @@ func (st serviceState) String() string {
 	return fmt.Sprintf("desiredCount %d, scalable target MinCapacity %d", st.desired, *st.min)
 }
 
-// stopECS sets to zero the desired count of the services that run tasks, after recording
+// ecsServices are the ECS services of an account×region: their desired count goes to
+// zero and back.
+type ecsServices struct{}
+
+// stop sets to zero the desired count of the services that run tasks, after recording
 // it (and the MinCapacity of the service's scalable target, lowered to 0 too) in curfew's
 // mark on the service. Both launch types are alike here: ECS stops the tasks, and a
 // capacity provider's managed scaling then empties its Auto Scaling group. Services at
 // zero are left out of the report, and a service marked and running again was scaled up
 // after the shutdown: what it has now is recorded and it is scaled in again.
-func (p *pair) stopECS(ctx context.Context) error {
+func (ecsServices) stop(ctx context.Context, p *pair) error {
 	var targets map[string]aastypes.ScalableTarget
 	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id(), count: int(s.DesiredCount)}
@@ -134,7 +138,7 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 	}
 	arn := aws.ToString(s.ServiceArn)
 	if err := p.tagService(ctx, arn, mark); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
+		markFirstFailed(r, "not scaled in", err)
 		return false
 	}
 	lowered := st.min != nil && *st.min > 0
@@ -170,12 +174,12 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 	return false
 }
 
-// startECS gives the services curfew scaled in their recorded desired count (and
+// start gives the services curfew scaled in their recorded desired count (and
 // MinCapacity) back, then removes the mark. It runs last on restart, once the node groups,
 // groups and instances the tasks are placed on are on their way up. A service no longer
 // at zero was scaled up by a person (or its scaling) during the night: it is left as set
 // and its mark removed.
-func (p *pair) startECS(ctx context.Context) error {
+func (ecsServices) start(ctx context.Context, p *pair) error {
 	var targets map[string]aastypes.ScalableTarget
 	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id()}
@@ -218,7 +222,7 @@ func (p *pair) restoreService(ctx context.Context, r *Resource, s service, rec s
 		if !hasTarget {
 			note = fmt.Sprintf("its scalable target was deregistered during the night: MinCapacity %d is not restored", *rec.min)
 		} else if err := p.setMinCapacity(ctx, s, *rec.min); err != nil {
-			r.Action, r.Error = ActionFailed, fmt.Sprintf("restore %s: %v (it stays at zero and marked)", rec, err)
+			restoreFailed(r, rec.String(), err)
 			return
 		}
 	}

@@ -51,12 +51,16 @@ func (n nodegroup) capacity() capacity {
 	return capacity{aws.ToInt32(sc.MinSize), aws.ToInt32(sc.DesiredSize), aws.ToInt32(sc.MaxSize)}
 }
 
-// stopNodegroups scales to zero the managed node groups that run nodes, after recording
+// eksNodegroups are the EKS managed node groups of an account×region: they scale in to
+// zero and back.
+type eksNodegroups struct{}
+
+// stop scales to zero the managed node groups that run nodes, after recording
 // their min/desired/max in curfew's mark on the node group. The max size is kept: EKS
 // requires it to be at least 1. The node group's own Auto Scaling group is left to EKS
-// (stopASGs skips it), and Karpenter's nodes belong to no node group (ec2Verdict skips
-// them).
-func (p *pair) stopNodegroups(ctx context.Context) error {
+// (autoScalingGroups.stop skips it), and Karpenter's nodes belong to no node group
+// (ec2Verdict skips them).
+func (eksNodegroups) stop(ctx context.Context, p *pair) error {
 	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		c := n.capacity()
 		r := Resource{Type: EKSNodegroup, ID: n.id(), count: int(c.desired), dims: nodegroupDimensions(n.Nodegroup)}
@@ -100,10 +104,10 @@ func (p *pair) scaleInNodegroup(ctx context.Context, r *Resource, n nodegroup, c
 		func() error { return p.untagNodegroup(ctx, arn) })
 }
 
-// startNodegroups gives the node groups curfew scaled in their recorded capacity back,
+// start gives the node groups curfew scaled in their recorded capacity back,
 // then removes the mark. A node group no longer at zero was scaled up by a person during
 // the night: it is left as set and its mark removed.
-func (p *pair) startNodegroups(ctx context.Context) error {
+func (eksNodegroups) start(ctx context.Context, p *pair) error {
 	return eachOf(ctx, p.nodegroups, func(n nodegroup) error {
 		r := Resource{Type: EKSNodegroup, ID: n.id()}
 		if !nodegroupMarked(n.Tags) || !p.payload.wants(r.ID) {
@@ -129,7 +133,7 @@ func (p *pair) startNodegroups(ctx context.Context) error {
 
 func (p *pair) restoreNodegroup(ctx context.Context, r *Resource, n nodegroup, rec capacity) {
 	if err := p.setScaling(ctx, n, rec); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore min/desired/max %s: %v (it stays at zero and marked)", rec, err)
+		restoreFailed(r, "min/desired/max "+rec.String(), err)
 		return
 	}
 	restored(r, fmt.Sprintf("min/desired/max %s restored", rec), func() error { return p.untagNodegroup(ctx, aws.ToString(n.NodegroupArn)) })

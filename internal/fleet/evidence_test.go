@@ -8,13 +8,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -35,13 +34,9 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	f.instance("staging", west, "kept", map[string]string{accounts.SkipTag: "true"})
 	f.db("staging", west, "app-db", "")
 	ctx := t.Context()
-	client := s3.NewFromConfig(f.config("home", west), func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(f.config("home", west))
 	store := &history.Store{Client: client, Bucket: "curfew-history-" + f.account("home").ID}
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(store.Bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, store.Bucket)
 	since := clock.Now().Add(-time.Minute)
 
 	h, _, _ := f.handler(history.Shutdown)

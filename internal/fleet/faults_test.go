@@ -120,11 +120,7 @@ func TestFailingAccountDoesNotStopOthers(t *testing.T) {
 	p.Add(
 		faultproxy.Rule{Account: f.account("staging").ID, Region: west, Service: "ec2", Action: "DescribeInstances",
 			Kind: faultproxy.Error, Code: "UnauthorizedOperation", Status: 403},
-		faultproxy.Rule{Service: "sts", Action: "AssumeRole",
-			Match: func(c faultproxy.Call) bool {
-				return strings.Contains(c.Params.Get("RoleArn"), f.account("sandbox").ID)
-			},
-			Kind: faultproxy.Error, Code: "AccessDenied", Status: 403},
+		faultproxy.AssumeRoleInto(f.account("sandbox").ID, faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}),
 	)
 	rep := runHandler(t, h, `{}`)
 	status := map[string]fleet.Status{}
@@ -158,9 +154,7 @@ func TestUnreachableAccountIsReportedOnce(t *testing.T) {
 	f := newTestFleet(t)
 	h, p := f.proxied(history.Shutdown)
 	staging := f.account("staging").ID
-	p.Add(faultproxy.Rule{Service: "sts", Action: "AssumeRole",
-		Match: func(c faultproxy.Call) bool { return strings.Contains(c.Params.Get("RoleArn"), staging) },
-		Kind:  faultproxy.Error, Code: "AccessDenied", Status: 403})
+	p.Add(faultproxy.AssumeRoleInto(staging, faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}))
 	rep := runHandler(t, h, `{}`)
 	var rows []fleet.Result
 	for _, res := range rep.Results {

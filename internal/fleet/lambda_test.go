@@ -13,9 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/clock"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/lambdarun"
@@ -36,13 +36,8 @@ func TestLambdasUnderTheEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	bucket := "curfew-runs-" + f.account("home").ID
-	s3Client := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := s3Client.CreateBucket(ctx, &s3.CreateBucketInput{
-		Bucket:                    aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s3Client := emulator.S3(home)
+	emulator.Bucket(t, s3Client, bucket)
 	env := map[string]string{
 		"AWS_ENDPOINT_URL":            f.s.URL,
 		"AWS_REGION":                  west,

@@ -32,7 +32,7 @@ func (p *pair) markWith(key, value string) map[string]string {
 // may have happened all the same; keys are the tags of the kind's mark.
 func scaleInMarked(r *Resource, keys []string, mark, scale, unmark func() error) bool {
 	if err := mark(); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not scaled in: mark it first: %v", err)
+		markFirstFailed(r, "not scaled in", err)
 		return false
 	}
 	err := scale()

@@ -35,7 +35,7 @@ func (f *testFleet) leased(kind history.Kind) (fleet.Handler, *emulator.Calls, *
 
 func (f *testFleet) leaseStore() *lease.Store {
 	f.t.Helper()
-	client := s3.NewFromConfig(leasetest.AtomicConditionalWrites(f.config("home", west)), func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(leasetest.AtomicConditionalWrites(f.config("home", west)))
 	bucket := "curfew-" + f.account("home").ID
 	_, err := client.CreateBucket(f.t.Context(), &s3.CreateBucketInput{
 		Bucket:                    aws.String(bucket),

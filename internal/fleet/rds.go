@@ -98,10 +98,14 @@ func countAttempts(n *int) func(*rds.Options) {
 // errNotOne: a describe call by identifier did not answer exactly one database.
 var errNotOne = errors.New("not exactly one database in the answer")
 
-// stopRDS stops the DB instances, then the Aurora clusters, that may be stopped. A cluster
+// rdsDatabases are the RDS DB instances and Aurora clusters (aurora.go) of an
+// account×region: they stop and start.
+type rdsDatabases struct{}
+
+// stop stops the DB instances, then the Aurora clusters, that may be stopped. A cluster
 // is judged with its member instances (a member tagged to stay up keeps the whole cluster
 // up), so no cluster is stopped when the instances cannot be described.
-func (p *pair) stopRDS(ctx context.Context) error {
+func (rdsDatabases) stop(ctx context.Context, p *pair) error {
 	dbs, err := p.dbInstances(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%w (so neither DB instances nor Aurora clusters were stopped)", err)
@@ -122,8 +126,8 @@ func (p *pair) stopRDS(ctx context.Context) error {
 	return p.stopDatabases(ctx, clusters, p.clusterKind())
 }
 
-// startRDS starts the Aurora clusters, then the DB instances, that curfew stopped.
-func (p *pair) startRDS(ctx context.Context) error {
+// start starts the Aurora clusters, then the DB instances, that curfew stopped.
+func (rdsDatabases) start(ctx context.Context, p *pair) error {
 	err := p.startDatabases(ctx, p.clusterKind())
 	if ctx.Err() != nil {
 		return err // the pair's steps end here, and say why
@@ -231,7 +235,7 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) erro
 
 func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKind) {
 	if _, err := p.c.RDS.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: tagList(markTags(p.id, p.now), func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })}); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("not stopped: mark it first: %v", err)
+		markFirstFailed(r, "not stopped", err)
 		return
 	}
 	attempts := 0
@@ -276,15 +280,12 @@ func (p *pair) startDatabases(ctx context.Context, k dbKind) error {
 		case d.status == "available" && p.payload.DryRun:
 			r.Action, r.Reason = Skipped, "already available: its stale mark would be removed"
 		case d.status == "available":
-			r.Action, r.Reason, r.up = Skipped, "already available: stale mark removed", true
 			// When it was started is evidence for the cost report only: a failed look-up
 			// leaves it unknown and changes nothing here.
 			if at, _, err := p.dbStartedAgain(ctx, d, k.source); err == nil {
 				r.launched = at
 			}
-			if err := p.unmarkDB(ctx, d.arn); err != nil {
-				r.Reason, r.Error = "already available", fmt.Sprintf("its stale mark could not be removed: %v", err)
-			}
+			staleMarkRemoved(&r, "already available", p.unmarkDB(ctx, d.arn))
 		case d.status != "stopped":
 			r.Action, r.Reason = Skipped, fmt.Sprintf("status %s: left to the next run", d.status)
 		default:
@@ -312,13 +313,10 @@ func (p *pair) startDatabase(ctx context.Context, r *Resource, d database, k dbK
 		return
 	}
 	if err := k.start(ctx, d.ID); err != nil {
-		r.Action, r.Error = ActionFailed, fmt.Sprintf("start: %v (it stays stopped and marked)", err)
+		startFailed(r, err)
 		return
 	}
-	r.Action = Started
-	if err := p.unmarkDB(ctx, d.arn); err != nil {
-		r.Error = fmt.Sprintf("started, but its mark could not be removed: %v", err)
-	}
+	startedUnmarked(r, p.unmarkDB(ctx, d.arn))
 }
 
 // dbStartedAgain tells when a database that carries curfew's mark was started after the

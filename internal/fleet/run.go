@@ -251,24 +251,21 @@ type pair struct {
 	groupMembers map[string][]ec2types.Instance
 }
 
-// visit runs each step in turn: on shutdown ECS services first (their tasks end before
-// the capacity under them), then instances, Auto Scaling groups and EKS node groups, then
-// databases; on restart the other way round: databases first, so that applications find
-// their databases starting, then node groups, groups and instances, then ECS services,
-// whose tasks need that capacity.
+// visit stops, or starts, each kind in turn, in the order of resourceKinds (the restart
+// in reverse); a kind that fails does not keep the next from its turn.
 func (p *pair) visit(ctx context.Context) {
 	p.c = p.clients(p.target.Account, p.target.Region)
-	steps := []func(context.Context) error{p.stopECS, p.stopEC2, p.stopASGs, p.stopNodegroups, p.stopRDS}
-	if p.kind == history.Restart {
-		steps = []func(context.Context) error{p.startRDS, p.startNodegroups, p.startASGs, p.startEC2, p.startECS}
-	}
 	var errs []error
-	for _, step := range steps {
+	for i := range resourceKinds {
+		step := resourceKinds[i].stop
+		if p.kind == history.Restart {
+			step = resourceKinds[len(resourceKinds)-1-i].start
+		}
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
 			break
 		}
-		if err := step(ctx); err != nil {
+		if err := step(ctx, p); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
@@ -17,14 +16,9 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 
 func TestPutAndSince(t *testing.T) {
 	cfg := emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1")
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(cfg)
 	bucket := "curfew-runs-test"
-	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{
-		Bucket:                    aws.String(bucket),
-		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, bucket)
 	store := history.Store{Client: client, Bucket: bucket}
 	day := time.Date(2026, 11, 20, 19, 0, 0, 0, time.UTC)
 	runs := []history.Run{

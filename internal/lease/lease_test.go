@@ -14,7 +14,6 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/emulator"
@@ -51,14 +50,9 @@ func newStore(t *testing.T) (lease.Store, *clock, *s3.Client, map[string]int) {
 			return next.HandleInitialize(ctx, in)
 		}), middleware.After)
 	})
-	client := s3.NewFromConfig(leasetest.AtomicConditionalWrites(cfg), func(o *s3.Options) { o.UsePathStyle = true })
+	client := emulator.S3(leasetest.AtomicConditionalWrites(cfg))
 	bucket := "curfew-lease-" + account // bucket names are global
-	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{
-		Bucket:                    aws.String(bucket),
-		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, client, bucket)
 	clear(ops)
 	c := &clock{t: t0}
 	return lease.Store{Client: client, Bucket: bucket, Now: c.now}, c, client, ops

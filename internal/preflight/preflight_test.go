@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
@@ -295,11 +294,8 @@ func TestAccountListBucketIsAFixedName(t *testing.T) {
 	if got := names(); strings.Contains(got, "problem") || !strings.Contains(got, "fixed names is taken") {
 		t.Errorf("before any bucket:\n%s", got)
 	}
-	c := s3.NewFromConfig(identity.Config, func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
+	c := emulator.S3(identity.Config)
+	emulator.Bucket(t, c, bucket)
 	if got, want := names(), "problem  fixed names: bucket "+bucket+" already exists and no stack of curfew holds it"; !strings.Contains(got, want) {
 		t.Errorf("with a bucket left behind, lacks %q:\n%s", want, got)
 	}

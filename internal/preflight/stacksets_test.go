@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/emulator"
@@ -26,9 +25,8 @@ const missingUnit = "ou-zz99-missing0"
 // account (a fresh account of its own) and one unit under the root.
 type motoOrg struct {
 	*org
-	mgmt   string
-	client *organizations.Client
-	unit   string
+	organisation *emulator.Org
+	mgmt, unit   string
 }
 
 // newMotoOrg creates the organisation and loads preflight's test map with an
@@ -37,20 +35,9 @@ type motoOrg struct {
 func newMotoOrg(t *testing.T, mgmtOf func(*motoOrg) string, delegated bool) *motoOrg {
 	t.Helper()
 	o := &motoOrg{org: newOrg(t, nil)}
-	o.mgmt = emulator.NewAccountID()
-	o.client = organizations.NewFromConfig(o.via.Account(t, o.mgmt, orgRegion))
-	if _, err := o.client.CreateOrganization(t.Context(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
-		t.Fatal(err)
-	}
-	roots, err := o.client.ListRoots(t.Context(), &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unit, err := o.client.CreateOrganizationalUnit(t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String("sandboxes")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.unit = aws.ToString(unit.OrganizationalUnit.Id)
+	o.organisation = o.via.NewOrg(t, orgRegion)
+	o.mgmt = o.organisation.Management
+	o.unit = o.organisation.Unit(o.organisation.Root, "sandboxes")
 	o.m.Organization = &accounts.Organization{
 		ManagementAccount: mgmtOf(o), DelegatedAdministrator: delegated,
 		OUs: []accounts.OU{
@@ -67,18 +54,14 @@ func newMotoOrg(t *testing.T, mgmtOf func(*motoOrg) string, delegated bool) *mot
 // member creates an account of the organisation.
 func (o *motoOrg) member(t *testing.T) string {
 	t.Helper()
-	out, err := o.client.CreateAccount(t.Context(), &organizations.CreateAccountInput{AccountName: aws.String("delegate"), Email: aws.String("delegate@example.com")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.CreateAccountStatus.AccountId)
+	return o.organisation.NewAccount("delegate")
 }
 
 // enableStackSets does what `aws cloudformation activate-organizations-access` does to
 // Organizations (moto's CloudFormation lacks the call): trusted access for StackSets.
 func (o *motoOrg) enableStackSets(t *testing.T) {
 	t.Helper()
-	if _, err := o.client.EnableAWSServiceAccess(t.Context(), &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(stackSetsPrincipal)}); err != nil {
+	if _, err := o.organisation.Client().EnableAWSServiceAccess(t.Context(), &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(stackSetsPrincipal)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -265,27 +248,13 @@ func (o *motoOrg) listedMember(t *testing.T, name string) string {
 // newUnit creates a unit under the root and returns its id.
 func (o *motoOrg) newUnit(t *testing.T, name string) string {
 	t.Helper()
-	roots, err := o.client.ListRoots(t.Context(), &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unit, err := o.client.CreateOrganizationalUnit(t.Context(), &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String(name)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(unit.OrganizationalUnit.Id)
+	return o.organisation.Unit(o.organisation.Root, name)
 }
 
 // moveInto moves the account from the root into unit, as an organisation admin would.
 func (o *motoOrg) moveInto(t *testing.T, account, unit string) {
 	t.Helper()
-	roots, err := o.client.ListRoots(t.Context(), &organizations.ListRootsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.client.MoveAccount(t.Context(), &organizations.MoveAccountInput{AccountId: aws.String(account), SourceParentId: roots.Roots[0].Id, DestinationParentId: aws.String(unit)}); err != nil {
-		t.Fatal(err)
-	}
+	o.organisation.Move(account, o.organisation.Root, unit)
 }
 
 // A delegated administrator for StackSets: registered, it passes; not registered, the

@@ -2,18 +2,13 @@ package report_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
@@ -21,6 +16,7 @@ import (
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/report/reporttest"
 )
 
 // The handler's report shows the savings as a range down to the account's discount
@@ -33,54 +29,28 @@ func TestHandleShowsTheSavingsRange(t *testing.T) {
 	proxy := faultproxy.For(t, s.URL)
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 	p := cost.PeriodsAt(now)
-	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
-home: identity
-homeRegion: eu-west-1
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, homeID, stagingID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	queueCosts(t, s, homeID, costResults(p, 2)...)
-	queueCosts(t, s, stagingID, costResults(p, 30)...)
+	m := reporttest.Map(t, "")
+	homeID, stagingID := reporttest.ID(t, m, "identity"), reporttest.ID(t, m, "staging")
+	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
+	s.QueueCosts(t, stagingID, reporttest.Costs(p, 30)...)
 	proxy.Add(
 		faultproxy.SavingsPlansCoverage(stagingID, 40),
 		faultproxy.ReservationCoverage(stagingID, 10),
 		faultproxy.Rule{Account: homeID, Service: "ce", Action: "GetSavingsPlansCoverage", Kind: faultproxy.Error, Code: "AccessDeniedException"},
 	)
 
-	home := emulator.Connect(proxy.URL).Account(t, homeID, "eu-west-1")
-	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	home := reporttest.NewHome(t, emulator.Connect(proxy.URL), m)
 	bucket := "curfew-cost-report-coverage"
-	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
-	store := history.Store{Client: s3c, Bucket: bucket}
-	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
-	change := func(at time.Time) []history.Change {
-		return []history.Change{{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large", At: at}}
-	}
-	for _, r := range []history.Run{{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: change(stop)},
-		{ID: "r1", Kind: history.Restart, Started: start, Changes: change(start)}} {
-		if err := store.Put(t.Context(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	topic, email := emailTopic(t, sns.NewFromConfig(home))
+	emulator.Bucket(t, home.S3, bucket)
+	store := history.Store{Client: home.S3, Bucket: bucket}
+	reporttest.Night(t, store, reporttest.Instance)
+	topic, email := reporttest.EmailTopic(t, home.SNS)
 	h := report.Handler{
 		Table: costtest.Table(),
-		Costs: cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet,
-			Coverage: cost.AssumeCoverageClients(home, m.ExternalID)},
+		Costs: cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet,
+			Coverage: cost.AssumeCoverageClients(home.Config, m.ExternalID)},
 		History:   store,
-		Publisher: report.Publisher{S3: s3c, SNS: sns.NewFromConfig(home), Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn)},
+		Publisher: report.Publisher{S3: home.S3, SNS: home.SNS, Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn)},
 		Now:       func() time.Time { return now },
 		Log:       quiet,
 	}
@@ -91,13 +61,7 @@ accounts:
 	if want := []report.Saved{{Account: "staging", Resources: 1, Hours: 11, Saved: "0.57 to 1.06"}}; !slices.Equal(res.Saved, want) {
 		t.Errorf("the invocation's savings = %+v, want %+v", res.Saved, want)
 	}
-	var notes []map[string]string
-	for _, b := range email.all() {
-		var n map[string]string
-		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
-			notes = append(notes, n)
-		}
-	}
+	notes := email.Notifications()
 	if len(notes) != 1 {
 		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
 	}

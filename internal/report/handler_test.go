@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -14,25 +13,20 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause/causetest"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/report/reporttest"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
@@ -82,115 +76,36 @@ func TestHandleRefusesABadPayloadBeforeAnyCall(t *testing.T) {
 	}
 }
 
-// received collects what moto delivers to an HTTP subscription of an SNS topic and what
-// the fake Slack webhook receives.
-type received struct {
-	mu     sync.Mutex
-	bodies [][]byte
-}
-
-func (r *received) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	r.mu.Lock()
-	r.bodies = append(r.bodies, body)
-	r.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
-}
-
-func (r *received) all() [][]byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([][]byte(nil), r.bodies...)
-}
-
-func queueCosts(t *testing.T, s *emulator.Server, accountID string, results ...map[string]any) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"account_id": accountID, "results": results})
-	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-}
-
-// costResults are the daily and by-service answers of one account costing perDay a day.
-func costResults(p cost.Periods, perDay float64) []map[string]any {
-	metric := func(v float64) map[string]any {
-		return map[string]any{"AmortizedCost": map[string]any{"Amount": fmt.Sprint(v), "Unit": "USD"}} // the default metric
-	}
-	var days []map[string]any
-	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
-		days = append(days, map[string]any{
-			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
-			"Total":      metric(perDay)})
-	}
-	mtd := perDay * float64(p.MonthToDate.Days())
-	services := []map[string]any{{
-		"TimePeriod": map[string]any{"Start": p.MonthToDate.Start.Format(time.DateOnly), "End": p.MonthToDate.End.Format(time.DateOnly)},
-		"Total":      map[string]any{},
-		"Groups": []map[string]any{
-			{"Keys": []string{"Amazon Elastic Compute Cloud - Compute"}, "Metrics": metric(mtd * 0.7)},
-			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(mtd * 0.3)},
-		}}}
-	return []map[string]any{{"ResultsByTime": days}, {"ResultsByTime": services}}
-}
-
 func TestHandlePublishesEverywhere(t *testing.T) {
 	s := emulator.Shared(t)
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 	p := cost.PeriodsAt(now)
-	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
-home: identity
-homeRegion: eu-west-1
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, homeID, stagingID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	queueCosts(t, s, homeID, costResults(p, 2)...)
-	queueCosts(t, s, stagingID, costResults(p, 30)...)
+	m := reporttest.Map(t, "")
+	homeID, stagingID := reporttest.ID(t, m, "identity"), reporttest.ID(t, m, "staging")
+	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
+	s.QueueCosts(t, stagingID, reporttest.Costs(p, 30)...)
 
-	home := s.Account(t, homeID, "eu-west-1")
-	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
-	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	home := reporttest.NewHome(t, s, m)
+	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
 	bucket := "curfew-cost-report-test"
-	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
+	emulator.Bucket(t, s3c, bucket)
 	store := history.Store{Client: s3c, Bucket: bucket}
-	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
-	instance := history.Change{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large"}
-	for _, r := range []history.Run{
-		{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: []history.Change{{Account: instance.Account, Region: instance.Region, Type: instance.Type, ID: instance.ID, Size: instance.Size, At: stop}}},
-		{ID: "r1", Kind: history.Restart, Started: start, Changes: []history.Change{{Account: instance.Account, Region: instance.Region, Type: instance.Type, ID: instance.ID, Size: instance.Size, At: start}}},
-	} {
-		if err := store.Put(t.Context(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
+	reporttest.Night(t, store, reporttest.Instance)
 	// A torn object costs only its own run: the savings stay.
 	if _, err := s3c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket),
 		Key: aws.String("runs/2026/11/26/20261126T190000Z-shutdown-torn.json"), Body: strings.NewReader(`{"id":"torn","kind":"shut`)}); err != nil {
 		t.Fatal(err)
 	}
 
-	topic, email := emailTopic(t, snsc)
-	slack, webhook := slackWebhook(t, ssmc)
+	topic, email := reporttest.EmailTopic(t, snsc)
+	slack, webhook := reporttest.SlackWebhook(t, ssmc)
 
 	h := report.Handler{
 		Table:   costtest.Table(),
-		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 		History: store,
 		Publisher: report.Publisher{
-			S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+			S3: s3c, SNS: snsc, SSM: ssmc, HTTP: reporttest.SlackClient(webhook),
 			Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn), SlackParameter: "/curfew/slack-webhook",
 		},
 		Now:     func() time.Time { return now },
@@ -222,13 +137,7 @@ accounts:
 		t.Errorf("stored report has %d charts, content type %s; want 3 (a cost panel per account, savings of staging), text/html", n, aws.ToString(obj.ContentType))
 	}
 
-	var notes []map[string]string
-	for _, b := range email.all() {
-		var n map[string]string
-		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
-			notes = append(notes, n)
-		}
-	}
+	notes := email.Notifications()
 	if len(notes) != 1 {
 		t.Fatalf("the topic delivered %d notifications, want 1", len(notes))
 	}
@@ -295,7 +204,7 @@ accounts:
 		t.Errorf("the console URL %s names another object than the stored page", console)
 	}
 
-	posts := slack.all()
+	posts := slack.All()
 	if len(posts) != 1 {
 		t.Fatalf("Slack got %d posts, want 1", len(posts))
 	}
@@ -313,33 +222,19 @@ accounts:
 func TestHandleReportsWhatItCannotDo(t *testing.T) {
 	s := emulator.Shared(t)
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
-	homeID := emulator.NewAccountID()
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
-home: identity
-homeRegion: eu-west-1
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, homeID, emulator.NewAccountID()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	queueCosts(t, s, homeID, costResults(cost.PeriodsAt(now), 2)...) // staging has no results
+	m := reporttest.Map(t, "")
+	homeID := reporttest.ID(t, m, "identity")
+	s.QueueCosts(t, homeID, reporttest.Costs(cost.PeriodsAt(now), 2)...) // staging has no results
 
-	home := s.Account(t, homeID, "eu-west-1")
-	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
-	snsc := sns.NewFromConfig(home)
-	topic, email := emailTopic(t, snsc)
+	home := reporttest.NewHome(t, s, m)
+	s3c, snsc := home.S3, home.SNS
+	topic, email := reporttest.EmailTopic(t, snsc)
 	handler := func(topicARN string) report.Handler {
 		return report.Handler{
 			Table:   costtest.Table(),
-			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: "no-such-bucket"},
-			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssm.NewFromConfig(home),
+			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: home.SSM,
 				Bucket: "no-such-bucket", Region: "eu-west-1", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook"},
 			Now: func() time.Time { return now },
 			Log: quiet,
@@ -359,11 +254,8 @@ accounts:
 		t.Errorf("failed = %v, want staging", res.Failed)
 	}
 	var msg string
-	for _, b := range email.all() {
-		var n map[string]string
-		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
-			msg = n["Message"]
-		}
+	for _, n := range email.Notifications() {
+		msg = n["Message"]
 	}
 	causetest.NoSDKText(t, "the email", msg)
 	causetest.NoSDKText(t, "the invocation's problems", strings.Join(res.Problems, "\n"))
@@ -388,39 +280,21 @@ accounts:
 func TestSlackGetsTheReportWhenSNSFails(t *testing.T) {
 	s := emulator.Shared(t)
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
-	homeID := emulator.NewAccountID()
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
-home: identity
-homeRegion: eu-west-1
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON-FRI], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, homeID, emulator.NewAccountID()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	queueCosts(t, s, homeID, costResults(cost.PeriodsAt(now), 2)...)
+	m := reporttest.Map(t, "MON-FRI")
+	s.QueueCosts(t, reporttest.ID(t, m, "identity"), reporttest.Costs(cost.PeriodsAt(now), 2)...)
 
-	home := s.Account(t, homeID, "eu-west-1")
-	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
-	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	home := reporttest.NewHome(t, s, m)
+	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
 	bucket := "curfew-delivery-test"
-	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
-	topic, email := emailTopic(t, snsc)
-	slack, webhook := slackWebhook(t, ssmc)
+	emulator.Bucket(t, s3c, bucket)
+	topic, email := reporttest.EmailTopic(t, snsc)
+	slack, webhook := reporttest.SlackWebhook(t, ssmc)
 	handler := func(topicARN string, metrics io.Writer) report.Handler {
 		return report.Handler{
 			Table:   costtest.Table(),
-			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: bucket},
-			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: reporttest.SlackClient(webhook),
 				Bucket: bucket, Region: "eu-west-1", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook"},
 			Now:     func() time.Time { return now },
 			Log:     quiet,
@@ -428,16 +302,7 @@ accounts:
 		}
 	}
 	ctx := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "8f0e-retried"})
-	notifications := func() int {
-		n := 0
-		for _, b := range email.all() {
-			var note map[string]string
-			if json.Unmarshal(b, &note) == nil && note["Type"] == "Notification" {
-				n++
-			}
-		}
-		return n
-	}
+	notifications := func() int { return len(email.Notifications()) }
 
 	var metrics bytes.Buffer
 	missing := strings.Replace(aws.ToString(topic.TopicArn), "curfew-cost-report", "gone", 1)
@@ -445,7 +310,7 @@ accounts:
 	if err == nil || !strings.Contains(err.Error(), "email: publish to "+missing) {
 		t.Errorf("Handle = %v, want the email's failure", err)
 	}
-	if n := len(slack.all()); n != 1 || !slices.Equal(res.Delivered, []report.Channel{report.Slack}) {
+	if n := len(slack.All()); n != 1 || !slices.Equal(res.Delivered, []report.Channel{report.Slack}) {
 		t.Errorf("Slack got %d posts, delivered %v; want the report in Slack despite SNS", n, res.Delivered)
 	}
 	failed := map[string]float64{}
@@ -468,10 +333,10 @@ accounts:
 	if !slices.Equal(res.Delivered, []report.Channel{report.Email}) || !slices.Equal(res.Skipped, []report.Channel{report.Slack}) {
 		t.Errorf("retry delivered %v and skipped %v, want the email only, Slack already done", res.Delivered, res.Skipped)
 	}
-	if n, m := len(slack.all()), notifications(); n != 1 || m != 1 {
+	if n, m := len(slack.All()), notifications(); n != 1 || m != 1 {
 		t.Errorf("Slack got %d posts and the topic %d emails, want one each", n, m)
 	}
-	for _, b := range append(email.all(), slack.all()...) {
+	for _, b := range append(email.All(), slack.All()...) {
 		causetest.NoSDKText(t, "what the email and Slack got", string(b))
 	}
 
@@ -480,7 +345,7 @@ accounts:
 	if err != nil || res.Requests != 0 || len(res.Delivered) != 0 || len(res.Skipped) != 2 {
 		t.Errorf("third invocation = %+v, %v; want nothing read or sent", res, err)
 	}
-	if n, m := len(slack.all()), notifications(); n != 1 || m != 1 {
+	if n, m := len(slack.All()), notifications(); n != 1 || m != 1 {
 		t.Errorf("Slack got %d posts and the topic %d emails, want one each", n, m)
 	}
 
@@ -491,7 +356,7 @@ accounts:
 	defer broken.Close()
 	metrics.Reset()
 	h := handler(aws.ToString(topic.TopicArn), &metrics)
-	h.Publisher.HTTP = slackClient(broken)
+	h.Publisher.HTTP = reporttest.SlackClient(broken)
 	other := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "77aa-slack-down"})
 	res, err = h.Handle(other, json.RawMessage(`{"trigger":"manual"}`))
 	if err == nil || !strings.Contains(err.Error(), "slack: post to the Slack webhook: HTTP 500") {
@@ -509,36 +374,4 @@ accounts:
 	if !errors.Is(err, report.ErrAlreadyMarked) {
 		t.Errorf("a second marker = %v, want ErrAlreadyMarked (S3 conditional write)", err)
 	}
-}
-
-// emailTopic creates the report's topic in snsc's account with an HTTP subscriber that
-// stands for the recipients' mailboxes, and returns the topic and what it receives.
-func emailTopic(t *testing.T, snsc *sns.Client) (*sns.CreateTopicOutput, *received) {
-	t.Helper()
-	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	email := &received{}
-	subscriber := httptest.NewServer(email)
-	t.Cleanup(subscriber.Close)
-	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-		Endpoint: aws.String(subscriber.URL)}); err != nil {
-		t.Fatal(err)
-	}
-	return topic, email
-}
-
-// slackWebhook puts a Slack webhook URL into the parameter in ssmc's account and returns
-// a TLS server standing for Slack (reach it with slackClient) and what it receives.
-func slackWebhook(t *testing.T, ssmc *ssm.Client) (*received, *httptest.Server) {
-	t.Helper()
-	slack := &received{}
-	webhook := httptest.NewTLSServer(slack)
-	t.Cleanup(webhook.Close)
-	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/curfew/slack-webhook"),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
-		t.Fatal(err)
-	}
-	return slack, webhook
 }

@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"slices"
@@ -11,9 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
@@ -24,6 +20,7 @@ import (
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/report/reporttest"
 )
 
 // ownersWorld is a home account in moto with the report's bucket and topic, a map of
@@ -31,70 +28,32 @@ import (
 // HTTP subscription per filter policy.
 type ownersWorld struct {
 	h     report.Handler
-	inbox map[string]*received
-	slack *received
+	inbox map[string]*reporttest.Received
+	slack *reporttest.Received
 }
 
 func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[string]string, withWebhook bool) *ownersWorld {
 	t.Helper()
 	s := emulator.Shared(t)
 	p := cost.PeriodsAt(now)
-	homeID, stagingID, sandboxID := emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
-home: identity
-homeRegion: eu-west-1
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]%s}
-  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]%s}
-`, homeID, stagingID, strings.Split(owners, "|")[0], sandboxID, strings.Split(owners, "|")[1]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	queueCosts(t, s, homeID, costResults(p, 2)...)
-	queueCosts(t, s, stagingID, costResults(p, 30)...)
-	queueCosts(t, s, sandboxID, costResults(p, 10)...)
+	m := reporttest.Map(t, "", reporttest.Account{Name: "staging", Extra: strings.Split(owners, "|")[0]},
+		reporttest.Account{Name: "sandbox", Extra: strings.Split(owners, "|")[1]})
+	homeID := reporttest.ID(t, m, "identity")
+	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
+	s.QueueCosts(t, reporttest.ID(t, m, "staging"), reporttest.Costs(p, 30)...)
+	s.QueueCosts(t, reporttest.ID(t, m, "sandbox"), reporttest.Costs(p, 10)...)
 
-	home := s.Account(t, homeID, "eu-west-1")
-	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
-	snsc, ssmc := sns.NewFromConfig(home), ssm.NewFromConfig(home)
+	home := reporttest.NewHome(t, s, m)
+	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
 	bucket := "curfew-cost-report-owners-" + homeID // bucket names are global
-	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
-	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
+	emulator.Bucket(t, s3c, bucket)
 	store := history.Store{Client: s3c, Bucket: bucket}
-	for _, r := range []history.Run{
-		{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: []history.Change{
-			{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large", At: stop},
-			{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge", At: stop}}},
-		{ID: "r1", Kind: history.Restart, Started: start, Changes: []history.Change{
-			{Account: "staging", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-1", Size: "m5.large", At: start},
-			{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge", At: start}}},
-	} {
-		if err := store.Put(t.Context(), r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &ownersWorld{inbox: map[string]*received{}, slack: &received{}}
+	reporttest.Night(t, store, reporttest.Instance,
+		history.Change{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge"})
+	topic := reporttest.Topic(t, snsc)
+	w := &ownersWorld{inbox: map[string]*reporttest.Received{}, slack: &reporttest.Received{}}
 	for who, filter := range filters {
-		in := &received{}
-		sub := httptest.NewServer(in)
-		t.Cleanup(sub.Close)
-		if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-			Endpoint: aws.String(sub.URL), Attributes: map[string]string{"FilterPolicy": filter}}); err != nil {
-			t.Fatal(err)
-		}
-		w.inbox[who] = in
+		w.inbox[who] = reporttest.Subscribe(t, snsc, topic.TopicArn, filter)
 	}
 	webhook := httptest.NewTLSServer(w.slack)
 	t.Cleanup(webhook.Close)
@@ -106,26 +65,15 @@ accounts:
 	}
 	w.h = report.Handler{
 		Table:   costtest.Table(),
-		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home, m.ExternalID), Log: quiet},
+		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 		History: store,
-		Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: slackClient(webhook),
+		Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: reporttest.SlackClient(webhook),
 			Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn)},
 		Now:     func() time.Time { return now },
 		Log:     quiet,
 		Pricing: failingPricing{},
 	}
 	return w
-}
-
-// messages returns the subjects and texts one subscription received.
-func (r *received) messages() (subjects, texts []string) {
-	for _, b := range r.all() {
-		var n map[string]string
-		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
-			subjects, texts = append(subjects, n["Subject"]), append(texts, n["Message"])
-		}
-	}
-	return subjects, texts
 }
 
 // rowOf returns the text's table row of an account, its fields joined by one space.
@@ -176,12 +124,12 @@ func TestOwnersGetTheirOwnReport(t *testing.T) {
 		t.Errorf("owners = %+v, want %+v", res.Owners, wantOwners)
 	}
 
-	_, whole := w.inbox["recipients"].messages()
-	subjects, mine := w.inbox["team-a"].messages()
+	_, whole := w.inbox["recipients"].Messages()
+	subjects, mine := w.inbox["team-a"].Messages()
 	if len(whole) != 1 || len(mine) != 1 {
 		t.Fatalf("recipients got %d messages and team-a %d, want 1 each", len(whole), len(mine))
 	}
-	_, plainWhole := plain.inbox["recipients"].messages()
+	_, plainWhole := plain.inbox["recipients"].Messages()
 	if len(plainWhole) != 1 || rowOf(whole[0], "staging") != rowOf(plainWhole[0], "staging") {
 		t.Errorf("the whole report's staging row changed with owners:\n%s\n%s", rowOf(whole[0], "staging"), rowOf(plainWhole[0], "staging"))
 	}
@@ -216,7 +164,7 @@ func TestOwnersGetTheirOwnReport(t *testing.T) {
 		t.Errorf("team-a's subject = %q", subjects[0])
 	}
 	// team-b's Slack post: staging and sandbox, the budget of staging, no identity.
-	posts := w.slack.all()
+	posts := w.slack.All()
 	if len(posts) != 1 {
 		t.Fatalf("team-b's webhook got %d posts, want 1", len(posts))
 	}
@@ -240,8 +188,8 @@ func TestOwnersGetTheirOwnReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, texts := w.inbox["team-a"].messages(); again.Requests != 0 || len(texts) != 1 || len(w.slack.all()) != 1 {
-		t.Errorf("the retry made %d requests and team-a has %d messages, team-b %d posts; want 0, 1 and 1", again.Requests, len(texts), len(w.slack.all()))
+	if _, texts := w.inbox["team-a"].Messages(); again.Requests != 0 || len(texts) != 1 || len(w.slack.All()) != 1 {
+		t.Errorf("the retry made %d requests and team-a has %d messages, team-b %d posts; want 0, 1 and 1", again.Requests, len(texts), len(w.slack.All()))
 	}
 }
 
@@ -263,8 +211,8 @@ func TestAnOwnersMissingWebhookFailsTheRunAlone(t *testing.T) {
 	if !slices.Equal(res.Problems, []string{want}) {
 		t.Errorf("problems = %q, want %q", res.Problems, want)
 	}
-	_, whole := w.inbox["recipients"].messages()
-	_, mine := w.inbox["team-a"].messages()
+	_, whole := w.inbox["recipients"].Messages()
+	_, mine := w.inbox["team-a"].Messages()
 	if len(whole) != 1 || len(mine) != 1 {
 		t.Errorf("recipients got %d messages and team-a %d, want 1 each", len(whole), len(mine))
 	}
@@ -272,7 +220,7 @@ func TestAnOwnersMissingWebhookFailsTheRunAlone(t *testing.T) {
 	if err == nil || len(again.Delivered) != 0 || !slices.Equal(again.Skipped, []report.Channel{report.Email, "email/team-a@example.com"}) {
 		t.Errorf("retry: delivered %v, skipped %v, error %v; want only the Slack owner tried again", again.Delivered, again.Skipped, err)
 	}
-	if _, mine := w.inbox["team-a"].messages(); len(mine) != 1 {
+	if _, mine := w.inbox["team-a"].Messages(); len(mine) != 1 {
 		t.Errorf("team-a got %d messages after the retry, want 1", len(mine))
 	}
 }

@@ -1,10 +1,8 @@
 package report_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/report/reporttest"
 )
 
 func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
@@ -60,7 +59,7 @@ func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.parameter, func(t *testing.T) {
-			p := report.Publisher{SSM: ssmc, HTTP: slackClient(failing), SlackParameter: tt.parameter}
+			p := report.Publisher{SSM: ssmc, HTTP: reporttest.SlackClient(failing), SlackParameter: tt.parameter}
 			err := p.Slack(t.Context(), "subject", "text", report.Link{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Slack = %v, want %q", err, tt.want)
@@ -96,7 +95,7 @@ func TestSlackWebhookNeverFollowsRedirects(t *testing.T) {
 			}
 			// The client would follow redirects and trusts the other server: only the
 			// publisher can refuse.
-			client := slackClient(slack)
+			client := reporttest.SlackClient(slack)
 			client.CheckRedirect = nil
 			p := report.Publisher{SSM: ssmc, HTTP: client, SlackParameter: name}
 			err := p.Slack(t.Context(), "subject", "text", report.Link{})
@@ -108,20 +107,4 @@ func TestSlackWebhookNeverFollowsRedirects(t *testing.T) {
 			}
 		})
 	}
-}
-
-// slackClient reaches server under Slack's host name (other hosts as they are), and
-// trusts the certificate of httptest's TLS servers, issued for example.com.
-func slackClient(server *httptest.Server) *http.Client {
-	c := server.Client()
-	tr := c.Transport.(*http.Transport).Clone()
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if addr == report.SlackHost+":443" {
-			addr = server.Listener.Addr().String()
-		}
-		return (&net.Dialer{}).DialContext(ctx, network, addr)
-	}
-	tr.TLSClientConfig.ServerName = "example.com"
-	c.Transport = tr
-	return c
 }

@@ -1,27 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/lambdatest"
+	"github.com/curfew/curfew/internal/report/reporttest"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
@@ -30,22 +23,8 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 // the environment the service stack gives it, against moto.
 func TestLambdaUnderRIE(t *testing.T) {
 	s := emulator.Shared(t)
-	homeID, stagingID := emulator.NewAccountID(), emulator.NewAccountID()
-	accountMap := fmt.Sprintf(`identity: identity
-home: identity
-homeRegion: eu-west-1
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, homeID, stagingID)
-	m, err := accounts.Parse([]byte(accountMap))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := reporttest.Map(t, "")
+	homeID := reporttest.ID(t, m, "identity")
 	p := cost.PeriodsAt(clock.Now())
 	var days []map[string]any
 	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
@@ -53,41 +32,13 @@ accounts:
 			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
 			"Total":      map[string]any{"AmortizedCost": map[string]any{"Amount": "4.25", "Unit": "USD"}}}) // the default metric
 	}
-	body, _ := json.Marshal(map[string]any{"account_id": homeID, "results": []any{map[string]any{"ResultsByTime": days}}})
-	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	s.QueueCosts(t, homeID, map[string]any{"ResultsByTime": days})
 
-	home := s.Account(t, homeID, "eu-west-1")
-	s3c := s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
+	h := reporttest.NewHome(t, s, m)
 	bucket := "curfew-rie-test"
-	if _, err := s3c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
-	snsc := sns.NewFromConfig(home)
-	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var messages []string
-	subscriber := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n map[string]string
-		if json.NewDecoder(r.Body).Decode(&n) == nil && n["Type"] == "Notification" {
-			mu.Lock()
-			messages = append(messages, n["Message"])
-			mu.Unlock()
-		}
-	}))
-	defer subscriber.Close()
-	if _, err := snsc.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-		Endpoint: aws.String(subscriber.URL)}); err != nil {
-		t.Fatal(err)
-	}
-	creds, err := home.Credentials.Retrieve(t.Context())
+	emulator.Bucket(t, h.S3, bucket)
+	topic, email := reporttest.EmailTopic(t, h.SNS)
+	creds, err := h.Config.Credentials.Retrieve(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +80,10 @@ accounts:
 		t.Errorf("delivered = %s, want [email] (no Slack parameter)", delivered)
 	}
 	// The map's report runs on Mondays only: a weekly report, with the last 7 days.
-	mu.Lock()
+	_, messages := email.Messages()
 	if len(messages) != 1 || !strings.Contains(messages[0], "identity") || !strings.Contains(messages[0], "29.75") {
 		t.Errorf("published %d messages, want one summary with identity's 7 days at 4.25, 29.75:\n%s", len(messages), strings.Join(messages, "\n---\n"))
 	}
-	mu.Unlock()
 	// The failed deliveries per channel reach CloudWatch as embedded metrics on stdout.
 	if out := f.Output(); !strings.Contains(out, `{"Channel":"email","DeliveryFailed":0,"Function":"curfew-cost-report","_aws":{`) {
 		t.Errorf("no DeliveryFailed metric for the email in the function's output:\n%s", out)

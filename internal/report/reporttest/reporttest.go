@@ -1,0 +1,260 @@
+// Package reporttest is the cost report's world in moto, shared by the report handler's
+// tests and the cost-report function's: the account map, each account's Cost Explorer
+// answers, the home account's bucket, topic and Slack parameter, the run history, and
+// what the recipients' mailboxes and Slack receive.
+package reporttest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/report"
+)
+
+// Region is the home region of the world's map.
+const Region = "eu-west-1"
+
+// SlackParameter is the parameter of the report's Slack webhook.
+const SlackParameter = "/curfew/slack-webhook"
+
+// Account is a non-production account of the map besides identity, in Region with
+// PowerUserAccess: its name and Extra, further fields of its YAML flow mapping
+// (", owners: {...}").
+type Account struct{ Name, Extra string }
+
+// Map is the report tests' account map, with fresh account ids: identity (production,
+// the home account) and the accounts given (staging when none), its report sent on days
+// ("MON" when empty) to platform@example.com.
+func Map(t testing.TB, days string, more ...Account) *accounts.Map {
+	t.Helper()
+	if days == "" {
+		days = "MON"
+	}
+	if len(more) == 0 {
+		more = []Account{{Name: "staging"}}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `identity: identity
+home: identity
+homeRegion: %s
+externalId: curfew-test-ext
+ci: {user: ci-deployer, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [%s], recipients: [platform@example.com]}
+accounts:
+  - {name: identity, id: %q, environment: production}
+`, Region, days, emulator.NewAccountID())
+	for _, a := range more {
+		fmt.Fprintf(&b, "  - {name: %s, id: %q, environment: non-production, regions: [%s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]%s}\n",
+			a.Name, emulator.NewAccountID(), Region, a.Extra)
+	}
+	m, err := accounts.Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// ID is the id of the map's account name.
+func ID(t testing.TB, m *accounts.Map, name string) string {
+	t.Helper()
+	a, ok := m.Account(name)
+	if !ok {
+		t.Fatalf("no account %s in the map", name)
+	}
+	return a.ID
+}
+
+// Home is the map's home account in moto, reached through a real AssumeRole, and its
+// clients.
+type Home struct {
+	Config aws.Config
+	S3     *s3.Client // path style
+	SNS    *sns.Client
+	SSM    *ssm.Client
+}
+
+// NewHome reaches the map's home account through s, which may be a proxy in front of moto.
+func NewHome(t testing.TB, s *emulator.Server, m *accounts.Map) Home {
+	t.Helper()
+	cfg := s.Account(t, m.HomeAccount().ID, m.HomeRegion)
+	return Home{Config: cfg, S3: emulator.S3(cfg), SNS: sns.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
+}
+
+// Costs are the daily and by-service answers of one account costing perDay a day in the
+// default metric, from the start of the daily range to today: 70% EC2, 30% S3.
+func Costs(p cost.Periods, perDay float64) []map[string]any {
+	metric := func(v float64) map[string]any {
+		return map[string]any{"AmortizedCost": map[string]any{"Amount": fmt.Sprint(v), "Unit": "USD"}} // the default metric
+	}
+	var days []map[string]any
+	for d := p.Daily().Start; d.Before(p.Today); d = d.AddDate(0, 0, 1) {
+		days = append(days, map[string]any{
+			"TimePeriod": map[string]any{"Start": d.Format(time.DateOnly), "End": d.AddDate(0, 0, 1).Format(time.DateOnly)},
+			"Total":      metric(perDay)})
+	}
+	mtd := perDay * float64(p.MonthToDate.Days())
+	services := []map[string]any{{
+		"TimePeriod": map[string]any{"Start": p.MonthToDate.Start.Format(time.DateOnly), "End": p.MonthToDate.End.Format(time.DateOnly)},
+		"Total":      map[string]any{},
+		"Groups": []map[string]any{
+			{"Keys": []string{"Amazon Elastic Compute Cloud - Compute"}, "Metrics": metric(mtd * 0.7)},
+			{"Keys": []string{"Amazon Simple Storage Service"}, "Metrics": metric(mtd * 0.3)},
+		}}}
+	return []map[string]any{{"ResultsByTime": days}, {"ResultsByTime": services}}
+}
+
+// Night stores one night in the run history: a shutdown (s1) on 25 Nov 2026 at 19:00 UTC
+// and the restart (r1) at 06:00 the next morning, each changing what changes says, at its
+// own time.
+func Night(t testing.TB, store history.Store, changes ...history.Change) {
+	t.Helper()
+	stop, start := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC), time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
+	at := func(when time.Time) []history.Change {
+		out := make([]history.Change, len(changes))
+		for i, c := range changes {
+			c.At = when
+			out[i] = c
+		}
+		return out
+	}
+	for _, r := range []history.Run{
+		{ID: "s1", Kind: history.Shutdown, Started: stop, Changes: at(stop)},
+		{ID: "r1", Kind: history.Restart, Started: start, Changes: at(start)},
+	} {
+		if err := store.Put(t.Context(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Instance is staging's m5.large i-1 in Region, as a change of the run history.
+var Instance = history.Change{Account: "staging", Region: Region, Type: history.EC2Instance, ID: "i-1", Size: "m5.large"}
+
+// Received collects what moto delivers to an HTTP subscription of an SNS topic, or what a
+// Slack webhook receives.
+type Received struct {
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+// ServeHTTP records the request's body and answers 200.
+func (r *Received) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	r.bodies = append(r.bodies, body)
+	r.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+// All are the bodies received, a copy.
+func (r *Received) All() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]byte(nil), r.bodies...)
+}
+
+// Notifications are the SNS notifications received (not the subscription's
+// confirmation), each as its JSON fields: Subject, Message, ...
+func (r *Received) Notifications() []map[string]string {
+	var notes []map[string]string
+	for _, b := range r.All() {
+		var n map[string]string
+		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
+			notes = append(notes, n)
+		}
+	}
+	return notes
+}
+
+// Messages are the subjects and texts of the notifications received.
+func (r *Received) Messages() (subjects, texts []string) {
+	for _, n := range r.Notifications() {
+		subjects, texts = append(subjects, n["Subject"]), append(texts, n["Message"])
+	}
+	return subjects, texts
+}
+
+// Subscribe subscribes a new HTTP endpoint to topic, with the filter policy when it is
+// not empty, and returns what the endpoint receives.
+func Subscribe(t testing.TB, snsc *sns.Client, topicARN *string, filter string) *Received {
+	t.Helper()
+	in := &Received{}
+	endpoint := httptest.NewServer(in)
+	t.Cleanup(endpoint.Close)
+	sub := &sns.SubscribeInput{TopicArn: topicARN, Protocol: aws.String("http"), Endpoint: aws.String(endpoint.URL)}
+	if filter != "" {
+		sub.Attributes = map[string]string{"FilterPolicy": filter}
+	}
+	if _, err := snsc.Subscribe(t.Context(), sub); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// Topic creates the report's topic, curfew-cost-report, in snsc's account.
+func Topic(t testing.TB, snsc *sns.Client) *sns.CreateTopicOutput {
+	t.Helper()
+	topic, err := snsc.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("curfew-cost-report")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return topic
+}
+
+// EmailTopic creates the report's topic with an HTTP subscriber that stands for the
+// recipients' mailboxes, and returns the topic and what it receives.
+func EmailTopic(t testing.TB, snsc *sns.Client) (*sns.CreateTopicOutput, *Received) {
+	t.Helper()
+	topic := Topic(t, snsc)
+	return topic, Subscribe(t, snsc, topic.TopicArn, "")
+}
+
+// SlackWebhook puts a Slack webhook URL into SlackParameter in ssmc's account and returns
+// a TLS server standing for Slack (reach it with SlackClient) and what it receives.
+func SlackWebhook(t testing.TB, ssmc *ssm.Client) (*Received, *httptest.Server) {
+	t.Helper()
+	slack := &Received{}
+	webhook := httptest.NewTLSServer(slack)
+	t.Cleanup(webhook.Close)
+	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String(SlackParameter),
+		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
+		t.Fatal(err)
+	}
+	return slack, webhook
+}
+
+// SlackClient reaches server under Slack's host name (other hosts as they are), and
+// trusts the certificate of httptest's TLS servers, issued for example.com.
+func SlackClient(server *httptest.Server) *http.Client {
+	c := server.Client()
+	tr := c.Transport.(*http.Transport).Clone()
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == report.SlackHost+":443" {
+			addr = server.Listener.Addr().String()
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	tr.TLSClientConfig.ServerName = "example.com"
+	c.Transport = tr
+	return c
+}
