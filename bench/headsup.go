@@ -3,16 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -204,45 +200,10 @@ func (s *memoryS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...fu
 	return &s3.HeadObjectOutput{}, nil
 }
 
-// benchIssuer is the links' issuer of part 6 over the in-memory bucket.
-// TODO(issue 30 merge): return snoozelink.NewIssuer(key, store, bucket, baseURL), the
-// link function's own issuer; until it is merged, hmacIssuer does the same work.
+// benchIssuer is the links' issuer of part 6 over the in-memory bucket: the link
+// function's own.
 func benchIssuer(key []byte, store *memoryS3, bucket, baseURL string) (snoozelink.Issuer, error) {
-	return &hmacIssuer{key: key, store: store, bucket: bucket, base: baseURL}, nil
-}
-
-// hmacIssuer stores each link and signs its token as issue 30's design says: claims
-// {v, id, acct, stop, exp, h} with h the SHA-256 of the stored link, and their HMAC-SHA256.
-type hmacIssuer struct {
-	key          []byte
-	store        *memoryS3
-	bucket, base string
-}
-
-func (i *hmacIssuer) Issue(ctx context.Context, l snoozelink.Link) (string, error) {
-	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
-		return "", err
-	}
-	body, err := json.Marshal(l)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(body)
-	claims, err := json.Marshal(map[string]any{"v": 1, "id": base64.RawURLEncoding.EncodeToString(id), "acct": l.AccountID,
-		"stop": l.Stop.Unix(), "exp": l.Stop.Unix(), "h": base64.RawURLEncoding.EncodeToString(sum[:])})
-	if err != nil {
-		return "", err
-	}
-	part := base64.RawURLEncoding.EncodeToString(claims)
-	mac := hmac.New(sha256.New, i.key)
-	mac.Write([]byte(part))
-	token := part + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-	key := accounts.HeadsUpPrefix + "links/" + base64.RawURLEncoding.EncodeToString(id) + ".json"
-	if _, err := i.store.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(i.bucket), Key: aws.String(key), Body: bytes.NewReader(body), IfNoneMatch: aws.String("*")}); err != nil {
-		return "", err
-	}
-	return i.base + "?" + url.Values{"t": {token}}.Encode(), nil
+	return snoozelink.NewIssuer(key, store, bucket, baseURL)
 }
 
 // partHeadsUp is part 6: the heads-up before the stop of an organisation of nAccounts × 4

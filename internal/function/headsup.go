@@ -21,9 +21,12 @@ import (
 
 // linkIssuer builds the links' issuer: the signing key (created when missing) and the
 // history bucket where each link is stored, under the link function's URL.
-var linkIssuer = func(ctx context.Context, ssmc *ssm.Client, s3c *s3.Client, bucket, baseURL string) (snoozelink.Issuer, error) {
-	// TODO(issue 30 merge): key, err := snoozelink.EnsureKey(ctx, ssmc); if err != nil { return nil, err }; return snoozelink.NewIssuer(key, s3c, bucket, baseURL)
-	return nil, errors.New("the link issuer is not built yet")
+func linkIssuer(ctx context.Context, ssmc *ssm.Client, s3c *s3.Client, bucket, baseURL string) (snoozelink.Issuer, error) {
+	key, err := snoozelink.EnsureKey(ctx, ssmc)
+	if err != nil {
+		return nil, err
+	}
+	return snoozelink.NewIssuer(key, s3c, bucket, baseURL)
 }
 
 // HeadsUp serves the heads-up function (issue 30): before each stop it plans the stop
