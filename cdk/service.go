@@ -127,6 +127,11 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	operator := newOperatorRole(stack, s.m)
 	s.grantReportReading(operator)
 	s.newAccountList(operator, shutdown, restart)
+	if heads != nil && s.m.Organization != nil {
+		// The link of an account found in a unit is checked against the list the shutdown
+		// published: swept, active, non-production.
+		heads.link.AddToRolePolicy(allow("ReadAccountList", []string{"s3:GetObject"}, []string{accountListARN(s.m)}, nil))
+	}
 
 	dlq := s.newSchedules(shutdown, restart, costReport, heads)
 	functions := []awslambda.Function{shutdown, restart, costReport}
