@@ -1,14 +1,17 @@
 package lambdarun
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -121,3 +124,32 @@ func textual(contentType string) bool {
 
 // newID is a request id, as Lambda gives each request one.
 func newID() string { return rand.Text() }
+
+// ErrNotStarted is Deferred's answer before its function is set.
+var ErrNotStarted = errors.New("the function has not started yet")
+
+// Deferred is an Invoker whose function is set after the address that reaches it is
+// handed out: the heads-up is given the link function's URL before the link function,
+// which reads the key the heads-up creates, can start.
+type Deferred struct {
+	mu sync.Mutex
+	f  Invoker
+}
+
+// Set makes f the function that answers from now on.
+func (d *Deferred) Set(f Invoker) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.f = f
+}
+
+// Invoke invokes the function set, or answers ErrNotStarted.
+func (d *Deferred) Invoke(ctx context.Context, payload any) (json.RawMessage, error) {
+	d.mu.Lock()
+	f := d.f
+	d.mu.Unlock()
+	if f == nil {
+		return nil, ErrNotStarted
+	}
+	return f.Invoke(ctx, payload)
+}
