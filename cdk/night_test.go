@@ -2,6 +2,7 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -32,8 +33,15 @@ import (
 // the account map in it), its environment with every reference resolved to a resource
 // created in moto, and the schedules that invoke it.
 type deployedService struct {
-	functions map[string]deployedFunction // by logical id
-	schedules []deployedSchedule
+	functions     map[string]deployedFunction // by logical id
+	schedules     []deployedSchedule
+	subscriptions []deployedSubscription
+}
+
+// deployedSubscription is one AWS::SNS::Subscription of the template: its topic as
+// created in moto, its endpoint and its filter policy (JSON).
+type deployedSubscription struct {
+	topic, endpoint, filter string
 }
 
 // deployedFunction is one AWS::Lambda::Function of the template.
@@ -128,7 +136,36 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		})
 	}
 	slices.SortFunc(d.schedules, func(a, b deployedSchedule) int { return strings.Compare(a.id, b.id) })
+	for _, r := range resources {
+		r := r.(map[string]any)
+		if r["Type"] != "AWS::SNS::Subscription" {
+			continue
+		}
+		props := r["Properties"].(map[string]any)
+		ref, _ := props["TopicArn"].(map[string]any)["Ref"].(string)
+		sub := deployedSubscription{topic: refs[ref], endpoint: fmt.Sprint(props["Endpoint"])}
+		if f, ok := props["FilterPolicy"]; ok {
+			data, err := json.Marshal(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub.filter = string(data)
+		}
+		d.subscriptions = append(d.subscriptions, sub)
+	}
 	return d
+}
+
+// function is the deployed function named name.
+func (d deployedService) function(t *testing.T, name string) deployedFunction {
+	t.Helper()
+	for _, f := range d.functions {
+		if f.name == name {
+			return f
+		}
+	}
+	t.Fatalf("curfew-service has no function %s", name)
+	return deployedFunction{}
 }
 
 // of returns the schedules that invoke the function named name.

@@ -1,0 +1,314 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/curfew/curfew/cdk"
+	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause/causetest"
+	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/fleet"
+	"github.com/curfew/curfew/internal/headsup"
+	"github.com/curfew/curfew/internal/lambdarun"
+)
+
+// ownerInbox keeps the notifications moto delivers to an HTTP subscription.
+type ownerInbox struct {
+	mu    sync.Mutex
+	texts []string
+}
+
+func (b *ownerInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var n map[string]string
+	if json.Unmarshal(body, &n) == nil && n["Type"] == "Notification" {
+		b.mu.Lock()
+		b.texts = append(b.texts, n["Message"])
+		b.mu.Unlock()
+	}
+}
+
+func (b *ownerInbox) all() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.texts)
+}
+
+// serve answers h on a local address until the test ends, and returns its URL.
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String()
+}
+
+// Issue 30, the whole path as deployed: the CDK app synthesised for a map whose staging
+// account has an owner; the heads-up schedule read from the template and its function run
+// under the Lambda emulator with exactly the schedule's input at the instant it fires
+// (19:30 in Madrid on a fixed Monday); its plan is curfew-shutdown's dry run, itself under
+// the emulator behind a Lambda-API-shaped router; the owner's message reaches the
+// owner's subscription (the template's filter) alone and carries a link per resource;
+// following one link shows a page and changes nothing; its button's POST, to
+// curfew-snooze-link under the emulator behind a function-URL-shaped front door, keeps
+// that instance up; the stop schedule's run at 20:00 stops the other instance and
+// reports this one kept up by the link; the morning brings the other back, and the next
+// night stops both.
+func TestHeadsUpLinkKeepsAResourceUpAsDeployed(t *testing.T) {
+	ctx := t.Context()
+	s := emulator.Own(t)
+	const region = "eu-west-1"
+	home, staging, prod := emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()
+	m, err := accounts.Parse(fmt.Appendf(nil, `identity: home
+home: home
+homeRegion: %[1]s
+externalId: curfew-heads-up-test
+ci: {user: ci, acceptStaticKeys: true}
+schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}, start: {at: "07:30", days: [MON-FRI]}}
+costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
+accounts:
+  - {name: home, id: %[2]q, environment: production}
+  - {name: staging, id: %[3]q, environment: non-production, regions: [%[1]s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess],
+     owners: {emails: [alice@example.com]}}
+  - {name: production, id: %[4]q, environment: production, regions: [%[1]s], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess],
+     owners: {emails: [bob@example.com]}}
+`, region, home, staging, prod))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outdir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
+	if !ok {
+		t.Fatal("no curfew-service template")
+	}
+	d := deployService(t, s, template, outdir, home, region)
+	headsUps, stops, starts := d.of(accounts.HeadsUpFunction), d.of(accounts.ShutdownFunction), d.of(accounts.RestartFunction)
+	if len(headsUps) != 1 || len(stops) != 1 || len(starts) != 1 {
+		t.Fatalf("curfew-service has %d heads-up, %d stop and %d start schedules, want one each", len(headsUps), len(stops), len(starts))
+	}
+	linkFn := d.function(t, accounts.SnoozeLinkFunction)
+
+	bins := map[string]string{}
+	for fn, folder := range map[string]string{accounts.ShutdownFunction: cdk.ShutdownFolder, accounts.RestartFunction: cdk.RestartFolder,
+		accounts.HeadsUpFunction: cdk.HeadsUpFolder, accounts.SnoozeLinkFunction: cdk.SnoozeLinkFolder} {
+		bins[fn] = filepath.Join(t.TempDir(), "bootstrap")
+		if err := lambdarun.BuildMovable(ctx, "..", folder, bins[fn]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	homeCreds, err := s.Account(t, home, region).Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := map[string]string{
+		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": region,
+		"AWS_ACCESS_KEY_ID": homeCreds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": homeCreds.SecretAccessKey, "AWS_SESSION_TOKEN": homeCreds.SessionToken,
+	}
+	ec2c := ec2.NewFromConfig(s.Account(t, staging, region))
+	kept, stopped := emulator.RunInstance(t, ec2c), emulator.RunInstance(t, ec2c)
+	prodInstance := emulator.RunInstance(t, ec2.NewFromConfig(s.Account(t, prod, region)))
+	states := func(when string, want map[string]ec2types.InstanceStateName) {
+		t.Helper()
+		for id, state := range want {
+			c := ec2c
+			if id == prodInstance {
+				c = ec2.NewFromConfig(s.Account(t, prod, region))
+			}
+			if got, _ := emulator.InstanceState(t, c, id); got != state {
+				t.Errorf("%s: instance %s is %s, want %s", when, id, got, state)
+			}
+		}
+	}
+
+	// Each owner's subscription, with the filter the template gives it.
+	inboxes := map[string]*ownerInbox{}
+	snsc := sns.NewFromConfig(s.Account(t, home, region))
+	for _, sub := range d.subscriptions {
+		in := &ownerInbox{}
+		if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(sub.topic), Protocol: aws.String("http"),
+			Endpoint: aws.String(serve(t, in)), Attributes: map[string]string{"FilterPolicy": sub.filter}}); err != nil {
+			t.Fatal(err)
+		}
+		inboxes[sub.endpoint] = in
+	}
+	if inboxes["alice@example.com"] == nil {
+		t.Fatalf("the template subscribes no alice@example.com to the topic: %+v", d.subscriptions)
+	}
+
+	// A fixed week, whatever day the test runs: Monday 30 November 2026.
+	monday := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	hu := headsUps[0]
+	at := nextRun(t, hu.expression, hu.timeZone, monday)
+	stopAt := nextRun(t, stops[0].expression, stops[0].timeZone, monday)
+	if stopAt.Sub(at) != accounts.DefaultHeadsUpBefore || hu.input != stops[0].input {
+		t.Fatalf("the heads-up fires at %s with %s; the stop at %s with %s: want 30 minutes before, the same input", at, hu.input, stopAt, stops[0].input)
+	}
+
+	shutdown, err := lambdarun.Start(ctx, lambdarun.Options{Name: cdk.ShutdownFolder, TaskRoot: stops[0].function.folder,
+		Env: stops[0].env(creds), Dir: t.TempDir(), Binary: bins[accounts.ShutdownFunction], At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown.Close()
+	router := lambdarun.NewRouter(map[string]lambdarun.Invoker{accounts.ShutdownFunction: shutdown})
+	link := &lambdarun.Deferred{}
+	linkURL := serve(t, lambdarun.FunctionURL(link)) + "/"
+
+	env := hu.env(creds)
+	env["AWS_ENDPOINT_URL_LAMBDA"] = serve(t, router)
+	env["CURFEW_LINK_URL"] = linkURL // the function URL, which moto's CloudFormation does not create
+	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: cdk.HeadsUpFolder, TaskRoot: hu.function.folder, Env: env, Dir: t.TempDir(),
+		Binary: bins[accounts.HeadsUpFunction], At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out, err := f.Invoke(ctx, hu.input)
+	if err != nil {
+		t.Fatalf("%s with %s: %v\n%s", hu.id, hu.input, err, f.Output())
+	}
+	var sum headsup.Summary
+	if err := json.Unmarshal(out, &sum); err != nil || sum.Messages != 1 || len(sum.Failures) > 0 {
+		t.Fatalf("the heads-up answered %s (%v)\n%s", out, err, f.Output())
+	}
+	if calls := router.Calls(); len(calls) != 1 || !strings.Contains(string(calls[0].Payload), `"dryRun":true`) {
+		t.Errorf("the heads-up invoked %+v, want one dry run of curfew-shutdown", calls)
+	}
+	states("after the heads-up", map[string]ec2types.InstanceStateName{kept: "running", stopped: "running", prodInstance: "running"})
+
+	var texts []string
+	for i := 0; i < 50 && len(texts) == 0; i++ {
+		time.Sleep(100 * time.Millisecond)
+		texts = inboxes["alice@example.com"].all()
+	}
+	if len(texts) != 1 {
+		t.Fatalf("alice got %d heads-ups, want 1", len(texts))
+	}
+	text := texts[0]
+	causetest.NoSDKText(t, "the heads-up", text)
+	for endpoint, in := range inboxes {
+		if endpoint != "alice@example.com" && len(in.all()) > 0 {
+			t.Errorf("%s got the heads-up: %q", endpoint, in.all())
+		}
+	}
+	if strings.Contains(text, prodInstance) || !strings.Contains(text, kept) || !strings.Contains(text, stopped) {
+		t.Errorf("the heads-up should name both staging instances and nothing of production:\n%s", text)
+	}
+	resourceLink := regexp.MustCompile(regexp.QuoteMeta(kept) + `[^\n]*?(` + regexp.QuoteMeta(linkURL) + `\?t=[A-Za-z0-9_.~%-]+)`).FindStringSubmatch(text)
+	if resourceLink == nil {
+		t.Fatalf("no link keeping %s up in the heads-up:\n%s", kept, text)
+	}
+
+	linkEnv := map[string]string{"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_FUNCTION_TIMEOUT": "60"}
+	for k, v := range creds {
+		linkEnv[k] = v
+	}
+	for k, v := range linkFn.env {
+		linkEnv[k] = v
+	}
+	lf, err := lambdarun.Start(ctx, lambdarun.Options{Name: cdk.SnoozeLinkFolder, TaskRoot: linkFn.folder, Env: linkEnv, Dir: t.TempDir(),
+		Binary: bins[accounts.SnoozeLinkFunction], At: at.Add(5 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	link.Set(lf)
+
+	// Following the link shows what it keeps up, and changes nothing.
+	resp, err := http.Get(resourceLink[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), kept) || !strings.Contains(string(page), "<form") {
+		t.Fatalf("GET of the link: %d\n%s\n%s", resp.StatusCode, page, lf.Output())
+	}
+	if tags := instanceTags(t, ec2c, kept); tags[accounts.SnoozeUntilTag] != "" {
+		t.Errorf("GET of the link tagged %s: %v", kept, tags)
+	}
+	// Its button's POST keeps it up tonight.
+	token, _ := url.ParseQuery(strings.SplitN(resourceLink[1], "?", 2)[1])
+	resp, err = http.PostForm(linkURL, url.Values{"t": {token.Get("t")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST of the link's form: %d\n%s\n%s", resp.StatusCode, page, lf.Output())
+	}
+	tags := instanceTags(t, ec2c, kept)
+	if tags[accounts.SnoozeUntilTag] == "" || !strings.Contains(tags[accounts.SnoozedByTag], "heads-up link") {
+		t.Errorf("after the POST, %s carries %v: want the snooze and its origin", kept, tags)
+	}
+
+	// The night's stop, as the schedule runs it.
+	rep := stops[0].run(t, bins, creds, stopAt)
+	states("after the night", map[string]ec2types.InstanceStateName{kept: "running", stopped: "stopped", prodInstance: "running"})
+	if r := findResource(rep, kept); r.Action != fleet.Skipped || !strings.Contains(r.Reason, "kept up by the heads-up link") {
+		t.Errorf("the night's report says of %s: %+v, want it kept up by the heads-up link", kept, r)
+	}
+	morning := starts[0].run(t, bins, creds, nextRun(t, starts[0].expression, starts[0].timeZone, stopAt))
+	if morning.Failed() {
+		t.Errorf("the morning failed: %+v", morning)
+	}
+	states("after the morning", map[string]ec2types.InstanceStateName{kept: "running", stopped: "running", prodInstance: "running"})
+	nextNight := nextRun(t, stops[0].expression, stops[0].timeZone, nextRun(t, starts[0].expression, starts[0].timeZone, stopAt))
+	stops[0].run(t, bins, creds, nextNight)
+	states("after the next night", map[string]ec2types.InstanceStateName{kept: "stopped", stopped: "stopped", prodInstance: "running"})
+}
+
+// findResource is the resource id of a run's report.
+func findResource(rep fleet.Report, id string) fleet.Resource {
+	for _, r := range rep.Results {
+		for _, res := range r.Resources {
+			if res.ID == id {
+				return res
+			}
+		}
+	}
+	return fleet.Resource{}
+}
+
+// instanceTags are the tags of an EC2 instance.
+func instanceTags(t *testing.T, c *ec2.Client, id string) map[string]string {
+	t.Helper()
+	out, err := c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	if err != nil || len(out.Reservations) == 0 {
+		t.Fatalf("describe %s: %v", id, err)
+	}
+	tags := map[string]string{}
+	for _, tag := range out.Reservations[0].Instances[0].Tags {
+		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	return tags
+}
