@@ -104,6 +104,7 @@ func (d *Demo) steps() []Step {
 		{Name: "a month of nights: curfew-shutdown and curfew-restart under the Lambda RIE with the schedules' payloads, their clocks at each night and morning", Run: d.nights},
 		{Name: "the last morning: curfew start, through a Lambda-API-shaped router in front of curfew-restart", Run: d.morning},
 		{Name: "the cost report after the month: curfew-cost-report with injected Cost Explorer data", Run: d.costReport},
+		{Name: "tonight: the owner's heads-up before the stop, one click on its link, and the stop keeps that resource up", Run: d.tonight},
 	}
 }
 

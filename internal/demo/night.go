@@ -28,6 +28,13 @@ import (
 // Its clock reads at when it starts (the demo replays a month), and it reaches AWS at
 // endpoint, moto when empty. It returns the deployed environment too.
 func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder string, at time.Time, endpoint string) (*lambdarun.Function, map[string]string, error) {
+	return d.startFunctionWith(ctx, w, function, folder, at, endpoint, nil)
+}
+
+// startFunctionWith is startFunction with extra variables set over the deployed
+// environment: what stands in for a part of AWS the demo runs itself (a function URL,
+// another function under the RIE).
+func (d *Demo) startFunctionWith(ctx context.Context, w io.Writer, function, folder string, at time.Time, endpoint string, extra map[string]string) (*lambdarun.Function, map[string]string, error) {
 	home := d.m.HomeAccount()
 	cfg, err := d.moto.AccountConfig(ctx, home.ID, d.m.HomeRegion)
 	if err != nil {
@@ -63,6 +70,7 @@ func (d *Demo) startFunction(ctx context.Context, w io.Writer, function, folder 
 	env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
 	env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = strconv.Itoa(int(aws.ToInt32(conf.Timeout)))
 	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = strconv.Itoa(int(aws.ToInt32(conf.MemorySize)))
+	maps.Copy(env, extra)
 	// The map the deployed code carries: the one the demo deployed.
 	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: folder, Map: d.m, Env: env, Dir: d.path("lambda", folder), Root: d.opts.Root, Binary: d.binary(folder), At: at})
 	if err != nil {

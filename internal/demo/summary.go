@@ -15,6 +15,8 @@ import (
 type summary struct {
 	stopped, started int
 	saved            []report.Saved
+	// keptUp says what tonight's heads-up link kept up, and for whom.
+	keptUp string
 }
 
 // write prints the summary a person reads in ten seconds.
@@ -37,4 +39,7 @@ func (s summary) write(w io.Writer, d *Demo) {
 	}
 	fmt.Fprintf(w, "  saved    %s %s, list price down to discount coverage\n", strings.Join(parts, ", "), cost.PriceCurrency)
 	fmt.Fprintf(w, "  report   %s (open it in a browser)\n", d.rel(d.opts.Report))
+	if s.keptUp != "" {
+		fmt.Fprintf(w, "  tonight  %s\n", s.keptUp)
+	}
 }
