@@ -207,7 +207,7 @@ func (in *inbox) wait(ctx context.Context, limit time.Duration) (string, error) 
 
 // subscribe serves a local HTTP endpoint and subscribes it to topic with a filter policy
 // ("" for none), so the demo sees the summaries the cost report publishes (the deployed
-// subscriptions are email addresses).
+// subscriptions are email addresses); the func it returns unsubscribes it and stops it.
 func subscribe(ctx context.Context, c *sns.Client, topic, filter string) (*inbox, func(), error) {
 	in := &inbox{arrived: make(chan struct{}, 1)}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -220,14 +220,20 @@ func subscribe(ctx context.Context, c *sns.Client, topic, filter string) (*inbox
 	if filter != "" {
 		attributes = map[string]string{"FilterPolicy": filter}
 	}
-	if _, err := c.Subscribe(ctx, &sns.SubscribeInput{
+	sub, err := c.Subscribe(ctx, &sns.SubscribeInput{
 		TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String("http://" + l.Addr().String() + "/"),
-		Attributes: attributes,
-	}); err != nil {
+		Attributes: attributes, ReturnSubscriptionArn: true,
+	})
+	if err != nil {
 		srv.Close()
 		return nil, nil, fmt.Errorf("subscribe to %s: %w", topic, err)
 	}
-	return in, func() { srv.Close() }, nil
+	// Unsubscribed when done: moto delivers to every subscription as it publishes, and
+	// answers the publisher 500 when an endpoint is gone.
+	return in, func() {
+		_, _ = c.Unsubscribe(context.Background(), &sns.UnsubscribeInput{SubscriptionArn: sub.SubscriptionArn})
+		srv.Close()
+	}, nil
 }
 
 // subscription is an email subscription of the report's topic in the service template.
