@@ -80,13 +80,21 @@ func TestDemoRunsCurfewsNight(t *testing.T) {
 		t.Fatalf("exit code %d, want 0", code)
 	}
 	causetest.NoSDKText(t, "the demo's output", stdout+stderr)
-	for i := 1; i <= 7; i++ {
-		if !strings.Contains(stdout, fmt.Sprintf("==> [%d/7] ", i)) {
+	for i := 1; i <= 8; i++ {
+		if !strings.Contains(stdout, fmt.Sprintf("==> [%d/8] ", i)) {
 			t.Errorf("no progress line for step %d", i)
 		}
 	}
-	if n := strings.Count(stdout, "    ok in "); n != 7 {
-		t.Errorf("%d steps ok, want 7", n)
+	if n := strings.Count(stdout, "    ok in "); n != 8 {
+		t.Errorf("%d steps ok, want 8", n)
+	}
+	// Tonight (issue 30): the owner's heads-up, its link's page and button, the button
+	// refused the second time, and the stop keeping that resource up.
+	for _, want := range []string{"sandbox-team@example.com got, by email", "→ 200 (no change", "POST (the page's button) → 200",
+		"POST again → 409", "kept up by the heads-up link of 19:30", "curfew-restart at "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the demo's tonight does not show %q", want)
+		}
 	}
 	// Each account is checked with curfew preflight after its bootstrap and before any
 	// deploy.

@@ -107,7 +107,32 @@ func (d *Demo) tonight(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return d.checkKeptUp(w, rep, owner, kept, stopAt)
+	if err := d.checkKeptUp(w, rep, owner, kept, stopAt); err != nil {
+		return err
+	}
+	return d.nextMorning(ctx, w, stopAt)
+}
+
+// nextMorning runs the start schedule's function at the first morning after stopAt on
+// which every swept account starts (a holiday moves it), so the demo ends with the fleet
+// as it was before the night.
+func (d *Demo) nextMorning(ctx context.Context, w io.Writer, stopAt time.Time) error {
+	var morning time.Time
+	for _, a := range d.m.Swept() {
+		if next, ok := d.m.ScheduleFor(a).NextStart(stopAt); ok && next.After(morning) {
+			morning = next
+		}
+	}
+	if morning.IsZero() {
+		return fmt.Errorf("%w: no scheduled morning start after %s", ErrCheck, stopAt)
+	}
+	rep, err := d.runAt(ctx, accounts.RestartFunction, "restart", morning, d.month.start.input)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "curfew-restart at %s (the next morning start, holidays skipped): %d resources started again\n",
+		morning.Format("Mon 2 Jan 15:04 MST"), rep.Totals.Started)
+	return nil
 }
 
 // headsUpSchedule finds the deployed heads-up schedule and the stop schedule it runs
