@@ -1,8 +1,9 @@
-// Package function starts the engine's Lambda functions, shutdown and restart: each main
-// under lambdas/ hands it its kind and environment, and it reads the account map that
+// Package function starts curfew's Lambda functions but the cost report: shutdown and
+// restart (Fleet), the heads-up (HeadsUp) and its link (SnoozeLink). Each main under
+// lambdas/ hands it its environment (and its kind), and it reads the account map that
 // travels in the function's code, loads the AWS configuration, builds the handler with its
 // clients once and serves it. (The cost report's function stays apart: it would carry the
-// fleet's code, and they would carry its charts.)
+// fleet's code, and they would carry its charts; TestFunctionsDoNotCarryTheCostReport.)
 package function
 
 import (
