@@ -157,3 +157,53 @@ func TestHeadsUpValidation(t *testing.T) {
 		}
 	}
 }
+
+// headsUp.slackSigningSecret names a parameter of its own under /curfew/, never a URL,
+// the link key or an owner's webhook; SlackSigningSecret returns it only while the
+// heads-up is on.
+func TestSlackSigningSecretValidation(t *testing.T) {
+	for _, tc := range []struct{ secret, reason string }{
+		{"https://hooks.slack.com/x", "not an SSM parameter name"},
+		{"slack-secret", "not an SSM parameter name"},
+		{"/other/slack", "not an SSM parameter name"},
+		{"/curfew/heads-up/slack secret", "not an SSM parameter name"},
+		{accounts.HeadsUpKeyParameter, "curfew's own parameter"},
+		{"/curfew/owners/sandbox", "curfew's own parameter"},
+	} {
+		m, err := accounts.Load(exampleMap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.HeadsUp = &accounts.HeadsUp{SlackSigningSecret: tc.secret}
+		var verr *accounts.ValidationError
+		if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 {
+			t.Errorf("secret %q: Validate() = %v, want one problem", tc.secret, err)
+			continue
+		}
+		if p := verr.Problems[0]; p.Field != "headsUp.slackSigningSecret" || !strings.Contains(p.Reason, tc.reason) {
+			t.Errorf("secret %q: %s: %q, want headsUp.slackSigningSecret saying %q", tc.secret, p.Field, p.Reason, tc.reason)
+		}
+	}
+	const good = "/curfew/heads-up/slack-signing-secret"
+	for _, tc := range []struct {
+		headsUp *accounts.HeadsUp
+		want    string
+	}{
+		{nil, ""},
+		{&accounts.HeadsUp{}, ""},
+		{&accounts.HeadsUp{SlackSigningSecret: good}, good},
+		{&accounts.HeadsUp{SlackSigningSecret: good, Off: true}, ""},
+	} {
+		m, err := accounts.Load(exampleMap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.HeadsUp = tc.headsUp
+		if err := m.Validate(); err != nil {
+			t.Errorf("%+v: %v", tc.headsUp, err)
+		}
+		if got := m.SlackSigningSecret(); got != tc.want {
+			t.Errorf("%+v: SlackSigningSecret() = %q, want %q", tc.headsUp, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package accounts
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -48,7 +50,24 @@ type HeadsUp struct {
 	Before string `yaml:"before,omitempty"`
 	// Off turns the heads-up off even where owners are named.
 	Off bool `yaml:"off,omitempty"`
+	// SlackSigningSecret names the SSM SecureString parameter of the home account holding
+	// the signing secret of the Slack app whose incoming webhooks are the owners': with it,
+	// each link is also a button in Slack, which the link function applies once Slack's
+	// signature of the press checks out. Without it, Slack carries the links alone.
+	SlackSigningSecret string `yaml:"slackSigningSecret,omitempty"`
 }
+
+// SlackSigningSecret is the parameter holding the Slack app's signing secret, or "" when
+// the heads-up's Slack messages carry no buttons.
+func (m *Map) SlackSigningSecret() string {
+	if _, on := m.HeadsUpBefore(); !on || m.HeadsUp == nil {
+		return ""
+	}
+	return m.HeadsUp.SlackSigningSecret
+}
+
+// slackSecretPattern is an SSM parameter name under /curfew/.
+var slackSecretPattern = regexp.MustCompile(`^/curfew/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
 
 // HeadsUpBefore returns how long before each stop the heads-up goes out, and whether it
 // goes out at all: only when the map names an owner and headsUp.off is not set.
@@ -67,7 +86,17 @@ func (m *Map) HeadsUpBefore() (time.Duration, bool) {
 }
 
 func (m *Map) validateHeadsUp(p *problems) {
-	if m.HeadsUp == nil || m.HeadsUp.Before == "" {
+	if m.HeadsUp == nil {
+		return
+	}
+	switch s := m.HeadsUp.SlackSigningSecret; {
+	case s == "":
+	case !slackSecretPattern.MatchString(s):
+		p.add("headsUp.slackSigningSecret", "%q is not an SSM parameter name under /curfew/ (letters, digits, _.- and /): store the secret in a SecureString parameter and name it here", s)
+	case s == HeadsUpKeyParameter || strings.HasPrefix(s, OwnerParameterPrefix):
+		p.add("headsUp.slackSigningSecret", "%q is curfew's own parameter: store the Slack app's signing secret in a parameter of its own, such as /curfew/heads-up/slack-signing-secret", s)
+	}
+	if m.HeadsUp.Before == "" {
 		return
 	}
 	d, err := time.ParseDuration(m.HeadsUp.Before)
