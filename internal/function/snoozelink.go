@@ -15,7 +15,9 @@ import (
 
 // SnoozeLink serves the snooze link function (issue 30): the page a heads-up's link
 // opens, and the snooze its button applies, through each swept account's
-// CurfewSnoozeLink role. It reads the signing key once, at cold start. It does not return.
+// CurfewSnoozeLink role; with the map's headsUp.slackSigningSecret, the presses of the
+// heads-up's buttons in Slack too. It reads the signing key and the Slack secret once, at
+// cold start. It does not return.
 func SnoozeLink(env Env) {
 	log := lambdacontext.NewLogger()
 	m, cfg, err := load(env)
@@ -28,14 +30,23 @@ func SnoozeLink(env Env) {
 		log.Error("start the function", "error", "CURFEW_BUCKET is not set: the links are kept in the history bucket")
 		os.Exit(1)
 	}
-	key, err := snoozelink.LoadKey(context.Background(), ssm.NewFromConfig(cfg))
+	ssmc := ssm.NewFromConfig(cfg)
+	key, err := snoozelink.LoadKey(context.Background(), ssmc)
 	if err != nil {
 		log.Error("start the function", "error", err.Error())
 		os.Exit(1)
 	}
+	var slackSecret []byte
+	if name := m.SlackSigningSecret(); name != "" {
+		// The map asks for Slack's buttons: without their secret, none could be checked.
+		if slackSecret, err = snoozelink.LoadSlackSecret(context.Background(), ssmc, name); err != nil {
+			log.Error("start the function", "error", err.Error())
+			os.Exit(1)
+		}
+	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	h := &snoozelink.Handler{
-		Map: m, Key: key, Logger: log,
+		Map: m, Key: key, Logger: log, SlackSecret: slackSecret,
 		Store:   snoozelink.Store{Client: client, Bucket: bucket},
 		Connect: snoozelink.AssumeSnoozeRole(cfg, m.ExternalID),
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -38,19 +37,22 @@ func Origin(sent time.Time, loc *time.Location) string {
 
 // apply claims the link's one use, snoozes every resource of l, records what it did, and
 // says so. A link claimed already, even by a request this very moment, changes nothing.
-func (h *Handler) apply(r request, c Claims, a accounts.Account, l Link) events.LambdaFunctionURLResponse {
-	use := Use{ID: c.ID, Link: l, At: r.now.UTC(), SourceIP: r.source}
+func (h *Handler) apply(r request, c Claims, a accounts.Account, l Link) answer {
+	use := Use{ID: c.ID, Link: l, At: r.now.UTC(), SourceIP: r.source, Slack: r.slack}
 	switch err := h.Store.Claim(r.ctx, use); {
 	case errors.Is(err, ErrUsed):
 		r.log.Info("request refused", "outcome", "used already")
-		return usedRefusal.response()
+		return usedRefusal.answer()
 	case err != nil:
 		r.log.Error("request failed", "outcome", "use not recorded", "error", err.Error())
-		return unavailable().response()
+		return unavailable().answer()
 	}
 	loc := h.Map.ScheduleFor(a).Location()
 	until := l.Until.In(loc).Format(time.RFC3339)
 	origin := Origin(l.Sent, loc)
+	if r.slack != nil {
+		origin = SlackOrigin(l.Sent, loc, *r.slack)
+	}
 	outcomes := make([]string, len(l.Resources))
 	kept := 0
 	for i, t := range l.Resources {
@@ -69,7 +71,7 @@ func (h *Handler) apply(r request, c Claims, a accounts.Account, l Link) events.
 }
 
 // applied is the page of a POST: what was kept up, until when, and what was not.
-func applied(a accounts.Account, l Link, loc *time.Location, outcomes []string, kept int) events.LambdaFunctionURLResponse {
+func applied(a accounts.Account, l Link, loc *time.Location, outcomes []string, kept int) answer {
 	p := page{Title: "Kept up tonight", Lines: []string{fmt.Sprintf("In %s, until %s:", name(a), snooze.LocalTime(l.Until, loc))}, Items: outcomes}
 	status := http.StatusOK
 	if kept < len(l.Resources) {
@@ -78,7 +80,7 @@ func applied(a accounts.Account, l Link, loc *time.Location, outcomes []string, 
 	if kept == 0 {
 		status, p.Title = http.StatusBadGateway, "Nothing was kept up"
 	}
-	return respond(status, p)
+	return answer{status, p}
 }
 
 // keepUp snoozes one resource; the line says what happened, with a short cause.
@@ -107,7 +109,7 @@ func (h *Handler) keepUp(r request, a accounts.Account, t Target, until, origin 
 
 // confirmation is the page of a GET: what the link keeps up and until when, and the
 // button; it changes nothing.
-func confirmation(a accounts.Account, l Link, loc *time.Location, token string) events.LambdaFunctionURLResponse {
+func confirmation(a accounts.Account, l Link, loc *time.Location, token string) answer {
 	items := make([]string, len(l.Resources))
 	for i, t := range l.Resources {
 		items[i] = fmt.Sprintf("%s %s in %s", kindName(t.Type), t.ID, t.Region)
@@ -116,7 +118,7 @@ func confirmation(a accounts.Account, l Link, loc *time.Location, token string) 
 	if len(items) == 1 {
 		these, them = "this", "it"
 	}
-	return respond(http.StatusOK, page{
+	return answer{http.StatusOK, page{
 		Title: "Keep it up tonight?",
 		Lines: []string{
 			fmt.Sprintf("Tonight's stop at %s would stop %s in %s:", snooze.LocalTime(l.Stop, loc), these, name(a)),
@@ -124,7 +126,7 @@ func confirmation(a accounts.Account, l Link, loc *time.Location, token string) 
 		Items:  items,
 		Token:  token,
 		Button: fmt.Sprintf("Keep %s up until %s", them, snooze.LocalTime(l.Until, loc)),
-	})
+	}}
 }
 
 func name(a accounts.Account) string {

@@ -39,6 +39,9 @@ type Handler struct {
 	// Found reads the accounts the last run found in the map's units (FoundAccounts);
 	// without it, a link for an account the map does not list is refused.
 	Found func(ctx context.Context) (accountlist.List, error)
+	// SlackSecret is the Slack app's signing secret (LoadSlackSecret); without it, presses
+	// of buttons in Slack are refused.
+	SlackSecret []byte
 }
 
 // request is one request being served.
@@ -48,6 +51,8 @@ type request struct {
 	source string
 	now    time.Time
 	log    *slog.Logger
+	// slack is who pressed the button, for a press in Slack.
+	slack *SlackUser
 }
 
 // Handle answers one request with a page; it never returns an error, so that a person
@@ -59,14 +64,21 @@ func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 	}
 	if !h.Limiter.Allow(r.source, r.now) {
 		r.log.Warn("request refused", "outcome", "rate limited")
-		return refusal{http.StatusTooManyRequests, "The request was not served", "too many requests in the last minute", "wait a minute and open the link again"}.response(), nil
+		limited := refusal{http.StatusTooManyRequests, "The request was not served", "too many requests in the last minute", "wait a minute and open the link again"}
+		if isSlack(req) {
+			return slackRefusal(limited), nil
+		}
+		return limited.response(), nil
+	}
+	if isSlack(req) {
+		return h.slack(r, req), nil
 	}
 	token, bad := tokenOf(req)
 	if bad != nil {
 		r.log.Info("request refused", "outcome", bad.why)
 		return bad.response(), nil
 	}
-	return h.serve(r, token), nil
+	return h.serve(r, token).response(), nil
 }
 
 func (h *Handler) begin(ctx context.Context, req events.LambdaFunctionURLRequest) request {
@@ -84,30 +96,30 @@ func (h *Handler) begin(ctx context.Context, req events.LambdaFunctionURLRequest
 }
 
 // serve checks the token, the account and the link, then shows or applies it.
-func (h *Handler) serve(r request, token string) events.LambdaFunctionURLResponse {
+func (h *Handler) serve(r request, token string) answer {
 	c, err := Verify(h.Key, token, r.now)
 	if err != nil {
 		r.log.Info("request refused", "outcome", "bad token", "error", err.Error())
-		return tokenRefusal(err).response()
+		return tokenRefusal(err).answer()
 	}
 	r.log = r.log.With("link", c.ID, "account", c.Account)
 	a, bad := h.account(r.ctx, c.Account)
 	if bad != nil {
 		r.log.Warn("request refused", "outcome", bad.why)
-		return bad.response()
+		return bad.answer()
 	}
 	l, bad := h.link(r, c, a)
 	if bad != nil {
-		return bad.response()
+		return bad.answer()
 	}
 	used, err := h.Store.Used(r.ctx, c.ID)
 	switch {
 	case err != nil:
 		r.log.Error("request failed", "outcome", "history unreadable", "error", err.Error())
-		return unavailable().response()
+		return unavailable().answer()
 	case used:
 		r.log.Info("request refused", "outcome", "used already")
-		return usedRefusal.response()
+		return usedRefusal.answer()
 	case r.method == http.MethodGet:
 		r.log.Info("confirmation shown", "outcome", "shown")
 		return confirmation(a, l, h.Map.ScheduleFor(a).Location(), token)

@@ -65,6 +65,17 @@ type refusal struct {
 	what, why, next string
 }
 
-func (r refusal) response() events.LambdaFunctionURLResponse {
-	return respond(r.status, page{Title: "Nothing was changed", Lines: []string{r.what + ": " + r.why + ".", "Next: " + r.next + "."}})
+func (r refusal) response() events.LambdaFunctionURLResponse { return r.answer().response() }
+
+func (r refusal) answer() answer {
+	return answer{r.status, page{Title: "Nothing was changed", Lines: []string{r.what + ": " + r.why + ".", "Next: " + r.next + "."}}}
 }
+
+// answer is what the function says to a request, before it is written as a page (or as
+// Slack's message, for a button pressed in Slack).
+type answer struct {
+	status int
+	page   page
+}
+
+func (a answer) response() events.LambdaFunctionURLResponse { return respond(a.status, a.page) }

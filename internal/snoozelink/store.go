@@ -48,6 +48,8 @@ type Use struct {
 	Link     Link      `json:"link"`
 	At       time.Time `json:"at"`
 	SourceIP string    `json:"sourceIp"`
+	// Slack is who pressed the link's button in Slack; nil for a link opened in a browser.
+	Slack *SlackUser `json:"slack,omitempty"`
 	// Outcomes says, per resource, what happened; none in the claim, before it is applied.
 	Outcomes []string `json:"outcomes"`
 }
