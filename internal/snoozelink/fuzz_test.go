@@ -3,12 +3,16 @@ package snoozelink
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -146,37 +150,68 @@ func (fx fixture) handler() (*Handler, *tagRecorder) {
 		Connect: func(accounts.Account, string) snooze.Clients { return snooze.Clients{EC2: rec, RDS: rec} }}, rec
 }
 
-// FuzzLinkRequest sends the link function arbitrary requests (method, query, body, its
-// encoding, content type), seeded with a valid link's token: none panics; GET never tags;
-// nothing is tagged, and no POST answers 2xx, unless the POST's form carries exactly the
-// valid token; every answer carries the security headers.
+// FuzzLinkRequest sends the link function arbitrary requests (method, path, query, body,
+// its encoding, content type, Slack's signature headers, or a body Slack's secret really
+// signed at an arbitrary timestamp), seeded with a valid link's token and a valid press:
+// none panics; GET never tags; nothing is tagged, and no POST answers 2xx, unless the POST
+// carries exactly the valid token (in the page's form, or in a press Slack signed within
+// five minutes); a request to the Slack route that Slack did not sign makes no AWS call at
+// all; every answer carries the security headers.
 func FuzzLinkRequest(f *testing.F) {
 	fx := newFixture(f)
 	valid := fx.valid
 	form := "t=" + valid
+	press := PressBody(valid, "U012ABCDEF", "alice")
+	now := strconv.FormatInt(fx.now.Unix(), 10)
 	for _, seed := range []struct {
-		method, query, body, contentType string
-		b64                              bool
+		method, path, query, body, contentType string
+		b64                                    bool
+		signature, timestamp                   string
+		sign                                   bool
 	}{
-		{"GET", "t=" + valid, "", "", false},
-		{"POST", "", form, "application/x-www-form-urlencoded", false},
-		{"POST", "", base64.StdEncoding.EncodeToString([]byte(form)), "application/x-www-form-urlencoded", true},
-		{"POST", "t=" + valid, "", "", false},
-		{"POST", "", "t=" + valid[:len(valid)-1] + "A", "", false},
-		{"POST", "", "t=" + valid + "&t=x", "text/plain", false},
-		{"PUT", "t=" + valid, form, "", false},
-		{"GET", "t=%zz", "", "", false},
-		{"POST", "", "%%%", "", true},
-		{"DELETE", "", "", "", false},
-		{"get", "t=" + strings.Repeat("A", 3000), "", "", false},
+		{"GET", "/", "t=" + valid, "", "", false, "", "", false},
+		{"POST", "/", "", form, "application/x-www-form-urlencoded", false, "", "", false},
+		{"POST", "/", "", base64.StdEncoding.EncodeToString([]byte(form)), "application/x-www-form-urlencoded", true, "", "", false},
+		{"POST", "/", "t=" + valid, "", "", false, "", "", false},
+		{"POST", "/", "", "t=" + valid[:len(valid)-1] + "A", "", false, "", "", false},
+		{"POST", "/", "", "t=" + valid + "&t=x", "text/plain", false, "", "", false},
+		{"PUT", "/", "t=" + valid, form, "", false, "", "", false},
+		{"GET", "/", "t=%zz", "", "", false, "", "", false},
+		{"POST", "/", "", "%%%", "", true, "", "", false},
+		{"DELETE", "/", "", "", "", false, "", "", false},
+		{"get", "/", "t=" + strings.Repeat("A", 3000), "", "", false, "", "", false},
+		{"POST", SlackPath, "", base64.StdEncoding.EncodeToString([]byte(press)), "application/x-www-form-urlencoded", true, "", now, true},
+		{"POST", SlackPath, "", press, "application/x-www-form-urlencoded", false, "", now, true},
+		{"POST", SlackPath, "", press, "application/x-www-form-urlencoded", false, "", strconv.FormatInt(fx.now.Unix()-301, 10), true},
+		{"POST", SlackPath, "", press, "", false, "v0=" + strings.Repeat("0", 64), now, false},
+		{"POST", "/", "", press, "", false, "v0=abc", now, false},
+		{"POST", SlackPath, "", form, "", false, "", "", false},
+		{"GET", SlackPath, "t=" + valid, "", "", false, "", now, true},
 	} {
-		f.Add(seed.method, seed.query, seed.body, seed.contentType, seed.b64)
+		f.Add(seed.method, seed.path, seed.query, seed.body, seed.contentType, seed.b64, seed.signature, seed.timestamp, seed.sign)
 	}
-	f.Fuzz(func(t *testing.T, method, query, body, contentType string, b64 bool) {
-		h, rec := fx.handler()
-		req := events.LambdaFunctionURLRequest{RawQueryString: query, Body: body, IsBase64Encoded: b64,
-			Headers:        map[string]string{"content-type": contentType},
-			RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, SourceIP: "198.51.100.7"}}}
+	f.Fuzz(func(t *testing.T, method, path, query, body, contentType string, b64 bool, signature, timestamp string, sign bool) {
+		h, bucket, capture, _ := fx.slackHandler()
+		raw := body
+		if b64 {
+			if decoded, err := base64.StdEncoding.DecodeString(body); err == nil {
+				raw = string(decoded)
+			}
+		}
+		if sign {
+			mac := hmac.New(sha256.New, slackSecret)
+			mac.Write([]byte("v0:" + timestamp + ":" + raw))
+			signature = "v0=" + hex.EncodeToString(mac.Sum(nil))
+		}
+		headers := map[string]string{"content-type": contentType}
+		if signature != "" {
+			headers["x-slack-signature"] = signature
+		}
+		if timestamp != "" {
+			headers["x-slack-request-timestamp"] = timestamp
+		}
+		req := events.LambdaFunctionURLRequest{RawPath: path, RawQueryString: query, Body: body, IsBase64Encoded: b64, Headers: headers,
+			RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "198.51.100.7"}}}
 		resp, err := h.Handle(t.Context(), req)
 		if err != nil {
 			t.Fatalf("Handle returned an error: %v", err)
@@ -184,14 +219,32 @@ func FuzzLinkRequest(f *testing.F) {
 		if resp.Headers["Content-Security-Policy"] == "" || resp.Headers["Cache-Control"] != "no-store" {
 			t.Fatalf("answer %d without the security headers", resp.StatusCode)
 		}
-		applied := method == http.MethodPost && formCarries(body, b64, valid)
-		if rec.writes > 0 && !applied {
-			t.Fatalf("%s %q %q tagged %d times without the valid token in a POST form", method, query, body, rec.writes)
+		slack := path == SlackPath || signature != ""
+		ts, tsErr := strconv.ParseInt(timestamp, 10, 64)
+		signed := sign && tsErr == nil && ts >= fx.now.Unix()-300 && ts <= fx.now.Unix()+300 && method == http.MethodPost
+		applied := method == http.MethodPost && !slack && formCarries(body, b64, valid)
+		if slack {
+			applied = signed && strings.Contains(pressToken(raw), valid)
+			if !signed && bucket.calls > 0 {
+				t.Fatalf("%s %s unsigned by Slack made %d bucket calls", method, path, bucket.calls)
+			}
 		}
-		if method == http.MethodPost && resp.StatusCode < 300 && !applied {
+		if capture.writes > 0 && !applied {
+			t.Fatalf("%s %s %q %q tagged %d times without the valid token in a POST form or a signed press", method, path, query, body, capture.writes)
+		}
+		if method == http.MethodPost && !slack && resp.StatusCode < 300 && !applied {
 			t.Fatalf("POST %q %q answered %d without the valid token", query, body, resp.StatusCode)
 		}
 	})
+}
+
+// pressToken is what a press's form carries in its payload, however it is shaped.
+func pressToken(raw string) string {
+	form, err := url.ParseQuery(raw)
+	if err != nil {
+		return ""
+	}
+	return form.Get("payload")
 }
 
 // formCarries says whether a POST body, as the function reads it, has t=valid.

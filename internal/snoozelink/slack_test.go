@@ -31,15 +31,15 @@ var tagValue = regexp.MustCompile(`^[\p{L}\p{N} _.:/=+\-@]*$`)
 // slackSecret is the test Slack app's signing secret.
 var slackSecret = []byte("8f742231b10e8888abcd99yyyzzz85a5")
 
-// slackSign is Slack's signature of body at ts, computed here as Slack documents it.
-func slackSign(secret []byte, ts int64, body string) string {
+// SlackSign is Slack's signature of body at ts, computed here as Slack documents it.
+func SlackSign(secret []byte, ts int64, body string) string {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("v0:" + strconv.FormatInt(ts, 10) + ":" + body))
 	return "v0=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// pressBody is the form Slack posts when user presses the button carrying token.
-func pressBody(token, userID, username string) string {
+// PressBody is the form Slack posts when user presses the button carrying token.
+func PressBody(token, userID, username string) string {
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions",
 		"user": map[string]string{"id": userID, "username": username, "name": username, "team_id": "T0001"},
@@ -50,9 +50,9 @@ func pressBody(token, userID, username string) string {
 	return url.Values{"payload": {string(payload)}}.Encode()
 }
 
-// pressRequest is Slack's request as a function URL passes it on: the form
+// PressRequest is Slack's request as a function URL passes it on: the form
 // base64-encoded, the signature headers as given (none when empty).
-func pressRequest(body, ts, sig string) events.LambdaFunctionURLRequest {
+func PressRequest(body, ts, sig string) events.LambdaFunctionURLRequest {
 	headers := map[string]string{"content-type": "application/x-www-form-urlencoded", "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
 	if ts != "" {
 		headers["x-slack-request-timestamp"] = ts
@@ -146,28 +146,28 @@ func decodeSlack(t *testing.T, resp events.LambdaFunctionURLResponse) slackAnswe
 func TestSlackSignatureAttacks(t *testing.T) {
 	fx := newFixture(t)
 	now := fx.now.Unix()
-	body := pressBody(fx.valid, "U012ABCDEF", "alice")
+	body := PressBody(fx.valid, "U012ABCDEF", "alice")
 	ts := strconv.FormatInt(now, 10)
-	good := slackSign(slackSecret, now, body)
-	mallory := pressBody(fx.valid, "U0MALLORY1", "mallory")
+	good := SlackSign(slackSecret, now, body)
+	mallory := PressBody(fx.valid, "U0MALLORY1", "mallory")
 	for _, tc := range []struct {
 		name string
 		req  events.LambdaFunctionURLRequest
 		says string
 	}{
-		{"forged with another secret", pressRequest(body, ts, slackSign([]byte("not-the-apps-signing-secret-xx"), now, body)), "does not match"},
-		{"body altered: another user", pressRequest(mallory, ts, good), "does not match"},
-		{"body altered: a byte more", pressRequest(body+"&x=1", ts, good), "does not match"},
-		{"stale: 6 minutes old", pressRequest(body, strconv.FormatInt(now-360, 10), slackSign(slackSecret, now-360, body)), "more than five minutes"},
-		{"stale: a day old", pressRequest(body, strconv.FormatInt(now-86400, 10), slackSign(slackSecret, now-86400, body)), "more than five minutes"},
-		{"future: 6 minutes ahead", pressRequest(body, strconv.FormatInt(now+360, 10), slackSign(slackSecret, now+360, body)), "more than five minutes"},
-		{"timestamp changed after signing", pressRequest(body, strconv.FormatInt(now-1, 10), good), "does not match"},
-		{"timestamp not a number", pressRequest(body, "yesterday", good), "more than five minutes"},
-		{"no signature", pressRequest(body, ts, ""), "does not match"},
-		{"no timestamp", pressRequest(body, "", good), "does not match"},
-		{"signature of another version", pressRequest(body, ts, "v1="+strings.TrimPrefix(good, "v0=")), "does not match"},
-		{"signature not hex", pressRequest(body, ts, "v0=zz"+good[5:]), "does not match"},
-		{"signature cut short", pressRequest(body, ts, good[:len(good)-2]), "does not match"},
+		{"forged with another secret", PressRequest(body, ts, SlackSign([]byte("not-the-apps-signing-secret-xx"), now, body)), "does not match"},
+		{"body altered: another user", PressRequest(mallory, ts, good), "does not match"},
+		{"body altered: a byte more", PressRequest(body+"&x=1", ts, good), "does not match"},
+		{"stale: 6 minutes old", PressRequest(body, strconv.FormatInt(now-360, 10), SlackSign(slackSecret, now-360, body)), "more than five minutes"},
+		{"stale: a day old", PressRequest(body, strconv.FormatInt(now-86400, 10), SlackSign(slackSecret, now-86400, body)), "more than five minutes"},
+		{"future: 6 minutes ahead", PressRequest(body, strconv.FormatInt(now+360, 10), SlackSign(slackSecret, now+360, body)), "more than five minutes"},
+		{"timestamp changed after signing", PressRequest(body, strconv.FormatInt(now-1, 10), good), "does not match"},
+		{"timestamp not a number", PressRequest(body, "yesterday", good), "more than five minutes"},
+		{"no signature", PressRequest(body, ts, ""), "does not match"},
+		{"no timestamp", PressRequest(body, "", good), "does not match"},
+		{"signature of another version", PressRequest(body, ts, "v1="+strings.TrimPrefix(good, "v0=")), "does not match"},
+		{"signature not hex", PressRequest(body, ts, "v0=zz"+good[5:]), "does not match"},
+		{"signature cut short", PressRequest(body, ts, good[:len(good)-2]), "does not match"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, bucket, capture, connects := fx.slackHandler()
@@ -186,7 +186,7 @@ func TestSlackSignatureAttacks(t *testing.T) {
 	}
 	t.Run("GET", func(t *testing.T) {
 		h, bucket, _, _ := fx.slackHandler()
-		req := pressRequest(body, ts, good)
+		req := PressRequest(body, ts, good)
 		req.RequestContext.HTTP.Method = http.MethodGet
 		resp, _ := h.Handle(t.Context(), req)
 		if decodeSlack(t, resp); resp.StatusCode != http.StatusMethodNotAllowed || bucket.calls != 0 {
@@ -196,7 +196,7 @@ func TestSlackSignatureAttacks(t *testing.T) {
 	t.Run("no Slack app configured", func(t *testing.T) {
 		h, bucket, _, _ := fx.slackHandler()
 		h.SlackSecret = nil
-		resp, _ := h.Handle(t.Context(), pressRequest(body, ts, good))
+		resp, _ := h.Handle(t.Context(), PressRequest(body, ts, good))
 		if a := decodeSlack(t, resp); !strings.Contains(a.Text, "takes no presses from Slack") || bucket.calls != 0 {
 			t.Errorf("without a secret: %d %+v after %d bucket calls", resp.StatusCode, a, bucket.calls)
 		}
@@ -213,8 +213,8 @@ func TestSlackPressAppliesTheLinkOnce(t *testing.T) {
 	fx := newFixture(t)
 	h, bucket, capture, _ := fx.slackHandler()
 	now := fx.now.Unix() - 200 // Slack's clock a little behind
-	body := pressBody(fx.valid, "U012ABCDEF", "alice.o'neil")
-	req := pressRequest(body, strconv.FormatInt(now, 10), slackSign(slackSecret, now, body))
+	body := PressBody(fx.valid, "U012ABCDEF", "alice.o'neil")
+	req := PressRequest(body, strconv.FormatInt(now, 10), SlackSign(slackSecret, now, body))
 	resp, err := h.Handle(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -248,10 +248,10 @@ func TestSlackPressAppliesTheLinkOnce(t *testing.T) {
 		t.Errorf("the use on record: %+v (Slack %+v)", use, use.Slack)
 	}
 
-	again := pressBody(fx.valid, "U0BOBBOB01", "bob")
+	again := PressBody(fx.valid, "U0BOBBOB01", "bob")
 	later := fx.now.Unix()
 	for name, r := range map[string]events.LambdaFunctionURLRequest{
-		"the same action pressed again": pressRequest(again, strconv.FormatInt(later, 10), slackSign(slackSecret, later, again)),
+		"the same action pressed again": PressRequest(again, strconv.FormatInt(later, 10), SlackSign(slackSecret, later, again)),
 		"the signed request replayed":   req,
 	} {
 		resp, _ := h.Handle(t.Context(), r)
@@ -264,9 +264,9 @@ func TestSlackPressAppliesTheLinkOnce(t *testing.T) {
 	}
 
 	fresh, _, capture, connects := fx.slackHandler()
-	forged := pressBody(fx.valid[:len(fx.valid)-2]+"AA", "U012ABCDEF", "alice")
-	notOurs := strings.Replace(pressBody(fx.valid, "U012ABCDEF", "alice"), SlackActionPrefix, "approve-", 1)
-	noUser := pressBody(fx.valid, "", "alice")
+	forged := PressBody(fx.valid[:len(fx.valid)-2]+"AA", "U012ABCDEF", "alice")
+	notOurs := strings.Replace(PressBody(fx.valid, "U012ABCDEF", "alice"), SlackActionPrefix, "approve-", 1)
+	noUser := PressBody(fx.valid, "", "alice")
 	for name, tc := range map[string]struct{ body, says string }{
 		"forged token":         {forged, "its signature does not match"},
 		"another app's button": {notOurs, "not a heads-up button's"},
@@ -274,7 +274,7 @@ func TestSlackPressAppliesTheLinkOnce(t *testing.T) {
 		"no payload":           {"token=x", "not a heads-up button's"},
 	} {
 		ts := fx.now.Unix()
-		resp, _ := fresh.Handle(t.Context(), pressRequest(tc.body, strconv.FormatInt(ts, 10), slackSign(slackSecret, ts, tc.body)))
+		resp, _ := fresh.Handle(t.Context(), PressRequest(tc.body, strconv.FormatInt(ts, 10), SlackSign(slackSecret, ts, tc.body)))
 		if a := decodeSlack(t, resp); a.ResponseType != "ephemeral" || !strings.Contains(a.Text, tc.says) {
 			t.Errorf("%s: %d %+v, want it to say %q", name, resp.StatusCode, a, tc.says)
 		}
@@ -299,7 +299,7 @@ func TestSlackOrigin(t *testing.T) {
 			t.Errorf("SlackOrigin(%+v) = %q, want %q", tc.user, got, tc.want)
 		}
 	}
-	_, u, bad := pressed([]byte(pressBody("t", "W0ABCDEF12", "<script>&"+strings.Repeat("x", 80)+"ä")))
+	_, u, bad := pressed([]byte(PressBody("t", "W0ABCDEF12", "<script>&"+strings.Repeat("x", 80)+"ä")))
 	if want := "script" + strings.Repeat("x", 34); bad != nil || u.Username != want {
 		t.Errorf("a hostile name became %q (%v)", u.Username, bad)
 	}

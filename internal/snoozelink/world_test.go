@@ -74,12 +74,18 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldOf(t, mapYAML)
+}
+
+// newWorldOf is the world of a map like mapYAML (its four account ids to fill in).
+func newWorldOf(t *testing.T, yaml string) *world {
+	t.Helper()
 	s := emulator.Shared(t)
 	ids := []any{}
 	for range 4 {
 		ids = append(ids, emulator.NewAccountID())
 	}
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, ids...))
+	m, err := accounts.Parse(fmt.Appendf(nil, yaml, ids...))
 	if err != nil {
 		t.Fatal(err)
 	}
