@@ -69,6 +69,8 @@ func HeadsUp(env Env) {
 			Slack: notify.Slack{SSM: ssmc, HTTP: &http.Client{Timeout: 15 * time.Second}}},
 		Logger:  log,
 		Metrics: os.Stdout, // embedded metric format: Failures and Messages of each run
+		// The link function takes presses in Slack when the map names the app's secret.
+		SlackButtons: m.SlackSigningSecret() != "",
 	}
 	lambda.Start(h.Handle)
 }

@@ -78,13 +78,18 @@ func (b *inbox) all() (subjects, texts []string) {
 type slackHook struct {
 	mu    sync.Mutex
 	texts []string
+	// blocks are each message's blocks, null for a message of text alone.
+	blocks []json.RawMessage
 }
 
 func (s *slackHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var body map[string]string
+	var body struct {
+		Text   string          `json:"text"`
+		Blocks json.RawMessage `json:"blocks"`
+	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	s.mu.Lock()
-	s.texts = append(s.texts, body["text"])
+	s.texts, s.blocks = append(s.texts, body.Text), append(s.blocks, body.Blocks)
 	s.mu.Unlock()
 }
 

@@ -54,6 +54,9 @@ type Handler struct {
 	// Concurrency bounds the plans, links and messages under way at once
 	// (DefaultConcurrency).
 	Concurrency int
+	// SlackButtons puts a button beside each link of the Slack messages: the map names the
+	// Slack app's signing secret, with which the link function checks the presses.
+	SlackButtons bool
 }
 
 // ErrNothingPlanned means no part of the stop could be planned: nothing was sent, and

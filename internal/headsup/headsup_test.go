@@ -497,7 +497,8 @@ func keys[V any](m map[string]V) []string {
 }
 
 // An owner of many accounts gets one message within the size of each channel: fewer
-// resources listed per account, and, in Slack, the accounts that do not fit counted.
+// resources listed per account, and, in Slack (text and blocks), the accounts that do not
+// fit counted.
 func TestLongMessagesKeepWithinTheirChannel(t *testing.T) {
 	var yaml strings.Builder
 	yaml.WriteString(`identity: home
@@ -532,7 +533,7 @@ accounts:
 			rep.Results = append(rep.Results, results[a.Name]...)
 		}
 		return rep
-	}), Issuer: &fakeIssuer{}, Sender: sender, Now: func() time.Time { return now }}
+	}), Issuer: &fakeIssuer{}, Sender: sender, Now: func() time.Time { return now }, SlackButtons: true}
 	sum, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule"}`))
 	if err != nil || sum.Messages != 2 {
 		t.Fatalf("summary %+v, error %v", sum, err)
@@ -552,6 +553,12 @@ accounts:
 	}
 	if !regexp.MustCompile(`\.\.\. and \d+ more accounts, left out to keep this message within its size: ` + "`curfew plan`" + ` lists them\.`).MatchString(slack.Slack) {
 		t.Errorf("the Slack message does not say which accounts it left out:\n%.2000s", slack.Slack[len(slack.Slack)-2000:])
+	}
+	// Its blocks too keep within Slack's limits, and count the accounts they leave out.
+	blocks := decodeBlocks(t, slack)
+	checkSlackLimits(t, blocks)
+	if last := blocks[len(blocks)-1]; last.Text == nil || !regexp.MustCompile(`^\.\.\. and \d+ more accounts, left out to keep this message within Slack's limits`).MatchString(last.Text.Text) {
+		t.Errorf("the blocks end with %+v", last)
 	}
 }
 

@@ -1,6 +1,7 @@
 package headsup
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,11 @@ type Message struct {
 	Text string
 	// Slack is the same in Slack's format: the tables in code blocks, the links clickable.
 	Slack string
+	// SlackBlocks, when the heads-up's Slack messages carry buttons (the map names the
+	// Slack app's signing secret), are the message as Slack's blocks, a button beside each
+	// link; Slack is then the text of notifications and of clients without blocks. Nil
+	// otherwise, and for an email.
+	SlackBlocks json.RawMessage
 	// Accounts are the accounts the message names, in the plan's order.
 	Accounts []string
 	// Links counts the links it carries.
@@ -75,7 +81,7 @@ var listing = []int{maxListed, 5, 0}
 // compose writes the message of owner o about accounts as, at now. A message too long
 // for its channel lists fewer resources of each account (counting the rest), and in the
 // end leaves out the accounts that do not fit, naming how many.
-func compose(o accounts.Owner, as []*account, now time.Time) Message {
+func compose(o accounts.Owner, as []*account, now time.Time, buttons bool) Message {
 	m := Message{Owner: o}
 	resources := 0
 	for _, a := range as {
@@ -93,8 +99,9 @@ func compose(o accounts.Owner, as []*account, now time.Time) Message {
 	if len(as) > 1 {
 		where = fmt.Sprintf("%d of your accounts", len(as))
 	}
-	intro := fmt.Sprintf("curfew's stop at %s will stop %s in %s. If that is fine, there is nothing to do. "+
-		"To keep something up tonight, open its link below and confirm.", at(first.stop, now, first.loc, "tonight", first.zone), plural(resources, "resource"), where)
+	stops := fmt.Sprintf("curfew's stop at %s will stop %s in %s. If that is fine, there is nothing to do. ", at(first.stop, now, first.loc, "tonight", first.zone), plural(resources, "resource"), where)
+	intro := stops + "To keep something up tonight, open its link below and confirm."
+	buttons = buttons && o.Slack != ""
 	m.Subject = subject(resources, as, first)
 	for _, n := range listing {
 		var sections []section
@@ -111,6 +118,12 @@ func compose(o accounts.Owner, as []*account, now time.Time) Message {
 			head := "*" + notify.Escape(m.Subject) + "*\n" + notify.Escape(intro)
 			if text, fits := render(head, sections, MaxSlack, slackSection, last); fits || last {
 				m.Slack = text
+			}
+		}
+		if buttons && m.SlackBlocks == nil {
+			head := "*" + notify.Escape(m.Subject) + "*\n" + notify.Escape(stops+"To keep something up tonight, press its button below: it works once, for tonight.")
+			if blocks, fits := slackBlocks(head, sections); fits || last {
+				m.SlackBlocks = blocks
 			}
 		}
 	}

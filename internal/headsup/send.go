@@ -29,7 +29,12 @@ func (c Channels) Send(ctx context.Context, m Message) error {
 	if m.Owner.Email != "" {
 		return notify.Publish(ctx, c.SNS, c.TopicARN, m.Owner.Email, m.Subject, m.Text)
 	}
-	err := c.Slack.Post(ctx, m.Owner.Slack, m.Slack)
+	var err error
+	if len(m.SlackBlocks) > 0 {
+		err = c.Slack.PostBlocks(ctx, m.Owner.Slack, m.Slack, m.SlackBlocks)
+	} else {
+		err = c.Slack.Post(ctx, m.Owner.Slack, m.Slack)
+	}
 	if errors.Is(err, notify.ErrNoSlack) {
 		err = fmt.Errorf("%w: create it as a SecureString with the owner's webhook URL", err)
 	}
@@ -61,7 +66,7 @@ func (h Handler) sendAll(ctx context.Context, found []*account, now time.Time) [
 	g.SetLimit(h.concurrency())
 	for i, p := range todo {
 		g.Go(func() error {
-			m := compose(p.owner, p.as, now)
+			m := compose(p.owner, p.as, now, h.SlackButtons)
 			s := OwnerSummary{Owner: p.owner.String(), Accounts: m.Accounts, Links: m.Links}
 			if err := h.Sender.Send(ctx, m); err != nil {
 				s.Error = cause.Of(err)

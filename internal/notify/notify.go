@@ -78,11 +78,21 @@ type Slack struct {
 // wrapping ErrNoSlack when the parameter does not exist; the webhook's URL, a secret,
 // is in no error.
 func (s Slack) Post(ctx context.Context, parameter, msg string) error {
+	return s.post(ctx, parameter, map[string]any{"text": msg})
+}
+
+// PostBlocks posts a message of Slack's blocks (Block Kit) as Post does, with text, in
+// Slack's format, for notifications and clients that show no blocks.
+func (s Slack) PostBlocks(ctx context.Context, parameter, text string, blocks json.RawMessage) error {
+	return s.post(ctx, parameter, map[string]any{"text": text, "blocks": blocks})
+}
+
+func (s Slack) post(ctx context.Context, parameter string, msg map[string]any) error {
 	webhook, err := s.webhook(ctx, parameter)
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(map[string]string{"text": msg})
+	body, err := json.Marshal(msg)
 	if err != nil {
 		return err
 	}
