@@ -127,6 +127,12 @@ func (s *service) newHeadsUp(shutdown awslambda.Function) *headsUp {
 	h.link.AddToRolePolicy(allow("ReadLinks", []string{"s3:GetObject"}, []string{links}, nil))
 	h.link.AddToRolePolicy(allow("RecordUsedLinks", []string{"s3:GetObject", "s3:PutObject"}, []string{used}, nil))
 	s.allowAssume(h.link, roleARNs(accounts.SnoozeLinkRole, s.m.Swept()))
+	if secret := s.m.SlackSigningSecret(); secret != "" {
+		// The presses of the heads-up's buttons in Slack are checked with the Slack app's
+		// signing secret, which the function reads at cold start (the default aws/ssm key
+		// decrypts it for the account's principals that may read the parameter).
+		h.link.AddToRolePolicy(allow("ReadTheSlackSigningSecret", []string{"ssm:GetParameter"}, []string{s.parameterARN(secret)}, nil))
+	}
 	if paths := sweptUnitPaths(s.m); len(paths) > 0 {
 		h.link.AddToRolePolicy(allow("AssumeSnoozeLinkInSweptUnits", []string{assumeAction},
 			[]string{"arn:aws:iam::*:role/" + accounts.SnoozeLinkRole},

@@ -14,7 +14,8 @@ import (
 // the heads-up map, the attacker's questions (issue 30): the link function, public behind
 // its URL, may read the key and the links, record a link used and assume CurfewSnoozeLink
 // in swept accounts, and nothing else: it stops and starts nothing, cannot assume
-// CurfewScheduler, write links or the key, or read other parameters. CurfewSnoozeLink
+// CurfewScheduler, write links or the key, or read other parameters than the key and the
+// Slack app's signing secret (the map names it: the heads-up's buttons). CurfewSnoozeLink
 // writes the snooze's two tags, in its swept regions, and nothing else; no principal but
 // the link function's role may assume it (a member-account administrator, the identity
 // account's users, the CI user, the shutdown's and the heads-up's roles); production and
@@ -101,6 +102,12 @@ func TestHeadsUpBySimulation(t *testing.T) {
 		ask("writes an owner's webhook", "ssm:PutParameter", parameter("/curfew/owners/team-b"), nil, nil, denied)
 		ask("reads the report's webhook", "ssm:GetParameter", parameter(cdk.SlackWebhookParameter), nil, nil, denied)
 		ask("reads another parameter", "ssm:GetParameter", parameter("/prod/db-password"), nil, nil, denied)
+		slackSecret := parameter(m.SlackSigningSecret())
+		ask("reads the Slack app's signing secret", "ssm:GetParameter", slackSecret, nil, nil, linkOnly(allowed))
+		ask("changes the Slack app's signing secret", "ssm:PutParameter", slackSecret, nil, nil, denied)
+		ask("reads a parameter beside the Slack app's signing secret", "ssm:GetParameter", slackSecret+"-old", nil, nil, denied)
+		ask("reads the Slack app's signing secret in another region", "ssm:GetParameter",
+			fmt.Sprintf("arn:aws:ssm:us-east-1:%s:parameter%s", home.ID, m.SlackSigningSecret()), nil, nil, denied)
 		ask("reads every parameter of curfew by path", "ssm:GetParametersByPath", parameter("/curfew"), nil, nil, denied)
 		ask("writes a link", "s3:PutObject", object("heads-up/links/forged.json"), nil, nil, headsOnly(allowed))
 		ask("reads a link", "s3:GetObject", link, nil, nil, linkOnly(allowed))
