@@ -85,13 +85,17 @@ func accountBlocks(i int, s section) ([]block, bool) {
 	for _, n := range s.notes {
 		b.WriteString("\n" + notify.Escape(n))
 	}
+	if len(s.links) > 0 {
+		b.WriteString("\n" + notify.Escape(s.keep))
+	}
 	fits := b.Len() <= maxBlockText
 	out := []block{{Type: "section", Text: mrkdwn(b.String())}}
 	if len(s.links) == 0 {
 		return out, fits
 	}
 	var buttons []element
-	parts := []element{{Type: "mrkdwn", Text: cut(notify.Escape(s.keep+" "+s.works+" Or open a link:"), maxBlockText)}}
+	works := fmt.Sprintf("Each button works once, until %s, and applies at once. Or open a link, which asks you to confirm first:", s.expires)
+	parts := []element{{Type: "mrkdwn", Text: cut(notify.Escape(works), maxBlockText)}}
 	for j, l := range s.links {
 		if token := tokenOf(l.url); token != "" && len(token) <= maxButtonValue {
 			buttons = append(buttons, element{Type: "button", ActionID: fmt.Sprintf("%s%d-%d", snoozelink.SlackActionPrefix, i, j), Value: token,

@@ -87,11 +87,17 @@ func TestSlackMessageCarriesAButtonPerLink(t *testing.T) {
 		!strings.Contains(blocks[1].Text.Text, "sandbox (300000000000) stops at 20:00 tonight") || !strings.Contains(blocks[1].Text.Text, "```\nwill stop:") {
 		t.Fatalf("want the head, then sandbox's section, buttons and links: %s", s.SlackBlocks)
 	}
+	if !strings.HasSuffix(blocks[1].Text.Text, "```\nKeep it up until 07:30 tomorrow (Tue 8 Dec):") {
+		t.Errorf("sandbox's section does not end with how long the buttons keep it up:\n%s", blocks[1].Text.Text)
+	}
 	var links []string
 	for _, e := range blocks[3].Elements {
 		var part string
 		_ = json.Unmarshal(e.Text, &part)
 		links = append(links, part)
+	}
+	if len(links) < 2 || links[0] != "Each button works once, until 20:00 tonight (Mon 7 Dec), and applies at once. Or open a link, which asks you to confirm first:" {
+		t.Errorf("the links beside the buttons: %q", links)
 	}
 	var buttons []string
 	for _, e := range blocks[2].Elements {

@@ -62,8 +62,8 @@ type section struct {
 	// keep introduces the links: "Keep it up until 07:30 tomorrow (Tue 8 Dec):".
 	keep  string
 	links []linkLine
-	// works says what the links do, once.
-	works string
+	// works says what the links do, once; expires is when they stop working.
+	works, expires string
 }
 
 type linkLine struct{ label, url string }
@@ -239,7 +239,8 @@ func (a *account) section(now time.Time, listed int) section {
 		}
 		s.links = append(s.links, linkLine{label, l.url})
 	}
-	s.works = fmt.Sprintf("Each link works once, until %s, and asks you to confirm first.", at(a.stop, now, a.loc, "tonight", ""))
+	s.expires = at(a.stop, now, a.loc, "tonight", "")
+	s.works = fmt.Sprintf("Each link works once, until %s, and asks you to confirm first.", s.expires)
 	return s
 }
 

@@ -55,8 +55,9 @@ type request struct {
 	slack *SlackUser
 }
 
-// Handle answers one request with a page; it never returns an error, so that a person
-// always reads a page rather than Lambda's.
+// Handle answers one request with a page (or, for a press of a button in Slack, with
+// Slack's JSON message); it never returns an error, so that a person always reads a page
+// rather than Lambda's.
 func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	r := h.begin(ctx, req)
 	if h.Limiter == nil {
