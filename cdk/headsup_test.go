@@ -311,8 +311,9 @@ func TestSnoozeLinkRoleWhereSwept(t *testing.T) {
 	}
 }
 
-// Without an owner in the map, or with headsUp.off, nothing of the heads-up is deployed:
-// no function, schedule, URL or CurfewSnoozeLink in any stack or unit template. (The
+// Without an owner in the map, or with headsUp.off (even naming the Slack app's signing
+// secret), nothing of the heads-up is deployed: no function, schedule, URL, permission to
+// read the secret, or CurfewSnoozeLink in any stack or unit template. (The
 // templates of such maps are byte for byte those before the heads-up: see issue 30's note.)
 func TestNoHeadsUpWithoutOwnersOrWhenOff(t *testing.T) {
 	data, err := os.ReadFile("testdata/owners.yaml")
@@ -320,7 +321,7 @@ func TestNoHeadsUpWithoutOwnersOrWhenOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	off := filepath.Join(t.TempDir(), "owners-off.yaml")
-	if err := os.WriteFile(off, append(data, []byte("headsUp:\n  off: true\n")...), 0o644); err != nil {
+	if err := os.WriteFile(off, append(data, []byte("headsUp:\n  off: true\n  slackSigningSecret: /curfew/heads-up/slack-signing-secret\n")...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	offOrg := synthMap(t, off)
@@ -329,7 +330,7 @@ func TestNoHeadsUpWithoutOwnersOrWhenOff(t *testing.T) {
 	}
 	for name, o := range map[string]*org{"testdata/ci-user.yaml": seed, "testdata/oidc.yaml": oidcOrg, organizationMap: organizationOrg(t), "owners.yaml with headsUp.off": offOrg} {
 		for stack, tmpl := range o.templates {
-			for _, s := range []string{accounts.HeadsUpFunction, accounts.SnoozeLinkFunction, accounts.SnoozeLinkRole, "AWS::Lambda::Url", "heads-up", "HeadsUp"} {
+			for _, s := range []string{accounts.HeadsUpFunction, accounts.SnoozeLinkFunction, accounts.SnoozeLinkRole, "AWS::Lambda::Url", "heads-up", "HeadsUp", "SlackSigningSecret"} {
 				if contains(tmpl, s) {
 					t.Errorf("%s: %s names %s", name, stack, s)
 				}
