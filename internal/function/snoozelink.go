@@ -2,7 +2,9 @@ package function
 
 import (
 	"context"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -49,6 +51,10 @@ func SnoozeLink(env Env) {
 		Map: m, Key: key, Logger: log, SlackSecret: slackSecret,
 		Store:   snoozelink.Store{Client: client, Bucket: bucket},
 		Connect: snoozelink.AssumeSnoozeRole(cfg, m.ExternalID),
+	}
+	if len(slackSecret) > 0 {
+		// Slack shows the answer to a press posted to its response_url, within its 3 s.
+		h.SlackReply = &http.Client{Timeout: 2 * time.Second}
 	}
 	if m.Organization != nil {
 		// Links of accounts found in the map's units: the list the shutdown publishes.

@@ -42,6 +42,9 @@ type Handler struct {
 	// SlackSecret is the Slack app's signing secret (LoadSlackSecret); without it, presses
 	// of buttons in Slack are refused.
 	SlackSecret []byte
+	// SlackReply posts the answer of a press to its response_url, where Slack shows it;
+	// nil posts nothing (Slack then shows no answer, and the snooze stands).
+	SlackReply *http.Client
 }
 
 // request is one request being served.

@@ -142,14 +142,47 @@ func (h *Handler) slack(r request, req events.LambdaFunctionURLRequest) events.L
 		}
 		return slackRefusal(refusal{http.StatusUnauthorized, "The button was not applied", why, "press it again, or open the link beside it"})
 	}
-	token, user, bad := pressed(body)
+	token, user, reply, bad := pressed(body)
 	if bad != nil {
 		r.log.Warn("request refused", "outcome", bad.why)
-		return slackRefusal(*bad)
+		return h.replied(r, reply, slackRefusal(*bad))
 	}
 	r.slack = &user
 	r.log = r.log.With("slackUser", user.ID)
-	return slackAnswer(h.serve(r, token), user)
+	return h.replied(r, reply, slackAnswer(h.serve(r, token), user))
+}
+
+// slackReplyHost is the only host a press's response_url may name: Slack's.
+const slackReplyHost = "hooks.slack.com"
+
+// replied posts the answer to the press's response_url, where Slack shows the messages
+// that answer a button of blocks (it does not show the HTTP answer's body), and returns
+// the answer. Only an https URL of Slack's own host, read from a press whose signature
+// was checked, is posted to; a failed post is logged, and the snooze stands.
+func (h *Handler) replied(r request, reply string, resp events.LambdaFunctionURLResponse) events.LambdaFunctionURLResponse {
+	if h.SlackReply == nil || reply == "" {
+		return resp
+	}
+	u, err := url.Parse(reply)
+	if err != nil || u.Scheme != "https" || u.Host != slackReplyHost {
+		r.log.Warn("Slack reply not posted", "outcome", "response_url not Slack's", "responseURL", reply)
+		return resp
+	}
+	req, err := http.NewRequestWithContext(r.ctx, http.MethodPost, u.String(), strings.NewReader(resp.Body))
+	if err != nil {
+		return resp
+	}
+	req.Header.Set("Content-Type", "application/json")
+	out, err := h.SlackReply.Do(req)
+	if err != nil {
+		r.log.Warn("Slack reply not posted", "outcome", "failed", "error", err.Error())
+		return resp
+	}
+	out.Body.Close()
+	if out.StatusCode != http.StatusOK {
+		r.log.Warn("Slack reply not posted", "outcome", "refused", "status", out.StatusCode)
+	}
+	return resp
 }
 
 // slackPayload is the part of Slack's block_actions payload the function reads.
@@ -164,6 +197,7 @@ type slackPayload struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
 	} `json:"actions"`
+	ResponseURL string `json:"response_url"`
 }
 
 var (
@@ -171,20 +205,23 @@ var (
 	slackNameDrop = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
 )
 
-// pressed reads the token of the button pressed and who pressed it.
-func pressed(body []byte) (string, SlackUser, *refusal) {
+// pressed reads the token of the button pressed, who pressed it and where Slack takes the
+// answer (response_url, "" when the press has none).
+func pressed(body []byte) (string, SlackUser, string, *refusal) {
 	bad := &refusal{http.StatusBadRequest, "The button was not applied", "the press is not a heads-up button's", "open the link beside the button instead"}
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("payload") == "" {
-		return "", SlackUser{}, bad
+		return "", SlackUser{}, "", bad
 	}
 	var p slackPayload
-	if err := json.Unmarshal([]byte(form.Get("payload")), &p); err != nil || p.Type != "block_actions" || len(p.Actions) != 1 ||
-		!strings.HasPrefix(p.Actions[0].ActionID, SlackActionPrefix) || p.Actions[0].Value == "" {
-		return "", SlackUser{}, bad
+	if err := json.Unmarshal([]byte(form.Get("payload")), &p); err != nil {
+		return "", SlackUser{}, "", bad
+	}
+	if p.Type != "block_actions" || len(p.Actions) != 1 || !strings.HasPrefix(p.Actions[0].ActionID, SlackActionPrefix) || p.Actions[0].Value == "" {
+		return "", SlackUser{}, p.ResponseURL, bad
 	}
 	if !slackUserID.MatchString(p.User.ID) {
-		return "", SlackUser{}, &refusal{http.StatusBadRequest, "The button was not applied", "the press names no Slack user", "open the link beside the button instead"}
+		return "", SlackUser{}, p.ResponseURL, &refusal{http.StatusBadRequest, "The button was not applied", "the press names no Slack user", "open the link beside the button instead"}
 	}
 	name := p.User.Username
 	if name == "" {
@@ -194,7 +231,7 @@ func pressed(body []byte) (string, SlackUser, *refusal) {
 	if len(name) > 40 {
 		name = name[:40]
 	}
-	return p.Actions[0].Value, SlackUser{ID: p.User.ID, Username: name}, nil
+	return p.Actions[0].Value, SlackUser{ID: p.User.ID, Username: name}, p.ResponseURL, nil
 }
 
 // SlackOrigin is what curfew:snoozed-by says of a link pressed in Slack by u: "heads-up

@@ -7,7 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -299,8 +303,82 @@ func TestSlackOrigin(t *testing.T) {
 			t.Errorf("SlackOrigin(%+v) = %q, want %q", tc.user, got, tc.want)
 		}
 	}
-	_, u, bad := pressed([]byte(PressBody("t", "W0ABCDEF12", "<script>&"+strings.Repeat("x", 80)+"ä")))
+	_, u, _, bad := pressed([]byte(PressBody("t", "W0ABCDEF12", "<script>&"+strings.Repeat("x", 80)+"ä")))
 	if want := "script" + strings.Repeat("x", 34); bad != nil || u.Username != want {
 		t.Errorf("a hostile name became %q (%v)", u.Username, bad)
+	}
+}
+
+// slackReplies is Slack's response_url endpoint: a TLS server the reply client reaches for
+// hooks.slack.com, keeping what it was posted.
+type slackReplies struct {
+	mu     sync.Mutex
+	paths  []string
+	bodies []string
+}
+
+func (s *slackReplies) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.paths, s.bodies = append(s.paths, r.URL.Path), append(s.bodies, string(body))
+	s.mu.Unlock()
+}
+
+// replyClient reaches server for every request to hooks.slack.com, and nowhere else.
+func replyClient(server *httptest.Server) (*http.Client, *int) {
+	c := server.Client()
+	tr := c.Transport.(*http.Transport).Clone()
+	elsewhere := 0
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr != slackReplyHost+":443" {
+			elsewhere++
+			return nil, fmt.Errorf("dial %s: only hooks.slack.com is reachable here", addr)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, server.Listener.Addr().String())
+	}
+	tr.TLSClientConfig.ServerName = "example.com"
+	c.Transport = tr
+	return c, &elsewhere
+}
+
+// Slack shows the answer to a press of a button of blocks when it is posted to the
+// press's response_url (not the HTTP answer's body): the function posts the same message
+// there, to Slack's own host only; a response_url naming another host is never called.
+func TestSlackReplyGoesToTheResponseURL(t *testing.T) {
+	fx := newFixture(t)
+	replies := &slackReplies{}
+	server := httptest.NewTLSServer(replies)
+	defer server.Close()
+	h, _, capture, _ := fx.slackHandler()
+	client, elsewhere := replyClient(server)
+	h.SlackReply = client
+	now := fx.now.Unix()
+	body := PressBody(fx.valid, "U012ABCDEF", "alice")
+	resp, err := h.Handle(t.Context(), PressRequest(body, strconv.FormatInt(now, 10), SlackSign(slackSecret, now, body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if capture.writes != 1 || len(replies.bodies) != 1 || replies.paths[0] != "/actions/T0001/1/xyz" || replies.bodies[0] != resp.Body ||
+		!strings.Contains(replies.bodies[0], "Kept up tonight") {
+		t.Fatalf("tag writes %d; replies posted %q to %q; want the answer %s posted once to /actions/T0001/1/xyz", capture.writes, replies.bodies, replies.paths, resp.Body)
+	}
+	// A second press is refused, and the presser is told where Slack shows it.
+	again := PressBody(fx.valid, "U012ABCDEF", "alice")
+	if _, err := h.Handle(t.Context(), PressRequest(again, strconv.FormatInt(now, 10), SlackSign(slackSecret, now, again))); err != nil {
+		t.Fatal(err)
+	}
+	if len(replies.bodies) != 2 || !strings.Contains(replies.bodies[1], "it was used already") {
+		t.Errorf("the refused press's reply: %q", replies.bodies)
+	}
+	// A signed press whose response_url names another host: nothing posted anywhere.
+	other := strings.Replace(PressBody(fx.valid, "U012ABCDEF", "alice"), url.QueryEscape("https://hooks.slack.com/"), url.QueryEscape("https://attacker.example/"), 1)
+	if !strings.Contains(other, "attacker.example") {
+		t.Fatal("the test's press names no other host")
+	}
+	if _, err := h.Handle(t.Context(), PressRequest(other, strconv.FormatInt(now, 10), SlackSign(slackSecret, now, other))); err != nil {
+		t.Fatal(err)
+	}
+	if len(replies.bodies) != 2 || *elsewhere != 0 {
+		t.Errorf("a response_url of another host: %d replies, %d dials elsewhere; want none", len(replies.bodies)-2, *elsewhere)
 	}
 }
