@@ -15,6 +15,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // AutoScalingGroup is the type of an Auto Scaling group in the report and the run history.
@@ -327,7 +328,7 @@ func (p *pair) wakeUps(ctx context.Context) map[string][]string {
 
 func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {
 	pages := autoscaling.NewDescribeAutoScalingGroupsPaginator(p.c.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(100)})
-	out, err := allPages(ctx, pages, func(page *autoscaling.DescribeAutoScalingGroupsOutput) []types.AutoScalingGroup {
+	out, err := paging.All(ctx, pages, func(page *autoscaling.DescribeAutoScalingGroupsOutput) []types.AutoScalingGroup {
 		return page.AutoScalingGroups
 	})
 	if err != nil {

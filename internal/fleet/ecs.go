@@ -16,6 +16,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // ECSService is the type of an ECS service in the report and the run history; its id is
@@ -367,7 +368,7 @@ func parseServiceState(tags map[string]string) (serviceState, error) {
 // services reads the active services of every cluster of the pair, with their tags.
 func (p *pair) services(ctx context.Context) ([]service, error) {
 	pages := ecs.NewListClustersPaginator(p.c.ECS, &ecs.ListClustersInput{MaxResults: aws.Int32(100)})
-	clusters, err := allPages(ctx, pages, func(page *ecs.ListClustersOutput) []string { return page.ClusterArns })
+	clusters, err := paging.All(ctx, pages, func(page *ecs.ListClustersOutput) []string { return page.ClusterArns })
 	if err != nil {
 		return nil, fmt.Errorf("list ECS clusters in %s: %w", p.where(), err)
 	}
@@ -384,7 +385,7 @@ func (p *pair) services(ctx context.Context) ([]service, error) {
 
 func (p *pair) clusterServices(ctx context.Context, cluster string) ([]service, error) {
 	pages := ecs.NewListServicesPaginator(p.c.ECS, &ecs.ListServicesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(100)})
-	arns, err := allPages(ctx, pages, func(page *ecs.ListServicesOutput) []string { return page.ServiceArns })
+	arns, err := paging.All(ctx, pages, func(page *ecs.ListServicesOutput) []string { return page.ServiceArns })
 	if err != nil {
 		return nil, fmt.Errorf("list the services of ECS cluster %s in %s: %w", cluster, p.where(), err)
 	}
@@ -414,7 +415,7 @@ func (p *pair) scalableTargets(ctx context.Context) (map[string]aastypes.Scalabl
 	pages := applicationautoscaling.NewDescribeScalableTargetsPaginator(p.c.Scaling, &applicationautoscaling.DescribeScalableTargetsInput{
 		ServiceNamespace: aastypes.ServiceNamespaceEcs, ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
 	})
-	targets, err := allPages(ctx, pages, func(page *applicationautoscaling.DescribeScalableTargetsOutput) []aastypes.ScalableTarget {
+	targets, err := paging.All(ctx, pages, func(page *applicationautoscaling.DescribeScalableTargetsOutput) []aastypes.ScalableTarget {
 		return page.ScalableTargets
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // EKSNodegroup is the type of an EKS managed node group in the report and the run
@@ -208,14 +209,14 @@ func (p *pair) untagNodegroup(ctx context.Context, arn string) error {
 // nodegroups reads every managed node group of every EKS cluster of the pair.
 func (p *pair) nodegroups(ctx context.Context) ([]nodegroup, error) {
 	pages := eks.NewListClustersPaginator(p.c.EKS, &eks.ListClustersInput{MaxResults: aws.Int32(100)})
-	clusters, err := allPages(ctx, pages, func(page *eks.ListClustersOutput) []string { return page.Clusters })
+	clusters, err := paging.All(ctx, pages, func(page *eks.ListClustersOutput) []string { return page.Clusters })
 	if err != nil {
 		return nil, fmt.Errorf("list EKS clusters in %s: %w", p.where(), err)
 	}
 	var out []nodegroup
 	for _, cluster := range clusters {
 		pages := eks.NewListNodegroupsPaginator(p.c.EKS, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster), MaxResults: aws.Int32(100)})
-		names, err := allPages(ctx, pages, func(page *eks.ListNodegroupsOutput) []string { return page.Nodegroups })
+		names, err := paging.All(ctx, pages, func(page *eks.ListNodegroupsOutput) []string { return page.Nodegroups })
 		if err != nil {
 			return nil, fmt.Errorf("list the node groups of EKS cluster %s in %s: %w", cluster, p.where(), err)
 		}

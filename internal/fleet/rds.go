@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // RDSAPI is the part of the RDS client the engine uses, for DB instances and Aurora clusters.
@@ -157,8 +158,8 @@ func instanceDatabase(db types.DBInstance) database {
 
 // describeDatabases reads every page of a describe of DB instances or clusters (what),
 // each item as a database.
-func describeDatabases[Page, Item, Options any](ctx context.Context, p *pair, what string, pages pager[Page, Options], items func(Page) []Item, db func(Item) database) ([]database, error) {
-	out, err := allPages(ctx, pages, func(page Page) []database {
+func describeDatabases[Page, Item, Options any](ctx context.Context, p *pair, what string, pages paging.Pager[Page, Options], items func(Page) []Item, db func(Item) database) ([]database, error) {
+	out, err := paging.All(ctx, pages, func(page Page) []database {
 		dbs := make([]database, 0, len(items(page)))
 		for _, item := range items(page) {
 			dbs = append(dbs, db(item))
@@ -344,7 +345,7 @@ func (p *pair) dbStartedAgain(ctx context.Context, d database, source types.Sour
 		SourceType: source, SourceIdentifier: aws.String(d.ID), StartTime: aws.Time(from), EndTime: aws.Time(p.now),
 		EventCategories: []string{"notification"}, MaxRecords: aws.Int32(100),
 	})
-	events, err := allPages(ctx, pages, func(page *rds.DescribeEventsOutput) []types.Event { return page.Events })
+	events, err := paging.All(ctx, pages, func(page *rds.DescribeEventsOutput) []types.Event { return page.Events })
 	if err != nil {
 		return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
 	}
