@@ -78,12 +78,7 @@ func TestGenerateGolden(t *testing.T) {
 func TestGenerateRejectsBadOptions(t *testing.T) {
 	m := loadMap(t, "accounts.yaml")
 	oidc := loadMap(t, "accounts-oidc.yaml")
-	tests := []struct {
-		name    string
-		m       *accounts.Map
-		options profiles.Options
-		want    []string
-	}{
+	refusesEach(t, []refusal{
 		{"no user", m, profiles.Options{}, []string{"--user YOUR_IAM_USER", "arn:aws:iam::111111111111:mfa/YOUR_IAM_USER"}},
 		// DeveloperAccess refuses a session not named after the IAM user: a profile
 		// without role_session_name would fail at every use.
@@ -103,12 +98,25 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 		{"operator without user", m, profiles.Options{Operator: true}, []string{"--user YOUR_IAM_USER"}},
 		{"operator beside an account named operator", loadMap(t, "accounts-operator.yaml"), profiles.Options{User: "alice", Operator: true},
 			[]string{`--operator: the map has an account named "operator"`}},
-	}
-	for _, tt := range tests {
+	})
+}
+
+// refusal is a map and options Generate refuses, with what its error must say.
+type refusal struct {
+	name    string
+	m       *accounts.Map
+	options profiles.Options
+	want    []string
+}
+
+// refusesEach checks that Generate refuses each, saying all of its want.
+func refusesEach(t *testing.T, refusals []refusal) {
+	t.Helper()
+	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := profiles.Generate(tt.m, tt.options)
 			if err == nil {
-				t.Fatal("no error")
+				t.Fatal("Generate succeeded")
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
