@@ -17,6 +17,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // ECSService is the type of an ECS service in the report and the run history; its id is
@@ -113,12 +114,12 @@ func (ecsServices) stop(ctx context.Context, p *pair) error {
 		if t, ok := targets[s.scalingID()]; ok {
 			st.min = aws.Int32(aws.ToInt32(t.MinCapacity))
 		}
-		note = joinNotes(note, launchNote(s))
+		note = table.Cell(note, launchNote(s))
 		switch {
 		case p.payload.DryRun:
-			r.Action, r.Reason = WouldStop, joinNotes(note, st.String()+" would be recorded and set to 0")
+			r.Action, r.Reason = WouldStop, table.Cell(note, st.String()+" would be recorded and set to 0")
 		case p.scaleInService(ctx, &r, s, st):
-			r.Reason = joinNotes(note, st.String()+" recorded, set to 0")
+			r.Reason = table.Cell(note, st.String()+" recorded, set to 0")
 			r.Size, r.dims = p.fargateSize(ctx, s)
 		default:
 			r.Reason = note
@@ -234,7 +235,7 @@ func (p *pair) restoreService(ctx context.Context, r *Resource, s service, rec s
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore %s: %v (its desired count stays 0 and it keeps its mark)", rec, err)
 		return
 	}
-	restored(r, joinNotes(rec.String()+" restored", note), func() error { return p.untagService(ctx, aws.ToString(s.ServiceArn)) })
+	restored(r, table.Cell(rec.String()+" restored", note), func() error { return p.untagService(ctx, aws.ToString(s.ServiceArn)) })
 }
 
 // serviceVerdict says why a service that runs tasks must keep them (skip), or what is

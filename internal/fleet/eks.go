@@ -15,6 +15,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // EKSNodegroup is the type of an EKS managed node group in the report and the run
@@ -72,7 +73,7 @@ func (eksNodegroups) stop(ctx context.Context, p *pair) error {
 			return nil
 		}
 		skip, note := nodegroupVerdict(n, p.now)
-		note = joinNotes(note, nodesNote(n))
+		note = table.Cell(note, nodesNote(n))
 		switch {
 		case skip != "":
 			r.Action, r.Reason = Skipped, skip
@@ -81,9 +82,9 @@ func (eksNodegroups) stop(ctx context.Context, p *pair) error {
 			// repaired.
 			r.Action, r.Reason = NotStopped, notStoppedReason("node group "+strings.ToLower(string(n.Status)))
 		case p.payload.DryRun:
-			r.Action, r.Reason = WouldStop, joinNotes(note, fmt.Sprintf("min/desired/max %s would be recorded and the node group scaled to 0/0/%d", c, c.max))
+			r.Action, r.Reason = WouldStop, table.Cell(note, fmt.Sprintf("min/desired/max %s would be recorded and the node group scaled to 0/0/%d", c, c.max))
 		case p.scaleInNodegroup(ctx, &r, n, c):
-			r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d", c, c.max))
+			r.Reason = table.Cell(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d", c, c.max))
 		default:
 			r.Reason = note
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // RDSAPI is the part of the RDS client the engine uses, for DB instances and Aurora clusters.
@@ -216,7 +217,7 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) erro
 			skip, note = snoozed(d.tags, p.now)
 		}
 		if marked(d.tags) && skip == "" && d.status == "available" {
-			note = joinNotes(note, markNote(d.tags)+", available again (RDS starts a database after seven days stopped)")
+			note = table.Cell(note, markNote(d.tags)+", available again (RDS starts a database after seven days stopped)")
 		}
 		r.Reason = note
 		switch {
@@ -252,7 +253,7 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 	if attempts > 1 && refusedForState(err) {
 		if status, serr := k.status(ctx, r.ID); serr == nil && (status == "stopping" || status == "stopped") {
 			r.Action = Stopped
-			r.Reason = joinNotes(r.Reason, fmt.Sprintf("the answer to the stop was lost and its retry found the database %s", status))
+			r.Reason = table.Cell(r.Reason, fmt.Sprintf("the answer to the stop was lost and its retry found the database %s", status))
 			return
 		}
 	}
