@@ -249,18 +249,7 @@ func TestSDKReadsProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	input, err := os.ReadFile("testdata/merge/realworld.config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	merged, err := profiles.Merge(input, ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(path, merged, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := mergedConfig(t, ps)
 	// The identity profile's keys are the developer's own, in the credentials file.
 	credentials := filepath.Join(t.TempDir(), "credentials")
 	if err := os.WriteFile(credentials, []byte("[identity]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"), 0o600); err != nil {
@@ -692,4 +681,23 @@ func TestBackupsArePrunedKeepingTheOriginal(t *testing.T) {
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("a file that is no backup of curfew's was removed: %v", err)
 	}
+}
+
+// mergedConfig writes ps merged into testdata/merge/realworld.config, a user's own
+// config, to a file of its own, and returns its path.
+func mergedConfig(t *testing.T, ps []profiles.Profile) string {
+	t.Helper()
+	input, err := os.ReadFile("testdata/merge/realworld.config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := profiles.Merge(input, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, merged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -3,7 +3,6 @@ package profiles_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,18 +55,7 @@ func TestSDKReadsSSOProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	input, err := os.ReadFile("testdata/merge/realworld.config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	merged, err := profiles.Merge(input, ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(path, merged, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := mergedConfig(t, ps)
 	load := func(name string) config.SharedConfig {
 		t.Helper()
 		c, err := config.LoadSharedConfigProfile(context.Background(), name, func(o *config.LoadSharedConfigOptions) {
