@@ -27,25 +27,32 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 // staging and sandbox (non-production) and production, with fresh account ids.
 func testMap(t *testing.T, management string) *accounts.Map {
 	t.Helper()
-	yaml := fmt.Sprintf(`identity: identity
+	yaml := mapHead(management, "MON") + fmt.Sprintf(`  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess], ciCdkDeploy: true}
+`, emulator.NewAccountID(), emulator.NewAccountID())
+	m, err := accounts.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// mapHead is the top of a cost test's map, up to its second account: identity
+// (production, the home account) and staging (non-production), with fresh ids; management
+// is the map's management tag and days the cost report's days.
+func mapHead(management, days string) string {
+	return fmt.Sprintf(`identity: identity
 home: identity
 homeRegion: eu-west-1
 management: %q
 externalId: curfew-test-ext
 ci: {user: ci-deployer, acceptStaticKeys: true}
 schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+costReport: {at: "08:00", days: [%s], recipients: [platform@example.com]}
 accounts:
   - {name: identity, id: %q, environment: production}
   - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess], ciCdkDeploy: true}
-`, management, emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID())
-	m, err := accounts.Parse([]byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+`, management, days, emulator.NewAccountID(), emulator.NewAccountID())
 }
 
 func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
