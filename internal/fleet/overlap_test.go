@@ -212,9 +212,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 			if n := c.Total(); n != 0 {
 				t.Errorf("the refused run made %d calls to the fleet: %s", n, c)
 			}
-			if after := f.observe(); !equalObserved(before, after) {
-				t.Errorf("the refused run changed something:\nbefore %v\nafter  %v", before, after)
-			}
+			f.unchanged(t, before, "the refused run")
 			if !strings.Contains(logs.buf.String(), `"outcome":"lease-not-taken"`) {
 				t.Errorf("no refusal logged: %s", logs.buf.String())
 			}
