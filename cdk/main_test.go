@@ -176,16 +176,7 @@ func (o *org) resources(t *testing.T, stack, typ string) map[string]map[string]a
 // equals value, failing the test unless there is exactly one.
 func (o *org) resource(t *testing.T, stack, typ, key string, value any) map[string]any {
 	t.Helper()
-	var found []map[string]any
-	for _, props := range o.resources(t, stack, typ) {
-		if equalJSON(props[key], value) {
-			found = append(found, props)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("%s: %d %s with %s=%v, want 1", stack, len(found), typ, key, value)
-	}
-	return found[0]
+	return o.resources(t, stack, typ)[o.logicalID(t, stack, typ, key, value)]
 }
 
 // role returns the properties of the stack's role with the given name.

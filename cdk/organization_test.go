@@ -450,15 +450,7 @@ func TestOrganizationTemplatesPassTheChecks(t *testing.T) {
 	} else {
 		t.Logf("largest StackSet template body: %d bytes (%s), quota %d", l.Size, l.Where, cdk.MaxTemplateBodySize)
 	}
-	for _, s := range o.all() {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	o.noNagFindings(t)
 
 	// cdk-nag over each unit's template, built in an app of its own as curfew-organization does.
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
