@@ -124,6 +124,22 @@ func idsOf(m *accounts.Map) map[string]string {
 	return ids
 }
 
+// spentPerDay is what each account of the test map spends every day in dailyByAccount.
+var spentPerDay = map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
+
+// dailyByAccount is Cost Explorer's daily answer grouped by linked account over p: the
+// test map's accounts (ids) spend their spentPerDay every day, and each day also has the
+// groups of extra.
+func dailyByAccount(p cost.Periods, ids map[string]string, extra ...map[string]any) map[string]any {
+	return groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
+		var g []map[string]any
+		for name, v := range spentPerDay {
+			g = append(g, group(v, "USD", ids[name]))
+		}
+		return append(g, extra...)
+	})
+}
+
 // groupedResult is one result per day of r holding the groups groupsOf(day) returns.
 func groupedResult(r cost.Range, step func(time.Time) time.Time, groupsOf func(time.Time) []map[string]any) map[string]any {
 	var results []map[string]any
