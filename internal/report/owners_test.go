@@ -46,9 +46,7 @@ func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[stri
 	home := reporttest.NewHome(t, s, m)
 	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
 	bucket := "curfew-cost-report-owners-" + homeID // bucket names are global
-	emulator.Bucket(t, s3c, bucket)
-	store := history.Store{Client: s3c, Bucket: bucket}
-	reporttest.Night(t, store, reporttest.Instance,
+	store := home.NightStore(t, bucket, reporttest.Instance,
 		history.Change{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge"})
 	topic := reporttest.Topic(t, snsc)
 	w := &ownersWorld{inbox: map[string]*reporttest.Received{}, slack: &reporttest.Received{}}

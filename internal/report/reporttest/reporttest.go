@@ -100,6 +100,16 @@ func NewHome(t testing.TB, s *emulator.Server, m *accounts.Map) Home {
 	return Home{Config: cfg, S3: emulator.S3(cfg), SNS: sns.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
 }
 
+// NightStore creates the bucket in the home account and stores one Night in it, with
+// changes: the run history the report reads.
+func (h Home) NightStore(t testing.TB, bucket string, changes ...history.Change) history.Store {
+	t.Helper()
+	emulator.Bucket(t, h.S3, bucket)
+	store := history.Store{Client: h.S3, Bucket: bucket}
+	Night(t, store, changes...)
+	return store
+}
+
 // Costs are the daily and by-service answers of one account costing perDay a day in the
 // default metric, from the start of the daily range to today: 70% EC2, 30% S3.
 func Costs(p cost.Periods, perDay float64) []map[string]any {
