@@ -30,8 +30,7 @@ func TestHandleShowsTheSavingsRange(t *testing.T) {
 	p := cost.PeriodsAt(now)
 	m := reporttest.Map(t, "")
 	homeID, stagingID := reporttest.ID(t, m, "identity"), reporttest.ID(t, m, "staging")
-	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
-	s.QueueCosts(t, stagingID, reporttest.Costs(p, 30)...)
+	reporttest.QueueCosts(t, s, m, p, map[string]float64{"identity": 2, "staging": 30})
 	proxy.Add(
 		faultproxy.SavingsPlansCoverage(stagingID, 40),
 		faultproxy.ReservationCoverage(stagingID, 10),

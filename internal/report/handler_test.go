@@ -81,9 +81,7 @@ func TestHandlePublishesEverywhere(t *testing.T) {
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 	p := cost.PeriodsAt(now)
 	m := reporttest.Map(t, "")
-	homeID, stagingID := reporttest.ID(t, m, "identity"), reporttest.ID(t, m, "staging")
-	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
-	s.QueueCosts(t, stagingID, reporttest.Costs(p, 30)...)
+	reporttest.QueueCosts(t, s, m, p, map[string]float64{"identity": 2, "staging": 30})
 
 	home := reporttest.NewHome(t, s, m)
 	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
