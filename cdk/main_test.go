@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -107,6 +108,30 @@ func appContext(mapPath string) (map[string]any, error) {
 // synth builds every stack of the map at path, applies cdk-nag and synthesises them.
 func synth(path, lambdaDir, outdir string) (*org, error) {
 	return synthWith(path, lambdaDir, outdir, true)
+}
+
+// onceOrg makes an organisation once per test binary, for the first test that asks for
+// it, and fails each test that asks when making it failed.
+func onceOrg(make func(t *testing.T) (*org, error)) func(t *testing.T) *org {
+	var once sync.Once
+	var o *org
+	var err error
+	return func(t *testing.T) *org {
+		t.Helper()
+		once.Do(func() { o, err = make(t) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+}
+
+// synthOnce synthesises the map at path once per test binary, with cdk-nag, into dir
+// beside the test binary's Lambda folder.
+func synthOnce(path, dir string) func(t *testing.T) *org {
+	return onceOrg(func(*testing.T) (*org, error) {
+		return synth(path, lambdaDir, filepath.Join(lambdaDir, "..", dir))
+	})
 }
 
 // synthWith is synth, with cdk-nag only if nag.

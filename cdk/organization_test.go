@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -26,19 +25,7 @@ import (
 const organizationMap = "testdata/organization-units.yaml"
 
 // organizationOrg synthesises organizationMap once per test binary, with cdk-nag.
-var organizationOrg = func() func(t *testing.T) *org {
-	var once sync.Once
-	var o *org
-	var err error
-	return func(t *testing.T) *org {
-		t.Helper()
-		once.Do(func() { o, err = synth(organizationMap, lambdaDir, filepath.Join(lambdaDir, "..", "organization")) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
-}()
+var organizationOrg = synthOnce(organizationMap, "organization")
 
 // largeOrgUnits is the organization block of the 500-account map: n units of the
 // regions of largeOrgMap's accounts, every fifth production; its management account is
