@@ -3,6 +3,7 @@ package cdk_test
 import (
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -19,7 +20,13 @@ func TestNoUnsuppressedNagFindings(t *testing.T) {
 // stacks, unfixed and unsuppressed.
 func (o *org) noNagFindings(t *testing.T) {
 	t.Helper()
-	for _, s := range o.all() {
+	noNagFindings(t, o.all()...)
+}
+
+// noNagFindings fails t for every error and warning cdk-nag left on the stacks.
+func noNagFindings(t *testing.T, stacks ...awscdk.Stack) {
+	t.Helper()
+	for _, s := range stacks {
 		a := assertions.Annotations_FromStack(s)
 		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
 			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)

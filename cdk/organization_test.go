@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -447,15 +446,7 @@ func TestOrganizationTemplatesPassTheChecks(t *testing.T) {
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
 	app.Synth(nil)
-	for _, s := range members {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	noNagFindings(t, members...)
 
 	dir := t.TempDir()
 	var files []string
