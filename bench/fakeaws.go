@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/curfew/curfew/internal/cost"
 )
 
 // fakeAWS answers the STS, EC2 and RDS calls of a shutdown in process, as an
@@ -167,14 +169,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return cost.WallClock.Sleep(ctx, d)
 }
 
 func answer(req *http.Request, status int, body string) *http.Response {

@@ -33,16 +33,10 @@ func (s *service) newAccountList(operator awsiam.Role, writers ...awslambda.Func
 	if s.m.Organization == nil {
 		return
 	}
-	bucket := awss3.NewBucket(s.stack, jsii.String("AccountList"), &awss3.BucketProps{
-		BucketName:        jsii.String(accountlist.Bucket(s.m)),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		// Deleting the stack keeps the bucket, like the service bucket; deploying again
-		// then needs it deleted first, as its name is fixed.
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	// Deleting the stack keeps the bucket, like the service bucket; deploying again then
+	// needs it deleted first, as its name is fixed.
+	bucket := privateBucket(s.stack, "AccountList", &awss3.BucketProps{
+		BucketName: jsii.String(accountlist.Bucket(s.m)),
 	})
 	object := accountListARN(s.m)
 	for _, fn := range writers {

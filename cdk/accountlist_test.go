@@ -9,9 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
 )
@@ -122,10 +119,7 @@ func TestAccountListPassesNagAndLint(t *testing.T) {
 		if s == "curfew-identity" {
 			stack = o.stacks.Identity
 		}
-		a := assertions.Annotations_FromStack(stack)
-		for _, msg := range append(*a.FindError(jsii.String("*"), assertions.Match_AnyValue()), *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue())...) {
-			t.Errorf("%s: %s: %v", s, *msg.Id, msg.Entry.Data)
-		}
+		noNagFindings(t, stack)
 		data, err := json.MarshalIndent(o.templates[s], "", " ")
 		if err != nil {
 			t.Fatal(err)

@@ -10,9 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accountlist"
 	"github.com/curfew/curfew/internal/accounts"
@@ -98,13 +95,7 @@ func guardOrg(t *testing.T) *org {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range o.all() {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range append(*a.FindError(jsii.String("*"), assertions.Match_AnyValue()),
-			*a.FindWarning(jsii.String("*"), assertions.Match_AnyValue())...) {
-			t.Errorf("cdk-nag: %s: %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	o.noNagFindings(t)
 	return o
 }
 

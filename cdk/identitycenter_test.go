@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
@@ -281,15 +280,7 @@ func jsonDiff(path string, a, b any) []string {
 // The new stack passes cdk-nag's AwsSolutions checks, like every other stack of the map.
 func TestIdentityCenterNag(t *testing.T) {
 	center, _ := bothModels(t)
-	for _, s := range center.all() {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	center.noNagFindings(t)
 }
 
 // Every template of the identity-center model passes cfn-lint and checkov.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,33 +63,22 @@ accounts:
 }
 
 // largeOrg synthesises the 500-account organisation once per test binary.
-var largeOrg = func() func(t *testing.T) *org {
-	var once sync.Once
-	var o *org
-	var err error
-	return func(t *testing.T) *org {
-		t.Helper()
-		once.Do(func() {
-			dir := filepath.Join(lambdaDir, "..", "large-org")
-			if err = os.MkdirAll(dir, 0o755); err != nil {
-				return
-			}
-			path := filepath.Join(dir, "org-500.yaml")
-			if err = os.WriteFile(path, []byte(largeOrgMap(500)+largeOrgUnits(10)), 0o644); err != nil {
-				return
-			}
-			start := time.Now()
-			o, err = synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
-			if err == nil {
-				t.Logf("500 target accounts: %d stacks synthesised in %s (without cdk-nag)", len(o.templates), time.Since(start).Round(time.Millisecond))
-			}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
+var largeOrg = onceOrg(func(t *testing.T) (*org, error) {
+	dir := filepath.Join(lambdaDir, "..", "large-org")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-}()
+	path := filepath.Join(dir, "org-500.yaml")
+	if err := os.WriteFile(path, []byte(largeOrgMap(500)+largeOrgUnits(10)), 0o644); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	o, err := synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
+	if err == nil {
+		t.Logf("500 target accounts: %d stacks synthesised in %s (without cdk-nag)", len(o.templates), time.Since(start).Round(time.Millisecond))
+	}
+	return o, err
+})
 
 // TestLargeOrganisationAccessBySimulation asks the simulator about accounts at both ends
 // of each of the packed policies of the 500-account organisation: developers reach every

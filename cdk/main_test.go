@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -109,6 +110,30 @@ func synth(path, lambdaDir, outdir string) (*org, error) {
 	return synthWith(path, lambdaDir, outdir, true)
 }
 
+// onceOrg makes an organisation once per test binary, for the first test that asks for
+// it, and fails each test that asks when making it failed.
+func onceOrg(make func(t *testing.T) (*org, error)) func(t *testing.T) *org {
+	var once sync.Once
+	var o *org
+	var err error
+	return func(t *testing.T) *org {
+		t.Helper()
+		once.Do(func() { o, err = make(t) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+}
+
+// synthOnce synthesises the map at path once per test binary, with cdk-nag, into dir
+// beside the test binary's Lambda folder.
+func synthOnce(path, dir string) func(t *testing.T) *org {
+	return onceOrg(func(*testing.T) (*org, error) {
+		return synth(path, lambdaDir, filepath.Join(lambdaDir, "..", dir))
+	})
+}
+
 // synthWith is synth, with cdk-nag only if nag.
 func synthWith(path, lambdaDir, outdir string, nag bool) (*org, error) {
 	context, err := appContext(path)
@@ -176,16 +201,7 @@ func (o *org) resources(t *testing.T, stack, typ string) map[string]map[string]a
 // equals value, failing the test unless there is exactly one.
 func (o *org) resource(t *testing.T, stack, typ, key string, value any) map[string]any {
 	t.Helper()
-	var found []map[string]any
-	for _, props := range o.resources(t, stack, typ) {
-		if equalJSON(props[key], value) {
-			found = append(found, props)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("%s: %d %s with %s=%v, want 1", stack, len(found), typ, key, value)
-	}
-	return found[0]
+	return o.resources(t, stack, typ)[o.logicalID(t, stack, typ, key, value)]
 }
 
 // role returns the properties of the stack's role with the given name.

@@ -3,6 +3,7 @@ package cdk_test
 import (
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -11,14 +12,27 @@ import (
 // organisations: every finding is fixed or suppressed with its reason in code.
 func TestNoUnsuppressedNagFindings(t *testing.T) {
 	for _, o := range []*org{seed, oidcOrg} {
-		for _, s := range o.all() {
-			a := assertions.Annotations_FromStack(s)
-			for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-				t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-			}
-			for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-				t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-			}
+		o.noNagFindings(t)
+	}
+}
+
+// noNagFindings fails t for every error and warning cdk-nag left on the organisation's
+// stacks, unfixed and unsuppressed.
+func (o *org) noNagFindings(t *testing.T) {
+	t.Helper()
+	noNagFindings(t, o.all()...)
+}
+
+// noNagFindings fails t for every error and warning cdk-nag left on the stacks.
+func noNagFindings(t *testing.T, stacks ...awscdk.Stack) {
+	t.Helper()
+	for _, s := range stacks {
+		a := assertions.Annotations_FromStack(s)
+		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
+			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
+		}
+		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
 		}
 	}
 }

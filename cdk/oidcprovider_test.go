@@ -4,9 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/jsii-runtime-go"
-
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
 )
@@ -53,12 +50,7 @@ func TestCIRoleReferencesAnExistingOIDCProvider(t *testing.T) {
 	if existing != 2 || created != 1 {
 		t.Errorf("%d accounts reference an existing provider and %d create one, want 2 and 1", existing, created)
 	}
-	for _, s := range o.all() {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range append(*a.FindError(jsii.String("*"), assertions.Match_AnyValue()), *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue())...) {
-			t.Errorf("%s: cdk-nag at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	o.noNagFindings(t)
 }
 
 // TestCreatedOIDCProviderIsRetained: the provider curfew creates stays when its stack

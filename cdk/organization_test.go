@@ -8,11 +8,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -26,19 +24,7 @@ import (
 const organizationMap = "testdata/organization-units.yaml"
 
 // organizationOrg synthesises organizationMap once per test binary, with cdk-nag.
-var organizationOrg = func() func(t *testing.T) *org {
-	var once sync.Once
-	var o *org
-	var err error
-	return func(t *testing.T) *org {
-		t.Helper()
-		once.Do(func() { o, err = synth(organizationMap, lambdaDir, filepath.Join(lambdaDir, "..", "organization")) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
-}()
+var organizationOrg = synthOnce(organizationMap, "organization")
 
 // largeOrgUnits is the organization block of the 500-account map: n units of the
 // regions of largeOrgMap's accounts, every fifth production; its management account is
@@ -450,15 +436,7 @@ func TestOrganizationTemplatesPassTheChecks(t *testing.T) {
 	} else {
 		t.Logf("largest StackSet template body: %d bytes (%s), quota %d", l.Size, l.Where, cdk.MaxTemplateBodySize)
 	}
-	for _, s := range o.all() {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	o.noNagFindings(t)
 
 	// cdk-nag over each unit's template, built in an app of its own as curfew-organization does.
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
@@ -468,15 +446,7 @@ func TestOrganizationTemplatesPassTheChecks(t *testing.T) {
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
 	app.Synth(nil)
-	for _, s := range members {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	noNagFindings(t, members...)
 
 	dir := t.TempDir()
 	var files []string

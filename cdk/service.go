@@ -157,16 +157,23 @@ func NewServiceStack(scope constructs.Construct, id string, props *ServiceStackP
 	return stack
 }
 
+// privateBucket is a bucket of curfew's as every one is: no public access, S3-managed
+// encryption, TLS 1.2 and up only, owned by its account, and kept when the stack is
+// deleted; props give the rest.
+func privateBucket(scope constructs.Construct, id string, props *awss3.BucketProps) awss3.Bucket {
+	props.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
+	props.Encryption = awss3.BucketEncryption_S3_MANAGED
+	props.EnforceSSL = jsii.Bool(true)
+	props.MinimumTLSVersion = jsii.Number(1.2)
+	props.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+	props.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
+	return awss3.NewBucket(scope, jsii.String(id), props)
+}
+
 // newBucket holds run history under runs/ and HTML reports under reports/; it is kept
 // when the stack is deleted.
 func (s *service) newBucket() awss3.Bucket {
-	bucket := awss3.NewBucket(s.stack, jsii.String("Bucket"), &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	bucket := privateBucket(s.stack, "Bucket", &awss3.BucketProps{
 		LifecycleRules: &[]*awss3.LifecycleRule{
 			{Id: jsii.String("ExpireRuns"), Prefix: jsii.String(runsPrefix), Expiration: awscdk.Duration_Days(jsii.Number(runsDays))},
 			{Id: jsii.String("ExpireReports"), Prefix: jsii.String(reportsPrefix), Expiration: awscdk.Duration_Days(jsii.Number(reportsDays))},

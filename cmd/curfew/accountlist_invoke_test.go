@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -23,11 +22,7 @@ func TestInvokeOnAFoundAccount(t *testing.T) {
 	d.publish(t,
 		accountlist.Account{ID: "955555555555", Name: "Feature X", Environment: accounts.NonProduction, From: "organization.ous[0] (ou-ab12-nonprod1)", Regions: []string{"eu-west-1"}, Swept: true},
 		accountlist.Account{ID: "977777777777", Name: "Payments", Environment: accounts.Production, From: "organization.ous[1] (ou-ab12-product1)", Regions: []string{"eu-west-1"}, Reason: "production: never swept"})
-	body, err := os.ReadFile("testdata/report-plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	lambdaURL, calls := planEndpoint(t)
 	s := emulator.Shared(t)
 	operatorEnv(t, s.URL, lambdaURL.URL, s.URL, map[string]string{"ops": d.m.HomeAccount().ID})
 

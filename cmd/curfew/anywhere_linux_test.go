@@ -14,16 +14,7 @@ import (
 // directory ($XDG_CONFIG_HOME/curfew/accounts.yaml on Linux). It runs the real main, so
 // it also proves main reads CURFEW_MAP and the configuration directory.
 func TestBinaryWorksFromAnEmptyDirectory(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is not on PATH: %v (install Go, https://go.dev/dl/)", err)
-	}
-	bin := filepath.Join(t.TempDir(), "curfew")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCurfew(t)
 	mapPath, err := filepath.Abs("testdata/accounts.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,11 +14,7 @@ import (
 func stopStartEnv(t *testing.T) (string, func() []invocation) {
 	t.Helper()
 	mapPath, ids := testMap(t)
-	body, err := os.ReadFile("testdata/report-plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	lambdaURL, calls := planEndpoint(t)
 	other, _ := countingEndpoint(t)
 	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{"identity": ids["identity"]})
 	return mapPath, calls

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/curfew/curfew/internal/emulator"
 )
 
 // fakeTerminal is the person at /dev/tty: it answers every prompt with code and keeps
@@ -61,4 +63,15 @@ func curfewProfile(t *testing.T, args []string) string {
 	}
 	t.Setenv("AWS_CONFIG_FILE", config)
 	return config
+}
+
+// loginSession is the world of a login: the identity account's keys in moto, the profile
+// of a new account whose credential_process is curfew credentials (config), a terminal
+// that answers the code 123456, and an empty session cache.
+func loginSession(t *testing.T) (account, config string, tty *fakeTerminal, cache string) {
+	t.Helper()
+	identityKeys(t, emulator.Shared(t).URL)
+	account = emulator.NewAccountID()
+	config = curfewProfile(t, credentialsArgs(account))
+	return account, config, &fakeTerminal{code: "123456"}, filepath.Join(t.TempDir(), "curfew")
 }

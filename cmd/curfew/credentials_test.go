@@ -23,12 +23,7 @@ import (
 // credentials run prints what credential_process callers read (Version 1, keys,
 // Expiration) with no prompt, and needs no account map.
 func TestCredentialsNeverAsksAndLoginOpensTheSession(t *testing.T) {
-	s := emulator.Shared(t)
-	identityKeys(t, s.URL)
-	account := emulator.NewAccountID()
-	config := curfewProfile(t, credentialsArgs(account))
-	tty := &fakeTerminal{code: "123456"}
-	cache := filepath.Join(t.TempDir(), "curfew")
+	account, config, tty, cache := loginSession(t)
 	setup := func(a *app) {
 		a.openTerminal = tty.open
 		a.cacheDir = cache

@@ -2,12 +2,10 @@ package main
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/internal/clock"
-	"github.com/curfew/curfew/internal/emulator"
 )
 
 // The shell completes exec's and env's ACCOUNT with the map's target accounts.
@@ -38,12 +36,7 @@ func TestExecAndEnvArguments(t *testing.T) {
 // env prints the session's credentials on stdout (which the person asked for) and its
 // request log on stderr, with the session token and signatures redacted.
 func TestDebugRedactsSecrets(t *testing.T) {
-	s := emulator.Shared(t)
-	identityKeys(t, s.URL)
-	account := emulator.NewAccountID()
-	config := curfewProfile(t, credentialsArgs(account))
-	tty := &fakeTerminal{code: "123456"}
-	cache := filepath.Join(t.TempDir(), "curfew")
+	_, config, tty, cache := loginSession(t)
 	setup := func(a *app) { a.openTerminal, a.cacheDir, a.configFile, a.now = tty.open, cache, config, clock.Now }
 	if r := curfewWith(t, strings.NewReader(""), setup, "--debug", "login"); r.err != nil {
 		t.Fatal(r.err)

@@ -52,11 +52,7 @@ func TestInvokeInterruptedSaysTheRunGoesOn(t *testing.T) {
 // status, not "nothing to do" and exit 0.
 func TestInvokeUnknownResourceIsAnError(t *testing.T) {
 	mapPath, ids := testMap(t)
-	body, err := os.ReadFile("testdata/report-plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdaURL, _ := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	lambdaURL, _ := planEndpoint(t)
 	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, emulator.Shared(t).URL, map[string]string{"ops": ids["identity"]})
 
 	r := curfew(t, "", "--map", mapPath, "plan", "--account", "staging", "--resource", "i-doesnotexist,orders-db", "--profile", "ops")

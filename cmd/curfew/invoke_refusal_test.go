@@ -50,11 +50,7 @@ func TestInvokeRefusesBeforeAnyAWSCall(t *testing.T) {
 // --yes, nothing is invoked.
 func TestInvokeRefusesAnEmptyFilter(t *testing.T) {
 	mapPath, ids := testMap(t)
-	body, err := os.ReadFile("testdata/report-plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	lambdaURL, calls := planEndpoint(t)
 	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, emulator.Shared(t).URL, map[string]string{"ops": ids["identity"]})
 	tests := []struct {
 		name string
@@ -89,11 +85,7 @@ func TestInvokeRefusesAnEmptyFilter(t *testing.T) {
 // --prefix acme- the run goes ahead. The account check runs against the emulator's STS.
 func TestInvokeRefusesAProfileOfAnotherAccount(t *testing.T) {
 	mapPath, ids := testMap(t)
-	body, err := os.ReadFile("testdata/report-plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	lambdaURL, calls := planEndpoint(t)
 	other, otherCalls := countingEndpoint(t)
 	personal := emulator.NewAccountID()
 	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{

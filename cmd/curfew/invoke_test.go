@@ -64,6 +64,17 @@ func lambdaEndpoint(t *testing.T, handle func(function string, payload []byte) (
 	}
 }
 
+// planEndpoint is a Lambda endpoint that answers every invocation with the dry run's
+// report of testdata/report-plan.json, and what it was sent.
+func planEndpoint(t *testing.T) (*httptest.Server, func() []invocation) {
+	t.Helper()
+	body, err := os.ReadFile("testdata/report-plan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+}
+
 // operatorEnv gives the operator the profiles of profileAccounts (name to account id),
 // each holding temporary credentials of that account, got from the emulator by a real
 // AssumeRole, and sends STS calls to stsURL, Lambda calls to lambdaURL and every other
@@ -81,11 +92,7 @@ func operatorEnv(t *testing.T, stsURL, lambdaURL, endpoint string, profileAccoun
 
 func TestInvokeSendsTheRequestAndPrintsTheReport(t *testing.T) {
 	mapPath, ids := testMap(t)
-	body, err := os.ReadFile("testdata/report-plan.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lambdaURL, calls := lambdaEndpoint(t, func(string, []byte) ([]byte, string) { return body, "" })
+	lambdaURL, calls := planEndpoint(t)
 	other, otherCalls := countingEndpoint(t)
 	operatorEnv(t, emulator.Shared(t).URL, lambdaURL.URL, other.URL, map[string]string{"ops": ids["identity"]})
 

@@ -110,6 +110,16 @@ func testMap(t *testing.T) (string, map[string]string) {
 	return path, ids
 }
 
+// developerWorld is moto, the test map (its path and its accounts' ids), and Alice's
+// profiles as curfew profiles writes them, in the environment (developerEnv).
+func developerWorld(t *testing.T) (*emulator.Server, string, map[string]string) {
+	t.Helper()
+	s := emulator.Shared(t)
+	mapPath, ids := testMap(t)
+	developerEnv(t, mapPath, s.URL)
+	return s, mapPath, ids
+}
+
 // developerEnv writes curfew's profiles for alice (the mfa_serial style, whose MFA prompt
 // reads stdin in-process) and a credentials file with her identity keys, and points the
 // AWS SDK at them and at endpoint for the rest of the test.

@@ -11,7 +11,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/curfew/curfew/internal/accounts"
-	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -24,9 +23,7 @@ import (
 // scheduled restart (07:30) starts the first again and leaves the snoozed one as it was:
 // running, its snooze tag unchanged, no curfew mark.
 func TestSnoozeTonightSurvivesTheNightAndTheMorning(t *testing.T) {
-	s := emulator.Shared(t)
-	mapPath, ids := testMap(t)
-	developerEnv(t, mapPath, s.URL)
+	s, mapPath, ids := developerWorld(t)
 	m, err := accounts.Load(mapPath)
 	if err != nil {
 		t.Fatal(err)

@@ -17,9 +17,7 @@ import (
 // Issue 30, item 3: `curfew snooze --list` says which snoozes a heads-up link set, as
 // long as curfew:snoozed-by names the snooze's end; one snoozed again since is plain.
 func TestSnoozeListShowsTheHeadsUpLink(t *testing.T) {
-	s := emulator.Shared(t)
-	mapPath, ids := testMap(t)
-	developerEnv(t, mapPath, s.URL)
+	s, mapPath, ids := developerWorld(t)
 	ec2c := ec2.NewFromConfig(s.Account(t, ids["staging"], "eu-west-1"))
 	madrid, err := time.LoadLocation("Europe/Madrid")
 	if err != nil {

@@ -19,9 +19,7 @@ import (
 // A developer snoozes an EC2 instance, an RDS instance and an Aurora cluster in staging
 // through her own profile (DeveloperAccess with MFA) and lists them.
 func TestSnoozeTagsThroughDeveloperProfile(t *testing.T) {
-	s := emulator.Shared(t)
-	mapPath, ids := testMap(t)
-	developerEnv(t, mapPath, s.URL)
+	s, mapPath, ids := developerWorld(t)
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
 	madrid, err := time.LoadLocation("Europe/Madrid")

@@ -54,9 +54,7 @@ func runInstances(t *testing.T, c *ec2.Client, n int32) []string {
 // over the weekend. --cancel removes the snooze tag and nothing else, for an instance and
 // an RDS database; cancelling again changes nothing.
 func TestSnoozeTonightOnFridayUntilLocalTimeAndCancel(t *testing.T) {
-	s := emulator.Shared(t)
-	mapPath, ids := testMap(t)
-	developerEnv(t, mapPath, s.URL)
+	s, mapPath, ids := developerWorld(t)
 	staging := s.Account(t, ids["staging"], "eu-west-1")
 	ec2c, rdsc := ec2.NewFromConfig(staging), rds.NewFromConfig(staging)
 	instance := runInstances(t, ec2c, 1)[0]

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
-	"strings"
-	"unicode"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/problem"
 )
 
 // ErrInvalidList means the published list holds a value no run of curfew writes. It is
@@ -23,12 +21,6 @@ var (
 	runTokenPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 )
 
-// maxListedProblems keeps the error of a list refused for many values to one line.
-const maxListedProblems = 5
-
-// maxQuoted bounds a value quoted in the error: the object may hold megabytes.
-const maxQuoted = 60
-
 // Validate checks the list against m, the map of the runs that publish it: every id has
 // 12 digits and appears once, every environment is production or non-production, every
 // region is one the map names, and no text holds a character that is not printable (a
@@ -37,7 +29,7 @@ const maxQuoted = 60
 func (l List) Validate(m *accounts.Map) error {
 	var problems []string
 	add := func(field, value, why string) {
-		problems = append(problems, fmt.Sprintf("%s %s %s", field, quote(value), why))
+		problems = append(problems, fmt.Sprintf("%s %s %s", field, problem.Quote(value), why))
 	}
 	if !runTokenPattern.MatchString(l.RunID) {
 		add("runId", l.RunID, "is not a run id")
@@ -65,14 +57,14 @@ func (l List) Validate(m *accounts.Map) error {
 			}
 		}
 		for _, t := range []struct{ field, text string }{{".name", a.Name}, {".from", a.From}, {".reason", a.Reason}, {".unreachable", a.Unreachable}} {
-			if !printable(t.text) {
+			if !problem.Printable(t.text) {
 				add(f+t.field, t.text, "holds a character that is not printable")
 			}
 		}
 	}
 	for i, n := range l.Units {
 		for _, t := range []struct{ field, text string }{{".from", n.From}, {".outcome", n.Outcome}, {".reason", n.Reason}} {
-			if !printable(t.text) {
+			if !problem.Printable(t.text) {
 				add(fmt.Sprintf("units[%d]%s", i, t.field), t.text, "holds a character that is not printable")
 			}
 		}
@@ -80,10 +72,7 @@ func (l List) Validate(m *accounts.Map) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	if n := len(problems) - maxListedProblems; n > 0 {
-		problems = append(problems[:maxListedProblems], fmt.Sprintf("and %d more", n))
-	}
-	return fmt.Errorf("%w: %s", ErrInvalidList, strings.Join(problems, "; "))
+	return fmt.Errorf("%w: %s", ErrInvalidList, problem.OneLine(problems))
 }
 
 // mapRegions are the regions the map names: a run finds accounts with the regions of
@@ -99,16 +88,4 @@ func mapRegions(m *accounts.Map) []string {
 		}
 	}
 	return out
-}
-
-func printable(s string) bool {
-	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) })
-}
-
-// quote quotes s on one line, escaping what is not printable, cut to maxQuoted bytes.
-func quote(s string) string {
-	if len(s) > maxQuoted {
-		return strconv.Quote(s[:maxQuoted]) + "..."
-	}
-	return strconv.Quote(s)
 }

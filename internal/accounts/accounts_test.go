@@ -16,10 +16,7 @@ import (
 const exampleMap = "../../accounts.yaml"
 
 func TestExampleMapIsValid(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	if got := m.IdentityAccount().ID; got != "111111111111" {
 		t.Errorf("identity account id = %q", got)
 	}
@@ -115,16 +112,7 @@ func TestValidationNamesEveryField(t *testing.T) {
 				t.Fatalf("example map lacks %q", tt.replace[0])
 			}
 			_, err := accounts.Parse([]byte(strings.Replace(src, tt.replace[0], tt.replace[1], 1)))
-			var verr *accounts.ValidationError
-			if !errors.As(err, &verr) {
-				t.Fatalf("Parse error = %v, want a *ValidationError", err)
-			}
-			for _, p := range verr.Problems {
-				if p.Field == tt.field && strings.Contains(p.Reason, tt.reason) {
-					return
-				}
-			}
-			t.Errorf("no problem %s: ...%s...; got:\n%v", tt.field, tt.reason, err)
+			wantProblem(t, err, tt.field, tt.reason)
 		})
 	}
 }
@@ -179,10 +167,7 @@ func TestDecodeIsStrict(t *testing.T) {
 }
 
 func TestHolidaysUseTheScheduleTimeZone(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	sandbox, _ := m.Account("sandbox")
 	staging, _ := m.Account("staging")
 	// 23:30 UTC on 24 December is already 25 December in Madrid.
@@ -293,4 +278,30 @@ func TestEncodeRoundTrips(t *testing.T) {
 			t.Errorf("LambdaRoleARN = %s", back.LambdaRoleARN(accounts.ShutdownFunction))
 		}
 	}
+}
+
+// wantProblem fails t unless err is a *ValidationError with a problem in field whose
+// reason says reason.
+func wantProblem(t *testing.T, err error, field, reason string) {
+	t.Helper()
+	var verr *accounts.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("Parse error = %v, want a *ValidationError", err)
+	}
+	for _, p := range verr.Problems {
+		if p.Field == field && strings.Contains(p.Reason, reason) {
+			return
+		}
+	}
+	t.Errorf("no problem %s: ...%s...; got:\n%v", field, reason, err)
+}
+
+// example is the sample map, accounts.yaml at the root of the module.
+func example(t *testing.T) *accounts.Map {
+	t.Helper()
+	m, err := accounts.Load(exampleMap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -13,10 +13,7 @@ import (
 // The delivery alarm goes to costReport.alarmRecipients when the map names them, else to
 // the report's recipients; an address that is not plain is an error naming the field.
 func TestAlarmRecipients(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	if got := m.CostReport.AlarmTo(); !slices.Equal(got, m.CostReport.Recipients) {
 		t.Errorf("without alarmRecipients the alarm goes to %v, want the recipients %v", got, m.CostReport.Recipients)
 	}

@@ -110,10 +110,7 @@ func TestHeadsUpValidation(t *testing.T) {
 		{"-30m", "outside"},
 		{"30m30s", "whole number of minutes"},
 	} {
-		m, err := accounts.Load(exampleMap)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := example(t)
 		m.HeadsUp = &accounts.HeadsUp{Before: tc.before}
 		var verr *accounts.ValidationError
 		if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 {
@@ -138,10 +135,7 @@ func TestHeadsUpValidation(t *testing.T) {
 		{&accounts.HeadsUp{Before: "45m", Off: true}, true, 0, false},
 		{&accounts.HeadsUp{Before: "45m"}, false, 0, false},
 	} {
-		m, err := accounts.Load(exampleMap)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := example(t)
 		m.HeadsUp = tc.headsUp
 		if !tc.owners {
 			for i := range m.Accounts {

@@ -8,18 +8,10 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/accounts/accountstest"
 )
 
-const boundsHeader = `identity: people
-home: people
-homeRegion: eu-west-1
-externalId: curfew-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "000000000001", environment: production}
-`
+var boundsHeader = accountstest.Head("000000000001")
 
 // spelledOutMap is a valid map of n non-production accounts, written out without aliases.
 func spelledOutMap(n int) []byte {

@@ -13,10 +13,7 @@ func TestCostMetric(t *testing.T) {
 	for _, tt := range []struct {
 		metric, want string
 	}{{"", accounts.MetricAmortized}, {"net-amortized", accounts.MetricNetAmortized}, {"unblended", accounts.MetricUnblended}} {
-		m, err := accounts.Load(exampleMap)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := example(t)
 		m.CostReport.Metric = tt.metric
 		if err := m.Validate(); err != nil {
 			t.Errorf("metric %q: %v", tt.metric, err)
@@ -25,10 +22,7 @@ func TestCostMetric(t *testing.T) {
 			t.Errorf("metric %q reads as %q, want %q", tt.metric, got, tt.want)
 		}
 	}
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	m.CostReport.Metric = "BlendedCost"
 	var verr *accounts.ValidationError
 	if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].Field != "costReport.metric" {

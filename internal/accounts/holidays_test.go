@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -154,10 +153,7 @@ func TestCalendarExceptions(t *testing.T) {
 // The map's calendar reaches every account; a unit adds its own calendar and exception
 // for its accounts; an account excepts a day of the map's calendar for itself only.
 func TestCalendarInheritance(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	staging, _ := m.Account("staging")
 	sandbox, _ := m.Account("sandbox")
 	sandbox.Holidays = append(sandbox.Holidays, accounts.Holiday{Except: []string{"2026-12-08"}})
@@ -199,10 +195,7 @@ func TestCalendarInheritance(t *testing.T) {
 
 // The next holiday, and where it comes from, as curfew plan shows them.
 func TestNextHoliday(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	sandbox, _ := m.Account("sandbox")
 	s := m.ScheduleFor(sandbox)
 	tests := []struct {
@@ -247,16 +240,7 @@ func TestCalendarValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := accounts.Parse([]byte(strings.Replace(string(valid), "{calendar: ES}", tt.replace, 1)))
-			var verr *accounts.ValidationError
-			if !errors.As(err, &verr) {
-				t.Fatalf("Parse error = %v, want a *ValidationError", err)
-			}
-			for _, p := range verr.Problems {
-				if p.Field == tt.field && strings.Contains(p.Reason, tt.reason) {
-					return
-				}
-			}
-			t.Errorf("no problem %s: ...%s...; got:\n%v", tt.field, tt.reason, err)
+			wantProblem(t, err, tt.field, tt.reason)
 		})
 	}
 	// A field a holiday does not have is refused when the map is read, with the shapes
@@ -269,10 +253,7 @@ func TestCalendarValidation(t *testing.T) {
 
 // The functions read the map as the CDK app encodes it: calendars and exceptions survive.
 func TestCalendarsSurviveEncoding(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	m.Schedule.Holidays = append(m.Schedule.Holidays, accounts.Holiday{Calendar: "DE-BY", Except: []string{"2027-01-06"}}, accounts.Holiday{Except: []string{"2026-12-08"}})
 	data, err := m.Encode()
 	if err != nil {
@@ -297,10 +278,7 @@ func TestCalendarsSurviveEncoding(t *testing.T) {
 // account's next holiday from the sample map's calendar (ES) and sandbox's own date, the
 // accounts with the same day in one notice.
 func TestNextHolidaysOfTheSampleMap(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	for _, c := range []struct {
 		local string
 		want  []string

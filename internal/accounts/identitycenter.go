@@ -69,11 +69,7 @@ func (m *Map) IdentityCenterAccountID() string {
 	if m.IdentityCenter == nil {
 		return ""
 	}
-	if accountIDPattern.MatchString(m.IdentityCenter.Account) {
-		return m.IdentityCenter.Account
-	}
-	a, _ := m.Account(m.IdentityCenter.Account)
-	return a.ID
+	return m.accountID(m.IdentityCenter.Account)
 }
 
 // ISO8601 returns d as an ISO 8601 duration of hours, minutes and seconds (PT4H), the

@@ -105,10 +105,16 @@ func (m *Map) ManagementAccountID() string {
 	if m.Organization == nil {
 		return ""
 	}
-	if accountIDPattern.MatchString(m.Organization.ManagementAccount) {
-		return m.Organization.ManagementAccount
+	return m.accountID(m.Organization.ManagementAccount)
+}
+
+// accountID is the id of the account named by ref, an id or the name of a listed
+// account; "" when it names none.
+func (m *Map) accountID(ref string) string {
+	if accountIDPattern.MatchString(ref) {
+		return ref
 	}
-	a, _ := m.Account(m.Organization.ManagementAccount)
+	a, _ := m.Account(ref)
 	return a.ID
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/accounts/accountstest"
 )
 
 // withOrganization adds two units to guardMap: a non-production one and a production one,
@@ -102,16 +103,7 @@ func TestUnitScheduleAppliesToItsAccounts(t *testing.T) {
 // A map with several mistakes in organization is refused whole, each mistake named by its
 // field, together with the mistakes elsewhere.
 func TestOrganizationProblemsAreListedTogether(t *testing.T) {
-	_, err := accounts.Parse([]byte(`identity: people
-home: people
-homeRegion: eu-west-1
-externalId: curfew-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "000000000001", environment: production}
-  - {name: dev, id: "000000000003", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+	_, err := accounts.Parse([]byte(accountstest.Head("000000000001") + `  - {name: dev, id: "000000000003", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
 organization:
   managementAccount: dev
   ous:

@@ -12,10 +12,7 @@ import (
 
 // The sample map gives one account an owner and a budget; the parser reads them.
 func TestOwnersOfTheSampleMap(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	sandbox, _ := m.Account("sandbox")
 	if sandbox.Budget == nil || *sandbox.Budget != 300 {
 		t.Errorf("sandbox's budget = %v, want 300", sandbox.Budget)
@@ -29,10 +26,7 @@ func TestOwnersOfTheSampleMap(t *testing.T) {
 // Owners are named once each across accounts and units, and a unit's accounts found at
 // run time get the unit's owners (not its budget, which is the unit's as a whole).
 func TestOwnersAcrossAccountsAndUnits(t *testing.T) {
-	m, err := accounts.Load(exampleMap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	team := &accounts.Owners{Emails: []string{"team@example.com"}, Slack: []string{"/curfew/owners/team"}}
 	unitBudget := 1000.0
 	m.Accounts[1].Owners = team
@@ -76,10 +70,7 @@ func TestOwnersValidation(t *testing.T) {
 		{"huge budget", nil, &huge, []string{"accounts[1].budget"}, "at most"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := accounts.Load(exampleMap)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := example(t)
 			m.Accounts[1].Owners, m.Accounts[1].Budget = tc.owners, tc.budget
 			var verr *accounts.ValidationError
 			if err := m.Validate(); !errors.As(err, &verr) {

@@ -190,22 +190,11 @@ func linkedAccounts(ids ...string) *types.Expression {
 	return &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionLinkedAccount, Values: ids}}
 }
 
-// dailyQuery asks for the cost of every day of r.
-func dailyQuery(m Metric, r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
+// query asks for the cost over r by g: daily, of every day of r; monthly, of each
+// service as one monthly sum (r never spans more than one month).
+func query(g types.Granularity, m Metric, r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
 	return &costexplorer.GetCostAndUsageInput{
-		Granularity: types.GranularityDaily,
-		Metrics:     []string{m.Name},
-		TimePeriod:  interval(r),
-		Filter:      m.filter(filter),
-		GroupBy:     groups,
-	}
-}
-
-// servicesQuery asks for the cost of each service over r, as one monthly sum: r never
-// spans more than one month.
-func servicesQuery(m Metric, r Range, filter *types.Expression, groups []types.GroupDefinition) *costexplorer.GetCostAndUsageInput {
-	return &costexplorer.GetCostAndUsageInput{
-		Granularity: types.GranularityMonthly,
+		Granularity: g,
 		Metrics:     []string{m.Name},
 		TimePeriod:  interval(r),
 		Filter:      m.filter(filter),

@@ -38,23 +38,12 @@ func newOrganisation(t *testing.T, grouped bool) *organisation {
 	if grouped {
 		management = "identity"
 	}
-	m, err := accounts.Parse(fmt.Appendf(nil, `identity: identity
-home: identity
-homeRegion: eu-west-1
-management: %q
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON-FRI], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-organization:
+	m, err := accounts.Parse(fmt.Appendf([]byte(mapHead(management, "MON-FRI")), `organization:
   managementAccount: %q
   ous:
     - {id: %s, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
     - {id: %s, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
-`, management, emulator.NewAccountID(), emulator.NewAccountID(), mgmt, o.nonProd, o.prodUnit))
+`, mgmt, o.nonProd, o.prodUnit))
 	if err != nil {
 		t.Fatal(err)
 	}

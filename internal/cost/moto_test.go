@@ -27,25 +27,32 @@ func TestMain(m *testing.M) { emulator.Main(m) }
 // staging and sandbox (non-production) and production, with fresh account ids.
 func testMap(t *testing.T, management string) *accounts.Map {
 	t.Helper()
-	yaml := fmt.Sprintf(`identity: identity
+	yaml := mapHead(management, "MON") + fmt.Sprintf(`  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess], ciCdkDeploy: true}
+`, emulator.NewAccountID(), emulator.NewAccountID())
+	m, err := accounts.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// mapHead is the top of a cost test's map, up to its second account: identity
+// (production, the home account) and staging (non-production), with fresh ids; management
+// is the map's management tag and days the cost report's days.
+func mapHead(management, days string) string {
+	return fmt.Sprintf(`identity: identity
 home: identity
 homeRegion: eu-west-1
 management: %q
 externalId: curfew-test-ext
 ci: {user: ci-deployer, acceptStaticKeys: true}
 schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [platform@example.com]}
+costReport: {at: "08:00", days: [%s], recipients: [platform@example.com]}
 accounts:
   - {name: identity, id: %q, environment: production}
   - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-  - {name: sandbox, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-  - {name: production, id: %q, environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess], ciCdkDeploy: true}
-`, management, emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID())
-	m, err := accounts.Parse([]byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+`, management, days, emulator.NewAccountID(), emulator.NewAccountID())
 }
 
 func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
@@ -115,6 +122,22 @@ func idsOf(m *accounts.Map) map[string]string {
 		ids[a.Name] = a.ID
 	}
 	return ids
+}
+
+// spentPerDay is what each account of the test map spends every day in dailyByAccount.
+var spentPerDay = map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
+
+// dailyByAccount is Cost Explorer's daily answer grouped by linked account over p: the
+// test map's accounts (ids) spend their spentPerDay every day, and each day also has the
+// groups of extra.
+func dailyByAccount(p cost.Periods, ids map[string]string, extra ...map[string]any) map[string]any {
+	return groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
+		var g []map[string]any
+		for name, v := range spentPerDay {
+			g = append(g, group(v, "USD", ids[name]))
+		}
+		return append(g, extra...)
+	})
 }
 
 // groupedResult is one result per day of r holding the groups groupsOf(day) returns.

@@ -13,7 +13,7 @@ import (
 )
 
 // readGroupedWith reads, in grouped mode against moto, the test map changed by edit:
-// each account spends its perDay every day, and the management account answers every
+// each account spends its spentPerDay every day, and the management account answers every
 // forecast.
 func readGroupedWith(t *testing.T, edit func(*accounts.Map)) *cost.Report {
 	t.Helper()
@@ -25,14 +25,7 @@ func readGroupedWith(t *testing.T, edit func(*accounts.Map)) *cost.Report {
 	}
 	p := cost.PeriodsAt(reportTime)
 	ids := idsOf(m)
-	perDay := map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
-	daily := groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
-		var g []map[string]any
-		for name, v := range perDay {
-			g = append(g, group(v, "USD", ids[name]))
-		}
-		return g
-	})
+	daily := dailyByAccount(p, ids)
 	services := groupedResult(p.MonthToDate, nextMonth, func(time.Time) []map[string]any {
 		return []map[string]any{group(52, "USD", ids["staging"], "Amazon Elastic Compute Cloud - Compute")}
 	})

@@ -24,6 +24,9 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
+// WallClock is the Clock pacing waits on outside tests.
+var WallClock Clock = realClock{}
+
 type realClock struct{}
 
 // Now is the wall clock: pacing measures elapsed time and waits against the context's

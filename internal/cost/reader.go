@@ -190,7 +190,7 @@ func readOne(ctx context.Context, client API, m Metric, p Periods, acc Account, 
 		acc.Err = fmt.Errorf("%s: %w", what, err) // the report and the log name the account
 		return acc
 	}
-	rows, err := usage(ctx, client, dailyQuery(m, p.Daily(), self, nil), requests)
+	rows, err := usage(ctx, client, query(types.GranularityDaily, m, p.Daily(), self, nil), requests)
 	if err != nil {
 		return fail("read daily costs", err)
 	}
@@ -200,7 +200,7 @@ func readOne(ctx context.Context, client API, m Metric, p Periods, acc Account, 
 	if err := fillDaily(&acc, p, rows); err != nil {
 		return fail("add daily costs", err)
 	}
-	rows, err = usage(ctx, client, servicesQuery(m, p.MonthToDate, self, groupBy(types.DimensionService)), requests)
+	rows, err = usage(ctx, client, query(types.GranularityMonthly, m, p.MonthToDate, self, groupBy(types.DimensionService)), requests)
 	if err != nil {
 		return fail("read costs by service", err)
 	}
@@ -239,14 +239,14 @@ func (r Reader) readGrouped(ctx context.Context, m Metric, p Periods, mgmt accou
 		}
 		return out
 	}
-	daily, err := usage(ctx, client, dailyQuery(m, p.Daily(), nil, groupBy(types.DimensionLinkedAccount)), requests)
+	daily, err := usage(ctx, client, query(types.GranularityDaily, m, p.Daily(), nil, groupBy(types.DimensionLinkedAccount)), requests)
 	if err != nil {
 		return failAll("read daily costs by account", err)
 	}
 	if len(daily) == 0 {
 		return failAll("read daily costs by account", errors.New("no results from Cost Explorer"))
 	}
-	services, err := usage(ctx, client, servicesQuery(m, p.MonthToDate, nil, groupBy(types.DimensionLinkedAccount, types.DimensionService)), requests)
+	services, err := usage(ctx, client, query(types.GranularityMonthly, m, p.MonthToDate, nil, groupBy(types.DimensionLinkedAccount, types.DimensionService)), requests)
 	if err != nil {
 		return failAll("read costs by account and service", err)
 	}

@@ -243,14 +243,7 @@ func TestReadGrouped(t *testing.T) {
 	m := testMap(t, "identity")
 	p := cost.PeriodsAt(reportTime)
 	ids := idsOf(m)
-	perDay := map[string]float64{"identity": 1, "staging": 2, "sandbox": 3, "production": 4}
-	daily := groupedResult(p.Daily(), nextDay, func(time.Time) []map[string]any {
-		var g []map[string]any
-		for name, v := range perDay {
-			g = append(g, group(v, "USD", ids[name]))
-		}
-		return append(g, group(1000, "USD", "999999999999")) // an account outside the map
-	})
+	daily := dailyByAccount(p, ids, group(1000, "USD", "999999999999")) // and an account outside the map
 	monthly := nextMonth
 	services := groupedResult(p.MonthToDate, monthly, func(time.Time) []map[string]any {
 		return []map[string]any{
@@ -281,7 +274,7 @@ func TestReadGrouped(t *testing.T) {
 		if a.Err != nil {
 			t.Fatalf("%s failed: %v", a.Name, a.Err)
 		}
-		v := perDay[a.Name]
+		v := spentPerDay[a.Name]
 		checkMoney(t, a.Name+" yesterday", a.Yesterday, v)
 		checkMoney(t, a.Name+" month to date", a.MonthToDate, 26*v)
 		checkMoney(t, a.Name+" same days last month", a.LastMonth, 26*v)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // AutoScalingGroup is the type of an Auto Scaling group in the report and the run history.
@@ -100,18 +102,18 @@ func (autoScalingGroups) stop(ctx context.Context, p *pair) error {
 			if wake == nil {
 				wake = p.wakeUps(ctx)
 			}
-			note = joinNotes(note, strings.Join(append(wake[r.ID], wake[""]...), "; "))
+			note = table.Cell(note, strings.Join(append(wake[r.ID], wake[""]...), "; "))
 		}
 		switch {
 		case skip != "":
 			r.Action, r.Reason = Skipped, skip
 		case p.payload.DryRun:
 			r.Action = WouldStop
-			r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s would be recorded and the group scaled to 0/0/%d%s", c, c.max, members(g)))
+			r.Reason = table.Cell(note, fmt.Sprintf("min/desired/max %s would be recorded and the group scaled to 0/0/%d%s", c, c.max, members(g)))
 		default:
 			r.Reason = note
 			if p.scaleIn(ctx, &r, c) {
-				r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d%s", c, c.max, members(g)))
+				r.Reason = table.Cell(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d%s", c, c.max, members(g)))
 			}
 		}
 		p.add(ctx, r)
@@ -327,7 +329,7 @@ func (p *pair) wakeUps(ctx context.Context) map[string][]string {
 
 func (p *pair) groups(ctx context.Context) ([]types.AutoScalingGroup, error) {
 	pages := autoscaling.NewDescribeAutoScalingGroupsPaginator(p.c.AutoScaling, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(100)})
-	out, err := allPages(ctx, pages, func(page *autoscaling.DescribeAutoScalingGroupsOutput) []types.AutoScalingGroup {
+	out, err := paging.All(ctx, pages, func(page *autoscaling.DescribeAutoScalingGroupsOutput) []types.AutoScalingGroup {
 		return page.AutoScalingGroups
 	})
 	if err != nil {

@@ -63,9 +63,7 @@ func TestGroupsScaledToZeroAndRestored(t *testing.T) {
 		if got := f.names(rep); !slices.Equal(got[fleet.WouldStop], swept) || !slices.Equal(got[fleet.Skipped], slices.Sorted(maps.Keys(skipped))) {
 			t.Errorf("dry run: %v", got)
 		}
-		if after := f.observe(); !equalObserved(before, after) {
-			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", before, after)
-		}
+		f.unchanged(t, before, "the dry run")
 	})
 
 	t.Run("shutdown", func(t *testing.T) {
@@ -110,9 +108,7 @@ func TestGroupsScaledToZeroAndRestored(t *testing.T) {
 		if got := f.names(rep); len(got[fleet.Stopped]) > 0 || rep.Failed() {
 			t.Errorf("second shutdown: %v", got)
 		}
-		if after := f.observe(); !equalObserved(was, after) {
-			t.Errorf("the second shutdown changed something:\nbefore %v\nafter  %v", was, after)
-		}
+		f.unchanged(t, was, "the second shutdown")
 		if c.Of("Auto Scaling UpdateAutoScalingGroup")+c.Of("Auto Scaling CreateOrUpdateTags") > 0 {
 			t.Errorf("the second shutdown called %s", c)
 		}
@@ -132,9 +128,7 @@ func TestGroupsScaledToZeroAndRestored(t *testing.T) {
 		if got := f.names(rep); !slices.Equal(got[fleet.WouldStart], without(swept, "person")) || !slices.Equal(got[fleet.LeftStopped], []string{"person"}) {
 			t.Errorf("restart dry run: %v", got)
 		}
-		if after := f.observe(); !equalObserved(was, after) {
-			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", was, after)
-		}
+		f.unchanged(t, was, "the dry run")
 	})
 
 	t.Run("restart", func(t *testing.T) {

@@ -115,9 +115,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 		if r := f.resource(rep, "web"); !strings.Contains(r.Reason, "desiredCount 3, scalable target MinCapacity 2 would be recorded and set to 0") {
 			t.Errorf("web: %+v", r)
 		}
-		if after := f.observe(); !equalObserved(before, after) {
-			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", before, after)
-		}
+		f.unchanged(t, before, "the dry run")
 	})
 
 	t.Run("shutdown", func(t *testing.T) {
@@ -189,9 +187,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 		if got := f.names(rep); len(got[fleet.Stopped]) > 0 || rep.Failed() {
 			t.Errorf("second shutdown: %v", got)
 		}
-		if after := f.observe(); !equalObserved(was, after) {
-			t.Errorf("the second shutdown changed something:\nbefore %v\nafter  %v", was, after)
-		}
+		f.unchanged(t, was, "the second shutdown")
 		for _, call := range []string{"ECS UpdateService", "ECS TagResource", "EKS UpdateNodegroupConfig", "EKS TagResource", "Application Auto Scaling RegisterScalableTarget"} {
 			if c.Of(call) > 0 {
 				t.Errorf("the second shutdown called %s", c)
@@ -220,9 +216,7 @@ func TestEveryKindBackExactlyAsBefore(t *testing.T) {
 		if got := f.names(rep); !slices.Equal(got[fleet.WouldStart], without(swept, changed...)) || !slices.Equal(got[fleet.LeftStopped], changed) {
 			t.Errorf("restart dry run: %v", got)
 		}
-		if after := f.observe(); !equalObserved(was, after) {
-			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", was, after)
-		}
+		f.unchanged(t, was, "the dry run")
 	})
 
 	t.Run("restart", func(t *testing.T) {

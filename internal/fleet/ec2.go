@@ -12,6 +12,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // EC2API is the part of the EC2 client the engine uses.
@@ -239,7 +240,7 @@ func (p *pair) unmarkEC2(ctx context.Context, ids []string) map[string]error {
 
 func (p *pair) describeInstances(ctx context.Context, filters ...types.Filter) ([]types.Instance, error) {
 	pages := ec2.NewDescribeInstancesPaginator(p.c.EC2, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(1000)})
-	out, err := allPages(ctx, pages, func(page *ec2.DescribeInstancesOutput) []types.Instance {
+	out, err := paging.All(ctx, pages, func(page *ec2.DescribeInstancesOutput) []types.Instance {
 		var in []types.Instance
 		for _, r := range page.Reservations {
 			in = append(in, r.Instances...)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // ECSService is the type of an ECS service in the report and the run history; its id is
@@ -112,12 +114,12 @@ func (ecsServices) stop(ctx context.Context, p *pair) error {
 		if t, ok := targets[s.scalingID()]; ok {
 			st.min = aws.Int32(aws.ToInt32(t.MinCapacity))
 		}
-		note = joinNotes(note, launchNote(s))
+		note = table.Cell(note, launchNote(s))
 		switch {
 		case p.payload.DryRun:
-			r.Action, r.Reason = WouldStop, joinNotes(note, st.String()+" would be recorded and set to 0")
+			r.Action, r.Reason = WouldStop, table.Cell(note, st.String()+" would be recorded and set to 0")
 		case p.scaleInService(ctx, &r, s, st):
-			r.Reason = joinNotes(note, st.String()+" recorded, set to 0")
+			r.Reason = table.Cell(note, st.String()+" recorded, set to 0")
 			r.Size, r.dims = p.fargateSize(ctx, s)
 		default:
 			r.Reason = note
@@ -233,7 +235,7 @@ func (p *pair) restoreService(ctx context.Context, r *Resource, s service, rec s
 		r.Action, r.Error = ActionFailed, fmt.Sprintf("restore %s: %v (its desired count stays 0 and it keeps its mark)", rec, err)
 		return
 	}
-	restored(r, joinNotes(rec.String()+" restored", note), func() error { return p.untagService(ctx, aws.ToString(s.ServiceArn)) })
+	restored(r, table.Cell(rec.String()+" restored", note), func() error { return p.untagService(ctx, aws.ToString(s.ServiceArn)) })
 }
 
 // serviceVerdict says why a service that runs tasks must keep them (skip), or what is
@@ -367,7 +369,7 @@ func parseServiceState(tags map[string]string) (serviceState, error) {
 // services reads the active services of every cluster of the pair, with their tags.
 func (p *pair) services(ctx context.Context) ([]service, error) {
 	pages := ecs.NewListClustersPaginator(p.c.ECS, &ecs.ListClustersInput{MaxResults: aws.Int32(100)})
-	clusters, err := allPages(ctx, pages, func(page *ecs.ListClustersOutput) []string { return page.ClusterArns })
+	clusters, err := paging.All(ctx, pages, func(page *ecs.ListClustersOutput) []string { return page.ClusterArns })
 	if err != nil {
 		return nil, fmt.Errorf("list ECS clusters in %s: %w", p.where(), err)
 	}
@@ -384,7 +386,7 @@ func (p *pair) services(ctx context.Context) ([]service, error) {
 
 func (p *pair) clusterServices(ctx context.Context, cluster string) ([]service, error) {
 	pages := ecs.NewListServicesPaginator(p.c.ECS, &ecs.ListServicesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(100)})
-	arns, err := allPages(ctx, pages, func(page *ecs.ListServicesOutput) []string { return page.ServiceArns })
+	arns, err := paging.All(ctx, pages, func(page *ecs.ListServicesOutput) []string { return page.ServiceArns })
 	if err != nil {
 		return nil, fmt.Errorf("list the services of ECS cluster %s in %s: %w", cluster, p.where(), err)
 	}
@@ -414,7 +416,7 @@ func (p *pair) scalableTargets(ctx context.Context) (map[string]aastypes.Scalabl
 	pages := applicationautoscaling.NewDescribeScalableTargetsPaginator(p.c.Scaling, &applicationautoscaling.DescribeScalableTargetsInput{
 		ServiceNamespace: aastypes.ServiceNamespaceEcs, ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
 	})
-	targets, err := allPages(ctx, pages, func(page *applicationautoscaling.DescribeScalableTargetsOutput) []aastypes.ScalableTarget {
+	targets, err := paging.All(ctx, pages, func(page *applicationautoscaling.DescribeScalableTargetsOutput) []aastypes.ScalableTarget {
 		return page.ScalableTargets
 	})
 	if err != nil {

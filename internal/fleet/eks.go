@@ -14,6 +14,8 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // EKSNodegroup is the type of an EKS managed node group in the report and the run
@@ -71,7 +73,7 @@ func (eksNodegroups) stop(ctx context.Context, p *pair) error {
 			return nil
 		}
 		skip, note := nodegroupVerdict(n, p.now)
-		note = joinNotes(note, nodesNote(n))
+		note = table.Cell(note, nodesNote(n))
 		switch {
 		case skip != "":
 			r.Action, r.Reason = Skipped, skip
@@ -80,9 +82,9 @@ func (eksNodegroups) stop(ctx context.Context, p *pair) error {
 			// repaired.
 			r.Action, r.Reason = NotStopped, notStoppedReason("node group "+strings.ToLower(string(n.Status)))
 		case p.payload.DryRun:
-			r.Action, r.Reason = WouldStop, joinNotes(note, fmt.Sprintf("min/desired/max %s would be recorded and the node group scaled to 0/0/%d", c, c.max))
+			r.Action, r.Reason = WouldStop, table.Cell(note, fmt.Sprintf("min/desired/max %s would be recorded and the node group scaled to 0/0/%d", c, c.max))
 		case p.scaleInNodegroup(ctx, &r, n, c):
-			r.Reason = joinNotes(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d", c, c.max))
+			r.Reason = table.Cell(note, fmt.Sprintf("min/desired/max %s recorded, scaled to 0/0/%d", c, c.max))
 		default:
 			r.Reason = note
 		}
@@ -208,14 +210,14 @@ func (p *pair) untagNodegroup(ctx context.Context, arn string) error {
 // nodegroups reads every managed node group of every EKS cluster of the pair.
 func (p *pair) nodegroups(ctx context.Context) ([]nodegroup, error) {
 	pages := eks.NewListClustersPaginator(p.c.EKS, &eks.ListClustersInput{MaxResults: aws.Int32(100)})
-	clusters, err := allPages(ctx, pages, func(page *eks.ListClustersOutput) []string { return page.Clusters })
+	clusters, err := paging.All(ctx, pages, func(page *eks.ListClustersOutput) []string { return page.Clusters })
 	if err != nil {
 		return nil, fmt.Errorf("list EKS clusters in %s: %w", p.where(), err)
 	}
 	var out []nodegroup
 	for _, cluster := range clusters {
 		pages := eks.NewListNodegroupsPaginator(p.c.EKS, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster), MaxResults: aws.Int32(100)})
-		names, err := allPages(ctx, pages, func(page *eks.ListNodegroupsOutput) []string { return page.Nodegroups })
+		names, err := paging.All(ctx, pages, func(page *eks.ListNodegroupsOutput) []string { return page.Nodegroups })
 		if err != nil {
 			return nil, fmt.Errorf("list the node groups of EKS cluster %s in %s: %w", cluster, p.where(), err)
 		}

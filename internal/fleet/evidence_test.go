@@ -27,10 +27,7 @@ import (
 // restart that no longer found it. Each stop carries what its price depends on.
 func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	t.Parallel()
-	f := emptyFleet(t)
-	for _, name := range []string{"web", "api", "gone"} {
-		f.instance("staging", west, name, nil)
-	}
+	f := stagingFleet(t, []string{"web", "api", "gone"})
 	f.instance("staging", west, "kept", map[string]string{accounts.SkipTag: "true"})
 	f.db("staging", west, "app-db", "")
 	ctx := t.Context()

@@ -191,6 +191,20 @@ func (f *testFleet) add(name, id string, l loc) {
 	f.where[id] = l
 }
 
+// stagingFleet is an empty fleet (emptyFleet) but for staging's EC2 instances and RDS
+// databases (no cluster's members) of these names, in west.
+func stagingFleet(t *testing.T, instances []string, dbs ...string) *testFleet {
+	t.Helper()
+	f := emptyFleet(t)
+	for _, name := range instances {
+		f.instance("staging", west, name, nil)
+	}
+	for _, name := range dbs {
+		f.db("staging", west, name, "")
+	}
+	return f
+}
+
 func (f *testFleet) instance(account, region, name string, tags map[string]string) {
 	f.run(account, region, name, tags, nil)
 }

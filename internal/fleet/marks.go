@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // asgTag is the tag AWS puts on every member of an Auto Scaling group.
@@ -169,18 +170,7 @@ func snoozedOrUpAgain(tags map[string]string, now time.Time, wasMarked bool, aga
 		return skip, ""
 	}
 	if wasMarked {
-		note = joinNotes(note, markNote(tags)+", "+again)
+		note = table.Cell(note, markNote(tags)+", "+again)
 	}
 	return "", note
-}
-
-// joinNotes joins the non-empty notes with "; ".
-func joinNotes(notes ...string) string {
-	var out []string
-	for _, n := range notes {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, "; ")
 }

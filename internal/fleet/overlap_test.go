@@ -159,10 +159,7 @@ func pauseBeforeStop(h *fleet.Handler) (reached, resume chan struct{}) {
 // the lease is free for the restart.
 func TestOverlappingRunsAreRefused(t *testing.T) {
 	t.Parallel()
-	f := emptyFleet(t)
-	f.instance("staging", west, "web", nil)
-	f.instance("staging", west, "api", nil)
-	f.db("staging", west, "app-db", "")
+	f := stagingFleet(t, []string{"web", "api"}, "app-db")
 	f.instance("sandbox", west, "dev", nil)
 	const night = `{"trigger":"schedule","accounts":["staging"],"regions":["eu-west-1"]}`
 
@@ -215,9 +212,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 			if n := c.Total(); n != 0 {
 				t.Errorf("the refused run made %d calls to the fleet: %s", n, c)
 			}
-			if after := f.observe(); !equalObserved(before, after) {
-				t.Errorf("the refused run changed something:\nbefore %v\nafter  %v", before, after)
-			}
+			f.unchanged(t, before, "the refused run")
 			if !strings.Contains(logs.buf.String(), `"outcome":"lease-not-taken"`) {
 				t.Errorf("no refusal logged: %s", logs.buf.String())
 			}
@@ -264,11 +259,7 @@ func TestOverlappingRunsAreRefused(t *testing.T) {
 // holds in moto afterwards, whatever the order they got the lease in.
 func TestConcurrentRunsKeepTheMarks(t *testing.T) {
 	t.Parallel()
-	f := emptyFleet(t)
-	f.instance("staging", west, "web", nil)
-	f.instance("staging", west, "api", nil)
-	f.db("staging", west, "app-db", "")
-	f.db("staging", west, "report-db", "")
+	f := stagingFleet(t, []string{"web", "api"}, "app-db", "report-db")
 	h, _, _ := f.leased(history.Shutdown)
 	earlier := runHandler(t, h, `{"resources":["web","report-db"]}`)
 
@@ -342,8 +333,7 @@ func checkMarksOnly(t *testing.T, f *testFleet) {
 // and the leases it took of the accounts before are released.
 func TestLeaseLeftBehind(t *testing.T) {
 	t.Parallel()
-	f := emptyFleet(t)
-	f.instance("staging", west, "web", nil)
+	f := stagingFleet(t, []string{"web"})
 	now := clock.Now().UTC().Truncate(time.Second)
 
 	live := lease.Holder{RunID: "20261127T190000Z-a1b2c3", Kind: "restart", Trigger: "manual", Since: now.Add(-time.Minute), Until: now.Add(10 * time.Minute)}

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // RDSAPI is the part of the RDS client the engine uses, for DB instances and Aurora clusters.
@@ -157,8 +159,8 @@ func instanceDatabase(db types.DBInstance) database {
 
 // describeDatabases reads every page of a describe of DB instances or clusters (what),
 // each item as a database.
-func describeDatabases[Page, Item, Options any](ctx context.Context, p *pair, what string, pages pager[Page, Options], items func(Page) []Item, db func(Item) database) ([]database, error) {
-	out, err := allPages(ctx, pages, func(page Page) []database {
+func describeDatabases[Page, Item, Options any](ctx context.Context, p *pair, what string, pages paging.Pager[Page, Options], items func(Page) []Item, db func(Item) database) ([]database, error) {
+	out, err := paging.All(ctx, pages, func(page Page) []database {
 		dbs := make([]database, 0, len(items(page)))
 		for _, item := range items(page) {
 			dbs = append(dbs, db(item))
@@ -215,7 +217,7 @@ func (p *pair) stopDatabases(ctx context.Context, dbs []database, k dbKind) erro
 			skip, note = snoozed(d.tags, p.now)
 		}
 		if marked(d.tags) && skip == "" && d.status == "available" {
-			note = joinNotes(note, markNote(d.tags)+", available again (RDS starts a database after seven days stopped)")
+			note = table.Cell(note, markNote(d.tags)+", available again (RDS starts a database after seven days stopped)")
 		}
 		r.Reason = note
 		switch {
@@ -251,7 +253,7 @@ func (p *pair) stopDatabase(ctx context.Context, r *Resource, arn string, k dbKi
 	if attempts > 1 && refusedForState(err) {
 		if status, serr := k.status(ctx, r.ID); serr == nil && (status == "stopping" || status == "stopped") {
 			r.Action = Stopped
-			r.Reason = joinNotes(r.Reason, fmt.Sprintf("the answer to the stop was lost and its retry found the database %s", status))
+			r.Reason = table.Cell(r.Reason, fmt.Sprintf("the answer to the stop was lost and its retry found the database %s", status))
 			return
 		}
 	}
@@ -344,7 +346,7 @@ func (p *pair) dbStartedAgain(ctx context.Context, d database, source types.Sour
 		SourceType: source, SourceIdentifier: aws.String(d.ID), StartTime: aws.Time(from), EndTime: aws.Time(p.now),
 		EventCategories: []string{"notification"}, MaxRecords: aws.Int32(100),
 	})
-	events, err := allPages(ctx, pages, func(page *rds.DescribeEventsOutput) []types.Event { return page.Events })
+	events, err := paging.All(ctx, pages, func(page *rds.DescribeEventsOutput) []types.Event { return page.Events })
 	if err != nil {
 		return time.Time{}, "", fmt.Errorf("describe the RDS events of %s: %w", d.ID, err)
 	}

@@ -25,12 +25,7 @@ import (
 // reports a failure.
 func TestRestartLeavesWhatSomeoneStoppedAgain(t *testing.T) {
 	t.Parallel()
-	f := emptyFleet(t)
-	f.instance("staging", west, "web", nil)
-	f.instance("staging", west, "api", nil)
-	f.db("staging", west, "app-db", "")
-	f.db("staging", west, "report-db", "")
-	f.db("staging", west, "silent-db", "")
+	f := stagingFleet(t, []string{"web", "api"}, "app-db", "report-db", "silent-db")
 	f.cluster("staging", west, "aurora", "aurora-postgresql", "provisioned")
 	all := sorted("web", "api", "app-db", "report-db", "silent-db", "aurora")
 
@@ -147,10 +142,7 @@ func TestRestartLeavesWhatSomeoneStoppedAgain(t *testing.T) {
 // dates milliseconds: an event in the mark's second is taken for one before the mark.
 func TestRestartReadsRDSNotificationsAsAWSWordsThem(t *testing.T) {
 	t.Parallel()
-	f := emptyFleet(t)
-	for _, name := range []string{"person-db", "rds-db", "operator-db", "same-second-db"} {
-		f.db("staging", west, name, "")
-	}
+	f := stagingFleet(t, nil, "person-db", "rds-db", "operator-db", "same-second-db")
 	for _, name := range []string{"rds-aurora", "reworded-aurora", "same-second-aurora"} {
 		f.cluster("staging", west, name, "aurora-postgresql", "provisioned")
 	}

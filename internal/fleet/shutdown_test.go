@@ -56,9 +56,7 @@ func TestShutdownAndRestart(t *testing.T) {
 		if len(got[fleet.Stopped]) > 0 || !rep.DryRun || rep.Failed() {
 			t.Errorf("dry run report: %+v", rep.Totals)
 		}
-		if after := f.observe(); !equalObserved(before, after) {
-			t.Errorf("the dry run changed something:\nbefore %v\nafter  %v", before, after)
-		}
+		f.unchanged(t, before, "the dry run")
 		for op := range c.Counts() {
 			if !strings.Contains(op, "Describe") && !strings.Contains(op, " List") && !strings.Contains(op, "AssumeRole") {
 				t.Errorf("the dry run called %s", op)
@@ -378,6 +376,15 @@ func TestScheduledRestartOnHoliday(t *testing.T) {
 	rep = runHandler(t, h, `{"trigger":"manual","accounts":["sandbox"]}`)
 	if got := f.names(rep)[fleet.Started]; !slices.Equal(got, []string{"dev"}) {
 		t.Errorf("manual restart on the holiday started %v, want [dev]", got)
+	}
+}
+
+// unchanged fails t unless the fleet is still as observed in before: what, a run that
+// may change nothing (a dry run, a refused or a second run), changed something.
+func (f *testFleet) unchanged(t *testing.T, before map[string]observed, what string) {
+	t.Helper()
+	if after := f.observe(); !equalObserved(before, after) {
+		t.Errorf("%s changed something:\nbefore %v\nafter  %v", what, before, after)
 	}
 }
 

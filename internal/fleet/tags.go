@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"context"
 	"maps"
 	"slices"
 
@@ -26,23 +25,4 @@ func tagList[T any](m map[string]string, tag func(key, value *string) T) []T {
 		tags = append(tags, tag(aws.String(k), aws.String(m[k])))
 	}
 	return tags
-}
-
-// pager is an SDK paginator, of any service's describe or list call.
-type pager[Page, Options any] interface {
-	HasMorePages() bool
-	NextPage(context.Context, ...func(Options)) (Page, error)
-}
-
-// allPages reads every page, each through items, into one list.
-func allPages[T, Page, Options any](ctx context.Context, pages pager[Page, Options], items func(Page) []T) ([]T, error) {
-	var out []T
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items(page)...)
-	}
-	return out, nil
 }

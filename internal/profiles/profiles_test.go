@@ -78,12 +78,7 @@ func TestGenerateGolden(t *testing.T) {
 func TestGenerateRejectsBadOptions(t *testing.T) {
 	m := loadMap(t, "accounts.yaml")
 	oidc := loadMap(t, "accounts-oidc.yaml")
-	tests := []struct {
-		name    string
-		m       *accounts.Map
-		options profiles.Options
-		want    []string
-	}{
+	refusesEach(t, []refusal{
 		{"no user", m, profiles.Options{}, []string{"--user YOUR_IAM_USER", "arn:aws:iam::111111111111:mfa/YOUR_IAM_USER"}},
 		// DeveloperAccess refuses a session not named after the IAM user: a profile
 		// without role_session_name would fail at every use.
@@ -103,12 +98,25 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 		{"operator without user", m, profiles.Options{Operator: true}, []string{"--user YOUR_IAM_USER"}},
 		{"operator beside an account named operator", loadMap(t, "accounts-operator.yaml"), profiles.Options{User: "alice", Operator: true},
 			[]string{`--operator: the map has an account named "operator"`}},
-	}
-	for _, tt := range tests {
+	})
+}
+
+// refusal is a map and options Generate refuses, with what its error must say.
+type refusal struct {
+	name    string
+	m       *accounts.Map
+	options profiles.Options
+	want    []string
+}
+
+// refusesEach checks that Generate refuses each, saying all of its want.
+func refusesEach(t *testing.T, refusals []refusal) {
+	t.Helper()
+	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := profiles.Generate(tt.m, tt.options)
 			if err == nil {
-				t.Fatal("no error")
+				t.Fatal("Generate succeeded")
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -241,18 +249,7 @@ func TestSDKReadsProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	input, err := os.ReadFile("testdata/merge/realworld.config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	merged, err := profiles.Merge(input, ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(path, merged, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := mergedConfig(t, ps)
 	// The identity profile's keys are the developer's own, in the credentials file.
 	credentials := filepath.Join(t.TempDir(), "credentials")
 	if err := os.WriteFile(credentials, []byte("[identity]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"), 0o600); err != nil {
@@ -684,4 +681,23 @@ func TestBackupsArePrunedKeepingTheOriginal(t *testing.T) {
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("a file that is no backup of curfew's was removed: %v", err)
 	}
+}
+
+// mergedConfig writes ps merged into testdata/merge/realworld.config, a user's own
+// config, to a file of its own, and returns its path.
+func mergedConfig(t *testing.T, ps []profiles.Profile) string {
+	t.Helper()
+	input, err := os.ReadFile("testdata/merge/realworld.config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := profiles.Merge(input, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, merged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

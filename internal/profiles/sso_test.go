@@ -3,14 +3,12 @@ package profiles_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/profiles"
 )
 
@@ -41,30 +39,13 @@ func TestGenerateSSORejectsIAMUserOptions(t *testing.T) {
 	m := loadMap(t, identityCenterMap)
 	noOperators := loadMap(t, identityCenterMap)
 	noOperators.IdentityCenter.OperatorGroups = nil
-	for _, tt := range []struct {
-		name    string
-		m       *accounts.Map
-		options profiles.Options
-		want    []string
-	}{
+	refusesEach(t, []refusal{
 		{"user", m, profiles.Options{User: "alice"}, []string{"--user: with access: identity-center you sign in through the access portal"}},
 		{"mfa serial and source profile", m, profiles.Options{MFASerial: "arn:aws:iam::111111111111:mfa/alice", SourceProfile: "work"},
 			[]string{"--mfa-serial:", "--source-profile:"}},
 		{"operator without operator groups", noOperators, profiles.Options{Operator: true}, []string{"identityCenter.operatorGroups is empty"}},
 		{"bad prefix", m, profiles.Options{Prefix: "a b"}, []string{"--prefix"}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := profiles.Generate(tt.m, tt.options)
-			if err == nil {
-				t.Fatal("Generate succeeded")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
-		})
-	}
+	})
 }
 
 // The AWS SDK's shared-config parser resolves each profile's sso_session to curfew's
@@ -74,18 +55,7 @@ func TestSDKReadsSSOProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	input, err := os.ReadFile("testdata/merge/realworld.config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	merged, err := profiles.Merge(input, ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(path, merged, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := mergedConfig(t, ps)
 	load := func(name string) config.SharedConfig {
 		t.Helper()
 		c, err := config.LoadSharedConfigProfile(context.Background(), name, func(o *config.LoadSharedConfigOptions) {

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
-	"unicode"
+
+	"github.com/curfew/curfew/internal/problem"
 )
 
 // ErrUnsafeValue means a profile holds text the config file cannot hold as it is: a
@@ -21,13 +20,6 @@ var (
 	keyPattern         = regexp.MustCompile(`^[a-z0-9_]+$`)
 )
 
-// maxQuoted bounds a value quoted in the error, and maxListedProblems the values listed,
-// so that it stays one line.
-const (
-	maxQuoted         = 60
-	maxListedProblems = 5
-)
-
 // checkText refuses profiles whose names, keys, values or comments could change the
 // file's structure or hide what it shows: names and keys from a safe set, values and
 // comments printable (no newline, carriage return, tab, escape, line separator or
@@ -37,38 +29,23 @@ func checkText(profiles []Profile) error {
 	var problems []string
 	for _, p := range profiles {
 		if !sectionNamePattern.MatchString(p.Name) || p.Section != "" && !sectionNamePattern.MatchString(p.Section) {
-			problems = append(problems, fmt.Sprintf("profile name %s may only hold letters, digits and +=,.@_-", quote(p.key())))
+			problems = append(problems, fmt.Sprintf("profile name %s may only hold letters, digits and +=,.@_-", problem.Quote(p.key())))
 			continue
 		}
-		if !printable(p.Comment) {
-			problems = append(problems, fmt.Sprintf("profile %q: the comment %s holds a character that is not printable", p.key(), quote(p.Comment)))
+		if !problem.Printable(p.Comment) {
+			problems = append(problems, fmt.Sprintf("profile %q: the comment %s holds a character that is not printable", p.key(), problem.Quote(p.Comment)))
 		}
 		for _, s := range p.Settings {
 			switch {
 			case !keyPattern.MatchString(s.Key):
-				problems = append(problems, fmt.Sprintf("profile %q: key %s may only hold a-z, 0-9 and _", p.key(), quote(s.Key)))
-			case !printable(s.Value):
-				problems = append(problems, fmt.Sprintf("profile %q: %s %s holds a character that is not printable", p.key(), s.Key, quote(s.Value)))
+				problems = append(problems, fmt.Sprintf("profile %q: key %s may only hold a-z, 0-9 and _", p.key(), problem.Quote(s.Key)))
+			case !problem.Printable(s.Value):
+				problems = append(problems, fmt.Sprintf("profile %q: %s %s holds a character that is not printable", p.key(), s.Key, problem.Quote(s.Value)))
 			}
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	if n := len(problems) - maxListedProblems; n > 0 {
-		problems = append(problems[:maxListedProblems], fmt.Sprintf("and %d more", n))
-	}
-	return fmt.Errorf("%w: %s", ErrUnsafeValue, strings.Join(problems, "; "))
-}
-
-func printable(s string) bool {
-	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) })
-}
-
-// quote quotes s on one line, escaping what is not printable, cut to maxQuoted bytes.
-func quote(s string) string {
-	if len(s) > maxQuoted {
-		return strconv.Quote(s[:maxQuoted]) + "..."
-	}
-	return strconv.Quote(s)
+	return fmt.Errorf("%w: %s", ErrUnsafeValue, problem.OneLine(problems))
 }

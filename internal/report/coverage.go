@@ -3,9 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/curfew/curfew/internal/cost"
+	texttable "github.com/curfew/curfew/internal/table"
 )
 
 // savedRange is an account's saving: the list figure, or once its discount coverage is
@@ -61,13 +61,5 @@ func coverageNote(s *cost.Savings, a cost.AccountSavings) string {
 	return ""
 }
 
-// joinNotes joins the non-empty notes of a savings row.
-func joinNotes(notes ...string) string {
-	var out []string
-	for _, n := range notes {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, "; ")
-}
+// joinNotes joins the non-empty notes of a savings row, as a cell.
+func joinNotes(notes ...string) string { return texttable.Cell(notes...) }

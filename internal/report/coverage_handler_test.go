@@ -14,7 +14,6 @@ import (
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/faultproxy"
-	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/report"
 	"github.com/curfew/curfew/internal/report/reporttest"
 )
@@ -31,8 +30,7 @@ func TestHandleShowsTheSavingsRange(t *testing.T) {
 	p := cost.PeriodsAt(now)
 	m := reporttest.Map(t, "")
 	homeID, stagingID := reporttest.ID(t, m, "identity"), reporttest.ID(t, m, "staging")
-	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
-	s.QueueCosts(t, stagingID, reporttest.Costs(p, 30)...)
+	reporttest.QueueCosts(t, s, m, p, map[string]float64{"identity": 2, "staging": 30})
 	proxy.Add(
 		faultproxy.SavingsPlansCoverage(stagingID, 40),
 		faultproxy.ReservationCoverage(stagingID, 10),
@@ -41,9 +39,7 @@ func TestHandleShowsTheSavingsRange(t *testing.T) {
 
 	home := reporttest.NewHome(t, emulator.Connect(proxy.URL), m)
 	bucket := "curfew-cost-report-coverage"
-	emulator.Bucket(t, home.S3, bucket)
-	store := history.Store{Client: home.S3, Bucket: bucket}
-	reporttest.Night(t, store, reporttest.Instance)
+	store := home.NightStore(t, bucket, reporttest.Instance)
 	topic, email := reporttest.EmailTopic(t, home.SNS)
 	h := report.Handler{
 		Table: costtest.Table(),

@@ -81,16 +81,12 @@ func TestHandlePublishesEverywhere(t *testing.T) {
 	now := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
 	p := cost.PeriodsAt(now)
 	m := reporttest.Map(t, "")
-	homeID, stagingID := reporttest.ID(t, m, "identity"), reporttest.ID(t, m, "staging")
-	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
-	s.QueueCosts(t, stagingID, reporttest.Costs(p, 30)...)
+	reporttest.QueueCosts(t, s, m, p, map[string]float64{"identity": 2, "staging": 30})
 
 	home := reporttest.NewHome(t, s, m)
 	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
 	bucket := "curfew-cost-report-test"
-	emulator.Bucket(t, s3c, bucket)
-	store := history.Store{Client: s3c, Bucket: bucket}
-	reporttest.Night(t, store, reporttest.Instance)
+	store := home.NightStore(t, bucket, reporttest.Instance)
 	// A torn object costs only its own run: the savings stay.
 	if _, err := s3c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket),
 		Key: aws.String("runs/2026/11/26/20261126T190000Z-shutdown-torn.json"), Body: strings.NewReader(`{"id":"torn","kind":"shut`)}); err != nil {

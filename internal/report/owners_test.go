@@ -39,16 +39,12 @@ func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[stri
 	m := reporttest.Map(t, "", reporttest.Account{Name: "staging", Extra: strings.Split(owners, "|")[0]},
 		reporttest.Account{Name: "sandbox", Extra: strings.Split(owners, "|")[1]})
 	homeID := reporttest.ID(t, m, "identity")
-	s.QueueCosts(t, homeID, reporttest.Costs(p, 2)...)
-	s.QueueCosts(t, reporttest.ID(t, m, "staging"), reporttest.Costs(p, 30)...)
-	s.QueueCosts(t, reporttest.ID(t, m, "sandbox"), reporttest.Costs(p, 10)...)
+	reporttest.QueueCosts(t, s, m, p, map[string]float64{"identity": 2, "staging": 30, "sandbox": 10})
 
 	home := reporttest.NewHome(t, s, m)
 	s3c, snsc, ssmc := home.S3, home.SNS, home.SSM
 	bucket := "curfew-cost-report-owners-" + homeID // bucket names are global
-	emulator.Bucket(t, s3c, bucket)
-	store := history.Store{Client: s3c, Bucket: bucket}
-	reporttest.Night(t, store, reporttest.Instance,
+	store := home.NightStore(t, bucket, reporttest.Instance,
 		history.Change{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge"})
 	topic := reporttest.Topic(t, snsc)
 	w := &ownersWorld{inbox: map[string]*reporttest.Received{}, slack: &reporttest.Received{}}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/history"
 )
 
 // EC2API is the part of the EC2 client snooze uses.
@@ -54,7 +55,11 @@ type kind interface {
 
 // kinds are looked up in this order: ids starting with i- are EC2 instances only;
 // anything else is looked up as an RDS instance, then as an Aurora cluster.
-var kinds = []kind{ec2Instance{}, rdsInstance{}, auroraCluster{}}
+var kinds = []kind{
+	ec2Instance{},
+	rdsInstance{rdsKind{history.RDSInstance, "RDS instance"}},
+	auroraCluster{rdsKind{history.AuroraCluster, "Aurora cluster"}},
+}
 
 // tag is one tag to write.
 type tag struct{ key, value string }

@@ -11,63 +11,42 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/curfew/curfew/internal/accounts"
-	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/paging"
 	"github.com/curfew/curfew/internal/problem"
 )
 
 // rdsInstance is an RDS DB instance that is no member of an Aurora cluster: curfew
 // stops and starts a cluster as a whole.
-type rdsInstance struct{}
+type rdsInstance struct{ rdsKind }
 
-func (rdsInstance) owns(id string) bool { return !strings.HasPrefix(id, "i-") }
-
-func (rdsInstance) find(ctx context.Context, c Clients, id string) (Resource, bool, error) {
+func (k rdsInstance) find(ctx context.Context, c Clients, id string) (Resource, bool, error) {
 	out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
-	var none *rdstypes.DBInstanceNotFoundFault
-	switch {
-	case errors.As(err, &none) || err == nil && len(out.DBInstances) == 0:
-		return Resource{}, false, nil
-	case err != nil:
+	i, found, err := first[*rdstypes.DBInstanceNotFoundFault](err, func() []rdstypes.DBInstance { return out.DBInstances })
+	if !found {
 		return Resource{}, false, err
 	}
-	i := out.DBInstances[0]
 	if cluster := aws.ToString(i.DBClusterIdentifier); cluster != "" {
 		return Resource{}, true, problem.WithHint(fmt.Errorf("%w: %s is a member of Aurora cluster %s: curfew stops and starts the cluster as a whole", problem.ErrInvalidInput, id, cluster),
 			"snooze the cluster: curfew snooze ACCOUNT %s --tonight", cluster)
 	}
-	until, ok := rdsTag(i.TagList, accounts.SnoozeUntilTag)
-	by, _ := rdsTag(i.TagList, accounts.SnoozedByTag)
-	return Resource{Type: history.RDSInstance, Kind: "RDS instance", ref: aws.ToString(i.DBInstanceArn), Snoozed: ok, Until: until, By: by}, true, nil
+	return k.resource(aws.ToString(i.DBInstanceArn), i.TagList), true, nil
 }
 
-func (rdsInstance) tag(ctx context.Context, c Clients, arn string, tags []tag) error {
-	return tagRDS(ctx, c, arn, tags)
-}
-
-func (rdsInstance) untag(ctx context.Context, c Clients, arn string) error {
-	return untagRDS(ctx, c, arn)
-}
-
-func (rdsInstance) list(ctx context.Context, c Clients) ([]Snoozed, error) {
-	var out []Snoozed
+func (k rdsInstance) list(ctx context.Context, c Clients) ([]Snoozed, error) {
 	pages := rds.NewDescribeDBInstancesPaginator(c.RDS, &rds.DescribeDBInstancesInput{})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range page.DBInstances {
-			if v, ok := rdsTag(i.TagList, accounts.SnoozeUntilTag); ok {
-				by, _ := rdsTag(i.TagList, accounts.SnoozedByTag)
-				out = append(out, Snoozed{Type: history.RDSInstance, Kind: "RDS instance", ID: aws.ToString(i.DBInstanceIdentifier), Until: v, By: by})
-			}
-		}
-	}
-	return out, nil
+	instances, err := paging.All(ctx, pages, func(page *rds.DescribeDBInstancesOutput) []rdstypes.DBInstance { return page.DBInstances })
+	return snoozedOf(k.rdsKind, instances, err, func(i rdstypes.DBInstance) (*string, []rdstypes.Tag) { return i.DBInstanceIdentifier, i.TagList })
 }
 
-// tagRDS sets the snooze tags of an RDS resource (an instance or a cluster) by its ARN.
-func tagRDS(ctx context.Context, c Clients, arn string, tags []tag) error {
+// rdsKind is what an RDS instance and an Aurora cluster share: ids that are no EC2
+// instance's, snooze tags set and removed by ARN, and tags read from a tag list. Type
+// and Kind are the Resource's.
+type rdsKind struct{ typ, kind string }
+
+func (rdsKind) owns(id string) bool { return !strings.HasPrefix(id, "i-") }
+
+// tag sets the snooze tags of an RDS resource (an instance or a cluster) by its ARN.
+func (rdsKind) tag(ctx context.Context, c Clients, arn string, tags []tag) error {
 	in := &rds.AddTagsToResourceInput{ResourceName: aws.String(arn)}
 	for _, t := range tags {
 		in.Tags = append(in.Tags, rdstypes.Tag{Key: aws.String(t.key), Value: aws.String(t.value)})
@@ -76,13 +55,54 @@ func tagRDS(ctx context.Context, c Clients, arn string, tags []tag) error {
 	return err
 }
 
-// untagRDS removes the snooze tag of an RDS resource by its ARN.
-func untagRDS(ctx context.Context, c Clients, arn string) error {
+// untag removes the snooze tag of an RDS resource by its ARN.
+func (rdsKind) untag(ctx context.Context, c Clients, arn string) error {
 	_, err := c.RDS.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{
 		ResourceName: aws.String(arn),
 		TagKeys:      []string{accounts.SnoozeUntilTag},
 	})
 	return err
+}
+
+// resource is the resource with this ARN and these tags.
+func (k rdsKind) resource(arn string, tags []rdstypes.Tag) Resource {
+	until, ok := rdsTag(tags, accounts.SnoozeUntilTag)
+	by, _ := rdsTag(tags, accounts.SnoozedByTag)
+	return Resource{Type: k.typ, Kind: k.kind, ref: arn, Snoozed: ok, Until: until, By: by}
+}
+
+// first is the first of the items a describe call answered with err, found false when
+// it answered none or NotFound, the kind's fault for an id it does not know.
+func first[NotFound error, T any](err error, items func() []T) (item T, found bool, _ error) {
+	var none NotFound
+	switch {
+	case errors.As(err, &none):
+		return item, false, nil
+	case err != nil:
+		return item, false, err
+	}
+	all := items()
+	if len(all) == 0 {
+		return item, false, nil
+	}
+	return all[0], true, nil
+}
+
+// snoozedOf returns those of items (read with err) that carry the snooze tag; idTags gives
+// an item's id and tags.
+func snoozedOf[T any](k rdsKind, items []T, err error, idTags func(T) (*string, []rdstypes.Tag)) ([]Snoozed, error) {
+	if err != nil {
+		return nil, err
+	}
+	var out []Snoozed
+	for _, item := range items {
+		id, tags := idTags(item)
+		if v, ok := rdsTag(tags, accounts.SnoozeUntilTag); ok {
+			by, _ := rdsTag(tags, accounts.SnoozedByTag)
+			out = append(out, Snoozed{Type: k.typ, Kind: k.kind, ID: aws.ToString(id), Until: v, By: by})
+		}
+	}
+	return out, nil
 }
 
 func rdsTag(tags []rdstypes.Tag, key string) (string, bool) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/accounts/accountstest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/sources"
 )
@@ -39,20 +40,11 @@ func mapFor(t *testing.T, o *testOrg, sandbox string, extraOUs ...string) *accou
 	for _, u := range extraOUs {
 		ous += fmt.Sprintf("\n    - {id: %s, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}", u)
 	}
-	m, err := accounts.Parse([]byte(fmt.Sprintf(`identity: people
-home: people
-homeRegion: eu-west-1
-externalId: curfew-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "%s", environment: production}
-  - {name: sandbox, id: "%s", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+	m, err := accounts.Parse([]byte(accountstest.Head(emulator.NewAccountID()) + fmt.Sprintf(`  - {name: sandbox, id: "%s", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
 organization:
   managementAccount: "%s"
   ous:%s
-`, emulator.NewAccountID(), sandbox, o.Management, ous)))
+`, sandbox, o.Management, ous)))
 	if err != nil {
 		t.Fatal(err)
 	}

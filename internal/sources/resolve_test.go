@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/accounts/accountstest"
 	"github.com/curfew/curfew/internal/sources"
 )
 
@@ -73,16 +74,7 @@ const (
 // non-production, a production and a second non-production unit; mgmt runs it.
 func fakeMap(t *testing.T) *accounts.Map {
 	t.Helper()
-	m, err := accounts.Parse([]byte(`identity: people
-home: people
-homeRegion: eu-west-1
-externalId: curfew-test
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: UTC, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [MON], recipients: [ops@example.com]}
-accounts:
-  - {name: people, id: "` + identity + `", environment: production}
-  - {name: sandbox, id: "` + sandbox + `", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
+	m, err := accounts.Parse([]byte(accountstest.Head(identity) + `  - {name: sandbox, id: "` + sandbox + `", environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
   - {name: shop, id: "` + listedPrd + `", environment: production, regions: [eu-west-1], developerPolicies: [ReadOnlyAccess], ciPolicies: [ReadOnlyAccess]}
 organization:
   managementAccount: "` + mgmt + `"

@@ -44,3 +44,14 @@ func (t *Table) Flush() error {
 	_, err := io.WriteString(t.out, strings.Join(lines, ""))
 	return err
 }
+
+// Cell joins the non-empty parts of one cell, a row's notes, with "; ".
+func Cell(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}

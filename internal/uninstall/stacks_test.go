@@ -11,13 +11,7 @@ import (
 // after the service and before the account stacks, whose CurfewGuardrails is attached to
 // the roles Identity Center made: IAM refuses to delete an attached policy.
 func TestUninstallDestroysIdentityCenterBeforeTheAccounts(t *testing.T) {
-	m, err := accounts.Load("../../cmd/curfew/testdata/accounts-identity-center.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	Uninstall{Map: m, MapPath: "accounts.yaml", Out: &out}.writeDestroySequence()
-	inOrder(t, out.String(),
+	inOrder(t, destroySequence(t, "../../cmd/curfew/testdata/accounts-identity-center.yaml"),
 		"cdk destroy curfew-service --profile <the profile you deployed curfew-service with>",
 		"cdk destroy curfew-identity-center --profile <the profile you deployed curfew-identity-center with> -c accountMap=accounts.yaml",
 		"cdk destroy curfew-staging --profile <the profile you deployed curfew-staging with>",
@@ -29,13 +23,7 @@ func TestUninstallDestroysIdentityCenterBeforeTheAccounts(t *testing.T) {
 // for the found accounts' roles any more) and before the listed accounts; the account
 // list's bucket, kept by CloudFormation under a fixed name, is named for deletion.
 func TestUninstallDestroysTheOrganisationStack(t *testing.T) {
-	m, err := accounts.Load("../../cdk/testdata/organization-units.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	Uninstall{Map: m, MapPath: "accounts.yaml", Out: &out}.writeDestroySequence()
-	inOrder(t, out.String(),
+	inOrder(t, destroySequence(t, "../../cdk/testdata/organization-units.yaml"),
 		"cdk destroy curfew-service --profile <the profile you deployed curfew-service with>",
 		"cdk destroy curfew-organization --profile <the profile you deployed curfew-organization with> -c accountMap=accounts.yaml",
 		"cdk destroy curfew-staging --profile <the profile you deployed curfew-staging with>",
@@ -55,4 +43,16 @@ func inOrder(t *testing.T, out string, wants ...string) {
 		}
 		at += i
 	}
+}
+
+// destroySequence is what uninstall prints to destroy the stacks of the map at path.
+func destroySequence(t *testing.T, path string) string {
+	t.Helper()
+	m, err := accounts.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	Uninstall{Map: m, MapPath: "accounts.yaml", Out: &out}.writeDestroySequence()
+	return out.String()
 }

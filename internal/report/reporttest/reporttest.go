@@ -100,6 +100,25 @@ func NewHome(t testing.TB, s *emulator.Server, m *accounts.Map) Home {
 	return Home{Config: cfg, S3: emulator.S3(cfg), SNS: sns.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg)}
 }
 
+// NightStore creates the bucket in the home account and stores one Night in it, with
+// changes: the run history the report reads.
+func (h Home) NightStore(t testing.TB, bucket string, changes ...history.Change) history.Store {
+	t.Helper()
+	emulator.Bucket(t, h.S3, bucket)
+	store := history.Store{Client: h.S3, Bucket: bucket}
+	Night(t, store, changes...)
+	return store
+}
+
+// QueueCosts queues in moto (s) the Costs of the map's accounts named in perDay, each
+// costing its figure a day over p.
+func QueueCosts(t testing.TB, s *emulator.Server, m *accounts.Map, p cost.Periods, perDay map[string]float64) {
+	t.Helper()
+	for name, v := range perDay {
+		s.QueueCosts(t, ID(t, m, name), Costs(p, v)...)
+	}
+}
+
 // Costs are the daily and by-service answers of one account costing perDay a day in the
 // default metric, from the start of the daily range to today: 70% EC2, 30% S3.
 func Costs(p cost.Periods, perDay float64) []map[string]any {
