@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,12 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -99,39 +96,15 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	outdir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
-	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
-	if !ok {
-		t.Fatal("no curfew-service template")
-	}
-	d := deployService(t, s, template, outdir, home, region)
+	d := synthService(t, s, m, home, region)
 	headsUps, stops, starts := d.of(accounts.HeadsUpFunction), d.of(accounts.ShutdownFunction), d.of(accounts.RestartFunction)
 	if len(headsUps) != 1 || len(stops) != 1 || len(starts) != 1 {
 		t.Fatalf("curfew-service has %d heads-up, %d stop and %d start schedules, want one each", len(headsUps), len(stops), len(starts))
 	}
 	linkFn := d.function(t, accounts.SnoozeLinkFunction)
 
-	bins := map[string]string{}
-	for fn, folder := range map[string]string{accounts.ShutdownFunction: cdk.ShutdownFolder, accounts.RestartFunction: cdk.RestartFolder,
-		accounts.HeadsUpFunction: cdk.HeadsUpFolder, accounts.SnoozeLinkFunction: cdk.SnoozeLinkFolder} {
-		bins[fn] = filepath.Join(t.TempDir(), "bootstrap")
-		if err := lambdarun.BuildMovable(ctx, "..", folder, bins[fn]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	homeCreds, err := s.Account(t, home, region).Credentials.Retrieve(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := map[string]string{
-		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": region,
-		"AWS_ACCESS_KEY_ID": homeCreds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": homeCreds.SecretAccessKey, "AWS_SESSION_TOKEN": homeCreds.SessionToken,
-	}
+	bins := buildFunctions(t, accounts.ShutdownFunction, accounts.RestartFunction, accounts.HeadsUpFunction, accounts.SnoozeLinkFunction)
+	creds := homeCredentials(t, s, home, region)
 	ec2c := ec2.NewFromConfig(s.Account(t, staging, region))
 	kept, stopped := emulator.RunInstance(t, ec2c), emulator.RunInstance(t, ec2c)
 	prodInstance := emulator.RunInstance(t, ec2.NewFromConfig(s.Account(t, prod, region)))

@@ -184,6 +184,52 @@ var folders = map[string]string{
 	accounts.ShutdownFunction:   cdk.ShutdownFolder,
 	accounts.RestartFunction:    cdk.RestartFolder,
 	accounts.CostReportFunction: cdk.CostReportFolder,
+	accounts.HeadsUpFunction:    cdk.HeadsUpFolder,
+	accounts.SnoozeLinkFunction: cdk.SnoozeLinkFolder,
+}
+
+// synthService synthesises the CDK app for m and deploys its curfew-service into moto's
+// home account (deployService).
+func synthService(t *testing.T, s *emulator.Server, m *accounts.Map, home, region string) deployedService {
+	t.Helper()
+	outdir := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
+	if !ok {
+		t.Fatal("no curfew-service template")
+	}
+	return deployService(t, s, template, outdir, home, region)
+}
+
+// buildFunctions builds the named functions for this machine, as the emulator runs them,
+// and returns their binaries by function name.
+func buildFunctions(t *testing.T, names ...string) map[string]string {
+	t.Helper()
+	bins := map[string]string{}
+	for _, fn := range names {
+		bins[fn] = filepath.Join(t.TempDir(), "bootstrap")
+		if err := lambdarun.BuildMovable(t.Context(), "..", folders[fn], bins[fn]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bins
+}
+
+// homeCredentials is the environment that reaches moto as the home account.
+func homeCredentials(t *testing.T, s *emulator.Server, home, region string) map[string]string {
+	t.Helper()
+	c, err := s.Account(t, home, region).Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{
+		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": region,
+		"AWS_ACCESS_KEY_ID": c.AccessKeyID, "AWS_SECRET_ACCESS_KEY": c.SecretAccessKey, "AWS_SESSION_TOKEN": c.SessionToken,
+	}
 }
 
 // run invokes the schedule's function with exactly the schedule's input, as Scheduler
@@ -280,37 +326,14 @@ func TestDeployedSchedulesSweepTheNight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outdir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
-	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
-	if !ok {
-		t.Fatal("no curfew-service template")
-	}
-	d := deployService(t, s, template, outdir, people, region)
+	d := synthService(t, s, m, people, region)
 	stops, starts := d.of(accounts.ShutdownFunction), d.of(accounts.RestartFunction)
 	if len(stops) == 0 || len(starts) == 0 {
 		t.Fatalf("curfew-service has %d stop and %d start schedules: the accounts found in %s are never stopped or started", len(stops), len(starts), nonProd)
 	}
 
-	bins := map[string]string{}
-	for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction} {
-		bins[fn] = filepath.Join(t.TempDir(), "bootstrap")
-		if err := lambdarun.BuildMovable(ctx, "..", folders[fn], bins[fn]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	home, err := s.Account(t, people, region).Credentials.Retrieve(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := map[string]string{
-		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": region,
-		"AWS_ACCESS_KEY_ID": home.AccessKeyID, "AWS_SECRET_ACCESS_KEY": home.SecretAccessKey, "AWS_SESSION_TOKEN": home.SessionToken,
-	}
+	bins := buildFunctions(t, accounts.ShutdownFunction, accounts.RestartFunction)
+	creds := homeCredentials(t, s, people, region)
 
 	instances := map[string]string{}
 	launch := func(account string) {
