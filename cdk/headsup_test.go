@@ -7,12 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -26,19 +24,7 @@ import (
 const headsUpMap = "testdata/heads-up.yaml"
 
 // headsUpOrg synthesises headsUpMap once per test binary, with cdk-nag.
-var headsUpOrg = func() func(t *testing.T) *org {
-	var once sync.Once
-	var o *org
-	var err error
-	return func(t *testing.T) *org {
-		t.Helper()
-		once.Do(func() { o, err = synth(headsUpMap, lambdaDir, filepath.Join(lambdaDir, "..", "heads-up")) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
-}()
+var headsUpOrg = synthOnce(headsUpMap, "heads-up")
 
 // The heads-up's stacks pass what every stack passes: cdk-nag with every finding fixed or
 // suppressed with its reason (the units' member templates too), IAM's and
@@ -55,15 +41,7 @@ func TestHeadsUpTemplatesPassTheChecks(t *testing.T) {
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
 	app.Synth(nil)
-	for _, s := range stacks {
-		a := assertions.Annotations_FromStack(s)
-		for _, msg := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: error at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-		for _, msg := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
-			t.Errorf("%s: warning at %s: %v", *s.StackName(), *msg.Id, msg.Entry.Data)
-		}
-	}
+	noNagFindings(t, stacks...)
 
 	dir := t.TempDir()
 	var files []string
