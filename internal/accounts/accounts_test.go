@@ -296,6 +296,20 @@ func wantProblem(t *testing.T, err error, field, reason string) {
 	t.Errorf("no problem %s: ...%s...; got:\n%v", field, reason, err)
 }
 
+// wantOnlyProblem fails t unless err is a *ValidationError with exactly one problem, in
+// field, whose reason says reason.
+func wantOnlyProblem(t *testing.T, err error, field, reason string) {
+	t.Helper()
+	var verr *accounts.ValidationError
+	if !errors.As(err, &verr) || len(verr.Problems) != 1 {
+		t.Errorf("Validate() = %v, want one problem in %s", err, field)
+		return
+	}
+	if p := verr.Problems[0]; p.Field != field || !strings.Contains(p.Reason, reason) {
+		t.Errorf("%s: %q, want %s saying %q", p.Field, p.Reason, field, reason)
+	}
+}
+
 // example is the sample map, accounts.yaml at the root of the module.
 func example(t *testing.T) *accounts.Map {
 	t.Helper()

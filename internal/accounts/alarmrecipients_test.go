@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -25,10 +24,7 @@ func TestAlarmRecipients(t *testing.T) {
 		t.Errorf("the alarm goes to %v, want oncall@example.com", got)
 	}
 	m.CostReport.AlarmRecipients = []string{"oncall@example.com", "On Call <oncall@example.com>"}
-	var verr *accounts.ValidationError
-	if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].Field != "costReport.alarmRecipients[1]" {
-		t.Errorf("Validate() = %v, want one problem in costReport.alarmRecipients[1]", err)
-	}
+	wantOnlyProblem(t, m.Validate(), "costReport.alarmRecipients[1]", "")
 }
 
 // The map's parser knows the field (it refuses unknown ones).

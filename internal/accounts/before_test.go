@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -112,14 +111,7 @@ func TestHeadsUpValidation(t *testing.T) {
 	} {
 		m := example(t)
 		m.HeadsUp = &accounts.HeadsUp{Before: tc.before}
-		var verr *accounts.ValidationError
-		if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 {
-			t.Errorf("before %q: Validate() = %v, want one problem", tc.before, err)
-			continue
-		}
-		if p := verr.Problems[0]; p.Field != "headsUp.before" || !strings.Contains(p.Reason, tc.reason) {
-			t.Errorf("before %q: %s: %q, want headsUp.before saying %q", tc.before, p.Field, p.Reason, tc.reason)
-		}
+		t.Run(tc.before, func(t *testing.T) { wantOnlyProblem(t, m.Validate(), "headsUp.before", tc.reason) })
 	}
 	for _, tc := range []struct {
 		headsUp *accounts.HeadsUp
@@ -169,14 +161,7 @@ func TestSlackSigningSecretValidation(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.HeadsUp = &accounts.HeadsUp{SlackSigningSecret: tc.secret}
-		var verr *accounts.ValidationError
-		if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 {
-			t.Errorf("secret %q: Validate() = %v, want one problem", tc.secret, err)
-			continue
-		}
-		if p := verr.Problems[0]; p.Field != "headsUp.slackSigningSecret" || !strings.Contains(p.Reason, tc.reason) {
-			t.Errorf("secret %q: %s: %q, want headsUp.slackSigningSecret saying %q", tc.secret, p.Field, p.Reason, tc.reason)
-		}
+		t.Run(tc.secret, func(t *testing.T) { wantOnlyProblem(t, m.Validate(), "headsUp.slackSigningSecret", tc.reason) })
 	}
 	const good = "/curfew/heads-up/slack-signing-secret"
 	for _, tc := range []struct {

@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -24,8 +23,5 @@ func TestCostMetric(t *testing.T) {
 	}
 	m := example(t)
 	m.CostReport.Metric = "BlendedCost"
-	var verr *accounts.ValidationError
-	if err := m.Validate(); !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].Field != "costReport.metric" {
-		t.Errorf("Validate() = %v, want one problem in costReport.metric", err)
-	}
+	wantOnlyProblem(t, m.Validate(), "costReport.metric", "")
 }
