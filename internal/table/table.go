@@ -46,12 +46,15 @@ func (t *Table) Flush() error {
 }
 
 // Cell joins the non-empty parts of one cell, a row's notes, with "; ".
-func Cell(parts ...string) string {
+func Cell(parts ...string) string { return JoinNonEmpty("; ", parts...) }
+
+// JoinNonEmpty joins the parts that are not empty with sep.
+func JoinNonEmpty(sep string, parts ...string) string {
 	var out []string
 	for _, p := range parts {
 		if p != "" {
 			out = append(out, p)
 		}
 	}
-	return strings.Join(out, "; ")
+	return strings.Join(out, sep)
 }

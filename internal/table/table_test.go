@@ -1,6 +1,7 @@
 package table_test
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/curfew/curfew/internal/table"
@@ -19,4 +20,15 @@ func Example() {
 	// ACCOUNT  REGION                   DETAIL
 	// staging  eu-west-1, eu-central-1
 	// sandbox  eu-west-1                nothing to do
+}
+
+// A cell's notes: the empty ones leave no separator behind.
+func ExampleCell() {
+	fmt.Println(table.Cell("", "snoozed until 08:00", "", "stale mark removed"))
+	fmt.Println(table.JoinNonEmpty(": ", "failed", "", "AccessDenied"))
+	fmt.Printf("%q\n", table.Cell("", ""))
+	// Output:
+	// snoozed until 08:00; stale mark removed
+	// failed: AccessDenied
+	// ""
 }

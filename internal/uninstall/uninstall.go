@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause"
@@ -17,6 +16,7 @@ import (
 	"github.com/curfew/curfew/internal/invoke"
 	"github.com/curfew/curfew/internal/problem"
 	"github.com/curfew/curfew/internal/runtable"
+	"github.com/curfew/curfew/internal/table"
 )
 
 // ErrRefused means something curfew stopped is still stopped or marked: removing curfew
@@ -112,23 +112,13 @@ func Stranded(rep fleet.Report, check bool) []string {
 	for _, res := range rep.Results {
 		where := res.Account + " " + res.Region
 		if res.Status == fleet.Failed || res.Status == fleet.NotReached {
-			out = append(out, fmt.Sprintf("%s: %s: %s", where, res.Status, joinNonEmpty(res.Error, res.Reason)))
+			out = append(out, fmt.Sprintf("%s: %s: %s", where, res.Status, table.JoinNonEmpty(": ", res.Error, res.Reason)))
 		}
 		for _, x := range res.Resources {
 			if check || x.Action == fleet.ActionFailed || x.Error != "" {
-				out = append(out, fmt.Sprintf("%s: %s %s: %s", where, x.Type, x.ID, joinNonEmpty(string(x.Action), x.Error, x.Reason)))
+				out = append(out, fmt.Sprintf("%s: %s %s: %s", where, x.Type, x.ID, table.JoinNonEmpty(": ", string(x.Action), x.Error, x.Reason)))
 			}
 		}
 	}
 	return out
-}
-
-func joinNonEmpty(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, ": ")
 }
