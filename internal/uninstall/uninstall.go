@@ -49,20 +49,25 @@ func (u Uninstall) restart(ctx context.Context, dryRun bool) (fleet.Report, erro
 	return rep, nil
 }
 
+// step prints heading, runs the restart function (a dry run or not) and prints its table.
+func (u Uninstall) step(ctx context.Context, heading string, dryRun bool) (fleet.Report, error) {
+	fmt.Fprintln(u.Out, heading)
+	rep, err := u.restart(ctx, dryRun)
+	if err != nil {
+		return rep, err
+	}
+	return rep, runtable.Write(u.Out, rep)
+}
+
 // DryRun lists what the restart would start and the stacks to destroy; it changes nothing.
 func (u Uninstall) DryRun(ctx context.Context) error {
-	fmt.Fprintln(u.Out, "what curfew uninstall would start, in every swept account (the same function, dry run)")
-	plan, err := u.restart(ctx, true)
-	if err != nil {
-		return err
-	}
-	if err := runtable.Write(u.Out, plan); err != nil {
+	if _, err := u.step(ctx, "what curfew uninstall would start, in every swept account (the same function, dry run)", true); err != nil {
 		return err
 	}
 	fmt.Fprint(u.Out, "\nOnce all of it is started and unmarked, it would have you destroy curfew's stacks, in this order,\n"+
 		"each with the profile you deployed it with:\n\n")
 	u.writeDestroyCommands()
-	_, err = fmt.Fprintln(u.Out, "\ndry run: nothing was changed; run curfew uninstall without --dry-run to start it")
+	_, err := fmt.Fprintln(u.Out, "\ndry run: nothing was changed; run curfew uninstall without --dry-run to start it")
 	return err
 }
 
@@ -70,22 +75,14 @@ func (u Uninstall) DryRun(ctx context.Context) error {
 // prints the destroy commands; with anything left stopped or marked it lists what and
 // fails with ErrRefused instead.
 func (u Uninstall) Run(ctx context.Context) error {
-	fmt.Fprintln(u.Out, "1. start everything curfew stopped, in every swept account")
-	started, err := u.restart(ctx, false)
+	started, err := u.step(ctx, "1. start everything curfew stopped, in every swept account", false)
 	if err != nil {
-		return err
-	}
-	if err := runtable.Write(u.Out, started); err != nil {
 		return err
 	}
 	left := Stranded(started, false)
 	if len(left) == 0 {
-		fmt.Fprintln(u.Out, "\n2. check that no resource carries curfew's mark any more (the same function, dry run)")
-		check, err := u.restart(ctx, true)
+		check, err := u.step(ctx, "\n2. check that no resource carries curfew's mark any more (the same function, dry run)", true)
 		if err != nil {
-			return err
-		}
-		if err := runtable.Write(u.Out, check); err != nil {
 			return err
 		}
 		left = Stranded(check, true)
