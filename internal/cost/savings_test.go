@@ -10,6 +10,7 @@ import (
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/history/historytest"
 )
 
 // estimate prices runs with the tests' own table, so that regenerating the bundled one
@@ -19,11 +20,7 @@ func estimate(runs []history.Run, start, end time.Time) *cost.Savings {
 }
 
 func TestEstimateFromStoredHistory(t *testing.T) {
-	cfg := emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1")
-	client := emulator.S3(cfg)
-	bucket := "curfew-savings-test"
-	emulator.Bucket(t, client, bucket)
-	store := history.Store{Client: client, Bucket: bucket}
+	store := historytest.NewStore(t, emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1"), "curfew-savings-test")
 	at := func(day, hour int) time.Time { return time.Date(2026, time.November, day, hour, 0, 0, 0, time.UTC) }
 	change := func(account, kind, id, size string, t time.Time) history.Change {
 		return history.Change{Account: account, Region: "eu-west-1", Type: kind, ID: id, Size: size, At: t}

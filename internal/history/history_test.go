@@ -10,16 +10,14 @@ import (
 
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/history/historytest"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
 
 func TestPutAndSince(t *testing.T) {
-	cfg := emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1")
-	client := emulator.S3(cfg)
 	bucket := "curfew-runs-test"
-	emulator.Bucket(t, client, bucket)
-	store := history.Store{Client: client, Bucket: bucket}
+	store := historytest.NewStore(t, emulator.Shared(t).Account(t, emulator.NewAccountID(), "eu-west-1"), bucket)
 	day := time.Date(2026, 11, 20, 19, 0, 0, 0, time.UTC)
 	runs := []history.Run{
 		{ID: "old", Kind: history.Shutdown, Started: day.AddDate(0, 0, -40)},
@@ -36,7 +34,7 @@ func TestPutAndSince(t *testing.T) {
 		}
 	}
 	// An object that is not a run summary costs only itself.
-	if _, err := client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket),
+	if _, err := store.Client.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket),
 		Key: aws.String("runs/2026/11/20/20261120T200000Z-shutdown-torn.json"), Body: strings.NewReader(`{"id":"torn","kind":`)}); err != nil {
 		t.Fatal(err)
 	}
