@@ -18,6 +18,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 )
 
@@ -67,22 +68,6 @@ func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
 // amount is an answer's figure in the metric the report reads by default.
 func amount(v float64, unit string) map[string]any {
 	return map[string]any{"AmortizedCost": map[string]any{"Amount": fmt.Sprintf("%.10f", v), "Unit": unit}}
-}
-
-// linkedIDs returns the LINKED_ACCOUNT values of a filter, alone or in an And.
-func linkedIDs(f *cetypes.Expression) []string {
-	if f == nil {
-		return nil
-	}
-	if f.Dimensions != nil && f.Dimensions.Key == cetypes.DimensionLinkedAccount {
-		return f.Dimensions.Values
-	}
-	for _, e := range f.And {
-		if ids := linkedIDs(&e); ids != nil {
-			return ids
-		}
-	}
-	return nil
 }
 
 // excludesCredits reports whether a filter leaves out exactly credits and refunds.
@@ -207,7 +192,7 @@ func (f forecasts) GetCostForecast(_ context.Context, in *costexplorer.GetCostFo
 	*f.inputs = append(*f.inputs, *in)
 	f.mu.Unlock()
 	id := f.account
-	linked := linkedIDs(in.Filter)
+	linked := costtest.LinkedAccounts(in.Filter)
 	if len(linked) > 0 {
 		id = linked[0] // the management account is asked for its linked accounts
 	}

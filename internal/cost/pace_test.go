@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +16,8 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 )
-
-// stillClock never moves and never sleeps: it records each wait, which pacing measures
-// from the same now, so that the waits are the requests' start times.
-type stillClock struct {
-	now   time.Time
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (c *stillClock) Now() time.Time { return c.now }
-
-func (c *stillClock) Sleep(_ context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waits = append(c.waits, d)
-	return nil
-}
 
 // oneDay is an in-process Cost Explorer for pacing, which is pure logic: every query
 // answers one day of 1 USD, every forecast 1 USD.
@@ -51,7 +34,7 @@ func (oneDay) GetCostForecast(context.Context, *costexplorer.GetCostForecastInpu
 
 func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
 	m := testMap(t, "")
-	clock := &stillClock{now: reportTime}
+	clock := costtest.NewStillClock(reportTime)
 	var logs bytes.Buffer
 	r := cost.Reader{Map: m, Client: func(accounts.Account) cost.API { return oneDay{} }, Clock: clock,
 		Log: slog.New(slog.NewJSONHandler(&logs, nil))}.Read(t.Context(), reportTime)
@@ -61,7 +44,7 @@ func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
 	if r.Planned != 12 || r.Requests != 12 || r.Rate != cost.DefaultRate {
 		t.Errorf("planned %d, made %d at %g/s; want 12, 12 at %g/s", r.Planned, r.Requests, r.Rate, cost.DefaultRate)
 	}
-	waits := slices.Clone(clock.waits)
+	waits := clock.Waits()
 	slices.Sort(waits)
 	var want []time.Duration
 	for i := 1; i < 12; i++ {
@@ -69,6 +52,9 @@ func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
 	}
 	if !slices.Equal(waits, want) {
 		t.Errorf("waits = %v, want %v", waits, want)
+	}
+	if got := clock.Longest(); got != 2200*time.Millisecond {
+		t.Errorf("longest wait = %v, want the twelfth request's 2.2s", got)
 	}
 	// The plan is logged before the first request.
 	if !strings.Contains(logs.String(), `"action":"plan","mode":"per-account","accounts":4,"requests":12,"rate":5,"duration":"2s"`) {
@@ -78,7 +64,7 @@ func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
 
 func TestAReportThatCannotFinishInTimeSaysSo(t *testing.T) {
 	now := clock.Now()
-	clock := &stillClock{now: now}
+	clock := costtest.NewStillClock(now)
 	ctx, cancel := context.WithDeadline(t.Context(), now.Add(2*time.Second))
 	defer cancel()
 	r := cost.Reader{Map: testMap(t, ""), Client: func(accounts.Account) cost.API { return oneDay{} }, Clock: clock,

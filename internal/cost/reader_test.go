@@ -17,6 +17,7 @@ import (
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 )
 
@@ -201,7 +202,7 @@ func TestReadPerAccount(t *testing.T) {
 		filters = append(filters, in.Filter)
 	}
 	for _, f := range filters {
-		if len(linkedIDs(f)) != 1 {
+		if len(costtest.LinkedAccounts(f)) != 1 {
 			t.Errorf("filter = %+v, want the account's own LINKED_ACCOUNT", f)
 		}
 		// Amortised cost without credits and refunds, the map saying nothing of either.
@@ -315,12 +316,12 @@ func TestReadGrouped(t *testing.T) {
 		t.Errorf("assumed %d roles, want only CurfewCostReader in the management account", len(faults.seen))
 	}
 	for _, in := range requests.usage {
-		if linkedIDs(in.Filter) != nil || !excludesCredits(in.Filter) {
+		if costtest.LinkedAccounts(in.Filter) != nil || !excludesCredits(in.Filter) {
 			t.Errorf("a grouped query's filter is %+v: want credits and refunds excluded, and no account (those outside the map would be dropped)", in.Filter)
 		}
 	}
 	for _, in := range requests.forecasts {
-		if len(linkedIDs(in.Filter)) != 2 || !excludesCredits(in.Filter) {
+		if len(costtest.LinkedAccounts(in.Filter)) != 2 || !excludesCredits(in.Filter) {
 			t.Errorf("forecast without the LINKED_ACCOUNT filter of its environment's two accounts: %+v", in)
 		}
 	}
