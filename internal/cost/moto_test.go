@@ -42,18 +42,8 @@ func testMap(t *testing.T, management string) *accounts.Map {
 // (production, the home account) and staging (non-production), with fresh ids; management
 // is the map's management tag and days the cost report's days.
 func mapHead(management, days string) string {
-	return fmt.Sprintf(`identity: identity
-home: identity
-homeRegion: eu-west-1
-management: %q
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [%s], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
-`, management, days, emulator.NewAccountID(), emulator.NewAccountID())
+	return costtest.MapHead(management, days) + fmt.Sprintf("  - {name: staging, id: %q, environment: non-production, regions: [eu-west-1], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}\n",
+		emulator.NewAccountID())
 }
 
 func account(t *testing.T, m *accounts.Map, name string) accounts.Account {
