@@ -404,3 +404,32 @@ identityCenter:
 		}
 	}
 }
+
+// A role or policy CloudFormation tagged with a stack of curfew's is curfew's even when no
+// stack of curfew lists it (its stack is deleted, or it was made in another region): the
+// stack's tag, not only the stack's resources, says whose the name is.
+func TestANameTaggedByCurfewsStackIsCurfews(t *testing.T) {
+	o := newOrg(t, nil)
+	staging := o.target(t, "staging")
+	c := iam.NewFromConfig(staging.Config)
+	tags := []iamtypes.Tag{{Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("curfew-staging")}}
+	if _, err := c.CreateRole(t.Context(), &iam.CreateRoleInput{RoleName: aws.String("DeveloperAccess"), AssumeRolePolicyDocument: aws.String(trust), Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePolicy(t.Context(), &iam.CreatePolicyInput{PolicyName: aws.String("CurfewGuardrails"), Tags: tags,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	got := dump(Run(t.Context(), staging, []Check{fixedNames{}}))
+	for _, want := range []string{
+		"ok  fixed names: role DeveloperAccess belongs to curfew's stack curfew-staging",
+		"ok  fixed names: policy CurfewGuardrails belongs to curfew's stack curfew-staging",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "problem") {
+		t.Errorf("a name tagged by curfew's stack is a problem:\n%s", got)
+	}
+}
