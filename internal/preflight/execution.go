@@ -12,8 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // curfewQualifier is the qualifier of curfew's own bootstrap (cdk.CurfewQualifier), whose
@@ -45,17 +47,14 @@ func (cdkExecution) Run(ctx context.Context, t Target) []Finding {
 		return []Finding{notApplicable("not a target account: no role curfew creates here may use a CDK bootstrap's deploy role")}
 	}
 	c := iam.NewFromConfig(t.Config)
+	roles, err := paging.All(ctx, iam.NewListRolesPaginator(c, &iam.ListRolesInput{}), func(page *iam.ListRolesOutput) []iamtypes.Role { return page.Roles })
+	if err != nil {
+		return []Finding{unchecked("list the account's roles", err, "iam:ListRoles")}
+	}
 	var names []string
-	pages := iam.NewListRolesPaginator(c, &iam.ListRolesInput{})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return []Finding{unchecked("list the account's roles", err, "iam:ListRoles")}
-		}
-		for _, r := range page.Roles {
-			if m := executionRoleName.FindStringSubmatch(aws.ToString(r.RoleName)); m != nil && m[2] == t.Account.ID {
-				names = append(names, m[0])
-			}
+	for _, r := range roles {
+		if m := executionRoleName.FindStringSubmatch(aws.ToString(r.RoleName)); m != nil && m[2] == t.Account.ID {
+			names = append(names, m[0])
 		}
 	}
 	if len(names) == 0 {
@@ -122,51 +121,47 @@ type rolePolicy struct {
 // readPolicies reads every managed and inline policy of the role. AWS managed policies
 // that are administrator access are known by name, without reading them.
 func readPolicies(ctx context.Context, c *iam.Client, role string) ([]rolePolicy, error) {
-	var out []rolePolicy
-	attached := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
-	for attached.HasMorePages() {
-		page, err := attached.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range page.AttachedPolicies {
-			arn, name := aws.ToString(p.PolicyArn), aws.ToString(p.PolicyName)
-			if accounts.IsAdministratorPolicy(arn) {
-				out = append(out, rolePolicy{name: name, document: policyDocument{Statement: []statement{{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}}}}})
-				continue
-			}
-			policy, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-			if err != nil {
-				return nil, err
-			}
-			version, err := c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: policy.Policy.DefaultVersionId})
-			if err != nil {
-				return nil, err
-			}
-			doc, err := parsePolicy(aws.ToString(version.PolicyVersion.Document))
-			if err != nil {
-				return nil, fmt.Errorf("policy %s: %w", name, err)
-			}
-			out = append(out, rolePolicy{name: name, document: doc})
-		}
+	attached, err := paging.All(ctx, iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)}),
+		func(page *iam.ListAttachedRolePoliciesOutput) []iamtypes.AttachedPolicy { return page.AttachedPolicies })
+	if err != nil {
+		return nil, err
 	}
-	inline := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
-	for inline.HasMorePages() {
-		page, err := inline.NextPage(ctx)
+	var out []rolePolicy
+	for _, p := range attached {
+		arn, name := aws.ToString(p.PolicyArn), aws.ToString(p.PolicyName)
+		if accounts.IsAdministratorPolicy(arn) {
+			out = append(out, rolePolicy{name: name, document: policyDocument{Statement: []statement{{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}}}}})
+			continue
+		}
+		policy, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 		if err != nil {
 			return nil, err
 		}
-		for _, name := range page.PolicyNames {
-			p, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
-			if err != nil {
-				return nil, err
-			}
-			doc, err := parsePolicy(aws.ToString(p.PolicyDocument))
-			if err != nil {
-				return nil, fmt.Errorf("inline policy %s: %w", name, err)
-			}
-			out = append(out, rolePolicy{name: "inline policy " + name, document: doc})
+		version, err := c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: policy.Policy.DefaultVersionId})
+		if err != nil {
+			return nil, err
 		}
+		doc, err := parsePolicy(aws.ToString(version.PolicyVersion.Document))
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", name, err)
+		}
+		out = append(out, rolePolicy{name: name, document: doc})
+	}
+	inline, err := paging.All(ctx, iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(role)}),
+		func(page *iam.ListRolePoliciesOutput) []string { return page.PolicyNames })
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range inline {
+		p, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
+		if err != nil {
+			return nil, err
+		}
+		doc, err := parsePolicy(aws.ToString(p.PolicyDocument))
+		if err != nil {
+			return nil, fmt.Errorf("inline policy %s: %w", name, err)
+		}
+		out = append(out, rolePolicy{name: "inline policy " + name, document: doc})
 	}
 	return out, nil
 }

@@ -3,11 +3,14 @@ package preflight
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // operatorsGroup is the identity account's group of operators (cdk/identity.go).
@@ -35,27 +38,25 @@ func (groupTags) Run(ctx context.Context, t Target) []Finding {
 		{developersGroup, accounts.DeveloperTag, accounts.DeveloperAccessRole},
 		{operatorsGroup, accounts.OperatorTag, accounts.OperatorRole},
 	} {
-		pages := iam.NewGetGroupPaginator(c, &iam.GetGroupInput{GroupName: aws.String(g.group)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if errorCode(err) == "NoSuchEntity" {
-				break // curfew-identity is not deployed yet
-			}
+		users, err := paging.All(ctx, iam.NewGetGroupPaginator(c, &iam.GetGroupInput{GroupName: aws.String(g.group)}),
+			func(page *iam.GetGroupOutput) []iamtypes.User { return page.Users })
+		if errorCode(err) == "NoSuchEntity" {
+			continue // curfew-identity is not deployed yet
+		}
+		if err != nil {
+			return []Finding{unchecked("read the members of group "+g.group, err, "iam:GetGroup")}
+		}
+		for _, u := range users {
+			members++
+			name := aws.ToString(u.UserName)
+			tagged, err := hasTag(ctx, c, name, g.tag)
 			if err != nil {
-				return []Finding{unchecked("read the members of group "+g.group, err, "iam:GetGroup")}
+				return []Finding{unchecked("read the tags of user "+name, err, "iam:ListUserTags")}
 			}
-			for _, u := range page.Users {
-				members++
-				name := aws.ToString(u.UserName)
-				tagged, err := hasTag(ctx, c, name, g.tag)
-				if err != nil {
-					return []Finding{unchecked("read the tags of user "+name, err, "iam:ListUserTags")}
-				}
-				if !tagged {
-					findings = append(findings, problem(
-						fmt.Sprintf("user %s is in group %s but not tagged %s=%s: %s refuses them", name, g.group, g.tag, accounts.MemberTagValue, g.role),
-						fmt.Sprintf("aws iam tag-user --user-name %s --tags Key=%s,Value=%s%s", name, g.tag, accounts.MemberTagValue, t.profileArg())))
-				}
+			if !tagged {
+				findings = append(findings, problem(
+					fmt.Sprintf("user %s is in group %s but not tagged %s=%s: %s refuses them", name, g.group, g.tag, accounts.MemberTagValue, g.role),
+					fmt.Sprintf("aws iam tag-user --user-name %s --tags Key=%s,Value=%s%s", name, g.tag, accounts.MemberTagValue, t.profileArg())))
 			}
 		}
 	}
@@ -68,17 +69,12 @@ func (groupTags) Run(ctx context.Context, t Target) []Finding {
 
 // hasTag reports whether the IAM user carries tag=accounts.MemberTagValue.
 func hasTag(ctx context.Context, c *iam.Client, user, tag string) (bool, error) {
-	pages := iam.NewListUserTagsPaginator(c, &iam.ListUserTagsInput{UserName: aws.String(user)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return false, err
-		}
-		for _, t := range page.Tags {
-			if aws.ToString(t.Key) == tag && aws.ToString(t.Value) == accounts.MemberTagValue {
-				return true, nil
-			}
-		}
+	tags, err := paging.All(ctx, iam.NewListUserTagsPaginator(c, &iam.ListUserTagsInput{UserName: aws.String(user)}),
+		func(page *iam.ListUserTagsOutput) []iamtypes.Tag { return page.Tags })
+	if err != nil {
+		return false, err
 	}
-	return false, nil
+	return slices.ContainsFunc(tags, func(t iamtypes.Tag) bool {
+		return aws.ToString(t.Key) == tag && aws.ToString(t.Value) == accounts.MemberTagValue
+	}), nil
 }

@@ -8,9 +8,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // stackTag is the tag CloudFormation puts on the resources it creates, where the type
@@ -32,15 +37,15 @@ func (fixedNames) Run(ctx context.Context, t Target) []Finding {
 	}
 	c := iam.NewFromConfig(t.Config)
 	var findings []Finding
-	clash := func(kind, name, physical string, tags map[string]string, err error) {
-		switch {
+	clash := func(kind, name, physical string, tags []iamtypes.Tag, err error) {
+		switch stack := tagValue(tags, stackTag); {
 		case errorCode(err) == "NoSuchEntity":
 		case err != nil:
 			findings = append(findings, unchecked(fmt.Sprintf("read %s %s", kind, name), err, "iam:Get*"))
 		case owned[physical] != "":
 			findings = append(findings, ok("%s %s belongs to curfew's stack %s", kind, name, owned[physical]))
-		case strings.HasPrefix(tags[stackTag], memberPrefix):
-			findings = append(findings, ok("%s %s belongs to curfew's stack %s", kind, name, tags[stackTag]))
+		case strings.HasPrefix(stack, memberPrefix):
+			findings = append(findings, ok("%s %s belongs to curfew's stack %s", kind, name, stack))
 		default:
 			findings = append(findings, problem(
 				fmt.Sprintf("%s %s already exists and no stack of curfew created it: the deploy fails with \"%s already exists\"", kind, name, name),
@@ -49,11 +54,9 @@ func (fixedNames) Run(ctx context.Context, t Target) []Finding {
 	}
 	for _, name := range f.roles {
 		out, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-		tags := map[string]string{}
+		var tags []iamtypes.Tag
 		if err == nil {
-			for _, tag := range out.Role.Tags {
-				tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-			}
+			tags = out.Role.Tags
 		}
 		clash("role", name, name, tags, err)
 	}
@@ -63,22 +66,18 @@ func (fixedNames) Run(ctx context.Context, t Target) []Finding {
 	}
 	for _, name := range f.users {
 		out, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
-		tags := map[string]string{}
+		var tags []iamtypes.Tag
 		if err == nil {
-			for _, tag := range out.User.Tags {
-				tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-			}
+			tags = out.User.Tags
 		}
 		clash("user", name, name, tags, err)
 	}
 	for _, name := range f.policies {
 		arn := fmt.Sprintf("arn:aws:iam::%s:policy/%s", t.Account.ID, name)
 		out, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-		tags := map[string]string{}
+		var tags []iamtypes.Tag
 		if err == nil {
-			for _, tag := range out.Policy.Tags {
-				tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-			}
+			tags = out.Policy.Tags
 		}
 		clash("policy", name, arn, tags, err)
 	}
@@ -88,6 +87,16 @@ func (fixedNames) Run(ctx context.Context, t Target) []Finding {
 		findings = append(findings, ok("none of curfew's %d fixed names is taken", len(f.roles)+len(f.groups)+len(f.users)+len(f.policies)+len(f.logGroups)+len(f.buckets)))
 	}
 	return findings
+}
+
+// tagValue is the value of the IAM tag key among tags; "" when it is not there.
+func tagValue(tags []iamtypes.Tag, key string) string {
+	for _, tag := range tags {
+		if aws.ToString(tag.Key) == key {
+			return aws.ToString(tag.Value)
+		}
+	}
+	return ""
 }
 
 // bucketClashes finds the buckets of fixed name already there: in this account, kept by
@@ -128,23 +137,21 @@ func logGroupClashes(ctx context.Context, t Target, f footprint, owned map[strin
 	region := t.Map.HomeRegion
 	pages := cloudwatchlogs.NewDescribeLogGroupsPaginator(cloudwatchlogs.NewFromConfig(t.Config, func(o *cloudwatchlogs.Options) { o.Region = region }),
 		&cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/" + memberPrefix)})
+	groups, err := paging.All(ctx, pages, func(page *cloudwatchlogs.DescribeLogGroupsOutput) []logstypes.LogGroup { return page.LogGroups })
+	if err != nil {
+		return []Finding{unchecked("list the log groups in "+region, err, "logs:DescribeLogGroups")}
+	}
 	var findings []Finding
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return []Finding{unchecked("list the log groups in "+region, err, "logs:DescribeLogGroups")}
-		}
-		for _, g := range page.LogGroups {
-			name := aws.ToString(g.LogGroupName)
-			switch {
-			case !slices.Contains(f.logGroups, name):
-			case owned[name] != "":
-				findings = append(findings, ok("log group %s belongs to curfew's stack %s", name, owned[name]))
-			default:
-				findings = append(findings, problem(
-					fmt.Sprintf("log group %s already exists in %s and no stack of curfew holds it (an earlier curfew-service keeps its log groups when deleted): the deploy fails with \"%s already exists\"", name, region, name),
-					fmt.Sprintf("export what you need to keep, then delete it: aws logs delete-log-group --log-group-name %s --region %s%s", name, region, t.profileArg())))
-			}
+	for _, g := range groups {
+		name := aws.ToString(g.LogGroupName)
+		switch {
+		case !slices.Contains(f.logGroups, name):
+		case owned[name] != "":
+			findings = append(findings, ok("log group %s belongs to curfew's stack %s", name, owned[name]))
+		default:
+			findings = append(findings, problem(
+				fmt.Sprintf("log group %s already exists in %s and no stack of curfew holds it (an earlier curfew-service keeps its log groups when deleted): the deploy fails with \"%s already exists\"", name, region, name),
+				fmt.Sprintf("export what you need to keep, then delete it: aws logs delete-log-group --log-group-name %s --region %s%s", name, region, t.profileArg())))
 		}
 	}
 	return findings
@@ -157,18 +164,18 @@ func ownedBy(ctx context.Context, t Target, f footprint) (map[string]string, err
 	for _, s := range f.stacks {
 		c := cloudformation.NewFromConfig(t.Config, func(o *cloudformation.Options) { o.Region = s.region })
 		pages := cloudformation.NewListStackResourcesPaginator(c, &cloudformation.ListStackResourcesInput{StackName: aws.String(s.name)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if errorCode(err) == "ValidationError" && strings.Contains(err.Error(), "does not exist") {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s in %s: %w", s.name, s.region, err)
-			}
-			for _, r := range page.StackResourceSummaries {
-				if id := aws.ToString(r.PhysicalResourceId); id != "" {
-					owned[id] = s.name
-				}
+		resources, err := paging.All(ctx, pages, func(page *cloudformation.ListStackResourcesOutput) []cfntypes.StackResourceSummary {
+			return page.StackResourceSummaries
+		})
+		if errorCode(err) == "ValidationError" && strings.Contains(err.Error(), "does not exist") {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s in %s: %w", s.name, s.region, err)
+		}
+		for _, r := range resources {
+			if id := aws.ToString(r.PhysicalResourceId); id != "" {
+				owned[id] = s.name
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/paging"
 )
 
 // stackSetsPrincipal is CloudFormation StackSets' service principal in Organizations: the
@@ -145,17 +146,17 @@ func ownAccountsOutsideUnits(ctx context.Context, c *organizations.Client, t Tar
 // without it a service-managed StackSet cannot be created.
 func trustedAccess(ctx context.Context, c *organizations.Client, t Target, master string) Finding {
 	pages := organizations.NewListAWSServiceAccessForOrganizationPaginator(c, &organizations.ListAWSServiceAccessForOrganizationInput{})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return fromManagement("read the services Organizations trusts", err, "organizations:ListAWSServiceAccessForOrganization",
-				"aws organizations list-aws-service-access-for-organization", t, master)
-		}
-		if slices.ContainsFunc(page.EnabledServicePrincipals, func(p orgtypes.EnabledServicePrincipal) bool {
-			return aws.ToString(p.ServicePrincipal) == stackSetsPrincipal
-		}) {
-			return ok("trusted access for StackSets (%s) is enabled", stackSetsPrincipal)
-		}
+	trusted, err := paging.All(ctx, pages, func(page *organizations.ListAWSServiceAccessForOrganizationOutput) []orgtypes.EnabledServicePrincipal {
+		return page.EnabledServicePrincipals
+	})
+	if err != nil {
+		return fromManagement("read the services Organizations trusts", err, "organizations:ListAWSServiceAccessForOrganization",
+			"aws organizations list-aws-service-access-for-organization", t, master)
+	}
+	if slices.ContainsFunc(trusted, func(p orgtypes.EnabledServicePrincipal) bool {
+		return aws.ToString(p.ServicePrincipal) == stackSetsPrincipal
+	}) {
+		return ok("trusted access for StackSets (%s) is enabled", stackSetsPrincipal)
 	}
 	return problem(fmt.Sprintf("trusted access for StackSets (%s) is not enabled: curfew-organization's StackSets cannot be created", stackSetsPrincipal),
 		fmt.Sprintf("in the management account (%s): aws cloudformation activate-organizations-access%s", master, t.managementProfileArg(master)))
@@ -165,15 +166,15 @@ func trustedAccess(ctx context.Context, c *organizations.Client, t Target, maste
 // administrator, without which CallAs DELEGATED_ADMIN is refused.
 func delegatedAdministrator(ctx context.Context, c *organizations.Client, t Target, master string) Finding {
 	pages := organizations.NewListDelegatedAdministratorsPaginator(c, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(stackSetsPrincipal)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return fromManagement("list StackSets' delegated administrators", err, "organizations:ListDelegatedAdministrators",
-				"aws organizations list-delegated-administrators --service-principal "+stackSetsPrincipal, t, master)
-		}
-		if slices.ContainsFunc(page.DelegatedAdministrators, func(d orgtypes.DelegatedAdministrator) bool { return aws.ToString(d.Id) == t.Account.ID }) {
-			return ok("%s is a delegated administrator for StackSets (%s)", t.Account.ID, stackSetsPrincipal)
-		}
+	admins, err := paging.All(ctx, pages, func(page *organizations.ListDelegatedAdministratorsOutput) []orgtypes.DelegatedAdministrator {
+		return page.DelegatedAdministrators
+	})
+	if err != nil {
+		return fromManagement("list StackSets' delegated administrators", err, "organizations:ListDelegatedAdministrators",
+			"aws organizations list-delegated-administrators --service-principal "+stackSetsPrincipal, t, master)
+	}
+	if slices.ContainsFunc(admins, func(d orgtypes.DelegatedAdministrator) bool { return aws.ToString(d.Id) == t.Account.ID }) {
+		return ok("%s is a delegated administrator for StackSets (%s)", t.Account.ID, stackSetsPrincipal)
 	}
 	return problem(fmt.Sprintf("organization.delegatedAdministrator is true, but %s is not registered as a delegated administrator for StackSets (%s): StackSets created with CallAs DELEGATED_ADMIN fail here", t.Account.ID, stackSetsPrincipal),
 		fmt.Sprintf("in the management account (%s): aws organizations register-delegated-administrator --service-principal %s --account-id %s", master, stackSetsPrincipal, t.Account.ID))
