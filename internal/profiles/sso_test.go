@@ -39,12 +39,15 @@ func TestGenerateSSORejectsIAMUserOptions(t *testing.T) {
 	m := loadMap(t, identityCenterMap)
 	noOperators := loadMap(t, identityCenterMap)
 	noOperators.IdentityCenter.OperatorGroups = nil
+	oidcCI := loadMap(t, identityCenterMap)
+	oidcCI.CI = loadMap(t, "accounts-oidc.yaml").CI
 	refusesEach(t, []refusal{
 		{"user", m, profiles.Options{User: "alice"}, []string{"--user: with access: identity-center you sign in through the access portal"}},
 		{"mfa serial and source profile", m, profiles.Options{MFASerial: "arn:aws:iam::111111111111:mfa/alice", SourceProfile: "work"},
 			[]string{"--mfa-serial:", "--source-profile:"}},
 		{"operator without operator groups", noOperators, profiles.Options{Operator: true}, []string{"identityCenter.operatorGroups is empty"}},
 		{"bad prefix", m, profiles.Options{Prefix: "a b"}, []string{"--prefix"}},
+		{"oidc without token file", oidcCI, profiles.Options{CI: true}, []string{"--web-identity-token-file PATH with --ci"}},
 	})
 }
 
