@@ -184,6 +184,19 @@ func ciProfiles(m *accounts.Map, o Options) []Profile {
 	return out
 }
 
+// validateEither checks what the options must be under either access model: a prefix
+// that can start a profile name, and a web identity token for an OIDC CI principal.
+func (o Options) validateEither(m *accounts.Map) []error {
+	var errs []error
+	if err := CheckPrefix(o.Prefix); err != nil {
+		errs = append(errs, err)
+	}
+	if o.CI && m.CI.OIDC != nil && o.WebIdentityTokenFile == "" {
+		errs = append(errs, errors.New("the map's CI principal is an OIDC provider: pass --web-identity-token-file PATH with --ci"))
+	}
+	return errs
+}
+
 func (o Options) validate(m *accounts.Map) error {
 	var errs []error
 	// Without the user name there is no role_session_name, the SDKs and the CLI invent
@@ -212,12 +225,7 @@ func (o Options) validate(m *accounts.Map) error {
 			errs = append(errs, fmt.Errorf("--operator: the map has an account named %q, whose DeveloperAccess profile would share the operator profile's name", OperatorProfile))
 		}
 	}
-	if err := CheckPrefix(o.Prefix); err != nil {
-		errs = append(errs, err)
-	}
-	if o.CI && m.CI.OIDC != nil && o.WebIdentityTokenFile == "" {
-		errs = append(errs, errors.New("the map's CI principal is an OIDC provider: pass --web-identity-token-file PATH with --ci"))
-	}
+	errs = append(errs, o.validateEither(m)...)
 	return errors.Join(errs...)
 }
 

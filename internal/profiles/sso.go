@@ -83,11 +83,6 @@ func (o Options) validateSSO(m *accounts.Map) error {
 			errs = append(errs, fmt.Errorf("--operator: the map has an account named %q, whose profile would share the operator profile's name", OperatorProfile))
 		}
 	}
-	if err := CheckPrefix(o.Prefix); err != nil {
-		errs = append(errs, err)
-	}
-	if o.CI && m.CI.OIDC != nil && o.WebIdentityTokenFile == "" {
-		errs = append(errs, errors.New("the map's CI principal is an OIDC provider: pass --web-identity-token-file PATH with --ci"))
-	}
+	errs = append(errs, o.validateEither(m)...)
 	return errors.Join(errs...)
 }
