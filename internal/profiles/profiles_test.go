@@ -592,15 +592,23 @@ func TestMergeKeepsUserKeysInsideTheBlock(t *testing.T) {
 	}
 }
 
-// Two runs in the same second keep two backups: the first holds the file as it was
-// before curfew touched it.
-func TestBackupsNeverReplaceEachOther(t *testing.T) {
-	m := loadMap(t, "accounts.yaml")
+// ownConfig writes a person's own config file, a default profile and nothing of curfew's,
+// in a new directory: its path and what it holds.
+func ownConfig(t *testing.T) (string, []byte) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "config")
 	original := []byte("[default]\nregion = eu-west-1\n")
 	if err := os.WriteFile(path, original, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return path, original
+}
+
+// Two runs in the same second keep two backups: the first holds the file as it was
+// before curfew touched it.
+func TestBackupsNeverReplaceEachOther(t *testing.T) {
+	m := loadMap(t, "accounts.yaml")
+	path, original := ownConfig(t)
 	now := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 	var backups []string
 	contents := [][]byte{original}
@@ -638,11 +646,7 @@ func TestBackupsNeverReplaceEachOther(t *testing.T) {
 // wrote it) and the newest; backups within one second are ordered by number, not name.
 func TestBackupsArePrunedKeepingTheOriginal(t *testing.T) {
 	m := loadMap(t, "accounts.yaml")
-	path := filepath.Join(t.TempDir(), "config")
-	original := []byte("[default]\nregion = eu-west-1\n")
-	if err := os.WriteFile(path, original, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, original := ownConfig(t)
 	// Someone else's file beside them is never touched.
 	other := path + ".curfew-notes.bak"
 	if err := os.WriteFile(other, nil, 0o600); err != nil {

@@ -3,7 +3,6 @@ package profiles_test
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,11 +39,7 @@ func TestPlanRefusesUnsafeValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(t.TempDir(), "config")
-			before := []byte("[default]\nregion = eu-west-1\n")
-			if err := os.WriteFile(path, before, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			path, before := ownConfig(t)
 			u, err := profiles.Plan(path, ps)
 			if !errors.Is(err, profiles.ErrUnsafeValue) || !strings.Contains(err.Error(), tt.mention) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("Plan: %q, want one line wrapping ErrUnsafeValue mentioning %s", err, tt.mention)
