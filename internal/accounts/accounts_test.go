@@ -258,25 +258,20 @@ func FuzzParse(f *testing.F) {
 
 func TestEncodeRoundTrips(t *testing.T) {
 	for _, path := range []string{exampleMap, "testdata/valid-oidc.yaml"} {
-		m, err := accounts.Load(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := m.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := accounts.Parse(data)
-		if err != nil {
-			t.Fatalf("%s: Parse(Encode()) = %v", path, err)
-		}
-		again, _ := back.Encode()
-		if string(again) != string(data) {
-			t.Errorf("%s: encoding is not stable:\n%s\n---\n%s", path, data, again)
-		}
-		if back.LambdaRoleARN(accounts.ShutdownFunction) != m.HomeAccount().RoleARN("curfew-shutdown") {
-			t.Errorf("LambdaRoleARN = %s", back.LambdaRoleARN(accounts.ShutdownFunction))
-		}
+		t.Run(path, func(t *testing.T) {
+			m, err := accounts.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, data := reencoded(t, m)
+			again, _ := back.Encode()
+			if string(again) != string(data) {
+				t.Errorf("%s: encoding is not stable:\n%s\n---\n%s", path, data, again)
+			}
+			if back.LambdaRoleARN(accounts.ShutdownFunction) != m.HomeAccount().RoleARN("curfew-shutdown") {
+				t.Errorf("LambdaRoleARN = %s", back.LambdaRoleARN(accounts.ShutdownFunction))
+			}
+		})
 	}
 }
 
@@ -308,6 +303,21 @@ func wantOnlyProblem(t *testing.T, err error, field, reason string) {
 	if p := verr.Problems[0]; p.Field != field || !strings.Contains(p.Reason, reason) {
 		t.Errorf("%s: %q, want %s saying %q", p.Field, p.Reason, field, reason)
 	}
+}
+
+// reencoded is m as the functions read it: encoded as the CDK app encodes it, and parsed
+// back; with the encoding.
+func reencoded(t *testing.T, m *accounts.Map) (*accounts.Map, []byte) {
+	t.Helper()
+	data, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := accounts.Parse(data)
+	if err != nil {
+		t.Fatalf("Parse(Encode()) = %v\n%s", err, data)
+	}
+	return back, data
 }
 
 // example is the sample map, accounts.yaml at the root of the module.

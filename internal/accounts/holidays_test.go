@@ -255,14 +255,7 @@ func TestCalendarValidation(t *testing.T) {
 func TestCalendarsSurviveEncoding(t *testing.T) {
 	m := example(t)
 	m.Schedule.Holidays = append(m.Schedule.Holidays, accounts.Holiday{Calendar: "DE-BY", Except: []string{"2027-01-06"}}, accounts.Holiday{Except: []string{"2026-12-08"}})
-	data, err := m.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := accounts.Parse(data)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, data)
-	}
+	back, data := reencoded(t, m)
 	sandbox, _ := back.Account("sandbox")
 	s := back.ScheduleFor(sandbox)
 	// An exception is a working day whichever calendar names the day: 2027-01-06 is in
