@@ -75,3 +75,35 @@ func TestAReportThatCannotFinishInTimeSaysSo(t *testing.T) {
 		t.Errorf("notes = %q, want one saying 12 requests need more time than there is, and what to do", r.Notes)
 	}
 }
+
+// noCoverage answers every coverage request with no data, in process: pacing is pure logic.
+type noCoverage struct{}
+
+func (noCoverage) GetSavingsPlansCoverage(context.Context, *costexplorer.GetSavingsPlansCoverageInput, ...func(*costexplorer.Options)) (*costexplorer.GetSavingsPlansCoverageOutput, error) {
+	return &costexplorer.GetSavingsPlansCoverageOutput{}, nil
+}
+
+func (noCoverage) GetReservationCoverage(context.Context, *costexplorer.GetReservationCoverageInput, ...func(*costexplorer.Options)) (*costexplorer.GetReservationCoverageOutput, error) {
+	return &costexplorer.GetReservationCoverageOutput{}, nil
+}
+
+// The coverage reads keep the same pace as the cost reads: every request of the report,
+// of either kind, starts one interval after the one before.
+func TestCoverageRequestsArePacedToo(t *testing.T) {
+	clock := costtest.NewStillClock(reportTime)
+	r := cost.Reader{Map: testMap(t, ""), Client: func(accounts.Account) cost.API { return oneDay{} }, Clock: clock,
+		Coverage: func(accounts.Account) cost.CoverageAPI { return noCoverage{} }, Log: slog.New(slog.DiscardHandler)}.Read(t.Context(), reportTime)
+
+	if r.Requests <= 12 {
+		t.Fatalf("%d requests, want the 12 cost reads and coverage reads besides", r.Requests)
+	}
+	waits := clock.Waits()
+	slices.Sort(waits)
+	var want []time.Duration
+	for i := 1; i < r.Requests; i++ {
+		want = append(want, time.Duration(i)*200*time.Millisecond)
+	}
+	if !slices.Equal(waits, want) {
+		t.Errorf("waits = %v, want one every 200 ms for the %d requests", waits, r.Requests)
+	}
+}
