@@ -255,17 +255,11 @@ type pacedCoverage struct {
 }
 
 func (c pacedCoverage) GetSavingsPlansCoverage(ctx context.Context, in *costexplorer.GetSavingsPlansCoverageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetSavingsPlansCoverageOutput, error) {
-	if err := c.pacer.wait(ctx); err != nil {
-		return nil, err
-	}
-	return c.CoverageAPI.GetSavingsPlansCoverage(ctx, in, opts...)
+	return pacedCall(ctx, c.pacer, c.CoverageAPI.GetSavingsPlansCoverage, in, opts)
 }
 
 func (c pacedCoverage) GetReservationCoverage(ctx context.Context, in *costexplorer.GetReservationCoverageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetReservationCoverageOutput, error) {
-	if err := c.pacer.wait(ctx); err != nil {
-		return nil, err
-	}
-	return c.CoverageAPI.GetReservationCoverage(ctx, in, opts...)
+	return pacedCall(ctx, c.pacer, c.CoverageAPI.GetReservationCoverage, in, opts)
 }
 
 // Discount is one account's savings range: Low is the list figure less the covered

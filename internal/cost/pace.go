@@ -82,17 +82,20 @@ type paced struct {
 }
 
 func (c paced) GetCostAndUsage(ctx context.Context, in *costexplorer.GetCostAndUsageInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostAndUsageOutput, error) {
-	if err := c.pacer.wait(ctx); err != nil {
-		return nil, err
-	}
-	return c.API.GetCostAndUsage(ctx, in, opts...)
+	return pacedCall(ctx, c.pacer, c.API.GetCostAndUsage, in, opts)
 }
 
 func (c paced) GetCostForecast(ctx context.Context, in *costexplorer.GetCostForecastInput, opts ...func(*costexplorer.Options)) (*costexplorer.GetCostForecastOutput, error) {
-	if err := c.pacer.wait(ctx); err != nil {
-		return nil, err
+	return pacedCall(ctx, c.pacer, c.API.GetCostForecast, in, opts)
+}
+
+// pacedCall makes one Cost Explorer request once the pacer lets it start.
+func pacedCall[In, Out any](ctx context.Context, p *pacer, request func(context.Context, In, ...func(*costexplorer.Options)) (Out, error), in In, opts []func(*costexplorer.Options)) (Out, error) {
+	if err := p.wait(ctx); err != nil {
+		var none Out
+		return none, err
 	}
-	return c.API.GetCostForecast(ctx, in, opts...)
+	return request(ctx, in, opts...)
 }
 
 // plan is how many requests a report of n accounts makes, the first page of each query
