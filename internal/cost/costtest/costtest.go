@@ -1,6 +1,8 @@
-// Package costtest gives tests a price table of their own: the hand-written us-east-1
-// table the bundled one was converted from, fixed here so that regenerating the bundled
-// table (make price-table) changes no test's figures.
+// Package costtest is what the cost report's tests (and the bench) share: a price table of
+// their own, the hand-written us-east-1 table the bundled one was converted from, fixed
+// here so that regenerating the bundled table (make price-table) changes no test's
+// figures; the head of their account map (MapHead); a clock for pacing that never sleeps
+// (StillClock); and the accounts a Cost Explorer filter names (LinkedAccounts).
 package costtest
 
 import (
