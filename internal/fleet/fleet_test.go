@@ -368,22 +368,14 @@ func (f *testFleet) observe() map[string]observed {
 				f.t.Fatal(err)
 			}
 			for _, db := range dbs.DBInstances {
-				tags := map[string]string{}
-				for _, tg := range db.TagList {
-					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-				}
-				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{state: aws.ToString(db.DBInstanceStatus), tags: tags}
+				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{state: aws.ToString(db.DBInstanceStatus), tags: rdsTags(db.TagList)}
 			}
 			clusters, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
 			if err != nil {
 				f.t.Fatal(err)
 			}
 			for _, c := range clusters.DBClusters {
-				tags := map[string]string{}
-				for _, tg := range c.TagList {
-					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-				}
-				byID[aws.ToString(c.DBClusterIdentifier)] = observed{state: aws.ToString(c.Status), tags: tags}
+				byID[aws.ToString(c.DBClusterIdentifier)] = observed{state: aws.ToString(c.Status), tags: rdsTags(c.TagList)}
 			}
 			for name, g := range f.groups(a.Name, region) {
 				byID[name] = g
@@ -400,6 +392,15 @@ func (f *testFleet) observe() map[string]observed {
 		out[name] = o
 	}
 	return out
+}
+
+// rdsTags reads the tags of a DB instance or cluster into a map.
+func rdsTags(list []rdstypes.Tag) map[string]string {
+	tags := map[string]string{}
+	for _, tg := range list {
+		tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	return tags
 }
 
 // groups reads the Auto Scaling groups of one account×region, by name.
