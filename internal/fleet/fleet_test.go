@@ -154,16 +154,7 @@ func newTestFleet(t *testing.T) *testFleet {
 // launched yet: tests that need a few resources only launch those (moto is slow).
 func emptyFleet(t *testing.T) *testFleet {
 	t.Helper()
-	s := emulator.Shared(t)
-	ids := []any{}
-	for range 5 {
-		ids = append(ids, emulator.NewAccountID())
-	}
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, ids...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testFleet{t: t, s: s, m: m, ids: map[string]string{}, where: map[string]loc{}}
+	return &testFleet{t: t, s: emulator.Shared(t), m: emulator.FreshMap(t, mapYAML, 5), ids: map[string]string{}, where: map[string]loc{}}
 }
 
 func (f *testFleet) account(name string) accounts.Account {

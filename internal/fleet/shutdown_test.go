@@ -279,11 +279,7 @@ func TestFilters(t *testing.T) {
 func TestRejectedPayloadsMakeNoCall(t *testing.T) {
 	t.Parallel()
 	s := emulator.Shared(t)
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, emulator.NewAccountID(), emulator.NewAccountID(),
-		emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := emulator.FreshMap(t, mapYAML, 5)
 	tests := []struct{ name, payload, want string }{
 		{"unknown field", `{"account":["staging"]}`, `unknown field "account"`},
 		{"trailing data", `{"dryRun":true} {}`, "trailing data"},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -81,14 +80,7 @@ func newWorld(t *testing.T) *world {
 func newWorldOf(t *testing.T, yaml string) *world {
 	t.Helper()
 	s := emulator.Shared(t)
-	ids := []any{}
-	for range 4 {
-		ids = append(ids, emulator.NewAccountID())
-	}
-	m, err := accounts.Parse(fmt.Appendf(nil, yaml, ids...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := emulator.FreshMap(t, yaml, 4)
 	w := &world{t: t, s: s, m: m, bucket: "curfew-runs-" + m.HomeAccount().ID}
 	home := w.config("home")
 	w.s3 = s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
@@ -96,6 +88,7 @@ func newWorldOf(t *testing.T, yaml string) *world {
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	if w.key, err = snoozelink.EnsureKey(t.Context(), ssm.NewFromConfig(home)); err != nil {
 		t.Fatal(err)
 	}
