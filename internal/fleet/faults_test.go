@@ -569,18 +569,7 @@ func checkMarks(t *testing.T, f *testFleet, before, after map[string]observed, r
 // stopBehindCurfew stops a resource of the fleet directly in moto, as AWS carrying out a
 // call whose answer curfew never gets.
 func (f *testFleet) stopBehindCurfew(name string) {
-	ctx := context.WithoutCancel(f.t.Context())
-	l := f.where[f.ids[name]]
-	var err error
-	switch l.typ {
-	case history.EC2Instance:
-		_, err = f.ec2(l.account, l.region).StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids[name]}})
-	case history.RDSInstance:
-		_, err = f.rds(l.account, l.region).StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
-	case history.AuroraCluster:
-		_, err = f.rds(l.account, l.region).StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)})
-	}
-	if err != nil {
+	if err := f.act(stop, name); err != nil {
 		f.t.Errorf("stop %s behind curfew: %v", name, err)
 	}
 }

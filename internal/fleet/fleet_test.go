@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -143,10 +144,7 @@ func newTestFleet(t *testing.T) *testFleet {
 	f.instance("home", west, "home-web", nil)
 	f.instance("archive", west, "archive-web", nil)
 
-	id := f.ids["by-person"]
-	if _, err := f.ec2("staging", west).StopInstances(t.Context(), &ec2.StopInstancesInput{InstanceIds: []string{id}}); err != nil {
-		t.Fatal(err)
-	}
+	f.byHand(t, stop, "by-person")
 	return f
 }
 
@@ -180,6 +178,50 @@ func (f *testFleet) rds(account, region string) *rds.Client {
 func (f *testFleet) add(name, id string, l loc) {
 	f.ids[name] = id
 	f.where[id] = l
+}
+
+// The actions a person (or AWS) takes on a resource of the fleet behind curfew's back.
+const (
+	start     = "start"
+	stop      = "stop"
+	terminate = "terminate"
+)
+
+// act starts, stops or terminates a resource of the fleet directly in moto, as a person
+// (or AWS) does behind curfew's back, and returns AWS's error.
+func (f *testFleet) act(action, name string) error {
+	ctx := context.WithoutCancel(f.t.Context())
+	id := f.ids[name]
+	l := f.where[id]
+	e, d := f.ec2(l.account, l.region), f.rds(l.account, l.region)
+	var err error
+	switch {
+	case l.typ == history.EC2Instance && action == start:
+		_, err = e.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{id}})
+	case l.typ == history.EC2Instance && action == stop:
+		_, err = e.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	case l.typ == history.EC2Instance && action == terminate:
+		_, err = e.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	case l.typ == history.RDSInstance && action == start:
+		_, err = d.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
+	case l.typ == history.RDSInstance && action == stop:
+		_, err = d.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
+	case l.typ == history.AuroraCluster && action == start:
+		_, err = d.StartDBCluster(ctx, &rds.StartDBClusterInput{DBClusterIdentifier: aws.String(name)})
+	case l.typ == history.AuroraCluster && action == stop:
+		_, err = d.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)})
+	default:
+		f.t.Errorf("the test cannot %s %s (%+v)", action, name, l)
+	}
+	return err
+}
+
+// byHand is act, failing t when AWS refuses.
+func (f *testFleet) byHand(t *testing.T, action, name string) {
+	t.Helper()
+	if err := f.act(action, name); err != nil {
+		t.Fatalf("%s %s by hand: %v", action, name, err)
+	}
 }
 
 // stagingFleet is an empty fleet (emptyFleet) but for staging's EC2 instances and RDS
