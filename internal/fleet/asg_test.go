@@ -163,11 +163,9 @@ func TestGroupFailureDoesNotBlockOthers(t *testing.T) {
 	f.group("staging", west, "refused", "1/1/2", nil)
 	f.group("staging", west, "web", "1/2/2", nil)
 	before := f.observe()
-	h, p := f.proxied(history.Shutdown)
-	p.Add(faultproxy.Rule{Service: "autoscaling", Action: "UpdateAutoScalingGroup",
+	rep, _ := f.shutdownThrough(faultproxy.Rule{Service: "autoscaling", Action: "UpdateAutoScalingGroup",
 		Match: func(c faultproxy.Call) bool { return c.Params.Get("AutoScalingGroupName") == "refused" },
 		Kind:  faultproxy.Error, Code: "ValidationError", Status: 400})
-	rep := runHandler(t, h, `{}`)
 	if got := f.names(rep); !slices.Equal(got[fleet.Stopped], []string{"web"}) || !slices.Equal(got[fleet.ActionFailed], []string{"refused"}) {
 		t.Errorf("shutdown: %v", got)
 	}
@@ -190,7 +188,7 @@ func TestGroupFailureDoesNotBlockOthers(t *testing.T) {
 	}}}); err != nil {
 		t.Fatal(err)
 	}
-	h, _, _ = f.handler(history.Restart)
+	h, _, _ := f.handler(history.Restart)
 	rep = runHandler(t, h, `{}`)
 	if r := f.resource(rep, "web"); r.Action != fleet.ActionFailed || !strings.Contains(r.Error, "is not min/desired/max") {
 		t.Errorf("web: %+v", r)

@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,9 +47,7 @@ func TestGroupVerdict(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			skip, note := groupVerdict(tc.g, now)
-			if !strings.HasPrefix(skip, tc.skip) || tc.skip == "" && skip != "" || !strings.HasPrefix(note, tc.note) || tc.note == "" && note != "" {
-				t.Errorf("groupVerdict = %q, %q; want %q, %q", skip, note, tc.skip, tc.note)
-			}
+			checkVerdict(t, "groupVerdict", skip, note, tc.skip, tc.note)
 		})
 	}
 }

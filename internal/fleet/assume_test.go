@@ -5,7 +5,6 @@ import (
 
 	"github.com/curfew/curfew/internal/faultproxy"
 	"github.com/curfew/curfew/internal/fleet"
-	"github.com/curfew/curfew/internal/history"
 )
 
 // Every AssumeRole of a run leaves from the home account, so at hundreds of accounts STS
@@ -16,11 +15,9 @@ import (
 func TestThrottledAssumeRoleIsRetried(t *testing.T) {
 	t.Parallel()
 	f := newTestFleet(t)
-	h, p := f.proxied(history.Shutdown)
 	staging := f.account("staging").ID
 	// More throttles than the emulator config's two attempts, fewer than MaxAttempts.
-	p.Add(faultproxy.AssumeRoleInto(staging, faultproxy.Rule{Kind: faultproxy.Error, Code: "Throttling", Times: 4}))
-	rep := runHandler(t, h, `{}`)
+	rep, p := f.shutdownThrough(faultproxy.AssumeRoleInto(staging, faultproxy.Rule{Kind: faultproxy.Error, Code: "Throttling", Times: 4}))
 	for _, res := range rep.Results {
 		if res.Status != fleet.Done {
 			t.Errorf("%s/%s: %s %s", res.Account, res.Region, res.Status, res.Error)

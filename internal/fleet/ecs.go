@@ -92,7 +92,7 @@ type ecsServices struct{}
 // zero are left out of the report, and a service marked and running again was scaled up
 // after the shutdown: what it has now is recorded and it is scaled in again.
 func (ecsServices) stop(ctx context.Context, p *pair) error {
-	var targets map[string]aastypes.ScalableTarget
+	var targets serviceTargets
 	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id(), count: int(s.DesiredCount)}
 		if s.DesiredCount == 0 || !p.payload.wants(r.ID) {
@@ -104,15 +104,9 @@ func (ecsServices) stop(ctx context.Context, p *pair) error {
 			p.add(ctx, r)
 			return nil
 		}
-		if targets == nil {
-			var err error
-			if targets, err = p.scalableTargets(ctx); err != nil {
-				return err
-			}
-		}
-		st := serviceState{desired: s.DesiredCount}
-		if t, ok := targets[s.scalingID()]; ok {
-			st.min = aws.Int32(aws.ToInt32(t.MinCapacity))
+		st, _, err := targets.state(ctx, p, s)
+		if err != nil {
+			return err
 		}
 		note = table.Cell(note, launchNote(s))
 		switch {
@@ -182,22 +176,15 @@ func (p *pair) scaleInService(ctx context.Context, r *Resource, s service, st se
 // at zero was scaled up by a person (or its scaling) during the night: it is left as set
 // and its mark removed.
 func (ecsServices) start(ctx context.Context, p *pair) error {
-	var targets map[string]aastypes.ScalableTarget
+	var targets serviceTargets
 	return eachOf(ctx, p.services, func(s service) error {
 		r := Resource{Type: ECSService, ID: s.id()}
 		if !serviceMarked(s.tags) || !p.payload.wants(r.ID) {
 			return nil
 		}
-		if targets == nil {
-			var err error
-			if targets, err = p.scalableTargets(ctx); err != nil {
-				return err
-			}
-		}
-		now := serviceState{desired: s.DesiredCount}
-		t, hasTarget := targets[s.scalingID()]
-		if hasTarget {
-			now.min = aws.Int32(aws.ToInt32(t.MinCapacity))
+		now, hasTarget, err := targets.state(ctx, p, s)
+		if err != nil {
+			return err
 		}
 		rec, err := parseServiceState(s.tags)
 		switch {
@@ -428,6 +415,26 @@ func (p *pair) scalableTargets(ctx context.Context) (map[string]aastypes.Scalabl
 		out[aws.ToString(t.ResourceId)] = t
 	}
 	return out, nil
+}
+
+// serviceTargets are the scalable targets of a pair's ECS services, by resource id, read
+// when the first service of a stop or start needs them.
+type serviceTargets map[string]aastypes.ScalableTarget
+
+// state is the service's state now: its desired count and, when it has a scalable target
+// (hasTarget), that target's MinCapacity.
+func (ts *serviceTargets) state(ctx context.Context, p *pair, s service) (st serviceState, hasTarget bool, err error) {
+	if *ts == nil {
+		if *ts, err = p.scalableTargets(ctx); err != nil {
+			return serviceState{}, false, err
+		}
+	}
+	st = serviceState{desired: s.DesiredCount}
+	t, hasTarget := (*ts)[s.scalingID()]
+	if hasTarget {
+		st.min = aws.Int32(aws.ToInt32(t.MinCapacity))
+	}
+	return st, hasTarget, nil
 }
 
 // setMinCapacity changes the MinCapacity of the service's scalable target only: its

@@ -5,10 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/cost"
@@ -43,16 +39,9 @@ func TestHistoryKeepsTheEvidenceOfEachStop(t *testing.T) {
 	// The person acts in a later second than the mark (both have whole seconds).
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	startedAt := clock.Now().UTC().Truncate(time.Millisecond)
-	e, d := f.ec2("staging", west), f.rds("staging", west)
-	if _, err := e.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{f.ids["web"]}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{f.ids["gone"]}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("app-db")}); err != nil {
-		t.Fatal(err)
-	}
+	f.byHand(t, start, "web")
+	f.byHand(t, terminate, "gone")
+	f.byHand(t, start, "app-db")
 	// What AWS answers after those starts, and moto does not (awslayer_test.go).
 	r, _ := f.faulty(history.Restart, false, launchedAt(f.ids["web"], startedAt), startedEvent("db-instance", "app-db", startedAt))
 	r.History = store

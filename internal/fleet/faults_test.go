@@ -41,6 +41,15 @@ func (f *testFleet) proxied(kind history.Kind) (fleet.Handler, *faultproxy.Proxy
 	return h, p
 }
 
+// shutdownThrough runs a shutdown of the whole map whose calls go through a new
+// fault-injecting proxy with rules, and returns its report and the proxy.
+func (f *testFleet) shutdownThrough(rules ...faultproxy.Rule) (fleet.Report, *faultproxy.Proxy) {
+	f.t.Helper()
+	h, p := f.proxied(history.Shutdown)
+	p.Add(rules...)
+	return runHandler(f.t, h, `{}`), p
+}
+
 // hasID reports whether an EC2 query call names the instance (InstanceId.N or ResourceId.N).
 func hasID(c faultproxy.Call, id string) bool {
 	for k, vs := range c.Params {
@@ -57,9 +66,8 @@ func hasID(c faultproxy.Call, id string) bool {
 func TestRefusedBatchIsSplit(t *testing.T) {
 	t.Parallel()
 	f := newTestFleet(t)
-	h, p := f.proxied(history.Shutdown)
 	web, dev, api := f.ids["web"], f.ids["dev"], f.ids["api"]
-	p.Add(
+	rep, p := f.shutdownThrough(
 		faultproxy.Rule{Service: "ec2", Action: "StopInstances", Match: func(c faultproxy.Call) bool { return hasID(c, web) },
 			Kind: faultproxy.Error, Code: "IncorrectInstanceState"},
 		faultproxy.Rule{Service: "ec2", Action: "CreateTags", Match: func(c faultproxy.Call) bool { return hasID(c, dev) },
@@ -67,7 +75,6 @@ func TestRefusedBatchIsSplit(t *testing.T) {
 		faultproxy.Rule{Service: "ec2", Action: "StopInstances", Match: func(c faultproxy.Call) bool { return hasID(c, api) },
 			Kind: faultproxy.Error, Code: "RequestLimitExceeded", Times: 1},
 	)
-	rep := runHandler(t, h, `{}`)
 	got := f.names(rep)
 	if want := without(wantStopped, "web", "dev"); !slices.Equal(got[fleet.Stopped], want) {
 		t.Errorf("stopped %v, want %v", got[fleet.Stopped], want)
@@ -116,13 +123,11 @@ func TestRefusedBatchIsSplit(t *testing.T) {
 func TestFailingAccountDoesNotStopOthers(t *testing.T) {
 	t.Parallel()
 	f := newTestFleet(t)
-	h, p := f.proxied(history.Shutdown)
-	p.Add(
+	rep, _ := f.shutdownThrough(
 		faultproxy.Rule{Account: f.account("staging").ID, Region: west, Service: "ec2", Action: "DescribeInstances",
 			Kind: faultproxy.Error, Code: "UnauthorizedOperation", Status: 403},
 		faultproxy.AssumeRoleInto(f.account("sandbox").ID, faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}),
 	)
-	rep := runHandler(t, h, `{}`)
 	status := map[string]fleet.Status{}
 	for _, res := range rep.Results {
 		status[res.Account+"/"+res.Region] = res.Status
@@ -152,10 +157,8 @@ func TestFailingAccountDoesNotStopOthers(t *testing.T) {
 func TestUnreachableAccountIsReportedOnce(t *testing.T) {
 	t.Parallel()
 	f := newTestFleet(t)
-	h, p := f.proxied(history.Shutdown)
 	staging := f.account("staging").ID
-	p.Add(faultproxy.AssumeRoleInto(staging, faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}))
-	rep := runHandler(t, h, `{}`)
+	rep, p := f.shutdownThrough(faultproxy.AssumeRoleInto(staging, faultproxy.Rule{Kind: faultproxy.Error, Code: "AccessDenied", Status: 403}))
 	var rows []fleet.Result
 	for _, res := range rep.Results {
 		if res.Account == "staging" {
@@ -566,18 +569,7 @@ func checkMarks(t *testing.T, f *testFleet, before, after map[string]observed, r
 // stopBehindCurfew stops a resource of the fleet directly in moto, as AWS carrying out a
 // call whose answer curfew never gets.
 func (f *testFleet) stopBehindCurfew(name string) {
-	ctx := context.WithoutCancel(f.t.Context())
-	l := f.where[f.ids[name]]
-	var err error
-	switch l.typ {
-	case history.EC2Instance:
-		_, err = f.ec2(l.account, l.region).StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids[name]}})
-	case history.RDSInstance:
-		_, err = f.rds(l.account, l.region).StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
-	case history.AuroraCluster:
-		_, err = f.rds(l.account, l.region).StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)})
-	}
-	if err != nil {
+	if err := f.act(stop, name); err != nil {
 		f.t.Errorf("stop %s behind curfew: %v", name, err)
 	}
 }

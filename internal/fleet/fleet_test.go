@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -143,10 +144,7 @@ func newTestFleet(t *testing.T) *testFleet {
 	f.instance("home", west, "home-web", nil)
 	f.instance("archive", west, "archive-web", nil)
 
-	id := f.ids["by-person"]
-	if _, err := f.ec2("staging", west).StopInstances(t.Context(), &ec2.StopInstancesInput{InstanceIds: []string{id}}); err != nil {
-		t.Fatal(err)
-	}
+	f.byHand(t, stop, "by-person")
 	return f
 }
 
@@ -154,16 +152,7 @@ func newTestFleet(t *testing.T) *testFleet {
 // launched yet: tests that need a few resources only launch those (moto is slow).
 func emptyFleet(t *testing.T) *testFleet {
 	t.Helper()
-	s := emulator.Shared(t)
-	ids := []any{}
-	for range 5 {
-		ids = append(ids, emulator.NewAccountID())
-	}
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, ids...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testFleet{t: t, s: s, m: m, ids: map[string]string{}, where: map[string]loc{}}
+	return &testFleet{t: t, s: emulator.Shared(t), m: emulator.FreshMap(t, mapYAML, 5), ids: map[string]string{}, where: map[string]loc{}}
 }
 
 func (f *testFleet) account(name string) accounts.Account {
@@ -189,6 +178,50 @@ func (f *testFleet) rds(account, region string) *rds.Client {
 func (f *testFleet) add(name, id string, l loc) {
 	f.ids[name] = id
 	f.where[id] = l
+}
+
+// The actions a person (or AWS) takes on a resource of the fleet behind curfew's back.
+const (
+	start     = "start"
+	stop      = "stop"
+	terminate = "terminate"
+)
+
+// act starts, stops or terminates a resource of the fleet directly in moto, as a person
+// (or AWS) does behind curfew's back, and returns AWS's error.
+func (f *testFleet) act(action, name string) error {
+	ctx := context.WithoutCancel(f.t.Context())
+	id := f.ids[name]
+	l := f.where[id]
+	e, d := f.ec2(l.account, l.region), f.rds(l.account, l.region)
+	var err error
+	switch {
+	case l.typ == history.EC2Instance && action == start:
+		_, err = e.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{id}})
+	case l.typ == history.EC2Instance && action == stop:
+		_, err = e.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	case l.typ == history.EC2Instance && action == terminate:
+		_, err = e.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	case l.typ == history.RDSInstance && action == start:
+		_, err = d.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
+	case l.typ == history.RDSInstance && action == stop:
+		_, err = d.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String(name)})
+	case l.typ == history.AuroraCluster && action == start:
+		_, err = d.StartDBCluster(ctx, &rds.StartDBClusterInput{DBClusterIdentifier: aws.String(name)})
+	case l.typ == history.AuroraCluster && action == stop:
+		_, err = d.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String(name)})
+	default:
+		f.t.Errorf("the test cannot %s %s (%+v)", action, name, l)
+	}
+	return err
+}
+
+// byHand is act, failing t when AWS refuses.
+func (f *testFleet) byHand(t *testing.T, action, name string) {
+	t.Helper()
+	if err := f.act(action, name); err != nil {
+		t.Fatalf("%s %s by hand: %v", action, name, err)
+	}
 }
 
 // stagingFleet is an empty fleet (emptyFleet) but for staging's EC2 instances and RDS
@@ -368,22 +401,14 @@ func (f *testFleet) observe() map[string]observed {
 				f.t.Fatal(err)
 			}
 			for _, db := range dbs.DBInstances {
-				tags := map[string]string{}
-				for _, tg := range db.TagList {
-					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-				}
-				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{state: aws.ToString(db.DBInstanceStatus), tags: tags}
+				byID[aws.ToString(db.DBInstanceIdentifier)] = observed{state: aws.ToString(db.DBInstanceStatus), tags: rdsTags(db.TagList)}
 			}
 			clusters, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
 			if err != nil {
 				f.t.Fatal(err)
 			}
 			for _, c := range clusters.DBClusters {
-				tags := map[string]string{}
-				for _, tg := range c.TagList {
-					tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-				}
-				byID[aws.ToString(c.DBClusterIdentifier)] = observed{state: aws.ToString(c.Status), tags: tags}
+				byID[aws.ToString(c.DBClusterIdentifier)] = observed{state: aws.ToString(c.Status), tags: rdsTags(c.TagList)}
 			}
 			for name, g := range f.groups(a.Name, region) {
 				byID[name] = g
@@ -400,6 +425,15 @@ func (f *testFleet) observe() map[string]observed {
 		out[name] = o
 	}
 	return out
+}
+
+// rdsTags reads the tags of a DB instance or cluster into a map.
+func rdsTags(list []rdstypes.Tag) map[string]string {
+	tags := map[string]string{}
+	for _, tg := range list {
+		tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	return tags
 }
 
 // groups reads the Auto Scaling groups of one account×region, by name.

@@ -15,6 +15,15 @@ import (
 
 var now = time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
 
+// checkVerdict fails when the skip and note a kind's verdict (fn) gave do not start with
+// the wanted ones, or are not empty where the wanted one is.
+func checkVerdict(t *testing.T, fn, skip, note, wantSkip, wantNote string) {
+	t.Helper()
+	if !strings.HasPrefix(skip, wantSkip) || wantSkip == "" && skip != "" || !strings.HasPrefix(note, wantNote) || wantNote == "" && note != "" {
+		t.Errorf("%s = %q, %q; want %q, %q", fn, skip, note, wantSkip, wantNote)
+	}
+}
+
 func ec2Instance(tags map[string]string, edit func(*ec2types.Instance)) ec2types.Instance {
 	in := ec2types.Instance{InstanceId: aws.String("i-1"), RootDeviceType: ec2types.DeviceTypeEbs}
 	for k, v := range tags {
@@ -46,9 +55,7 @@ func TestEC2Verdict(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			skip, note := ec2Verdict(tc.in, now)
-			if !strings.HasPrefix(skip, tc.skip) || tc.skip == "" && skip != "" || !strings.HasPrefix(note, tc.note) || tc.note == "" && note != "" {
-				t.Errorf("ec2Verdict = %q, %q; want %q, %q", skip, note, tc.skip, tc.note)
-			}
+			checkVerdict(t, "ec2Verdict", skip, note, tc.skip, tc.note)
 		})
 	}
 }

@@ -7,10 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/faultproxy"
@@ -37,36 +33,11 @@ func TestRestartLeavesWhatSomeoneStoppedAgain(t *testing.T) {
 	// The person acts in a later second than the mark (both have whole seconds).
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	startedAt := clock.Now().UTC()
-	ctx := t.Context()
-	e, d := f.ec2("staging", west), f.rds("staging", west)
-	for _, step := range []func() error{
-		func() error {
-			_, err := e.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{f.ids["web"]}})
-			return err
-		},
-		func() error {
-			_, err := e.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids["web"]}})
-			return err
-		},
-		func() error {
-			_, err := d.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("app-db")})
-			return err
-		},
-		func() error {
-			_, err := d.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("app-db")})
-			return err
-		},
-		func() error {
-			_, err := d.StartDBCluster(ctx, &rds.StartDBClusterInput{DBClusterIdentifier: aws.String("aurora")})
-			return err
-		},
-		func() error {
-			_, err := d.StopDBCluster(ctx, &rds.StopDBClusterInput{DBClusterIdentifier: aws.String("aurora")})
-			return err
-		},
-	} {
-		if err := step(); err != nil {
-			t.Fatalf("the person's start and stop: %v", err)
+	for _, name := range []string{"web", "app-db", "aurora"} {
+		for _, action := range []string{start, stop} {
+			if err := f.act(action, name); err != nil {
+				t.Fatalf("the person's start and stop: %v", err)
+			}
 		}
 	}
 	// What AWS shows after those starts, and moto does not (awslayer_test.go); and RDS

@@ -9,10 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/emulator"
@@ -139,9 +135,7 @@ func TestShutdownAndRestart(t *testing.T) {
 	})
 
 	t.Run("a database RDS started after seven days is stopped again", func(t *testing.T) {
-		if _, err := f.rds("staging", west).StartDBInstance(t.Context(), &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String("app-db")}); err != nil {
-			t.Fatal(err)
-		}
+		f.byHand(t, start, "app-db")
 		h, _, _ := f.handler(history.Shutdown)
 		rep := runHandler(t, h, `{}`)
 		if got := f.names(rep)[fleet.Stopped]; !slices.Equal(got, []string{"app-db"}) {
@@ -279,11 +273,7 @@ func TestFilters(t *testing.T) {
 func TestRejectedPayloadsMakeNoCall(t *testing.T) {
 	t.Parallel()
 	s := emulator.Shared(t)
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, emulator.NewAccountID(), emulator.NewAccountID(),
-		emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := emulator.FreshMap(t, mapYAML, 5)
 	tests := []struct{ name, payload, want string }{
 		{"unknown field", `{"account":["staging"]}`, `unknown field "account"`},
 		{"trailing data", `{"dryRun":true} {}`, "trailing data"},
@@ -453,17 +443,9 @@ func TestTransitionalStatesAreReported(t *testing.T) {
 	f.db("staging", west, "modifying-db", "")
 	f.db("staging", west, "down-db", "")
 	f.cluster("staging", west, "busy-cluster", "aurora-postgresql", "provisioned")
-	ctx := t.Context()
-	e, d := f.ec2("staging", west), f.rds("staging", west)
-	if _, err := e.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{f.ids["down"]}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{f.ids["gone"]}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.StopDBInstance(ctx, &rds.StopDBInstanceInput{DBInstanceIdentifier: aws.String("down-db")}); err != nil {
-		t.Fatal(err)
-	}
+	f.byHand(t, stop, "down")
+	f.byHand(t, terminate, "gone")
+	f.byHand(t, stop, "down-db")
 
 	h, p := f.faulty(history.Shutdown, false,
 		chain(pending(f.ids["booting"]), pending(f.ids["booting-skip"])),

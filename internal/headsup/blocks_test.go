@@ -176,12 +176,13 @@ func TestSlackButtonsReachTheWebhook(t *testing.T) {
 	if sum, err := h.Handle(t.Context(), json.RawMessage(`{"trigger":"schedule","accounts":["staging"]}`)); err != nil || sum.Messages != 2 {
 		t.Fatalf("summary %+v, error %v", sum, err)
 	}
-	if len(w.hook.texts) != 1 || !strings.Contains(w.hook.texts[0], "|all 3 resources of staging>") {
-		t.Fatalf("the Slack webhook got %q", w.hook.texts)
+	posts := w.hook.SlackPosts()
+	if len(posts) != 1 || !strings.Contains(posts[0].Text, "|all 3 resources of staging>") {
+		t.Fatalf("the Slack webhook got %q", posts)
 	}
 	var blocks []slackBlock
-	if err := json.Unmarshal(w.hook.blocks[0], &blocks); err != nil {
-		t.Fatalf("the webhook's blocks: %v\n%s", err, w.hook.blocks[0])
+	if err := json.Unmarshal(posts[0].Blocks, &blocks); err != nil {
+		t.Fatalf("the webhook's blocks: %v\n%s", err, posts[0].Blocks)
 	}
 	checkSlackLimits(t, blocks)
 	buttons := 0
@@ -193,6 +194,6 @@ func TestSlackButtonsReachTheWebhook(t *testing.T) {
 		}
 	}
 	if buttons != 4 {
-		t.Errorf("the webhook's message has %d buttons, want 4 (staging's and one per resource):\n%s", buttons, w.hook.blocks[0])
+		t.Errorf("the webhook's message has %d buttons, want 4 (staging's and one per resource):\n%s", buttons, posts[0].Blocks)
 	}
 }

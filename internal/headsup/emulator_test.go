@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cause/causetest"
@@ -35,6 +31,7 @@ import (
 	"github.com/curfew/curfew/internal/lambdarun"
 	"github.com/curfew/curfew/internal/lambdatest"
 	"github.com/curfew/curfew/internal/notify"
+	"github.com/curfew/curfew/internal/notify/notifytest"
 )
 
 func TestMain(m *testing.M) { emulator.Main(m) }
@@ -50,64 +47,6 @@ func (p inProcess) Plan(ctx context.Context, pl fleet.Payload) (fleet.Report, er
 	return p.h.Run(ctx, pl)
 }
 
-// inbox is an HTTP endpoint subscribed to the topic: it keeps the notifications moto
-// delivers to it.
-type inbox struct {
-	mu       sync.Mutex
-	subjects []string
-	texts    []string
-}
-
-func (b *inbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var n map[string]string
-	if json.Unmarshal(body, &n) == nil && n["Type"] == "Notification" {
-		b.mu.Lock()
-		b.subjects, b.texts = append(b.subjects, n["Subject"]), append(b.texts, n["Message"])
-		b.mu.Unlock()
-	}
-}
-
-func (b *inbox) all() (subjects, texts []string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.subjects), slices.Clone(b.texts)
-}
-
-// slackHook is the owner's webhook: a TLS server the client reaches for hooks.slack.com.
-type slackHook struct {
-	mu    sync.Mutex
-	texts []string
-	// blocks are each message's blocks, null for a message of text alone.
-	blocks []json.RawMessage
-}
-
-func (s *slackHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Text   string          `json:"text"`
-		Blocks json.RawMessage `json:"blocks"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&body)
-	s.mu.Lock()
-	s.texts, s.blocks = append(s.texts, body.Text), append(s.blocks, body.Blocks)
-	s.mu.Unlock()
-}
-
-// slackClient reaches server for every request to notify.SlackHost.
-func slackClient(server *httptest.Server) *http.Client {
-	c := server.Client()
-	tr := c.Transport.(*http.Transport).Clone()
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if addr == notify.SlackHost+":443" {
-			addr = server.Listener.Addr().String()
-		}
-		return (&net.Dialer{}).DialContext(ctx, network, addr)
-	}
-	tr.TLSClientConfig.ServerName = "example.com"
-	c.Transport = tr
-	return c
-}
-
 // emulatorWorld is a home account and a staging account in moto: in staging two
 // instances and a database to stop, an instance tagged curfew:skip=true and one snoozed;
 // in home the topic, with a subscription per filter as the service stack writes them
@@ -120,8 +59,8 @@ type emulatorWorld struct {
 	stagingID     string
 	want          []string // the ids the stop will stop, sorted
 	skip, snoozed string
-	inboxes       map[string]*inbox
-	hook          *slackHook
+	inboxes       map[string]*notifytest.Received
+	hook          *notifytest.Received
 	sender        headsup.Channels
 	engine        fleet.Handler
 }
@@ -146,7 +85,7 @@ accounts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &emulatorWorld{s: s, m: m, home: s.Account(t, homeID, region), stagingID: stagingID, inboxes: map[string]*inbox{}, hook: &slackHook{}}
+	w := &emulatorWorld{s: s, m: m, home: s.Account(t, homeID, region), stagingID: stagingID, inboxes: map[string]*notifytest.Received{}}
 	staging := s.Account(t, stagingID, region)
 	ctx := t.Context()
 
@@ -187,22 +126,11 @@ accounts:
 		"bob":        `{"owner": ["bob@example.com"]}`,
 		"recipients": `{"owner": [{"exists": false}]}`,
 	} {
-		in := &inbox{}
-		sub := httptest.NewServer(in)
-		t.Cleanup(sub.Close)
-		if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("http"),
-			Endpoint: aws.String(sub.URL), Attributes: map[string]string{"FilterPolicy": filter}}); err != nil {
-			t.Fatal(err)
-		}
-		w.inboxes[who] = in
+		w.inboxes[who] = notifytest.Subscribe(t, snsc, topic.TopicArn, filter)
 	}
-	webhook := httptest.NewTLSServer(w.hook)
-	t.Cleanup(webhook.Close)
-	if _, err := ssmc.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/curfew/owners/staging"),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B1/staging")}); err != nil {
-		t.Fatal(err)
-	}
-	w.sender = headsup.Channels{SNS: snsc, TopicARN: aws.ToString(topic.TopicArn), Slack: notify.Slack{SSM: ssmc, HTTP: slackClient(webhook)}}
+	hook, webhook := notifytest.SlackWebhook(t, ssmc, "/curfew/owners/staging", "https://hooks.slack.com/services/T0/B1/staging")
+	w.hook = hook
+	w.sender = headsup.Channels{SNS: snsc, TopicARN: aws.ToString(topic.TopicArn), Slack: notify.Slack{SSM: ssmc, HTTP: notifytest.SlackClient(webhook)}}
 	w.engine = fleet.Handler{Kind: history.Shutdown, Map: m, Connect: fleet.AssumeRoles(w.home, m.ExternalID), Logger: quiet()}
 	return w
 }
@@ -221,12 +149,12 @@ func (w *emulatorWorld) headsUp(t *testing.T, planner headsup.Planner) []string 
 	if sum.Messages != 2 || len(sum.Failures) != 0 {
 		t.Fatalf("summary %+v", sum)
 	}
-	subjects, texts := w.inboxes["alice"].all()
+	subjects, texts := w.inboxes["alice"].Messages()
 	if len(texts) != 1 {
 		t.Fatalf("alice's subscription got %d messages, want 1: %q", len(texts), subjects)
 	}
 	for who, in := range w.inboxes {
-		if _, other := in.all(); who != "alice" && len(other) != 0 {
+		if _, other := in.Messages(); who != "alice" && len(other) != 0 {
 			t.Errorf("the subscription of %s got the heads-up: %q", who, other)
 		}
 	}
@@ -240,8 +168,8 @@ func (w *emulatorWorld) headsUp(t *testing.T, planner headsup.Planner) []string 
 			t.Errorf("the message does not say why %s is left running:\n%s", id, text)
 		}
 	}
-	if len(w.hook.texts) != 1 || !strings.Contains(w.hook.texts[0], "|all 3 resources of staging>") {
-		t.Errorf("the Slack webhook got %q", w.hook.texts)
+	if posts := w.hook.SlackPosts(); len(posts) != 1 || !strings.Contains(posts[0].Text, "|all 3 resources of staging>") {
+		t.Errorf("the Slack webhook got %q", posts)
 	}
 	if len(issuer.links) != 4 || len(issuer.links[0].Resources) != 3 || issuer.links[0].AccountID != w.stagingID {
 		t.Errorf("links %+v", issuer.links)

@@ -1,13 +1,10 @@
 package headsup_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -21,22 +18,7 @@ func TestLinkURL(t *testing.T) {
 	s := emulator.Shared(t)
 	cfg := s.Account(t, emulator.NewAccountID(), "eu-west-1")
 	ctx := t.Context()
-	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("curfew-snooze-link"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var code bytes.Buffer
-	z := zip.NewWriter(&code)
-	if _, err := z.Create("bootstrap"); err != nil {
-		t.Fatal(err)
-	}
-	z.Close()
-	client := lambda.NewFromConfig(cfg)
-	if _, err := client.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(accounts.SnoozeLinkFunction), Role: role.Role.Arn,
-		Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()}}); err != nil {
-		t.Fatal(err)
-	}
+	client := emulator.Functions(t, cfg, accounts.SnoozeLinkFunction)
 	url, err := client.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String(accounts.SnoozeLinkFunction), AuthType: lambdatypes.FunctionUrlAuthTypeNone})
 	if err != nil {
 		t.Fatal(err)

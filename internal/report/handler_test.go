@@ -25,6 +25,7 @@ import (
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/notify/notifytest"
 	"github.com/curfew/curfew/internal/report"
 	"github.com/curfew/curfew/internal/report/reporttest"
 )
@@ -101,7 +102,7 @@ func TestHandlePublishesEverywhere(t *testing.T) {
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 		History: store,
 		Publisher: report.Publisher{
-			S3: s3c, SNS: snsc, SSM: ssmc, HTTP: reporttest.SlackClient(webhook),
+			S3: s3c, SNS: snsc, SSM: ssmc, HTTP: notifytest.SlackClient(webhook),
 			Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn), SlackParameter: "/curfew/slack-webhook",
 		},
 		Now:     func() time.Time { return now },
@@ -290,7 +291,7 @@ func TestSlackGetsTheReportWhenSNSFails(t *testing.T) {
 			Table:   costtest.Table(),
 			Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 			History: history.Store{Client: s3c, Bucket: bucket},
-			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: reporttest.SlackClient(webhook),
+			Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: notifytest.SlackClient(webhook),
 				Bucket: bucket, Region: "eu-west-1", TopicARN: topicARN, SlackParameter: "/curfew/slack-webhook"},
 			Now:     func() time.Time { return now },
 			Log:     quiet,
@@ -352,7 +353,7 @@ func TestSlackGetsTheReportWhenSNSFails(t *testing.T) {
 	defer broken.Close()
 	metrics.Reset()
 	h := handler(aws.ToString(topic.TopicArn), &metrics)
-	h.Publisher.HTTP = reporttest.SlackClient(broken)
+	h.Publisher.HTTP = notifytest.SlackClient(broken)
 	other := lambdacontext.NewContext(t.Context(), &lambdacontext.LambdaContext{AwsRequestID: "77aa-slack-down"})
 	res, err = h.Handle(other, json.RawMessage(`{"trigger":"manual"}`))
 	if err == nil || !strings.Contains(err.Error(), "slack: post to the Slack webhook: HTTP 500") {

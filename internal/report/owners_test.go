@@ -19,6 +19,7 @@ import (
 	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
+	"github.com/curfew/curfew/internal/notify/notifytest"
 	"github.com/curfew/curfew/internal/report"
 	"github.com/curfew/curfew/internal/report/reporttest"
 )
@@ -28,8 +29,8 @@ import (
 // HTTP subscription per filter policy.
 type ownersWorld struct {
 	h     report.Handler
-	inbox map[string]*reporttest.Received
-	slack *reporttest.Received
+	inbox map[string]*notifytest.Received
+	slack *notifytest.Received
 }
 
 func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[string]string, withWebhook bool) *ownersWorld {
@@ -47,9 +48,9 @@ func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[stri
 	store := home.NightStore(t, bucket, reporttest.Instance,
 		history.Change{Account: "sandbox", Region: "eu-west-1", Type: history.EC2Instance, ID: "i-2", Size: "m5.xlarge"})
 	topic := reporttest.Topic(t, snsc)
-	w := &ownersWorld{inbox: map[string]*reporttest.Received{}, slack: &reporttest.Received{}}
+	w := &ownersWorld{inbox: map[string]*notifytest.Received{}, slack: &notifytest.Received{}}
 	for who, filter := range filters {
-		w.inbox[who] = reporttest.Subscribe(t, snsc, topic.TopicArn, filter)
+		w.inbox[who] = notifytest.Subscribe(t, snsc, topic.TopicArn, filter)
 	}
 	webhook := httptest.NewTLSServer(w.slack)
 	t.Cleanup(webhook.Close)
@@ -63,7 +64,7 @@ func newOwnersWorld(t *testing.T, now time.Time, owners string, filters map[stri
 		Table:   costtest.Table(),
 		Costs:   cost.Reader{Map: m, Client: cost.AssumeClients(home.Config, m.ExternalID), Log: quiet},
 		History: store,
-		Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: reporttest.SlackClient(webhook),
+		Publisher: report.Publisher{S3: s3c, SNS: snsc, SSM: ssmc, HTTP: notifytest.SlackClient(webhook),
 			Bucket: bucket, Region: "eu-west-1", TopicARN: aws.ToString(topic.TopicArn)},
 		Now:     func() time.Time { return now },
 		Log:     quiet,

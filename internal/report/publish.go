@@ -13,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -27,31 +25,18 @@ type S3API interface {
 	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 }
 
-// SNSAPI is the part of the SNS client the publisher uses.
-type SNSAPI interface {
-	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
-}
-
-// SSMAPI is the part of the SSM client the publisher uses.
-type SSMAPI interface {
-	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
-var (
-	_ S3API  = (*s3.Client)(nil)
-	_ SNSAPI = (*sns.Client)(nil)
-	_ SSMAPI = (*ssm.Client)(nil)
-)
+var _ S3API = (*s3.Client)(nil)
 
 // ErrNoSlack means the Slack webhook parameter does not exist: Slack is not set up.
 var ErrNoSlack = notify.ErrNoSlack
 
 // Publisher sends a finished report to its readers.
 type Publisher struct {
-	S3  S3API
-	SNS SNSAPI
+	S3 S3API
+	// SNS and SSM are what notify sends with: the report's messages go through it.
+	SNS notify.SNSAPI
 	// SSM reads the Slack webhook URL; unused when SlackParameter is empty.
-	SSM SSMAPI
+	SSM notify.SSMAPI
 	// HTTP posts to Slack.
 	HTTP *http.Client
 	// Bucket receives the HTML report under reports/.

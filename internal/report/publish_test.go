@@ -14,8 +14,8 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/notify/notifytest"
 	"github.com/curfew/curfew/internal/report"
-	"github.com/curfew/curfew/internal/report/reporttest"
 )
 
 func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
@@ -59,7 +59,7 @@ func TestSlackWebhookMustBeASecretHTTPSURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.parameter, func(t *testing.T) {
-			p := report.Publisher{SSM: ssmc, HTTP: reporttest.SlackClient(failing), SlackParameter: tt.parameter}
+			p := report.Publisher{SSM: ssmc, HTTP: notifytest.SlackClient(failing), SlackParameter: tt.parameter}
 			err := p.Slack(t.Context(), "subject", "text", report.Link{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Slack = %v, want %q", err, tt.want)
@@ -95,7 +95,7 @@ func TestSlackWebhookNeverFollowsRedirects(t *testing.T) {
 			}
 			// The client would follow redirects and trusts the other server: only the
 			// publisher can refuse.
-			client := reporttest.SlackClient(slack)
+			client := notifytest.SlackClient(slack)
 			client.CheckRedirect = nil
 			p := report.Publisher{SSM: ssmc, HTTP: client, SlackParameter: name}
 			err := p.Slack(t.Context(), "subject", "text", report.Link{})

@@ -90,6 +90,21 @@ func sampleReport() *cost.Report {
 	return r
 }
 
+// weeklyReport is sampleReport sent on a day with the week's figures.
+func weeklyReport() *cost.Report {
+	r := sampleReport()
+	r.Weekly = true
+	return r
+}
+
+// mixedCurrencies is sampleReport with its second account's figures in EUR.
+func mixedCurrencies() *cost.Report {
+	r := sampleReport()
+	r.Accounts[1].Yesterday.Currency, r.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
+	r.Accounts[1].LastMonth.Currency, r.Accounts[1].Forecast.Currency = "EUR", "EUR"
+	return r
+}
+
 // sampleRuns shuts staging and sandbox down every weekday night at 19:00 UTC and starts
 // them at 06:00, from start on; the last night is still stopped.
 func sampleRuns(start time.Time) []history.Run {

@@ -47,11 +47,6 @@ func TestText(t *testing.T) {
 			a.Forecast, a.ForecastErr, a.RunRate = &a.MonthToDate, nil, nil
 		}
 	}
-	weekly := sampleReport()
-	weekly.Weekly = true
-	mixed := sampleReport()
-	mixed.Accounts[1].Yesterday.Currency, mixed.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
-	mixed.Accounts[1].LastMonth.Currency, mixed.Accounts[1].Forecast.Currency = "EUR", "EUR"
 	noHistory := sampleReport()
 	noHistory.Savings, noHistory.SavingsErr = nil, os.ErrPermission
 	tests := []struct {
@@ -61,8 +56,8 @@ func TestText(t *testing.T) {
 	}{
 		{"summary.golden", sampleReport(), link},
 		{"first-of-month.golden", firstOfMonth, link},
-		{"weekly.golden", weekly, link},
-		{"mixed-currencies.golden", mixed, link},
+		{"weekly.golden", weeklyReport(), link},
+		{"mixed-currencies.golden", mixedCurrencies(), link},
 		{"no-history-no-link.golden", noHistory, report.Link{Err: os.ErrPermission}},
 	}
 	for _, tt := range tests {
@@ -113,11 +108,6 @@ func TestFlatSpendShowsNoChangeInTheSummary(t *testing.T) {
 // Explorer still estimates them, in ASCII (SNS refuses anything else) and under SNS's 100
 // characters, dropping words rather than figures, and rather than failing.
 func TestSubject(t *testing.T) {
-	weekly := sampleReport()
-	weekly.Weekly = true
-	mixed := sampleReport()
-	mixed.Accounts[1].Yesterday.Currency, mixed.Accounts[1].MonthToDate.Currency = "EUR", "EUR"
-	mixed.Accounts[1].LastMonth.Currency, mixed.Accounts[1].Forecast.Currency = "EUR", "EUR"
 	estimated := sampleReport()
 	estimated.Accounts[0].Estimated = true
 	huge := sampleReport()
@@ -133,11 +123,11 @@ func TestSubject(t *testing.T) {
 	}{
 		{"daily", sampleReport(), "curfew 1-26 Nov: 6,426.39 USD (+0.5%); saved 561.94 USD in 30 days; 1 account failed"},
 		// The last 7 days do not fit beside the rest: they are the first to go.
-		{"weekly", weekly, "curfew 1-26 Nov: 6,426.39 USD (+0.5%); saved 561.94 USD in 30 days; 1 account failed"},
+		{"weekly", weeklyReport(), "curfew 1-26 Nov: 6,426.39 USD (+0.5%); saved 561.94 USD in 30 days; 1 account failed"},
 		// At 500 accounts the change goes, the figures stay.
 		{"500 accounts", org, "curfew 1-26 Nov: 251,920.00 USD, estimated; saved 17,943.00 USD in 30 days; 2 accounts failed"},
 		{"estimated", estimated, "curfew 1-26 Nov: 6,426.39 USD (+0.5%), estimated; saved 561.94 USD in 30 days; 1 account failed"},
-		{"two currencies", mixed, "curfew 1-26 Nov: costs in 2 currencies; saved 561.94 USD in 30 days; 1 account failed"},
+		{"two currencies", mixedCurrencies(), "curfew 1-26 Nov: costs in 2 currencies; saved 561.94 USD in 30 days; 1 account failed"},
 		{"too long", huge, ""},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -80,10 +79,7 @@ func TestLinkFunctionNeedsItsKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := accounts.Parse(fmt.Appendf(nil, mapYAML, emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID(), emulator.NewAccountID()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := emulator.FreshMap(t, mapYAML, 4)
 	f := lambdatest.Start(t, "snooze-link", m, map[string]string{
 		"AWS_ENDPOINT_URL": s.URL, "AWS_REGION": west, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN": creds.SessionToken, "CURFEW_BUCKET": "curfew-runs",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/curfew/curfew/internal/accounts"
@@ -81,21 +79,12 @@ func newWorld(t *testing.T) *world {
 func newWorldOf(t *testing.T, yaml string) *world {
 	t.Helper()
 	s := emulator.Shared(t)
-	ids := []any{}
-	for range 4 {
-		ids = append(ids, emulator.NewAccountID())
-	}
-	m, err := accounts.Parse(fmt.Appendf(nil, yaml, ids...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := emulator.FreshMap(t, yaml, 4)
 	w := &world{t: t, s: s, m: m, bucket: "curfew-runs-" + m.HomeAccount().ID}
 	home := w.config("home")
-	w.s3 = s3.NewFromConfig(home, func(o *s3.Options) { o.UsePathStyle = true })
-	if _, err := w.s3.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(w.bucket),
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuWest1}}); err != nil {
-		t.Fatal(err)
-	}
+	w.s3 = emulator.S3(home)
+	emulator.Bucket(t, w.s3, w.bucket)
+	var err error
 	if w.key, err = snoozelink.EnsureKey(t.Context(), ssm.NewFromConfig(home)); err != nil {
 		t.Fatal(err)
 	}

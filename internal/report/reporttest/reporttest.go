@@ -5,15 +5,9 @@
 package reporttest
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,13 +15,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
-	"github.com/curfew/curfew/internal/report"
+	"github.com/curfew/curfew/internal/notify/notifytest"
 )
 
 // Region is the home region of the world's map.
@@ -169,67 +162,6 @@ func Night(t testing.TB, store history.Store, changes ...history.Change) {
 // Instance is staging's m5.large i-1 in Region, as a change of the run history.
 var Instance = history.Change{Account: "staging", Region: Region, Type: history.EC2Instance, ID: "i-1", Size: "m5.large"}
 
-// Received collects what moto delivers to an HTTP subscription of an SNS topic, or what a
-// Slack webhook receives.
-type Received struct {
-	mu     sync.Mutex
-	bodies [][]byte
-}
-
-// ServeHTTP records the request's body and answers 200.
-func (r *Received) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	r.mu.Lock()
-	r.bodies = append(r.bodies, body)
-	r.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
-}
-
-// All are the bodies received, a copy.
-func (r *Received) All() [][]byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([][]byte(nil), r.bodies...)
-}
-
-// Notifications are the SNS notifications received (not the subscription's
-// confirmation), each as its JSON fields: Subject, Message, ...
-func (r *Received) Notifications() []map[string]string {
-	var notes []map[string]string
-	for _, b := range r.All() {
-		var n map[string]string
-		if json.Unmarshal(b, &n) == nil && n["Type"] == "Notification" {
-			notes = append(notes, n)
-		}
-	}
-	return notes
-}
-
-// Messages are the subjects and texts of the notifications received.
-func (r *Received) Messages() (subjects, texts []string) {
-	for _, n := range r.Notifications() {
-		subjects, texts = append(subjects, n["Subject"]), append(texts, n["Message"])
-	}
-	return subjects, texts
-}
-
-// Subscribe subscribes a new HTTP endpoint to topic, with the filter policy when it is
-// not empty, and returns what the endpoint receives.
-func Subscribe(t testing.TB, snsc *sns.Client, topicARN *string, filter string) *Received {
-	t.Helper()
-	in := &Received{}
-	endpoint := httptest.NewServer(in)
-	t.Cleanup(endpoint.Close)
-	sub := &sns.SubscribeInput{TopicArn: topicARN, Protocol: aws.String("http"), Endpoint: aws.String(endpoint.URL)}
-	if filter != "" {
-		sub.Attributes = map[string]string{"FilterPolicy": filter}
-	}
-	if _, err := snsc.Subscribe(t.Context(), sub); err != nil {
-		t.Fatal(err)
-	}
-	return in
-}
-
 // Topic creates the report's topic, curfew-cost-report, in snsc's account.
 func Topic(t testing.TB, snsc *sns.Client) *sns.CreateTopicOutput {
 	t.Helper()
@@ -242,38 +174,16 @@ func Topic(t testing.TB, snsc *sns.Client) *sns.CreateTopicOutput {
 
 // EmailTopic creates the report's topic with an HTTP subscriber that stands for the
 // recipients' mailboxes, and returns the topic and what it receives.
-func EmailTopic(t testing.TB, snsc *sns.Client) (*sns.CreateTopicOutput, *Received) {
+func EmailTopic(t testing.TB, snsc *sns.Client) (*sns.CreateTopicOutput, *notifytest.Received) {
 	t.Helper()
 	topic := Topic(t, snsc)
-	return topic, Subscribe(t, snsc, topic.TopicArn, "")
+	return topic, notifytest.Subscribe(t, snsc, topic.TopicArn, "")
 }
 
 // SlackWebhook puts a Slack webhook URL into SlackParameter in ssmc's account and returns
-// a TLS server standing for Slack (reach it with SlackClient) and what it receives.
-func SlackWebhook(t testing.TB, ssmc *ssm.Client) (*Received, *httptest.Server) {
+// a TLS server standing for Slack (reach it with notifytest.SlackClient) and what it
+// receives.
+func SlackWebhook(t testing.TB, ssmc *ssm.Client) (*notifytest.Received, *httptest.Server) {
 	t.Helper()
-	slack := &Received{}
-	webhook := httptest.NewTLSServer(slack)
-	t.Cleanup(webhook.Close)
-	if _, err := ssmc.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String(SlackParameter),
-		Type: ssmtypes.ParameterTypeSecureString, Value: aws.String("https://hooks.slack.com/services/T0/B0/secret")}); err != nil {
-		t.Fatal(err)
-	}
-	return slack, webhook
-}
-
-// SlackClient reaches server under Slack's host name (other hosts as they are), and
-// trusts the certificate of httptest's TLS servers, issued for example.com.
-func SlackClient(server *httptest.Server) *http.Client {
-	c := server.Client()
-	tr := c.Transport.(*http.Transport).Clone()
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if addr == report.SlackHost+":443" {
-			addr = server.Listener.Addr().String()
-		}
-		return (&net.Dialer{}).DialContext(ctx, network, addr)
-	}
-	tr.TLSClientConfig.ServerName = "example.com"
-	c.Transport = tr
-	return c
+	return notifytest.SlackWebhook(t, ssmc, SlackParameter, "https://hooks.slack.com/services/T0/B0/secret")
 }
