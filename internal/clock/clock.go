@@ -9,6 +9,14 @@ import "time"
 // Now returns the current time: the wall clock, moved by Offset.
 func Now() time.Time { return time.Now().Add(offset) }
 
+// Or reads seam, a component's own clock (a test's fixed instant), else Now.
+func Or(seam func() time.Time) time.Time {
+	if seam != nil {
+		return seam()
+	}
+	return Now()
+}
+
 // Offset is how far this process's clock is moved from the wall clock: zero in every
 // build but a test build with the curfewclock tag run with OffsetEnv set.
 func Offset() time.Duration { return offset }

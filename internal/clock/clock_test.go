@@ -72,3 +72,15 @@ func TestChildrenGetTheOffsetWhenMoved(t *testing.T) {
 		t.Errorf("moved clock: Env() = %q, BuildTag() = %q", got, BuildTag())
 	}
 }
+
+func TestOrPrefersTheSeam(t *testing.T) {
+	fixed := time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)
+	if got := Or(func() time.Time { return fixed }); !got.Equal(fixed) {
+		t.Errorf("Or(seam) = %s, want the seam's %s", got, fixed)
+	}
+	before := Now()
+	got := Or(nil)
+	if got.Before(before) || got.After(Now()) {
+		t.Errorf("Or(nil) = %s, want Now (between %s and now)", got, before)
+	}
+}

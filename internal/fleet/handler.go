@@ -212,10 +212,7 @@ func noteLevel(n sources.Note) slog.Level {
 
 // now reads the handler's clock: Now, else clock.Now.
 func (h Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return clock.Now()
+	return clock.Or(h.Now)
 }
 
 func (h Handler) logger() *slog.Logger {

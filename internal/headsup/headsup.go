@@ -182,10 +182,7 @@ func outcome(s Summary) string {
 }
 
 func (h Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return clock.Now()
+	return clock.Or(h.Now)
 }
 
 func (h Handler) logger() *slog.Logger {

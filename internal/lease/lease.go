@@ -281,10 +281,7 @@ func (s Store) get(ctx context.Context, sc Scope) (Holder, string, error) {
 }
 
 func (s Store) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return clock.Now()
+	return clock.Or(s.Now)
 }
 
 func (s Store) object(sc Scope) string { return "s3://" + s.Bucket + "/" + Key(sc.ID) }

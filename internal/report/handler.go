@@ -177,10 +177,7 @@ func (h Handler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	if log == nil {
 		log = slog.Default()
 	}
-	now := clock.Now()
-	if h.Now != nil {
-		now = h.Now()
-	}
+	now := clock.Or(h.Now)
 	delivery := Delivery(ctx, ev, now)
 	log.Info("cost report", "action", "start", "trigger", ev.Trigger, "delivery", delivery)
 	var res Result
