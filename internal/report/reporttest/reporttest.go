@@ -18,6 +18,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
 	"github.com/curfew/curfew/internal/notify/notifytest"
@@ -46,16 +47,7 @@ func Map(t testing.TB, days string, more ...Account) *accounts.Map {
 		more = []Account{{Name: "staging"}}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `identity: identity
-home: identity
-homeRegion: %s
-externalId: curfew-test-ext
-ci: {user: ci-deployer, acceptStaticKeys: true}
-schedule: {timezone: Europe/Madrid, stop: {at: "20:00", days: [MON-FRI]}}
-costReport: {at: "08:00", days: [%s], recipients: [platform@example.com]}
-accounts:
-  - {name: identity, id: %q, environment: production}
-`, Region, days, emulator.NewAccountID())
+	b.WriteString(costtest.MapHead("", days))
 	for _, a := range more {
 		fmt.Fprintf(&b, "  - {name: %s, id: %q, environment: non-production, regions: [%s], developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]%s}\n",
 			a.Name, emulator.NewAccountID(), Region, a.Extra)
