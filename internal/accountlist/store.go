@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/s3json"
 )
 
 // S3API is the part of the S3 client the store uses.
@@ -56,22 +56,14 @@ func (s Store) Put(ctx context.Context, l List) error {
 // (List.Validate); ErrNotPublished when no run has written it, ErrInvalidList when it
 // holds a value no run writes.
 func (s Store) Get(ctx context.Context, m *accounts.Map) (List, error) {
-	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(Key), ExpectedBucketOwner: aws.String(s.Owner)})
+	var l List
+	err := s3json.Get(ctx, s.Client, s.Bucket, Key, aws.String(s.Owner), &l)
 	var missing *types.NoSuchKey
 	if errors.As(err, &missing) {
 		return List{}, fmt.Errorf("%w (s3://%s/%s is missing)", ErrNotPublished, s.Bucket, Key)
 	}
 	if err != nil {
-		return List{}, fmt.Errorf("get s3://%s/%s: %w", s.Bucket, Key, err)
-	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(out.Body)
-	if err != nil {
-		return List{}, fmt.Errorf("read s3://%s/%s: %w", s.Bucket, Key, err)
-	}
-	var l List
-	if err := json.Unmarshal(data, &l); err != nil {
-		return List{}, fmt.Errorf("decode s3://%s/%s: %w", s.Bucket, Key, err)
+		return List{}, err
 	}
 	if err := l.Validate(m); err != nil {
 		return List{}, fmt.Errorf("s3://%s/%s: %w", s.Bucket, Key, err)

@@ -7,12 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/curfew/curfew/internal/s3json"
 )
 
 // Kind is what a run did.
@@ -267,18 +268,9 @@ func (s Store) Read(ctx context.Context, since time.Time) (Scan, error) {
 }
 
 func (s Store) get(ctx context.Context, k string) (Run, error) {
-	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(k)})
-	if err != nil {
-		return Run{}, fmt.Errorf("get s3://%s/%s: %w", s.Bucket, k, err)
-	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(out.Body)
-	if err != nil {
-		return Run{}, fmt.Errorf("read s3://%s/%s: %w", s.Bucket, k, err)
-	}
 	var r Run
-	if err := json.Unmarshal(data, &r); err != nil {
-		return Run{}, fmt.Errorf("decode s3://%s/%s: %w", s.Bucket, k, err)
+	if err := s3json.Get(ctx, s.Client, s.Bucket, k, nil, &r); err != nil {
+		return Run{}, err
 	}
 	return r, nil
 }
