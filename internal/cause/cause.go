@@ -59,6 +59,15 @@ func Of(err error) string {
 	return op.Service() + " " + op.Operation() + ": " + why
 }
 
+// HTTPStatus is the HTTP status of AWS's answer behind err; 0 when no answer came.
+func HTTPStatus(err error) int {
+	var resp *awshttp.ResponseError
+	if errors.As(err, &resp) {
+		return resp.HTTPStatusCode()
+	}
+	return 0
+}
+
 // classify says what went wrong in an AWS call, from the error's code and HTTP status.
 func classify(err error) string {
 	switch {
@@ -72,11 +81,7 @@ func classify(err error) string {
 	if errors.As(err, &api) {
 		code = api.ErrorCode()
 	}
-	var status int
-	var resp *awshttp.ResponseError
-	if errors.As(err, &resp) {
-		status = resp.HTTPStatusCode()
-	}
+	status := HTTPStatus(err)
 	_, throttled := retry.DefaultThrottleErrorCodes[code]
 	var send *smithyhttp.RequestSendError
 	var unreadable *smithy.DeserializationError

@@ -1,10 +1,14 @@
 package cause_test
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/cause/causetest"
@@ -37,5 +41,25 @@ func TestOfNamesTheInnermostCall(t *testing.T) {
 	}
 	if cause.Of(nil) != "" {
 		t.Error("Of(nil) is not empty")
+	}
+}
+
+func TestHTTPStatusReadsAWSAnswer(t *testing.T) {
+	answered := &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusPreconditionFailed}},
+		Err:      errors.New("precondition failed")}}
+	for _, c := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"answer", answered, http.StatusPreconditionFailed},
+		{"wrapped answer", fmt.Errorf("put s3://b/k: %w", answered), http.StatusPreconditionFailed},
+		{"no answer", errors.New("dial tcp: connection refused"), 0},
+		{"nil", nil, 0},
+	} {
+		if got := cause.HTTPStatus(c.err); got != c.want {
+			t.Errorf("%s: HTTPStatus = %d, want %d", c.name, got, c.want)
+		}
 	}
 }

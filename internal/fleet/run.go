@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/clock"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -379,8 +379,7 @@ func refusedForResource(err error) bool {
 // because the database is already stopping. Any other answer from AWS is a refusal that
 // changed nothing.
 func mayHaveStopped(err error) bool {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+	if cause.HTTPStatus(err) >= 500 {
 		return true
 	}
 	var ae smithy.APIError

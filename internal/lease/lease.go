@@ -34,10 +34,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/curfew/curfew/internal/cause"
 	"github.com/curfew/curfew/internal/clock"
 )
 
@@ -289,18 +289,10 @@ func (s Store) object(sc Scope) string { return "s3://" + s.Bucket + "/" + Key(s
 // lost reports whether a conditional write lost to another writer: 412 Precondition Failed
 // (the condition no longer holds), or 409 ConditionalRequestConflict (S3 was completing
 // another write of the same key).
-func lost(err error) bool { return status(err) == 412 || status(err) == 409 }
+func lost(err error) bool { return cause.HTTPStatus(err) == 412 || cause.HTTPStatus(err) == 409 }
 
 // gone reports whether the object was not there.
-func gone(err error) bool { return status(err) == 404 }
-
-func status(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
+func gone(err error) bool { return cause.HTTPStatus(err) == 404 }
 
 func truncate(b []byte, n int) string {
 	if len(b) <= n {

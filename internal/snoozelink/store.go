@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/cause"
 )
 
 // S3API is the part of the S3 client the links use.
@@ -70,7 +70,7 @@ func (s Store) put(ctx context.Context, key string, body []byte, once bool) erro
 		in.IfNoneMatch = aws.String("*")
 	}
 	_, err := s.Client.PutObject(ctx, in)
-	if st := status(err); st == 412 || st == 409 {
+	if st := cause.HTTPStatus(err); st == 412 || st == 409 {
 		return fmt.Errorf("%w: %s", errConflict, key)
 	}
 	return err
@@ -79,7 +79,7 @@ func (s Store) put(ctx context.Context, key string, body []byte, once bool) erro
 // Link reads the link of c and checks it against c's hash, account and stop.
 func (s Store) Link(ctx context.Context, c Claims) (Link, error) {
 	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(LinkKey(c.ID))})
-	if st := status(err); st == 404 || st == 403 {
+	if st := cause.HTTPStatus(err); st == 404 || st == 403 {
 		return Link{}, ErrNoLink
 	}
 	if err != nil {
@@ -109,7 +109,7 @@ func (s Store) Link(ctx context.Context, c Claims) (Link, error) {
 // what keeps a link to one use.
 func (s Store) Used(ctx context.Context, id string) (bool, error) {
 	_, err := s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(UsedKey(id))})
-	switch status(err) {
+	switch cause.HTTPStatus(err) {
 	case 0:
 		return err == nil, err
 	case 404, 403:
@@ -139,12 +139,4 @@ func (s Store) Complete(ctx context.Context, u Use) error {
 		return err
 	}
 	return s.put(ctx, UsedKey(u.ID), body, false)
-}
-
-func status(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
 }
