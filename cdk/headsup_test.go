@@ -2,6 +2,7 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,10 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -34,40 +31,9 @@ func TestHeadsUpTemplatesPassTheChecks(t *testing.T) {
 	if _, err := cdk.CheckTemplates(o.templates); err != nil {
 		t.Error(err)
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-	stacks := o.all()
-	for _, u := range o.m.Organization.OUs {
-		stacks = append(stacks, cdk.NewStackSetMember(app, cdk.StackSetName(u), o.m, u))
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
-	app.Synth(nil)
-	noNagFindings(t, stacks...)
-
-	dir := t.TempDir()
-	var files []string
-	write := func(name string, data []byte) {
-		path := filepath.Join(dir, name+".template.json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
-	for name, tmpl := range o.templates {
-		data, err := json.MarshalIndent(tmpl, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(name, data)
-	}
-	for _, u := range o.m.Organization.OUs {
-		data, err := os.ReadFile(filepath.Join(o.outdir, "curfew-stacksets", u.ID, cdk.StackSetName(u)+".template.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(cdk.StackSetName(u), data)
-	}
-	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
-	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+	o.noNagFindings(t)
+	o.unitsNoNagFindings(t)
+	o.lintWithUnits(t, slices.Collect(maps.Keys(o.templates))...)
 }
 
 // deployedCron is a schedule of the template as the heads-up tests compare it.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -438,39 +437,8 @@ func TestOrganizationTemplatesPassTheChecks(t *testing.T) {
 	}
 	o.noNagFindings(t)
 
-	// cdk-nag over each unit's template, built in an app of its own as curfew-organization does.
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-	var members []awscdk.Stack
-	for _, u := range o.m.Organization.OUs {
-		members = append(members, cdk.NewStackSetMember(app, cdk.StackSetName(u), o.m, u))
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
-	app.Synth(nil)
-	noNagFindings(t, members...)
-
-	dir := t.TempDir()
-	var files []string
-	write := func(name string, data []byte) {
-		path := filepath.Join(dir, name+".template.json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
-	data, err := json.MarshalIndent(o.templates[cdk.OrganizationStackName], "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(cdk.OrganizationStackName, data)
-	for _, u := range o.m.Organization.OUs {
-		data, err := os.ReadFile(filepath.Join(o.outdir, "curfew-stacksets", u.ID, cdk.StackSetName(u)+".template.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(cdk.StackSetName(u), data)
-	}
-	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
-	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+	o.unitsNoNagFindings(t)
+	o.lintWithUnits(t, cdk.OrganizationStackName)
 }
 
 // A unit swept in every region: its accounts' CurfewScheduler would have more inline
