@@ -448,6 +448,31 @@ func (p principals) productionUntouched(calls func(region, account string) []act
 	return qs
 }
 
+// withRealARNs gives the policies of the account's resources by logical id the ARNs AWS
+// names them by, in place of the stand-ins resolve wrote.
+func withRealARNs(t *testing.T, policies []namedPolicy, region, account string, real map[string]string) []namedPolicy {
+	t.Helper()
+	var out []namedPolicy
+	for _, np := range policies {
+		data, err := json.Marshal(np.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		for id, arn := range real {
+			standIn := fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack-resource/%s", region, account, id)
+			s = strings.ReplaceAll(s, standIn+`"`, arn+`"`)
+			s = strings.ReplaceAll(s, standIn+`/`, arn+`/`)
+		}
+		var doc any
+		if err := json.Unmarshal([]byte(s), &doc); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, namedPolicy{np.Name, doc})
+	}
+	return out
+}
+
 func withPrincipalARN(ctx map[string]any, arn string) map[string]any {
 	out := map[string]any{"aws:PrincipalArn": arn}
 	for k, v := range ctx {
