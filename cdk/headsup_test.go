@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,32 +58,6 @@ func serviceSchedules(t *testing.T, o *org) []deployedCron {
 			input:    target["Input"].(string), target: target,
 		})
 	}
-	return out
-}
-
-// minutesOfWeek reads "cron(M H ? * DAYS *)" as the minutes of the week (from Sunday 00:00)
-// at which it fires.
-func minutesOfWeek(t *testing.T, expression string) []int {
-	t.Helper()
-	f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
-	if len(f) != 6 || f[2] != "?" || f[3] != "*" || f[5] != "*" {
-		t.Fatalf("%s is not a weekly cron expression", expression)
-	}
-	minute, err1 := strconv.Atoi(f[0])
-	hour, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("%s: not a time of day", expression)
-	}
-	days := []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
-	var out []int
-	for _, d := range strings.Split(f[4], ",") {
-		i := slices.Index(days, d)
-		if i < 0 {
-			t.Fatalf("%s: %q is not a day", expression, d)
-		}
-		out = append(out, i*24*60+hour*60+minute)
-	}
-	slices.Sort(out)
 	return out
 }
 

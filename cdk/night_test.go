@@ -273,27 +273,44 @@ func (sc deployedSchedule) env(creds map[string]string) map[string]string {
 // curfew writes, cron(M H ? * DAYS *), fires in the time zone tz.
 func nextRun(t *testing.T, expression, tz string, after time.Time) time.Time {
 	t.Helper()
-	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
-	if len(fields) != 6 || fields[2] != "?" || fields[3] != "*" || fields[5] != "*" {
-		t.Fatalf("not a cron expression curfew writes: %s", expression)
-	}
-	minute, err1 := strconv.Atoi(fields[0])
-	hour, err2 := strconv.Atoi(fields[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("cron %s: minute or hour", expression)
-	}
-	days := strings.Split(fields[4], ",")
+	fires := minutesOfWeek(t, expression)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for d := after.In(loc).Truncate(time.Minute).Add(time.Minute); d.Before(after.Add(8 * 24 * time.Hour)); d = d.Add(time.Minute) {
-		if d.Hour() == hour && d.Minute() == minute && slices.Contains(days, strings.ToUpper(d.Weekday().String()[:3])) {
+		if slices.Contains(fires, int(d.Weekday())*24*60+d.Hour()*60+d.Minute()) {
 			return d
 		}
 	}
 	t.Fatalf("%s in %s never fires in the week after %s", expression, tz, after)
 	return time.Time{}
+}
+
+// minutesOfWeek reads "cron(M H ? * DAYS *)" as the minutes of the week (from Sunday 00:00)
+// at which it fires.
+func minutesOfWeek(t *testing.T, expression string) []int {
+	t.Helper()
+	f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
+	if len(f) != 6 || f[2] != "?" || f[3] != "*" || f[5] != "*" {
+		t.Fatalf("%s is not a weekly cron expression", expression)
+	}
+	minute, err1 := strconv.Atoi(f[0])
+	hour, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("%s: not a time of day", expression)
+	}
+	days := []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
+	var out []int
+	for _, d := range strings.Split(f[4], ",") {
+		i := slices.Index(days, d)
+		if i < 0 {
+			t.Fatalf("%s: %q is not a day", expression, d)
+		}
+		out = append(out, i*24*60+hour*60+minute)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Issue 25: the night as deployed. An organisation whose non-production accounts are all
