@@ -158,19 +158,10 @@ accounts:
 	env := hu.env(creds)
 	env["AWS_ENDPOINT_URL_LAMBDA"] = serve(t, router)
 	env["CURFEW_LINK_URL"] = linkURL // the function URL, which moto's CloudFormation does not create
-	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: cdk.HeadsUpFolder, TaskRoot: hu.function.folder, Env: env, Dir: t.TempDir(),
-		Binary: bins[accounts.HeadsUpFunction], At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out, err := f.Invoke(ctx, hu.input)
-	if err != nil {
-		t.Fatalf("%s with %s: %v\n%s", hu.id, hu.input, err, f.Output())
-	}
+	out, logged := hu.invoke(t, bins[accounts.HeadsUpFunction], env, at)
 	var sum headsup.Summary
 	if err := json.Unmarshal(out, &sum); err != nil || sum.Messages != 1 || len(sum.Failures) > 0 {
-		t.Fatalf("the heads-up answered %s (%v)\n%s", out, err, f.Output())
+		t.Fatalf("the heads-up answered %s (%v)\n%s", out, err, logged)
 	}
 	if calls := router.Calls(); len(calls) != 1 || !strings.Contains(string(calls[0].Payload), `"dryRun":true`) {
 		t.Errorf("the heads-up invoked %+v, want one dry run of curfew-shutdown", calls)
@@ -225,7 +216,7 @@ accounts:
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), kept) || !strings.Contains(string(page), "<form") {
 		t.Fatalf("GET of the link: %d\n%s\n%s", resp.StatusCode, page, lf.Output())
 	}
-	if tags := instanceTags(t, ec2c, kept); tags[accounts.SnoozeUntilTag] != "" {
+	if _, tags := emulator.InstanceState(t, ec2c, kept); tags[accounts.SnoozeUntilTag] != "" {
 		t.Errorf("GET of the link tagged %s: %v", kept, tags)
 	}
 	// Its button's POST keeps it up tonight.
@@ -239,7 +230,7 @@ accounts:
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST of the link's form: %d\n%s\n%s", resp.StatusCode, page, lf.Output())
 	}
-	tags := instanceTags(t, ec2c, kept)
+	_, tags := emulator.InstanceState(t, ec2c, kept)
 	if tags[accounts.SnoozeUntilTag] == "" || !strings.Contains(tags[accounts.SnoozedByTag], "heads-up link") {
 		t.Errorf("after the POST, %s carries %v: want the snooze and its origin", kept, tags)
 	}
@@ -270,18 +261,4 @@ func findResource(rep fleet.Report, id string) fleet.Resource {
 		}
 	}
 	return fleet.Resource{}
-}
-
-// instanceTags are the tags of an EC2 instance.
-func instanceTags(t *testing.T, c *ec2.Client, id string) map[string]string {
-	t.Helper()
-	out, err := c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
-	if err != nil || len(out.Reservations) == 0 {
-		t.Fatalf("describe %s: %v", id, err)
-	}
-	tags := map[string]string{}
-	for _, tag := range out.Reservations[0].Instances[0].Tags {
-		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-	}
-	return tags
 }

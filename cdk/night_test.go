@@ -232,14 +232,27 @@ func homeCredentials(t *testing.T, s *emulator.Server, home, region string) map[
 	}
 }
 
-// run invokes the schedule's function with exactly the schedule's input, as Scheduler
-// does, under the Lambda emulator, from the function's deployed code folder and
-// environment, its clock set to at; creds are the function's role's.
+// run invokes the schedule's function as invoke does, with its environment as deployed
+// and creds, the function's role's, and reads its report.
 func (sc deployedSchedule) run(t *testing.T, bins map[string]string, creds map[string]string, at time.Time) fleet.Report {
 	t.Helper()
+	out, _ := sc.invoke(t, bins[sc.function.name], sc.env(creds), at)
+	var rep fleet.Report
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("%s: %v\n%s", sc.id, err, out)
+	}
+	return rep
+}
+
+// invoke runs the schedule's function with exactly the schedule's input, as Scheduler
+// does, under the Lambda emulator, from the function's deployed code folder and binary
+// (built from source when ""), with env and its clock set to at; it returns the
+// function's answer and what it logged.
+func (sc deployedSchedule) invoke(t *testing.T, binary string, env map[string]string, at time.Time) ([]byte, string) {
+	t.Helper()
 	f, err := lambdarun.Start(t.Context(), lambdarun.Options{
-		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Env: sc.env(creds), Dir: t.TempDir(),
-		Binary: bins[sc.function.name], At: at,
+		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Env: env, Dir: t.TempDir(),
+		Binary: binary, At: at,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -249,11 +262,7 @@ func (sc deployedSchedule) run(t *testing.T, bins map[string]string, creds map[s
 	if err != nil {
 		t.Fatalf("%s at %s with %s: %v\n%s", sc.id, at, sc.input, err, f.Output())
 	}
-	var rep fleet.Report
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("%s: %v\n%s", sc.id, err, out)
-	}
-	return rep
+	return out, f.Output()
 }
 
 // env is the environment the schedule's function runs with: Lambda's own variables, the
@@ -327,7 +336,6 @@ func minutesOfWeek(t *testing.T, expression string) []int {
 // its account from the ARN): TestOrganizationDeploysRolesToFoundAccounts proves the
 // StackSets give found accounts their roles.
 func TestDeployedSchedulesSweepTheNight(t *testing.T) {
-	ctx := t.Context()
 	s := emulator.Own(t)
 	const region = "eu-west-1"
 	org := s.NewOrg(t, region)
@@ -427,18 +435,7 @@ func TestDeployedSchedulesSweepTheNight(t *testing.T) {
 		t.Fatalf("%d cost report schedules, want 1", len(reports))
 	}
 	sc := reports[0]
-	f, err := lambdarun.Start(ctx, lambdarun.Options{
-		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Dir: t.TempDir(),
-		Env: sc.env(creds), At: nextRun(t, sc.expression, sc.timeZone, secondNight),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out, err := f.Invoke(ctx, sc.input)
-	if err != nil {
-		t.Fatalf("%s with %s: %v\n%s", sc.id, sc.input, err, f.Output())
-	}
+	out, _ := sc.invoke(t, "", sc.env(creds), nextRun(t, sc.expression, sc.timeZone, secondNight))
 	var res report.Result
 	if err := json.Unmarshal(out, &res); err != nil || !slices.Contains(res.Delivered, report.Email) {
 		t.Errorf("the scheduled cost report: %s (%v), want it delivered by email", out, err)
