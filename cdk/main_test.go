@@ -134,6 +134,24 @@ func synthOnce(path, dir string) func(t *testing.T) *org {
 	})
 }
 
+// synthStack synthesises curfew's app for m into outdir, without cdk-nag, and returns the
+// template of the stack that pick chooses, as the CDK CLI deploys it.
+func synthStack(t *testing.T, m *accounts.Map, outdir string, pick func(cdk.Stacks) awscdk.Stack) map[string]any {
+	t.Helper()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assembly := app.Synth(nil)
+	stack := pick(stacks)
+	template, ok := assembly.GetStackArtifact(stack.ArtifactId()).Template().(map[string]any)
+	if !ok {
+		t.Fatalf("no %s template", *stack.StackName())
+	}
+	return template
+}
+
 // synthWith is synth, with cdk-nag only if nag.
 func synthWith(path, lambdaDir, outdir string, nag bool) (*org, error) {
 	context, err := appContext(path)

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -193,15 +192,7 @@ var folders = map[string]string{
 func synthService(t *testing.T, s *emulator.Server, m *accounts.Map, home, region string) deployedService {
 	t.Helper()
 	outdir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
-	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
-	if !ok {
-		t.Fatal("no curfew-service template")
-	}
+	template := synthStack(t, m, outdir, func(s cdk.Stacks) awscdk.Stack { return s.Service })
 	return deployService(t, s, template, outdir, home, region)
 }
 
