@@ -270,6 +270,22 @@ func parseJSON(t *testing.T, s string) any {
 	return v
 }
 
+// stringOrList returns a statement's Action or Resource, one string or a list of them,
+// as a list.
+func stringOrList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			out = append(out, x.(string))
+		}
+		return out
+	}
+	return nil
+}
+
 // statements returns a policy document's named statements by Sid.
 func statements(t *testing.T, doc any) map[string]map[string]any {
 	t.Helper()
