@@ -279,15 +279,7 @@ func TestHeadsUpAtScale(t *testing.T) {
 	if withOwner == m {
 		t.Fatal("the large map has no account to give an owner")
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "org-500-heads-up.yaml")
-	if err := os.WriteFile(path, []byte(withOwner), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := synthText(t, "org-500-heads-up.yaml", withOwner)
 	if _, on := o.m.HeadsUpBefore(); !on {
 		t.Fatal("the heads-up is off")
 	}

@@ -134,6 +134,22 @@ func synthOnce(path, dir string) func(t *testing.T) *org {
 	})
 }
 
+// synthText synthesises, without cdk-nag, the account map text written as name in a
+// folder of the test's own.
+func synthText(t *testing.T, name, text string) *org {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // synthStack synthesises curfew's app for m into outdir, without cdk-nag, and returns the
 // template of the stack that pick chooses, as the CDK CLI deploys it.
 func synthStack(t *testing.T, m *accounts.Map, outdir string, pick func(cdk.Stacks) awscdk.Stack) map[string]any {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -239,14 +238,7 @@ func TestOrganizationStackOfListedDelegatedAdministrator(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Replace(string(data), `managementAccount: "999999999999"`, "managementAccount: identity\n  delegatedAdministrator: true", 1)
-	path := filepath.Join(t.TempDir(), "delegated.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := synthWith(path, lambdaDir, t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := synthText(t, "delegated.yaml", text)
 	for _, r := range o.resources(t, cdk.OrganizationStackName, "AWS::IAM::Role") {
 		if r["RoleName"] == accounts.CostReaderRole {
 			t.Errorf("curfew-organization creates %s in a listed account", accounts.CostReaderRole)
@@ -470,14 +462,7 @@ organization:
   ous:
     - {id: ou-ab12-11111111, environment: non-production, regions: %s, developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
 `, regions)
-	path := filepath.Join(t.TempDir(), "everywhere.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := synthWith(path, lambdaDir, t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := synthText(t, "everywhere.yaml", text)
 	largest, err := cdk.CheckTemplates(o.templates)
 	want := regexp.MustCompile(`role's inline policies curfew-organization/Membersouab1211111111/Scheduler[0-9A-F]{8}: \d+ characters, the quota is 10240`)
 	if err == nil || !want.MatchString(err.Error()) {
