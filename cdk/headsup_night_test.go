@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,29 +24,8 @@ import (
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/headsup"
 	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/report/reporttest"
 )
-
-// ownerInbox keeps the notifications moto delivers to an HTTP subscription.
-type ownerInbox struct {
-	mu    sync.Mutex
-	texts []string
-}
-
-func (b *ownerInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var n map[string]string
-	if json.Unmarshal(body, &n) == nil && n["Type"] == "Notification" {
-		b.mu.Lock()
-		b.texts = append(b.texts, n["Message"])
-		b.mu.Unlock()
-	}
-}
-
-func (b *ownerInbox) all() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.texts)
-}
 
 // serve answers h on a local address until the test ends, and returns its URL.
 func serve(t *testing.T, h http.Handler) string {
@@ -122,15 +99,10 @@ accounts:
 	}
 
 	// Each owner's subscription, with the filter the template gives it.
-	inboxes := map[string]*ownerInbox{}
+	inboxes := map[string]*reporttest.Received{}
 	snsc := sns.NewFromConfig(s.Account(t, home, region))
 	for _, sub := range d.subscriptions {
-		in := &ownerInbox{}
-		if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(sub.topic), Protocol: aws.String("http"),
-			Endpoint: aws.String(serve(t, in)), Attributes: map[string]string{"FilterPolicy": sub.filter}}); err != nil {
-			t.Fatal(err)
-		}
-		inboxes[sub.endpoint] = in
+		inboxes[sub.endpoint] = reporttest.Subscribe(t, snsc, aws.String(sub.topic), sub.filter)
 	}
 	if inboxes["alice@example.com"] == nil {
 		t.Fatalf("the template subscribes no alice@example.com to the topic: %+v", d.subscriptions)
@@ -171,7 +143,7 @@ accounts:
 	var texts []string
 	for i := 0; i < 50 && len(texts) == 0; i++ {
 		time.Sleep(100 * time.Millisecond)
-		texts = inboxes["alice@example.com"].all()
+		_, texts = inboxes["alice@example.com"].Messages()
 	}
 	if len(texts) != 1 {
 		t.Fatalf("alice got %d heads-ups, want 1", len(texts))
@@ -179,8 +151,8 @@ accounts:
 	text := texts[0]
 	causetest.NoSDKText(t, "the heads-up", text)
 	for endpoint, in := range inboxes {
-		if endpoint != "alice@example.com" && len(in.all()) > 0 {
-			t.Errorf("%s got the heads-up: %q", endpoint, in.all())
+		if _, got := in.Messages(); endpoint != "alice@example.com" && len(got) > 0 {
+			t.Errorf("%s got the heads-up: %q", endpoint, got)
 		}
 	}
 	if strings.Contains(text, prodInstance) || !strings.Contains(text, kept) || !strings.Contains(text, stopped) {
