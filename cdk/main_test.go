@@ -220,8 +220,13 @@ func (o *org) resources(t *testing.T, stack, typ string) map[string]map[string]a
 	if !ok {
 		t.Fatalf("no stack %s", stack)
 	}
+	return ofType(tmpl, typ)
+}
+
+// ofType returns the properties of a template's resources of one type, by logical id.
+func ofType(template map[string]any, typ string) map[string]map[string]any {
 	out := map[string]map[string]any{}
-	for id, r := range tmpl["Resources"].(map[string]any) {
+	for id, r := range template["Resources"].(map[string]any) {
 		r := r.(map[string]any)
 		if r["Type"] == typ {
 			props, _ := r["Properties"].(map[string]any)

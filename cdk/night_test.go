@@ -67,8 +67,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 	cfg := s.Account(t, home, region)
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	refs := map[string]string{}
-	resources := template["Resources"].(map[string]any)
-	for id, r := range resources {
+	for id, r := range template["Resources"].(map[string]any) {
 		r := r.(map[string]any)
 		props, _ := r["Properties"].(map[string]any)
 		switch r["Type"] {
@@ -91,12 +90,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		}
 	}
 	d := deployedService{functions: map[string]deployedFunction{}}
-	for id, r := range resources {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::Lambda::Function" {
-			continue
-		}
-		props := r["Properties"].(map[string]any)
+	for id, props := range ofType(template, "AWS::Lambda::Function") {
 		code := props["Code"].(map[string]any)
 		f := deployedFunction{
 			name:   props["FunctionName"].(string),
@@ -121,12 +115,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		}
 		d.functions[id] = f
 	}
-	for id, r := range resources {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::Scheduler::Schedule" {
-			continue
-		}
-		props := r["Properties"].(map[string]any)
+	for id, props := range ofType(template, "AWS::Scheduler::Schedule") {
 		target := props["Target"].(map[string]any)
 		fn := target["Arn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 		d.schedules = append(d.schedules, deployedSchedule{
@@ -135,12 +124,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		})
 	}
 	slices.SortFunc(d.schedules, func(a, b deployedSchedule) int { return strings.Compare(a.id, b.id) })
-	for _, r := range resources {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::SNS::Subscription" {
-			continue
-		}
-		props := r["Properties"].(map[string]any)
+	for _, props := range ofType(template, "AWS::SNS::Subscription") {
 		ref, _ := props["TopicArn"].(map[string]any)["Ref"].(string)
 		sub := deployedSubscription{topic: refs[ref], endpoint: fmt.Sprint(props["Endpoint"])}
 		if f, ok := props["FilterPolicy"]; ok {
