@@ -59,45 +59,23 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: part %s: %v\n", part, err)
 	}
 	load := loadAverage()
-	if want("1") {
-		n, err := partCalls(ctx, t, *nAccounts, *nRegions, *nResources)
-		if err != nil {
-			fail("1", err)
+	for _, part := range []struct {
+		id  string
+		run func() ([]string, error)
+	}{
+		{"1", func() ([]string, error) { return partCalls(ctx, t, *nAccounts, *nRegions, *nResources) }},
+		{"2", func() ([]string, error) { return partParallel(ctx, t) }},
+		{"3", func() ([]string, error) { return partRace(ctx, t, *raceRuns) }},
+		{"4", func() ([]string, error) { return partFootprint(ctx, t, *lambdaDir) }},
+		{"5", func() ([]string, error) { return partOrganisation(ctx, t, *orgSize) }},
+		{"6", func() ([]string, error) { return partHeadsUp(ctx, t, *orgSize) }},
+	} {
+		if !want(part.id) {
+			continue
 		}
-		notes = append(notes, n...)
-	}
-	if want("2") {
-		n, err := partParallel(ctx, t)
+		n, err := part.run()
 		if err != nil {
-			fail("2", err)
-		}
-		notes = append(notes, n...)
-	}
-	if want("3") {
-		n, err := partRace(ctx, t, *raceRuns)
-		if err != nil {
-			fail("3", err)
-		}
-		notes = append(notes, n...)
-	}
-	if want("4") {
-		n, err := partFootprint(ctx, t, *lambdaDir)
-		if err != nil {
-			fail("4", err)
-		}
-		notes = append(notes, n...)
-	}
-	if want("5") {
-		n, err := partOrganisation(ctx, t, *orgSize)
-		if err != nil {
-			fail("5", err)
-		}
-		notes = append(notes, n...)
-	}
-	if want("6") {
-		n, err := partHeadsUp(ctx, t, *orgSize)
-		if err != nil {
-			fail("6", err)
+			fail(part.id, err)
 		}
 		notes = append(notes, n...)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -278,7 +279,7 @@ func costRequests(ctx context.Context, nAccounts int) (each, grouped costCount, 
 		mode cost.Mode
 	}{{m, cost.PerAccount}, {mm, cost.Grouped}} {
 		fake := &fakeCostExplorer{linked: append([]string{"800000000000"}, ids...)}
-		clock := &virtualClock{now: now}
+		clock := &emulator.StillClock{At: now}
 		r := cost.Reader{Map: want.m, Client: func(accounts.Account) cost.API { return fake },
 			Coverage: func(accounts.Account) cost.CoverageAPI { return fake }, Clock: clock, Log: discardLogger()}
 		rep := r.Read(ctx, now)
@@ -291,32 +292,9 @@ func costRequests(ctx context.Context, nAccounts int) (each, grouped costCount, 
 		if int(fake.requests.Load()) != rep.Requests {
 			return each, grouped, fmt.Errorf("cost report, %s: the fake answered %d requests, the report counts %d", rep.Mode, fake.requests.Load(), rep.Requests)
 		}
-		counts = append(counts, costCount{requests: rep.Requests, paced: clock.waited()})
+		counts = append(counts, costCount{requests: rep.Requests, paced: clock.Longest()})
 	}
 	return counts[0], counts[1], nil
-}
-
-// virtualClock never sleeps: it keeps the longest wait asked of it, which is when the
-// last paced request would start, since every wait is measured from the same now.
-type virtualClock struct {
-	now     time.Time
-	mu      sync.Mutex
-	longest time.Duration
-}
-
-func (c *virtualClock) Now() time.Time { return c.now }
-
-func (c *virtualClock) Sleep(_ context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.longest = max(c.longest, d)
-	return nil
-}
-
-func (c *virtualClock) waited() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.longest
 }
 
 // fakeCostExplorer answers every query with one page: one day of cost, per linked
@@ -335,7 +313,7 @@ func (f *fakeCostExplorer) GetCostAndUsage(_ context.Context, in *costexplorer.G
 	res := types.ResultByTime{TimePeriod: in.TimePeriod, Total: amount}
 	if len(in.GroupBy) > 0 {
 		ids := f.linked
-		if filtered := linkedAccounts(in.Filter); filtered != nil {
+		if filtered := emulator.LinkedAccounts(in.Filter); filtered != nil {
 			ids = filtered
 		}
 		for _, id := range ids {
@@ -347,22 +325,6 @@ func (f *fakeCostExplorer) GetCostAndUsage(_ context.Context, in *costexplorer.G
 		}
 	}
 	return &costexplorer.GetCostAndUsageOutput{ResultsByTime: []types.ResultByTime{res}}, nil
-}
-
-// linkedAccounts returns the LINKED_ACCOUNT values of a filter, alone or in an And.
-func linkedAccounts(f *types.Expression) []string {
-	if f == nil {
-		return nil
-	}
-	if f.Dimensions != nil && f.Dimensions.Key == types.DimensionLinkedAccount {
-		return f.Dimensions.Values
-	}
-	for _, e := range f.And {
-		if ids := linkedAccounts(&e); ids != nil {
-			return ids
-		}
-	}
-	return nil
 }
 
 // The coverage reads answer one page each: what is counted is the requests.

@@ -404,6 +404,75 @@ func merge(a, b map[string]any) map[string]any {
 	return out
 }
 
+// schedulerCalls returns call: call(name, action, resource, ctx, want, honours...) adds
+// the question of a's CurfewScheduler calling action on resource, in the context ctx.
+func (p principals) schedulerCalls(a accounts.Account, add func(question)) func(name, action, resource string, ctx map[string]any, want string, honours ...string) {
+	sched := session(a.ID, accounts.SchedulerRole)
+	policies := p.role("curfew-"+a.Name, accounts.SchedulerRole)
+	return func(name, action, resource string, ctx map[string]any, want string, honours ...string) {
+		add(question{name: a.Name + ": CurfewScheduler " + name, principal: sched,
+			context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
+			action: action, resource: resource, want: want, honours: honours})
+	}
+}
+
+// actionOn is an action on a resource.
+type actionOn struct{ action, resource string }
+
+// productionUntouched asks, of each production account, that none of curfew's functions
+// makes any of the calls (the account's, in its first region or the home region) there,
+// and fails t where such an account has a CurfewScheduler role.
+func (p principals) productionUntouched(calls func(region, account string) []actionOn) []question {
+	m := p.o.m
+	home := m.HomeAccount()
+	var qs []question
+	for _, a := range m.Accounts {
+		if !a.IsProduction() {
+			continue
+		}
+		region := a.DefaultRegion()
+		if region == "" {
+			region = m.HomeRegion
+		}
+		for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
+			for _, c := range calls(region, a.ID) {
+				qs = append(qs, question{name: a.Name + " (production): " + fn + " calls " + c.action,
+					principal: session(home.ID, fn), context: map[string]any{"aws:PrincipalArn": m.LambdaRoleARN(fn)},
+					identity: p.role(service, fn), action: c.action, resource: c.resource, want: denied})
+			}
+		}
+		if _, ok := p.o.stacks.Members[a.Name]; ok && p.hasRole("curfew-"+a.Name, accounts.SchedulerRole) {
+			p.t.Errorf("%s is production but has a %s role", a.Name, accounts.SchedulerRole)
+		}
+	}
+	return qs
+}
+
+// withRealARNs gives the policies of the account's resources by logical id the ARNs AWS
+// names them by, in place of the stand-ins resolve wrote.
+func withRealARNs(t *testing.T, policies []namedPolicy, region, account string, real map[string]string) []namedPolicy {
+	t.Helper()
+	var out []namedPolicy
+	for _, np := range policies {
+		data, err := json.Marshal(np.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(data)
+		for id, arn := range real {
+			standIn := fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack-resource/%s", region, account, id)
+			s = strings.ReplaceAll(s, standIn+`"`, arn+`"`)
+			s = strings.ReplaceAll(s, standIn+`/`, arn+`/`)
+		}
+		var doc any
+		if err := json.Unmarshal([]byte(s), &doc); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, namedPolicy{np.Name, doc})
+	}
+	return out
+}
+
 func withPrincipalARN(ctx map[string]any, arn string) map[string]any {
 	out := map[string]any{"aws:PrincipalArn": arn}
 	for k, v := range ctx {
@@ -660,18 +729,11 @@ func accessQuestions(t *testing.T, o *org) []question {
 	// CurfewScheduler: stops and marks, never what is tagged curfew:skip=true, never
 	// other tags, never terminates, never outside the map's regions.
 	for _, a := range m.Swept() {
-		stack := "curfew-" + a.Name
-		sched := session(a.ID, accounts.SchedulerRole)
-		policies := p.role(stack, accounts.SchedulerRole)
 		region := a.DefaultRegion()
 		instance := fmt.Sprintf("arn:aws:ec2:%s:%s:instance/i-0123456789abcdef0", region, a.ID)
 		db := fmt.Sprintf("arn:aws:rds:%s:%s:db:app-db", region, a.ID)
 		cluster := fmt.Sprintf("arn:aws:rds:%s:%s:cluster:aurora", region, a.ID)
-		call := func(name, action, resource string, ctx map[string]any, want string) {
-			add(question{name: a.Name + ": CurfewScheduler " + name, principal: sched,
-				context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
-				action: action, resource: resource, want: want})
-		}
+		call := p.schedulerCalls(a, add)
 		for _, r := range []struct{ action, resource string }{
 			{"ec2:StopInstances", instance}, {"rds:StopDBInstance", db}, {"rds:StopDBCluster", cluster},
 		} {

@@ -1,9 +1,7 @@
 package cdk_test
 
 import (
-	"encoding/json"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -120,14 +118,6 @@ func TestAccountListPassesNagAndLint(t *testing.T) {
 			stack = o.stacks.Identity
 		}
 		noNagFindings(t, stack)
-		data, err := json.MarshalIndent(o.templates[s], "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), s+".template.json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfnLint(t, path)
+		cfnLint(t, writeTemplate(t, t.TempDir(), s, o.templates[s]))
 	}
 }

@@ -25,14 +25,8 @@ func autoScalingQuestions(t *testing.T, o *org) []question {
 	var qs []question
 	marks := []any{accounts.StoppedAtTag, accounts.StoppedByRunTag, accounts.CapacityTag}
 	for _, a := range m.Swept() {
-		sched := session(a.ID, accounts.SchedulerRole)
-		policies := p.role("curfew-"+a.Name, accounts.SchedulerRole)
 		group := groupARN(a.DefaultRegion(), a.ID)
-		call := func(name, action, resource string, ctx map[string]any, want string, honours ...string) {
-			qs = append(qs, question{name: a.Name + ": CurfewScheduler " + name, principal: sched,
-				context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
-				action: action, resource: resource, want: want, honours: honours})
-		}
+		call := p.schedulerCalls(a, func(q question) { qs = append(qs, q) })
 		call("describes Auto Scaling groups", "autoscaling:DescribeAutoScalingGroups", "*", nil, allowed)
 		call("describes scheduled actions", "autoscaling:DescribeScheduledActions", "*", nil, allowed)
 		call("scales a group", "autoscaling:UpdateAutoScalingGroup", group, nil, allowed)
@@ -57,26 +51,11 @@ func autoScalingQuestions(t *testing.T, o *org) []question {
 	}
 
 	// Production: no curfew principal scales or tags a group; there is no scheduler role.
-	home := m.HomeAccount()
-	for _, a := range m.Accounts {
-		if !a.IsProduction() {
-			continue
+	return append(qs, p.productionUntouched(func(region, account string) []actionOn {
+		var calls []actionOn
+		for _, action := range []string{"autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"} {
+			calls = append(calls, actionOn{action, groupARN(region, account)})
 		}
-		region := a.DefaultRegion()
-		if region == "" {
-			region = m.HomeRegion
-		}
-		group := groupARN(region, a.ID)
-		for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
-			for _, action := range []string{"autoscaling:UpdateAutoScalingGroup", "autoscaling:CreateOrUpdateTags", "autoscaling:DeleteTags"} {
-				qs = append(qs, question{name: a.Name + " (production): " + fn + " calls " + action,
-					principal: session(home.ID, fn), context: map[string]any{"aws:PrincipalArn": m.LambdaRoleARN(fn)},
-					identity: p.role(service, fn), action: action, resource: group, want: denied})
-			}
-		}
-		if _, ok := o.stacks.Members[a.Name]; ok && p.hasRole("curfew-"+a.Name, accounts.SchedulerRole) {
-			t.Errorf("%s is production but has a %s role", a.Name, accounts.SchedulerRole)
-		}
-	}
-	return qs
+		return calls
+	})...)
 }

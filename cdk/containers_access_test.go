@@ -35,11 +35,10 @@ func containerQuestions(t *testing.T, o *org) []question {
 	var qs []question
 	skipped := func(v string) map[string]any { return map[string]any{"aws:ResourceTag/" + accounts.SkipTag: v} }
 	for _, a := range m.Swept() {
-		sched := session(a.ID, accounts.SchedulerRole)
-		policies := p.role("curfew-"+a.Name, accounts.SchedulerRole)
 		region := a.DefaultRegion()
 		svc, target, ng := serviceARN(region, a.ID), scalableTargetARN(region, a.ID), nodegroupARN(region, a.ID)
 		cluster := fmt.Sprintf("arn:aws:eks:%s:%s:cluster/dev", region, a.ID)
+		scheduler := p.schedulerCalls(a, func(q question) { qs = append(qs, q) })
 		// Every call is made in the region of its resource (of the account's first
 		// region for the lists): aws:RequestedRegion.
 		call := func(name, action, resource string, ctx map[string]any, want string, honours ...string) {
@@ -47,10 +46,7 @@ func containerQuestions(t *testing.T, o *org) []question {
 			if parts := strings.Split(resource, ":"); len(parts) > 3 && parts[3] != "" {
 				in = parts[3]
 			}
-			ctx = merge(ctx, map[string]any{"aws:RequestedRegion": in})
-			qs = append(qs, question{name: a.Name + ": CurfewScheduler " + name, principal: sched,
-				context: withPrincipalARN(ctx, a.RoleARN(accounts.SchedulerRole)), identity: policies,
-				action: action, resource: resource, want: want, honours: honours})
+			scheduler(name, action, resource, merge(ctx, map[string]any{"aws:RequestedRegion": in}), want, honours...)
 		}
 		for _, action := range []string{"ecs:ListClusters", "ecs:ListServices", "ecs:DescribeTaskDefinition", "eks:ListClusters", "application-autoscaling:DescribeScalableTargets"} {
 			call("calls "+action, action, "*", nil, allowed)
@@ -108,29 +104,11 @@ func containerQuestions(t *testing.T, o *org) []question {
 
 	// Production: no curfew principal scales or tags a service or node group; there is
 	// no scheduler role.
-	home := m.HomeAccount()
-	for _, a := range m.Accounts {
-		if !a.IsProduction() {
-			continue
+	return append(qs, p.productionUntouched(func(region, account string) []actionOn {
+		return []actionOn{
+			{"ecs:UpdateService", serviceARN(region, account)}, {"ecs:TagResource", serviceARN(region, account)},
+			{"application-autoscaling:RegisterScalableTarget", scalableTargetARN(region, account)},
+			{"eks:UpdateNodegroupConfig", nodegroupARN(region, account)}, {"eks:TagResource", nodegroupARN(region, account)},
 		}
-		region := a.DefaultRegion()
-		if region == "" {
-			region = m.HomeRegion
-		}
-		for _, fn := range []string{accounts.ShutdownFunction, accounts.RestartFunction, accounts.CostReportFunction} {
-			for _, c := range []struct{ action, resource string }{
-				{"ecs:UpdateService", serviceARN(region, a.ID)}, {"ecs:TagResource", serviceARN(region, a.ID)},
-				{"application-autoscaling:RegisterScalableTarget", scalableTargetARN(region, a.ID)},
-				{"eks:UpdateNodegroupConfig", nodegroupARN(region, a.ID)}, {"eks:TagResource", nodegroupARN(region, a.ID)},
-			} {
-				qs = append(qs, question{name: a.Name + " (production): " + fn + " calls " + c.action,
-					principal: session(home.ID, fn), context: map[string]any{"aws:PrincipalArn": m.LambdaRoleARN(fn)},
-					identity: p.role(service, fn), action: c.action, resource: c.resource, want: denied})
-			}
-		}
-		if _, ok := o.stacks.Members[a.Name]; ok && p.hasRole("curfew-"+a.Name, accounts.SchedulerRole) {
-			t.Errorf("%s is production but has a %s role", a.Name, accounts.SchedulerRole)
-		}
-	}
-	return qs
+	})...)
 }

@@ -1,7 +1,6 @@
 package cdk_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -41,25 +40,7 @@ func TestHeadsUpBySimulation(t *testing.T) {
 	topicARN := fmt.Sprintf("arn:aws:sns:%s:%s:curfew-service-Topic", region, home.ID)
 	realARNs[topic] = topicARN
 	named := func(policies []namedPolicy) []namedPolicy {
-		var out []namedPolicy
-		for _, np := range policies {
-			data, err := json.Marshal(np.Policy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := string(data)
-			for id, arn := range realARNs {
-				standIn := fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack-resource/%s", region, home.ID, id)
-				s = strings.ReplaceAll(s, standIn+`"`, arn+`"`)
-				s = strings.ReplaceAll(s, standIn+`/`, arn+`/`)
-			}
-			var doc any
-			if err := json.Unmarshal([]byte(s), &doc); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, namedPolicy{np.Name, doc})
-		}
-		return out
+		return withRealARNs(t, policies, region, home.ID, realARNs)
 	}
 	function := func(name string) string {
 		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, home.ID, name)

@@ -8,9 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,29 +24,8 @@ import (
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/headsup"
 	"github.com/curfew/curfew/internal/lambdarun"
+	"github.com/curfew/curfew/internal/notify/notifytest"
 )
-
-// ownerInbox keeps the notifications moto delivers to an HTTP subscription.
-type ownerInbox struct {
-	mu    sync.Mutex
-	texts []string
-}
-
-func (b *ownerInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var n map[string]string
-	if json.Unmarshal(body, &n) == nil && n["Type"] == "Notification" {
-		b.mu.Lock()
-		b.texts = append(b.texts, n["Message"])
-		b.mu.Unlock()
-	}
-}
-
-func (b *ownerInbox) all() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.texts)
-}
 
 // serve answers h on a local address until the test ends, and returns its URL.
 func serve(t *testing.T, h http.Handler) string {
@@ -122,15 +99,10 @@ accounts:
 	}
 
 	// Each owner's subscription, with the filter the template gives it.
-	inboxes := map[string]*ownerInbox{}
+	inboxes := map[string]*notifytest.Received{}
 	snsc := sns.NewFromConfig(s.Account(t, home, region))
 	for _, sub := range d.subscriptions {
-		in := &ownerInbox{}
-		if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(sub.topic), Protocol: aws.String("http"),
-			Endpoint: aws.String(serve(t, in)), Attributes: map[string]string{"FilterPolicy": sub.filter}}); err != nil {
-			t.Fatal(err)
-		}
-		inboxes[sub.endpoint] = in
+		inboxes[sub.endpoint] = notifytest.Subscribe(t, snsc, aws.String(sub.topic), sub.filter)
 	}
 	if inboxes["alice@example.com"] == nil {
 		t.Fatalf("the template subscribes no alice@example.com to the topic: %+v", d.subscriptions)
@@ -158,19 +130,10 @@ accounts:
 	env := hu.env(creds)
 	env["AWS_ENDPOINT_URL_LAMBDA"] = serve(t, router)
 	env["CURFEW_LINK_URL"] = linkURL // the function URL, which moto's CloudFormation does not create
-	f, err := lambdarun.Start(ctx, lambdarun.Options{Name: cdk.HeadsUpFolder, TaskRoot: hu.function.folder, Env: env, Dir: t.TempDir(),
-		Binary: bins[accounts.HeadsUpFunction], At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out, err := f.Invoke(ctx, hu.input)
-	if err != nil {
-		t.Fatalf("%s with %s: %v\n%s", hu.id, hu.input, err, f.Output())
-	}
+	out, logged := hu.invoke(t, bins[accounts.HeadsUpFunction], env, at)
 	var sum headsup.Summary
 	if err := json.Unmarshal(out, &sum); err != nil || sum.Messages != 1 || len(sum.Failures) > 0 {
-		t.Fatalf("the heads-up answered %s (%v)\n%s", out, err, f.Output())
+		t.Fatalf("the heads-up answered %s (%v)\n%s", out, err, logged)
 	}
 	if calls := router.Calls(); len(calls) != 1 || !strings.Contains(string(calls[0].Payload), `"dryRun":true`) {
 		t.Errorf("the heads-up invoked %+v, want one dry run of curfew-shutdown", calls)
@@ -180,7 +143,7 @@ accounts:
 	var texts []string
 	for i := 0; i < 50 && len(texts) == 0; i++ {
 		time.Sleep(100 * time.Millisecond)
-		texts = inboxes["alice@example.com"].all()
+		_, texts = inboxes["alice@example.com"].Messages()
 	}
 	if len(texts) != 1 {
 		t.Fatalf("alice got %d heads-ups, want 1", len(texts))
@@ -188,8 +151,8 @@ accounts:
 	text := texts[0]
 	causetest.NoSDKText(t, "the heads-up", text)
 	for endpoint, in := range inboxes {
-		if endpoint != "alice@example.com" && len(in.all()) > 0 {
-			t.Errorf("%s got the heads-up: %q", endpoint, in.all())
+		if _, got := in.Messages(); endpoint != "alice@example.com" && len(got) > 0 {
+			t.Errorf("%s got the heads-up: %q", endpoint, got)
 		}
 	}
 	if strings.Contains(text, prodInstance) || !strings.Contains(text, kept) || !strings.Contains(text, stopped) {
@@ -225,7 +188,7 @@ accounts:
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), kept) || !strings.Contains(string(page), "<form") {
 		t.Fatalf("GET of the link: %d\n%s\n%s", resp.StatusCode, page, lf.Output())
 	}
-	if tags := instanceTags(t, ec2c, kept); tags[accounts.SnoozeUntilTag] != "" {
+	if _, tags := emulator.InstanceState(t, ec2c, kept); tags[accounts.SnoozeUntilTag] != "" {
 		t.Errorf("GET of the link tagged %s: %v", kept, tags)
 	}
 	// Its button's POST keeps it up tonight.
@@ -239,7 +202,7 @@ accounts:
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST of the link's form: %d\n%s\n%s", resp.StatusCode, page, lf.Output())
 	}
-	tags := instanceTags(t, ec2c, kept)
+	_, tags := emulator.InstanceState(t, ec2c, kept)
 	if tags[accounts.SnoozeUntilTag] == "" || !strings.Contains(tags[accounts.SnoozedByTag], "heads-up link") {
 		t.Errorf("after the POST, %s carries %v: want the snooze and its origin", kept, tags)
 	}
@@ -270,18 +233,4 @@ func findResource(rep fleet.Report, id string) fleet.Resource {
 		}
 	}
 	return fleet.Resource{}
-}
-
-// instanceTags are the tags of an EC2 instance.
-func instanceTags(t *testing.T, c *ec2.Client, id string) map[string]string {
-	t.Helper()
-	out, err := c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
-	if err != nil || len(out.Reservations) == 0 {
-		t.Fatalf("describe %s: %v", id, err)
-	}
-	tags := map[string]string{}
-	for _, tag := range out.Reservations[0].Instances[0].Tags {
-		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-	}
-	return tags
 }

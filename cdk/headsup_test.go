@@ -2,17 +2,13 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -34,40 +30,9 @@ func TestHeadsUpTemplatesPassTheChecks(t *testing.T) {
 	if _, err := cdk.CheckTemplates(o.templates); err != nil {
 		t.Error(err)
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-	stacks := o.all()
-	for _, u := range o.m.Organization.OUs {
-		stacks = append(stacks, cdk.NewStackSetMember(app, cdk.StackSetName(u), o.m, u))
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
-	app.Synth(nil)
-	noNagFindings(t, stacks...)
-
-	dir := t.TempDir()
-	var files []string
-	write := func(name string, data []byte) {
-		path := filepath.Join(dir, name+".template.json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
-	for name, tmpl := range o.templates {
-		data, err := json.MarshalIndent(tmpl, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(name, data)
-	}
-	for _, u := range o.m.Organization.OUs {
-		data, err := os.ReadFile(filepath.Join(o.outdir, "curfew-stacksets", u.ID, cdk.StackSetName(u)+".template.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(cdk.StackSetName(u), data)
-	}
-	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
-	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+	o.noNagFindings(t)
+	o.unitsNoNagFindings(t)
+	o.lintWithUnits(t, slices.Collect(maps.Keys(o.templates))...)
 }
 
 // deployedCron is a schedule of the template as the heads-up tests compare it.
@@ -93,32 +58,6 @@ func serviceSchedules(t *testing.T, o *org) []deployedCron {
 			input:    target["Input"].(string), target: target,
 		})
 	}
-	return out
-}
-
-// minutesOfWeek reads "cron(M H ? * DAYS *)" as the minutes of the week (from Sunday 00:00)
-// at which it fires.
-func minutesOfWeek(t *testing.T, expression string) []int {
-	t.Helper()
-	f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
-	if len(f) != 6 || f[2] != "?" || f[3] != "*" || f[5] != "*" {
-		t.Fatalf("%s is not a weekly cron expression", expression)
-	}
-	minute, err1 := strconv.Atoi(f[0])
-	hour, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("%s: not a time of day", expression)
-	}
-	days := []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
-	var out []int
-	for _, d := range strings.Split(f[4], ",") {
-		i := slices.Index(days, d)
-		if i < 0 {
-			t.Fatalf("%s: %q is not a day", expression, d)
-		}
-		out = append(out, i*24*60+hour*60+minute)
-	}
-	slices.Sort(out)
 	return out
 }
 
@@ -340,15 +279,7 @@ func TestHeadsUpAtScale(t *testing.T) {
 	if withOwner == m {
 		t.Fatal("the large map has no account to give an owner")
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "org-500-heads-up.yaml")
-	if err := os.WriteFile(path, []byte(withOwner), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := synthText(t, "org-500-heads-up.yaml", withOwner)
 	if _, on := o.m.HeadsUpBefore(); !on {
 		t.Fatal("the heads-up is off")
 	}

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/curfew/curfew/cdk"
 )
 
 // lintBin is where `make tools` installs cfn-lint and checkov (.tools/requirements-lint.txt).
@@ -47,20 +49,53 @@ func lintTemplates(t *testing.T, orgs ...*org) {
 	var files []string
 	for i, o := range orgs {
 		for name, tmpl := range o.templates {
-			data, err := json.MarshalIndent(tmpl, "", " ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(dir, fmt.Sprintf("%d-%s.template.json", i, name))
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, path)
+			files = append(files, writeTemplate(t, dir, fmt.Sprintf("%d-%s", i, name), tmpl))
 		}
 	}
 	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
 
 	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+}
+
+// lintWithUnits runs cfn-lint and checkov over o's templates of the named stacks and each
+// unit's template as synthesised (with the linters' reasons, which the StackSet's body
+// leaves out).
+func (o *org) lintWithUnits(t *testing.T, stacks ...string) {
+	t.Helper()
+	dir := t.TempDir()
+	var files []string
+	for _, name := range stacks {
+		files = append(files, writeTemplate(t, dir, name, o.templates[name]))
+	}
+	for _, u := range o.m.Organization.OUs {
+		data, err := os.ReadFile(filepath.Join(o.outdir, "curfew-stacksets", u.ID, cdk.StackSetName(u)+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, writeTemplateFile(t, dir, cdk.StackSetName(u), data))
+	}
+	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
+	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+}
+
+// writeTemplate writes tmpl as dir/<name>.template.json and returns the file's path.
+func writeTemplate(t *testing.T, dir, name string, tmpl map[string]any) string {
+	t.Helper()
+	data, err := json.MarshalIndent(tmpl, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeTemplateFile(t, dir, name, data)
+}
+
+// writeTemplateFile writes data as dir/<name>.template.json and returns the file's path.
+func writeTemplateFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name+".template.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // checkov runs checkov over the templates in dir: every failed check fails the test, and

@@ -134,6 +134,40 @@ func synthOnce(path, dir string) func(t *testing.T) *org {
 	})
 }
 
+// synthText synthesises, without cdk-nag, the account map text written as name in a
+// folder of the test's own.
+func synthText(t *testing.T, name, text string) *org {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := synthWith(path, lambdaDir, filepath.Join(dir, "cdk.out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// synthStack synthesises curfew's app for m into outdir, without cdk-nag, and returns the
+// template of the stack that pick chooses, as the CDK CLI deploys it.
+func synthStack(t *testing.T, m *accounts.Map, outdir string, pick func(cdk.Stacks) awscdk.Stack) map[string]any {
+	t.Helper()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
+	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assembly := app.Synth(nil)
+	stack := pick(stacks)
+	template, ok := assembly.GetStackArtifact(stack.ArtifactId()).Template().(map[string]any)
+	if !ok {
+		t.Fatalf("no %s template", *stack.StackName())
+	}
+	return template
+}
+
 // synthWith is synth, with cdk-nag only if nag.
 func synthWith(path, lambdaDir, outdir string, nag bool) (*org, error) {
 	context, err := appContext(path)
@@ -186,8 +220,13 @@ func (o *org) resources(t *testing.T, stack, typ string) map[string]map[string]a
 	if !ok {
 		t.Fatalf("no stack %s", stack)
 	}
+	return ofType(tmpl, typ)
+}
+
+// ofType returns the properties of a template's resources of one type, by logical id.
+func ofType(template map[string]any, typ string) map[string]map[string]any {
 	out := map[string]map[string]any{}
-	for id, r := range tmpl["Resources"].(map[string]any) {
+	for id, r := range template["Resources"].(map[string]any) {
 		r := r.(map[string]any)
 		if r["Type"] == typ {
 			props, _ := r["Properties"].(map[string]any)
@@ -250,6 +289,22 @@ func parseJSON(t *testing.T, s string) any {
 		t.Fatalf("bad JSON in test: %v\n%s", err, s)
 	}
 	return v
+}
+
+// stringOrList returns a statement's Action or Resource, one string or a list of them,
+// as a list.
+func stringOrList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			out = append(out, x.(string))
+		}
+		return out
+	}
+	return nil
 }
 
 // statements returns a policy document's named statements by Sid.

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -68,8 +67,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 	cfg := s.Account(t, home, region)
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	refs := map[string]string{}
-	resources := template["Resources"].(map[string]any)
-	for id, r := range resources {
+	for id, r := range template["Resources"].(map[string]any) {
 		r := r.(map[string]any)
 		props, _ := r["Properties"].(map[string]any)
 		switch r["Type"] {
@@ -92,12 +90,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		}
 	}
 	d := deployedService{functions: map[string]deployedFunction{}}
-	for id, r := range resources {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::Lambda::Function" {
-			continue
-		}
-		props := r["Properties"].(map[string]any)
+	for id, props := range ofType(template, "AWS::Lambda::Function") {
 		code := props["Code"].(map[string]any)
 		f := deployedFunction{
 			name:   props["FunctionName"].(string),
@@ -122,12 +115,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		}
 		d.functions[id] = f
 	}
-	for id, r := range resources {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::Scheduler::Schedule" {
-			continue
-		}
-		props := r["Properties"].(map[string]any)
+	for id, props := range ofType(template, "AWS::Scheduler::Schedule") {
 		target := props["Target"].(map[string]any)
 		fn := target["Arn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
 		d.schedules = append(d.schedules, deployedSchedule{
@@ -136,12 +124,7 @@ func deployService(t *testing.T, s *emulator.Server, template map[string]any, ou
 		})
 	}
 	slices.SortFunc(d.schedules, func(a, b deployedSchedule) int { return strings.Compare(a.id, b.id) })
-	for _, r := range resources {
-		r := r.(map[string]any)
-		if r["Type"] != "AWS::SNS::Subscription" {
-			continue
-		}
-		props := r["Properties"].(map[string]any)
+	for _, props := range ofType(template, "AWS::SNS::Subscription") {
 		ref, _ := props["TopicArn"].(map[string]any)["Ref"].(string)
 		sub := deployedSubscription{topic: refs[ref], endpoint: fmt.Sprint(props["Endpoint"])}
 		if f, ok := props["FilterPolicy"]; ok {
@@ -193,15 +176,7 @@ var folders = map[string]string{
 func synthService(t *testing.T, s *emulator.Server, m *accounts.Map, home, region string) deployedService {
 	t.Helper()
 	outdir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
-	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, ok := app.Synth(nil).GetStackArtifact(stacks.Service.ArtifactId()).Template().(map[string]any)
-	if !ok {
-		t.Fatal("no curfew-service template")
-	}
+	template := synthStack(t, m, outdir, func(s cdk.Stacks) awscdk.Stack { return s.Service })
 	return deployService(t, s, template, outdir, home, region)
 }
 
@@ -232,14 +207,27 @@ func homeCredentials(t *testing.T, s *emulator.Server, home, region string) map[
 	}
 }
 
-// run invokes the schedule's function with exactly the schedule's input, as Scheduler
-// does, under the Lambda emulator, from the function's deployed code folder and
-// environment, its clock set to at; creds are the function's role's.
+// run invokes the schedule's function as invoke does, with its environment as deployed
+// and creds, the function's role's, and reads its report.
 func (sc deployedSchedule) run(t *testing.T, bins map[string]string, creds map[string]string, at time.Time) fleet.Report {
 	t.Helper()
+	out, _ := sc.invoke(t, bins[sc.function.name], sc.env(creds), at)
+	var rep fleet.Report
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("%s: %v\n%s", sc.id, err, out)
+	}
+	return rep
+}
+
+// invoke runs the schedule's function with exactly the schedule's input, as Scheduler
+// does, under the Lambda emulator, from the function's deployed code folder and binary
+// (built from source when ""), with env and its clock set to at; it returns the
+// function's answer and what it logged.
+func (sc deployedSchedule) invoke(t *testing.T, binary string, env map[string]string, at time.Time) ([]byte, string) {
+	t.Helper()
 	f, err := lambdarun.Start(t.Context(), lambdarun.Options{
-		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Env: sc.env(creds), Dir: t.TempDir(),
-		Binary: bins[sc.function.name], At: at,
+		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Env: env, Dir: t.TempDir(),
+		Binary: binary, At: at,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -249,11 +237,7 @@ func (sc deployedSchedule) run(t *testing.T, bins map[string]string, creds map[s
 	if err != nil {
 		t.Fatalf("%s at %s with %s: %v\n%s", sc.id, at, sc.input, err, f.Output())
 	}
-	var rep fleet.Report
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("%s: %v\n%s", sc.id, err, out)
-	}
-	return rep
+	return out, f.Output()
 }
 
 // env is the environment the schedule's function runs with: Lambda's own variables, the
@@ -273,27 +257,44 @@ func (sc deployedSchedule) env(creds map[string]string) map[string]string {
 // curfew writes, cron(M H ? * DAYS *), fires in the time zone tz.
 func nextRun(t *testing.T, expression, tz string, after time.Time) time.Time {
 	t.Helper()
-	fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
-	if len(fields) != 6 || fields[2] != "?" || fields[3] != "*" || fields[5] != "*" {
-		t.Fatalf("not a cron expression curfew writes: %s", expression)
-	}
-	minute, err1 := strconv.Atoi(fields[0])
-	hour, err2 := strconv.Atoi(fields[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("cron %s: minute or hour", expression)
-	}
-	days := strings.Split(fields[4], ",")
+	fires := minutesOfWeek(t, expression)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for d := after.In(loc).Truncate(time.Minute).Add(time.Minute); d.Before(after.Add(8 * 24 * time.Hour)); d = d.Add(time.Minute) {
-		if d.Hour() == hour && d.Minute() == minute && slices.Contains(days, strings.ToUpper(d.Weekday().String()[:3])) {
+		if slices.Contains(fires, int(d.Weekday())*24*60+d.Hour()*60+d.Minute()) {
 			return d
 		}
 	}
 	t.Fatalf("%s in %s never fires in the week after %s", expression, tz, after)
 	return time.Time{}
+}
+
+// minutesOfWeek reads "cron(M H ? * DAYS *)" as the minutes of the week (from Sunday 00:00)
+// at which it fires.
+func minutesOfWeek(t *testing.T, expression string) []int {
+	t.Helper()
+	f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expression, "cron("), ")"))
+	if len(f) != 6 || f[2] != "?" || f[3] != "*" || f[5] != "*" {
+		t.Fatalf("%s is not a weekly cron expression", expression)
+	}
+	minute, err1 := strconv.Atoi(f[0])
+	hour, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("%s: not a time of day", expression)
+	}
+	days := []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}
+	var out []int
+	for _, d := range strings.Split(f[4], ",") {
+		i := slices.Index(days, d)
+		if i < 0 {
+			t.Fatalf("%s: %q is not a day", expression, d)
+		}
+		out = append(out, i*24*60+hour*60+minute)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Issue 25: the night as deployed. An organisation whose non-production accounts are all
@@ -310,7 +311,6 @@ func nextRun(t *testing.T, expression, tz string, after time.Time) time.Time {
 // its account from the ARN): TestOrganizationDeploysRolesToFoundAccounts proves the
 // StackSets give found accounts their roles.
 func TestDeployedSchedulesSweepTheNight(t *testing.T) {
-	ctx := t.Context()
 	s := emulator.Own(t)
 	const region = "eu-west-1"
 	org := s.NewOrg(t, region)
@@ -410,18 +410,7 @@ func TestDeployedSchedulesSweepTheNight(t *testing.T) {
 		t.Fatalf("%d cost report schedules, want 1", len(reports))
 	}
 	sc := reports[0]
-	f, err := lambdarun.Start(ctx, lambdarun.Options{
-		Name: folders[sc.function.name], TaskRoot: sc.function.folder, Dir: t.TempDir(),
-		Env: sc.env(creds), At: nextRun(t, sc.expression, sc.timeZone, secondNight),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out, err := f.Invoke(ctx, sc.input)
-	if err != nil {
-		t.Fatalf("%s with %s: %v\n%s", sc.id, sc.input, err, f.Output())
-	}
+	out, _ := sc.invoke(t, "", sc.env(creds), nextRun(t, sc.expression, sc.timeZone, secondNight))
 	var res report.Result
 	if err := json.Unmarshal(out, &res); err != nil || !slices.Contains(res.Delivered, report.Email) {
 		t.Errorf("the scheduled cost report: %s (%v), want it delivered by email", out, err)

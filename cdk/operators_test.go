@@ -177,14 +177,7 @@ func TestOperatorsAreBoundedStatically(t *testing.T) {
 					if s["Effect"] != "Allow" {
 						continue
 					}
-					switch a := s["Action"].(type) {
-					case string:
-						actions = append(actions, a)
-					case []any:
-						for _, x := range a {
-							actions = append(actions, x.(string))
-						}
-					}
+					actions = append(actions, stringOrList(s["Action"])...)
 				}
 			}
 			slices.Sort(actions)

@@ -14,7 +14,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/jsii-runtime-go"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -52,15 +51,7 @@ func TestOrganizationDeploysRolesToFoundAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-	stacks, err := cdk.NewCurfew(app, m, cdk.CurfewProps{LambdaDir: lambdaDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	template, ok := app.Synth(nil).GetStackArtifact(stacks.Organization.ArtifactId()).Template().(map[string]any)
-	if !ok {
-		t.Fatal("no curfew-organization template")
-	}
+	template := synthStack(t, m, t.TempDir(), func(s cdk.Stacks) awscdk.Stack { return s.Organization })
 
 	// The new account, created after the map was written.
 	found, foundProd := org.Account("feature-x", nonProd), org.Account("payments", prod)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/curfew/curfew/cdk"
 	"github.com/curfew/curfew/internal/accounts"
@@ -240,14 +238,7 @@ func TestOrganizationStackOfListedDelegatedAdministrator(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Replace(string(data), `managementAccount: "999999999999"`, "managementAccount: identity\n  delegatedAdministrator: true", 1)
-	path := filepath.Join(t.TempDir(), "delegated.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := synthWith(path, lambdaDir, t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := synthText(t, "delegated.yaml", text)
 	for _, r := range o.resources(t, cdk.OrganizationStackName, "AWS::IAM::Role") {
 		if r["RoleName"] == accounts.CostReaderRole {
 			t.Errorf("curfew-organization creates %s in a listed account", accounts.CostReaderRole)
@@ -438,39 +429,8 @@ func TestOrganizationTemplatesPassTheChecks(t *testing.T) {
 	}
 	o.noNagFindings(t)
 
-	// cdk-nag over each unit's template, built in an app of its own as curfew-organization does.
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
-	var members []awscdk.Stack
-	for _, u := range o.m.Organization.OUs {
-		members = append(members, cdk.NewStackSetMember(app, cdk.StackSetName(u), o.m, u))
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)}), nil)
-	app.Synth(nil)
-	noNagFindings(t, members...)
-
-	dir := t.TempDir()
-	var files []string
-	write := func(name string, data []byte) {
-		path := filepath.Join(dir, name+".template.json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, path)
-	}
-	data, err := json.MarshalIndent(o.templates[cdk.OrganizationStackName], "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(cdk.OrganizationStackName, data)
-	for _, u := range o.m.Organization.OUs {
-		data, err := os.ReadFile(filepath.Join(o.outdir, "curfew-stacksets", u.ID, cdk.StackSetName(u)+".template.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(cdk.StackSetName(u), data)
-	}
-	t.Run("cfn-lint", func(t *testing.T) { cfnLint(t, files...) })
-	t.Run("checkov", func(t *testing.T) { checkov(t, dir) })
+	o.unitsNoNagFindings(t)
+	o.lintWithUnits(t, cdk.OrganizationStackName)
 }
 
 // A unit swept in every region: its accounts' CurfewScheduler would have more inline
@@ -502,14 +462,7 @@ organization:
   ous:
     - {id: ou-ab12-11111111, environment: non-production, regions: %s, developerPolicies: [PowerUserAccess], ciPolicies: [PowerUserAccess]}
 `, regions)
-	path := filepath.Join(t.TempDir(), "everywhere.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o, err := synthWith(path, lambdaDir, t.TempDir(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := synthText(t, "everywhere.yaml", text)
 	largest, err := cdk.CheckTemplates(o.templates)
 	want := regexp.MustCompile(`role's inline policies curfew-organization/Membersouab1211111111/Scheduler[0-9A-F]{8}: \d+ characters, the quota is 10240`)
 	if err == nil || !want.MatchString(err.Error()) {

@@ -1,9 +1,6 @@
 package cdk_test
 
 import (
-	"encoding/json"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/curfew/curfew/cdk"
@@ -36,21 +33,8 @@ func reportReaderQuestions(t *testing.T, o *org) []question {
 		t.Fatal("no bucket of reports")
 	}
 	// resolve turns the bucket's Fn::GetAtt into a stand-in ARN: name the bucket as S3 does.
-	standIn := fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack-resource/%s", m.HomeRegion, home.ID, bucket)
 	named := func(policies []namedPolicy) []namedPolicy {
-		var out []namedPolicy
-		for _, np := range policies {
-			data, err := json.Marshal(np.Policy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc any
-			if err := json.Unmarshal([]byte(strings.ReplaceAll(string(data), standIn, "arn:aws:s3:::"+bucketName)), &doc); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, namedPolicy{np.Name, doc})
-		}
-		return out
+		return withRealARNs(t, policies, m.HomeRegion, home.ID, map[string]string{bucket: "arn:aws:s3:::" + bucketName})
 	}
 	object := func(key string) string { return "arn:aws:s3:::" + bucketName + "/" + key }
 	page := object("reports/2026/11/27/cost-20261127T070000Z.html")

@@ -122,14 +122,7 @@ func assumed(t *testing.T, o *org, function string) []string {
 		if !ok || len(st) != 1 || s["Action"] != "sts:AssumeRole" || s["Effect"] != "Allow" {
 			t.Fatalf("%s: managed policy %v, want only AssumeCurfewRoles", function, st)
 		}
-		switch res := s["Resource"].(type) {
-		case string:
-			out = append(out, res)
-		case []any:
-			for _, x := range res {
-				out = append(out, x.(string))
-			}
-		}
+		out = append(out, stringOrList(s["Resource"])...)
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/curfew/curfew/internal/accountlist"
@@ -66,15 +65,8 @@ func TestSnoozeOnAFoundAccount(t *testing.T) {
 	if !strings.Contains(r.stdout, "snoozed EC2 instance "+web+" in feature-x-"+id[8:]+"/eu-west-1") {
 		t.Errorf("snooze output:\n%s", r.stdout)
 	}
-	out, err := ec2c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tagged := false
-	for _, tg := range out.Reservations[0].Instances[0].Tags {
-		tagged = tagged || aws.ToString(tg.Key) == accounts.SnoozeUntilTag
-	}
-	if !tagged {
+	_, tags := emulator.InstanceState(t, ec2c, web)
+	if _, tagged := tags[accounts.SnoozeUntilTag]; !tagged {
 		t.Errorf("the instance in the found account has no %s tag", accounts.SnoozeUntilTag)
 	}
 }

@@ -157,11 +157,7 @@ func TestFoundAccountsInProfilesAndConsole(t *testing.T) {
 	if c.err != nil {
 		t.Fatalf("console: %v\n%s", c.err, c.stderr)
 	}
-	for _, want := range []string{"account=955555555555&roleName=DeveloperAccess&displayName=feature-x-5555", "account=977777777777&roleName=DeveloperAccess&displayName=payments-7777&color=f2b0a9", "[payments-7777]"} {
-		if !strings.Contains(c.stdout, want) {
-			t.Errorf("console lacks %s:\n%s", want, c.stdout)
-		}
-	}
+	holds(t, "console", c.stdout, "account=955555555555&roleName=DeveloperAccess&displayName=feature-x-5555", "account=977777777777&roleName=DeveloperAccess&displayName=payments-7777&color=f2b0a9", "[payments-7777]")
 }
 
 // One MFA path: the published list is read through the day's MFA session that every

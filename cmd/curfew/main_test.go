@@ -28,6 +28,16 @@ type result struct {
 	err            error
 }
 
+// holds fails t for each of lines that out, what the command named by what printed, lacks.
+func holds(t *testing.T, what, out string, lines ...string) {
+	t.Helper()
+	for _, line := range lines {
+		if !strings.Contains(out, line) {
+			t.Errorf("%s lacks %q:\n%s", what, line, out)
+		}
+	}
+}
+
 // curfew runs the CLI in-process with args, stdin as its terminal input.
 func curfew(t *testing.T, stdin string, args ...string) result {
 	t.Helper()

@@ -105,11 +105,7 @@ func TestOneMFACodeServesEveryAccountThroughTheAWSCLI(t *testing.T) {
 		t.Errorf("curfew exec staging: %q (terminal %q), want %s without a prompt", out, screen, want)
 	}
 	out, _ = onTerminal(t, env, "", bin, "--map", mapPath, "env", "sandbox")
-	for _, want := range []string{"export AWS_ACCESS_KEY_ID='", "export AWS_SESSION_TOKEN='", "export AWS_REGION='eu-west-1'", "unset AWS_PROFILE"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("curfew env sandbox lacks %q:\n%s", want, out)
-		}
-	}
+	holds(t, "curfew env sandbox", out, "export AWS_ACCESS_KEY_ID='", "export AWS_SESSION_TOKEN='", "export AWS_REGION='eu-west-1'", "unset AWS_PROFILE")
 	// After logout, exec asks for the code itself (its own process: no SDK limit), and
 	// works from a directory with no map.
 	if _, screen := onTerminal(t, env, "", bin, "logout"); !strings.Contains(screen, "removed") {

@@ -64,11 +64,7 @@ func TestProfilesWriteBackupAndRerun(t *testing.T) {
 	if b, err := os.ReadFile(backup); err != nil || string(b) != original {
 		t.Errorf("backup %s: %q, %v", backup, b, err)
 	}
-	for _, want := range []string{"wrote 4 profiles to " + config, "backup: " + backup, "aws configure --profile identity", "aws sts get-caller-identity --profile staging"} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
-		}
-	}
+	holds(t, "stderr", r.stderr, "wrote 4 profiles to "+config, "backup: "+backup, "aws configure --profile identity", "aws sts get-caller-identity --profile staging")
 	written, _ := os.ReadFile(config)
 	if !strings.HasPrefix(string(written), original+"\n") || !strings.Contains(string(written), "[profile staging]") {
 		t.Errorf("config after the run:\n%s", written)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,11 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/curfew/curfew/internal/emulator"
 )
@@ -43,31 +36,7 @@ func TestREADMELambdaInvokeRunsOnThePinnedCLI(t *testing.T) {
 	resp.Body.Close()
 	home := emulator.NewAccountID()
 	cfg := s.Account(t, home, "eu-west-1")
-	role, err := iam.NewFromConfig(cfg).CreateRole(t.Context(), &iam.CreateRoleInput{
-		RoleName:                 aws.String("curfew-restart"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var code bytes.Buffer
-	z := zip.NewWriter(&code)
-	if w, err := z.Create("bootstrap"); err != nil {
-		t.Fatal(err)
-	} else if _, err := w.Write([]byte("#!/bin/sh\n")); err != nil {
-		t.Fatal(err)
-	}
-	if err := z.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for _, function := range []string{"curfew-restart", "curfew-shutdown"} {
-		if _, err := lambda.NewFromConfig(cfg).CreateFunction(t.Context(), &lambda.CreateFunctionInput{
-			FunctionName: aws.String(function), Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
-			Role: role.Role.Arn, Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()},
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	emulator.Functions(t, cfg, "curfew-restart", "curfew-shutdown")
 	creds, err := cfg.Credentials.Retrieve(t.Context())
 	if err != nil {
 		t.Fatal(err)

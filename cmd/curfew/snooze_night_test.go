@@ -11,6 +11,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/curfew/curfew/internal/accounts"
+	"github.com/curfew/curfew/internal/emulator"
 	"github.com/curfew/curfew/internal/fleet"
 	"github.com/curfew/curfew/internal/history"
 )
@@ -49,7 +50,7 @@ func TestSnoozeTonightSurvivesTheNightAndTheMorning(t *testing.T) {
 			t.Errorf("snooze --tonight at 07:30 says:\n%s", r.stdout)
 		}
 	}
-	tagsBefore, _ := ec2Tags(t, ec2c, tonight)
+	_, tagsBefore := emulator.InstanceState(t, ec2c, tonight)
 
 	engine := func(kind history.Kind, at time.Time) fleet.Report {
 		t.Helper()
@@ -78,7 +79,7 @@ func TestSnoozeTonightSurvivesTheNightAndTheMorning(t *testing.T) {
 	if r := night[twelve]; r.Action != fleet.Stopped {
 		t.Errorf("the night's stop did %+v to the --until 12h instance, want it stopped", r)
 	}
-	if _, state := ec2Tags(t, ec2c, tonight); state != ec2types.InstanceStateNameRunning {
+	if state, _ := emulator.InstanceState(t, ec2c, tonight); state != ec2types.InstanceStateNameRunning {
 		t.Errorf("after the night's stop the --tonight instance is %s", state)
 	}
 
@@ -89,7 +90,7 @@ func TestSnoozeTonightSurvivesTheNightAndTheMorning(t *testing.T) {
 	if r, ok := day[tonight]; ok && r.Action != fleet.Skipped {
 		t.Errorf("the morning's restart did %+v to the --tonight instance", r)
 	}
-	tagsAfter, state := ec2Tags(t, ec2c, tonight)
+	state, tagsAfter := emulator.InstanceState(t, ec2c, tonight)
 	if state != ec2types.InstanceStateNameRunning || len(tagsAfter) != len(tagsBefore) {
 		t.Errorf("after the morning the --tonight instance is %s with tags %v, want running with %v", state, tagsAfter, tagsBefore)
 	}

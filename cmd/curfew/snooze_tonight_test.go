@@ -13,21 +13,6 @@ import (
 	"github.com/curfew/curfew/internal/emulator"
 )
 
-// ec2Tags returns the tags of one instance and whether it is running.
-func ec2Tags(t *testing.T, c *ec2.Client, id string) (map[string]string, ec2types.InstanceStateName) {
-	t.Helper()
-	out, err := c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := out.Reservations[0].Instances[0]
-	tags := map[string]string{}
-	for _, tag := range i.Tags {
-		tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
-	}
-	return tags, i.State.Name
-}
-
 // runInstances starts n instances in c's account, tagged team=search.
 func runInstances(t *testing.T, c *ec2.Client, n int32) []string {
 	t.Helper()
@@ -65,7 +50,7 @@ func TestSnoozeTonightOnFridayUntilLocalTimeAndCancel(t *testing.T) {
 		if r.err != nil {
 			t.Fatalf("snooze %v: %v\n%s", args, r.err, r.stderr)
 		}
-		if got, _ := ec2Tags(t, ec2c, instance); got[accounts.SnoozeUntilTag] != want || got["team"] != "search" {
+		if _, got := emulator.InstanceState(t, ec2c, instance); got[accounts.SnoozeUntilTag] != want || got["team"] != "search" {
 			t.Errorf("after snooze %v the instance's tags are %v, want %s=%q and team=search", args, got, accounts.SnoozeUntilTag, want)
 		}
 		return r.stdout

@@ -55,15 +55,8 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 		assertEC2States(t, ec2c, map[string]ec2types.InstanceStateName{web: "stopped"})
 		assertDBStatus(t, rdsc, "orders-db", "stopped")
 		assertDBStatus(t, rdsc, "broken-db", "stopped")
-		instances, err := ec2c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		marked := false
-		for _, tag := range instances.Reservations[0].Instances[0].Tags {
-			marked = marked || aws.ToString(tag.Key) == accounts.StoppedAtTag
-		}
-		if !marked {
+		_, tags := emulator.InstanceState(t, ec2c, web)
+		if _, marked := tags[accounts.StoppedAtTag]; !marked {
 			t.Errorf("%s lost its mark %s", web, accounts.StoppedAtTag)
 		}
 	}
@@ -91,14 +84,10 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 		if r.err != nil {
 			t.Fatalf("uninstall --dry-run: %v\n%s", r.err, r.stdout)
 		}
-		for _, w := range []string{web, "orders-db", "broken-db", "would start",
-			"cdk destroy curfew-service --profile <the profile you deployed curfew-service with> -c accountMap=" + mapPath,
+		holds(t, "the dry run", r.stdout, web, "orders-db", "broken-db", "would start",
+			"cdk destroy curfew-service --profile <the profile you deployed curfew-service with> -c accountMap="+mapPath,
 			"cdk destroy curfew-identity --profile <the profile you deployed curfew-identity with>",
-			"dry run: nothing was changed"} {
-			if !strings.Contains(r.stdout, w) {
-				t.Errorf("the dry run does not say %q:\n%s", w, r.stdout)
-			}
-		}
+			"dry run: nothing was changed")
 		calls := router.Calls()[before:]
 		if len(calls) != 1 || !strings.Contains(string(calls[0].Payload), `"dryRun":true`) {
 			t.Errorf("invocations: %+v", calls)
@@ -148,12 +137,9 @@ func TestUninstallStartsEverythingBeforeTheStacksGo(t *testing.T) {
 	}
 
 	// No mark is left anywhere, as the restart engine's own describe calls see it.
-	instances, err := ec2c.DescribeInstances(t.Context(), &ec2.DescribeInstancesInput{InstanceIds: []string{web}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tag := range instances.Reservations[0].Instances[0].Tags {
-		if k := aws.ToString(tag.Key); k == accounts.StoppedAtTag || k == accounts.StoppedByRunTag {
+	_, tags := emulator.InstanceState(t, ec2c, web)
+	for _, k := range []string{accounts.StoppedAtTag, accounts.StoppedByRunTag} {
+		if _, ok := tags[k]; ok {
 			t.Errorf("%s still carries %s", web, k)
 		}
 	}

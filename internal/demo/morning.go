@@ -60,12 +60,8 @@ func (d *Demo) morning(ctx context.Context, w io.Writer) error {
 	if calls := router.Calls(); len(calls) != 1 || calls[0].Function != accounts.RestartFunction {
 		return fmt.Errorf("%w: the router received %d invocation(s), want one of %s", ErrCheck, len(calls), accounts.RestartFunction)
 	}
-	after, err := d.observe(ctx)
+	after, err := d.keep(ctx, &d.state.Morning)
 	if err != nil {
-		return err
-	}
-	d.state.Morning = after
-	if err := d.writeState(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)

@@ -120,12 +120,8 @@ func (d *Demo) nights(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("%w: the shutdown reported failures\n%s", ErrCheck, f.Output())
 	}
 	d.summary.stopped += rep.Totals.Stopped
-	after, err := d.observe(ctx)
+	after, err := d.keep(ctx, &d.state.Night)
 	if err != nil {
-		return err
-	}
-	d.state.Night = after
-	if err := d.writeState(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -57,6 +58,17 @@ func (s State) CheckMorning() []string {
 	}
 	slices.Sort(problems)
 	return problems
+}
+
+// keep observes the fleet, keeps what it saw in the state as into (the night's, the
+// morning's), writes the state and returns what it saw.
+func (d *Demo) keep(ctx context.Context, into *map[string]Observed) (map[string]Observed, error) {
+	seen, err := d.observe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	*into = seen
+	return seen, d.writeState()
 }
 
 // writeState writes the observed fleet to Options.State, when set.
