@@ -21,7 +21,7 @@ import (
 
 	"github.com/curfew/curfew/internal/accounts"
 	"github.com/curfew/curfew/internal/cost"
-	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/cost/costtest"
 	"github.com/curfew/curfew/internal/history"
 )
 
@@ -279,7 +279,7 @@ func costRequests(ctx context.Context, nAccounts int) (each, grouped costCount, 
 		mode cost.Mode
 	}{{m, cost.PerAccount}, {mm, cost.Grouped}} {
 		fake := &fakeCostExplorer{linked: append([]string{"800000000000"}, ids...)}
-		clock := &emulator.StillClock{At: now}
+		clock := costtest.NewStillClock(now)
 		r := cost.Reader{Map: want.m, Client: func(accounts.Account) cost.API { return fake },
 			Coverage: func(accounts.Account) cost.CoverageAPI { return fake }, Clock: clock, Log: discardLogger()}
 		rep := r.Read(ctx, now)
@@ -313,7 +313,7 @@ func (f *fakeCostExplorer) GetCostAndUsage(_ context.Context, in *costexplorer.G
 	res := types.ResultByTime{TimePeriod: in.TimePeriod, Total: amount}
 	if len(in.GroupBy) > 0 {
 		ids := f.linked
-		if filtered := emulator.LinkedAccounts(in.Filter); filtered != nil {
+		if filtered := costtest.LinkedAccounts(in.Filter); filtered != nil {
 			ids = filtered
 		}
 		for _, id := range ids {

@@ -1,4 +1,4 @@
-package emulator_test
+package costtest_test
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 
-	"github.com/curfew/curfew/internal/emulator"
+	"github.com/curfew/curfew/internal/cost/costtest"
 )
 
 // The accounts of a filter are its LINKED_ACCOUNT values, alone or inside an And; a
@@ -25,7 +25,7 @@ func TestLinkedAccounts(t *testing.T) {
 		{"in an And", &cetypes.Expression{And: []cetypes.Expression{notCredits, linked}}, []string{"111111111111", "222222222222"}},
 		{"other dimensions only", &cetypes.Expression{And: []cetypes.Expression{notCredits}}, nil},
 	} {
-		if got := emulator.LinkedAccounts(tt.filter); !slices.Equal(got, tt.want) {
+		if got := costtest.LinkedAccounts(tt.filter); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: LinkedAccounts = %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -34,7 +34,7 @@ func TestLinkedAccounts(t *testing.T) {
 // The still clock stays at its instant and keeps every wait, the longest last asked or not.
 func TestStillClockRecordsWaits(t *testing.T) {
 	at := time.Date(2026, 11, 16, 8, 0, 0, 0, time.UTC)
-	c := &emulator.StillClock{At: at}
+	c := costtest.NewStillClock(at)
 	if c.Longest() != 0 {
 		t.Errorf("Longest before any wait = %s, want 0", c.Longest())
 	}
