@@ -38,8 +38,9 @@ const (
 )
 
 // mapYAML is the account map of a test fleet: home (production, where curfew runs),
-// staging (two regions), sandbox (one region, a holiday of its own), production, and an
-// archive account with the shutdown off.
+// staging (two regions), sandbox (one region), production, and an archive account with
+// the shutdown off. It has no holidays: tests run on the wall clock, and on a holiday a
+// scheduled restart starts nothing (CI on 8 December). holidayMapYAML adds them.
 const mapYAML = `
 identity: home
 home: home
@@ -52,7 +53,6 @@ schedule:
   timezone: Europe/Madrid
   stop: {at: "20:00", days: [MON-FRI]}
   start: {at: "07:30", days: [MON-FRI]}
-  holidays: [{calendar: ES}]
 costReport:
   at: "08:00"
   days: [MON]
@@ -73,7 +73,6 @@ accounts:
     regions: [eu-west-1]
     developerPolicies: [PowerUserAccess]
     ciPolicies: [PowerUserAccess]
-    holidays: ["2026-12-24"]
   - name: production
     id: "%s"
     environment: production
@@ -88,6 +87,13 @@ accounts:
     ciPolicies: [PowerUserAccess]
     shutdown: false
 `
+
+// holidayMapYAML is mapYAML with Spain's calendar for every account and a holiday of
+// sandbox's own (24 December), for the tests that fix the handler's clock on a date.
+var holidayMapYAML = strings.NewReplacer(
+	"  start: {at: \"07:30\", days: [MON-FRI]}\n", "  start: {at: \"07:30\", days: [MON-FRI]}\n  holidays: [{calendar: ES}]\n",
+	"  - name: sandbox\n", "  - name: sandbox\n    holidays: [\"2026-12-24\"]\n",
+).Replace(mapYAML)
 
 // loc is where a resource of the test fleet lives.
 type loc struct{ account, region, typ string }
@@ -120,7 +126,18 @@ type testFleet struct {
 //	archive/eu-west-1:    archive-web
 func newTestFleet(t *testing.T) *testFleet {
 	t.Helper()
-	f := emptyFleet(t)
+	return launchTestFleet(t, emptyFleet(t))
+}
+
+// newHolidayFleet is newTestFleet over holidayMapYAML.
+func newHolidayFleet(t *testing.T) *testFleet {
+	t.Helper()
+	return launchTestFleet(t, &testFleet{t: t, s: emulator.Shared(t), m: emulator.FreshMap(t, holidayMapYAML, 5), ids: map[string]string{}, where: map[string]loc{}})
+}
+
+// launchTestFleet launches newTestFleet's resources into f.
+func launchTestFleet(t *testing.T, f *testFleet) *testFleet {
+	t.Helper()
 	now := clock.Now().UTC()
 	f.instance("staging", west, "web", nil)
 	f.instance("staging", west, "by-person", nil)

@@ -321,7 +321,7 @@ func TestRejectedPayloadsMakeNoCall(t *testing.T) {
 // restart does.
 func TestScheduledRestartOnHoliday(t *testing.T) {
 	t.Parallel()
-	f := newTestFleet(t)
+	f := newHolidayFleet(t)
 	h, _, _ := f.handler(history.Shutdown)
 	runHandler(t, h, `{"trigger":"schedule"}`)
 
