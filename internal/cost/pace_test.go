@@ -63,12 +63,15 @@ func TestPerAccountRequestsArePacedUnderTheRate(t *testing.T) {
 }
 
 func TestAReportThatCannotFinishInTimeSaysSo(t *testing.T) {
+	// The pacer's still clock and the deadline are the wall clock's, 2 s apart; the report
+	// is of reportTime, mid-month, so that it has a forecast whatever the day (on the
+	// first of a month there is none, and 8 requests fit in 2 s).
 	now := clock.Now()
 	clock := costtest.NewStillClock(now)
 	ctx, cancel := context.WithDeadline(t.Context(), now.Add(2*time.Second))
 	defer cancel()
 	r := cost.Reader{Map: testMap(t, ""), Client: func(accounts.Account) cost.API { return oneDay{} }, Clock: clock,
-		Log: slog.New(slog.DiscardHandler)}.Read(ctx, now)
+		Log: slog.New(slog.DiscardHandler)}.Read(ctx, reportTime)
 
 	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "the 12 requests of this report need about 2.2s, more than the 2s it had") ||
 		!strings.Contains(r.Notes[0], "management:") {
