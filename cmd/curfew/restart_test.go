@@ -32,11 +32,12 @@ func TestStartRestartsWhatCurfewStopped(t *testing.T) {
 	web, demo := emulator.RunInstance(t, ec2c), emulator.RunInstance(t, ec2c)
 	emulator.CreateDB(t, rdsc, "orders-db")
 
-	// The developer keeps the demo instance up tonight, for a day. One clock for the whole
-	// test: the functions read the snooze against clock.Now, so the CLI that writes it
-	// does too (testNow, a fixed Friday, drifts away from it as the days pass).
+	// The developer keeps the demo instance up tonight. One clock for the whole test: the
+	// functions read the snooze against clock.Now, so the CLI that writes it does too
+	// (testNow, a fixed Friday, drifts away from it as the days pass). --tonight is valid
+	// on any day; "--until 1d" was refused on weekends, as ending before Monday's stop.
 	withFunctionsClock := func(a *app) { a.now = clock.Now }
-	if r := curfewWith(t, strings.NewReader("123456\n"), withFunctionsClock, "--map", mapPath, "snooze", "staging", demo, "--until", "1d"); r.err != nil {
+	if r := curfewWith(t, strings.NewReader("123456\n"), withFunctionsClock, "--map", mapPath, "snooze", "staging", demo, "--tonight"); r.err != nil {
 		t.Fatalf("snooze: %v\n%s", r.err, r.stderr)
 	}
 
