@@ -132,7 +132,7 @@ func newTestFleet(t *testing.T) *testFleet {
 // newHolidayFleet is newTestFleet over holidayMapYAML.
 func newHolidayFleet(t *testing.T) *testFleet {
 	t.Helper()
-	return launchTestFleet(t, &testFleet{t: t, s: emulator.Shared(t), m: emulator.FreshMap(t, holidayMapYAML, 5), ids: map[string]string{}, where: map[string]loc{}})
+	return launchTestFleet(t, emptyFleetOver(t, holidayMapYAML))
 }
 
 // launchTestFleet launches newTestFleet's resources into f.
@@ -169,7 +169,13 @@ func launchTestFleet(t *testing.T, f *testFleet) *testFleet {
 // launched yet: tests that need a few resources only launch those (moto is slow).
 func emptyFleet(t *testing.T) *testFleet {
 	t.Helper()
-	return &testFleet{t: t, s: emulator.Shared(t), m: emulator.FreshMap(t, mapYAML, 5), ids: map[string]string{}, where: map[string]loc{}}
+	return emptyFleetOver(t, mapYAML)
+}
+
+// emptyFleetOver is emptyFleet over the map format, mapYAML or holidayMapYAML.
+func emptyFleetOver(t *testing.T, format string) *testFleet {
+	t.Helper()
+	return &testFleet{t: t, s: emulator.Shared(t), m: emulator.FreshMap(t, format, 5), ids: map[string]string{}, where: map[string]loc{}}
 }
 
 func (f *testFleet) account(name string) accounts.Account {
